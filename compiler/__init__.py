@@ -1,0 +1,1 @@
+"""The ETSL compiler: .scheme text to a checked scheme model and rule graph."""

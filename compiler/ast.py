@@ -1,0 +1,481 @@
+"""The abstract syntax tree: frozen dataclasses whose last field is the span.
+
+Nodes declare their children as ordinary fields, so `children()` and `walk()` traverse
+any node generically (as Jinja2's `fields` do).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from etsl.compiler.source import Span
+
+# ---- expressions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with an optional unit, e.g. `1500 kL_oe/yr` or `8 %`."""
+
+    value: Decimal
+    unit: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Bool:
+    value: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DateLit:
+    value: date
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """`issuer.base_emissions`, `holding.vintage`."""
+
+    base: Expr
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """Arithmetic: `+ - * /`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Logical:
+    """`and` / `or`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """`category in {office, factory}`."""
+
+    operand: Expr
+    values: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ShareOf:
+    """`1 / 3 of required_reduction`: a dimensionless share of a quantity."""
+
+    share: Expr
+    whole: Expr
+    span: Span
+
+
+Expr = Quantity | Bool | DateLit | Name | Attribute | Call | Binary | Compare | Logical | Not | Neg | If | Member | ShareOf
+
+# ---- declarations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    source: str
+    locator: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """`jurisdiction "…"`, `kind cap_and_trade`, …"""
+
+    key: str
+    value: str
+    quoted: bool
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDecl:
+    name: str
+    citation: str
+    url: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Uses:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    kind: str
+    start_month: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodBound:
+    text: str
+    kind: str  # "name" (FY2010), "int" (2013) or "date" (2014-01-01)
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    keyword: str
+    name: str
+    start: PeriodBound
+    end: PeriodBound
+    label: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Gases:
+    names: tuple[str, ...]
+    basis: str
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    names: tuple[str, ...]
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class UnitType:
+    unit: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    values: tuple[str, ...]
+    span: Span
+
+
+TypeRef = UnitType | EnumType
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: TypeRef
+    description: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    name: str
+    description: str | None
+    fields: tuple[Field, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Covered:
+    condition: Expr
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    value: Expr
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CellName:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CellAny:
+    span: Span
+
+
+Cell = Quantity | Bool | DateLit | CellName | CellAny
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cells: tuple[Cell, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    dims: tuple[str, ...]
+    description: str | None
+    rows: tuple[Row, ...]
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    vocabulary: bool
+    expr: Expr
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    name: str
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDecl:
+    kind: str
+    name: str
+    origin: str | None
+    description: str | None
+    attrs: tuple[Attr, ...]
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    decls: tuple[UnitDecl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    units: tuple[str, ...]
+    limit: Expr | None
+    where: Expr | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    units: tuple[str, ...]
+    limit: Expr
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Surrender:
+    items: tuple[Accept | Limit, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Banking:
+    keyword: str  # "banking" or "borrowing"
+    mode: str
+    limit: Expr | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    name: str
+    value: Expr
+    from_year: int | None
+    rising: Expr | None
+    rising_plus: str | None
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Consequence:
+    kind: str
+    amount: Expr | None
+    limit: Expr | None
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    name: str | None
+    condition: Expr | None  # None: `penalty none`
+    consequences: tuple[Consequence, ...]
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    name: str
+    description: str | None
+    limit: Expr | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    target: str
+    direction: str
+    since: date | None
+    until: date | None
+    units: tuple[str, ...]
+    conditions: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    methods: tuple[str, ...]
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    path: tuple[str, ...]
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    title: str
+    given: tuple[Binding, ...]
+    expect: tuple[Binding, ...]
+    span: Span
+
+
+Decl = Meta | SourceDecl | Uses | Calendar | Period | Gases | Scope | Participant | Covered | Param | Table | Rule | Units | Surrender | Banking | Price | Penalty | Support | Link | Example | Allocation
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """A `scheme` or a `catalogue` (a scheme fragment other schemes import and `use`)."""
+
+    name: str
+    title: str | None
+    extends: str | None
+    catalogue: bool
+    decls: tuple[Decl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One parsed file."""
+
+    path: str
+    imports: tuple[Import, ...]
+    schemes: tuple[Scheme, ...]
+    span: Span
+
+
+# ---- generic traversal ----------------------------------------------------------------------
+
+
+def children(node: object) -> Iterator[object]:
+    """The child nodes of any AST node, in field order."""
+    for f in dataclasses.fields(node):  # type: ignore[arg-type]
+        value = getattr(node, f.name)
+        if isinstance(value, tuple):
+            yield from (v for v in value if dataclasses.is_dataclass(v) and not isinstance(v, Span))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, Span):
+            yield value
+
+
+def walk(node: object) -> Iterator[object]:
+    """Every node under `node` (itself included), depth first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
+def names_used(expr: object) -> Iterator[Name]:
+    """Every Name node in an expression (not attribute names or call names)."""
+    return (n for n in walk(expr) if isinstance(n, Name))

@@ -1,0 +1,502 @@
+"""Build the AST from Lark's parse tree. The grammar shapes the tree, so methods stay short."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from etsl.compiler import ast
+from etsl.compiler.diagnostics import Diagnostic, error
+from etsl.compiler.source import SourceFile, Span
+from lark import Token, Transformer, v_args
+from lark.tree import Meta as LarkMeta
+
+
+def unquote(token: Token) -> str:
+    """The text of a STRING token, with `\\"` and `\\\\` escapes undone."""
+    body = str(token)[1:-1]
+    return body.replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _is_expr(value: object) -> bool:
+    return isinstance(value, ast.Expr)  # type: ignore[arg-type]
+
+
+def _of(kind: type, values: tuple[Any, ...]) -> Any:
+    """The first child of a given type, or None (optional parts of a declaration)."""
+    return next((v for v in values if isinstance(v, kind)), None)
+
+
+def _strings(values: tuple[Any, ...]) -> list[str]:
+    return [unquote(v) for v in values if isinstance(v, Token) and v.type == "STRING"]
+
+
+@v_args(meta=True, inline=True)
+class Builder(Transformer[Token, ast.Module]):
+    """Parse tree → AST. One method per grammar rule; each docstring quotes the rule."""
+
+    def __init__(self, source: SourceFile) -> None:
+        super().__init__()
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # ---- spans ------------------------------------------------------------------------
+    def span(self, meta: LarkMeta) -> Span:
+        if getattr(meta, "empty", True):
+            return self.source.span(0, 0)
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def tspan(self, token: Token) -> Span:
+        start = token.start_pos or 0
+        return self.source.span(start, token.end_pos or start)
+
+    # ---- file structure -----------------------------------------------------------------
+    def start(self, meta: LarkMeta, *items: Any) -> ast.Module:
+        imports = tuple(i for i in items if isinstance(i, ast.Import))
+        schemes = tuple(i for i in items if isinstance(i, ast.Scheme))
+        return ast.Module(self.source.path, imports, schemes, self.span(meta))
+
+    def import_decl(self, meta: LarkMeta, path: Token) -> ast.Import:
+        """import_decl: "import" STRING"""
+        return ast.Import(unquote(path), self.span(meta))
+
+    def scheme(
+        self, meta: LarkMeta, name: Token, title: Token | None, base: str | None, *decls: ast.Decl
+    ) -> ast.Scheme:
+        """scheme: "scheme" NAME [STRING] [extends] "{" decl* "}" """
+        return ast.Scheme(
+            str(name), unquote(title) if title else None, base, False, decls, self.span(meta)
+        )
+
+    def catalogue(
+        self, meta: LarkMeta, name: Token, title: Token | None, *decls: ast.Decl
+    ) -> ast.Scheme:
+        """catalogue: "catalogue" NAME [STRING] "{" decl* "}" """
+        return ast.Scheme(
+            str(name), unquote(title) if title else None, None, True, decls, self.span(meta)
+        )
+
+    def extends(self, meta: LarkMeta, name: Token) -> str:
+        return str(name)
+
+    # ---- metadata -----------------------------------------------------------------------
+    def meta(self, meta: LarkMeta, key: Token, value: Token, cite: ast.Cite | None) -> ast.Meta:
+        quoted = value.type == "STRING"
+        text = unquote(value) if quoted else str(value)
+        return ast.Meta(str(key), text, quoted, cite, self.span(meta))
+
+    def source_decl(
+        self, meta: LarkMeta, name: Token, citation: Token, url: Token | None
+    ) -> ast.SourceDecl:
+        return ast.SourceDecl(
+            str(name), unquote(citation), unquote(url) if url else None, self.span(meta)
+        )
+
+    def cite(self, meta: LarkMeta, name: Token, locator: Token | None) -> ast.Cite:
+        return ast.Cite(str(name), unquote(locator) if locator else None, self.span(meta))
+
+    def uses(self, meta: LarkMeta, name: Token) -> ast.Uses:
+        return ast.Uses(str(name), self.span(meta))
+
+    def calendar(self, meta: LarkMeta, kind: Token, month: Token | None) -> ast.Calendar:
+        return ast.Calendar(str(kind), str(month) if month else None, self.span(meta))
+
+    def period(
+        self,
+        meta: LarkMeta,
+        keyword: Token,
+        name: Token,
+        start: ast.PeriodBound,
+        end: ast.PeriodBound,
+        label: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Period:
+        return ast.Period(
+            str(keyword),
+            str(name),
+            start,
+            end,
+            unquote(label) if label else None,
+            cite,
+            self.span(meta),
+        )
+
+    def period_bound(self, meta: LarkMeta, token: Token) -> ast.PeriodBound:
+        kind = {"NAME": "name", "INT": "int", "DATE": "date"}[token.type]
+        return ast.PeriodBound(str(token), kind, self.tspan(token))
+
+    def gases(
+        self, meta: LarkMeta, names: tuple[str, ...], basis: Token, cite: ast.Cite | None
+    ) -> ast.Gases:
+        return ast.Gases(names, str(basis), cite, self.span(meta))
+
+    def scope(self, meta: LarkMeta, names: tuple[str, ...], cite: ast.Cite | None) -> ast.Scope:
+        return ast.Scope(names, cite, self.span(meta))
+
+    # ---- participants -----------------------------------------------------------------------
+    def participant(
+        self, meta: LarkMeta, name: Token, description: Token | None, *fields: ast.Field
+    ) -> ast.Participant:
+        return ast.Participant(
+            str(name), unquote(description) if description else None, fields, self.span(meta)
+        )
+
+    def field(
+        self, meta: LarkMeta, name: Token, type_: ast.TypeRef, description: Token | None
+    ) -> ast.Field:
+        return ast.Field(
+            str(name), type_, unquote(description) if description else None, self.span(meta)
+        )
+
+    def enum_type(self, meta: LarkMeta, names: tuple[str, ...]) -> ast.EnumType:
+        return ast.EnumType(names, self.span(meta))
+
+    def unit_type(self, meta: LarkMeta, unit: tuple[str, Span]) -> ast.UnitType:
+        return ast.UnitType(unit[0], unit[1])
+
+    def unit(self, meta: LarkMeta, *tokens: Token) -> tuple[str, Span]:
+        """unit: PERCENT | NAME (PER NAME)*"""
+        return "".join(str(t) for t in tokens), self.span(meta)
+
+    def covered(self, meta: LarkMeta, condition: ast.Expr, cite: ast.Cite | None) -> ast.Covered:
+        return ast.Covered(condition, cite, self.span(meta))
+
+    # ---- parameters, tables, rules ----------------------------------------------------------
+    def param(
+        self,
+        meta: LarkMeta,
+        name: Token,
+        value: ast.Expr,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Param:
+        return ast.Param(
+            str(name), value, unquote(description) if description else None, cite, self.span(meta)
+        )
+
+    def table(self, meta: LarkMeta, name: Token, dims: tuple[str, ...], *rest: Any) -> ast.Table:
+        """table: "table" NAME "by" name_list [STRING] "{" row+ "}" [cite]"""
+        rows = tuple(r for r in rest if isinstance(r, ast.Row))
+        description = _strings(rest)
+        return ast.Table(
+            str(name),
+            dims,
+            description[0] if description else None,
+            rows,
+            _of(ast.Cite, rest),
+            self.span(meta),
+        )
+
+    def row(self, meta: LarkMeta, *cells: ast.Cell) -> ast.Row:
+        return ast.Row(cells, self.span(meta))
+
+    def cell_name(self, meta: LarkMeta, name: Token) -> ast.CellName:
+        return ast.CellName(str(name), self.tspan(name))
+
+    def cell_any(self, meta: LarkMeta) -> ast.CellAny:
+        return ast.CellAny(self.span(meta))
+
+    def rule(
+        self,
+        meta: LarkMeta,
+        name: Token,
+        expr: ast.Expr,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Rule:
+        return ast.Rule(
+            str(name),
+            name.type != "NAME",
+            expr,
+            unquote(description) if description else None,
+            cite,
+            self.span(meta),
+        )
+
+    # ---- instruments and surrender ----------------------------------------------------------
+    def units(self, meta: LarkMeta, *decls: ast.UnitDecl) -> ast.Units:
+        return ast.Units(decls, self.span(meta))
+
+    def unit_decl(
+        self,
+        meta: LarkMeta,
+        kind: Token,
+        name: Token,
+        origin: Token | None,
+        description: Token | None,
+        attrs: tuple[ast.Attr, ...] | None,
+        cite: ast.Cite | None,
+    ) -> ast.UnitDecl:
+        return ast.UnitDecl(
+            str(kind),
+            str(name),
+            str(origin) if origin else None,
+            unquote(description) if description else None,
+            attrs or (),
+            cite,
+            self.span(meta),
+        )
+
+    def attrs(self, meta: LarkMeta, *attrs: ast.Attr) -> tuple[ast.Attr, ...]:
+        return attrs
+
+    def attr(self, meta: LarkMeta, name: Token, value: Any) -> ast.Attr:
+        text = value if isinstance(value, str) else _literal_text(value)
+        return ast.Attr(str(name), text, self.span(meta))
+
+    def name_value(self, meta: LarkMeta, name: Token) -> str:
+        return str(name)
+
+    def text(self, meta: LarkMeta, value: Token) -> str:
+        return unquote(value)
+
+    def surrender(self, meta: LarkMeta, *items: ast.Accept | ast.Limit) -> ast.Surrender:
+        return ast.Surrender(items, self.span(meta))
+
+    def accept(
+        self,
+        meta: LarkMeta,
+        units: tuple[str, ...],
+        limit: ast.Expr | None,
+        where: ast.Expr | None,
+        cite: ast.Cite | None,
+    ) -> ast.Accept:
+        return ast.Accept(units, limit, where, cite, self.span(meta))
+
+    def limit(
+        self,
+        meta: LarkMeta,
+        units: tuple[str, ...],
+        limit: ast.Expr,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Limit:
+        return ast.Limit(
+            units, limit, unquote(description) if description else None, cite, self.span(meta)
+        )
+
+    def up_to(self, meta: LarkMeta, expr: ast.Expr) -> ast.Expr:
+        return expr
+
+    def banking(
+        self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None
+    ) -> ast.Banking:
+        return ast.Banking("banking", str(mode), limit, cite, self.span(meta))
+
+    def borrowing(
+        self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None
+    ) -> ast.Banking:
+        return ast.Banking("borrowing", str(mode), limit, cite, self.span(meta))
+
+    # ---- prices, consequences, support, links ------------------------------------------------
+    def price(
+        self,
+        meta: LarkMeta,
+        name: Token,
+        value: ast.Expr,
+        from_year: Token | None,
+        rising: tuple[ast.Expr, str | None] | None,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Price:
+        return ast.Price(
+            str(name),
+            value,
+            int(from_year) if from_year else None,
+            rising[0] if rising else None,
+            rising[1] if rising else None,
+            unquote(description) if description else None,
+            cite,
+            self.span(meta),
+        )
+
+    def rising(
+        self, meta: LarkMeta, rate: ast.Expr, plus: Token | None
+    ) -> tuple[ast.Expr, str | None]:
+        return rate, str(plus) if plus else None
+
+    def penalty(self, meta: LarkMeta, name: Token | None, *rest: Any) -> ast.Penalty:
+        """penalty: "penalty" [NAME] ("when" expr "{" consequence* "}" | "none") [STRING] [cite]"""
+        condition = rest[0] if rest and _is_expr(rest[0]) else None
+        consequences = tuple(r for r in rest if isinstance(r, ast.Consequence))
+        description = _strings(rest)
+        return ast.Penalty(
+            str(name) if name else None,
+            condition,
+            consequences,
+            description[0] if description else None,
+            _of(ast.Cite, rest),
+            self.span(meta),
+        )
+
+    def consequence(
+        self,
+        meta: LarkMeta,
+        kind: Token,
+        amount: ast.Expr | None,
+        limit: ast.Expr | None,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Consequence:
+        return ast.Consequence(
+            str(kind),
+            amount,
+            limit,
+            unquote(description) if description else None,
+            cite,
+            self.span(meta),
+        )
+
+    def support(
+        self,
+        meta: LarkMeta,
+        name: Token,
+        description: Token | None,
+        limit: ast.Expr | None,
+        cite: ast.Cite | None,
+    ) -> ast.Support:
+        return ast.Support(
+            str(name), unquote(description) if description else None, limit, cite, self.span(meta)
+        )
+
+    def link(
+        self,
+        meta: LarkMeta,
+        target: Token,
+        direction: Token,
+        since: Token | None,
+        until: Token | None,
+        units: tuple[str, ...] | None,
+        conditions: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Link:
+        return ast.Link(
+            str(target),
+            str(direction),
+            self._date(since),
+            self._date(until),
+            units or (),
+            unquote(conditions) if conditions else None,
+            cite,
+            self.span(meta),
+        )
+
+    def allocation(
+        self,
+        meta: LarkMeta,
+        methods: tuple[str, ...],
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.Allocation:
+        return ast.Allocation(
+            methods, unquote(description) if description else None, cite, self.span(meta)
+        )
+
+    # ---- examples ---------------------------------------------------------------------------
+    def example(
+        self,
+        meta: LarkMeta,
+        title: Token,
+        given: tuple[ast.Binding, ...],
+        expect: tuple[ast.Binding, ...],
+    ) -> ast.Example:
+        return ast.Example(unquote(title), given, expect, self.span(meta))
+
+    def bindings(self, meta: LarkMeta, *bindings: ast.Binding) -> tuple[ast.Binding, ...]:
+        return bindings
+
+    def binding(self, meta: LarkMeta, path: tuple[str, ...], value: ast.Expr) -> ast.Binding:
+        return ast.Binding(path, value, self.span(meta))
+
+    def dotted(self, meta: LarkMeta, *names: Token) -> tuple[str, ...]:
+        return tuple(str(n) for n in names)
+
+    def name_list(self, meta: LarkMeta, *names: Token) -> tuple[str, ...]:
+        return tuple(str(n) for n in names)
+
+    # ---- keywords kept as tokens (`!rule` in the grammar) ---------------------------------------
+    def _keyword(self, meta: LarkMeta, token: Token) -> Token:
+        return token
+
+    meta_key = period_kw = vocab = unit_kind = bank_mode = consequence_kind = _keyword
+    link_direction = _keyword
+
+    # ---- expressions ------------------------------------------------------------------------
+    def if_expr(self, meta: LarkMeta, c: ast.Expr, t: ast.Expr, e: ast.Expr) -> ast.If:
+        return ast.If(c, t, e, self.span(meta))
+
+    def or_(self, meta: LarkMeta, a: ast.Expr, b: ast.Expr) -> ast.Logical:
+        return ast.Logical("or", a, b, self.span(meta))
+
+    def and_(self, meta: LarkMeta, a: ast.Expr, b: ast.Expr) -> ast.Logical:
+        return ast.Logical("and", a, b, self.span(meta))
+
+    def not_(self, meta: LarkMeta, a: ast.Expr) -> ast.Not:
+        return ast.Not(a, self.span(meta))
+
+    def compare(self, meta: LarkMeta, a: ast.Expr, op: Token, b: ast.Expr) -> ast.Compare:
+        return ast.Compare(str(op), a, b, self.span(meta))
+
+    def member(self, meta: LarkMeta, a: ast.Expr, values: ast.EnumType) -> ast.Member:
+        return ast.Member(a, values.values, self.span(meta))
+
+    def binary(self, meta: LarkMeta, a: ast.Expr, op: Token, b: ast.Expr) -> ast.Binary:
+        return ast.Binary(str(op), a, b, self.span(meta))
+
+    def neg(self, meta: LarkMeta, a: ast.Expr) -> ast.Neg:
+        return ast.Neg(a, self.span(meta))
+
+    def share_of(self, meta: LarkMeta, share: ast.Expr, whole: ast.Expr) -> ast.ShareOf:
+        return ast.ShareOf(share, whole, self.span(meta))
+
+    def call(self, meta: LarkMeta, func: Token, *args: ast.Expr | None) -> ast.Call:
+        return ast.Call(str(func), tuple(a for a in args if a is not None), self.span(meta))
+
+    def attribute(self, meta: LarkMeta, base: ast.Expr, name: Token) -> ast.Attribute:
+        return ast.Attribute(base, str(name), self.span(meta))
+
+    def name(self, meta: LarkMeta, token: Token) -> ast.Name:
+        return ast.Name(str(token), self.tspan(token))
+
+    def quantity(
+        self, meta: LarkMeta, number: Token, unit: tuple[str, Span] | None
+    ) -> ast.Quantity:
+        return ast.Quantity(
+            Decimal(str(number).replace("_", "")), unit[0] if unit else None, self.span(meta)
+        )
+
+    def date(self, meta: LarkMeta, token: Token) -> ast.DateLit:
+        return ast.DateLit(self._date(token) or date(1970, 1, 1), self.tspan(token))
+
+    def true(self, meta: LarkMeta) -> ast.Bool:
+        return ast.Bool(True, self.span(meta))
+
+    def false(self, meta: LarkMeta) -> ast.Bool:
+        return ast.Bool(False, self.span(meta))
+
+    def _date(self, token: Token | None) -> date | None:
+        if token is None:
+            return None
+        try:
+            return date.fromisoformat(str(token))
+        except ValueError:
+            self.diagnostics.append(
+                error(
+                    "syntax-error",
+                    f"'{token}' is not a valid date",
+                    self.tspan(token),
+                    "write dates as YYYY-MM-DD",
+                )
+            )
+            return None
+
+
+def _literal_text(value: object) -> str:
+    if isinstance(value, ast.Quantity):
+        return f"{value.value} {value.unit}" if value.unit else str(value.value)
+    if isinstance(value, ast.Bool):
+        return "true" if value.value else "false"
+    if isinstance(value, ast.DateLit):
+        return value.value.isoformat()
+    return str(value)

@@ -1,0 +1,72 @@
+"""Diagnostics as data: every user mistake is a Diagnostic, never an exception."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from etsl.compiler.codes import CODES
+from etsl.compiler.source import Span
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A secondary location that explains a diagnostic (the other definition, an edge of a cycle)."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about the user's input, located by its span."""
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+    related: tuple[Related, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered diagnostic code {self.code!r}")
+
+
+def error(
+    code: str, message: str, span: Span, hint: str | None = None, related: Iterable[Related] = ()
+) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint, tuple(related))
+
+
+def warning(
+    code: str, message: str, span: Span, hint: str | None = None, related: Iterable[Related] = ()
+) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint, tuple(related))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint naming the closest candidate, or None."""
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in pool}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.span.path, d.span.line, d.span.col, d.code)

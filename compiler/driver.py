@@ -1,0 +1,172 @@
+"""The compiler driver: runs the passes in order and stops between passes on errors.
+
+    compile_paths([Path("schemes/")]) -> Compilation
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+
+from etsl.compiler import ast
+from etsl.compiler.check import CheckedScheme, check
+from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
+from etsl.compiler.graph import rule_graph
+from etsl.compiler.load import Loaded, load, scheme_files
+from etsl.compiler.model import SchemeModel, to_model
+from etsl.compiler.resolve import ResolvedScheme, resolve
+from etsl.compiler.source import SourceFile
+from etsl.compiler.validate import validate
+
+RECURSION_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class CompiledScheme:
+    """Everything the compiler knows about one scheme."""
+
+    resolved: ResolvedScheme
+    checked: CheckedScheme
+    graph: nx.DiGraph
+    model: SchemeModel
+
+    @property
+    def name(self) -> str:
+        return self.resolved.name
+
+
+@dataclass
+class Compilation:
+    """The result of compiling some files: schemes that compiled, and every diagnostic."""
+
+    schemes: dict[str, CompiledScheme] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+@cache
+def library_scheme_names() -> frozenset[str]:
+    """Names of the schemes bundled in etsl.schemes (read cheaply, without compiling)."""
+    names: set[str] = set()
+    root = resources.files("etsl.schemes")
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                pending.append(entry)
+            elif entry.name.endswith(".scheme"):
+                text = entry.read_text(encoding="utf-8", errors="replace")
+                names.update(re.findall(r"^\s*scheme\s+([A-Za-z_]\w*)", text, re.M))
+    return frozenset(names)
+
+
+def _visible(loaded: Loaded, path: Path) -> dict[str, ast.Scheme]:
+    """Schemes and catalogues defined in a file or, transitively, the files it imports."""
+    seen: set[Path] = set()
+    pending = [path]
+    visible: dict[str, ast.Scheme] = {}
+    while pending:
+        current = pending.pop()
+        if current in seen or current not in loaded.modules:
+            continue
+        seen.add(current)
+        module = loaded.modules[current]
+        for scheme in module.schemes:
+            visible.setdefault(scheme.name, scheme)
+        pending.extend((current.parent / imp.path).resolve() for imp in module.imports)
+    return visible
+
+
+def compile_scheme(scheme: ast.Scheme, visible: dict[str, ast.Scheme],
+                   known: set[str]) -> tuple[CompiledScheme | None, list[Diagnostic]]:
+    """resolve → check → validate → graph → model, stopping after a pass with errors."""
+    resolved, diagnostics = resolve(scheme, visible)
+    if has_errors(diagnostics):
+        return None, diagnostics
+    checked, found = check(resolved)
+    diagnostics += found
+    if has_errors(diagnostics):
+        return None, diagnostics
+    diagnostics += validate(checked, known)
+    graph, cycles = rule_graph(checked)
+    diagnostics += cycles
+    if has_errors(diagnostics):
+        return None, diagnostics
+    return CompiledScheme(resolved, checked, graph, to_model(checked, graph)), diagnostics
+
+
+def compile_paths(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Compilation:
+    """Compile files and folders (every .scheme below a folder)."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    files, problems = scheme_files(paths)
+    result = Compilation(diagnostics=problems, files=files)
+    try:
+        loaded = load(files, search_paths)
+    except RecursionError:
+        result.diagnostics.append(_too_deep(files[0] if files else Path("<input>")))
+        return result
+    result.sources = loaded.sources
+    result.diagnostics += loaded.diagnostics
+    given = {f.resolve() for f in files}
+    known = set(library_scheme_names()) | {s.name for m in loaded.modules.values()
+                                           for s in m.schemes}
+    for path in sorted(given & set(loaded.modules)):
+        _compile_module(path, loaded, known, result)
+    result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
+    return result
+
+
+def _compile_module(path: Path, loaded: Loaded, known: set[str], result: Compilation) -> None:
+    visible = _visible(loaded, path)
+    for scheme in loaded.modules[path].schemes:
+        if scheme.catalogue:
+            continue
+        try:
+            compiled, diagnostics = compile_scheme(scheme, visible, known)
+        except RecursionError:
+            result.diagnostics.append(_too_deep(path))
+            continue
+        result.diagnostics += diagnostics
+        if compiled is not None:
+            result.schemes[compiled.name] = compiled
+
+
+def _too_deep(path: Path) -> Diagnostic:
+    return error("nesting-too-deep", "an expression is too long or too deeply nested to compile",
+                 SourceFile.of(str(path), "").span(0, 0),
+                 "split it into named rules with 'rule'")
+
+
+def compile_text(text: str, path: str = "<text>") -> Compilation:
+    """Compile scheme text held in memory (imports resolve against the current folder)."""
+    from etsl.compiler.parse import parse
+
+    source = SourceFile.of(path, text)
+    result = Compilation(sources={path: source})
+    module, diagnostics = parse(source)
+    result.diagnostics += diagnostics
+    if module is None:
+        return result
+    visible = {s.name: s for s in module.schemes}
+    known = set(library_scheme_names()) | set(visible)
+    for scheme in module.schemes:
+        if not scheme.catalogue:
+            compiled, found = compile_scheme(scheme, visible, known)
+            result.diagnostics += found
+            if compiled is not None:
+                result.schemes[compiled.name] = compiled
+    result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
+    return result

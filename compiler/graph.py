@@ -1,0 +1,133 @@
+"""The rule graph: which value depends on which, each edge carrying the span of the use.
+
+    rule_graph(checked) -> (networkx.DiGraph, diagnostics)
+
+Nodes are named `kind:name` (input:emissions, param:threshold, table:reduction_factor,
+rule:cap, runtime:surrendered, penalty:non_compliance); an edge u → v means v uses u.
+A cycle is one `rule-cycle` diagnostic that lists every edge of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+from etsl.compiler import ast
+from etsl.compiler.check import CheckedScheme
+from etsl.compiler.diagnostics import Diagnostic, Related, error
+from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.vocabulary import RUNTIME_INPUTS, is_default
+
+
+def node_of(s: ResolvedScheme, name: str) -> str | None:
+    """The graph node a name in an expression refers to (None for periods and enum values)."""
+    if name in s.fields:
+        return f"input:{name}"
+    if name in s.params:
+        return f"param:{name}"
+    if name in s.tables:
+        return f"table:{name}"
+    if name in s.rules:
+        return f"rule:{name}"
+    if name in RUNTIME_INPUTS:
+        return f"runtime:{name}"
+    return None
+
+
+def _uses(s: ResolvedScheme, expr: ast.Expr) -> Iterator[tuple[str, ast.Span]]:
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            target = node_of(s, node.name)
+            if target:
+                yield target, node.span
+        elif isinstance(node, ast.Call) and node.func in ("held", "eligible"):
+            yield "runtime:surrendered" if node.func == "eligible" else "input:holdings", node.span
+
+
+def _add_nodes(g: nx.DiGraph, checked: CheckedScheme) -> None:
+    s = checked.resolved
+    for name, field in s.fields.items():
+        g.add_node(f"input:{name}", kind="input", name=name, span=field.span,
+                   type=str(checked.types.get(name, "")), description=field.description)
+    for name, param in s.params.items():
+        g.add_node(f"param:{name}", kind="param", name=name, span=param.span,
+                   type=str(checked.types.get(name, "")), description=param.description)
+    for name, table in s.tables.items():
+        g.add_node(f"table:{name}", kind="table", name=name, span=table.span,
+                   type=str(checked.types.get(name, "")), description=table.description)
+    for name, rule in s.rules.items():
+        g.add_node(f"rule:{name}", kind="rule", name=name, span=rule.span,
+                   type=str(checked.types.get(name, "")), description=rule.description,
+                   default=is_default(rule), vocabulary=rule.vocabulary)
+    for name, meaning in RUNTIME_INPUTS.items():
+        g.add_node(f"runtime:{name}", kind="runtime", name=name, span=s.scheme.span,
+                   type="tCO2e", description=meaning)
+
+
+def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
+    for name, param in s.params.items():
+        for used, span in _uses(s, param.value):
+            yield used, f"param:{name}", span
+    for name, table in s.tables.items():
+        for dim in table.dims:
+            if dim in s.fields:
+                yield f"input:{dim}", f"table:{name}", table.span
+    for name, rule in s.rules.items():
+        for used, span in _uses(s, rule.expr):
+            yield used, f"rule:{name}", span
+    for item in s.surrender.items if s.surrender else ():
+        for expr in (item.limit, getattr(item, "where", None)):
+            if expr is not None:
+                for used, span in _uses(s, expr):
+                    yield used, "runtime:surrendered", span
+    yield from _penalty_edges(s)
+
+
+def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
+    for index, penalty in enumerate(s.penalties):
+        node = f"penalty:{penalty.name or index + 1}"
+        exprs = [penalty.condition] + [e for c in penalty.consequences
+                                       for e in (c.amount, c.limit)]
+        for expr in exprs:
+            if expr is not None:
+                for used, span in _uses(s, expr):
+                    yield used, node, span
+
+
+def rule_graph(checked: CheckedScheme) -> tuple[nx.DiGraph, list[Diagnostic]]:
+    """Build the dependency graph and report every cycle once."""
+    g: nx.DiGraph = nx.DiGraph(scheme=checked.resolved.name)
+    _add_nodes(g, checked)
+    for used, user, span in _edges(checked.resolved):
+        if not g.has_node(user):
+            g.add_node(user, kind=user.split(":")[0], name=user.split(":")[1], span=span)
+        if not g.has_node(used):
+            g.add_node(used, kind=used.split(":")[0], name=used.split(":")[1], span=span)
+        if not g.has_edge(used, user):
+            g.add_edge(used, user, span=span)
+    return g, _cycles(g)
+
+
+def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
+    problems = []
+    for component in nx.strongly_connected_components(g):
+        if len(component) == 1:
+            (only,) = component
+            if not g.has_edge(only, only):
+                continue
+        cycle = nx.find_cycle(g.subgraph(component))
+        names = [g.nodes[u]["name"] for u, _ in cycle] + [g.nodes[cycle[0][0]]["name"]]
+        related = [Related(g.edges[u, v]["span"], f"'{g.nodes[v]['name']}' uses "
+                           f"'{g.nodes[u]['name']}' here") for u, v in cycle]
+        first = g.edges[cycle[-1][0], cycle[-1][1]]["span"]
+        problems.append(error("rule-cycle", "rules depend on each other in a cycle: "
+                              + " → ".join(names), first,
+                              "break the cycle: one of these values must not depend on the "
+                              "others", related))
+    return problems
+
+
+def evaluation_order(g: nx.DiGraph) -> list[str]:
+    """Nodes in dependency order (the graph must be acyclic)."""
+    return list(nx.lexicographical_topological_sort(g))

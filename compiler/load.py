@@ -1,0 +1,169 @@
+"""Read scheme files and follow their imports, confined to the scheme tree.
+
+An import is resolved against the importing file's folder. It may not leave the *scheme
+tree*: the nearest folder at or above the importing file that holds a `.etslroot` marker (or
+the importing file's own folder when there is none), unless a search path given explicitly
+(`--import-path`) contains the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etsl.compiler import ast
+from etsl.compiler.diagnostics import Diagnostic, Related, error
+from etsl.compiler.parse import MAX_BYTES, parse
+from etsl.compiler.source import SourceFile, Span
+
+ROOT_MARKER = ".etslroot"
+
+
+@dataclass
+class Loaded:
+    """Every module read, by resolved path, plus the sources for rendering diagnostics."""
+
+    modules: dict[Path, ast.Module] = field(default_factory=dict)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+
+
+def scheme_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand folders into their .scheme files (sorted); report missing paths."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.scheme") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(
+                error(
+                    "file-not-found",
+                    f"'{path}' does not exist",
+                    SourceFile.of(str(path), "").span(0, 0),
+                )
+            )
+    return files, problems
+
+
+def load(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Loaded:
+    """Parse the given files and, transitively, everything they import."""
+    loaded = Loaded()
+    extra = [p.resolve() for p in search_paths]
+    for path in paths:
+        resolved = path.resolve()
+        loaded.roots.append(resolved)
+        _load_file(resolved, loaded, extra, stack=())
+    return loaded
+
+
+def _load_file(path: Path, loaded: Loaded, extra: list[Path], stack: tuple[Path, ...]) -> None:
+    if path in loaded.modules:
+        return
+    source, problem = read_source(path)
+    loaded.sources[str(path)] = source
+    if problem:
+        loaded.diagnostics.append(problem)
+        return
+    module, diagnostics = parse(source)
+    loaded.diagnostics.extend(diagnostics)
+    if module is None:
+        return
+    loaded.modules[path] = module
+    for imp in module.imports:
+        target = _import_target(path, imp, loaded, extra, stack)
+        if target is not None:
+            _load_file(target, loaded, extra, stack + (path,))
+
+
+def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
+    """The file's text, or a diagnostic when it is too large or not UTF-8 text."""
+    empty = SourceFile.of(str(path), "")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES * 4:
+            return empty, error(
+                "file-too-large",
+                f"the file has {size:,} bytes; the limit is {MAX_BYTES:,} characters",
+                empty.span(0, 0),
+                "split the scheme into files and import the shared parts",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return empty, error(
+            "file-not-found", f"cannot read '{path}': {exc.strerror}", empty.span(0, 0)
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return empty, error(
+            "file-unreadable",
+            f"the file is not UTF-8 text (byte {exc.start})",
+            empty.span(0, 0),
+            "scheme files are UTF-8 text",
+        )
+    if "\x00" in text:
+        return empty, error(
+            "file-unreadable",
+            "the file contains NUL bytes (binary data?)",
+            empty.span(0, 0),
+            "scheme files are UTF-8 text",
+        )
+    return SourceFile.of(str(path), text), None
+
+
+def tree_root(path: Path) -> Path:
+    """The nearest folder at or above `path` with a .etslroot marker, else path's folder."""
+    for folder in path.parents:
+        if (folder / ROOT_MARKER).exists():
+            return folder
+    return path.parent
+
+
+def _import_target(
+    importer: Path, imp: ast.Import, loaded: Loaded, extra: list[Path], stack: tuple[Path, ...]
+) -> Path | None:
+    target = (importer.parent / imp.path).resolve()
+    allowed = [tree_root(importer)] + extra
+    if not any(target.is_relative_to(root) for root in allowed):
+        loaded.diagnostics.append(
+            error(
+                "import-outside-tree",
+                f"'{imp.path}' is outside the scheme tree '{allowed[0]}'",
+                imp.span,
+                f"put the file under {allowed[0]}, mark a higher folder with "
+                f"{ROOT_MARKER}, or pass --import-path",
+            )
+        )
+        return None
+    if not target.is_file():
+        loaded.diagnostics.append(
+            error(
+                "import-not-found", f"'{imp.path}' does not exist", imp.span, f"looked for {target}"
+            )
+        )
+        return None
+    if target in stack or target == importer:
+        loaded.diagnostics.append(
+            error(
+                "import-cycle",
+                f"'{imp.path}' imports this file back",
+                imp.span,
+                related=_cycle_related(stack, loaded),
+            )
+        )
+        return None
+    return target
+
+
+def _cycle_related(stack: tuple[Path, ...], loaded: Loaded) -> list[Related]:
+    related = []
+    for path in stack:
+        module = loaded.modules.get(path)
+        span: Span = module.span if module else SourceFile.of(str(path), "").span(0, 0)
+        related.append(Related(span, "imported from here"))
+    return related

@@ -1,0 +1,420 @@
+"""The scheme model: the public, JSON-exportable contract (pydantic).
+
+    to_model(checked, graph) -> SchemeModel
+
+Docs, comparisons, linkage analysis and other tools read this model, never the AST.
+Formulas carry canonical ETSL text and the unit of their result; numbers are strings so
+that exact decimals survive JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict, Field
+
+from etsl.compiler import ast
+from etsl.compiler.check import CheckedScheme
+from etsl.compiler.gwp import gwp
+from etsl.compiler.periods import period_dates, period_years
+from etsl.compiler.printer import number_text, print_expr
+from etsl.compiler.source import Span
+from etsl.compiler.types import Quant
+from etsl.compiler.units import dims_name
+from etsl.compiler.validate import constant
+from etsl.compiler.vocabulary import MEANINGS, is_default
+
+FORMAT_VERSION = "etsl.scheme/1"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(Frozen):
+    path: str
+    line: int
+    col: int
+
+    @staticmethod
+    def of(span: Span) -> Location:
+        return Location(path=span.path, line=span.line, col=span.col)
+
+
+class Citation(Frozen):
+    source: str
+    locator: str | None = None
+
+
+class Formula(Frozen):
+    text: str = Field(description="canonical ETSL text")
+    unit: str = Field("", description="unit of the result ('' for plain numbers, or a type)")
+    constant: str | None = Field(None, description="value when the formula is constant")
+
+
+class Source(Frozen):
+    id: str
+    citation: str
+    url: str | None = None
+
+
+class MetaValue(Frozen):
+    value: str
+    cite: Citation | None = None
+
+
+class PeriodModel(Frozen):
+    name: str
+    keyword: Literal["period", "phase"]
+    start: str
+    end: str
+    start_date: str | None
+    end_date: str | None
+    years: str
+    label: str | None = None
+    cite: Citation | None = None
+
+
+class InputModel(Frozen):
+    name: str
+    type: str
+    unit: str | None = None
+    values: list[str] | None = None
+    description: str | None = None
+
+
+class ParticipantModel(Frozen):
+    name: str
+    description: str | None = None
+    inputs: list[InputModel]
+
+
+class ParamModel(Frozen):
+    name: str
+    formula: Formula
+    description: str | None = None
+    cite: Citation | None = None
+
+
+class TableModel(Frozen):
+    name: str
+    dims: list[str]
+    description: str | None = None
+    rows: list[list[str]] = Field(description="cells as written; for two dimensions the first "
+                                  "row is the header")
+    entries: dict[str, str] = Field(description="'key' or 'row/column' → value")
+    unit: str = ""
+    cite: Citation | None = None
+
+
+class RuleModel(Frozen):
+    name: str
+    formula: Formula
+    vocabulary: bool = False
+    default: bool = Field(False, description="a default rule the scheme did not write")
+    meaning: str | None = None
+    description: str | None = None
+    cite: Citation | None = None
+    depends_on: list[str] = []
+    location: Location | None = None
+
+
+class UnitModel(Frozen):
+    kind: str
+    name: str
+    origin: str | None = None
+    description: str | None = None
+    attributes: dict[str, str] = {}
+    cite: Citation | None = None
+
+
+class SurrenderModel(Frozen):
+    kind: Literal["accept", "limit"]
+    units: list[str]
+    limit: Formula | None = None
+    where: Formula | None = None
+    description: str | None = None
+    cite: Citation | None = None
+
+
+class BankingModel(Frozen):
+    mode: str
+    limit: Formula | None = None
+    cite: Citation | None = None
+
+
+class PriceModel(Frozen):
+    name: str
+    value: Formula
+    from_year: int | None = None
+    rising: Formula | None = None
+    rising_plus: str | None = None
+    description: str | None = None
+    cite: Citation | None = None
+
+
+class ConsequenceModel(Frozen):
+    kind: str
+    amount: Formula | None = None
+    limit: Formula | None = None
+    description: str | None = None
+    cite: Citation | None = None
+
+
+class PenaltyModel(Frozen):
+    name: str | None = None
+    condition: Formula | None = Field(None, description="None: the scheme has no penalty")
+    consequences: list[ConsequenceModel] = []
+    description: str | None = None
+    cite: Citation | None = None
+
+
+class SupportModel(Frozen):
+    name: str
+    description: str | None = None
+    limit: Formula | None = None
+    cite: Citation | None = None
+
+
+class LinkModel(Frozen):
+    target: str
+    direction: str
+    since: str | None = None
+    until: str | None = None
+    units: list[str] = []
+    conditions: str | None = None
+    cite: Citation | None = None
+
+
+class AllocationModel(Frozen):
+    methods: list[str]
+    description: str | None = None
+    cite: Citation | None = None
+
+
+class ExampleModel(Frozen):
+    title: str
+    given: dict[str, str]
+    expect: dict[str, str]
+    location: Location
+
+
+class SchemeModel(Frozen):
+    """One scheme, as other tools see it."""
+
+    format: str = FORMAT_VERSION
+    name: str
+    title: str | None = None
+    extends: str | None = None
+    path: str
+    meta: dict[str, MetaValue] = {}
+    sources: list[Source] = []
+    calendar: str | None = None
+    fiscal_year_start: str | None = None
+    periods: list[PeriodModel] = []
+    gases: list[str] = []
+    gwp_basis: str | None = None
+    gwp: dict[str, str] = {}
+    scope: list[str] = []
+    participant: ParticipantModel | None = None
+    params: list[ParamModel] = []
+    tables: list[TableModel] = []
+    rules: list[RuleModel] = []
+    units: list[UnitModel] = []
+    surrender: list[SurrenderModel] = []
+    banking: BankingModel | None = None
+    borrowing: BankingModel | None = None
+    price_controls: list[PriceModel] = []
+    penalties: list[PenaltyModel] = []
+    support: list[SupportModel] = []
+    links: list[LinkModel] = []
+    allocation: AllocationModel | None = None
+    examples: list[ExampleModel] = []
+
+    def meta_value(self, key: str) -> str | None:
+        item = self.meta.get(key)
+        return item.value if item else None
+
+    def rule(self, name: str) -> RuleModel | None:
+        return next((r for r in self.rules if r.name == name), None)
+
+
+# ---- conversion ---------------------------------------------------------------------------
+
+
+class _Converter:
+    def __init__(self, checked: CheckedScheme, graph: nx.DiGraph) -> None:
+        self.checked = checked
+        self.s = checked.resolved
+        self.graph = graph
+        from etsl.compiler.check import Checker
+
+        self.checker = Checker(self.s)
+        self.checker.types.update(checked.types)
+
+    def formula(self, expr: ast.Expr | None) -> Formula | None:
+        if expr is None:
+            return None
+        value = constant(expr, self.s)
+        kind = self.checker.infer(expr)
+        unit = dims_name(kind.dims) if isinstance(kind, Quant) else str(kind)
+        return Formula(text=print_expr(expr), unit=unit,
+                       constant=number_text(value.normalize()) if value is not None else None)
+
+    def formula_of(self, expr: ast.Expr) -> Formula:
+        result = self.formula(expr)
+        assert result is not None
+        return result
+
+    def type_text(self, name: str) -> str:
+        kind = self.checked.types.get(name)
+        return dims_name(kind.dims) if isinstance(kind, Quant) else str(kind or "")
+
+    def depends_on(self, node: str) -> list[str]:
+        if not self.graph.has_node(node):
+            return []
+        return sorted(self.graph.nodes[p]["name"] for p in self.graph.predecessors(node))
+
+
+def _cite(cite: ast.Cite | None) -> Citation | None:
+    return Citation(source=cite.source, locator=cite.locator) if cite else None
+
+
+def _periods(c: _Converter) -> list[PeriodModel]:
+    out = []
+    for p in c.s.periods.values():
+        dates = period_dates(p, c.s.calendar)
+        out.append(PeriodModel(
+            name=p.name, keyword=p.keyword, start=p.start.text, end=p.end.text,  # type: ignore[arg-type]
+            start_date=dates[0].isoformat() if dates else None,
+            end_date=dates[1].isoformat() if dates else None,
+            years=number_text(period_years(p, c.s.calendar).normalize()), label=p.label,
+            cite=_cite(p.cite)))
+    return out
+
+
+def _participant(c: _Converter) -> ParticipantModel | None:
+    p = c.s.participant
+    if p is None:
+        return None
+    inputs = []
+    for f in c.s.fields.values():
+        if isinstance(f.type, ast.EnumType):
+            inputs.append(InputModel(name=f.name, type="enum", values=list(f.type.values),
+                                     description=f.description))
+        else:
+            inputs.append(InputModel(name=f.name, type=c.type_text(f.name), unit=f.type.unit,
+                                     description=f.description))
+    return ParticipantModel(name=p.name, description=p.description, inputs=inputs)
+
+
+def _cell_text(cell: ast.Cell) -> str:
+    from etsl.compiler.fmt import _cell
+
+    return _cell(cell)
+
+
+def _table(c: _Converter, t: ast.Table) -> TableModel:
+    rows = [[_cell_text(cell) for cell in row.cells] for row in t.rows]
+    entries: dict[str, str] = {}
+    if len(t.dims) == 2 and rows:
+        header = rows[0]
+        for row in rows[1:]:
+            for column, value in zip(header[1:], row[1:], strict=False):
+                entries[f"{row[0]}/{column}"] = value
+    else:
+        entries = {row[0]: row[1] for row in rows if len(row) >= 2}
+    return TableModel(name=t.name, dims=list(t.dims), description=t.description, rows=rows,
+                      entries=entries, unit=c.type_text(t.name), cite=_cite(t.cite))
+
+
+def _rules(c: _Converter) -> list[RuleModel]:
+    return [RuleModel(name=r.name, formula=c.formula_of(r.expr), vocabulary=r.vocabulary
+                      or r.name in MEANINGS, default=is_default(r), meaning=MEANINGS.get(r.name),
+                      description=r.description, cite=_cite(r.cite),
+                      depends_on=c.depends_on(f"rule:{r.name}"),
+                      location=None if is_default(r) else Location.of(r.span))
+            for r in c.s.rules.values()]
+
+
+def _surrender(c: _Converter) -> list[SurrenderModel]:
+    out = []
+    for item in c.s.surrender.items if c.s.surrender else ():
+        if isinstance(item, ast.Accept):
+            out.append(SurrenderModel(kind="accept", units=list(item.units),
+                                      limit=c.formula(item.limit), where=c.formula(item.where),
+                                      cite=_cite(item.cite)))
+        else:
+            out.append(SurrenderModel(kind="limit", units=list(item.units),
+                                      limit=c.formula(item.limit), description=item.description,
+                                      cite=_cite(item.cite)))
+    return out
+
+
+def _banking(c: _Converter, b: ast.Banking | None) -> BankingModel | None:
+    return BankingModel(mode=b.mode, limit=c.formula(b.limit), cite=_cite(b.cite)) if b else None
+
+
+def _penalties(c: _Converter) -> list[PenaltyModel]:
+    return [PenaltyModel(
+        name=p.name, condition=c.formula(p.condition),
+        consequences=[ConsequenceModel(kind=q.kind, amount=c.formula(q.amount),
+                                       limit=c.formula(q.limit), description=q.description,
+                                       cite=_cite(q.cite)) for q in p.consequences],
+        description=p.description, cite=_cite(p.cite)) for p in c.s.penalties]
+
+
+def _example(e: ast.Example) -> ExampleModel:
+    return ExampleModel(title=e.title,
+                        given={".".join(b.path): print_expr(b.value) for b in e.given},
+                        expect={".".join(b.path): print_expr(b.value) for b in e.expect},
+                        location=Location.of(e.span))
+
+
+def _gases(c: _Converter) -> dict[str, Any]:
+    g = c.s.gases
+    if g is None:
+        return {}
+    values = {name: gwp(g.basis, name) for name in g.names}
+    return {"gases": list(g.names), "gwp_basis": g.basis,
+            "gwp": {k: number_text(v) for k, v in values.items() if v is not None}}
+
+
+def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
+    """The public model of a checked scheme."""
+    c = _Converter(checked, graph)
+    s = c.s
+    return SchemeModel(
+        name=s.name, title=s.scheme.title, extends=s.scheme.extends, path=s.scheme.span.path,
+        meta={k: MetaValue(value=m.value, cite=_cite(m.cite)) for k, m in s.meta.items()},
+        sources=[Source(id=x.name, citation=x.citation, url=x.url) for x in s.sources.values()],
+        calendar=s.calendar.kind if s.calendar else None,
+        fiscal_year_start=s.calendar.start_month if s.calendar else None,
+        periods=_periods(c), scope=list(s.scope.names) if s.scope else [],
+        participant=_participant(c),
+        params=[ParamModel(name=p.name, formula=c.formula_of(p.value), description=p.description,
+                           cite=_cite(p.cite)) for p in s.params.values()],
+        tables=[_table(c, t) for t in s.tables.values()], rules=_rules(c),
+        units=[UnitModel(kind=u.kind, name=u.name, origin=u.origin, description=u.description,
+                         attributes={a.name: a.value for a in u.attrs}, cite=_cite(u.cite))
+               for u in s.units.values()],
+        surrender=_surrender(c), banking=_banking(c, s.banking),
+        borrowing=_banking(c, s.borrowing),
+        price_controls=[PriceModel(name=p.name, value=c.formula_of(p.value),
+                                   from_year=p.from_year, rising=c.formula(p.rising),
+                                   rising_plus=p.rising_plus, description=p.description,
+                                   cite=_cite(p.cite)) for p in s.prices],
+        penalties=_penalties(c),
+        support=[SupportModel(name=x.name, description=x.description, limit=c.formula(x.limit),
+                              cite=_cite(x.cite)) for x in s.supports],
+        links=[LinkModel(target=x.target, direction=x.direction,
+                         since=x.since.isoformat() if x.since else None,
+                         until=x.until.isoformat() if x.until else None, units=list(x.units),
+                         conditions=x.conditions, cite=_cite(x.cite)) for x in s.links],
+        allocation=AllocationModel(methods=list(s.allocation.methods),
+                                   description=s.allocation.description,
+                                   cite=_cite(s.allocation.cite)) if s.allocation else None,
+        examples=[_example(e) for e in s.examples],
+        **_gases(c),
+    )

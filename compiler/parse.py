@@ -1,0 +1,304 @@
+"""Parse .scheme text into an AST, reporting syntax errors as located diagnostics.
+
+    >>> module, diagnostics = parse(SourceFile.of("x.scheme", 'scheme s { kind cap_and_trade }'))
+    >>> module.schemes[0].name
+    's'
+
+Several errors are reported per file: after an error the parser blanks out the declaration
+it occurred in (keeping line and column positions) and parses again.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from etsl.compiler import ast
+from etsl.compiler.build import Builder
+from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
+from etsl.compiler.source import SourceFile
+from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+MAX_BYTES = 2_000_000
+MAX_NESTING = 100
+MAX_ERRORS = 20
+
+DECLARATION_KEYWORDS = (
+    "scheme",
+    "catalogue",
+    "import",
+    "jurisdiction",
+    "administrator",
+    "kind",
+    "participation",
+    "status",
+    "description",
+    "cap_type",
+    "timing",
+    "mrv",
+    "deadline",
+    "currency",
+    "source",
+    "uses",
+    "calendar",
+    "period",
+    "phase",
+    "gases",
+    "scope",
+    "participant",
+    "covered",
+    "param",
+    "table",
+    "rule",
+    "cap",
+    "target",
+    "obligation",
+    "credits_issued",
+    "allocation_amount",
+    "units",
+    "surrender",
+    "banking",
+    "borrowing",
+    "price",
+    "penalty",
+    "support",
+    "link",
+    "example",
+    "allocation",
+)
+_DECL_START = re.compile(r"^[ \t]*(?:" + "|".join(DECLARATION_KEYWORDS) + r")\b", re.M)
+_CLOSING = re.compile(r"^\}[ \t]*$", re.M)
+
+
+@cache
+def parser() -> Lark:
+    """The LALR parser for grammar/scheme.lark (built once, cached on disk by Lark)."""
+    grammar = resources.files("etsl.grammar").joinpath("scheme.lark").read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        strict=True,
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
+
+
+def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
+    """Parse one file. Returns the module (None when it has syntax errors) and diagnostics."""
+    problems = _precheck(source)
+    if problems:
+        return None, problems
+    text, diagnostics = source.text, []
+    for _ in range(MAX_ERRORS):
+        try:
+            tree = parser().parse(text)
+        except UnexpectedInput as exc:
+            diagnostics.append(_describe(source, exc))
+            blanked = _blank_declaration(text, exc.pos_in_stream or 0)
+            if blanked == text:
+                break
+            text = blanked
+            continue
+        if diagnostics:
+            return None, diagnostics
+        builder = Builder(source)
+        module = builder.transform(tree)
+        return (None if builder.diagnostics else module), builder.diagnostics
+    return None, diagnostics
+
+
+def _precheck(source: SourceFile) -> list[Diagnostic]:
+    """Refuse inputs the parser should not attempt: huge or deeply nested files."""
+    start = source.span(0, 0)
+    if len(source.text) > MAX_BYTES:
+        return [
+            error(
+                "file-too-large",
+                f"the file has {len(source.text):,} characters; the limit is {MAX_BYTES:,}",
+                start,
+                "split the scheme into files and import the shared parts",
+            )
+        ]
+    depth, deepest, where = 0, 0, 0
+    for index, char in enumerate(_code_only(source.text)):
+        if char in "({":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, index
+        elif char in ")}":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        return [
+            error(
+                "nesting-too-deep",
+                f"brackets are nested {deepest} deep; the limit is {MAX_NESTING}",
+                source.span(where, where + 1),
+                "name intermediate results with 'rule'",
+            )
+        ]
+    return []
+
+
+def _code_only(text: str) -> str:
+    """The text with strings and comments replaced by spaces (same length)."""
+    return re.sub(r'"([^"\\\n]|\\.)*"|#[^\n]*', lambda m: " " * len(m.group()), text)
+
+
+def _blank_declaration(text: str, offset: int) -> str:
+    """Replace the declaration around `offset` by spaces, keeping newlines."""
+    starts = [m.start() for m in _DECL_START.finditer(text)]
+    begin = max((s for s in starts if s <= offset), default=0)
+    ends = [s for s in starts if s > offset] + [
+        m.start() for m in _CLOSING.finditer(text) if m.start() > offset
+    ]
+    end = min(ends, default=len(text))
+    if end <= begin:
+        end = len(text)
+    region = re.sub(r"[^\n]", " ", text[begin:end])
+    return text[:begin] + region + text[end:]
+
+
+# ---- messages ----------------------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "STRING": "a quoted string",
+    "NUMBER": "a number",
+    "INT": "a number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "EQUAL": "'='",
+    "COMMA": "','",
+    "COLON": "':'",
+    "VBAR": "'|'",
+    "$END": "the end of the file",
+    "COMPARE": "a comparison",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "PER": "'/'",
+    "PERCENT": "'%'",
+}
+
+
+def _terminal_word(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    pattern = next((t.pattern for t in parser().terminals if t.name == name), None)
+    if pattern is not None and pattern.type == "str":
+        return f"'{pattern.value}'"
+    return name.lower()
+
+
+def _expected(exc: UnexpectedToken | UnexpectedCharacters) -> list[str]:
+    names = getattr(exc, "accepts", None) or exc.expected or set()
+    return sorted({_terminal_word(n) for n in names if not n.startswith("__")})
+
+
+def _found(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    return f"'{token}'"
+
+
+def _describe(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
+    offset = exc.pos_in_stream or 0
+    if isinstance(exc, UnexpectedCharacters):
+        return _bad_character(source, exc, offset)
+    if isinstance(exc, UnexpectedEOF) or (
+        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    ):
+        span = source.span(len(source.text), len(source.text))
+        return error(
+            "unexpected-end",
+            "the file ends inside a declaration or block",
+            span,
+            "close every '{' with '}' and finish the last declaration",
+        )
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    span = source.span(offset, offset + len(str(token)))
+    expected = _expected(exc)
+    label = _match_example(exc)
+    if label:
+        return error("syntax-error", label[0], span, label[1])
+    if token.type == "NAME" and "'rule'" in expected:
+        keywords = [w.strip("'") for w in expected if w.startswith("'")]
+        hint = (
+            did_you_mean(str(token), keywords)
+            or "declarations start with a keyword such as 'rule', 'param' or 'table'"
+        )
+        return error("unknown-keyword", f"'{token}' does not start a declaration", span, hint)
+    listed = ", ".join(expected[:8]) + (", …" if len(expected) > 8 else "")
+    return error(
+        "syntax-error",
+        f"unexpected {_found(token)}; expected {listed}",
+        span,
+        _hint_for(token, expected),
+    )
+
+
+def _bad_character(source: SourceFile, exc: UnexpectedCharacters, offset: int) -> Diagnostic:
+    char = source.text[offset] if offset < len(source.text) else ""
+    span = source.span(offset, offset + 1)
+    if char == '"':
+        return error(
+            "unterminated-string",
+            "this string is not closed on its line",
+            span,
+            "add the closing '\"' (strings cannot span lines)",
+        )
+    shown = repr(char) if not char.isprintable() else f"'{char}'"
+    hint = (
+        "numbers are written without thousands separators (1500, or 1_500)"
+        if char == ","
+        else "remove it, or put it in a string or a # comment"
+    )
+    return error("unexpected-character", f"unexpected character {shown}", span, hint)
+
+
+def _hint_for(token: Token, expected: list[str]) -> str | None:
+    if str(token) == "-" and "'..'" in expected:
+        return "write a period range with '..', e.g. FY2010 .. FY2014"
+    if "'='" in expected:
+        return "a definition needs '=' between the name and its value"
+    if "'}'" in expected:
+        return "a '}' may be missing before this point"
+    return None
+
+
+# Mistakes worded from examples (Lark's match_examples): label → (message, hint).
+_EXAMPLES: dict[tuple[str, str], list[str]] = {
+    ("a rule needs '=' after its name", "write: rule NAME = EXPRESSION"): [
+        "scheme s { rule x floor(1) }",
+        "scheme s { rule x 5 }",
+    ],
+    (
+        "'covered' needs 'when' before its condition",
+        "write: covered when energy_use >= 1500 kL_oe/yr",
+    ): ["scheme s { covered x > 1 }"],
+    ("a period range is written with '..'", "write: period first = FY2010 .. FY2014"): [
+        "scheme s { period p = FY2010 - FY2014 }",
+        "scheme s { period p = FY2010 to FY2014 }",
+        "scheme s { period p = 2010 - 2014 }",
+    ],
+    ("a table row starts and ends with '|'", "write rows as | office | 8 % | 17 % |"): [
+        "scheme s { table t by c { office 8 % } }",
+        "scheme s { table t by c { | office 8 % } }",
+    ],
+    ("a percentage or unit cannot stand alone", "put the number before it: 8 %"): [
+        "scheme s { param p = % }"
+    ],
+}
+
+
+def _match_example(exc: UnexpectedToken) -> tuple[str, str] | None:
+    try:
+        label = exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
+    except Exception:  # noqa: BLE001 - a failed lookup only loses a nicer wording
+        return None
+    return label if isinstance(label, tuple) else None

@@ -1,0 +1,119 @@
+"""Print expressions as canonical ETSL text with the fewest parentheses that keep the tree.
+
+    >>> print_expr(parse_expr("floor((a * b))"))
+    'floor(a * b)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from etsl.compiler import ast
+
+# Binding strength of each construct: higher binds tighter.
+IF, OR, AND, NOT, COMPARE, SHARE, SUM, PRODUCT, UNARY, ATOM = range(10)
+
+
+def number_text(value: Decimal) -> str:
+    """A decimal as written in ETSL (no exponent, no grouping)."""
+    text = f"{value:f}"
+    return text
+
+
+def quantity_text(value: Decimal, unit: str | None) -> str:
+    return f"{number_text(value)} {unit}" if unit else number_text(value)
+
+
+def precedence(expr: ast.Expr) -> int:
+    match expr:
+        case ast.If():
+            return IF
+        case ast.Logical(op="or"):
+            return OR
+        case ast.Logical():
+            return AND
+        case ast.Not():
+            return NOT
+        case ast.Compare() | ast.Member():
+            return COMPARE
+        case ast.ShareOf():
+            return SHARE
+        case ast.Binary(op="+" | "-"):
+            return SUM
+        case ast.Binary():
+            return PRODUCT
+        case ast.Neg():
+            return UNARY
+    return ATOM
+
+
+def _wrap(expr: ast.Expr, minimum: int) -> str:
+    text = print_expr(expr)
+    return f"({text})" if precedence(expr) < minimum else text
+
+
+def _binary(e: ast.Binary) -> str:
+    level = precedence(e)
+    return f"{_wrap(e.left, level)} {e.op} {_wrap(e.right, level + 1)}"
+
+
+def _logical(e: ast.Logical) -> str:
+    level = precedence(e)
+    return f"{_wrap(e.left, level)} {e.op} {_wrap(e.right, level + 1)}"
+
+
+def _compare(e: ast.Compare) -> str:
+    return f"{_wrap(e.left, SHARE)} {e.op} {_wrap(e.right, SHARE)}"
+
+
+def _member(e: ast.Member) -> str:
+    return f"{_wrap(e.operand, SHARE)} in {{{', '.join(e.values)}}}"
+
+
+def _share(e: ast.ShareOf) -> str:
+    return f"{_wrap(e.share, SUM)} of {_wrap(e.whole, SUM)}"
+
+
+def _if(e: ast.If) -> str:
+    return f"if {print_expr(e.condition)} then {print_expr(e.then)} else {print_expr(e.otherwise)}"
+
+
+def _call(e: ast.Call) -> str:
+    return f"{e.func}({', '.join(print_expr(a) for a in e.args)})"
+
+
+_PRINTERS: dict[type, Callable[[ast.Expr], str]] = {  # type: ignore[dict-item]
+    ast.Quantity: lambda e: quantity_text(e.value, e.unit),
+    ast.Bool: lambda e: "true" if e.value else "false",
+    ast.DateLit: lambda e: e.value.isoformat(),
+    ast.Name: lambda e: e.name,
+    ast.Attribute: lambda e: f"{_wrap(e.base, ATOM)}.{e.name}",
+    ast.Call: _call,
+    ast.Binary: _binary,
+    ast.Compare: _compare,
+    ast.Logical: _logical,
+    ast.Not: lambda e: f"not {_wrap(e.operand, NOT)}",
+    ast.Neg: lambda e: f"-{_wrap(e.operand, UNARY)}",
+    ast.If: _if,
+    ast.Member: _member,
+    ast.ShareOf: _share,
+}
+
+
+def print_expr(expr: ast.Expr) -> str:
+    """Canonical text of an expression."""
+    return _PRINTERS[type(expr)](expr)
+
+
+def parse_expr(text: str) -> ast.Expr:
+    """Parse one expression (for tests and the default rules)."""
+    from etsl.compiler.parse import parse
+    from etsl.compiler.source import SourceFile
+
+    module, diagnostics = parse(SourceFile.of("<expr>", f"scheme e {{ rule x = {text} }}"))
+    if module is None:
+        raise ValueError(diagnostics[0].message if diagnostics else "cannot parse")
+    rule = module.schemes[0].decls[0]
+    assert isinstance(rule, ast.Rule)
+    return rule.expr

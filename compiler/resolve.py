@@ -1,0 +1,582 @@
+"""Resolve a scheme: apply `extends` and `uses`, add default rules, bind and check every name.
+
+    resolve(scheme, visible) -> (ResolvedScheme | None, diagnostics)
+
+`visible` maps the names of schemes and catalogues defined in the same file or imported
+files to their AST. A variant (`extends base`) starts from the base's declarations; each of
+its own declarations replaces the base declaration with the same identity (same rule name,
+same period, the surrender block, …) or is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+
+from etsl.compiler import ast
+from etsl.compiler.builtins import BUILTINS
+from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
+from etsl.compiler.gwp import BASES, table
+from etsl.compiler.source import Span
+from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS, prelude_rules
+
+KEYWORD_VALUES: dict[str, tuple[str, ...]] = {
+    "kind": (
+        "cap_and_trade",
+        "baseline_and_credit",
+        "project_crediting",
+        "offset_program",
+        "intensity_target",
+        "voluntary_target",
+        "national_commitment",
+        "target_setting",
+    ),
+    "participation": ("mandatory", "voluntary"),
+    "status": ("active", "ended", "proposed", "trial", "superseded"),
+    "cap_type": ("absolute", "intensity", "self_set", "none"),
+    "currency": ("JPY", "EUR", "USD", "KRW", "CNY", "GBP", "CHF", "NZD", "CAD"),
+}
+CALENDARS = ("calendar_year", "fiscal_year")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+SCOPES = ("direct", "indirect", "process", "combustion", "electricity", "heat", "upstream")
+GAS_FAMILIES = ("HFCs", "PFCs")
+ALLOCATION_METHODS = (
+    "grandfathering",
+    "benchmark",
+    "auction",
+    "free",
+    "mixed",
+    "self_set",
+    "output_based",
+    "none",
+)
+PRICE_CONTROLS = (
+    "floor",
+    "ceiling",
+    "auction_reserve",
+    "reserve_trigger",
+    "reserve_release",
+    "ccr_trigger",
+    "ccr_size",
+    "ecr_trigger",
+    "ecr_size",
+    "msr_intake",
+    "msr_release",
+    "msr_threshold_upper",
+    "msr_threshold_lower",
+    "reference_price",
+    "tier_1",
+    "tier_2",
+    "reserve_price",
+    "supply_adjustment",
+    "cost_containment",
+)
+ATTRIBUTE_BASES = {
+    "holding": ("vintage", "origin", "project_type", "host", "issuer_scheme", "quantity")
+}
+
+
+@dataclass(frozen=True)
+class ResolvedScheme:
+    """A scheme with its variants applied and every name bound."""
+
+    scheme: ast.Scheme
+    meta: Mapping[str, ast.Meta]
+    sources: Mapping[str, ast.SourceDecl]
+    periods: Mapping[str, ast.Period]
+    fields: Mapping[str, ast.Field]
+    params: Mapping[str, ast.Param]
+    tables: Mapping[str, ast.Table]
+    rules: Mapping[str, ast.Rule]
+    units: Mapping[str, ast.UnitDecl]
+    enum_values: Mapping[str, tuple[str, ...]]
+    calendar: ast.Calendar | None = None
+    gases: ast.Gases | None = None
+    scope: ast.Scope | None = None
+    surrender: ast.Surrender | None = None
+    banking: ast.Banking | None = None
+    borrowing: ast.Banking | None = None
+    penalties: tuple[ast.Penalty, ...] = ()
+    prices: tuple[ast.Price, ...] = ()
+    supports: tuple[ast.Support, ...] = ()
+    links: tuple[ast.Link, ...] = ()
+    allocation: ast.Allocation | None = None
+    examples: tuple[ast.Example, ...] = ()
+    participant: ast.Participant | None = None
+    used: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def name(self) -> str:
+        return self.scheme.name
+
+    def meta_value(self, key: str) -> str | None:
+        item = self.meta.get(key)
+        return item.value if item else None
+
+
+# ---- merging variants ---------------------------------------------------------------------
+
+
+def decl_key(decl: ast.Decl, index: int) -> tuple[object, ...]:
+    """The identity of a declaration: a variant's declaration with the same key replaces it."""
+    match decl:
+        case ast.Meta(key=key):
+            return ("meta", key)
+        case (
+            ast.SourceDecl(name=name)
+            | ast.Param(name=name)
+            | ast.Table(name=name)
+            | ast.Rule(name=name)
+        ):
+            return ("source" if isinstance(decl, ast.SourceDecl) else "name", name)
+        case ast.Period(name=name) | ast.Price(name=name) | ast.Support(name=name):
+            return (type(decl).__name__, name)
+        case ast.Participant(name=name) | ast.Uses(name=name):
+            return (type(decl).__name__, name)
+        case ast.Link(target=target):
+            return ("link", target)
+        case ast.Example(title=title):
+            return ("example", title)
+        case ast.Penalty(name=name):
+            return ("penalty", name) if name else ("penalty", None, index)
+        case ast.Banking(keyword=keyword):
+            return (keyword,)
+        case ast.Units():
+            return ("units", index)
+        case _:
+            return (type(decl).__name__,)
+
+
+def _duplicates(decls: tuple[ast.Decl, ...]) -> list[Diagnostic]:
+    seen: dict[tuple[object, ...], ast.Decl] = {}
+    problems = []
+    for index, decl in enumerate(decls):
+        key = decl_key(decl, index)
+        if key in seen:
+            first = seen[key]
+            code = (
+                "duplicate-name"
+                if key[0] in ("name", "source", "Period")
+                else "duplicate-declaration"
+            )
+            what = (
+                f"'{key[1]}'"
+                if len(key) > 1 and isinstance(key[1], str)
+                else f"'{_decl_word(decl)}'"
+            )
+            problems.append(
+                error(
+                    code,
+                    f"{what} is declared twice",
+                    decl.span,
+                    "remove one, or rename it",
+                    [Related(first.span, "first declared here")],
+                )
+            )
+        else:
+            seen[key] = decl
+    return problems
+
+
+def _decl_word(decl: ast.Decl) -> str:
+    return {
+        "Calendar": "calendar",
+        "Gases": "gases",
+        "Scope": "scope",
+        "Covered": "covered",
+        "Surrender": "surrender",
+        "Allocation": "allocation",
+    }.get(type(decl).__name__, type(decl).__name__.lower())
+
+
+def merge(base: tuple[ast.Decl, ...], own: tuple[ast.Decl, ...]) -> tuple[ast.Decl, ...]:
+    """Base declarations with own ones replacing same-key entries in place, then the rest."""
+    own_by_key = {decl_key(d, i): d for i, d in enumerate(own)}
+    merged: list[ast.Decl] = []
+    for index, decl in enumerate(base):
+        key = decl_key(decl, index)
+        replacement = own_by_key.pop(key, None)
+        merged.append(_merge_one(decl, replacement) if replacement else decl)
+    merged.extend(own_by_key.values())
+    return tuple(merged)
+
+
+def _merge_one(base: ast.Decl, own: ast.Decl) -> ast.Decl:
+    if isinstance(base, ast.Participant) and isinstance(own, ast.Participant):
+        fields = {f.name: f for f in base.fields} | {f.name: f for f in own.fields}
+        return replace(own, fields=tuple(fields.values()))
+    return own
+
+
+def _flatten_units(decls: tuple[ast.Decl, ...]) -> tuple[ast.Decl, ...]:
+    """All `units { … }` blocks as one, later definitions of a unit replacing earlier ones."""
+    blocks = [d for d in decls if isinstance(d, ast.Units)]
+    if len(blocks) <= 1:
+        return decls
+    by_name: dict[str, ast.UnitDecl] = {}
+    for block in blocks:
+        by_name.update({u.name: u for u in block.decls})
+    merged = ast.Units(tuple(by_name.values()), blocks[-1].span)
+    rest = tuple(d for d in decls if not isinstance(d, ast.Units))
+    return rest + (merged,)
+
+
+class _Expander:
+    """Applies `extends` and `uses`, detecting unknown bases and cycles."""
+
+    def __init__(self, visible: Mapping[str, ast.Scheme]) -> None:
+        self.visible = visible
+        self.diagnostics: list[Diagnostic] = []
+
+    def expand(self, scheme: ast.Scheme, stack: tuple[str, ...] = ()) -> tuple[ast.Decl, ...]:
+        base: tuple[ast.Decl, ...] = ()
+        if scheme.extends:
+            base = self._base_decls(scheme.extends, scheme.span, scheme, stack)
+        own = scheme.decls
+        for uses in (d for d in own if isinstance(d, ast.Uses)):
+            used = self._base_decls(uses.name, uses.span, scheme, stack, catalogue=True)
+            base = merge(base, tuple(d for d in used if not isinstance(d, ast.Meta)))
+        return _flatten_units(merge(base, own))
+
+    def _base_decls(
+        self,
+        name: str,
+        span: Span,
+        scheme: ast.Scheme,
+        stack: tuple[str, ...],
+        catalogue: bool = False,
+    ) -> tuple[ast.Decl, ...]:
+        if name in stack or name == scheme.name:
+            self.diagnostics.append(
+                error(
+                    "extends-cycle",
+                    f"'{scheme.name}' extends itself through {' → '.join(stack + (name,))}",
+                    span,
+                )
+            )
+            return ()
+        target = self.visible.get(name)
+        if target is None:
+            what = "catalogue" if catalogue else "scheme"
+            hint = did_you_mean(name, self.visible) or "define it in this file or import its file"
+            self.diagnostics.append(
+                error(
+                    "unknown-base", f"no {what} named '{name}' is defined or imported", span, hint
+                )
+            )
+            return ()
+        return self.expand(target, stack + (scheme.name,))
+
+
+# ---- symbol tables --------------------------------------------------------------------------
+
+
+def _collect(decls: tuple[ast.Decl, ...], kind: type) -> list:  # type: ignore[type-arg]
+    return [d for d in decls if isinstance(d, kind)]
+
+
+def _first(decls: tuple[ast.Decl, ...], kind: type) -> object | None:
+    return next((d for d in decls if isinstance(d, kind)), None)
+
+
+def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict[str, ast.Rule]:
+    rules = {r.name: r for r in _collect(decls, ast.Rule)}
+    covered = _first(decls, ast.Covered)
+    if isinstance(covered, ast.Covered):
+        rules["covered"] = ast.Rule(
+            "covered", True, covered.condition, "Coverage condition", covered.cite, covered.span
+        )
+    banking = _first(decls, ast.Banking)
+    banking_decl = next(
+        (d for d in decls if isinstance(d, ast.Banking) and d.keyword == "banking"), None
+    )
+    del banking
+    for rule in prelude_rules(set(rules), "emissions" in fields, banking_decl):
+        rules[rule.name] = rule
+    return rules
+
+
+def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
+    participants = _collect(decls, ast.Participant)
+    fields = {f.name: f for p in participants for f in p.fields}
+    enum_values: dict[str, tuple[str, ...]] = {}
+    for f in fields.values():
+        if isinstance(f.type, ast.EnumType):
+            for value in f.type.values:
+                enum_values[value] = enum_values.get(value, ()) + (f.name,)
+    units = {u.name: u for block in _collect(decls, ast.Units) for u in block.decls}
+    bankings = {b.keyword: b for b in _collect(decls, ast.Banking)}
+    return ResolvedScheme(
+        scheme=replace(scheme, decls=decls),
+        meta={m.key: m for m in _collect(decls, ast.Meta)},
+        sources={s.name: s for s in _collect(decls, ast.SourceDecl)},
+        periods={p.name: p for p in _collect(decls, ast.Period)},
+        fields=fields,
+        params={p.name: p for p in _collect(decls, ast.Param)},
+        tables={t.name: t for t in _collect(decls, ast.Table)},
+        rules=_rules(decls, fields),
+        units=units,
+        enum_values=enum_values,
+        calendar=_first(decls, ast.Calendar),  # type: ignore[arg-type]
+        gases=_first(decls, ast.Gases),  # type: ignore[arg-type]
+        scope=_first(decls, ast.Scope),  # type: ignore[arg-type]
+        surrender=_first(decls, ast.Surrender),  # type: ignore[arg-type]
+        banking=bankings.get("banking"),
+        borrowing=bankings.get("borrowing"),
+        penalties=tuple(_collect(decls, ast.Penalty)),
+        prices=tuple(_collect(decls, ast.Price)),
+        supports=tuple(_collect(decls, ast.Support)),
+        links=tuple(_collect(decls, ast.Link)),
+        allocation=_first(decls, ast.Allocation),  # type: ignore[arg-type]
+        examples=tuple(_collect(decls, ast.Example)),
+        participant=participants[0] if participants else None,
+    )
+
+
+# ---- name checks ------------------------------------------------------------------------------
+
+
+class _Names:
+    """Checks every reference in a resolved scheme."""
+
+    def __init__(self, scheme: ResolvedScheme) -> None:
+        self.s = scheme
+        self.diagnostics: list[Diagnostic] = []
+        self.used: set[str] = set()
+
+    def value_names(self) -> set[str]:
+        s = self.s
+        return (
+            set(s.fields)
+            | set(s.params)
+            | set(s.tables)
+            | set(s.rules)
+            | set(RUNTIME_INPUTS)
+            | {"period"}
+        )
+
+    def check(self) -> None:
+        self._meta()
+        self._participant_names()
+        for decl in self.s.scheme.decls:
+            self._cites(decl)
+        for name, expr, context in self.expressions():
+            del name
+            self._expr(expr, context)
+        self._unit_refs()
+
+    def expressions(self) -> Iterator[tuple[str, ast.Expr, str]]:
+        """(owner, expression, context) for every expression a scheme evaluates."""
+        s = self.s
+        for param in s.params.values():
+            yield param.name, param.value, "value"
+        for rule in s.rules.values():
+            yield rule.name, rule.expr, "value"
+        for item in s.surrender.items if s.surrender else ():
+            if item.limit is not None:
+                yield "surrender", item.limit, "value"
+            if isinstance(item, ast.Accept) and item.where is not None:
+                yield "surrender", item.where, "filter"
+        for penalty in s.penalties:
+            yield from self._penalty_expressions(penalty)
+        for other in (s.banking, s.borrowing):
+            if other is not None and other.limit is not None:
+                yield other.keyword, other.limit, "value"
+        for price in s.prices:
+            yield "price", price.value, "value"
+            if price.rising is not None:
+                yield "price", price.rising, "value"
+        for support in s.supports:
+            if support.limit is not None:
+                yield "support", support.limit, "value"
+
+    def _penalty_expressions(self, penalty: ast.Penalty) -> Iterator[tuple[str, ast.Expr, str]]:
+        if penalty.condition is not None:
+            yield "penalty", penalty.condition, "value"
+        for consequence in penalty.consequences:
+            for expr in (consequence.amount, consequence.limit):
+                if expr is not None:
+                    yield "penalty", expr, "value"
+
+    def _expr(self, expr: ast.Expr, context: str) -> None:
+        bases = {id(n.base) for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
+        for node in ast.walk(expr):
+            match node:
+                case ast.Name(name=name, span=span) if id(node) not in bases:
+                    self._name(name, span)
+                case ast.Call():
+                    self._call(node)
+                case ast.Attribute(base=ast.Name(name=base), name=attr, span=span):
+                    self._attribute(base, attr, span, context)
+
+    def _name(self, name: str, span: Span) -> None:
+        if name in self.value_names() or name in self.s.periods or name in self.s.enum_values:
+            self.used.add(name)
+            return
+        if name in ("holding", "issuer"):
+            self.diagnostics.append(
+                error(
+                    "unknown-name",
+                    f"'{name}' is only available as '{name}.ATTRIBUTE' in a surrender filter",
+                    span,
+                )
+            )
+            return
+        hint = self._name_hint(name)
+        self.diagnostics.append(error("unknown-name", f"unknown name '{name}'", span, hint))
+
+    def _name_hint(self, name: str) -> str | None:
+        if name in DEFINABLE:
+            return f"this scheme defines no {name}; add '{name} = …'"
+        if name in self.s.units:
+            return f"'{name}' is a unit type; use held({name}) or eligible({name})"
+        candidates = self.value_names() | set(self.s.periods) | set(self.s.enum_values)
+        return did_you_mean(name, candidates)
+
+    def _call(self, call: ast.Call) -> None:
+        builtin = BUILTINS.get(call.func)
+        if builtin is None:
+            self.diagnostics.append(
+                error(
+                    "unknown-function",
+                    f"unknown function '{call.func}'",
+                    call.span,
+                    did_you_mean(call.func, BUILTINS),
+                )
+            )
+            return
+        if builtin.unit_argument and call.args and isinstance(call.args[0], ast.Name):
+            self._unit_name(call.args[0].name, call.args[0].span)
+            self.used.add(call.args[0].name)
+
+    def _attribute(self, base: str, attr: str, span: Span, context: str) -> None:
+        if context != "filter" or base not in ("holding", "issuer"):
+            self.diagnostics.append(
+                error(
+                    "unknown-name",
+                    f"'{base}.{attr}' can only be used in a surrender filter ('where …')",
+                    span,
+                )
+            )
+            return
+        allowed = ATTRIBUTE_BASES.get(base)
+        if allowed is not None and attr not in allowed:
+            self.diagnostics.append(
+                error(
+                    "unknown-name",
+                    f"holdings have no attribute '{attr}'",
+                    span,
+                    did_you_mean(attr, allowed) or f"attributes: {', '.join(allowed)}",
+                )
+            )
+
+    def _unit_name(self, name: str, span: Span) -> None:
+        if name not in self.s.units:
+            hint = did_you_mean(name, self.s.units) or "declare it in the units { … } block"
+            self.diagnostics.append(
+                error("unknown-unit-type", f"unknown unit type '{name}'", span, hint)
+            )
+
+    def _unit_refs(self) -> None:
+        for item in self.s.surrender.items if self.s.surrender else ():
+            for name in item.units:
+                self._unit_name(name, item.span)
+        for link in self.s.links:
+            for name in link.units:
+                self._unit_name(name, link.span)
+
+    def _cites(self, decl: object) -> None:
+        for node in ast.walk(decl):
+            if isinstance(node, ast.Cite) and node.source not in self.s.sources:
+                hint = (
+                    did_you_mean(node.source, self.s.sources)
+                    or f'declare it: source {node.source} "Full citation" url "…"'
+                )
+                self.diagnostics.append(
+                    error("unknown-source", f"unknown source '{node.source}'", node.span, hint)
+                )
+
+    def _meta(self) -> None:
+        for item in self.s.meta.values():
+            allowed = KEYWORD_VALUES.get(item.key)
+            if allowed and item.value not in allowed:
+                self._unknown_value(item.key, item.value, allowed, item.span)
+        self._calendar()
+        self._gases()
+        for name in self.s.scope.names if self.s.scope else ():
+            if name not in SCOPES:
+                self._unknown_value("scope", name, SCOPES, self.s.scope.span)  # type: ignore[union-attr]
+        for method in self.s.allocation.methods if self.s.allocation else ():
+            if method not in ALLOCATION_METHODS:
+                self._unknown_value(
+                    "allocation", method, ALLOCATION_METHODS, self.s.allocation.span
+                )  # type: ignore[union-attr]
+        for price in self.s.prices:
+            if price.name not in PRICE_CONTROLS:
+                self._unknown_value("price", price.name, PRICE_CONTROLS, price.span)
+
+    def _calendar(self) -> None:
+        calendar = self.s.calendar
+        if calendar is None:
+            return
+        if calendar.kind not in CALENDARS:
+            self._unknown_value("calendar", calendar.kind, CALENDARS, calendar.span)
+        if calendar.start_month and calendar.start_month not in MONTHS:
+            self._unknown_value("month", calendar.start_month, MONTHS, calendar.span)
+
+    def _gases(self) -> None:
+        gases = self.s.gases
+        if gases is None:
+            return
+        if gases.basis not in BASES:
+            self._unknown_value("GWP basis", gases.basis, tuple(BASES), gases.span)
+            return
+        known = set(table()[gases.basis]) | set(GAS_FAMILIES)
+        for gas in gases.names:
+            if gas not in known:
+                self._unknown_value("gas", gas, tuple(known), gases.span)
+
+    def _participant_names(self) -> None:
+        for name, f in self.s.fields.items():
+            if name in self.s.rules or name in self.s.params or name in MEANINGS:
+                self.diagnostics.append(
+                    error(
+                        "duplicate-name",
+                        f"input '{name}' has the same "
+                        "name as a rule, parameter or vocabulary value",
+                        f.span,
+                        "rename the input",
+                    )
+                )
+
+    def _unknown_value(self, what: str, value: str, allowed: tuple[str, ...], span: Span) -> None:
+        hint = did_you_mean(value, allowed) or f"one of: {', '.join(sorted(allowed))}"
+        self.diagnostics.append(error("unknown-value", f"unknown {what} '{value}'", span, hint))
+
+
+def resolve(
+    scheme: ast.Scheme, visible: Mapping[str, ast.Scheme]
+) -> tuple[ResolvedScheme, list[Diagnostic]]:
+    """Apply variants and catalogues, add default rules and check every name."""
+    expander = _Expander(visible)
+    diagnostics = _duplicates(scheme.decls)
+    decls = expander.expand(scheme)
+    diagnostics += expander.diagnostics
+    resolved = build(scheme, decls)
+    names = _Names(resolved)
+    names.check()
+    diagnostics += names.diagnostics
+    return replace(resolved, used=frozenset(names.used)), diagnostics

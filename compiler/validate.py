@@ -1,0 +1,229 @@
+"""Scheme-level validation: periods, limits, tables, unused rules, constant branches, links.
+
+    validate(checked, known_schemes) -> diagnostics
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from etsl.compiler import ast
+from etsl.compiler.check import CheckedScheme
+from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error, warning
+from etsl.compiler.periods import bound_dates, period_dates
+from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.units import UnknownUnit, parse_unit
+from etsl.compiler.vocabulary import is_default
+
+
+def _periods(s: ResolvedScheme) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    ranges = []
+    for period in s.periods.values():
+        bad = [b for b in (period.start, period.end) if bound_dates(b, s.calendar) is None]
+        for bound in bad:
+            problems.append(error("period-bound-invalid", f"'{bound.text}' is not a year, fiscal "
+                                  "year or date", bound.span,
+                                  "write 2013, FY2010 (fiscal year) or 2014-01-01"))
+        if bad:
+            continue
+        dates = period_dates(period, s.calendar)
+        assert dates is not None
+        if dates[1] < dates[0]:
+            problems.append(error("period-empty", f"period '{period.name}' ends before it starts",
+                                  period.span, "swap the bounds"))
+            continue
+        ranges.append((dates, period))
+    ranges.sort(key=lambda item: item[0])
+    for (first, a), (second, b) in zip(ranges, ranges[1:], strict=False):
+        if second[0] <= first[1]:
+            problems.append(error("period-overlap", f"period '{b.name}' overlaps period "
+                                  f"'{a.name}'", b.span, "periods must not share days",
+                                  [Related(a.span, f"'{a.name}' is declared here")]))
+    if any(b.kind == "name" for p in s.periods.values() for b in (p.start, p.end)) and \
+            (s.calendar is None or s.calendar.kind != "fiscal_year"):
+        first = next(iter(s.periods.values()))
+        problems.append(warning("period-bound-invalid", "fiscal-year bounds without "
+                                "'calendar fiscal_year from MONTH'", first.span,
+                                "add: calendar fiscal_year from April"))
+    return problems
+
+
+def constant(expr: ast.Expr, s: ResolvedScheme, depth: int = 0) -> Decimal | None:
+    """The value of an expression made of literals and parameters, or None."""
+    if depth > 20:
+        return None
+    match expr:
+        case ast.Quantity(value=value, unit=unit):
+            try:
+                return value * (parse_unit(unit).scale if unit else 1)
+            except UnknownUnit:
+                return None
+        case ast.Name(name=name) if name in s.params:
+            return constant(s.params[name].value, s, depth + 1)
+        case ast.Neg(operand=operand):
+            value = constant(operand, s, depth + 1)
+            return -value if value is not None else None
+        case ast.Binary(op=op, left=left, right=right):
+            a, b = constant(left, s, depth + 1), constant(right, s, depth + 1)
+            return _fold(op, a, b)
+    return None
+
+
+def _fold(op: str, a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None or b is None or (op == "/" and b == 0):
+        return None
+    operations: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+        "+": Decimal.__add__, "-": Decimal.__sub__, "*": Decimal.__mul__,
+        "/": Decimal.__truediv__}
+    return operations[op](a, b)
+
+
+def _all_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
+    from etsl.compiler.resolve import _Names
+
+    return (expr for _, expr, _ in _Names(s).expressions())
+
+
+def _limits(s: ResolvedScheme) -> list[Diagnostic]:
+    problems = []
+    for expr in _all_expressions(s):
+        for node in ast.walk(expr):
+            if isinstance(node, ast.ShareOf):
+                value = constant(node.share, s)
+                if value is not None and not (0 <= value <= 1):
+                    problems.append(error("limit-out-of-range", f"the share {value.normalize():f}"
+                                          " lies outside [0, 1]", node.share.span,
+                                          "write a share as a fraction (1 / 3) or percentage "
+                                          "(8 %)"))
+    return problems
+
+
+def _tables(s: ResolvedScheme) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for table in s.tables.values():
+        domains = [_domain(s, dim, table, problems) for dim in table.dims]
+        if len(table.dims) > 2:
+            problems.append(error("table-shape", f"table '{table.name}' has {len(table.dims)} "
+                                  "dimensions; tables have one or two", table.span,
+                                  "split it into several tables"))
+            continue
+        if None in domains:
+            continue
+        problems += _table_cells(table, domains)  # type: ignore[arg-type]
+    return problems
+
+
+def _domain(s: ResolvedScheme, dim: str, table: ast.Table,
+            problems: list[Diagnostic]) -> tuple[str, ...] | None:
+    if dim == "period":
+        return tuple(s.periods)
+    field = s.fields.get(dim)
+    if field is not None and isinstance(field.type, ast.EnumType):
+        return field.type.values
+    hint = "a dimension is 'period' or an input with values {a, b}"
+    if field is None:
+        hint = did_you_mean(dim, list(s.fields) + ["period"]) or hint
+    problems.append(error("table-shape", f"table '{table.name}' cannot be indexed by '{dim}'",
+                          table.span, hint))
+    return None
+
+
+def _keys(cells: Iterable[ast.Cell]) -> list[ast.Cell]:
+    return list(cells)
+
+
+def _table_cells(table: ast.Table, domains: list[tuple[str, ...]]) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    rows = list(table.rows)
+    if len(domains) == 2:
+        if not rows:
+            return problems
+        header, rows = rows[0], rows[1:]
+        width = len(header.cells)
+        column_keys = header.cells[1:]
+        problems += _key_problems(table, column_keys, domains[1], "column")
+    else:
+        width = 2
+    for row in rows:
+        if len(row.cells) != width:
+            problems.append(error("table-shape", f"this row of '{table.name}' has "
+                                  f"{len(row.cells)} cells; expected {width}", row.span,
+                                  "every row has a key and one value per column"))
+    problems += _key_problems(table, [r.cells[0] for r in rows], domains[0], "row")
+    return problems
+
+
+def _key_problems(table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...],
+                  what: str) -> list[Diagnostic]:
+    problems = []
+    names = []
+    for key in keys:
+        if isinstance(key, ast.CellAny):
+            return problems + _unknown_keys(table, keys, domain)
+        if isinstance(key, ast.CellName):
+            names.append(key.name)
+    problems += _unknown_keys(table, keys, domain)
+    missing = [v for v in domain if v not in names]
+    if missing:
+        problems.append(error("table-missing-row", f"table '{table.name}' has no {what} for "
+                              f"{', '.join(repr(m) for m in missing)}", table.span,
+                              f"add a {what} for each, or a '*' {what} for all other values"))
+    return problems
+
+
+def _unknown_keys(table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...]) -> list[Diagnostic]:
+    problems = []
+    for key in keys:
+        if isinstance(key, ast.CellName) and key.name not in domain:
+            problems.append(error("table-unknown-key", f"'{key.name}' is not a value of this "
+                                  f"dimension of '{table.name}'", key.span,
+                                  did_you_mean(key.name, domain) or
+                                  f"values: {', '.join(domain)}"))
+        elif not isinstance(key, ast.CellName | ast.CellAny):
+            problems.append(error("table-unknown-key", "a table key must be a name or '*'",
+                                  key.span, f"values: {', '.join(domain)}"))
+    return problems
+
+
+def _unused(s: ResolvedScheme) -> list[Diagnostic]:
+    expected = {b.path[0] for e in s.examples for b in e.expect}
+    problems = []
+    candidates = [(r.name, r.span, "rule") for r in s.rules.values()
+                  if not r.vocabulary and not is_default(r)]
+    candidates += [(p.name, p.span, "parameter") for p in s.params.values()]
+    candidates += [(t.name, t.span, "table") for t in s.tables.values()]
+    for name, span, what in candidates:
+        if name not in s.used and name not in expected:
+            problems.append(warning("unused-rule", f"{what} '{name}' is never used", span,
+                                    "use it in a rule, limit or penalty, expect it in an "
+                                    "example, or remove it"))
+    return problems
+
+
+def _branches(s: ResolvedScheme) -> list[Diagnostic]:
+    problems = []
+    for expr in _all_expressions(s):
+        for node in ast.walk(expr):
+            if isinstance(node, ast.If) and isinstance(node.condition, ast.Bool):
+                never = "else" if node.condition.value else "then"
+                problems.append(warning("unreachable-branch", f"the condition is always "
+                                        f"{str(node.condition.value).lower()}, so the '{never}' "
+                                        "branch is never taken", node.condition.span,
+                                        "remove the if"))
+    return problems
+
+
+def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
+    return [warning("link-unknown-scheme", f"'{link.target}' is not a scheme in this "
+                    "compilation or the bundled library", link.span,
+                    did_you_mean(link.target, known) or "check the name, or add the scheme file")
+            for link in s.links if link.target not in known]
+
+
+def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic]:
+    """Scheme-level rules that need the whole scheme (and the set of known scheme names)."""
+    s = checked.resolved
+    return (_periods(s) + _limits(s) + _tables(s) + _unused(s) + _branches(s)
+            + _links(s, known_schemes))

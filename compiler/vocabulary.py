@@ -1,0 +1,124 @@
+"""The shared vocabulary and the default rules every scheme gets unless it defines its own.
+
+Default rules are ETSL text, parsed like user rules, so documentation, explanations and both
+engines treat them exactly like rules a scheme writes (see docs/language.md, "Vocabulary").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from etsl.compiler import ast
+from etsl.compiler.source import SourceFile
+
+PRELUDE_PATH = "<prelude>"
+
+#: Vocabulary rules a scheme may define with `NAME = …` (no `rule` keyword).
+DEFINABLE = ("cap", "target", "obligation", "credits_issued", "allocation_amount")
+
+#: Values the runtime supplies for every participant and period (not written as rules).
+RUNTIME_INPUTS = {
+    "surrendered": "units surrendered after limits and filters (sum of eligible over unit types)",
+    "carry_in": "units carried in from the previous period (banked, less deductions)",
+    "owed_in": "make-good owed from the previous period",
+}
+
+#: Every vocabulary name and the plain-language meaning the docs use.
+MEANINGS = {
+    "covered": "whether the participant is covered by the scheme",
+    "obligation": "covered emissions in t CO2e that must be matched by units",
+    "cap": "the participant's cap (allowances allocated for the period)",
+    "target": "the participant's target for the period",
+    "allocation_amount": "allowances allocated free of charge",
+    "credits_issued": "credits issued to the participant or project",
+    "shortfall": "obligation not covered by the cap, carried-in units or eligible units",
+    "surplus": "cap, carried-in and eligible units beyond the obligation",
+    "banked": "surplus carried into the next period",
+    **RUNTIME_INPUTS,
+}
+
+#: Vocabulary values that are CO2e masses.
+CO2E_NAMES = frozenset(MEANINGS) - {"covered"}
+
+
+def allowance_term(defined: set[str]) -> str:
+    """What a participant may hold against its obligation: its cap, else its target."""
+    if "cap" in defined:
+        return "cap + carry_in"
+    if "target" in defined:
+        return "target + carry_in"
+    return "carry_in"
+
+
+def default_rules(defined: set[str], has_emissions: bool, banking: ast.Banking | None) -> str:
+    """ETSL text of the default rules for what the scheme does not define itself."""
+    allowed = allowance_term(defined)
+    lines = []
+    if "covered" not in defined:
+        lines.append("rule covered = true")
+    if "obligation" not in defined and has_emissions:
+        lines.append("obligation = if covered then co2e(emissions) else 0 tCO2e")
+    elif "obligation" not in defined:
+        lines.append("obligation = 0 tCO2e")
+    if "shortfall" not in defined:
+        lines.append(
+            "rule shortfall = if covered then max(0 tCO2e, obligation + owed_in - "
+            f"({allowed}) - surrendered) else 0 tCO2e"
+        )
+    if "surplus" not in defined:
+        lines.append(
+            f"rule surplus = if covered then max(0 tCO2e, {allowed} + surrendered - "
+            "obligation - owed_in) else 0 tCO2e"
+        )
+    if "banked" not in defined:
+        lines.append(f"rule banked = {_banked(banking)}")
+    return "\n".join(lines)
+
+
+def _banked(banking: ast.Banking | None) -> str:
+    if banking is None or banking.mode in ("none", "within_period"):
+        return "0 tCO2e"
+    if banking.limit is not None:
+        return "min(surplus, __bank_limit__)"
+    return "surplus"
+
+
+@cache
+def _parse_prelude(text: str) -> tuple[ast.Rule, ...]:
+    from etsl.compiler.parse import parse
+
+    source = SourceFile.of(PRELUDE_PATH, "scheme prelude {\n" + text + "\n}")
+    module, diagnostics = parse(source)
+    assert module is not None and not diagnostics, diagnostics
+    return tuple(d for d in module.schemes[0].decls if isinstance(d, ast.Rule))
+
+
+def prelude_rules(
+    defined: set[str], has_emissions: bool, banking: ast.Banking | None
+) -> tuple[ast.Rule, ...]:
+    """The default rules as AST, with the banking limit expression substituted in."""
+    rules = _parse_prelude(default_rules(defined, has_emissions, banking))
+    if banking is None or banking.limit is None:
+        return rules
+    return tuple(_substitute_bank_limit(r, banking.limit) for r in rules)
+
+
+def _substitute_bank_limit(rule: ast.Rule, limit: ast.Expr) -> ast.Rule:
+    if rule.name != "banked" or not isinstance(rule.expr, ast.Call):
+        return rule
+    call = rule.expr
+    args = tuple(
+        limit if isinstance(a, ast.Name) and a.name == "__bank_limit__" else a for a in call.args
+    )
+    return ast.Rule(
+        rule.name,
+        rule.vocabulary,
+        ast.Call(call.func, args, call.span),
+        rule.description,
+        rule.cite,
+        rule.span,
+    )
+
+
+def is_default(rule: ast.Rule) -> bool:
+    return rule.span.path == PRELUDE_PATH

@@ -1,0 +1,3 @@
+from etsl.cli import main
+
+main()
