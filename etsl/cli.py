@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
@@ -14,17 +15,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "graph": ("compile_cmds:graph", "Print a scheme's rule dependency graph (dot or JSON)."),
     "export": ("compile_cmds:export", "Print a scheme's model as JSON."),
     "schema": ("compile_cmds:schema", "Print the JSON Schema of the scheme model."),
+    "run": ("runtime_cmds:run", "Evaluate a scheme against participant data."),
+    "explain": ("runtime_cmds:explain", "Explain how one participant's values were derived."),
+    "test": ("runtime_cmds:test", "Run the example blocks embedded in schemes."),
+    "docs": ("docs_cmds:docs", "Generate a documentation site (HTML or Markdown)."),
+    "compare": ("docs_cmds:compare", "Compare schemes side by side."),
+    "diff": ("docs_cmds:diff", "Show what changed between two versions of a scheme."),
+    "link": ("link_cmds:link", "Check linkage compatibility between schemes."),
+    "sql": ("columnar_cmds:sql", "Print the columnar SQL query for a scheme."),
+    "sweep": ("columnar_cmds:sweep", "Evaluate scenario sweeps over parameter values."),
 }
+
+
+def _available(name: str) -> bool:
+    """Whether a subcommand's module is installed (cheap: no import)."""
+    module_name = COMMANDS[name][0].split(":")[0]
+    return importlib.util.find_spec(f"etsl.commands.{module_name}") is not None
 
 
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(name for name in COMMANDS if _available(name))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
+        if cmd_name not in COMMANDS or not _available(cmd_name):
             return None
         module_name, attribute = COMMANDS[cmd_name][0].split(":")
         module = importlib.import_module(f"etsl.commands.{module_name}")
@@ -32,7 +48,7 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

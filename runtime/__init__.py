@@ -1,0 +1,1 @@
+"""The ETSL runtime: engines, participant data, explanations, documents and linkage."""

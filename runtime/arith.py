@@ -1,0 +1,53 @@
+"""Exact decimal arithmetic: the one definition both engines implement.
+
+- `+`, `-`, `*` and `of` are exact.
+- `/` rounds its quotient half-even to DIVISION_PLACES (18) decimal places.
+- `floor`, `ceil` and `round` (half up) round to a number of places (default 0).
+- Quantities are held in base units (value × the unit's scale, exactly).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+
+DIVISION_PLACES = 18
+CONTEXT = Context(prec=80, rounding=ROUND_HALF_EVEN)
+_QUANTUM = Decimal(1).scaleb(-DIVISION_PLACES)
+
+
+class ArithmeticFault(ArithmeticError):
+    """A value cannot be computed for one participant (division by zero, …)."""
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal:
+    if b == 0:
+        raise ArithmeticFault("division by zero")
+    return CONTEXT.divide(a, b).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=CONTEXT)
+
+
+def multiply(a: Decimal, b: Decimal) -> Decimal:
+    return CONTEXT.multiply(a, b)
+
+
+def add(a: Decimal, b: Decimal) -> Decimal:
+    return CONTEXT.add(a, b)
+
+
+def subtract(a: Decimal, b: Decimal) -> Decimal:
+    return CONTEXT.subtract(a, b)
+
+
+def _to_places(x: Decimal, places: int, rounding: str) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)
+
+
+def floor(x: Decimal, places: int = 0) -> Decimal:
+    return _to_places(x, places, ROUND_FLOOR)
+
+
+def ceil(x: Decimal, places: int = 0) -> Decimal:
+    return _to_places(x, places, ROUND_CEILING)
+
+
+def round_half_up(x: Decimal, places: int = 0) -> Decimal:
+    return _to_places(x, places, ROUND_HALF_UP)

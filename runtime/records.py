@@ -1,0 +1,49 @@
+"""Participant data as the engines see it: validated records in base units.
+
+The data readers (runtime/data.py) produce a Dataset; the engines consume it. Quantities
+are Decimals already converted to the base unit of the input's declared unit (t CO2e,
+kL_oe, GJ, yr, currency units), so `Record.values["emissions"]` is in t CO2e.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+Value = Decimal | str | bool | date
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One participant in one period: the wide table's row."""
+
+    participant: str
+    period: str | None
+    values: Mapping[str, Value]
+    row: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """Units of one type held by a participant (the long holdings table's row)."""
+
+    participant: str
+    period: str | None
+    unit: str
+    quantity: Decimal
+    attributes: Mapping[str, Value] = field(default_factory=dict)
+    row: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    records: tuple[Record, ...]
+    holdings: tuple[Holding, ...] = ()
+
+    def holdings_of(self, participant: str, period: str | None) -> list[Holding]:
+        return [h for h in self.holdings if h.participant == participant
+                and (h.period is None or h.period == period)]
