@@ -126,7 +126,22 @@ class ShareOf:
     span: Span
 
 
-Expr = Quantity | Bool | DateLit | Name | Attribute | Call | Binary | Compare | Logical | Not | Neg | If | Member | ShareOf
+Expr = (
+    Quantity
+    | Bool
+    | DateLit
+    | Name
+    | Attribute
+    | Call
+    | Binary
+    | Compare
+    | Logical
+    | Not
+    | Neg
+    | If
+    | Member
+    | ShareOf
+)
 
 # ---- declarations --------------------------------------------------------------------------
 
@@ -423,7 +438,29 @@ class Example:
     span: Span
 
 
-Decl = Meta | SourceDecl | Uses | Calendar | Period | Gases | Scope | Participant | Covered | Param | Table | Rule | Units | Surrender | Banking | Price | Penalty | Support | Link | Example | Allocation
+Decl = (
+    Meta
+    | SourceDecl
+    | Uses
+    | Calendar
+    | Period
+    | Gases
+    | Scope
+    | Participant
+    | Covered
+    | Param
+    | Table
+    | Rule
+    | Units
+    | Surrender
+    | Banking
+    | Price
+    | Penalty
+    | Support
+    | Link
+    | Example
+    | Allocation
+)
 
 
 @dataclass(frozen=True, slots=True)

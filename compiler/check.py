@@ -15,14 +15,40 @@ from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.resolve import ResolvedScheme
-from etsl.compiler.types import ANY, BOOL, DATE, NAMED_TYPES, NUMBER, PERIOD, SYMBOL, Enum, \
-    Quant, Type
-from etsl.compiler.units import CO2E, SYMBOLS, TIME, UnknownUnit, combine, dims_name, \
-    is_currency, is_gas_mass, parse_unit
-from etsl.compiler.vocabulary import CO2E_NAMES, RUNTIME_INPUTS
+from etsl.compiler.types import (
+    ANY,
+    BOOL,
+    DATE,
+    NAMED_TYPES,
+    NUMBER,
+    PERIOD,
+    SYMBOL,
+    Enum,
+    Quant,
+    Type,
+)
+from etsl.compiler.units import (
+    CO2E,
+    SYMBOLS,
+    TIME,
+    UnknownUnit,
+    combine,
+    dims_name,
+    is_currency,
+    is_gas_mass,
+    parse_unit,
+)
+from etsl.compiler.vocabulary import CO2E_NAMES, PRELUDE_PATH, RUNTIME_INPUTS
+from etsl.compiler.vocabulary import is_default as vocabulary_is_default
 
-CONSEQUENCE_AMOUNTS = {"fine": "currency", "refund": "currency", "make_good": "co2e",
-                       "deduct": "co2e", "order": "co2e", "buy_on_behalf": "currency"}
+CONSEQUENCE_AMOUNTS = {
+    "fine": "currency",
+    "refund": "currency",
+    "make_good": "co2e",
+    "deduct": "co2e",
+    "order": "co2e",
+    "buy_on_behalf": "currency",
+}
 
 
 @dataclass(frozen=True)
@@ -91,8 +117,9 @@ class Checker:
         try:
             return Quant(parse_unit(text).dims)
         except UnknownUnit as exc:
-            self.diagnostics.append(error("unknown-unit", f"unknown unit '{exc.symbol}'", span,
-                                          unit_hint(exc.symbol)))
+            self.diagnostics.append(
+                error("unknown-unit", f"unknown unit '{exc.symbol}'", span, unit_hint(exc.symbol))
+            )
             return ANY
 
     def table_type(self, table: ast.Table) -> Type:
@@ -102,9 +129,14 @@ class Checker:
             return ANY
         for cell_type, cell in zip(types[1:], _value_cells(table)[1:], strict=False):
             if cell_type != types[0]:
-                self.diagnostics.append(error("unit-mismatch", f"table '{table.name}' mixes "
-                                              f"{types[0]} and {cell_type}", cell.span,
-                                              "give every cell of a table the same unit"))
+                self.diagnostics.append(
+                    error(
+                        "unit-mismatch",
+                        f"table '{table.name}' mixes {types[0]} and {cell_type}",
+                        cell.span,
+                        "give every cell of a table the same unit",
+                    )
+                )
                 break
         return types[0]
 
@@ -138,13 +170,18 @@ class Checker:
         if b.op in "+-" and (is_zero(b.left) or is_zero(b.right)):
             return right if is_zero(b.left) else left
         if not (isinstance(left, Quant) and isinstance(right, Quant)):
-            return self._mismatch(b, f"'{b.op}' needs numbers or quantities, not {left} and "
-                                  f"{right}", "type-mismatch")
+            return self._mismatch(
+                b, f"'{b.op}' needs numbers or quantities, not {left} and {right}", "type-mismatch"
+            )
         if b.op in "+-":
             if left.dims != right.dims:
-                return self._mismatch(b, f"cannot {'add' if b.op == '+' else 'subtract'} "
-                                      f"{right} {'to' if b.op == '+' else 'from'} {left}",
-                                      "unit-mismatch", _unit_fix(left, right))
+                return self._mismatch(
+                    b,
+                    f"cannot {'add' if b.op == '+' else 'subtract'} "
+                    f"{right} {'to' if b.op == '+' else 'from'} {left}",
+                    "unit-mismatch",
+                    _unit_fix(left, right),
+                )
             return left
         return Quant(combine(left.dims, right.dims, 1 if b.op == "*" else -1))
 
@@ -157,10 +194,12 @@ class Checker:
                 self._mismatch(c, f"cannot compare {left} with {right}", "type-mismatch")
             return BOOL
         if left != right:
-            code = "unit-mismatch" if isinstance(left, Quant) and isinstance(right, Quant) \
+            code = (
+                "unit-mismatch"
+                if isinstance(left, Quant) and isinstance(right, Quant)
                 else "type-mismatch"
-            self._mismatch(c, f"cannot compare {left} with {right}", code,
-                           _unit_fix(left, right))
+            )
+            self._mismatch(c, f"cannot compare {left} with {right}", code, _unit_fix(left, right))
         return BOOL
 
     def _logical(self, expr: ast.Logical | ast.Not) -> Type:
@@ -181,10 +220,17 @@ class Checker:
         if is_zero(i.then) or is_zero(i.otherwise):
             return otherwise if is_zero(i.then) else then
         if ANY not in (then, otherwise) and then != otherwise:
-            code = "unit-mismatch" if isinstance(then, Quant) and isinstance(otherwise, Quant) \
+            code = (
+                "unit-mismatch"
+                if isinstance(then, Quant) and isinstance(otherwise, Quant)
                 else "type-mismatch"
-            return self._mismatch(i, f"the branches of 'if' differ: {then} and {otherwise}",
-                                  code, _unit_fix(then, otherwise))
+            )
+            return self._mismatch(
+                i,
+                f"the branches of 'if' differ: {then} and {otherwise}",
+                code,
+                _unit_fix(then, otherwise),
+            )
         return then if then is not ANY else otherwise
 
     def _member(self, m: ast.Member) -> Type:
@@ -192,14 +238,25 @@ class Checker:
         if isinstance(operand, Enum):
             for value in m.values:
                 if value not in operand.values:
-                    self.diagnostics.append(error(
-                        "unknown-enum-value", f"'{value}' is not a value of '{operand.field}' "
-                        f"{operand}", m.span, did_you_mean(value, operand.values)))
+                    self.diagnostics.append(
+                        error(
+                            "unknown-enum-value",
+                            f"'{value}' is not a value of '{operand.field}' {operand}",
+                            m.span,
+                            did_you_mean(value, operand.values),
+                        )
+                    )
         elif operand is PERIOD:
             for value in m.values:
                 if value not in self.s.periods:
-                    self.diagnostics.append(error("unknown-name", f"unknown period '{value}'",
-                                                  m.span, did_you_mean(value, self.s.periods)))
+                    self.diagnostics.append(
+                        error(
+                            "unknown-name",
+                            f"unknown period '{value}'",
+                            m.span,
+                            did_you_mean(value, self.s.periods),
+                        )
+                    )
         elif operand not in (ANY, SYMBOL):
             self._mismatch(m, f"'in {{…}}' needs an enumeration, not {operand}", "type-mismatch")
         return BOOL
@@ -214,10 +271,14 @@ class Checker:
             return ANY
         count = len(call.args)
         if count < builtin.min_args or (builtin.max_args is not None and count > builtin.max_args):
-            expected = str(builtin.min_args) if builtin.min_args == builtin.max_args else \
-                f"{builtin.min_args}–{builtin.max_args or 'any'}"
-            return self._mismatch(call, f"'{call.func}' takes {expected} arguments, not {count}",
-                                  "wrong-arity")
+            expected = (
+                str(builtin.min_args)
+                if builtin.min_args == builtin.max_args
+                else f"{builtin.min_args}–{builtin.max_args or 'any'}"
+            )
+            return self._mismatch(
+                call, f"'{call.func}' takes {expected} arguments, not {count}", "wrong-arity"
+            )
         return _CALLS.get(call.func, _call_numeric)(self, call)
 
     def _mismatch(self, node: ast.Expr, message: str, code: str, hint: str | None = None) -> Type:
@@ -227,20 +288,31 @@ class Checker:
     def expect(self, expr: ast.Expr, expected: Type, what: str) -> Type:
         actual = self.infer(expr)
         if actual not in (ANY, expected):
-            code = "unit-mismatch" if isinstance(actual, Quant) and isinstance(expected, Quant) \
+            code = (
+                "unit-mismatch"
+                if isinstance(actual, Quant) and isinstance(expected, Quant)
                 else "type-mismatch"
-            self.diagnostics.append(error(code, f"{what} must be {expected}, not {actual}",
-                                          expr.span, _unit_fix(expected, actual)))
+            )
+            self.diagnostics.append(
+                error(
+                    code,
+                    f"{what} must be {expected}, not {actual}",
+                    expr.span,
+                    _unit_fix(expected, actual),
+                )
+            )
         return actual
 
-    def expect_dims(self, expr: ast.Expr, test: Callable[[Quant], bool], what: str,
-                    hint: str) -> None:
+    def expect_dims(
+        self, expr: ast.Expr, test: Callable[[Quant], bool], what: str, hint: str
+    ) -> None:
         actual = self.infer(expr)
         if actual is ANY:
             return
         if not isinstance(actual, Quant) or not test(actual):
-            self.diagnostics.append(error("unit-mismatch", f"{what}, not {actual}", expr.span,
-                                          hint))
+            self.diagnostics.append(
+                error("unit-mismatch", f"{what}, not {actual}", expr.span, hint)
+            )
 
 
 def is_zero(expr: ast.Expr) -> bool:
@@ -253,16 +325,22 @@ def _call_numeric(checker: Checker, call: ast.Call) -> Type:
     types = [checker.infer(a) for a in call.args if not is_zero(a) or len(call.args) == 1]
     if call.func in ("floor", "ceil", "round"):
         if len(types) == 2 and types[1] not in (NUMBER, ANY):
-            checker._mismatch(call.args[1], "decimal places must be a plain number",
-                              "type-mismatch")
+            checker._mismatch(
+                call.args[1], "decimal places must be a plain number", "type-mismatch"
+            )
         types = types[:1]
     known = [t for t in types if t is not ANY]
     if any(not isinstance(t, Quant) for t in known):
-        return checker._mismatch(call, f"'{call.func}' needs numbers or quantities",
-                                 "type-mismatch")
+        return checker._mismatch(
+            call, f"'{call.func}' needs numbers or quantities", "type-mismatch"
+        )
     if any(t != known[0] for t in known[1:]):
-        return checker._mismatch(call, f"the arguments of '{call.func}' have different units: "
-                                 f"{', '.join(str(t) for t in known)}", "unit-mismatch")
+        return checker._mismatch(
+            call,
+            f"the arguments of '{call.func}' have different units: "
+            f"{', '.join(str(t) for t in known)}",
+            "unit-mismatch",
+        )
     return known[0] if known else ANY
 
 
@@ -272,8 +350,12 @@ def _call_years(checker: Checker, call: ast.Call) -> Type:
 
 
 def _call_co2e(checker: Checker, call: ast.Call) -> Type:
-    checker.expect_dims(call.args[0], lambda q: is_gas_mass(q.dims),
-                        "co2e() converts tonnes of a gas", "give it tCO2, tCH4, tN2O, …")
+    checker.expect_dims(
+        call.args[0],
+        lambda q: is_gas_mass(q.dims),
+        "co2e() converts tonnes of a gas",
+        "give it tCO2, tCH4, tN2O, …",
+    )
     return Quant(CO2E)
 
 
@@ -284,15 +366,27 @@ def _call_units(checker: Checker, call: ast.Call) -> Type:
 
 
 _CALLS: dict[str, Callable[[Checker, ast.Call], Type]] = {
-    "years": _call_years, "co2e": _call_co2e, "held": _call_units, "eligible": _call_units,
+    "years": _call_years,
+    "co2e": _call_co2e,
+    "held": _call_units,
+    "eligible": _call_units,
 }
 
 _INFER: dict[type, Callable[[Checker, ast.Expr], Type]] = {  # type: ignore[dict-item]
-    ast.Quantity: Checker._quantity, ast.Bool: lambda c, e: BOOL, ast.DateLit: lambda c, e: DATE,
-    ast.Name: Checker._name, ast.Attribute: Checker._attribute, ast.Binary: Checker._binary,
-    ast.Compare: Checker._compare, ast.Logical: Checker._logical, ast.Not: Checker._logical,
-    ast.Neg: Checker._neg, ast.If: Checker._if, ast.Member: Checker._member,
-    ast.ShareOf: Checker._share_of, ast.Call: Checker._call,
+    ast.Quantity: Checker._quantity,
+    ast.Bool: lambda c, e: BOOL,
+    ast.DateLit: lambda c, e: DATE,
+    ast.Name: Checker._name,
+    ast.Attribute: Checker._attribute,
+    ast.Binary: Checker._binary,
+    ast.Compare: Checker._compare,
+    ast.Logical: Checker._logical,
+    ast.Not: Checker._logical,
+    ast.Neg: Checker._neg,
+    ast.If: Checker._if,
+    ast.Member: Checker._member,
+    ast.ShareOf: Checker._share_of,
+    ast.Call: Checker._call,
 }
 
 
@@ -322,15 +416,39 @@ def _check_vocabulary(c: Checker) -> None:
         actual = c.symbol_type(name)
         if name == "covered":
             if actual not in (ANY, BOOL):
-                c.diagnostics.append(error("type-mismatch", f"the coverage condition must be "
-                                           f"true or false, not {actual}", rule.expr.span))
-        elif (name in CO2E_NAMES and rule.vocabulary) or name in ("shortfall", "surplus",
-                                                                  "banked"):
+                c.diagnostics.append(
+                    error(
+                        "type-mismatch",
+                        f"the coverage condition must be true or false, not {actual}",
+                        rule.expr.span,
+                    )
+                )
+        elif (name in CO2E_NAMES and rule.vocabulary) or name in ("shortfall", "surplus", "banked"):
             if actual is not ANY and actual != Quant(CO2E):
-                c.diagnostics.append(error(
-                    "vocabulary-unit", f"'{name}' must be tonnes of CO2e, not {actual}",
-                    rule.expr.span, "vocabulary values are in tCO2e; multiply rates by time "
-                    "(years(period)) or intensities by activity"))
+                c.diagnostics.append(
+                    error(
+                        "vocabulary-unit",
+                        f"'{name}' must be tonnes of CO2e, not {actual}",
+                        rule.expr.span,
+                        "vocabulary values are in tCO2e; multiply rates by time "
+                        "(years(period)) or intensities by activity",
+                    )
+                )
+
+
+def _check_obligation_input(c: Checker) -> None:
+    rules = c.s.rules
+    needs = ("cap" in rules or "target" in rules) and "emissions" not in c.s.fields
+    if needs and vocabulary_is_default(rules["obligation"]):
+        owner = rules.get("cap") or rules["target"]
+        c.diagnostics.append(
+            error(
+                "missing-input",
+                "the default obligation needs a participant input named 'emissions'",
+                owner.span,
+                "declare 'emissions: tCO2e' in the participant, or define 'obligation = …'",
+            )
+        )
 
 
 def _check_surrender(c: Checker) -> None:
@@ -357,8 +475,12 @@ def _check_penalties(c: Checker) -> None:
 
 def _check_amount(c: Checker, what: str, kind: str, expr: ast.Expr) -> None:
     if kind == "currency":
-        c.expect_dims(expr, lambda q: is_currency(q.dims), f"a {what} is an amount of money",
-                      "multiply a price per tonne by tonnes, e.g. 100 EUR/tCO2e * shortfall")
+        c.expect_dims(
+            expr,
+            lambda q: is_currency(q.dims),
+            f"a {what} is an amount of money",
+            "multiply a price per tonne by tonnes, e.g. 100 EUR/tCO2e * shortfall",
+        )
     else:
         c.expect(expr, Quant(CO2E), f"a {what} amount")
 
@@ -367,12 +489,15 @@ def _check_other(c: Checker) -> None:
     for price in c.s.prices:
         c.expect_dims(price.value, lambda q: True, "a price control value is a quantity", "")
         if price.rising is not None:
-            c.expect_dims(price.rising, lambda q: True, "an escalator is a rate or an amount",
-                          "")
+            c.expect_dims(price.rising, lambda q: True, "an escalator is a rate or an amount", "")
     for support in c.s.supports:
         if support.limit is not None:
-            c.expect_dims(support.limit, lambda q: is_currency(q.dims) or not q.dims,
-                          "a support limit is an amount of money or a share", "")
+            c.expect_dims(
+                support.limit,
+                lambda q: is_currency(q.dims) or not q.dims,
+                "a support limit is an amount of money or a share",
+                "",
+            )
     for table in c.s.tables.values():
         c.symbol_type(table.name)
 
@@ -410,11 +535,19 @@ def _check_binding(c: Checker, binding: ast.Binding, given: bool) -> None:
     if target is None:
         known = (list(c.s.fields) + ["period"]) if given else list(c.s.rules)
         hint = did_you_mean(dotted, known) or (
-            "give participant inputs, period and held.UNIT" if given
-            else "expect rules, vocabulary values or consequences (fine, order, …)")
-        c.diagnostics.append(error("example-unknown-name", f"the example {'gives' if given else 'expects'} "
-                                   f"'{dotted}', which the scheme does not define", binding.span,
-                                   hint))
+            "give participant inputs, period and held.UNIT"
+            if given
+            else "expect rules, vocabulary values or consequences (fine, order, …)"
+        )
+        c.diagnostics.append(
+            error(
+                "example-unknown-name",
+                f"the example {'gives' if given else 'expects'} "
+                f"'{dotted}', which the scheme does not define",
+                binding.span,
+                hint,
+            )
+        )
         return
     if target is not ANY:
         c.expect(binding.value, target, f"'{dotted}'")
@@ -450,7 +583,14 @@ def dependency_order(scheme: ResolvedScheme) -> list[str]:
     return order
 
 
-PASSES = (_check_vocabulary, _check_surrender, _check_penalties, _check_other, _check_examples)
+PASSES = (
+    _check_vocabulary,
+    _check_obligation_input,
+    _check_surrender,
+    _check_penalties,
+    _check_other,
+    _check_examples,
+)
 
 
 def check(scheme: ResolvedScheme) -> tuple[CheckedScheme, list[Diagnostic]]:
@@ -461,4 +601,5 @@ def check(scheme: ResolvedScheme) -> tuple[CheckedScheme, list[Diagnostic]]:
     for check_pass in PASSES:
         check_pass(checker)
     unique = list(dict.fromkeys(checker.diagnostics))
-    return CheckedScheme(scheme, dict(checker.types)), unique
+    own = [d for d in unique if d.span.path != PRELUDE_PATH]
+    return CheckedScheme(scheme, dict(checker.types)), own if own else unique

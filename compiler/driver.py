@@ -1,6 +1,6 @@
 """The compiler driver: runs the passes in order and stops between passes on errors.
 
-    compile_paths([Path("schemes/")]) -> Compilation
+compile_paths([Path("schemes/")]) -> Compilation
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
-
 from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme, check
 from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
@@ -90,8 +89,9 @@ def _visible(loaded: Loaded, path: Path) -> dict[str, ast.Scheme]:
     return visible
 
 
-def compile_scheme(scheme: ast.Scheme, visible: dict[str, ast.Scheme],
-                   known: set[str]) -> tuple[CompiledScheme | None, list[Diagnostic]]:
+def compile_scheme(
+    scheme: ast.Scheme, visible: dict[str, ast.Scheme], known: set[str]
+) -> tuple[CompiledScheme | None, list[Diagnostic]]:
     """resolve → check → validate → graph → model, stopping after a pass with errors."""
     resolved, diagnostics = resolve(scheme, visible)
     if has_errors(diagnostics):
@@ -121,8 +121,9 @@ def compile_paths(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> C
     result.sources = loaded.sources
     result.diagnostics += loaded.diagnostics
     given = {f.resolve() for f in files}
-    known = set(library_scheme_names()) | {s.name for m in loaded.modules.values()
-                                           for s in m.schemes}
+    known = set(library_scheme_names()) | {
+        s.name for m in loaded.modules.values() for s in m.schemes
+    }
     for path in sorted(given & set(loaded.modules)):
         _compile_module(path, loaded, known, result)
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
@@ -145,9 +146,12 @@ def _compile_module(path: Path, loaded: Loaded, known: set[str], result: Compila
 
 
 def _too_deep(path: Path) -> Diagnostic:
-    return error("nesting-too-deep", "an expression is too long or too deeply nested to compile",
-                 SourceFile.of(str(path), "").span(0, 0),
-                 "split it into named rules with 'rule'")
+    return error(
+        "nesting-too-deep",
+        "an expression is too long or too deeply nested to compile",
+        SourceFile.of(str(path), "").span(0, 0),
+        "split it into named rules with 'rule'",
+    )
 
 
 def compile_text(text: str, path: str = "<text>") -> Compilation:

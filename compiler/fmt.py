@@ -66,20 +66,39 @@ class Comments:
 
 
 def find_comments(source: SourceFile) -> list[Comment]:
-    return [Comment(m.start(), source.position(m.start())[0], m.group().rstrip())
-            for m in _TOKENS.finditer(source.text) if m.group().startswith("#")]
+    return [
+        Comment(m.start(), source.position(m.start())[0], m.group().rstrip())
+        for m in _TOKENS.finditer(source.text)
+        if m.group().startswith("#")
+    ]
 
 
-BLOCKS = (ast.Scheme, ast.Participant, ast.Table, ast.Units, ast.Surrender, ast.Penalty,
-          ast.Example)
+BLOCKS = (
+    ast.Scheme,
+    ast.Participant,
+    ast.Table,
+    ast.Units,
+    ast.Surrender,
+    ast.Penalty,
+    ast.Example,
+)
 
 
 def items(node: object) -> Iterator[object]:
     """Every node that can carry comments, in document order."""
     for child in ast.walk(node):
-        if isinstance(child, ast.Scheme | ast.Import | ast.Field | ast.Row | ast.UnitDecl |
-                      ast.Accept | ast.Limit | ast.Consequence | ast.Binding) or \
-                _is_decl(child):
+        if isinstance(
+            child,
+            ast.Scheme
+            | ast.Import
+            | ast.Field
+            | ast.Row
+            | ast.UnitDecl
+            | ast.Accept
+            | ast.Limit
+            | ast.Consequence
+            | ast.Binding,
+        ) or _is_decl(child):
             yield child
 
 
@@ -97,18 +116,33 @@ def attach(module: ast.Module, source: SourceFile) -> Comments:
     return result
 
 
-def _place(comment: Comment, all_items: list, blocks: list, result: Comments,  # type: ignore[type-arg]
-           source: SourceFile) -> None:
-    ending = [n for n in all_items if n.span.end <= comment.start and
-              source.position(max(n.span.end - 1, n.span.start))[0] == comment.line]
+def _place(
+    comment: Comment,
+    all_items: list,
+    blocks: list,
+    result: Comments,  # type: ignore[type-arg]
+    source: SourceFile,
+) -> None:
+    ending = [
+        n
+        for n in all_items
+        if n.span.end <= comment.start
+        and source.position(max(n.span.end - 1, n.span.start))[0] == comment.line
+    ]
     if ending and not isinstance(ending[-1], BLOCKS):
         outer = min(ending, key=lambda n: n.span.start)
         result.trailing[id(outer)] = comment
         return
-    container = min((b for b in blocks if b.span.start < comment.start < b.span.end),
-                    key=lambda b: b.span.end - b.span.start, default=blocks[-1])
-    following = [n for n in all_items if n.span.start > comment.start and
-                 n.span.end <= container.span.end and n is not container]
+    container = min(
+        (b for b in blocks if b.span.start < comment.start < b.span.end),
+        key=lambda b: b.span.end - b.span.start,
+        default=blocks[-1],
+    )
+    following = [
+        n
+        for n in all_items
+        if n.span.start > comment.start and n.span.end <= container.span.end and n is not container
+    ]
     if following:
         result.leading.setdefault(id(following[0]), []).append(comment)
     else:
@@ -173,8 +207,9 @@ class Printer:
         else:
             _BLOCK_DECLS[type(decl)](self, decl, depth, first)
 
-    def block(self, owner: object, depth: int, head: str, children: list[tuple[object, str]],
-              first: bool) -> None:
+    def block(
+        self, owner: object, depth: int, head: str, children: list[tuple[object, str]], first: bool
+    ) -> None:
         self.emit(owner, depth, head + " {", first)
         for index, (child, text) in enumerate(children):
             self.emit(child, depth + 1, text, first=index == 0)
@@ -188,8 +223,7 @@ def _meta(d: ast.Meta) -> str:
 
 
 def _period(d: ast.Period) -> str:
-    return (f"{d.keyword} {d.name} = {d.start.text} .. {d.end.text}{_desc(d.label)}"
-            f"{_cite(d.cite)}")
+    return f"{d.keyword} {d.name} = {d.start.text} .. {d.end.text}{_desc(d.label)}{_cite(d.cite)}"
 
 
 def _rule(d: ast.Rule) -> str:
@@ -201,35 +235,44 @@ def _price(d: ast.Price) -> str:
     rising = ""
     if d.rising is not None:
         rising = f" rising {print_expr(d.rising)}{_opt('plus ', d.rising_plus)}"
-    return (f"price {d.name} {print_expr(d.value)}{_opt('from ', d.from_year)}{rising}"
-            f"{_desc(d.description)}{_cite(d.cite)}")
+    return (
+        f"price {d.name} {print_expr(d.value)}{_opt('from ', d.from_year)}{rising}"
+        f"{_desc(d.description)}{_cite(d.cite)}"
+    )
 
 
 def _link(d: ast.Link) -> str:
     units = f" for {', '.join(d.units)}" if d.units else ""
-    return (f"link {d.target} {d.direction}{_opt('since ', d.since)}{_opt('until ', d.until)}"
-            f"{units}{_desc(d.conditions)}{_cite(d.cite)}")
+    return (
+        f"link {d.target} {d.direction}{_opt('since ', d.since)}{_opt('until ', d.until)}"
+        f"{units}{_desc(d.conditions)}{_cite(d.cite)}"
+    )
 
 
 _DECLS: dict[type, Callable[[ast.Decl], str]] = {  # type: ignore[dict-item]
     ast.Meta: _meta,
-    ast.SourceDecl: lambda d: f"source {d.name} {_q(d.citation)}" + (
-        f" url {_q(d.url)}" if d.url else ""),
+    ast.SourceDecl: lambda d: (
+        f"source {d.name} {_q(d.citation)}" + (f" url {_q(d.url)}" if d.url else "")
+    ),
     ast.Uses: lambda d: f"uses {d.name}",
     ast.Calendar: lambda d: f"calendar {d.kind}{_opt('from ', d.start_month)}",
     ast.Period: _period,
     ast.Gases: lambda d: f"gases {', '.join(d.names)} gwp {d.basis}{_cite(d.cite)}",
     ast.Scope: lambda d: f"scope {', '.join(d.names)}{_cite(d.cite)}",
     ast.Covered: lambda d: f"covered when {print_expr(d.condition)}{_cite(d.cite)}",
-    ast.Param: lambda d: (f"param {d.name} = {print_expr(d.value)}{_desc(d.description)}"
-                          f"{_cite(d.cite)}"),
+    ast.Param: lambda d: (
+        f"param {d.name} = {print_expr(d.value)}{_desc(d.description)}{_cite(d.cite)}"
+    ),
     ast.Rule: _rule,
     ast.Banking: lambda d: f"{d.keyword} {d.mode}{_up_to(d.limit)}{_cite(d.cite)}",
     ast.Price: _price,
-    ast.Support: lambda d: f"support {d.name}{_desc(d.description)}{_up_to(d.limit)}{_cite(d.cite)}",
+    ast.Support: lambda d: (
+        f"support {d.name}{_desc(d.description)}{_up_to(d.limit)}{_cite(d.cite)}"
+    ),
     ast.Link: _link,
-    ast.Allocation: lambda d: (f"allocation {', '.join(d.methods)}{_desc(d.description)}"
-                               f"{_cite(d.cite)}"),
+    ast.Allocation: lambda d: (
+        f"allocation {', '.join(d.methods)}{_desc(d.description)}{_cite(d.cite)}"
+    ),
 }
 
 
@@ -237,8 +280,11 @@ def _field_lines(d: ast.Participant) -> list[tuple[object, str]]:
     width = max((len(f.name) for f in d.fields), default=0) + 1
     out = []
     for f in d.fields:
-        type_text = f.type.unit if isinstance(f.type, ast.UnitType) else \
-            "{" + ", ".join(f.type.values) + "}"
+        type_text = (
+            f.type.unit
+            if isinstance(f.type, ast.UnitType)
+            else "{" + ", ".join(f.type.values) + "}"
+        )
         out.append((f, f"{(f.name + ':').ljust(width)} {type_text}{_desc(f.description)}".rstrip()))
     return _align_descriptions(out)
 
@@ -246,8 +292,10 @@ def _field_lines(d: ast.Participant) -> list[tuple[object, str]]:
 def _align_descriptions(rows: list[tuple[object, str]]) -> list[tuple[object, str]]:
     split = [text.split(' "', 1) for _, text in rows]
     width = max((len(parts[0]) for parts in split if len(parts) == 2), default=0)
-    return [(node, parts[0].ljust(width) + ' "' + parts[1] if len(parts) == 2 else parts[0])
-            for (node, _), parts in zip(rows, split, strict=True)]
+    return [
+        (node, parts[0].ljust(width) + ' "' + parts[1] if len(parts) == 2 else parts[0])
+        for (node, _), parts in zip(rows, split, strict=True)
+    ]
 
 
 def _participant(p: Printer, d: ast.Participant, depth: int, first: bool) -> None:
@@ -268,8 +316,10 @@ def _cell(cell: ast.Cell) -> str:
 def _table(p: Printer, d: ast.Table, depth: int, first: bool) -> None:
     cells = [[_cell(c) for c in row.cells] for row in d.rows]
     widths = [max(len(r[i]) for r in cells if i < len(r)) for i in range(max(map(len, cells)))]
-    rows = [(row, "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(texts)) + " |")
-            for row, texts in zip(d.rows, cells, strict=True)]
+    rows = [
+        (row, "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(texts)) + " |")
+        for row, texts in zip(d.rows, cells, strict=True)
+    ]
     head = f"table {d.name} by {', '.join(d.dims)}{_desc(d.description)}"
     p.block(d, depth, head, rows, first)
     if d.cite:
@@ -284,8 +334,11 @@ def _unit_decl(u: ast.UnitDecl) -> str:
 
 
 def _attr_value(value: str) -> str:
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|\d[\d_]*(\.\d+)?( [A-Za-z%][\w/]*)?|true|false|"
-                    r"\d{4}-\d{2}-\d{2}", value):
+    if re.fullmatch(
+        r"[A-Za-z_][A-Za-z0-9_]*|\d[\d_]*(\.\d+)?( [A-Za-z%][\w/]*)?|true|false|"
+        r"\d{4}-\d{2}-\d{2}",
+        value,
+    ):
         return value
     return _q(value)
 
@@ -296,8 +349,10 @@ def _units(p: Printer, d: ast.Units, depth: int, first: bool) -> None:
 
 def _surrender_item(item: ast.Accept | ast.Limit) -> str:
     if isinstance(item, ast.Limit):
-        return (f"limit {', '.join(item.units)}{_up_to(item.limit)}{_desc(item.description)}"
-                f"{_cite(item.cite)}")
+        return (
+            f"limit {', '.join(item.units)}{_up_to(item.limit)}{_desc(item.description)}"
+            f"{_cite(item.cite)}"
+        )
     where = f" where {print_expr(item.where)}" if item.where is not None else ""
     return f"accept {', '.join(item.units)}{_up_to(item.limit)}{where}{_cite(item.cite)}"
 
@@ -317,8 +372,13 @@ def _penalty(p: Printer, d: ast.Penalty, depth: int, first: bool) -> None:
     if d.condition is None:
         p.emit(d, depth, f"{head} none{tail}", first)
         return
-    p.block(d, depth, f"{head} when {print_expr(d.condition)}",
-            [(c, _consequence(c)) for c in d.consequences], first)
+    p.block(
+        d,
+        depth,
+        f"{head} when {print_expr(d.condition)}",
+        [(c, _consequence(c)) for c in d.consequences],
+        first,
+    )
     p.lines[-1] += tail
 
 
@@ -348,8 +408,12 @@ def _example(p: Printer, d: ast.Example, depth: int, first: bool) -> None:
 
 
 _BLOCK_DECLS: dict[type, Callable[[Printer, ast.Decl, int, bool], None]] = {  # type: ignore[dict-item]
-    ast.Participant: _participant, ast.Table: _table, ast.Units: _units,
-    ast.Surrender: _surrender, ast.Penalty: _penalty, ast.Example: _example,
+    ast.Participant: _participant,
+    ast.Table: _table,
+    ast.Units: _units,
+    ast.Surrender: _surrender,
+    ast.Penalty: _penalty,
+    ast.Example: _example,
 }
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import networkx as nx
-
 from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, error
@@ -48,21 +47,52 @@ def _uses(s: ResolvedScheme, expr: ast.Expr) -> Iterator[tuple[str, ast.Span]]:
 def _add_nodes(g: nx.DiGraph, checked: CheckedScheme) -> None:
     s = checked.resolved
     for name, field in s.fields.items():
-        g.add_node(f"input:{name}", kind="input", name=name, span=field.span,
-                   type=str(checked.types.get(name, "")), description=field.description)
+        g.add_node(
+            f"input:{name}",
+            kind="input",
+            name=name,
+            span=field.span,
+            type=str(checked.types.get(name, "")),
+            description=field.description,
+        )
     for name, param in s.params.items():
-        g.add_node(f"param:{name}", kind="param", name=name, span=param.span,
-                   type=str(checked.types.get(name, "")), description=param.description)
+        g.add_node(
+            f"param:{name}",
+            kind="param",
+            name=name,
+            span=param.span,
+            type=str(checked.types.get(name, "")),
+            description=param.description,
+        )
     for name, table in s.tables.items():
-        g.add_node(f"table:{name}", kind="table", name=name, span=table.span,
-                   type=str(checked.types.get(name, "")), description=table.description)
+        g.add_node(
+            f"table:{name}",
+            kind="table",
+            name=name,
+            span=table.span,
+            type=str(checked.types.get(name, "")),
+            description=table.description,
+        )
     for name, rule in s.rules.items():
-        g.add_node(f"rule:{name}", kind="rule", name=name, span=rule.span,
-                   type=str(checked.types.get(name, "")), description=rule.description,
-                   default=is_default(rule), vocabulary=rule.vocabulary)
+        g.add_node(
+            f"rule:{name}",
+            kind="rule",
+            name=name,
+            span=rule.span,
+            type=str(checked.types.get(name, "")),
+            description=rule.description,
+            default=is_default(rule),
+            vocabulary=rule.vocabulary,
+        )
     for name, meaning in RUNTIME_INPUTS.items():
-        g.add_node(f"runtime:{name}", kind="runtime", name=name, span=s.scheme.span,
-                   type="tCO2e", description=meaning)
+        g.add_node(
+            f"runtime:{name}",
+            kind="runtime",
+            name=name,
+            span=s.scheme.span,
+            type="tCO2e",
+            description=meaning,
+        )
 
 
 def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
@@ -87,8 +117,7 @@ def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
 def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
     for index, penalty in enumerate(s.penalties):
         node = f"penalty:{penalty.name or index + 1}"
-        exprs = [penalty.condition] + [e for c in penalty.consequences
-                                       for e in (c.amount, c.limit)]
+        exprs = [penalty.condition] + [e for c in penalty.consequences for e in (c.amount, c.limit)]
         for expr in exprs:
             if expr is not None:
                 for used, span in _uses(s, expr):
@@ -111,20 +140,29 @@ def rule_graph(checked: CheckedScheme) -> tuple[nx.DiGraph, list[Diagnostic]]:
 
 def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
     problems = []
-    for component in nx.strongly_connected_components(g):
+    for component in sorted(nx.strongly_connected_components(g), key=min):
         if len(component) == 1:
             (only,) = component
             if not g.has_edge(only, only):
                 continue
-        cycle = nx.find_cycle(g.subgraph(component))
+        cycle = nx.find_cycle(g.subgraph(component), source=min(component))
         names = [g.nodes[u]["name"] for u, _ in cycle] + [g.nodes[cycle[0][0]]["name"]]
-        related = [Related(g.edges[u, v]["span"], f"'{g.nodes[v]['name']}' uses "
-                           f"'{g.nodes[u]['name']}' here") for u, v in cycle]
+        related = [
+            Related(
+                g.edges[u, v]["span"], f"'{g.nodes[v]['name']}' uses '{g.nodes[u]['name']}' here"
+            )
+            for u, v in cycle
+        ]
         first = g.edges[cycle[-1][0], cycle[-1][1]]["span"]
-        problems.append(error("rule-cycle", "rules depend on each other in a cycle: "
-                              + " → ".join(names), first,
-                              "break the cycle: one of these values must not depend on the "
-                              "others", related))
+        problems.append(
+            error(
+                "rule-cycle",
+                "rules depend on each other in a cycle: " + " → ".join(names),
+                first,
+                "break the cycle: one of these values must not depend on the others",
+                related,
+            )
+        )
     return problems
 
 

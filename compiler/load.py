@@ -61,11 +61,19 @@ def load(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Loaded:
     return loaded
 
 
+def display_path(path: Path) -> str:
+    """The path as diagnostics show it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _load_file(path: Path, loaded: Loaded, extra: list[Path], stack: tuple[Path, ...]) -> None:
     if path in loaded.modules:
         return
     source, problem = read_source(path)
-    loaded.sources[str(path)] = source
+    loaded.sources[source.path] = source
     if problem:
         loaded.diagnostics.append(problem)
         return
@@ -82,7 +90,7 @@ def _load_file(path: Path, loaded: Loaded, extra: list[Path], stack: tuple[Path,
 
 def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
     """The file's text, or a diagnostic when it is too large or not UTF-8 text."""
-    empty = SourceFile.of(str(path), "")
+    empty = SourceFile.of(display_path(path), "")
     try:
         size = path.stat().st_size
         if size > MAX_BYTES * 4:
@@ -113,7 +121,7 @@ def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
             empty.span(0, 0),
             "scheme files are UTF-8 text",
         )
-    return SourceFile.of(str(path), text), None
+    return SourceFile.of(display_path(path), text), None
 
 
 def tree_root(path: Path) -> Path:

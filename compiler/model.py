@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict, Field
-
 from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.gwp import gwp
@@ -24,6 +22,7 @@ from etsl.compiler.types import Quant
 from etsl.compiler.units import dims_name
 from etsl.compiler.validate import constant
 from etsl.compiler.vocabulary import MEANINGS, is_default
+from pydantic import BaseModel, ConfigDict, Field
 
 FORMAT_VERSION = "etsl.scheme/1"
 
@@ -101,8 +100,9 @@ class TableModel(Frozen):
     name: str
     dims: list[str]
     description: str | None = None
-    rows: list[list[str]] = Field(description="cells as written; for two dimensions the first "
-                                  "row is the header")
+    rows: list[list[str]] = Field(
+        description="cells as written; for two dimensions the first row is the header"
+    )
     entries: dict[str, str] = Field(description="'key' or 'row/column' → value")
     unit: str = ""
     cite: Citation | None = None
@@ -259,8 +259,11 @@ class _Converter:
         value = constant(expr, self.s)
         kind = self.checker.infer(expr)
         unit = dims_name(kind.dims) if isinstance(kind, Quant) else str(kind)
-        return Formula(text=print_expr(expr), unit=unit,
-                       constant=number_text(value.normalize()) if value is not None else None)
+        return Formula(
+            text=print_expr(expr),
+            unit=unit,
+            constant=number_text(value.normalize()) if value is not None else None,
+        )
 
     def formula_of(self, expr: ast.Expr) -> Formula:
         result = self.formula(expr)
@@ -285,12 +288,19 @@ def _periods(c: _Converter) -> list[PeriodModel]:
     out = []
     for p in c.s.periods.values():
         dates = period_dates(p, c.s.calendar)
-        out.append(PeriodModel(
-            name=p.name, keyword=p.keyword, start=p.start.text, end=p.end.text,  # type: ignore[arg-type]
-            start_date=dates[0].isoformat() if dates else None,
-            end_date=dates[1].isoformat() if dates else None,
-            years=number_text(period_years(p, c.s.calendar).normalize()), label=p.label,
-            cite=_cite(p.cite)))
+        out.append(
+            PeriodModel(
+                name=p.name,
+                keyword=p.keyword,
+                start=p.start.text,
+                end=p.end.text,  # type: ignore[arg-type]
+                start_date=dates[0].isoformat() if dates else None,
+                end_date=dates[1].isoformat() if dates else None,
+                years=number_text(period_years(p, c.s.calendar).normalize()),
+                label=p.label,
+                cite=_cite(p.cite),
+            )
+        )
     return out
 
 
@@ -301,11 +311,20 @@ def _participant(c: _Converter) -> ParticipantModel | None:
     inputs = []
     for f in c.s.fields.values():
         if isinstance(f.type, ast.EnumType):
-            inputs.append(InputModel(name=f.name, type="enum", values=list(f.type.values),
-                                     description=f.description))
+            inputs.append(
+                InputModel(
+                    name=f.name, type="enum", values=list(f.type.values), description=f.description
+                )
+            )
         else:
-            inputs.append(InputModel(name=f.name, type=c.type_text(f.name), unit=f.type.unit,
-                                     description=f.description))
+            inputs.append(
+                InputModel(
+                    name=f.name,
+                    type=c.type_text(f.name),
+                    unit=f.type.unit,
+                    description=f.description,
+                )
+            )
     return ParticipantModel(name=p.name, description=p.description, inputs=inputs)
 
 
@@ -325,30 +344,57 @@ def _table(c: _Converter, t: ast.Table) -> TableModel:
                 entries[f"{row[0]}/{column}"] = value
     else:
         entries = {row[0]: row[1] for row in rows if len(row) >= 2}
-    return TableModel(name=t.name, dims=list(t.dims), description=t.description, rows=rows,
-                      entries=entries, unit=c.type_text(t.name), cite=_cite(t.cite))
+    return TableModel(
+        name=t.name,
+        dims=list(t.dims),
+        description=t.description,
+        rows=rows,
+        entries=entries,
+        unit=c.type_text(t.name),
+        cite=_cite(t.cite),
+    )
 
 
 def _rules(c: _Converter) -> list[RuleModel]:
-    return [RuleModel(name=r.name, formula=c.formula_of(r.expr), vocabulary=r.vocabulary
-                      or r.name in MEANINGS, default=is_default(r), meaning=MEANINGS.get(r.name),
-                      description=r.description, cite=_cite(r.cite),
-                      depends_on=c.depends_on(f"rule:{r.name}"),
-                      location=None if is_default(r) else Location.of(r.span))
-            for r in c.s.rules.values()]
+    return [
+        RuleModel(
+            name=r.name,
+            formula=c.formula_of(r.expr),
+            vocabulary=r.vocabulary or r.name in MEANINGS,
+            default=is_default(r),
+            meaning=MEANINGS.get(r.name),
+            description=r.description,
+            cite=_cite(r.cite),
+            depends_on=c.depends_on(f"rule:{r.name}"),
+            location=None if is_default(r) else Location.of(r.span),
+        )
+        for r in c.s.rules.values()
+    ]
 
 
 def _surrender(c: _Converter) -> list[SurrenderModel]:
     out = []
     for item in c.s.surrender.items if c.s.surrender else ():
         if isinstance(item, ast.Accept):
-            out.append(SurrenderModel(kind="accept", units=list(item.units),
-                                      limit=c.formula(item.limit), where=c.formula(item.where),
-                                      cite=_cite(item.cite)))
+            out.append(
+                SurrenderModel(
+                    kind="accept",
+                    units=list(item.units),
+                    limit=c.formula(item.limit),
+                    where=c.formula(item.where),
+                    cite=_cite(item.cite),
+                )
+            )
         else:
-            out.append(SurrenderModel(kind="limit", units=list(item.units),
-                                      limit=c.formula(item.limit), description=item.description,
-                                      cite=_cite(item.cite)))
+            out.append(
+                SurrenderModel(
+                    kind="limit",
+                    units=list(item.units),
+                    limit=c.formula(item.limit),
+                    description=item.description,
+                    cite=_cite(item.cite),
+                )
+            )
     return out
 
 
@@ -357,19 +403,34 @@ def _banking(c: _Converter, b: ast.Banking | None) -> BankingModel | None:
 
 
 def _penalties(c: _Converter) -> list[PenaltyModel]:
-    return [PenaltyModel(
-        name=p.name, condition=c.formula(p.condition),
-        consequences=[ConsequenceModel(kind=q.kind, amount=c.formula(q.amount),
-                                       limit=c.formula(q.limit), description=q.description,
-                                       cite=_cite(q.cite)) for q in p.consequences],
-        description=p.description, cite=_cite(p.cite)) for p in c.s.penalties]
+    return [
+        PenaltyModel(
+            name=p.name,
+            condition=c.formula(p.condition),
+            consequences=[
+                ConsequenceModel(
+                    kind=q.kind,
+                    amount=c.formula(q.amount),
+                    limit=c.formula(q.limit),
+                    description=q.description,
+                    cite=_cite(q.cite),
+                )
+                for q in p.consequences
+            ],
+            description=p.description,
+            cite=_cite(p.cite),
+        )
+        for p in c.s.penalties
+    ]
 
 
 def _example(e: ast.Example) -> ExampleModel:
-    return ExampleModel(title=e.title,
-                        given={".".join(b.path): print_expr(b.value) for b in e.given},
-                        expect={".".join(b.path): print_expr(b.value) for b in e.expect},
-                        location=Location.of(e.span))
+    return ExampleModel(
+        title=e.title,
+        given={".".join(b.path): print_expr(b.value) for b in e.given},
+        expect={".".join(b.path): print_expr(b.value) for b in e.expect},
+        location=Location.of(e.span),
+    )
 
 
 def _gases(c: _Converter) -> dict[str, Any]:
@@ -377,8 +438,11 @@ def _gases(c: _Converter) -> dict[str, Any]:
     if g is None:
         return {}
     values = {name: gwp(g.basis, name) for name in g.names}
-    return {"gases": list(g.names), "gwp_basis": g.basis,
-            "gwp": {k: number_text(v) for k, v in values.items() if v is not None}}
+    return {
+        "gases": list(g.names),
+        "gwp_basis": g.basis,
+        "gwp": {k: number_text(v) for k, v in values.items() if v is not None},
+    }
 
 
 def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
@@ -386,35 +450,80 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
     c = _Converter(checked, graph)
     s = c.s
     return SchemeModel(
-        name=s.name, title=s.scheme.title, extends=s.scheme.extends, path=s.scheme.span.path,
+        name=s.name,
+        title=s.scheme.title,
+        extends=s.scheme.extends,
+        path=s.scheme.span.path,
         meta={k: MetaValue(value=m.value, cite=_cite(m.cite)) for k, m in s.meta.items()},
         sources=[Source(id=x.name, citation=x.citation, url=x.url) for x in s.sources.values()],
         calendar=s.calendar.kind if s.calendar else None,
         fiscal_year_start=s.calendar.start_month if s.calendar else None,
-        periods=_periods(c), scope=list(s.scope.names) if s.scope else [],
+        periods=_periods(c),
+        scope=list(s.scope.names) if s.scope else [],
         participant=_participant(c),
-        params=[ParamModel(name=p.name, formula=c.formula_of(p.value), description=p.description,
-                           cite=_cite(p.cite)) for p in s.params.values()],
-        tables=[_table(c, t) for t in s.tables.values()], rules=_rules(c),
-        units=[UnitModel(kind=u.kind, name=u.name, origin=u.origin, description=u.description,
-                         attributes={a.name: a.value for a in u.attrs}, cite=_cite(u.cite))
-               for u in s.units.values()],
-        surrender=_surrender(c), banking=_banking(c, s.banking),
+        params=[
+            ParamModel(
+                name=p.name,
+                formula=c.formula_of(p.value),
+                description=p.description,
+                cite=_cite(p.cite),
+            )
+            for p in s.params.values()
+        ],
+        tables=[_table(c, t) for t in s.tables.values()],
+        rules=_rules(c),
+        units=[
+            UnitModel(
+                kind=u.kind,
+                name=u.name,
+                origin=u.origin,
+                description=u.description,
+                attributes={a.name: a.value for a in u.attrs},
+                cite=_cite(u.cite),
+            )
+            for u in s.units.values()
+        ],
+        surrender=_surrender(c),
+        banking=_banking(c, s.banking),
         borrowing=_banking(c, s.borrowing),
-        price_controls=[PriceModel(name=p.name, value=c.formula_of(p.value),
-                                   from_year=p.from_year, rising=c.formula(p.rising),
-                                   rising_plus=p.rising_plus, description=p.description,
-                                   cite=_cite(p.cite)) for p in s.prices],
+        price_controls=[
+            PriceModel(
+                name=p.name,
+                value=c.formula_of(p.value),
+                from_year=p.from_year,
+                rising=c.formula(p.rising),
+                rising_plus=p.rising_plus,
+                description=p.description,
+                cite=_cite(p.cite),
+            )
+            for p in s.prices
+        ],
         penalties=_penalties(c),
-        support=[SupportModel(name=x.name, description=x.description, limit=c.formula(x.limit),
-                              cite=_cite(x.cite)) for x in s.supports],
-        links=[LinkModel(target=x.target, direction=x.direction,
-                         since=x.since.isoformat() if x.since else None,
-                         until=x.until.isoformat() if x.until else None, units=list(x.units),
-                         conditions=x.conditions, cite=_cite(x.cite)) for x in s.links],
-        allocation=AllocationModel(methods=list(s.allocation.methods),
-                                   description=s.allocation.description,
-                                   cite=_cite(s.allocation.cite)) if s.allocation else None,
+        support=[
+            SupportModel(
+                name=x.name, description=x.description, limit=c.formula(x.limit), cite=_cite(x.cite)
+            )
+            for x in s.supports
+        ],
+        links=[
+            LinkModel(
+                target=x.target,
+                direction=x.direction,
+                since=x.since.isoformat() if x.since else None,
+                until=x.until.isoformat() if x.until else None,
+                units=list(x.units),
+                conditions=x.conditions,
+                cite=_cite(x.cite),
+            )
+            for x in s.links
+        ],
+        allocation=AllocationModel(
+            methods=list(s.allocation.methods),
+            description=s.allocation.description,
+            cite=_cite(s.allocation.cite),
+        )
+        if s.allocation
+        else None,
         examples=[_example(e) for e in s.examples],
         **_gases(c),
     )

@@ -147,15 +147,22 @@ def _code_only(text: str) -> str:
 
 
 def _blank_declaration(text: str, offset: int) -> str:
-    """Replace the declaration around `offset` by spaces, keeping newlines."""
+    """Replace the declaration around `offset` by spaces, keeping newlines.
+
+    Returns the text unchanged when the damage reaches a scheme header: recovering there
+    would only produce noise.
+    """
     starts = [m.start() for m in _DECL_START.finditer(text)]
     begin = max((s for s in starts if s <= offset), default=0)
+    line_start = text.rfind("\n", 0, offset) + 1
+    if text[line_start:offset].strip() == "":
+        begin = max(begin, line_start)
     ends = [s for s in starts if s > offset] + [
         m.start() for m in _CLOSING.finditer(text) if m.start() > offset
     ]
     end = min(ends, default=len(text))
-    if end <= begin:
-        end = len(text)
+    if end <= begin or re.match(r"\s*(scheme|catalogue)\b", text[begin:end]):
+        return text
     region = re.sub(r"[^\n]", " ", text[begin:end])
     return text[:begin] + region + text[end:]
 
@@ -293,12 +300,33 @@ _EXAMPLES: dict[tuple[str, str], list[str]] = {
     ("a percentage or unit cannot stand alone", "put the number before it: 8 %"): [
         "scheme s { param p = % }"
     ],
+    ("numbers are written without thousands separators", "write 1500 or 1_500"): [
+        "scheme s { param p = 1,500 }",
+        "scheme s { rule p = 1,500 tCO2e }",
+        "scheme s { param p = 1,500 kL_oe/yr }",
+    ],
 }
 
 
+@cache
+def _example_signatures() -> dict[tuple[frozenset[str], str | None], tuple[str, str]]:
+    """(acceptable terminals, offending token type) of each example mistake → its wording.
+
+    Like Lark's match_examples, but independent of how deep in the file the mistake is.
+    """
+    signatures: dict[tuple[frozenset[str], str | None], tuple[str, str]] = {}
+    for label, examples in _EXAMPLES.items():
+        for example in examples:
+            try:
+                parser().parse(example)
+            except UnexpectedToken as exc:
+                accepts = frozenset(exc.accepts or exc.expected)
+                signatures.setdefault((accepts, exc.token.type), label)
+                signatures.setdefault((accepts, None), label)
+    return signatures
+
+
 def _match_example(exc: UnexpectedToken) -> tuple[str, str] | None:
-    try:
-        label = exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
-    except Exception:  # noqa: BLE001 - a failed lookup only loses a nicer wording
-        return None
-    return label if isinstance(label, tuple) else None
+    accepts = frozenset(exc.accepts or exc.expected)
+    table = _example_signatures()
+    return table.get((accepts, exc.token.type)) or table.get((accepts, None))

@@ -8,9 +8,26 @@ from decimal import Decimal
 
 from etsl.compiler import ast
 
-MONTH_NUMBERS = {m: i for i, m in enumerate(
-    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"), start=1)}
+MONTH_NUMBERS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+}
 _FISCAL = re.compile(r"^FY(\d{4})$")
 
 

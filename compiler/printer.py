@@ -1,7 +1,7 @@
 """Print expressions as canonical ETSL text with the fewest parentheses that keep the tree.
 
-    >>> print_expr(parse_expr("floor((a * b))"))
-    'floor(a * b)'
+>>> print_expr(parse_expr("floor((a * b))"))
+'floor(a * b)'
 """
 
 from __future__ import annotations

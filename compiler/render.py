@@ -8,8 +8,11 @@ from collections.abc import Iterable, Mapping
 from etsl.compiler.diagnostics import Diagnostic, Severity
 from etsl.compiler.source import SourceFile, Span
 
-_COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m",
-            Severity.NOTE: "\x1b[1;36m"}
+_COLOURS = {
+    Severity.ERROR: "\x1b[1;31m",
+    Severity.WARNING: "\x1b[1;33m",
+    Severity.NOTE: "\x1b[1;36m",
+}
 _BOLD, _DIM, _RESET, _CYAN = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[36m"
 
 
@@ -26,14 +29,19 @@ def _snippet(span: Span, sources: Mapping[str, SourceFile], color: bool) -> list
     number = str(span.line)
     gutter = " " * len(number)
     carets = " " * (span.col - 1) + "^" * max(1, width)
-    return [f"{gutter} |", f"{number} | {line}",
-            f"{gutter} | " + _paint(carets, _COLOURS[Severity.ERROR], color)]
+    return [
+        f"{gutter} |",
+        f"{number} | {line}",
+        f"{gutter} | " + _paint(carets, _COLOURS[Severity.ERROR], color),
+    ]
 
 
 def render_one(d: Diagnostic, sources: Mapping[str, SourceFile], color: bool = False) -> str:
-    head = (f"{_paint(str(d.span), _BOLD, color)}: "
-            f"{_paint(d.severity.value, _COLOURS[d.severity], color)}: {d.message}  "
-            f"{_paint('[' + d.code + ']', _DIM, color)}")
+    head = (
+        f"{_paint(str(d.span), _BOLD, color)}: "
+        f"{_paint(d.severity.value, _COLOURS[d.severity], color)}: {d.message}  "
+        f"{_paint('[' + d.code + ']', _DIM, color)}"
+    )
     lines = [head] + _snippet(d.span, sources, color)
     for related in d.related:
         lines.append(f"  {_paint('note', _CYAN, color)}: {related.span}: {related.message}")
@@ -42,19 +50,30 @@ def render_one(d: Diagnostic, sources: Mapping[str, SourceFile], color: bool = F
     return "\n".join(lines)
 
 
-def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile],
-                color: bool = False) -> str:
+def render_text(
+    diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], color: bool = False
+) -> str:
     return "\n\n".join(render_one(d, sources, color) for d in diagnostics)
 
 
 def as_dict(d: Diagnostic) -> dict[str, object]:
     def location(span: Span) -> dict[str, object]:
-        return {"path": span.path, "line": span.line, "col": span.col,
-                "end_line": span.end_line, "end_col": span.end_col}
+        return {
+            "path": span.path,
+            "line": span.line,
+            "col": span.col,
+            "end_line": span.end_line,
+            "end_col": span.end_col,
+        }
 
-    return {"code": d.code, "severity": d.severity.value, "message": d.message,
-            "hint": d.hint, **location(d.span),
-            "related": [{"message": r.message, **location(r.span)} for r in d.related]}
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "hint": d.hint,
+        **location(d.span),
+        "related": [{"message": r.message, **location(r.span)} for r in d.related],
+    }
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:

@@ -1,6 +1,6 @@
 """Scheme-level validation: periods, limits, tables, unused rules, constant branches, links.
 
-    validate(checked, known_schemes) -> diagnostics
+validate(checked, known_schemes) -> diagnostics
 """
 
 from __future__ import annotations
@@ -23,30 +23,53 @@ def _periods(s: ResolvedScheme) -> list[Diagnostic]:
     for period in s.periods.values():
         bad = [b for b in (period.start, period.end) if bound_dates(b, s.calendar) is None]
         for bound in bad:
-            problems.append(error("period-bound-invalid", f"'{bound.text}' is not a year, fiscal "
-                                  "year or date", bound.span,
-                                  "write 2013, FY2010 (fiscal year) or 2014-01-01"))
+            problems.append(
+                error(
+                    "period-bound-invalid",
+                    f"'{bound.text}' is not a year, fiscal year or date",
+                    bound.span,
+                    "write 2013, FY2010 (fiscal year) or 2014-01-01",
+                )
+            )
         if bad:
             continue
         dates = period_dates(period, s.calendar)
         assert dates is not None
         if dates[1] < dates[0]:
-            problems.append(error("period-empty", f"period '{period.name}' ends before it starts",
-                                  period.span, "swap the bounds"))
+            problems.append(
+                error(
+                    "period-empty",
+                    f"period '{period.name}' ends before it starts",
+                    period.span,
+                    "swap the bounds",
+                )
+            )
             continue
         ranges.append((dates, period))
     ranges.sort(key=lambda item: item[0])
     for (first, a), (second, b) in zip(ranges, ranges[1:], strict=False):
         if second[0] <= first[1]:
-            problems.append(error("period-overlap", f"period '{b.name}' overlaps period "
-                                  f"'{a.name}'", b.span, "periods must not share days",
-                                  [Related(a.span, f"'{a.name}' is declared here")]))
-    if any(b.kind == "name" for p in s.periods.values() for b in (p.start, p.end)) and \
-            (s.calendar is None or s.calendar.kind != "fiscal_year"):
+            problems.append(
+                error(
+                    "period-overlap",
+                    f"period '{b.name}' overlaps period '{a.name}'",
+                    b.span,
+                    "periods must not share days",
+                    [Related(a.span, f"'{a.name}' is declared here")],
+                )
+            )
+    if any(b.kind == "name" for p in s.periods.values() for b in (p.start, p.end)) and (
+        s.calendar is None or s.calendar.kind != "fiscal_year"
+    ):
         first = next(iter(s.periods.values()))
-        problems.append(warning("period-bound-invalid", "fiscal-year bounds without "
-                                "'calendar fiscal_year from MONTH'", first.span,
-                                "add: calendar fiscal_year from April"))
+        problems.append(
+            warning(
+                "period-bound-invalid",
+                "fiscal-year bounds without 'calendar fiscal_year from MONTH'",
+                first.span,
+                "add: calendar fiscal_year from April",
+            )
+        )
     return problems
 
 
@@ -75,8 +98,11 @@ def _fold(op: str, a: Decimal | None, b: Decimal | None) -> Decimal | None:
     if a is None or b is None or (op == "/" and b == 0):
         return None
     operations: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
-        "+": Decimal.__add__, "-": Decimal.__sub__, "*": Decimal.__mul__,
-        "/": Decimal.__truediv__}
+        "+": Decimal.__add__,
+        "-": Decimal.__sub__,
+        "*": Decimal.__mul__,
+        "/": Decimal.__truediv__,
+    }
     return operations[op](a, b)
 
 
@@ -93,10 +119,14 @@ def _limits(s: ResolvedScheme) -> list[Diagnostic]:
             if isinstance(node, ast.ShareOf):
                 value = constant(node.share, s)
                 if value is not None and not (0 <= value <= 1):
-                    problems.append(error("limit-out-of-range", f"the share {value.normalize():f}"
-                                          " lies outside [0, 1]", node.share.span,
-                                          "write a share as a fraction (1 / 3) or percentage "
-                                          "(8 %)"))
+                    problems.append(
+                        error(
+                            "limit-out-of-range",
+                            f"the share {value.normalize():f} lies outside [0, 1]",
+                            node.share.span,
+                            "write a share as a fraction (1 / 3) or percentage (8 %)",
+                        )
+                    )
     return problems
 
 
@@ -105,9 +135,15 @@ def _tables(s: ResolvedScheme) -> list[Diagnostic]:
     for table in s.tables.values():
         domains = [_domain(s, dim, table, problems) for dim in table.dims]
         if len(table.dims) > 2:
-            problems.append(error("table-shape", f"table '{table.name}' has {len(table.dims)} "
-                                  "dimensions; tables have one or two", table.span,
-                                  "split it into several tables"))
+            problems.append(
+                error(
+                    "table-shape",
+                    f"table '{table.name}' has {len(table.dims)} "
+                    "dimensions; tables have one or two",
+                    table.span,
+                    "split it into several tables",
+                )
+            )
             continue
         if None in domains:
             continue
@@ -115,8 +151,9 @@ def _tables(s: ResolvedScheme) -> list[Diagnostic]:
     return problems
 
 
-def _domain(s: ResolvedScheme, dim: str, table: ast.Table,
-            problems: list[Diagnostic]) -> tuple[str, ...] | None:
+def _domain(
+    s: ResolvedScheme, dim: str, table: ast.Table, problems: list[Diagnostic]
+) -> tuple[str, ...] | None:
     if dim == "period":
         return tuple(s.periods)
     field = s.fields.get(dim)
@@ -125,8 +162,9 @@ def _domain(s: ResolvedScheme, dim: str, table: ast.Table,
     hint = "a dimension is 'period' or an input with values {a, b}"
     if field is None:
         hint = did_you_mean(dim, list(s.fields) + ["period"]) or hint
-    problems.append(error("table-shape", f"table '{table.name}' cannot be indexed by '{dim}'",
-                          table.span, hint))
+    problems.append(
+        error("table-shape", f"table '{table.name}' cannot be indexed by '{dim}'", table.span, hint)
+    )
     return None
 
 
@@ -148,15 +186,21 @@ def _table_cells(table: ast.Table, domains: list[tuple[str, ...]]) -> list[Diagn
         width = 2
     for row in rows:
         if len(row.cells) != width:
-            problems.append(error("table-shape", f"this row of '{table.name}' has "
-                                  f"{len(row.cells)} cells; expected {width}", row.span,
-                                  "every row has a key and one value per column"))
+            problems.append(
+                error(
+                    "table-shape",
+                    f"this row of '{table.name}' has {len(row.cells)} cells; expected {width}",
+                    row.span,
+                    "every row has a key and one value per column",
+                )
+            )
     problems += _key_problems(table, [r.cells[0] for r in rows], domains[0], "row")
     return problems
 
 
-def _key_problems(table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...],
-                  what: str) -> list[Diagnostic]:
+def _key_problems(
+    table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...], what: str
+) -> list[Diagnostic]:
     problems = []
     names = []
     for key in keys:
@@ -167,38 +211,61 @@ def _key_problems(table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...
     problems += _unknown_keys(table, keys, domain)
     missing = [v for v in domain if v not in names]
     if missing:
-        problems.append(error("table-missing-row", f"table '{table.name}' has no {what} for "
-                              f"{', '.join(repr(m) for m in missing)}", table.span,
-                              f"add a {what} for each, or a '*' {what} for all other values"))
+        problems.append(
+            error(
+                "table-missing-row",
+                f"table '{table.name}' has no {what} for {', '.join(repr(m) for m in missing)}",
+                table.span,
+                f"add a {what} for each, or a '*' {what} for all other values",
+            )
+        )
     return problems
 
 
-def _unknown_keys(table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...]) -> list[Diagnostic]:
+def _unknown_keys(
+    table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...]
+) -> list[Diagnostic]:
     problems = []
     for key in keys:
         if isinstance(key, ast.CellName) and key.name not in domain:
-            problems.append(error("table-unknown-key", f"'{key.name}' is not a value of this "
-                                  f"dimension of '{table.name}'", key.span,
-                                  did_you_mean(key.name, domain) or
-                                  f"values: {', '.join(domain)}"))
+            problems.append(
+                error(
+                    "table-unknown-key",
+                    f"'{key.name}' is not a value of this dimension of '{table.name}'",
+                    key.span,
+                    did_you_mean(key.name, domain) or f"values: {', '.join(domain)}",
+                )
+            )
         elif not isinstance(key, ast.CellName | ast.CellAny):
-            problems.append(error("table-unknown-key", "a table key must be a name or '*'",
-                                  key.span, f"values: {', '.join(domain)}"))
+            problems.append(
+                error(
+                    "table-unknown-key",
+                    "a table key must be a name or '*'",
+                    key.span,
+                    f"values: {', '.join(domain)}",
+                )
+            )
     return problems
 
 
 def _unused(s: ResolvedScheme) -> list[Diagnostic]:
     expected = {b.path[0] for e in s.examples for b in e.expect}
     problems = []
-    candidates = [(r.name, r.span, "rule") for r in s.rules.values()
-                  if not r.vocabulary and not is_default(r)]
+    candidates = [
+        (r.name, r.span, "rule") for r in s.rules.values() if not r.vocabulary and not is_default(r)
+    ]
     candidates += [(p.name, p.span, "parameter") for p in s.params.values()]
     candidates += [(t.name, t.span, "table") for t in s.tables.values()]
     for name, span, what in candidates:
         if name not in s.used and name not in expected:
-            problems.append(warning("unused-rule", f"{what} '{name}' is never used", span,
-                                    "use it in a rule, limit or penalty, expect it in an "
-                                    "example, or remove it"))
+            problems.append(
+                warning(
+                    "unused-rule",
+                    f"{what} '{name}' is never used",
+                    span,
+                    "use it in a rule, limit or penalty, expect it in an example, or remove it",
+                )
+            )
     return problems
 
 
@@ -208,22 +275,35 @@ def _branches(s: ResolvedScheme) -> list[Diagnostic]:
         for node in ast.walk(expr):
             if isinstance(node, ast.If) and isinstance(node.condition, ast.Bool):
                 never = "else" if node.condition.value else "then"
-                problems.append(warning("unreachable-branch", f"the condition is always "
-                                        f"{str(node.condition.value).lower()}, so the '{never}' "
-                                        "branch is never taken", node.condition.span,
-                                        "remove the if"))
+                problems.append(
+                    warning(
+                        "unreachable-branch",
+                        f"the condition is always "
+                        f"{str(node.condition.value).lower()}, so the '{never}' "
+                        "branch is never taken",
+                        node.condition.span,
+                        "remove the if",
+                    )
+                )
     return problems
 
 
 def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
-    return [warning("link-unknown-scheme", f"'{link.target}' is not a scheme in this "
-                    "compilation or the bundled library", link.span,
-                    did_you_mean(link.target, known) or "check the name, or add the scheme file")
-            for link in s.links if link.target not in known]
+    return [
+        warning(
+            "link-unknown-scheme",
+            f"'{link.target}' is not a scheme in this compilation or the bundled library",
+            link.span,
+            did_you_mean(link.target, known) or "check the name, or add the scheme file",
+        )
+        for link in s.links
+        if link.target not in known
+    ]
 
 
 def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic]:
     """Scheme-level rules that need the whole scheme (and the set of known scheme names)."""
     s = checked.resolved
-    return (_periods(s) + _limits(s) + _tables(s) + _unused(s) + _branches(s)
-            + _links(s, known_schemes))
+    return (
+        _periods(s) + _limits(s) + _tables(s) + _unused(s) + _branches(s) + _links(s, known_schemes)
+    )

@@ -1,9 +1,9 @@
 """ETSL, the Emissions Trading Scheme Language: the public Python API.
 
-    >>> import etsl
-    >>> scheme = etsl.load("schemes/japan/tokyo_cat.scheme")
-    >>> scheme.model.name
-    'tokyo_cat'
+>>> import etsl
+>>> scheme = etsl.load("schemes/japan/tokyo_cat.scheme")
+>>> scheme.model.name
+'tokyo_cat'
 """
 
 from __future__ import annotations

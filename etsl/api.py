@@ -17,8 +17,7 @@ class SchemeError(Exception):
 
     def __init__(self, compilation: Compilation) -> None:
         self.diagnostics: list[Diagnostic] = compilation.diagnostics
-        super().__init__(render_text([d for d in compilation.diagnostics],
-                                     compilation.sources))
+        super().__init__(render_text([d for d in compilation.diagnostics], compilation.sources))
 
 
 class Scheme:

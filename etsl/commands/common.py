@@ -13,11 +13,16 @@ from etsl.compiler.driver import Compilation, CompiledScheme, compile_paths
 from etsl.compiler.render import render_json, render_text, summary
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-IMPORT_PATH = click.option("--import-path", "import_paths", multiple=True,
-                           type=click.Path(path_type=Path, file_okay=False),
-                           help="Also allow imports from this folder (repeatable).")
-SCHEME_NAME = click.option("--scheme", "scheme_name", default=None,
-                           help="Which scheme, when the file defines several.")
+IMPORT_PATH = click.option(
+    "--import-path",
+    "import_paths",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also allow imports from this folder (repeatable).",
+)
+SCHEME_NAME = click.option(
+    "--scheme", "scheme_name", default=None, help="Which scheme, when the file defines several."
+)
 
 
 def use_color(stream: object = None) -> bool:
@@ -25,8 +30,12 @@ def use_color(stream: object = None) -> bool:
     return bool(getattr(target, "isatty", lambda: False)())
 
 
-def report(compilation: Compilation, output_format: str = "text", quiet_ok: bool = False,
-           diagnostics: Sequence[Diagnostic] | None = None) -> None:
+def report(
+    compilation: Compilation,
+    output_format: str = "text",
+    quiet_ok: bool = False,
+    diagnostics: Sequence[Diagnostic] | None = None,
+) -> None:
     """Print diagnostics (text with snippets, or JSON) to stdout."""
     found = list(diagnostics if diagnostics is not None else compilation.diagnostics)
     if output_format == "json":
@@ -39,8 +48,9 @@ def report(compilation: Compilation, output_format: str = "text", quiet_ok: bool
         click.echo(summary(found, len(compilation.files)), err=bool(quiet_ok))
 
 
-def compile_or_exit(paths: Sequence[Path], import_paths: Sequence[Path] = (),
-                    output_format: str = "text") -> Compilation:
+def compile_or_exit(
+    paths: Sequence[Path], import_paths: Sequence[Path] = (), output_format: str = "text"
+) -> Compilation:
     """Compile; on errors print them and exit 1."""
     compilation = compile_paths(paths, import_paths)
     if not compilation.ok:
@@ -58,8 +68,10 @@ def one_scheme(compilation: Compilation, name: str | None) -> CompiledScheme:
         return compilation.schemes[name]
     if len(compilation.schemes) != 1:
         known = ", ".join(sorted(compilation.schemes)) or "none"
-        raise click.UsageError(f"the input defines {len(compilation.schemes)} schemes "
-                               f"({known}); choose one with --scheme")
+        raise click.UsageError(
+            f"the input defines {len(compilation.schemes)} schemes "
+            f"({known}); choose one with --scheme"
+        )
     return next(iter(compilation.schemes.values()))
 
 

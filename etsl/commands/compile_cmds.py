@@ -9,14 +9,33 @@ from pathlib import Path
 
 import click
 
-from etsl.commands.common import IMPORT_PATH, PATHS, SCHEME_NAME, compile_or_exit, emit, \
-    one_scheme, report, use_color
+from etsl.commands.common import (
+    IMPORT_PATH,
+    PATHS,
+    SCHEME_NAME,
+    compile_or_exit,
+    emit,
+    one_scheme,
+    report,
+    use_color,
+)
 from etsl.compiler.driver import compile_paths
 
-FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                      default="text", show_default=True, help="Diagnostics as text or JSON.")
-OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                      default=None, help="Write to this file (atomically) instead of stdout.")
+FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Diagnostics as text or JSON.",
+)
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
 
 
 @click.command()
@@ -36,8 +55,12 @@ def check(paths: tuple[Path, ...], import_paths: tuple[Path, ...], output_format
 
 @click.command()
 @PATHS
-@click.option("--check", "check_only", is_flag=True,
-              help="Change nothing; exit 1 and list files that are not formatted.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Change nothing; exit 1 and list files that are not formatted.",
+)
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change.")
 def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
     """Format scheme files canonically, keeping comments (idempotent)."""
@@ -62,8 +85,13 @@ def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
             continue
         unformatted.append(path)
         if show_diff:
-            click.echo("".join(difflib.unified_diff(
-                source.text.splitlines(True), text.splitlines(True), str(path), str(path))))
+            click.echo(
+                "".join(
+                    difflib.unified_diff(
+                        source.text.splitlines(True), text.splitlines(True), str(path), str(path)
+                    )
+                )
+            )
         if not check_only:
             write_text(path, text)
     verb = "would reformat" if check_only else "reformatted"
@@ -77,11 +105,21 @@ def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @IMPORT_PATH
 @SCHEME_NAME
-@click.option("--format", "output_format", type=click.Choice(["dot", "json"]), default="dot",
-              show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["dot", "json"]),
+    default="dot",
+    show_default=True,
+)
 @OUTPUT
-def graph(file: Path, import_paths: tuple[Path, ...], scheme_name: str | None,
-          output_format: str, output: Path | None) -> None:
+def graph(
+    file: Path,
+    import_paths: tuple[Path, ...],
+    scheme_name: str | None,
+    output_format: str,
+    output: Path | None,
+) -> None:
     """Print the rule dependency graph of a scheme (Graphviz dot or JSON)."""
     from etsl.compiler.graph_export import to_dot, to_json
 
@@ -95,8 +133,9 @@ def graph(file: Path, import_paths: tuple[Path, ...], scheme_name: str | None,
 @IMPORT_PATH
 @SCHEME_NAME
 @OUTPUT
-def export(file: Path, import_paths: tuple[Path, ...], scheme_name: str | None,
-           output: Path | None) -> None:
+def export(
+    file: Path, import_paths: tuple[Path, ...], scheme_name: str | None, output: Path | None
+) -> None:
     """Print a scheme's model (the public contract) as JSON."""
     compiled = one_scheme(compile_or_exit([file], import_paths), scheme_name)
     emit(compiled.model.model_dump_json(indent=2, exclude_none=True), output)

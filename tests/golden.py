@@ -1,0 +1,21 @@
+"""Golden-file helpers: compare output with a file beside the case, or rewrite it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def check_golden(expected_path: Path, actual: str, update: bool) -> None:
+    """Assert `actual` equals the golden file; with --update-golden, rewrite it instead."""
+    if update or not expected_path.exists():
+        expected_path.write_text(actual, encoding="utf-8")
+        if not update:
+            raise AssertionError(f"created missing golden file {expected_path}; review it")
+        return
+    expected = expected_path.read_text(encoding="utf-8")
+    assert actual == expected, (
+        f"output differs from {expected_path.relative_to(REPO)}; run pytest --update-golden "
+        "and review the diff"
+    )
