@@ -6,7 +6,6 @@ compile_paths([Path("schemes/")]) -> Compilation
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,11 +20,8 @@ from etsl.compiler.graph import rule_graph
 from etsl.compiler.load import Loaded, load, scheme_files
 from etsl.compiler.model import SchemeModel, to_model
 from etsl.compiler.resolve import ResolvedScheme, resolve
-from etsl.compiler.source import SourceFile
+from etsl.compiler.source import SourceFile, deep_recursion
 from etsl.compiler.validate import validate
-
-RECURSION_LIMIT = 20_000
-
 
 @dataclass(frozen=True)
 class CompiledScheme:
@@ -110,14 +106,9 @@ def compile_scheme(
 
 def compile_paths(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Compilation:
     """Compile files and folders (every .scheme below a folder)."""
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     files, problems = scheme_files(paths)
     result = Compilation(diagnostics=problems, files=files)
-    try:
-        loaded = load(files, search_paths)
-    except RecursionError:
-        result.diagnostics.append(_too_deep(files[0] if files else Path("<input>")))
-        return result
+    loaded = load(files, search_paths)
     result.sources = loaded.sources
     result.diagnostics += loaded.diagnostics
     given = {f.resolve() for f in files}
@@ -135,11 +126,7 @@ def _compile_module(path: Path, loaded: Loaded, known: set[str], result: Compila
     for scheme in loaded.modules[path].schemes:
         if scheme.catalogue:
             continue
-        try:
-            compiled, diagnostics = compile_scheme(scheme, visible, known)
-        except RecursionError:
-            result.diagnostics.append(_too_deep(path))
-            continue
+        compiled, diagnostics = compile_scheme(scheme, visible, known)
         result.diagnostics += diagnostics
         if compiled is not None:
             result.schemes[compiled.name] = compiled

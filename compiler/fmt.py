@@ -17,7 +17,7 @@ from etsl.compiler import ast
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.parse import parse
 from etsl.compiler.printer import print_expr, quantity_text
-from etsl.compiler.source import SourceFile
+from etsl.compiler.source import SourceFile, deep_recursion
 
 INDENT = "  "
 WIDTH = 100
@@ -426,4 +426,5 @@ def format_source(source: SourceFile) -> tuple[str | None, list[Diagnostic]]:
     module, diagnostics = parse(source)
     if module is None:
         return None, diagnostics
-    return format_module(module, source), diagnostics
+    with deep_recursion():
+        return format_module(module, source), diagnostics

@@ -17,7 +17,7 @@ from importlib import resources
 from etsl.compiler import ast
 from etsl.compiler.build import Builder
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
-from etsl.compiler.source import SourceFile
+from etsl.compiler.source import SourceFile, deep_recursion
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 MAX_BYTES = 2_000_000
@@ -104,9 +104,18 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
         if diagnostics:
             return None, diagnostics
         builder = Builder(source)
-        module = builder.transform(tree)
+        try:
+            with deep_recursion():
+                module = builder.transform(tree)
+        except RecursionError:
+            return None, [_too_deep(source)]
         return (None if builder.diagnostics else module), builder.diagnostics
     return None, diagnostics
+
+
+def _too_deep(source: SourceFile) -> Diagnostic:
+    return error("nesting-too-deep", "an expression is too long or too deeply nested",
+                 source.span(0, 0), "split it into named rules with 'rule'")
 
 
 def _precheck(source: SourceFile) -> list[Diagnostic]:

@@ -1,0 +1,116 @@
+"""The formatter: idempotent, keeps comments, and never changes what a scheme means."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etsl.compiler.fmt import format_source
+from etsl.compiler.parse import parse
+from etsl.compiler.source import SourceFile
+from tests.astcompare import shape
+from tests.golden import REPO
+
+FILES = sorted((REPO / "tests" / "cases").rglob("*.scheme")) + sorted(
+    (REPO / "schemes").rglob("*.scheme"))
+
+
+def _module(text: str):  # type: ignore[no-untyped-def]
+    module, diagnostics = parse(SourceFile.of("x.scheme", text))
+    assert module is not None, diagnostics
+    return module
+
+
+def _fmt(text: str) -> str:
+    out, diagnostics = format_source(SourceFile.of("x.scheme", text))
+    assert out is not None, diagnostics
+    return out
+
+
+def _parses(path: Path) -> bool:
+    return parse(SourceFile.read(path))[0] is not None
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if _parses(p)],
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_fmt_is_idempotent_and_keeps_meaning(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    once = _fmt(text)
+    assert _fmt(once) == once
+    assert shape(_module(once)) == shape(_module(text))
+
+
+def test_fmt_keeps_every_comment_in_place() -> None:
+    path = REPO / "tests" / "cases" / "language" / "ok" / "commented.scheme"
+    text = path.read_text(encoding="utf-8")
+    assert _fmt(text) == text  # the case is written in canonical form, comments included
+    shuffled = text.replace("\n  # Leading a declaration.\n  kind", " # Leading a declaration.\nkind")
+    assert _fmt(shuffled) == text
+
+
+def test_fmt_canonical_layout() -> None:
+    messy = ('scheme s   "T"{kind   cap_and_trade participant p{emissions:tCO2e}\n'
+             "cap=floor(((emissions*2)))}")
+    assert _fmt(messy) == (
+        'scheme s "T" {\n  kind cap_and_trade\n  participant p {\n    emissions: tCO2e\n  }\n'
+        "  cap = floor(emissions * 2)\n}\n")
+
+
+def test_fmt_aligns_table_columns() -> None:
+    text = ("scheme s { participant p { c: {office, factory} }\n"
+            "table f by c, period { | c | first | | office | 8 % | | factory | 16.5 % | } }")
+    assert "\n".join(_fmt(text).splitlines()[4:9]) == (
+        "  table f by c, period {\n"
+        "    | c       | first  |\n"
+        "    | office  | 8 %    |\n"
+        "    | factory | 16.5 % |\n"
+        "  }")
+
+
+# ---- generated schemes ---------------------------------------------------------------------
+
+NAMES = st.sampled_from(["base", "emissions", "activity", "factor"])
+NUMBERS = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False).map(str)
+UNITS = st.sampled_from(["", " tCO2e", " %", " tCO2e/yr", " JPY"])
+
+
+def expressions(depth: int = 3) -> st.SearchStrategy[str]:
+    leaf = st.one_of(NAMES, st.tuples(NUMBERS, UNITS).map("".join))
+    if depth == 0:
+        return leaf
+    sub = expressions(depth - 1)
+    return st.one_of(
+        leaf,
+        st.tuples(sub, st.sampled_from(["+", "-", "*", "/"]), sub).map(lambda t: " ".join(t)),
+        sub.map(lambda e: f"({e})"),
+        sub.map(lambda e: f"floor({e})"),
+        st.tuples(sub, sub).map(lambda t: f"max({t[0]}, {t[1]})"),
+        st.tuples(sub, sub, sub).map(lambda t: f"(if {t[0]} > {t[1]} then {t[2]} else {t[0]})"),
+        sub.map(lambda e: f"-{e}"),
+        st.tuples(sub, sub).map(lambda t: f"({t[0]}) of ({t[1]})"),
+    )
+
+
+SPACES = st.sampled_from([" ", "  ", "\n  ", " \n\n "])
+
+
+@st.composite
+def schemes(draw: st.DrawFn) -> str:
+    rules = draw(st.lists(expressions(), min_size=1, max_size=5))
+    sep = draw(SPACES)
+    body = [f"rule r{i}{sep}={sep}{expr}" for i, expr in enumerate(rules)]
+    if draw(st.booleans()):
+        body.insert(0, "# a comment")
+    if draw(st.booleans()):
+        body.append('penalty when base > 0 { fine 5 EUR "note" publish }')
+    return "scheme gen {\n" + "\n".join(body) + "\n}\n"
+
+
+@given(schemes())
+def test_generated_schemes_survive_fmt(text: str) -> None:
+    once = _fmt(text)
+    assert _fmt(once) == once
+    assert shape(_module(once)) == shape(_module(text))
