@@ -494,13 +494,28 @@ class Module:
 # ---- generic traversal ----------------------------------------------------------------------
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(kind) if f.name != "span")
+        _FIELD_NAMES[kind] = names
+    return names
+
+
+def _is_node(value: object) -> bool:
+    return hasattr(value, "__dataclass_fields__") and not isinstance(value, Span)
+
+
 def children(node: object) -> Iterator[object]:
     """The child nodes of any AST node, in field order."""
-    for f in dataclasses.fields(node):  # type: ignore[arg-type]
-        value = getattr(node, f.name)
+    for name in _field_names(type(node)):
+        value = getattr(node, name)
         if isinstance(value, tuple):
-            yield from (v for v in value if dataclasses.is_dataclass(v) and not isinstance(v, Span))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, Span):
+            yield from (v for v in value if _is_node(v))
+        elif _is_node(value):
             yield value
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from etsl.compiler import ast
 from etsl.compiler.diagnostics import Diagnostic, error
 from etsl.compiler.source import SourceFile, Span
-from lark import Token, Transformer, v_args
+from lark import Token, Tree
 from lark.tree import Meta as LarkMeta
 
 
@@ -32,14 +32,22 @@ def _strings(values: tuple[Any, ...]) -> list[str]:
     return [unquote(v) for v in values if isinstance(v, Token) and v.type == "STRING"]
 
 
-@v_args(meta=True, inline=True)
-class Builder(Transformer[Token, ast.Module]):
-    """Parse tree → AST. One method per grammar rule; each docstring quotes the rule."""
+class Builder:
+    """Parse tree → AST. One method per grammar rule, called with the rule's meta and its
+    already-built children; each docstring quotes the rule."""
 
     def __init__(self, source: SourceFile) -> None:
-        super().__init__()
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+
+    def transform(self, tree: Tree[Token]) -> ast.Module:
+        """Build bottom-up without recursion (long expressions make deep trees)."""
+        built: dict[int, Any] = {}
+        for subtree in tree.iter_subtrees():
+            children = [built.pop(id(c)) if isinstance(c, Tree) else c for c in subtree.children]
+            built[id(subtree)] = getattr(self, str(subtree.data))(subtree.meta, *children)
+        result: ast.Module = built[id(tree)]
+        return result
 
     # ---- spans ------------------------------------------------------------------------
     def span(self, meta: LarkMeta) -> Span:

@@ -23,6 +23,7 @@ from etsl.compiler.resolve import ResolvedScheme, resolve
 from etsl.compiler.source import SourceFile, deep_recursion
 from etsl.compiler.validate import validate
 
+
 @dataclass(frozen=True)
 class CompiledScheme:
     """Everything the compiler knows about one scheme."""
@@ -89,6 +90,16 @@ def compile_scheme(
     scheme: ast.Scheme, visible: dict[str, ast.Scheme], known: set[str]
 ) -> tuple[CompiledScheme | None, list[Diagnostic]]:
     """resolve → check → validate → graph → model, stopping after a pass with errors."""
+    try:
+        with deep_recursion():
+            return _passes(scheme, visible, known)
+    except RecursionError:
+        return None, [_too_deep(Path(scheme.span.path))]
+
+
+def _passes(
+    scheme: ast.Scheme, visible: dict[str, ast.Scheme], known: set[str]
+) -> tuple[CompiledScheme | None, list[Diagnostic]]:
     resolved, diagnostics = resolve(scheme, visible)
     if has_errors(diagnostics):
         return None, diagnostics

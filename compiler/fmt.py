@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from etsl.compiler import ast
 from etsl.compiler.diagnostics import Diagnostic
-from etsl.compiler.parse import parse
+from etsl.compiler.parse import parse, too_deep
 from etsl.compiler.printer import print_expr, quantity_text
 from etsl.compiler.source import SourceFile, deep_recursion
 
@@ -426,5 +426,8 @@ def format_source(source: SourceFile) -> tuple[str | None, list[Diagnostic]]:
     module, diagnostics = parse(source)
     if module is None:
         return None, diagnostics
-    with deep_recursion():
-        return format_module(module, source), diagnostics
+    try:
+        with deep_recursion():
+            return format_module(module, source), diagnostics
+    except RecursionError:
+        return None, [too_deep(source)]

@@ -108,12 +108,12 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
             with deep_recursion():
                 module = builder.transform(tree)
         except RecursionError:
-            return None, [_too_deep(source)]
+            return None, [too_deep(source)]
         return (None if builder.diagnostics else module), builder.diagnostics
     return None, diagnostics
 
 
-def _too_deep(source: SourceFile) -> Diagnostic:
+def too_deep(source: SourceFile) -> Diagnostic:
     return error("nesting-too-deep", "an expression is too long or too deeply nested",
                  source.span(0, 0), "split it into named rules with 'rule'")
 

@@ -356,17 +356,11 @@ class _Names:
         self.s = scheme
         self.diagnostics: list[Diagnostic] = []
         self.used: set[str] = set()
+        self._value_names = (set(scheme.fields) | set(scheme.params) | set(scheme.tables)
+                             | set(scheme.rules) | set(RUNTIME_INPUTS) | {"period"})
 
     def value_names(self) -> set[str]:
-        s = self.s
-        return (
-            set(s.fields)
-            | set(s.params)
-            | set(s.tables)
-            | set(s.rules)
-            | set(RUNTIME_INPUTS)
-            | {"period"}
-        )
+        return self._value_names
 
     def check(self) -> None:
         self._meta()
