@@ -1,0 +1,27 @@
+"""`make bench`: every benchmark, side by side, printed as Markdown tables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def main() -> None:
+    from bench import compile_bench
+
+    print("## Compiler\n")
+    compile_bench.main()
+    try:
+        from bench import columnar_bench
+    except ImportError as exc:
+        print(f"\n(columnar benchmark unavailable: {exc})")
+        return
+    print("\n## Engines\n")
+    columnar_bench.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""`make demo`: check the library, run Tokyo on the sample facilities, build the documents.
+
+    python -m etsl.demo --out out
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from etsl.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _step(title: str, args: Sequence[str]) -> int:
+    click.secho(f"\n== {title}", bold=True)
+    click.echo("$ etsl " + " ".join(args))
+    try:
+        cli.main(list(args), prog_name="etsl", standalone_mode=False)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return 0
+
+
+def steps(out: Path) -> list[tuple[str, list[str]]]:
+    schemes = REPO / "schemes"
+    japan = sorted(str(p) for p in (schemes / "japan").glob("*.scheme"))
+    world = sorted(str(p) for p in (schemes / "world").glob("*.scheme"))
+    tokyo = str(schemes / "japan" / "tokyo_cat.scheme")
+    site = out / "site"
+    return [
+        ("Check the scheme library", ["check", str(schemes)]),
+        ("Run the library's embedded examples", ["test", str(schemes)]),
+        ("Run the Tokyo programme over the sample facilities",
+         ["run", tokyo, "--participants", str(REPO / "examples" / "tokyo_facilities.csv"),
+          "-o", str(out / "tokyo_results.csv")]),
+        ("Explain one facility", ["explain", tokyo, "--participants",
+                                  str(REPO / "examples" / "tokyo_facilities.csv"),
+                                  "--id", "TK0001", "--rule", "shortfall"]),
+        ("Documentation site for the whole library", ["docs", str(schemes), "-o", str(site)]),
+        ("Compare the Japanese schemes", ["compare", *japan, "-o", str(site / "compare-japan.html")]),
+        ("Compare the world's ETSs", ["compare", *world, "-o", str(site / "compare-world.html")]),
+        ("Linkage network of the library", ["link", str(schemes), "--format", "html", "-o",
+                                            str(site / "linkage.html")]),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=REPO / "out")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    failures = [title for title, step in steps(out) if _step(title, step) not in (0, None)]
+    click.secho("\nDemo output:", bold=True)
+    click.echo(f"  results:  {out / 'tokyo_results.csv'}")
+    click.echo(f"  docs:     {out / 'site' / 'index.html'}")
+    if failures:
+        click.secho(f"\n{len(failures)} step(s) reported problems: " + "; ".join(failures),
+                    fg="red")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
