@@ -23,9 +23,15 @@ test: install
 	$(BIN)/etsl check schemes/
 	$(BIN)/etsl fmt --check schemes/
 
+# mypy checks the installed layout (etsl.compiler, etsl.runtime, …) through a symlink tree.
 lint: install
 	$(BIN)/ruff check compiler runtime etsl
-	$(BIN)/mypy compiler runtime etsl
+	$(BIN)/ruff format --check compiler runtime etsl
+	rm -rf .typecheck && mkdir -p .typecheck/etsl
+	for f in etsl/*.py; do ln -s ../../$$f .typecheck/etsl/; done
+	for d in commands; do ln -s ../../etsl/$$d .typecheck/etsl/$$d; done
+	for d in compiler runtime grammar schemes; do ln -s ../../$$d .typecheck/etsl/$$d; done
+	MYPYPATH=.typecheck $(BIN)/mypy -p etsl
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ def unquote(token: Token) -> str:
 
 
 def _is_expr(value: object) -> bool:
-    return isinstance(value, ast.Expr)  # type: ignore[arg-type]
+    return isinstance(value, ast.Expr)
 
 
 def _of(kind: type, values: tuple[Any, ...]) -> Any:
@@ -475,7 +475,7 @@ class Builder:
         )
 
     def date(self, meta: LarkMeta, token: Token) -> ast.DateLit:
-        return ast.DateLit(self._date(token) or date(1970, 1, 1), self.tspan(token))
+        return ast.DateLit(self._date(token) or datetime.date(1970, 1, 1), self.tspan(token))
 
     def true(self, meta: LarkMeta) -> ast.Bool:
         return ast.Bool(True, self.span(meta))
@@ -483,11 +483,11 @@ class Builder:
     def false(self, meta: LarkMeta) -> ast.Bool:
         return ast.Bool(False, self.span(meta))
 
-    def _date(self, token: Token | None) -> date | None:
+    def _date(self, token: Token | None) -> datetime.date | None:
         if token is None:
             return None
         try:
-            return date.fromisoformat(str(token))
+            return datetime.date.fromisoformat(str(token))
         except ValueError:
             self.diagnostics.append(
                 error(

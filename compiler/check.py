@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.source import Span
 from etsl.compiler.types import (
     ANY,
     BOOL,
@@ -111,7 +113,7 @@ class Checker:
             return Enum(field.name, field.type.values)
         return self.unit_type(field.type.unit, field.type.span)
 
-    def unit_type(self, text: str, span: ast.Span) -> Type:
+    def unit_type(self, text: str, span: Span) -> Type:
         if text in NAMED_TYPES:
             return NAMED_TYPES[text]
         try:
@@ -372,7 +374,7 @@ _CALLS: dict[str, Callable[[Checker, ast.Call], Type]] = {
     "eligible": _call_units,
 }
 
-_INFER: dict[type, Callable[[Checker, ast.Expr], Type]] = {  # type: ignore[dict-item]
+_INFER: dict[type, Callable[[Checker, Any], Type]] = {
     ast.Quantity: Checker._quantity,
     ast.Bool: lambda c, e: BOOL,
     ast.DateLit: lambda c, e: DATE,

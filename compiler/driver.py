@@ -64,7 +64,7 @@ def library_scheme_names() -> frozenset[str]:
             if entry.is_dir():
                 pending.append(entry)
             elif entry.name.endswith(".scheme"):
-                text = entry.read_text(encoding="utf-8", errors="replace")
+                text = entry.read_bytes().decode("utf-8", errors="replace")
                 names.update(re.findall(r"^\s*scheme\s+([A-Za-z_]\w*)", text, re.M))
     return frozenset(names)
 

@@ -10,8 +10,9 @@ a closing brace stay there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from etsl.compiler import ast
 from etsl.compiler.diagnostics import Diagnostic
@@ -103,7 +104,7 @@ def items(node: object) -> Iterator[object]:
 
 
 def _is_decl(node: object) -> bool:
-    return isinstance(node, ast.Decl)  # type: ignore[arg-type]
+    return isinstance(node, ast.Decl)
 
 
 def attach(module: ast.Module, source: SourceFile) -> Comments:
@@ -118,9 +119,9 @@ def attach(module: ast.Module, source: SourceFile) -> Comments:
 
 def _place(
     comment: Comment,
-    all_items: list,
-    blocks: list,
-    result: Comments,  # type: ignore[type-arg]
+    all_items: list[Any],
+    blocks: list[Any],
+    result: Comments,
     source: SourceFile,
 ) -> None:
     ending = [
@@ -208,7 +209,12 @@ class Printer:
             _BLOCK_DECLS[type(decl)](self, decl, depth, first)
 
     def block(
-        self, owner: object, depth: int, head: str, children: list[tuple[object, str]], first: bool
+        self,
+        owner: object,
+        depth: int,
+        head: str,
+        children: Sequence[tuple[object, str]],
+        first: bool,
     ) -> None:
         self.emit(owner, depth, head + " {", first)
         for index, (child, text) in enumerate(children):
@@ -249,7 +255,7 @@ def _link(d: ast.Link) -> str:
     )
 
 
-_DECLS: dict[type, Callable[[ast.Decl], str]] = {  # type: ignore[dict-item]
+_DECLS: dict[type, Callable[[Any], str]] = {
     ast.Meta: _meta,
     ast.SourceDecl: lambda d: (
         f"source {d.name} {_q(d.citation)}" + (f" url {_q(d.url)}" if d.url else "")
@@ -289,7 +295,7 @@ def _field_lines(d: ast.Participant) -> list[tuple[object, str]]:
     return _align_descriptions(out)
 
 
-def _align_descriptions(rows: list[tuple[object, str]]) -> list[tuple[object, str]]:
+def _align_descriptions(rows: Sequence[tuple[object, str]]) -> list[tuple[object, str]]:
     split = [text.split(' "', 1) for _, text in rows]
     width = max((len(parts[0]) for parts in split if len(parts) == 2), default=0)
     return [
@@ -310,7 +316,7 @@ def _cell(cell: ast.Cell) -> str:
             return "*"
         case ast.Quantity(value=value, unit=unit):
             return quantity_text(value, unit)
-    return print_expr(cell)  # type: ignore[arg-type]
+    return print_expr(cell)
 
 
 def _table(p: Printer, d: ast.Table, depth: int, first: bool) -> None:
@@ -407,7 +413,7 @@ def _example(p: Printer, d: ast.Example, depth: int, first: bool) -> None:
     p.lines.append(INDENT * depth + "}")
 
 
-_BLOCK_DECLS: dict[type, Callable[[Printer, ast.Decl, int, bool], None]] = {  # type: ignore[dict-item]
+_BLOCK_DECLS: dict[type, Callable[[Printer, Any, int, bool], None]] = {
     ast.Participant: _participant,
     ast.Table: _table,
     ast.Units: _units,

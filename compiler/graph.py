@@ -16,6 +16,7 @@ from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import RUNTIME_INPUTS, is_default
 
 
@@ -34,7 +35,7 @@ def node_of(s: ResolvedScheme, name: str) -> str | None:
     return None
 
 
-def _uses(s: ResolvedScheme, expr: ast.Expr) -> Iterator[tuple[str, ast.Span]]:
+def _uses(s: ResolvedScheme, expr: ast.Expr) -> Iterator[tuple[str, Span]]:
     for node in ast.walk(expr):
         if isinstance(node, ast.Name):
             target = node_of(s, node.name)
@@ -95,7 +96,7 @@ def _add_nodes(g: nx.DiGraph, checked: CheckedScheme) -> None:
         )
 
 
-def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
+def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
     for name, param in s.params.items():
         for used, span in _uses(s, param.value):
             yield used, f"param:{name}", span
@@ -114,7 +115,7 @@ def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
     yield from _penalty_edges(s)
 
 
-def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, ast.Span]]:
+def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
     for index, penalty in enumerate(s.penalties):
         node = f"penalty:{penalty.name or index + 1}"
         exprs = [penalty.condition] + [e for c in penalty.consequences for e in (c.amount, c.limit)]

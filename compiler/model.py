@@ -291,9 +291,9 @@ def _periods(c: _Converter) -> list[PeriodModel]:
         out.append(
             PeriodModel(
                 name=p.name,
-                keyword=p.keyword,
+                keyword="phase" if p.keyword == "phase" else "period",
                 start=p.start.text,
-                end=p.end.text,  # type: ignore[arg-type]
+                end=p.end.text,
                 start_date=dates[0].isoformat() if dates else None,
                 end_date=dates[1].isoformat() if dates else None,
                 years=number_text(period_years(p, c.s.calendar).normalize()),

@@ -114,8 +114,12 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
 
 
 def too_deep(source: SourceFile) -> Diagnostic:
-    return error("nesting-too-deep", "an expression is too long or too deeply nested",
-                 source.span(0, 0), "split it into named rules with 'rule'")
+    return error(
+        "nesting-too-deep",
+        "an expression is too long or too deeply nested",
+        source.span(0, 0),
+        "split it into named rules with 'rule'",
+    )
 
 
 def _precheck(source: SourceFile) -> list[Diagnostic]:
@@ -211,7 +215,7 @@ def _terminal_word(name: str) -> str:
 
 
 def _expected(exc: UnexpectedToken | UnexpectedCharacters) -> list[str]:
-    names = getattr(exc, "accepts", None) or exc.expected or set()
+    names = getattr(exc, "accepts", None) or getattr(exc, "expected", None) or set()
     return sorted({_terminal_word(n) for n in names if not n.startswith("__")})
 
 

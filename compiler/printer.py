@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from etsl.compiler import ast
 
@@ -83,7 +84,7 @@ def _call(e: ast.Call) -> str:
     return f"{e.func}({', '.join(print_expr(a) for a in e.args)})"
 
 
-_PRINTERS: dict[type, Callable[[ast.Expr], str]] = {  # type: ignore[dict-item]
+_PRINTERS: dict[type, Callable[[Any], str]] = {
     ast.Quantity: lambda e: quantity_text(e.value, e.unit),
     ast.Bool: lambda e: "true" if e.value else "false",
     ast.DateLit: lambda e: e.value.isoformat(),

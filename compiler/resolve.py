@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
@@ -19,6 +20,8 @@ from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
 from etsl.compiler.gwp import BASES, table
 from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS, prelude_rules
+
+T = TypeVar("T")
 
 KEYWORD_VALUES: dict[str, tuple[str, ...]] = {
     "kind": (
@@ -284,11 +287,11 @@ class _Expander:
 # ---- symbol tables --------------------------------------------------------------------------
 
 
-def _collect(decls: tuple[ast.Decl, ...], kind: type) -> list:  # type: ignore[type-arg]
+def _collect(decls: tuple[ast.Decl, ...], kind: type[T]) -> list[T]:
     return [d for d in decls if isinstance(d, kind)]
 
 
-def _first(decls: tuple[ast.Decl, ...], kind: type) -> object | None:
+def _first(decls: tuple[ast.Decl, ...], kind: type[T]) -> T | None:
     return next((d for d in decls if isinstance(d, kind)), None)
 
 
@@ -330,17 +333,17 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         rules=_rules(decls, fields),
         units=units,
         enum_values=enum_values,
-        calendar=_first(decls, ast.Calendar),  # type: ignore[arg-type]
-        gases=_first(decls, ast.Gases),  # type: ignore[arg-type]
-        scope=_first(decls, ast.Scope),  # type: ignore[arg-type]
-        surrender=_first(decls, ast.Surrender),  # type: ignore[arg-type]
+        calendar=_first(decls, ast.Calendar),
+        gases=_first(decls, ast.Gases),
+        scope=_first(decls, ast.Scope),
+        surrender=_first(decls, ast.Surrender),
         banking=bankings.get("banking"),
         borrowing=bankings.get("borrowing"),
         penalties=tuple(_collect(decls, ast.Penalty)),
         prices=tuple(_collect(decls, ast.Price)),
         supports=tuple(_collect(decls, ast.Support)),
         links=tuple(_collect(decls, ast.Link)),
-        allocation=_first(decls, ast.Allocation),  # type: ignore[arg-type]
+        allocation=_first(decls, ast.Allocation),
         examples=tuple(_collect(decls, ast.Example)),
         participant=participants[0] if participants else None,
     )
@@ -356,8 +359,14 @@ class _Names:
         self.s = scheme
         self.diagnostics: list[Diagnostic] = []
         self.used: set[str] = set()
-        self._value_names = (set(scheme.fields) | set(scheme.params) | set(scheme.tables)
-                             | set(scheme.rules) | set(RUNTIME_INPUTS) | {"period"})
+        self._value_names = (
+            set(scheme.fields)
+            | set(scheme.params)
+            | set(scheme.tables)
+            | set(scheme.rules)
+            | set(RUNTIME_INPUTS)
+            | {"period"}
+        )
 
     def value_names(self) -> set[str]:
         return self._value_names
@@ -513,11 +522,10 @@ class _Names:
         for name in self.s.scope.names if self.s.scope else ():
             if name not in SCOPES:
                 self._unknown_value("scope", name, SCOPES, self.s.scope.span)  # type: ignore[union-attr]
-        for method in self.s.allocation.methods if self.s.allocation else ():
-            if method not in ALLOCATION_METHODS:
-                self._unknown_value(
-                    "allocation", method, ALLOCATION_METHODS, self.s.allocation.span
-                )  # type: ignore[union-attr]
+        allocation = self.s.allocation
+        for method in allocation.methods if allocation else ():
+            if method not in ALLOCATION_METHODS and allocation is not None:
+                self._unknown_value("allocation", method, ALLOCATION_METHODS, allocation.span)
         for price in self.s.prices:
             if price.name not in PRICE_CONTROLS:
                 self._unknown_value("price", price.name, PRICE_CONTROLS, price.span)

@@ -59,7 +59,7 @@ def _symbols() -> dict[str, Unit]:
         table[f"{prefix}tCO2"] = Unit(scale, (("co2e", 1),))
         for gas in GASES[1:]:
             table[f"{prefix}t{gas}"] = Unit(scale, ((f"gas_{gas}", 1),))
-    for name, scale in {
+    for name, text in {
         "MJ": "0.001",
         "GJ": "1",
         "TJ": "1000",
@@ -68,7 +68,7 @@ def _symbols() -> dict[str, Unit]:
         "MWh": "3.6",
         "GWh": "3600",
     }.items():
-        table[name] = Unit(Decimal(scale), (("energy", 1),))
+        table[name] = Unit(Decimal(text), (("energy", 1),))
     table["short_tCO2"] = Unit(Decimal("0.90718474"), (("co2e", 1),))
     table["short_t"] = Unit(Decimal("0.90718474"), (("mass", 1),))
     for currency in CURRENCIES:

@@ -5,7 +5,8 @@ validate(checked, known_schemes) -> diagnostics
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 
 from etsl.compiler import ast
@@ -19,7 +20,7 @@ from etsl.compiler.vocabulary import is_default
 
 def _periods(s: ResolvedScheme) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    ranges = []
+    ranges: list[tuple[tuple[date, date], ast.Period]] = []
     for period in s.periods.values():
         bad = [b for b in (period.start, period.end) if bound_dates(b, s.calendar) is None]
         for bound in bad:
@@ -61,12 +62,12 @@ def _periods(s: ResolvedScheme) -> list[Diagnostic]:
     if any(b.kind == "name" for p in s.periods.values() for b in (p.start, p.end)) and (
         s.calendar is None or s.calendar.kind != "fiscal_year"
     ):
-        first = next(iter(s.periods.values()))
+        first_period = next(iter(s.periods.values()))
         problems.append(
             warning(
                 "period-bound-invalid",
                 "fiscal-year bounds without 'calendar fiscal_year from MONTH'",
-                first.span,
+                first_period.span,
                 "add: calendar fiscal_year from April",
             )
         )
@@ -86,8 +87,8 @@ def constant(expr: ast.Expr, s: ResolvedScheme, depth: int = 0) -> Decimal | Non
         case ast.Name(name=name) if name in s.params:
             return constant(s.params[name].value, s, depth + 1)
         case ast.Neg(operand=operand):
-            value = constant(operand, s, depth + 1)
-            return -value if value is not None else None
+            negated = constant(operand, s, depth + 1)
+            return -negated if negated is not None else None
         case ast.Binary(op=op, left=left, right=right):
             a, b = constant(left, s, depth + 1), constant(right, s, depth + 1)
             return _fold(op, a, b)
@@ -113,7 +114,7 @@ def _all_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
 
 
 def _limits(s: ResolvedScheme) -> list[Diagnostic]:
-    problems = []
+    problems: list[Diagnostic] = []
     for expr in _all_expressions(s):
         for node in ast.walk(expr):
             if isinstance(node, ast.ShareOf):
@@ -199,9 +200,9 @@ def _table_cells(table: ast.Table, domains: list[tuple[str, ...]]) -> list[Diagn
 
 
 def _key_problems(
-    table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...], what: str
+    table: ast.Table, keys: Sequence[ast.Cell], domain: tuple[str, ...], what: str
 ) -> list[Diagnostic]:
-    problems = []
+    problems: list[Diagnostic] = []
     names = []
     for key in keys:
         if isinstance(key, ast.CellAny):
@@ -223,9 +224,9 @@ def _key_problems(
 
 
 def _unknown_keys(
-    table: ast.Table, keys: list[ast.Cell], domain: tuple[str, ...]
+    table: ast.Table, keys: Sequence[ast.Cell], domain: tuple[str, ...]
 ) -> list[Diagnostic]:
-    problems = []
+    problems: list[Diagnostic] = []
     for key in keys:
         if isinstance(key, ast.CellName) and key.name not in domain:
             problems.append(
@@ -250,7 +251,7 @@ def _unknown_keys(
 
 def _unused(s: ResolvedScheme) -> list[Diagnostic]:
     expected = {b.path[0] for e in s.examples for b in e.expect}
-    problems = []
+    problems: list[Diagnostic] = []
     candidates = [
         (r.name, r.span, "rule") for r in s.rules.values() if not r.vocabulary and not is_default(r)
     ]
@@ -270,7 +271,7 @@ def _unused(s: ResolvedScheme) -> list[Diagnostic]:
 
 
 def _branches(s: ResolvedScheme) -> list[Diagnostic]:
-    problems = []
+    problems: list[Diagnostic] = []
     for expr in _all_expressions(s):
         for node in ast.walk(expr):
             if isinstance(node, ast.If) and isinstance(node.condition, ast.Bool):
