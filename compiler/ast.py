@@ -238,6 +238,7 @@ class Field:
     name: str
     type: TypeRef
     description: str | None
+    cite: Cite | None
     span: Span
 
 
@@ -399,6 +400,8 @@ class Support:
     name: str
     description: str | None
     limit: Expr | None
+    since: date | None
+    until: date | None
     cite: Cite | None
     span: Span
 

@@ -151,11 +151,16 @@ class Builder:
         )
 
     def field(
-        self, meta: LarkMeta, name: Token, type_: ast.TypeRef, description: Token | None
+        self,
+        meta: LarkMeta,
+        name: Token,
+        type_: ast.TypeRef,
+        description: Token | None,
+        cite: ast.Cite | None,
     ) -> ast.Field:
-        return ast.Field(
-            str(name), type_, unquote(description) if description else None, self.span(meta)
-        )
+        """field: NAME ":" type [STRING] [cite]"""
+        text = unquote(description) if description else None
+        return ast.Field(str(name), type_, text, cite, self.span(meta))
 
     def enum_type(self, meta: LarkMeta, names: tuple[str, ...]) -> ast.EnumType:
         return ast.EnumType(names, self.span(meta))
@@ -362,10 +367,14 @@ class Builder:
         name: Token,
         description: Token | None,
         limit: ast.Expr | None,
+        since: Token | None,
+        until: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Support:
+        """support: "support" NAME [STRING] [up_to] ["since" DATE] ["until" DATE] [cite]"""
+        text = unquote(description) if description else None
         return ast.Support(
-            str(name), unquote(description) if description else None, limit, cite, self.span(meta)
+            str(name), text, limit, self._date(since), self._date(until), cite, self.span(meta)
         )
 
     def link(

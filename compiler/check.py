@@ -161,8 +161,11 @@ class Checker:
         return self.symbol_type(n.name)
 
     def _attribute(self, a: ast.Attribute) -> Type:
-        if isinstance(a.base, ast.Name) and a.base.name == "issuer" and a.name in self.s.fields:
-            return self.field_type(self.s.fields[a.name])
+        """holding.X has fixed types; issuer.X is the issuer's input X when this scheme has
+        one, else a value the holdings data supplies (unchecked)."""
+        if isinstance(a.base, ast.Name) and a.base.name == "issuer":
+            field = self.s.fields.get(a.name)
+            return self.field_type(field) if field else ANY
         return {"vintage": NUMBER, "quantity": Quant(CO2E)}.get(a.name, SYMBOL)
 
     def _binary(self, b: ast.Binary) -> Type:

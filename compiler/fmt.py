@@ -18,7 +18,7 @@ from etsl.compiler import ast
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.parse import parse, too_deep
 from etsl.compiler.printer import print_expr, quantity_text
-from etsl.compiler.source import SourceFile, deep_recursion
+from etsl.compiler.source import SourceFile, Span, deep_recursion
 
 INDENT = "  "
 WIDTH = 100
@@ -170,17 +170,24 @@ class Printer:
         pad = INDENT * depth
         if id(node) in self.c.blank_before and not first and self.lines and self.lines[-1]:
             self.lines.append("")
-        for comment in self.c.leading.get(id(node), []):
-            self.lines.append(pad + comment.text)
+        self.comment_lines(self.c.leading.get(id(node), []), pad, getattr(node, "span", None))
         body = text.split("\n")
         trailing = self.c.trailing.get(id(node))
         if trailing:
             body[-1] += "  " + trailing.text
         self.lines.extend(pad + line if line else line for line in body)
 
+    def comment_lines(self, comments: list[Comment], pad: str, span: Span | None) -> None:
+        """Comments on their own lines, keeping one blank line where the source had any."""
+        for index, comment in enumerate(comments):
+            if index and comment.line - comments[index - 1].line > 1:
+                self.lines.append("")
+            self.lines.append(pad + comment.text)
+        if comments and span is not None and span.line - comments[-1].line > 1:
+            self.lines.append("")
+
     def closing(self, node: object, depth: int) -> None:
-        for comment in self.c.closing.get(id(node), []):
-            self.lines.append(INDENT * (depth + 1) + comment.text)
+        self.comment_lines(self.c.closing.get(id(node), []), INDENT * (depth + 1), None)
 
     def module(self, module: ast.Module) -> str:
         for index, imp in enumerate(module.imports):
@@ -273,7 +280,8 @@ _DECLS: dict[type, Callable[[Any], str]] = {
     ast.Banking: lambda d: f"{d.keyword} {d.mode}{_up_to(d.limit)}{_cite(d.cite)}",
     ast.Price: _price,
     ast.Support: lambda d: (
-        f"support {d.name}{_desc(d.description)}{_up_to(d.limit)}{_cite(d.cite)}"
+        f"support {d.name}{_desc(d.description)}{_up_to(d.limit)}{_opt('since ', d.since)}"
+        f"{_opt('until ', d.until)}{_cite(d.cite)}"
     ),
     ast.Link: _link,
     ast.Allocation: lambda d: (
@@ -284,14 +292,14 @@ _DECLS: dict[type, Callable[[Any], str]] = {
 
 def _field_lines(d: ast.Participant) -> list[tuple[object, str]]:
     width = max((len(f.name) for f in d.fields), default=0) + 1
-    out = []
+    out: list[tuple[object, str]] = []
     for f in d.fields:
-        type_text = (
-            f.type.unit
-            if isinstance(f.type, ast.UnitType)
-            else "{" + ", ".join(f.type.values) + "}"
-        )
-        out.append((f, f"{(f.name + ':').ljust(width)} {type_text}{_desc(f.description)}".rstrip()))
+        if isinstance(f.type, ast.UnitType):
+            type_text = f.type.unit
+        else:
+            type_text = "{" + ", ".join(f.type.values) + "}"
+        text = f"{(f.name + ':').ljust(width)} {type_text}{_desc(f.description)}{_cite(f.cite)}"
+        out.append((f, text.rstrip()))
     return _align_descriptions(out)
 
 

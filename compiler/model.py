@@ -81,6 +81,7 @@ class InputModel(Frozen):
     unit: str | None = None
     values: list[str] | None = None
     description: str | None = None
+    cite: Citation | None = None
 
 
 class ParticipantModel(Frozen):
@@ -174,6 +175,8 @@ class SupportModel(Frozen):
     name: str
     description: str | None = None
     limit: Formula | None = None
+    since: str | None = None
+    until: str | None = None
     cite: Citation | None = None
 
 
@@ -313,7 +316,11 @@ def _participant(c: _Converter) -> ParticipantModel | None:
         if isinstance(f.type, ast.EnumType):
             inputs.append(
                 InputModel(
-                    name=f.name, type="enum", values=list(f.type.values), description=f.description
+                    name=f.name,
+                    type="enum",
+                    values=list(f.type.values),
+                    cite=_cite(f.cite),
+                    description=f.description,
                 )
             )
         else:
@@ -322,6 +329,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     name=f.name,
                     type=c.type_text(f.name),
                     unit=f.type.unit,
+                    cite=_cite(f.cite),
                     description=f.description,
                 )
             )
@@ -501,7 +509,12 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
         penalties=_penalties(c),
         support=[
             SupportModel(
-                name=x.name, description=x.description, limit=c.formula(x.limit), cite=_cite(x.cite)
+                name=x.name,
+                description=x.description,
+                limit=c.formula(x.limit),
+                since=x.since.isoformat() if x.since else None,
+                until=x.until.isoformat() if x.until else None,
+                cite=_cite(x.cite),
             )
             for x in s.supports
         ],

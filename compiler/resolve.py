@@ -15,13 +15,14 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from etsl.compiler import ast
-from etsl.compiler.builtins import BUILTINS
+from etsl.compiler.builtins import BUILTINS, Builtin
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
 from etsl.compiler.gwp import BASES, table
 from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS, prelude_rules
 
 T = TypeVar("T")
+_NO_BUILTIN = Builtin("", 0, 0, "")
 
 KEYWORD_VALUES: dict[str, tuple[str, ...]] = {
     "kind": (
@@ -416,6 +417,13 @@ class _Names:
 
     def _expr(self, expr: ast.Expr, context: str) -> None:
         bases = {id(n.base) for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
+        bases |= {
+            id(n.args[0])
+            for n in ast.walk(expr)
+            if isinstance(n, ast.Call)
+            and n.args
+            and BUILTINS.get(n.func, _NO_BUILTIN).unit_argument
+        }
         for node in ast.walk(expr):
             match node:
                 case ast.Name(name=name, span=span) if id(node) not in bases:

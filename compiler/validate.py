@@ -257,8 +257,9 @@ def _unused(s: ResolvedScheme) -> list[Diagnostic]:
     ]
     candidates += [(p.name, p.span, "parameter") for p in s.params.values()]
     candidates += [(t.name, t.span, "table") for t in s.tables.values()]
+    own_file = s.scheme.span.path
     for name, span, what in candidates:
-        if name not in s.used and name not in expected:
+        if name not in s.used and name not in expected and span.path == own_file:
             problems.append(
                 warning(
                     "unused-rule",

@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import IO
 
 
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; new files get the usual 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success rename it over `target`.
@@ -22,6 +32,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
