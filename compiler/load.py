@@ -141,9 +141,9 @@ def _import_target(
         loaded.diagnostics.append(
             error(
                 "import-outside-tree",
-                f"'{imp.path}' is outside the scheme tree '{allowed[0]}'",
+                f"'{imp.path}' is outside the scheme tree '{display_path(allowed[0])}'",
                 imp.span,
-                f"put the file under {allowed[0]}, mark a higher folder with "
+                f"put the file under {display_path(allowed[0])}, mark a higher folder with "
                 f"{ROOT_MARKER}, or pass --import-path",
             )
         )
@@ -151,7 +151,10 @@ def _import_target(
     if not target.is_file():
         loaded.diagnostics.append(
             error(
-                "import-not-found", f"'{imp.path}' does not exist", imp.span, f"looked for {target}"
+                "import-not-found",
+                f"'{imp.path}' does not exist",
+                imp.span,
+                f"looked for {display_path(target)}",
             )
         )
         return None
