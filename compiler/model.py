@@ -61,6 +61,7 @@ class Source(Frozen):
 class MetaValue(Frozen):
     value: str
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class PeriodModel(Frozen):
@@ -73,6 +74,7 @@ class PeriodModel(Frozen):
     years: str
     label: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class InputModel(Frozen):
@@ -82,6 +84,7 @@ class InputModel(Frozen):
     values: list[str] | None = None
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class ParticipantModel(Frozen):
@@ -95,6 +98,7 @@ class ParamModel(Frozen):
     formula: Formula
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class TableModel(Frozen):
@@ -107,6 +111,7 @@ class TableModel(Frozen):
     entries: dict[str, str] = Field(description="'key' or 'row/column' → value")
     unit: str = ""
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class RuleModel(Frozen):
@@ -128,6 +133,7 @@ class UnitModel(Frozen):
     description: str | None = None
     attributes: dict[str, str] = {}
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class SurrenderModel(Frozen):
@@ -137,12 +143,14 @@ class SurrenderModel(Frozen):
     where: Formula | None = None
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class BankingModel(Frozen):
     mode: str
     limit: Formula | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class PriceModel(Frozen):
@@ -153,6 +161,7 @@ class PriceModel(Frozen):
     rising_plus: str | None = None
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class ConsequenceModel(Frozen):
@@ -161,6 +170,7 @@ class ConsequenceModel(Frozen):
     limit: Formula | None = None
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class PenaltyModel(Frozen):
@@ -169,6 +179,7 @@ class PenaltyModel(Frozen):
     consequences: list[ConsequenceModel] = []
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class SupportModel(Frozen):
@@ -178,6 +189,7 @@ class SupportModel(Frozen):
     since: str | None = None
     until: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class LinkModel(Frozen):
@@ -188,12 +200,14 @@ class LinkModel(Frozen):
     units: list[str] = []
     conditions: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class AllocationModel(Frozen):
     methods: list[str]
     description: str | None = None
     cite: Citation | None = None
+    location: Location | None = None
 
 
 class ExampleModel(Frozen):
@@ -234,6 +248,10 @@ class SchemeModel(Frozen):
     links: list[LinkModel] = []
     allocation: AllocationModel | None = None
     examples: list[ExampleModel] = []
+    location: Location | None = None
+    gases_location: Location | None = None
+    scope_location: Location | None = None
+    calendar_location: Location | None = None
 
     def meta_value(self, key: str) -> str | None:
         item = self.meta.get(key)
@@ -302,6 +320,7 @@ def _periods(c: _Converter) -> list[PeriodModel]:
                 years=number_text(period_years(p, c.s.calendar).normalize()),
                 label=p.label,
                 cite=_cite(p.cite),
+                location=Location.of(p.span),
             )
         )
     return out
@@ -320,6 +339,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     type="enum",
                     values=list(f.type.values),
                     cite=_cite(f.cite),
+                    location=Location.of(f.span),
                     description=f.description,
                 )
             )
@@ -330,6 +350,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     type=c.type_text(f.name),
                     unit=f.type.unit,
                     cite=_cite(f.cite),
+                    location=Location.of(f.span),
                     description=f.description,
                 )
             )
@@ -360,6 +381,7 @@ def _table(c: _Converter, t: ast.Table) -> TableModel:
         entries=entries,
         unit=c.type_text(t.name),
         cite=_cite(t.cite),
+        location=Location.of(t.span),
     )
 
 
@@ -391,6 +413,7 @@ def _surrender(c: _Converter) -> list[SurrenderModel]:
                     limit=c.formula(item.limit),
                     where=c.formula(item.where),
                     cite=_cite(item.cite),
+                    location=Location.of(item.span),
                 )
             )
         else:
@@ -401,13 +424,18 @@ def _surrender(c: _Converter) -> list[SurrenderModel]:
                     limit=c.formula(item.limit),
                     description=item.description,
                     cite=_cite(item.cite),
+                    location=Location.of(item.span),
                 )
             )
     return out
 
 
 def _banking(c: _Converter, b: ast.Banking | None) -> BankingModel | None:
-    return BankingModel(mode=b.mode, limit=c.formula(b.limit), cite=_cite(b.cite)) if b else None
+    if b is None:
+        return None
+    return BankingModel(
+        mode=b.mode, limit=c.formula(b.limit), cite=_cite(b.cite), location=Location.of(b.span)
+    )
 
 
 def _penalties(c: _Converter) -> list[PenaltyModel]:
@@ -422,11 +450,13 @@ def _penalties(c: _Converter) -> list[PenaltyModel]:
                     limit=c.formula(q.limit),
                     description=q.description,
                     cite=_cite(q.cite),
+                    location=Location.of(q.span),
                 )
                 for q in p.consequences
             ],
             description=p.description,
             cite=_cite(p.cite),
+            location=Location.of(p.span),
         )
         for p in c.s.penalties
     ]
@@ -462,7 +492,10 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
         title=s.scheme.title,
         extends=s.scheme.extends,
         path=s.scheme.span.path,
-        meta={k: MetaValue(value=m.value, cite=_cite(m.cite)) for k, m in s.meta.items()},
+        meta={
+            k: MetaValue(value=m.value, cite=_cite(m.cite), location=Location.of(m.span))
+            for k, m in s.meta.items()
+        },
         sources=[Source(id=x.name, citation=x.citation, url=x.url) for x in s.sources.values()],
         calendar=s.calendar.kind if s.calendar else None,
         fiscal_year_start=s.calendar.start_month if s.calendar else None,
@@ -475,6 +508,7 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
                 formula=c.formula_of(p.value),
                 description=p.description,
                 cite=_cite(p.cite),
+                location=Location.of(p.span),
             )
             for p in s.params.values()
         ],
@@ -488,6 +522,7 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
                 description=u.description,
                 attributes={a.name: a.value for a in u.attrs},
                 cite=_cite(u.cite),
+                location=Location.of(u.span),
             )
             for u in s.units.values()
         ],
@@ -503,6 +538,7 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
                 rising_plus=p.rising_plus,
                 description=p.description,
                 cite=_cite(p.cite),
+                location=Location.of(p.span),
             )
             for p in s.prices
         ],
@@ -515,6 +551,7 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
                 since=x.since.isoformat() if x.since else None,
                 until=x.until.isoformat() if x.until else None,
                 cite=_cite(x.cite),
+                location=Location.of(x.span),
             )
             for x in s.supports
         ],
@@ -527,6 +564,7 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
                 units=list(x.units),
                 conditions=x.conditions,
                 cite=_cite(x.cite),
+                location=Location.of(x.span),
             )
             for x in s.links
         ],
@@ -534,9 +572,14 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
             methods=list(s.allocation.methods),
             description=s.allocation.description,
             cite=_cite(s.allocation.cite),
+            location=Location.of(s.allocation.span),
         )
         if s.allocation
         else None,
         examples=[_example(e) for e in s.examples],
+        location=Location.of(s.scheme.span),
+        gases_location=Location.of(s.gases.span) if s.gases else None,
+        scope_location=Location.of(s.scope.span) if s.scope else None,
+        calendar_location=Location.of(s.calendar.span) if s.calendar else None,
         **_gases(c),
     )

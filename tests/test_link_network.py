@@ -1,0 +1,199 @@
+"""The link network: reciprocity, linked markets, indirect flows, diagnostics and the SVG."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from etsl.compiler.driver import compile_paths, compile_text
+from etsl.compiler.model import SchemeModel
+from etsl.runtime.link_network import (
+    Flow,
+    NetworkReport,
+    analyse_network,
+    network_svg,
+    render_document,
+)
+
+from etsl.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases" / "linkage"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def models(*paths: Path) -> list[SchemeModel]:
+    compilation = compile_paths(list(paths))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    return [c.model for c in compilation.schemes.values()]
+
+
+def network(name: str) -> NetworkReport:
+    return analyse_network(models(CASES / name))
+
+
+def flows(items: tuple[Flow, ...]) -> set[tuple[str, str, str, bool]]:
+    return {(f.what, f.origin, f.reaches, f.indirect) for f in items}
+
+
+# ---- a chain of three schemes ---------------------------------------------------------------
+
+
+def test_chain_is_one_market_with_an_indirect_pair() -> None:
+    report = network("network-chain.scheme")
+    assert report.components == (("a", "b", "c"),) and report.unlinked == ()
+    assert [(p.a, p.b, p.path) for p in report.indirect_pairs] == [("a", "c", ("a", "b", "c"))]
+    assert report.reciprocity == () and report.diagnostics == ()
+
+
+def test_credit_reaches_a_banning_scheme_only_indirectly() -> None:
+    report = network("network-chain.scheme")
+    cer = {f for f in flows(report.credit_flows) if f[0] == "CER"}
+    assert ("CER", "a", "c", True) in cer, "a's CER reaches c through b"
+    assert not any(f[2] == "b" for f in cer), "b accepts CER itself"
+    flow = next(f for f in report.credit_flows if (f.origin, f.reaches) == ("a", "c"))
+    assert flow.path == ("a", "b", "c")
+    assert [e.scheme for e in flow.evidence] == ["a", "c"]
+
+
+def test_the_direct_pair_reports_do_not_see_the_indirect_flow() -> None:
+    report = network("network-chain.scheme")
+    assert [(p.a.name, p.b.name) for p in report.pairs] == [("a", "b"), ("b", "c")]
+    ab = report.pairs[0]
+    assert "credit-not-accepted" not in {f.code for f in ab.findings}
+
+
+def test_ceilings_flow_downstream_and_floors_along_two_way_links() -> None:
+    report = network("network-chain.scheme")
+    assert flows(report.price_flows) == {
+        ("ceiling", "a", "c", True), ("ceiling", "b", "c", False),
+        ("floor", "c", "b", False), ("floor", "c", "a", True)}
+
+
+def test_one_way_link_carries_ceiling_and_credits_but_not_floors() -> None:
+    report = network("network-one-way.scheme")
+    assert [(e.source, e.target, e.declared_by) for e in report.edges] == [("x", "y", ("x", "y"))]
+    assert flows(report.price_flows) == {("ceiling", "x", "y", False)}
+    assert flows(report.credit_flows) == {("x_offset", "x", "y", False)}
+    pair = report.pairs[0]
+    found = {f.code for f in pair.findings}
+    assert "price-floor-unilateral" not in found and "price-ceiling-unilateral" in found
+    assert not any("y_offset" in f.message for f in pair.findings)
+
+
+# ---- declarations that do not match ---------------------------------------------------------------
+
+
+def test_reciprocity_and_direction_mismatch() -> None:
+    report = network("network-declarations.scheme")
+    issues = {(i.code, i.schemes) for i in report.reciprocity}
+    assert issues == {("link-one-sided", ("p", "q")), ("link-direction-mismatch", ("p", "t"))}
+    one_sided = next(i for i in report.reciprocity if i.code == "link-one-sided")
+    assert one_sided.message == \
+        "'p' declares a two-way link to 'q' but 'q' does not declare it back"
+
+
+def test_dangling_link_target_is_a_diagnostic() -> None:
+    report = network("network-declarations.scheme")
+    [problem] = report.diagnostics
+    assert problem.code == "link-target-missing" and "'nowhere'" in problem.message
+    assert problem.evidence[0].scheme == "r" and problem.hint
+    assert report.unlinked == ("r",)
+    assert report.components == (("p", "q", "t"),)
+
+
+def test_link_to_a_library_scheme_not_analysed_hints_at_the_library() -> None:
+    tokyo = ROOT / "schemes" / "japan" / "tokyo_cat.scheme"
+    if not tokyo.exists():
+        pytest.skip("library file missing: schemes/japan/tokyo_cat.scheme")
+    report = analyse_network(models(tokyo))
+    [problem] = report.diagnostics
+    assert "saitama_tset" in problem.message and "bundled library" in (problem.hint or "")
+    assert report.pairs == () and report.components == ()
+
+
+def test_link_to_itself_is_a_diagnostic() -> None:
+    text = 'scheme solo "Solo" {\n  participant p { emissions: tCO2e }\n  link solo two_way\n}\n'
+    compilation = compile_text(text, "solo.scheme")
+    assert compilation.ok
+    report = analyse_network([compilation.schemes["solo"].model])
+    assert [d.code for d in report.diagnostics] == ["link-to-self"]
+
+
+def test_no_schemes_is_an_empty_network() -> None:
+    report = analyse_network([])
+    assert report.components == () and not report.blocked
+    ET.fromstring(network_svg(report))
+
+
+# ---- real links -------------------------------------------------------------------------------------
+
+
+def test_library_network_has_three_reciprocal_markets() -> None:
+    names = ["japan/tokyo_cat.scheme", "japan/saitama_tset.scheme", "world/eu_ets.scheme",
+             "world/swiss_ets.scheme", "world/california.scheme", "world/quebec.scheme"]
+    paths = [ROOT / "schemes" / n for n in names]
+    missing = [n for n, p in zip(names, paths, strict=True) if not p.exists()]
+    if missing:
+        pytest.skip(f"library file missing: {', '.join(missing)}")
+    report = analyse_network(models(*paths))
+    assert report.components == (("california", "quebec"), ("eu_ets", "swiss_ets"),
+                                 ("saitama_tset", "tokyo_cat"))
+    assert report.reciprocity == () and report.indirect_pairs == ()
+    assert not report.blocked and len(report.pairs) == 3
+
+
+# ---- drawing and documents ---------------------------------------------------------------------
+
+
+def test_svg_is_well_formed_with_one_node_per_scheme() -> None:
+    report = network("network-declarations.scheme")
+    root = ET.fromstring(network_svg(report))
+    circles = root.findall(f".//{SVG}circle")
+    labels = {t.text for t in root.iter(f"{SVG}text")}
+    assert len(circles) == 4 and {"p", "q", "r", "t"} <= labels
+    lines = root.findall(f"{SVG}line")
+    assert len(lines) == 2, "p-q and p-t"
+    assert sum(1 for line in lines if line.get("stroke-dasharray")) == 1, "p-q is one-sided"
+
+
+def test_svg_escapes_names_and_uses_the_pair_verdict_colour() -> None:
+    report = network("network-chain.scheme")
+    svg = network_svg(report)
+    assert svg.count("<line ") == 2 and 'stroke="#b9770e"' in svg
+    assert "marker-start" in svg and "marker-end" in svg
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "md", "html"])
+def test_network_documents_render(fmt: str) -> None:
+    report = network("network-chain.scheme")
+    text = render_document([], report, fmt)
+    assert "a → b → c" in text or fmt == "json"
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["network"]["components"] == [["a", "b", "c"]]
+        assert data["network"]["credit_flows"][0]["path"] == ["a", "b", "c"]
+    if fmt in ("md", "html"):
+        assert "<svg" in text and "Credits reaching schemes that do not accept them" in text
+
+
+def test_cli_network_over_a_folder(tmp_path: Path) -> None:
+    for name in ("network-chain.scheme", "network-one-way.scheme"):
+        (tmp_path / name).write_text((CASES / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    target = tmp_path / "out" / "network.html"
+    result = CliRunner().invoke(cli, ["link", str(tmp_path), "--format", "html",
+                                      "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html
+    assert "Link network of 5 schemes" in html
+
+
+def test_cli_network_exit_status_follows_pair_blockers() -> None:
+    result = CliRunner().invoke(cli, ["link", str(CASES / "participation-voluntary.scheme")])
+    assert result.exit_code == 1, result.output
+    assert "participation-voluntary" in result.output

@@ -1,0 +1,344 @@
+"""Linkage checks: one fixture pair per check, real library pairs, rates, CLI, generated docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from etsl.compiler.driver import compile_paths, compile_text
+from etsl.compiler.model import SchemeModel
+from etsl.runtime.link_checks import CATALOGUE, SEVERITIES, Rates
+from etsl.runtime.linkage import RateError, check_pair, parse_rate, parse_rates
+
+from etsl.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases" / "linkage"
+PAIR_CASES = sorted(p for p in CASES.glob("*.scheme") if not p.name.startswith("network-"))
+
+
+def models(*paths: Path) -> dict[str, SchemeModel]:
+    compilation = compile_paths(list(paths))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    return {name: c.model for name, c in compilation.schemes.items()}
+
+
+def expected(path: Path) -> set[str]:
+    match = re.search(r"^# expect: (.*)$", path.read_text(encoding="utf-8"), re.M)
+    assert match, f"{path.name} has no '# expect:' line"
+    return set() if match[1] == "(nothing)" else {c.strip() for c in match[1].split(",")}
+
+
+def codes(a: SchemeModel, b: SchemeModel, rates: Rates | None = None) -> set[str]:
+    return {f.code for f in check_pair(a, b, rates).findings}
+
+
+# ---- the catalogue -------------------------------------------------------------------------
+
+
+def test_catalogue_entries_are_complete() -> None:
+    for code, check in CATALOGUE.items():
+        assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)+", code), code
+        assert check.code == code and check.severity in SEVERITIES
+        assert check.title and check.rationale and check.remedy and check.example, code
+        assert check.sources, f"{code} names no source for its criterion"
+
+
+def test_every_check_has_an_isolating_fixture() -> None:
+    fixtures = {p.stem for p in PAIR_CASES} - {"baseline"}
+    assert fixtures == set(CATALOGUE), "one tests/cases/linkage/<code>.scheme per check"
+
+
+def test_blockers_are_the_eu_article_25_criteria() -> None:
+    blockers = {c.code for c in CATALOGUE.values() if c.severity == "blocker"}
+    assert blockers == {"participation-voluntary", "cap-type-incompatible"}
+
+
+# ---- fixtures: each isolates its check ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", PAIR_CASES, ids=lambda p: p.stem)
+def test_fixture_fires_exactly_its_checks(path: Path) -> None:
+    found = models(path)
+    assert codes(found["a"], found["b"]) == expected(path)
+
+
+@pytest.mark.parametrize("path", PAIR_CASES, ids=lambda p: p.stem)
+def test_findings_do_not_depend_on_the_order_of_the_pair(path: Path) -> None:
+    found = models(path)
+    assert codes(found["a"], found["b"]) == codes(found["b"], found["a"])
+
+
+@pytest.mark.parametrize("path", PAIR_CASES, ids=lambda p: p.stem)
+def test_findings_carry_evidence_from_both_schemes(path: Path) -> None:
+    found = models(path)
+    report = check_pair(found["a"], found["b"])
+    for finding in report.findings:
+        schemes = [e.scheme for e in finding.evidence]
+        assert set(schemes) == {"a", "b"}, (finding.code, schemes)
+        assert schemes == sorted(schemes), "evidence of scheme a comes first"
+        assert all(Path(e.path).name == path.name for e in finding.evidence)
+
+
+def test_findings_are_ordered_by_severity() -> None:
+    found = models(ROOT / "schemes/world/eu_ets.scheme", ROOT / "schemes/japan/jvets.scheme") \
+        if (ROOT / "schemes/japan/jvets.scheme").exists() else None
+    if found is None:
+        pytest.skip("library file missing")
+    report = check_pair(found["eu_ets"], found["jvets"])
+    ranks = [SEVERITIES.index(f.severity) for f in report.findings]
+    assert ranks == sorted(ranks) and report.findings[0].severity == "blocker"
+
+
+def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
+    found = models(CASES / "participation-voluntary.scheme")
+    evidence = check_pair(found["a"], found["b"]).findings[0].evidence
+    assert [e.value for e in evidence] == ["mandatory", "voluntary"]
+    assert [e.field for e in evidence] == ["meta.participation"] * 2
+
+
+@pytest.mark.parametrize("fine, rate", [
+    ("fine 100 EUR/tCO2e * shortfall", Decimal("100")),
+    ("fine shortfall * 40 EUR/tCO2e", Decimal("40")),
+    ("fine 100 EUR/ktCO2e * shortfall", Decimal("0.1")),
+    ("fine 3 * 100 EUR/tCO2e * shortfall", None),
+    ("fine up to 500000 EUR", None),
+])
+def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
+    from etsl.runtime.link_checks import fine_per_tonne
+
+    text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
+    text = text.replace("fine 100 EUR/tCO2e * shortfall", fine, 1)
+    path = CASES / "baseline.scheme"
+    compilation = compile_text(text, str(path))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    found = fine_per_tonne(compilation.schemes["a"].model)
+    assert (found[0] if found else None) == rate
+
+
+# ---- exchange rates ------------------------------------------------------------------------------
+
+
+def test_penalties_in_different_currencies_need_a_rate() -> None:
+    found = models(CASES / "penalty-needs-rate.scheme")
+    assert "penalty-needs-rate" in codes(found["a"], found["b"])
+    assert "penalty-level-differs" not in codes(found["a"], found["b"])
+
+
+@pytest.mark.parametrize("rate", ["EUR/JPY=160", "JPY/EUR=0.00625"])
+def test_an_exact_rate_makes_penalties_equal(rate: str) -> None:
+    found = models(CASES / "penalty-needs-rate.scheme")
+    found_codes = codes(found["a"], found["b"], parse_rates([rate]))
+    assert not {"penalty-needs-rate", "penalty-level-differs"} & found_codes
+    assert "currency-differs" in found_codes
+
+
+def test_a_different_rate_reports_the_converted_penalty() -> None:
+    found = models(CASES / "penalty-needs-rate.scheme")
+    report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=150"]))
+    finding = next(f for f in report.findings if f.code == "penalty-level-differs")
+    assert "= 106.666666666666666667 EUR at EUR/JPY=150" in finding.message
+    assert report.rates == ("EUR/JPY=150",)
+
+
+def test_rate_conversion_is_exact_decimal() -> None:
+    rates = parse_rates(["EUR/JPY=160"])
+    assert rates.convert(Decimal("100"), "EUR", "JPY") == Decimal("16000")
+    assert rates.convert(Decimal("16000"), "JPY", "EUR") == Decimal("100")
+    assert rates.convert(Decimal("1"), "EUR", "USD") is None
+
+
+@pytest.mark.parametrize("text", ["EURJPY=160", "EUR/XYZ=1", "EUR/JPY=abc", "EUR/JPY=0",
+                                  "EUR/EUR=1", "EUR/JPY=-3", "EUR/JPY=inf"])
+def test_malformed_rates_are_errors_with_a_fix(text: str) -> None:
+    with pytest.raises(RateError) as problem:
+        parse_rate(text)
+    assert text in str(problem.value) or "unknown currency" in str(problem.value)
+
+
+# ---- real pairs from the library ------------------------------------------------------------------
+
+
+def library_pair(a: str, b: str) -> tuple[SchemeModel, SchemeModel]:
+    paths = [ROOT / "schemes" / a, ROOT / "schemes" / b]
+    missing = [str(p.relative_to(ROOT)) for p in paths if not p.exists()]
+    if missing:
+        pytest.skip(f"library file missing: {', '.join(missing)}")
+    found = models(*paths)
+    first, second = (next(m for m in found.values() if Path(m.path).resolve() == p.resolve())
+                     for p in paths)
+    return first, second
+
+
+@pytest.mark.parametrize("a, b", [
+    ("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme"),
+    ("world/eu_ets.scheme", "world/swiss_ets.scheme"),
+    ("world/california.scheme", "world/quebec.scheme"),
+])
+def test_real_links_are_declared_by_both_sides_without_blocker(a: str, b: str) -> None:
+    first, second = library_pair(a, b)
+    report = check_pair(first, second)
+    assert set(report.declared_by) == {first.name, second.name}
+    assert report.blockers == [], [f.message for f in report.blockers]
+    assert not {"link-one-sided", "link-direction-mismatch"} & {f.code for f in report.findings}
+
+
+def test_eu_with_china_is_blocked_by_the_intensity_cap() -> None:
+    eu, china = library_pair("world/eu_ets.scheme", "world/china_ets.scheme")
+    report = check_pair(eu, china)
+    assert [f.code for f in report.blockers] == ["cap-type-incompatible"]
+    assert "intensity" in report.blockers[0].message
+
+
+def test_eu_with_jvets_is_blocked_by_voluntary_participation() -> None:
+    eu, jvets = library_pair("world/eu_ets.scheme", "japan/jvets.scheme")
+    report = check_pair(eu, jvets)
+    assert "participation-voluntary" in [f.code for f in report.blockers]
+    assert report.verdict == "blocked"
+
+
+def test_california_ceiling_warns_on_quebec() -> None:
+    california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
+    found = [f for f in check_pair(california, quebec).findings
+             if f.code == "price-ceiling-unilateral"]
+    assert found and found[0].severity == "warning"
+    assert "'california' has a price ceiling" in found[0].message
+
+
+def test_credit_accepted_on_one_side_names_the_credit_type() -> None:
+    california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
+    messages = [f.message for f in check_pair(california, quebec).findings
+                if f.code == "credit-not-accepted"]
+    assert any("'sector_based'" in m for m in messages), messages
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["link", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result.exit_code, result.output
+
+
+def test_cli_pair_exit_status_follows_blockers(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked.scheme"
+    blocked.write_text((CASES / "participation-voluntary.scheme").read_text(encoding="utf-8"),
+                       encoding="utf-8")
+    status, output = run(str(blocked))
+    assert status == 1 and "participation-voluntary" in output
+    status, output = run(str(CASES / "baseline.scheme"))
+    assert status == 0 and "compatible" in output
+
+
+def test_cli_json_is_a_report_document(tmp_path: Path) -> None:
+    status, output = run(str(CASES / "cap-type-incompatible.scheme"), "--format", "json")
+    data = json.loads(output)
+    assert status == 1 and data["format"] == "etsl.link/1"
+    pair = data["network"]["pairs"][0]
+    assert pair["verdict"] == "blocked" and pair["counts"]["blocker"] == 1
+    assert re.search(r"cap-type-incompatible\.scheme:\d+:\d+$", pair["findings"][0]["evidence"][0]["where"])
+
+
+def test_cli_two_files_are_a_pair_in_argument_order(tmp_path: Path) -> None:
+    text = (CASES / "penalty-level-differs.scheme").read_text(encoding="utf-8")
+    first, second = text.split('scheme b "Scheme B"')
+    (tmp_path / "a.scheme").write_text(first, encoding="utf-8")
+    (tmp_path / "b.scheme").write_text('scheme b "Scheme B"' + second, encoding="utf-8")
+    status, output = run(str(tmp_path / "b.scheme"), str(tmp_path / "a.scheme"),
+                         "--format", "json")
+    data = json.loads(output)
+    assert status == 0 and data["network"] is None
+    assert (data["pairs"][0]["a"]["name"], data["pairs"][0]["b"]["name"]) == ("b", "a")
+
+
+def test_cli_network_flag_analyses_two_files_as_a_network(tmp_path: Path) -> None:
+    text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
+    first, second = text.split('scheme b "Scheme B"')
+    (tmp_path / "a.scheme").write_text(first, encoding="utf-8")
+    (tmp_path / "b.scheme").write_text('scheme b "Scheme B"' + second, encoding="utf-8")
+    status, output = run(str(tmp_path / "a.scheme"), str(tmp_path / "b.scheme"), "--network",
+                         "--format", "json")
+    data = json.loads(output)
+    assert status == 0 and data["network"]["components"] == [["a", "b"]]
+
+
+def test_cli_html_escapes_scheme_text(tmp_path: Path) -> None:
+    text = (CASES / "link-conditions-differ.scheme").read_text(encoding="utf-8")
+    hostile = text.replace("No unit may be surrendered twice", "<script>alert(1)</script>")
+    (tmp_path / "x.scheme").write_text(hostile, encoding="utf-8")
+    for fmt in ("html", "md"):
+        status, output = run(str(tmp_path / "x.scheme"), "--format", fmt)
+        assert status == 0 and "&lt;script&gt;alert(1)&lt;/script&gt;" in output
+        assert "<script>" not in output
+
+
+def test_cli_bad_rate_is_a_message_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out.html"
+    status, output = run(str(CASES / "baseline.scheme"), "--rate", "EUR-JPY", "-o", str(target))
+    assert status == 2 and "BASE/QUOTE=VALUE" in output and not target.exists()
+
+
+def test_cli_unknown_argument_is_a_usage_error() -> None:
+    status, output = run("no_such_scheme_anywhere", "eu_ets")
+    assert status == 2 and "neither a file" in output
+
+
+def test_cli_missing_file_is_a_diagnostic(tmp_path: Path) -> None:
+    status, output = run(str(tmp_path / "missing.scheme"), str(CASES / "baseline.scheme"))
+    assert status == 1 and "does not exist" in output
+
+
+def test_cli_scheme_with_errors_writes_no_report(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.scheme"
+    broken.write_text('scheme a "A" { cap = 1 tCO2 + 1 JPY }\n', encoding="utf-8")
+    target = tmp_path / "out.md"
+    status, _ = run(str(broken), "--format", "md", "-o", str(target))
+    assert status == 1 and not target.exists()
+
+
+def test_cli_writes_the_report_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    status, _ = run(str(CASES / "baseline.scheme"), "--format", "md", "-o", str(target))
+    assert status == 0 and target.read_text(encoding="utf-8").startswith("# Link network")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+# ---- docs/linkage.md --------------------------------------------------------------------------------
+
+
+def test_docs_page_is_generated_from_the_catalogue(update_golden: bool) -> None:
+    from etsl.runtime.linkage_docs import render
+
+    page = ROOT / "docs" / "linkage.md"
+    if update_golden:
+        page.write_text(render(), encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == render(), \
+        "run: python -m etsl.runtime.linkage_docs > docs/linkage.md"
+    for code in CATALOGUE:
+        assert f"### `{code}`" in page.read_text(encoding="utf-8")
+
+
+def doc_examples() -> list[tuple[list[str], int]]:
+    text = (ROOT / "docs" / "linkage.md").read_text(encoding="utf-8")
+    found = re.findall(r"^\$ etsl link (.*?)\s+# exit (\d)$", text, re.M)
+    return [(shlex.split(args), int(status)) for args, status in found]
+
+
+@pytest.mark.parametrize("args, status", doc_examples(), ids=lambda x: str(x))
+def test_docs_examples_run_with_the_stated_exit_status(args: list[str], status: int,
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = [str(tmp_path / a) if a.endswith(".html") else a for a in args]
+    missing = [a for a in args if a.startswith("schemes/") and not (ROOT / a).exists()]
+    if missing:
+        pytest.skip(f"library file missing: {', '.join(missing)}")
+    result = CliRunner().invoke(cli, ["link", *args])
+    assert result.exit_code == status, result.output
