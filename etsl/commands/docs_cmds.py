@@ -1,0 +1,200 @@
+"""`etsl docs`, `compare`, `diff`: documents for people who never open a .scheme file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from etsl.commands.common import IMPORT_PATH, PATHS, compile_or_exit, emit
+from etsl.compiler.driver import Compilation, CompiledScheme
+
+ONLY = click.option("--scheme", "scheme_names", multiple=True,
+                    help="Only this scheme (repeatable); default: every scheme compiled.")
+
+
+def _in_given_order(compilation: Compilation, paths: Sequence[Path]) -> list[CompiledScheme]:
+    """The compiled schemes, in the order their files were given on the command line."""
+    def rank(scheme: CompiledScheme) -> tuple[int, str]:
+        where = Path(scheme.model.path).resolve()
+        for index, path in enumerate(paths):
+            given = path.resolve()
+            if where == given or given in where.parents:
+                return index, str(where)
+        return len(paths), str(where)
+    return sorted(compilation.schemes.values(), key=rank)
+
+
+def _models_or_exit(compilation: Compilation, names: Sequence[str],
+                    paths: Sequence[Path] = ()) -> list[CompiledScheme]:
+    if not names:
+        if not compilation.schemes:
+            raise click.UsageError("no scheme found in the given files (catalogues only?)")
+        return _in_given_order(compilation, paths)
+    unknown = [n for n in names if n not in compilation.schemes]
+    if unknown:
+        known = ", ".join(sorted(compilation.schemes)) or "none"
+        raise click.UsageError(f"no scheme named '{unknown[0]}' (compiled: {known})")
+    return [compilation.schemes[n] for n in names]
+
+
+@click.command()
+@PATHS
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the site into (created if missing).")
+@click.option("--format", "output_format", type=click.Choice(["html", "md"]), default="html",
+              show_default=True, help="Self-contained HTML pages, or Markdown with SVG figures.")
+@ONLY
+@IMPORT_PATH
+def docs(paths: tuple[Path, ...], out_dir: Path, output_format: str,
+         scheme_names: tuple[str, ...], import_paths: tuple[Path, ...]) -> None:
+    """Generate a documentation site: an index and one page per scheme.
+
+    Every rule is stated in plain language with its formula and citation; pages carry a
+    summary card, decision tables, eligible credits, consequences, price controls, worked
+    examples, sources and figures (timeline, rule graph, value paths).
+    """
+    from etsl.runtime.docs import site, write_site
+
+    compilation = compile_or_exit(paths, import_paths)
+    schemes = _models_or_exit(compilation, scheme_names, paths)
+    files = site([s.model for s in schemes], output_format)
+    try:
+        written = write_site(files, out_dir)
+    except OSError as problem:
+        raise click.ClickException(f"cannot write to '{out_dir}': {problem.strerror}; "
+                                   "choose another folder with -o") from None
+    pages = sum(1 for p in written if p.suffix == f".{output_format}")
+    click.echo(f"wrote {pages} page(s) to {out_dir}", err=True)
+
+
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
+
+
+@click.command()
+@PATHS
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (format from its suffix: .html, .md, .csv).")
+@click.option("--format", "output_format", type=click.Choice(["html", "md", "csv"]),
+              default=None, help="Output format (default: from the file suffix, else md).")
+@click.option("--table", type=click.Choice(["full", "basic"]), default="full",
+              show_default=True, help="For CSV: every dimension, or the Basic Scheme table.")
+@ONLY
+@IMPORT_PATH
+def compare(paths: tuple[Path, ...], output: Path | None, output_format: str | None, table: str,
+            scheme_names: tuple[str, ...], import_paths: tuple[Path, ...]) -> None:
+    """Compare schemes side by side along the standard dimensions.
+
+    Differences are highlighted and every cell cites its source. The document also holds
+    the "Basic Scheme" table (Scheme, Allocation, Support, Timing, Phase, Target, Amount).
+    """
+    from etsl.runtime.compare import comparison, render, to_csv
+
+    fmt = output_format or (_SUFFIX_FORMATS.get(output.suffix.lower()) if output else None)
+    if fmt is None:
+        if output is not None:
+            raise click.UsageError(f"cannot tell the format of '{output.name}'; use a .html, "
+                                   ".md or .csv file name, or --format")
+        fmt = "md"
+    compilation = compile_or_exit(paths, import_paths)
+    schemes = _models_or_exit(compilation, scheme_names, paths)
+    result = comparison([s.model for s in schemes])
+    text = to_csv(result, table) if fmt == "csv" else render(result, fmt)
+    try:
+        emit(text, output)
+    except OSError as problem:
+        raise click.ClickException(f"cannot write '{output}': {problem.strerror}") from None
+
+
+def _defined_in(compilation: Compilation, path: Path) -> list[CompiledScheme]:
+    target = path.resolve()
+    return [s for s in compilation.schemes.values()
+            if Path(s.model.path).resolve() == target or target.is_dir()]
+
+
+def _with_imports(compilation: Compilation, import_paths: Sequence[Path]) -> Compilation:
+    """The compilation of every file the given ones import, too (for parents of variants)."""
+    imported = [Path(p) for p in compilation.sources if not p.startswith("<")]
+    return compile_or_exit(imported, import_paths) if imported else compilation
+
+
+def _pick(compilation: Compilation, path: Path, name: str | None,
+          import_paths: Sequence[Path] = ()) -> CompiledScheme:
+    """The named scheme (from the file or what it imports), else the file's only scheme."""
+    if name is not None:
+        if name not in compilation.schemes:
+            compilation = _with_imports(compilation, import_paths)
+        if name not in compilation.schemes:
+            known = ", ".join(sorted(compilation.schemes)) or "none"
+            raise click.UsageError(f"no scheme named '{name}' in '{path}' (compiled: {known})")
+        return compilation.schemes[name]
+    found = _defined_in(compilation, path)
+    if len(found) != 1:
+        known = ", ".join(s.name for s in found) or "none"
+        raise click.UsageError(f"'{path}' defines {len(found)} schemes ({known}); "
+                               "choose with --scheme")
+    return found[0]
+
+
+def _parent(compilation: Compilation, child: CompiledScheme,
+            import_paths: Sequence[Path]) -> CompiledScheme:
+    """The scheme a variant extends, compiled from the files the variant's file imports."""
+    parent = child.model.extends
+    if parent is None:
+        raise click.UsageError(f"'{child.name}' extends no scheme; give two files to compare "
+                               "(etsl diff OLD NEW)")
+    if parent in compilation.schemes:
+        return compilation.schemes[parent]
+    wider = _with_imports(compilation, import_paths)
+    if parent not in wider.schemes:
+        raise click.UsageError(f"cannot find '{parent}', the scheme '{child.name}' extends")
+    return wider.schemes[parent]
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+@click.option("--scheme", "scheme_names", multiple=True,
+              help="Which scheme: once for both sides (or the variant, with one file); "
+                   "twice for OLD then NEW.")
+@click.option("--format", "output_format", type=click.Choice(["text", "md", "json"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (atomically) instead of stdout.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
+@IMPORT_PATH
+def diff(old: Path, new: Path | None, scheme_names: tuple[str, ...], output_format: str,
+         output: Path | None, exit_code: bool, import_paths: tuple[Path, ...]) -> None:
+    """Show what changed between two versions of a scheme.
+
+    With two files, compares OLD's scheme with NEW's. With one file, compares a variant
+    (the file's scheme, or --scheme) with the scheme it extends. Rules, parameters,
+    tables, periods, units, penalties, links and metadata: added, removed or changed, with
+    old and new values in ETSL and in plain language.
+    """
+    from etsl.runtime.diff import RENDERERS
+    from etsl.runtime.diff import diff as compute
+
+    if len(scheme_names) > 2:
+        raise click.UsageError("give --scheme at most twice (OLD, then NEW)")
+    first = scheme_names[0] if scheme_names else None
+    second = scheme_names[-1] if scheme_names else None
+    old_compiled = compile_or_exit([old], import_paths)
+    if new is None:
+        after = _pick(old_compiled, old, second, import_paths)
+        before = (_pick(old_compiled, old, first, import_paths) if len(scheme_names) == 2
+                  else _parent(old_compiled, after, import_paths))
+    else:
+        new_compiled = compile_or_exit([new], import_paths)
+        before = _pick(old_compiled, old, first, import_paths)
+        after = _pick(new_compiled, new, second, import_paths)
+    changes = compute(before.model, after.model)
+    text = RENDERERS[output_format](before.model, after.model, changes)
+    try:
+        emit(text, output)
+    except OSError as problem:
+        raise click.ClickException(f"cannot write '{output}': {problem.strerror}") from None
+    sys.exit(1 if exit_code and changes else 0)

@@ -1,0 +1,163 @@
+"""`etsl compare`: dimensions side by side, the Basic Scheme table, CSV/HTML/Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import html5lib
+import pytest
+from click.testing import CliRunner
+from etsl.compiler.driver import compile_paths
+from etsl.compiler.model import SchemeModel
+from etsl.runtime.compare import (
+    BASIC_COLUMNS,
+    COMPARE,
+    Cell,
+    Row,
+    comparison,
+    render,
+    to_csv,
+)
+
+from etsl.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases" / "docs"
+JAPAN = ROOT / "schemes" / "japan"
+
+
+def models(*names: str) -> list[SchemeModel]:
+    compilation = compile_paths([CASES / f"{n}.scheme" for n in names])
+    assert compilation.ok, compilation.diagnostics
+    by_path = {Path(s.model.path).stem: s.model for s in compilation.schemes.values()}
+    return [by_path[n] for n in names]
+
+
+@pytest.fixture(scope="module")
+def three() -> list[SchemeModel]:
+    return models("tokyo", "market", "voluntary")
+
+
+def row(result_rows: tuple[Row, ...], key: str) -> Row:
+    return next(r for r in result_rows if r.key == key)
+
+
+def test_every_standard_dimension_is_a_row(three: list[SchemeModel]) -> None:
+    result = comparison(three)
+    assert [r.key for r in result.rows] == [d.key for d in COMPARE]
+    assert {"jurisdiction", "coverage", "cap", "credits", "prices", "mrv", "deadline",
+            "sources"} <= {r.key for r in result.rows}
+    kind = row(result.rows, "kind")
+    assert [c.text for c in kind.cells] == ["Cap-and-trade", "Cap-and-trade", "Voluntary target"]
+    assert kind.differs and [kind.odd(i) for i in range(3)] == [False, False, True]
+    banking = row(result.rows, "banking")
+    assert banking.cells[1].text == "Allowed, without time limit"
+    prices = row(result.rows, "prices")
+    assert prices.cells[1].lines == (
+        "Price floor: 20 EUR per t CO₂e from 2022, rising 5 % a year",
+        "Price ceiling: 80 EUR per t CO₂e from 2022, rising 2 % a year plus CPI")
+    assert row(result.rows, "sources").cells[0].text == "1 source"
+
+
+def test_odd_cells_follow_the_majority_and_ignore_missing_values() -> None:
+    a, b, empty = Cell(("a",)), Cell(("b",)), Cell()
+    assert [Row("k", "K", (a, a, b)).odd(i) for i in range(3)] == [False, False, True]
+    assert [Row("k", "K", (a, b, empty)).odd(i) for i in range(3)] == [False, False, False]
+    assert [Row("k", "K", (a, b)).odd(i) for i in range(2)] == [True, True]
+    assert not Row("k", "K", (a, a)).differs
+
+
+def test_basic_scheme_table_from_model_metadata(three: list[SchemeModel]) -> None:
+    result = comparison(three)
+    tokyo, market, pledge = ([c.lines for c in cells] for cells in result.basic)
+    assert market == [
+        ("Harbour Emissions Trading System",), ("Benchmarking, auction",),
+        ("Transition fund",), ("Starts 1 January 2021",), ("2 phases:", "2021–2023", "2024–2030"),
+        ("Absolute cap", "Cap-and-trade"), ("Cap = its free allocation",)]
+    assert tokyo[4] == ("2 periods:", "FY2010–FY2014", "FY2015–FY2019")
+    assert tokyo[3] == ("From FY2010",)
+    assert tokyo[6] == ("Cap = its base emissions × the years in the period × (1 − its "
+                        "reduction factor), rounded down to whole tonnes",)
+    assert pledge[1] == ("Self-set targets",) and pledge[2] == ("None",)
+    assert pledge[6][0].startswith("Target = if its target type is intensity, its intensity "
+                                   "target × its production, rounded down to whole tonnes")
+
+
+def test_basic_scheme_table_for_the_library_when_present() -> None:
+    paths = [JAPAN / f"{n}.scheme" for n in ("jvets", "tokyo_cat", "trial_integrated_market")]
+    if not all(p.exists() for p in paths):
+        pytest.skip("library schemes not present yet")
+    compilation = compile_paths(paths)
+    if not compilation.ok:
+        pytest.skip("library schemes do not compile right now")
+    result = comparison([s.model for s in compilation.schemes.values()])
+    for cells in result.basic:
+        assert len(cells) == len(BASIC_COLUMNS) and all(c.lines for c in cells)
+
+
+def test_csv_has_a_row_per_dimension_and_sources(three: list[SchemeModel]) -> None:
+    table = list(csv.reader(io.StringIO(to_csv(comparison(three)))))
+    assert table[0] == ["dimension", "label", "differs", "tokyo_cat", "harbour_ets", "pledge",
+                        "tokyo_cat sources", "harbour_ets sources", "pledge sources"]
+    assert len(table) == 1 + len(COMPARE)
+    participation = next(r for r in table if r[0] == "participation")
+    assert participation[2] == "yes" and participation[7] == "Harbour Climate Act 2020, s. 3 " \
+        "<https://example.org/harbour-act>"
+    basic = list(csv.reader(io.StringIO(to_csv(comparison(three), "basic"))))
+    assert basic[0] == [*BASIC_COLUMNS, "Sources"] and len(basic) == 4
+
+
+def test_html_is_valid_traceable_and_highlighted(three: list[SchemeModel]) -> None:
+    text = render(comparison(three), "html")
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+    assert 'class="odd"' in text and 'class="differs"' in text and "<script" not in text
+    anchors = set(re.findall(r'<li id="([^"]+)"', text))
+    cited = set(re.findall(r'class="cite" href="#([^"]+)"', text))
+    assert cited and cited <= anchors
+    assert "Basic scheme" in text and all(f">{c}</th>" in text for c in BASIC_COLUMNS)
+
+
+def test_markdown_marks_differences(three: list[SchemeModel]) -> None:
+    text = render(comparison(three), "md")
+    assert "| ◆ Kind | Cap-and-trade | Cap-and-trade | ◆ Voluntary target |" in text
+    assert "| Scheme | Allocation | Support | Timing | Phase | Target | Amount |" in text
+    for anchor in re.findall(r"\]\(#([^)]+)\)", text):
+        assert f'<a id="{anchor}"></a>' in text
+
+
+def test_hostile_strings_stay_inert() -> None:
+    result = comparison(models("hostile", "tokyo"))
+    html = render(result, "html")
+    assert "<script" not in html.lower() and 'href="javascript' not in html
+    assert "<script" not in render(result, "md").lower()
+
+
+def test_cli_writes_each_format(tmp_path: Path) -> None:
+    runner = CliRunner()
+    paths = [str(CASES / "tokyo.scheme"), str(CASES / "market.scheme")]
+    for name in ("c.html", "c.md", "c.csv"):
+        result = runner.invoke(cli, ["compare", *paths, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "c.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8").startswith("dimension,label")
+    result = runner.invoke(cli, ["compare", *paths, "--table", "basic", "--format", "csv"])
+    assert result.exit_code == 0 and result.output.startswith("Scheme,Allocation")
+    result = runner.invoke(cli, ["compare", *reversed(paths), "--format", "csv"])
+    assert result.output.startswith("dimension,label,differs,harbour_ets,tokyo_cat,")
+    result = runner.invoke(cli, ["compare", *paths, "--scheme", "harbour_ets"])
+    assert result.exit_code == 0 and "Tokyo" not in result.output
+
+
+def test_cli_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["compare", str(CASES / "tokyo.scheme"), "-o",
+                                 str(tmp_path / "c.txt")])
+    assert result.exit_code == 2 and "cannot tell the format" in result.output
+    broken = tmp_path / "broken.scheme"
+    broken.write_text('scheme b "B" {\n  cap = nothing\n}\n', encoding="utf-8")
+    result = runner.invoke(cli, ["compare", str(broken), "-o", str(tmp_path / "c.html")])
+    assert result.exit_code == 1 and "broken.scheme:2" in result.output
+    assert not (tmp_path / "c.html").exists()
