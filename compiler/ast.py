@@ -206,7 +206,7 @@ class Period:
 @dataclass(frozen=True, slots=True)
 class Gases:
     names: tuple[str, ...]
-    basis: str
+    basis: str | None
     cite: Cite | None
     span: Span
 
@@ -335,6 +335,7 @@ class Accept:
     units: tuple[str, ...]
     limit: Expr | None
     where: Expr | None
+    description: str | None
     cite: Cite | None
     span: Span
 

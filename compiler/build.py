@@ -135,9 +135,10 @@ class Builder:
         return ast.PeriodBound(str(token), kind, self.tspan(token))
 
     def gases(
-        self, meta: LarkMeta, names: tuple[str, ...], basis: Token, cite: ast.Cite | None
+        self, meta: LarkMeta, names: tuple[str, ...], basis: Token | None, cite: ast.Cite | None
     ) -> ast.Gases:
-        return ast.Gases(names, str(basis), cite, self.span(meta))
+        """gases: "gases" name_list ["gwp" NAME] [cite]"""
+        return ast.Gases(names, str(basis) if basis else None, cite, self.span(meta))
 
     def scope(self, meta: LarkMeta, names: tuple[str, ...], cite: ast.Cite | None) -> ast.Scope:
         return ast.Scope(names, cite, self.span(meta))
@@ -273,9 +274,12 @@ class Builder:
         units: tuple[str, ...],
         limit: ast.Expr | None,
         where: ast.Expr | None,
+        description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Accept:
-        return ast.Accept(units, limit, where, cite, self.span(meta))
+        """accept: "accept" name_list [up_to] ["where" expr] [STRING] [cite]"""
+        text = unquote(description) if description else None
+        return ast.Accept(units, limit, where, text, cite, self.span(meta))
 
     def limit(
         self,

@@ -15,6 +15,7 @@ from typing import Any
 from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
+from etsl.compiler.gwp import gwp
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
 from etsl.compiler.types import (
@@ -355,6 +356,9 @@ def _call_years(checker: Checker, call: ast.Call) -> Type:
 
 
 def _call_co2e(checker: Checker, call: ast.Call) -> Type:
+    kind = checker.infer(call.args[0])
+    if isinstance(kind, Quant) and len(kind.dims) == 1 and kind.dims[0][0].startswith("gas_"):
+        _require_gwp(checker, kind.dims[0][0].removeprefix("gas_"), call)
     checker.expect_dims(
         call.args[0],
         lambda q: is_gas_mass(q.dims),
@@ -368,6 +372,19 @@ def _call_units(checker: Checker, call: ast.Call) -> Type:
     if not isinstance(call.args[0], ast.Name):
         checker._mismatch(call, f"'{call.func}' takes the name of a unit type", "type-mismatch")
     return Quant(CO2E)
+
+
+def _require_gwp(checker: Checker, gas: str, call: ast.Call) -> None:
+    gases = checker.s.gases
+    basis = gases.basis if gases else None
+    if basis is None:
+        message = f"co2e() of t{gas} needs a GWP basis, but the scheme declares none"
+        hint = f"declare it: gases CO2, {gas} gwp AR5"
+    elif gwp(basis, gas) is None:
+        message, hint = f"the {basis} set has no GWP for {gas}", "choose another basis"
+    else:
+        return
+    checker.diagnostics.append(error("missing-gwp", message, call.span, hint))
 
 
 _CALLS: dict[str, Callable[[Checker, ast.Call], Type]] = {
@@ -419,26 +436,30 @@ def _value_cells(table: ast.Table) -> list[ast.Cell]:
 def _check_vocabulary(c: Checker) -> None:
     for name, rule in c.s.rules.items():
         actual = c.symbol_type(name)
-        if name == "covered":
-            if actual not in (ANY, BOOL):
-                c.diagnostics.append(
-                    error(
-                        "type-mismatch",
-                        f"the coverage condition must be true or false, not {actual}",
-                        rule.expr.span,
-                    )
+        if actual is ANY:
+            continue
+        if name == "covered" and actual is not BOOL:
+            c.diagnostics.append(
+                error(
+                    "type-mismatch",
+                    f"the coverage condition must be true or false, not {actual}",
+                    rule.expr.span,
                 )
-        elif (name in CO2E_NAMES and rule.vocabulary) or name in ("shortfall", "surplus", "banked"):
-            if actual is not ANY and actual != Quant(CO2E):
-                c.diagnostics.append(
-                    error(
-                        "vocabulary-unit",
-                        f"'{name}' must be tonnes of CO2e, not {actual}",
-                        rule.expr.span,
-                        "vocabulary values are in tCO2e; multiply rates by time "
-                        "(years(period)) or intensities by activity",
-                    )
+            )
+        elif _is_co2e_vocabulary(name, rule) and actual != Quant(CO2E):
+            c.diagnostics.append(
+                error(
+                    "vocabulary-unit",
+                    f"'{name}' must be tonnes of CO2e, not {actual}",
+                    rule.expr.span,
+                    "vocabulary values are in tCO2e; multiply rates by time "
+                    "(years(period)) or intensities by activity",
                 )
+            )
+
+
+def _is_co2e_vocabulary(name: str, rule: ast.Rule) -> bool:
+    return (name in CO2E_NAMES and rule.vocabulary) or name in ("shortfall", "surplus", "banked")
 
 
 def _check_obligation_input(c: Checker) -> None:
@@ -527,7 +548,7 @@ def _binding_target(c: Checker, path: tuple[str, ...], given: bool) -> Type | No
         if head in c.s.fields or head in RUNTIME_INPUTS:
             return c.symbol_type(head)
         return None
-    if head in c.s.rules or head in RUNTIME_INPUTS:
+    if head in c.s.rules or head in c.s.params or head in RUNTIME_INPUTS:
         return c.symbol_type(head)
     if head in CONSEQUENCE_AMOUNTS:
         return ANY

@@ -85,6 +85,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
         "A name is compared with an enumeration that does not contain it.",
     ),
     (
+        "missing-gwp",
+        "types",
+        "co2e() converts a gas that has no GWP under the scheme's basis (or the scheme declares no basis).",
+    ),
+    (
         "missing-input",
         "types",
         "A default rule needs a participant input the scheme does not declare.",

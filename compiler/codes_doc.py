@@ -38,6 +38,7 @@ FIXES: dict[str, str] = {
     "wrong-arity": "Pass the number of arguments the function takes.",
     "vocabulary-unit": "Make the formula produce tonnes of CO2e (multiply rates by years(period)).",
     "unknown-enum-value": "Use one of the enumeration's values.",
+    "missing-gwp": "Declare the basis (`gases CO2, CH4 gwp AR5`), or pick a basis with a value for the gas.",
     "missing-input": "Declare `emissions: tCO2e` or define `obligation = …`.",
     "period-empty": "Swap the bounds.",
     "period-overlap": "Make periods follow each other without sharing years.",

@@ -270,7 +270,7 @@ _DECLS: dict[type, Callable[[Any], str]] = {
     ast.Uses: lambda d: f"uses {d.name}",
     ast.Calendar: lambda d: f"calendar {d.kind}{_opt('from ', d.start_month)}",
     ast.Period: _period,
-    ast.Gases: lambda d: f"gases {', '.join(d.names)} gwp {d.basis}{_cite(d.cite)}",
+    ast.Gases: lambda d: f"gases {', '.join(d.names)}{_opt('gwp ', d.basis)}{_cite(d.cite)}",
     ast.Scope: lambda d: f"scope {', '.join(d.names)}{_cite(d.cite)}",
     ast.Covered: lambda d: f"covered when {print_expr(d.condition)}{_cite(d.cite)}",
     ast.Param: lambda d: (
@@ -368,7 +368,10 @@ def _surrender_item(item: ast.Accept | ast.Limit) -> str:
             f"{_cite(item.cite)}"
         )
     where = f" where {print_expr(item.where)}" if item.where is not None else ""
-    return f"accept {', '.join(item.units)}{_up_to(item.limit)}{where}{_cite(item.cite)}"
+    return (
+        f"accept {', '.join(item.units)}{_up_to(item.limit)}{where}{_desc(item.description)}"
+        f"{_cite(item.cite)}"
+    )
 
 
 def _surrender(p: Printer, d: ast.Surrender, depth: int, first: bool) -> None:

@@ -250,6 +250,8 @@ class SchemeModel(Frozen):
     examples: list[ExampleModel] = []
     location: Location | None = None
     gases_location: Location | None = None
+    gases_cite: Citation | None = None
+    scope_cite: Citation | None = None
     scope_location: Location | None = None
     calendar_location: Location | None = None
 
@@ -412,6 +414,7 @@ def _surrender(c: _Converter) -> list[SurrenderModel]:
                     units=list(item.units),
                     limit=c.formula(item.limit),
                     where=c.formula(item.where),
+                    description=item.description,
                     cite=_cite(item.cite),
                     location=Location.of(item.span),
                 )
@@ -475,7 +478,8 @@ def _gases(c: _Converter) -> dict[str, Any]:
     g = c.s.gases
     if g is None:
         return {}
-    values = {name: gwp(g.basis, name) for name in g.names}
+    basis = g.basis
+    values = {name: gwp(basis, name) if basis else None for name in g.names}
     return {
         "gases": list(g.names),
         "gwp_basis": g.basis,
@@ -579,6 +583,8 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
         examples=[_example(e) for e in s.examples],
         location=Location.of(s.scheme.span),
         gases_location=Location.of(s.gases.span) if s.gases else None,
+        gases_cite=_cite(s.gases.cite) if s.gases else None,
+        scope_cite=_cite(s.scope.cite) if s.scope else None,
         scope_location=Location.of(s.scope.span) if s.scope else None,
         calendar_location=Location.of(s.calendar.span) if s.calendar else None,
         **_gases(c),

@@ -551,10 +551,10 @@ class _Names:
         gases = self.s.gases
         if gases is None:
             return
-        if gases.basis not in BASES:
+        if gases.basis is not None and gases.basis not in BASES:
             self._unknown_value("GWP basis", gases.basis, tuple(BASES), gases.span)
             return
-        known = set(table()[gases.basis]) | set(GAS_FAMILIES)
+        known = set(table()[gases.basis or "AR6"]) | set(GAS_FAMILIES)
         for gas in gases.names:
             if gas not in known:
                 self._unknown_value("gas", gas, tuple(known), gases.span)

@@ -113,9 +113,19 @@ def _all_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
     return (expr for _, expr, _ in _Names(s).expressions())
 
 
+def _limit_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
+    """Quantitative limits: surrender, banking and borrowing `up to` expressions."""
+    for item in s.surrender.items if s.surrender else ():
+        if item.limit is not None:
+            yield item.limit
+    for banking in (s.banking, s.borrowing):
+        if banking is not None and banking.limit is not None:
+            yield banking.limit
+
+
 def _limits(s: ResolvedScheme) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    for expr in _all_expressions(s):
+    for expr in _limit_expressions(s):
         for node in ast.walk(expr):
             if isinstance(node, ast.ShareOf):
                 value = constant(node.share, s)
