@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.driver import Compilation, CompiledScheme, compile_paths
 from etsl.compiler.model import SchemeModel
 from etsl.compiler.render import render_text
+
+if TYPE_CHECKING:
+    from etsl.runtime.records import Dataset
+    from etsl.runtime.results import Results
 
 
 class SchemeError(Exception):
@@ -37,6 +42,29 @@ class Scheme:
     def __repr__(self) -> str:
         return f"<etsl.Scheme {self.name}>"
 
+    def run(
+        self,
+        data: Dataset | str | PathLike[str] | Iterable[Mapping[str, object]],
+        holdings: str | PathLike[str] | None = None,
+        period: str | None = None,
+        engine: str = "reference",
+        trace: bool = False,
+    ) -> Results:
+        """Evaluate the scheme against participant data.
+
+        `data` is a `etsl.runtime.records.Dataset`, a path to a CSV/JSON/Parquet/Excel
+        file, or a list of dicts, one per participant and period, read like the records of
+        a JSON file (docs/data.md): `{"id": "F001", "period": "first", "emissions": 47000,
+        "base_emissions [ktCO2/yr]": "10", "held.outside_tokyo": 500}` ("participant" may
+        stand for "id"; floats are read through their shortest repr). Raises DataError
+        listing every problem when the data cannot be read.
+        """
+        from etsl.runtime.results import RunOptions
+        from etsl.runtime.results import engine as find_engine
+
+        dataset = _dataset(self.compiled, data, holdings, period)
+        return find_engine(engine)(self.compiled, dataset, RunOptions(period=period, trace=trace))
+
 
 def check(paths: Iterable[str | PathLike[str]]) -> Compilation:
     """Compile files or folders and return every diagnostic (never raises on bad input)."""
@@ -53,3 +81,78 @@ def load(path: str | PathLike[str], scheme: str | None = None) -> Scheme:
     if scheme in compilation.schemes:
         return Scheme(compilation.schemes[scheme])
     raise KeyError(f"choose one of: {', '.join(sorted(compilation.schemes))}")
+
+
+# ---- participant data for Scheme.run ---------------------------------------------------------
+
+
+class DataError(ValueError):
+    """Participant data that cannot be read; the message lists every problem."""
+
+
+def _dataset(
+    compiled: CompiledScheme, data: object, holdings: object, period: str | None
+) -> Dataset:
+    from etsl.runtime.records import Dataset
+
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, str | PathLike):
+        return _load(
+            compiled,
+            Path(data),
+            Path(holdings) if holdings else None,  # type: ignore[arg-type]
+            period,
+        )
+    if isinstance(data, Iterable):
+        return _from_dicts(compiled, data, period)
+    raise TypeError(f"cannot run on {type(data).__name__}; give a Dataset, a path or dicts")
+
+
+def _load(
+    compiled: CompiledScheme, path: Path, holdings: Path | None, period: str | None
+) -> Dataset:
+    try:
+        from etsl.runtime.data import load_dataset, render_problems
+    except ModuleNotFoundError as exc:
+        if exc.name != "etsl.runtime.data":
+            raise
+        raise DataError(
+            "reading data files needs etsl.runtime.data, which this "
+            "installation does not have yet; pass a Dataset or dicts"
+        ) from None
+    dataset, problems = load_dataset(path, compiled, holdings=holdings, period=period)
+    if dataset is None:
+        raise DataError(render_problems(problems))
+    return dataset
+
+
+def _from_dicts(compiled: CompiledScheme, rows: Iterable[object], period: str | None) -> Dataset:
+    """Dicts read exactly like a JSON file's records (same columns, checks and messages)."""
+    from etsl.runtime.data import holdings_from_columns, participant_records, render_problems
+    from etsl.runtime.data_checks import has_errors
+    from etsl.runtime.readers import RawRow, RawTable, cell_text
+    from etsl.runtime.records import Dataset
+
+    records = [_with_id(row, n) for n, row in enumerate(rows, start=2)]
+    columns = tuple(dict.fromkeys(key for record in records for key in record))
+    table = RawTable(
+        "<data>",
+        columns,
+        tuple(
+            RawRow(n, tuple(cell_text(r.get(c)) for c in columns)) for n, r in enumerate(records, 2)
+        ),
+    )
+    entries, problems = participant_records(table, compiled, {}, False, period)
+    if has_errors(problems):
+        raise DataError(render_problems(problems))
+    return Dataset(tuple(r for r, _ in entries), tuple(holdings_from_columns(compiled, entries)))
+
+
+def _with_id(row: object, number: int) -> dict[str, object]:
+    if not isinstance(row, Mapping):
+        raise DataError(f"<data>:{number}: expected a dict, not {type(row).__name__}")
+    record = {str(k): v for k, v in row.items()}
+    if "id" not in record and "participant" in record:
+        record["id"] = record.pop("participant")
+    return record

@@ -1,0 +1,509 @@
+"""`etsl run`, `explain` and `test`: evaluate schemes against data and their own examples."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from etsl.commands.common import (
+    IMPORT_PATH,
+    PATHS,
+    SCHEME_NAME,
+    compile_or_exit,
+    emit,
+    one_scheme,
+    report,
+)
+
+if TYPE_CHECKING:
+    from etsl.compiler.driver import CompiledScheme
+    from etsl.runtime.records import Dataset
+    from etsl.runtime.results import ParticipantResult, Results
+
+SCHEME_FILE = click.argument("scheme_file", metavar="SCHEME", type=click.Path(path_type=Path))
+PARTICIPANTS = click.option(
+    "--participants",
+    "participants",
+    required=True,
+    metavar="DATA",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Participant data: CSV, JSON, Parquet or Excel (one row per participant and period).",
+)
+HOLDINGS = click.option(
+    "--holdings",
+    default=None,
+    metavar="DATA",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Holdings table (participant, period, unit, quantity, attributes…).",
+)
+PERIOD = click.option(
+    "--period",
+    default=None,
+    metavar="P",
+    help="Report this period only (earlier periods still carry over); also "
+    "the period of rows that give none.",
+)
+MAPPING = click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="COLUMN=INPUT",
+    help="Read data column COLUMN as scheme input INPUT (repeatable).",
+)
+STRICT = click.option(
+    "--strict", is_flag=True, help="Treat every data problem (unknown columns, …) as an error."
+)
+SHOWN_ROWS = 50
+PROGRESS_AFTER = 1.0  # seconds
+
+
+# ---- shared helpers ---------------------------------------------------------------------------
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    mapping = {}
+    for item in items:
+        column, sep, name = item.partition("=")
+        if not sep or not column or not name:
+            raise click.BadParameter(f"'{item}' is not COLUMN=INPUT", param_hint="--map")
+        mapping[column.strip()] = name.strip()
+    return mapping
+
+
+def check_period(compiled: CompiledScheme, period: str | None) -> None:
+    from etsl.compiler.diagnostics import did_you_mean
+
+    periods = list(compiled.resolved.periods)
+    if period is not None and periods and period not in periods:
+        hint = did_you_mean(period, periods) or f"periods: {', '.join(periods)}"
+        raise click.BadParameter(
+            f"'{period}' is not a period of '{compiled.name}' ({hint})", param_hint="--period"
+        )
+
+
+def load_data(
+    path: Path,
+    compiled: CompiledScheme,
+    holdings: Path | None,
+    mapping: dict[str, str],
+    strict: bool,
+    period: str | None,
+) -> Dataset:
+    """Read participant data with etsl.runtime.data; print its problems; exit 1 on failure."""
+    try:
+        from etsl.runtime.data import load_dataset
+    except ModuleNotFoundError as exc:
+        if exc.name != "etsl.runtime.data":
+            raise
+        click.echo(
+            "error: reading participant data needs the module etsl.runtime.data, "
+            "which this installation does not have yet",
+            err=True,
+        )
+        sys.exit(1)
+    dataset, problems = load_dataset(
+        path, compiled, holdings=holdings, mapping=mapping or None, strict=strict, period=period
+    )
+    for problem in problems:
+        click.echo(problem.render(), err=True)
+    if dataset is None:
+        sys.exit(1)
+    return dataset
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = bool(getattr(stream, "isatty", lambda: False)())
+    return Console(
+        file=stream, highlight=False, width=None if terminal else 200, no_color=not terminal
+    )
+
+
+class LazyProgress:
+    """A progress bar that appears only when the work has taken more than a second."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.show_at = time.monotonic() + PROGRESS_AFTER
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.monotonic() < self.show_at:
+                return
+            err = console(stderr=True)
+            if not err.is_terminal:
+                self.show_at = float("inf")  # never on a pipe or file
+                return
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def with_progress(label: str, work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    progress = LazyProgress(label)
+    try:
+        return work(progress)
+    finally:
+        progress.close()
+
+
+def print_errors(results: Results) -> None:
+    for error in results.errors:
+        click.echo(error.render(), err=True)
+
+
+# ---- run ----------------------------------------------------------------------------------------
+
+
+def _consequence_text(row: ParticipantResult) -> str:
+    from etsl.runtime.explain import consequence_note
+
+    return "; ".join(consequence_note(c) for c in row.consequences)
+
+
+def _rows_table(results: Results) -> Any:
+    from rich.table import Table
+
+    from etsl.runtime.explain import format_value
+
+    names = [
+        n
+        for n in (
+            "covered",
+            "obligation",
+            "cap",
+            "target",
+            "credits_issued",
+            "surrendered",
+            "shortfall",
+            "surplus",
+            "banked",
+        )
+        if n in results.rule_names
+    ]
+    table = Table(title=f"{results.scheme}: results (quantities in t CO2e)", title_justify="left")
+    for column in ["participant", "period", *names, "consequences"]:
+        table.add_column(column, justify="right" if column in names[1:] else "left")
+    for row in results.rows[:SHOWN_ROWS]:
+        cells = [
+            format_value(row.values.get(n)) if row.values.get(n) is not None else "—" for n in names
+        ]
+        error = "error: " + row.errors[0].message if row.errors else ""
+        table.add_row(row.participant, row.period or "", *cells, error or _consequence_text(row))
+    return table
+
+
+def _summary_table(results: Results) -> Any:
+    from rich.table import Table
+
+    from etsl.runtime.explain import format_value
+
+    summary = results.summary()
+    table = Table(
+        title=f"{results.scheme}: summary ({results.engine} engine)",
+        title_justify="left",
+        show_header=False,
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("rows (participant × period)", f"{summary.rows:,}")
+    table.add_row("participants", f"{summary.participants:,}")
+    table.add_row("participants covered", f"{summary.participants_covered:,}")
+    for label, value in (
+        ("total cap", summary.total_cap),
+        ("total target", summary.total_target),
+        ("total obligation", summary.total_obligation),
+        ("total shortfall", summary.total_shortfall),
+        ("total surplus", summary.total_surplus),
+    ):
+        if value is not None:
+            table.add_row(label, format_value(value, "tCO2e"))
+    table.add_row("non-compliant (shortfall > 0)", f"{summary.non_compliant:,}")
+    for kind, total in summary.consequences.items():
+        amount = f", {format_value(total.amount, total.unit)}" if total.amount else ""
+        table.add_row(f"consequence: {kind}", f"{total.count:,}{amount}")
+    for category, part in summary.by_category.items():
+        table.add_row(
+            f"{summary.category_field} = {category}",
+            f"{part.rows:,} row{'' if part.rows == 1 else 's'}, "
+            f"{part.covered:,} covered, "
+            f"shortfall {format_value(part.shortfall, 'tCO2e')}",
+        )
+    if summary.errors:
+        table.add_row("rows with errors", f"{summary.errors:,}")
+    return table
+
+
+def _engine(name: str) -> Callable[..., Results]:
+    from etsl.runtime.results import UnknownEngine, engine
+
+    try:
+        return engine(name)
+    except UnknownEngine as exc:
+        raise click.BadParameter(str(exc), param_hint="--engine") from None
+
+
+def _check_output(output: Path | None) -> None:
+    from etsl.runtime.results import WRITERS
+
+    if output is not None and output.suffix.lower() not in WRITERS:
+        raise click.BadParameter(
+            f"cannot write '{output.suffix or output.name}' files; use "
+            f"{', '.join(sorted(WRITERS))}",
+            param_hint="-o",
+        )
+
+
+@click.command()
+@SCHEME_FILE
+@PARTICIPANTS
+@HOLDINGS
+@PERIOD
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write every row to OUT.csv, OUT.json or OUT.parquet (atomically).",
+)
+@click.option(
+    "--engine",
+    "engine_name",
+    default="columnar",
+    show_default=True,
+    metavar="NAME",
+    help="Evaluation engine (columnar: the whole scheme as one exact DuckDB query, "
+    "falling back to the reference engine with a notice when it cannot; reference: "
+    "exact, one participant at a time).",
+)
+@click.option(
+    "--allow-errors",
+    is_flag=True,
+    help="Write results even when some values could not be computed (those cells "
+    "stay empty and the 'error' column says why); exit 0.",
+)
+@MAPPING
+@STRICT
+@IMPORT_PATH
+@SCHEME_NAME
+def run(
+    scheme_file: Path,
+    participants: Path,
+    holdings: Path | None,
+    period: str | None,
+    output: Path | None,
+    engine_name: str,
+    allow_errors: bool,
+    mapping: tuple[str, ...],
+    strict: bool,
+    import_paths: tuple[Path, ...],
+    scheme_name: str | None,
+) -> None:
+    """Evaluate a scheme against participant data.
+
+    Prints a table of results and a summary, or writes every row (every rule value,
+    eligible.UNIT, consequence totals) to -o FILE. A value that cannot be computed for a
+    participant (division by zero, missing table row or input) is reported with the
+    participant, period and rule; the run then exits 1 without writing a file unless
+    --allow-errors is given.
+    """
+    from etsl.runtime.results import RunOptions
+
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    check_period(compiled, period)
+    _check_output(output)
+    if engine_name == "columnar":  # the default: CSV/Parquet are read by DuckDB directly
+        from etsl.commands.columnar_cmds import columnar_run
+
+        results: Results = columnar_run(
+            compiled, participants, holdings, parse_mapping(mapping), strict, period
+        )
+    else:
+        run_engine = _engine(engine_name)
+        dataset = load_data(
+            participants, compiled, holdings, parse_mapping(mapping), strict, period
+        )
+        results = with_progress(
+            "evaluating",
+            lambda progress: run_engine(
+                compiled, dataset, RunOptions(period=period, progress=progress)
+            ),
+        )
+    print_errors(results)
+    if results.errors and not allow_errors:
+        click.echo(
+            f"{len(results.errors)} value(s) could not be computed; nothing written "
+            "(use --allow-errors to write the other results)",
+            err=True,
+        )
+        sys.exit(1)
+    out = console()
+    if output is not None:
+        results.write(output)
+        click.echo(f"wrote {len(results.rows):,} rows to {output}", err=True)
+    else:
+        out.print(_rows_table(results))
+        if len(results.rows) > SHOWN_ROWS:
+            out.print(
+                f"… {len(results.rows) - SHOWN_ROWS:,} more rows; write them all with -o FILE.csv"
+            )
+    out.print(_summary_table(results))
+
+
+# ---- explain --------------------------------------------------------------------------------------
+
+
+def _check_participant(dataset: Dataset, participant: str) -> None:
+    from etsl.compiler.diagnostics import did_you_mean
+
+    known = {r.participant for r in dataset.records}
+    if participant not in known:
+        hint = did_you_mean(participant, known) or f"{len(known)} participants in the data"
+        raise click.BadParameter(
+            f"no participant '{participant}' in the data ({hint})", param_hint="--id"
+        )
+
+
+@click.command()
+@SCHEME_FILE
+@PARTICIPANTS
+@HOLDINGS
+@click.option(
+    "--id", "participant", required=True, metavar="ID", help="The participant to explain."
+)
+@PERIOD
+@click.option(
+    "--rule",
+    "rule_name",
+    default=None,
+    metavar="NAME",
+    help="Explain this value only (a rule, input, eligible.UNIT or penalty.NAME).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A derivation tree, or the trace as JSON (etsl.trace/1).",
+)
+@MAPPING
+@STRICT
+@IMPORT_PATH
+@SCHEME_NAME
+def explain(
+    scheme_file: Path,
+    participants: Path,
+    holdings: Path | None,
+    participant: str,
+    period: str | None,
+    rule_name: str | None,
+    output_format: str,
+    mapping: tuple[str, ...],
+    strict: bool,
+    import_paths: tuple[Path, ...],
+    scheme_name: str | None,
+) -> None:
+    """Explain how one participant's values were derived, step by step.
+
+    Each line shows a value as its formula with the numbers filled in, the table entries
+    it used and the legal source it cites, e.g.
+    `cap = floor(10,000 t CO2e/yr × 5 yr × (1 − 8 %)) = 46,000 t CO2e — reduction_factor
+    for office in period first, <citation>`.
+    """
+    from etsl.runtime.explain import explain_json, explain_text
+    from etsl.runtime.results import RunOptions
+    from etsl.runtime.sequence import run as run_reference
+
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    check_period(compiled, period)
+    dataset = load_data(participants, compiled, holdings, parse_mapping(mapping), strict, period)
+    _check_participant(dataset, participant)
+    results = run_reference(
+        compiled,
+        dataset,
+        RunOptions(period=period, trace=True, participants=frozenset({participant})),
+    )
+    print_errors(results)
+    traces = [row.trace for row in results.rows if row.trace is not None]
+    if not traces:
+        raise click.BadParameter(
+            f"participant '{participant}' has no row for period '{period}'", param_hint="--period"
+        )
+    _check_rule(traces[0].entries, rule_name)
+    if output_format == "json":
+        import json
+
+        emit(json.dumps(explain_json(traces, rule_name), indent=2, ensure_ascii=False), None)
+        return
+    texts = [explain_text(trace, [rule_name] if rule_name else None) for trace in traces]
+    click.echo("\n\n".join(texts))
+
+
+def _check_rule(entries: Any, rule_name: str | None) -> None:
+    from etsl.compiler.diagnostics import did_you_mean
+
+    if rule_name is not None and rule_name not in entries:
+        hint = (
+            did_you_mean(rule_name, entries) or "give a rule, input, eligible.UNIT or penalty.NAME"
+        )
+        raise click.BadParameter(f"no value named '{rule_name}' ({hint})", param_hint="--rule")
+
+
+# ---- test ------------------------------------------------------------------------------------------
+
+
+@click.command()
+@PATHS
+@IMPORT_PATH
+@click.option(
+    "-k",
+    "pattern",
+    default=None,
+    metavar="TEXT",
+    help="Only examples whose scheme name or title contains TEXT.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
+def test(
+    paths: tuple[Path, ...], import_paths: tuple[Path, ...], pattern: str | None, quiet: bool
+) -> None:
+    """Run the example blocks of schemes; print pass/fail with diffs; exit 1 on any failure.
+
+    Schemes that do not compile are reported and count as failures.
+    """
+    from etsl.compiler.driver import compile_paths
+    from etsl.runtime.examples import render_outcome, run_examples
+
+    compilation = compile_paths(paths, import_paths)
+    if not compilation.ok:
+        report(compilation, quiet_ok=True)
+    passed = failed = 0
+    for name in sorted(compilation.schemes):
+        for outcome in run_examples(compilation.schemes[name]):
+            if pattern and pattern not in f"{name} {outcome.title}":
+                continue
+            passed, failed = passed + outcome.passed, failed + (not outcome.passed)
+            if not (quiet and outcome.passed):
+                click.echo(render_outcome(outcome))
+    total = passed + failed
+    click.echo(
+        f"{total} example(s): {passed} passed, {failed} failed"
+        + ("" if compilation.ok else "; some schemes did not compile")
+    )
+    sys.exit(0 if compilation.ok and not failed else 1)

@@ -1,0 +1,205 @@
+"""Run a scheme's `example` blocks and report where expected and actual values differ.
+
+    outcomes = run_examples(compiled)
+    print(render_outcome(outcomes[0]))
+
+An example is one participant in one period: `given` sets inputs (literals converted to
+base units), `period` (default: the scheme's first period), `held.UNIT` holdings and the
+runtime values carry_in / owed_in / surrendered. `expect` names rules and vocabulary
+values, `eligible.UNIT`, consequence totals by kind (fine, order, make_good, deduct,
+refund, buy_on_behalf) and flags (publish = true). Values are compared exactly, after
+converting the expected literal to base units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from etsl.compiler import ast
+from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.source import Span
+from etsl.compiler.units import dims_name, parse_unit
+from etsl.compiler.vocabulary import RUNTIME_INPUTS
+from etsl.runtime.explain import format_value
+from etsl.runtime.expressions import Fault, Upstream
+from etsl.runtime.plan import Plan, make_plan
+from etsl.runtime.records import Holding, Value
+from etsl.runtime.reference import PeriodContext, PeriodEvaluator
+from etsl.runtime.results import AMOUNT_KINDS, ParticipantResult
+from etsl.runtime.sequence import evaluate_period
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One expected value that differs from the computed one."""
+
+    name: str
+    expected: Value
+    actual: Value | None
+    unit: str
+    span: Span
+    reason: str | None = None  # why the actual value could not be computed
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    scheme: str
+    title: str
+    span: Span
+    mismatches: tuple[Mismatch, ...] = ()
+    problems: tuple[str, ...] = ()
+    result: ParticipantResult | None = None
+    checked: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches and not self.problems
+
+
+@dataclass(frozen=True)
+class _Given:
+    period: str | None
+    inputs: dict[str, Value]
+    holdings: tuple[Holding, ...]
+    runtime: dict[str, Decimal]
+    problems: tuple[str, ...]
+
+
+def _read_given(plan: Plan, example: ast.Example) -> _Given:
+    constants = PeriodEvaluator(plan, PeriodContext(example.title, None, {}))
+    s = plan.resolved
+    period: str | None = next(iter(s.periods), None)
+    inputs: dict[str, Value] = {}
+    holdings: list[Holding] = []
+    runtime: dict[str, Decimal] = {}
+    problems = []
+    for binding in example.given:
+        try:
+            value = constants.evaluate(binding.value)
+        except (Fault, Upstream) as exc:
+            problems.append(f"{binding.span}: cannot read '{'.'.join(binding.path)}': {exc}")
+            continue
+        head = binding.path[0]
+        if head == "period" and isinstance(value, str):
+            period = value
+        elif head == "held" and len(binding.path) == 2 and isinstance(value, Decimal):
+            holdings.append(Holding(example.title, None, binding.path[1], value))
+        elif head in RUNTIME_INPUTS and isinstance(value, Decimal):
+            runtime[head] = value
+        else:
+            inputs[head] = value
+    return _Given(period, inputs, tuple(holdings), runtime, tuple(problems))
+
+
+def _actual(result: ParticipantResult, path: tuple[str, ...], expected: Value) -> Value | None:
+    name = ".".join(path)
+    if path[0] in AMOUNT_KINDS and isinstance(expected, bool):
+        return result.flag(path[0])
+    try:
+        return result.value(name)
+    except KeyError:
+        return None
+
+
+def _reason(result: ParticipantResult, name: str) -> str | None:
+    trace = result.trace
+    if trace is None:
+        return None
+    if name in trace.entries:
+        return trace.entries[name].error
+    failed = [e.error for e in trace.entries.values() if e.kind == "penalty" and e.error]
+    return failed[0] if failed else None
+
+
+def _unit(plan: Plan, result: ParticipantResult, binding: ast.Binding) -> str:
+    name = ".".join(binding.path)
+    if name.startswith("eligible.") or name in RUNTIME_INPUTS:
+        return "tCO2e"
+    units = [c.unit for c in result.consequences if c.kind == name]
+    if units:
+        return units[0]
+    if (
+        name not in plan.display_units
+        and isinstance(binding.value, ast.Quantity)
+        and binding.value.unit
+    ):
+        return dims_name(parse_unit(binding.value.unit).dims)
+    return plan.display_units.get(name, "")
+
+
+def _same(expected: Value, actual: Value | None) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual
+    return actual is not None and type(expected) is type(actual) and expected == actual
+
+
+def run_example(plan: Plan, example: ast.Example) -> ExampleOutcome:
+    """Evaluate one example and compare every expected value."""
+    given = _read_given(plan, example)
+    periods = list(plan.resolved.periods)
+    index = periods.index(given.period) if given.period in periods else None
+    context = PeriodContext(
+        example.title,
+        given.period,
+        given.inputs,
+        given.holdings,
+        runtime={"carry_in": Decimal(0), "owed_in": Decimal(0), **given.runtime},
+    )
+    result = evaluate_period(plan, context, index, trace=True)
+    constants = PeriodEvaluator(plan, PeriodContext(example.title, given.period, {}))
+    mismatches, problems = [], list(given.problems)
+    for binding in example.expect:
+        name = ".".join(binding.path)
+        try:
+            expected = constants.evaluate(binding.value)
+        except (Fault, Upstream) as exc:
+            problems.append(f"{binding.span}: cannot read the expected '{name}': {exc}")
+            continue
+        actual = _actual(result, binding.path, expected)
+        if not _same(expected, actual):
+            mismatches.append(
+                Mismatch(
+                    name,
+                    expected,
+                    actual,
+                    _unit(plan, result, binding),
+                    binding.span,
+                    _reason(result, name),
+                )
+            )
+    return ExampleOutcome(
+        plan.name,
+        example.title,
+        example.span,
+        tuple(mismatches),
+        tuple(problems),
+        result,
+        len(example.expect),
+    )
+
+
+def run_examples(compiled: CompiledScheme, plan: Plan | None = None) -> list[ExampleOutcome]:
+    """Every example of a scheme, in declaration order."""
+    plan = plan or make_plan(compiled)
+    return [run_example(plan, example) for example in compiled.resolved.examples]
+
+
+def _show(value: Value | None, unit: str) -> str:
+    return format_value(value, unit if isinstance(value, Decimal) else "")
+
+
+def render_outcome(outcome: ExampleOutcome, verbose: bool = False) -> str:
+    """`PASS scheme: "title"`, or `FAIL …` followed by an expected/actual diff per value."""
+    status = "PASS" if outcome.passed else "FAIL"
+    lines = [
+        f'{status} {outcome.scheme}: "{outcome.title}"'
+        + ("" if outcome.passed and not verbose else f"  ({outcome.span})")
+    ]
+    lines += [f"  {problem}" for problem in outcome.problems]
+    for m in outcome.mismatches:
+        lines.append(f"  {m.span}: {m.name}")
+        lines.append(f"    - expected {_show(m.expected, m.unit)}")
+        actual = _show(m.actual, m.unit) if m.actual is not None else "not computed"
+        lines.append(f"    + actual   {actual}" + (f" ({m.reason})" if m.reason else ""))
+    return "\n".join(lines)
