@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from etsl.compiler import ast
+from etsl.compiler.numbers import divide
 
 MONTH_NUMBERS = {
     m: i
@@ -83,5 +84,5 @@ def period_years(period: ast.Period, calendar: ast.Calendar | None) -> Decimal:
     following = last + timedelta(days=1)
     if first.day == 1 and following.day == 1:
         months = (following.year - first.year) * 12 + following.month - first.month
-        return Decimal(months) / Decimal(12)
-    return Decimal((following - first).days) / Decimal(365)
+        return divide(Decimal(months), Decimal(12))
+    return divide(Decimal((following - first).days), Decimal(365))

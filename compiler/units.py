@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from etsl.compiler.numbers import divide
+
 Dims = tuple[tuple[str, int], ...]
 
 GASES = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
@@ -102,7 +104,7 @@ def parse_unit(text: str) -> Unit:
     scale, dims = unit.scale, unit.dims
     for part in parts[1:]:
         divisor = _lookup(part)
-        scale, dims = scale / divisor.scale, combine(dims, divisor.dims, -1)
+        scale, dims = divide(scale, divisor.scale), combine(dims, divisor.dims, -1)
     return Unit(scale, dims)
 
 

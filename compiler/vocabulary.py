@@ -75,12 +75,21 @@ def default_rules(defined: set[str], has_emissions: bool, banking: ast.Banking |
     return "\n".join(lines)
 
 
+#: With `banking next_period`, units carried in are used first and expire after one period,
+#: so only this period's own leftover is banked; `unlimited` banks the whole surplus.
+_BANKABLE = {
+    "next_period": "surplus - max(0 tCO2e, carry_in - obligation - owed_in)",
+    "unlimited": "surplus",
+}
+
+
 def _banked(banking: ast.Banking | None) -> str:
-    if banking is None or banking.mode in ("none", "within_period"):
+    bankable = _BANKABLE.get(banking.mode) if banking is not None else None
+    if bankable is None:
         return "0 tCO2e"
-    if banking.limit is not None:
-        return "min(surplus, __bank_limit__)"
-    return "surplus"
+    if banking is not None and banking.limit is not None:
+        return f"min({bankable}, __bank_limit__)"
+    return bankable
 
 
 @cache

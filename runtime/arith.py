@@ -8,11 +8,23 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-DIVISION_PLACES = 18
-CONTEXT = Context(prec=80, rounding=ROUND_HALF_EVEN)
-_QUANTUM = Decimal(1).scaleb(-DIVISION_PLACES)
+from etsl.compiler.numbers import CONTEXT, DIVISION_PLACES
+from etsl.compiler.numbers import divide as _divide
+
+__all__ = [
+    "CONTEXT",
+    "DIVISION_PLACES",
+    "ArithmeticFault",
+    "add",
+    "ceil",
+    "divide",
+    "floor",
+    "multiply",
+    "round_half_up",
+    "subtract",
+]
 
 
 class ArithmeticFault(ArithmeticError):
@@ -22,7 +34,7 @@ class ArithmeticFault(ArithmeticError):
 def divide(a: Decimal, b: Decimal) -> Decimal:
     if b == 0:
         raise ArithmeticFault("division by zero")
-    return CONTEXT.divide(a, b).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=CONTEXT)
+    return _divide(a, b)
 
 
 def multiply(a: Decimal, b: Decimal) -> Decimal:
