@@ -22,6 +22,7 @@ test: install
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	$(BIN)/etsl check schemes/
 	$(BIN)/etsl fmt --check schemes/
+	$(BIN)/etsl test schemes/
 
 # mypy checks the installed layout (etsl.compiler, etsl.runtime, …) through a symlink tree.
 lint: install

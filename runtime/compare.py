@@ -126,11 +126,12 @@ def _gases(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.gases:
         return EMPTY
     gases = ", ".join(unit_words(f"t{g}").removeprefix("t ") for g in model.gases)
-    return cell([f"{gases} (GWP basis: {model.gwp_basis})"])
+    basis = f" (GWP basis: {model.gwp_basis})" if model.gwp_basis else ""
+    return cell([gases + basis], [model.gases_cite])
 
 
 def _scope(model: SchemeModel, lex: Lexicon) -> Cell:
-    return cell([", ".join(model.scope)]) if model.scope else EMPTY
+    return cell([", ".join(model.scope)], [model.scope_cite]) if model.scope else EMPTY
 
 
 def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:

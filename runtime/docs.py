@@ -504,14 +504,25 @@ def render_page(page: SchemePage, fmt: str, env: Environment | None = None) -> s
     return template.render(page=page, figure_file=lambda f: figure_filename(page, f))
 
 
-def site(models: Sequence[SchemeModel], fmt: str = "html") -> dict[str, str]:
+@dataclass(frozen=True)
+class ExtraDocument:
+    """A further document of the site (a comparison, a linkage report) listed on the index."""
+
+    title: str
+    filename: str
+    text: str
+
+
+def site(models: Sequence[SchemeModel], fmt: str = "html",
+         extras: Sequence[ExtraDocument] = ()) -> dict[str, str]:
     """Every file of the site: filename → text (rendered fully before anything is written)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     env = environment()
     pages = [scheme_page(m, fmt) for m in models]
     files = {"index." + fmt: env.get_template(f"index.{fmt}.j2").render(
-        entries=index_entries(models, fmt), labels=INDEX_COLUMNS)}
+        entries=index_entries(models, fmt), labels=INDEX_COLUMNS, extras=extras)}
+    files.update({extra.filename: extra.text for extra in extras})
     for page in pages:
         files[page.filename] = render_page(page, fmt, env)
         if fmt == "md":

@@ -145,18 +145,23 @@ def timeline(bars: Sequence[Bar], title: str = "Periods") -> Markup:
         body.append(f'<rect x="{n(x(bar.start))}" y="{n(y + 6)}" '
                     f'width="{n(max(x(bar.end) - x(bar.start), Decimal(2)))}" height="18" rx="3" '
                     f'fill="{colour}" fill-opacity="0.85"><title>{escape(bar.label)}</title></rect>')
-        body.append(_bar_label(bar, x, y + 19, Decimal(width)))
+        body.append(_bar_label(bar, x, y + 19, Decimal(width), Decimal(left)))
     return _svg(width, height, body, title)
 
 
-def _bar_label(bar: Bar, x: Scale, baseline: int, width: Decimal) -> str:
-    """The label inside the bar if it fits, else after it, else before it."""
-    size = text_width(bar.label, 11)
-    if x(bar.end) - x(bar.start) > size + 10:
-        return _text(x(bar.start) + 6, baseline, bar.label, 11, "start", PAPER, "600")
-    if x(bar.end) + size + 8 <= width:
-        return _text(x(bar.end) + 6, baseline, bar.label, 11, "start", MUTED)
-    return _text(x(bar.start) - 6, baseline, bar.label, 11, "end", MUTED)
+def _bar_label(bar: Bar, x: Scale, baseline: int, width: Decimal, left: Decimal) -> str:
+    """The label inside the bar if it fits, else after it, else before it (never over the
+    row names); a shorter label is tried next, and none is drawn when nothing fits (the
+    period table below the figure has every label)."""
+    for label in dict.fromkeys((bar.label, bar.label.split(" · ")[0])):
+        size = text_width(label, 11)
+        if x(bar.end) - x(bar.start) > size + 10:
+            return _text(x(bar.start) + 6, baseline, label, 11, "start", PAPER, "600")
+        if x(bar.end) + size + 8 <= width:
+            return _text(x(bar.end) + 6, baseline, label, 11, "start", MUTED)
+        if x(bar.start) - size - 8 >= left:
+            return _text(x(bar.start) - 6, baseline, label, 11, "end", MUTED)
+    return ""
 
 
 def _year_axis(x: Scale, low: Decimal, high: Decimal, top: int, bottom: int) -> str:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from etsl.commands.common import IMPORT_PATH, PATHS, compile_or_exit, emit
 from etsl.compiler.driver import Compilation, CompiledScheme
+
+if TYPE_CHECKING:
+    from etsl.compiler.model import SchemeModel
+    from etsl.runtime.docs import ExtraDocument
 
 ONLY = click.option("--scheme", "scheme_names", multiple=True,
                     help="Only this scheme (repeatable); default: every scheme compiled.")
@@ -47,21 +52,34 @@ def _models_or_exit(compilation: Compilation, names: Sequence[str],
               help="Folder to write the site into (created if missing).")
 @click.option("--format", "output_format", type=click.Choice(["html", "md"]), default="html",
               show_default=True, help="Self-contained HTML pages, or Markdown with SVG figures.")
+@click.option("--compare", "comparisons", multiple=True, metavar="TITLE=PATH[,PATH…]",
+              help="Also write a comparison of these files or folders and list it on the "
+                   "index (repeatable).")
+@click.option("--linkage", is_flag=True,
+              help="Also write the linkage network report of the documented schemes.")
 @ONLY
 @IMPORT_PATH
 def docs(paths: tuple[Path, ...], out_dir: Path, output_format: str,
-         scheme_names: tuple[str, ...], import_paths: tuple[Path, ...]) -> None:
+         comparisons: tuple[str, ...], linkage: bool, scheme_names: tuple[str, ...],
+         import_paths: tuple[Path, ...]) -> None:
     """Generate a documentation site: an index and one page per scheme.
 
     Every rule is stated in plain language with its formula and citation; pages carry a
     summary card, decision tables, eligible credits, consequences, price controls, worked
-    examples, sources and figures (timeline, rule graph, value paths).
+    examples, sources and figures (timeline, rule graph, value paths). Comparisons and the
+    linkage report, when asked for, are listed on the index.
     """
     from etsl.runtime.docs import site, write_site
 
+    requests = [_comparison_request(text) for text in comparisons]
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
-    files = site([s.model for s in schemes], output_format)
+    models = [s.model for s in schemes]
+    extras = [_comparison_document(title, targets, output_format, import_paths)
+              for title, targets in requests]
+    if linkage:
+        extras.append(_linkage_document(models, output_format))
+    files = site(models, output_format, extras)
     try:
         written = write_site(files, out_dir)
     except OSError as problem:
@@ -69,6 +87,38 @@ def docs(paths: tuple[Path, ...], out_dir: Path, output_format: str,
                                    "choose another folder with -o") from None
     pages = sum(1 for p in written if p.suffix == f".{output_format}")
     click.echo(f"wrote {pages} page(s) to {out_dir}", err=True)
+    click.echo(f"index: {out_dir / ('index.' + output_format)}", err=True)
+
+
+def _comparison_request(text: str) -> tuple[str, list[Path]]:
+    title, sep, targets = text.partition("=")
+    paths = [Path(t) for t in targets.split(",") if t.strip()]
+    if not sep or not title.strip() or not paths:
+        raise click.BadParameter(f"'{text}' is not TITLE=PATH[,PATH…]", param_hint="--compare")
+    return title.strip(), paths
+
+
+def _slug(title: str) -> str:
+    return "-".join("".join(ch.lower() if ch.isalnum() else " " for ch in title).split())
+
+
+def _comparison_document(title: str, targets: list[Path], fmt: str,
+                         import_paths: Sequence[Path]) -> ExtraDocument:
+    from etsl.runtime.compare import comparison, render
+    from etsl.runtime.docs import ExtraDocument
+
+    compilation = compile_or_exit(targets, import_paths)
+    models = sorted((s.model for s in compilation.schemes.values()), key=lambda m: m.path)
+    text = render(comparison(models), fmt)
+    return ExtraDocument(f"Comparison: {title}", f"compare-{_slug(title)}.{fmt}", text)
+
+
+def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
+    from etsl.runtime.docs import ExtraDocument
+    from etsl.runtime.link_network import analyse_network, render_document
+
+    text = render_document([], analyse_network(models), fmt, False)
+    return ExtraDocument("Linkage network", f"linkage.{fmt}", text)
 
 
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
