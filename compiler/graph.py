@@ -10,6 +10,7 @@ A cycle is one `rule-cycle` diagnostic that lists every edge of it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 from etsl.compiler import ast
@@ -45,45 +46,32 @@ def _uses(s: ResolvedScheme, expr: ast.Expr) -> Iterator[tuple[str, Span]]:
             yield "runtime:surrendered" if node.func == "eligible" else "input:holdings", node.span
 
 
+def _declared(s: ResolvedScheme) -> Iterator[tuple[str, str, Any]]:
+    """(kind, name, declaration) of every input, parameter, table and rule."""
+    for kind, table in (
+        ("input", s.fields),
+        ("param", s.params),
+        ("table", s.tables),
+        ("rule", s.rules),
+    ):
+        for name, decl in table.items():
+            yield kind, name, decl
+
+
 def _add_nodes(g: nx.DiGraph, checked: CheckedScheme) -> None:
     s = checked.resolved
-    for name, field in s.fields.items():
-        g.add_node(
-            f"input:{name}",
-            kind="input",
-            name=name,
-            span=field.span,
-            type=str(checked.types.get(name, "")),
-            description=field.description,
+    for kind, name, decl in _declared(s):
+        extra = (
+            {"default": is_default(decl), "vocabulary": decl.vocabulary} if kind == "rule" else {}
         )
-    for name, param in s.params.items():
         g.add_node(
-            f"param:{name}",
-            kind="param",
+            f"{kind}:{name}",
+            kind=kind,
             name=name,
-            span=param.span,
+            span=decl.span,
             type=str(checked.types.get(name, "")),
-            description=param.description,
-        )
-    for name, table in s.tables.items():
-        g.add_node(
-            f"table:{name}",
-            kind="table",
-            name=name,
-            span=table.span,
-            type=str(checked.types.get(name, "")),
-            description=table.description,
-        )
-    for name, rule in s.rules.items():
-        g.add_node(
-            f"rule:{name}",
-            kind="rule",
-            name=name,
-            span=rule.span,
-            type=str(checked.types.get(name, "")),
-            description=rule.description,
-            default=is_default(rule),
-            vocabulary=rule.vocabulary,
+            description=decl.description,
+            **extra,
         )
     for name, meaning in RUNTIME_INPUTS.items():
         g.add_node(

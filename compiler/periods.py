@@ -9,26 +9,21 @@ from decimal import Decimal
 from etsl.compiler import ast
 from etsl.compiler.numbers import divide
 
-MONTH_NUMBERS = {
-    m: i
-    for i, m in enumerate(
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        start=1,
-    )
-}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTH_NUMBERS = {month: number for number, month in enumerate(MONTHS, start=1)}
 _FISCAL = re.compile(r"^FY(\d{4})$")
 
 

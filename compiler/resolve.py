@@ -18,6 +18,7 @@ from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS, Builtin
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
 from etsl.compiler.gwp import BASES, table
+from etsl.compiler.periods import MONTHS
 from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS, prelude_rules
 
@@ -41,20 +42,6 @@ KEYWORD_VALUES: dict[str, tuple[str, ...]] = {
     "currency": ("JPY", "EUR", "USD", "KRW", "CNY", "GBP", "CHF", "NZD", "CAD"),
 }
 CALENDARS = ("calendar_year", "fiscal_year")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 SCOPES = ("direct", "indirect", "process", "combustion", "electricity", "heat", "upstream")
 GAS_FAMILIES = ("HFCs", "PFCs")
 ALLOCATION_METHODS = (
