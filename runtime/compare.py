@@ -21,6 +21,8 @@ from etsl.compiler.model import Citation, PenaltyModel, SchemeModel
 from etsl.runtime.english import (
     Lexicon,
     condition,
+    formula_condition,
+    formula_phrase,
     humanize,
     lexicon,
     literal_words,
@@ -187,8 +189,8 @@ def consequence_words(kind: str, amount: str | None, limit: str | None) -> str:
 def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
     if p.condition is None:
         return f"No penalty{': ' + p.description if p.description else ''}"
-    parts = [consequence_words(q.kind, q.amount and phrase(q.amount.text, lex, q.amount.unit),
-                               q.limit and phrase(q.limit.text, lex, q.limit.unit))
+    parts = [consequence_words(q.kind, formula_phrase(q.amount, lex),
+                               formula_phrase(q.limit, lex))
              for q in p.consequences]
     return f"When {condition(p.condition.text, lex)}: {'; '.join(parts) or 'no consequence'}"
 
@@ -231,8 +233,8 @@ def accept_words(units: Sequence[str], limit: str | None, where: str | None) -> 
 def _credits(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = []
     for item in model.surrender:
-        limit = item.limit and phrase(item.limit.text, lex, item.limit.unit)
-        where = item.where and condition(item.where.text, lex)
+        limit = formula_phrase(item.limit, lex)
+        where = formula_condition(item.where, lex)
         prefix = "Combined limit: " if item.kind == "limit" else "Accepts "
         lines.append(prefix + accept_words(item.units, limit, where))
     return cell(lines or ["Not stated"], [item.cite for item in model.surrender])
@@ -250,7 +252,7 @@ def price_words(name: str, value: str, from_year: int | None, rising: str | None
 
 def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = [price_words(p.name, phrase(p.value.text, lex, p.value.unit), p.from_year,
-                         p.rising and literal_words(p.rising.text), p.rising_plus)
+                         literal_words(p.rising.text) if p.rising else None, p.rising_plus)
              for p in model.price_controls]
     return cell(lines or ["None"], [p.cite for p in model.price_controls])
 
@@ -415,13 +417,14 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
         if rule is not None and not rule.default:
             return cell([f"{humanize(name).capitalize()} = "
                          f"{phrase(rule.formula.text, lex, rule.formula.unit)}"], [rule.cite])
-    caps = [p for p in model.params if "cap" in p.name and p.formula.unit.startswith("tCO2e")]
-    caps += [t for t in model.tables if "cap" in t.name and t.unit.startswith("tCO2e")]
-    if caps:
-        first = caps[0]
-        value = (literal_words(first.formula.text) if hasattr(first, "formula")
-                 else "; ".join(f"{k}: {literal_words(v)}" for k, v in first.entries.items()))
-        return cell([f"{first.description or humanize(first.name)}: {value}"], [first.cite])
+    for param in model.params:
+        if "cap" in param.name and param.formula.unit.startswith("tCO2e"):
+            value = literal_words(param.formula.text)
+            return cell([f"{param.description or humanize(param.name)}: {value}"], [param.cite])
+    for table in model.tables:
+        if "cap" in table.name and table.unit.startswith("tCO2e"):
+            value = "; ".join(f"{k}: {literal_words(v)}" for k, v in table.entries.items())
+            return cell([f"{table.description or humanize(table.name)}: {value}"], [table.cite])
     return cell(["—"])
 
 

@@ -26,7 +26,14 @@ from etsl.runtime.compare import (
     price_words,
     words,
 )
-from etsl.runtime.english import Lexicon, condition, lexicon, phrase, rule_sentence
+from etsl.runtime.english import (
+    Lexicon,
+    formula_condition,
+    formula_phrase,
+    lexicon,
+    phrase,
+    rule_sentence,
+)
 
 Kind = Literal["added", "removed", "changed"]
 
@@ -140,8 +147,7 @@ def _surrender(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
         key = f"{s.kind} {', '.join(s.units)}"
         text = key + (f" up to {s.limit.text}" if s.limit else "") + (
             f" where {s.where.text}" if s.where else "")
-        out[key] = Entry(text, accept_words(s.units, s.limit and phrase(
-            s.limit.text, lex, s.limit.unit), s.where and condition(s.where.text, lex)),
+        out[key] = Entry(text, accept_words(s.units, formula_phrase(s.limit, lex), formula_condition(s.where, lex)),
             _fields(description=s.description, cite=_cite(s.cite)))
     return out
 
@@ -152,7 +158,7 @@ def _prices(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
         + (f" rising {p.rising.text}" if p.rising else "")
         + (f" plus {p.rising_plus}" if p.rising_plus else ""),
         price_words(p.name, phrase(p.value.text, lex, p.value.unit), p.from_year,
-                    p.rising and p.rising.text, p.rising_plus),
+                    p.rising.text if p.rising else None, p.rising_plus),
         _fields(description=p.description, cite=_cite(p.cite))) for p in m.price_controls}
 
 
@@ -177,7 +183,7 @@ def _support(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
 def _links(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
     return {k.target: Entry(" ".join(filter(None, [
         k.direction, k.since and f"since {k.since}", k.until and f"until {k.until}",
-        k.units and f"for {', '.join(k.units)}"])), link_words(k.target, k.direction, k.since,
+        f"for {', '.join(k.units)}" if k.units else None])), link_words(k.target, k.direction, k.since,
                                                                k.until),
         _fields(conditions=k.conditions, cite=_cite(k.cite))) for k in m.links}
 

@@ -38,6 +38,8 @@ from etsl.runtime.english import (
     Lexicon,
     article,
     condition,
+    formula_condition,
+    formula_phrase,
     humanize,
     lexicon,
     literal_words,
@@ -338,8 +340,7 @@ def _units(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ..
     out = []
     for u in model.units:
         clauses = [item for item in model.surrender if u.name in item.units]
-        accepted = "; ".join(_clause(item.kind, item.units, u.name, item.limit and phrase(
-            item.limit.text, lex, item.limit.unit), item.where and condition(item.where.text, lex))
+        accepted = "; ".join(_clause(item.kind, item.units, u.name, formula_phrase(item.limit, lex), formula_condition(item.where, lex))
             for item in clauses) or "Not accepted for surrender"
         attributes = ", ".join(f"{k} = {v}" for k, v in u.attributes.items())
         out.append(Item(u.name, (u.kind, u.origin or "", attributes, accepted),
@@ -394,8 +395,8 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
     out = []
     for p in model.penalties:
         consequences = tuple(Item(words(CONSEQUENCE_WORDS, q.kind), (amount_words(
-            q.amount and phrase(q.amount.text, lex, q.amount.unit),
-            q.limit and phrase(q.limit.text, lex, q.limit.unit)),), q.description or "",
+            formula_phrase(q.amount, lex),
+            formula_phrase(q.limit, lex)),), q.description or "",
             notes.refs(model.name, [q.cite])) for q in p.consequences)
         out.append(PenaltyView(humanize(p.name).capitalize() if p.name else "Penalty",
                                condition(p.condition.text, lex) if p.condition else "",

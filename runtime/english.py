@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from etsl.compiler import ast
-from etsl.compiler.model import RuleModel, SchemeModel
+from etsl.compiler.model import Formula, RuleModel, SchemeModel
 from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, SUM, parse_expr, precedence
 from etsl.compiler.units import CURRENCIES
 from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS
@@ -438,3 +438,13 @@ def terms_used(rule: RuleModel, lex: Lexicon) -> list[Term]:
     kinds = ("input", "param", "table", "runtime")
     return [lex.terms[name] for name in rule.depends_on
             if name in lex.terms and lex.terms[name].kind in kinds]
+
+
+def formula_phrase(formula: Formula | None, lex: Lexicon) -> str | None:
+    """A formula's value in words, or None when there is no formula."""
+    return phrase(formula.text, lex, formula.unit) if formula is not None else None
+
+
+def formula_condition(formula: Formula | None, lex: Lexicon) -> str | None:
+    """A condition in words, or None when there is none."""
+    return condition(formula.text, lex) if formula is not None else None
