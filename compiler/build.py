@@ -51,13 +51,31 @@ class Builder:
 
     # ---- spans ------------------------------------------------------------------------
     def span(self, meta: LarkMeta) -> Span:
+        """The span of a rule, from the positions Lark recorded (no line lookups)."""
         if getattr(meta, "empty", True):
             return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+        return Span(
+            self.source.path,
+            meta.start_pos,
+            meta.end_pos,
+            meta.line,
+            meta.column,
+            meta.end_line,
+            meta.end_column,
+        )
 
     def tspan(self, token: Token) -> Span:
-        start = token.start_pos or 0
-        return self.source.span(start, token.end_pos or start)
+        if token.start_pos is None or token.line is None or token.column is None:
+            return self.source.span(0, 0)
+        return Span(
+            self.source.path,
+            token.start_pos,
+            token.end_pos or token.start_pos,
+            token.line,
+            token.column,
+            token.end_line or token.line,
+            token.end_column or token.column,
+        )
 
     # ---- file structure -----------------------------------------------------------------
     def start(self, meta: LarkMeta, *items: Any) -> ast.Module:

@@ -403,17 +403,18 @@ class _Names:
                     yield "penalty", expr, "value"
 
     def _expr(self, expr: ast.Expr, context: str) -> None:
-        bases = {id(n.base) for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
-        bases |= {
+        nodes = list(ast.walk(expr))
+        skip = {id(n.base) for n in nodes if isinstance(n, ast.Attribute)}
+        skip |= {
             id(n.args[0])
-            for n in ast.walk(expr)
+            for n in nodes
             if isinstance(n, ast.Call)
             and n.args
             and BUILTINS.get(n.func, _NO_BUILTIN).unit_argument
         }
-        for node in ast.walk(expr):
+        for node in nodes:
             match node:
-                case ast.Name(name=name, span=span) if id(node) not in bases:
+                case ast.Name(name=name, span=span) if id(node) not in skip:
                     self._name(name, span)
                 case ast.Call():
                     self._call(node)
