@@ -1,0 +1,428 @@
+"""Type inference for expressions: the Checker gives every expression its static type.
+
+    Checker(resolved).infer(expr) -> Type
+
+Quantities carry dimensions, so adding tonnes to yen is reported with both operands' spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from etsl.compiler import ast
+from etsl.compiler.builtins import BUILTINS
+from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
+from etsl.compiler.gwp import gwp
+from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.source import Span
+from etsl.compiler.types import (
+    ANY,
+    BOOL,
+    DATE,
+    NAMED_TYPES,
+    NUMBER,
+    PERIOD,
+    SYMBOL,
+    Enum,
+    Quant,
+    Type,
+)
+from etsl.compiler.units import (
+    CO2E,
+    SYMBOLS,
+    TIME,
+    UnknownUnit,
+    combine,
+    dims_name,
+    is_currency,
+    is_gas_mass,
+    parse_unit,
+)
+from etsl.compiler.vocabulary import RUNTIME_INPUTS
+
+CONSEQUENCE_AMOUNTS = {
+    "fine": "currency",
+    "refund": "currency",
+    "make_good": "co2e",
+    "deduct": "co2e",
+    "order": "co2e",
+    "buy_on_behalf": "currency",
+}
+
+
+@dataclass(frozen=True)
+class CheckedScheme:
+    """A resolved scheme with the type of every input, parameter, table and rule."""
+
+    resolved: ResolvedScheme
+    types: Mapping[str, Type]
+
+
+def unit_hint(symbol: str) -> str:
+    suggestion = did_you_mean(symbol, SYMBOLS)
+    if suggestion:
+        return suggestion
+    return "units are written without spaces, e.g. tCO2e, kL_oe/yr, EUR/tCO2e, %"
+
+
+class Checker:
+    """Infers and checks types; results are memoised by symbol name."""
+
+    def __init__(self, scheme: ResolvedScheme) -> None:
+        self.s = scheme
+        self.diagnostics: list[Diagnostic] = []
+        self.types: dict[str, Type] = {}
+        self._active: set[str] = set()
+
+    # ---- symbols ------------------------------------------------------------------------
+    def symbol_type(self, name: str) -> Type:
+        if name in self.types:
+            return self.types[name]
+        if name in self._active:  # a cycle: reported by the graph pass
+            return ANY
+        self._active.add(name)
+        result = self._compute_symbol(name)
+        self._active.discard(name)
+        self.types[name] = result
+        return result
+
+    def _compute_symbol(self, name: str) -> Type:
+        s = self.s
+        if name in s.fields:
+            return self.field_type(s.fields[name])
+        if name in s.params:
+            return self.infer(s.params[name].value)
+        if name in s.tables:
+            return self.table_type(s.tables[name])
+        if name in s.rules:
+            return self.infer(s.rules[name].expr)
+        if name in RUNTIME_INPUTS:
+            return Quant(CO2E)
+        if name == "period" or name in s.periods:
+            return PERIOD
+        if name in s.enum_values:
+            field = s.enum_values[name][0]
+            return self.field_type(s.fields[field])
+        return ANY
+
+    def field_type(self, field: ast.Field) -> Type:
+        if isinstance(field.type, ast.EnumType):
+            return Enum(field.name, field.type.values)
+        return self.unit_type(field.type.unit, field.type.span)
+
+    def unit_type(self, text: str, span: Span) -> Type:
+        if text in NAMED_TYPES:
+            return NAMED_TYPES[text]
+        try:
+            return Quant(parse_unit(text).dims)
+        except UnknownUnit as exc:
+            self.diagnostics.append(
+                error("unknown-unit", f"unknown unit '{exc.symbol}'", span, unit_hint(exc.symbol))
+            )
+            return ANY
+
+    def table_type(self, table: ast.Table) -> Type:
+        types = [self.cell_type(c) for row in _value_rows(table) for c in row.cells[1:]]
+        types = [t for t in types if t is not ANY]
+        if not types:
+            return ANY
+        for cell_type, cell in zip(types[1:], _value_cells(table)[1:], strict=False):
+            if cell_type != types[0]:
+                self.diagnostics.append(
+                    error(
+                        "unit-mismatch",
+                        f"table '{table.name}' mixes {types[0]} and {cell_type}",
+                        cell.span,
+                        "give every cell of a table the same unit",
+                    )
+                )
+                break
+        return types[0]
+
+    def cell_type(self, cell: ast.Cell) -> Type:
+        if isinstance(cell, ast.CellName):
+            return self.symbol_type(cell.name) if cell.name in self.s.enum_values else SYMBOL
+        if isinstance(cell, ast.CellAny):
+            return ANY
+        return self.infer(cell)
+
+    # ---- expressions -----------------------------------------------------------------------
+    def infer(self, expr: ast.Expr) -> Type:
+        handler = _INFER[type(expr)]
+        return handler(self, expr)
+
+    def _quantity(self, q: ast.Quantity) -> Type:
+        return NUMBER if q.unit is None else self.unit_type(q.unit, q.span)
+
+    def _name(self, n: ast.Name) -> Type:
+        return self.symbol_type(n.name)
+
+    def _attribute(self, a: ast.Attribute) -> Type:
+        """holding.X has fixed types; issuer.X is the issuer's input X when this scheme has
+        one, else a value the holdings data supplies (unchecked)."""
+        if isinstance(a.base, ast.Name) and a.base.name == "issuer":
+            field = self.s.fields.get(a.name)
+            return self.field_type(field) if field else ANY
+        return {"vintage": NUMBER, "quantity": Quant(CO2E)}.get(a.name, SYMBOL)
+
+    def _binary(self, b: ast.Binary) -> Type:
+        left, right = self.infer(b.left), self.infer(b.right)
+        if ANY in (left, right):
+            return ANY
+        if b.op in "+-" and (is_zero(b.left) or is_zero(b.right)):
+            return right if is_zero(b.left) else left
+        if not (isinstance(left, Quant) and isinstance(right, Quant)):
+            return self._mismatch(
+                b, f"'{b.op}' needs numbers or quantities, not {left} and {right}", "type-mismatch"
+            )
+        if b.op in "+-":
+            if left.dims != right.dims:
+                return self._mismatch(
+                    b,
+                    f"cannot {'add' if b.op == '+' else 'subtract'} "
+                    f"{right} {'to' if b.op == '+' else 'from'} {left}",
+                    "unit-mismatch",
+                    _unit_fix(left, right),
+                )
+            return left
+        return Quant(combine(left.dims, right.dims, 1 if b.op == "*" else -1))
+
+    def _compare(self, c: ast.Compare) -> Type:
+        left, right = self.infer(c.left), self.infer(c.right)
+        if ANY in (left, right) or SYMBOL in (left, right) or is_zero(c.left) or is_zero(c.right):
+            return BOOL
+        if isinstance(left, Enum) and isinstance(right, Enum):
+            if left.field != right.field and not set(left.values) & set(right.values):
+                self._mismatch(c, f"cannot compare {left} with {right}", "type-mismatch")
+            return BOOL
+        if left != right:
+            code = (
+                "unit-mismatch"
+                if isinstance(left, Quant) and isinstance(right, Quant)
+                else "type-mismatch"
+            )
+            self._mismatch(c, f"cannot compare {left} with {right}", code, _unit_fix(left, right))
+        return BOOL
+
+    def _logical(self, expr: ast.Logical | ast.Not) -> Type:
+        operands = (expr.operand,) if isinstance(expr, ast.Not) else (expr.left, expr.right)
+        for operand in operands:
+            self.expect(operand, BOOL, "a condition")
+        return BOOL
+
+    def _neg(self, n: ast.Neg) -> Type:
+        operand = self.infer(n.operand)
+        if operand is not ANY and not isinstance(operand, Quant):
+            return self._mismatch(n, f"cannot negate {operand}", "type-mismatch")
+        return operand
+
+    def _if(self, i: ast.If) -> Type:
+        self.expect(i.condition, BOOL, "the condition of 'if'")
+        then, otherwise = self.infer(i.then), self.infer(i.otherwise)
+        if is_zero(i.then) or is_zero(i.otherwise):
+            return otherwise if is_zero(i.then) else then
+        if ANY not in (then, otherwise) and then != otherwise:
+            code = (
+                "unit-mismatch"
+                if isinstance(then, Quant) and isinstance(otherwise, Quant)
+                else "type-mismatch"
+            )
+            return self._mismatch(
+                i,
+                f"the branches of 'if' differ: {then} and {otherwise}",
+                code,
+                _unit_fix(then, otherwise),
+            )
+        return then if then is not ANY else otherwise
+
+    def _member(self, m: ast.Member) -> Type:
+        operand = self.infer(m.operand)
+        if isinstance(operand, Enum):
+            for value in m.values:
+                if value not in operand.values:
+                    self.diagnostics.append(
+                        error(
+                            "unknown-enum-value",
+                            f"'{value}' is not a value of '{operand.field}' {operand}",
+                            m.span,
+                            did_you_mean(value, operand.values),
+                        )
+                    )
+        elif operand is PERIOD:
+            for value in m.values:
+                if value not in self.s.periods:
+                    self.diagnostics.append(
+                        error(
+                            "unknown-name",
+                            f"unknown period '{value}'",
+                            m.span,
+                            did_you_mean(value, self.s.periods),
+                        )
+                    )
+        elif operand not in (ANY, SYMBOL):
+            self._mismatch(m, f"'in {{…}}' needs an enumeration, not {operand}", "type-mismatch")
+        return BOOL
+
+    def _share_of(self, s: ast.ShareOf) -> Type:
+        self.expect(s.share, NUMBER, "a share (a plain number or percentage)")
+        return self.infer(s.whole)
+
+    def _call(self, call: ast.Call) -> Type:
+        builtin = BUILTINS.get(call.func)
+        if builtin is None:
+            return ANY
+        count = len(call.args)
+        if count < builtin.min_args or (builtin.max_args is not None and count > builtin.max_args):
+            expected = (
+                str(builtin.min_args)
+                if builtin.min_args == builtin.max_args
+                else f"{builtin.min_args}–{builtin.max_args or 'any'}"
+            )
+            return self._mismatch(
+                call, f"'{call.func}' takes {expected} arguments, not {count}", "wrong-arity"
+            )
+        return _CALLS.get(call.func, _call_numeric)(self, call)
+
+    def _mismatch(self, node: ast.Expr, message: str, code: str, hint: str | None = None) -> Type:
+        self.diagnostics.append(error(code, message, node.span, hint))
+        return ANY
+
+    def expect(self, expr: ast.Expr, expected: Type, what: str) -> Type:
+        actual = self.infer(expr)
+        if actual not in (ANY, expected):
+            code = (
+                "unit-mismatch"
+                if isinstance(actual, Quant) and isinstance(expected, Quant)
+                else "type-mismatch"
+            )
+            self.diagnostics.append(
+                error(
+                    code,
+                    f"{what} must be {expected}, not {actual}",
+                    expr.span,
+                    _unit_fix(expected, actual),
+                )
+            )
+        return actual
+
+    def expect_dims(
+        self, expr: ast.Expr, test: Callable[[Quant], bool], what: str, hint: str
+    ) -> None:
+        actual = self.infer(expr)
+        if actual is ANY:
+            return
+        if not isinstance(actual, Quant) or not test(actual):
+            self.diagnostics.append(
+                error("unit-mismatch", f"{what}, not {actual}", expr.span, hint)
+            )
+
+
+def is_zero(expr: ast.Expr) -> bool:
+    """A plain literal 0: it fits any unit (`shortfall > 0`, `max(0, x)`)."""
+    return isinstance(expr, ast.Quantity) and expr.unit is None and expr.value == 0
+
+
+def _call_numeric(checker: Checker, call: ast.Call) -> Type:
+    """floor, ceil, round, min, max, abs: all arguments the same unit; places a plain number."""
+    types = [checker.infer(a) for a in call.args if not is_zero(a) or len(call.args) == 1]
+    if call.func in ("floor", "ceil", "round"):
+        if len(types) == 2 and types[1] not in (NUMBER, ANY):
+            checker._mismatch(
+                call.args[1], "decimal places must be a plain number", "type-mismatch"
+            )
+        types = types[:1]
+    known = [t for t in types if t is not ANY]
+    if any(not isinstance(t, Quant) for t in known):
+        return checker._mismatch(
+            call, f"'{call.func}' needs numbers or quantities", "type-mismatch"
+        )
+    if any(t != known[0] for t in known[1:]):
+        return checker._mismatch(
+            call,
+            f"the arguments of '{call.func}' have different units: "
+            f"{', '.join(str(t) for t in known)}",
+            "unit-mismatch",
+        )
+    return known[0] if known else ANY
+
+
+def _call_years(checker: Checker, call: ast.Call) -> Type:
+    checker.expect(call.args[0], PERIOD, "the argument of 'years'")
+    return Quant(TIME)
+
+
+def _call_co2e(checker: Checker, call: ast.Call) -> Type:
+    kind = checker.infer(call.args[0])
+    if isinstance(kind, Quant) and len(kind.dims) == 1 and kind.dims[0][0].startswith("gas_"):
+        _require_gwp(checker, kind.dims[0][0].removeprefix("gas_"), call)
+    checker.expect_dims(
+        call.args[0],
+        lambda q: is_gas_mass(q.dims),
+        "co2e() converts tonnes of a gas",
+        "give it tCO2, tCH4, tN2O, …",
+    )
+    return Quant(CO2E)
+
+
+def _call_units(checker: Checker, call: ast.Call) -> Type:
+    if not isinstance(call.args[0], ast.Name):
+        checker._mismatch(call, f"'{call.func}' takes the name of a unit type", "type-mismatch")
+    return Quant(CO2E)
+
+
+def _require_gwp(checker: Checker, gas: str, call: ast.Call) -> None:
+    gases = checker.s.gases
+    basis = gases.basis if gases else None
+    if basis is None:
+        message = f"co2e() of t{gas} needs a GWP basis, but the scheme declares none"
+        hint = f"declare it: gases CO2, {gas} gwp AR5"
+    elif gwp(basis, gas) is None:
+        message, hint = f"the {basis} set has no GWP for {gas}", "choose another basis"
+    else:
+        return
+    checker.diagnostics.append(error("missing-gwp", message, call.span, hint))
+
+
+_CALLS: dict[str, Callable[[Checker, ast.Call], Type]] = {
+    "years": _call_years,
+    "co2e": _call_co2e,
+    "held": _call_units,
+    "eligible": _call_units,
+}
+
+_INFER: dict[type, Callable[[Checker, Any], Type]] = {
+    ast.Quantity: Checker._quantity,
+    ast.Bool: lambda c, e: BOOL,
+    ast.DateLit: lambda c, e: DATE,
+    ast.Name: Checker._name,
+    ast.Attribute: Checker._attribute,
+    ast.Binary: Checker._binary,
+    ast.Compare: Checker._compare,
+    ast.Logical: Checker._logical,
+    ast.Not: Checker._logical,
+    ast.Neg: Checker._neg,
+    ast.If: Checker._if,
+    ast.Member: Checker._member,
+    ast.ShareOf: Checker._share_of,
+    ast.Call: Checker._call,
+}
+
+
+def _unit_fix(a: Type, b: Type) -> str | None:
+    if isinstance(a, Quant) and isinstance(b, Quant):
+        if is_currency(a.dims) != is_currency(b.dims):
+            return "money and tonnes do not mix; multiply a price (e.g. EUR/tCO2e) by tonnes"
+        if not b.dims and a.dims:
+            return f"give the number a unit, e.g. 5 {dims_name(a.dims)}"
+        return f"convert one side so both are in {dims_name(a.dims) or 'plain numbers'}"
+    return None
+
+
+def _value_rows(table: ast.Table) -> tuple[ast.Row, ...]:
+    return table.rows[1:] if len(table.dims) == 2 else table.rows
+
+
+def _value_cells(table: ast.Table) -> list[ast.Cell]:
+    return [c for row in _value_rows(table) for c in row.cells[1:]]
