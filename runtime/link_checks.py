@@ -13,143 +13,92 @@ one orientation and registered `both_ways`; the registry runs them for (a, b) an
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
 
 from etsl.compiler.model import (
-    Citation,
-    ConsequenceModel,
-    LinkModel,
-    Location,
-    PenaltyModel,
     PeriodModel,
-    PriceModel,
     SchemeModel,
     SurrenderModel,
-    TableModel,
-    UnitModel,
 )
-from etsl.compiler.units import UnknownUnit, parse_unit
-from etsl.runtime.arith import divide, multiply
-
-Severity = Literal["blocker", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("blocker", "warning", "info")
-NOT_DECLARED = "(not declared)"
-
-
-# ---- data ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """Where a linking criterion comes from (reference/ets-facts.md section and URL)."""
-
-    label: str
-    url: str | None = None
-    facts: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What one scheme declares, where, and on whose authority."""
-
-    scheme: str
-    field: str
-    value: str
-    path: str
-    line: int | None = None
-    col: int | None = None
-    source: str | None = None
-    locator: str | None = None
-    citation: str | None = None
-    url: str | None = None
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One occurrence of a check: a plain-language message and its evidence."""
-
-    message: str
-    evidence: tuple[Evidence, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Rates:
-    """Exchange rates: `(base, quote, value)` means 1 base = value quote (EUR/JPY=160)."""
-
-    quotes: tuple[tuple[str, str, Decimal], ...] = ()
-
-    def convert(self, amount: Decimal, source: str, target: str) -> Decimal | None:
-        if source == target:
-            return amount
-        for base, quote, value in self.quotes:
-            if (base, quote) == (source, target):
-                return Decimal(multiply(amount, value))
-            if (base, quote) == (target, source):
-                return Decimal(divide(amount, value))
-        return None
-
-    def texts(self) -> tuple[str, ...]:
-        return tuple(f"{base}/{quote}={number(value)}" for base, quote, value in self.quotes)
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """The two schemes under analysis, and the exchange rates the user supplied."""
-
-    a: SchemeModel
-    b: SchemeModel
-    rates: Rates = Rates()
-
-    def flipped(self) -> Pair:
-        return Pair(self.b, self.a, self.rates)
-
-
-Run = Callable[[Pair], list[Hit]]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """A registered check: stable code, severity, and the reasoning shown to users."""
-
-    code: str
-    severity: Severity
-    title: str
-    rationale: str
-    remedy: str
-    sources: tuple[Reference, ...]
-    run: Run
-    example: str
-
+from etsl.runtime.link_facts import (
+    NOT_DECLARED,
+    Check,
+    Evidence,
+    Hit,
+    Pair,
+    Rates,
+    Reference,
+    Run,
+    Severity,
+    _join,
+    accept_evidence,
+    accepted,
+    accepts,
+    allows,
+    cap_decline,
+    consequences,
+    credits,
+    evidence,
+    fine_per_tonne,
+    fines,
+    flows_to,
+    home,
+    limit_of,
+    link_evidence,
+    link_to,
+    mandatory_absolute,
+    meta,
+    number,
+    penalty_evidence,
+    price_evidence,
+    prices,
+    receives,
+    surrender_summary,
+    unit_flows,
+    uses_short_tons,
+)
 
 # ---- the criteria's sources (reference/ets-facts.md §6-§8) -----------------------------------
 
-ART_25 = Reference("EU ETS Directive 2003/87/EC Art. 25 as summarised in the COM(2017)427 "
-                   "explanatory memorandum (EUMonitor)", "https://eur-lex.europa.eu/eli/dir/2003/87/oj",
-                   "§6, §8")
-ICAP_GUIDE = Reference("ICAP, A Guide to Linking Emissions Trading Systems (Sept 2018): "
-                       "alignment of design features",
-                       "https://icapcarbonaction.com/en/a-guide-to-linking-emissions-trading-systems",
-                       "§8")
-PMR_STEP9 = Reference("PMR ETS Handbook, step 9 (summary by greentryst [S]): cap stringency, "
-                      "allocation, price-stability mechanisms, offsets, compliance and "
-                      "enforcement, MRV", None, "§8")
-GOERS = Reference("Goers & Pflüglmayer (2012), scirp abstract: voluntary participation, "
-                  "intensity caps, unrestricted borrowing and price caps exclude EU linking",
-                  None, "§8")
-PARITY = Reference("Lexology 4a1628aa [S]: parity of stringency, enforcement, offset standards "
-                   "and allocation", None, "§8")
-EU_CH_ANNEX = Reference("EU-Switzerland linking agreement, Annex I essential criteria "
-                        "(Decision 1/2023, lexaris.io)", None, "§7, §8")
-CLIMATE_TRUST = Reference("climatetrust.org: link types one-way, two-way and indirect (via "
-                          "common offsets)", None, "§8")
+ART_25 = Reference(
+    "EU ETS Directive 2003/87/EC Art. 25 as summarised in the COM(2017)427 "
+    "explanatory memorandum (EUMonitor)",
+    "https://eur-lex.europa.eu/eli/dir/2003/87/oj",
+    "§6, §8",
+)
+ICAP_GUIDE = Reference(
+    "ICAP, A Guide to Linking Emissions Trading Systems (Sept 2018): alignment of design features",
+    "https://icapcarbonaction.com/en/a-guide-to-linking-emissions-trading-systems",
+    "§8",
+)
+PMR_STEP9 = Reference(
+    "PMR ETS Handbook, step 9 (summary by greentryst [S]): cap stringency, "
+    "allocation, price-stability mechanisms, offsets, compliance and "
+    "enforcement, MRV",
+    None,
+    "§8",
+)
+GOERS = Reference(
+    "Goers & Pflüglmayer (2012), scirp abstract: voluntary participation, "
+    "intensity caps, unrestricted borrowing and price caps exclude EU linking",
+    None,
+    "§8",
+)
+PARITY = Reference(
+    "Lexology 4a1628aa [S]: parity of stringency, enforcement, offset standards and allocation",
+    None,
+    "§8",
+)
+EU_CH_ANNEX = Reference(
+    "EU-Switzerland linking agreement, Annex I essential criteria (Decision 1/2023, lexaris.io)",
+    None,
+    "§7, §8",
+)
+CLIMATE_TRUST = Reference(
+    "climatetrust.org: link types one-way, two-way and indirect (via common offsets)", None, "§8"
+)
 RGGI_TON = Reference("RGGI program elements (rggi.org): 1 allowance = 1 short ton", None, "§7")
 
 # ---- registry -----------------------------------------------------------------------------
@@ -157,15 +106,33 @@ RGGI_TON = Reference("RGGI program elements (rggi.org): 1 allowance = 1 short to
 _REGISTRY: list[Check] = []
 
 
-def check(code: str, severity: Severity, title: str, *, rationale: str, remedy: str,
-          sources: tuple[Reference, ...], example: str,
-          both_ways: bool = False) -> Callable[[Run], Run]:
+def check(
+    code: str,
+    severity: Severity,
+    title: str,
+    *,
+    rationale: str,
+    remedy: str,
+    sources: tuple[Reference, ...],
+    example: str,
+    both_ways: bool = False,
+) -> Callable[[Run], Run]:
     """Register a check function under a stable kebab-case code."""
 
     def register(function: Run) -> Run:
         run = _both_ways(function) if both_ways else function
-        _REGISTRY.append(Check(code, severity, title, " ".join(rationale.split()),
-                               " ".join(remedy.split()), sources, run, " ".join(example.split())))
+        _REGISTRY.append(
+            Check(
+                code,
+                severity,
+                title,
+                " ".join(rationale.split()),
+                " ".join(remedy.split()),
+                sources,
+                run,
+                " ".join(example.split()),
+            )
+        )
         return function
 
     return register
@@ -179,345 +146,99 @@ def _both_ways(function: Run) -> Run:
     return run
 
 
-# ---- reading the models ---------------------------------------------------------------------
-
-
-def number(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text
-
-
-def evidence(m: SchemeModel, field: str, value: str, item: object = None,
-             cite: Citation | None = None) -> Evidence:
-    """Evidence from scheme `m`: located when the model item carries a `location`."""
-    cite = cite or getattr(item, "cite", None)
-    location = getattr(item, "location", None)
-    source = next((s for s in m.sources if cite is not None and s.id == cite.source), None)
-    at = location if isinstance(location, Location) else None
-    return Evidence(
-        scheme=m.name, field=field, value=value, path=at.path if at else m.path,
-        line=at.line if at else None, col=at.col if at else None,
-        source=cite.source if cite else None, locator=cite.locator if cite else None,
-        citation=source.citation if source else None, url=source.url if source else None)
-
-
-def meta(m: SchemeModel, key: str) -> Evidence:
-    item = m.meta.get(key)
-    return evidence(m, f"meta.{key}", item.value if item else NOT_DECLARED, item)
-
-
-CREDIT_KINDS = frozenset({"credit", "offset"})
-
-
-def home(m: SchemeModel, unit: UnitModel) -> str:
-    """The scheme that issues a unit: its `from` origin, else the declaring scheme."""
-    return str(unit.origin or m.name)
-
-
-def unit_named(m: SchemeModel, name: str) -> UnitModel:
-    found = next((u for u in m.units if u.name == name), None)
-    return found or UnitModel(kind="unknown", name=name)
-
-
-def same_unit(m: SchemeModel, u: UnitModel, n: SchemeModel, v: UnitModel) -> bool:
-    """Same instrument: same issuer and name; credits also match by name (CER is a CER)."""
-    if u.name != v.name:
-        return False
-    if home(m, u) == home(n, v):
-        return True
-    return {u.kind, v.kind} <= CREDIT_KINDS and (u.origin is None or v.origin is None)
-
-
-def accepted(m: SchemeModel) -> list[tuple[UnitModel, SurrenderModel]]:
-    return [(unit_named(m, name), item) for item in m.surrender if item.kind == "accept"
-            for name in item.units]
-
-
-def accepts(m: SchemeModel, n: SchemeModel, unit: UnitModel) -> bool:
-    """Whether scheme `m` accepts `unit` as declared by scheme `n`."""
-    return any(same_unit(m, u, n, unit) for u, _ in accepted(m))
-
-
-def limit_of(m: SchemeModel, name: str) -> SurrenderModel | None:
-    """The accept `up to` or combined `limit` clause that caps unit `name`, if any."""
-    return next((item for item in m.surrender if name in item.units and item.limit), None)
-
-
-def credits(m: SchemeModel, partner: SchemeModel) -> list[tuple[UnitModel, SurrenderModel]]:
-    """Credits and offsets `m` accepts, other than units issued by the partner."""
-    return [(u, item) for u, item in accepted(m)
-            if u.kind in CREDIT_KINDS and home(m, u) != partner.name]
-
-
-def accept_evidence(m: SchemeModel, item: SurrenderModel) -> Evidence:
-    """An accept clause as written: units, `up to` limit and `where` filter."""
-    text = f"accept {', '.join(item.units)}"
-    text += f" up to {item.limit.text}" if item.limit else ""
-    text += f" where {item.where.text}" if item.where else ""
-    return evidence(m, "surrender", text, item)
-
-
-def surrender_summary(m: SchemeModel) -> Evidence:
-    names = [u.name for u, _ in accepted(m)]
-    return evidence(m, "surrender", "accepts " + (", ".join(names) or "nothing"))
-
-
-def link_to(m: SchemeModel, target: str) -> LinkModel | None:
-    return next((link for link in m.links if link.target == target), None)
-
-
-def link_evidence(m: SchemeModel, target: str) -> Evidence:
-    link = link_to(m, target)
-    if link is None:
-        return evidence(m, "links", f"no link to {target}")
-    text = f"link {target} {link.direction}"
-    text += f" since {link.since}" if link.since else ""
-    text += f" until {link.until}" if link.until else ""
-    text += f" for {', '.join(link.units)}" if link.units else ""
-    return evidence(m, f"links[{target}]", text, link)
-
-
-def receives(m: SchemeModel, partner: SchemeModel) -> bool:
-    """Whether either side's declaration lets `partner`'s units be used in `m`."""
-    own, theirs = link_to(m, partner.name), link_to(partner, m.name)
-    return bool((own and own.direction in ("two_way", "inbound"))
-                or (theirs and theirs.direction in ("two_way", "outbound")))
-
-
-def flows_to(source: SchemeModel, target: SchemeModel) -> bool:
-    """Whether `source`'s units reach `target`: per the declarations, or both ways if none."""
-    if not (link_to(source, target.name) or link_to(target, source.name)):
-        return True
-    return receives(target, source)
-
-
-def unit_flows(source: SchemeModel, target: SchemeModel, unit: str) -> bool:
-    """Whether a unit type of `source` may move to `target`: the link declarations' `for`
-    lists (on either side) restrict what crosses; without a list every unit does."""
-    lists = [link.units for link in (link_to(source, target.name), link_to(target, source.name))
-             if link is not None and link.units]
-    return flows_to(source, target) and all(unit in units for units in lists)
-
-
-_CELL = re.compile(r"^(-?\d[\d_]*(?:\.\d+)?)(?:\s*(\S+))?$")
-
-
-def cell_value(text: str) -> Decimal | None:
-    """The base-unit value of a literal such as `2.2 %` or `100 EUR/tCO2e`."""
-    match = _CELL.match(text.strip())
-    if not match:
-        return None
-    try:
-        scale = parse_unit(match[2]).scale if match[2] else Decimal(1)
-        return Decimal(match[1].replace("_", "")) * scale
-    except (UnknownUnit, InvalidOperation):
-        return None
-
-
-def latest_entry(m: SchemeModel, table: TableModel) -> tuple[str, str] | None:
-    """(period, cell) of a by-period table for the scheme's last period ('*' if not listed)."""
-    if table.dims != ["period"] or not m.periods:
-        return None
-    last = m.periods[-1].name
-    for key in (last, "*"):
-        if key in table.entries:
-            return last, table.entries[key]
-    return None
-
-
-_DECLINE = re.compile(r"(^|_)(lrf|linear_reduction_factor|annual_reduction_rate|cap_decline"
-                      r"(_rate)?)$")
-
-
-def cap_decline(m: SchemeModel) -> tuple[Decimal, Evidence] | None:
-    """The annual cap decline rate, from a parameter or by-period table named like `lrf`."""
-    for p in m.params:
-        if _DECLINE.search(p.name) and p.formula.constant and p.formula.unit == "":
-            return Decimal(p.formula.constant), evidence(m, f"params[{p.name}]",
-                                                          p.formula.text, p)
-    for t in m.tables:
-        entry = latest_entry(m, t) if _DECLINE.search(t.name) and t.unit == "" else None
-        value = cell_value(entry[1]) if entry else None
-        if entry and value is not None:
-            return value, evidence(m, f"tables[{t.name}]", f"{entry[0]}: {entry[1]}", t)
-    return None
-
-
-def consequences(m: SchemeModel) -> list[tuple[PenaltyModel, ConsequenceModel]]:
-    return [(p, q) for p in m.penalties for q in p.consequences]
-
-
-_PER_TONNE = re.compile(r"^([A-Z]{3})/tCO2e$")
-_TIMES_SHORTFALL = re.compile(r"^(?:(?P<left>[^*]+?) \* shortfall|shortfall \* (?P<right>[^*]+))$")
-_LITERAL_RATE = re.compile(r"^(\d[\d_]*(?:\.\d+)?) ([A-Z]{3}/[A-Za-z_0-9]+)$")
-_WORD = re.compile(r"^[A-Za-z_]\w*$")
-
-
-def _rate_in(m: SchemeModel, text: str) -> tuple[Decimal, str] | None:
-    """The rate of a fine written `RATE * shortfall` (RATE a literal, parameter or table)."""
-    match = _TIMES_SHORTFALL.match(text.strip())
-    rate = (match["left"] or match["right"]).strip() if match else ""
-    literal = _LITERAL_RATE.match(rate)
-    if literal:
-        value = cell_value(rate)
-        currency = _PER_TONNE.match(_unit_name(literal[2]))
-        return (value, currency[1]) if value is not None and currency else None
-    return _named_rate(m, rate) if _WORD.match(rate) else None
-
-
-def _unit_name(unit: str) -> str:
-    from etsl.compiler.units import dims_name
-
-    try:
-        return str(dims_name(parse_unit(unit).dims))
-    except UnknownUnit:
-        return ""
-
-
-def _named_rate(m: SchemeModel, name: str) -> tuple[Decimal, str] | None:
-    param = next((p for p in m.params if p.name == name), None)
-    currency = _PER_TONNE.match(param.formula.unit) if param else None
-    if param and currency and param.formula.constant:
-        return Decimal(param.formula.constant), currency[1]
-    table = next((t for t in m.tables if t.name == name), None)
-    currency = _PER_TONNE.match(table.unit) if table else None
-    entry = latest_entry(m, table) if table and currency else None
-    value = cell_value(entry[1]) if entry else None
-    return (value, currency[1]) if value is not None and currency else None
-
-
-def fine_per_tonne(m: SchemeModel) -> tuple[Decimal, str, Evidence] | None:
-    """The per-tonne fine (latest period), in base units of `CUR/tCO2e`, with its evidence."""
-    for penalty, q in consequences(m):
-        formula = q.amount if q.kind == "fine" else None
-        found = _rate_in(m, formula.text) if formula else None
-        if formula and found:
-            field = f"penalties[{penalty.name or ''}].fine"
-            return found[0], found[1], evidence(m, field, f"fine {formula.text}", q)
-    return None
-
-
-def fines(m: SchemeModel) -> list[Evidence]:
-    return [evidence(m, f"penalties[{p.name or ''}].fine", _consequence_text(q), q)
-            for p, q in consequences(m) if q.kind == "fine"]
-
-
-def _consequence_text(q: ConsequenceModel) -> str:
-    parts = [q.kind] + ([q.amount.text] if q.amount else [])
-    return " ".join(parts + ([f"up to {q.limit.text}"] if q.limit else []))
-
-
-def penalty_evidence(m: SchemeModel) -> Evidence:
-    kinds = [q.kind for _, q in consequences(m)]
-    value = ", ".join(kinds) if kinds else ("penalty none" if m.penalties else NOT_DECLARED)
-    first = m.penalties[0] if m.penalties else None
-    return evidence(m, "penalties", value, first)
-
-
-_PRICE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("supply", re.compile(r"^(msr_|supply_|ecr)")),
-    ("ceiling", re.compile(r"ceiling|ccr|containment|reserve_trigger|reserve_release")),
-    ("floor", re.compile(r"floor|auction_reserve|reserve_price|minimum")),
-)
-
-
-def price_kind(price: PriceModel) -> str:
-    return next((kind for kind, pattern in _PRICE_KINDS if pattern.search(price.name)), "other")
-
-
-def prices(m: SchemeModel, kind: str) -> list[PriceModel]:
-    return [p for p in m.price_controls if price_kind(p) == kind]
-
-
-def price_evidence(m: SchemeModel, price: PriceModel) -> Evidence:
-    text = f"price {price.name} {price.value.text}"
-    text += f" from {price.from_year}" if price.from_year else ""
-    text += f" rising {price.rising.text}" if price.rising else ""
-    return evidence(m, f"price_controls[{price.name}]", text, price)
-
-
-def mandatory_absolute(m: SchemeModel) -> bool:
-    return bool(m.meta_value("participation") == "mandatory"
-                and m.meta_value("cap_type") == "absolute")
-
-
-def allows(mode: str | None) -> bool:
-    return mode not in (None, "none")
-
-
-def uses_short_tons(m: SchemeModel) -> bool:
-    texts = [i.unit or "" for i in (m.participant.inputs if m.participant else [])]
-    texts += [p.value.text for p in m.price_controls] + [p.formula.text for p in m.params]
-    texts += [r.formula.text for r in m.rules] + [c for t in m.tables for c in t.entries.values()]
-    texts += [s.limit.text for s in m.surrender if s.limit]
-    return any("short_t" in text for text in texts)
-
-
-def _join(names: Iterable[str]) -> str:
-    return ", ".join(names) or "none"
-
-
 # ---- participation and cap type (EU Art. 25) ----------------------------------------------
 
 
-@check("participation-voluntary", "blocker", "Mandatory scheme linked to a voluntary one",
-       rationale="""Article 25 of the EU ETS Directive lets the EU link only with systems where
+@check(
+    "participation-voluntary",
+    "blocker",
+    "Mandatory scheme linked to a voluntary one",
+    rationale="""Article 25 of the EU ETS Directive lets the EU link only with systems where
        participation is mandatory; Goers & Pflüglmayer exclude voluntary systems from linking.
        Voluntary participants can leave when prices rise, so the mandatory side's cap no longer
        bounds the emissions its units cover.""",
-       remedy="""Make participation mandatory for the covered sources before linking, or use a
+    remedy="""Make participation mandatory for the covered sources before linking, or use a
        one-way link (the mandatory side accepts no units from the voluntary side) with a
        quantitative limit on imported units.""",
-       sources=(ART_25, GOERS, EU_CH_ANNEX),
-       example="`eu_ets` declares `participation mandatory`; `jvets` declares "
-               "`participation voluntary`.", both_ways=True)
+    sources=(ART_25, GOERS, EU_CH_ANNEX),
+    example="`eu_ets` declares `participation mandatory`; `jvets` declares "
+    "`participation voluntary`.",
+    both_ways=True,
+)
 def participation_voluntary(p: Pair) -> list[Hit]:
-    if p.a.meta_value("participation") != "mandatory" or \
-            p.b.meta_value("participation") != "voluntary":
+    if (
+        p.a.meta_value("participation") != "mandatory"
+        or p.b.meta_value("participation") != "voluntary"
+    ):
         return []
-    return [Hit(f"'{p.a.name}' is mandatory but '{p.b.name}' is voluntary: the EU Art. 25 test "
-                "requires both sides to be mandatory",
-                (meta(p.a, "participation"), meta(p.b, "participation")))]
+    return [
+        Hit(
+            f"'{p.a.name}' is mandatory but '{p.b.name}' is voluntary: the EU Art. 25 test "
+            "requires both sides to be mandatory",
+            (meta(p.a, "participation"), meta(p.b, "participation")),
+        )
+    ]
 
 
 _NOT_ABSOLUTE = frozenset({"intensity", "self_set", "none"})
 
 
-@check("cap-type-incompatible", "blocker", "Absolute cap linked to an intensity or self-set cap",
-       rationale="""A mandatory system with an absolute cap (the EU Art. 25 test) cannot link
+@check(
+    "cap-type-incompatible",
+    "blocker",
+    "Absolute cap linked to an intensity or self-set cap",
+    rationale="""A mandatory system with an absolute cap (the EU Art. 25 test) cannot link
        with a system whose cap is an intensity target, self-set or absent: the partner's supply
        of units grows with output or is chosen by participants, so the linked market's total
        emissions are no longer bounded.""",
-       remedy="""Convert the partner's target to an absolute cap, or restrict the link to one
+    remedy="""Convert the partner's target to an absolute cap, or restrict the link to one
        way (the absolute side exports only) with a quantitative limit on imported units.""",
-       sources=(ART_25, GOERS, PMR_STEP9),
-       example="`eu_ets` declares `participation mandatory` and `cap_type absolute`; "
-               "`china_ets` declares `cap_type intensity`.", both_ways=True)
+    sources=(ART_25, GOERS, PMR_STEP9),
+    example="`eu_ets` declares `participation mandatory` and `cap_type absolute`; "
+    "`china_ets` declares `cap_type intensity`.",
+    both_ways=True,
+)
 def cap_type_incompatible(p: Pair) -> list[Hit]:
     other = p.b.meta_value("cap_type")
     if not mandatory_absolute(p.a) or other not in _NOT_ABSOLUTE:
         return []
-    return [Hit(f"'{p.a.name}' is mandatory with an absolute cap but '{p.b.name}' has cap type "
-                f"'{other}'", (meta(p.a, "cap_type"), meta(p.a, "participation"),
-                               meta(p.b, "cap_type")))]
+    return [
+        Hit(
+            f"'{p.a.name}' is mandatory with an absolute cap but '{p.b.name}' has cap type "
+            f"'{other}'",
+            (meta(p.a, "cap_type"), meta(p.a, "participation"), meta(p.b, "cap_type")),
+        )
+    ]
 
 
-@check("cap-type-differs", "warning", "Cap types differ",
-       rationale="""Different kinds of cap (absolute, intensity, self-set) make the units of
+@check(
+    "cap-type-differs",
+    "warning",
+    "Cap types differ",
+    rationale="""Different kinds of cap (absolute, intensity, self-set) make the units of
        the two systems represent different environmental commitments even where no legal test
        forbids the link.""",
-       remedy="""Harmonise the cap type, or apply an exchange rate or quantitative limit to the
+    remedy="""Harmonise the cap type, or apply an exchange rate or quantitative limit to the
        units of the less stringent side.""",
-       sources=(ICAP_GUIDE, PMR_STEP9),
-       example="`trial_integrated_market` declares `cap_type self_set`; a partner declares "
-               "`cap_type intensity`.")
+    sources=(ICAP_GUIDE, PMR_STEP9),
+    example="`trial_integrated_market` declares `cap_type self_set`; a partner declares "
+    "`cap_type intensity`.",
+)
 def cap_type_differs(p: Pair) -> list[Hit]:
     kinds = (p.a.meta_value("cap_type"), p.b.meta_value("cap_type"))
-    if None in kinds or kinds[0] == kinds[1] or cap_type_incompatible(p) or \
-            cap_type_incompatible(p.flipped()):
+    if (
+        None in kinds
+        or kinds[0] == kinds[1]
+        or cap_type_incompatible(p)
+        or cap_type_incompatible(p.flipped())
+    ):
         return []
-    return [Hit(f"cap types differ: '{p.a.name}' {kinds[0]}, '{p.b.name}' {kinds[1]}",
-                (meta(p.a, "cap_type"), meta(p.b, "cap_type")))]
+    return [
+        Hit(
+            f"cap types differ: '{p.a.name}' {kinds[0]}, '{p.b.name}' {kinds[1]}",
+            (meta(p.a, "cap_type"), meta(p.b, "cap_type")),
+        )
+    ]
 
 
 _FEATURES: dict[str, Callable[[SchemeModel], tuple[str | None, object]]] = {
@@ -531,24 +252,32 @@ _FEATURES: dict[str, Callable[[SchemeModel], tuple[str | None, object]]] = {
 }
 
 
-@check("feature-undeclared", "info", "A design feature is not declared",
-       rationale="""Compatibility can only be assessed for features both schemes declare.
+@check(
+    "feature-undeclared",
+    "info",
+    "A design feature is not declared",
+    rationale="""Compatibility can only be assessed for features both schemes declare.
        A feature missing on one or both sides is reported so that the gap in the comparison is
        visible instead of silently passing.""",
-       remedy="""Declare the feature in the scheme (participation, cap_type, currency,
+    remedy="""Declare the feature in the scheme (participation, cap_type, currency,
        calendar, gases, scope, banking), citing its source.""",
-       sources=(ICAP_GUIDE,),
-       example="`saitama_tset` has no `participation` line; `tokyo_cat` declares "
-               "`participation mandatory`.")
+    sources=(ICAP_GUIDE,),
+    example="`saitama_tset` has no `participation` line; `tokyo_cat` declares "
+    "`participation mandatory`.",
+)
 def feature_undeclared(p: Pair) -> list[Hit]:
     missing: dict[tuple[str, ...], list[str]] = {}
     for feature, read in _FEATURES.items():
         sides = tuple(m.name for m in (p.a, p.b) if read(m)[0] is None)
         if sides:
             missing.setdefault(sides, []).append(feature)
-    return [Hit(f"not declared by {' and '.join(repr(n) for n in sides)}: {', '.join(features)}",
-                (_declared(p.a, features), _declared(p.b, features)))
-            for sides, features in missing.items()]
+    return [
+        Hit(
+            f"not declared by {' and '.join(repr(n) for n in sides)}: {', '.join(features)}",
+            (_declared(p.a, features), _declared(p.b, features)),
+        )
+        for sides, features in missing.items()
+    ]
 
 
 def _declared(m: SchemeModel, features: list[str]) -> Evidence:
@@ -557,12 +286,17 @@ def _declared(m: SchemeModel, features: list[str]) -> Evidence:
     return evidence(m, ", ".join(features), shown)
 
 
-@check("scheme-not-active", "info", "A scheme is not active",
-       rationale="""A scheme that has ended, been superseded, or is only proposed or a trial
+@check(
+    "scheme-not-active",
+    "info",
+    "A scheme is not active",
+    rationale="""A scheme that has ended, been superseded, or is only proposed or a trial
        cannot currently be linked; the analysis is historical or hypothetical.""",
-       remedy="Confirm the period the link would cover, or analyse the successor scheme.",
-       sources=(ICAP_GUIDE,),
-       example="`trial_integrated_market` declares `status ended`.", both_ways=True)
+    remedy="Confirm the period the link would cover, or analyse the successor scheme.",
+    sources=(ICAP_GUIDE,),
+    example="`trial_integrated_market` declares `status ended`.",
+    both_ways=True,
+)
 def scheme_not_active(p: Pair) -> list[Hit]:
     status = p.a.meta_value("status")
     if status in (None, "active"):
@@ -573,59 +307,82 @@ def scheme_not_active(p: Pair) -> list[Hit]:
 # ---- stringency ------------------------------------------------------------------------------
 
 
-@check("cap-decline-differs", "warning", "Caps decline at different rates",
-       rationale="""Linked systems should have comparable stringency: the EU-Swiss essential
+@check(
+    "cap-decline-differs",
+    "warning",
+    "Caps decline at different rates",
+    rationale="""Linked systems should have comparable stringency: the EU-Swiss essential
        criteria require a cap at least as stringent (linear reduction factor 2.2 % from 2021).
        When one cap declines more slowly, its cheaper units flow to the stricter side.""",
-       remedy="""Harmonise the annual reduction rates, or limit the units imported from the
+    remedy="""Harmonise the annual reduction rates, or limit the units imported from the
        slower-declining side.""",
-       sources=(EU_CH_ANNEX, PARITY, PMR_STEP9),
-       example="`param lrf = 2.2 %` on one side, `param lrf = 1.74 %` on the other.")
+    sources=(EU_CH_ANNEX, PARITY, PMR_STEP9),
+    example="`param lrf = 2.2 %` on one side, `param lrf = 1.74 %` on the other.",
+)
 def cap_decline_differs(p: Pair) -> list[Hit]:
     ra, rb = cap_decline(p.a), cap_decline(p.b)
     if ra is None or rb is None or ra[0] == rb[0]:
         return []
-    return [Hit(f"the cap declines by {number(ra[0] * 100)} % a year in '{p.a.name}' and by "
-                f"{number(rb[0] * 100)} % in '{p.b.name}'", (ra[1], rb[1]))]
+    return [
+        Hit(
+            f"the cap declines by {number(ra[0] * 100)} % a year in '{p.a.name}' and by "
+            f"{number(rb[0] * 100)} % in '{p.b.name}'",
+            (ra[1], rb[1]),
+        )
+    ]
 
 
-@check("stringency-not-comparable", "info", "Cap stringency cannot be compared",
-       rationale="""Stringency is compared through an annual cap decline rate declared as a
+@check(
+    "stringency-not-comparable",
+    "info",
+    "Cap stringency cannot be compared",
+    rationale="""Stringency is compared through an annual cap decline rate declared as a
        constant parameter or by-period table named `lrf`, `linear_reduction_factor`,
        `annual_reduction_rate` or `cap_decline`. Without one on both sides the comparison is
        left to the reader.""",
-       remedy="Declare the annual reduction rate as `param lrf = …` (with its source) on both "
-              "sides.",
-       sources=(PMR_STEP9, PARITY),
-       example="`eu_ets` has `table phase_lrf by period`; `jvets` declares no reduction rate.")
+    remedy="Declare the annual reduction rate as `param lrf = …` (with its source) on both sides.",
+    sources=(PMR_STEP9, PARITY),
+    example="`eu_ets` has `table phase_lrf by period`; `jvets` declares no reduction rate.",
+)
 def stringency_not_comparable(p: Pair) -> list[Hit]:
     rates = [(m, cap_decline(m)) for m in (p.a, p.b)]
     missing = [m.name for m, rate in rates if rate is None]
     if not missing:
         return []
-    return [Hit(f"no annual cap decline rate declared by {' and '.join(repr(n) for n in missing)}",
-                tuple(rate[1] if rate else evidence(m, "params", NOT_DECLARED)
-                      for m, rate in rates))]
+    return [
+        Hit(
+            f"no annual cap decline rate declared by {' and '.join(repr(n) for n in missing)}",
+            tuple(rate[1] if rate else evidence(m, "params", NOT_DECLARED) for m, rate in rates),
+        )
+    ]
 
 
 # ---- penalties ---------------------------------------------------------------------------------
 
 
-@check("penalty-missing", "warning", "No penalty on one side",
-       rationale="""Compliance and enforcement must be comparable: if one side imposes no
+@check(
+    "penalty-missing",
+    "warning",
+    "No penalty on one side",
+    rationale="""Compliance and enforcement must be comparable: if one side imposes no
        consequence for a shortfall, its participants can hold fewer units than they emit and
        the linked market's cap is not enforced there.""",
-       remedy="""Introduce a penalty (a per-tonne fine with make-good), or accept that side's
+    remedy="""Introduce a penalty (a per-tonne fine with make-good), or accept that side's
        units only one way and under a quantitative limit.""",
-       sources=(PMR_STEP9, PARITY, ICAP_GUIDE),
-       example="`saitama_tset` declares `penalty none`; `tokyo_cat` fines up to JPY 500,000.",
-       both_ways=True)
+    sources=(PMR_STEP9, PARITY, ICAP_GUIDE),
+    example="`saitama_tset` declares `penalty none`; `tokyo_cat` fines up to JPY 500,000.",
+    both_ways=True,
+)
 def penalty_missing(p: Pair) -> list[Hit]:
     if consequences(p.a) or not consequences(p.b):
         return []
     says = "declares `penalty none`" if p.a.penalties else "declares no penalty"
-    return [Hit(f"'{p.a.name}' {says}: no consequence for a shortfall, unlike '{p.b.name}'",
-                (penalty_evidence(p.a), penalty_evidence(p.b)))]
+    return [
+        Hit(
+            f"'{p.a.name}' {says}: no consequence for a shortfall, unlike '{p.b.name}'",
+            (penalty_evidence(p.a), penalty_evidence(p.b)),
+        )
+    ]
 
 
 Fine = tuple[Decimal, str, Evidence]
@@ -636,15 +393,19 @@ def _fine_pair(p: Pair) -> tuple[Fine, Fine] | None:
     return (fa, fb) if fa and fb else None
 
 
-@check("penalty-level-differs", "warning", "Per-tonne penalties differ",
-       rationale="""The penalty is the price at which a participant may choose not to comply;
+@check(
+    "penalty-level-differs",
+    "warning",
+    "Per-tonne penalties differ",
+    rationale="""The penalty is the price at which a participant may choose not to comply;
        in a linked market the lower penalty acts as a price ceiling for both sides. Penalties
        are compared per tonne, converting currency only with a rate given by `--rate`.""",
-       remedy="Harmonise the per-tonne penalty (after conversion), or add make-good on the "
-              "weaker side.",
-       sources=(PMR_STEP9, PARITY),
-       example="`fine 100 EUR/tCO2e * shortfall` on one side, `fine 40 EUR/tCO2e * shortfall` "
-               "on the other.")
+    remedy="Harmonise the per-tonne penalty (after conversion), or add make-good on the "
+    "weaker side.",
+    sources=(PMR_STEP9, PARITY),
+    example="`fine 100 EUR/tCO2e * shortfall` on one side, `fine 40 EUR/tCO2e * shortfall` "
+    "on the other.",
+)
 def penalty_level_differs(p: Pair) -> list[Hit]:
     fines_ = _fine_pair(p)
     if fines_ is None:
@@ -654,38 +415,55 @@ def penalty_level_differs(p: Pair) -> list[Hit]:
     if converted is None or converted == va:
         return []
     note = f" (= {number(converted)} {ca} at {_rate_text(p.rates, ca, cb)})" if ca != cb else ""
-    return [Hit(f"'{p.a.name}' fines {number(va)} {ca}/tCO2e, '{p.b.name}' {number(vb)} "
-                f"{cb}/tCO2e{note}; the lower penalty caps the price of the linked market",
-                (ea, eb))]
+    return [
+        Hit(
+            f"'{p.a.name}' fines {number(va)} {ca}/tCO2e, '{p.b.name}' {number(vb)} "
+            f"{cb}/tCO2e{note}; the lower penalty caps the price of the linked market",
+            (ea, eb),
+        )
+    ]
 
 
 def _rate_text(rates: Rates, a: str, b: str) -> str:
     return next((t for t in rates.texts() if {t[:3], t[4:7]} == {a, b}), "")
 
 
-@check("penalty-needs-rate", "info", "Penalties are in different currencies",
-       rationale="""Per-tonne penalties in different currencies can only be compared with an
+@check(
+    "penalty-needs-rate",
+    "info",
+    "Penalties are in different currencies",
+    rationale="""Per-tonne penalties in different currencies can only be compared with an
        exchange rate; ETSL never assumes one.""",
-       remedy="Run again with `--rate BASE/QUOTE=VALUE` (e.g. `--rate EUR/JPY=160`).",
-       sources=(PMR_STEP9,),
-       example="`fine 100 EUR/tCO2e * shortfall` against `fine 3000 JPY/tCO2e * shortfall`, "
-               "no `--rate`.")
+    remedy="Run again with `--rate BASE/QUOTE=VALUE` (e.g. `--rate EUR/JPY=160`).",
+    sources=(PMR_STEP9,),
+    example="`fine 100 EUR/tCO2e * shortfall` against `fine 3000 JPY/tCO2e * shortfall`, "
+    "no `--rate`.",
+)
 def penalty_needs_rate(p: Pair) -> list[Hit]:
     fines_ = _fine_pair(p)
     if fines_ is None or p.rates.convert(Decimal(1), fines_[1][1], fines_[0][1]) is not None:
         return []
     (_, ca, ea), (_, cb, eb) = fines_
-    return [Hit(f"penalties are in {ca} and {cb}: give an exchange rate (--rate {ca}/{cb}=…) "
-                "to compare them", (ea, eb))]
+    return [
+        Hit(
+            f"penalties are in {ca} and {cb}: give an exchange rate (--rate {ca}/{cb}=…) "
+            "to compare them",
+            (ea, eb),
+        )
+    ]
 
 
-@check("penalty-not-comparable", "info", "Penalties cannot be compared per tonne",
-       rationale="""Only fines written per tonne of shortfall (`100 EUR/tCO2e * shortfall`, or
+@check(
+    "penalty-not-comparable",
+    "info",
+    "Penalties cannot be compared per tonne",
+    rationale="""Only fines written per tonne of shortfall (`100 EUR/tCO2e * shortfall`, or
        a parameter or by-period table in CUR/tCO2e) can be compared. Lump-sum or capped fines,
        or a side whose only consequences are not fines, are shown for the reader to judge.""",
-       remedy="Compare the enforcement rules by hand, or express the fine per tonne.",
-       sources=(PMR_STEP9,),
-       example="`fine up to 500000 JPY` (a capped lump sum) against a per-tonne fine.")
+    remedy="Compare the enforcement rules by hand, or express the fine per tonne.",
+    sources=(PMR_STEP9,),
+    example="`fine up to 500000 JPY` (a capped lump sum) against a per-tonne fine.",
+)
 def penalty_not_comparable(p: Pair) -> list[Hit]:
     fa, fb = fines(p.a), fines(p.b)
     if not (fa or fb) or not consequences(p.a) or not consequences(p.b) or _fine_pair(p):
@@ -693,87 +471,125 @@ def penalty_not_comparable(p: Pair) -> list[Hit]:
     without = [m.name for m, f in ((p.a, fa), (p.b, fb)) if not f]
     what = f"'{without[0]}' has no fine" if without else "the fines are not both per tonne"
     proof = (fa or [penalty_evidence(p.a)]) + (fb or [penalty_evidence(p.b)])
-    return [Hit(f"{what}: the penalties of '{p.a.name}' and '{p.b.name}' cannot be compared "
-                "per tonne", tuple(proof))]
+    return [
+        Hit(
+            f"{what}: the penalties of '{p.a.name}' and '{p.b.name}' cannot be compared per tonne",
+            tuple(proof),
+        )
+    ]
 
 
 _MAKE_GOOD = frozenset({"make_good", "deduct"})
 
 
-@check("make-good-missing", "warning", "No make-good on one side",
-       rationale="""Where a shortfall must be made good (surrendered later or deducted from the
+@check(
+    "make-good-missing",
+    "warning",
+    "No make-good on one side",
+    rationale="""Where a shortfall must be made good (surrendered later or deducted from the
        next allocation) the environmental outcome is preserved; where a fine releases the
        participant, the linked cap leaks through that side.""",
-       remedy="Add `make_good shortfall` (or a deduction) to the other side's penalty.",
-       sources=(PMR_STEP9, PARITY),
-       example="`eu_ets` has `make_good shortfall`; the partner only fines.", both_ways=True)
+    remedy="Add `make_good shortfall` (or a deduction) to the other side's penalty.",
+    sources=(PMR_STEP9, PARITY),
+    example="`eu_ets` has `make_good shortfall`; the partner only fines.",
+    both_ways=True,
+)
 def make_good_missing(p: Pair) -> list[Hit]:
     kinds_a = {q.kind for _, q in consequences(p.a)}
     kinds_b = {q.kind for _, q in consequences(p.b)}
     if not kinds_a or kinds_a & _MAKE_GOOD or not kinds_b & _MAKE_GOOD:
         return []
-    return [Hit(f"'{p.b.name}' requires missing units to be made good; '{p.a.name}' does not",
-                (penalty_evidence(p.a), penalty_evidence(p.b)))]
+    return [
+        Hit(
+            f"'{p.b.name}' requires missing units to be made good; '{p.a.name}' does not",
+            (penalty_evidence(p.a), penalty_evidence(p.b)),
+        )
+    ]
 
 
 # ---- credits and offsets ----------------------------------------------------------------------
 
 
-@check("credit-not-accepted", "warning", "Credit accepted on one side only",
-       rationale="""Units of a linked market are fungible: a credit one side accepts frees an
+@check(
+    "credit-not-accepted",
+    "warning",
+    "Credit accepted on one side only",
+    rationale="""Units of a linked market are fungible: a credit one side accepts frees an
        allowance that can be surrendered on the other side, so credits flow through the link
        into a system that does not accept them (an indirect link via offsets).""",
-       remedy="""Harmonise the eligible credit types, or exclude the credit from the units
+    remedy="""Harmonise the eligible credit types, or exclude the credit from the units
        that may be transferred, or set a quantitative limit on imported units.""",
-       sources=(CLIMATE_TRUST, PARITY, PMR_STEP9),
-       example="`california` accepts `sector_based` offsets; `quebec` does not.", both_ways=True)
+    sources=(CLIMATE_TRUST, PARITY, PMR_STEP9),
+    example="`california` accepts `sector_based` offsets; `quebec` does not.",
+    both_ways=True,
+)
 def credit_not_accepted(p: Pair) -> list[Hit]:
-    return [Hit(f"'{p.a.name}' accepts {unit.kind} '{unit.name}' but '{p.b.name}' does not: "
-                f"'{unit.name}' reaches '{p.b.name}' {_route(p, unit.name)}",
-                (accept_evidence(p.a, item),
-                 surrender_summary(p.b)))
-            for unit, item in credits(p.a, p.b)
-            if flows_to(p.a, p.b) and not accepts(p.b, p.a, unit)]
+    return [
+        Hit(
+            f"'{p.a.name}' accepts {unit.kind} '{unit.name}' but '{p.b.name}' does not: "
+            f"'{unit.name}' reaches '{p.b.name}' {_route(p, unit.name)}",
+            (accept_evidence(p.a, item), surrender_summary(p.b)),
+        )
+        for unit, item in credits(p.a, p.b)
+        if flows_to(p.a, p.b) and not accepts(p.b, p.a, unit)
+    ]
 
 
 def _route(p: Pair, unit: str) -> str:
     """How a credit reaches the partner: as itself, or by freeing units that cross."""
     if unit_flows(p.a, p.b, unit):
         return "through the link"
-    return ("indirectly: it does not cross the link itself, but each tonne surrendered with it "
-            "frees a unit that does")
+    return (
+        "indirectly: it does not cross the link itself, but each tonne surrendered with it "
+        "frees a unit that does"
+    )
 
 
-@check("credit-unlimited", "warning", "Credits without a quantitative limit",
-       rationale="""An unlimited offset channel on one side undoes the partner's offset limit:
+@check(
+    "credit-unlimited",
+    "warning",
+    "Credits without a quantitative limit",
+    rationale="""An unlimited offset channel on one side undoes the partner's offset limit:
        the partner's participants buy allowances freed by offsets on the unlimited side.""",
-       remedy="Set a quantitative limit (`accept U up to 8 % of obligation`, or a combined "
-              "`limit`).",
-       sources=(PMR_STEP9, PARITY, ICAP_GUIDE),
-       example="`jvets` accepts `jCER` without limit; the partner caps offsets at 8 % of the "
-               "obligation.", both_ways=True)
+    remedy="Set a quantitative limit (`accept U up to 8 % of obligation`, or a combined `limit`).",
+    sources=(PMR_STEP9, PARITY, ICAP_GUIDE),
+    example="`jvets` accepts `jCER` without limit; the partner caps offsets at 8 % of the "
+    "obligation.",
+    both_ways=True,
+)
 def credit_unlimited(p: Pair) -> list[Hit]:
     own = [(u, item) for u, item in credits(p.a, p.b) if not limit_of(p.a, u.name)]
     theirs = [u for u, _ in credits(p.b, p.a) if not limit_of(p.b, u.name)]
     if not own or theirs or not flows_to(p.a, p.b):
         return []
-    return [Hit(f"'{p.a.name}' accepts {unit.kind} '{unit.name}' without a quantitative limit; "
-                f"'{p.b.name}' has no unlimited credits",
-                (accept_evidence(p.a, item),
-                 surrender_summary(p.b))) for unit, item in own]
+    return [
+        Hit(
+            f"'{p.a.name}' accepts {unit.kind} '{unit.name}' without a quantitative limit; "
+            f"'{p.b.name}' has no unlimited credits",
+            (accept_evidence(p.a, item), surrender_summary(p.b)),
+        )
+        for unit, item in own
+    ]
 
 
-@check("credit-limits-differ", "info", "Credit limits differ",
-       rationale="""Both sides limit credits, but differently; the effective limit of the
+@check(
+    "credit-limits-differ",
+    "info",
+    "Credit limits differ",
+    rationale="""Both sides limit credits, but differently; the effective limit of the
        linked market is the looser of the two.""",
-       remedy="Compare the limits below and harmonise them if they diverge materially.",
-       sources=(PMR_STEP9, PARITY),
-       example="`limit ARBOC up to offset_limit` (8 % then 4 %) against "
-               "`limit QC_offset up to offset_limit` (8 %).")
+    remedy="Compare the limits below and harmonise them if they diverge materially.",
+    sources=(PMR_STEP9, PARITY),
+    example="`limit ARBOC up to offset_limit` (8 % then 4 %) against "
+    "`limit QC_offset up to offset_limit` (8 %).",
+)
 def credit_limits_differ(p: Pair) -> list[Hit]:
     la, lb = _limits(p.a, p.b), _limits(p.b, p.a)
-    if not la or not lb or {s.limit.text for s in la if s.limit} == \
-            {s.limit.text for s in lb if s.limit}:
+    if (
+        not la
+        or not lb
+        or {s.limit.text for s in la if s.limit} == {s.limit.text for s in lb if s.limit}
+    ):
         return []
     proof = [_limit_evidence(p.a, s) for s in la] + [_limit_evidence(p.b, s) for s in lb]
     return [Hit(f"credit limits differ between '{p.a.name}' and '{p.b.name}'", tuple(proof))]
@@ -785,110 +601,159 @@ def _limits(m: SchemeModel, partner: SchemeModel) -> list[SurrenderModel]:
 
 
 def _limit_evidence(m: SchemeModel, s: SurrenderModel) -> Evidence:
-    return evidence(m, "surrender", f"{', '.join(s.units)} up to {s.limit.text if s.limit else ''}",
-                    s)
+    return evidence(
+        m, "surrender", f"{', '.join(s.units)} up to {s.limit.text if s.limit else ''}", s
+    )
 
 
 # ---- price controls, banking, borrowing ------------------------------------------------------
 
 
-@check("price-ceiling-unilateral", "warning", "Price ceiling on one side only",
-       rationale="""A price ceiling (or cost-containment reserve) on one side releases units at
+@check(
+    "price-ceiling-unilateral",
+    "warning",
+    "Price ceiling on one side only",
+    rationale="""A price ceiling (or cost-containment reserve) on one side releases units at
        the ceiling price, and through the link caps the price on the other side too.
        Goers & Pflüglmayer list price caps among the features that exclude EU linking.""",
-       remedy="""Adopt a common ceiling, or limit the units imported from the side with the
+    remedy="""Adopt a common ceiling, or limit the units imported from the side with the
        ceiling, or make the link one-way.""",
-       sources=(GOERS, ICAP_GUIDE, PMR_STEP9),
-       example="`california` declares `price ceiling 65 USD/tCO2e`; `quebec` declares none.",
-       both_ways=True)
+    sources=(GOERS, ICAP_GUIDE, PMR_STEP9),
+    example="`california` declares `price ceiling 65 USD/tCO2e`; `quebec` declares none.",
+    both_ways=True,
+)
 def price_ceiling_unilateral(p: Pair) -> list[Hit]:
     if prices(p.b, "ceiling") or not flows_to(p.a, p.b):
         return []
-    return [Hit(f"'{p.a.name}' has a price ceiling '{price.name}' and '{p.b.name}' has none: "
-                f"it also caps the price in '{p.b.name}'",
-                (price_evidence(p.a, price), evidence(p.b, "price_controls", "no ceiling")))
-            for price in prices(p.a, "ceiling")]
+    return [
+        Hit(
+            f"'{p.a.name}' has a price ceiling '{price.name}' and '{p.b.name}' has none: "
+            f"it also caps the price in '{p.b.name}'",
+            (price_evidence(p.a, price), evidence(p.b, "price_controls", "no ceiling")),
+        )
+        for price in prices(p.a, "ceiling")
+    ]
 
 
-@check("price-floor-unilateral", "info", "Price floor on one side only",
-       rationale="""A price floor (auction reserve price) on one side props up the common
+@check(
+    "price-floor-unilateral",
+    "info",
+    "Price floor on one side only",
+    rationale="""A price floor (auction reserve price) on one side props up the common
        price of a two-way linked market: floors transmit.""",
-       remedy="Agree a common floor, or accept that the floor applies to the linked market.",
-       sources=(ICAP_GUIDE, PMR_STEP9),
-       example="`california` declares `price auction_reserve 10 USD/tCO2e`; `quebec` none.",
-       both_ways=True)
+    remedy="Agree a common floor, or accept that the floor applies to the linked market.",
+    sources=(ICAP_GUIDE, PMR_STEP9),
+    example="`california` declares `price auction_reserve 10 USD/tCO2e`; `quebec` none.",
+    both_ways=True,
+)
 def price_floor_unilateral(p: Pair) -> list[Hit]:
     if prices(p.b, "floor") or not (flows_to(p.a, p.b) and flows_to(p.b, p.a)):
         return []
-    return [Hit(f"'{p.a.name}' has a price floor '{price.name}' and '{p.b.name}' has none: "
-                "the floor transmits to the linked market",
-                (price_evidence(p.a, price), evidence(p.b, "price_controls", "no floor")))
-            for price in prices(p.a, "floor")]
+    return [
+        Hit(
+            f"'{p.a.name}' has a price floor '{price.name}' and '{p.b.name}' has none: "
+            "the floor transmits to the linked market",
+            (price_evidence(p.a, price), evidence(p.b, "price_controls", "no floor")),
+        )
+        for price in prices(p.a, "floor")
+    ]
 
 
-@check("supply-adjustment-unilateral", "info", "Supply adjustment on one side only",
-       rationale="""A supply-adjustment mechanism (e.g. the EU Market Stability Reserve)
+@check(
+    "supply-adjustment-unilateral",
+    "info",
+    "Supply adjustment on one side only",
+    rationale="""A supply-adjustment mechanism (e.g. the EU Market Stability Reserve)
        withdraws or releases units on one side; in a linked market it moves the common price.""",
-       remedy="Coordinate the mechanism in the linking agreement.",
-       sources=(ICAP_GUIDE, EU_CH_ANNEX),
-       example="`eu_ets` declares `price msr_intake 24 %`; `swiss_ets` has no MSR.",
-       both_ways=True)
+    remedy="Coordinate the mechanism in the linking agreement.",
+    sources=(ICAP_GUIDE, EU_CH_ANNEX),
+    example="`eu_ets` declares `price msr_intake 24 %`; `swiss_ets` has no MSR.",
+    both_ways=True,
+)
 def supply_adjustment_unilateral(p: Pair) -> list[Hit]:
     mine = prices(p.a, "supply")
     if not mine or prices(p.b, "supply") or not flows_to(p.a, p.b):
         return []
-    return [Hit(f"'{p.a.name}' adjusts supply ({_join(x.name for x in mine)}); "
-                f"'{p.b.name}' has no such mechanism",
-                (price_evidence(p.a, mine[0]), evidence(p.b, "price_controls", "none")))]
+    return [
+        Hit(
+            f"'{p.a.name}' adjusts supply ({_join(x.name for x in mine)}); "
+            f"'{p.b.name}' has no such mechanism",
+            (price_evidence(p.a, mine[0]), evidence(p.b, "price_controls", "none")),
+        )
+    ]
 
 
-@check("borrowing-unilateral", "warning", "Borrowing on one side only",
-       rationale="""Borrowing future units on one side lets the linked market as a whole
+@check(
+    "borrowing-unilateral",
+    "warning",
+    "Borrowing on one side only",
+    rationale="""Borrowing future units on one side lets the linked market as a whole
        borrow; Goers & Pflüglmayer exclude systems with unrestricted borrowing from EU linking.""",
-       remedy="Forbid borrowing, or limit it (`borrowing next_period up to …`) on both sides.",
-       sources=(GOERS, ICAP_GUIDE),
-       example="`borrowing next_period` on one side, `borrowing none` on the other.",
-       both_ways=True)
+    remedy="Forbid borrowing, or limit it (`borrowing next_period up to …`) on both sides.",
+    sources=(GOERS, ICAP_GUIDE),
+    example="`borrowing next_period` on one side, `borrowing none` on the other.",
+    both_ways=True,
+)
 def borrowing_unilateral(p: Pair) -> list[Hit]:
     mine, theirs = p.a.borrowing, p.b.borrowing
     if not allows(mine.mode if mine else None) or allows(theirs.mode if theirs else None):
         return []
-    return [Hit(f"'{p.a.name}' allows borrowing ({mine.mode if mine else ''}); "
-                f"'{p.b.name}' does not",
-                (evidence(p.a, "borrowing", mine.mode if mine else NOT_DECLARED, mine),
-                 evidence(p.b, "borrowing", theirs.mode if theirs else NOT_DECLARED, theirs)))]
+    return [
+        Hit(
+            f"'{p.a.name}' allows borrowing ({mine.mode if mine else ''}); '{p.b.name}' does not",
+            (
+                evidence(p.a, "borrowing", mine.mode if mine else NOT_DECLARED, mine),
+                evidence(p.b, "borrowing", theirs.mode if theirs else NOT_DECLARED, theirs),
+            ),
+        )
+    ]
 
 
-@check("banking-differs", "info", "Banking rules differ",
-       rationale="""Different banking rules let units banked on one side be used later on the
+@check(
+    "banking-differs",
+    "info",
+    "Banking rules differ",
+    rationale="""Different banking rules let units banked on one side be used later on the
        other side, shifting emissions over time across the linked market.""",
-       remedy="Harmonise banking, or restrict the use of banked partner units.",
-       sources=(ICAP_GUIDE,),
-       example="`banking next_period` on one side, `banking unlimited` on the other.")
+    remedy="Harmonise banking, or restrict the use of banked partner units.",
+    sources=(ICAP_GUIDE,),
+    example="`banking next_period` on one side, `banking unlimited` on the other.",
+)
 def banking_differs(p: Pair) -> list[Hit]:
     ba, bb = p.a.banking, p.b.banking
     if ba is None or bb is None or (ba.mode, ba.limit) == (bb.mode, bb.limit):
         return []
-    return [Hit(f"banking is '{ba.mode}' in '{p.a.name}' and '{bb.mode}' in '{p.b.name}'",
-                (evidence(p.a, "banking", ba.mode, ba), evidence(p.b, "banking", bb.mode, bb)))]
+    return [
+        Hit(
+            f"banking is '{ba.mode}' in '{p.a.name}' and '{bb.mode}' in '{p.b.name}'",
+            (evidence(p.a, "banking", ba.mode, ba), evidence(p.b, "banking", bb.mode, bb)),
+        )
+    ]
 
 
 # ---- time, gases, scope, MRV ----------------------------------------------------------------
 
 
-@check("calendar-differs", "info", "Compliance calendars differ",
-       rationale="""A fiscal year starting in April and a calendar year put the two surrender
+@check(
+    "calendar-differs",
+    "info",
+    "Compliance calendars differ",
+    rationale="""A fiscal year starting in April and a calendar year put the two surrender
        deadlines at different times of the year.""",
-       remedy="Align the compliance years or agree when transferred units count.",
-       sources=(ICAP_GUIDE,),
-       example="`calendar fiscal_year from April` against `calendar calendar_year`.")
+    remedy="Align the compliance years or agree when transferred units count.",
+    sources=(ICAP_GUIDE,),
+    example="`calendar fiscal_year from April` against `calendar calendar_year`.",
+)
 def calendar_differs(p: Pair) -> list[Hit]:
     ca, cb = (p.a.calendar, p.a.fiscal_year_start), (p.b.calendar, p.b.fiscal_year_start)
     if None in (ca[0], cb[0]) or ca == cb:
         return []
-    return [Hit(f"'{p.a.name}' uses {_calendar(ca)}, '{p.b.name}' {_calendar(cb)}",
-                (evidence(p.a, "calendar", _calendar(ca)),
-                 evidence(p.b, "calendar", _calendar(cb))))]
+    return [
+        Hit(
+            f"'{p.a.name}' uses {_calendar(ca)}, '{p.b.name}' {_calendar(cb)}",
+            (evidence(p.a, "calendar", _calendar(ca)), evidence(p.b, "calendar", _calendar(cb))),
+        )
+    ]
 
 
 def _calendar(c: tuple[str | None, str | None]) -> str:
@@ -896,8 +761,11 @@ def _calendar(c: tuple[str | None, str | None]) -> str:
 
 
 def _since(p: Pair) -> str | None:
-    dates = [link.since for m, o in ((p.a, p.b), (p.b, p.a))
-             if (link := link_to(m, o.name)) and link.since]
+    dates = [
+        link.since
+        for m, o in ((p.a, p.b), (p.b, p.a))
+        if (link := link_to(m, o.name)) and link.since
+    ]
     return max(dates) if dates else None
 
 
@@ -915,291 +783,457 @@ def _misaligned(p: Pair) -> list[tuple[PeriodModel, PeriodModel]]:
     return out
 
 
-@check("periods-misaligned", "warning", "Compliance periods are not aligned",
-       rationale="""Overlapping compliance periods with different boundaries (after the link
+@check(
+    "periods-misaligned",
+    "warning",
+    "Compliance periods are not aligned",
+    rationale="""Overlapping compliance periods with different boundaries (after the link
        starts) mean units are surrendered for different windows on each side, complicating
        banking, surrender and the joint accounting of the linked market.""",
-       remedy="Align the period boundaries, or agree in the linking agreement how units of "
-              "each period count on the other side.",
-       sources=(ICAP_GUIDE,),
-       example="`period first = FY2010 .. FY2014` against `period first = FY2011 .. FY2014`.")
+    remedy="Align the period boundaries, or agree in the linking agreement how units of "
+    "each period count on the other side.",
+    sources=(ICAP_GUIDE,),
+    example="`period first = FY2010 .. FY2014` against `period first = FY2011 .. FY2014`.",
+)
 def periods_misaligned(p: Pair) -> list[Hit]:
-    return [Hit(f"'{p.a.name}' period '{x.name}' ({x.start_date} .. {x.end_date}) overlaps "
-                f"'{p.b.name}' period '{y.name}' ({y.start_date} .. {y.end_date}) with different "
-                "boundaries",
-                (evidence(p.a, f"periods[{x.name}]", f"{x.start} .. {x.end}", x),
-                 evidence(p.b, f"periods[{y.name}]", f"{y.start} .. {y.end}", y)))
-            for x, y in _misaligned(p)]
+    return [
+        Hit(
+            f"'{p.a.name}' period '{x.name}' ({x.start_date} .. {x.end_date}) overlaps "
+            f"'{p.b.name}' period '{y.name}' ({y.start_date} .. {y.end_date}) with different "
+            "boundaries",
+            (
+                evidence(p.a, f"periods[{x.name}]", f"{x.start} .. {x.end}", x),
+                evidence(p.b, f"periods[{y.name}]", f"{y.start} .. {y.end}", y),
+            ),
+        )
+        for x, y in _misaligned(p)
+    ]
 
 
-@check("gases-differ", "warning", "Covered gases differ",
-       rationale="""The EU-Swiss essential criteria require minimum gas coverage; a unit for a
+@check(
+    "gases-differ",
+    "warning",
+    "Covered gases differ",
+    rationale="""The EU-Swiss essential criteria require minimum gas coverage; a unit for a
        gas one side does not cover represents reductions the other side does not count.""",
-       remedy="Harmonise the covered gases, or exclude units for the uncovered gases.",
-       sources=(EU_CH_ANNEX, ICAP_GUIDE),
-       example="`gases CO2 gwp AR4` against `gases CO2, CH4, N2O gwp AR4`.")
+    remedy="Harmonise the covered gases, or exclude units for the uncovered gases.",
+    sources=(EU_CH_ANNEX, ICAP_GUIDE),
+    example="`gases CO2 gwp AR4` against `gases CO2, CH4, N2O gwp AR4`.",
+)
 def gases_differ(p: Pair) -> list[Hit]:
     ga, gb = set(p.a.gases), set(p.b.gases)
     if not ga or not gb or ga == gb:
         return []
-    return [Hit(f"only '{p.a.name}' covers {_join(sorted(ga - gb))}; "
-                f"only '{p.b.name}' covers {_join(sorted(gb - ga))}",
-                (evidence(p.a, "gases", ", ".join(p.a.gases)),
-                 evidence(p.b, "gases", ", ".join(p.b.gases))))]
+    return [
+        Hit(
+            f"only '{p.a.name}' covers {_join(sorted(ga - gb))}; "
+            f"only '{p.b.name}' covers {_join(sorted(gb - ga))}",
+            (
+                evidence(p.a, "gases", ", ".join(p.a.gases)),
+                evidence(p.b, "gases", ", ".join(p.b.gases)),
+            ),
+        )
+    ]
 
 
-@check("gwp-basis-differs", "warning", "GWP bases give different values",
-       rationale="""A tonne of CO2e means a different amount of a gas under SAR, AR4, AR5 or
+@check(
+    "gwp-basis-differs",
+    "warning",
+    "GWP bases give different values",
+    rationale="""A tonne of CO2e means a different amount of a gas under SAR, AR4, AR5 or
        AR6 GWPs; units from the two sides are then not equivalent for that gas.""",
-       remedy="Use a common GWP basis, or an exchange rate per gas.",
-       sources=(ICAP_GUIDE,),
-       example="`gases CO2, CH4 gwp SAR` (CH4 = 21) against `gases CO2, CH4 gwp AR5` (CH4 = 28).")
+    remedy="Use a common GWP basis, or an exchange rate per gas.",
+    sources=(ICAP_GUIDE,),
+    example="`gases CO2, CH4 gwp SAR` (CH4 = 21) against `gases CO2, CH4 gwp AR5` (CH4 = 28).",
+)
 def gwp_basis_differs(p: Pair) -> list[Hit]:
     differing = sorted(g for g in set(p.a.gwp) & set(p.b.gwp) if p.a.gwp[g] != p.b.gwp[g])
     if not differing:
         return []
     values = "; ".join(f"{g}: {p.a.gwp[g]} vs {p.b.gwp[g]}" for g in differing)
-    return [Hit(f"GWP basis {p.a.gwp_basis} in '{p.a.name}' and {p.b.gwp_basis} in "
-                f"'{p.b.name}' give different values ({values})",
-                (evidence(p.a, "gwp_basis", p.a.gwp_basis or ""),
-                 evidence(p.b, "gwp_basis", p.b.gwp_basis or "")))]
+    return [
+        Hit(
+            f"GWP basis {p.a.gwp_basis} in '{p.a.name}' and {p.b.gwp_basis} in "
+            f"'{p.b.name}' give different values ({values})",
+            (
+                evidence(p.a, "gwp_basis", p.a.gwp_basis or ""),
+                evidence(p.b, "gwp_basis", p.b.gwp_basis or ""),
+            ),
+        )
+    ]
 
 
-@check("scope-differs", "warning", "Emission scope differs",
-       rationale="""If one side covers indirect emissions (purchased electricity and heat) and
+@check(
+    "scope-differs",
+    "warning",
+    "Emission scope differs",
+    rationale="""If one side covers indirect emissions (purchased electricity and heat) and
        the other does not, the same tonne may be counted twice or not at all across the
        linked market.""",
-       remedy="Harmonise the scope, or exclude units from the scope the partner does not cover.",
-       sources=(ICAP_GUIDE, PMR_STEP9),
-       example="`scope direct, indirect` against `scope direct`.")
+    remedy="Harmonise the scope, or exclude units from the scope the partner does not cover.",
+    sources=(ICAP_GUIDE, PMR_STEP9),
+    example="`scope direct, indirect` against `scope direct`.",
+)
 def scope_differs(p: Pair) -> list[Hit]:
     sa, sb = set(p.a.scope), set(p.b.scope)
     if not sa or not sb or sa == sb:
         return []
-    return [Hit(f"scope is {_join(p.a.scope)} in '{p.a.name}' and {_join(p.b.scope)} in "
-                f"'{p.b.name}'", (evidence(p.a, "scope", ", ".join(p.a.scope)),
-                                  evidence(p.b, "scope", ", ".join(p.b.scope))))]
+    return [
+        Hit(
+            f"scope is {_join(p.a.scope)} in '{p.a.name}' and {_join(p.b.scope)} in '{p.b.name}'",
+            (
+                evidence(p.a, "scope", ", ".join(p.a.scope)),
+                evidence(p.b, "scope", ", ".join(p.b.scope)),
+            ),
+        )
+    ]
 
 
-@check("mrv-missing", "warning", "MRV is not described",
-       rationale="""Monitoring, reporting and verification must be equivalent for a tonne to
+@check(
+    "mrv-missing",
+    "warning",
+    "MRV is not described",
+    rationale="""Monitoring, reporting and verification must be equivalent for a tonne to
        mean the same on both sides. A scheme without an `mrv` description cannot be assessed.""",
-       remedy="Declare `mrv \"…\"` with its source (reporting cycle, verifier, deadline).",
-       sources=(PMR_STEP9, ICAP_GUIDE),
-       example="`tokyo_cat` declares `mrv \"… verified by third-party verifiers …\"`; "
-               "`saitama_tset` declares none.")
+    remedy='Declare `mrv "…"` with its source (reporting cycle, verifier, deadline).',
+    sources=(PMR_STEP9, ICAP_GUIDE),
+    example='`tokyo_cat` declares `mrv "… verified by third-party verifiers …"`; '
+    "`saitama_tset` declares none.",
+)
 def mrv_missing(p: Pair) -> list[Hit]:
     missing = [m.name for m in (p.a, p.b) if m.meta_value("mrv") is None]
     if not missing:
         return []
-    return [Hit(f"{' and '.join(repr(n) for n in missing)} "
-                f"{'does' if len(missing) == 1 else 'do'} not describe monitoring, reporting "
-                "and verification", (meta(p.a, "mrv"), meta(p.b, "mrv")))]
+    return [
+        Hit(
+            f"{' and '.join(repr(n) for n in missing)} "
+            f"{'does' if len(missing) == 1 else 'do'} not describe monitoring, reporting "
+            "and verification",
+            (meta(p.a, "mrv"), meta(p.b, "mrv")),
+        )
+    ]
 
 
-@check("mrv-verification-unstated", "info", "Verification is stated on one side only",
-       rationale="""Only one side's MRV description mentions verification; third-party
+@check(
+    "mrv-verification-unstated",
+    "info",
+    "Verification is stated on one side only",
+    rationale="""Only one side's MRV description mentions verification; third-party
        verification is a usual condition of mutual recognition.""",
-       remedy="Confirm and declare how emissions are verified on both sides.",
-       sources=(PMR_STEP9,),
-       example="`mrv \"Annual report, verified by …\"` against `mrv \"Annual self-report\"`.",
-       both_ways=True)
+    remedy="Confirm and declare how emissions are verified on both sides.",
+    sources=(PMR_STEP9,),
+    example='`mrv "Annual report, verified by …"` against `mrv "Annual self-report"`.',
+    both_ways=True,
+)
 def mrv_verification_unstated(p: Pair) -> list[Hit]:
     ta, tb = p.a.meta_value("mrv"), p.b.meta_value("mrv")
     if ta is None or tb is None or "verif" in ta.lower() or "verif" not in tb.lower():
         return []
-    return [Hit(f"'{p.b.name}' states verification, '{p.a.name}' does not",
-                (meta(p.a, "mrv"), meta(p.b, "mrv")))]
+    return [
+        Hit(
+            f"'{p.b.name}' states verification, '{p.a.name}' does not",
+            (meta(p.a, "mrv"), meta(p.b, "mrv")),
+        )
+    ]
 
 
 # ---- units of account -------------------------------------------------------------------------
 
 
-@check("currency-differs", "info", "Currencies differ",
-       rationale="""Prices, penalties and price controls of the two sides are in different
+@check(
+    "currency-differs",
+    "info",
+    "Currencies differ",
+    rationale="""Prices, penalties and price controls of the two sides are in different
        currencies; comparing them needs an exchange rate.""",
-       remedy="Give an exchange rate with `--rate BASE/QUOTE=VALUE` to compare amounts.",
-       sources=(ICAP_GUIDE,),
-       example="`currency USD` against `currency CAD`.")
+    remedy="Give an exchange rate with `--rate BASE/QUOTE=VALUE` to compare amounts.",
+    sources=(ICAP_GUIDE,),
+    example="`currency USD` against `currency CAD`.",
+)
 def currency_differs(p: Pair) -> list[Hit]:
     ca, cb = p.a.meta_value("currency"), p.b.meta_value("currency")
     if ca is None or cb is None or ca == cb:
         return []
     given = p.rates.convert(Decimal(1), cb, ca) is not None
-    tail = f"rate given: {_rate_text(p.rates, ca, cb)}" if given else \
-        f"an exchange rate is needed (--rate {ca}/{cb}=…)"
-    return [Hit(f"'{p.a.name}' uses {ca}, '{p.b.name}' uses {cb}; {tail}",
-                (meta(p.a, "currency"), meta(p.b, "currency")))]
+    tail = (
+        f"rate given: {_rate_text(p.rates, ca, cb)}"
+        if given
+        else f"an exchange rate is needed (--rate {ca}/{cb}=…)"
+    )
+    return [
+        Hit(
+            f"'{p.a.name}' uses {ca}, '{p.b.name}' uses {cb}; {tail}",
+            (meta(p.a, "currency"), meta(p.b, "currency")),
+        )
+    ]
 
 
-@check("tonne-measure-differs", "warning", "Short tons against metric tonnes",
-       rationale="""One allowance is one short ton in RGGI and one metric tonne elsewhere
+@check(
+    "tonne-measure-differs",
+    "warning",
+    "Short tons against metric tonnes",
+    rationale="""One allowance is one short ton in RGGI and one metric tonne elsewhere
        (1 short ton = 0.90718474 t); units exchanged one-for-one would not be equivalent.""",
-       remedy="Apply an exchange rate of 0.90718474 t per short-ton unit in the linking agreement.",
-       sources=(RGGI_TON,),
-       example="`rggi` writes `13 USD/short_tCO2`; the partner writes `USD/tCO2e`.",
-       both_ways=True)
+    remedy="Apply an exchange rate of 0.90718474 t per short-ton unit in the linking agreement.",
+    sources=(RGGI_TON,),
+    example="`rggi` writes `13 USD/short_tCO2`; the partner writes `USD/tCO2e`.",
+    both_ways=True,
+)
 def tonne_measure_differs(p: Pair) -> list[Hit]:
     if not uses_short_tons(p.a) or uses_short_tons(p.b):
         return []
-    return [Hit(f"'{p.a.name}' measures in short tons, '{p.b.name}' in metric tonnes",
-                (evidence(p.a, "units", "short_tCO2"), evidence(p.b, "units", "tCO2e")))]
+    return [
+        Hit(
+            f"'{p.a.name}' measures in short tons, '{p.b.name}' in metric tonnes",
+            (evidence(p.a, "units", "short_tCO2"), evidence(p.b, "units", "tCO2e")),
+        )
+    ]
 
 
-@check("unit-origin-unknown", "warning", "A partner unit is not declared by the partner",
-       rationale="""A unit declared `from` the partner should be one the partner issues;
+@check(
+    "unit-origin-unknown",
+    "warning",
+    "A partner unit is not declared by the partner",
+    rationale="""A unit declared `from` the partner should be one the partner issues;
        otherwise the two schemes name the instrument differently and recognition is unclear.""",
-       remedy="Use the partner's unit name, or declare the unit in the partner scheme.",
-       sources=(ICAP_GUIDE,),
-       example="`saitama_tset` declares `credit tokyo_excess from tokyo_cat`; `tokyo_cat` "
-               "calls it `excess_reduction`.", both_ways=True)
+    remedy="Use the partner's unit name, or declare the unit in the partner scheme.",
+    sources=(ICAP_GUIDE,),
+    example="`saitama_tset` declares `credit tokyo_excess from tokyo_cat`; `tokyo_cat` "
+    "calls it `excess_reduction`.",
+    both_ways=True,
+)
 def unit_origin_unknown(p: Pair) -> list[Hit]:
     names = {u.name for u in p.b.units}
-    return [Hit(f"'{p.a.name}' declares {u.kind} '{u.name}' from '{p.b.name}', which declares "
-                f"no unit '{u.name}' (it declares {_join(sorted(names))})",
-                (evidence(p.a, f"units[{u.name}]", f"{u.kind} {u.name} from {u.origin}", u),
-                 evidence(p.b, "units", _join(sorted(names)))))
-            for u in p.a.units if u.origin == p.b.name and u.name not in names]
+    return [
+        Hit(
+            f"'{p.a.name}' declares {u.kind} '{u.name}' from '{p.b.name}', which declares "
+            f"no unit '{u.name}' (it declares {_join(sorted(names))})",
+            (
+                evidence(p.a, f"units[{u.name}]", f"{u.kind} {u.name} from {u.origin}", u),
+                evidence(p.b, "units", _join(sorted(names))),
+            ),
+        )
+        for u in p.a.units
+        if u.origin == p.b.name and u.name not in names
+    ]
 
 
-@check("unit-kind-differs", "warning", "A unit's kind differs between the schemes",
-       rationale="""A unit one side treats as an allowance and the other as a credit is counted
+@check(
+    "unit-kind-differs",
+    "warning",
+    "A unit's kind differs between the schemes",
+    rationale="""A unit one side treats as an allowance and the other as a credit is counted
        against different limits on each side.""",
-       remedy="Declare the unit with the same kind on both sides.",
-       sources=(ICAP_GUIDE,),
-       example="`credit CHU from swiss_ets` while `swiss_ets` declares `allowance CHU`.",
-       both_ways=True)
+    remedy="Declare the unit with the same kind on both sides.",
+    sources=(ICAP_GUIDE,),
+    example="`credit CHU from swiss_ets` while `swiss_ets` declares `allowance CHU`.",
+    both_ways=True,
+)
 def unit_kind_differs(p: Pair) -> list[Hit]:
     theirs = {u.name: u for u in p.b.units if home(p.b, u) == p.b.name}
-    return [Hit(f"'{u.name}' is a {u.kind} in '{p.a.name}' but a {theirs[u.name].kind} in "
-                f"'{p.b.name}'", (evidence(p.a, f"units[{u.name}]", u.kind, u),
-                                  evidence(p.b, f"units[{u.name}]", theirs[u.name].kind,
-                                           theirs[u.name])))
-            for u in p.a.units if u.origin == p.b.name and u.name in theirs
-            and u.kind != theirs[u.name].kind]
+    return [
+        Hit(
+            f"'{u.name}' is a {u.kind} in '{p.a.name}' but a {theirs[u.name].kind} in '{p.b.name}'",
+            (
+                evidence(p.a, f"units[{u.name}]", u.kind, u),
+                evidence(p.b, f"units[{u.name}]", theirs[u.name].kind, theirs[u.name]),
+            ),
+        )
+        for u in p.a.units
+        if u.origin == p.b.name and u.name in theirs and u.kind != theirs[u.name].kind
+    ]
 
 
 # ---- link declarations -------------------------------------------------------------------------
 
 
-@check("link-undeclared", "info", "Neither scheme declares the link",
-       rationale="""Neither scheme declares a link to the other, so this analysis is of a
+@check(
+    "link-undeclared",
+    "info",
+    "Neither scheme declares the link",
+    rationale="""Neither scheme declares a link to the other, so this analysis is of a
        hypothetical link.""",
-       remedy="Declare `link OTHER two_way|inbound|outbound …` on both sides once agreed.",
-       sources=(CLIMATE_TRUST,),
-       example="`eu_ets` and `jvets` declare no link to each other.")
+    remedy="Declare `link OTHER two_way|inbound|outbound …` on both sides once agreed.",
+    sources=(CLIMATE_TRUST,),
+    example="`eu_ets` and `jvets` declare no link to each other.",
+)
 def link_undeclared(p: Pair) -> list[Hit]:
     if link_to(p.a, p.b.name) or link_to(p.b, p.a.name):
         return []
-    return [Hit(f"neither '{p.a.name}' nor '{p.b.name}' declares a link to the other",
-                (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)))]
+    return [
+        Hit(
+            f"neither '{p.a.name}' nor '{p.b.name}' declares a link to the other",
+            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+        )
+    ]
 
 
-@check("link-one-sided", "warning", "Link declared by one side only",
-       rationale="""A link needs both systems' legal acts (a linking agreement): a one-sided
+@check(
+    "link-one-sided",
+    "warning",
+    "Link declared by one side only",
+    rationale="""A link needs both systems' legal acts (a linking agreement): a one-sided
        declaration describes units the other side may not recognise.""",
-       remedy="Declare the matching link in the partner scheme, or model a one-way recognition.",
-       sources=(ICAP_GUIDE, CLIMATE_TRUST),
-       example="`a` declares `link b two_way`; `b` declares no link to `a`.", both_ways=True)
+    remedy="Declare the matching link in the partner scheme, or model a one-way recognition.",
+    sources=(ICAP_GUIDE, CLIMATE_TRUST),
+    example="`a` declares `link b two_way`; `b` declares no link to `a`.",
+    both_ways=True,
+)
 def link_one_sided(p: Pair) -> list[Hit]:
     own = link_to(p.a, p.b.name)
     if own is None or link_to(p.b, p.a.name):
         return []
-    return [Hit(f"'{p.a.name}' declares a {own.direction} link to '{p.b.name}', which does not "
-                "declare it back", (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)))]
+    return [
+        Hit(
+            f"'{p.a.name}' declares a {own.direction} link to '{p.b.name}', which does not "
+            "declare it back",
+            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+        )
+    ]
 
 
 CONSISTENT = frozenset({("two_way", "two_way"), ("outbound", "inbound"), ("inbound", "outbound")})
 
 
-@check("link-direction-mismatch", "warning", "Link directions disagree",
-       rationale="""The two declarations describe different flows of units: `two_way` on
+@check(
+    "link-direction-mismatch",
+    "warning",
+    "Link directions disagree",
+    rationale="""The two declarations describe different flows of units: `two_way` on
        both sides, or `outbound` matched by `inbound`, are consistent.""",
-       remedy="Correct one declaration so both describe the same flow.",
-       sources=(CLIMATE_TRUST,),
-       example="`a` declares `link b two_way`; `b` declares `link a outbound`.")
+    remedy="Correct one declaration so both describe the same flow.",
+    sources=(CLIMATE_TRUST,),
+    example="`a` declares `link b two_way`; `b` declares `link a outbound`.",
+)
 def link_direction_mismatch(p: Pair) -> list[Hit]:
     la, lb = link_to(p.a, p.b.name), link_to(p.b, p.a.name)
     if la is None or lb is None or (la.direction, lb.direction) in CONSISTENT:
         return []
-    return [Hit(f"'{p.a.name}' declares {la.direction}, '{p.b.name}' declares {lb.direction}",
-                (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)))]
+    return [
+        Hit(
+            f"'{p.a.name}' declares {la.direction}, '{p.b.name}' declares {lb.direction}",
+            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+        )
+    ]
 
 
-@check("link-dates-differ", "warning", "Link start or end dates differ",
-       rationale="""The sides declare different dates for the link; units could be recognised
+@check(
+    "link-dates-differ",
+    "warning",
+    "Link start or end dates differ",
+    rationale="""The sides declare different dates for the link; units could be recognised
        on one side before or after the other recognises them.""",
-       remedy="Use the dates of the linking agreement on both sides.",
-       sources=(ICAP_GUIDE,),
-       example="`link b two_way since 2014-01-01` against `link a two_way since 2013-01-01`.")
+    remedy="Use the dates of the linking agreement on both sides.",
+    sources=(ICAP_GUIDE,),
+    example="`link b two_way since 2014-01-01` against `link a two_way since 2013-01-01`.",
+)
 def link_dates_differ(p: Pair) -> list[Hit]:
     la, lb = link_to(p.a, p.b.name), link_to(p.b, p.a.name)
     if la is None or lb is None or (la.since, la.until) == (lb.since, lb.until):
         return []
-    return [Hit(f"'{p.a.name}' declares {la.since or '-'} .. {la.until or '-'}, '{p.b.name}' "
-                f"{lb.since or '-'} .. {lb.until or '-'}",
-                (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)))]
+    return [
+        Hit(
+            f"'{p.a.name}' declares {la.since or '-'} .. {la.until or '-'}, '{p.b.name}' "
+            f"{lb.since or '-'} .. {lb.until or '-'}",
+            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+        )
+    ]
 
 
-@check("link-units-differ", "info", "Linked units differ",
-       rationale="""The `for` lists name the units the link covers; different lists mean the
+@check(
+    "link-units-differ",
+    "info",
+    "Linked units differ",
+    rationale="""The `for` lists name the units the link covers; different lists mean the
        sides recognise different instruments.""",
-       remedy="List the same units on both sides.",
-       sources=(ICAP_GUIDE,),
-       example="`link b two_way for A_allowance, B_allowance` against `link a two_way for "
-               "B_allowance`.")
+    remedy="List the same units on both sides.",
+    sources=(ICAP_GUIDE,),
+    example="`link b two_way for A_allowance, B_allowance` against `link a two_way for "
+    "B_allowance`.",
+)
 def link_units_differ(p: Pair) -> list[Hit]:
     la, lb = link_to(p.a, p.b.name), link_to(p.b, p.a.name)
     if la is None or lb is None or set(la.units) == set(lb.units):
         return []
-    return [Hit(f"'{p.a.name}' links {_join(la.units)}, '{p.b.name}' links {_join(lb.units)}",
-                (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)))]
+    return [
+        Hit(
+            f"'{p.a.name}' links {_join(la.units)}, '{p.b.name}' links {_join(lb.units)}",
+            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+        )
+    ]
 
 
-@check("link-units-not-accepted", "warning", "Linked side accepts none of the partner's units",
-       rationale="""The declarations say units flow into this side, but its surrender rules
+@check(
+    "link-units-not-accepted",
+    "warning",
+    "Linked side accepts none of the partner's units",
+    rationale="""The declarations say units flow into this side, but its surrender rules
        accept no unit issued by the partner, so the link has no effect there.""",
-       remedy="Declare the partner's unit (`allowance X from PARTNER`) and accept it in "
-              "`surrender`.",
-       sources=(ICAP_GUIDE, CLIMATE_TRUST),
-       example="`a` declares `link b two_way` but accepts only its own `A_allowance`.",
-       both_ways=True)
+    remedy="Declare the partner's unit (`allowance X from PARTNER`) and accept it in `surrender`.",
+    sources=(ICAP_GUIDE, CLIMATE_TRUST),
+    example="`a` declares `link b two_way` but accepts only its own `A_allowance`.",
+    both_ways=True,
+)
 def link_units_not_accepted(p: Pair) -> list[Hit]:
     if not receives(p.a, p.b) or any(home(p.a, u) == p.b.name for u, _ in accepted(p.a)):
         return []
-    return [Hit(f"units of '{p.b.name}' flow into '{p.a.name}', which accepts none of them",
-                (surrender_summary(p.a), link_evidence(p.a, p.b.name),
-                 link_evidence(p.b, p.a.name)))]
+    return [
+        Hit(
+            f"units of '{p.b.name}' flow into '{p.a.name}', which accepts none of them",
+            (surrender_summary(p.a), link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+        )
+    ]
 
 
-@check("link-conditions-differ", "info", "Link conditions differ",
-       rationale="""Each side's link conditions are shown together so the reader can confirm
+@check(
+    "link-conditions-differ",
+    "info",
+    "Link conditions differ",
+    rationale="""Each side's link conditions are shown together so the reader can confirm
        they describe the same agreement.""",
-       remedy="Align the condition texts with the linking agreement.",
-       sources=(ICAP_GUIDE,),
-       example="`link b two_way \"no double use\"` against `link a two_way` without conditions.")
+    remedy="Align the condition texts with the linking agreement.",
+    sources=(ICAP_GUIDE,),
+    example='`link b two_way "no double use"` against `link a two_way` without conditions.',
+)
 def link_conditions_differ(p: Pair) -> list[Hit]:
     la, lb = link_to(p.a, p.b.name), link_to(p.b, p.a.name)
     if la is None or lb is None or la.conditions == lb.conditions:
         return []
-    return [Hit(f"link conditions differ between '{p.a.name}' and '{p.b.name}'",
-                (replace(link_evidence(p.a, p.b.name), value=la.conditions or NOT_DECLARED),
-                 replace(link_evidence(p.b, p.a.name), value=lb.conditions or NOT_DECLARED)))]
+    return [
+        Hit(
+            f"link conditions differ between '{p.a.name}' and '{p.b.name}'",
+            (
+                replace(link_evidence(p.a, p.b.name), value=la.conditions or NOT_DECLARED),
+                replace(link_evidence(p.b, p.a.name), value=lb.conditions or NOT_DECLARED),
+            ),
+        )
+    ]
 
 
-@check("allocation-differs", "info", "Allocation methods differ",
-       rationale="""Allocation is one of the design features to align; free allocation on one
+@check(
+    "allocation-differs",
+    "info",
+    "Allocation methods differ",
+    rationale="""Allocation is one of the design features to align; free allocation on one
        side and auctioning on the other shifts rents and competitiveness across the link.""",
-       remedy="Compare the allocation rules and agree on competitiveness safeguards.",
-       sources=(PMR_STEP9, PARITY),
-       example="`allocation grandfathering` against `allocation auction`.")
+    remedy="Compare the allocation rules and agree on competitiveness safeguards.",
+    sources=(PMR_STEP9, PARITY),
+    example="`allocation grandfathering` against `allocation auction`.",
+)
 def allocation_differs(p: Pair) -> list[Hit]:
     aa, ab = p.a.allocation, p.b.allocation
     if aa is None or ab is None or set(aa.methods) == set(ab.methods):
         return []
-    return [Hit(f"allocation is {_join(aa.methods)} in '{p.a.name}' and {_join(ab.methods)} in "
-                f"'{p.b.name}'", (evidence(p.a, "allocation", ", ".join(aa.methods), aa),
-                                  evidence(p.b, "allocation", ", ".join(ab.methods), ab)))]
+    return [
+        Hit(
+            f"allocation is {_join(aa.methods)} in '{p.a.name}' and {_join(ab.methods)} in "
+            f"'{p.b.name}'",
+            (
+                evidence(p.a, "allocation", ", ".join(aa.methods), aa),
+                evidence(p.b, "allocation", ", ".join(ab.methods), ab),
+            ),
+        )
+    ]
 
 
 CATALOGUE: dict[str, Check] = {c.code: c for c in _REGISTRY}

@@ -23,8 +23,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 from etsl.compiler.model import SchemeModel
-from etsl.runtime.link_checks import (
-    CONSISTENT,
+from etsl.runtime.link_checks import CONSISTENT
+from etsl.runtime.link_facts import (
     CREDIT_KINDS,
     Evidence,
     Rates,
@@ -139,17 +139,29 @@ def link_graph(models: dict[str, SchemeModel]) -> tuple[nx.DiGraph, list[Issue]]
 
 def _dangling(model: SchemeModel, target: str, models: dict[str, SchemeModel]) -> Issue | None:
     if target == model.name:
-        return Issue("link-to-self", "warning", f"'{model.name}' declares a link to itself",
-                     (link_evidence(model, target),), "remove the link")
+        return Issue(
+            "link-to-self",
+            "warning",
+            f"'{model.name}' declares a link to itself",
+            (link_evidence(model, target),),
+            "remove the link",
+        )
     if target in models:
         return None
     from etsl.compiler.driver import library_scheme_names
 
-    hint = ("it is in the bundled library: add its file to the command line"
-            if target in library_scheme_names() else "check the name, or add the scheme's file")
-    return Issue("link-target-missing", "warning",
-                 f"'{model.name}' links to '{target}', which is not among the schemes analysed",
-                 (link_evidence(model, target),), hint)
+    hint = (
+        "it is in the bundled library: add its file to the command line"
+        if target in library_scheme_names()
+        else "check the name, or add the scheme's file"
+    )
+    return Issue(
+        "link-target-missing",
+        "warning",
+        f"'{model.name}' links to '{target}', which is not among the schemes analysed",
+        (link_evidence(model, target),),
+        hint,
+    )
 
 
 def _reciprocity(models: dict[str, SchemeModel]) -> list[Issue]:
@@ -161,23 +173,40 @@ def _reciprocity(models: dict[str, SchemeModel]) -> list[Issue]:
         if la is None or lb is None:
             one, other, link = (a, b, la) if la else (b, a, lb)
             assert link is not None
-            issues.append(Issue("link-one-sided", "warning",
-                                f"'{one}' declares a {link.direction.replace('_', '-')} link to "
-                                f"'{other}' but '{other}' does not declare it back", proof,
-                                f"declare 'link {one} …' in '{other}'", (a, b)))
+            issues.append(
+                Issue(
+                    "link-one-sided",
+                    "warning",
+                    f"'{one}' declares a {link.direction.replace('_', '-')} link to "
+                    f"'{other}' but '{other}' does not declare it back",
+                    proof,
+                    f"declare 'link {one} …' in '{other}'",
+                    (a, b),
+                )
+            )
         elif (la.direction, lb.direction) not in CONSISTENT:
-            issues.append(Issue("link-direction-mismatch", "warning",
-                                f"'{a}' declares its link to '{b}' {la.direction} and '{b}' "
-                                f"declares its link to '{a}' {lb.direction}: the declarations "
-                                "describe different flows",
-                                proof, "two_way on both sides, or outbound matched by inbound",
-                                (a, b)))
+            issues.append(
+                Issue(
+                    "link-direction-mismatch",
+                    "warning",
+                    f"'{a}' declares its link to '{b}' {la.direction} and '{b}' "
+                    f"declares its link to '{a}' {lb.direction}: the declarations "
+                    "describe different flows",
+                    proof,
+                    "two_way on both sides, or outbound matched by inbound",
+                    (a, b),
+                )
+            )
     return issues
 
 
 def _declared_pairs(models: dict[str, SchemeModel]) -> list[tuple[str, str]]:
-    pairs = {tuple(sorted((m.name, link.target))) for m in models.values() for link in m.links
-             if link.target in models and link.target != m.name}
+    pairs = {
+        tuple(sorted((m.name, link.target)))
+        for m in models.values()
+        for link in m.links
+        if link.target in models and link.target != m.name
+    }
     return sorted((a, b) for a, b in pairs)
 
 
@@ -187,7 +216,7 @@ def _indirect_pairs(graph: nx.DiGraph) -> list[IndirectPair]:
     for component in nx.connected_components(undirected):
         names = sorted(component)
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 if not undirected.has_edge(a, b):
                     found.append(IndirectPair(a, b, tuple(nx.shortest_path(undirected, a, b))))
     return found
@@ -204,12 +233,17 @@ def _credit_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flo
                 if accepts(models[reached], source, unit):
                     continue
                 path = tuple(nx.shortest_path(graph, origin, reached))
-                proof = (accept_evidence(source, item),
-                         evidence(models[reached], "surrender",
-                                  "accepts " + ", ".join(u.name for u, _ in
-                                                         accepted(models[reached]))))
-                flows.append(Flow(unit.name, unit.kind, origin, reached, path, len(path) > 2,
-                                  proof))
+                proof = (
+                    accept_evidence(source, item),
+                    evidence(
+                        models[reached],
+                        "surrender",
+                        "accepts " + ", ".join(u.name for u, _ in accepted(models[reached])),
+                    ),
+                )
+                flows.append(
+                    Flow(unit.name, unit.kind, origin, reached, path, len(path) > 2, proof)
+                )
     return list(dict.fromkeys(flows))
 
 
@@ -224,10 +258,13 @@ def _price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow
                     if prices(models[reached], kind):
                         continue
                     path = tuple(nx.shortest_path(reach, origin, reached))
-                    proof = (price_evidence(models[origin], price),
-                             evidence(models[reached], "price_controls", f"no {kind}"))
-                    flows.append(Flow(price.name, kind, origin, reached, path, len(path) > 2,
-                                      proof))
+                    proof = (
+                        price_evidence(models[origin], price),
+                        evidence(models[reached], "price_controls", f"no {kind}"),
+                    )
+                    flows.append(
+                        Flow(price.name, kind, origin, reached, path, len(path) > 2, proof)
+                    )
     return flows
 
 
@@ -235,21 +272,26 @@ def analyse_network(models: Iterable[SchemeModel], rates: Rates | None = None) -
     """Analyse the link network of several schemes (pair reports for every declared link)."""
     by_name = {m.name: m for m in models}
     graph, diagnostics = link_graph(by_name)
-    components = sorted(tuple(sorted(c)) for c in nx.weakly_connected_components(graph)
-                        if len(c) > 1)
+    components = sorted(
+        tuple(sorted(c)) for c in nx.weakly_connected_components(graph) if len(c) > 1
+    )
     linked = {name for c in components for name in c}
-    edges = tuple(Edge(u, v, tuple(sorted(graph.edges[u, v]["declared_by"])))
-                  for u, v in sorted(graph.edges))
+    edges = tuple(
+        Edge(u, v, tuple(sorted(graph.edges[u, v]["declared_by"]))) for u, v in sorted(graph.edges)
+    )
     return NetworkReport(
-        schemes=tuple(SchemeRef.of(by_name[n]) for n in sorted(by_name)), edges=edges,
-        reciprocity=tuple(_reciprocity(by_name)), components=tuple(components),
+        schemes=tuple(SchemeRef.of(by_name[n]) for n in sorted(by_name)),
+        edges=edges,
+        reciprocity=tuple(_reciprocity(by_name)),
+        components=tuple(components),
         unlinked=tuple(sorted(set(by_name) - linked)),
         indirect_pairs=tuple(_indirect_pairs(graph)),
         credit_flows=tuple(_credit_flows(graph, by_name)),
-        price_flows=tuple(_price_flows(graph, by_name)), diagnostics=tuple(diagnostics),
-        pairs=tuple(check_pair(by_name[a], by_name[b], rates)
-                    for a, b in _declared_pairs(by_name)),
-        rates=(rates or Rates()).texts())
+        price_flows=tuple(_price_flows(graph, by_name)),
+        diagnostics=tuple(diagnostics),
+        pairs=tuple(check_pair(by_name[a], by_name[b], rates) for a, b in _declared_pairs(by_name)),
+        rates=(rates or Rates()).texts(),
+    )
 
 
 # ---- drawing ----------------------------------------------------------------------------------
@@ -263,9 +305,13 @@ def _layout(names: Sequence[str], centre: float, radius: float) -> dict[str, tup
     if len(names) == 1:
         return {names[0]: (centre, centre)}
     step = 2 * math.pi / max(len(names), 1)
-    return {name: (centre + radius * math.cos(i * step - math.pi / 2),
-                   centre + radius * math.sin(i * step - math.pi / 2))
-            for i, name in enumerate(names)}
+    return {
+        name: (
+            centre + radius * math.cos(i * step - math.pi / 2),
+            centre + radius * math.sin(i * step - math.pi / 2),
+        )
+        for i, name in enumerate(names)
+    }
 
 
 def _shorten(p: tuple[float, float], q: tuple[float, float]) -> tuple[float, ...]:
@@ -282,14 +328,25 @@ def network_svg(report: NetworkReport, size: int = 520) -> str:
     at = _layout(names, centre, radius)
     verdicts = {frozenset((p.a.name, p.b.name)): p.verdict for p in report.pairs}
     one_sided = {frozenset(i.schemes) for i in report.reciprocity if i.code == "link-one-sided"}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-             f'width="{size}" height="{size}" role="img" aria-label="link network">',
-             "<title>Link network</title>", _markers()]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'width="{size}" height="{size}" role="img" aria-label="link network">',
+        "<title>Link network</title>",
+        _markers(),
+    ]
     directed = {(e.source, e.target) for e in report.edges}
     for pair in sorted({frozenset((e.source, e.target)) for e in report.edges}, key=sorted):
         u, v = sorted(pair)
-        parts.append(_edge(at[u], at[v], verdicts.get(pair, "none"), (u, v) in directed,
-                           (v, u) in directed, pair in one_sided))
+        parts.append(
+            _edge(
+                at[u],
+                at[v],
+                verdicts.get(pair, "none"),
+                (u, v) in directed,
+                (v, u) in directed,
+                pair in one_sided,
+            )
+        )
     component_of = {n: i for i, c in enumerate(report.components) for n in c}
     for name in names:
         parts.append(_node(name, at[name], centre, component_of.get(name)))
@@ -302,18 +359,29 @@ def _markers() -> str:
     defs = "".join(
         f'<marker id="arrow-{key}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
         f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        f'fill="{color}"/></marker>' for key, color in _COLORS.items())
+        f'fill="{color}"/></marker>'
+        for key, color in _COLORS.items()
+    )
     return f"<defs>{defs}</defs>"
 
 
-def _edge(p: tuple[float, float], q: tuple[float, float], verdict: str, forward: bool,
-          backward: bool, dashed: bool) -> str:
+def _edge(
+    p: tuple[float, float],
+    q: tuple[float, float],
+    verdict: str,
+    forward: bool,
+    backward: bool,
+    dashed: bool,
+) -> str:
     x1, y1, x2, y2 = _shorten(p, q)
-    marks = (f' marker-end="url(#arrow-{verdict})"' if forward else "") + \
-        (f' marker-start="url(#arrow-{verdict})"' if backward else "")
+    marks = (f' marker-end="url(#arrow-{verdict})"' if forward else "") + (
+        f' marker-start="url(#arrow-{verdict})"' if backward else ""
+    )
     dash = ' stroke-dasharray="6 4"' if dashed else ""
-    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{_COLORS[verdict]}" stroke-width="2.5"{dash}{marks}/>')
+    return (
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+        f'stroke="{_COLORS[verdict]}" stroke-width="2.5"{dash}{marks}/>'
+    )
 
 
 def _node(name: str, at: tuple[float, float], centre: float, component: int | None) -> str:
@@ -322,19 +390,25 @@ def _node(name: str, at: tuple[float, float], centre: float, component: int | No
     anchor = "middle" if abs(x - centre) < 1 else ("start" if x > centre else "end")
     dx = 0 if anchor == "middle" else (14 if anchor == "start" else -14)
     dy = -16 if y < centre and anchor == "middle" else (24 if anchor == "middle" else 5)
-    return (f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{_NODE_RADIUS}" fill="{fill}" '
-            f'stroke="#222" stroke-width="1"/><text x="{x + dx:.1f}" y="{y + dy:.1f}" '
-            f'text-anchor="{anchor}" font-family="sans-serif" font-size="13">'
-            f"{escape(name)}</text></g>")
+    return (
+        f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{_NODE_RADIUS}" fill="{fill}" '
+        f'stroke="#222" stroke-width="1"/><text x="{x + dx:.1f}" y="{y + dy:.1f}" '
+        f'text-anchor="{anchor}" font-family="sans-serif" font-size="13">'
+        f"{escape(name)}</text></g>"
+    )
 
 
 def _legend(size: int) -> str:
     rows = [("blocked", "blocker"), ("warnings", "warnings"), ("compatible", "compatible")]
-    items = [f'<text x="10" y="{size - 58 + 16 * i}" font-family="sans-serif" font-size="11" '
-             f'fill={quoteattr(_COLORS[key])}>— {label}</text>'
-             for i, (key, label) in enumerate(rows)]
-    items.append(f'<text x="10" y="{size - 10}" font-family="sans-serif" font-size="11" '
-                 'fill="#555">arrows: where units flow; dashed: declared by one side</text>')
+    items = [
+        f'<text x="10" y="{size - 58 + 16 * i}" font-family="sans-serif" font-size="11" '
+        f"fill={quoteattr(_COLORS[key])}>— {label}</text>"
+        for i, (key, label) in enumerate(rows)
+    ]
+    items.append(
+        f'<text x="10" y="{size - 10}" font-family="sans-serif" font-size="11" '
+        'fill="#555">arrows: where units flow; dashed: declared by one side</text>'
+    )
     return "".join(items)
 
 
@@ -350,9 +424,11 @@ def network_data(report: NetworkReport) -> dict[str, Any]:
 
 
 def document_data(pairs: Sequence[LinkReport], network: NetworkReport | None) -> dict[str, Any]:
-    return {"format": FORMAT_VERSION,
-            "pairs": [report_data(p) for p in (network.pairs if network else pairs)],
-            "network": network_data(network) if network else None}
+    return {
+        "format": FORMAT_VERSION,
+        "pairs": [report_data(p) for p in (network.pairs if network else pairs)],
+        "network": network_data(network) if network else None,
+    }
 
 
 def network_text(report: NetworkReport, color: bool = False) -> str:
@@ -368,21 +444,33 @@ def network_text(report: NetworkReport, color: bool = False) -> str:
     section(f"Schemes ({len(report.schemes)})", [f"{s.name}  {s.path}" for s in report.schemes])
     section("Linked markets", [" ↔ ".join(c) for c in report.components])
     section("Reciprocity", [f"{i.severity}: {i.message}  [{i.code}]" for i in report.reciprocity])
-    section("Pairs linked only indirectly",
-            [f"{p.a} … {p.b} via {' → '.join(p.path)}" for p in report.indirect_pairs])
-    section("Credits reaching schemes that do not accept them", [_flow_line(f) for f in
-                                                                 report.credit_flows])
-    section("Price controls reaching schemes without them", [_flow_line(f) for f in
-                                                             report.price_flows])
-    section("Diagnostics", [f"{i.severity}: {i.message} ({i.evidence[0].where}); hint: {i.hint}"
-                            for i in report.diagnostics])
+    section(
+        "Pairs linked only indirectly",
+        [f"{p.a} … {p.b} via {' → '.join(p.path)}" for p in report.indirect_pairs],
+    )
+    section(
+        "Credits reaching schemes that do not accept them",
+        [_flow_line(f) for f in report.credit_flows],
+    )
+    section(
+        "Price controls reaching schemes without them", [_flow_line(f) for f in report.price_flows]
+    )
+    section(
+        "Diagnostics",
+        [
+            f"{i.severity}: {i.message} ({i.evidence[0].where}); hint: {i.hint}"
+            for i in report.diagnostics
+        ],
+    )
     return str(buffer.getvalue()) + str(pair_texts(report.pairs, color))
 
 
 def _flow_line(flow: Flow) -> str:
     how = "indirectly" if flow.indirect else "directly"
-    return (f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {how}: "
-            f"{' → '.join(flow.path)}")
+    return (
+        f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {how}: "
+        f"{' → '.join(flow.path)}"
+    )
 
 
 @functools.cache
@@ -392,10 +480,15 @@ def _template(name: str) -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     markdown = name.endswith(".md.j2")
-    env = Environment(loader=PackageLoader("etsl.runtime", "templates"),
-                      autoescape=not markdown, finalize=_md_escape if markdown else None,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("etsl.runtime", "templates"),
+        autoescape=not markdown,
+        finalize=_md_escape if markdown else None,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["cell"] = _md_cell
     env.filters["http"] = _http
     return env.get_template(name)
@@ -419,8 +512,9 @@ def _md_cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def render_document(pairs: Sequence[LinkReport], network: NetworkReport | None, fmt: str,
-                    color: bool = False) -> str:
+def render_document(
+    pairs: Sequence[LinkReport], network: NetworkReport | None, fmt: str, color: bool = False
+) -> str:
     """A pair or network report as text, json, md or html (self-contained)."""
     if fmt == "json":
         return json.dumps(document_data(pairs, network), indent=2, ensure_ascii=False) + "\n"

@@ -19,8 +19,8 @@ from typing import Any
 
 from etsl.compiler.model import SchemeModel
 from etsl.compiler.units import CURRENCIES
-from etsl.runtime.link_checks import (
-    CATALOGUE,
+from etsl.runtime.link_checks import CATALOGUE
+from etsl.runtime.link_facts import (
     SEVERITIES,
     Check,
     Evidence,
@@ -98,8 +98,19 @@ def _findings(check: Check, pair: Pair) -> list[Finding]:
     def ordered(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
         return tuple(sorted(items, key=lambda e: e.scheme != pair.a.name))
 
-    return [Finding(check.code, check.severity, check.title, hit.message, ordered(hit.evidence),
-                    check.remedy, check.rationale, check.sources) for hit in check.run(pair)]
+    return [
+        Finding(
+            check.code,
+            check.severity,
+            check.title,
+            hit.message,
+            ordered(hit.evidence),
+            check.remedy,
+            check.rationale,
+            check.sources,
+        )
+        for hit in check.run(pair)
+    ]
 
 
 def check_pair(a: SchemeModel, b: SchemeModel, rates: Rates | None = None) -> LinkReport:
@@ -126,13 +137,16 @@ def parse_rate(text: str) -> tuple[str, str, Decimal]:
     """`EUR/JPY=160` → ('EUR', 'JPY', Decimal('160')): one EUR is worth 160 JPY."""
     match = _RATE.match(text)
     if not match:
-        raise RateError(f"'{text}' is not an exchange rate; write BASE/QUOTE=VALUE, "
-                        "e.g. EUR/JPY=160 (1 EUR = 160 JPY)")
+        raise RateError(
+            f"'{text}' is not an exchange rate; write BASE/QUOTE=VALUE, "
+            "e.g. EUR/JPY=160 (1 EUR = 160 JPY)"
+        )
     base, quote, value_text = match.groups()
     unknown = [c for c in (base, quote) if c not in CURRENCIES]
     if unknown:
-        raise RateError(f"unknown currency {', '.join(unknown)} in '{text}'; "
-                        f"known: {', '.join(CURRENCIES)}")
+        raise RateError(
+            f"unknown currency {', '.join(unknown)} in '{text}'; known: {', '.join(CURRENCIES)}"
+        )
     try:
         value = Decimal(value_text.replace("_", ""))
     except InvalidOperation:
@@ -176,11 +190,15 @@ def with_where(data: Any) -> Any:
 def headline(report: LinkReport) -> Text:
     counts = report.counts()
     line = Text(f"{report.a.name} ↔ {report.b.name}: ", style="bold")
-    style = "bold red" if report.verdict == "blocked" else \
-        ("yellow" if report.verdict == "warnings" else "green")
+    style = (
+        "bold red"
+        if report.verdict == "blocked"
+        else ("yellow" if report.verdict == "warnings" else "green")
+    )
     line.append(VERDICTS[report.verdict], style=style)
-    line.append(f"  ({counts['blocker']} blocker(s), {counts['warning']} warning(s), "
-                f"{counts['info']} info)")
+    line.append(
+        f"  ({counts['blocker']} blocker(s), {counts['warning']} warning(s), {counts['info']} info)"
+    )
     return line
 
 
@@ -188,8 +206,12 @@ def print_pair(console: Console, report: LinkReport) -> None:
     """Write one pair report as rich text (scheme text is never read as markup)."""
     console.print(headline(report))
     declared = ", ".join(report.declared_by) or "neither scheme"
-    console.print(Text(f"link declared by: {declared}"
-                       + (f"; rates: {', '.join(report.rates)}" if report.rates else "")))
+    console.print(
+        Text(
+            f"link declared by: {declared}"
+            + (f"; rates: {', '.join(report.rates)}" if report.rates else "")
+        )
+    )
     for finding in report.findings:
         console.print()
         _print_finding(console, finding)
@@ -220,9 +242,17 @@ def text_console(color: bool, width: int = 100) -> tuple[Console, Any]:
     import io
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, width=width,
-                      highlight=False, markup=False, emoji=False, soft_wrap=True)
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
     return console, buffer
 
 

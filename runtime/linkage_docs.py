@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from etsl.runtime.link_checks import CATALOGUE, SEVERITIES, Check, Reference
+from etsl.runtime.link_checks import CATALOGUE
+from etsl.runtime.link_facts import SEVERITIES, Check, Reference
 
 INTRO = """\
 # Linkage compatibility: `etsl link`
@@ -147,8 +148,10 @@ def _check(check: Check) -> Iterator[str]:
 
 def _catalogue() -> Iterator[str]:
     yield "## The checks\n"
-    yield (f"{len(CATALOGUE)} checks. Each is one function in `etsl.runtime.link_checks`, "
-           "with a fixture pair isolating it in `tests/cases/linkage/<code>.scheme`.\n")
+    yield (
+        f"{len(CATALOGUE)} checks. Each is one function in `etsl.runtime.link_checks`, "
+        "with a fixture pair isolating it in `tests/cases/linkage/<code>.scheme`.\n"
+    )
     yield "| Code | Severity | Check |"
     yield "|---|---|---|"
     order = {s: i for i, s in enumerate(SEVERITIES)}

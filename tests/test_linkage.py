@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.model import SchemeModel
-from etsl.runtime.link_checks import CATALOGUE, SEVERITIES, Rates
+from etsl.runtime.link_checks import CATALOGUE
+from etsl.runtime.link_facts import SEVERITIES, Rates
 from etsl.runtime.linkage import RateError, check_pair, parse_rate, parse_rates
 
 from etsl.cli import cli
@@ -110,7 +111,7 @@ def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
     ("fine up to 500000 EUR", None),
 ])
 def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
-    from etsl.runtime.link_checks import fine_per_tonne
+    from etsl.runtime.link_facts import fine_per_tonne
 
     text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
     text = text.replace("fine 100 EUR/tCO2e * shortfall", fine, 1)
