@@ -5,8 +5,10 @@ compile_paths([Path("schemes/")]) -> Compilation
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -115,8 +117,30 @@ def _passes(
     return CompiledScheme(resolved, checked, graph, to_model(checked, graph)), diagnostics
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while compiling.
+
+    The passes allocate hundreds of thousands of small immutable objects and free them
+    together; collections during that work cost about a quarter of the compile time of a
+    large scheme and find nothing to free (see bench/compile_bench.py).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_paths(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Compilation:
     """Compile files and folders (every .scheme below a folder)."""
+    with paused_gc():
+        return _compile_paths(paths, search_paths)
+
+
+def _compile_paths(paths: Iterable[Path], search_paths: Iterable[Path]) -> Compilation:
     files, problems = scheme_files(paths)
     result = Compilation(diagnostics=problems, files=files)
     loaded = load(files, search_paths)
@@ -153,7 +177,12 @@ def _too_deep(path: Path) -> Diagnostic:
 
 
 def compile_text(text: str, path: str = "<text>") -> Compilation:
-    """Compile scheme text held in memory (imports resolve against the current folder)."""
+    """Compile scheme text held in memory (imports are not followed)."""
+    with paused_gc():
+        return _compile_text(text, path)
+
+
+def _compile_text(text: str, path: str) -> Compilation:
     from etsl.compiler.parse import parse
 
     source = SourceFile.of(path, text)
