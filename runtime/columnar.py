@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from etsl.compiler import ast
 from etsl.compiler.driver import CompiledScheme
 from etsl.runtime import sql_compile as sc
 from etsl.runtime.data_checks import MAX_DIGITS, MAX_PLACES, Spec
@@ -52,11 +53,11 @@ RAW = "etsl_raw"
 CELLS = "etsl_cells"
 RESULTS = "etsl_results"
 PATCH = "etsl_patch"
-NUMBER_PATTERN = r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 TRUE_WORDS, FALSE_WORDS = ("true", "yes"), ("false", "no")
-#: What Python's str.strip() removes (the reference reader strips every cell).
-WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+#: What Python's str.strip() removes (the reference reader strips every cell), as a class.
+WHITESPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001))
+                           if c.isspace()) + "]"
 DEFAULT_CONTEXT_DIGITS = 28  # the reader scales units with Python's default context
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -85,7 +86,7 @@ def connect() -> Any:
     return connection
 
 
-def sql_of(node: exp.Expression) -> str:
+def sql_of(node: exp.Expr) -> str:
     return node.sql(dialect="duckdb")
 
 
@@ -97,11 +98,11 @@ def column(name: str, table: str | None = None) -> exp.Column:
     return exp.column(quoted(name), table=quoted(table) if table else None)
 
 
-def call(name: str, *args: exp.Expression) -> exp.Expression:
+def call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def literal(value: str | int) -> exp.Literal:
+def literal(value: str | int) -> exp.Expr:
     return exp.Literal.string(value) if isinstance(value, str) else exp.Literal.number(value)
 
 
@@ -123,9 +124,10 @@ class Source:
     max_places: int = MAX_PLACES  # what the reference reader accepts (Datasets: DECIMAL's)
 
 
-def trimmed(node: exp.Expression) -> exp.Expression:
-    """The cell as the reference reader sees it: stripped, blank → NULL."""
-    return exp.Nullif(this=call("trim", node, literal(WHITESPACE)), expression=literal(""))
+def trimmed(node: exp.Expr) -> exp.Expr:
+    """The cell without surrounding spaces, blank → NULL (other whitespace at either end is
+    found by `check_and_profile`: the reference reader strips it, this engine does not)."""
+    return exp.Nullif(this=call("trim", node), expression=literal(""))
 
 
 def file_source(connection: Any, compiled: CompiledScheme, path: Path,
@@ -221,37 +223,38 @@ def parquet_names(connection: Any, path: Path) -> list[str] | Fallback:
 
 def load_raw(connection: Any, path: Path, names: Sequence[str], targets: Mapping[str, str]
              ) -> None | Fallback:
-    """Create RAW: `$row` and one trimmed text column per target; blank rows left out."""
+    """Create RAW in one pass over the file: one trimmed text column per target, blank rows
+    left out; RAW's rowid is the data order."""
     import duckdb
     from etsl.runtime.readers import sniff_delimiter
 
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        reader = "CREATE TEMP TABLE etsl_read AS SELECT * FROM read_parquet($path)"
-        parameters: dict[str, object] = {"path": str(path)}
-    else:
+    options: list[tuple[str, exp.Expr]] = []
+    parameters: dict[str, object] = {"path": str(path)}
+    reader = "read_parquet"
+    if path.suffix.lower() not in PARQUET_SUFFIXES:
         with path.open("rb") as stream:
             head = stream.read(1 << 16).decode("utf-8-sig", errors="replace")
-        reader = ("CREATE TEMP TABLE etsl_read AS SELECT * FROM read_csv($path, header = true, "
-                  "delim = $delim, quote = '\"', escape = '\"', columns = $columns, "
-                  "auto_detect = false, null_padding = true, strict_mode = true)")
-        parameters = {"path": str(path), "delim": sniff_delimiter(head),
-                      "columns": dict.fromkeys(names, "VARCHAR")}
+        reader = "read_csv"
+        parameters.update(delim=sniff_delimiter(head), columns=dict.fromkeys(names, "VARCHAR"))
+        options = [("header", exp.true()), ("delim", exp.Placeholder(this="delim")),
+                   ("quote", literal('"')), ("escape", literal('"')),
+                   ("columns", exp.Placeholder(this="columns")), ("auto_detect", exp.false()),
+                   ("null_padding", exp.true()), ("strict_mode", exp.true())]
+    source = exp.Anonymous(this=reader, expressions=[exp.Placeholder(this="path"), *(
+        exp.EQ(this=exp.var(k), expression=v) for k, v in options)])
     cells = {n: trimmed(exp.cast(column(n), "VARCHAR")) for n in names}
     blank = exp.and_(*(exp.Is(this=c.copy(), expression=exp.Null()) for c in cells.values()))
-    select = exp.select(
-        exp.alias_(exp.column("rowid"), sc.ROW, quoted=True),
-        *(exp.alias_(cells[name].copy(), target, quoted=True) for target, name in targets.items()),
-    ).from_(exp.Table(this=quoted("etsl_read"))).where(exp.not_(blank))
+    select = exp.select(*(exp.alias_(cells[name].copy(), target, quoted=True)
+                          for target, name in targets.items())).from_(source).where(
+        exp.not_(blank))
     try:
-        connection.execute(reader, parameters)
-        connection.execute(sql_of(create_table(RAW, select)))
-        connection.execute("DROP TABLE etsl_read")
+        connection.execute(sql_of(create_table(RAW, select)), parameters)
     except duckdb.Error:
         return Fallback("the file needs the reference reader", notice=False)
     return None
 
 
-def create_table(name: str, query: exp.Expression) -> exp.Create:
+def create_table(name: str, query: exp.Expr) -> exp.Create:
     return exp.Create(this=exp.Table(this=quoted(name)), kind="TABLE", expression=query,
                       properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
 
@@ -272,8 +275,10 @@ def dataset_source(connection: Any, compiled: CompiledScheme, dataset: Dataset,
     for record, amounts in zip(records, held, strict=True):
         for target in specs:
             columns[target].append(_cell_text(_record_value(record, target, amounts)))
-    table = pyarrow.table({sc.ROW: pyarrow.array(range(len(records)), pyarrow.int64()),
-                           **{t: pyarrow.array(v, pyarrow.string()) for t, v in columns.items()}})
+    for unit in compiled.resolved.units:  # whether a holding row exists (it may hold 0)
+        columns[f"present.{unit}"] = ["true" if unit in amounts else "false" for amounts in held]
+    specs.update({f"present.{u}": Spec(f"present.{u}", "bool") for u in compiled.resolved.units})
+    table = pyarrow.table({t: pyarrow.array(v, pyarrow.string()) for t, v in columns.items()})
     connection.register("etsl_arrow", table)
     connection.execute(sql_of(create_table(RAW, exp.select(exp.Star()).from_(
         exp.Table(this=quoted("etsl_arrow"))))))
@@ -354,7 +359,7 @@ def holdings_by_record(compiled: CompiledScheme, records: Sequence[Record],
     from etsl.runtime.plan import attribute_value
 
     s = compiled.resolved
-    filtered = any(isinstance(i, sc.ast.Accept) and i.where is not None
+    filtered = any(isinstance(i, ast.Accept) and i.where is not None
                    for i in (s.surrender.items if s.surrender else ()))
     by_key: dict[tuple[str, str | None], list[Holding]] = {}
     for holding in holdings:
@@ -376,9 +381,9 @@ def holdings_by_record(compiled: CompiledScheme, records: Sequence[Record],
 
 
 def _wide_like(rows: Sequence[Holding], s: Any, attribute_value: Any) -> bool:
-    """One non-zero holding per unit type with only its type's declared attributes."""
+    """At most one holding per unit type, with only its type's declared attributes."""
     units = [r.unit for r in rows]
-    if len(units) != len(set(units)) or any(r.quantity == 0 for r in rows):
+    if len(units) != len(set(units)):
         return False
     for row in rows:
         decl = s.units.get(row.unit)
@@ -401,11 +406,11 @@ class ColumnProfile:
     blanks: int
 
 
-def _bad(spec: Spec, value: exp.Expression) -> exp.Expression:
+def _bad(spec: Spec, value: exp.Expr) -> exp.Expr:
     """True for a cell the reference reader would reject (see runtime/data_checks.py)."""
     present = exp.not_(exp.Is(this=value.copy(), expression=exp.Null()))
     tests = {
-        "number": exp.not_(call("regexp_full_match", value.copy(), literal(NUMBER_PATTERN))),
+        "number": _not_a_number(value),
         "choice": exp.not_(exp.In(this=value.copy(), expressions=[literal(c) for c in spec.choices
                                                                   ])),
         "bool": exp.not_(exp.In(this=exp.Lower(this=value.copy()),
@@ -414,11 +419,14 @@ def _bad(spec: Spec, value: exp.Expression) -> exp.Expression:
                         exp.Is(this=exp.TryCast(this=value.copy(), to=exp.DataType.build("DATE")),
                                expression=exp.Null())),
     }
-    bad: exp.Expression = exp.false()
+    bad: exp.Expr = exp.false()
     if spec.kind in tests:
         bad = exp.and_(present, tests[spec.kind])
     if spec.kind == "choice" and not spec.choices:
         bad = present
+    if spec.kind == "text":
+        edges = call("regexp_matches", value.copy(), literal(f"^{WHITESPACE}|{WHITESPACE}$"))
+        bad = exp.and_(present.copy(), edges)
     if spec.kind == "number" and spec.nonnegative:
         negative = exp.and_(call("starts_with", value.copy(), literal("-")),
                             call("regexp_matches", value.copy(), literal("[1-9]")))
@@ -428,7 +436,20 @@ def _bad(spec: Spec, value: exp.Expression) -> exp.Expression:
     return bad
 
 
-def _places(value: exp.Expression) -> exp.Expression:
+def _not_a_number(value: exp.Expr) -> exp.Expr:
+    """Text the reference reader would not read as a plain decimal (or that has an exponent).
+
+    DuckDB's cast accepts what the reader's pattern accepts, and also digits grouped with
+    '_' (found by fuzzing both); exponents are left to the reader too, since the profile
+    counts places in the text. Faster than the regular expression NUMBER_PATTERN.
+    """
+    failed = exp.Is(this=exp.TryCast(this=value.copy(), to=sc.decimal_type(38, 18)),
+                    expression=exp.Null())
+    odd = [call("contains", value.copy(), literal(c)) for c in ("_", "e", "E")]
+    return exp.or_(failed, *odd)
+
+
+def _places(value: exp.Expr) -> exp.Expr:
     dot = call("strpos", value.copy(), literal("."))
     return exp.Case(ifs=[exp.If(this=exp.GT(this=dot, expression=literal(0)),
                                 true=exp.Sub(this=exp.Length(this=value.copy()),
@@ -436,44 +457,68 @@ def _places(value: exp.Expression) -> exp.Expression:
                     default=literal(0))
 
 
-def _digits(value: exp.Expression) -> exp.Expression:
-    unsigned = call("ltrim", value.copy(), literal("+-"))
-    whole = call("split_part", unsigned, literal("."), literal(1))
-    return exp.Length(this=call("ltrim", whole, literal("0")))
+def _digits(value: exp.Expr) -> exp.Expr:
+    """A bound on the integer digits: the characters before the point (sign included)."""
+    dot = call("strpos", value.copy(), literal("."))
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=dot, expression=literal(0)),
+                                true=exp.Sub(this=dot.copy(), expression=literal(1)))],
+                    default=exp.Length(this=value.copy()))
 
 
-def check_and_profile(connection: Any, source: Source
+def check_and_profile(connection: Any, source: Source, period_filter: str | None = None
                       ) -> tuple[dict[str, ColumnProfile], int] | Fallback:
-    """One pass over RAW: reject what the reference reader rejects; profile number columns."""
-    aggregates: list[exp.Expression] = [exp.alias_(exp.Count(this=exp.Star()), "rows")]
+    """One pass over RAW: reject what the reference reader rejects, profile the number
+    columns, and count the rows to evaluate (each participant once: no carry-over chains)."""
+    aggregates: list[exp.Expr] = [exp.alias_(exp.Count(this=exp.Star()), "rows")]
     for target, spec in source.specs.items():
         value = column(target)
         aggregates.append(exp.alias_(exp.CountIf(this=_bad(spec, value)), f"bad:{target}",
                                      quoted=True))
+        aggregates.append(exp.alias_(exp.CountIf(this=exp.Is(
+            this=value.copy(), expression=exp.Null())), f"blanks:{target}", quoted=True))
         if spec.kind == "number":
             aggregates += [
                 exp.alias_(exp.Max(this=_places(value)), f"places:{target}", quoted=True),
-                exp.alias_(exp.Max(this=_digits(value)), f"digits:{target}", quoted=True),
-                exp.alias_(exp.CountIf(this=exp.Is(this=value.copy(), expression=exp.Null())),
-                           f"blanks:{target}", quoted=True)]
-    keys = [column("id")] + ([column("period")] if "period" in source.specs else [])
-    aggregates.append(exp.alias_(exp.Count(this=exp.Distinct(expressions=[
-        exp.Tuple(expressions=keys) if len(keys) > 1 else keys[0]])), "keys"))
+                exp.alias_(exp.Max(this=_digits(value)), f"digits:{target}", quoted=True)]
+    aggregates += _key_counts(source, period_filter)
     query = exp.select(*aggregates).from_(exp.Table(this=quoted(RAW)))
     cursor = connection.execute(sql_of(query))
     names = [d[0] for d in cursor.description]
     stats = dict(zip(names, cursor.fetchone(), strict=True))
+    stats.setdefault("keys", stats["ids"])
+    stats.setdefault("selected", stats["rows"])
     if any(v for k, v in stats.items() if k.startswith("bad:")) or stats["keys"] != stats["rows"]:
         return Fallback("the data needs the reference reader's checks", notice=False)
+    if stats["ids"] != stats["selected"]:
+        return Fallback("several periods of one participant (carried over)")
+    if stats["selected"] == 0:
+        return Fallback("there are no rows to evaluate", notice=False)
     profiles = {}
     for target, spec in source.specs.items():
         if spec.kind != "number":
+            profiles[target] = ColumnProfile(0, 0, int(stats[f"blanks:{target}"]))
             continue
         places, digits = int(stats[f"places:{target}"] or 0), int(stats[f"digits:{target}"] or 0)
         if places > source.max_places or places + digits > MAX_DIGITS:
             return Fallback("the data needs the reference reader's checks", notice=False)
         profiles[target] = ColumnProfile(places, digits, int(stats[f"blanks:{target}"]))
-    return profiles, int(stats["rows"])
+    return profiles, int(stats["selected"])
+
+
+def _key_counts(source: Source, period_filter: str | None) -> list[exp.Expr]:
+    """rows per (id, period) must be 1 (`keys`); among the rows to evaluate (`selected`),
+    each participant once (`ids`)."""
+    if "period" not in source.specs:
+        return [exp.alias_(exp.Count(this=exp.Distinct(expressions=[column("id")])), "ids")]
+    keys = exp.Tuple(expressions=[column("id"), column("period")])
+    found = [exp.alias_(exp.Count(this=exp.Distinct(expressions=[keys])), "keys")]
+    distinct_ids: exp.Expr = exp.Count(this=exp.Distinct(expressions=[column("id")]))
+    if period_filter is None:
+        return [*found, exp.alias_(distinct_ids, "ids")]
+    chosen = exp.EQ(this=column("period"), expression=literal(period_filter))
+    return [*found,
+            exp.alias_(exp.Filter(this=distinct_ids, expression=exp.Where(this=chosen)), "ids"),
+            exp.alias_(exp.CountIf(this=chosen.copy()), "selected")]
 
 
 def _significant(value: Decimal) -> int:
@@ -483,9 +528,12 @@ def _significant(value: Decimal) -> int:
 def layout_of(compiled: CompiledScheme, source: Source, profiles: Mapping[str, ColumnProfile]
               ) -> sc.Layout | Fallback:
     """Where the compiled query finds each input, with its exact DECIMAL shape."""
-    inputs, holdings = {}, {}
+    inputs, holdings, present = {}, {}, {}
     for target, spec in source.specs.items():
         if target in ("id", "period"):
+            continue
+        if target.startswith("present."):
+            present[target.removeprefix("present.")] = target
             continue
         entry = _input_column(target, spec, profiles.get(target))
         if isinstance(entry, Fallback):
@@ -496,7 +544,7 @@ def layout_of(compiled: CompiledScheme, source: Source, profiles: Mapping[str, C
             inputs[target] = entry
     period_column = "period" if "period" in source.specs else None
     return sc.Layout(CELLS, "id", period_column, source.period, inputs, holdings,
-                     row_column=sc.ROW)
+                     row_column=sc.ROW, present=present, checked=True)
 
 
 _KINDS = {"number": sc.Kind.NUM, "choice": sc.Kind.TEXT, "text": sc.Kind.TEXT,
@@ -507,7 +555,7 @@ def _input_column(target: str, spec: Spec, profile: ColumnProfile | None
                   ) -> sc.InputColumn | Fallback:
     kind = _KINDS[spec.kind]
     if kind is not sc.Kind.NUM or profile is None:
-        return sc.InputColumn(target, kind, None, True)
+        return sc.InputColumn(target, kind, None, profile is None or profile.blanks > 0)
     if spec.scale != 1 and profile.digits + profile.places + _significant(spec.scale) \
             > DEFAULT_CONTEXT_DIGITS:
         return Fallback(f"converting '{target}' to base units needs more than "
@@ -517,10 +565,11 @@ def _input_column(target: str, spec: Spec, profile: ColumnProfile | None
 
 
 def cells_view(source: Source, period_filter: str | None) -> exp.Select:
-    """CELLS: RAW with booleans and dates typed, rows of other periods left out."""
-    selected: list[exp.Expression] = [column(sc.ROW)]
+    """CELLS: RAW with booleans and dates typed, rows of other periods left out; `$row`
+    is RAW's row id (the data order)."""
+    selected: list[exp.Expr] = [exp.alias_(exp.column("rowid"), sc.ROW, quoted=True)]
     for target, spec in source.specs.items():
-        value: exp.Expression = column(target)
+        value: exp.Expr = column(target)
         if spec.kind == "bool":
             value = exp.In(this=exp.Lower(this=value), expressions=[literal(w) for w in TRUE_WORDS])
         elif spec.kind == "date":
@@ -549,34 +598,35 @@ class Evaluation:
 
 
 def evaluate(connection: Any, compiled: CompiledScheme, source: Source,
-             period_filter: str | None, shape: sc.Shape = sc.Shape.CTE) -> Evaluation | Fallback:
-    """Check and profile RAW, compile the scheme for it, and compute RESULTS."""
+             period_filter: str | None, shape: sc.Shape = sc.Shape.CTE,
+             scenario: sc.ScenarioLayout | None = None) -> Evaluation | Fallback:
+    """Check and profile RAW, compile the scheme for it, and compute RESULTS (for every
+    scenario of `scenario`, a relation cross-joined with the rows, in sweeps)."""
     import duckdb
 
-    checked = check_and_profile(connection, source)
+    checked = check_and_profile(connection, source, period_filter)
     if isinstance(checked, Fallback):
         return checked
-    profiles, _ = checked
+    profiles, rows = checked
     layout = layout_of(compiled, source, profiles)
     if isinstance(layout, Fallback):
         return layout
+    layout = replace(layout, scenario=scenario)
     connection.execute(sql_of(exp.Create(this=exp.Table(this=quoted(CELLS)), kind="VIEW",
                                          expression=cells_view(source, period_filter),
                                          properties=exp.Properties(
                                              expressions=[exp.TemporaryProperty()]))))
-    rows, participants = connection.execute(
-        'SELECT count(*), count(DISTINCT "id") FROM etsl_cells').fetchone()
-    if rows != participants:
-        return Fallback("several periods of one participant (carried over)")
-    if rows == 0:
-        return Fallback("there are no rows to evaluate", notice=False)
     query = sc.compile_query(compiled, layout, shape=shape)
     if isinstance(query, sc.Unsupported):
         return Fallback(str(query))
     try:
         connection.execute(sql_of(create_table(RESULTS, query.query)))
-    except duckdb.OutOfRangeException as exc:
+    except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
         return Fallback(f"a value does not fit DECIMAL(38) ({str(exc).splitlines()[0]})")
+    except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
+        return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
+    if scenario is not None:  # sweeps: their rows are patched per scenario (runtime/sweep.py)
+        return Evaluation(connection, compiled, make_plan(compiled), query, int(rows), [])
     failed = connection.execute(
         'SELECT "$row", "$participant", "$period" FROM etsl_results WHERE "$failed" '
         'ORDER BY "$row"').fetchall()
@@ -607,7 +657,7 @@ class OutputColumn:
     """One column of the results file: its SQL over RESULTS and its type."""
 
     name: str
-    sql: exp.Expression
+    sql: exp.Expr
     kind: sc.Kind
     num: sc.Num | None = None
 
@@ -642,23 +692,32 @@ def _kind_columns(query: sc.ColumnarQuery, kind: str) -> list[OutputColumn]:
             OutputColumn(f"{kind}_is_maximum", maximum, sc.Kind.BOOL)]
 
 
-def _any(tests: Sequence[exp.Expression]) -> exp.Expression:
-    return sc.any_of([exp.Coalesce(this=t, expressions=[exp.false()]) for t in tests])
+def _any(tests: Sequence[exp.Expr]) -> exp.Expr:
+    found: exp.Expr = sc.any_of([exp.Coalesce(this=t, expressions=[exp.false()])
+                                       for t in tests])
+    return found
 
 
-def plain_text(output: OutputColumn) -> exp.Expression:
+def plain_text(output: OutputColumn) -> exp.Expr:
     """A value as the reference writers print it: decimals without trailing zeros, booleans
-    as true/false (runtime/results.py, `plain`)."""
-    if output.kind is sc.Kind.BOOL:
-        return exp.Case(ifs=[exp.If(this=output.sql, true=literal("true")),
-                             exp.If(this=exp.not_(output.sql.copy()), true=literal("false"))])
-    text = exp.cast(output.sql, "VARCHAR")
-    if output.kind is sc.Kind.NUM and output.num is not None and output.num.scale > 0:
-        return call("rtrim", call("rtrim", text, literal("0")), literal("."))
-    return text
+    as true/false (runtime/results.py, `plain`).
+
+    Only decimals with places need text work: a whole value is printed as an integer, and
+    any other has a non-zero digit after the point, so only zeros after it are trimmed.
+    """
+    num = output.num
+    if output.kind is not sc.Kind.NUM or num is None or num.scale == 0:
+        return output.sql  # DuckDB writes integers, booleans (true/false) and text as is
+    whole = exp.Anonymous(this="trunc", expressions=[output.sql.copy()])
+    integral = exp.EQ(this=output.sql.copy(), expression=whole)
+    as_integer = exp.cast(exp.cast(whole.copy(), sc.decimal_type(num.width, 0)), "VARCHAR")
+    fraction: exp.Expr = exp.cast(output.sql.copy(), "VARCHAR")
+    if num.scale > 1:
+        fraction = call("regexp_replace", fraction, literal("0+$"), literal(""))
+    return exp.Case(ifs=[exp.If(this=integral, true=as_integer)], default=fraction)
 
 
-def parquet_value(output: OutputColumn) -> exp.Expression:
+def parquet_value(output: OutputColumn) -> exp.Expr:
     """Parquet: DECIMAL(38, 18) where every value provably fits (as the reference writer
     chooses when all values fit), exact text otherwise."""
     if output.kind is not sc.Kind.NUM or output.num is None:
@@ -671,16 +730,23 @@ def parquet_value(output: OutputColumn) -> exp.Expression:
 def export_query(evaluation: Evaluation, render: Any) -> exp.Select:
     """Every row in data order: computed rows from RESULTS, failed ones from PATCH."""
     outputs = output_columns(evaluation)
-    computed = exp.select(column(sc.ROW), *(exp.alias_(render(o), o.name, quoted=True)
+
+    def value(output: OutputColumn) -> exp.Expr:  # text beside patched text rows
+        rendered = render(output)
+        text = evaluation.patch and render is plain_text
+        return exp.cast(rendered, "VARCHAR") if text else rendered
+
+    computed = exp.select(column(sc.ROW), *(exp.alias_(value(o), o.name, quoted=True)
                                             for o in outputs)).from_(
         exp.Table(this=quoted(RESULTS))).where(exp.not_(column(sc.FAILED)))
-    rows: exp.Expression = computed
+    rows: exp.Expr = computed
     if evaluation.patch:
         rows = exp.union(computed, exp.select(exp.Star()).from_(exp.Table(this=quoted(PATCH))),
                          distinct=False)
-    return exp.select(*(column(o.name) for o in outputs)).from_(
-        exp.Subquery(this=rows, alias=exp.TableAlias(this=quoted("rows")))).order_by(
-        column(sc.ROW))
+    ordered = exp.select(*(column(o.name) for o in outputs)).from_(
+        exp.Subquery(this=rows, alias=exp.TableAlias(this=quoted("rows"))))
+    # RESULTS keeps the data order; only patched rows need sorting into place
+    return ordered.order_by(column(sc.ROW)) if evaluation.patch else ordered
 
 
 def store_patch(evaluation: Evaluation, render: str) -> None:
@@ -707,7 +773,7 @@ def store_patch(evaluation: Evaluation, render: str) -> None:
         exp.Table(this=quoted("etsl_patch_arrow"))))))
 
 
-def _typed_text(output: OutputColumn, render: str) -> exp.Expression:
+def _typed_text(output: OutputColumn, render: str) -> exp.Expr:
     value = column(output.name)
     if render == "text":
         return value
@@ -826,7 +892,8 @@ def summary(evaluation: Evaluation) -> Summary:
     def total(name: str) -> Decimal | None:
         if name not in plan.rule_names:
             return None
-        return Decimal(stats.get(f"sum:{name}") or 0) + _sum(patched_ok, name)
+        value: Decimal = Decimal(stats.get(f"sum:{name}") or 0) + _sum(patched_ok, name)
+        return value
 
     return Summary(
         rows=int(stats["rows"]), participants=int(stats["rows"]),
@@ -930,14 +997,16 @@ class LazyRows(Sequence[ParticipantResult]):
 
 
 @dataclass(frozen=True)
-class ColumnarResults(Results):
+class ColumnarResults(Results):  # type: ignore[misc, unused-ignore]
     """Results of a file run: rows stay in DuckDB; the summary and files come from SQL."""
 
     evaluation: Any = field(default=None, compare=False, repr=False)
 
     @property
     def errors(self) -> tuple[EvaluationError, ...]:
-        return self.problems + tuple(e for r in self.evaluation.patch.values() for e in r.errors)
+        patched = tuple(e for r in self.evaluation.patch.values() for e in r.errors)
+        found: tuple[EvaluationError, ...] = tuple(self.problems) + patched
+        return found
 
     def summary(self) -> Summary:
         return summary(self.evaluation)
@@ -994,7 +1063,7 @@ def run_file(compiled: CompiledScheme, files: DataFiles,
             return Fallback("the data needs the reference reader's checks", notice=False)
         patch_with_reference(evaluation, dataset.records, dataset.holdings, files.period)
     plan = evaluation.plan
-    return ColumnarResults(plan.name, ENGINE, LazyRows(evaluation),  # type: ignore[arg-type]
+    return ColumnarResults(plan.name, ENGINE, LazyRows(evaluation),  # type: ignore[arg-type, unused-ignore]
                            plan.rule_names, plan.units, plan.consequence_kinds, (),
                            plan.category_field, evaluation)
 

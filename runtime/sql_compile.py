@@ -14,17 +14,20 @@ Exactness rules (runtime/arith.py is the definition):
   GREATEST, comparisons) casts to one common type with the larger scale (DuckDB would
   otherwise round silently to the smaller one).
 - `/` never reaches SQL's DECIMAL division (DuckDB returns DOUBLE). The quotient rounded
-  half-even to 18 places is computed in integers: N = a·10^(18+sb) and B = b·10^sb are
-  exact integers (HUGEINT), q = N div B, r = N mod B, and q moves one step away from zero
-  when 2|r| > |B| or (2|r| = |B| and q is odd).
+  half-even to 18 places is computed in integers (`divide`): by 64-bit long division when
+  the bounds allow (`narrow_division`), else with N = A·10^k and B as 128-bit integers;
+  q = N div B, r = |N mod B|, and q moves one step away from zero when r > |B| - r, or
+  r = |B| - r and q is odd.
+- Overflow is never silent: DuckDB checks every DECIMAL and HUGEINT operation and stops
+  the query (the engine then falls back); widths come from static bounds.
 - floor/ceil to N places are floor(x·10^N)·10^-N; round is SQL ROUND (half away from zero).
 - A value that cannot be computed for a row (division by zero, a missing table row or
   input) is NULL; the row's `$failed` flag is set when any rule is NULL, and the engine then
   lets the reference engine evaluate (and report) it. Conditions are null-guarded so that
   NULL never silently takes an `else` branch.
 
-Whatever cannot be represented exactly is reported as `Unsupported(reason)`; the caller falls
-back to the reference engine.
+Constructs that cannot be represented exactly are reported as `Unsupported(reason)`; the
+caller falls back to the reference engine.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from etsl.compiler import ast
 from etsl.compiler.check import Checker
@@ -127,7 +131,7 @@ class Typed:
     to that type again is left out.
     """
 
-    sql: exp.Expression
+    sql: exp.Expr
     kind: Kind
     num: Num | None = None
     nullable: bool = False
@@ -141,15 +145,14 @@ class Typed:
 
 @dataclass(frozen=True, slots=True)
 class Flavour:
-    """How wide integers and integer division are written in a family of SQL dialects."""
+    """How wide integers are written in a family of SQL dialects."""
 
     name: str
-    wide_int: exp.DataType
-    native_int_div: bool  # DuckDB: HUGEINT `//`; elsewhere (n - n % b) / b on DECIMAL(38, 0)
+    wide_int: exp.DataType  # integers of up to 38 digits: DuckDB's HUGEINT, else DECIMAL(38, 0)
 
 
-DUCKDB = Flavour("duckdb", exp.DataType(this=exp.DataType.Type.INT128), True)
-PORTABLE = Flavour("portable", decimal_type(MAX_DIGITS, 0), False)
+DUCKDB = Flavour("duckdb", exp.DataType(this=exp.DataType.Type.INT128))
+PORTABLE = Flavour("portable", decimal_type(MAX_DIGITS, 0))
 
 
 # ---- the input layout ----------------------------------------------------------------------
@@ -196,6 +199,8 @@ class Layout:
     holdings: Mapping[str, InputColumn] = field(default_factory=dict)
     scenario: ScenarioLayout | None = None
     row_column: str | None = None  # the data row number, carried to the output
+    present: Mapping[str, str] = field(default_factory=dict)  # unit → "has a holding row"
+    checked: bool = False  # enumeration and period values were checked against the scheme
 
 
 def param_column(name: str) -> str:
@@ -216,16 +221,32 @@ _ATOMS = (exp.Column, exp.Literal, exp.Cast, exp.Func, exp.Case, exp.Paren, exp.
           exp.Boolean)
 
 
-def wrap(node: exp.Expression) -> exp.Expression:
+def wrap(node: exp.Expr) -> exp.Expr:
     """Parenthesise an operand unless it is atomic (sqlglot prints the tree as given)."""
     return node if isinstance(node, _ATOMS) else exp.Paren(this=node)
 
 
-def is_atomic(node: exp.Expression) -> bool:
+def is_atomic(node: exp.Expr) -> bool:
     """A column or a constant: cheap to repeat inside one expression."""
     if isinstance(node, exp.Cast):
         return isinstance(node.this, exp.Literal | exp.Null)
     return isinstance(node, exp.Column | exp.Literal | exp.Boolean | exp.Null)
+
+
+def is_constant(typed: Typed) -> bool:
+    """A literal (possibly cast): folded into the expressions that use it."""
+    return is_atomic(typed.sql) and not isinstance(typed.sql, exp.Column)
+
+
+def literal_value(typed: Typed) -> Decimal | None:
+    node = typed.sql.this if isinstance(typed.sql, exp.Cast) else typed.sql
+    if typed.kind is Kind.NUM and isinstance(node, exp.Literal) and not node.is_string:
+        return Decimal(str(node.name))
+    return None
+
+
+def is_zero(typed: Typed) -> bool:
+    return literal_value(typed) == 0
 
 
 def col(name: str) -> exp.Column:
@@ -236,11 +257,11 @@ def text(value: str) -> exp.Literal:
     return exp.Literal.string(value)
 
 
-def cast(node: exp.Expression, to: exp.DataType) -> exp.Cast:
+def cast(node: exp.Expr, to: exp.DataType) -> exp.Cast:
     return exp.Cast(this=node, to=to)
 
 
-def integer_literal(value: int) -> exp.Expression:
+def integer_literal(value: int) -> exp.Expr:
     return exp.Literal.number(str(value))
 
 
@@ -254,11 +275,11 @@ def zero() -> Typed:
     return decimal_literal(Decimal(0))
 
 
-def is_null(node: exp.Expression) -> exp.Expression:
+def is_null(node: exp.Expr) -> exp.Expr:
     return exp.Is(this=wrap(node), expression=exp.Null())
 
 
-def any_of(tests: Sequence[exp.Expression]) -> exp.Expression:
+def any_of(tests: Sequence[exp.Expr]) -> exp.Expr:
     if not tests:
         return exp.false()
     result = tests[0]
@@ -274,11 +295,11 @@ KIND_TYPES: dict[Kind, Callable[[], exp.DataType]] = {
 }
 
 
-def null_of(kind: Kind, num: Num | None) -> exp.Expression:
+def null_of(kind: Kind, num: Num | None) -> exp.Expr:
     return cast(exp.Null(), num.sql_type() if num else KIND_TYPES[kind]())
 
 
-def as_num(typed: Typed, num: Num) -> exp.Expression:
+def as_num(typed: Typed, num: Num) -> exp.Expr:
     """`typed` as DECIMAL(num); the scale never decreases, so the value is unchanged."""
     assert typed.num is not None and typed.num.scale <= num.scale, (typed, num)
     same = (typed.num.width, typed.num.scale) == (num.width, num.scale)
@@ -300,13 +321,17 @@ def declared(typed: Typed) -> Typed:
 
 
 def add(op: str, a: Typed, b: Typed) -> Typed:
+    if is_zero(b):
+        return a
+    if is_zero(a) and op == "+":
+        return b
     num = Num(max(a.number.digits, b.number.digits) + 1, max(a.number.scale, b.number.scale))
     node_type = exp.Add if op == "+" else exp.Sub
     node = node_type(this=wrap(widen(a, num)), expression=wrap(widen(b, num)))
     return Typed(node, Kind.NUM, num, a.nullable or b.nullable)
 
 
-def widen(typed: Typed, result: Num) -> exp.Expression:
+def widen(typed: Typed, result: Num) -> exp.Expr:
     """An operand cast to 38 digits when the result could outgrow DuckDB's 64-bit decimals.
 
     DuckDB clamps the product of two DECIMAL(≤18) to DECIMAL(18) and fails on overflow.
@@ -328,18 +353,24 @@ def negate(a: Typed) -> Typed:
     return Typed(exp.Neg(this=wrap(a.sql)), Kind.NUM, a.num, a.nullable)
 
 
-def scaled_integer(typed: Typed, places: int, flavour: Flavour) -> exp.Expression:
+def scaled_integer(typed: Typed, places: int, flavour: Flavour) -> exp.Expr:
     """The integer typed·10**places (places ≥ its scale), exactly, as a wide integer.
 
-    The unscaled integer of the DECIMAL is taken first, then multiplied in integers, so
-    only the result (not the DECIMAL product) needs to fit in 38 digits. Where the static
-    bound exceeds that, the database's overflow check stops the query rather than letting
-    a wrong value through (the engine then falls back to the reference engine).
+    The unscaled integer of the DECIMAL is taken first (by multiplying by 10**scale, or,
+    when that product could outgrow 38 digits, from its text without the point), then
+    multiplied in integers. Where even the result's static bound exceeds 38 digits, the
+    database's overflow check stops the query rather than let a wrong value through (the
+    engine then falls back to the reference engine).
     """
     num = typed.number
     wide = as_num(typed, Num(MAX_DIGITS - num.scale, num.scale))
-    unscaled: exp.Expression = cast(exp.Mul(this=wide, expression=cast(
-        integer_literal(10 ** num.scale), Num(num.scale + 1, 0).sql_type())), flavour.wide_int)
+    if num.digits + 2 * num.scale <= MAX_DIGITS:
+        factor = cast(integer_literal(10 ** num.scale), Num(num.scale + 1, 0).sql_type())
+        unscaled: exp.Expr = cast(exp.Mul(this=wide, expression=factor), flavour.wide_int)
+    else:
+        digits = exp.Anonymous(this="replace", expressions=[
+            cast(wide, KIND_TYPES[Kind.TEXT]()), text("."), text("")])
+        unscaled = cast(digits, flavour.wide_int)
     if places > num.scale:
         factor = cast(integer_literal(10 ** (places - num.scale)), flavour.wide_int)
         unscaled = exp.Mul(this=unscaled, expression=factor)
@@ -359,6 +390,9 @@ def divide(a: Typed, b: Typed, scope: Scope) -> Typed:
     literal = literal_divisor(b)
     if literal == 0:
         return Typed(null_of(Kind.NUM, num), Kind.NUM, num, True, True)
+    narrow = narrow_division(a, b, literal, num, scope)
+    if narrow is not None:
+        return narrow
     divisor_places = max(sb, sa - DIVISION_PLACES)
     n = scope.atom(wide_int(scaled_integer(a, max(sa, DIVISION_PLACES + sb), flavour),
                             a.nullable))
@@ -377,7 +411,77 @@ def divide(a: Typed, b: Typed, scope: Scope) -> Typed:
     return Typed(cast(node, num.sql_type()), Kind.NUM, num, q.nullable, True)
 
 
-def wide_int(node: exp.Expression, nullable: bool) -> Typed:
+BIGINT = exp.DataType(this=exp.DataType.Type.BIGINT)
+INT64_DIGITS = 18  # every integer below 10**18 fits in 64 bits
+
+
+def narrow_division(a: Typed, b: Typed, literal: int | None, num: Num,
+                    scope: Scope) -> Typed | None:
+    """The same quotient by long division in 64-bit integers, when the bounds allow.
+
+    128-bit division is slow (about 15 times slower in DuckDB), so when the dividend's
+    unscaled integer A and the divisor's D fit in 64 bits, A·10^k / D is computed as
+    q = A div D, then k more digits of the remainder in chunks small enough that
+    remainder·10^chunk stays below 10^18; the result is q·10^(k-18) + f·10^-18.
+    """
+    sa, sb = a.number.scale, b.number.scale
+    places = DIVISION_PLACES + sb - sa  # k: digits after A div D
+    divisor_digits = len(str(abs(literal))) if literal is not None else b.number.digits + sb
+    if not 1 <= places <= INT64_DIGITS or a.number.digits + sa > INT64_DIGITS \
+            or divisor_digits >= INT64_DIGITS:
+        return None
+    unscaled_a = multiply(a, decimal_literal(Decimal(10) ** sa))
+    big_a = scope.atom(Typed(cast(unscaled_a.sql, BIGINT), Kind.INT, None, a.nullable))
+    if literal is not None:
+        d = Typed(integer_literal(literal), Kind.INT)
+    else:
+        unscaled_b = multiply(b, decimal_literal(Decimal(10) ** sb))
+        d = scope.atom(Typed(exp.Nullif(this=cast(unscaled_b.sql, BIGINT),
+                                        expression=integer_literal(0)), Kind.INT, None, True))
+    nullable = big_a.nullable or d.nullable
+    whole = scope.atom(Typed(exp.IntDiv(this=big_a.sql, expression=d.sql), Kind.INT, None,
+                             nullable))
+    remainder = scope.atom(Typed(exp.Mod(this=big_a.sql, expression=d.sql), Kind.INT, None,
+                                 nullable))
+    fraction, remainder = long_division(remainder, d, places, INT64_DIGITS - divisor_digits,
+                                        scope)
+    r = scope.atom(Typed(exp.Abs(this=remainder.sql), Kind.INT, None, nullable))
+    rounded = round_half_even(big_a, d, fraction, r, literal is not None and literal > 0)
+    head = multiply(Typed(cast(whole.sql, Num(a.number.digits + sa, 0).sql_type()), Kind.NUM,
+                          Num(a.number.digits + sa, 0), nullable, True),
+                    decimal_literal(Decimal(1).scaleb(places - DIVISION_PLACES)))
+    tail_num = Num(1 if places == INT64_DIGITS else 0, DIVISION_PLACES)
+    tail = exp.Mul(this=cast(rounded, Num(places + 1, 0).sql_type()),
+                   expression=decimal_literal(Decimal(1).scaleb(-DIVISION_PLACES)).sql)
+    total = add("+", head, Typed(cast(tail, tail_num.sql_type()), Kind.NUM, tail_num, nullable,
+                                 True))
+    return Typed(cast(total.sql, num.sql_type()), Kind.NUM, num, nullable, True)
+
+
+def long_division(remainder: Typed, d: Typed, places: int, chunk: int,
+                  scope: Scope) -> tuple[Typed, Typed]:
+    """The next `places` digits of remainder / d, `chunk` digits at a time: (digits, rest)."""
+    digits: Typed | None = None
+    while places > 0:
+        step = min(chunk, places)
+        shifted = exp.Mul(this=remainder.sql, expression=integer_literal(10 ** step))
+        quotient = scope.atom(Typed(exp.IntDiv(this=exp.Paren(this=shifted), expression=d.sql),
+                                    Kind.INT, None, remainder.nullable))
+        remainder = scope.atom(Typed(exp.Mod(this=exp.Paren(this=shifted.copy()),
+                                             expression=d.sql), Kind.INT, None,
+                                     remainder.nullable))
+        if digits is None:
+            digits = quotient
+        else:
+            digits = scope.atom(Typed(exp.Add(this=exp.Mul(
+                this=digits.sql, expression=integer_literal(10 ** step)), expression=quotient.sql),
+                Kind.INT, None, remainder.nullable))
+        places -= step
+    assert digits is not None
+    return digits, remainder
+
+
+def wide_int(node: exp.Expr, nullable: bool) -> Typed:
     return Typed(node, Kind.INT, None, nullable)
 
 
@@ -390,7 +494,7 @@ def literal_divisor(b: Typed) -> int | None:
 
 
 def round_half_even(n: Typed, d: Typed, q: Typed, r: Typed,
-                    positive_divisor: bool) -> exp.Expression:
+                    positive_divisor: bool) -> exp.Expr:
     """q = n div d (toward zero) and r = |n mod d| stepped away from zero by half-even rules."""
     abs_d = d.sql if positive_divisor else exp.Abs(this=d.sql)
     rest = exp.Paren(this=exp.Sub(this=wrap(abs_d), expression=r.sql))
@@ -398,29 +502,26 @@ def round_half_even(n: Typed, d: Typed, q: Typed, r: Typed,
                   expression=integer_literal(0))
     tie = exp.And(this=exp.EQ(this=r.sql, expression=rest.copy()), expression=odd)
     up = exp.Or(this=exp.GT(this=r.sql, expression=rest), expression=exp.Paren(this=tie))
-    sign: exp.Expression = exp.Sign(this=n.sql)
+    sign: exp.Expr = exp.Sign(this=n.sql)
     if not positive_divisor:
         sign = exp.Mul(this=sign, expression=exp.Sign(this=d.sql))
     step = exp.Case(ifs=[exp.If(this=up, true=sign)], default=integer_literal(0))
     return exp.Add(this=q.sql, expression=step)
 
 
-def int_div(n: exp.Expression, d: exp.Expression, flavour: Flavour) -> exp.Expression:
-    """Integer division truncating toward zero."""
-    if flavour.native_int_div:
-        return exp.IntDiv(this=wrap(n), expression=wrap(d))
-    exact = exp.Sub(this=wrap(n), expression=exp.Mod(this=wrap(n), expression=wrap(d)))
-    return cast(exp.Div(this=exp.Paren(this=exact), expression=wrap(d)), flavour.wide_int)
+def int_div(n: exp.Expr, d: exp.Expr, flavour: Flavour) -> exp.Expr:
+    """Integer division truncating toward zero (`//` in DuckDB, DIV in most dialects)."""
+    return exp.IntDiv(this=wrap(n), expression=wrap(d))
 
 
-def to_places(func: str, x: Typed, places: int) -> Typed:
+def to_places(func: str, x: Typed, places: int, scope: Scope) -> Typed:
     """floor/ceil/round(x, places) with the result's scale set to `places`."""
     num = x.number
     result = Num(num.digits + 1, places)
     if places >= num.scale:
         return Typed(as_num(x, result), Kind.NUM, result, x.nullable, True)
     if func == "round":
-        node: exp.Expression = exp.Round(this=x.sql, decimals=integer_literal(places))
+        node: exp.Expr = exp.Round(this=x.sql, decimals=integer_literal(places))
     elif places == 0:
         node = (exp.Floor if func == "floor" else exp.Ceil)(this=x.sql)
     else:
@@ -438,7 +539,7 @@ def extremum(func: str, items: Sequence[Typed], scope: Scope) -> Typed:
     if nullable:
         items = [scope.atom(t) if t.nullable else t for t in items]
     args = [as_num(t, num) for t in items]
-    node: exp.Expression = (exp.Least if func == "min" else exp.Greatest)(
+    node: exp.Expr = (exp.Least if func == "min" else exp.Greatest)(
         this=args[0], expressions=args[1:], ignore_nulls=True)  # NULLs: guarded below
     if nullable:
         test = any_of([is_null(t.sql) for t in items if t.nullable])
@@ -450,6 +551,8 @@ def choose(condition: Typed, then: Typed, otherwise: Typed, scope: Scope) -> Typ
     """`if c then a else b`: only the taken branch counts; a NULL condition gives NULL."""
     if then.kind is not otherwise.kind or condition.kind is not Kind.BOOL:
         raise Unsupported("an 'if' whose branches have different kinds")
+    if isinstance(condition.sql, exp.Boolean):  # a constant condition: only one branch
+        return then if condition.sql.this else otherwise
     num = common(then.number, otherwise.number) if then.kind is Kind.NUM else None
     a = as_num(then, num) if num else then.sql
     b = as_num(otherwise, num) if num else otherwise.sql
@@ -476,7 +579,7 @@ def logical(op: str, left: Typed, right: Typed, scope: Scope) -> Typed:
     return Typed(exp.Case(ifs=ifs, default=right.sql), Kind.BOOL, None, nullable)
 
 
-_COMPARE: dict[str, type[exp.Expression]] = {
+_COMPARE: dict[str, type[exp.Expr]] = {
     "==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
 }
 
@@ -498,7 +601,7 @@ def compare(op: str, left: Typed, right: Typed) -> Typed:
     return Typed(node, Kind.BOOL, None, left.nullable or right.nullable)
 
 
-def _after(evaluated: Typed, result: exp.Expression) -> Typed:
+def _after(evaluated: Typed, result: exp.Expr) -> Typed:
     """`result`, once `evaluated` has been computed (NULL when it could not be)."""
     if not evaluated.nullable or evaluated.kind is Kind.ABSENT:
         return Typed(result, Kind.BOOL)
@@ -527,6 +630,7 @@ class Scope:
     scenario: ScenarioLayout | None = None
     attributes: Mapping[str, Typed] | None = None  # holding.X inside a surrender filter
     params: dict[str, Typed] = field(default_factory=dict)
+    checked: bool = False  # enumerations and periods in the data are known to be valid
 
     def column(self, name: str) -> Typed:
         if name not in self.columns:
@@ -534,7 +638,11 @@ class Scope:
         return self.columns[name]
 
     def define(self, name: str, typed: Typed) -> Typed:
-        """Register a computed column; later expressions refer to it by name."""
+        """Register a computed column; later expressions refer to it by name (constants are
+        used as they are)."""
+        if is_constant(typed):
+            self.columns[name] = declared(typed)
+            return self.columns[name]
         reference = replace(typed, sql=col(name), declared=typed.kind is Kind.NUM)
         self.columns[name] = reference
         return reference
@@ -557,7 +665,8 @@ class Scope:
 
 def quantity_value(q: ast.Quantity) -> Decimal:
     """A literal in base units: its value times its unit's scale (exact)."""
-    return CONTEXT.multiply(q.value, parse_unit(q.unit).scale) if q.unit else q.value
+    value: Decimal = CONTEXT.multiply(q.value, parse_unit(q.unit).scale) if q.unit else q.value
+    return value
 
 
 def _quantity(e: ast.Quantity, scope: Scope) -> Typed:
@@ -664,7 +773,7 @@ def _places(e: ast.Call) -> int:
 
 
 def _rounding(e: ast.Call, scope: Scope) -> Typed:
-    return to_places(e.func, compile_num(e.args[0], scope), _places(e))
+    return to_places(e.func, compile_num(e.args[0], scope), _places(e), scope)
 
 
 def _extremum(e: ast.Call, scope: Scope) -> Typed:
@@ -682,7 +791,8 @@ def _years(e: ast.Call, scope: Scope) -> Typed:
     lengths = {name: period_years(p, s.calendar) for name, p in s.periods.items()}
     if len(set(lengths.values())) == 1 and not which.nullable:
         return decimal_literal(next(iter(lengths.values())))
-    return lookup([which], {(name,): decimal_literal(v) for name, v in lengths.items()})
+    return lookup([which], {(name,): decimal_literal(v) for name, v in lengths.items()},
+                  [domain(scope, "period")])
 
 
 def _co2e(e: ast.Call, scope: Scope) -> Typed:
@@ -716,7 +826,7 @@ _CALLS: dict[str, Callable[[ast.Call, Scope], Typed]] = {
     "held": _unit_value("held"), "eligible": _unit_value("eligible"),
 }
 
-_COMPILERS: dict[type, Callable[[ast.Expr, Scope], Typed]] = {  # type: ignore[dict-item]
+_COMPILERS: dict[type, Callable[[Any, Scope], Typed]] = {
     ast.Quantity: _quantity, ast.Bool: _bool, ast.DateLit: _date, ast.Name: _name,
     ast.Attribute: _attribute, ast.Call: _call, ast.Binary: _binary, ast.Compare: _compare,
     ast.Logical: _logical, ast.Not: _not, ast.Neg: _neg, ast.If: _if, ast.Member: _member,
@@ -739,30 +849,44 @@ def compile_num(expr: ast.Expr, scope: Scope) -> Typed:
 # ---- tables -------------------------------------------------------------------------------
 
 
-def lookup(keys: Sequence[Typed], cells: Mapping[tuple[str, ...], Typed]) -> Typed:
-    """A value chosen by key(s): the exact key, else '*', else NULL (a missing row)."""
+Domain = tuple[str, ...] | None  # the values a key can take (checked data), None: unknown
+
+
+def lookup(keys: Sequence[Typed], cells: Mapping[tuple[str, ...], Typed],
+           domains: Sequence[Domain] = ()) -> Typed:
+    """A value chosen by key(s): the exact key, else '*', else NULL (a missing row).
+
+    When the data has been checked, each key's domain is known: if every value of it has a
+    branch, the last branch needs no test and no row can be missing.
+    """
     kinds = {v.kind for v in cells.values()}
     if len(kinds) != 1:
         raise Unsupported("a table whose cells have different kinds")
     kind = kinds.pop()
     num = common(*(v.number for v in cells.values())) if kind is Kind.NUM else None
-    return _lookup_level(list(keys), dict(cells), kind, num)
+    domains = list(domains) or [None] * len(keys)
+    return _lookup_level(list(keys), dict(cells), domains, kind, num)
 
 
-def _lookup_level(keys: list[Typed], cells: dict[tuple[str, ...], Typed], kind: Kind,
-                  num: Num | None) -> Typed:
+def _lookup_level(keys: list[Typed], cells: dict[tuple[str, ...], Typed],
+                  domains: list[Domain], kind: Kind, num: Num | None) -> Typed:
     if not keys:
         value = cells[()]
         return Typed(as_num(value, num) if num else value.sql, kind, num, value.nullable,
                      num is not None)
     key, rest = keys[0], keys[1:]
     branches = {first: _lookup_level(rest, {k[1:]: v for k, v in cells.items()
-                                            if k[0] == first}, kind, num)
+                                            if k[0] == first}, domains[1:], kind, num)
                 for first in dict.fromkeys(k[0] for k in cells)}
     missing = Typed(null_of(kind, num), kind, num, True, num is not None)
     fallback = branches.pop("*", missing)
     if isinstance(key.sql, exp.Literal):  # a constant key (a fixed period) picks its branch
         return branches.get(key.sql.name, fallback)
+    domain = domains[0]
+    if domain is not None and not key.nullable and fallback is missing \
+            and set(domain) <= set(branches):
+        branches = {k: v for k, v in branches.items() if k in domain}
+        fallback = branches.pop(list(branches)[-1])  # every other value has its own branch
     if not branches:
         return fallback
     ifs = [exp.If(this=exp.EQ(this=key.sql, expression=text(k)), true=v.sql)
@@ -780,7 +904,8 @@ def table_cells(table: ast.Table, scope: Scope) -> dict[tuple[str, ...], Typed]:
     for row in rows:
         for column, cell in zip(header, row.cells[1:], strict=False):
             keys = (_key(row.cells[0]),) + ((column,) if column is not None else ())
-            cells[keys] = _cell(table.name, keys, cell, scope)
+            if keys not in cells:  # the first entry for a key counts (as in runtime/plan.py)
+                cells[keys] = _cell(table.name, keys, cell, scope)
     return cells
 
 
@@ -788,7 +913,8 @@ def _key(cell: ast.Cell) -> str:
     if isinstance(cell, ast.CellAny):
         return "*"
     if isinstance(cell, ast.CellName):
-        return cell.name
+        name: str = cell.name
+        return name
     raise Unsupported("a table key that is not a name or '*'")
 
 
@@ -807,7 +933,20 @@ def _cell(table: str, keys: tuple[str, ...], cell: ast.Cell, scope: Scope) -> Ty
 def compile_table(table: ast.Table, scope: Scope) -> Typed:
     keys = [current_period(scope) if dim == "period" else scope.column(dim)
             for dim in table.dims]
-    return lookup(keys, table_cells(table, scope))
+    return lookup(keys, table_cells(table, scope), [domain(scope, d) for d in table.dims])
+
+
+def domain(scope: Scope, dim: str) -> Domain:
+    """The values a table dimension can take in checked data (None when unchecked)."""
+    if not scope.checked:
+        return None
+    if dim == "period":
+        return tuple(scope.scheme.periods) or None
+    field_decl = scope.scheme.fields.get(dim)
+    if field_decl is not None and isinstance(field_decl.type, ast.EnumType):
+        values: tuple[str, ...] = field_decl.type.values
+        return values
+    return None
 
 
 # ---- the builder: one projection per computed column ------------------------------------------
@@ -817,11 +956,12 @@ def compile_table(table: ast.Table, scope: Scope) -> Typed:
 class QueryBuilder:
     """Collects projections in order; each adds one column to the row of the previous one."""
 
-    stages: list[tuple[str, exp.Expression]] = field(default_factory=list)
+    stages: list[tuple[str, exp.Expr]] = field(default_factory=list)
     temporaries: int = 0
 
     def add(self, scope: Scope, name: str, typed: Typed) -> Typed:
-        self.stages.append((name, declared(typed).sql))
+        if not is_constant(typed):
+            self.stages.append((name, declared(typed).sql))
         return scope.define(name, typed)
 
     def hoister(self, scope_ref: list[Scope]) -> Callable[[Typed], Typed]:
@@ -848,12 +988,17 @@ def share_out(builder: QueryBuilder, scope: Scope, label: str,
     return shares
 
 
-def filtered(amount: Typed, passes: Typed, scope: Scope) -> Typed:
-    """A wide-table holding under a `where` filter, read only when something is held."""
+def filtered(amount: Typed, passes: Typed, present: Typed | None, scope: Scope) -> Typed:
+    """A holding under a `where` filter, read only when there is a holding row.
+
+    `present` says whether the row exists; without it, a row exists when the amount is not
+    zero (a wide table's `held.UNIT` column gives no row for 0 or a blank).
+    """
     num = amount.number
     amount = scope.atom(amount)
     taken = choose(passes, amount, zero(), scope)
-    held = exp.NEQ(this=amount.sql, expression=as_num(zero(), num))
+    held = present.sql if present is not None else \
+        exp.NEQ(this=amount.sql, expression=as_num(zero(), num))
     node = exp.Case(ifs=[exp.If(this=held, true=as_num(taken, num))],
                     default=as_num(zero(), num))
     return Typed(node, Kind.NUM, num, amount.nullable or passes.nullable)
@@ -901,11 +1046,15 @@ def _accept_takes(builder: QueryBuilder, scope: Scope, item: ast.Accept, number:
         else:
             passes = compile_filter(item.where, unit, scope)
             amount = builder.add(scope, f"$taken.{unit}.{number}",
-                                 filtered(amount, passes, scope))
+                                 filtered(amount, passes, _present(scope, unit), scope))
             remaining[unit] = builder.add(scope, f"$remaining.{unit}.{number}",
                                           add("-", remaining[unit], amount))
         taken.append((unit, amount))
     return taken
+
+
+def _present(scope: Scope, unit: str) -> Typed | None:
+    return scope.columns.get(f"present.{unit}")
 
 
 def compile_filter(where: ast.Expr, unit: str, scope: Scope) -> Typed:
@@ -989,7 +1138,8 @@ def consequence_unit(consequence: ast.Consequence, scope: Scope) -> str:
         if expr is not None:
             kind = scope.checker.infer(expr)
             if isinstance(kind, Quant):
-                return dims_name(kind.dims)
+                unit: str = dims_name(kind.dims)
+                return unit
     return ""
 
 
@@ -1018,22 +1168,25 @@ class ColumnarQuery:
         return self.query.sql(dialect=dialect, pretty=pretty)
 
 
-def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expression]]:
+def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
     """The first projection: participant, period and typed inputs from the source relation."""
     s = scope.scheme
     participant = cast(col(layout.participant_column), KIND_TYPES[Kind.TEXT]()) \
         if layout.participant_column else text("")
     period = col(layout.period_column) if layout.period_column else \
         text(layout.period) if layout.period else null_of(Kind.TEXT, None)
-    selected: list[tuple[str, exp.Expression]] = [(PARTICIPANT, participant), (PERIOD, period)]
+    selected: list[tuple[str, exp.Expr]] = [(PARTICIPANT, participant), (PERIOD, period)]
     if layout.row_column:
         selected.append((ROW, col(layout.row_column)))
     scope.columns[PERIOD] = Typed(col(PERIOD), Kind.TEXT)
     typed_inputs = [(n, _input(layout.inputs[n])) for n in s.fields if n in layout.inputs]
     typed_inputs += [(f"held.{u}", _amount(layout.holdings.get(u))) for u in s.units]
     typed_inputs += [(n, _amount(layout.inputs.get(n))) for n in ("carry_in", "owed_in")]
+    typed_inputs += [(f"present.{u}", Typed(cast(col(c), KIND_TYPES[Kind.BOOL]()), Kind.BOOL))
+                     for u, c in layout.present.items()]
     for name, typed in typed_inputs:
-        selected.append((name, declared(typed).sql))
+        if not is_constant(typed):
+            selected.append((name, declared(typed).sql))
         scope.define(name, typed)
     if layout.scenario is not None:
         selected += [(c, col(c)) for c in (SCENARIO, *scenario_columns(layout.scenario))]
@@ -1097,7 +1250,7 @@ def _compile(compiled: CompiledScheme, layout: Layout, flavour: Flavour,
     checker.types.update(compiled.checked.types)
     scope = Scope(s, checker, flavour, builder.hoister(scope_ref),
                   fixed_period=layout.period if layout.period_column is None else None,
-                  scenario=layout.scenario)
+                  scenario=layout.scenario, checked=layout.checked)
     scope_ref.append(scope)
     first = input_stage(layout, scope)
     for node in evaluation_order(compiled.graph):
@@ -1120,7 +1273,7 @@ def _compile(compiled: CompiledScheme, layout: Layout, flavour: Flavour,
 
 
 def _outputs(scope: Scope, layout: Layout, rules: Sequence[str],
-             consequences: Sequence[ConsequenceColumn]) -> list[tuple[str, exp.Expression]]:
+             consequences: Sequence[ConsequenceColumn]) -> list[tuple[str, exp.Expr]]:
     s = scope.scheme
     names = [PARTICIPANT, PERIOD, *([ROW] if layout.row_column else []),
              *(n for n in s.fields if n in layout.inputs), *rules,
@@ -1128,24 +1281,25 @@ def _outputs(scope: Scope, layout: Layout, rules: Sequence[str],
              *(f"held.{u}" for u in s.units), *(f"eligible.{u}" for u in s.units),
              *(c.applies for c in consequences), *(c.amount for c in consequences if c.amount),
              *([SCENARIO] if layout.scenario else [])]
-    outputs = [(n, col(n)) for n in dict.fromkeys(names)]
+    outputs = [(n, scope.columns[n].sql if n in scope.columns else col(n))
+               for n in dict.fromkeys(names)]
     return outputs + [(FAILED, failure_test(scope, rules, consequences))]
 
 
 def failure_test(scope: Scope, rules: Sequence[str],
-                 consequences: Sequence[ConsequenceColumn]) -> exp.Expression:
+                 consequences: Sequence[ConsequenceColumn]) -> exp.Expr:
     """True when some value of the row could not be computed (it is then NULL)."""
     names = [*rules, *(f"eligible.{u}" for u in scope.scheme.units), "surrendered",
              *dict.fromkeys(c.applies for c in consequences)]
     tests = [is_null(col(n)) for n in names if scope.columns[n].nullable]
-    tests += [exp.And(this=col(c.applies), expression=is_null(col(c.amount)))
+    tests += [exp.And(this=scope.columns[c.applies].sql, expression=is_null(col(c.amount)))
               for c in consequences if c.amount and scope.columns[c.amount].nullable]
     return any_of(tests)
 
 
-def assemble(layout: Layout, first: Sequence[tuple[str, exp.Expression]],
-             stages: Sequence[tuple[str, exp.Expression]],
-             outputs: Sequence[tuple[str, exp.Expression]], shape: Shape) -> exp.Select:
+def assemble(layout: Layout, first: Sequence[tuple[str, exp.Expr]],
+             stages: Sequence[tuple[str, exp.Expr]],
+             outputs: Sequence[tuple[str, exp.Expr]], shape: Shape) -> exp.Select:
     """Chain the projections (CTEs or nested sub-queries) and select the outputs."""
     source = exp.Table(this=exp.to_identifier(layout.relation, quoted=True))
     base = exp.select(*(_alias(e, n) for n, e in first)).from_(source)
@@ -1175,5 +1329,5 @@ def _stage_name(index: int) -> exp.Identifier:
     return exp.to_identifier(f"s{index}")
 
 
-def _alias(node: exp.Expression, name: str) -> exp.Expression:
+def _alias(node: exp.Expr, name: str) -> exp.Expr:
     return exp.Alias(this=node, alias=exp.to_identifier(name, quoted=True))

@@ -131,7 +131,7 @@ def sql(scheme_file: Path, import_paths: tuple[Path, ...], scheme_name: str | No
     query = sc.compile_query(compiled, layout, flavour, sc.Shape(shape))
     if isinstance(query, sc.Unsupported):
         click.echo(f"error: scheme '{compiled.name}' cannot be written as one exact query: "
-                   f"{query.reason}", err=True)
+                   f"{query}", err=True)
         sys.exit(1)
     emit(query.sql(dialect, pretty=pretty) + ";\n", output)
 
