@@ -532,6 +532,15 @@ def walk(node: object) -> Iterator[object]:
         stack.extend(reversed(list(children(current))))
 
 
+def share_arithmetic(node: ShareOf) -> Expr:
+    """What `P of X` computes: `a / b of X` is `a * X / b` (the division comes last, so a
+    third of 6,000 t is exactly 2,000 t); any other share P is `P * X`."""
+    share = node.share
+    if isinstance(share, Binary) and share.op == "/":
+        return Binary("/", Binary("*", share.left, node.whole, node.span), share.right, node.span)
+    return Binary("*", share, node.whole, node.span)
+
+
 def names_used(expr: object) -> Iterator[Name]:
     """Every Name node in an expression (not attribute names or call names)."""
     return (n for n in walk(expr) if isinstance(n, Name))

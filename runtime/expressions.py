@@ -165,8 +165,8 @@ def _member(ev: PeriodEvaluator, e: ast.Member) -> Value:
 
 
 def _share_of(ev: PeriodEvaluator, e: ast.ShareOf) -> Value:
-    share = number(ev.evaluate(e.share), "the share in", e)
-    return arith.multiply(share, number(ev.evaluate(e.whole), "the whole in", e))
+    """`a / b of X` is `a × X / b`; `P of X` is `P × X` (ast.share_arithmetic)."""
+    return ev.evaluate(ast.share_arithmetic(e))
 
 
 def _attribute(ev: PeriodEvaluator, e: ast.Attribute) -> Value:

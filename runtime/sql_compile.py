@@ -740,7 +740,8 @@ def _member(e: ast.Member, scope: Scope) -> Typed:
 
 
 def _share_of(e: ast.ShareOf, scope: Scope) -> Typed:
-    return multiply(compile_num(e.share, scope), compile_num(e.whole, scope))
+    """`a / b of X` is `a × X / b`; `P of X` is `P × X` (ast.share_arithmetic)."""
+    return compile_expr(ast.share_arithmetic(e), scope)
 
 
 def _attribute(e: ast.Attribute, scope: Scope) -> Typed:
