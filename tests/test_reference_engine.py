@@ -115,14 +115,14 @@ def test_outside_tokyo_limit_is_a_third_of_the_required_reduction(tokyo: Compile
     assert row.values["surplus"] == third - D(1000)
 
 
-def test_share_of_multiplies_the_rounded_share() -> None:
-    # `P of X` is P × X: 1 / 3 is first rounded to 18 places, so 1 / 3 of 4,000 ≠ 4,000 / 3.
+def test_fractional_share_divides_last() -> None:
+    # `a / b of X` is a × X / b: 1 / 3 of 4,000 is 4,000 / 3 rounded once to 18 places.
     scheme = compiled(TOKYO.replace("required_reduction / 3", "1 / 3 of required_reduction"))
     held = (Holding("F1", "first", "outside_tokyo", D(2000)),)
     row = run_one(scheme, record("F1", "first", **OFFICE, emissions=D(47000)), holdings=held).rows[
         0
     ]
-    assert row.eligible["outside_tokyo"] == D("1333.333333333333332")
+    assert row.eligible["outside_tokyo"] == D("1333.333333333333333333")
 
 
 @pytest.mark.parametrize(
