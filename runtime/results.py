@@ -366,6 +366,8 @@ def summarise(results: Results) -> Summary:
 def plain(value: object) -> object:
     """A value as JSON/CSV text would show it: exact decimals as strings without exponent."""
     if isinstance(value, Decimal):
+        if value.is_zero():
+            return "0"  # never "-0" (both engines write the same files)
         text = f"{value:f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, date):
