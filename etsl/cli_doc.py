@@ -1,6 +1,6 @@
 """docs/cli.md: every command and option, generated from the CLI itself so it cannot drift.
 
-    python -m etsl.cli_doc > docs/cli.md
+python -m etsl.cli_doc > docs/cli.md
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ def command_help(name: str) -> str:
     group_context = click.Context(cli, info_name="etsl")
     command = cli.get_command(group_context, name)
     assert command is not None
-    context = click.Context(command, info_name=name, parent=group_context,
-                            terminal_width=100, max_content_width=100)
+    context = click.Context(
+        command, info_name=name, parent=group_context, terminal_width=100, max_content_width=100
+    )
     return command.get_help(context)
 
 
@@ -35,8 +36,16 @@ def render() -> str:
     context = click.Context(cli, info_name="etsl")
     parts = [HEADER]
     for name in cli.list_commands(context):
-        parts += [f"## `etsl {name}`", "", COMMANDS[name][1], "", "```",
-                  command_help(name).rstrip(), "```", ""]
+        parts += [
+            f"## `etsl {name}`",
+            "",
+            COMMANDS[name][1],
+            "",
+            "```",
+            command_help(name).rstrip(),
+            "```",
+            "",
+        ]
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -1,6 +1,6 @@
 """`make demo`: check the library, run Tokyo on the sample facilities, build the documents.
 
-    python -m etsl.demo --out out
+python -m etsl.demo --out out
 """
 
 from __future__ import annotations
@@ -37,16 +37,37 @@ def steps(out: Path) -> list[tuple[str, list[str]]]:
     return [
         ("Check the scheme library", ["check", str(schemes)]),
         ("Run the library's embedded examples", ["test", str(schemes)]),
-        ("Run the Tokyo programme over the sample facilities",
-         ["run", tokyo, "--participants", facilities, "-o", str(out / "tokyo_results.csv")]),
-        ("Explain one facility's shortfall",
-         ["explain", tokyo, "--participants", facilities, "--id", "TKY-0001",
-          "--rule", "shortfall"]),
-        ("Documentation site: every scheme, the comparisons and the linkage network",
-         ["docs", str(schemes), "-o", str(out / "site"),
-          "--compare", f"Japanese schemes={schemes / 'japan'},{schemes / 'kyoto'}",
-          "--compare", f"World emissions trading systems={schemes / 'world'}",
-          "--linkage"]),
+        (
+            "Run the Tokyo programme over the sample facilities",
+            ["run", tokyo, "--participants", facilities, "-o", str(out / "tokyo_results.csv")],
+        ),
+        (
+            "Explain one facility's shortfall",
+            [
+                "explain",
+                tokyo,
+                "--participants",
+                facilities,
+                "--id",
+                "TKY-0001",
+                "--rule",
+                "shortfall",
+            ],
+        ),
+        (
+            "Documentation site: every scheme, the comparisons and the linkage network",
+            [
+                "docs",
+                str(schemes),
+                "-o",
+                str(out / "site"),
+                "--compare",
+                f"Japanese schemes={schemes / 'japan'},{schemes / 'kyoto'}",
+                "--compare",
+                f"World emissions trading systems={schemes / 'world'}",
+                "--linkage",
+            ],
+        ),
     ]
 
 
@@ -61,8 +82,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     click.echo(f"  results:  {out / 'tokyo_results.csv'}")
     click.echo(f"  docs:     {out / 'site' / 'index.html'}")
     if failures:
-        click.secho(f"\n{len(failures)} step(s) reported problems: " + "; ".join(failures),
-                    fg="red")
+        click.secho(
+            f"\n{len(failures)} step(s) reported problems: " + "; ".join(failures), fg="red"
+        )
         sys.exit(1)
 
 

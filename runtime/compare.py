@@ -33,32 +33,58 @@ from etsl.runtime.english import (
 # ---- words for model values (dispatch tables) ------------------------------------------------
 
 KIND_WORDS = {
-    "cap_and_trade": "Cap-and-trade", "baseline_and_credit": "Baseline-and-credit",
-    "project_crediting": "Project crediting", "offset_program": "Offset programme",
-    "intensity_target": "Intensity target", "voluntary_target": "Voluntary target",
-    "national_commitment": "National commitment", "target_setting": "Target setting",
+    "cap_and_trade": "Cap-and-trade",
+    "baseline_and_credit": "Baseline-and-credit",
+    "project_crediting": "Project crediting",
+    "offset_program": "Offset programme",
+    "intensity_target": "Intensity target",
+    "voluntary_target": "Voluntary target",
+    "national_commitment": "National commitment",
+    "target_setting": "Target setting",
 }
-CAP_TYPE_WORDS = {"absolute": "Absolute cap", "intensity": "Intensity target",
-                  "self_set": "Self-set target", "none": "No cap or target"}
-BANKING_WORDS = {"none": "Not allowed", "unlimited": "Allowed, without time limit",
-                 "next_period": "Into the next period only",
-                 "within_period": "Within the compliance period only"}
-DIRECTION_WORDS = {"two_way": "two-way", "inbound": "inbound: accepts its units",
-                   "outbound": "outbound: its units are accepted there"}
-ALLOCATION_WORDS = {"grandfathering": "grandfathering (historical emissions)",
-                    "benchmark": "benchmarking", "auction": "auction",
-                    "free": "free allocation", "mixed": "mixed", "self_set": "self-set targets"}
+CAP_TYPE_WORDS = {
+    "absolute": "Absolute cap",
+    "intensity": "Intensity target",
+    "self_set": "Self-set target",
+    "none": "No cap or target",
+}
+BANKING_WORDS = {
+    "none": "Not allowed",
+    "unlimited": "Allowed, without time limit",
+    "next_period": "Into the next period only",
+    "within_period": "Within the compliance period only",
+}
+DIRECTION_WORDS = {
+    "two_way": "two-way",
+    "inbound": "inbound: accepts its units",
+    "outbound": "outbound: its units are accepted there",
+}
+ALLOCATION_WORDS = {
+    "grandfathering": "grandfathering (historical emissions)",
+    "benchmark": "benchmarking",
+    "auction": "auction",
+    "free": "free allocation",
+    "mixed": "mixed",
+    "self_set": "self-set targets",
+}
 CONSEQUENCE_WORDS = {
-    "fine": "Fine", "make_good": "Make good in the next period",
-    "deduct": "Deduction from the next period's allocation", "order": "Order to reduce",
-    "publish": "Publication of the participant's name", "refund": "Refund of the subsidy",
-    "suspend": "Suspension from transfers", "action_plan": "Compliance action plan",
+    "fine": "Fine",
+    "make_good": "Make good in the next period",
+    "deduct": "Deduction from the next period's allocation",
+    "order": "Order to reduce",
+    "publish": "Publication of the participant's name",
+    "refund": "Refund of the subsidy",
+    "suspend": "Suspension from transfers",
+    "action_plan": "Compliance action plan",
     "buy_on_behalf": "Units bought on the participant's behalf",
 }
 PRICE_WORDS = {
-    "floor": "Price floor", "ceiling": "Price ceiling",
-    "auction_reserve": "Auction reserve price", "reserve_trigger": "Reserve trigger price",
-    "reserve_release": "Reserve release price", "ccr_trigger": "Cost containment reserve trigger",
+    "floor": "Price floor",
+    "ceiling": "Price ceiling",
+    "auction_reserve": "Auction reserve price",
+    "reserve_trigger": "Reserve trigger price",
+    "reserve_release": "Reserve release price",
+    "ccr_trigger": "Cost containment reserve trigger",
     "ccr_size": "Cost containment reserve size",
     "msr_intake": "Market stability reserve intake rate",
     "msr_release": "Market stability reserve release",
@@ -66,8 +92,13 @@ PRICE_WORDS = {
     "msr_threshold_lower": "Market stability reserve lower threshold",
     "cost_containment": "Cost containment mechanism",
 }
-STATUS_WORDS = {"active": "Active", "ended": "Ended", "proposed": "Proposed", "trial": "Trial",
-                "superseded": "Superseded"}
+STATUS_WORDS = {
+    "active": "Active",
+    "ended": "Ended",
+    "proposed": "Proposed",
+    "trial": "Trial",
+    "superseded": "Superseded",
+}
 PARTICIPATION_WORDS = {"mandatory": "Mandatory", "voluntary": "Voluntary"}
 
 
@@ -97,17 +128,19 @@ EMPTY = Cell()
 
 
 def cell(lines: Sequence[str], cites: Sequence[Citation | None] = ()) -> Cell:
-    return Cell(tuple(line for line in lines if line),
-                tuple(dict.fromkeys(c for c in cites if c is not None)))
+    return Cell(
+        tuple(line for line in lines if line),
+        tuple(dict.fromkeys(c for c in cites if c is not None)),
+    )
 
 
-def _meta(key: str, table: dict[str, str] | None = None) -> Callable[[SchemeModel, Lexicon],
-                                                                      Cell]:
+def _meta(key: str, table: dict[str, str] | None = None) -> Callable[[SchemeModel, Lexicon], Cell]:
     def extract(model: SchemeModel, lex: Lexicon) -> Cell:
         item = model.meta.get(key)
         if item is None:
             return EMPTY
         return cell([words(table, item.value) if table is not None else item.value], [item.cite])
+
     return extract
 
 
@@ -119,8 +152,10 @@ def period_span(model: SchemeModel) -> str:
 
 
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
-    lines = [f"{p.name}: {p.start}–{p.end}" if p.start != p.end else f"{p.name}: {p.start}"
-             for p in model.periods]
+    lines = [
+        f"{p.name}: {p.start}–{p.end}" if p.start != p.end else f"{p.name}: {p.start}"
+        for p in model.periods
+    ]
     return cell(lines, [p.cite for p in model.periods])
 
 
@@ -141,8 +176,7 @@ def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:
     if rule is None or rule.default:
         return cell(["Every participant"])
     if rule.formula.text in ("true", "false"):
-        return cell(["Every participant" if rule.formula.text == "true" else "Nobody"],
-                    [rule.cite])
+        return cell(["Every participant" if rule.formula.text == "true" else "Nobody"], [rule.cite])
     return cell([f"Covered when {condition(rule.formula.text, lex)}"], [rule.cite])
 
 
@@ -153,7 +187,9 @@ def _cap(model: SchemeModel, lex: Lexicon) -> Cell:
     for name in ("cap", "target"):
         rule = model.rule(name)
         if rule is not None and not rule.default:
-            lines.append(f"{name.capitalize()}: {phrase(rule.formula.text, lex, rule.formula.unit)}")
+            lines.append(
+                f"{name.capitalize()}: {phrase(rule.formula.text, lex, rule.formula.unit)}"
+            )
             cites.append(rule.cite)
     return cell(lines, cites)
 
@@ -189,15 +225,17 @@ def consequence_words(kind: str, amount: str | None, limit: str | None) -> str:
 def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
     if p.condition is None:
         return f"No penalty{': ' + p.description if p.description else ''}"
-    parts = [consequence_words(q.kind, formula_phrase(q.amount, lex),
-                               formula_phrase(q.limit, lex))
-             for q in p.consequences]
+    parts = [
+        consequence_words(q.kind, formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+        for q in p.consequences
+    ]
     return f"When {condition(p.condition.text, lex)}: {'; '.join(parts) or 'no consequence'}"
 
 
 def _penalties(model: SchemeModel, lex: Lexicon) -> Cell:
-    cites = [p.cite for p in model.penalties] + [q.cite for p in model.penalties
-                                                  for q in p.consequences]
+    cites = [p.cite for p in model.penalties] + [
+        q.cite for p in model.penalties for q in p.consequences
+    ]
     return cell([penalty_summary(p, lex) for p in model.penalties] or ["Not stated"], cites)
 
 
@@ -208,6 +246,7 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
             return cell(["Not stated"])
         limit = f", at most {phrase(item.limit.text, lex, item.limit.unit)}" if item.limit else ""
         return cell([words(BANKING_WORDS, item.mode) + limit], [item.cite])
+
     return extract
 
 
@@ -240,8 +279,9 @@ def _credits(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell(lines or ["Not stated"], [item.cite for item in model.surrender])
 
 
-def price_words(name: str, value: str, from_year: int | None, rising: str | None,
-                plus: str | None) -> str:
+def price_words(
+    name: str, value: str, from_year: int | None, rising: str | None, plus: str | None
+) -> str:
     text = f"{words(PRICE_WORDS, name)}: {value}"
     if from_year is not None:
         text += f" from {from_year}"
@@ -251,9 +291,16 @@ def price_words(name: str, value: str, from_year: int | None, rising: str | None
 
 
 def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
-    lines = [price_words(p.name, phrase(p.value.text, lex, p.value.unit), p.from_year,
-                         literal_words(p.rising.text) if p.rising else None, p.rising_plus)
-             for p in model.price_controls]
+    lines = [
+        price_words(
+            p.name,
+            phrase(p.value.text, lex, p.value.unit),
+            p.from_year,
+            literal_words(p.rising.text) if p.rising else None,
+            p.rising_plus,
+        )
+        for p in model.price_controls
+    ]
     return cell(lines or ["None"], [p.cite for p in model.price_controls])
 
 
@@ -261,8 +308,10 @@ def _sources(model: SchemeModel, lex: Lexicon) -> Cell:
     count = len(model.sources)
     if not count:
         return cell(["None"])
-    return cell([f"{count} source{'s' if count > 1 else ''}"],
-                [Citation(source=s.id) for s in model.sources])
+    return cell(
+        [f"{count} source{'s' if count > 1 else ''}"],
+        [Citation(source=s.id) for s in model.sources],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,9 +402,14 @@ BASIC_COLUMNS = ("Scheme", "Allocation", "Support", "Timing", "Phase", "Target",
 def comparison(models: Sequence[SchemeModel]) -> Comparison:
     """Every standard dimension for every scheme, plus the Basic Scheme table."""
     lexicons = [lexicon(m) for m in models]
-    rows = tuple(Row(d.key, d.label, tuple(d.extract(m, lex) for m, lex in zip(models, lexicons,
-                                                                              strict=True)))
-                 for d in COMPARE)
+    rows = tuple(
+        Row(
+            d.key,
+            d.label,
+            tuple(d.extract(m, lex) for m, lex in zip(models, lexicons, strict=True)),
+        )
+        for d in COMPARE
+    )
     basic = tuple(basic_row(m, lex) for m, lex in zip(models, lexicons, strict=True))
     return Comparison(tuple(models), rows, basic)
 
@@ -365,10 +419,18 @@ def comparison(models: Sequence[SchemeModel]) -> Comparison:
 
 def basic_row(model: SchemeModel, lex: Lexicon) -> tuple[Cell, ...]:
     """Scheme, Allocation, Support, Timing, Phase, Target, Amount for one scheme."""
-    return (cell([model.title or model.name], [model.meta["description"].cite]
-                 if "description" in model.meta else []),
-            _basic_allocation(model, lex), _basic_support(model, lex), _basic_timing(model),
-            _basic_phase(model), _basic_target(model), _basic_amount(model, lex))
+    return (
+        cell(
+            [model.title or model.name],
+            [model.meta["description"].cite] if "description" in model.meta else [],
+        ),
+        _basic_allocation(model, lex),
+        _basic_support(model, lex),
+        _basic_timing(model),
+        _basic_phase(model),
+        _basic_target(model),
+        _basic_amount(model, lex),
+    )
 
 
 def _basic_allocation(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -381,16 +443,19 @@ def _basic_allocation(model: SchemeModel, lex: Lexicon) -> Cell:
 def _basic_support(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.support:
         return cell(["None"])
-    return cell([humanize(s.name).capitalize() for s in model.support],
-                [s.cite for s in model.support])
+    return cell(
+        [humanize(s.name).capitalize() for s in model.support], [s.cite for s in model.support]
+    )
 
 
 def _basic_timing(model: SchemeModel) -> Cell:
     item = model.meta.get("timing")
     if item is not None:
         return cell([item.value], [item.cite])
-    return cell([f"From {model.periods[0].start}" if model.periods else "—"],
-                [model.periods[0].cite] if model.periods else [])
+    return cell(
+        [f"From {model.periods[0].start}" if model.periods else "—"],
+        [model.periods[0].cite] if model.periods else [],
+    )
 
 
 def _basic_phase(model: SchemeModel) -> Cell:
@@ -405,18 +470,27 @@ def _basic_phase(model: SchemeModel) -> Cell:
 def _basic_target(model: SchemeModel) -> Cell:
     item = model.meta.get("cap_type")
     kind = model.meta.get("kind")
-    lines = [words(CAP_TYPE_WORDS, item.value) if item else "",
-             words(KIND_WORDS, kind.value) if kind else ""]
-    return cell([line for line in lines if line] or ["—"],
-                [item.cite if item else None, kind.cite if kind else None])
+    lines = [
+        words(CAP_TYPE_WORDS, item.value) if item else "",
+        words(KIND_WORDS, kind.value) if kind else "",
+    ]
+    return cell(
+        [line for line in lines if line] or ["—"],
+        [item.cite if item else None, kind.cite if kind else None],
+    )
 
 
 def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
     for name in ("cap", "target", "allocation_amount", "credits_issued"):
         rule = model.rule(name)
         if rule is not None and not rule.default:
-            return cell([f"{humanize(name).capitalize()} = "
-                         f"{phrase(rule.formula.text, lex, rule.formula.unit)}"], [rule.cite])
+            return cell(
+                [
+                    f"{humanize(name).capitalize()} = "
+                    f"{phrase(rule.formula.text, lex, rule.formula.unit)}"
+                ],
+                [rule.cite],
+            )
     for param in model.params:
         if "cap" in param.name and param.formula.unit.startswith("tCO2e"):
             value = literal_words(param.formula.text)
@@ -450,16 +524,25 @@ def to_csv(result: Comparison, table: str = "full") -> str:
     if table == "basic":
         writer.writerow([*BASIC_COLUMNS, "Sources"])
         for model, cells in zip(result.schemes, result.basic, strict=True):
-            cites = [source_text(model, c) for c in dict.fromkeys(x for c in cells
-                                                                  for x in c.cites)]
+            cites = [
+                source_text(model, c) for c in dict.fromkeys(x for c in cells for x in c.cites)
+            ]
             writer.writerow([c.text for c in cells] + [" | ".join(cites)])
         return buffer.getvalue()
     writer.writerow(["dimension", "label", "differs", *names, *[f"{n} sources" for n in names]])
     for row in result.rows:
-        writer.writerow([row.key, row.label, "yes" if row.differs else "no",
-                         *[c.text for c in row.cells],
-                         *[" | ".join(source_text(m, x) for x in c.cites)
-                           for m, c in zip(result.schemes, row.cells, strict=True)]])
+        writer.writerow(
+            [
+                row.key,
+                row.label,
+                "yes" if row.differs else "no",
+                *[c.text for c in row.cells],
+                *[
+                    " | ".join(source_text(m, x) for x in c.cites)
+                    for m, c in zip(result.schemes, row.cells, strict=True)
+                ],
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -490,12 +573,28 @@ def render(result: Comparison, fmt: str) -> str:
 
     notes = Footnotes(result.schemes, prefix="cmp")
     names = [m.name for m in result.schemes]
-    rows = tuple(ShownRow(row.label, row.differs, tuple(
-        ShownCell(c.lines or ("—",), notes.refs(name, c.cites), row.odd(i))
-        for i, (name, c) in enumerate(zip(names, row.cells, strict=True))))
-        for row in result.rows)
-    basic = tuple(tuple(ShownCell(c.lines, notes.refs(name, c.cites)) for c in cells)
-                  for name, cells in zip(names, result.basic, strict=True))
+    rows = tuple(
+        ShownRow(
+            row.label,
+            row.differs,
+            tuple(
+                ShownCell(c.lines or ("—",), notes.refs(name, c.cites), row.odd(i))
+                for i, (name, c) in enumerate(zip(names, row.cells, strict=True))
+            ),
+        )
+        for row in result.rows
+    )
+    basic = tuple(
+        tuple(ShownCell(c.lines, notes.refs(name, c.cites)) for c in cells)
+        for name, cells in zip(names, result.basic, strict=True)
+    )
     template = environment().get_template(f"compare.{fmt}.j2")
-    return str(template.render(schemes=result.schemes, rows=rows, basic=basic,
-                               basic_columns=BASIC_COLUMNS, sources=notes.listed()))
+    return str(
+        template.render(
+            schemes=result.schemes,
+            rows=rows,
+            basic=basic,
+            basic_columns=BASIC_COLUMNS,
+            sources=notes.listed(),
+        )
+    )

@@ -38,8 +38,14 @@ from etsl.runtime.data_columns import (
 from etsl.runtime.readers import RawRow, RawTable, read_table
 from etsl.runtime.records import Dataset, Holding, Record, Value
 
-__all__ = ["DataProblem", "MappingError", "load_dataset", "load_mapping", "read_mapping",
-           "render_problems"]
+__all__ = [
+    "DataProblem",
+    "MappingError",
+    "load_dataset",
+    "load_mapping",
+    "read_mapping",
+    "render_problems",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +61,14 @@ class Row:
 Entry = tuple[Record, dict[str, Decimal]]
 
 
-def load_dataset(path: Path, scheme: CompiledScheme, holdings: Path | None = None,
-                 mapping: dict[str, str] | None = None, strict: bool = False,
-                 period: str | None = None) -> tuple[Dataset | None, list[DataProblem]]:
+def load_dataset(
+    path: Path,
+    scheme: CompiledScheme,
+    holdings: Path | None = None,
+    mapping: dict[str, str] | None = None,
+    strict: bool = False,
+    period: str | None = None,
+) -> tuple[Dataset | None, list[DataProblem]]:
     """Read the participant table (and holdings table), check them, and build the Dataset.
 
     `mapping` renames file columns to inputs; `strict` makes unknown columns (and every
@@ -90,8 +101,11 @@ def _period_problems(path: Path, scheme: CompiledScheme, period: str | None) -> 
     if period is None or period in periods:
         return []
     hint = did_you_mean(period, periods) or f"periods: {', '.join(periods) or 'none'}"
-    return [DataProblem(str(path), 0, "", f"period '{period}' is not a period of scheme "
-                        f"'{scheme.name}'", hint)]
+    return [
+        DataProblem(
+            str(path), 0, "", f"period '{period}' is not a period of scheme '{scheme.name}'", hint
+        )
+    ]
 
 
 # ---- rows -------------------------------------------------------------------------------
@@ -107,8 +121,9 @@ def parse_rows(table: RawTable, plan: Plan) -> tuple[list[Row], list[DataProblem
         for column in plan.columns:
             parsed = parse_cell(column.spec, _cell(raw, column))
             if isinstance(parsed, Invalid):
-                problems.append(DataProblem(table.path, raw.row, column.header,
-                                            parsed.message, parsed.hint))
+                problems.append(
+                    DataProblem(table.path, raw.row, column.header, parsed.message, parsed.hint)
+                )
             elif parsed is not None:
                 values[column.target] = parsed
         rows.append(Row(raw.row, values, len(problems) == before))
@@ -121,27 +136,43 @@ def _cell(raw: RawRow, column: Column) -> str | None:
 
 def _no_rows(table: RawTable, what: str) -> list[DataProblem]:
     if not table.columns or not any(table.columns):
-        return [DataProblem(table.path, 1, "", "the header row is empty",
-                            "the first row must name the columns")]
+        return [
+            DataProblem(
+                table.path, 1, "", "the header row is empty", "the first row must name the columns"
+            )
+        ]
     if table.rows:
         return []
-    return [DataProblem(table.path, 0, "", f"the file has a header but no {what}",
-                        f"add one row per {what.removesuffix('s')}")]
+    return [
+        DataProblem(
+            table.path,
+            0,
+            "",
+            f"the file has a header but no {what}",
+            f"add one row per {what.removesuffix('s')}",
+        )
+    ]
 
 
 # ---- the participant table ---------------------------------------------------------------
 
 
-def participant_records(table: RawTable, scheme: CompiledScheme, mapping: Mapping[str, str],
-                        strict: bool, period: str | None) -> tuple[list[Entry],
-                                                                  list[DataProblem]]:
+def participant_records(
+    table: RawTable,
+    scheme: CompiledScheme,
+    mapping: Mapping[str, str],
+    strict: bool,
+    period: str | None,
+) -> tuple[list[Entry], list[DataProblem]]:
     """Records of the wide table, each with its held.UNIT amounts; problems found on the way."""
     plan = plan_table(table, mapping, wide_classifier(scheme), wide_expected(scheme), strict)
     default = period or _only_period(scheme)
     needs_period = default is None and len(scheme.resolved.periods) > 1
-    problems = list(plan.problems) + missing_columns(
-        table, plan, wide_required(scheme, needs_period), mapping) + _no_rows(table,
-                                                                              "participants")
+    problems = (
+        list(plan.problems)
+        + missing_columns(table, plan, wide_required(scheme, needs_period), mapping)
+        + _no_rows(table, "participants")
+    )
     rows, found = parse_rows(table, plan)
     problems += found
     problems += _duplicates(table.path, rows, plan.has("period"), default)
@@ -163,8 +194,9 @@ def _record(path: str, row: Row, default: str | None) -> Entry:
     return record, {u: q for u, q in held.items() if isinstance(q, Decimal)}
 
 
-def _duplicates(path: str, rows: list[Row], has_period: bool,
-                default: str | None) -> list[DataProblem]:
+def _duplicates(
+    path: str, rows: list[Row], has_period: bool, default: str | None
+) -> list[DataProblem]:
     """A problem for each repeated (participant, period) among rows whose keys could be read."""
     seen: dict[tuple[Value, Value | None], int] = {}
     problems = []
@@ -176,17 +208,30 @@ def _duplicates(path: str, rows: list[Row], has_period: bool,
         if first == row.row:
             continue
         during = f" for period '{key[1]}'" if key[1] is not None else ""
-        problems.append(DataProblem(path, row.row, "id", f"participant '{key[0]}' appears "
-                                    f"twice{during}", f"its first row is row {first}; give "
-                                    "each participant one row per period"))
+        problems.append(
+            DataProblem(
+                path,
+                row.row,
+                "id",
+                f"participant '{key[0]}' appears twice{during}",
+                f"its first row is row {first}; give each participant one row per period",
+            )
+        )
     return problems
 
 
 def holdings_from_columns(scheme: CompiledScheme, entries: list[Entry]) -> list[Holding]:
     """`held.UNIT` amounts as holdings with the unit type's declared attributes (0 adds none)."""
     return [
-        Holding(record.participant, record.period, unit, quantity,
-                declared_attributes(scheme, unit), record.row, record.source)
+        Holding(
+            record.participant,
+            record.period,
+            unit,
+            quantity,
+            declared_attributes(scheme, unit),
+            record.row,
+            record.source,
+        )
         for record, held in entries
         for unit, quantity in held.items()
         if quantity != 0
@@ -196,20 +241,29 @@ def holdings_from_columns(scheme: CompiledScheme, entries: list[Entry]) -> list[
 # ---- the holdings table ------------------------------------------------------------------
 
 
-def read_holdings(path: Path, scheme: CompiledScheme, mapping: Mapping[str, str], strict: bool,
-                  known: set[str] | None) -> tuple[list[Holding], list[DataProblem]]:
+def read_holdings(
+    path: Path,
+    scheme: CompiledScheme,
+    mapping: Mapping[str, str],
+    strict: bool,
+    known: set[str] | None,
+) -> tuple[list[Holding], list[DataProblem]]:
     """Holding rows of the long table; a warning for holders not among `known` participants."""
     table, problems = read_table(path)
     if table is None:
         return [], problems
-    plan = plan_table(table, mapping, holdings_classifier(scheme), holdings_expected(scheme),
-                      strict)
+    plan = plan_table(
+        table, mapping, holdings_classifier(scheme), holdings_expected(scheme), strict
+    )
     problems += list(plan.problems) + missing_columns(table, plan, holdings_required(), mapping)
     problems += _no_rows(table, "holdings")
     rows, found = parse_rows(table, plan)
     problems += found
-    holdings = [_holding(table.path, row, scheme) for row in rows
-                if row.ok and {"participant", "unit", "quantity"} <= set(row.values)]
+    holdings = [
+        _holding(table.path, row, scheme)
+        for row in rows
+        if row.ok and {"participant", "unit", "quantity"} <= set(row.values)
+    ]
     if known is not None:
         problems += list(_strangers(table.path, holdings, known))
     return holdings, problems
@@ -221,8 +275,15 @@ def _holding(path: str, row: Row, scheme: CompiledScheme) -> Holding:
     quantity = values.pop("quantity")
     period = values.pop("period", None)
     assert isinstance(quantity, Decimal)
-    return Holding(participant, None if period is None else str(period), unit, quantity,
-                   {**declared_attributes(scheme, unit), **values}, row.row, path)
+    return Holding(
+        participant,
+        None if period is None else str(period),
+        unit,
+        quantity,
+        {**declared_attributes(scheme, unit), **values},
+        row.row,
+        path,
+    )
 
 
 def declared_attributes(scheme: CompiledScheme, unit: str) -> dict[str, Value]:
@@ -238,9 +299,14 @@ def declared_attributes(scheme: CompiledScheme, unit: str) -> dict[str, Value]:
 def _strangers(path: str, holdings: list[Holding], known: set[str]) -> Iterator[DataProblem]:
     for holding in holdings:
         if holding.participant not in known:
-            yield DataProblem(path, holding.row, "participant", f"participant "
-                              f"'{holding.participant}' is not in the participant table",
-                              "check the id; this holding is not used", severity="warning")
+            yield DataProblem(
+                path,
+                holding.row,
+                "participant",
+                f"participant '{holding.participant}' is not in the participant table",
+                "check the id; this holding is not used",
+                severity="warning",
+            )
 
 
 # ---- mapping files -----------------------------------------------------------------------
@@ -276,8 +342,15 @@ def read_mapping(path: Path) -> tuple[dict[str, str], list[DataProblem]]:
         if isinstance(entry, Invalid):
             problems.append(DataProblem(where, number, "", entry.message, entry.hint))
         elif entry is not None and entry[0] in mapping:
-            problems.append(DataProblem(where, number, "", f"column '{entry[0]}' is mapped "
-                                        "twice", "keep one line per column"))
+            problems.append(
+                DataProblem(
+                    where,
+                    number,
+                    "",
+                    f"column '{entry[0]}' is mapped twice",
+                    "keep one line per column",
+                )
+            )
         elif entry is not None:
             mapping[entry[0]] = entry[1]
     return mapping, problems
@@ -298,8 +371,8 @@ def _mapping_line(line: str) -> tuple[str, str] | Invalid | None:
 
 def _mapping_word(text: str, stop: str) -> tuple[str, str]:
     """A quoted or bare word at the start of `text`, and the rest from `stop` on."""
-    if text[:1] in ("\"", "'") and text.find(text[0], 1) > 0:
+    if text[:1] in ('"', "'") and text.find(text[0], 1) > 0:
         end = text.find(text[0], 1)
-        return text[1:end].strip(), text[end + 1:].strip()
+        return text[1:end].strip(), text[end + 1 :].strip()
     word, sign, rest = text.partition(stop)
     return word.strip(), (sign + rest).strip()

@@ -27,8 +27,7 @@ MAX_DIGITS = 38
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NUMBER_WITH_UNIT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)\s*([A-Za-z%_][\w/%]*)")
-_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
-               "-infinity"}
+_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 _TRUE = {"true", "yes"}
 _FALSE = {"false", "no"}
 _HEADER = re.compile(r"^(?P<name>.*?)\s*\[(?P<unit>[^\]]*)\]\s*$")
@@ -115,8 +114,7 @@ def parse_cell(spec: Spec, text: str | None) -> Parsed | None:
     if text is None or not text.strip():
         if not spec.required:
             return None
-        return Invalid(f"'{spec.label}' is blank",
-                       f"every row needs a value for '{spec.label}'")
+        return Invalid(f"'{spec.label}' is blank", f"every row needs a value for '{spec.label}'")
     return _PARSERS[spec.kind](spec, text.strip())
 
 
@@ -125,8 +123,10 @@ def _number(spec: Spec, text: str) -> Parsed:
     if isinstance(value, Invalid):
         return value
     if spec.nonnegative and value < 0:
-        return Invalid(f"'{spec.label}' is negative ({text})",
-                       f"'{spec.label}' is an amount and cannot be below zero")
+        return Invalid(
+            f"'{spec.label}' is negative ({text})",
+            f"'{spec.label}' is an amount and cannot be below zero",
+        )
     return multiply(value, spec.scale) if spec.scale != 1 else value
 
 
@@ -145,9 +145,11 @@ def parse_number(text: str, label: str) -> Decimal | Invalid:
 
 def _not_finite(text: str, label: str) -> Invalid:
     if "nan" in text.lower():
-        return Invalid(f"'{label}' is NaN",
-                       f"every row needs a value for '{label}'; NaN usually stands for an "
-                       "empty cell in the program that wrote the file")
+        return Invalid(
+            f"'{label}' is NaN",
+            f"every row needs a value for '{label}'; NaN usually stands for an "
+            "empty cell in the program that wrote the file",
+        )
     return Invalid(f"'{text}' is not a finite number", f"give '{label}' a finite value")
 
 
@@ -170,12 +172,16 @@ def precision_problem(text: str, value: Decimal) -> Invalid | None:
     places = max(0, -exponent)
     whole = max(0, len(digits) + exponent)
     if places > MAX_PLACES:
-        return Invalid(f"'{text}' has more than {MAX_PLACES} decimal places",
-                       f"round it to at most {MAX_PLACES} decimal places (ETSL's precision)")
+        return Invalid(
+            f"'{text}' has more than {MAX_PLACES} decimal places",
+            f"round it to at most {MAX_PLACES} decimal places (ETSL's precision)",
+        )
     if whole + places > MAX_DIGITS:
-        return Invalid(f"'{text}' has more than {MAX_DIGITS} significant digits",
-                       f"ETSL numbers have at most {MAX_DIGITS} digits, {MAX_PLACES} of them "
-                       "after the decimal point")
+        return Invalid(
+            f"'{text}' has more than {MAX_DIGITS} significant digits",
+            f"ETSL numbers have at most {MAX_DIGITS} digits, {MAX_PLACES} of them "
+            "after the decimal point",
+        )
     return None
 
 
@@ -234,12 +240,14 @@ def header_unit(unit_text: str) -> Unit | Invalid:
         return parse_unit(unit_text)
     except UnknownUnit as exc:
         hint = did_you_mean(exc.symbol, SYMBOLS) or (
-            "units are written like tCO2, ktCO2e, kL_oe/yr, MWh or JPY")
+            "units are written like tCO2, ktCO2e, kL_oe/yr, MWh or JPY"
+        )
         return Invalid(f"unknown unit '{exc.symbol}' in the column header", hint)
 
 
-def conversion_problem(written: str, unit: Unit, declared: str, dims: Dims,
-                       label: str) -> Invalid | None:
+def conversion_problem(
+    written: str, unit: Unit, declared: str, dims: Dims, label: str
+) -> Invalid | None:
     """Invalid when a header unit measures something other than the column's declared unit."""
     if unit.dims == dims:
         return None

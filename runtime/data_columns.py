@@ -79,8 +79,9 @@ def declared_unit(scheme: CompiledScheme, name: str) -> str | None:
     return None
 
 
-def input_spec(scheme: CompiledScheme, name: str, unit: str | None,
-               label: str | None = None) -> Spec | Invalid:
+def input_spec(
+    scheme: CompiledScheme, name: str, unit: str | None, label: str | None = None
+) -> Spec | Invalid:
     """How to read a column for participant input `name` written in `unit` (or its own)."""
     kind = input_type(scheme, name)
     label = label or name
@@ -89,16 +90,25 @@ def input_spec(scheme: CompiledScheme, name: str, unit: str | None,
         scale = parse_unit(declared).scale if declared != "number" else Decimal(1)
         return quantity_spec(label, declared, kind, unit, scale, nonnegative(name, kind.dims))
     if unit is not None:
-        return Invalid(f"'{label}' is not a quantity, so its header cannot name a unit",
-                       f"write the header as '{label}'")
+        return Invalid(
+            f"'{label}' is not a quantity, so its header cannot name a unit",
+            f"write the header as '{label}'",
+        )
     if isinstance(kind, Enum):
         return Spec(label, "choice", choices=kind.values, noun=f"a valid '{name}'")
     simple = {"bool": "bool", "date": "date"}.get(kind.name, "text")
     return Spec(label, simple)
 
 
-def quantity_spec(label: str, declared: str, kind: Quant, unit: str | None, scale: Decimal,
-                  nonneg: bool, required: bool = True) -> Spec | Invalid:
+def quantity_spec(
+    label: str,
+    declared: str,
+    kind: Quant,
+    unit: str | None,
+    scale: Decimal,
+    nonneg: bool,
+    required: bool = True,
+) -> Spec | Invalid:
     """A number column in `declared` units, or in the header's `unit` when it names one."""
     if unit is None:
         return Spec(label, "number", scale, nonneg, required=required)
@@ -117,15 +127,17 @@ def co2e_spec(label: str, unit: str | None) -> Spec | Invalid:
 def held_unit(name: str) -> str | None:
     for prefix in HELD_PREFIXES:
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return None
 
 
 def _plain(spec: Spec) -> Callable[[str | None], Spec | Invalid]:
     def build(unit: str | None) -> Spec | Invalid:
         if unit is not None:
-            return Invalid(f"'{spec.label}' is not a quantity, so its header cannot name a "
-                           "unit", f"write the header as '{spec.label}'")
+            return Invalid(
+                f"'{spec.label}' is not a quantity, so its header cannot name a unit",
+                f"write the header as '{spec.label}'",
+            )
         return spec
 
     return build
@@ -137,8 +149,13 @@ def _plain(spec: Spec) -> Callable[[str | None], Spec | Invalid]:
 Classify = Callable[[str, str | None], tuple[str, Spec | Invalid] | None]
 
 
-def plan_table(table: RawTable, mapping: Mapping[str, str], classify: Classify,
-               expected: list[str], strict: bool) -> Plan:
+def plan_table(
+    table: RawTable,
+    mapping: Mapping[str, str],
+    classify: Classify,
+    expected: list[str],
+    strict: bool,
+) -> Plan:
     """One Column per header the scheme uses; problems for bad units and unknown columns."""
     columns: list[Column] = []
     problems: list[DataProblem] = []
@@ -150,8 +167,9 @@ def plan_table(table: RawTable, mapping: Mapping[str, str], classify: Classify,
         found = classify(name, unit)
         if found is None:
             if strict or _is_mapped(header, mapping):
-                problems.append(_unknown_column(table.path, header, name, expected,
-                                                _is_mapped(header, mapping)))
+                problems.append(
+                    _unknown_column(table.path, header, name, expected, _is_mapped(header, mapping))
+                )
             continue
         target, spec = found
         claimed.add(target)
@@ -167,13 +185,17 @@ def _is_mapped(header: str, mapping: Mapping[str, str]) -> bool:
     return header.strip() in mapping or split_header(header)[0] in mapping
 
 
-def _unknown_column(path: str, header: str, name: str, expected: list[str],
-                    mapped: bool) -> DataProblem:
+def _unknown_column(
+    path: str, header: str, name: str, expected: list[str], mapped: bool
+) -> DataProblem:
     if mapped:
-        return DataProblem(path, 1, header, f"the mapping gives column '{header}' to '{name}', "
-                           "which the scheme does not define",
-                           did_you_mean(name, expected) or f"map it to one of: "
-                           f"{', '.join(expected)}")
+        return DataProblem(
+            path,
+            1,
+            header,
+            f"the mapping gives column '{header}' to '{name}', which the scheme does not define",
+            did_you_mean(name, expected) or f"map it to one of: {', '.join(expected)}",
+        )
     hint = did_you_mean(name, expected) or "remove it, or run without strict checking"
     return DataProblem(path, 1, header, f"unknown column '{name}'", hint)
 
@@ -185,21 +207,25 @@ def _repeated(path: str, columns: list[Column]) -> list[DataProblem]:
         earlier = first.setdefault(column.target, column)
         if earlier is column:
             continue
-        message = (f"column '{column.header}' appears twice" if earlier.header == column.header
-                   else f"columns '{earlier.header}' and '{column.header}' both give "
-                   f"'{column.target}'")
+        message = (
+            f"column '{column.header}' appears twice"
+            if earlier.header == column.header
+            else f"columns '{earlier.header}' and '{column.header}' both give '{column.target}'"
+        )
         problems.append(DataProblem(path, 1, column.header, message, "keep only one of them"))
     return problems
 
 
-def missing_columns(table: RawTable, plan: Plan, required: Mapping[str, str],
-                    mapping: Mapping[str, str]) -> list[DataProblem]:
+def missing_columns(
+    table: RawTable, plan: Plan, required: Mapping[str, str], mapping: Mapping[str, str]
+) -> list[DataProblem]:
     """A problem for every required target no column feeds; `required` maps it to a hint."""
     used = {c.header for c in plan.columns}
     spare = [column_name(h, mapping)[0] for h in table.columns if h and h not in used]
     return [
-        DataProblem(table.path, 1, "", f"missing column '{target}'",
-                    did_you_mean(target, spare) or hint)
+        DataProblem(
+            table.path, 1, "", f"missing column '{target}'", did_you_mean(target, spare) or hint
+        )
         for target, hint in required.items()
         if target not in plan.claimed
     ]
@@ -231,12 +257,15 @@ def wide_classifier(scheme: CompiledScheme) -> Classify:
     return classify
 
 
-def held_spec(scheme: CompiledScheme, unit_type: str, name: str,
-              unit: str | None) -> Spec | Invalid:
+def held_spec(
+    scheme: CompiledScheme, unit_type: str, name: str, unit: str | None
+) -> Spec | Invalid:
     units = scheme.resolved.units
     if unit_type not in units:
-        return Invalid(f"unknown unit type '{unit_type}' in column '{name}'",
-                       did_you_mean(unit_type, units) or unit_types_hint(scheme))
+        return Invalid(
+            f"unknown unit type '{unit_type}' in column '{name}'",
+            did_you_mean(unit_type, units) or unit_types_hint(scheme),
+        )
     return co2e_spec(name, unit)
 
 
@@ -246,8 +275,13 @@ def unit_types_hint(scheme: CompiledScheme) -> str:
 
 
 def period_spec(scheme: CompiledScheme, required: bool = True) -> Spec:
-    return Spec("period", "choice", choices=tuple(scheme.resolved.periods),
-                noun=f"a period of scheme '{scheme.name}'", required=required)
+    return Spec(
+        "period",
+        "choice",
+        choices=tuple(scheme.resolved.periods),
+        noun=f"a period of scheme '{scheme.name}'",
+        required=required,
+    )
 
 
 def wide_expected(scheme: CompiledScheme) -> list[str]:
@@ -262,8 +296,10 @@ def wide_required(scheme: CompiledScheme, needs_period: bool) -> dict[str, str]:
     required = {"id": "add an 'id' column naming each participant, or map a column to 'id'"}
     if needs_period:
         periods = ", ".join(scheme.resolved.periods)
-        required["period"] = (f"scheme '{scheme.name}' has several periods ({periods}): add a "
-                              "'period' column, or choose one period to run")
+        required["period"] = (
+            f"scheme '{scheme.name}' has several periods ({periods}): add a "
+            "'period' column, or choose one period to run"
+        )
     for name, field in scheme.resolved.fields.items():
         about = f": {field.description}" if field.description else ""
         required[name] = f"add the column; '{name}' is an input of {who}{about}"
@@ -277,8 +313,14 @@ def holdings_classifier(scheme: CompiledScheme) -> Classify:
     """Targets of the holdings table: participant (or id), unit, quantity and attributes."""
     fixed: dict[str, Callable[[str | None], Spec | Invalid]] = {
         "participant": _plain(Spec("participant", "text")),
-        "unit": _plain(Spec("unit", "choice", choices=tuple(scheme.resolved.units),
-                            noun=f"a unit type of scheme '{scheme.name}'")),
+        "unit": _plain(
+            Spec(
+                "unit",
+                "choice",
+                choices=tuple(scheme.resolved.units),
+                noun=f"a unit type of scheme '{scheme.name}'",
+            )
+        ),
         "quantity": lambda unit: _required(co2e_spec("quantity", unit)),
         "period": _plain(period_spec(scheme, required=False)),
         "vintage": _plain(Spec("vintage", "number", required=False)),

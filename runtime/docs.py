@@ -81,9 +81,15 @@ def md_fence(value: Any) -> Markup:
 
 def environment() -> Environment:
     """The Jinja2 environment: autoescaping, i18n (null translations: English), strict."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["md"] = md_escape
     env.filters["code"] = md_code
@@ -130,12 +136,18 @@ class Footnotes:
         several = len(models) > 1
         for model in models:
             for source in model.sources:
-                anchor = f"{prefix}-{model.name}-{source.id}" if several else \
-                    f"{prefix}-{source.id}"
-                entry = SourceEntry(len(self.entries) + 1, anchor, source.id,
-                                    source.citation + ("" if safe_url(source.url) or not
-                                                       source.url else f" ({source.url})"),
-                                    safe_url(source.url), model.name)
+                anchor = (
+                    f"{prefix}-{model.name}-{source.id}" if several else f"{prefix}-{source.id}"
+                )
+                entry = SourceEntry(
+                    len(self.entries) + 1,
+                    anchor,
+                    source.id,
+                    source.citation
+                    + ("" if safe_url(source.url) or not source.url else f" ({source.url})"),
+                    safe_url(source.url),
+                    model.name,
+                )
                 self.entries.append(entry)
                 self.index[(model.name, source.id)] = entry
 
@@ -161,8 +173,9 @@ class Footnotes:
 
     def listed(self) -> tuple[SourceEntry, ...]:
         """The sources, each with the locators cited so far."""
-        return tuple(replace(e, locators=tuple(self.locators.get(e.number, ())))
-                     for e in self.entries)
+        return tuple(
+            replace(e, locators=tuple(self.locators.get(e.number, ()))) for e in self.entries
+        )
 
 
 # ---- views -------------------------------------------------------------------------------
@@ -272,14 +285,26 @@ def _location(path: str, line: int) -> str:
 
 
 def _fact_view(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Fact, ...]:
-    return tuple(Fact(d.label, c.lines, notes.refs(model.name, c.cites))
-                 for d, c in card(model, lex))
+    return tuple(
+        Fact(d.label, c.lines, notes.refs(model.name, c.cites)) for d, c in card(model, lex)
+    )
 
 
 def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
-    return tuple(Item(p.name, (p.keyword, f"{p.start} – {p.end}" if p.start != p.end else
-                               p.start, _dates(p), p.years),
-                      p.label or "", notes.refs(model.name, [p.cite])) for p in model.periods)
+    return tuple(
+        Item(
+            p.name,
+            (
+                p.keyword,
+                f"{p.start} – {p.end}" if p.start != p.end else p.start,
+                _dates(p),
+                p.years,
+            ),
+            p.label or "",
+            notes.refs(model.name, [p.cite]),
+        )
+        for p in model.periods
+    )
 
 
 def _dates(p: PeriodModel) -> str:
@@ -295,15 +320,27 @@ def _day(iso: str) -> str:
 def _inputs(model: SchemeModel) -> tuple[Item, ...]:
     if model.participant is None:
         return ()
-    return tuple(Item(i.name, (", ".join(i.values) if i.values else unit_words(i.unit or i.type)
-                               or i.type,), i.description or "")
-                 for i in model.participant.inputs)
+    return tuple(
+        Item(
+            i.name,
+            (", ".join(i.values) if i.values else unit_words(i.unit or i.type) or i.type,),
+            i.description or "",
+        )
+        for i in model.participant.inputs
+    )
 
 
 def _params(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
-    return tuple(Item(p.name, (phrase(p.formula.text, lex, p.formula.unit), p.formula.text),
-                      p.description or "", notes.refs(model.name, [p.cite]), f"param-{p.name}")
-                 for p in model.params)
+    return tuple(
+        Item(
+            p.name,
+            (phrase(p.formula.text, lex, p.formula.unit), p.formula.text),
+            p.description or "",
+            notes.refs(model.name, [p.cite]),
+            f"param-{p.name}",
+        )
+        for p in model.params
+    )
 
 
 def _tables(model: SchemeModel, notes: Footnotes) -> tuple[TableView, ...]:
@@ -318,40 +355,69 @@ def _table(t: TableModel, refs: tuple[Ref, ...]) -> TableView:
         header = (t.dims[0] if t.dims else "key", "value")
         body = tuple((r[0], literal_words(r[1]) if len(r) > 1 else "") for r in t.rows)
     body = tuple(tuple("any other" if c == "*" else c for c in row) for row in body)
-    return TableView(t.name, f"table-{t.name}", t.description or "", header, body,
-                     unit_words(t.unit), refs)
+    return TableView(
+        t.name, f"table-{t.name}", t.description or "", header, body, unit_words(t.unit), refs
+    )
 
 
 def _rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[RuleView, ...]:
     ordered = [r for r in model.rules if not r.default] + [r for r in model.rules if r.default]
-    return tuple(RuleView(
-        name=r.name, anchor=f"rule-{r.name}", sentence=rule_sentence(r, lex),
-        formula=r.formula.text, unit=unit_words(r.formula.unit) if r.formula.unit != "bool"
-        else "yes/no", description=r.description or "", meaning=r.meaning or "",
-        default=r.default, vocabulary=r.vocabulary,
-        terms=tuple((t.name, t.description or "", unit_words(t.unit) if t.unit != "bool" else "")
-                    for t in terms_used(r, lex)),
-        uses=tuple(d for d in r.depends_on if model.rule(d) is not None),
-        location=_location(r.location.path, r.location.line) if r.location else "",
-        refs=notes.refs(model.name, [r.cite])) for r in ordered)
+    return tuple(
+        RuleView(
+            name=r.name,
+            anchor=f"rule-{r.name}",
+            sentence=rule_sentence(r, lex),
+            formula=r.formula.text,
+            unit=unit_words(r.formula.unit) if r.formula.unit != "bool" else "yes/no",
+            description=r.description or "",
+            meaning=r.meaning or "",
+            default=r.default,
+            vocabulary=r.vocabulary,
+            terms=tuple(
+                (t.name, t.description or "", unit_words(t.unit) if t.unit != "bool" else "")
+                for t in terms_used(r, lex)
+            ),
+            uses=tuple(d for d in r.depends_on if model.rule(d) is not None),
+            location=_location(r.location.path, r.location.line) if r.location else "",
+            refs=notes.refs(model.name, [r.cite]),
+        )
+        for r in ordered
+    )
 
 
 def _units(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
     out = []
     for u in model.units:
         clauses = [item for item in model.surrender if u.name in item.units]
-        accepted = "; ".join(_clause(item.kind, item.units, u.name, formula_phrase(item.limit, lex), formula_condition(item.where, lex))
-            for item in clauses) or "Not accepted for surrender"
+        accepted = (
+            "; ".join(
+                _clause(
+                    item.kind,
+                    item.units,
+                    u.name,
+                    formula_phrase(item.limit, lex),
+                    formula_condition(item.where, lex),
+                )
+                for item in clauses
+            )
+            or "Not accepted for surrender"
+        )
         attributes = ", ".join(f"{k} = {v}" for k, v in u.attributes.items())
-        out.append(Item(u.name, (u.kind, u.origin or "", attributes, accepted),
-                        u.description or "", notes.refs(model.name, [u.cite, *(c.cite
-                                                                              for c in clauses)]),
-                        f"unit-{u.name}"))
+        out.append(
+            Item(
+                u.name,
+                (u.kind, u.origin or "", attributes, accepted),
+                u.description or "",
+                notes.refs(model.name, [u.cite, *(c.cite for c in clauses)]),
+                f"unit-{u.name}",
+            )
+        )
     return tuple(out)
 
 
-def _clause(kind: str, units: Sequence[str], unit: str, limit: str | None,
-            where: str | None) -> str:
+def _clause(
+    kind: str, units: Sequence[str], unit: str, limit: str | None, where: str | None
+) -> str:
     others = [u for u in units if u != unit]
     if kind == "limit":
         together = f" together with {', '.join(others)}" if others else ""
@@ -365,11 +431,19 @@ def _clause(kind: str, units: Sequence[str], unit: str, limit: str | None,
 
 
 def _surrender(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
-    return tuple(Item(", ".join(s.units), (
-        "Combined limit" if s.kind == "limit" else "Accept",
-        phrase(s.limit.text, lex, s.limit.unit) if s.limit else "no limit",
-        condition(s.where.text, lex) if s.where else ""), s.description or "",
-        notes.refs(model.name, [s.cite])) for s in model.surrender)
+    return tuple(
+        Item(
+            ", ".join(s.units),
+            (
+                "Combined limit" if s.kind == "limit" else "Accept",
+                phrase(s.limit.text, lex, s.limit.unit) if s.limit else "no limit",
+                condition(s.where.text, lex) if s.where else "",
+            ),
+            s.description or "",
+            notes.refs(model.name, [s.cite]),
+        )
+        for s in model.surrender
+    )
 
 
 def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
@@ -378,30 +452,55 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
         if item is None:
             continue
         limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else ""
-        out.append(Item(label, (words(BANKING_WORDS, item.mode), limit), "",
-                        notes.refs(model.name, [item.cite])))
+        out.append(
+            Item(
+                label,
+                (words(BANKING_WORDS, item.mode), limit),
+                "",
+                notes.refs(model.name, [item.cite]),
+            )
+        )
     return tuple(out)
 
 
 def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
-    return tuple(Item(price_words(p.name, "", None, None, None).rstrip(": "), (
-        phrase(p.value.text, lex, p.value.unit), str(p.from_year or ""),
-        (f"{literal_words(p.rising.text)} a year" if p.rising else "")
-        + (f" plus {p.rising_plus.upper()}" if p.rising_plus else "")),
-        p.description or "", notes.refs(model.name, [p.cite])) for p in model.price_controls)
+    return tuple(
+        Item(
+            price_words(p.name, "", None, None, None).rstrip(": "),
+            (
+                phrase(p.value.text, lex, p.value.unit),
+                str(p.from_year or ""),
+                (f"{literal_words(p.rising.text)} a year" if p.rising else "")
+                + (f" plus {p.rising_plus.upper()}" if p.rising_plus else ""),
+            ),
+            p.description or "",
+            notes.refs(model.name, [p.cite]),
+        )
+        for p in model.price_controls
+    )
 
 
 def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[PenaltyView, ...]:
     out = []
     for p in model.penalties:
-        consequences = tuple(Item(words(CONSEQUENCE_WORDS, q.kind), (amount_words(
-            formula_phrase(q.amount, lex),
-            formula_phrase(q.limit, lex)),), q.description or "",
-            notes.refs(model.name, [q.cite])) for q in p.consequences)
-        out.append(PenaltyView(humanize(p.name).capitalize() if p.name else "Penalty",
-                               condition(p.condition.text, lex) if p.condition else "",
-                               consequences, p.description or "",
-                               notes.refs(model.name, [p.cite])))
+        consequences = tuple(
+            Item(
+                words(CONSEQUENCE_WORDS, q.kind),
+                (amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex)),),
+                q.description or "",
+                notes.refs(model.name, [q.cite]),
+            )
+            for q in p.consequences
+        )
+        out.append(
+            PenaltyView(
+                humanize(p.name).capitalize() if p.name else "Penalty",
+                condition(p.condition.text, lex) if p.condition else "",
+                consequences,
+                p.description or "",
+                notes.refs(model.name, [p.cite]),
+            )
+        )
     return tuple(out)
 
 
@@ -413,26 +512,50 @@ def amount_words(amount: str | None, limit: str | None) -> str:
 
 
 def _support(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
-    return tuple(Item(s.name, (phrase(s.limit.text, lex, s.limit.unit) if s.limit else "",),
-                      s.description or "", notes.refs(model.name, [s.cite]))
-                 for s in model.support)
+    return tuple(
+        Item(
+            s.name,
+            (phrase(s.limit.text, lex, s.limit.unit) if s.limit else "",),
+            s.description or "",
+            notes.refs(model.name, [s.cite]),
+        )
+        for s in model.support
+    )
 
 
 def _links(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
-    return tuple(Item(k.target, (words(DIRECTION_WORDS, k.direction), k.since or "",
-                                 k.until or "", ", ".join(k.units) or "all"),
-                      k.conditions or "", notes.refs(model.name, [k.cite])) for k in model.links)
+    return tuple(
+        Item(
+            k.target,
+            (
+                words(DIRECTION_WORDS, k.direction),
+                k.since or "",
+                k.until or "",
+                ", ".join(k.units) or "all",
+            ),
+            k.conditions or "",
+            notes.refs(model.name, [k.cite]),
+        )
+        for k in model.links
+    )
 
 
 def _examples(model: SchemeModel) -> tuple[ExampleView, ...]:
-    return tuple(ExampleView(e.title, tuple((k, literal_words(v)) for k, v in e.given.items()),
-                             tuple((k, literal_words(v)) for k, v in e.expect.items()),
-                             _location(e.location.path, e.location.line))
-                 for e in model.examples)
+    return tuple(
+        ExampleView(
+            e.title,
+            tuple((k, literal_words(v)) for k, v in e.given.items()),
+            tuple((k, literal_words(v)) for k, v in e.expect.items()),
+            _location(e.location.path, e.location.line),
+        )
+        for e in model.examples
+    )
 
 
-_EXTRA_META = (("mrv", "Monitoring, reporting and verification"),
-               ("deadline", "Compliance deadline"))
+_EXTRA_META = (
+    ("mrv", "Monitoring, reporting and verification"),
+    ("deadline", "Compliance deadline"),
+)
 
 
 def scheme_page(model: SchemeModel, fmt: str = "html") -> SchemePage:
@@ -442,28 +565,47 @@ def scheme_page(model: SchemeModel, fmt: str = "html") -> SchemePage:
     description = model.meta.get("description")
     allocation = model.allocation
     page = SchemePage(
-        name=model.name, title=model.title or model.name, filename=page_name(model, fmt),
+        name=model.name,
+        title=model.title or model.name,
+        filename=page_name(model, fmt),
         description=description.value if description else "",
         description_refs=notes.refs(model.name, [description.cite] if description else []),
-        extends=model.extends or "", facts=_fact_view(model, notes, lex),
+        extends=model.extends or "",
+        facts=_fact_view(model, notes, lex),
         periods=_period_items(model, notes),
         participant=article(humanize(model.participant.name)) if model.participant else "",
-        participant_description=(model.participant.description or "") if model.participant
-        else "", inputs=_inputs(model), params=_params(model, notes, lex),
-        tables=_tables(model, notes), rules=_rules(model, notes, lex),
-        units=_units(model, notes, lex), surrender=_surrender(model, notes, lex),
-        banking=_banking(model, notes, lex), prices=_prices(model, notes, lex),
-        penalties=_penalties(model, notes, lex), support=_support(model, notes, lex),
+        participant_description=(model.participant.description or "") if model.participant else "",
+        inputs=_inputs(model),
+        params=_params(model, notes, lex),
+        tables=_tables(model, notes),
+        rules=_rules(model, notes, lex),
+        units=_units(model, notes, lex),
+        surrender=_surrender(model, notes, lex),
+        banking=_banking(model, notes, lex),
+        prices=_prices(model, notes, lex),
+        penalties=_penalties(model, notes, lex),
+        support=_support(model, notes, lex),
         links=_links(model, notes),
-        allocation=Item("allocation", tuple(words(ALLOCATION_WORDS, m).capitalize() if i == 0
-                                            else words(ALLOCATION_WORDS, m)
-                                            for i, m in enumerate(allocation.methods)),
-                        allocation.description or "",
-                        notes.refs(model.name, [allocation.cite])) if allocation else None,
-        examples=_examples(model), figures=svg.figures(model, lex),
+        allocation=Item(
+            "allocation",
+            tuple(
+                words(ALLOCATION_WORDS, m).capitalize() if i == 0 else words(ALLOCATION_WORDS, m)
+                for i, m in enumerate(allocation.methods)
+            ),
+            allocation.description or "",
+            notes.refs(model.name, [allocation.cite]),
+        )
+        if allocation
+        else None,
+        examples=_examples(model),
+        figures=svg.figures(model, lex),
         sources=(),
-        extra_meta=tuple(Fact(label, (m.value,), notes.refs(model.name, [m.cite]))
-                         for key, label in _EXTRA_META if (m := model.meta.get(key))))
+        extra_meta=tuple(
+            Fact(label, (m.value,), notes.refs(model.name, [m.cite]))
+            for key, label in _EXTRA_META
+            if (m := model.meta.get(key))
+        ),
+    )
     return replace(page, sources=notes.listed())
 
 
@@ -485,8 +627,14 @@ def index_entries(models: Sequence[SchemeModel], fmt: str) -> tuple[IndexEntry, 
     out = []
     for model in models:
         facts = dict((d.key, c) for d, c in card(model))
-        out.append(IndexEntry(model.name, model.title or model.name, page_name(model, fmt),
-                              tuple(facts.get(k, Cell()) for k in INDEX_COLUMNS)))
+        out.append(
+            IndexEntry(
+                model.name,
+                model.title or model.name,
+                page_name(model, fmt),
+                tuple(facts.get(k, Cell()) for k in INDEX_COLUMNS),
+            )
+        )
     return tuple(out)
 
 
@@ -514,15 +662,19 @@ class ExtraDocument:
     text: str
 
 
-def site(models: Sequence[SchemeModel], fmt: str = "html",
-         extras: Sequence[ExtraDocument] = ()) -> dict[str, str]:
+def site(
+    models: Sequence[SchemeModel], fmt: str = "html", extras: Sequence[ExtraDocument] = ()
+) -> dict[str, str]:
     """Every file of the site: filename → text (rendered fully before anything is written)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     env = environment()
     pages = [scheme_page(m, fmt) for m in models]
-    files = {"index." + fmt: env.get_template(f"index.{fmt}.j2").render(
-        entries=index_entries(models, fmt), labels=INDEX_COLUMNS, extras=extras)}
+    files = {
+        "index." + fmt: env.get_template(f"index.{fmt}.j2").render(
+            entries=index_entries(models, fmt), labels=INDEX_COLUMNS, extras=extras
+        )
+    }
     files.update({extra.filename: extra.text for extra in extras})
     for page in pages:
         files[page.filename] = render_page(page, fmt, env)

@@ -49,10 +49,25 @@ class Lexicon:
 
 # ---- names and units ------------------------------------------------------------------------
 
-_GAS_WORDS = {"CO2e": "CO₂e", "CO2": "CO₂", "CH4": "CH₄", "N2O": "N₂O", "SF6": "SF₆", "NF3": "NF₃",
-              "HFC": "HFCs", "PFC": "PFCs"}
-_UNIT_WORDS = {"kL_oe": "kL oil-equivalent", "yr": "year", "%": "%", "short_t": "short t",
-               "t": "t", "kt": "kt", "Mt": "Mt"}
+_GAS_WORDS = {
+    "CO2e": "CO₂e",
+    "CO2": "CO₂",
+    "CH4": "CH₄",
+    "N2O": "N₂O",
+    "SF6": "SF₆",
+    "NF3": "NF₃",
+    "HFC": "HFCs",
+    "PFC": "PFCs",
+}
+_UNIT_WORDS = {
+    "kL_oe": "kL oil-equivalent",
+    "yr": "year",
+    "%": "%",
+    "short_t": "short t",
+    "t": "t",
+    "kt": "kt",
+    "Mt": "Mt",
+}
 _MASS_PREFIX = re.compile(r"^(short_|k|M|G)?t(CO2e|CO2|CH4|N2O|SF6|NF3|HFC|PFC)$")
 
 
@@ -141,8 +156,7 @@ _RUNTIME_WORDS = {
 
 
 def _table_words(dims: list[str], name: str) -> str:
-    return f"the {humanize(name)} for the period" if dims == ["period"] else \
-        f"its {humanize(name)}"
+    return f"the {humanize(name)} for the period" if dims == ["period"] else f"its {humanize(name)}"
 
 
 def lexicon(model: SchemeModel) -> Lexicon:
@@ -158,18 +172,33 @@ def lexicon(model: SchemeModel) -> Lexicon:
         for value in item.values or ():
             terms[value] = Term(value, "value", value)
         choices = f"one of {', '.join(item.values)}" if item.values else None
-        terms[item.name] = Term(item.name, "input", f"its {humanize(item.name)}",
-                                "" if item.values else item.unit or item.type,
-                                item.description or choices)
+        terms[item.name] = Term(
+            item.name,
+            "input",
+            f"its {humanize(item.name)}",
+            "" if item.values else item.unit or item.type,
+            item.description or choices,
+        )
     for param in model.params:
-        terms[param.name] = Term(param.name, "param", _param_words(param.name,
-                                 param.formula.text), param.formula.unit, param.description)
+        terms[param.name] = Term(
+            param.name,
+            "param",
+            _param_words(param.name, param.formula.text),
+            param.formula.unit,
+            param.description,
+        )
     for table in model.tables:
-        terms[table.name] = Term(table.name, "table", _table_words(table.dims, table.name),
-                                 table.unit, table.description)
+        terms[table.name] = Term(
+            table.name, "table", _table_words(table.dims, table.name), table.unit, table.description
+        )
     for rule in model.rules:
-        terms[rule.name] = Term(rule.name, "rule", f"its {humanize(rule.name)}",
-                                rule.formula.unit, rule.description or MEANINGS.get(rule.name))
+        terms[rule.name] = Term(
+            rule.name,
+            "rule",
+            f"its {humanize(rule.name)}",
+            rule.formula.unit,
+            rule.description or MEANINGS.get(rule.name),
+        )
     terms["period"] = Term("period", "period", "the period")
     participant = model.participant.name if model.participant else None
     return Lexicon(humanize(participant) if participant else None, terms, bool(model.periods))
@@ -190,8 +219,14 @@ def _param_words(name: str, text: str) -> str:
 # ---- expressions ----------------------------------------------------------------------------
 
 _OPERATORS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
-_COMPARISONS = {">=": "is at least", "<=": "is at most", ">": "is more than",
-                "<": "is less than", "==": "is", "!=": "is not"}
+_COMPARISONS = {
+    ">=": "is at least",
+    "<=": "is at most",
+    ">": "is more than",
+    "<": "is less than",
+    "==": "is",
+    "!=": "is not",
+}
 
 
 class _Words:
@@ -209,7 +244,8 @@ class _Words:
         is not)."""
         text = self.words(expr)
         open_ended = isinstance(expr, ast.If) or (
-            isinstance(expr, ast.Call) and expr.func in _CALLS and expr.func not in NOUN_CALLS)
+            isinstance(expr, ast.Call) and expr.func in _CALLS and expr.func not in NOUN_CALLS
+        )
         return f"({text})" if precedence(expr) < minimum or open_ended else text
 
     def name(self, e: ast.Name) -> str:
@@ -228,7 +264,9 @@ class _Words:
         if e.op == "/" and _is_plain_number(e.left) and _is_plain_number(e.right):
             return f"{self.words(e.left)}/{self.words(e.right)}"
         level = precedence(e)
-        return f"{self.wrapped(e.left, level)} {_OPERATORS[e.op]} {self.wrapped(e.right, level + 1)}"
+        return (
+            f"{self.wrapped(e.left, level)} {_OPERATORS[e.op]} {self.wrapped(e.right, level + 1)}"
+        )
 
     def compare(self, e: ast.Compare) -> str:
         return f"{self.wrapped(e.left, SHARE)} {_COMPARISONS[e.op]} {self.wrapped(e.right, SHARE)}"
@@ -247,8 +285,7 @@ class _Words:
     def member(self, e: ast.Member, negated: bool = False) -> str:
         values = list(e.values)
         if not negated:
-            listed = values[0] if len(values) == 1 else \
-                f"{', '.join(values[:-1])} or {values[-1]}"
+            listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
             return f"{self.wrapped(e.operand, SHARE)} is {listed}"
         if len(values) == 1:
             listed = f"not {values[0]}"
@@ -262,9 +299,12 @@ class _Words:
         return f"{self.wrapped(e.share, PRODUCT)} of {self.wrapped(e.whole, PRODUCT)}"
 
     def branch(self, e: ast.If) -> str:
-        return "; ".join(f"{self.words(value)} if {self.condition(test)}"
-                         if test is not None else f"otherwise {self.words(value)}"
-                         for test, value in if_chain(e))
+        return "; ".join(
+            f"{self.words(value)} if {self.condition(test)}"
+            if test is not None
+            else f"otherwise {self.words(value)}"
+            for test, value in if_chain(e)
+        )
 
     def condition(self, e: ast.Expr) -> str:
         if isinstance(e, ast.Name) and e.name == "covered":
@@ -310,6 +350,7 @@ def _rounding(verb: str) -> Callable[[_Words, tuple[ast.Expr, ...]], str]:
         if len(args) > 1:
             return f"{inner} {verb} to {w.words(args[1])} decimal places"
         return f"{inner} {verb}"
+
     return render
 
 
@@ -317,9 +358,13 @@ def _extreme(smaller: bool) -> Callable[[_Words, tuple[ast.Expr, ...]], str]:
     def render(w: _Words, args: tuple[ast.Expr, ...]) -> str:
         if not smaller and len(args) == 2 and _is_zero(args[0]):
             return f"{w.wrapped(args[1], SUM)} (but not less than zero)"
-        adjective = ("smaller" if smaller else "larger") if len(args) == 2 else \
-            ("smallest" if smaller else "largest")
+        adjective = (
+            ("smaller" if smaller else "larger")
+            if len(args) == 2
+            else ("smallest" if smaller else "largest")
+        )
         return f"the {adjective} of {_listing([w.wrapped(a, SUM) for a in args])}"
+
     return render
 
 
@@ -379,9 +424,12 @@ def phrase(text: str, lex: Lexicon, unit: str = "") -> str:
         return text
     words = _Words(lex)
     if isinstance(expr, ast.If):
-        return "; ".join(f"if {words.condition(test)}, {phrase_of(value, words, unit)}"
-                         if test is not None else f"otherwise {phrase_of(value, words, unit)}"
-                         for test, value in if_chain(expr))
+        return "; ".join(
+            f"if {words.condition(test)}, {phrase_of(value, words, unit)}"
+            if test is not None
+            else f"otherwise {phrase_of(value, words, unit)}"
+            for test, value in if_chain(expr)
+        )
     if isinstance(expr, ast.Call) and expr.func in ("floor", "ceil") and len(expr.args) == 1:
         verb = "rounded down" if expr.func == "floor" else "rounded up"
         return f"{words.words(expr.args[0])}, {verb} to {whole_unit(unit)}"
@@ -424,8 +472,11 @@ def _bool_sentence(rule: RuleModel, lex: Lexicon) -> str:
     constant = rule.formula.text in ("true", "false")
     if rule.name == "covered":
         if constant:
-            return f"Every {who} is covered." if rule.formula.text == "true" else \
-                f"No {who} is covered."
+            return (
+                f"Every {who} is covered."
+                if rule.formula.text == "true"
+                else f"No {who} is covered."
+            )
         return f"{article(who).capitalize()} is covered when {condition(rule.formula.text, lex)}."
     label = humanize(rule.name).capitalize()
     if constant:
@@ -436,8 +487,11 @@ def _bool_sentence(rule: RuleModel, lex: Lexicon) -> str:
 def terms_used(rule: RuleModel, lex: Lexicon) -> list[Term]:
     """The inputs, parameters and tables a rule reads directly, with their descriptions."""
     kinds = ("input", "param", "table", "runtime")
-    return [lex.terms[name] for name in rule.depends_on
-            if name in lex.terms and lex.terms[name].kind in kinds]
+    return [
+        lex.terms[name]
+        for name in rule.depends_on
+        if name in lex.terms and lex.terms[name].kind in kinds
+    ]
 
 
 def formula_phrase(formula: Formula | None, lex: Lexicon) -> str | None:

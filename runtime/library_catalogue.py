@@ -1,6 +1,6 @@
 """docs/schemes.md: the catalogue of the bundled scheme library, generated from the files.
 
-    python -m etsl.runtime.library_catalogue > docs/schemes.md
+python -m etsl.runtime.library_catalogue > docs/schemes.md
 """
 
 from __future__ import annotations
@@ -39,10 +39,16 @@ def line(compiled: CompiledScheme, root: Path) -> str:
     model = compiled.model
     path = Path(model.path)
     shown = path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path
-    cells = [f"**{_cell(model.title or model.name)}** (`{model.name}`)", f"`{shown}`",
-             _cell(model.meta_value("jurisdiction")), _cell(model.meta_value("kind")),
-             _cell(model.meta_value("participation")), _periods(model),
-             _cell(model.meta_value("status")), str(len(model.examples))]
+    cells = [
+        f"**{_cell(model.title or model.name)}** (`{model.name}`)",
+        f"`{shown}`",
+        _cell(model.meta_value("jurisdiction")),
+        _cell(model.meta_value("kind")),
+        _cell(model.meta_value("participation")),
+        _periods(model),
+        _cell(model.meta_value("status")),
+        str(len(model.examples)),
+    ]
     return "| " + " | ".join(cells) + " |"
 
 

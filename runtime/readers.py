@@ -56,8 +56,15 @@ def read_table(path: Path, sheet: str | None = None) -> Read:
         return None, [DataProblem(where, 0, "", "this is a folder, not a data file")]
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        return None, [DataProblem(where, 0, "", f"unsupported file type '{path.suffix}'",
-                                  "use .csv, .tsv, .json, .parquet or .xlsx")]
+        return None, [
+            DataProblem(
+                where,
+                0,
+                "",
+                f"unsupported file type '{path.suffix}'",
+                "use .csv, .tsv, .json, .parquet or .xlsx",
+            )
+        ]
     try:
         return reader(path, sheet)
     except OSError as exc:
@@ -74,8 +81,15 @@ def _split_sheet(path: Path, sheet: str | None) -> tuple[Path, str | None]:
 
 
 def _empty(where: str) -> Read:
-    return None, [DataProblem(where, 0, "", "the file is empty",
-                              "the first row must name the columns, e.g. id,category,emissions")]
+    return None, [
+        DataProblem(
+            where,
+            0,
+            "",
+            "the file is empty",
+            "the first row must name the columns, e.g. id,category,emissions",
+        )
+    ]
 
 
 def _table(where: str, header: Iterable[Cell], rows: Iterable[RawRow]) -> RawTable:
@@ -100,22 +114,29 @@ def read_csv(path: Path, sheet: str | None = None) -> Read:
     try:
         records = list(reader)
     except csv.Error as exc:
-        return None, [DataProblem(where, reader.line_num, "", f"malformed CSV: {exc}",
-                                  "check the quotes on this line")]
+        return None, [
+            DataProblem(
+                where, reader.line_num, "", f"malformed CSV: {exc}", "check the quotes on this line"
+            )
+        ]
     header, body = records[0], records[1:]
-    rows = [RawRow(n, tuple(c if c != "" else None for c in cells))
-            for n, cells in enumerate(body, start=2)]
+    rows = [
+        RawRow(n, tuple(c if c != "" else None for c in cells))
+        for n, cells in enumerate(body, start=2)
+    ]
     return _table(where, header, rows), _ragged(where, len(header), rows)
 
 
 def _decode(data: bytes, where: str) -> tuple[str, DataProblem | None]:
-    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else (
-        "utf-8-sig")
+    encoding = (
+        "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-8-sig")
+    )
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
-        return "", DataProblem(where, 0, "", f"the file is not UTF-8 text (byte {exc.start})",
-                               "save it as 'CSV UTF-8'")
+        return "", DataProblem(
+            where, 0, "", f"the file is not UTF-8 text (byte {exc.start})", "save it as 'CSV UTF-8'"
+        )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -134,8 +155,13 @@ def sniff_delimiter(text: str) -> str:
 
 def _ragged(where: str, width: int, rows: list[RawRow]) -> list[DataProblem]:
     return [
-        DataProblem(where, r.row, "", f"the row has {len(r.cells)} values but the header names "
-                    f"{width} columns", "quote values that contain the delimiter")
+        DataProblem(
+            where,
+            r.row,
+            "",
+            f"the row has {len(r.cells)} values but the header names {width} columns",
+            "quote values that contain the delimiter",
+        )
         for r in rows
         if len(r.cells) > width and any(c is not None for c in r.cells[width:])
     ]
@@ -155,18 +181,27 @@ def read_json(path: Path, sheet: str | None = None) -> Read:
     try:
         data = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
     except json.JSONDecodeError as exc:
-        return None, [DataProblem(where, 0, "", f"invalid JSON: {exc.msg} "
-                                  f"(line {exc.lineno}, column {exc.colno})")]
+        return None, [
+            DataProblem(
+                where, 0, "", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            )
+        ]
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list):
-        return None, [DataProblem(where, 0, "", "expected a JSON array of records or an "
-                                  'object with a "records" array')]
+        return None, [
+            DataProblem(
+                where, 0, "", 'expected a JSON array of records or an object with a "records" array'
+            )
+        ]
     return _json_table(where, records)
 
 
 def _json_table(where: str, records: list[Any]) -> Read:
-    problems = [DataProblem(where, n, "", "the record is not a JSON object")
-                for n, r in enumerate(records, start=2) if not isinstance(r, dict)]
+    problems = [
+        DataProblem(where, n, "", "the record is not a JSON object")
+        for n, r in enumerate(records, start=2)
+        if not isinstance(r, dict)
+    ]
     objects = [(n, r) for n, r in enumerate(records, start=2) if isinstance(r, dict)]
     columns = list(dict.fromkeys(k for _, r in objects for k in r))
     rows = []
@@ -175,8 +210,11 @@ def _json_table(where: str, records: list[Any]) -> Read:
         for column in columns:
             value = record.get(column)
             if isinstance(value, dict | list):
-                problems.append(DataProblem(where, n, column, "the value is not a single "
-                                            "number, text or true/false"))
+                problems.append(
+                    DataProblem(
+                        where, n, column, "the value is not a single number, text or true/false"
+                    )
+                )
                 value = None
             cells.append(cell_text(value))
         rows.append(RawRow(n, tuple(cells)))
@@ -229,15 +267,24 @@ def read_parquet(path: Path, sheet: str | None = None) -> Read:
         return None, [DataProblem(where, 0, "", f"cannot read the Parquet file: {exc}")]
     if table.num_columns == 0:
         return _empty(where)
-    problems = [_float_warning(where, f.name) for f in table.schema
-                if pa.types.is_floating(f.type)]
-    problems += [DataProblem(where, 1, f.name, f"column type {f.type} cannot be read",
-                             "store numbers as decimal or text, and flags as booleans")
-                 for f in table.schema if pa.types.is_nested(f.type)]
+    problems = [_float_warning(where, f.name) for f in table.schema if pa.types.is_floating(f.type)]
+    problems += [
+        DataProblem(
+            where,
+            1,
+            f.name,
+            f"column type {f.type} cannot be read",
+            "store numbers as decimal or text, and flags as booleans",
+        )
+        for f in table.schema
+        if pa.types.is_nested(f.type)
+    ]
     names = [n for n in table.column_names if not _PANDAS_INDEX.fullmatch(n)]
     columns = [table.column(n).to_pylist() for n in names]
-    rows = [RawRow(i + 2, tuple(cell_text(_scalar(c[i])) for c in columns))
-            for i in range(table.num_rows)]
+    rows = [
+        RawRow(i + 2, tuple(cell_text(_scalar(c[i])) for c in columns))
+        for i in range(table.num_rows)
+    ]
     return _table(where, names, rows), problems
 
 
@@ -246,9 +293,14 @@ def _scalar(value: Any) -> Any:
 
 
 def _float_warning(where: str, column: str) -> DataProblem:
-    return DataProblem(where, 1, column, "binary floating-point column: values are read from "
-                       "their shortest decimal form", "store exact values as decimal or text "
-                       "columns", severity="warning")
+    return DataProblem(
+        where,
+        1,
+        column,
+        "binary floating-point column: values are read from their shortest decimal form",
+        "store exact values as decimal or text columns",
+        severity="warning",
+    )
 
 
 def read_excel(path: Path, sheet: str | None = None) -> Read:
@@ -262,8 +314,15 @@ def read_excel(path: Path, sheet: str | None = None) -> Read:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        return None, [DataProblem(where, 0, "", f"cannot read the Excel file: {exc}",
-                                  "save it from Excel as an .xlsx workbook")]
+        return None, [
+            DataProblem(
+                where,
+                0,
+                "",
+                f"cannot read the Excel file: {exc}",
+                "save it from Excel as an .xlsx workbook",
+            )
+        ]
     try:
         return _read_sheet(book, where, sheet)
     finally:
@@ -288,8 +347,15 @@ def _read_sheet(book: Any, where: str, sheet: str | None) -> Read:
 
 
 def _unsupported_xls(path: Path, sheet: str | None = None) -> Read:
-    return None, [DataProblem(str(path), 0, "", "old-style .xls workbooks are not supported",
-                              "save it from Excel as an .xlsx workbook, or as CSV UTF-8")]
+    return None, [
+        DataProblem(
+            str(path),
+            0,
+            "",
+            "old-style .xls workbooks are not supported",
+            "save it from Excel as an .xlsx workbook, or as CSV UTF-8",
+        )
+    ]
 
 
 READERS: dict[str, Callable[[Path, str | None], Read]] = {

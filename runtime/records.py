@@ -45,5 +45,8 @@ class Dataset:
     holdings: tuple[Holding, ...] = ()
 
     def holdings_of(self, participant: str, period: str | None) -> list[Holding]:
-        return [h for h in self.holdings if h.participant == participant
-                and (h.period is None or h.period == period)]
+        return [
+            h
+            for h in self.holdings
+            if h.participant == participant and (h.period is None or h.period == period)
+        ]

@@ -37,10 +37,19 @@ def n(value: Decimal | int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _text(x: Decimal | int, y: Decimal | int, content: str, size: int = 12,
-          anchor: str = "start", fill: str = INK, weight: str = "normal") -> str:
-    return (f'<text x="{n(x)}" y="{n(y)}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="{fill}" font-weight="{weight}">{escape(content)}</text>')
+def _text(
+    x: Decimal | int,
+    y: Decimal | int,
+    content: str,
+    size: int = 12,
+    anchor: str = "start",
+    fill: str = INK,
+    weight: str = "normal",
+) -> str:
+    return (
+        f'<text x="{n(x)}" y="{n(y)}" font-size="{size}" text-anchor="{anchor}" '
+        f'fill="{fill}" font-weight="{weight}">{escape(content)}</text>'
+    )
 
 
 def _svg(width: int, height: Decimal | int, body: Iterable[str], label: str) -> Markup:
@@ -48,7 +57,8 @@ def _svg(width: int, height: Decimal | int, body: Iterable[str], label: str) -> 
         f'<svg viewBox="0 0 {width} {n(height)}" '
         f'width="100%" role="img" aria-label="{escape(label)}" {FONT} '
         f'preserveAspectRatio="xMinYMin meet" class="figure-svg">'
-        f"<title>{escape(label)}</title>{''.join(body)}</svg>")
+        f"<title>{escape(label)}</title>{''.join(body)}</svg>"
+    )
 
 
 def text_width(content: str, size: int = 12) -> Decimal:
@@ -102,8 +112,11 @@ def short_number(value: Decimal, percent: bool = False) -> str:
     """An axis label: 1571583007 → `1.57 bn`, 0.08 (percent) → `8 %`."""
     if percent:
         return f"{_trim(value * 100)} %"
-    for size, suffix in ((Decimal(10) ** 9, " bn"), (Decimal(10) ** 6, " M"),
-                         (Decimal(10) ** 3, " k")):
+    for size, suffix in (
+        (Decimal(10) ** 9, " bn"),
+        (Decimal(10) ** 6, " M"),
+        (Decimal(10) ** 3, " k"),
+    ):
         if abs(value) >= size:
             return f"{_trim((value / size).quantize(Decimal('0.01')))}{suffix}"
     return _trim(value.quantize(Decimal("0.01")))
@@ -142,9 +155,11 @@ def timeline(bars: Sequence[Bar], title: str = "Periods") -> Markup:
         y = top + row * index
         colour = PALETTE[index % len(PALETTE)]
         body.append(_text(left - 10, y + 19, bar.name, 12, "end", INK, "600"))
-        body.append(f'<rect x="{n(x(bar.start))}" y="{n(y + 6)}" '
-                    f'width="{n(max(x(bar.end) - x(bar.start), Decimal(2)))}" height="18" rx="3" '
-                    f'fill="{colour}" fill-opacity="0.85"><title>{escape(bar.label)}</title></rect>')
+        body.append(
+            f'<rect x="{n(x(bar.start))}" y="{n(y + 6)}" '
+            f'width="{n(max(x(bar.end) - x(bar.start), Decimal(2)))}" height="18" rx="3" '
+            f'fill="{colour}" fill-opacity="0.85"><title>{escape(bar.label)}</title></rect>'
+        )
         body.append(_bar_label(bar, x, y + 19, Decimal(width), Decimal(left)))
     return _svg(width, height, body, title)
 
@@ -170,8 +185,10 @@ def _year_axis(x: Scale, low: Decimal, high: Decimal, top: int, bottom: int) -> 
     parts = []
     year = low
     while year <= high:
-        parts.append(f'<line x1="{n(x(year))}" y1="{top}" x2="{n(x(year))}" y2="{bottom}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{n(x(year))}" y1="{top}" x2="{n(x(year))}" y2="{bottom}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
         parts.append(_text(x(year), bottom + 18, str(int(year)), 11, "middle", MUTED))
         year += step
     return "".join(parts)
@@ -211,8 +228,10 @@ def line_chart(chart: Chart) -> Markup:
     y_ticks = ticks(min(min(ys), Decimal(0)), max(ys) if max(ys) > 0 else Decimal(1))
     x = Scale(min(xs), max(xs), Decimal(left), Decimal(width - right))
     y = Scale(y_ticks[0], y_ticks[-1], Decimal(bottom), Decimal(top))
-    body = [_value_grid(y, y_ticks, left, width - right, chart.percent),
-            _x_ticks(x, min(xs), max(xs), bottom)]
+    body = [
+        _value_grid(y, y_ticks, left, width - right, chart.percent),
+        _x_ticks(x, min(xs), max(xs), bottom),
+    ]
     for index, series in enumerate(chart.series):
         body.append(_polyline(series, x, y, PALETTE[index % len(PALETTE)]))
     legend, legend_height = _legend(chart.series, left, height)
@@ -225,20 +244,26 @@ def line_chart(chart: Chart) -> Markup:
 def _value_grid(y: Scale, values: list[Decimal], left: int, right: int, percent: bool) -> str:
     parts = []
     for value in values:
-        parts.append(f'<line x1="{left}" y1="{n(y(value))}" x2="{right}" y2="{n(y(value))}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{left}" y1="{n(y(value))}" x2="{right}" y2="{n(y(value))}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
         parts.append(_text(left - 8, y(value) + 4, short_number(value, percent), 11, "end", MUTED))
     return "".join(parts)
 
 
 def _x_ticks(x: Scale, low: Decimal, high: Decimal, bottom: int) -> str:
     step = max(Decimal(1), nice_step(high - low, 8))
-    parts = [f'<line x1="{n(x(low))}" y1="{bottom}" x2="{n(x(high))}" y2="{bottom}" '
-             f'stroke="{MUTED}" stroke-width="1"/>']
+    parts = [
+        f'<line x1="{n(x(low))}" y1="{bottom}" x2="{n(x(high))}" y2="{bottom}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    ]
     year = low.to_integral_value(ROUND_CEILING)
     while year <= high:
-        parts.append(f'<line x1="{n(x(year))}" y1="{bottom}" x2="{n(x(year))}" '
-                     f'y2="{bottom + 4}" stroke="{MUTED}"/>')
+        parts.append(
+            f'<line x1="{n(x(year))}" y1="{bottom}" x2="{n(x(year))}" '
+            f'y2="{bottom + 4}" stroke="{MUTED}"/>'
+        )
         parts.append(_text(x(year), bottom + 18, str(int(year)), 11, "middle", MUTED))
         year += step
     return "".join(parts)
@@ -247,10 +272,18 @@ def _x_ticks(x: Scale, low: Decimal, high: Decimal, bottom: int) -> str:
 def _polyline(series: Series, x: Scale, y: Scale, colour: str) -> str:
     coords = " ".join(f"{n(x(px))},{n(y(py))}" for px, py in series.points)
     dash = ' stroke-dasharray="6 4"' if series.dashed else ""
-    dots = "".join(f'<circle cx="{n(x(px))}" cy="{n(y(py))}" r="2.6" fill="{colour}"/>'
-                   for px, py in series.points) if len(series.points) < 40 else ""
-    return (f'<g><title>{escape(series.label)}</title><polyline points="{coords}" fill="none" '
-            f'stroke="{colour}" stroke-width="2.2" stroke-linejoin="round"{dash}/>{dots}</g>')
+    dots = (
+        "".join(
+            f'<circle cx="{n(x(px))}" cy="{n(y(py))}" r="2.6" fill="{colour}"/>'
+            for px, py in series.points
+        )
+        if len(series.points) < 40
+        else ""
+    )
+    return (
+        f'<g><title>{escape(series.label)}</title><polyline points="{coords}" fill="none" '
+        f'stroke="{colour}" stroke-width="2.2" stroke-linejoin="round"{dash}/>{dots}</g>'
+    )
 
 
 def _legend(series: Sequence[Series], left: int, top: int) -> tuple[str, int]:
@@ -261,8 +294,10 @@ def _legend(series: Sequence[Series], left: int, top: int) -> tuple[str, int]:
             x, y = Decimal(left), y + 18
         colour = PALETTE[index % len(PALETTE)]
         dash = ' stroke-dasharray="5 3"' if item.dashed else ""
-        parts.append(f'<line x1="{n(x)}" y1="{n(y - 4)}" x2="{n(x + 18)}" y2="{n(y - 4)}" '
-                     f'stroke="{colour}" stroke-width="3"{dash}/>')
+        parts.append(
+            f'<line x1="{n(x)}" y1="{n(y - 4)}" x2="{n(x + 18)}" y2="{n(y - 4)}" '
+            f'stroke="{colour}" stroke-width="3"{dash}/>'
+        )
         parts.append(_text(x + 24, y, item.label, 11, "start", INK))
         x += w
     return "".join(parts), int(y - top) + 12
@@ -353,23 +388,32 @@ def _order(grouped: list[list[str]], routes: Sequence[tuple[str, ...]]) -> None:
     sweeps = [(grouped[1:], ups), (grouped[-2::-1], downs)] * 2
     for layers_in_order, neighbours in sweeps:
         for layer in layers_in_order:
+
             def centre(name: str, near: dict[str, list[str]] = neighbours) -> Decimal:
                 found = [position[p] for p in near.get(name, ())]
                 return sum(found, Decimal(0)) / len(found) if found else position[name]
+
             layer.sort(key=lambda name: (centre(name), name))
             for i, name in enumerate(layer):
                 position[name] = Decimal(i)
 
 
-def dependency_graph(nodes: Sequence[Node], edges: Sequence[tuple[str, str]],
-                     title: str = "Rule dependencies") -> Markup:
+def dependency_graph(
+    nodes: Sequence[Node], edges: Sequence[tuple[str, str]], title: str = "Rule dependencies"
+) -> Markup:
     """Layered left-to-right drawing of which values each rule uses."""
     if not nodes:
         return Markup("")
     kinds = {node.name: node for node in nodes}
     plan = layout(nodes, edges)
-    column = [max((text_width(name, 11) for name in layer if not name.startswith("~")),
-                  default=Decimal(40)) + 22 for layer in plan.layers]
+    column = [
+        max(
+            (text_width(name, 11) for name in layer if not name.startswith("~")),
+            default=Decimal(40),
+        )
+        + 22
+        for layer in plan.layers
+    ]
     gap, row, top = Decimal(48), Decimal(30), Decimal(10)
     xs, x = [], Decimal(10)
     for w in column:
@@ -402,25 +446,29 @@ def _route(stops: Sequence[tuple[Decimal, Decimal, Decimal]]) -> str:
             bend = (x2 - x1) / 2
             d += f" C{n(x1 + bend)},{n(y1)} {n(x2 - bend)},{n(y2)} {n(x2)},{n(y2)}"
     x2, y2 = stops[-1][0], stops[-1][1] + 11
-    return (f'<path d="{d}" fill="none" stroke="#8a99a8" stroke-width="1.1" opacity="0.85"/>'
-            f'<path d="M{n(x2 - 6)},{n(y2 - Decimal("3.5"))} L{n(x2)},{n(y2)} L{n(x2 - 6)},{n(y2 + Decimal("3.5"))} z" '
-            f'fill="#8a99a8"/>')
+    return (
+        f'<path d="{d}" fill="none" stroke="#8a99a8" stroke-width="1.1" opacity="0.85"/>'
+        f'<path d="M{n(x2 - 6)},{n(y2 - Decimal("3.5"))} L{n(x2)},{n(y2)} L{n(x2 - 6)},{n(y2 + Decimal("3.5"))} z" '
+        f'fill="#8a99a8"/>'
+    )
 
 
 def _node(node: Node, x: Decimal, y: Decimal, width: Decimal) -> str:
     fill, stroke = _NODE_STYLE.get(node.kind, _NODE_STYLE["rule"])
     ink = PAPER if node.kind == "vocabulary" else INK
     dash = ' stroke-dasharray="4 3"' if node.default else ""
-    return (f'<g><title>{escape(node.kind)}: {escape(node.name)}</title>'
-            f'<rect x="{n(x)}" y="{n(y)}" width="{n(width)}" height="22" rx="11" fill="{fill}" '
-            f'stroke="{stroke}" stroke-width="1.2"{dash}/>'
-            + _text(x + width / 2, y + 15, node.name, 11, "middle", ink, "500") + "</g>")
+    return (
+        f"<g><title>{escape(node.kind)}: {escape(node.name)}</title>"
+        f'<rect x="{n(x)}" y="{n(y)}" width="{n(width)}" height="22" rx="11" fill="{fill}" '
+        f'stroke="{stroke}" stroke-width="1.2"{dash}/>'
+        + _text(x + width / 2, y + 15, node.name, 11, "middle", ink, "500")
+        + "</g>"
+    )
 
 
 def graph_legend() -> list[tuple[str, str, str]]:
     """(kind, fill, stroke) for the legend under the graph."""
-    return [(kind, fill, stroke) for kind, (fill, stroke) in _NODE_STYLE.items()
-            if kind != "table"]
+    return [(kind, fill, stroke) for kind, (fill, stroke) in _NODE_STYLE.items() if kind != "table"]
 
 
 # ---- figures from a scheme model ------------------------------------------------------
@@ -468,8 +516,12 @@ def _timeline(model: SchemeModel) -> Figure | None:
             bars.append(Bar(p.name, f"{span} · {p.label}" if p.label else span, *bounds))
     if not bars:
         return None
-    return Figure("timeline", "Period timeline", timeline(bars, "Period timeline"),
-                  "Compliance periods and phases on a calendar axis.")
+    return Figure(
+        "timeline",
+        "Period timeline",
+        timeline(bars, "Period timeline"),
+        "Compliance periods and phases on a calendar axis.",
+    )
 
 
 def _graph(model: SchemeModel, lex: Lexicon) -> Figure | None:
@@ -485,12 +537,16 @@ def _graph(model: SchemeModel, lex: Lexicon) -> Figure | None:
                 nodes.setdefault(dep, Node(dep, kind))
             edges.append((dep, rule.name))
     for rule in model.rules:
-        nodes[rule.name] = Node(rule.name, "vocabulary" if rule.vocabulary else "rule",
-                                    rule.default)
-    return Figure("graph", "Rule dependencies", dependency_graph(
-        list(nodes.values()), edges, "Rule dependencies"),
+        nodes[rule.name] = Node(
+            rule.name, "vocabulary" if rule.vocabulary else "rule", rule.default
+        )
+    return Figure(
+        "graph",
+        "Rule dependencies",
+        dependency_graph(list(nodes.values()), edges, "Rule dependencies"),
         "Each arrow points from a value to a rule that uses it. Dashed outlines mark "
-        "default rules the scheme did not write.")
+        "default rules the scheme did not write.",
+    )
 
 
 def _cell_value(text: str) -> tuple[Decimal, str] | None:
@@ -536,14 +592,19 @@ def _table_charts(model: SchemeModel) -> list[Figure]:
         unit = units.pop() if len(units) == 1 else t.unit
         percent = unit == "%"
         if percent:
-            series = [Series(s.label, tuple((x, y / 100) for x, y in s.points))
-                      for s in series]
-        chart = Chart(f"{humanize(t.name).capitalize()} by period", tuple(series),
-                          "" if percent else unit_words(unit), percent)
-        data = tuple((s.label, *(short_number(y, percent) for _, y in s.points[::2]))
-                     for s in series)
-        out.append(Figure(f"table-{t.name}", chart.title, line_chart(chart),
-                          t.description or "", data))
+            series = [Series(s.label, tuple((x, y / 100) for x, y in s.points)) for s in series]
+        chart = Chart(
+            f"{humanize(t.name).capitalize()} by period",
+            tuple(series),
+            "" if percent else unit_words(unit),
+            percent,
+        )
+        data = tuple(
+            (s.label, *(short_number(y, percent) for _, y in s.points[::2])) for s in series
+        )
+        out.append(
+            Figure(f"table-{t.name}", chart.title, line_chart(chart), t.description or "", data)
+        )
     return out
 
 
@@ -559,11 +620,16 @@ def _cap_charts(model: SchemeModel) -> list[Figure]:
             unit = value[1]
     if len(points) < 2:
         return []
-    chart = Chart("Cap trajectory", (Series("cap", tuple(sorted(points))),),
-                      unit_words(unit))
-    return [Figure("cap", "Cap trajectory", line_chart(chart),
-                   "Annual caps the scheme states as parameters.",
-                   tuple((str(int(x)), literal_words(f"{y} {unit}")) for x, y in sorted(points)))]
+    chart = Chart("Cap trajectory", (Series("cap", tuple(sorted(points))),), unit_words(unit))
+    return [
+        Figure(
+            "cap",
+            "Cap trajectory",
+            line_chart(chart),
+            "Annual caps the scheme states as parameters.",
+            tuple((str(int(x)), literal_words(f"{y} {unit}")) for x, y in sorted(points)),
+        )
+    ]
 
 
 def _is_money(unit: str) -> bool:
@@ -584,19 +650,27 @@ def _price_charts(model: SchemeModel, lex: Lexicon) -> list[Figure]:
             continue
         rate = Decimal(p.rising.constant) if p.rising and p.rising.constant else Decimal(0)
         last = max(horizon, p.from_year + 5)
-        points = tuple((Decimal(year), value[0] * (1 + rate) ** (year - p.from_year))
-                       for year in range(p.from_year, last + 1))
-        label = words(PRICE_WORDS, p.name) + (f" (+{literal_words(p.rising.text)} a year"
-                                     f"{', before ' + p.rising_plus.upper() if p.rising_plus else ''})"
-                                     if p.rising else "")
-        groups.setdefault(value[1], []).append(Series(label, points,
-                                                          dashed=p.name == "floor"))
+        points = tuple(
+            (Decimal(year), value[0] * (1 + rate) ** (year - p.from_year))
+            for year in range(p.from_year, last + 1)
+        )
+        label = words(PRICE_WORDS, p.name) + (
+            f" (+{literal_words(p.rising.text)} a year"
+            f"{', before ' + p.rising_plus.upper() if p.rising_plus else ''})"
+            if p.rising
+            else ""
+        )
+        groups.setdefault(value[1], []).append(Series(label, points, dashed=p.name == "floor"))
     out = []
     for unit, series in groups.items():
         chart = Chart("Price-control paths", tuple(series), unit_words(unit))
-        out.append(Figure(f"prices-{unit}", "Price-control paths", line_chart(chart),
-                          "Paths compounded yearly from the start year; inflation "
-                          "adjustments (CPI) are not included."))
+        out.append(
+            Figure(
+                f"prices-{unit}",
+                "Price-control paths",
+                line_chart(chart),
+                "Paths compounded yearly from the start year; inflation "
+                "adjustments (CPI) are not included.",
+            )
+        )
     return out
-
-

@@ -16,12 +16,17 @@ if TYPE_CHECKING:
     from etsl.compiler.model import SchemeModel
     from etsl.runtime.docs import ExtraDocument
 
-ONLY = click.option("--scheme", "scheme_names", multiple=True,
-                    help="Only this scheme (repeatable); default: every scheme compiled.")
+ONLY = click.option(
+    "--scheme",
+    "scheme_names",
+    multiple=True,
+    help="Only this scheme (repeatable); default: every scheme compiled.",
+)
 
 
 def _in_given_order(compilation: Compilation, paths: Sequence[Path]) -> list[CompiledScheme]:
     """The compiled schemes, in the order their files were given on the command line."""
+
     def rank(scheme: CompiledScheme) -> tuple[int, str]:
         where = Path(scheme.model.path).resolve()
         for index, path in enumerate(paths):
@@ -29,11 +34,13 @@ def _in_given_order(compilation: Compilation, paths: Sequence[Path]) -> list[Com
             if where == given or given in where.parents:
                 return index, str(where)
         return len(paths), str(where)
+
     return sorted(compilation.schemes.values(), key=rank)
 
 
-def _models_or_exit(compilation: Compilation, names: Sequence[str],
-                    paths: Sequence[Path] = ()) -> list[CompiledScheme]:
+def _models_or_exit(
+    compilation: Compilation, names: Sequence[str], paths: Sequence[Path] = ()
+) -> list[CompiledScheme]:
     if not names:
         if not compilation.schemes:
             raise click.UsageError("no scheme found in the given files (catalogues only?)")
@@ -47,21 +54,45 @@ def _models_or_exit(compilation: Compilation, names: Sequence[str],
 
 @click.command()
 @PATHS
-@click.option("-o", "--output", "out_dir", required=True,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="Folder to write the site into (created if missing).")
-@click.option("--format", "output_format", type=click.Choice(["html", "md"]), default="html",
-              show_default=True, help="Self-contained HTML pages, or Markdown with SVG figures.")
-@click.option("--compare", "comparisons", multiple=True, metavar="TITLE=PATH[,PATH…]",
-              help="Also write a comparison of these files or folders and list it on the "
-                   "index (repeatable).")
-@click.option("--linkage", is_flag=True,
-              help="Also write the linkage network report of the documented schemes.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write the site into (created if missing).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="Self-contained HTML pages, or Markdown with SVG figures.",
+)
+@click.option(
+    "--compare",
+    "comparisons",
+    multiple=True,
+    metavar="TITLE=PATH[,PATH…]",
+    help="Also write a comparison of these files or folders and list it on the index (repeatable).",
+)
+@click.option(
+    "--linkage",
+    is_flag=True,
+    help="Also write the linkage network report of the documented schemes.",
+)
 @ONLY
 @IMPORT_PATH
-def docs(paths: tuple[Path, ...], out_dir: Path, output_format: str,
-         comparisons: tuple[str, ...], linkage: bool, scheme_names: tuple[str, ...],
-         import_paths: tuple[Path, ...]) -> None:
+def docs(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    output_format: str,
+    comparisons: tuple[str, ...],
+    linkage: bool,
+    scheme_names: tuple[str, ...],
+    import_paths: tuple[Path, ...],
+) -> None:
     """Generate a documentation site: an index and one page per scheme.
 
     Every rule is stated in plain language with its formula and citation; pages carry a
@@ -75,16 +106,19 @@ def docs(paths: tuple[Path, ...], out_dir: Path, output_format: str,
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
     models = [s.model for s in schemes]
-    extras = [_comparison_document(title, targets, output_format, import_paths)
-              for title, targets in requests]
+    extras = [
+        _comparison_document(title, targets, output_format, import_paths)
+        for title, targets in requests
+    ]
     if linkage:
         extras.append(_linkage_document(models, output_format))
     files = site(models, output_format, extras)
     try:
         written = write_site(files, out_dir)
     except OSError as problem:
-        raise click.ClickException(f"cannot write to '{out_dir}': {problem.strerror}; "
-                                   "choose another folder with -o") from None
+        raise click.ClickException(
+            f"cannot write to '{out_dir}': {problem.strerror}; choose another folder with -o"
+        ) from None
     pages = sum(1 for p in written if p.suffix == f".{output_format}")
     click.echo(f"wrote {pages} page(s) to {out_dir}", err=True)
     click.echo(f"index: {out_dir / ('index.' + output_format)}", err=True)
@@ -102,8 +136,9 @@ def _slug(title: str) -> str:
     return "-".join("".join(ch.lower() if ch.isalnum() else " " for ch in title).split())
 
 
-def _comparison_document(title: str, targets: list[Path], fmt: str,
-                         import_paths: Sequence[Path]) -> ExtraDocument:
+def _comparison_document(
+    title: str, targets: list[Path], fmt: str, import_paths: Sequence[Path]
+) -> ExtraDocument:
     from etsl.runtime.compare import comparison, render
     from etsl.runtime.docs import ExtraDocument
 
@@ -126,16 +161,37 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
 
 @click.command()
 @PATHS
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file (format from its suffix: .html, .md, .csv).")
-@click.option("--format", "output_format", type=click.Choice(["html", "md", "csv"]),
-              default=None, help="Output format (default: from the file suffix, else md).")
-@click.option("--table", type=click.Choice(["full", "basic"]), default="full",
-              show_default=True, help="For CSV: every dimension, or the Basic Scheme table.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (format from its suffix: .html, .md, .csv).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["html", "md", "csv"]),
+    default=None,
+    help="Output format (default: from the file suffix, else md).",
+)
+@click.option(
+    "--table",
+    type=click.Choice(["full", "basic"]),
+    default="full",
+    show_default=True,
+    help="For CSV: every dimension, or the Basic Scheme table.",
+)
 @ONLY
 @IMPORT_PATH
-def compare(paths: tuple[Path, ...], output: Path | None, output_format: str | None, table: str,
-            scheme_names: tuple[str, ...], import_paths: tuple[Path, ...]) -> None:
+def compare(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    output_format: str | None,
+    table: str,
+    scheme_names: tuple[str, ...],
+    import_paths: tuple[Path, ...],
+) -> None:
     """Compare schemes side by side along the standard dimensions.
 
     Differences are highlighted and every cell cites its source. The document also holds
@@ -146,8 +202,10 @@ def compare(paths: tuple[Path, ...], output: Path | None, output_format: str | N
     fmt = output_format or (_SUFFIX_FORMATS.get(output.suffix.lower()) if output else None)
     if fmt is None:
         if output is not None:
-            raise click.UsageError(f"cannot tell the format of '{output.name}'; use a .html, "
-                                   ".md or .csv file name, or --format")
+            raise click.UsageError(
+                f"cannot tell the format of '{output.name}'; use a .html, "
+                ".md or .csv file name, or --format"
+            )
         fmt = "md"
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
@@ -161,8 +219,11 @@ def compare(paths: tuple[Path, ...], output: Path | None, output_format: str | N
 
 def _defined_in(compilation: Compilation, path: Path) -> list[CompiledScheme]:
     target = path.resolve()
-    return [s for s in compilation.schemes.values()
-            if Path(s.model.path).resolve() == target or target.is_dir()]
+    return [
+        s
+        for s in compilation.schemes.values()
+        if Path(s.model.path).resolve() == target or target.is_dir()
+    ]
 
 
 def _with_imports(compilation: Compilation, import_paths: Sequence[Path]) -> Compilation:
@@ -171,8 +232,9 @@ def _with_imports(compilation: Compilation, import_paths: Sequence[Path]) -> Com
     return compile_or_exit(imported, import_paths) if imported else compilation
 
 
-def _pick(compilation: Compilation, path: Path, name: str | None,
-          import_paths: Sequence[Path] = ()) -> CompiledScheme:
+def _pick(
+    compilation: Compilation, path: Path, name: str | None, import_paths: Sequence[Path] = ()
+) -> CompiledScheme:
     """The named scheme (from the file or what it imports), else the file's only scheme."""
     if name is not None:
         if name not in compilation.schemes:
@@ -184,18 +246,21 @@ def _pick(compilation: Compilation, path: Path, name: str | None,
     found = _defined_in(compilation, path)
     if len(found) != 1:
         known = ", ".join(s.name for s in found) or "none"
-        raise click.UsageError(f"'{path}' defines {len(found)} schemes ({known}); "
-                               "choose with --scheme")
+        raise click.UsageError(
+            f"'{path}' defines {len(found)} schemes ({known}); choose with --scheme"
+        )
     return found[0]
 
 
-def _parent(compilation: Compilation, child: CompiledScheme,
-            import_paths: Sequence[Path]) -> CompiledScheme:
+def _parent(
+    compilation: Compilation, child: CompiledScheme, import_paths: Sequence[Path]
+) -> CompiledScheme:
     """The scheme a variant extends, compiled from the files the variant's file imports."""
     parent = child.model.extends
     if parent is None:
-        raise click.UsageError(f"'{child.name}' extends no scheme; give two files to compare "
-                               "(etsl diff OLD NEW)")
+        raise click.UsageError(
+            f"'{child.name}' extends no scheme; give two files to compare (etsl diff OLD NEW)"
+        )
     if parent in compilation.schemes:
         return compilation.schemes[parent]
     wider = _with_imports(compilation, import_paths)
@@ -207,17 +272,39 @@ def _parent(compilation: Compilation, child: CompiledScheme,
 @click.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", required=False, type=click.Path(path_type=Path))
-@click.option("--scheme", "scheme_names", multiple=True,
-              help="Which scheme: once for both sides (or the variant, with one file); "
-                   "twice for OLD then NEW.")
-@click.option("--format", "output_format", type=click.Choice(["text", "md", "json"]),
-              default="text", show_default=True, help="Report format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file (atomically) instead of stdout.")
+@click.option(
+    "--scheme",
+    "scheme_names",
+    multiple=True,
+    help="Which scheme: once for both sides (or the variant, with one file); "
+    "twice for OLD then NEW.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
 @IMPORT_PATH
-def diff(old: Path, new: Path | None, scheme_names: tuple[str, ...], output_format: str,
-         output: Path | None, exit_code: bool, import_paths: tuple[Path, ...]) -> None:
+def diff(
+    old: Path,
+    new: Path | None,
+    scheme_names: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    exit_code: bool,
+    import_paths: tuple[Path, ...],
+) -> None:
     """Show what changed between two versions of a scheme.
 
     With two files, compares OLD's scheme with NEW's. With one file, compares a variant
@@ -235,8 +322,11 @@ def diff(old: Path, new: Path | None, scheme_names: tuple[str, ...], output_form
     old_compiled = compile_or_exit([old], import_paths)
     if new is None:
         after = _pick(old_compiled, old, second, import_paths)
-        before = (_pick(old_compiled, old, first, import_paths) if len(scheme_names) == 2
-                  else _parent(old_compiled, after, import_paths))
+        before = (
+            _pick(old_compiled, old, first, import_paths)
+            if len(scheme_names) == 2
+            else _parent(old_compiled, after, import_paths)
+        )
     else:
         new_compiled = compile_or_exit([new], import_paths)
         before = _pick(old_compiled, old, first, import_paths)

@@ -24,7 +24,8 @@ def _library_file(name: str) -> Path | None:
             if entry.is_dir():
                 pending.append(entry)
             elif entry.name.endswith(".scheme") and pattern.search(
-                    entry.read_bytes().decode("utf-8", errors="replace")):
+                entry.read_bytes().decode("utf-8", errors="replace")
+            ):
                 return Path(str(entry))
     return None
 
@@ -35,27 +36,53 @@ def _resolve(argument: str) -> Path:
         return path
     found = _library_file(argument)
     if found is None:
-        raise click.UsageError(f"'{argument}' is neither a file, a folder nor a bundled scheme; "
-                               "give a .scheme path or a library scheme name such as eu_ets")
+        raise click.UsageError(
+            f"'{argument}' is neither a file, a folder nor a bundled scheme; "
+            "give a .scheme path or a library scheme name such as eu_ets"
+        )
     return found
 
 
 @click.command()
 @click.argument("schemes", nargs=-1, required=True, metavar="SCHEME...")
 @IMPORT_PATH
-@click.option("--rate", "rates", multiple=True, metavar="BASE/QUOTE=VALUE",
-              help="Exchange rate for comparing amounts, e.g. EUR/JPY=160 (1 EUR = 160 JPY). "
-                   "Repeatable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "md", "html"]),
-              default="text", show_default=True,
-              help="text (rich, coloured on a terminal), json, md or html (self-contained, with "
-                   "the network as an inline SVG).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--network", "force_network", is_flag=True,
-              help="Analyse two files as a network instead of a pair.")
-def link(schemes: tuple[str, ...], import_paths: tuple[Path, ...], rates: tuple[str, ...],
-         output_format: str, output: Path | None, force_network: bool) -> None:
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="BASE/QUOTE=VALUE",
+    help="Exchange rate for comparing amounts, e.g. EUR/JPY=160 (1 EUR = 160 JPY). Repeatable.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "md", "html"]),
+    default="text",
+    show_default=True,
+    help="text (rich, coloured on a terminal), json, md or html (self-contained, with "
+    "the network as an inline SVG).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--network",
+    "force_network",
+    is_flag=True,
+    help="Analyse two files as a network instead of a pair.",
+)
+def link(
+    schemes: tuple[str, ...],
+    import_paths: tuple[Path, ...],
+    rates: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    force_network: bool,
+) -> None:
     """Check linkage compatibility between schemes.
 
     `etsl link A B` checks one pair (files, or bundled scheme names such as eu_ets);
@@ -73,8 +100,12 @@ def link(schemes: tuple[str, ...], import_paths: tuple[Path, ...], rates: tuple[
     paths = [_resolve(argument) for argument in schemes]
     compilation = compile_or_exit(paths, import_paths)
     models = [c.model for c in compilation.schemes.values()]
-    pair = not force_network and len(paths) == 2 and all(p.is_file() for p in paths) \
+    pair = (
+        not force_network
+        and len(paths) == 2
+        and all(p.is_file() for p in paths)
         and len(models) == 2
+    )
     color = output is None and output_format == "text" and use_color()
     if pair:
         first = Path(paths[0]).resolve()
