@@ -18,9 +18,8 @@ from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = 760, 440
 LEFT, RIGHT, TOP, BOTTOM = 96, 24, 48, 72
-COLOURS = ("#1f6fb2", "#d9622b", "#2f9e44", "#9c36b5", "#c92a2a", "#495057", "#0b7285",
-           "#e8590c")
-FONT = "font-family=\"Helvetica, Arial, sans-serif\""
+COLOURS = ("#1f6fb2", "#d9622b", "#2f9e44", "#9c36b5", "#c92a2a", "#495057", "#0b7285", "#e8590c")
+FONT = 'font-family="Helvetica, Arial, sans-serif"'
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,7 @@ def label(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def line_chart(title: str, x_name: str, x_labels: Sequence[str],
-               series: Sequence[Series]) -> str:
+def line_chart(title: str, x_name: str, x_labels: Sequence[str], series: Sequence[Series]) -> str:
     """The chart as an SVG document."""
     numbers = [float(v) for s in series for v in s.values if v is not None]
     ticks = nice_ticks(min(numbers + [0.0]), max(numbers + [0.0]))
@@ -67,24 +65,31 @@ def line_chart(title: str, x_name: str, x_labels: Sequence[str],
     def y_at(value: float) -> float:
         return TOP + plot_h * (1 - (value - low) / (high - low))
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-             f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
-             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
-             f'<text x="{LEFT}" y="28" {FONT} font-size="16" font-weight="bold">'
-             f'{escape(title)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        f'<text x="{LEFT}" y="28" {FONT} font-size="16" font-weight="bold">{escape(title)}</text>',
+    ]
     for tick in ticks:
         y = y_at(tick)
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                     'stroke="#dee2e6"/>')
-        parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" {FONT} font-size="11" '
-                     f'text-anchor="end">{label(tick)}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" {FONT} font-size="11" '
+            f'text-anchor="end">{label(tick)}</text>'
+        )
     for index, text in enumerate(x_labels):
-        parts.append(f'<text x="{x_at(index):.1f}" y="{HEIGHT - BOTTOM + 18}" {FONT} '
-                     f'font-size="11" text-anchor="middle">{escape(text)}</text>')
-    parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - BOTTOM + 40}" {FONT} '
-                 f'font-size="12" text-anchor="middle">{escape(x_name)}</text>')
-    parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" '
-                 'stroke="#495057"/>')
+        parts.append(
+            f'<text x="{x_at(index):.1f}" y="{HEIGHT - BOTTOM + 18}" {FONT} '
+            f'font-size="11" text-anchor="middle">{escape(text)}</text>'
+        )
+    parts.append(
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - BOTTOM + 40}" {FONT} '
+        f'font-size="12" text-anchor="middle">{escape(x_name)}</text>'
+    )
+    parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#495057"/>')
     for number, line in enumerate(series):
         parts += _line(line, COLOURS[number % len(COLOURS)], x_at, y_at)
     parts += _legend(series)
@@ -100,11 +105,12 @@ def _line(line: Series, colour: str, x_at: object, y_at: object) -> list[str]:
     parts = []
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                     'stroke-width="2"/>')
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
     for x, y, value in points:
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
-                     f'<title>{escape(format_number(value))}</title></circle>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
+            f"<title>{escape(format_number(value))}</title></circle>"
+        )
     return parts
 
 
@@ -116,6 +122,5 @@ def _legend(series: Sequence[Series]) -> list[str]:
         y = HEIGHT - 14 - 16 * (number // 3)
         colour = COLOURS[series.index(line) % len(COLOURS)]
         parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="{y}" {FONT} font-size="11">'
-                     f'{escape(line.name)}</text>')
+        parts.append(f'<text x="{x + 14}" y="{y}" {FONT} font-size="11">{escape(line.name)}</text>')
     return parts

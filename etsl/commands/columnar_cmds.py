@@ -16,35 +16,60 @@ if TYPE_CHECKING:
     from etsl.runtime.results import Results
 
 SCHEME_FILE = click.argument("scheme_file", metavar="SCHEME", type=click.Path(path_type=Path))
-DIALECTS = ("duckdb", "spark", "databricks", "postgres", "snowflake", "bigquery", "trino",
-            "mysql", "sqlite", "tsql", "oracle", "redshift", "clickhouse")
+DIALECTS = (
+    "duckdb",
+    "spark",
+    "databricks",
+    "postgres",
+    "snowflake",
+    "bigquery",
+    "trino",
+    "mysql",
+    "sqlite",
+    "tsql",
+    "oracle",
+    "redshift",
+    "clickhouse",
+)
 
 
 # ---- `etsl run` with the columnar engine ------------------------------------------------------
 
 
-def columnar_run(compiled: CompiledScheme, participants: Path, holdings: Path | None,
-                 mapping: Mapping[str, str], strict: bool, period: str | None) -> Results:
+def columnar_run(
+    compiled: CompiledScheme,
+    participants: Path,
+    holdings: Path | None,
+    mapping: Mapping[str, str],
+    strict: bool,
+    period: str | None,
+) -> Results:
     """Evaluate with the columnar engine; fall back to the reference engine with a notice.
 
     CSV and Parquet participant tables are read by DuckDB directly; other files (and data
     the reference reader must check or report) are read by etsl.runtime.data first.
     """
+    import etsl.runtime.columnar as columnar
     from etsl.commands.runtime_cmds import load_data, with_progress
-    from etsl.runtime import columnar
     from etsl.runtime.results import RunOptions
     from etsl.runtime.sequence import run as reference_run
 
-    outcome = columnar.run_file(compiled, columnar.DataFiles(participants, holdings, mapping,
-                                                             strict, period))
+    outcome = columnar.run_file(
+        compiled, columnar.DataFiles(participants, holdings, mapping, strict, period)
+    )
     if not isinstance(outcome, columnar.Fallback):
         return outcome
     dataset = load_data(participants, compiled, holdings, dict(mapping), strict, period)
     options = RunOptions(period=period)
     if outcome.notice:
         click.echo(outcome.text(), err=True)
-        return with_progress("evaluating", lambda progress: reference_run(
-            compiled, dataset, RunOptions(period=period, progress=progress)))
+        fallback: Results = with_progress(
+            "evaluating",
+            lambda progress: reference_run(
+                compiled, dataset, RunOptions(period=period, progress=progress)
+            ),
+        )
+        return fallback
     results, reason = columnar.run_with_reason(compiled, dataset, options)
     if reason is not None and reason.notice:
         click.echo(reason.text(), err=True)
@@ -60,19 +85,21 @@ def parse_decimal(text: str) -> tuple[int, int]:
     try:
         result = int(width), int(places or 0)
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not WIDTH,PLACES (e.g. 18,4)",
-                                 param_hint="--decimal") from None
+        raise click.BadParameter(
+            f"'{text}' is not WIDTH,PLACES (e.g. 18,4)", param_hint="--decimal"
+        ) from None
     if not (0 <= result[1] <= result[0] <= 38 and result[0] > 0):
         raise click.BadParameter("need 0 ≤ PLACES ≤ WIDTH ≤ 38", param_hint="--decimal")
     return result
 
 
-def sql_layout(compiled: CompiledScheme, table: str, decimal: tuple[int, int],
-               period: str | None) -> Any:
+def sql_layout(
+    compiled: CompiledScheme, table: str, decimal: tuple[int, int], period: str | None
+) -> Any:
     """The layout `etsl sql` assumes: a table with one column per input, `held.UNIT`
     columns for holdings, an `id` column and (with several periods) a `period` column."""
+    import etsl.runtime.sql_compile as sc
     from etsl.compiler.types import Enum, Quant
-    from etsl.runtime import sql_compile as sc
 
     s = compiled.resolved
     width, places = decimal
@@ -84,8 +111,12 @@ def sql_layout(compiled: CompiledScheme, table: str, decimal: tuple[int, int],
             inputs[name] = sc.InputColumn(name, sc.Kind.NUM, number, False)
         else:
             simple = {"bool": sc.Kind.BOOL, "date": sc.Kind.DATE}.get(getattr(kind, "name", ""))
-            inputs[name] = sc.InputColumn(name, sc.Kind.TEXT if isinstance(kind, Enum) or
-                                          simple is None else simple, None, False)
+            inputs[name] = sc.InputColumn(
+                name,
+                sc.Kind.TEXT if isinstance(kind, Enum) or simple is None else simple,
+                None,
+                False,
+            )
     holdings = {u: sc.InputColumn(f"held.{u}", sc.Kind.NUM, number, True) for u in s.units}
     periods = list(s.periods)
     fixed = period or (periods[0] if len(periods) == 1 else None)
@@ -96,23 +127,59 @@ def sql_layout(compiled: CompiledScheme, table: str, decimal: tuple[int, int],
 @SCHEME_FILE
 @IMPORT_PATH
 @SCHEME_NAME
-@click.option("--dialect", default="duckdb", show_default=True, metavar="NAME",
-              type=click.Choice(DIALECTS),
-              help="SQL dialect to write (sqlglot's dialects).")
-@click.option("--table", default="participants", show_default=True, metavar="NAME",
-              help="The table (or view) holding one row per participant.")
-@click.option("--decimal", "decimal", default="18,4", show_default=True, metavar="W,P",
-              help="The DECIMAL(W, P) type of every number column of the table.")
-@click.option("--period", default=None, metavar="P",
-              help="Evaluate every row in period P (no period column).")
-@click.option("--shape", type=click.Choice(["cte", "nested"]), default="cte", show_default=True,
-              help="Chain the projections as CTEs or as nested sub-queries.")
+@click.option(
+    "--dialect",
+    default="duckdb",
+    show_default=True,
+    metavar="NAME",
+    type=click.Choice(DIALECTS),
+    help="SQL dialect to write (sqlglot's dialects).",
+)
+@click.option(
+    "--table",
+    default="participants",
+    show_default=True,
+    metavar="NAME",
+    help="The table (or view) holding one row per participant.",
+)
+@click.option(
+    "--decimal",
+    "decimal",
+    default="18,4",
+    show_default=True,
+    metavar="W,P",
+    help="The DECIMAL(W, P) type of every number column of the table.",
+)
+@click.option(
+    "--period", default=None, metavar="P", help="Evaluate every row in period P (no period column)."
+)
+@click.option(
+    "--shape",
+    type=click.Choice(["cte", "nested"]),
+    default="cte",
+    show_default=True,
+    help="Chain the projections as CTEs or as nested sub-queries.",
+)
 @click.option("--pretty/--compact", default=True, show_default=True, help="Indent the query.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file (atomically) instead of stdout.")
-def sql(scheme_file: Path, import_paths: tuple[Path, ...], scheme_name: str | None,
-        dialect: str, table: str, decimal: str, period: str | None, shape: str, pretty: bool,
-        output: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
+def sql(
+    scheme_file: Path,
+    import_paths: tuple[Path, ...],
+    scheme_name: str | None,
+    dialect: str,
+    table: str,
+    decimal: str,
+    period: str | None,
+    shape: str,
+    pretty: bool,
+    output: Path | None,
+) -> None:
     """Print the columnar query that evaluates a scheme for every participant.
 
     One projection per rule, in dependency order, over a table with one column per
@@ -120,18 +187,21 @@ def sql(scheme_file: Path, import_paths: tuple[Path, ...], scheme_name: str | No
     division is rewritten to integer arithmetic with half-even rounding to 18 places.
     A scheme the columnar engine cannot represent exactly is reported and exits 1.
     """
-    from etsl.runtime import sql_compile as sc
+    import etsl.runtime.sql_compile as sc
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     if period is not None and period not in compiled.resolved.periods:
-        raise click.BadParameter(f"'{period}' is not a period of '{compiled.name}'",
-                                 param_hint="--period")
+        raise click.BadParameter(
+            f"'{period}' is not a period of '{compiled.name}'", param_hint="--period"
+        )
     layout = sql_layout(compiled, table, parse_decimal(decimal), period)
     flavour = sc.DUCKDB if dialect == "duckdb" else sc.PORTABLE
     query = sc.compile_query(compiled, layout, flavour, sc.Shape(shape))
     if isinstance(query, sc.Unsupported):
-        click.echo(f"error: scheme '{compiled.name}' cannot be written as one exact query: "
-                   f"{query}", err=True)
+        click.echo(
+            f"error: scheme '{compiled.name}' cannot be written as one exact query: {query}",
+            err=True,
+        )
         sys.exit(1)
     emit(query.sql(dialect, pretty=pretty) + ";\n", output)
 
@@ -141,61 +211,106 @@ def sql(scheme_file: Path, import_paths: tuple[Path, ...], scheme_name: str | No
 
 @click.command()
 @SCHEME_FILE
-@click.option("--participants", required=True, metavar="DATA",
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="Participant data: CSV or Parquet (read by DuckDB), JSON or Excel.")
-@click.option("--vary", "varies", multiple=True, required=True, metavar="NAME=V1,V2,…",
-              help="Values to try: a parameter (threshold=1000 kL_oe/yr,1500 kL_oe/yr), a "
-                   "table cell (reduction_factor[office,first]=8%,10%) or a limit "
-                   "(limit[outside_tokyo]=1000 tCO2e,2000 tCO2e). Repeatable: every "
-                   "combination is evaluated.")
+@click.option(
+    "--participants",
+    required=True,
+    metavar="DATA",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Participant data: CSV or Parquet (read by DuckDB), JSON or Excel.",
+)
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="NAME=V1,V2,…",
+    help="Values to try: a parameter (threshold=1000 kL_oe/yr,1500 kL_oe/yr), a "
+    "table cell (reduction_factor[office,first]=8%,10%) or a limit "
+    "(limit[outside_tokyo]=1000 tCO2e,2000 tCO2e). Repeatable: every "
+    "combination is evaluated.",
+)
 @click.option("--period", default=None, metavar="P", help="Evaluate period P only.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write one row per scenario to OUT.csv or OUT.json.")
-@click.option("--chart", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Draw METRIC per scenario to OUT.svg (or OUT.png when cairosvg is "
-                   "installed).")
-@click.option("--metric", default="total_shortfall", show_default=True, metavar="NAME",
-              help="What --chart draws: total_cap, total_shortfall, non_compliant, "
-                   "total_obligation, total_surplus, errors, or a consequence kind (fine, "
-                   "fine_count, …).")
-@click.option("--map", "mapping", multiple=True, metavar="COLUMN=INPUT",
-              help="Read data column COLUMN as scheme input INPUT (repeatable).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write one row per scenario to OUT.csv or OUT.json.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Draw METRIC per scenario to OUT.svg (or OUT.png when cairosvg is installed).",
+)
+@click.option(
+    "--metric",
+    default="total_shortfall",
+    show_default=True,
+    metavar="NAME",
+    help="What --chart draws: total_cap, total_shortfall, non_compliant, "
+    "total_obligation, total_surplus, errors, or a consequence kind (fine, "
+    "fine_count, …).",
+)
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="COLUMN=INPUT",
+    help="Read data column COLUMN as scheme input INPUT (repeatable).",
+)
 @IMPORT_PATH
 @SCHEME_NAME
-def sweep(scheme_file: Path, participants: Path, varies: tuple[str, ...], period: str | None,
-          output: Path | None, chart: Path | None, metric: str, mapping: tuple[str, ...],
-          import_paths: tuple[Path, ...], scheme_name: str | None) -> None:
+def sweep(
+    scheme_file: Path,
+    participants: Path,
+    varies: tuple[str, ...],
+    period: str | None,
+    output: Path | None,
+    chart: Path | None,
+    metric: str,
+    mapping: tuple[str, ...],
+    import_paths: tuple[Path, ...],
+    scheme_name: str | None,
+) -> None:
     """Evaluate every combination of parameter values in one columnar run.
 
     The scenarios form a table cross-joined with the participants, so the whole sweep is
     one query; per scenario it reports the total cap, obligation, shortfall and surplus, the
     number of non-compliant participants and consequence totals by kind.
     """
+    import etsl.runtime.sweep as sweeping
     from etsl.commands.runtime_cmds import check_period, parse_mapping
-    from etsl.runtime import sweep as sweeping
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
     for target, suffixes in ((output, (".csv", ".json")), (chart, (".svg", ".png"))):
         if target is not None and target.suffix.lower() not in suffixes:
-            raise click.BadParameter(f"write {' or '.join(suffixes)} files",
-                                     param_hint="-o" if target is output else "--chart")
+            raise click.BadParameter(
+                f"write {' or '.join(suffixes)} files",
+                param_hint="-o" if target is output else "--chart",
+            )
     grid = sweeping.parse_grid(compiled, varies)
     if isinstance(grid, sweeping.GridError):
         raise click.BadParameter(grid.message, param_hint="--vary")
     if metric not in sweeping.metric_names(compiled):
-        raise click.BadParameter(f"unknown metric '{metric}'; one of: "
-                                 f"{', '.join(sweeping.metric_names(compiled))}",
-                                 param_hint="--metric")
+        raise click.BadParameter(
+            f"unknown metric '{metric}'; one of: {', '.join(sweeping.metric_names(compiled))}",
+            param_hint="--metric",
+        )
     outcome = _sweep(compiled, grid, participants, parse_mapping(mapping), period)
     _report_sweep(outcome, output, chart, metric)
 
 
-def _sweep(compiled: CompiledScheme, grid: Any, participants: Path, mapping: dict[str, str],
-           period: str | None) -> Any:
+def _sweep(
+    compiled: CompiledScheme,
+    grid: Any,
+    participants: Path,
+    mapping: dict[str, str],
+    period: str | None,
+) -> Any:
+    import etsl.runtime.sweep as sweeping
     from etsl.commands.runtime_cmds import load_data
-    from etsl.runtime import sweep as sweeping
 
     outcome = sweeping.sweep_file(compiled, grid, participants, mapping, period)
     if isinstance(outcome, sweeping.SweepOutcome):
@@ -203,15 +318,18 @@ def _sweep(compiled: CompiledScheme, grid: Any, participants: Path, mapping: dic
     dataset = load_data(participants, compiled, None, mapping, False, period)
     result = sweeping.sweep_dataset(compiled, grid, dataset, period)
     if result.fallback is not None and result.fallback.notice:
-        click.echo(result.fallback.text().replace("using the reference engine",
-                                                  "evaluating each scenario with the "
-                                                  "reference engine"), err=True)
+        click.echo(
+            result.fallback.text().replace(
+                "using the reference engine", "evaluating each scenario with the reference engine"
+            ),
+            err=True,
+        )
     return result
 
 
 def _report_sweep(outcome: Any, output: Path | None, chart: Path | None, metric: str) -> None:
+    import etsl.runtime.sweep as sweeping
     from etsl.commands.runtime_cmds import console
-    from etsl.runtime import sweep as sweeping
 
     for error in outcome.errors[:20]:
         click.echo(error.render(), err=True)
