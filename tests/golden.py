@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,7 +16,8 @@ def check_golden(expected_path: Path, actual: str, update: bool) -> None:
             raise AssertionError(f"created missing golden file {expected_path}; review it")
         return
     expected = expected_path.read_text(encoding="utf-8")
-    assert actual == expected, (
-        f"output differs from {expected_path.relative_to(REPO)}; run pytest --update-golden "
-        "and review the diff"
-    )
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            "expected", "actual", n=1))
+        raise AssertionError(f"output differs from {expected_path.relative_to(REPO)}; run "
+                             f"pytest --update-golden and review the diff:\n{diff[:3000]}")
