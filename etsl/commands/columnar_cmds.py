@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from etsl.commands.common import IMPORT_PATH, SCHEME_NAME, compile_or_exit, emit, one_scheme
+from etsl.commands.runtime_cmds import MAPPING
 
 if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
@@ -252,13 +253,7 @@ def sql(
     "total_obligation, total_surplus, errors, or a consequence kind (fine, "
     "fine_count, …).",
 )
-@click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="COLUMN=INPUT",
-    help="Read data column COLUMN as scheme input INPUT (repeatable).",
-)
+@MAPPING
 @IMPORT_PATH
 @SCHEME_NAME
 def sweep(

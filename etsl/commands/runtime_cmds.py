@@ -52,8 +52,9 @@ MAPPING = click.option(
     "--map",
     "mapping",
     multiple=True,
-    metavar="COLUMN=INPUT",
-    help="Read data column COLUMN as scheme input INPUT (repeatable).",
+    metavar="COLUMN=INPUT|@FILE",
+    help="Read data column COLUMN as scheme input INPUT (repeatable); @FILE reads a mapping "
+    "file of 'column = input' lines (see docs/data.md).",
 )
 STRICT = click.option(
     "--strict", is_flag=True, help="Treat every data problem (unknown columns, …) as an error."
@@ -66,13 +67,27 @@ PROGRESS_AFTER = 1.0  # seconds
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, str]:
-    mapping = {}
+    mapping: dict[str, str] = {}
     for item in items:
+        if item.startswith("@"):
+            mapping.update(_mapping_file(Path(item[1:])))
+            continue
         column, sep, name = item.partition("=")
         if not sep or not column or not name:
             raise click.BadParameter(f"'{item}' is not COLUMN=INPUT", param_hint="--map")
         mapping[column.strip()] = name.strip()
     return mapping
+
+
+def _mapping_file(path: Path) -> dict[str, str]:
+    from etsl.runtime.data import MappingError, load_mapping
+
+    try:
+        return load_mapping(path)
+    except MappingError as problem:
+        raise click.BadParameter(
+            f"the mapping file has problems:\n{problem}", param_hint="--map"
+        ) from None
 
 
 def check_period(compiled: CompiledScheme, period: str | None) -> None:
