@@ -286,16 +286,14 @@ def _first(decls: tuple[ast.Decl, ...], kind: type[T]) -> T | None:
 def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict[str, ast.Rule]:
     rules = {r.name: r for r in _collect(decls, ast.Rule)}
     covered = _first(decls, ast.Covered)
-    if isinstance(covered, ast.Covered):
+    if covered is not None:
         rules["covered"] = ast.Rule(
             "covered", True, covered.condition, "Coverage condition", covered.cite, covered.span
         )
-    banking = _first(decls, ast.Banking)
-    banking_decl = next(
+    banking = next(
         (d for d in decls if isinstance(d, ast.Banking) and d.keyword == "banking"), None
     )
-    del banking
-    for rule in prelude_rules(set(rules), "emissions" in fields, banking_decl):
+    for rule in prelude_rules(set(rules), "emissions" in fields, banking):
         rules[rule.name] = rule
     return rules
 
