@@ -38,3 +38,12 @@ def test_every_grammar_keyword_is_documented() -> None:
     text = DOC.read_text(encoding="utf-8")
     missing = sorted(k for k in keywords if not re.search(rf"\b{k}\b", text))
     assert not missing, f"keywords missing from docs/language.md: {missing}"
+
+
+def test_readme_example_compiles(tmp_path: Path) -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.findall(r"```\n(scheme .*?)```", text, re.S)[0]
+    path = tmp_path / "readme.scheme"
+    path.write_text(block, encoding="utf-8")
+    result = compile_paths([path])
+    assert result.ok and not result.diagnostics, render_text(result.diagnostics, result.sources)
