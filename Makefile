@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
+CODE   := compiler runtime documents linkage etsl
 
 .PHONY: install demo test lint bench clean
 
@@ -26,12 +27,12 @@ test: install
 
 # mypy checks the installed layout (etsl.compiler, etsl.runtime, …) through a symlink tree.
 lint: install
-	$(BIN)/ruff check compiler runtime etsl
-	$(BIN)/ruff format --check compiler runtime etsl
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	rm -rf .typecheck && mkdir -p .typecheck/etsl
 	for f in etsl/*.py; do ln -s ../../$$f .typecheck/etsl/; done
 	for d in commands; do ln -s ../../etsl/$$d .typecheck/etsl/$$d; done
-	for d in compiler runtime grammar schemes; do ln -s ../../$$d .typecheck/etsl/$$d; done
+	for d in compiler runtime documents linkage grammar schemes; do ln -s ../../$$d .typecheck/etsl/$$d; done
 	MYPYPATH=.typecheck $(BIN)/mypy -p etsl
 
 bench: install

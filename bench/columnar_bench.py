@@ -109,8 +109,8 @@ def _compiled() -> Any:
 def _columnar_evaluation(csv: Path, repeat: int, every_column: bool) -> list[float]:
     """The compiled query over an in-memory table of exact DECIMALs → a results table with
     the outputs the peers compute (or every column of the query)."""
-    from etsl.runtime import columnar
-    from etsl.runtime import sql_compile as sc
+    from etsl.runtime.columnar import engine as columnar
+    from etsl.runtime.columnar.sql import compile as sc
     from sqlglot import exp
 
     compiled = _compiled()
@@ -150,7 +150,7 @@ def _end_to_end(peer: str, csv: Path, out: Path, repeat: int) -> list[float]:
         raise ValueError(f"no end-to-end run for {peer}")
 
     def run() -> None:
-        from etsl.runtime import columnar
+        from etsl.runtime.columnar import engine as columnar
 
         results = columnar.run_file(_compiled(), columnar.DataFiles(csv, None, MAPPING))
         assert not isinstance(results, columnar.Fallback), results
@@ -184,8 +184,8 @@ REFERENCE_LIMIT = 100_000  # the reference engine evaluates one participant at a
 
 def _against_reference(csv: Path, out: Path) -> int:
     """Lines of the results file that differ from the reference engine's (all columns)."""
-    from etsl.runtime.data import load_dataset
-    from etsl.runtime.sequence import run as reference_run
+    from etsl.runtime.data.load import load_dataset
+    from etsl.runtime.reference.sequence import run as reference_run
 
     compiled = _compiled()
     dataset, _ = load_dataset(csv, compiled, mapping=dict(MAPPING))
@@ -219,7 +219,7 @@ def _columnar_mismatches(exact: Any, table: Any, csv: Path, out: Path) -> dict[s
     defines division."""
     import csv as csv_module
 
-    from etsl.runtime import columnar
+    from etsl.runtime.columnar import engine as columnar
 
     results = columnar.run_file(_compiled(), columnar.DataFiles(csv, None, MAPPING))
     assert not isinstance(results, columnar.Fallback), results

@@ -316,7 +316,7 @@ def _participant(p: Printer, d: ast.Participant, depth: int, first: bool) -> Non
     p.block(d, depth, f"participant {d.name}{_desc(d.description)}", _field_lines(d), first)
 
 
-def _cell(cell: ast.Cell) -> str:
+def cell_text(cell: ast.Cell) -> str:
     match cell:
         case ast.CellName(name=name):
             return name
@@ -328,7 +328,7 @@ def _cell(cell: ast.Cell) -> str:
 
 
 def _table(p: Printer, d: ast.Table, depth: int, first: bool) -> None:
-    cells = [[_cell(c) for c in row.cells] for row in d.rows]
+    cells = [[cell_text(c) for c in row.cells] for row in d.rows]
     widths = [max(len(r[i]) for r in cells if i < len(r)) for i in range(max(map(len, cells)))]
     rows = [
         (row, "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(texts)) + " |")

@@ -360,9 +360,9 @@ def _participant(c: _Converter) -> ParticipantModel | None:
 
 
 def _cell_text(cell: ast.Cell) -> str:
-    from etsl.compiler.fmt import _cell
+    from etsl.compiler.fmt import cell_text
 
-    return _cell(cell)
+    return cell_text(cell)
 
 
 def _table(c: _Converter, t: ast.Table) -> TableModel:

@@ -338,7 +338,7 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
 # ---- name checks ------------------------------------------------------------------------------
 
 
-class _Names:
+class NameBinder:
     """Checks every reference in a resolved scheme."""
 
     def __init__(self, scheme: ResolvedScheme) -> None:
@@ -572,7 +572,7 @@ def resolve(
     decls = expander.expand(scheme)
     diagnostics += expander.diagnostics
     resolved = build(scheme, decls)
-    names = _Names(resolved)
+    names = NameBinder(resolved)
     names.check()
     diagnostics += names.diagnostics
     return replace(resolved, used=frozenset(names.used)), diagnostics

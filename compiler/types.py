@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from etsl.compiler.units import DIMENSIONLESS, Dims, dims_name
 
@@ -33,6 +35,10 @@ class Quant:
 
 
 Type = Simple | Enum | Quant
+
+#: A runtime value: an exact number (in base units), an enumeration or period name, a
+#: boolean or a date.
+Value = Decimal | str | bool | date
 
 BOOL = Simple("bool")
 DATE = Simple("date")

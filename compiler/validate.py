@@ -108,9 +108,9 @@ def _fold(op: str, a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def _all_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
-    from etsl.compiler.resolve import _Names
+    from etsl.compiler.resolve import NameBinder
 
-    return (expr for _, expr, _ in _Names(s).expressions())
+    return (expr for _, expr, _ in NameBinder(s).expressions())
 
 
 def _limit_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:

@@ -14,7 +14,7 @@ from etsl.compiler.render import render_text
 
 if TYPE_CHECKING:
     from etsl.runtime.records import Dataset
-    from etsl.runtime.results import Results
+    from etsl.runtime.results.model import Results
 
 
 class SchemeError(Exception):
@@ -59,11 +59,11 @@ class Scheme:
         stand for "id"; floats are read through their shortest repr). Raises DataError
         listing every problem when the data cannot be read.
         """
-        from etsl.runtime.results import RunOptions
-        from etsl.runtime.results import engine as find_engine
+        from etsl.runtime.results.model import RunOptions
+        from etsl.runtime.run import run_dataset
 
         dataset = _dataset(self.compiled, data, holdings, period)
-        return find_engine(engine)(self.compiled, dataset, RunOptions(period=period, trace=trace))
+        return run_dataset(self.compiled, dataset, engine, RunOptions(period=period, trace=trace))
 
 
 def check(paths: Iterable[str | PathLike[str]]) -> Compilation:
@@ -112,15 +112,8 @@ def _dataset(
 def _load(
     compiled: CompiledScheme, path: Path, holdings: Path | None, period: str | None
 ) -> Dataset:
-    try:
-        from etsl.runtime.data import load_dataset, render_problems
-    except ModuleNotFoundError as exc:
-        if exc.name != "etsl.runtime.data":
-            raise
-        raise DataError(
-            "reading data files needs etsl.runtime.data, which this "
-            "installation does not have yet; pass a Dataset or dicts"
-        ) from None
+    from etsl.runtime.data.load import load_dataset, render_problems
+
     dataset, problems = load_dataset(path, compiled, holdings=holdings, period=period)
     if dataset is None:
         raise DataError(render_problems(problems))
@@ -129,9 +122,9 @@ def _load(
 
 def _from_dicts(compiled: CompiledScheme, rows: Iterable[object], period: str | None) -> Dataset:
     """Dicts read exactly like a JSON file's records (same columns, checks and messages)."""
-    from etsl.runtime.data import holdings_from_columns, participant_records, render_problems
-    from etsl.runtime.data_checks import has_errors
-    from etsl.runtime.readers import RawRow, RawTable, cell_text
+    from etsl.runtime.data.checks import has_errors
+    from etsl.runtime.data.load import holdings_from_columns, participant_records, render_problems
+    from etsl.runtime.data.readers import RawRow, RawTable, cell_text
     from etsl.runtime.records import Dataset
 
     records = [_with_id(row, n) for n, row in enumerate(rows, start=2)]

@@ -16,7 +16,7 @@ import math
 import random
 from pathlib import Path
 
-from etsl.output import write_text
+from etsl.compiler.files import write_text
 
 SEED = 20100401
 FACILITIES = 300

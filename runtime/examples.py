@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from etsl.compiler import ast
+from etsl.compiler.display import format_value
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.source import Span
 from etsl.compiler.units import dims_name, parse_unit
 from etsl.compiler.vocabulary import RUNTIME_INPUTS
-from etsl.runtime.explain import format_value
-from etsl.runtime.expressions import Fault, Upstream
-from etsl.runtime.plan import Plan, make_plan
 from etsl.runtime.records import Holding, Value
-from etsl.runtime.reference import PeriodContext, PeriodEvaluator
-from etsl.runtime.results import AMOUNT_KINDS, ParticipantResult
-from etsl.runtime.sequence import evaluate_period
+from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
+from etsl.runtime.reference.expressions import Fault, Upstream
+from etsl.runtime.reference.plan import Plan, make_plan
+from etsl.runtime.reference.sequence import evaluate_period
+from etsl.runtime.results.model import AMOUNT_KINDS, ParticipantResult
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
-Value = Decimal | str | bool | date
+from etsl.compiler.types import Value
+
+__all__ = ["DataFiles", "Dataset", "Holding", "Record", "Value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +52,14 @@ class Dataset:
             for h in self.holdings
             if h.participant == participant and (h.period is None or h.period == period)
         ]
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """What `etsl run` reads: the participant table and how to read it."""
+
+    participants: Path
+    holdings: Path | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False
+    period: str | None = None

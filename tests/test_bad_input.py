@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.fmt import format_source
 from etsl.compiler.source import SourceFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.golden import REPO
 
 TOKYO = (REPO / "tests" / "cases" / "language" / "ok" / "tokyo_like.scheme").read_text()

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths
-from etsl.runtime import columnar
-from etsl.runtime.data import load_dataset
-from etsl.runtime.results import engine
-from etsl.runtime.sequence import run as reference_run
+from etsl.runtime.columnar import engine as columnar
+from etsl.runtime.data.load import load_dataset
+from etsl.runtime.reference.sequence import run as reference_run
+from etsl.runtime.run import engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -175,7 +175,7 @@ def test_registered_engine_runs_datasets(tmp_path: Path) -> None:
 
 
 def test_query_shapes_give_the_same_file(tmp_path: Path) -> None:
-    from etsl.runtime import sql_compile as sc
+    from etsl.runtime.columnar.sql import compile as sc
 
     compiled = compile_paths([TOKYO]).schemes["tokyo_cat"]
     data = write(tmp_path / "facilities.csv")

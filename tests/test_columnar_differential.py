@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
-from etsl.runtime import columnar
+from etsl.runtime.columnar import engine as columnar
 from etsl.runtime.examples import _read_given
-from etsl.runtime.plan import make_plan
 from etsl.runtime.records import Dataset, Holding, Record
-from etsl.runtime.results import ParticipantResult, Results
-from etsl.runtime.sequence import run as reference_run
+from etsl.runtime.reference.plan import make_plan
+from etsl.runtime.reference.sequence import run as reference_run
+from etsl.runtime.results.model import ParticipantResult, Results
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from etsl.compiler import numbers as arith
 from etsl.compiler.driver import CompiledScheme, compile_text
-from etsl.runtime import arith, columnar
+from etsl.runtime.columnar import engine as columnar
 from etsl.runtime.records import Dataset, Record
-from etsl.runtime.results import Results
+from etsl.runtime.results.model import Results
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,7 +148,7 @@ def test_random_arithmetic_matches_arith(pairs: list[tuple[Decimal, Decimal]]) -
 
 @pytest.mark.parametrize("shape", ["cte", "nested"])
 def test_both_query_shapes_agree(shape: str) -> None:
-    from etsl.runtime import sql_compile as sc
+    from etsl.runtime.columnar.sql import compile as sc
 
     records = tuple(Record(f"p{i}", None, {"a": Decimal(i * 7) / 3, "b": Decimal(i + 1)})
                     for i in range(5))

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths
 from etsl.compiler.model import SchemeModel
-from etsl.runtime.compare import (
+from etsl.documents.compare import (
     BASIC_COLUMNS,
     COMPARE,
     Cell,

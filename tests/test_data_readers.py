@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
-from etsl.runtime.data import DataProblem, load_dataset
-from etsl.runtime.readers import cell_text, read_table, sniff_delimiter
+from etsl.runtime.data.load import DataProblem, load_dataset
+from etsl.runtime.data.readers import cell_text, read_table, sniff_delimiter
 from etsl.runtime.records import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_text
-from etsl.runtime.data import (
+from etsl.runtime.data.load import (
     DataProblem,
     MappingError,
     load_dataset,

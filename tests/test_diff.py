@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths
 from etsl.compiler.model import SchemeModel
-from etsl.runtime.diff import diff, to_json, to_markdown, to_text
+from etsl.documents.diff import diff, to_json, to_markdown, to_text
 
 from etsl.cli import cli
 

@@ -17,9 +17,8 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths
 from etsl.compiler.model import SchemeModel
-from etsl.runtime import svg
-from etsl.runtime.docs import environment, md_escape, scheme_page, site, write_site
-from etsl.runtime.english import (
+from etsl.documents import figures as svg
+from etsl.documents.prose import (
     Lexicon,
     Term,
     lexicon,
@@ -28,6 +27,7 @@ from etsl.runtime.english import (
     rule_sentence,
     unit_words,
 )
+from etsl.documents.site import environment, md_escape, scheme_page, site, write_site
 
 from etsl.cli import cli
 
@@ -457,7 +457,7 @@ def screenshot(page: Path, out: Path) -> str:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
                     "(apt-get install -y chromium) — browser rendering not checked")
 def test_pages_render_in_a_browser(tmp_path: Path) -> None:
-    from etsl.runtime.compare import comparison, render
+    from etsl.documents.compare import comparison, render
 
     files = site([model("tokyo")], "html")
     write_site(files, tmp_path)

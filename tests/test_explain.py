@@ -8,7 +8,8 @@ from decimal import Decimal as D
 import pytest
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.printer import parse_expr
-from etsl.runtime.explain import (
+from etsl.runtime.records import Holding
+from etsl.runtime.reference.explain import (
     display_unit,
     entry_line,
     explain_json,
@@ -17,8 +18,7 @@ from etsl.runtime.explain import (
     format_value,
     substitute,
 )
-from etsl.runtime.records import Holding
-from etsl.runtime.trace import TRACE_FORMAT, Trace
+from etsl.runtime.results.trace import TRACE_FORMAT, Trace
 
 from tests.test_reference_engine import MAKE_GOOD, OFFICE, TOKYO, compiled, record, run_one
 

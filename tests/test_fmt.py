@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from etsl.compiler.fmt import format_source
 from etsl.compiler.parse import parse
 from etsl.compiler.source import SourceFile
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.astcompare import shape
 from tests.golden import REPO
 
@@ -90,7 +90,7 @@ def expressions(depth: int = 3) -> st.SearchStrategy[str]:
         st.tuples(sub, sub).map(lambda t: f"max({t[0]}, {t[1]})"),
         st.tuples(sub, sub, sub).map(lambda t: f"(if {t[0]} > {t[1]} then {t[2]} else {t[0]})"),
         sub.map(lambda e: f"-{e}"),
-        st.tuples(sub, sub).map(lambda t: f"({t[0]}) of ({t[1]})"),
+        st.tuples(sub, sub).map(lambda t: f"(({t[0]}) of ({t[1]}))"),  # `of` binds loosest
     )
 
 

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from etsl.compiler.diagnostics import Severity
 from etsl.compiler.driver import compile_paths
 from etsl.compiler.render import render_text
+
 from tests.golden import REPO
 
 DOC = REPO / "docs" / "language.md"

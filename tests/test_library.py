@@ -10,12 +10,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from etsl.compiler.diagnostics import Severity
 from etsl.compiler.driver import Compilation, compile_paths
 from etsl.compiler.fmt import format_source
 from etsl.compiler.render import render_text
 from etsl.compiler.source import SourceFile
+
 from tests.golden import REPO, check_golden
 
 SCHEMES = REPO / "schemes"
@@ -97,7 +97,7 @@ def _comments_above(lines: list[str], index: int) -> str:
 
 
 def test_catalogue_page_is_current(update_golden: bool) -> None:
-    from etsl.runtime.library_catalogue import render
+    from etsl.documents.catalogue import render
 
     check_golden(REPO / "docs" / "schemes.md", render(REPO), update_golden)
 

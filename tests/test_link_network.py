@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.model import SchemeModel
-from etsl.runtime.link_network import (
+from etsl.linkage.network import (
     Flow,
     NetworkReport,
     analyse_network,

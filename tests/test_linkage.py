@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.model import SchemeModel
-from etsl.runtime.link_checks import CATALOGUE
-from etsl.runtime.link_facts import SEVERITIES, Rates
-from etsl.runtime.linkage import RateError, check_pair, parse_rate, parse_rates
+from etsl.linkage.checks import CATALOGUE
+from etsl.linkage.facts import SEVERITIES, Rates
+from etsl.linkage.pair import RateError, check_pair, parse_rate, parse_rates
 
 from etsl.cli import cli
 
@@ -108,7 +108,7 @@ def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
     ("fine up to 500000 EUR", None),
 ])
 def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
-    from etsl.runtime.link_facts import fine_per_tonne
+    from etsl.linkage.facts import fine_per_tonne
 
     text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
     text = text.replace("fine 100 EUR/tCO2e * shortfall", fine, 1)
@@ -309,13 +309,13 @@ def test_cli_writes_the_report_atomically(tmp_path: Path) -> None:
 
 
 def test_docs_page_is_generated_from_the_catalogue(update_golden: bool) -> None:
-    from etsl.runtime.linkage_docs import render
+    from etsl.linkage_doc import render
 
     page = ROOT / "docs" / "linkage.md"
     if update_golden:
         page.write_text(render(), encoding="utf-8")
     assert page.read_text(encoding="utf-8") == render(), \
-        "run: python -m etsl.runtime.linkage_docs > docs/linkage.md"
+        "run: python -m etsl.linkage_doc > docs/linkage.md"
     for code in CATALOGUE:
         assert f"### `{code}`" in page.read_text(encoding="utf-8")
 

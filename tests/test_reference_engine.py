@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_text
 from etsl.runtime.records import Dataset, Holding, Record, Value
-from etsl.runtime.results import (
-    MissingDependency,
-    Results,
-    RunOptions,
-    UnknownEngine,
-    available_engines,
-    engine,
-)
-from etsl.runtime.sequence import run
+from etsl.runtime.reference.sequence import run
+from etsl.runtime.results.model import MissingDependency, Results, RunOptions
+from etsl.runtime.run import UnknownEngine, available_engines, engine
 
 TOKYO = """
 scheme tokyo_test "Tokyo cap-and-trade (test copy)" {

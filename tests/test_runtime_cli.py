@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import sys
 from pathlib import Path
 
 import pytest
@@ -127,13 +126,6 @@ def test_bad_data_is_reported_by_the_reader(files: Path) -> None:
         "run", files / "tokyo.scheme", "--participants", files / "bad.csv", "--engine", "reference"
     )
     assert result.exit_code == 1 and "bad.csv:2:energy_use" in result.output
-
-
-def test_missing_data_module_is_a_clear_error(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "etsl.runtime.data", None)
-    result = invoke(*run_args(files))
-    assert result.exit_code == 1
-    assert "needs the module etsl.runtime.data" in result.output
 
 
 def test_the_default_engine_agrees_with_the_reference(files: Path) -> None:
@@ -271,16 +263,16 @@ def test_runtime_doc_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_the_progress_bar_waits_a_second_and_needs_a_terminal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from etsl.commands import runtime_cmds
+    from etsl.commands import data_options
 
-    progress = runtime_cmds.LazyProgress("evaluating")
+    progress = data_options.LazyProgress("evaluating")
     progress(1, 10)
     assert progress.bar is None  # less than a second: nothing shown
     progress.show_at = 0
     progress(2, 10)
     assert progress.bar is None and progress.show_at == float("inf")  # not a terminal
-    monkeypatch.setattr(runtime_cmds, "console", _terminal)
-    shown = runtime_cmds.LazyProgress("evaluating")
+    monkeypatch.setattr(data_options, "console", _terminal)
+    shown = data_options.LazyProgress("evaluating")
     shown.show_at = 0
     shown(3, 10)
     assert shown.bar is not None

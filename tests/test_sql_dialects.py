@@ -9,7 +9,7 @@ import pytest
 import sqlglot
 from click.testing import CliRunner
 from etsl.compiler.driver import CompiledScheme, compile_paths
-from etsl.runtime import sql_compile as sc
+from etsl.runtime.columnar.sql import compile as sc
 
 from etsl.cli import cli
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from etsl.commands.common import IMPORT_PATH, SCHEME_NAME, compile_or_exit, emit, one_scheme
-from etsl.commands.runtime_cmds import MAPPING
+from etsl.commands.data_options import MAPPING
 
 if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
-    from etsl.runtime.results import Results
 
 SCHEME_FILE = click.argument("scheme_file", metavar="SCHEME", type=click.Path(path_type=Path))
 DIALECTS = (
@@ -32,49 +31,6 @@ DIALECTS = (
     "redshift",
     "clickhouse",
 )
-
-
-# ---- `etsl run` with the columnar engine ------------------------------------------------------
-
-
-def columnar_run(
-    compiled: CompiledScheme,
-    participants: Path,
-    holdings: Path | None,
-    mapping: Mapping[str, str],
-    strict: bool,
-    period: str | None,
-) -> Results:
-    """Evaluate with the columnar engine; fall back to the reference engine with a notice.
-
-    CSV and Parquet participant tables are read by DuckDB directly; other files (and data
-    the reference reader must check or report) are read by etsl.runtime.data first.
-    """
-    import etsl.runtime.columnar as columnar
-    from etsl.commands.runtime_cmds import load_data, with_progress
-    from etsl.runtime.results import RunOptions
-    from etsl.runtime.sequence import run as reference_run
-
-    outcome = columnar.run_file(
-        compiled, columnar.DataFiles(participants, holdings, mapping, strict, period)
-    )
-    if not isinstance(outcome, columnar.Fallback):
-        return outcome
-    dataset = load_data(participants, compiled, holdings, dict(mapping), strict, period)
-    options = RunOptions(period=period)
-    if outcome.notice:
-        click.echo(outcome.text(), err=True)
-        fallback: Results = with_progress(
-            "evaluating",
-            lambda progress: reference_run(
-                compiled, dataset, RunOptions(period=period, progress=progress)
-            ),
-        )
-        return fallback
-    results, reason = columnar.run_with_reason(compiled, dataset, options)
-    if reason is not None and reason.notice:
-        click.echo(reason.text(), err=True)
-    return results
 
 
 # ---- etsl sql ----------------------------------------------------------------------------------
@@ -99,7 +55,7 @@ def sql_layout(
 ) -> Any:
     """The layout `etsl sql` assumes: a table with one column per input, `held.UNIT`
     columns for holdings, an `id` column and (with several periods) a `period` column."""
-    import etsl.runtime.sql_compile as sc
+    import etsl.runtime.columnar.sql.compile as sc
     from etsl.compiler.types import Enum, Quant
 
     s = compiled.resolved
@@ -188,7 +144,7 @@ def sql(
     division is rewritten to integer arithmetic with half-even rounding to 18 places.
     A scheme the columnar engine cannot represent exactly is reported and exits 1.
     """
-    import etsl.runtime.sql_compile as sc
+    import etsl.runtime.columnar.sql.compile as sc
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     if period is not None and period not in compiled.resolved.periods:
@@ -242,7 +198,7 @@ def sql(
     "--chart",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Draw METRIC per scenario to OUT.svg (or OUT.png when cairosvg is installed).",
+    help="Draw METRIC per scenario to OUT.svg.",
 )
 @click.option(
     "--metric",
@@ -274,12 +230,12 @@ def sweep(
     one query; per scenario it reports the total cap, obligation, shortfall and surplus, the
     number of non-compliant participants and consequence totals by kind.
     """
-    import etsl.runtime.sweep as sweeping
-    from etsl.commands.runtime_cmds import check_period, parse_mapping
+    import etsl.runtime.sweep.evaluate as sweeping
+    from etsl.commands.data_options import check_period, parse_mapping
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
-    for target, suffixes in ((output, (".csv", ".json")), (chart, (".svg", ".png"))):
+    for target, suffixes in ((output, (".csv", ".json")), (chart, (".svg",))):
         if target is not None and target.suffix.lower() not in suffixes:
             raise click.BadParameter(
                 f"write {' or '.join(suffixes)} files",
@@ -304,8 +260,8 @@ def _sweep(
     mapping: dict[str, str],
     period: str | None,
 ) -> Any:
-    import etsl.runtime.sweep as sweeping
-    from etsl.commands.runtime_cmds import load_data
+    import etsl.runtime.sweep.evaluate as sweeping
+    from etsl.commands.data_options import load_data
 
     outcome = sweeping.sweep_file(compiled, grid, participants, mapping, period)
     if isinstance(outcome, sweeping.SweepOutcome):
@@ -323,8 +279,8 @@ def _sweep(
 
 
 def _report_sweep(outcome: Any, output: Path | None, chart: Path | None, metric: str) -> None:
-    import etsl.runtime.sweep as sweeping
-    from etsl.commands.runtime_cmds import console
+    import etsl.runtime.sweep.evaluate as sweeping
+    from etsl.commands.data_options import console
 
     for error in outcome.errors[:20]:
         click.echo(error.render(), err=True)
@@ -335,10 +291,20 @@ def _report_sweep(outcome: Any, output: Path | None, chart: Path | None, metric:
         sweeping.write_table(outcome, output)
         click.echo(f"wrote {len(outcome.scenarios)} scenarios to {output}", err=True)
     if chart is not None:
-        problem = sweeping.write_chart(outcome, chart, metric)
-        if problem is not None:
-            raise click.UsageError(problem)
+        _write_chart(outcome, chart, metric)
         click.echo(f"wrote {chart}", err=True)
 
 
-__all__: Sequence[str] = ("columnar_run", "sql", "sweep")
+def _write_chart(outcome: Any, path: Path, metric: str) -> None:
+    """Draw one metric per scenario as an SVG line chart (documents' figures kit)."""
+    import etsl.runtime.sweep.evaluate as sweeping
+    from etsl.compiler.files import write_text
+    from etsl.documents.line_chart import Series, line_chart
+
+    first = outcome.variables[0]
+    lines = [Series(name, values) for name, values in sweeping.chart_lines(outcome, metric)]
+    title = f"{outcome.scheme}: {metric.replace('_', ' ')}"
+    write_text(path, line_chart(title, first.target.label, list(first.texts), lines))
+
+
+__all__: Sequence[str] = ("sql", "sweep")

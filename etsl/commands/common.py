@@ -80,7 +80,7 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from etsl.output import write_text
+    from etsl.compiler.files import write_text
 
     write_text(output, text if text.endswith("\n") else text + "\n")
     click.echo(f"wrote {output}", err=True)

@@ -64,10 +64,10 @@ def check(paths: tuple[Path, ...], import_paths: tuple[Path, ...], output_format
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change.")
 def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
     """Format scheme files canonically, keeping comments (idempotent)."""
+    from etsl.compiler.files import write_text
     from etsl.compiler.fmt import format_source
     from etsl.compiler.load import read_source, scheme_files
     from etsl.compiler.render import render_text
-    from etsl.output import write_text
 
     files, problems = scheme_files(paths)
     failed = bool(problems)

@@ -14,7 +14,7 @@ from etsl.compiler.driver import Compilation, CompiledScheme
 
 if TYPE_CHECKING:
     from etsl.compiler.model import SchemeModel
-    from etsl.runtime.docs import ExtraDocument
+    from etsl.documents.site import ExtraDocument
 
 ONLY = click.option(
     "--scheme",
@@ -100,7 +100,7 @@ def docs(
     examples, sources and figures (timeline, rule graph, value paths). Comparisons and the
     linkage report, when asked for, are listed on the index.
     """
-    from etsl.runtime.docs import site, write_site
+    from etsl.documents.site import site, write_site
 
     requests = [_comparison_request(text) for text in comparisons]
     compilation = compile_or_exit(paths, import_paths)
@@ -139,8 +139,8 @@ def _slug(title: str) -> str:
 def _comparison_document(
     title: str, targets: list[Path], fmt: str, import_paths: Sequence[Path]
 ) -> ExtraDocument:
-    from etsl.runtime.compare import comparison, render
-    from etsl.runtime.docs import ExtraDocument
+    from etsl.documents.compare import comparison, render
+    from etsl.documents.site import ExtraDocument
 
     compilation = compile_or_exit(targets, import_paths)
     models = sorted((s.model for s in compilation.schemes.values()), key=lambda m: m.path)
@@ -149,8 +149,8 @@ def _comparison_document(
 
 
 def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
-    from etsl.runtime.docs import ExtraDocument
-    from etsl.runtime.link_network import analyse_network, render_document
+    from etsl.documents.site import ExtraDocument
+    from etsl.linkage.network import analyse_network, render_document
 
     text = render_document([], analyse_network(models), fmt, False)
     return ExtraDocument("Linkage network", f"linkage.{fmt}", text)
@@ -197,7 +197,7 @@ def compare(
     Differences are highlighted and every cell cites its source. The document also holds
     the "Basic Scheme" table (Scheme, Allocation, Support, Timing, Phase, Target, Amount).
     """
-    from etsl.runtime.compare import comparison, render, to_csv
+    from etsl.documents.compare import comparison, render, to_csv
 
     fmt = output_format or (_SUFFIX_FORMATS.get(output.suffix.lower()) if output else None)
     if fmt is None:
@@ -312,8 +312,8 @@ def diff(
     tables, periods, units, penalties, links and metadata: added, removed or changed, with
     old and new values in ETSL and in plain language.
     """
-    from etsl.runtime.diff import RENDERERS
-    from etsl.runtime.diff import diff as compute
+    from etsl.documents.diff import RENDERERS
+    from etsl.documents.diff import diff as compute
 
     if len(scheme_names) > 2:
         raise click.UsageError("give --scheme at most twice (OLD, then NEW)")

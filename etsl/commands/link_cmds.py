@@ -90,8 +90,8 @@ def link(
     reciprocity, linked markets, indirect flows of credits and price controls, and a pair
     report for every declared link. Exit status 1 when any pair has a blocker.
     """
-    from etsl.runtime.link_network import analyse_network, render_document
-    from etsl.runtime.linkage import RateError, check_pair, parse_rates
+    from etsl.linkage.network import analyse_network, render_document
+    from etsl.linkage.pair import RateError, check_pair, parse_rates
 
     try:
         parsed = parse_rates(rates)

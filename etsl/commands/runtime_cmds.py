@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,163 +18,26 @@ from etsl.commands.common import (
     one_scheme,
     report,
 )
+from etsl.commands.data_options import (
+    HOLDINGS,
+    MAPPING,
+    PARTICIPANTS,
+    PERIOD,
+    SCHEME_FILE,
+    STRICT,
+    check_period,
+    console,
+    load_data,
+    parse_mapping,
+    reported,
+    with_progress,
+)
+
+SHOWN_ROWS = 50
 
 if TYPE_CHECKING:
-    from etsl.compiler.driver import CompiledScheme
     from etsl.runtime.records import Dataset
-    from etsl.runtime.results import ParticipantResult, Results
-
-SCHEME_FILE = click.argument("scheme_file", metavar="SCHEME", type=click.Path(path_type=Path))
-PARTICIPANTS = click.option(
-    "--participants",
-    "participants",
-    required=True,
-    metavar="DATA",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Participant data: CSV, JSON, Parquet or Excel (one row per participant and period).",
-)
-HOLDINGS = click.option(
-    "--holdings",
-    default=None,
-    metavar="DATA",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Holdings table (participant, period, unit, quantity, attributes…).",
-)
-PERIOD = click.option(
-    "--period",
-    default=None,
-    metavar="P",
-    help="Report this period only (earlier periods still carry over); also "
-    "the period of rows that give none.",
-)
-MAPPING = click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="COLUMN=INPUT|@FILE",
-    help="Read data column COLUMN as scheme input INPUT (repeatable); @FILE reads a mapping "
-    "file of 'column = input' lines (see docs/data.md).",
-)
-STRICT = click.option(
-    "--strict", is_flag=True, help="Treat every data problem (unknown columns, …) as an error."
-)
-SHOWN_ROWS = 50
-PROGRESS_AFTER = 1.0  # seconds
-
-
-# ---- shared helpers ---------------------------------------------------------------------------
-
-
-def parse_mapping(items: Sequence[str]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for item in items:
-        if item.startswith("@"):
-            mapping.update(_mapping_file(Path(item[1:])))
-            continue
-        column, sep, name = item.partition("=")
-        if not sep or not column or not name:
-            raise click.BadParameter(f"'{item}' is not COLUMN=INPUT", param_hint="--map")
-        mapping[column.strip()] = name.strip()
-    return mapping
-
-
-def _mapping_file(path: Path) -> dict[str, str]:
-    from etsl.runtime.data import MappingError, load_mapping
-
-    try:
-        return load_mapping(path)
-    except MappingError as problem:
-        raise click.BadParameter(
-            f"the mapping file has problems:\n{problem}", param_hint="--map"
-        ) from None
-
-
-def check_period(compiled: CompiledScheme, period: str | None) -> None:
-    from etsl.compiler.diagnostics import did_you_mean
-
-    periods = list(compiled.resolved.periods)
-    if period is not None and periods and period not in periods:
-        hint = did_you_mean(period, periods) or f"periods: {', '.join(periods)}"
-        raise click.BadParameter(
-            f"'{period}' is not a period of '{compiled.name}' ({hint})", param_hint="--period"
-        )
-
-
-def load_data(
-    path: Path,
-    compiled: CompiledScheme,
-    holdings: Path | None,
-    mapping: dict[str, str],
-    strict: bool,
-    period: str | None,
-) -> Dataset:
-    """Read participant data with etsl.runtime.data; print its problems; exit 1 on failure."""
-    try:
-        from etsl.runtime.data import load_dataset
-    except ModuleNotFoundError as exc:
-        if exc.name != "etsl.runtime.data":
-            raise
-        click.echo(
-            "error: reading participant data needs the module etsl.runtime.data, "
-            "which this installation does not have yet",
-            err=True,
-        )
-        sys.exit(1)
-    dataset, problems = load_dataset(
-        path, compiled, holdings=holdings, mapping=mapping or None, strict=strict, period=period
-    )
-    for problem in problems:
-        click.echo(problem.render(), err=True)
-    if dataset is None:
-        sys.exit(1)
-    return dataset
-
-
-def console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    terminal = bool(getattr(stream, "isatty", lambda: False)())
-    return Console(
-        file=stream, highlight=False, width=None if terminal else 200, no_color=not terminal
-    )
-
-
-class LazyProgress:
-    """A progress bar that appears only when the work has taken more than a second."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.show_at = time.monotonic() + PROGRESS_AFTER
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if time.monotonic() < self.show_at:
-                return
-            err = console(stderr=True)
-            if not err.is_terminal:
-                self.show_at = float("inf")  # never on a pipe or file
-                return
-            from rich.progress import Progress
-
-            self.bar = Progress(console=err, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def with_progress(label: str, work: Callable[[Callable[[int, int], None]], Any]) -> Any:
-    progress = LazyProgress(label)
-    try:
-        return work(progress)
-    finally:
-        progress.close()
+    from etsl.runtime.results.model import ParticipantResult, Results
 
 
 def print_errors(results: Results) -> None:
@@ -187,7 +49,7 @@ def print_errors(results: Results) -> None:
 
 
 def _consequence_text(row: ParticipantResult) -> str:
-    from etsl.runtime.explain import consequence_note
+    from etsl.runtime.reference.explain import consequence_note
 
     return "; ".join(consequence_note(c) for c in row.consequences)
 
@@ -195,7 +57,7 @@ def _consequence_text(row: ParticipantResult) -> str:
 def _rows_table(results: Results) -> Any:
     from rich.table import Table
 
-    from etsl.runtime.explain import format_value
+    from etsl.compiler.display import format_value
 
     names = [
         n
@@ -227,7 +89,7 @@ def _rows_table(results: Results) -> Any:
 def _summary_table(results: Results) -> Any:
     from rich.table import Table
 
-    from etsl.runtime.explain import format_value
+    from etsl.compiler.display import format_value
 
     summary = results.summary()
     table = Table(
@@ -266,7 +128,7 @@ def _summary_table(results: Results) -> Any:
 
 
 def _engine(name: str) -> Callable[..., Results]:
-    from etsl.runtime.results import UnknownEngine, engine
+    from etsl.runtime.run import UnknownEngine, engine
 
     try:
         return engine(name)
@@ -275,7 +137,7 @@ def _engine(name: str) -> Callable[..., Results]:
 
 
 def _check_output(output: Path | None) -> None:
-    from etsl.runtime.results import WRITERS
+    from etsl.runtime.results.writers import WRITERS
 
     if output is not None and output.suffix.lower() not in WRITERS:
         raise click.BadParameter(
@@ -338,28 +200,18 @@ def run(
     participant, period and rule; the run then exits 1 without writing a file unless
     --allow-errors is given.
     """
-    from etsl.runtime.results import RunOptions
+    from etsl.runtime.records import DataFiles
+    from etsl.runtime.run import run_files
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
     _check_output(output)
-    if engine_name == "columnar":  # the default: CSV/Parquet are read by DuckDB directly
-        from etsl.commands.columnar_cmds import columnar_run
-
-        results: Results = columnar_run(
-            compiled, participants, holdings, parse_mapping(mapping), strict, period
-        )
-    else:
-        run_engine = _engine(engine_name)
-        dataset = load_data(
-            participants, compiled, holdings, parse_mapping(mapping), strict, period
-        )
-        results = with_progress(
-            "evaluating",
-            lambda progress: run_engine(
-                compiled, dataset, RunOptions(period=period, progress=progress)
-            ),
-        )
+    _engine(engine_name)
+    files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period)
+    outcome = with_progress(
+        "evaluating", lambda progress: run_files(compiled, files, engine_name, progress)
+    )
+    results = reported(outcome)
     print_errors(results)
     if results.errors and not allow_errors:
         click.echo(
@@ -442,9 +294,9 @@ def explain(
     `cap = floor(10,000 t CO2e/yr × 5 yr × (1 − 8 %)) = 46,000 t CO2e — reduction_factor
     for office in period first, <citation>`.
     """
-    from etsl.runtime.explain import explain_json, explain_text
-    from etsl.runtime.results import RunOptions
-    from etsl.runtime.sequence import run as run_reference
+    from etsl.runtime.reference.explain import explain_json, explain_text
+    from etsl.runtime.reference.sequence import run as run_reference
+    from etsl.runtime.results.model import RunOptions
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)

@@ -1,0 +1,405 @@
+"""The columnar engine: a whole scheme as one DuckDB query over every participant at once.
+
+    run(compiled, dataset, options) -> Results         # the engine contract (results.ENGINES)
+    run_file(compiled, DataFiles(...)) -> Results | Fallback   # `etsl run`: file in → file out
+
+Data files are read by DuckDB itself, every cell as text (never through a float), checked
+with the reference reader's rules (runtime/data_columns.py plans the columns), profiled
+(decimal places and integer digits of each number column) and cast to exact DECIMALs; the
+compiled query (runtime/sql_compile.py) then computes every rule of every row, and CSV or
+Parquet results are streamed to the output file with COPY.
+
+Anything this engine cannot do exactly is a `Fallback` with a reason, and the caller uses
+the reference engine instead: constructs the compiler reports as unsupported, data the
+reference reader would reject or warn about (it reports them), several periods of one
+participant (carry-over chains), holdings tables. A row whose values cannot all be computed
+(division by zero, a missing table row, …) is evaluated again by the reference engine, which
+reports the error (or computes the row where it can), and its result replaces the row.
+
+The engine is split by stage: runtime/columnar_data.py (sessions, sources),
+runtime/columnar_profile.py (checks, profile, layout) and runtime/columnar_results.py (output
+columns, files, rows, summary); their public names are importable from here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from etsl.compiler.driver import CompiledScheme
+from etsl.runtime.columnar.data import (
+    CELLS,
+    CSV_SUFFIXES,
+    DATE_PATTERN,
+    DEFAULT_CONTEXT_DIGITS,
+    ENGINE,
+    FALSE_WORDS,
+    PARQUET_SUFFIXES,
+    PATCH,
+    RAW,
+    RESULTS,
+    TRUE_WORDS,
+    WHITESPACE,
+    Fallback,
+    Header,
+    Source,
+    call,
+    column,
+    connect,
+    create_table,
+    csv_header,
+    dataset_source,
+    dataset_specs,
+    file_source,
+    holdings_by_record,
+    literal,
+    load_raw,
+    parquet_names,
+    quoted,
+    read_header,
+    resolve_periods,
+    sql_of,
+    trimmed,
+)
+from etsl.runtime.columnar.profile import (
+    ColumnProfile,
+    cells_view,
+    check_and_profile,
+    layout_of,
+)
+from etsl.runtime.columnar.results import (
+    Evaluation,
+    OutputColumn,
+    export_query,
+    fetch_results,
+    output_columns,
+    parquet_value,
+    participant_result,
+    plain_text,
+    result_select,
+    store_patch,
+    summary,
+    write_output,
+)
+from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.records import DataFiles, Dataset, Holding, Record
+from etsl.runtime.reference.plan import make_plan
+from etsl.runtime.results.model import (
+    EvaluationError,
+    ParticipantResult,
+    Results,
+    RunOptions,
+)
+from etsl.runtime.results.summary import Summary
+from etsl.runtime.results.writers import WRITERS
+from sqlglot import exp
+
+__all__ = [
+    "CELLS",
+    "CSV_SUFFIXES",
+    "ColumnProfile",
+    "ColumnarResults",
+    "DATE_PATTERN",
+    "DEFAULT_CONTEXT_DIGITS",
+    "ENGINE",
+    "Evaluation",
+    "FALSE_WORDS",
+    "Fallback",
+    "Header",
+    "LazyRows",
+    "OutputColumn",
+    "PARQUET_SUFFIXES",
+    "PATCH",
+    "RAW",
+    "RESULTS",
+    "Source",
+    "TRUE_WORDS",
+    "WHITESPACE",
+    "call",
+    "cells_view",
+    "check_and_profile",
+    "column",
+    "connect",
+    "create_table",
+    "csv_header",
+    "dataset_source",
+    "dataset_specs",
+    "evaluate",
+    "export_query",
+    "fetch_results",
+    "file_source",
+    "holdings_by_record",
+    "layout_of",
+    "literal",
+    "load_raw",
+    "output_columns",
+    "parquet_names",
+    "parquet_value",
+    "participant_result",
+    "patch_with_reference",
+    "plain_text",
+    "quoted",
+    "read_header",
+    "resolve_periods",
+    "result_select",
+    "run",
+    "run_file",
+    "run_with_reason",
+    "sql_of",
+    "static_fallback",
+    "store_patch",
+    "summary",
+    "trimmed",
+    "write_output",
+]
+
+
+# ---- evaluation --------------------------------------------------------------------------------
+
+
+def evaluate(
+    connection: Any,
+    compiled: CompiledScheme,
+    source: Source,
+    period_filter: str | None,
+    shape: sc.Shape = sc.Shape.CTE,
+    scenario: sc.ScenarioLayout | None = None,
+) -> Evaluation | Fallback:
+    """Check and profile RAW, compile the scheme for it, and compute RESULTS (for every
+    scenario of `scenario`, a relation cross-joined with the rows, in sweeps)."""
+    import duckdb
+
+    checked = check_and_profile(connection, source, period_filter)
+    if isinstance(checked, Fallback):
+        return checked
+    profiles, rows = checked
+    layout = layout_of(compiled, source, profiles)
+    if isinstance(layout, Fallback):
+        return layout
+    layout = replace(layout, scenario=scenario)
+    connection.execute(
+        sql_of(
+            exp.Create(
+                this=exp.Table(this=quoted(CELLS)),
+                kind="VIEW",
+                expression=cells_view(source, period_filter),
+                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+            )
+        )
+    )
+    query = sc.compile_query(compiled, layout, shape=shape)
+    if isinstance(query, sc.Unsupported):
+        return Fallback(str(query))
+    try:
+        connection.execute(sql_of(create_table(RESULTS, query.query)))
+    except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
+        return Fallback(f"a value does not fit DECIMAL(38) ({str(exc).splitlines()[0]})")
+    except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
+        return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
+    if scenario is not None:  # sweeps: their rows are patched per scenario (runtime/sweep.py)
+        return Evaluation(connection, compiled, make_plan(compiled), query, int(rows), [])
+    failed = connection.execute(
+        'SELECT "$row", "$participant", "$period" FROM etsl_results WHERE "$failed" ORDER BY "$row"'
+    ).fetchall()
+    return Evaluation(
+        connection,
+        compiled,
+        make_plan(compiled),
+        query,
+        int(rows),
+        [(int(r), str(p), q) for r, p, q in failed],
+    )
+
+
+def patch_with_reference(
+    evaluation: Evaluation,
+    records: Sequence[Record],
+    holdings: Sequence[Holding],
+    period: str | None,
+) -> None:
+    """Evaluate the failed rows with the reference engine (it reports why they failed)."""
+    from etsl.runtime.reference.sequence import run as reference_run
+
+    if not evaluation.failed:
+        return
+    wanted = {(p, q): row for row, p, q in evaluation.failed}
+    chosen = [r for r in records if (r.participant, r.period) in wanted]
+    results = reference_run(
+        evaluation.compiled, Dataset(tuple(chosen), tuple(holdings)), RunOptions(period=period)
+    )
+    for result in results.rows:
+        evaluation.patch[wanted[result.participant, result.period]] = result
+
+
+# ---- results ----------------------------------------------------------------------------------------
+
+
+class LazyRows(Sequence[ParticipantResult]):
+    """The rows of a file run, read from DuckDB only when asked for (a table shows 50)."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self._all: list[ParticipantResult] | None = None
+
+    def __len__(self) -> int:
+        return self.evaluation.rows
+
+    def __getitem__(self, index: Any) -> Any:
+        if (
+            isinstance(index, slice)
+            and self._all is None
+            and index.start in (None, 0)
+            and index.step in (None, 1)
+            and index.stop is not None
+            and index.stop >= 0
+        ):
+            return tuple(r for _, r in fetch_results(self.evaluation, limit=index.stop))
+        return self.materialise()[index]
+
+    def __iter__(self) -> Iterator[ParticipantResult]:
+        return iter(self.materialise())
+
+    def materialise(self) -> list[ParticipantResult]:
+        if self._all is None:
+            self._all = [r for _, r in fetch_results(self.evaluation)]
+        return self._all
+
+
+@dataclass(frozen=True)
+class ColumnarResults(Results):  # type: ignore[misc, unused-ignore]
+    """Results of a file run: rows stay in DuckDB; the summary and files come from SQL."""
+
+    evaluation: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def errors(self) -> tuple[EvaluationError, ...]:
+        patched = tuple(e for r in self.evaluation.patch.values() for e in r.errors)
+        found: tuple[EvaluationError, ...] = tuple(self.problems) + patched
+        return found
+
+    def summary(self) -> Summary:
+        return summary(self.evaluation)
+
+    def write(self, path: Path) -> None:
+        suffix = path.suffix.lower()
+        if suffix not in WRITERS:
+            super().write(path)
+        elif suffix == ".json":
+            WRITERS[suffix](self, path)
+        else:
+            write_output(self.evaluation, path)
+
+
+def _results(evaluation: Evaluation, rows: Sequence[ParticipantResult]) -> Results:
+    plan = evaluation.plan
+    return Results(
+        plan.name,
+        ENGINE,
+        tuple(rows),
+        plan.rule_names,
+        plan.units,
+        plan.consequence_kinds,
+        (),
+        plan.category_field,
+    )
+
+
+def run_file(
+    compiled: CompiledScheme, files: DataFiles, shape: sc.Shape = sc.Shape.CTE
+) -> Results | Fallback:
+    """Read a CSV or Parquet participant table straight into DuckDB and evaluate it there."""
+    reason = static_fallback(compiled)
+    if reason is not None:
+        return reason
+    if files.holdings is not None:
+        return Fallback("holdings tables are read by the reference engine")
+    connection = connect()
+    source = file_source(
+        connection, compiled, files.participants, files.mapping, files.strict, files.period
+    )
+    if isinstance(source, Fallback):
+        return source
+    evaluation = evaluate(connection, compiled, source, files.period, shape)
+    if isinstance(evaluation, Fallback):
+        return evaluation
+    if evaluation.failed:
+        from etsl.runtime.data.load import load_dataset
+
+        dataset, _ = load_dataset(
+            files.participants,
+            compiled,
+            mapping=dict(files.mapping),
+            strict=files.strict,
+            period=files.period,
+        )
+        if dataset is None:
+            return Fallback("the data needs the reference reader's checks", notice=False)
+        patch_with_reference(evaluation, dataset.records, dataset.holdings, files.period)
+    plan = evaluation.plan
+    return ColumnarResults(
+        plan.name,
+        ENGINE,
+        LazyRows(evaluation),  # type: ignore[arg-type, unused-ignore]
+        plan.rule_names,
+        plan.units,
+        plan.consequence_kinds,
+        (),
+        plan.category_field,
+        evaluation,
+    )
+
+
+def static_fallback(compiled: CompiledScheme) -> Fallback | None:
+    """Constructs the engine leaves to the reference engine whatever the data."""
+    from etsl.runtime.reference.plan import borrowing_enabled
+
+    if borrowing_enabled(compiled.resolved):
+        return Fallback("borrowing between periods")
+    problem = sc.unsupported_constructs(compiled.resolved)
+    return Fallback(str(problem)) if problem else None
+
+
+def run_with_reason(
+    compiled: CompiledScheme,
+    dataset: Dataset,
+    options: RunOptions | None = None,
+    shape: sc.Shape = sc.Shape.CTE,
+) -> tuple[Results, Fallback | None]:
+    """The engine contract, saying why the reference engine was used when it was."""
+    options = options or RunOptions()
+    outcome = _run_dataset(compiled, dataset, options, shape)
+    if isinstance(outcome, Results):
+        return outcome, None
+    from etsl.runtime.reference.sequence import run as reference_run
+
+    return reference_run(compiled, dataset, options), outcome
+
+
+def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
+    """Evaluate every participant (the engine contract of runtime/results.py's ENGINES)."""
+    return run_with_reason(compiled, dataset, options)[0]
+
+
+def _run_dataset(
+    compiled: CompiledScheme, dataset: Dataset, options: RunOptions, shape: sc.Shape
+) -> Results | Fallback:
+    if options.trace:
+        return Fallback("traces come from the reference engine", notice=False)
+    reason = static_fallback(compiled)
+    if reason is not None:
+        return reason
+    connection = connect()
+    source = dataset_source(connection, compiled, dataset, options)
+    if isinstance(source, Fallback):
+        return source
+    evaluation = evaluate(connection, compiled, source, None, shape)
+    if isinstance(evaluation, Fallback):
+        return evaluation
+    patch_with_reference(evaluation, source.records, dataset.holdings, options.period)
+    rows = [r for _, r in fetch_results(evaluation, records=source.records)]
+    if options.progress is not None:
+        options.progress(len(rows), len(rows))
+    connection.close()
+    return _results(evaluation, rows)

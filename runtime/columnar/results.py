@@ -1,0 +1,427 @@
+"""A finished columnar evaluation as results: output columns, files, rows and the summary.
+
+CSV and Parquet results are streamed from DuckDB with COPY, printed as the reference
+writers print them; rows become ParticipantResults only when asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from etsl.compiler.driver import CompiledScheme
+from etsl.runtime.columnar.data import (
+    ENGINE,
+    PARQUET_SUFFIXES,
+    PATCH,
+    RESULTS,
+    call,
+    column,
+    create_table,
+    literal,
+    quoted,
+    sql_of,
+)
+from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.records import Record
+from etsl.runtime.reference.plan import Plan
+from etsl.runtime.results.model import (
+    FLAG_KINDS,
+    ConsequenceResult,
+    ParticipantResult,
+    Results,
+    csv_cell,
+    result_record,
+)
+from etsl.runtime.results.summary import (
+    SUMMED,
+    CategorySummary,
+    KindAggregate,
+    Summary,
+    Tally,
+    Totals,
+)
+from sqlglot import exp
+
+
+@dataclass
+class Evaluation:
+    """A finished query: RESULTS holds every row; rows that failed are listed by `$row`."""
+
+    connection: Any
+    compiled: CompiledScheme
+    plan: Plan
+    query: sc.ColumnarQuery
+    rows: int
+    failed: list[tuple[int, str, str | None]]
+    patch: dict[int, ParticipantResult] = field(default_factory=dict)
+
+
+# ---- output columns -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of the results file: its SQL over RESULTS and its type."""
+
+    name: str
+    sql: exp.Expr
+    kind: sc.Kind
+    num: sc.Num | None = None
+
+
+def output_columns(evaluation: Evaluation) -> list[OutputColumn]:
+    """The columns of Results.columns(), in that order, computed from RESULTS."""
+    query, plan = evaluation.query, evaluation.plan
+    columns = [
+        OutputColumn("participant", column(sc.PARTICIPANT), sc.Kind.TEXT),
+        OutputColumn("period", column(sc.PERIOD), sc.Kind.TEXT),
+    ]
+    for name in [*plan.rule_names, *(f"eligible.{u}" for u in plan.units)]:
+        typed = query.columns[name]
+        columns.append(OutputColumn(name, column(name), typed.kind, typed.num))
+    for kind in plan.consequence_kinds:
+        columns += _kind_columns(query, kind)
+    columns.append(OutputColumn("error", exp.cast(exp.Null(), "VARCHAR"), sc.Kind.TEXT))
+    return columns
+
+
+def _kind_columns(query: sc.ColumnarQuery, kind: str) -> list[OutputColumn]:
+    of_kind = [c for c in query.consequences if c.kind == kind]
+    if kind in FLAG_KINDS:
+        return [OutputColumn(kind, _any([column(c.applies) for c in of_kind]), sc.Kind.BOOL)]
+    total = sc.zero()
+    for consequence in (c for c in of_kind if c.amount):
+        amount = query.columns[str(consequence.amount)]
+        value = sc.Typed(
+            exp.Coalesce(
+                this=column(str(consequence.amount)),
+                expressions=[sc.as_num(sc.zero(), amount.number)],
+            ),
+            sc.Kind.NUM,
+            amount.num,
+        )
+        total = sc.add("+", total, value)
+    maximum = _any([column(c.applies) for c in of_kind if c.maximum])
+    return [
+        OutputColumn(kind, sc.declared(total).sql, sc.Kind.NUM, total.num),
+        OutputColumn(f"{kind}_is_maximum", maximum, sc.Kind.BOOL),
+    ]
+
+
+def _any(tests: Sequence[exp.Expr]) -> exp.Expr:
+    found: exp.Expr = sc.any_of([exp.Coalesce(this=t, expressions=[exp.false()]) for t in tests])
+    return found
+
+
+def plain_text(output: OutputColumn) -> exp.Expr:
+    """A value as the reference writers print it: decimals without trailing zeros, booleans
+    as true/false (runtime/results.py, `plain`).
+
+    Only decimals with places need text work: a whole value is printed as an integer, and
+    any other has a non-zero digit after the point, so only zeros after it are trimmed.
+    """
+    num = output.num
+    if output.kind is not sc.Kind.NUM or num is None or num.scale == 0:
+        return output.sql  # DuckDB writes integers, booleans (true/false) and text as is
+    whole = exp.Anonymous(this="trunc", expressions=[output.sql.copy()])
+    integral = exp.EQ(this=output.sql.copy(), expression=whole)
+    as_integer = exp.cast(exp.cast(whole.copy(), sc.decimal_type(num.width, 0)), "VARCHAR")
+    fraction: exp.Expr = exp.cast(output.sql.copy(), "VARCHAR")
+    if num.scale > 1:
+        fraction = call("regexp_replace", fraction, literal("0+$"), literal(""))
+    return exp.Case(ifs=[exp.If(this=integral, true=as_integer)], default=fraction)
+
+
+def parquet_value(output: OutputColumn) -> exp.Expr:
+    """Parquet: DECIMAL(38, 18) where every value provably fits (as the reference writer
+    chooses when all values fit), exact text otherwise."""
+    if output.kind is not sc.Kind.NUM or output.num is None:
+        return output.sql
+    if output.num.scale <= 18 and output.num.digits <= 20:
+        return exp.cast(output.sql, sc.decimal_type(38, 18))
+    return plain_text(output)
+
+
+def export_query(evaluation: Evaluation, render: Any) -> exp.Select:
+    """Every row in data order: computed rows from RESULTS, failed ones from PATCH."""
+    outputs = output_columns(evaluation)
+
+    def value(output: OutputColumn) -> exp.Expr:  # text beside patched text rows
+        rendered = render(output)
+        text = evaluation.patch and render is plain_text
+        return exp.cast(rendered, "VARCHAR") if text else rendered
+
+    computed = (
+        exp.select(column(sc.ROW), *(exp.alias_(value(o), o.name, quoted=True) for o in outputs))
+        .from_(exp.Table(this=quoted(RESULTS)))
+        .where(exp.not_(column(sc.FAILED)))
+    )
+    rows: exp.Expr = computed
+    if evaluation.patch:
+        rows = exp.union(
+            computed, exp.select(exp.Star()).from_(exp.Table(this=quoted(PATCH))), distinct=False
+        )
+    ordered = exp.select(*(column(o.name) for o in outputs)).from_(
+        exp.Subquery(this=rows, alias=exp.TableAlias(this=quoted("rows")))
+    )
+    # RESULTS keeps the data order; only patched rows need sorting into place
+    return ordered.order_by(column(sc.ROW)) if evaluation.patch else ordered
+
+
+def store_patch(evaluation: Evaluation, render: str) -> None:
+    """PATCH: the reference engine's rows for the failed ones, in the output's columns."""
+    import pyarrow
+
+    if not evaluation.patch:
+        return
+    outputs = output_columns(evaluation)
+    results = Results(
+        evaluation.plan.name,
+        ENGINE,
+        tuple(evaluation.patch.values()),
+        evaluation.plan.rule_names,
+        evaluation.plan.units,
+        evaluation.plan.consequence_kinds,
+    )
+    records = [result_record(results, r) for r in results.rows]
+    table: dict[str, Any] = {sc.ROW: pyarrow.array(list(evaluation.patch), pyarrow.int64())}
+    for output in outputs:
+        texts = [csv_cell(record[output.name]) for record in records]
+        table[output.name] = pyarrow.array(
+            [t if t != "" else None for t in texts], pyarrow.string()
+        )
+    evaluation.connection.register("etsl_patch_arrow", pyarrow.table(table))
+    selected = [column(sc.ROW)] + [
+        exp.alias_(_typed_text(o, render), o.name, quoted=True) for o in outputs
+    ]
+    evaluation.connection.execute(
+        sql_of(
+            create_table(
+                PATCH, exp.select(*selected).from_(exp.Table(this=quoted("etsl_patch_arrow")))
+            )
+        )
+    )
+
+
+def _typed_text(output: OutputColumn, render: str) -> exp.Expr:
+    value = column(output.name)
+    if render == "text":
+        return value
+    if output.kind is sc.Kind.BOOL:
+        return exp.EQ(this=value, expression=literal("true"))
+    typed = parquet_value(replace(output, sql=value))
+    if output.kind is sc.Kind.NUM and isinstance(typed, exp.Cast):
+        return exp.cast(value, sc.decimal_type(38, 18))
+    return value
+
+
+def write_output(evaluation: Evaluation, path: Path) -> None:
+    """Stream every row to a CSV or Parquet file with COPY, atomically."""
+    from etsl.compiler.files import atomic_path
+
+    parquet = path.suffix.lower() in PARQUET_SUFFIXES or path.suffix.lower() == ".parquet"
+    store_patch(evaluation, "parquet" if parquet else "text")
+    query = export_query(evaluation, parquet_value if parquet else plain_text)
+    options = (
+        [("FORMAT", exp.var("PARQUET"))]
+        if parquet
+        else [("FORMAT", exp.var("CSV")), ("HEADER", exp.true()), ("DELIMITER", literal(","))]
+    )
+    with atomic_path(path) as temporary:
+        copy = exp.Copy(
+            this=exp.Paren(this=query),
+            kind=False,
+            files=[literal(str(temporary))],
+            params=[exp.CopyParameter(this=exp.var(k), expression=v) for k, v in options],
+        )
+        evaluation.connection.execute(sql_of(copy))
+
+
+# ---- rows as ParticipantResult ---------------------------------------------------------------------
+
+
+def result_select(evaluation: Evaluation) -> exp.Select:
+    """What a ParticipantResult needs of a computed row."""
+    query = evaluation.query
+    names = [
+        sc.ROW,
+        sc.PARTICIPANT,
+        sc.PERIOD,
+        *query.inputs,
+        *evaluation.plan.rule_names,
+        *(f"eligible.{u}" for u in evaluation.plan.units),
+        *dict.fromkeys(c.applies for c in query.consequences),
+        *(c.amount for c in query.consequences if c.amount),
+    ]
+    return (
+        exp.select(*(column(n) for n in dict.fromkeys(names)))
+        .from_(exp.Table(this=quoted(RESULTS)))
+        .where(exp.not_(column(sc.FAILED)))
+    )
+
+
+def participant_result(
+    evaluation: Evaluation, row: Mapping[str, Any], record: Record | None = None
+) -> ParticipantResult:
+    plan, query = evaluation.plan, evaluation.query
+    units = plan.consequence_units
+    consequences = []
+    penalty_decls = {name: p for name, p in plan.penalties}
+    for c in query.consequences:
+        if row[c.applies]:
+            decl = penalty_decls[c.penalty].consequences[c.index]
+            consequences.append(
+                ConsequenceResult(
+                    c.penalty,
+                    c.kind,
+                    row[c.amount] if c.amount else None,
+                    units.get(id(decl), ""),
+                    c.maximum,
+                    c.description,
+                )
+            )
+    inputs = (
+        dict(record.values) if record else {n: row[n] for n in query.inputs if row[n] is not None}
+    )
+    return ParticipantResult(
+        row[sc.PARTICIPANT],
+        row[sc.PERIOD],
+        {n: row[n] for n in plan.rule_names},
+        {u: row[f"eligible.{u}"] for u in plan.units},
+        tuple(consequences),
+        (),
+        inputs,
+        None,
+        record.row if record else 0,
+        record.source if record else "",
+    )
+
+
+def fetch_results(
+    evaluation: Evaluation, limit: int | None = None, records: Sequence[Record] = ()
+) -> list[tuple[int, ParticipantResult]]:
+    """(`$row`, result) of computed rows and patched rows, in data order."""
+    query = result_select(evaluation).order_by(column(sc.ROW))
+    if limit is not None:
+        query = query.limit(limit)
+    cursor = evaluation.connection.execute(sql_of(query))
+    names = [d[0] for d in cursor.description]
+    rows = []
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        position = int(row[sc.ROW])
+        record = records[position] if records else None
+        rows.append((position, participant_result(evaluation, row, record)))
+    rows += list(evaluation.patch.items())
+    rows.sort(key=lambda item: item[0])
+    return rows[:limit] if limit is not None else rows
+
+
+# ---- the summary, computed in SQL -------------------------------------------------------------------
+
+
+def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
+    """The summary's aggregates of computed rows: counts, sums, and per consequence its
+    count, amount and first row (runtime/results/summary.py turns them into a Summary)."""
+    plan, query = evaluation.plan, evaluation.query
+    selected = [
+        exp.alias_(exp.Count(this=exp.Star()), "rows"),
+        exp.alias_(
+            exp.CountIf(this=exp.EQ(this=column("covered"), expression=exp.true())), "covered"
+        ),
+        exp.alias_(
+            exp.CountIf(this=exp.GT(this=column("shortfall"), expression=literal(0))), "short"
+        ),
+    ]
+    selected += [
+        exp.alias_(exp.Sum(this=column(n)), f"sum:{n}", quoted=True)
+        for n in SUMMED
+        if n in plan.rule_names
+    ]
+    for index, c in enumerate(query.consequences):
+        applied = column(c.applies)
+        selected.append(exp.alias_(exp.CountIf(this=applied), f"count:{index}", quoted=True))
+        if sc.ROW in query.columns:
+            first = exp.Min(this=exp.Case(ifs=[exp.If(this=applied.copy(), true=column(sc.ROW))]))
+            selected.append(exp.alias_(first, f"first:{index}", quoted=True))
+        if c.amount:
+            selected.append(
+                exp.alias_(exp.Sum(this=column(c.amount)), f"amount:{index}", quoted=True)
+            )
+    return selected
+
+
+def totals_of(evaluation: Evaluation, stats: Mapping[str, Any]) -> Totals:
+    """One row of `aggregates` as Totals."""
+    kinds = []
+    for index, c in enumerate(evaluation.query.consequences):
+        first = stats.get(f"first:{index}")
+        kinds.append(
+            KindAggregate(
+                c.kind,
+                int(stats.get(f"count:{index}") or 0),
+                Decimal(stats.get(f"amount:{index}") or 0),
+                c.unit,
+                None if first is None else int(first),
+            )
+        )
+    return Totals(
+        int(stats.get("rows") or 0),
+        int(stats.get("covered") or 0),
+        int(stats.get("short") or 0),
+        {n: Decimal(stats.get(f"sum:{n}") or 0) for n in SUMMED},
+        kinds,
+    )
+
+
+def computed_rows() -> exp.Select:
+    return exp.select().from_(exp.Table(this=quoted(RESULTS))).where(exp.not_(column(sc.FAILED)))
+
+
+def summary(evaluation: Evaluation) -> Summary:
+    """Results.summary() for every row: SQL over computed rows, plus the patched rows."""
+    plan = evaluation.plan
+    cursor = evaluation.connection.execute(sql_of(computed_rows().select(*aggregates(evaluation))))
+    names = [d[0] for d in cursor.description]
+    stats = dict(zip(names, cursor.fetchone(), strict=True))
+    tally = Tally(plan.rule_names, plan.category_field)
+    tally.add_totals(replace(totals_of(evaluation, stats), categories=_categories(evaluation)))
+    tally.add_rows(evaluation.patch.values())
+    return tally.summary()
+
+
+def _categories(evaluation: Evaluation) -> dict[str, CategorySummary]:
+    """Category totals of computed rows."""
+    field_name = evaluation.plan.category_field
+    if field_name is None:
+        return {}
+    group = exp.Coalesce(this=exp.cast(column(field_name), "VARCHAR"), expressions=[literal("?")])
+    sums = [
+        exp.alias_(exp.Sum(this=column(n)) if n in evaluation.plan.rule_names else literal(0), n)
+        for n in ("cap", "obligation", "shortfall")
+    ]
+    query = (
+        computed_rows()
+        .select(
+            exp.alias_(group, "key"),
+            exp.alias_(exp.Count(this=exp.Star()), "rows"),
+            exp.alias_(
+                exp.CountIf(this=exp.EQ(this=column("covered"), expression=exp.true())), "covered"
+            ),
+            *sums,
+            exp.alias_(
+                exp.CountIf(this=exp.GT(this=column("shortfall"), expression=literal(0))), "short"
+            ),
+        )
+        .group_by(group.copy())
+    )
+    return {
+        str(k): CategorySummary(
+            int(n), int(c), Decimal(cap or 0), Decimal(ob or 0), Decimal(sh or 0), int(s)
+        )
+        for k, n, c, cap, ob, sh, s in evaluation.connection.execute(sql_of(query)).fetchall()
+    }

@@ -1,0 +1,465 @@
+"""Compile a scheme's rule graph into one columnar query, built as a sqlglot expression tree.
+
+    compile_query(compiled, layout) -> ColumnarQuery | Unsupported
+
+One projection per rule, in the rule graph's topological order, each adding one column to the
+row of the previous projection (a chain of CTEs or of nested sub-queries; see `Shape`).
+Numbers are DECIMALs whose scale is tracked statically; it follows the same rules as the
+exponent of Python's Decimal (`+ -`: the larger scale, `*`: the sum, rounding to N places: N),
+so both engines produce the same digits. Integer digits are bounded from the data profile.
+
+Exactness rules (runtime/arith.py is the definition):
+- `+ - *` are DECIMAL operations; operands are widened beforehand where DuckDB would clamp a
+  product to DECIMAL(18), and every place where two types merge (CASE branches, LEAST,
+  GREATEST, comparisons) casts to one common type with the larger scale (DuckDB would
+  otherwise round silently to the smaller one).
+- `/` never reaches SQL's DECIMAL division (DuckDB returns DOUBLE). The quotient rounded
+  half-even to 18 places is computed in integers (`divide`): by 64-bit long division when
+  the bounds allow (`narrow_division`), else with N = A·10^k and B as 128-bit integers;
+  q = N div B, r = |N mod B|, and q moves one step away from zero when r > |B| - r, or
+  r = |B| - r and q is odd.
+- Overflow is never silent: DuckDB checks every DECIMAL and HUGEINT operation and stops
+  the query (the engine then falls back); widths come from static bounds.
+- floor/ceil to N places are floor(x·10^N)·10^-N; round is SQL ROUND (half away from zero).
+- A value that cannot be computed for a row (division by zero, a missing table row or
+  input) is NULL; the row's `$failed` flag is set when any rule is NULL, and the engine then
+  lets the reference engine evaluate (and report) it. Conditions are null-guarded so that
+  NULL never silently takes an `else` branch.
+
+The compiler is split by stage: runtime/sql_types.py (static types, layout, sqlglot helpers),
+runtime/sql_exact.py (exact arithmetic), runtime/sql_expressions.py (expressions, tables) and
+runtime/sql_surrender.py (the builder, surrender, consequences); their public names are
+importable from here too.
+
+Constructs that cannot be represented exactly are reported as `Unsupported(reason)`; the
+caller falls back to the reference engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from etsl.compiler.check import Checker
+from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.graph import evaluation_order
+from etsl.compiler.resolve import ResolvedScheme
+from etsl.runtime.columnar.sql.exact import (
+    BIGINT,
+    INT64_DIGITS,
+    add,
+    choose,
+    compare,
+    divide,
+    extremum,
+    int_div,
+    literal_divisor,
+    logical,
+    long_division,
+    multiply,
+    narrow_division,
+    negate,
+    round_half_even,
+    scaled_integer,
+    to_places,
+    wide_int,
+    widen,
+)
+from etsl.runtime.columnar.sql.expressions import (
+    Domain,
+    Scope,
+    compile_expr,
+    compile_num,
+    compile_table,
+    current_period,
+    domain,
+    lookup,
+    quantity_value,
+    table_cells,
+)
+from etsl.runtime.columnar.sql.surrender import (
+    ConsequenceColumn,
+    QueryBuilder,
+    applies_column,
+    compile_filter,
+    compile_penalties,
+    compile_surrender,
+    consequence_unit,
+    filtered,
+    share_out,
+)
+from etsl.runtime.columnar.sql.types import (
+    DUCKDB,
+    FAILED,
+    KIND_TYPES,
+    MAX_DIGITS,
+    NATIVE_DIGITS,
+    PARTICIPANT,
+    PERIOD,
+    PORTABLE,
+    ROW,
+    SCENARIO,
+    Flavour,
+    InputColumn,
+    Kind,
+    Layout,
+    Num,
+    ScenarioLayout,
+    Typed,
+    Unsupported,
+    any_of,
+    as_num,
+    cast,
+    cell_column,
+    col,
+    common,
+    decimal_literal,
+    decimal_type,
+    declared,
+    digits_of,
+    integer_literal,
+    is_atomic,
+    is_constant,
+    is_null,
+    is_zero,
+    limit_column,
+    literal_value,
+    null_of,
+    param_column,
+    scale_of,
+    text,
+    wrap,
+    zero,
+)
+from sqlglot import exp
+
+__all__ = [
+    "BIGINT",
+    "ColumnarQuery",
+    "ConsequenceColumn",
+    "DUCKDB",
+    "Domain",
+    "FAILED",
+    "Flavour",
+    "INT64_DIGITS",
+    "InputColumn",
+    "KIND_TYPES",
+    "Kind",
+    "Layout",
+    "MAX_DIGITS",
+    "NATIVE_DIGITS",
+    "Num",
+    "PARTICIPANT",
+    "PERIOD",
+    "PORTABLE",
+    "QueryBuilder",
+    "ROW",
+    "SCENARIO",
+    "ScenarioLayout",
+    "Scope",
+    "Shape",
+    "Typed",
+    "Unsupported",
+    "add",
+    "any_of",
+    "applies_column",
+    "as_num",
+    "assemble",
+    "cast",
+    "cell_column",
+    "choose",
+    "col",
+    "common",
+    "compare",
+    "compile_expr",
+    "compile_filter",
+    "compile_num",
+    "compile_penalties",
+    "compile_query",
+    "compile_surrender",
+    "compile_table",
+    "consequence_unit",
+    "current_period",
+    "decimal_literal",
+    "decimal_type",
+    "declared",
+    "digits_of",
+    "divide",
+    "domain",
+    "extremum",
+    "failure_test",
+    "filtered",
+    "input_stage",
+    "int_div",
+    "integer_literal",
+    "is_atomic",
+    "is_constant",
+    "is_null",
+    "is_zero",
+    "limit_column",
+    "literal_divisor",
+    "literal_value",
+    "logical",
+    "long_division",
+    "lookup",
+    "multiply",
+    "narrow_division",
+    "negate",
+    "null_of",
+    "param_column",
+    "quantity_value",
+    "round_half_even",
+    "scale_of",
+    "scaled_integer",
+    "scenario_columns",
+    "share_out",
+    "table_cells",
+    "text",
+    "to_places",
+    "unsupported_constructs",
+    "wide_int",
+    "widen",
+    "wrap",
+    "zero",
+]
+
+
+# ---- the query ------------------------------------------------------------------------------
+
+
+class Shape(Enum):
+    """How the projections are chained: a WITH clause of CTEs, or nested sub-queries."""
+
+    CTE = "cte"
+    NESTED = "nested"
+
+
+@dataclass(frozen=True)
+class ColumnarQuery:
+    """The compiled query and what its output columns mean."""
+
+    query: exp.Select
+    inputs: tuple[str, ...]
+    rules: tuple[str, ...]
+    units: tuple[str, ...]
+    consequences: tuple[ConsequenceColumn, ...]
+    columns: Mapping[str, Typed]
+
+    def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
+        return self.query.sql(dialect=dialect, pretty=pretty)
+
+
+def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
+    """The first projection: participant, period and typed inputs from the source relation."""
+    s = scope.scheme
+    participant = (
+        cast(col(layout.participant_column), KIND_TYPES[Kind.TEXT]())
+        if layout.participant_column
+        else text("")
+    )
+    period = (
+        col(layout.period_column)
+        if layout.period_column
+        else text(layout.period)
+        if layout.period
+        else null_of(Kind.TEXT, None)
+    )
+    selected: list[tuple[str, exp.Expr]] = [(PARTICIPANT, participant), (PERIOD, period)]
+    if layout.row_column:
+        selected.append((ROW, col(layout.row_column)))
+    scope.columns[PERIOD] = Typed(col(PERIOD), Kind.TEXT)
+    typed_inputs = [(n, _input(layout.inputs[n])) for n in s.fields if n in layout.inputs]
+    typed_inputs += [(f"held.{u}", _amount(layout.holdings.get(u))) for u in s.units]
+    typed_inputs += [(n, _amount(layout.inputs.get(n))) for n in ("carry_in", "owed_in")]
+    typed_inputs += [
+        (f"present.{u}", Typed(cast(col(c), KIND_TYPES[Kind.BOOL]()), Kind.BOOL))
+        for u, c in layout.present.items()
+    ]
+    for name, typed in typed_inputs:
+        if not is_constant(typed):
+            selected.append((name, declared(typed).sql))
+        scope.define(name, typed)
+    if layout.scenario is not None:
+        selected += [(c, col(c)) for c in (SCENARIO, *scenario_columns(layout.scenario))]
+    return selected
+
+
+def scenario_columns(scenario: ScenarioLayout) -> list[str]:
+    return (
+        [param_column(p) for p in scenario.params]
+        + [cell_column(t, k) for t, k in scenario.cells]
+        + [limit_column(u) for u in scenario.limits]
+    )
+
+
+def _input(source: InputColumn) -> Typed:
+    if source.kind is not Kind.NUM:
+        return Typed(
+            cast(col(source.column), KIND_TYPES[source.kind]()), source.kind, None, source.nullable
+        )
+    assert source.num is not None
+    value = Typed(
+        cast(col(source.column), source.num.sql_type()), Kind.NUM, source.num, source.nullable, True
+    )
+    return value if source.scale == 1 else multiply(value, decimal_literal(source.scale))
+
+
+def _amount(source: InputColumn | None) -> Typed:
+    """A held.UNIT (or carried) amount: an absent column or a blank cell means none."""
+    if source is None:
+        return zero()
+    value = _input(source)
+    if source.nullable:
+        value = Typed(
+            exp.Coalesce(this=declared(value).sql, expressions=[as_num(zero(), value.number)]),
+            Kind.NUM,
+            value.num,
+            False,
+        )
+    return value
+
+
+def compile_query(
+    compiled: CompiledScheme, layout: Layout, flavour: Flavour = DUCKDB, shape: Shape = Shape.CTE
+) -> ColumnarQuery | Unsupported:
+    """The scheme as one query over `layout.relation`, or why it cannot be one."""
+    try:
+        return _compile(compiled, layout, flavour, shape)
+    except Unsupported as reason:
+        return reason
+    except RecursionError:
+        return Unsupported("an expression nested too deeply for SQL generation")
+
+
+def unsupported_constructs(s: ResolvedScheme) -> Unsupported | None:
+    if s.borrowing is not None and s.borrowing.mode != "none":
+        return Unsupported(f"borrowing '{s.borrowing.mode}'")
+    return None
+
+
+def _compile(
+    compiled: CompiledScheme, layout: Layout, flavour: Flavour, shape: Shape
+) -> ColumnarQuery:
+    s = compiled.resolved
+    problem = unsupported_constructs(s)
+    if problem is not None:
+        raise problem
+    builder = QueryBuilder()
+    scope_ref: list[Scope] = []
+    checker = Checker(s)
+    checker.types.update(compiled.checked.types)
+    scope = Scope(
+        s,
+        checker,
+        flavour,
+        builder.hoister(scope_ref),
+        fixed_period=layout.period if layout.period_column is None else None,
+        scenario=layout.scenario,
+        checked=layout.checked,
+    )
+    scope_ref.append(scope)
+    first = input_stage(layout, scope)
+    for node in evaluation_order(compiled.graph):
+        kind, _, name = node.partition(":")
+        if kind == "rule":
+            builder.add(scope, name, compile_expr(s.rules[name].expr, scope))
+        elif kind == "table":
+            builder.add(scope, name, compile_table(s.tables[name], scope))
+        elif node == "runtime:surrendered":
+            compile_surrender(builder, scope)
+    if "surrendered" not in scope.columns:
+        compile_surrender(builder, scope)
+    consequences = compile_penalties(builder, scope)
+    rules = tuple(s.rules)
+    outputs = _outputs(scope, layout, rules, consequences)
+    query = assemble(layout, first, builder.stages, outputs, shape)
+    inputs = tuple(n for n in s.fields if n in layout.inputs)
+    return ColumnarQuery(
+        query, inputs, rules, tuple(s.units), tuple(consequences), dict(scope.columns)
+    )
+
+
+def _outputs(
+    scope: Scope, layout: Layout, rules: Sequence[str], consequences: Sequence[ConsequenceColumn]
+) -> list[tuple[str, exp.Expr]]:
+    s = scope.scheme
+    names = [
+        PARTICIPANT,
+        PERIOD,
+        *([ROW] if layout.row_column else []),
+        *(n for n in s.fields if n in layout.inputs),
+        *rules,
+        "surrendered",
+        "carry_in",
+        "owed_in",
+        *(f"held.{u}" for u in s.units),
+        *(f"eligible.{u}" for u in s.units),
+        *(c.applies for c in consequences),
+        *(c.amount for c in consequences if c.amount),
+        *([SCENARIO] if layout.scenario else []),
+    ]
+    outputs = [
+        (n, scope.columns[n].sql if n in scope.columns else col(n)) for n in dict.fromkeys(names)
+    ]
+    return outputs + [(FAILED, failure_test(scope, rules, consequences))]
+
+
+def failure_test(
+    scope: Scope, rules: Sequence[str], consequences: Sequence[ConsequenceColumn]
+) -> exp.Expr:
+    """True when some value of the row could not be computed (it is then NULL)."""
+    names = [
+        *rules,
+        *(f"eligible.{u}" for u in scope.scheme.units),
+        "surrendered",
+        *dict.fromkeys(c.applies for c in consequences),
+    ]
+    tests = [is_null(col(n)) for n in names if scope.columns[n].nullable]
+    tests += [
+        exp.And(this=scope.columns[c.applies].sql, expression=is_null(col(c.amount)))
+        for c in consequences
+        if c.amount and scope.columns[c.amount].nullable
+    ]
+    return any_of(tests)
+
+
+def assemble(
+    layout: Layout,
+    first: Sequence[tuple[str, exp.Expr]],
+    stages: Sequence[tuple[str, exp.Expr]],
+    outputs: Sequence[tuple[str, exp.Expr]],
+    shape: Shape,
+) -> exp.Select:
+    """Chain the projections (CTEs or nested sub-queries) and select the outputs."""
+    source = exp.Table(this=exp.to_identifier(layout.relation, quoted=True))
+    base = exp.select(*(_alias(e, n) for n, e in first)).from_(source)
+    if layout.scenario is not None:
+        scenario = exp.Table(this=exp.to_identifier(layout.scenario.relation, quoted=True))
+        base = base.join(scenario, join_type="cross")
+    final = [_alias(e, n) for n, e in outputs]
+    if shape is Shape.NESTED:
+        current = base
+        for index, (name, node) in enumerate(stages):
+            current = exp.select(exp.Star(), _alias(node, name)).from_(_subquery(current, index))
+        return exp.select(*final).from_(_subquery(current, len(stages)))
+    query = exp.select(*final).from_(exp.Table(this=_stage_name(len(stages))))
+    query = query.with_(_stage_name(0), as_=base)
+    for index, (name, node) in enumerate(stages, start=1):
+        stage = exp.select(exp.Star(), _alias(node, name)).from_(
+            exp.Table(this=_stage_name(index - 1))
+        )
+        query = query.with_(_stage_name(index), as_=stage)
+    return query
+
+
+def _subquery(query: exp.Select, index: int) -> exp.Subquery:
+    return exp.Subquery(this=query, alias=exp.TableAlias(this=_stage_name(index)))
+
+
+def _stage_name(index: int) -> exp.Identifier:
+    return exp.to_identifier(f"s{index}")
+
+
+def _alias(node: exp.Expr, name: str) -> exp.Expr:
+    return exp.Alias(this=node, alias=exp.to_identifier(name, quoted=True))

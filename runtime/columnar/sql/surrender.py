@@ -1,0 +1,262 @@
+"""The query builder, and the surrender and consequence columns of the columnar compiler.
+
+Surrender follows runtime/surrender.py: accept clauses claim unit types in order (a `where`
+filter reads the one holding row of a wide table), limits share an amount out in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from etsl.compiler import ast
+from etsl.compiler.types import Quant
+from etsl.compiler.units import dims_name
+from etsl.runtime.columnar.sql.exact import add, choose, extremum
+from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_num
+from etsl.runtime.columnar.sql.types import (
+    Kind,
+    Typed,
+    Unsupported,
+    as_num,
+    cast,
+    col,
+    decimal_literal,
+    declared,
+    is_constant,
+    limit_column,
+    text,
+    zero,
+)
+from sqlglot import exp
+
+# ---- the builder: one projection per computed column ------------------------------------------
+
+
+@dataclass
+class QueryBuilder:
+    """Collects projections in order; each adds one column to the row of the previous one."""
+
+    stages: list[tuple[str, exp.Expr]] = field(default_factory=list)
+    temporaries: int = 0
+
+    def add(self, scope: Scope, name: str, typed: Typed) -> Typed:
+        if not is_constant(typed):
+            self.stages.append((name, declared(typed).sql))
+        return scope.define(name, typed)
+
+    def hoister(self, scope_ref: list[Scope]) -> Callable[[Typed], Typed]:
+        def hoist(typed: Typed) -> Typed:
+            self.temporaries += 1
+            return self.add(scope_ref[0], f"$t{self.temporaries}", typed)
+
+        return hoist
+
+
+# ---- surrender ------------------------------------------------------------------------------
+
+
+def share_out(
+    builder: QueryBuilder,
+    scope: Scope,
+    label: str,
+    amounts: Sequence[tuple[str, Typed]],
+    limit: Typed,
+) -> dict[str, Typed]:
+    """Allocate `limit` (at least 0) to the amounts in order (runtime/surrender.py)."""
+    left = builder.add(scope, f"$left.{label}.0", extremum("max", [limit, zero()], scope))
+    shares: dict[str, Typed] = {}
+    for index, (unit, amount) in enumerate(amounts, start=1):
+        shares[unit] = builder.add(
+            scope, f"$share.{label}.{unit}", extremum("min", [amount, left], scope)
+        )
+        if index < len(amounts):
+            left = builder.add(scope, f"$left.{label}.{index}", add("-", left, shares[unit]))
+    return shares
+
+
+def filtered(amount: Typed, passes: Typed, present: Typed | None, scope: Scope) -> Typed:
+    """A holding under a `where` filter, read only when there is a holding row.
+
+    `present` says whether the row exists; without it, a row exists when the amount is not
+    zero (a wide table's `held.UNIT` column gives no row for 0 or a blank).
+    """
+    num = amount.number
+    amount = scope.atom(amount)
+    taken = choose(passes, amount, zero(), scope)
+    held = (
+        present.sql
+        if present is not None
+        else exp.NEQ(this=amount.sql, expression=as_num(zero(), num))
+    )
+    node = exp.Case(ifs=[exp.If(this=held, true=as_num(taken, num))], default=as_num(zero(), num))
+    return Typed(node, Kind.NUM, num, amount.nullable or passes.nullable)
+
+
+def compile_surrender(builder: QueryBuilder, scope: Scope) -> None:
+    """eligible.UNIT for every unit type, then `surrendered` (their sum)."""
+    s = scope.scheme
+    remaining = {u: scope.column(f"held.{u}") for u in s.units}
+    eligible = {u: zero() for u in s.units}
+    for number, item in enumerate(s.surrender.items if s.surrender else (), start=1):
+        limit = _limit(item, scope)
+        if isinstance(item, ast.Accept):
+            taken = _accept_takes(builder, scope, item, number, remaining)
+            shares = (
+                dict(taken)
+                if limit is None
+                else share_out(builder, scope, str(number), taken, limit)
+            )
+            for unit, _ in taken:
+                eligible[unit] = builder.add(
+                    scope, f"$eligible.{unit}.{number}", add("+", eligible[unit], shares[unit])
+                )
+        elif limit is not None:
+            amounts = [(u, eligible[u]) for u in item.units if u in eligible]
+            eligible.update(share_out(builder, scope, str(number), amounts, limit))
+    total = zero()
+    for unit in s.units:
+        total = add("+", total, builder.add(scope, f"eligible.{unit}", eligible[unit]))
+    builder.add(scope, "surrendered", total)
+
+
+def _limit(item: ast.Accept | ast.Limit, scope: Scope) -> Typed | None:
+    if scope.scenario is not None and tuple(item.units) in scope.scenario.limits:
+        num = scope.scenario.limits[tuple(item.units)]
+        return Typed(
+            cast(col(limit_column(item.units)), num.sql_type()), Kind.NUM, num, declared=True
+        )
+    return None if item.limit is None else compile_num(item.limit, scope)
+
+
+def _accept_takes(
+    builder: QueryBuilder, scope: Scope, item: ast.Accept, number: int, remaining: dict[str, Typed]
+) -> list[tuple[str, Typed]]:
+    """What an accept clause takes of each unit type still unclaimed (first clause wins)."""
+    taken = []
+    for unit in (u for u in item.units if u in remaining):
+        amount = remaining[unit]
+        if item.where is None:
+            remaining[unit] = zero()
+        else:
+            passes = compile_filter(item.where, unit, scope)
+            amount = builder.add(
+                scope,
+                f"$taken.{unit}.{number}",
+                filtered(amount, passes, _present(scope, unit), scope),
+            )
+            remaining[unit] = builder.add(
+                scope, f"$remaining.{unit}.{number}", add("-", remaining[unit], amount)
+            )
+        taken.append((unit, amount))
+    return taken
+
+
+def _present(scope: Scope, unit: str) -> Typed | None:
+    return scope.columns.get(f"present.{unit}")
+
+
+def compile_filter(where: ast.Expr, unit: str, scope: Scope) -> Typed:
+    """A `where` filter on the one holding row a wide table has per unit type.
+
+    The row's attributes are the unit type's declared ones (constants) and its quantity;
+    issuer attributes exist only in a holdings table (NULL here: the row is then evaluated
+    by the reference engine).
+    """
+    decl = scope.scheme.units[unit]
+    attributes: dict[str, Typed] = {a.name: _attribute_value(a) for a in decl.attrs}
+    if decl.origin:
+        attributes["issuer_scheme"] = Typed(text(decl.origin), Kind.TEXT)
+    attributes["quantity"] = scope.column(f"held.{unit}")
+    return compile_expr(where, replace(scope, attributes=attributes))
+
+
+def _attribute_value(attr: ast.Attr) -> Typed:
+    """A declared attribute as the reference reads it: numbers as numbers, else text."""
+    if re.fullmatch(r"-?\d+(\.\d+)?", attr.value):
+        return decimal_literal(Decimal(attr.value))
+    if attr.name == "vintage":
+        raise Unsupported(f"the vintage '{attr.value}' is not a plain number")
+    return Typed(text(attr.value), Kind.TEXT)
+
+
+# ---- consequences ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConsequenceColumn:
+    """One consequence of one penalty and the columns that hold it."""
+
+    penalty: str
+    index: int
+    kind: str
+    applies: str  # the penalty's boolean column
+    amount: str | None  # the amount column (NULL when the penalty does not apply)
+    maximum: bool  # `fine up to L` without an amount
+    unit: str
+    description: str | None
+
+
+def applies_column(penalty: str) -> str:
+    return f"$applies.{penalty}"
+
+
+def compile_penalties(builder: QueryBuilder, scope: Scope) -> list[ConsequenceColumn]:
+    columns: list[ConsequenceColumn] = []
+    for index, penalty in enumerate(scope.scheme.penalties):
+        if penalty.condition is None:
+            continue
+        name = penalty.name or str(index + 1)
+        condition = compile_expr(penalty.condition, scope)
+        if condition.kind is not Kind.BOOL:
+            raise Unsupported(f"the condition of penalty '{name}' is not true or false")
+        applies = builder.add(scope, applies_column(name), condition)
+        for number, consequence in enumerate(penalty.consequences):
+            columns.append(_consequence(builder, scope, name, number, consequence, applies))
+    return columns
+
+
+def _consequence(
+    builder: QueryBuilder,
+    scope: Scope,
+    penalty: str,
+    number: int,
+    consequence: ast.Consequence,
+    applies: Typed,
+) -> ConsequenceColumn:
+    amount = compile_num(consequence.amount, scope) if consequence.amount else None
+    limit = compile_num(consequence.limit, scope) if consequence.limit else None
+    value = (
+        amount
+        if limit is None
+        else limit
+        if amount is None
+        else extremum("min", [amount, limit], scope)
+    )
+    column = None
+    if value is not None:
+        column = f"$amount.{penalty}.{number}"
+        node = exp.Case(ifs=[exp.If(this=applies.sql, true=declared(value).sql)])
+        builder.add(scope, column, Typed(node, Kind.NUM, value.num, value.nullable, True))
+    return ConsequenceColumn(
+        penalty,
+        number,
+        consequence.kind,
+        applies_column(penalty),
+        column,
+        amount is None and limit is not None,
+        consequence_unit(consequence, scope),
+        consequence.description,
+    )
+
+
+def consequence_unit(consequence: ast.Consequence, scope: Scope) -> str:
+    for expr in (consequence.amount, consequence.limit):
+        if expr is not None:
+            kind = scope.checker.infer(expr)
+            if isinstance(kind, Quant):
+                unit: str = dims_name(kind.dims)
+                return unit
+    return ""

@@ -1,0 +1,378 @@
+"""Participant data in: read, check against a compiled scheme, and build a Dataset.
+
+    load_dataset(Path("facilities.csv"), scheme) -> (Dataset | None, problems)
+
+Every problem in the files is reported at once, located as `file:row:column`; the dataset is
+None when any of them is an error (warnings alone keep it). See docs/data.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+
+from etsl.compiler.diagnostics import did_you_mean
+from etsl.compiler.driver import CompiledScheme
+from etsl.runtime.data.checks import (
+    DataProblem,
+    Invalid,
+    has_errors,
+    parse_cell,
+    parse_number,
+    render_problems,
+)
+from etsl.runtime.data.columns import (
+    Column,
+    Plan,
+    holdings_classifier,
+    holdings_expected,
+    holdings_required,
+    missing_columns,
+    plan_table,
+    wide_classifier,
+    wide_expected,
+    wide_required,
+)
+from etsl.runtime.data.readers import RawRow, RawTable, read_table
+from etsl.runtime.records import Dataset, Holding, Record, Value
+
+__all__ = [
+    "DataProblem",
+    "MappingError",
+    "load_dataset",
+    "load_mapping",
+    "read_mapping",
+    "render_problems",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A data row's parsed values by target; `ok` is False when a cell was invalid."""
+
+    row: int
+    values: dict[str, Value]
+    ok: bool
+
+
+#: A participant's record and its `held.UNIT` amounts from the same row.
+Entry = tuple[Record, dict[str, Decimal]]
+
+
+def load_dataset(
+    path: Path,
+    scheme: CompiledScheme,
+    holdings: Path | None = None,
+    mapping: dict[str, str] | None = None,
+    strict: bool = False,
+    period: str | None = None,
+) -> tuple[Dataset | None, list[DataProblem]]:
+    """Read the participant table (and holdings table), check them, and build the Dataset.
+
+    `mapping` renames file columns to inputs; `strict` makes unknown columns (and every
+    warning) errors; `period` is the period of rows that give none (every row when the file
+    has no period column). Rows of other periods are kept: earlier periods carry over.
+    """
+    mapping = mapping or {}
+    problems = period_problems(path, scheme, period)
+    table, found = read_table(path)
+    problems += found
+    records: list[Entry] = []
+    if table is not None:
+        records, found = participant_records(table, scheme, mapping, strict, period)
+        problems += found
+    held = holdings_from_columns(scheme, records)
+    if holdings is not None:
+        known = {record.participant for record, _ in records} if table is not None else None
+        more, found = read_holdings(holdings, scheme, mapping, strict, known)
+        held += more
+        problems += found
+    if strict:
+        problems = [replace(p, severity="error") for p in problems]
+    if has_errors(problems):
+        return None, problems
+    return Dataset(tuple(r for r, _ in records), tuple(held)), problems
+
+
+def period_problems(path: Path, scheme: CompiledScheme, period: str | None) -> list[DataProblem]:
+    periods = scheme.resolved.periods
+    if period is None or period in periods:
+        return []
+    hint = did_you_mean(period, periods) or f"periods: {', '.join(periods) or 'none'}"
+    return [
+        DataProblem(
+            str(path), 0, "", f"period '{period}' is not a period of scheme '{scheme.name}'", hint
+        )
+    ]
+
+
+# ---- rows -------------------------------------------------------------------------------
+
+
+def parse_rows(table: RawTable, plan: Plan) -> tuple[list[Row], list[DataProblem]]:
+    """Every row's values by target, and a problem for every invalid cell."""
+    rows: list[Row] = []
+    problems: list[DataProblem] = []
+    for raw in table.rows:
+        values: dict[str, Value] = {}
+        before = len(problems)
+        for column in plan.columns:
+            parsed = parse_cell(column.spec, _cell(raw, column))
+            if isinstance(parsed, Invalid):
+                problems.append(
+                    DataProblem(table.path, raw.row, column.header, parsed.message, parsed.hint)
+                )
+            elif parsed is not None:
+                values[column.target] = parsed
+        rows.append(Row(raw.row, values, len(problems) == before))
+    return rows, problems
+
+
+def _cell(raw: RawRow, column: Column) -> str | None:
+    return raw.cells[column.index] if column.index < len(raw.cells) else None
+
+
+def _no_rows(table: RawTable, what: str) -> list[DataProblem]:
+    if not table.columns or not any(table.columns):
+        return [
+            DataProblem(
+                table.path, 1, "", "the header row is empty", "the first row must name the columns"
+            )
+        ]
+    if table.rows:
+        return []
+    return [
+        DataProblem(
+            table.path,
+            0,
+            "",
+            f"the file has a header but no {what}",
+            f"add one row per {what.removesuffix('s')}",
+        )
+    ]
+
+
+# ---- the participant table ---------------------------------------------------------------
+
+
+def participant_records(
+    table: RawTable,
+    scheme: CompiledScheme,
+    mapping: Mapping[str, str],
+    strict: bool,
+    period: str | None,
+) -> tuple[list[Entry], list[DataProblem]]:
+    """Records of the wide table, each with its held.UNIT amounts; problems found on the way."""
+    plan = plan_table(table, mapping, wide_classifier(scheme), wide_expected(scheme), strict)
+    default = period or only_period(scheme)
+    needs_period = default is None and len(scheme.resolved.periods) > 1
+    problems = (
+        list(plan.problems)
+        + missing_columns(table, plan, wide_required(scheme, needs_period), mapping)
+        + _no_rows(table, "participants")
+    )
+    rows, found = parse_rows(table, plan)
+    problems += found
+    problems += _duplicates(table.path, rows, plan.has("period"), default)
+    entries = [_record(table.path, row, default) for row in rows if row.ok and "id" in row.values]
+    return entries, problems
+
+
+def only_period(scheme: CompiledScheme) -> str | None:
+    periods = list(scheme.resolved.periods)
+    return periods[0] if len(periods) == 1 else None
+
+
+def _record(path: str, row: Row, default: str | None) -> Entry:
+    values = dict(row.values)
+    participant = str(values.pop("id"))
+    period = values.pop("period", default)
+    held = {k.removeprefix("held."): values.pop(k) for k in list(values) if k.startswith("held.")}
+    record = Record(participant, None if period is None else str(period), values, row.row, path)
+    return record, {u: q for u, q in held.items() if isinstance(q, Decimal)}
+
+
+def _duplicates(
+    path: str, rows: list[Row], has_period: bool, default: str | None
+) -> list[DataProblem]:
+    """A problem for each repeated (participant, period) among rows whose keys could be read."""
+    seen: dict[tuple[Value, Value | None], int] = {}
+    problems = []
+    for row in rows:
+        if "id" not in row.values or (has_period and "period" not in row.values):
+            continue
+        key = (row.values["id"], row.values.get("period", default))
+        first = seen.setdefault(key, row.row)
+        if first == row.row:
+            continue
+        during = f" for period '{key[1]}'" if key[1] is not None else ""
+        problems.append(
+            DataProblem(
+                path,
+                row.row,
+                "id",
+                f"participant '{key[0]}' appears twice{during}",
+                f"its first row is row {first}; give each participant one row per period",
+            )
+        )
+    return problems
+
+
+def holdings_from_columns(scheme: CompiledScheme, entries: list[Entry]) -> list[Holding]:
+    """`held.UNIT` amounts as holdings with the unit type's declared attributes (0 adds none)."""
+    return [
+        Holding(
+            record.participant,
+            record.period,
+            unit,
+            quantity,
+            declared_attributes(scheme, unit),
+            record.row,
+            record.source,
+        )
+        for record, held in entries
+        for unit, quantity in held.items()
+        if quantity != 0
+    ]
+
+
+# ---- the holdings table ------------------------------------------------------------------
+
+
+def read_holdings(
+    path: Path,
+    scheme: CompiledScheme,
+    mapping: Mapping[str, str],
+    strict: bool,
+    known: set[str] | None,
+) -> tuple[list[Holding], list[DataProblem]]:
+    """Holding rows of the long table; a warning for holders not among `known` participants."""
+    table, problems = read_table(path)
+    if table is None:
+        return [], problems
+    plan = plan_table(
+        table, mapping, holdings_classifier(scheme), holdings_expected(scheme), strict
+    )
+    problems += list(plan.problems) + missing_columns(table, plan, holdings_required(), mapping)
+    problems += _no_rows(table, "holdings")
+    rows, found = parse_rows(table, plan)
+    problems += found
+    holdings = [
+        _holding(table.path, row, scheme)
+        for row in rows
+        if row.ok and {"participant", "unit", "quantity"} <= set(row.values)
+    ]
+    if known is not None:
+        problems += list(_strangers(table.path, holdings, known))
+    return holdings, problems
+
+
+def _holding(path: str, row: Row, scheme: CompiledScheme) -> Holding:
+    values = dict(row.values)
+    participant, unit = str(values.pop("participant")), str(values.pop("unit"))
+    quantity = values.pop("quantity")
+    period = values.pop("period", None)
+    assert isinstance(quantity, Decimal)
+    return Holding(
+        participant,
+        None if period is None else str(period),
+        unit,
+        quantity,
+        {**declared_attributes(scheme, unit), **values},
+        row.row,
+        path,
+    )
+
+
+def declared_attributes(scheme: CompiledScheme, unit: str) -> dict[str, Value]:
+    """Attributes a unit type declares (`{ origin = outside }`, `from SCHEME`) as defaults."""
+    decl = scheme.resolved.units[unit]
+    attributes: dict[str, Value] = {"issuer_scheme": decl.origin} if decl.origin else {}
+    for attr in decl.attrs:
+        number = parse_number(attr.value, attr.name) if attr.name == "vintage" else attr.value
+        attributes[attr.name] = attr.value if isinstance(number, Invalid) else number
+    return attributes
+
+
+def _strangers(path: str, holdings: list[Holding], known: set[str]) -> Iterator[DataProblem]:
+    for holding in holdings:
+        if holding.participant not in known:
+            yield DataProblem(
+                path,
+                holding.row,
+                "participant",
+                f"participant '{holding.participant}' is not in the participant table",
+                "check the id; this holding is not used",
+                severity="warning",
+            )
+
+
+# ---- mapping files -----------------------------------------------------------------------
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be read; carries its problems."""
+
+    def __init__(self, problems: list[DataProblem]) -> None:
+        super().__init__(render_problems(problems))
+        self.problems = problems
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """The `column = input` lines of a mapping file; raises MappingError on a bad file."""
+    mapping, problems = read_mapping(path)
+    if has_errors(problems):
+        raise MappingError(problems)
+    return mapping
+
+
+def read_mapping(path: Path) -> tuple[dict[str, str], list[DataProblem]]:
+    """`column = input` per line (quotes optional, `#` comments); problems instead of raising."""
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [DataProblem(where, 0, "", f"cannot read the mapping file: {exc}")]
+    mapping: dict[str, str] = {}
+    problems: list[DataProblem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = _mapping_line(line)
+        if isinstance(entry, Invalid):
+            problems.append(DataProblem(where, number, "", entry.message, entry.hint))
+        elif entry is not None and entry[0] in mapping:
+            problems.append(
+                DataProblem(
+                    where,
+                    number,
+                    "",
+                    f"column '{entry[0]}' is mapped twice",
+                    "keep one line per column",
+                )
+            )
+        elif entry is not None:
+            mapping[entry[0]] = entry[1]
+    return mapping, problems
+
+
+def _mapping_line(line: str) -> tuple[str, str] | Invalid | None:
+    text = line.strip()
+    if not text or text.startswith("#") or (text.startswith("[") and text.endswith("]")):
+        return None
+    key, rest = _mapping_word(text, "=")
+    if not rest.startswith("="):
+        return Invalid("expected 'column = input'", "for example: CO2_t = emissions")
+    value, _ = _mapping_word(rest[1:].strip(), "#")
+    if not key or not value:
+        return Invalid("expected 'column = input'", "both sides of '=' must name something")
+    return key, value
+
+
+def _mapping_word(text: str, stop: str) -> tuple[str, str]:
+    """A quoted or bare word at the start of `text`, and the rest from `stop` on."""
+    if text[:1] in ('"', "'") and text.find(text[0], 1) > 0:
+        end = text.find(text[0], 1)
+        return text[1:end].strip(), text[end + 1 :].strip()
+    word, sign, rest = text.partition(stop)
+    return word.strip(), (sign + rest).strip()

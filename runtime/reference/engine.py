@@ -1,0 +1,493 @@
+"""The reference engine: one participant in one period, exact decimals, an optional trace.
+
+    plan = make_plan(compiled)                     # runtime/plan.py, once per scheme
+    result = PeriodEvaluator(plan, PeriodContext("F001", "first", inputs)).run()
+    result.values["cap"]                           # Decimal('46000')
+
+Values are computed in the rule graph's topological order (params, rules, surrender),
+then penalties in declaration order; each is computed once, on first use, and traced in
+its own frame when tracing. Expressions are evaluated by runtime/expressions.py (one
+function per AST node type and per built-in). `if` evaluates only the branch it takes;
+`and`/`or` stop at the first operand that decides them.
+
+A value that cannot be computed (division by zero, a missing table row, a missing input)
+is a `Fault`: the value is left empty, an EvaluationError names the participant, period
+and rule, and values using it are left empty without a second error. A missing input of
+a rule that neither the vocabulary (covered, obligation, cap, shortfall, …) nor any
+penalty depends on only leaves that rule empty (no error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from etsl.compiler import ast
+from etsl.compiler.printer import print_expr
+from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, is_default
+from etsl.runtime.records import Holding, Value
+from etsl.runtime.reference.consequences import applies, apply_penalty
+from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
+from etsl.runtime.reference.plan import CO2E_UNIT, Plan, citation_text
+from etsl.runtime.reference.surrender import SurrenderOutcome, allocate
+from etsl.runtime.results.model import ConsequenceResult, EvaluationError, ParticipantResult
+from etsl.runtime.results.trace import Trace, TraceEntry
+
+ZERO = Decimal(0)
+
+# ---- one participant in one period ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodContext:
+    """The data for one participant in one period."""
+
+    participant: str
+    period: str | None
+    inputs: Mapping[str, Value]
+    holdings: tuple[Holding, ...] = ()
+    runtime: Mapping[str, Decimal] = field(default_factory=dict)
+    runtime_notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    runtime_faults: Mapping[str, str] = field(default_factory=dict)
+    row: int = 0
+    source: str = ""
+
+
+@dataclass
+class _Frame:
+    """What one value's evaluation used (only while tracing)."""
+
+    name: str
+    children: dict[str, None] = field(default_factory=dict)
+    inputs: dict[str, Value | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    node_values: dict[int, Value] = field(default_factory=dict)
+
+
+_NOT_CHILDREN = ("period", "period_name", "enum")
+
+
+class PeriodEvaluator:
+    """Evaluates every value of one participant in one period."""
+
+    def __init__(self, plan: Plan, context: PeriodContext, trace: bool = False) -> None:
+        self.plan = plan
+        self.context = context
+        self.tracing = trace
+        self.values: dict[str, Value] = {}
+        self.failed: dict[str, str] = {}  # name → the value where the failure happened
+        self.reasons: dict[str, str] = {}  # name → why it is empty
+        self.errors: list[EvaluationError] = []
+        self.entries: dict[str, TraceEntry] = {}
+        self.frames: list[_Frame] = []
+        self.holding: Holding | None = None
+        self.surrender: SurrenderOutcome | None = None
+        self.table_notes: dict[str, str] = {}
+        self.consequences_known = True
+
+    # ---- public -----------------------------------------------------------------------
+    def run(self) -> ParticipantResult:
+        for node in self.plan.order:
+            self._try(node.split(":", 1)[1])
+        for name in self.plan.rule_names:
+            if name in self.plan.kinds:
+                self._try(name)
+        consequences = tuple(c for name, p in self.plan.penalties for c in self._penalty(name, p))
+        return self.result(consequences)
+
+    def evaluate(self, expr: ast.Expr) -> Value:
+        """The value of an expression for this participant (raises Fault or Upstream)."""
+        handler: Callable[[PeriodEvaluator, Any], Value] = EVALUATORS[type(expr)]
+        return handler(self, expr)
+
+    def result(self, consequences: tuple[ConsequenceResult, ...]) -> ParticipantResult:
+        plan, ctx = self.plan, self.context
+        values: dict[str, Value | None] = {n: self.values.get(n) for n in plan.rule_names}
+        if plan.borrowing:
+            values["borrowed"] = ctx.runtime.get("borrowed", ZERO)
+        eligible = {u: self.surrender.eligible[u] if self.surrender else None for u in plan.units}
+        trace = (
+            Trace(
+                plan.name,
+                ctx.participant,
+                ctx.period,
+                dict(self.entries),
+                ctx.row,
+                ctx.source,
+                self._roots(),
+            )
+            if self.tracing
+            else None
+        )
+        return ParticipantResult(
+            ctx.participant,
+            ctx.period,
+            values,
+            eligible,
+            consequences,
+            tuple(self.errors),
+            ctx.inputs,
+            trace,
+            ctx.row,
+            ctx.source,
+            self.consequences_known,
+        )
+
+    def _roots(self) -> tuple[str, ...]:
+        penalties = tuple(f"penalty.{n}" for n, _ in self.plan.penalties)
+        return ("covered", "shortfall", "surplus", "banked") + penalties
+
+    # ---- names ------------------------------------------------------------------------
+    def lookup(self, name: str) -> Value:
+        kind = self.plan.kinds.get(name)
+        if kind is None:
+            raise Fault(f"unknown name '{name}'")
+        if self.frames and kind not in _NOT_CHILDREN:
+            self._note_use(name, kind)
+        if name in self.values:
+            return self.values[name]
+        if name in self.failed:
+            raise Upstream(self.failed[name])
+        return _LOOKUPS[kind](self, name)
+
+    def _note_use(self, name: str, kind: str) -> None:
+        frame = self.frames[-1]
+        if kind == "input":
+            frame.inputs[name] = self.context.inputs.get(name)
+        else:
+            frame.children[name] = None
+        if kind == "table" and name in self.table_notes:
+            frame.notes.append(self.table_notes[name])
+
+    def _try(self, name: str) -> None:
+        with contextlib.suppress(Fault, Upstream):
+            self.lookup(name)
+
+    def _computed(
+        self,
+        name: str,
+        kind: str,
+        expr: ast.Expr | None,
+        compute: Callable[[], Value],
+        item: object = None,
+    ) -> Value:
+        """Compute a value once, in its own trace frame; record failures."""
+        frame = _Frame(name) if self.tracing else None
+        if frame is not None:
+            self.frames.append(frame)
+        try:
+            value = compute()
+        except Fault as fault:
+            self._fail(name, fault, item)
+            self._trace(name, kind, None, frame, expr, self.reasons[name], item)
+            raise Upstream(name) from None
+        except Upstream as upstream:
+            self.failed[name] = upstream.origin
+            self.reasons[name] = (
+                f"uses '{upstream.origin}', which could not be computed: "
+                f"{self.reasons.get(upstream.origin, '')}"
+            )
+            self._trace(name, kind, None, frame, expr, self.reasons[name], item)
+            raise
+        finally:
+            if frame is not None:
+                self.frames.pop()
+        self.values[name] = value
+        self._trace(name, kind, value, frame, expr, None, item)
+        return value
+
+    def _fail(self, name: str, fault: Fault, item: object = None) -> None:
+        self.failed[name] = name
+        self.reasons[name] = fault.message
+        if fault.missing and name not in self.plan.required:
+            return
+        if any(e.message == fault.message for e in self.errors):
+            return
+        self.errors.append(
+            EvaluationError(
+                self.context.participant,
+                self.context.period,
+                name,
+                fault.message,
+                fault.span or getattr(item or self._item(name), "span", None),
+                fault.hint,
+                self.context.row,
+                self.context.source,
+            )
+        )
+
+    def _item(self, name: str) -> object:
+        s = self.plan.resolved
+        return s.rules.get(name) or s.params.get(name) or s.tables.get(name)
+
+    # ---- trace ------------------------------------------------------------------------
+    def _trace(
+        self,
+        name: str,
+        kind: str,
+        value: Value | None,
+        frame: _Frame | None,
+        expr: ast.Expr | None,
+        error: str | None = None,
+        item: object = None,
+    ) -> None:
+        if frame is None:
+            return
+        from etsl.runtime.reference.explain import branch_notes, substitute
+
+        plan = self.plan
+        item = item or self._item(name)
+        description = getattr(item, "description", None) or MEANINGS.get(name)
+        substituted = notes = None
+        if expr is not None and error is None:
+            substituted = substitute(expr, frame.node_values, plan.display_units)
+            notes = branch_notes(expr, frame.node_values)
+        self.entries[name] = TraceEntry(
+            name=name,
+            kind=kind,
+            value=value,
+            unit=plan.display_units.get(name, ""),
+            formula=print_expr(expr) if expr is not None else None,
+            substituted=substituted,
+            span=getattr(item, "span", None),
+            citation=plan.citations.get(name)
+            or citation_text(getattr(item, "cite", None), plan.resolved.sources),
+            description=description,
+            inputs=tuple(frame.inputs.items()),
+            children=tuple(frame.children),
+            notes=tuple(dict.fromkeys([*(notes or ()), *frame.notes])),
+            error=error,
+            default=isinstance(item, ast.Rule) and is_default(item),
+        )
+
+    def leaf(
+        self,
+        name: str,
+        kind: str,
+        value: Value | None,
+        unit: str = "",
+        notes: tuple[str, ...] = (),
+        description: str | None = None,
+    ) -> None:
+        if self.tracing and name not in self.entries:
+            self.entries[name] = TraceEntry(
+                name, kind, value, unit, notes=notes, description=description
+            )
+
+    def record_node(self, node: ast.Expr, value: Value) -> Value:
+        if self.frames:
+            self.frames[-1].node_values[id(node)] = value
+        return value
+
+    # ---- surrender (SurrenderContext) -------------------------------------------------
+    def limit(self, expr: ast.Expr) -> Decimal:
+        return number(self.evaluate(expr), "the limit", expr)
+
+    def passes(self, expr: ast.Expr, holding: Holding) -> bool:
+        self.holding = holding
+        try:
+            return boolean(self.evaluate(expr), "the filter", expr)
+        finally:
+            self.holding = None
+
+    def _surrendered(self) -> Decimal:
+        s = self.plan.resolved
+        outcome = allocate(s.surrender, self.plan.units, self.context.holdings, self)
+        self.surrender = outcome
+        if self.tracing:
+            from etsl.runtime.reference.explain import step_note
+
+            for unit in self.plan.units:
+                self.leaf(
+                    f"held.{unit}",
+                    "runtime",
+                    outcome.held[unit],
+                    CO2E_UNIT,
+                    description=f"units of {unit} held",
+                )
+                self.entries[f"eligible.{unit}"] = TraceEntry(
+                    f"eligible.{unit}",
+                    "eligible",
+                    outcome.eligible[unit],
+                    CO2E_UNIT,
+                    children=(f"held.{unit}",),
+                    notes=tuple(step_note(st) for st in outcome.steps[unit]),
+                    description=f"units of {unit} that count after filters and limits",
+                )
+            self.frames[-1].children.update(
+                dict.fromkeys(f"eligible.{u}" for u in self.plan.units if outcome.held[u])
+            )
+        given = self.context.runtime.get("surrendered")
+        return given if given is not None else outcome.surrendered
+
+    # ---- penalties --------------------------------------------------------------------
+    def _penalty(self, name: str, penalty: ast.Penalty) -> tuple[ConsequenceResult, ...]:
+        key = f"penalty.{name}"
+        units = self.plan.consequence_units
+        consequences: tuple[ConsequenceResult, ...] = ()
+
+        def compute() -> Value:
+            nonlocal consequences
+            holds = applies(penalty, self.evaluate)
+            if holds:
+                consequences = apply_penalty(
+                    penalty, name, self.evaluate, lambda c: units.get(id(c), "")
+                )
+            return holds
+
+        try:
+            self._computed(key, "penalty", penalty.condition, _guarded(compute), penalty)
+        except Upstream:
+            self.consequences_known = False
+            return ()
+        if self.tracing:
+            from etsl.runtime.reference.explain import consequence_note
+
+            entry = self.entries[key]
+            self.entries[key] = _with_notes(entry, tuple(map(consequence_note, consequences)))
+        return consequences
+
+
+def _with_notes(entry: TraceEntry, notes: tuple[str, ...]) -> TraceEntry:
+    return replace(entry, notes=entry.notes + notes)
+
+
+def _guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
+    """Turn arithmetic and type problems raised by helper modules into Faults."""
+
+    def run() -> Value:
+        try:
+            return compute()
+        except ArithmeticError as exc:  # ConsequenceFault, decimal.InvalidOperation, …
+            raise Fault(str(exc) or type(exc).__name__) from None
+
+    return run
+
+
+# ---- name lookups by kind ---------------------------------------------------------------------
+
+
+def _input(ev: PeriodEvaluator, name: str) -> Value:
+    raw = ev.context.inputs.get(name)
+    if raw is None:
+        raise Fault(
+            f"missing input '{name}'",
+            f"give '{name}' for this participant in the participant data",
+            missing=name,
+        )
+    if isinstance(raw, float):
+        raise Fault(f"input '{name}' is a binary float ({raw!r}); give an exact decimal")
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = Decimal(raw)
+    ev.leaf(
+        name,
+        "input",
+        raw,
+        ev.plan.display_units.get(name, ""),
+        description=getattr(ev.plan.resolved.fields.get(name), "description", None),
+        notes=(f"{ev.context.source} row {ev.context.row}",) if ev.context.row else (),
+    )
+    return raw
+
+
+def _param(ev: PeriodEvaluator, name: str) -> Value:
+    expr = ev.plan.resolved.params[name].value
+    return ev._computed(name, "param", expr, _guarded(lambda: ev.evaluate(expr)))
+
+
+def _rule(ev: PeriodEvaluator, name: str) -> Value:
+    expr = ev.plan.resolved.rules[name].expr
+    return ev._computed(name, "rule", expr, _guarded(lambda: ev.evaluate(expr)))
+
+
+def _dimension(ev: PeriodEvaluator, table: str, dim: str) -> str:
+    if dim == "period":
+        if ev.context.period is None:
+            raise Fault(
+                f"table '{table}' is looked up by period, but no period is given",
+                "give the data a period column, or run with --period",
+            )
+        return ev.context.period
+    value = ev.lookup(dim)
+    if not isinstance(value, str):
+        raise Fault(f"input '{dim}' is {value!r}, not one of the values of '{dim}'")
+    return value
+
+
+def _candidates(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if len(key) == 2:
+        return [key, (key[0], "*"), ("*", key[1]), ("*", "*")]
+    return [key, ("*",) * len(key)]
+
+
+def _lookup_note(
+    table: str, dims: tuple[str, ...], key: tuple[str, ...], matched: tuple[str, ...]
+) -> str:
+    parts = []
+    for dim, value, used in zip(dims, key, matched, strict=True):
+        other = " (the '*' entry)" if used == "*" else ""
+        parts.append(f"in period {value}{other}" if dim == "period" else f"for {value}{other}")
+    return f"{table} {' '.join(parts)}"
+
+
+def _table(ev: PeriodEvaluator, name: str) -> Value:
+    index = ev.plan.tables[name]
+
+    def compute() -> Value:
+        key = tuple(_dimension(ev, name, d) for d in index.dims)
+        for candidate in _candidates(key):
+            if candidate in index.cells:
+                if ev.tracing:
+                    note = _lookup_note(name, index.dims, key, candidate)
+                    ev.table_notes[name] = note
+                    ev.frames[-1].notes.append(note)
+                return index.cells[candidate][0]
+        described = ", ".join(f"{d} = {v}" for d, v in zip(index.dims, key, strict=True))
+        raise Fault(
+            f"table '{name}' has no entry for {described}",
+            "add a row for it, or a '*' row for all other values",
+        )
+
+    value = ev._computed(name, "table", None, compute)
+    if ev.frames and name in ev.table_notes:
+        ev.frames[-1].notes.append(ev.table_notes[name])
+    return value
+
+
+def _runtime(ev: PeriodEvaluator, name: str) -> Value:
+    if name == "surrendered":
+        return ev._computed(name, "runtime", None, _guarded(ev._surrendered))
+    if name in ev.context.runtime_faults:
+        raise Fault(ev.context.runtime_faults[name])
+    value = ev.context.runtime.get(name, ZERO)
+    ev.values[name] = value
+    ev.leaf(
+        name,
+        "runtime",
+        value,
+        CO2E_UNIT,
+        ev.context.runtime_notes.get(name, ()),
+        RUNTIME_INPUTS.get(name),
+    )
+    return value
+
+
+def _period(ev: PeriodEvaluator, name: str) -> Value:
+    if ev.context.period is None:
+        raise Fault("no period is given", "give the data a period column, or run with --period")
+    return ev.context.period
+
+
+_LOOKUPS: dict[str, Callable[[PeriodEvaluator, str], Value]] = {
+    "input": _input,
+    "param": _param,
+    "table": _table,
+    "rule": _rule,
+    "runtime": _runtime,
+    "period": _period,
+    "period_name": lambda ev, n: n,
+    "enum": lambda ev, n: n,
+}

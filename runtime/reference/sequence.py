@@ -1,0 +1,338 @@
+"""Several periods: banking carry-over, make-good, deductions and borrowing.
+
+    run(compiled, dataset, RunOptions(period="second")) -> Results
+
+Rows of the same participant are evaluated in the scheme's period order. Between two
+consecutive periods (next in the scheme's list, both present in the data):
+
+    carry_in(next) = banked(prev) − Σ deduct(prev)      (may be negative: a deduction)
+    owed_in(next)  = Σ make_good(prev) + borrowed(prev)
+
+A gap (a period missing from the data) resets both to 0. The data may give `carry_in` and
+`owed_in` columns: they are used for a row whose previous period is not in the data (and
+ignored otherwise). `--period P` reports period P only; earlier periods of the same
+participants are still evaluated for the carry-over.
+
+Borrowing (`borrowing next_period|unlimited [up to L]`): when a participant is short in a
+period that has a next period in the scheme, it borrows b = min(shortfall, L) from that
+next period (L defaults to no limit; L is evaluated for the participant, negative means 0).
+The period is evaluated again with carry_in + b (so shortfall falls by b and a penalty that
+depends on it may no longer apply); b is owed in the next period (owed_in). Under
+`next_period` a period that repays borrowed units may not borrow again; `unlimited` allows
+rolling over. `none` and `within_period` never borrow across periods. The last period of
+a scheme cannot borrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from etsl.compiler.diagnostics import did_you_mean
+from etsl.compiler.display import format_value
+from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.numbers import add, subtract
+from etsl.runtime.records import Dataset, Holding, Record
+from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
+from etsl.runtime.reference.expressions import Fault, Upstream
+from etsl.runtime.reference.plan import Plan, make_plan
+from etsl.runtime.results.model import EvaluationError, ParticipantResult, Results, RunOptions
+
+ZERO = Decimal(0)
+ENGINE = "reference"
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What one period hands to the next period of the same participant."""
+
+    carry_in: Decimal = ZERO
+    owed_in: Decimal = ZERO
+    borrowed: Decimal = ZERO
+    notes: tuple[tuple[str, str], ...] = ()  # (runtime name, note)
+    fault: str | None = None
+
+
+def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
+    """Evaluate every participant and period with the reference engine."""
+    return run_plan(make_plan(compiled), dataset, options or RunOptions())
+
+
+def run_plan(plan: Plan, dataset: Dataset, options: RunOptions) -> Results:
+    chains, problems = participant_chains(plan, dataset.records, options)
+    holdings = HoldingsIndex(dataset.holdings)
+    rows: list[tuple[int, ParticipantResult]] = []
+    for done, chain in enumerate(chains, start=1):
+        rows += run_chain(plan, chain, holdings, options)
+        if options.progress is not None:
+            options.progress(done, len(chains))
+    rows.sort(key=lambda item: item[0])
+    return Results(
+        plan.name,
+        ENGINE,
+        tuple(r for _, r in rows),
+        plan.rule_names,
+        plan.units,
+        plan.consequence_kinds,
+        tuple(problems),
+        plan.category_field,
+    )
+
+
+# ---- grouping rows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """A record with its position in the data and its period resolved."""
+
+    position: int
+    record: Record
+    period: str | None
+    index: int | None  # the period's position in the scheme, None without periods
+
+
+def _problem(record: Record, rule: str, message: str, hint: str | None = None) -> EvaluationError:
+    return EvaluationError(
+        record.participant, record.period, rule, message, None, hint, record.row, record.source
+    )
+
+
+def _resolve_period(
+    plan: Plan, record: Record, default: str | None
+) -> tuple[str | None, EvaluationError | None]:
+    periods = list(plan.resolved.periods)
+    period = record.period or default
+    if not periods:
+        return period, None
+    if period is None and len(periods) == 1:
+        return periods[0], None
+    if period is None:
+        return None, _problem(
+            record,
+            "period",
+            f"the row gives no period and the scheme has several ({', '.join(periods)})",
+            "add a period column, or run with --period",
+        )
+    if period not in periods:
+        hint = did_you_mean(period, periods) or f"periods: {', '.join(periods)}"
+        return None, _problem(record, "period", f"unknown period '{period}'", hint)
+    return period, None
+
+
+def participant_chains(
+    plan: Plan, records: Sequence[Record], options: RunOptions
+) -> tuple[list[list[Row]], list[EvaluationError]]:
+    """Rows grouped by participant, each group in the scheme's period order."""
+    order = {name: i for i, name in enumerate(plan.resolved.periods)}
+    groups: dict[str, dict[str | None, Row]] = {}
+    problems = []
+    for position, record in enumerate(records):
+        if options.participants is not None and record.participant not in options.participants:
+            continue
+        period, problem = _resolve_period(plan, record, options.period)
+        group = groups.setdefault(record.participant, {})
+        if problem is None and period in group and order:
+            first = group[period].record
+            problem = _problem(
+                record,
+                "period",
+                f"participant '{record.participant}' has a "
+                f"second row for period '{period}' (first: row {first.row})",
+                "give each participant one row per period",
+            )
+        if problem is not None:
+            problems.append(problem)
+            continue
+        key = period if order else f"#{position}"
+        group[key] = Row(position, record, period, order.get(period) if period else None)
+    chains = [
+        sorted(g.values(), key=lambda r: (r.index is None, r.index or 0, r.position))
+        for g in groups.values()
+    ]
+    return [c for c in chains if c], problems
+
+
+class HoldingsIndex:
+    """Holdings by participant and period; rows without a period apply to every period."""
+
+    def __init__(self, holdings: Sequence[Holding]) -> None:
+        self.by_key: dict[tuple[str, str | None], list[Holding]] = {}
+        for holding in holdings:
+            self.by_key.setdefault((holding.participant, holding.period), []).append(holding)
+
+    def of(self, participant: str, period: str | None) -> list[Holding]:
+        rows = list(self.by_key.get((participant, None), []))
+        return rows + (self.by_key.get((participant, period), []) if period else [])
+
+
+def wide_holdings(plan: Plan, record: Record, period: str | None) -> list[Holding]:
+    """Holdings given as `held.UNIT` / `held_UNIT` columns of the participant table."""
+    found = []
+    for unit in plan.units:
+        for column in (f"held.{unit}", f"held_{unit}"):
+            quantity = record.values.get(column)
+            if isinstance(quantity, Decimal):
+                found.append(
+                    Holding(
+                        record.participant,
+                        period,
+                        unit,
+                        quantity,
+                        row=record.row,
+                        source=record.source,
+                    )
+                )
+    return found
+
+
+# ---- one participant over its periods --------------------------------------------------------
+
+
+def run_chain(
+    plan: Plan, chain: Sequence[Row], holdings: HoldingsIndex, options: RunOptions
+) -> Iterator[tuple[int, ParticipantResult]]:
+    carry, previous = Carry(), None
+    for row in chain:
+        if row.index is None or previous is None or row.index != previous + 1:
+            carry = given_carry(row.record)
+        record = row.record
+        context = PeriodContext(
+            record.participant,
+            row.period,
+            record.values,
+            tuple(
+                holdings.of(record.participant, row.period)
+                + wide_holdings(plan, record, row.period)
+            ),
+            runtime={"carry_in": carry.carry_in, "owed_in": carry.owed_in},
+            runtime_notes=_notes(carry),
+            runtime_faults=_faults(carry),
+            row=record.row,
+            source=record.source,
+        )
+        result = evaluate_period(plan, context, row.index, carry.borrowed, options.trace)
+        carry, previous = next_carry(plan, result), row.index
+        if options.period is None or row.period == options.period:
+            yield row.position, result
+
+
+def given_carry(record: Record) -> Carry:
+    """carry_in / owed_in the data gives for a period whose predecessor is not in the data."""
+    given = {
+        name: value
+        for name in ("carry_in", "owed_in")
+        if isinstance(value := record.values.get(name), Decimal)
+    }
+    notes = tuple((name, "given in the data") for name in given)
+    return Carry(given.get("carry_in", ZERO), given.get("owed_in", ZERO), ZERO, notes)
+
+
+def _notes(carry: Carry) -> dict[str, tuple[str, ...]]:
+    notes: dict[str, tuple[str, ...]] = {}
+    for name, note in carry.notes:
+        notes[name] = notes.get(name, ()) + (note,)
+    return notes
+
+
+def _faults(carry: Carry) -> dict[str, str]:
+    return dict.fromkeys(("carry_in", "owed_in"), carry.fault) if carry.fault else {}
+
+
+def next_carry(plan: Plan, result: ParticipantResult) -> Carry:
+    """carry_in and owed_in for the participant's next period."""
+    banked = result.values.get("banked")
+    if not isinstance(banked, Decimal) or not result.consequences_known:
+        return Carry(
+            fault=f"period '{result.period}' of this participant could not be "
+            "computed, so what it carries over is unknown"
+        )
+    deduct, make_good = result.total("deduct"), result.total("make_good")
+    borrowed = result.values.get("borrowed")
+    borrowed = borrowed if isinstance(borrowed, Decimal) else ZERO
+    where = f"in period {result.period}"
+    notes = [("carry_in", f"banked {format_value(banked, 'tCO2e')} {where}")]
+    if deduct:
+        notes.append(("carry_in", f"less {format_value(deduct, 'tCO2e')} deducted {where}"))
+    if make_good:
+        notes.append(("owed_in", f"make-good of {format_value(make_good, 'tCO2e')} {where}"))
+    if borrowed:
+        notes.append(("owed_in", f"{format_value(borrowed, 'tCO2e')} borrowed {where}"))
+    return Carry(subtract(banked, deduct), add(make_good, borrowed), borrowed, tuple(notes))
+
+
+# ---- one period, with borrowing ------------------------------------------------------------------
+
+
+def may_borrow(plan: Plan, index: int | None, borrowed_before: Decimal) -> bool:
+    """Whether this period may borrow from the next one (see the module docstring)."""
+    borrowing = plan.resolved.borrowing
+    if not plan.borrowing or index is None or index + 1 >= len(plan.resolved.periods):
+        return False
+    return not (borrowing.mode == "next_period" and borrowed_before > 0)
+
+
+def evaluate_period(
+    plan: Plan,
+    context: PeriodContext,
+    index: int | None,
+    borrowed_before: Decimal = ZERO,
+    trace: bool = False,
+) -> ParticipantResult:
+    """One participant in one period, borrowing from the next period when short."""
+    evaluator = PeriodEvaluator(plan, context, trace)
+    result = evaluator.run()
+    shortfall = result.values.get("shortfall")
+    if (
+        not may_borrow(plan, index, borrowed_before)
+        or not isinstance(shortfall, Decimal)
+        or shortfall <= 0
+    ):
+        return result
+    try:
+        borrowed = _borrowable(plan, evaluator, shortfall)
+    except (Fault, Upstream, ArithmeticError) as exc:
+        message = (
+            exc.message
+            if isinstance(exc, Fault)
+            else f"it uses a value that could not be computed ({exc})"
+        )
+        error = EvaluationError(
+            context.participant,
+            context.period,
+            "borrowing",
+            message,
+            plan.resolved.borrowing.span,
+            None,
+            context.row,
+            context.source,
+        )
+        return replace(result, errors=result.errors + (error,))
+    if borrowed <= 0:
+        return result
+    periods = list(plan.resolved.periods)
+    note = f"includes {format_value(borrowed, 'tCO2e')} borrowed from period {periods[index + 1]}"  # type: ignore[operator]
+    again = replace(
+        context,
+        runtime={
+            **context.runtime,
+            "borrowed": borrowed,
+            "carry_in": add(context.runtime.get("carry_in", ZERO), borrowed),
+        },
+        runtime_notes={
+            **context.runtime_notes,
+            "carry_in": context.runtime_notes.get("carry_in", ()) + (note,),
+        },
+    )
+    return PeriodEvaluator(plan, again, trace).run()
+
+
+def _borrowable(plan: Plan, evaluator: PeriodEvaluator, shortfall: Decimal) -> Decimal:
+    limit_expr = plan.resolved.borrowing.limit
+    if limit_expr is None:
+        return shortfall
+    limit = evaluator.evaluate(limit_expr)
+    if not isinstance(limit, Decimal):
+        raise Fault(f"the borrowing limit is {limit!r}, not a quantity")
+    return min(shortfall, max(limit, ZERO))

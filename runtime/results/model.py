@@ -1,0 +1,280 @@
+"""Run results: one row per participant and period, a summary, tables and file writers.
+
+    results = run(compiled, dataset)             # any engine (see ENGINES)
+    results.summary().total_shortfall            # Decimal('1000')
+    results.row("F001", "first").value("cap")    # Decimal('46000')
+    results.write(Path("out.parquet"))           # CSV, JSON or Parquet, written atomically
+
+Every engine returns a `Results`; the reference engine (runtime/sequence.py) is the oracle
+the columnar engine is tested against. Quantities are exact Decimals in base units.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from etsl.compiler.source import Span
+from etsl.runtime.records import Value
+from etsl.runtime.results.summary import Summary, Tally, exact_sum
+
+if TYPE_CHECKING:
+    from etsl.runtime.results.trace import Trace
+
+RESULTS_FORMAT = "etsl.results/1"
+
+#: Consequence kinds with an amount (money or t CO2e) and kinds that are flags only.
+AMOUNT_KINDS = ("fine", "order", "make_good", "deduct", "refund", "buy_on_behalf")
+FLAG_KINDS = ("publish", "suspend", "action_plan")
+CONSEQUENCE_KINDS = AMOUNT_KINDS + FLAG_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class ConsequenceResult:
+    """One consequence that applied: `fine up to 500000 JPY` → amount 500000, maximum True."""
+
+    penalty: str
+    kind: str
+    amount: Decimal | None
+    unit: str = ""
+    maximum: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationError:
+    """A value that could not be computed for one participant (never a traceback)."""
+
+    participant: str
+    period: str | None
+    rule: str
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    row: int = 0
+    source: str = ""
+
+    def render(self) -> str:
+        where = f"{self.source}:{self.row}: " if self.source and self.row else ""
+        when = f", period '{self.period}'" if self.period else ""
+        at = f" [{self.span}]" if self.span else ""
+        text = (
+            f"{where}error: participant '{self.participant}'{when}: cannot compute "
+            f"'{self.rule}': {self.message}{at}"
+        )
+        return text + (f"\n  hint: {self.hint}" if self.hint else "")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "participant": self.participant,
+            "period": self.period,
+            "rule": self.rule,
+            "message": self.message,
+            "hint": self.hint,
+            "row": self.row or None,
+            "source": self.source or None,
+            "location": str(self.span) if self.span else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantResult:
+    """Everything computed for one participant in one period."""
+
+    participant: str
+    period: str | None
+    values: Mapping[str, Value | None]
+    eligible: Mapping[str, Decimal | None] = field(default_factory=dict)
+    consequences: tuple[ConsequenceResult, ...] = ()
+    errors: tuple[EvaluationError, ...] = ()
+    inputs: Mapping[str, Value] = field(default_factory=dict)
+    trace: Trace | None = None
+    row: int = 0
+    source: str = ""
+    consequences_known: bool = True  # False when a penalty could not be evaluated
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def total(self, kind: str) -> Decimal:
+        """The sum of the amounts of every applied consequence of one kind (0 when none)."""
+        return exact_sum(c.amount for c in self.consequences if c.kind == kind and c.amount)
+
+    def flag(self, kind: str) -> bool:
+        """Whether a consequence of this kind applied (`publish`, `suspend`, …)."""
+        return any(c.kind == kind for c in self.consequences)
+
+    def is_maximum(self, kind: str) -> bool:
+        return any(c.kind == kind and c.maximum for c in self.consequences)
+
+    def value(self, name: str) -> Value | None:
+        """A rule or runtime value, `eligible.UNIT`, a consequence total or a flag."""
+        if name.startswith("eligible."):
+            return self.eligible.get(name.removeprefix("eligible."))
+        if name in self.values:
+            return self.values[name]
+        if name in AMOUNT_KINDS:
+            return self.total(name)
+        if name in FLAG_KINDS:
+            return self.flag(name)
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Results:
+    """The rows of one run, in data order, plus problems not tied to one row's values."""
+
+    scheme: str
+    engine: str
+    rows: tuple[ParticipantResult, ...]
+    rule_names: tuple[str, ...]
+    units: tuple[str, ...] = ()
+    consequence_kinds: tuple[str, ...] = ()
+    problems: tuple[EvaluationError, ...] = ()
+    category_field: str | None = None
+
+    @property
+    def errors(self) -> tuple[EvaluationError, ...]:
+        return self.problems + tuple(e for r in self.rows for e in r.errors)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def row(self, participant: str, period: str | None = None) -> ParticipantResult:
+        for result in self.rows:
+            if result.participant == participant and (period is None or result.period == period):
+                return result
+        raise KeyError(f"no row for participant {participant!r}, period {period!r}")
+
+    def columns(self) -> list[str]:
+        """Column names: participant, period, every rule, eligible.UNIT, consequences, error."""
+        columns = ["participant", "period", *self.rule_names]
+        columns += [f"eligible.{u}" for u in self.units]
+        for kind in self.consequence_kinds:
+            columns += [kind] if kind in FLAG_KINDS else [kind, f"{kind}_is_maximum"]
+        return columns + ["error"]
+
+    def to_records(self) -> list[dict[str, object]]:
+        """One dict per row with Python values (Decimal, bool, str, date, None)."""
+        return [result_record(self, r) for r in self.rows]
+
+    def summary(self) -> Summary:
+        """Totals over every row (runtime/results/summary.py)."""
+        tally = Tally(self.rule_names, self.category_field)
+        tally.add_rows(self.rows)
+        return tally.summary(extra_errors=len(self.problems))
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame (quantity columns hold exact Decimals, dtype object)."""
+        pandas = optional_module("pandas")
+        return pandas.DataFrame(self.to_records(), columns=self.columns())
+
+    def to_polars(self) -> Any:
+        """A polars DataFrame (quantity columns as polars Decimal)."""
+        polars = optional_module("polars")
+        return polars.DataFrame(self.to_records(), infer_schema_length=None)
+
+    def to_json(self) -> dict[str, Any]:
+        return json_object(
+            {
+                "format": RESULTS_FORMAT,
+                "scheme": self.scheme,
+                "engine": self.engine,
+                "summary": self.summary().to_dict(),
+                "columns": self.columns(),
+                "rows": self.to_records(),
+                "errors": [e.to_dict() for e in self.errors],
+            }
+        )
+
+    def write(self, path: Path) -> None:
+        """Write rows to .csv, .json or .parquet atomically (no partial file on failure)."""
+        from etsl.runtime.results.writers import WRITERS
+
+        writer = WRITERS.get(path.suffix.lower())
+        if writer is None:
+            raise ValueError(
+                f"cannot write '{path.suffix}' files; use one of: {', '.join(sorted(WRITERS))}"
+            )
+        writer(self, path)
+
+
+def result_record(results: Results, r: ParticipantResult) -> dict[str, object]:
+    record: dict[str, object] = {"participant": r.participant, "period": r.period}
+    record.update({name: r.values.get(name) for name in results.rule_names})
+    record.update({f"eligible.{u}": r.eligible.get(u) for u in results.units})
+    known = r.consequences_known
+    for kind in results.consequence_kinds:
+        if kind in FLAG_KINDS:
+            record[kind] = r.flag(kind) if known else None
+        else:
+            record[kind] = r.total(kind) if known else None
+            record[f"{kind}_is_maximum"] = r.is_maximum(kind) if known else None
+    record["error"] = "; ".join(f"{e.rule}: {e.message}" for e in r.errors) or None
+    return record
+
+
+# ---- plain values -------------------------------------------------------------------------
+
+
+def plain(value: object) -> object:
+    """A value as JSON/CSV text would show it: exact decimals as strings without exponent."""
+    if isinstance(value, Decimal):
+        if value.is_zero():
+            return "0"  # never "-0" (both engines write the same files)
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return plain(value)
+
+
+def json_object(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(k): jsonable(v) for k, v in value.items()}
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell: true/false, exact decimals, empty for None."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else plain(value)
+
+
+class MissingDependency(ImportError):
+    """An optional package (pandas, polars, pyarrow) is needed but not installed."""
+
+
+def optional_module(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependency(f"this needs the '{module}' package: pip install {module}") from exc
+
+
+# ---- engines ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: which period to report, traces for explain, a participant filter."""
+
+    period: str | None = None
+    trace: bool = False
+    participants: frozenset[str] | None = None
+    progress: Callable[[int, int], None] | None = None

@@ -1,0 +1,139 @@
+"""Running a scheme on participant data: the engine registry, the columnar engine's fallback
+and how data reach each engine. `etsl run` and `etsl.Scheme.run` both call this module.
+
+    outcome = run_files(compiled, DataFiles(Path("facilities.csv")))   # columnar by default
+    outcome.results      # Results, or None when the data could not be read
+    outcome.problems     # data problems (errors and warnings), each with file, row, column
+    outcome.notices      # why the reference engine answered instead, when it did
+
+    results = run_dataset(compiled, dataset, "reference", RunOptions(trace=True))
+
+Engines: `reference` (exact, one participant at a time, with traces) and `columnar` (the
+whole scheme as one exact DuckDB query). The columnar engine reads CSV and Parquet files
+itself; when it cannot evaluate a scheme or a file exactly it says why (a `Fallback`) and
+the reference engine answers with data read by etsl.runtime.data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from etsl.runtime.records import DataFiles, Dataset
+from etsl.runtime.results.model import Results, RunOptions
+
+if TYPE_CHECKING:
+    from etsl.compiler.driver import CompiledScheme
+
+__all__ = [
+    "ENGINES",
+    "DataFiles",
+    "Engine",
+    "RunOutcome",
+    "UnknownEngine",
+    "available_engines",
+    "engine",
+    "run_dataset",
+    "run_files",
+]
+
+Engine = Callable[["CompiledScheme", Dataset, RunOptions], Results]
+Progress = Callable[[int, int], None]
+
+#: engine name → "module:function" (the function is the engine contract, `Engine`).
+ENGINES: dict[str, str] = {
+    "reference": "etsl.runtime.reference.sequence:run",
+    "columnar": "etsl.runtime.columnar.engine:run",
+}
+
+
+class UnknownEngine(ValueError):
+    """An engine name that is not registered."""
+
+
+def available_engines() -> list[str]:
+    return [
+        name
+        for name, target in ENGINES.items()
+        if importlib.util.find_spec(target.split(":")[0]) is not None
+    ]
+
+
+def engine(name: str) -> Engine:
+    """The run function of a registered engine."""
+    if name not in available_engines():
+        raise UnknownEngine(f"unknown engine '{name}'; available: {', '.join(available_engines())}")
+    module_name, function = ENGINES[name].split(":")
+    run: Engine = getattr(importlib.import_module(module_name), function)
+    return run
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a run over data files gives: results (or None), data problems, notices."""
+
+    results: Results | None
+    problems: Sequence[Any] = ()
+    notices: Sequence[str] = ()
+
+
+def run_dataset(
+    compiled: CompiledScheme, dataset: Dataset, engine_name: str, options: RunOptions
+) -> Results:
+    """Evaluate records already read, with a registered engine."""
+    return engine(engine_name)(compiled, dataset, options)
+
+
+def run_files(
+    compiled: CompiledScheme,
+    files: DataFiles,
+    engine_name: str = "columnar",
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Evaluate data files with an engine; the columnar engine falls back with a notice."""
+    if engine_name == "columnar":
+        return _columnar_files(compiled, files, progress)
+    run = engine(engine_name)
+    dataset, problems = _read(compiled, files)
+    if dataset is None:
+        return RunOutcome(None, problems)
+    options = RunOptions(period=files.period, progress=progress)
+    return RunOutcome(run(compiled, dataset, options), problems)
+
+
+def _read(compiled: CompiledScheme, files: DataFiles) -> tuple[Dataset | None, Sequence[Any]]:
+    from etsl.runtime.data.load import load_dataset
+
+    return load_dataset(
+        files.participants,
+        compiled,
+        holdings=files.holdings,
+        mapping=dict(files.mapping) or None,
+        strict=files.strict,
+        period=files.period,
+    )
+
+
+def _columnar_files(
+    compiled: CompiledScheme, files: DataFiles, progress: Progress | None
+) -> RunOutcome:
+    """CSV and Parquet tables are read by DuckDB directly; other files, and data the
+    reference reader must check or report, are read by etsl.runtime.data first."""
+    from etsl.runtime.columnar import engine as columnar
+    from etsl.runtime.reference.sequence import run as reference_run
+
+    outcome = columnar.run_file(compiled, files)
+    if not isinstance(outcome, columnar.Fallback):
+        return RunOutcome(outcome)
+    dataset, problems = _read(compiled, files)
+    if dataset is None:
+        return RunOutcome(None, problems)
+    if outcome.notice:
+        options = RunOptions(period=files.period, progress=progress)
+        return RunOutcome(reference_run(compiled, dataset, options), problems, [outcome.text()])
+    results, reason = columnar.run_with_reason(compiled, dataset, RunOptions(period=files.period))
+    notices = [reason.text()] if reason is not None and reason.notice else []
+    return RunOutcome(results, problems, notices)

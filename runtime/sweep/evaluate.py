@@ -1,0 +1,432 @@
+"""Scenario sweeps: every combination of varied values, evaluated in one columnar query.
+
+    grid = parse_grid(compiled, ["coverage_threshold=1000 kL_oe/yr,1500 kL_oe/yr",
+                                 "reduction_factor[office,first]=8%,10%"])
+    outcome = sweep_file(compiled, grid, Path("facilities.csv"), {}, None)
+    outcome.scenarios[0].summary.total_shortfall         # Decimal('4434')
+
+What can vary: a parameter (`NAME`), a table cell (`TABLE[ROW,COLUMN]`, `TABLE[KEY]` for a
+one-dimensional table) and the `up to` limit of a surrender clause (`limit[UNIT,…]`, the
+accept or limit clause naming exactly those unit types). The scenarios form a table that
+is cross-joined with the participants, so the sweep is one query; per scenario the totals
+of `etsl run`'s summary are computed in SQL. Rows that cannot be computed in a scenario
+(division by zero, …) are evaluated by the reference engine on the scheme with that
+scenario's values, and count as errors as in `etsl run`. Schemes or data the columnar
+engine cannot handle are swept with the reference engine, one scenario at a time.
+
+Parsing the grid and building one scenario's scheme are in runtime/sweep_grid.py (its public
+names are importable from here too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from etsl.compiler.driver import CompiledScheme
+from etsl.runtime.columnar import engine as columnar
+from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.records import Dataset, Record
+from etsl.runtime.results.model import (
+    AMOUNT_KINDS,
+    EvaluationError,
+    ParticipantResult,
+    Results,
+    RunOptions,
+)
+from etsl.runtime.results.summary import Summary, Tally, Totals
+from etsl.runtime.sweep.grid import (
+    MAX_SCENARIOS,
+    Grid,
+    GridError,
+    Target,
+    Variable,
+    parse_grid,
+    parse_target,
+    parse_value,
+    parse_vary,
+    variant,
+)
+from sqlglot import exp
+
+SCENARIOS = "etsl_scenarios"
+BASE_METRICS = (
+    "total_cap",
+    "total_target",
+    "total_obligation",
+    "total_shortfall",
+    "total_surplus",
+    "non_compliant",
+    "participants_covered",
+    "errors",
+)
+
+
+# ---- running a sweep ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    index: int
+    values: tuple[str, ...]  # as written, one per variable
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    scheme: str
+    engine: str
+    variables: tuple[Variable, ...]
+    scenarios: tuple[Scenario, ...]
+    errors: tuple[EvaluationError, ...] = ()
+    fallback: columnar.Fallback | None = None
+
+
+def scenario_layout(grid: Grid) -> sc.ScenarioLayout:
+    shapes = {
+        v.target: sc.common(*(sc.Num(sc.digits_of(x), sc.scale_of(x)) for x in v.values))
+        for v in grid.variables
+    }
+    return sc.ScenarioLayout(
+        SCENARIOS,
+        params={t.name: n for t, n in shapes.items() if t.kind == "param"},
+        cells={(t.name, t.keys): n for t, n in shapes.items() if t.kind == "cell"},
+        limits={t.keys: n for t, n in shapes.items() if t.kind == "limit"},
+    )
+
+
+def store_scenarios(connection: Any, grid: Grid, layout: sc.ScenarioLayout) -> None:
+    """The scenario table: `$scenario` and one exact DECIMAL column per variable."""
+    import pyarrow
+
+    combinations = grid.combinations()
+    columns: dict[str, Any] = {
+        sc.SCENARIO: pyarrow.array(range(len(combinations)), pyarrow.int64())
+    }
+    for position, variable in enumerate(grid.variables):
+        texts = [f"{variable.values[c[position]]:f}" for c in combinations]
+        columns[variable.target.column] = pyarrow.array(texts, pyarrow.string())
+    connection.register("etsl_scenario_arrow", pyarrow.table(columns))
+    shapes = _shapes(layout)
+    selected = [columnar.column(sc.SCENARIO)] + [
+        exp.alias_(
+            sc.cast(columnar.column(v.target.column), shapes[v.target.column].sql_type()),
+            v.target.column,
+            quoted=True,
+        )
+        for v in grid.variables
+    ]
+    connection.execute(
+        columnar.sql_of(
+            columnar.create_table(
+                SCENARIOS,
+                exp.select(*selected).from_(exp.Table(this=columnar.quoted("etsl_scenario_arrow"))),
+            )
+        )
+    )
+    connection.unregister("etsl_scenario_arrow")
+
+
+def _shapes(layout: sc.ScenarioLayout) -> dict[str, sc.Num]:
+    shapes = {sc.param_column(n): num for n, num in layout.params.items()}
+    shapes.update({sc.cell_column(t, k): num for (t, k), num in layout.cells.items()})
+    shapes.update({sc.limit_column(u): num for u, num in layout.limits.items()})
+    return shapes
+
+
+def sweep_file(
+    compiled: CompiledScheme,
+    grid: Grid,
+    participants: Path,
+    mapping: Mapping[str, str],
+    period: str | None,
+) -> SweepOutcome | columnar.Fallback:
+    """A sweep over a CSV or Parquet participant table read by DuckDB."""
+    reason = columnar.static_fallback(compiled)
+    if reason is not None:
+        return reason
+    connection = columnar.connect()
+    source = columnar.file_source(connection, compiled, participants, mapping, False, period)
+    if isinstance(source, columnar.Fallback):
+        return source
+    evaluation = _evaluate(connection, compiled, grid, source, period)
+    if isinstance(evaluation, columnar.Fallback):
+        return evaluation
+
+    def records() -> tuple[Record, ...]:
+        from etsl.runtime.data.load import load_dataset
+
+        dataset, _ = load_dataset(participants, compiled, mapping=dict(mapping), period=period)
+        assert dataset is not None
+        found: tuple[Record, ...] = dataset.records
+        return found
+
+    return _outcome(evaluation, grid, records, period)
+
+
+def sweep_dataset(
+    compiled: CompiledScheme, grid: Grid, dataset: Dataset, period: str | None
+) -> SweepOutcome:
+    """A sweep over records already read; the reference engine per scenario if need be."""
+    options = RunOptions(period=period)
+    reason = columnar.static_fallback(compiled)
+    if reason is None:
+        connection = columnar.connect()
+        source = columnar.dataset_source(connection, compiled, dataset, options)
+        if not isinstance(source, columnar.Fallback):
+            evaluation = _evaluate(connection, compiled, grid, source, None)
+            if not isinstance(evaluation, columnar.Fallback):
+                return _outcome(evaluation, grid, lambda: source.records, period)
+            reason = evaluation
+        else:
+            reason = source
+    return reference_sweep(compiled, grid, dataset, period, reason)
+
+
+def _evaluate(
+    connection: Any,
+    compiled: CompiledScheme,
+    grid: Grid,
+    source: columnar.Source,
+    period: str | None,
+) -> columnar.Evaluation | columnar.Fallback:
+    layout = scenario_layout(grid)
+    store_scenarios(connection, grid, layout)
+    return columnar.evaluate(connection, compiled, source, period, scenario=layout)
+
+
+def reference_sweep(
+    compiled: CompiledScheme,
+    grid: Grid,
+    dataset: Dataset,
+    period: str | None,
+    reason: columnar.Fallback | None = None,
+) -> SweepOutcome:
+    """Every scenario evaluated by the reference engine on the scheme with its values."""
+    from etsl.runtime.reference.sequence import run as reference_run
+
+    scenarios, errors = [], []
+    for index, combination in enumerate(grid.combinations()):
+        scheme = variant(compiled, _assignment(grid, combination))
+        results = reference_run(scheme, dataset, RunOptions(period=period))
+        scenarios.append(Scenario(index, _texts(grid, combination), results.summary()))
+        errors += list(results.errors)
+    return SweepOutcome(
+        compiled.name, "reference", grid.variables, tuple(scenarios), tuple(errors), reason
+    )
+
+
+def _assignment(grid: Grid, combination: Sequence[int]) -> dict[Target, Decimal]:
+    return {v.target: v.values[i] for v, i in zip(grid.variables, combination, strict=True)}
+
+
+def _texts(grid: Grid, combination: Sequence[int]) -> tuple[str, ...]:
+    return tuple(v.texts[i] for v, i in zip(grid.variables, combination, strict=True))
+
+
+# ---- totals per scenario ----------------------------------------------------------------------
+
+
+def _outcome(
+    evaluation: columnar.Evaluation, grid: Grid, records: Any, period: str | None
+) -> SweepOutcome:
+    """Per-scenario totals: SQL over computed rows, plus the reference engine's results
+    for rows that failed (on the scheme with that scenario's values)."""
+    patched = _patch(evaluation, grid, records, period)
+    totals = _totals(evaluation)
+    combinations = grid.combinations()
+    scenarios = []
+    for index, combination in enumerate(combinations):
+        rows = patched.get(index, [])
+        scenarios.append(
+            Scenario(
+                index, _texts(grid, combination), _summary(evaluation, totals.get(index), rows)
+            )
+        )
+    errors = tuple(e for rows in patched.values() for r in rows for e in r.errors)
+    return SweepOutcome(
+        evaluation.compiled.name, columnar.ENGINE, grid.variables, tuple(scenarios), errors
+    )
+
+
+def _patch(
+    evaluation: columnar.Evaluation, grid: Grid, records: Any, period: str | None
+) -> dict[int, list[ParticipantResult]]:
+    from etsl.runtime.reference.sequence import run as reference_run
+
+    failed = evaluation.connection.execute(
+        'SELECT "$scenario", "$participant", "$period" FROM etsl_results WHERE "$failed"'
+    ).fetchall()
+    if not failed:
+        return {}
+    by_key = {(r.participant, r.period): r for r in records()}
+    combinations = grid.combinations()
+    patched: dict[int, list[ParticipantResult]] = {}
+    for index in sorted({int(f[0]) for f in failed}):
+        chosen = [by_key[(p, q)] for i, p, q in failed if int(i) == index]
+        scheme = variant(evaluation.compiled, _assignment(grid, combinations[index]))
+        results = reference_run(scheme, Dataset(tuple(chosen)), RunOptions(period=period))
+        patched[index] = list(results.rows)
+    return patched
+
+
+def _totals(evaluation: columnar.Evaluation) -> dict[int, Totals]:
+    """The summary's aggregates of computed (not failed) rows, per scenario."""
+    from etsl.runtime.columnar.results import aggregates, computed_rows, totals_of
+
+    scenario = columnar.column(sc.SCENARIO)
+    select = computed_rows().select(scenario, *aggregates(evaluation)).group_by(scenario.copy())
+    cursor = evaluation.connection.execute(columnar.sql_of(select))
+    names = [d[0] for d in cursor.description]
+    return {
+        int(row[0]): totals_of(evaluation, dict(zip(names, row, strict=True)))
+        for row in cursor.fetchall()
+    }
+
+
+def _summary(
+    evaluation: columnar.Evaluation, totals: Totals | None, patched: Sequence[ParticipantResult]
+) -> Summary:
+    tally = Tally(evaluation.plan.rule_names, None)
+    tally.add_rows(patched)
+    if totals is not None:
+        tally.add_totals(totals)
+    return tally.summary()
+
+
+# ---- reporting ------------------------------------------------------------------------------------
+
+
+def metric_names(compiled: CompiledScheme) -> list[str]:
+    kinds = [c.kind for p in compiled.resolved.penalties for c in p.consequences]
+    names = list(BASE_METRICS)
+    for kind in dict.fromkeys(kinds):
+        names += [kind, f"{kind}_count"] if kind in AMOUNT_KINDS else [f"{kind}_count"]
+    return names
+
+
+def metric(summary: Summary, name: str) -> Decimal | None:
+    """One number of a scenario's summary (None: the scheme has no such value)."""
+    if name.endswith("_count"):
+        found = summary.consequences.get(name.removesuffix("_count"))
+        return Decimal(found.count if found else 0)
+    if name in AMOUNT_KINDS:
+        found = summary.consequences.get(name)
+        return found.amount if found else Decimal(0)
+    value = getattr(summary, name)
+    return None if value is None else Decimal(value)
+
+
+def table_rows(outcome: SweepOutcome, metrics: Sequence[str]) -> list[dict[str, str]]:
+    from etsl.runtime.results.model import plain
+
+    rows = []
+    for scenario in outcome.scenarios:
+        row = {"scenario": str(scenario.index + 1), "rows": str(scenario.summary.rows)}
+        row.update(
+            {v.target.label: t for v, t in zip(outcome.variables, scenario.values, strict=True)}
+        )
+        for name in metrics:
+            value = metric(scenario.summary, name)
+            row[name] = "" if value is None else str(plain(value))
+        rows.append(row)
+    return rows
+
+
+def shown_metrics(outcome: SweepOutcome, metric_list: Sequence[str]) -> list[str]:
+    """The metrics a scheme has values for (no total_target without targets, …)."""
+    return [
+        m for m in metric_list if any(metric(s.summary, m) is not None for s in outcome.scenarios)
+    ]
+
+
+def write_table(outcome: SweepOutcome, path: Path) -> None:
+    """One row per scenario to CSV, or a JSON document, atomically."""
+    import csv
+    import json
+
+    from etsl.compiler.files import atomic_open, write_text
+
+    metrics = shown_metrics(outcome, _all_metrics(outcome))
+    rows = table_rows(outcome, metrics)
+    if path.suffix.lower() == ".json":
+        document = {
+            "format": "etsl.sweep/1",
+            "scheme": outcome.scheme,
+            "engine": outcome.engine,
+            "varied": [v.target.label for v in outcome.variables],
+            "scenarios": rows,
+        }
+        write_text(path, json.dumps(document, indent=2) + "\n")
+        return
+    with atomic_open(path) as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _all_metrics(outcome: SweepOutcome) -> list[str]:
+    kinds = list(dict.fromkeys(k for s in outcome.scenarios for k in s.summary.consequences))
+    extra = []
+    for kind in kinds:
+        extra += [kind, f"{kind}_count"] if kind in AMOUNT_KINDS else [f"{kind}_count"]
+    return [*BASE_METRICS, *extra]
+
+
+def rich_table(outcome: SweepOutcome) -> Any:
+    from rich.table import Table
+
+    metrics = shown_metrics(outcome, _all_metrics(outcome))
+    rows = table_rows(outcome, metrics)
+    table = Table(
+        title=f"{outcome.scheme}: {len(rows)} scenario(s) ({outcome.engine} engine)",
+        title_justify="left",
+    )
+    for name in rows[0]:
+        table.add_column(
+            name,
+            justify="right" if name not in [v.target.label for v in outcome.variables] else "left",
+        )
+    for row in rows:
+        table.add_row(*row.values())
+    return table
+
+
+def chart_lines(outcome: SweepOutcome, metric_name: str) -> list[tuple[str, list[Decimal | None]]]:
+    """One metric per scenario as chart lines: the x axis lists the values of the first
+    varied name; each combination of the others is one (label, values) line."""
+    variables = outcome.variables
+    series: dict[tuple[str, ...], list[Decimal | None]] = {}
+    for scenario in outcome.scenarios:
+        series.setdefault(scenario.values[1:], []).append(metric(scenario.summary, metric_name))
+    return [
+        (
+            ", ".join(f"{v.target.label} = {t}" for v, t in zip(variables[1:], key, strict=True)),
+            values,
+        )
+        for key, values in series.items()
+    ]
+
+
+__all__ = [
+    "Grid",
+    "GridError",
+    "MAX_SCENARIOS",
+    "Results",
+    "SweepOutcome",
+    "Target",
+    "Variable",
+    "parse_grid",
+    "parse_target",
+    "parse_value",
+    "parse_vary",
+    "reference_sweep",
+    "sweep_dataset",
+    "sweep_file",
+    "variant",
+    "chart_lines",
+    "write_table",
+]

@@ -1,0 +1,270 @@
+"""What a sweep varies: parsing `--vary` grids, and the scheme of one scenario.
+
+A target is a parameter (`NAME`), a table cell (`TABLE[ROW,COLUMN]`) or a surrender limit
+(`limit[UNIT,…]`); `variant` gives the scheme with one scenario's values (the reference
+engine evaluates it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from etsl.compiler import ast
+from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.numbers import CONTEXT
+from etsl.compiler.types import Quant
+from etsl.compiler.units import CO2E, UnknownUnit, dims_name, parse_unit
+from etsl.runtime.columnar.sql import compile as sc
+
+MAX_SCENARIOS = 10_000
+_NAME = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(\[(?P<keys>[^\]]*)\])?\s*$")
+_VALUE = re.compile(r"^\s*(?P<number>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<unit>[A-Za-z%_][\w/%]*)?\s*$")
+
+
+# ---- what varies --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A value a sweep can vary."""
+
+    kind: str  # param, cell or limit
+    name: str  # parameter or table name; for limits the units joined by commas
+    keys: tuple[str, ...]  # table keys, or the limit's unit types
+    dims: tuple[tuple[str, int], ...]
+    unit: str | None  # the unit values without one are read in
+
+    @property
+    def label(self) -> str:
+        return (
+            self.name
+            if self.kind == "param"
+            else f"{self.name}[{','.join(self.keys)}]"
+            if self.kind == "cell"
+            else f"limit[{','.join(self.keys)}]"
+        )
+
+    @property
+    def column(self) -> str:
+        column: str = (
+            sc.param_column(self.name)
+            if self.kind == "param"
+            else sc.cell_column(self.name, self.keys)
+            if self.kind == "cell"
+            else sc.limit_column(self.keys)
+        )
+        return column
+
+
+@dataclass(frozen=True)
+class Variable:
+    target: Target
+    values: tuple[Decimal, ...]  # in base units
+    texts: tuple[str, ...]  # as written
+
+
+@dataclass(frozen=True)
+class Grid:
+    variables: tuple[Variable, ...]
+
+    def combinations(self) -> list[tuple[int, ...]]:
+        """Every scenario as the index of its value in each variable."""
+        return list(itertools.product(*(range(len(v.values)) for v in self.variables)))
+
+
+@dataclass(frozen=True)
+class GridError:
+    message: str
+
+
+def parse_grid(compiled: CompiledScheme, varies: Sequence[str]) -> Grid | GridError:
+    """`NAME=V1,V2,…` options as the variables of a sweep (each name at most once)."""
+    variables: list[Variable] = []
+    for text in varies:
+        variable = parse_vary(compiled, text)
+        if isinstance(variable, GridError):
+            return variable
+        if any(v.target.label == variable.target.label for v in variables):
+            return GridError(f"'{variable.target.label}' is varied twice")
+        variables.append(variable)
+    grid = Grid(tuple(variables))
+    count = len(grid.combinations())
+    if count > MAX_SCENARIOS:
+        return GridError(f"{count:,} scenarios; at most {MAX_SCENARIOS:,} in one sweep")
+    return grid
+
+
+def parse_vary(compiled: CompiledScheme, text: str) -> Variable | GridError:
+    name, equals, values = _split(text)
+    if not equals:
+        return GridError(f"'{text}' is not NAME=V1,V2,… (e.g. threshold=1000,1500)")
+    target = parse_target(compiled, name)
+    if isinstance(target, GridError):
+        return target
+    parsed = [parse_value(target, v) for v in values.split(",") if v.strip()]
+    problems = [p for p in parsed if isinstance(p, GridError)]
+    if problems:
+        return problems[0]
+    if not parsed:
+        return GridError(f"no values for '{target.label}'")
+    return Variable(
+        target,
+        tuple(v for v in parsed if isinstance(v, Decimal)),
+        tuple(v.strip() for v in values.split(",") if v.strip()),
+    )
+
+
+def _split(text: str) -> tuple[str, bool, str]:
+    """NAME (which may hold commas inside brackets) and the values after the first '='."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "=" and depth == 0:
+            return text[:index], True, text[index + 1 :]
+    return text, False, ""
+
+
+def parse_target(compiled: CompiledScheme, text: str) -> Target | GridError:
+    from etsl.compiler.diagnostics import did_you_mean
+
+    s = compiled.resolved
+    match = _NAME.match(text)
+    if match is None:
+        return GridError(f"'{text}' is not a parameter, TABLE[KEYS] or limit[UNITS]")
+    name = match["name"]
+    keys = tuple(k.strip() for k in match["keys"].split(",")) if match["keys"] is not None else None
+    if keys is None:
+        if name not in s.params:
+            hint = did_you_mean(name, s.params) or f"parameters: {', '.join(s.params) or 'none'}"
+            return GridError(f"'{name}' is not a parameter of '{compiled.name}' ({hint})")
+        return Target("param", name, (), _dims(compiled, name), _literal_unit(s.params[name].value))
+    if name == "limit" and name not in s.tables:
+        return _limit_target(compiled, keys)
+    if name not in s.tables:
+        hint = did_you_mean(name, s.tables) or f"tables: {', '.join(s.tables) or 'none'}"
+        return GridError(f"'{name}' is not a table of '{compiled.name}' ({hint})")
+    return _cell_target(compiled, name, keys)
+
+
+def _dims(compiled: CompiledScheme, name: str) -> tuple[tuple[str, int], ...]:
+    kind = compiled.checked.types.get(name)
+    return kind.dims if isinstance(kind, Quant) else ()
+
+
+def _literal_unit(expr: ast.Expr | ast.Cell | None) -> str | None:
+    return expr.unit if isinstance(expr, ast.Quantity) else None
+
+
+def _cell_target(compiled: CompiledScheme, name: str, keys: tuple[str, ...]) -> Target | GridError:
+    table = compiled.resolved.tables[name]
+    cells = _cells(table)
+    if keys not in cells:
+        known = ", ".join(f"{name}[{','.join(k)}]" for k in cells)
+        return GridError(f"table '{name}' has no cell [{','.join(keys)}] (cells: {known})")
+    return Target("cell", name, keys, _dims(compiled, name), _literal_unit(cells[keys]))
+
+
+def _cells(table: ast.Table) -> dict[tuple[str, ...], ast.Cell]:
+    def key(cell: ast.Cell) -> str:
+        return cell.name if isinstance(cell, ast.CellName) else "*"
+
+    if len(table.dims) == 2:
+        header = [key(c) for c in table.rows[0].cells[1:]]
+        return {
+            (key(r.cells[0]), column): cell
+            for r in table.rows[1:]
+            for column, cell in zip(header, r.cells[1:], strict=False)
+        }
+    return {(key(r.cells[0]),): r.cells[1] for r in table.rows if len(r.cells) >= 2}
+
+
+def _limit_target(compiled: CompiledScheme, units: tuple[str, ...]) -> Target | GridError:
+    surrender = compiled.resolved.surrender
+    items = surrender.items if surrender else ()
+    for item in items:
+        if set(item.units) == set(units):
+            return Target("limit", ",".join(item.units), tuple(item.units), CO2E, "tCO2e")
+    clauses = "; ".join(f"limit[{','.join(i.units)}]" for i in items) or "none"
+    return GridError(f"no surrender clause names exactly {', '.join(units)} (clauses: {clauses})")
+
+
+def parse_value(target: Target, text: str) -> Decimal | GridError:
+    """A value in base units: `1500 kL_oe/yr`, `8%`, or a plain number in the target's unit."""
+    match = _VALUE.match(text)
+    if match is None:
+        return GridError(f"'{text.strip()}' is not a number with an optional unit")
+    number, unit = Decimal(match["number"]), match["unit"] or target.unit
+    if unit is None:
+        if target.dims:
+            return GridError(
+                f"give '{text.strip()}' a unit: '{target.label}' is in {dims_name(target.dims)}"
+            )
+        return number
+    try:
+        parsed = parse_unit(unit)
+    except UnknownUnit as exc:
+        return GridError(f"unknown unit '{exc.symbol}' in '{text.strip()}'")
+    if parsed.dims != target.dims:
+        return GridError(
+            f"'{text.strip()}' is in {dims_name(parsed.dims) or 'plain numbers'}, "
+            f"but '{target.label}' is in {dims_name(target.dims) or 'plain numbers'}"
+        )
+    value: Decimal = CONTEXT.multiply(number, parsed.scale)
+    return value.normalize(CONTEXT) if value else Decimal(0)  # 1000 kL_oe/yr: 1000, not 1000.0…
+
+
+# ---- the scheme of one scenario (for the reference engine) --------------------------------------
+
+
+def variant(compiled: CompiledScheme, assignment: Mapping[Target, Decimal]) -> CompiledScheme:
+    """The scheme with one scenario's values written in as literals (in base units)."""
+    s = compiled.resolved
+    params, tables = dict(s.params), dict(s.tables)
+    surrender = s.surrender
+    for target, value in assignment.items():
+        if target.kind == "param":
+            param = params[target.name]
+            params[target.name] = replace(param, value=_literal(value, param.span))
+        elif target.kind == "cell":
+            tables[target.name] = _with_cell(tables[target.name], target.keys, value)
+        elif surrender is not None:
+            surrender = replace(
+                surrender,
+                items=tuple(
+                    replace(i, limit=_literal(value, i.span))
+                    if set(i.units) == set(target.keys)
+                    else i
+                    for i in surrender.items
+                ),
+            )
+    resolved = replace(s, params=params, tables=tables, surrender=surrender)
+    return replace(
+        compiled, resolved=resolved, checked=replace(compiled.checked, resolved=resolved)
+    )
+
+
+def _literal(value: Decimal, span: Any) -> ast.Quantity:
+    return ast.Quantity(value, None, span)
+
+
+def _with_cell(table: ast.Table, keys: tuple[str, ...], value: Decimal) -> ast.Table:
+    def key(cell: ast.Cell) -> str:
+        return cell.name if isinstance(cell, ast.CellName) else "*"
+
+    header = [key(c) for c in table.rows[0].cells[1:]] if len(table.dims) == 2 else [None]
+    rows = []
+    for index, row in enumerate(table.rows):
+        if len(table.dims) == 2 and index == 0:
+            rows.append(row)
+            continue
+        cells = list(row.cells)
+        for position, column in enumerate(header, start=1):
+            if (key(row.cells[0]),) + ((column,) if column else ()) == keys:
+                cells[position] = _literal(value, row.span)
+        rows.append(replace(row, cells=tuple(cells)))
+    return replace(table, rows=tuple(rows))
