@@ -110,7 +110,8 @@ def _columnar_evaluation(csv: Path, repeat: int, every_column: bool) -> list[flo
     """The compiled query over an in-memory table of exact DECIMALs → a results table with
     the outputs the peers compute (or every column of the query)."""
     from etsl.runtime.columnar import engine as columnar
-    from etsl.runtime.columnar.sql import compile as sc
+    from etsl.runtime.columnar.sql.compile import compile_query
+    from etsl.runtime.columnar.sql.types import InputColumn, Kind, Layout, Num, Unsupported
     from sqlglot import exp
 
     compiled = _compiled()
@@ -120,16 +121,16 @@ def _columnar_evaluation(csv: Path, repeat: int, every_column: bool) -> list[flo
         "AS base_emissions, CAST(emissions AS DECIMAL(8, 1)) AS emissions, "
         "CAST(outside_credits AS DECIMAL(8, 1)) AS outside_credits FROM read_csv($path, "
         "header = true, all_varchar = true)", {"path": str(csv)})
-    number = sc.Num(7, 1)
-    layout = sc.Layout(
+    number = Num(7, 1)
+    layout = Layout(
         "facilities", "id", None, "first",
-        {"category": sc.InputColumn("category", sc.Kind.TEXT, None, False),
-         "base_emissions": sc.InputColumn("base_emissions", sc.Kind.NUM, number, False),
-         "emissions": sc.InputColumn("emissions", sc.Kind.NUM, number, False)},
-        {"outside_credits": sc.InputColumn("outside_credits", sc.Kind.NUM, number, False)},
+        {"category": InputColumn("category", Kind.TEXT, None, False),
+         "base_emissions": InputColumn("base_emissions", Kind.NUM, number, False),
+         "emissions": InputColumn("emissions", Kind.NUM, number, False)},
+        {"outside_credits": InputColumn("outside_credits", Kind.NUM, number, False)},
         checked=True)
-    query = sc.compile_query(compiled, layout)
-    assert not isinstance(query, sc.Unsupported), query
+    query = compile_query(compiled, layout)
+    assert not isinstance(query, Unsupported), query
     chosen: exp.Expr = query.query
     if not every_column:
         chosen = exp.select(*(exp.alias_(columnar.column(c), n, quoted=True)

@@ -20,7 +20,9 @@ from etsl.compiler.check import CheckedScheme, check
 from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
 from etsl.compiler.graph import rule_graph
 from etsl.compiler.load import Loaded, load, scheme_files
+from etsl.compiler.lower import lower
 from etsl.compiler.model import SchemeModel, to_model
+from etsl.compiler.program import Program
 from etsl.compiler.resolve import ResolvedScheme, resolve
 from etsl.compiler.source import SourceFile, deep_recursion
 from etsl.compiler.validate import validate
@@ -34,6 +36,7 @@ class CompiledScheme:
     checked: CheckedScheme
     graph: nx.DiGraph
     model: SchemeModel
+    program: Program
 
     @property
     def name(self) -> str:
@@ -91,7 +94,8 @@ def _visible(loaded: Loaded, path: Path) -> dict[str, ast.Scheme]:
 def compile_scheme(
     scheme: ast.Scheme, visible: dict[str, ast.Scheme], known: set[str]
 ) -> tuple[CompiledScheme | None, list[Diagnostic]]:
-    """resolve → check → validate → graph → model, stopping after a pass with errors."""
+    """resolve → check → validate → graph → model and lower, stopping after a pass with
+    errors."""
     try:
         with deep_recursion():
             return _passes(scheme, visible, known)
@@ -114,7 +118,8 @@ def _passes(
     diagnostics += cycles
     if has_errors(diagnostics):
         return None, diagnostics
-    return CompiledScheme(resolved, checked, graph, to_model(checked, graph)), diagnostics
+    model = to_model(checked, graph)
+    return CompiledScheme(resolved, checked, graph, model, lower(checked, graph)), diagnostics
 
 
 @contextlib.contextmanager

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from etsl.compiler import ast
-from etsl.compiler.builtins import BUILTINS
+from etsl.compiler.builtins import BUILTINS, Signature
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
+from etsl.compiler.enums import CONSEQUENCE_KINDS
 from etsl.compiler.gwp import gwp
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
@@ -42,14 +43,8 @@ from etsl.compiler.units import (
 )
 from etsl.compiler.vocabulary import RUNTIME_INPUTS
 
-CONSEQUENCE_AMOUNTS = {
-    "fine": "currency",
-    "refund": "currency",
-    "make_good": "co2e",
-    "deduct": "co2e",
-    "order": "co2e",
-    "buy_on_behalf": "currency",
-}
+#: The unit kind of each consequence's amount (`currency` or `co2e`).
+CONSEQUENCE_AMOUNTS = {c.value: c.kind for c in CONSEQUENCE_KINDS if c.kind != "flag"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +70,10 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         self.types: dict[str, Type] = {}
         self._active: set[str] = set()
+        # The type of each expression node inferred so far (the AST outlives the checker),
+        # so that lowering and repeated checks do not infer a sub-tree twice.
+        # (Each entry keeps its node alive, so an id is never reused while cached.)
+        self._inferred: dict[int, tuple[ast.Expr, Type]] = {}
 
     # ---- symbols ------------------------------------------------------------------------
     def symbol_type(self, name: str) -> Type:
@@ -150,8 +149,13 @@ class Checker:
 
     # ---- expressions -----------------------------------------------------------------------
     def infer(self, expr: ast.Expr) -> Type:
+        known = self._inferred.get(id(expr))
+        if known is not None:
+            return known[1]
         handler = _INFER[type(expr)]
-        return handler(self, expr)
+        result = handler(self, expr)
+        self._inferred[id(expr)] = (expr, result)
+        return result
 
     def _quantity(self, q: ast.Quantity) -> Type:
         return NUMBER if q.unit is None else self.unit_type(q.unit, q.span)
@@ -283,7 +287,7 @@ class Checker:
             return self._mismatch(
                 call, f"'{call.func}' takes {expected} arguments, not {count}", "wrong-arity"
             )
-        return _CALLS.get(call.func, _call_numeric)(self, call)
+        return SIGNATURE_RULES[builtin.signature](self, call)
 
     def _mismatch(self, node: ast.Expr, message: str, code: str, hint: str | None = None) -> Type:
         self.diagnostics.append(error(code, message, node.span, hint))
@@ -327,7 +331,7 @@ def is_zero(expr: ast.Expr) -> bool:
 def _call_numeric(checker: Checker, call: ast.Call) -> Type:
     """floor, ceil, round, min, max, abs: all arguments the same unit; places a plain number."""
     types = [checker.infer(a) for a in call.args if not is_zero(a) or len(call.args) == 1]
-    if call.func in ("floor", "ceil", "round"):
+    if BUILTINS[call.func].signature is Signature.ROUNDING:
         if len(types) == 2 and types[1] not in (NUMBER, ANY):
             checker._mismatch(
                 call.args[1], "decimal places must be a plain number", "type-mismatch"
@@ -385,11 +389,13 @@ def _require_gwp(checker: Checker, gas: str, call: ast.Call) -> None:
     checker.diagnostics.append(error("missing-gwp", message, call.span, hint))
 
 
-_CALLS: dict[str, Callable[[Checker, ast.Call], Type]] = {
-    "years": _call_years,
-    "co2e": _call_co2e,
-    "held": _call_units,
-    "eligible": _call_units,
+#: The type rule of each built-in signature (compiler/builtins.py).
+SIGNATURE_RULES: dict[Signature, Callable[[Checker, ast.Call], Type]] = {
+    Signature.SAME_UNIT: _call_numeric,
+    Signature.ROUNDING: _call_numeric,
+    Signature.PERIOD_LENGTH: _call_years,
+    Signature.GAS: _call_co2e,
+    Signature.UNIT_TYPE: _call_units,
 }
 
 _INFER: dict[type, Callable[[Checker, Any], Type]] = {

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from etsl.compiler import ast
+from etsl.compiler import program as ir
 
 # Binding strength of each construct: higher binds tighter.
 IF, OR, AND, NOT, COMPARE, SHARE, SUM, PRODUCT, UNARY, ATOM = range(10)
@@ -26,25 +27,26 @@ def quantity_text(value: Decimal, unit: str | None) -> str:
     return f"{number_text(value)} {unit}" if unit else number_text(value)
 
 
-def precedence(expr: ast.Expr) -> int:
+def precedence(expr: ast.Expr | ir.Expr) -> int:
+    """How tightly a construct binds (AST and Program nodes alike)."""
     match expr:
-        case ast.If():
+        case ast.If() | ir.If():
             return IF
-        case ast.Logical(op="or"):
+        case ast.Logical(op="or") | ir.Logical(op="or"):
             return OR
-        case ast.Logical():
+        case ast.Logical() | ir.Logical():
             return AND
-        case ast.Not():
+        case ast.Not() | ir.Not():
             return NOT
-        case ast.Compare() | ast.Member():
+        case ast.Compare() | ast.Member() | ir.Compare() | ir.Member():
             return COMPARE
-        case ast.ShareOf():
+        case ast.ShareOf() | ir.Share():
             return SHARE
-        case ast.Binary(op="+" | "-"):
+        case ast.Binary(op="+" | "-") | ir.Binary(op="+" | "-"):
             return SUM
-        case ast.Binary():
+        case ast.Binary() | ir.Binary():
             return PRODUCT
-        case ast.Neg():
+        case ast.Neg() | ir.Neg():
             return UNARY
     return ATOM
 
@@ -73,7 +75,9 @@ def _member(e: ast.Member) -> str:
 
 
 def _share(e: ast.ShareOf) -> str:
-    return f"{_wrap(e.share, SUM)} of {_wrap(e.whole, SUM)}"
+    """`of` binds looser than `+` and `-`, but a sum beside it is bracketed for readers:
+    `(1 - share) of x`, not `1 - share of x` (which means the same)."""
+    return f"{_wrap(e.share, PRODUCT)} of {_wrap(e.whole, PRODUCT)}"
 
 
 def _if(e: ast.If) -> str:
@@ -105,6 +109,57 @@ _PRINTERS: dict[type, Callable[[Any], str]] = {
 def print_expr(expr: ast.Expr) -> str:
     """Canonical text of an expression."""
     return _PRINTERS[type(expr)](expr)
+
+
+# ---- Program expressions (explanations print what the engines evaluated) -------------------
+
+
+def _ir_wrap(expr: ir.Expr, minimum: int) -> str:
+    text = print_program_expr(expr)
+    return f"({text})" if precedence(expr) < minimum else text
+
+
+def _ir_const(e: ir.Const) -> str:
+    if isinstance(e.written, bool):
+        return "true" if e.written else "false"
+    if isinstance(e.written, Decimal):
+        return quantity_text(e.written, e.unit)
+    return e.written.isoformat() if hasattr(e.written, "isoformat") else str(e.written)
+
+
+def _ir_call(e: ir.Call) -> str:
+    if e.unit is not None:
+        return f"{e.builtin}({e.unit})"
+    return f"{e.builtin}({', '.join(print_program_expr(a) for a in e.args)})"
+
+
+def _ir_pair(e: ir.Binary | ir.Logical) -> str:
+    level = precedence(e)
+    return f"{_ir_wrap(e.left, level)} {e.op} {_ir_wrap(e.right, level + 1)}"
+
+
+_PROGRAM_PRINTERS: dict[type, Callable[[Any], str]] = {
+    ir.Const: _ir_const,
+    ir.Ref: lambda e: e.name,
+    ir.Attribute: lambda e: f"{e.base}.{e.name}",
+    ir.Call: _ir_call,
+    ir.Binary: _ir_pair,
+    ir.Logical: _ir_pair,
+    ir.Compare: lambda e: f"{_ir_wrap(e.left, SHARE)} {e.op} {_ir_wrap(e.right, SHARE)}",
+    ir.Not: lambda e: f"not {_ir_wrap(e.operand, NOT)}",
+    ir.Neg: lambda e: f"-{_ir_wrap(e.operand, UNARY)}",
+    ir.If: lambda e: (
+        f"if {print_program_expr(e.condition)} then {print_program_expr(e.then)} "
+        f"else {print_program_expr(e.otherwise)}"
+    ),
+    ir.Member: lambda e: f"{_ir_wrap(e.operand, SHARE)} in {{{', '.join(e.values)}}}",
+    ir.Share: lambda e: f"{_ir_wrap(e.share, PRODUCT)} of {_ir_wrap(e.whole, PRODUCT)}",
+}
+
+
+def print_program_expr(expr: ir.Expr) -> str:
+    """A Program expression as ETSL text (the same text `print_expr` gives its source)."""
+    return _PROGRAM_PRINTERS[type(expr)](expr)
 
 
 def parse_expr(text: str) -> ast.Expr:

@@ -15,66 +15,23 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from etsl.compiler import ast
-from etsl.compiler.builtins import BUILTINS, Builtin
+from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
+from etsl.compiler.enums import (
+    ALLOCATION_METHODS,
+    CALENDARS,
+    META_VALUES,
+    PRICE_CONTROLS,
+    SCOPES,
+)
 from etsl.compiler.gwp import BASES, table
 from etsl.compiler.periods import MONTHS
 from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS, prelude_rules
 
 T = TypeVar("T")
-_NO_BUILTIN = Builtin("", 0, 0, "")
 
-KEYWORD_VALUES: dict[str, tuple[str, ...]] = {
-    "kind": (
-        "cap_and_trade",
-        "baseline_and_credit",
-        "project_crediting",
-        "offset_program",
-        "intensity_target",
-        "voluntary_target",
-        "national_commitment",
-        "target_setting",
-    ),
-    "participation": ("mandatory", "voluntary"),
-    "status": ("active", "ended", "proposed", "trial", "superseded"),
-    "cap_type": ("absolute", "intensity", "self_set", "none"),
-    "currency": ("JPY", "EUR", "USD", "KRW", "CNY", "GBP", "CHF", "NZD", "CAD"),
-}
-CALENDARS = ("calendar_year", "fiscal_year")
-SCOPES = ("direct", "indirect", "process", "combustion", "electricity", "heat", "upstream")
 GAS_FAMILIES = ("HFCs", "PFCs")
-ALLOCATION_METHODS = (
-    "grandfathering",
-    "benchmark",
-    "auction",
-    "free",
-    "mixed",
-    "self_set",
-    "output_based",
-    "none",
-)
-PRICE_CONTROLS = (
-    "floor",
-    "ceiling",
-    "auction_reserve",
-    "reserve_trigger",
-    "reserve_release",
-    "ccr_trigger",
-    "ccr_size",
-    "ecr_trigger",
-    "ecr_size",
-    "msr_intake",
-    "msr_release",
-    "msr_threshold_upper",
-    "msr_threshold_lower",
-    "reference_price",
-    "tier_1",
-    "tier_2",
-    "reserve_price",
-    "supply_adjustment",
-    "cost_containment",
-)
 ATTRIBUTE_BASES = {
     "holding": ("vintage", "origin", "project_type", "host", "issuer_scheme", "quantity")
 }
@@ -408,7 +365,8 @@ class NameBinder:
             for n in nodes
             if isinstance(n, ast.Call)
             and n.args
-            and BUILTINS.get(n.func, _NO_BUILTIN).unit_argument
+            and n.func in BUILTINS
+            and BUILTINS[n.func].unit_argument
         }
         for node in nodes:
             match node:
@@ -508,28 +466,30 @@ class NameBinder:
 
     def _meta(self) -> None:
         for item in self.s.meta.values():
-            allowed = KEYWORD_VALUES.get(item.key)
-            if allowed and item.value not in allowed:
-                self._unknown_value(item.key, item.value, allowed, item.span)
+            allowed = META_VALUES.get(item.key)
+            if allowed is not None and item.value not in allowed:
+                self._unknown_value(item.key, item.value, allowed.values_of(), item.span)
         self._calendar()
         self._gases()
         for name in self.s.scope.names if self.s.scope else ():
             if name not in SCOPES:
-                self._unknown_value("scope", name, SCOPES, self.s.scope.span)  # type: ignore[union-attr]
+                self._unknown_value("scope", name, SCOPES.values_of(), self.s.scope.span)  # type: ignore[union-attr]
         allocation = self.s.allocation
         for method in allocation.methods if allocation else ():
             if method not in ALLOCATION_METHODS and allocation is not None:
-                self._unknown_value("allocation", method, ALLOCATION_METHODS, allocation.span)
+                self._unknown_value(
+                    "allocation", method, ALLOCATION_METHODS.values_of(), allocation.span
+                )
         for price in self.s.prices:
             if price.name not in PRICE_CONTROLS:
-                self._unknown_value("price", price.name, PRICE_CONTROLS, price.span)
+                self._unknown_value("price", price.name, PRICE_CONTROLS.values_of(), price.span)
 
     def _calendar(self) -> None:
         calendar = self.s.calendar
         if calendar is None:
             return
         if calendar.kind not in CALENDARS:
-            self._unknown_value("calendar", calendar.kind, CALENDARS, calendar.span)
+            self._unknown_value("calendar", calendar.kind, CALENDARS.values_of(), calendar.span)
         if calendar.start_month and calendar.start_month not in MONTHS:
             self._unknown_value("month", calendar.start_month, MONTHS, calendar.span)
 

@@ -17,6 +17,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from etsl.compiler.enums import (
+    ALLOCATION_METHODS,
+    BANK_MODES,
+    CAP_TYPES,
+    CONSEQUENCE_KINDS,
+    LINK_DIRECTIONS,
+    PARTICIPATION,
+    PRICE_CONTROLS,
+    SCHEME_KINDS,
+    STATUSES,
+    Vocabulary,
+)
 from etsl.compiler.model import Citation, PenaltyModel, SchemeModel
 from etsl.documents.prose import (
     Lexicon,
@@ -29,85 +41,6 @@ from etsl.documents.prose import (
     phrase,
     unit_words,
 )
-
-# ---- words for model values (dispatch tables) ------------------------------------------------
-
-KIND_WORDS = {
-    "cap_and_trade": "Cap-and-trade",
-    "baseline_and_credit": "Baseline-and-credit",
-    "project_crediting": "Project crediting",
-    "offset_program": "Offset programme",
-    "intensity_target": "Intensity target",
-    "voluntary_target": "Voluntary target",
-    "national_commitment": "National commitment",
-    "target_setting": "Target setting",
-}
-CAP_TYPE_WORDS = {
-    "absolute": "Absolute cap",
-    "intensity": "Intensity target",
-    "self_set": "Self-set target",
-    "none": "No cap or target",
-}
-BANKING_WORDS = {
-    "none": "Not allowed",
-    "unlimited": "Allowed, without time limit",
-    "next_period": "Into the next period only",
-    "within_period": "Within the compliance period only",
-}
-DIRECTION_WORDS = {
-    "two_way": "two-way",
-    "inbound": "inbound: accepts its units",
-    "outbound": "outbound: its units are accepted there",
-}
-ALLOCATION_WORDS = {
-    "grandfathering": "grandfathering (historical emissions)",
-    "benchmark": "benchmarking",
-    "auction": "auction",
-    "free": "free allocation",
-    "mixed": "mixed",
-    "self_set": "self-set targets",
-}
-CONSEQUENCE_WORDS = {
-    "fine": "Fine",
-    "make_good": "Make good in the next period",
-    "deduct": "Deduction from the next period's allocation",
-    "order": "Order to reduce",
-    "publish": "Publication of the participant's name",
-    "refund": "Refund of the subsidy",
-    "suspend": "Suspension from transfers",
-    "action_plan": "Compliance action plan",
-    "buy_on_behalf": "Units bought on the participant's behalf",
-}
-PRICE_WORDS = {
-    "floor": "Price floor",
-    "ceiling": "Price ceiling",
-    "auction_reserve": "Auction reserve price",
-    "reserve_trigger": "Reserve trigger price",
-    "reserve_release": "Reserve release price",
-    "ccr_trigger": "Cost containment reserve trigger",
-    "ccr_size": "Cost containment reserve size",
-    "msr_intake": "Market stability reserve intake rate",
-    "msr_release": "Market stability reserve release",
-    "msr_threshold_upper": "Market stability reserve upper threshold",
-    "msr_threshold_lower": "Market stability reserve lower threshold",
-    "cost_containment": "Cost containment mechanism",
-}
-STATUS_WORDS = {
-    "active": "Active",
-    "ended": "Ended",
-    "proposed": "Proposed",
-    "trial": "Trial",
-    "superseded": "Superseded",
-}
-PARTICIPATION_WORDS = {"mandatory": "Mandatory", "voluntary": "Voluntary"}
-
-
-def words(table: dict[str, str], value: str | None) -> str:
-    """A model value in words, falling back to the value humanized."""
-    if value is None:
-        return ""
-    return str(table.get(value, humanize(value).capitalize()))
-
 
 # ---- cells ------------------------------------------------------------------------------
 
@@ -134,12 +67,12 @@ def cell(lines: Sequence[str], cites: Sequence[Citation | None] = ()) -> Cell:
     )
 
 
-def _meta(key: str, table: dict[str, str] | None = None) -> Callable[[SchemeModel, Lexicon], Cell]:
+def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, Lexicon], Cell]:
     def extract(model: SchemeModel, lex: Lexicon) -> Cell:
         item = model.meta.get(key)
         if item is None:
             return EMPTY
-        return cell([words(table, item.value) if table is not None else item.value], [item.cite])
+        return cell([table.words(item.value) if table is not None else item.value], [item.cite])
 
     return extract
 
@@ -182,7 +115,7 @@ def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:
 
 def _cap(model: SchemeModel, lex: Lexicon) -> Cell:
     item = model.meta.get("cap_type")
-    lines = [words(CAP_TYPE_WORDS, item.value)] if item else []
+    lines = [CAP_TYPES.words(item.value)] if item else []
     cites: list[Citation | None] = [item.cite] if item else []
     for name in ("cap", "target"):
         rule = model.rule(name)
@@ -198,7 +131,7 @@ def _allocation(model: SchemeModel, lex: Lexicon) -> Cell:
     a = model.allocation
     if a is None:
         return EMPTY
-    methods = ", ".join(words(ALLOCATION_WORDS, m) for m in a.methods).capitalize()
+    methods = ", ".join(ALLOCATION_METHODS.words(m) for m in a.methods).capitalize()
     return cell([methods, a.description or ""], [a.cite])
 
 
@@ -212,7 +145,7 @@ def _support(model: SchemeModel, lex: Lexicon) -> Cell:
 
 def consequence_words(kind: str, amount: str | None, limit: str | None) -> str:
     """`Fine of at most 500,000 JPY`, `Order to reduce: 1.3 × its shortfall`."""
-    label = words(CONSEQUENCE_WORDS, kind)
+    label = CONSEQUENCE_KINDS.words(kind)
     if amount and limit:
         return f"{label}: {amount}, at most {limit}"
     if amount:
@@ -245,14 +178,14 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
         if item is None:
             return cell(["Not stated"])
         limit = f", at most {phrase(item.limit.text, lex, item.limit.unit)}" if item.limit else ""
-        return cell([words(BANKING_WORDS, item.mode) + limit], [item.cite])
+        return cell([BANK_MODES.words(item.mode) + limit], [item.cite])
 
     return extract
 
 
 def link_words(target: str, direction: str, since: str | None, until: str | None) -> str:
     when = "".join([f", since {since}" if since else "", f", until {until}" if until else ""])
-    return f"{target} ({words(DIRECTION_WORDS, direction)}{when})"
+    return f"{target} ({LINK_DIRECTIONS.words(direction)}{when})"
 
 
 def _links(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -282,7 +215,7 @@ def _credits(model: SchemeModel, lex: Lexicon) -> Cell:
 def price_words(
     name: str, value: str, from_year: int | None, rising: str | None, plus: str | None
 ) -> str:
-    text = f"{words(PRICE_WORDS, name)}: {value}"
+    text = f"{PRICE_CONTROLS.words(name)}: {value}"
     if from_year is not None:
         text += f" from {from_year}"
     if rising:
@@ -324,9 +257,9 @@ class Dimension:
 CARD: tuple[Dimension, ...] = (
     Dimension("jurisdiction", "Jurisdiction", _meta("jurisdiction")),
     Dimension("administrator", "Administrator", _meta("administrator")),
-    Dimension("kind", "Kind", _meta("kind", KIND_WORDS)),
-    Dimension("participation", "Participation", _meta("participation", PARTICIPATION_WORDS)),
-    Dimension("status", "Status", _meta("status", STATUS_WORDS)),
+    Dimension("kind", "Kind", _meta("kind", SCHEME_KINDS)),
+    Dimension("participation", "Participation", _meta("participation", PARTICIPATION)),
+    Dimension("status", "Status", _meta("status", STATUSES)),
     Dimension("timing", "Timing", _meta("timing")),
     Dimension("periods", "Periods", _periods),
     Dimension("gases", "Gases", _gases),
@@ -436,7 +369,7 @@ def basic_row(model: SchemeModel, lex: Lexicon) -> tuple[Cell, ...]:
 def _basic_allocation(model: SchemeModel, lex: Lexicon) -> Cell:
     if model.allocation is None:
         return cell(["—"])
-    methods = ", ".join(words(ALLOCATION_WORDS, m) for m in model.allocation.methods)
+    methods = ", ".join(ALLOCATION_METHODS.words(m) for m in model.allocation.methods)
     return cell([methods.capitalize()], [model.allocation.cite])
 
 
@@ -471,8 +404,8 @@ def _basic_target(model: SchemeModel) -> Cell:
     item = model.meta.get("cap_type")
     kind = model.meta.get("kind")
     lines = [
-        words(CAP_TYPE_WORDS, item.value) if item else "",
-        words(KIND_WORDS, kind.value) if kind else "",
+        CAP_TYPES.words(item.value) if item else "",
+        SCHEME_KINDS.words(kind.value) if kind else "",
     ]
     return cell(
         [line for line in lines if line] or ["—"],

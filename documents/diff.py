@@ -17,14 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from etsl.compiler.enums import BANK_MODES
 from etsl.compiler.model import Citation, SchemeModel
 from etsl.documents.compare import (
-    BANKING_WORDS,
     accept_words,
     link_words,
     penalty_summary,
     price_words,
-    words,
 )
 from etsl.documents.prose import (
     Lexicon,
@@ -98,7 +97,7 @@ def _metadata(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
             limit = f" up to {bank.limit.text}" if bank.limit else ""
             out[label] = Entry(
                 bank.mode + limit,
-                words(BANKING_WORDS, bank.mode)
+                BANK_MODES.words(bank.mode)
                 + (
                     f", at most {phrase(bank.limit.text, lex, bank.limit.unit)}"
                     if bank.limit

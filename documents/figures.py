@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from etsl.compiler.enums import PRICE_CONTROLS
 from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
 from etsl.compiler.units import UnknownUnit, parse_unit
-from etsl.documents.compare import PRICE_WORDS, words
 from etsl.documents.prose import Lexicon, humanize, literal_words, unit_words
 from markupsafe import Markup, escape
 
@@ -654,7 +654,7 @@ def _price_charts(model: SchemeModel, lex: Lexicon) -> list[Figure]:
             (Decimal(year), value[0] * (1 + rate) ** (year - p.from_year))
             for year in range(p.from_year, last + 1)
         )
-        label = words(PRICE_WORDS, p.name) + (
+        label = PRICE_CONTROLS.words(p.name) + (
             f" (+{literal_words(p.rising.text)} a year"
             f"{', before ' + p.rising_plus.upper() if p.rising_plus else ''})"
             if p.rising

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from etsl.compiler import ast
+from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.model import Formula, RuleModel, SchemeModel
 from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, SUM, parse_expr, precedence
 from etsl.compiler.units import CURRENCIES
@@ -244,7 +245,7 @@ class _Words:
         is not)."""
         text = self.words(expr)
         open_ended = isinstance(expr, ast.If) or (
-            isinstance(expr, ast.Call) and expr.func in _CALLS and expr.func not in NOUN_CALLS
+            isinstance(expr, ast.Call) and expr.func in BUILTINS and not BUILTINS[expr.func].noun
         )
         return f"({text})" if precedence(expr) < minimum or open_ended else text
 
@@ -315,10 +316,24 @@ class _Words:
         return self.words(e)
 
     def call(self, e: ast.Call) -> str:
-        render = _CALLS.get(e.func)
-        if render is None:
+        special = _SPECIAL_CALLS.get(e.func)
+        phrase = special(self, e.args) if special is not None else None
+        if phrase is not None:
+            return phrase
+        if e.func not in BUILTINS:
             return f"{e.func}({', '.join(self.words(a) for a in e.args)})"
-        return render(self, e.args)
+        return _PLACEHOLDER.sub(lambda m: self.placeholder(m, e.args), _wording(e))
+
+    def placeholder(self, match: re.Match[str], args: tuple[ast.Expr, ...]) -> str:
+        """One `{N:level}` or `{list:level}` of a built-in's wording (compiler/builtins.py)."""
+        level = _LEVELS.get(match.group(2) or "")
+
+        def render(arg: ast.Expr) -> str:
+            return self.wrapped(arg, level) if level is not None else self.words(arg)
+
+        if match.group(1) == "list":
+            return _listing([render(a) for a in args])
+        return render(args[int(match.group(1))])
 
 
 def if_chain(e: ast.If) -> list[tuple[ast.Expr | None, ast.Expr]]:
@@ -344,30 +359,6 @@ def _listing(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _rounding(verb: str) -> Callable[[_Words, tuple[ast.Expr, ...]], str]:
-    def render(w: _Words, args: tuple[ast.Expr, ...]) -> str:
-        inner = w.wrapped(args[0], PRODUCT)
-        if len(args) > 1:
-            return f"{inner} {verb} to {w.words(args[1])} decimal places"
-        return f"{inner} {verb}"
-
-    return render
-
-
-def _extreme(smaller: bool) -> Callable[[_Words, tuple[ast.Expr, ...]], str]:
-    def render(w: _Words, args: tuple[ast.Expr, ...]) -> str:
-        if not smaller and len(args) == 2 and _is_zero(args[0]):
-            return f"{w.wrapped(args[1], SUM)} (but not less than zero)"
-        adjective = (
-            ("smaller" if smaller else "larger")
-            if len(args) == 2
-            else ("smallest" if smaller else "largest")
-        )
-        return f"the {adjective} of {_listing([w.wrapped(a, SUM) for a in args])}"
-
-    return render
-
-
 def _years(w: _Words, args: tuple[ast.Expr, ...]) -> str:
     target = args[0] if args else None
     if isinstance(target, ast.Name) and target.name != "period":
@@ -375,20 +366,24 @@ def _years(w: _Words, args: tuple[ast.Expr, ...]) -> str:
     return "the years in the period"
 
 
-#: Functions whose words are a closed noun phrase, safe as an operand without parentheses.
-NOUN_CALLS = frozenset({"years", "held", "eligible"})
+def _at_least_zero(w: _Words, args: tuple[ast.Expr, ...]) -> str | None:
+    """`max(0, x)`: "x (but not less than zero)"."""
+    if len(args) == 2 and _is_zero(args[0]):
+        return f"{w.wrapped(args[1], SUM)} (but not less than zero)"
+    return None
 
-_CALLS: dict[str, Callable[[_Words, tuple[ast.Expr, ...]], str]] = {
-    "floor": _rounding("rounded down"),
-    "ceil": _rounding("rounded up"),
-    "round": _rounding("rounded (halves up)"),
-    "min": _extreme(smaller=True),
-    "max": _extreme(smaller=False),
-    "abs": lambda w, a: f"the absolute value of {w.words(a[0])}",
+
+def _wording(e: ast.Call) -> str:
+    return BUILTINS[e.func].wording(len(e.args))
+
+
+_PLACEHOLDER = re.compile(r"\{(\d+|list)(?::(\w+))?\}")
+_LEVELS = {"atom": ATOM, "product": PRODUCT, "sum": SUM}
+
+#: Calls worded better than their registry template in particular forms (None: use it).
+_SPECIAL_CALLS: dict[str, Callable[[_Words, tuple[ast.Expr, ...]], str | None]] = {
     "years": _years,
-    "co2e": lambda w, a: f"{w.wrapped(a[0], ATOM)} in CO₂ equivalent",
-    "held": lambda w, a: f"the {w.words(a[0])} units held",
-    "eligible": lambda w, a: f"the eligible {w.words(a[0])} units",
+    "max": _at_least_zero,
 }
 
 _RENDERERS: dict[type, Callable[[_Words, Any], str]] = {

@@ -22,17 +22,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etsl.compiler.enums import ALLOCATION_METHODS, BANK_MODES, CONSEQUENCE_KINDS, LINK_DIRECTIONS
 from etsl.compiler.model import Citation, PeriodModel, SchemeModel, TableModel
 from etsl.documents import figures as svg
 from etsl.documents.compare import (
-    ALLOCATION_WORDS,
-    BANKING_WORDS,
-    CONSEQUENCE_WORDS,
-    DIRECTION_WORDS,
     Cell,
     card,
     price_words,
-    words,
 )
 from etsl.documents.prose import (
     Lexicon,
@@ -455,7 +451,7 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
         out.append(
             Item(
                 label,
-                (words(BANKING_WORDS, item.mode), limit),
+                (BANK_MODES.words(item.mode), limit),
                 "",
                 notes.refs(model.name, [item.cite]),
             )
@@ -485,7 +481,7 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
     for p in model.penalties:
         consequences = tuple(
             Item(
-                words(CONSEQUENCE_WORDS, q.kind),
+                CONSEQUENCE_KINDS.words(q.kind),
                 (amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex)),),
                 q.description or "",
                 notes.refs(model.name, [q.cite]),
@@ -528,7 +524,7 @@ def _links(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
         Item(
             k.target,
             (
-                words(DIRECTION_WORDS, k.direction),
+                LINK_DIRECTIONS.words(k.direction),
                 k.since or "",
                 k.until or "",
                 ", ".join(k.units) or "all",
@@ -589,7 +585,7 @@ def scheme_page(model: SchemeModel, fmt: str = "html") -> SchemePage:
         allocation=Item(
             "allocation",
             tuple(
-                words(ALLOCATION_WORDS, m).capitalize() if i == 0 else words(ALLOCATION_WORDS, m)
+                ALLOCATION_METHODS.words(m).capitalize() if i == 0 else ALLOCATION_METHODS.words(m)
                 for i, m in enumerate(allocation.methods)
             ),
             allocation.description or "",

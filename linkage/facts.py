@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from etsl.compiler.enums import PRICE_CONTROLS
 from etsl.compiler.model import (
     Citation,
     ConsequenceModel,
@@ -377,15 +378,9 @@ def penalty_evidence(m: SchemeModel) -> Evidence:
     return evidence(m, "penalties", value, first)
 
 
-_PRICE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("supply", re.compile(r"^(msr_|supply_|ecr)")),
-    ("ceiling", re.compile(r"ceiling|ccr|containment|reserve_trigger|reserve_release")),
-    ("floor", re.compile(r"floor|auction_reserve|reserve_price|minimum")),
-)
-
-
 def price_kind(price: PriceModel) -> str:
-    return next((kind for kind, pattern in _PRICE_KINDS if pattern.search(price.name)), "other")
+    """floor, ceiling, supply or reference (compiler/enums.py), `other` when unknown."""
+    return PRICE_CONTROLS.kind(price.name) or "other"
 
 
 def prices(m: SchemeModel, kind: str) -> list[PriceModel]:

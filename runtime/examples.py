@@ -16,18 +16,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from etsl.compiler import ast
+from etsl.compiler import program as ir
 from etsl.compiler.display import format_value
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.enums import AMOUNT_KINDS
+from etsl.compiler.lower import type_unit
+from etsl.compiler.program import Program
 from etsl.compiler.source import Span
-from etsl.compiler.units import dims_name, parse_unit
 from etsl.compiler.vocabulary import RUNTIME_INPUTS
 from etsl.runtime.records import Holding, Value
 from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
 from etsl.runtime.reference.expressions import Fault, Upstream
-from etsl.runtime.reference.plan import Plan, make_plan
 from etsl.runtime.reference.sequence import evaluate_period
-from etsl.runtime.results.model import AMOUNT_KINDS, ParticipantResult
+from etsl.runtime.results.model import ParticipantResult
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class ExampleOutcome:
 
 
 @dataclass(frozen=True)
-class _Given:
+class Given:
     period: str | None
     inputs: dict[str, Value]
     holdings: tuple[Holding, ...]
@@ -66,10 +67,9 @@ class _Given:
     problems: tuple[str, ...]
 
 
-def _read_given(plan: Plan, example: ast.Example) -> _Given:
-    constants = PeriodEvaluator(plan, PeriodContext(example.title, None, {}))
-    s = plan.resolved
-    period: str | None = next(iter(s.periods), None)
+def read_given(program: Program, example: ir.Example) -> Given:
+    constants = PeriodEvaluator(program, PeriodContext(example.title, None, {}))
+    period: str | None = next(iter(program.period_names), None)
     inputs: dict[str, Value] = {}
     holdings: list[Holding] = []
     runtime: dict[str, Decimal] = {}
@@ -89,7 +89,7 @@ def _read_given(plan: Plan, example: ast.Example) -> _Given:
             runtime[head] = value
         else:
             inputs[head] = value
-    return _Given(period, inputs, tuple(holdings), runtime, tuple(problems))
+    return Given(period, inputs, tuple(holdings), runtime, tuple(problems))
 
 
 def _actual(result: ParticipantResult, path: tuple[str, ...], expected: Value) -> Value | None:
@@ -112,20 +112,16 @@ def _reason(result: ParticipantResult, name: str) -> str | None:
     return failed[0] if failed else None
 
 
-def _unit(plan: Plan, result: ParticipantResult, binding: ast.Binding) -> str:
+def _unit(program: Program, result: ParticipantResult, binding: ir.Binding) -> str:
     name = ".".join(binding.path)
     if name.startswith("eligible.") or name in RUNTIME_INPUTS:
         return "tCO2e"
     units = [c.unit for c in result.consequences if c.kind == name]
     if units:
         return units[0]
-    if (
-        name not in plan.display_units
-        and isinstance(binding.value, ast.Quantity)
-        and binding.value.unit
-    ):
-        return dims_name(parse_unit(binding.value.unit).dims)
-    return plan.display_units.get(name, "")
+    if program.kind_of(name) is None and isinstance(binding.value, ir.Const) and binding.value.unit:
+        return type_unit(binding.value.type)
+    return program.unit_of(name)
 
 
 def _same(expected: Value, actual: Value | None) -> bool:
@@ -134,10 +130,10 @@ def _same(expected: Value, actual: Value | None) -> bool:
     return actual is not None and type(expected) is type(actual) and expected == actual
 
 
-def run_example(plan: Plan, example: ast.Example) -> ExampleOutcome:
+def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
     """Evaluate one example and compare every expected value."""
-    given = _read_given(plan, example)
-    periods = list(plan.resolved.periods)
+    given = read_given(program, example)
+    periods = list(program.period_names)
     index = periods.index(given.period) if given.period in periods else None
     context = PeriodContext(
         example.title,
@@ -146,8 +142,8 @@ def run_example(plan: Plan, example: ast.Example) -> ExampleOutcome:
         given.holdings,
         runtime={"carry_in": Decimal(0), "owed_in": Decimal(0), **given.runtime},
     )
-    result = evaluate_period(plan, context, index, trace=True)
-    constants = PeriodEvaluator(plan, PeriodContext(example.title, given.period, {}))
+    result = evaluate_period(program, context, index, trace=True)
+    constants = PeriodEvaluator(program, PeriodContext(example.title, given.period, {}))
     mismatches, problems = [], list(given.problems)
     for binding in example.expect:
         name = ".".join(binding.path)
@@ -163,13 +159,13 @@ def run_example(plan: Plan, example: ast.Example) -> ExampleOutcome:
                     name,
                     expected,
                     actual,
-                    _unit(plan, result, binding),
+                    _unit(program, result, binding),
                     binding.span,
                     _reason(result, name),
                 )
             )
     return ExampleOutcome(
-        plan.name,
+        program.name,
         example.title,
         example.span,
         tuple(mismatches),
@@ -179,10 +175,10 @@ def run_example(plan: Plan, example: ast.Example) -> ExampleOutcome:
     )
 
 
-def run_examples(compiled: CompiledScheme, plan: Plan | None = None) -> list[ExampleOutcome]:
+def run_examples(compiled: CompiledScheme) -> list[ExampleOutcome]:
     """Every example of a scheme, in declaration order."""
-    plan = plan or make_plan(compiled)
-    return [run_example(plan, example) for example in compiled.resolved.examples]
+    program = compiled.program
+    return [run_example(program, example) for example in program.examples]
 
 
 def _show(value: Value | None, unit: str) -> str:

@@ -175,11 +175,11 @@ def test_registered_engine_runs_datasets(tmp_path: Path) -> None:
 
 
 def test_query_shapes_give_the_same_file(tmp_path: Path) -> None:
-    from etsl.runtime.columnar.sql import compile as sc
+    from etsl.runtime.columnar.sql.compile import Shape
 
     compiled = compile_paths([TOKYO]).schemes["tokyo_cat"]
     data = write(tmp_path / "facilities.csv")
-    for shape in sc.Shape:
+    for shape in Shape:
         results = columnar.run_file(compiled, columnar.DataFiles(data), shape)
         assert not isinstance(results, columnar.Fallback)
         results.write(tmp_path / f"{shape.value}.csv")

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.runtime.columnar import engine as columnar
-from etsl.runtime.examples import _read_given
+from etsl.runtime.examples import read_given
 from etsl.runtime.records import Dataset, Holding, Record
-from etsl.runtime.reference.plan import make_plan
 from etsl.runtime.reference.sequence import run as reference_run
 from etsl.runtime.results.model import ParticipantResult, Results
 from hypothesis import HealthCheck, event, given, settings
@@ -285,10 +284,9 @@ def test_generated_schemes_agree(text: str, dataset: Dataset) -> None:
 
 def example_dataset(compiled: CompiledScheme) -> Dataset:
     """Every example without runtime givens as one participant row."""
-    plan = make_plan(compiled)
     records, holdings = [], []
-    for index, example in enumerate(compiled.resolved.examples):
-        given_ = _read_given(plan, example)
+    for index, example in enumerate(compiled.program.examples):
+        given_ = read_given(compiled.program, example)
         if given_.runtime or given_.problems:
             continue
         participant = f"example {index + 1}"

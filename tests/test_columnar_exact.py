@@ -148,12 +148,12 @@ def test_random_arithmetic_matches_arith(pairs: list[tuple[Decimal, Decimal]]) -
 
 @pytest.mark.parametrize("shape", ["cte", "nested"])
 def test_both_query_shapes_agree(shape: str) -> None:
-    from etsl.runtime.columnar.sql import compile as sc
+    from etsl.runtime.columnar.sql.compile import Shape
 
     records = tuple(Record(f"p{i}", None, {"a": Decimal(i * 7) / 3, "b": Decimal(i + 1)})
                     for i in range(5))
     results, reason = columnar.run_with_reason(COMPILED, Dataset(records),
-                                               shape=sc.Shape(shape))
+                                               shape=Shape(shape))
     assert reason is None
     for row, record in zip(results.rows, records, strict=True):
         assert row.values["quotient"] == arith.divide(record.values["a"], record.values["b"])

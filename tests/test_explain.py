@@ -7,7 +7,6 @@ from decimal import Decimal as D
 
 import pytest
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.printer import parse_expr
 from etsl.runtime.records import Holding
 from etsl.runtime.reference.explain import (
     display_unit,
@@ -184,5 +183,8 @@ def test_trace_document(tokyo: CompiledScheme) -> None:
 
 
 def test_substitute_without_values_prints_the_formula() -> None:
-    expr = parse_expr("if a > 1 then b / 2 else -c")
-    assert substitute(expr, {}, {}) == "if a > 1 then b ÷ 2 else −c"
+    program = compiled(
+        "scheme s { param a = 2  param b = 4 tCO2e  param c = 1 tCO2e\n"
+        "rule x = if a > 1 then b / 2 else -c }"
+    ).program
+    assert substitute(program.rules["x"].expr, {}, program) == "if a > 1 then b ÷ 2 else −c"

@@ -9,7 +9,8 @@ import pytest
 import sqlglot
 from click.testing import CliRunner
 from etsl.compiler.driver import CompiledScheme, compile_paths
-from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.columnar.sql.compile import compile_query, table_layout
+from etsl.runtime.columnar.sql.types import PORTABLE, Unsupported
 
 from etsl.cli import cli
 
@@ -24,21 +25,17 @@ def sql(*args: str) -> tuple[int, str, str]:
 
 
 def supported() -> list[CompiledScheme]:
-    from etsl.commands.columnar_cmds import sql_layout
-
     compilation = compile_paths([ROOT / "schemes", BENCH])
     schemes = [compilation.schemes[n] for n in sorted(compilation.schemes)]
     return [s for s in schemes if not isinstance(
-        sc.compile_query(s, sql_layout(s, "participants", (18, 4), None)), sc.Unsupported)]
+        compile_query(s, table_layout(s.program, "participants", (18, 4), None)), Unsupported)]
 
 
 @pytest.mark.parametrize("compiled", supported(), ids=lambda c: c.name)
 def test_spark_sql_parses_in_sqlglots_spark_dialect(compiled: CompiledScheme) -> None:
-    from etsl.commands.columnar_cmds import sql_layout
-
-    query = sc.compile_query(compiled, sql_layout(compiled, "participants", (18, 4), None),
-                             sc.PORTABLE)
-    assert not isinstance(query, sc.Unsupported)
+    query = compile_query(compiled, table_layout(compiled.program, "participants", (18, 4), None),
+                             PORTABLE)
+    assert not isinstance(query, Unsupported)
     text = query.sql("spark")
     parsed = sqlglot.parse_one(text, read="spark")
     assert isinstance(parsed, sqlglot.exp.Select)

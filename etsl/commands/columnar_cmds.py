@@ -50,36 +50,6 @@ def parse_decimal(text: str) -> tuple[int, int]:
     return result
 
 
-def sql_layout(
-    compiled: CompiledScheme, table: str, decimal: tuple[int, int], period: str | None
-) -> Any:
-    """The layout `etsl sql` assumes: a table with one column per input, `held.UNIT`
-    columns for holdings, an `id` column and (with several periods) a `period` column."""
-    import etsl.runtime.columnar.sql.compile as sc
-    from etsl.compiler.types import Enum, Quant
-
-    s = compiled.resolved
-    width, places = decimal
-    number = sc.Num(width - places, places)
-    inputs = {}
-    for name in s.fields:
-        kind = compiled.checked.types.get(name)
-        if isinstance(kind, Quant):
-            inputs[name] = sc.InputColumn(name, sc.Kind.NUM, number, False)
-        else:
-            simple = {"bool": sc.Kind.BOOL, "date": sc.Kind.DATE}.get(getattr(kind, "name", ""))
-            inputs[name] = sc.InputColumn(
-                name,
-                sc.Kind.TEXT if isinstance(kind, Enum) or simple is None else simple,
-                None,
-                False,
-            )
-    holdings = {u: sc.InputColumn(f"held.{u}", sc.Kind.NUM, number, True) for u in s.units}
-    periods = list(s.periods)
-    fixed = period or (periods[0] if len(periods) == 1 else None)
-    return sc.Layout(table, "id", None if fixed else "period", fixed, inputs, holdings)
-
-
 @click.command()
 @SCHEME_FILE
 @IMPORT_PATH
@@ -144,17 +114,22 @@ def sql(
     division is rewritten to integer arithmetic with half-even rounding to 18 places.
     A scheme the columnar engine cannot represent exactly is reported and exits 1.
     """
-    import etsl.runtime.columnar.sql.compile as sc
+    from etsl.runtime.columnar.sql.compile import Shape, compile_query, table_layout
+    from etsl.runtime.columnar.sql.types import (
+        DUCKDB,
+        PORTABLE,
+        Unsupported,
+    )
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
-    if period is not None and period not in compiled.resolved.periods:
+    if period is not None and period not in compiled.program.period_names:
         raise click.BadParameter(
             f"'{period}' is not a period of '{compiled.name}'", param_hint="--period"
         )
-    layout = sql_layout(compiled, table, parse_decimal(decimal), period)
-    flavour = sc.DUCKDB if dialect == "duckdb" else sc.PORTABLE
-    query = sc.compile_query(compiled, layout, flavour, sc.Shape(shape))
-    if isinstance(query, sc.Unsupported):
+    layout = table_layout(compiled.program, table, parse_decimal(decimal), period)
+    flavour = DUCKDB if dialect == "duckdb" else PORTABLE
+    query = compile_query(compiled, layout, flavour, Shape(shape))
+    if isinstance(query, Unsupported):
         click.echo(
             f"error: scheme '{compiled.name}' cannot be written as one exact query: {query}",
             err=True,

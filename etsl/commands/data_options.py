@@ -83,7 +83,7 @@ def _mapping_file(path: Path) -> dict[str, str]:
 def check_period(compiled: CompiledScheme, period: str | None) -> None:
     from etsl.compiler.diagnostics import did_you_mean
 
-    periods = list(compiled.resolved.periods)
+    periods = list(compiled.program.period_names)
     if period is not None and periods and period not in periods:
         hint = did_you_mean(period, periods) or f"periods: {', '.join(periods)}"
         raise click.BadParameter(

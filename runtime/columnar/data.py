@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from etsl.compiler import ast
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.program import Program
 from etsl.runtime.data.checks import MAX_DIGITS, MAX_PLACES, Spec
 from etsl.runtime.records import Dataset, Holding, Record, Value
 from etsl.runtime.results.model import (
@@ -131,7 +131,7 @@ def file_source(
     names, table = header
     plan = plan_table(table, mapping, wide_classifier(compiled), wide_expected(compiled), strict)
     default = period or only_period(compiled)
-    needs_period = default is None and len(compiled.resolved.periods) > 1
+    needs_period = default is None and len(compiled.program.periods) > 1
     problems = [
         *period_problems(path, compiled, period),
         *plan.problems,
@@ -301,9 +301,10 @@ def dataset_source(
     for record, amounts in zip(records, held, strict=True):
         for target in specs:
             columns[target].append(_cell_text(_record_value(record, target, amounts)))
-    for unit in compiled.resolved.units:  # whether a holding row exists (it may hold 0)
+    units = compiled.program.units
+    for unit in units:  # whether a holding row exists (it may hold 0)
         columns[f"present.{unit}"] = ["true" if unit in amounts else "false" for amounts in held]
-    specs.update({f"present.{u}": Spec(f"present.{u}", "bool") for u in compiled.resolved.units})
+    specs.update({f"present.{u}": Spec(f"present.{u}", "bool") for u in units})
     table = pyarrow.table({t: pyarrow.array(v, pyarrow.string()) for t, v in columns.items()})
     connection.register("etsl_arrow", table)
     connection.execute(
@@ -323,7 +324,7 @@ def resolve_periods(
     Rows it would reject (no or an unknown period, a second row for a period) and
     participants with several periods (carried over) are left to the reference engine.
     """
-    periods = list(compiled.resolved.periods)
+    periods = list(compiled.program.period_names)
     kept: list[Record] = []
     for record in dataset.records:
         if options.participants is not None and record.participant not in options.participants:
@@ -347,10 +348,10 @@ def dataset_specs(compiled: CompiledScheme) -> dict[str, Spec]:
     the rows that need them, found by evaluation)."""
     from etsl.compiler.types import Enum, Quant
 
-    s = compiled.resolved
+    program = compiled.program
     specs = {"id": Spec("id", "text"), "period": Spec("period", "text", required=False)}
-    for name in s.fields:
-        kind = compiled.checked.types.get(name)
+    for name, source in program.inputs.items():
+        kind = source.type
         spec_kind = (
             "number"
             if isinstance(kind, Quant)
@@ -360,7 +361,7 @@ def dataset_specs(compiled: CompiledScheme) -> dict[str, Spec]:
         )
         choices = kind.values if isinstance(kind, Enum) else ()
         specs[name] = Spec(name, spec_kind, choices=choices, required=False)
-    specs.update({f"held.{u}": Spec(f"held.{u}", "number", required=False) for u in s.units})
+    specs.update({f"held.{u}": Spec(f"held.{u}", "number", required=False) for u in program.units})
     return specs
 
 
@@ -392,13 +393,9 @@ def holdings_by_record(
     """held(u) per record: its holdings rows (period-less ones apply to every period) and
     `held.UNIT` values, as the reference engine collects them (runtime/sequence.py)."""
     from etsl.compiler.numbers import add
-    from etsl.runtime.reference.plan import attribute_value
 
-    s = compiled.resolved
-    filtered = any(
-        isinstance(i, ast.Accept) and i.where is not None
-        for i in (s.surrender.items if s.surrender else ())
-    )
+    program = compiled.program
+    filtered = any(clause.where is not None for clause in program.surrender)
     by_key: dict[tuple[str, str | None], list[Holding]] = {}
     for holding in holdings:
         by_key.setdefault((holding.participant, holding.period), []).append(holding)
@@ -409,28 +406,29 @@ def holdings_by_record(
         )
         rows += [
             Holding(record.participant, record.period, u, q)
-            for u in s.units
+            for u in program.units
             for key in (f"held.{u}", f"held_{u}")
             if isinstance(q := record.values.get(key), Decimal)
         ]
         totals: dict[str, Decimal] = {}
         for row in rows:
             totals[row.unit] = add(totals.get(row.unit, Decimal(0)), row.quantity)
-        if filtered and not _wide_like(rows, s, attribute_value):
+        if filtered and not _wide_like(rows, program):
             return Fallback("holdings with their own attributes under a surrender filter")
         result.append(totals)
     return result
 
 
-def _wide_like(rows: Sequence[Holding], s: Any, attribute_value: Any) -> bool:
+def _wide_like(rows: Sequence[Holding], program: Program) -> bool:
     """At most one holding per unit type, with only its type's declared attributes."""
+    from etsl.compiler.program import attribute_value
+
     units = [r.unit for r in rows]
     if len(units) != len(set(units)):
         return False
     for row in rows:
-        decl = s.units.get(row.unit)
-        declared: dict[str, Any] = {"issuer_scheme": decl.origin} if decl and decl.origin else {}
-        declared.update({a.name: attribute_value(a.value) for a in (decl.attrs if decl else ())})
+        unit = program.units.get(row.unit)
+        declared = unit.attributes if unit else {}
         if any(attribute_value(v) != declared.get(k) for k, v in row.attributes.items()):
             return False
     return True

@@ -83,9 +83,9 @@ from etsl.runtime.columnar.results import (
     summary,
     write_output,
 )
-from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.columnar.sql.compile import Shape, compile_query, unsupported_constructs
+from etsl.runtime.columnar.sql.types import ScenarioLayout, Unsupported
 from etsl.runtime.records import DataFiles, Dataset, Holding, Record
-from etsl.runtime.reference.plan import make_plan
 from etsl.runtime.results.model import (
     EvaluationError,
     ParticipantResult,
@@ -164,8 +164,8 @@ def evaluate(
     compiled: CompiledScheme,
     source: Source,
     period_filter: str | None,
-    shape: sc.Shape = sc.Shape.CTE,
-    scenario: sc.ScenarioLayout | None = None,
+    shape: Shape = Shape.CTE,
+    scenario: ScenarioLayout | None = None,
 ) -> Evaluation | Fallback:
     """Check and profile RAW, compile the scheme for it, and compute RESULTS (for every
     scenario of `scenario`, a relation cross-joined with the rows, in sweeps)."""
@@ -189,8 +189,8 @@ def evaluate(
             )
         )
     )
-    query = sc.compile_query(compiled, layout, shape=shape)
-    if isinstance(query, sc.Unsupported):
+    query = compile_query(compiled, layout, shape=shape)
+    if isinstance(query, Unsupported):
         return Fallback(str(query))
     try:
         connection.execute(sql_of(create_table(RESULTS, query.query)))
@@ -199,14 +199,14 @@ def evaluate(
     except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
         return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
     if scenario is not None:  # sweeps: their rows are patched per scenario (runtime/sweep.py)
-        return Evaluation(connection, compiled, make_plan(compiled), query, int(rows), [])
+        return Evaluation(connection, compiled, compiled.program, query, int(rows), [])
     failed = connection.execute(
         'SELECT "$row", "$participant", "$period" FROM etsl_results WHERE "$failed" ORDER BY "$row"'
     ).fetchall()
     return Evaluation(
         connection,
         compiled,
-        make_plan(compiled),
+        compiled.program,
         query,
         int(rows),
         [(int(r), str(p), q) for r, p, q in failed],
@@ -293,21 +293,21 @@ class ColumnarResults(Results):  # type: ignore[misc, unused-ignore]
 
 
 def _results(evaluation: Evaluation, rows: Sequence[ParticipantResult]) -> Results:
-    plan = evaluation.plan
+    program = evaluation.program
     return Results(
-        plan.name,
+        program.name,
         ENGINE,
         tuple(rows),
-        plan.rule_names,
-        plan.units,
-        plan.consequence_kinds,
+        program.rule_names,
+        tuple(program.units),
+        program.consequence_kinds,
         (),
-        plan.category_field,
+        program.category_field,
     )
 
 
 def run_file(
-    compiled: CompiledScheme, files: DataFiles, shape: sc.Shape = sc.Shape.CTE
+    compiled: CompiledScheme, files: DataFiles, shape: Shape = Shape.CTE
 ) -> Results | Fallback:
     """Read a CSV or Parquet participant table straight into DuckDB and evaluate it there."""
     reason = static_fallback(compiled)
@@ -337,27 +337,25 @@ def run_file(
         if dataset is None:
             return Fallback("the data needs the reference reader's checks", notice=False)
         patch_with_reference(evaluation, dataset.records, dataset.holdings, files.period)
-    plan = evaluation.plan
+    program = evaluation.program
     return ColumnarResults(
-        plan.name,
+        program.name,
         ENGINE,
         LazyRows(evaluation),  # type: ignore[arg-type, unused-ignore]
-        plan.rule_names,
-        plan.units,
-        plan.consequence_kinds,
+        program.rule_names,
+        tuple(program.units),
+        program.consequence_kinds,
         (),
-        plan.category_field,
+        program.category_field,
         evaluation,
     )
 
 
 def static_fallback(compiled: CompiledScheme) -> Fallback | None:
     """Constructs the engine leaves to the reference engine whatever the data."""
-    from etsl.runtime.reference.plan import borrowing_enabled
-
-    if borrowing_enabled(compiled.resolved):
+    if compiled.program.borrows:
         return Fallback("borrowing between periods")
-    problem = sc.unsupported_constructs(compiled.resolved)
+    problem = unsupported_constructs(compiled.program)
     return Fallback(str(problem)) if problem else None
 
 
@@ -365,7 +363,7 @@ def run_with_reason(
     compiled: CompiledScheme,
     dataset: Dataset,
     options: RunOptions | None = None,
-    shape: sc.Shape = sc.Shape.CTE,
+    shape: Shape = Shape.CTE,
 ) -> tuple[Results, Fallback | None]:
     """The engine contract, saying why the reference engine was used when it was."""
     options = options or RunOptions()
@@ -383,7 +381,7 @@ def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None =
 
 
 def _run_dataset(
-    compiled: CompiledScheme, dataset: Dataset, options: RunOptions, shape: sc.Shape
+    compiled: CompiledScheme, dataset: Dataset, options: RunOptions, shape: Shape
 ) -> Results | Fallback:
     if options.trace:
         return Fallback("traces come from the reference engine", notice=False)

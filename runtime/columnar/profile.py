@@ -28,7 +28,7 @@ from etsl.runtime.columnar.data import (
     quoted,
     sql_of,
 )
-from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.columnar.sql.types import ROW, InputColumn, Kind, Layout, Num, decimal_type
 from etsl.runtime.data.checks import MAX_DIGITS, Spec
 from sqlglot import exp
 
@@ -93,7 +93,7 @@ def _not_a_number(value: exp.Expr) -> exp.Expr:
     counts places in the text. Faster than the regular expression NUMBER_PATTERN.
     """
     failed = exp.Is(
-        this=exp.TryCast(this=value.copy(), to=sc.decimal_type(38, 18)), expression=exp.Null()
+        this=exp.TryCast(this=value.copy(), to=decimal_type(38, 18)), expression=exp.Null()
     )
     odd = [call("contains", value.copy(), literal(c)) for c in ("_", "e", "E")]
     return exp.or_(failed, *odd)
@@ -198,7 +198,7 @@ def _significant(value: Decimal) -> int:
 
 def layout_of(
     compiled: CompiledScheme, source: Source, profiles: Mapping[str, ColumnProfile]
-) -> sc.Layout | Fallback:
+) -> Layout | Fallback:
     """Where the compiled query finds each input, with its exact DECIMAL shape."""
     inputs, holdings, present = {}, {}, {}
     for target, spec in source.specs.items():
@@ -212,37 +212,35 @@ def layout_of(
             return entry
         if target.startswith("held."):
             holdings[target.removeprefix("held.")] = entry
-        elif target in compiled.resolved.fields:
+        elif target in compiled.program.inputs:
             inputs[target] = entry
     period_column = "period" if "period" in source.specs else None
-    return sc.Layout(
+    return Layout(
         CELLS,
         "id",
         period_column,
         source.period,
         inputs,
         holdings,
-        row_column=sc.ROW,
+        row_column=ROW,
         present=present,
         checked=True,
     )
 
 
 _KINDS = {
-    "number": sc.Kind.NUM,
-    "choice": sc.Kind.TEXT,
-    "text": sc.Kind.TEXT,
-    "bool": sc.Kind.BOOL,
-    "date": sc.Kind.DATE,
+    "number": Kind.NUM,
+    "choice": Kind.TEXT,
+    "text": Kind.TEXT,
+    "bool": Kind.BOOL,
+    "date": Kind.DATE,
 }
 
 
-def _input_column(
-    target: str, spec: Spec, profile: ColumnProfile | None
-) -> sc.InputColumn | Fallback:
+def _input_column(target: str, spec: Spec, profile: ColumnProfile | None) -> InputColumn | Fallback:
     kind = _KINDS[spec.kind]
-    if kind is not sc.Kind.NUM or profile is None:
-        return sc.InputColumn(target, kind, None, profile is None or profile.blanks > 0)
+    if kind is not Kind.NUM or profile is None:
+        return InputColumn(target, kind, None, profile is None or profile.blanks > 0)
     if (
         spec.scale != 1
         and profile.digits + profile.places + _significant(spec.scale) > DEFAULT_CONTEXT_DIGITS
@@ -250,15 +248,15 @@ def _input_column(
         return Fallback(
             f"converting '{target}' to base units needs more than {DEFAULT_CONTEXT_DIGITS} digits"
         )
-    return sc.InputColumn(
-        target, kind, sc.Num(profile.digits, profile.places), profile.blanks > 0, spec.scale
+    return InputColumn(
+        target, kind, Num(profile.digits, profile.places), profile.blanks > 0, spec.scale
     )
 
 
 def cells_view(source: Source, period_filter: str | None) -> exp.Select:
     """CELLS: RAW with booleans and dates typed, rows of other periods left out; `$row`
     is RAW's row id (the data order)."""
-    selected: list[exp.Expr] = [exp.alias_(exp.column("rowid"), sc.ROW, quoted=True)]
+    selected: list[exp.Expr] = [exp.alias_(exp.column("rowid"), ROW, quoted=True)]
     for target, spec in source.specs.items():
         value: exp.Expr = column(target)
         if spec.kind == "bool":

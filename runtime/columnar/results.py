@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.enums import FLAG_KINDS
+from etsl.compiler.program import Program
 from etsl.runtime.columnar.data import (
     ENGINE,
     PARQUET_SUFFIXES,
@@ -25,11 +27,24 @@ from etsl.runtime.columnar.data import (
     quoted,
     sql_of,
 )
-from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.columnar.sql.compile import ColumnarQuery
+from etsl.runtime.columnar.sql.exact import add
+from etsl.runtime.columnar.sql.types import (
+    FAILED,
+    PARTICIPANT,
+    PERIOD,
+    ROW,
+    Kind,
+    Num,
+    Typed,
+    any_of,
+    as_num,
+    decimal_type,
+    declared,
+    zero,
+)
 from etsl.runtime.records import Record
-from etsl.runtime.reference.plan import Plan
 from etsl.runtime.results.model import (
-    FLAG_KINDS,
     ConsequenceResult,
     ParticipantResult,
     Results,
@@ -53,8 +68,8 @@ class Evaluation:
 
     connection: Any
     compiled: CompiledScheme
-    plan: Plan
-    query: sc.ColumnarQuery
+    program: Program
+    query: ColumnarQuery
     rows: int
     failed: list[tuple[int, str, str | None]]
     patch: dict[int, ParticipantResult] = field(default_factory=dict)
@@ -69,51 +84,51 @@ class OutputColumn:
 
     name: str
     sql: exp.Expr
-    kind: sc.Kind
-    num: sc.Num | None = None
+    kind: Kind
+    num: Num | None = None
 
 
 def output_columns(evaluation: Evaluation) -> list[OutputColumn]:
     """The columns of Results.columns(), in that order, computed from RESULTS."""
-    query, plan = evaluation.query, evaluation.plan
+    query, program = evaluation.query, evaluation.program
     columns = [
-        OutputColumn("participant", column(sc.PARTICIPANT), sc.Kind.TEXT),
-        OutputColumn("period", column(sc.PERIOD), sc.Kind.TEXT),
+        OutputColumn("participant", column(PARTICIPANT), Kind.TEXT),
+        OutputColumn("period", column(PERIOD), Kind.TEXT),
     ]
-    for name in [*plan.rule_names, *(f"eligible.{u}" for u in plan.units)]:
+    for name in [*program.rule_names, *(f"eligible.{u}" for u in program.units)]:
         typed = query.columns[name]
         columns.append(OutputColumn(name, column(name), typed.kind, typed.num))
-    for kind in plan.consequence_kinds:
+    for kind in program.consequence_kinds:
         columns += _kind_columns(query, kind)
-    columns.append(OutputColumn("error", exp.cast(exp.Null(), "VARCHAR"), sc.Kind.TEXT))
+    columns.append(OutputColumn("error", exp.cast(exp.Null(), "VARCHAR"), Kind.TEXT))
     return columns
 
 
-def _kind_columns(query: sc.ColumnarQuery, kind: str) -> list[OutputColumn]:
+def _kind_columns(query: ColumnarQuery, kind: str) -> list[OutputColumn]:
     of_kind = [c for c in query.consequences if c.kind == kind]
     if kind in FLAG_KINDS:
-        return [OutputColumn(kind, _any([column(c.applies) for c in of_kind]), sc.Kind.BOOL)]
-    total = sc.zero()
+        return [OutputColumn(kind, _any([column(c.applies) for c in of_kind]), Kind.BOOL)]
+    total = zero()
     for consequence in (c for c in of_kind if c.amount):
         amount = query.columns[str(consequence.amount)]
-        value = sc.Typed(
+        value = Typed(
             exp.Coalesce(
                 this=column(str(consequence.amount)),
-                expressions=[sc.as_num(sc.zero(), amount.number)],
+                expressions=[as_num(zero(), amount.number)],
             ),
-            sc.Kind.NUM,
+            Kind.NUM,
             amount.num,
         )
-        total = sc.add("+", total, value)
+        total = add("+", total, value)
     maximum = _any([column(c.applies) for c in of_kind if c.maximum])
     return [
-        OutputColumn(kind, sc.declared(total).sql, sc.Kind.NUM, total.num),
-        OutputColumn(f"{kind}_is_maximum", maximum, sc.Kind.BOOL),
+        OutputColumn(kind, declared(total).sql, Kind.NUM, total.num),
+        OutputColumn(f"{kind}_is_maximum", maximum, Kind.BOOL),
     ]
 
 
 def _any(tests: Sequence[exp.Expr]) -> exp.Expr:
-    found: exp.Expr = sc.any_of([exp.Coalesce(this=t, expressions=[exp.false()]) for t in tests])
+    found: exp.Expr = any_of([exp.Coalesce(this=t, expressions=[exp.false()]) for t in tests])
     return found
 
 
@@ -125,11 +140,11 @@ def plain_text(output: OutputColumn) -> exp.Expr:
     any other has a non-zero digit after the point, so only zeros after it are trimmed.
     """
     num = output.num
-    if output.kind is not sc.Kind.NUM or num is None or num.scale == 0:
+    if output.kind is not Kind.NUM or num is None or num.scale == 0:
         return output.sql  # DuckDB writes integers, booleans (true/false) and text as is
     whole = exp.Anonymous(this="trunc", expressions=[output.sql.copy()])
     integral = exp.EQ(this=output.sql.copy(), expression=whole)
-    as_integer = exp.cast(exp.cast(whole.copy(), sc.decimal_type(num.width, 0)), "VARCHAR")
+    as_integer = exp.cast(exp.cast(whole.copy(), decimal_type(num.width, 0)), "VARCHAR")
     fraction: exp.Expr = exp.cast(output.sql.copy(), "VARCHAR")
     if num.scale > 1:
         fraction = call("regexp_replace", fraction, literal("0+$"), literal(""))
@@ -139,10 +154,10 @@ def plain_text(output: OutputColumn) -> exp.Expr:
 def parquet_value(output: OutputColumn) -> exp.Expr:
     """Parquet: DECIMAL(38, 18) where every value provably fits (as the reference writer
     chooses when all values fit), exact text otherwise."""
-    if output.kind is not sc.Kind.NUM or output.num is None:
+    if output.kind is not Kind.NUM or output.num is None:
         return output.sql
     if output.num.scale <= 18 and output.num.digits <= 20:
-        return exp.cast(output.sql, sc.decimal_type(38, 18))
+        return exp.cast(output.sql, decimal_type(38, 18))
     return plain_text(output)
 
 
@@ -156,9 +171,9 @@ def export_query(evaluation: Evaluation, render: Any) -> exp.Select:
         return exp.cast(rendered, "VARCHAR") if text else rendered
 
     computed = (
-        exp.select(column(sc.ROW), *(exp.alias_(value(o), o.name, quoted=True) for o in outputs))
+        exp.select(column(ROW), *(exp.alias_(value(o), o.name, quoted=True) for o in outputs))
         .from_(exp.Table(this=quoted(RESULTS)))
-        .where(exp.not_(column(sc.FAILED)))
+        .where(exp.not_(column(FAILED)))
     )
     rows: exp.Expr = computed
     if evaluation.patch:
@@ -169,7 +184,7 @@ def export_query(evaluation: Evaluation, render: Any) -> exp.Select:
         exp.Subquery(this=rows, alias=exp.TableAlias(this=quoted("rows")))
     )
     # RESULTS keeps the data order; only patched rows need sorting into place
-    return ordered.order_by(column(sc.ROW)) if evaluation.patch else ordered
+    return ordered.order_by(column(ROW)) if evaluation.patch else ordered
 
 
 def store_patch(evaluation: Evaluation, render: str) -> None:
@@ -180,22 +195,22 @@ def store_patch(evaluation: Evaluation, render: str) -> None:
         return
     outputs = output_columns(evaluation)
     results = Results(
-        evaluation.plan.name,
+        evaluation.program.name,
         ENGINE,
         tuple(evaluation.patch.values()),
-        evaluation.plan.rule_names,
-        evaluation.plan.units,
-        evaluation.plan.consequence_kinds,
+        evaluation.program.rule_names,
+        tuple(evaluation.program.units),
+        evaluation.program.consequence_kinds,
     )
     records = [result_record(results, r) for r in results.rows]
-    table: dict[str, Any] = {sc.ROW: pyarrow.array(list(evaluation.patch), pyarrow.int64())}
+    table: dict[str, Any] = {ROW: pyarrow.array(list(evaluation.patch), pyarrow.int64())}
     for output in outputs:
         texts = [csv_cell(record[output.name]) for record in records]
         table[output.name] = pyarrow.array(
             [t if t != "" else None for t in texts], pyarrow.string()
         )
     evaluation.connection.register("etsl_patch_arrow", pyarrow.table(table))
-    selected = [column(sc.ROW)] + [
+    selected = [column(ROW)] + [
         exp.alias_(_typed_text(o, render), o.name, quoted=True) for o in outputs
     ]
     evaluation.connection.execute(
@@ -211,11 +226,11 @@ def _typed_text(output: OutputColumn, render: str) -> exp.Expr:
     value = column(output.name)
     if render == "text":
         return value
-    if output.kind is sc.Kind.BOOL:
+    if output.kind is Kind.BOOL:
         return exp.EQ(this=value, expression=literal("true"))
     typed = parquet_value(replace(output, sql=value))
-    if output.kind is sc.Kind.NUM and isinstance(typed, exp.Cast):
-        return exp.cast(value, sc.decimal_type(38, 18))
+    if output.kind is Kind.NUM and isinstance(typed, exp.Cast):
+        return exp.cast(value, decimal_type(38, 18))
     return value
 
 
@@ -248,50 +263,46 @@ def result_select(evaluation: Evaluation) -> exp.Select:
     """What a ParticipantResult needs of a computed row."""
     query = evaluation.query
     names = [
-        sc.ROW,
-        sc.PARTICIPANT,
-        sc.PERIOD,
+        ROW,
+        PARTICIPANT,
+        PERIOD,
         *query.inputs,
-        *evaluation.plan.rule_names,
-        *(f"eligible.{u}" for u in evaluation.plan.units),
+        *evaluation.program.rule_names,
+        *(f"eligible.{u}" for u in evaluation.program.units),
         *dict.fromkeys(c.applies for c in query.consequences),
         *(c.amount for c in query.consequences if c.amount),
     ]
     return (
         exp.select(*(column(n) for n in dict.fromkeys(names)))
         .from_(exp.Table(this=quoted(RESULTS)))
-        .where(exp.not_(column(sc.FAILED)))
+        .where(exp.not_(column(FAILED)))
     )
 
 
 def participant_result(
     evaluation: Evaluation, row: Mapping[str, Any], record: Record | None = None
 ) -> ParticipantResult:
-    plan, query = evaluation.plan, evaluation.query
-    units = plan.consequence_units
-    consequences = []
-    penalty_decls = {name: p for name, p in plan.penalties}
-    for c in query.consequences:
-        if row[c.applies]:
-            decl = penalty_decls[c.penalty].consequences[c.index]
-            consequences.append(
-                ConsequenceResult(
-                    c.penalty,
-                    c.kind,
-                    row[c.amount] if c.amount else None,
-                    units.get(id(decl), ""),
-                    c.maximum,
-                    c.description,
-                )
-            )
+    program, query = evaluation.program, evaluation.query
+    consequences = [
+        ConsequenceResult(
+            c.penalty,
+            c.kind,
+            row[c.amount] if c.amount else None,
+            c.unit,
+            c.maximum,
+            c.description,
+        )
+        for c in query.consequences
+        if row[c.applies]
+    ]
     inputs = (
         dict(record.values) if record else {n: row[n] for n in query.inputs if row[n] is not None}
     )
     return ParticipantResult(
-        row[sc.PARTICIPANT],
-        row[sc.PERIOD],
-        {n: row[n] for n in plan.rule_names},
-        {u: row[f"eligible.{u}"] for u in plan.units},
+        row[PARTICIPANT],
+        row[PERIOD],
+        {n: row[n] for n in program.rule_names},
+        {u: row[f"eligible.{u}"] for u in program.units},
         tuple(consequences),
         (),
         inputs,
@@ -305,7 +316,7 @@ def fetch_results(
     evaluation: Evaluation, limit: int | None = None, records: Sequence[Record] = ()
 ) -> list[tuple[int, ParticipantResult]]:
     """(`$row`, result) of computed rows and patched rows, in data order."""
-    query = result_select(evaluation).order_by(column(sc.ROW))
+    query = result_select(evaluation).order_by(column(ROW))
     if limit is not None:
         query = query.limit(limit)
     cursor = evaluation.connection.execute(sql_of(query))
@@ -313,7 +324,7 @@ def fetch_results(
     rows = []
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
-        position = int(row[sc.ROW])
+        position = int(row[ROW])
         record = records[position] if records else None
         rows.append((position, participant_result(evaluation, row, record)))
     rows += list(evaluation.patch.items())
@@ -327,7 +338,7 @@ def fetch_results(
 def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
     """The summary's aggregates of computed rows: counts, sums, and per consequence its
     count, amount and first row (runtime/results/summary.py turns them into a Summary)."""
-    plan, query = evaluation.plan, evaluation.query
+    program, query = evaluation.program, evaluation.query
     selected = [
         exp.alias_(exp.Count(this=exp.Star()), "rows"),
         exp.alias_(
@@ -340,13 +351,13 @@ def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
     selected += [
         exp.alias_(exp.Sum(this=column(n)), f"sum:{n}", quoted=True)
         for n in SUMMED
-        if n in plan.rule_names
+        if n in program.rule_names
     ]
     for index, c in enumerate(query.consequences):
         applied = column(c.applies)
         selected.append(exp.alias_(exp.CountIf(this=applied), f"count:{index}", quoted=True))
-        if sc.ROW in query.columns:
-            first = exp.Min(this=exp.Case(ifs=[exp.If(this=applied.copy(), true=column(sc.ROW))]))
+        if ROW in query.columns:
+            first = exp.Min(this=exp.Case(ifs=[exp.If(this=applied.copy(), true=column(ROW))]))
             selected.append(exp.alias_(first, f"first:{index}", quoted=True))
         if c.amount:
             selected.append(
@@ -379,16 +390,16 @@ def totals_of(evaluation: Evaluation, stats: Mapping[str, Any]) -> Totals:
 
 
 def computed_rows() -> exp.Select:
-    return exp.select().from_(exp.Table(this=quoted(RESULTS))).where(exp.not_(column(sc.FAILED)))
+    return exp.select().from_(exp.Table(this=quoted(RESULTS))).where(exp.not_(column(FAILED)))
 
 
 def summary(evaluation: Evaluation) -> Summary:
     """Results.summary() for every row: SQL over computed rows, plus the patched rows."""
-    plan = evaluation.plan
+    program = evaluation.program
     cursor = evaluation.connection.execute(sql_of(computed_rows().select(*aggregates(evaluation))))
     names = [d[0] for d in cursor.description]
     stats = dict(zip(names, cursor.fetchone(), strict=True))
-    tally = Tally(plan.rule_names, plan.category_field)
+    tally = Tally(program.rule_names, program.category_field)
     tally.add_totals(replace(totals_of(evaluation, stats), categories=_categories(evaluation)))
     tally.add_rows(evaluation.patch.values())
     return tally.summary()
@@ -396,12 +407,12 @@ def summary(evaluation: Evaluation) -> Summary:
 
 def _categories(evaluation: Evaluation) -> dict[str, CategorySummary]:
     """Category totals of computed rows."""
-    field_name = evaluation.plan.category_field
+    field_name = evaluation.program.category_field
     if field_name is None:
         return {}
     group = exp.Coalesce(this=exp.cast(column(field_name), "VARCHAR"), expressions=[literal("?")])
     sums = [
-        exp.alias_(exp.Sum(this=column(n)) if n in evaluation.plan.rule_names else literal(0), n)
+        exp.alias_(exp.Sum(this=column(n)) if n in evaluation.program.rule_names else literal(0), n)
         for n in ("cap", "obligation", "shortfall")
     ]
     query = (

@@ -13,10 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from etsl.compiler import ast
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.types import NAMED_TYPES, Enum, Quant, Simple, Type
+from etsl.compiler.types import Enum, Quant, Simple, Type
 from etsl.compiler.units import CO2E, parse_unit
 from etsl.runtime.data.checks import (
     DataProblem,
@@ -69,14 +68,12 @@ def column_name(header: str, mapping: Mapping[str, str]) -> tuple[str, str | Non
 
 
 def input_type(scheme: CompiledScheme, name: str) -> Type:
-    return scheme.checked.types.get(name, Simple("text"))
+    source = scheme.program.inputs.get(name)
+    return source.type if source is not None else Simple("text")
 
 
 def declared_unit(scheme: CompiledScheme, name: str) -> str | None:
-    field = scheme.resolved.fields[name]
-    if isinstance(field.type, ast.UnitType) and field.type.unit not in NAMED_TYPES:
-        return str(field.type.unit)
-    return None
+    return scheme.program.inputs[name].declared_unit
 
 
 def input_spec(
@@ -236,14 +233,14 @@ def missing_columns(
 
 def wide_classifier(scheme: CompiledScheme) -> Classify:
     """Targets of the participant table: id, period, inputs, held.UNIT, carry_in, owed_in."""
-    resolved = scheme.resolved
+    inputs = scheme.program.inputs
     fixed: dict[str, Callable[[str | None], Spec | Invalid]] = {
         "id": _plain(Spec("id", "text")),
         "period": _plain(period_spec(scheme)),
     }
 
     def classify(name: str, unit: str | None) -> tuple[str, Spec | Invalid] | None:
-        if name in resolved.fields:
+        if name in inputs:
             return name, input_spec(scheme, name, unit)
         if name in fixed:
             return name, fixed[name](unit)
@@ -260,7 +257,7 @@ def wide_classifier(scheme: CompiledScheme) -> Classify:
 def held_spec(
     scheme: CompiledScheme, unit_type: str, name: str, unit: str | None
 ) -> Spec | Invalid:
-    units = scheme.resolved.units
+    units = scheme.program.units
     if unit_type not in units:
         return Invalid(
             f"unknown unit type '{unit_type}' in column '{name}'",
@@ -270,7 +267,7 @@ def held_spec(
 
 
 def unit_types_hint(scheme: CompiledScheme) -> str:
-    names = ", ".join(scheme.resolved.units) or "none"
+    names = ", ".join(scheme.program.units) or "none"
     return f"the unit types of scheme '{scheme.name}' are: {names}"
 
 
@@ -278,30 +275,30 @@ def period_spec(scheme: CompiledScheme, required: bool = True) -> Spec:
     return Spec(
         "period",
         "choice",
-        choices=tuple(scheme.resolved.periods),
+        choices=scheme.program.period_names,
         noun=f"a period of scheme '{scheme.name}'",
         required=required,
     )
 
 
 def wide_expected(scheme: CompiledScheme) -> list[str]:
-    held = [f"held.{u}" for u in scheme.resolved.units]
-    return ["id", "period", *scheme.resolved.fields, *RUNTIME_COLUMNS, *held]
+    held = [f"held.{u}" for u in scheme.program.units]
+    return ["id", "period", *scheme.program.inputs, *RUNTIME_COLUMNS, *held]
 
 
 def wide_required(scheme: CompiledScheme, needs_period: bool) -> dict[str, str]:
     """Required targets of the participant table, each with the hint shown when missing."""
-    participant = scheme.resolved.participant
-    who = f"participant '{participant.name}'" if participant else "the participant"
+    program = scheme.program
     required = {"id": "add an 'id' column naming each participant, or map a column to 'id'"}
     if needs_period:
-        periods = ", ".join(scheme.resolved.periods)
+        periods = ", ".join(program.period_names)
         required["period"] = (
             f"scheme '{scheme.name}' has several periods ({periods}): add a "
             "'period' column, or choose one period to run"
         )
-    for name, field in scheme.resolved.fields.items():
-        about = f": {field.description}" if field.description else ""
+    for name, source in program.inputs.items():
+        who = f"participant '{source.participant}'" if source.participant else "the participant"
+        about = f": {source.about.description}" if source.about.description else ""
         required[name] = f"add the column; '{name}' is an input of {who}{about}"
     return required
 
@@ -317,7 +314,7 @@ def holdings_classifier(scheme: CompiledScheme) -> Classify:
             Spec(
                 "unit",
                 "choice",
-                choices=tuple(scheme.resolved.units),
+                choices=tuple(scheme.program.units),
                 noun=f"a unit type of scheme '{scheme.name}'",
             )
         ),
@@ -347,7 +344,7 @@ def _required(spec: Spec | Invalid) -> Spec | Invalid:
 def issuer_spec(scheme: CompiledScheme, name: str, unit: str | None) -> Spec | Invalid:
     """`issuer_X` reads like input X when the scheme declares one, else as text."""
     field = name.removeprefix("issuer_")
-    if field not in scheme.resolved.fields:
+    if field not in scheme.program.inputs:
         return _plain(Spec(name, "text", required=False))(unit)
     spec = input_spec(scheme, field, unit, label=name)
     if isinstance(spec, Invalid):
@@ -364,4 +361,4 @@ def holdings_required() -> dict[str, str]:
 
 
 def holdings_expected(scheme: CompiledScheme) -> list[str]:
-    return [*HOLDING_COLUMNS, "id", *(f"issuer_{f}" for f in scheme.resolved.fields)]
+    return [*HOLDING_COLUMNS, "id", *(f"issuer_{f}" for f in scheme.program.inputs)]

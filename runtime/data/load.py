@@ -20,7 +20,6 @@ from etsl.runtime.data.checks import (
     Invalid,
     has_errors,
     parse_cell,
-    parse_number,
     render_problems,
 )
 from etsl.runtime.data.columns import (
@@ -97,7 +96,7 @@ def load_dataset(
 
 
 def period_problems(path: Path, scheme: CompiledScheme, period: str | None) -> list[DataProblem]:
-    periods = scheme.resolved.periods
+    periods = scheme.program.period_names
     if period is None or period in periods:
         return []
     hint = did_you_mean(period, periods) or f"periods: {', '.join(periods) or 'none'}"
@@ -167,7 +166,7 @@ def participant_records(
     """Records of the wide table, each with its held.UNIT amounts; problems found on the way."""
     plan = plan_table(table, mapping, wide_classifier(scheme), wide_expected(scheme), strict)
     default = period or only_period(scheme)
-    needs_period = default is None and len(scheme.resolved.periods) > 1
+    needs_period = default is None and len(scheme.program.periods) > 1
     problems = (
         list(plan.problems)
         + missing_columns(table, plan, wide_required(scheme, needs_period), mapping)
@@ -181,7 +180,7 @@ def participant_records(
 
 
 def only_period(scheme: CompiledScheme) -> str | None:
-    periods = list(scheme.resolved.periods)
+    periods = list(scheme.program.period_names)
     return periods[0] if len(periods) == 1 else None
 
 
@@ -288,12 +287,7 @@ def _holding(path: str, row: Row, scheme: CompiledScheme) -> Holding:
 
 def declared_attributes(scheme: CompiledScheme, unit: str) -> dict[str, Value]:
     """Attributes a unit type declares (`{ origin = outside }`, `from SCHEME`) as defaults."""
-    decl = scheme.resolved.units[unit]
-    attributes: dict[str, Value] = {"issuer_scheme": decl.origin} if decl.origin else {}
-    for attr in decl.attrs:
-        number = parse_number(attr.value, attr.name) if attr.name == "vintage" else attr.value
-        attributes[attr.name] = attr.value if isinstance(number, Invalid) else number
-    return attributes
+    return dict(scheme.program.units[unit].attributes)
 
 
 def _strangers(path: str, holdings: list[Holding], known: set[str]) -> Iterator[DataProblem]:

@@ -13,18 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from etsl.compiler import ast
+from etsl.compiler import program as ir
 from etsl.runtime.records import Value
 from etsl.runtime.results.model import ConsequenceResult
 
 
 class ConsequenceFault(ArithmeticError):
     """A condition or amount that is not a boolean / a number (a data problem)."""
-
-
-def penalty_name(penalty: ast.Penalty, index: int) -> str:
-    """The penalty's name, or its 1-based position (as the rule graph names it)."""
-    return penalty.name or str(index + 1)
 
 
 def consequence_amount(
@@ -43,12 +38,12 @@ def _number(value: Value, what: str) -> Decimal:
 
 
 def _optional(
-    expr: ast.Expr | None, evaluate: Callable[[ast.Expr], Value], what: str
+    expr: ir.Expr | None, evaluate: Callable[[ir.Expr], Value], what: str
 ) -> Decimal | None:
     return None if expr is None else _number(evaluate(expr), what)
 
 
-def applies(penalty: ast.Penalty, evaluate: Callable[[ast.Expr], Value]) -> bool:
+def applies(penalty: ir.Penalty, evaluate: Callable[[ir.Expr], Value]) -> bool:
     """Whether a penalty's condition holds (never for `penalty none`)."""
     if penalty.condition is None:
         return False
@@ -59,10 +54,7 @@ def applies(penalty: ast.Penalty, evaluate: Callable[[ast.Expr], Value]) -> bool
 
 
 def apply_penalty(
-    penalty: ast.Penalty,
-    name: str,
-    evaluate: Callable[[ast.Expr], Value],
-    unit_of: Callable[[ast.Consequence], str],
+    penalty: ir.Penalty, evaluate: Callable[[ir.Expr], Value]
 ) -> tuple[ConsequenceResult, ...]:
     """The consequences of one penalty whose condition holds."""
     results = []
@@ -72,10 +64,10 @@ def apply_penalty(
         value, maximum = consequence_amount(amount, limit)
         results.append(
             ConsequenceResult(
-                name,
+                penalty.name,
                 consequence.kind,
                 value,
-                unit_of(consequence),
+                consequence.unit,
                 maximum,
                 consequence.description,
             )

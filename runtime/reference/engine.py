@@ -1,14 +1,13 @@
 """The reference engine: one participant in one period, exact decimals, an optional trace.
 
-    plan = make_plan(compiled)                     # runtime/plan.py, once per scheme
-    result = PeriodEvaluator(plan, PeriodContext("F001", "first", inputs)).run()
+    result = PeriodEvaluator(program, PeriodContext("F001", "first", inputs)).run()
     result.values["cap"]                           # Decimal('46000')
 
-Values are computed in the rule graph's topological order (params, rules, surrender),
-then penalties in declaration order; each is computed once, on first use, and traced in
-its own frame when tracing. Expressions are evaluated by runtime/expressions.py (one
-function per AST node type and per built-in). `if` evaluates only the branch it takes;
-`and`/`or` stop at the first operand that decides them.
+Values are computed in the Program's order (parameters, rules, surrender), then penalties
+in declaration order; each is computed once, on first use, and traced in its own frame
+when tracing. Expressions are evaluated by runtime/reference/expressions.py (one function
+per Program node type) and built-ins by runtime/reference/builtins.py. `if` evaluates
+only the branch it takes; `and`/`or` stop at the first operand that decides them.
 
 A value that cannot be computed (division by zero, a missing table row, a missing input)
 is a `Fault`: the value is left empty, an EvaluationError names the participant, period
@@ -23,20 +22,19 @@ import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
 
-from etsl.compiler import ast
-from etsl.compiler.printer import print_expr
-from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, is_default
+from etsl.compiler import program as ir
+from etsl.compiler.printer import print_program_expr
+from etsl.compiler.program import Described, RefKind, table_candidates
 from etsl.runtime.records import Holding, Value
 from etsl.runtime.reference.consequences import applies, apply_penalty
 from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
-from etsl.runtime.reference.plan import CO2E_UNIT, Plan, citation_text
 from etsl.runtime.reference.surrender import SurrenderOutcome, allocate
 from etsl.runtime.results.model import ConsequenceResult, EvaluationError, ParticipantResult
 from etsl.runtime.results.trace import Trace, TraceEntry
 
 ZERO = Decimal(0)
+CO2E_UNIT = "tCO2e"
 
 # ---- one participant in one period ----------------------------------------------------------
 
@@ -67,14 +65,11 @@ class _Frame:
     node_values: dict[int, Value] = field(default_factory=dict)
 
 
-_NOT_CHILDREN = ("period", "period_name", "enum")
-
-
 class PeriodEvaluator:
     """Evaluates every value of one participant in one period."""
 
-    def __init__(self, plan: Plan, context: PeriodContext, trace: bool = False) -> None:
-        self.plan = plan
+    def __init__(self, program: ir.Program, context: PeriodContext, trace: bool = False) -> None:
+        self.program = program
         self.context = context
         self.tracing = trace
         self.values: dict[str, Value] = {}
@@ -90,28 +85,32 @@ class PeriodEvaluator:
 
     # ---- public -----------------------------------------------------------------------
     def run(self) -> ParticipantResult:
-        for node in self.plan.order:
-            self._try(node.split(":", 1)[1])
-        for name in self.plan.rule_names:
-            if name in self.plan.kinds:
+        for step in self.program.order:
+            kind, _, name = step.partition(":")
+            if kind != "table":  # tables are looked up when a value uses them
                 self._try(name)
-        consequences = tuple(c for name, p in self.plan.penalties for c in self._penalty(name, p))
+        for name in self.program.rule_names:
+            if self.program.kind_of(name) is not None:
+                self._try(name)
+        consequences = tuple(c for p in self.program.penalties for c in self._penalty(p))
         return self.result(consequences)
 
-    def evaluate(self, expr: ast.Expr) -> Value:
+    def evaluate(self, expr: ir.Expr) -> Value:
         """The value of an expression for this participant (raises Fault or Upstream)."""
-        handler: Callable[[PeriodEvaluator, Any], Value] = EVALUATORS[type(expr)]
+        handler: Callable[[PeriodEvaluator, ir.Expr], Value] = EVALUATORS[type(expr)]
         return handler(self, expr)
 
     def result(self, consequences: tuple[ConsequenceResult, ...]) -> ParticipantResult:
-        plan, ctx = self.plan, self.context
-        values: dict[str, Value | None] = {n: self.values.get(n) for n in plan.rule_names}
-        if plan.borrowing:
+        program, ctx = self.program, self.context
+        values: dict[str, Value | None] = {n: self.values.get(n) for n in program.rule_names}
+        if program.borrows:
             values["borrowed"] = ctx.runtime.get("borrowed", ZERO)
-        eligible = {u: self.surrender.eligible[u] if self.surrender else None for u in plan.units}
+        eligible = {
+            u: self.surrender.eligible[u] if self.surrender else None for u in program.units
+        }
         trace = (
             Trace(
-                plan.name,
+                program.name,
                 ctx.participant,
                 ctx.period,
                 dict(self.entries),
@@ -137,15 +136,15 @@ class PeriodEvaluator:
         )
 
     def _roots(self) -> tuple[str, ...]:
-        penalties = tuple(f"penalty.{n}" for n, _ in self.plan.penalties)
+        penalties = tuple(f"penalty.{p.name}" for p in self.program.penalties)
         return ("covered", "shortfall", "surplus", "banked") + penalties
 
     # ---- names ------------------------------------------------------------------------
     def lookup(self, name: str) -> Value:
-        kind = self.plan.kinds.get(name)
+        kind = self.program.kind_of(name)
         if kind is None:
             raise Fault(f"unknown name '{name}'")
-        if self.frames and kind not in _NOT_CHILDREN:
+        if self.frames:
             self._note_use(name, kind)
         if name in self.values:
             return self.values[name]
@@ -153,36 +152,37 @@ class PeriodEvaluator:
             raise Upstream(self.failed[name])
         return _LOOKUPS[kind](self, name)
 
-    def _note_use(self, name: str, kind: str) -> None:
+    def _note_use(self, name: str, kind: RefKind) -> None:
         frame = self.frames[-1]
-        if kind == "input":
+        if kind is RefKind.INPUT:
             frame.inputs[name] = self.context.inputs.get(name)
         else:
             frame.children[name] = None
-        if kind == "table" and name in self.table_notes:
+        if kind is RefKind.TABLE and name in self.table_notes:
             frame.notes.append(self.table_notes[name])
 
     def _try(self, name: str) -> None:
         with contextlib.suppress(Fault, Upstream):
             self.lookup(name)
 
-    def _computed(
+    def computed(
         self,
         name: str,
         kind: str,
-        expr: ast.Expr | None,
+        expr: ir.Expr | None,
         compute: Callable[[], Value],
-        item: object = None,
+        about: Described | None = None,
     ) -> Value:
         """Compute a value once, in its own trace frame; record failures."""
+        about = about or self.program.about(name)
         frame = _Frame(name) if self.tracing else None
         if frame is not None:
             self.frames.append(frame)
         try:
             value = compute()
         except Fault as fault:
-            self._fail(name, fault, item)
-            self._trace(name, kind, None, frame, expr, self.reasons[name], item)
+            self._fail(name, fault, about)
+            self._trace(name, kind, None, frame, expr, self.reasons[name], about)
             raise Upstream(name) from None
         except Upstream as upstream:
             self.failed[name] = upstream.origin
@@ -190,19 +190,19 @@ class PeriodEvaluator:
                 f"uses '{upstream.origin}', which could not be computed: "
                 f"{self.reasons.get(upstream.origin, '')}"
             )
-            self._trace(name, kind, None, frame, expr, self.reasons[name], item)
+            self._trace(name, kind, None, frame, expr, self.reasons[name], about)
             raise
         finally:
             if frame is not None:
                 self.frames.pop()
         self.values[name] = value
-        self._trace(name, kind, value, frame, expr, None, item)
+        self._trace(name, kind, value, frame, expr, None, about)
         return value
 
-    def _fail(self, name: str, fault: Fault, item: object = None) -> None:
+    def _fail(self, name: str, fault: Fault, about: Described) -> None:
         self.failed[name] = name
         self.reasons[name] = fault.message
-        if fault.missing and name not in self.plan.required:
+        if fault.missing and name not in self.program.required:
             return
         if any(e.message == fault.message for e in self.errors):
             return
@@ -212,16 +212,12 @@ class PeriodEvaluator:
                 self.context.period,
                 name,
                 fault.message,
-                fault.span or getattr(item or self._item(name), "span", None),
+                fault.span or about.span,
                 fault.hint,
                 self.context.row,
                 self.context.source,
             )
         )
-
-    def _item(self, name: str) -> object:
-        s = self.plan.resolved
-        return s.rules.get(name) or s.params.get(name) or s.tables.get(name)
 
     # ---- trace ------------------------------------------------------------------------
     def _trace(
@@ -230,37 +226,35 @@ class PeriodEvaluator:
         kind: str,
         value: Value | None,
         frame: _Frame | None,
-        expr: ast.Expr | None,
-        error: str | None = None,
-        item: object = None,
+        expr: ir.Expr | None,
+        error: str | None,
+        about: Described,
     ) -> None:
         if frame is None:
             return
         from etsl.runtime.reference.explain import branch_notes, substitute
 
-        plan = self.plan
-        item = item or self._item(name)
-        description = getattr(item, "description", None) or MEANINGS.get(name)
+        program = self.program
         substituted = notes = None
         if expr is not None and error is None:
-            substituted = substitute(expr, frame.node_values, plan.display_units)
+            substituted = substitute(expr, frame.node_values, program)
             notes = branch_notes(expr, frame.node_values)
+        rule = program.rules.get(name)
         self.entries[name] = TraceEntry(
             name=name,
             kind=kind,
             value=value,
-            unit=plan.display_units.get(name, ""),
-            formula=print_expr(expr) if expr is not None else None,
+            unit=program.unit_of(name),
+            formula=print_program_expr(expr) if expr is not None else None,
             substituted=substituted,
-            span=getattr(item, "span", None),
-            citation=plan.citations.get(name)
-            or citation_text(getattr(item, "cite", None), plan.resolved.sources),
-            description=description,
+            span=about.span,
+            citation=about.citation,
+            description=about.description,
             inputs=tuple(frame.inputs.items()),
             children=tuple(frame.children),
             notes=tuple(dict.fromkeys([*(notes or ()), *frame.notes])),
             error=error,
-            default=isinstance(item, ast.Rule) and is_default(item),
+            default=kind == "rule" and rule is not None and rule.default,
         )
 
     def leaf(
@@ -277,69 +271,73 @@ class PeriodEvaluator:
                 name, kind, value, unit, notes=notes, description=description
             )
 
-    def record_node(self, node: ast.Expr, value: Value) -> Value:
+    def current_period(self) -> str:
+        if self.context.period is None:
+            raise Fault("no period is given", "give the data a period column, or run with --period")
+        return self.context.period
+
+    def record_node(self, node: ir.Expr, value: Value) -> Value:
         if self.frames:
-            self.frames[-1].node_values[id(node)] = value
+            self.frames[-1].node_values[node.node] = value
         return value
 
     # ---- surrender (SurrenderContext) -------------------------------------------------
-    def limit(self, expr: ast.Expr) -> Decimal:
+    def limit(self, expr: ir.Expr) -> Decimal:
         return number(self.evaluate(expr), "the limit", expr)
 
-    def passes(self, expr: ast.Expr, holding: Holding) -> bool:
+    def passes(self, expr: ir.Expr, holding: Holding) -> bool:
         self.holding = holding
         try:
             return boolean(self.evaluate(expr), "the filter", expr)
         finally:
             self.holding = None
 
-    def _surrendered(self) -> Decimal:
-        s = self.plan.resolved
-        outcome = allocate(s.surrender, self.plan.units, self.context.holdings, self)
+    def surrendered(self) -> Decimal:
+        outcome = allocate(self.program, self.context.holdings, self)
         self.surrender = outcome
         if self.tracing:
-            from etsl.runtime.reference.explain import step_note
-
-            for unit in self.plan.units:
-                self.leaf(
-                    f"held.{unit}",
-                    "runtime",
-                    outcome.held[unit],
-                    CO2E_UNIT,
-                    description=f"units of {unit} held",
-                )
-                self.entries[f"eligible.{unit}"] = TraceEntry(
-                    f"eligible.{unit}",
-                    "eligible",
-                    outcome.eligible[unit],
-                    CO2E_UNIT,
-                    children=(f"held.{unit}",),
-                    notes=tuple(step_note(st) for st in outcome.steps[unit]),
-                    description=f"units of {unit} that count after filters and limits",
-                )
-            self.frames[-1].children.update(
-                dict.fromkeys(f"eligible.{u}" for u in self.plan.units if outcome.held[u])
-            )
+            self._trace_surrender(outcome)
         given = self.context.runtime.get("surrendered")
         return given if given is not None else outcome.surrendered
 
+    def _trace_surrender(self, outcome: SurrenderOutcome) -> None:
+        from etsl.runtime.reference.explain import step_note
+
+        for unit in self.program.units:
+            self.leaf(
+                f"held.{unit}",
+                "runtime",
+                outcome.held[unit],
+                CO2E_UNIT,
+                description=f"units of {unit} held",
+            )
+            self.entries[f"eligible.{unit}"] = TraceEntry(
+                f"eligible.{unit}",
+                "eligible",
+                outcome.eligible[unit],
+                CO2E_UNIT,
+                children=(f"held.{unit}",),
+                notes=tuple(step_note(st) for st in outcome.steps[unit]),
+                description=f"units of {unit} that count after filters and limits",
+            )
+        self.frames[-1].children.update(
+            dict.fromkeys(f"eligible.{u}" for u in self.program.units if outcome.held[u])
+        )
+
     # ---- penalties --------------------------------------------------------------------
-    def _penalty(self, name: str, penalty: ast.Penalty) -> tuple[ConsequenceResult, ...]:
-        key = f"penalty.{name}"
-        units = self.plan.consequence_units
+    def _penalty(self, penalty: ir.Penalty) -> tuple[ConsequenceResult, ...]:
+        key = f"penalty.{penalty.name}"
         consequences: tuple[ConsequenceResult, ...] = ()
 
         def compute() -> Value:
             nonlocal consequences
             holds = applies(penalty, self.evaluate)
             if holds:
-                consequences = apply_penalty(
-                    penalty, name, self.evaluate, lambda c: units.get(id(c), "")
-                )
+                consequences = apply_penalty(penalty, self.evaluate)
             return holds
 
         try:
-            self._computed(key, "penalty", penalty.condition, _guarded(compute), penalty)
+            self.computed(key, "penalty", penalty.condition, guarded(compute), penalty.about)
         except Upstream:
             self.consequences_known = False
             return ()
@@ -355,7 +353,7 @@ def _with_notes(entry: TraceEntry, notes: tuple[str, ...]) -> TraceEntry:
     return replace(entry, notes=entry.notes + notes)
 
 
-def _guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
+def guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
     """Turn arithmetic and type problems raised by helper modules into Faults."""
 
     def run() -> Value:
@@ -386,21 +384,21 @@ def _input(ev: PeriodEvaluator, name: str) -> Value:
         name,
         "input",
         raw,
-        ev.plan.display_units.get(name, ""),
-        description=getattr(ev.plan.resolved.fields.get(name), "description", None),
+        ev.program.unit_of(name),
+        description=ev.program.inputs[name].about.description,
         notes=(f"{ev.context.source} row {ev.context.row}",) if ev.context.row else (),
     )
     return raw
 
 
 def _param(ev: PeriodEvaluator, name: str) -> Value:
-    expr = ev.plan.resolved.params[name].value
-    return ev._computed(name, "param", expr, _guarded(lambda: ev.evaluate(expr)))
+    expr = ev.program.params[name].expr
+    return ev.computed(name, "param", expr, guarded(lambda: ev.evaluate(expr)))
 
 
 def _rule(ev: PeriodEvaluator, name: str) -> Value:
-    expr = ev.plan.resolved.rules[name].expr
-    return ev._computed(name, "rule", expr, _guarded(lambda: ev.evaluate(expr)))
+    expr = ev.program.rules[name].expr
+    return ev.computed(name, "rule", expr, guarded(lambda: ev.evaluate(expr)))
 
 
 def _dimension(ev: PeriodEvaluator, table: str, dim: str) -> str:
@@ -417,12 +415,6 @@ def _dimension(ev: PeriodEvaluator, table: str, dim: str) -> str:
     return value
 
 
-def _candidates(key: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if len(key) == 2:
-        return [key, (key[0], "*"), ("*", key[1]), ("*", "*")]
-    return [key, ("*",) * len(key)]
-
-
 def _lookup_note(
     table: str, dims: tuple[str, ...], key: tuple[str, ...], matched: tuple[str, ...]
 ) -> str:
@@ -434,24 +426,24 @@ def _lookup_note(
 
 
 def _table(ev: PeriodEvaluator, name: str) -> Value:
-    index = ev.plan.tables[name]
+    table = ev.program.tables[name]
 
     def compute() -> Value:
-        key = tuple(_dimension(ev, name, d) for d in index.dims)
-        for candidate in _candidates(key):
-            if candidate in index.cells:
+        key = tuple(_dimension(ev, name, d) for d in table.dims)
+        for candidate in table_candidates(key):
+            if candidate in table.cells:
                 if ev.tracing:
-                    note = _lookup_note(name, index.dims, key, candidate)
+                    note = _lookup_note(name, table.dims, key, candidate)
                     ev.table_notes[name] = note
                     ev.frames[-1].notes.append(note)
-                return index.cells[candidate][0]
-        described = ", ".join(f"{d} = {v}" for d, v in zip(index.dims, key, strict=True))
+                return table.cells[candidate].value
+        described = ", ".join(f"{d} = {v}" for d, v in zip(table.dims, key, strict=True))
         raise Fault(
             f"table '{name}' has no entry for {described}",
             "add a row for it, or a '*' row for all other values",
         )
 
-    value = ev._computed(name, "table", None, compute)
+    value = ev.computed(name, "table", None, compute)
     if ev.frames and name in ev.table_notes:
         ev.frames[-1].notes.append(ev.table_notes[name])
     return value
@@ -459,7 +451,7 @@ def _table(ev: PeriodEvaluator, name: str) -> Value:
 
 def _runtime(ev: PeriodEvaluator, name: str) -> Value:
     if name == "surrendered":
-        return ev._computed(name, "runtime", None, _guarded(ev._surrendered))
+        return ev.computed(name, "runtime", None, guarded(ev.surrendered))
     if name in ev.context.runtime_faults:
         raise Fault(ev.context.runtime_faults[name])
     value = ev.context.runtime.get(name, ZERO)
@@ -470,24 +462,15 @@ def _runtime(ev: PeriodEvaluator, name: str) -> Value:
         value,
         CO2E_UNIT,
         ev.context.runtime_notes.get(name, ()),
-        RUNTIME_INPUTS.get(name),
+        ev.program.runtime_meanings.get(name),
     )
     return value
 
 
-def _period(ev: PeriodEvaluator, name: str) -> Value:
-    if ev.context.period is None:
-        raise Fault("no period is given", "give the data a period column, or run with --period")
-    return ev.context.period
-
-
-_LOOKUPS: dict[str, Callable[[PeriodEvaluator, str], Value]] = {
-    "input": _input,
-    "param": _param,
-    "table": _table,
-    "rule": _rule,
-    "runtime": _runtime,
-    "period": _period,
-    "period_name": lambda ev, n: n,
-    "enum": lambda ev, n: n,
+_LOOKUPS: dict[RefKind, Callable[[PeriodEvaluator, str], Value]] = {
+    RefKind.INPUT: _input,
+    RefKind.PARAM: _param,
+    RefKind.TABLE: _table,
+    RefKind.RULE: _rule,
+    RefKind.RUNTIME: _runtime,
 }

@@ -12,106 +12,111 @@ shown are marked "(see above)" instead of being repeated.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
-from etsl.compiler import ast
+from etsl.compiler import program as ir
+from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.display import display_unit, format_number, format_value
-from etsl.compiler.printer import ATOM, NOT, SHARE, precedence, print_expr
+from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, precedence, print_program_expr
 from etsl.runtime.records import Value
 from etsl.runtime.reference.surrender import Step
 from etsl.runtime.results.model import ConsequenceResult
 from etsl.runtime.results.trace import Trace, TraceEntry
 
 _SYMBOLS = {"*": "×", "/": "÷", "-": "−", "+": "+", ">=": "≥", "<=": "≤", "!=": "≠"}
-_CALL_UNITS = {"years": "yr", "held": "tCO2e", "eligible": "tCO2e"}
 
 
 # ---- formulas with values -------------------------------------------------------------------
 
 
 class _Substituter:
-    def __init__(self, values: Mapping[int, Value], units: Mapping[str, str]) -> None:
+    def __init__(self, values: Mapping[int, Value], program: ir.Program) -> None:
         self.values = values
-        self.units = units
+        self.program = program
 
-    def text(self, e: ast.Expr) -> str:
+    def text(self, e: ir.Expr) -> str:
         printer: Callable[[_Substituter, Any], str] = _SUBSTITUTE[type(e)]
         return printer(self, e)
 
-    def taken(self, e: ast.Expr) -> ast.Expr:
+    def taken(self, e: ir.Expr) -> ir.Expr:
         """The expression actually shown: an evaluated `if` is shown as its branch."""
-        while isinstance(e, ast.If) and id(e) in self.values:
-            e = e.then if self.values[id(e)] else e.otherwise
+        while isinstance(e, ir.If) and e.node in self.values:
+            e = e.then if self.values[e.node] else e.otherwise
         return e
 
-    def level(self, e: ast.Expr) -> int:
+    def level(self, e: ir.Expr) -> int:
         shown = self.taken(e)
-        if isinstance(shown, ast.Name | ast.Call) and id(shown) in self.values:
+        if isinstance(shown, ir.Ref | ir.Call) and shown.node in self.values:
             return ATOM
         return precedence(shown)
 
-    def wrap(self, e: ast.Expr, minimum: int) -> str:
+    def wrap(self, e: ir.Expr, minimum: int) -> str:
         text = self.text(e)
         return f"({text})" if self.level(e) < minimum else text
 
-    def name(self, e: ast.Name) -> str:
-        if id(e) not in self.values:
+    def ref(self, e: ir.Ref) -> str:
+        if e.node not in self.values:
             return e.name
-        return format_value(self.values[id(e)], self.units.get(e.name, ""))
+        return format_value(self.values[e.node], self.program.unit_of(e.name))
 
-    def call(self, e: ast.Call) -> str:
-        if e.func in _CALL_UNITS and id(e) in self.values:
-            return format_value(self.values[id(e)], _CALL_UNITS[e.func])
-        return f"{e.func}({', '.join(self.text(a) for a in e.args)})"
+    def call(self, e: ir.Call) -> str:
+        unit = BUILTINS[e.builtin].result_unit
+        if unit is not None and e.node in self.values:
+            return format_value(self.values[e.node], unit)
+        if e.unit is not None:
+            return f"{e.builtin}({e.unit})"
+        return f"{e.builtin}({', '.join(self.text(a) for a in e.args)})"
 
-    def binary(self, e: ast.Binary | ast.Logical) -> str:
+    def binary(self, e: ir.Binary | ir.Logical) -> str:
         level = precedence(e)
         return (
             f"{self.wrap(e.left, level)} {_SYMBOLS.get(e.op, e.op)} {self.wrap(e.right, level + 1)}"
         )
 
-    def compare(self, e: ast.Compare) -> str:
+    def compare(self, e: ir.Compare) -> str:
         return f"{self.wrap(e.left, SHARE)} {_SYMBOLS.get(e.op, e.op)} {self.wrap(e.right, SHARE)}"
 
-    def if_(self, e: ast.If) -> str:
-        if id(e) in self.values:
+    def if_(self, e: ir.If) -> str:
+        if e.node in self.values:
             return self.text(self.taken(e))
         return f"if {self.text(e.condition)} then {self.text(e.then)} else {self.text(e.otherwise)}"
 
 
-def _quantity(e: ast.Quantity) -> str:
-    return f"{format_number(e.value)} {display_unit(e.unit)}".rstrip()
+def _const(e: ir.Const) -> str:
+    if isinstance(e.written, Decimal):
+        return f"{format_number(e.written)} {display_unit(e.unit)}".rstrip()
+    return print_program_expr(e)
 
 
 _SUBSTITUTE: dict[type, Callable[[_Substituter, Any], str]] = {
-    ast.Quantity: lambda s, e: _quantity(e),
-    ast.Bool: lambda s, e: "true" if e.value else "false",
-    ast.DateLit: lambda s, e: e.value.isoformat(),
-    ast.Name: _Substituter.name,
-    ast.Attribute: lambda s, e: print_expr(e),
-    ast.Call: _Substituter.call,
-    ast.Binary: _Substituter.binary,
-    ast.Logical: _Substituter.binary,
-    ast.Compare: _Substituter.compare,
-    ast.Not: lambda s, e: f"not {s.wrap(e.operand, NOT)}",
-    ast.Neg: lambda s, e: f"−{s.wrap(e.operand, ATOM)}",
-    ast.If: _Substituter.if_,
-    ast.Member: lambda s, e: f"{s.wrap(e.operand, SHARE)} in {{{', '.join(e.values)}}}",
-    ast.ShareOf: lambda s, e: f"{s.wrap(e.share, SHARE + 1)} of {s.wrap(e.whole, SHARE + 1)}",
+    ir.Const: lambda s, e: _const(e),
+    ir.Ref: _Substituter.ref,
+    ir.Attribute: lambda s, e: print_program_expr(e),
+    ir.Call: _Substituter.call,
+    ir.Binary: _Substituter.binary,
+    ir.Logical: _Substituter.binary,
+    ir.Compare: _Substituter.compare,
+    ir.Not: lambda s, e: f"not {s.wrap(e.operand, NOT)}",
+    ir.Neg: lambda s, e: f"−{s.wrap(e.operand, ATOM)}",
+    ir.If: _Substituter.if_,
+    ir.Member: lambda s, e: f"{s.wrap(e.operand, SHARE)} in {{{', '.join(e.values)}}}",
+    # a sum as a share or a whole is bracketed: `(1 − 30 %) of 1,000 t`, never `1 − 30 % of …`
+    ir.Share: lambda s, e: f"{s.wrap(e.share, PRODUCT)} of {s.wrap(e.whole, PRODUCT)}",
 }
 
 
-def substitute(expr: ast.Expr, values: Mapping[int, Value], units: Mapping[str, str]) -> str:
+def substitute(expr: ir.Expr, values: Mapping[int, Value], program: ir.Program) -> str:
     """The formula with the values it used: `floor(10,000 t CO2e/yr × 5 yr × (1 − 8 %))`."""
-    return _Substituter(values, units).text(expr)
+    return _Substituter(values, program).text(expr)
 
 
-def branch_notes(expr: ast.Expr, values: Mapping[int, Value]) -> list[str]:
+def branch_notes(expr: ir.Expr, values: Mapping[int, Value]) -> list[str]:
     """Why each `if` took its branch: `covered is true`."""
     return [
-        f"{print_expr(node.condition)} is {'true' if values[id(node)] else 'false'}"
-        for node in ast.walk(expr)
-        if isinstance(node, ast.If) and id(node) in values
+        f"{print_program_expr(node.condition)} is {'true' if values[node.node] else 'false'}"
+        for node in ir.walk(expr)
+        if isinstance(node, ir.If) and node.node in values
     ]
 
 

@@ -33,10 +33,10 @@ from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.display import format_value
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.numbers import add, subtract
+from etsl.compiler.program import Program
 from etsl.runtime.records import Dataset, Holding, Record
 from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
 from etsl.runtime.reference.expressions import Fault, Upstream
-from etsl.runtime.reference.plan import Plan, make_plan
 from etsl.runtime.results.model import EvaluationError, ParticipantResult, Results, RunOptions
 
 ZERO = Decimal(0)
@@ -56,27 +56,27 @@ class Carry:
 
 def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
     """Evaluate every participant and period with the reference engine."""
-    return run_plan(make_plan(compiled), dataset, options or RunOptions())
+    return run_program(compiled.program, dataset, options or RunOptions())
 
 
-def run_plan(plan: Plan, dataset: Dataset, options: RunOptions) -> Results:
-    chains, problems = participant_chains(plan, dataset.records, options)
+def run_program(program: Program, dataset: Dataset, options: RunOptions) -> Results:
+    chains, problems = participant_chains(program, dataset.records, options)
     holdings = HoldingsIndex(dataset.holdings)
     rows: list[tuple[int, ParticipantResult]] = []
     for done, chain in enumerate(chains, start=1):
-        rows += run_chain(plan, chain, holdings, options)
+        rows += run_chain(program, chain, holdings, options)
         if options.progress is not None:
             options.progress(done, len(chains))
     rows.sort(key=lambda item: item[0])
     return Results(
-        plan.name,
+        program.name,
         ENGINE,
         tuple(r for _, r in rows),
-        plan.rule_names,
-        plan.units,
-        plan.consequence_kinds,
+        program.rule_names,
+        tuple(program.units),
+        program.consequence_kinds,
         tuple(problems),
-        plan.category_field,
+        program.category_field,
     )
 
 
@@ -100,9 +100,9 @@ def _problem(record: Record, rule: str, message: str, hint: str | None = None) -
 
 
 def _resolve_period(
-    plan: Plan, record: Record, default: str | None
+    program: Program, record: Record, default: str | None
 ) -> tuple[str | None, EvaluationError | None]:
-    periods = list(plan.resolved.periods)
+    periods = list(program.period_names)
     period = record.period or default
     if not periods:
         return period, None
@@ -122,16 +122,16 @@ def _resolve_period(
 
 
 def participant_chains(
-    plan: Plan, records: Sequence[Record], options: RunOptions
+    program: Program, records: Sequence[Record], options: RunOptions
 ) -> tuple[list[list[Row]], list[EvaluationError]]:
     """Rows grouped by participant, each group in the scheme's period order."""
-    order = {name: i for i, name in enumerate(plan.resolved.periods)}
+    order = {name: i for i, name in enumerate(program.period_names)}
     groups: dict[str, dict[str | None, Row]] = {}
     problems = []
     for position, record in enumerate(records):
         if options.participants is not None and record.participant not in options.participants:
             continue
-        period, problem = _resolve_period(plan, record, options.period)
+        period, problem = _resolve_period(program, record, options.period)
         group = groups.setdefault(record.participant, {})
         if problem is None and period in group and order:
             first = group[period].record
@@ -167,10 +167,10 @@ class HoldingsIndex:
         return rows + (self.by_key.get((participant, period), []) if period else [])
 
 
-def wide_holdings(plan: Plan, record: Record, period: str | None) -> list[Holding]:
+def wide_holdings(program: Program, record: Record, period: str | None) -> list[Holding]:
     """Holdings given as `held.UNIT` / `held_UNIT` columns of the participant table."""
     found = []
-    for unit in plan.units:
+    for unit in program.units:
         for column in (f"held.{unit}", f"held_{unit}"):
             quantity = record.values.get(column)
             if isinstance(quantity, Decimal):
@@ -191,7 +191,7 @@ def wide_holdings(plan: Plan, record: Record, period: str | None) -> list[Holdin
 
 
 def run_chain(
-    plan: Plan, chain: Sequence[Row], holdings: HoldingsIndex, options: RunOptions
+    program: Program, chain: Sequence[Row], holdings: HoldingsIndex, options: RunOptions
 ) -> Iterator[tuple[int, ParticipantResult]]:
     carry, previous = Carry(), None
     for row in chain:
@@ -204,7 +204,7 @@ def run_chain(
             record.values,
             tuple(
                 holdings.of(record.participant, row.period)
-                + wide_holdings(plan, record, row.period)
+                + wide_holdings(program, record, row.period)
             ),
             runtime={"carry_in": carry.carry_in, "owed_in": carry.owed_in},
             runtime_notes=_notes(carry),
@@ -212,8 +212,8 @@ def run_chain(
             row=record.row,
             source=record.source,
         )
-        result = evaluate_period(plan, context, row.index, carry.borrowed, options.trace)
-        carry, previous = next_carry(plan, result), row.index
+        result = evaluate_period(program, context, row.index, carry.borrowed, options.trace)
+        carry, previous = next_carry(program, result), row.index
         if options.period is None or row.period == options.period:
             yield row.position, result
 
@@ -240,7 +240,7 @@ def _faults(carry: Carry) -> dict[str, str]:
     return dict.fromkeys(("carry_in", "owed_in"), carry.fault) if carry.fault else {}
 
 
-def next_carry(plan: Plan, result: ParticipantResult) -> Carry:
+def next_carry(program: Program, result: ParticipantResult) -> Carry:
     """carry_in and owed_in for the participant's next period."""
     banked = result.values.get("banked")
     if not isinstance(banked, Decimal) or not result.consequences_known:
@@ -265,33 +265,38 @@ def next_carry(plan: Plan, result: ParticipantResult) -> Carry:
 # ---- one period, with borrowing ------------------------------------------------------------------
 
 
-def may_borrow(plan: Plan, index: int | None, borrowed_before: Decimal) -> bool:
+def may_borrow(program: Program, index: int | None, borrowed_before: Decimal) -> bool:
     """Whether this period may borrow from the next one (see the module docstring)."""
-    borrowing = plan.resolved.borrowing
-    if not plan.borrowing or index is None or index + 1 >= len(plan.resolved.periods):
+    borrowing = program.borrowing
+    if (
+        borrowing is None
+        or not program.borrows
+        or index is None
+        or index + 1 >= len(program.period_names)
+    ):
         return False
     return not (borrowing.mode == "next_period" and borrowed_before > 0)
 
 
 def evaluate_period(
-    plan: Plan,
+    program: Program,
     context: PeriodContext,
     index: int | None,
     borrowed_before: Decimal = ZERO,
     trace: bool = False,
 ) -> ParticipantResult:
     """One participant in one period, borrowing from the next period when short."""
-    evaluator = PeriodEvaluator(plan, context, trace)
+    evaluator = PeriodEvaluator(program, context, trace)
     result = evaluator.run()
     shortfall = result.values.get("shortfall")
     if (
-        not may_borrow(plan, index, borrowed_before)
+        not may_borrow(program, index, borrowed_before)
         or not isinstance(shortfall, Decimal)
         or shortfall <= 0
     ):
         return result
     try:
-        borrowed = _borrowable(plan, evaluator, shortfall)
+        borrowed = _borrowable(program, evaluator, shortfall)
     except (Fault, Upstream, ArithmeticError) as exc:
         message = (
             exc.message
@@ -303,7 +308,7 @@ def evaluate_period(
             context.period,
             "borrowing",
             message,
-            plan.resolved.borrowing.span,
+            program.borrowing.span if program.borrowing else None,
             None,
             context.row,
             context.source,
@@ -311,7 +316,7 @@ def evaluate_period(
         return replace(result, errors=result.errors + (error,))
     if borrowed <= 0:
         return result
-    periods = list(plan.resolved.periods)
+    periods = list(program.period_names)
     note = f"includes {format_value(borrowed, 'tCO2e')} borrowed from period {periods[index + 1]}"  # type: ignore[operator]
     again = replace(
         context,
@@ -325,11 +330,11 @@ def evaluate_period(
             "carry_in": context.runtime_notes.get("carry_in", ()) + (note,),
         },
     )
-    return PeriodEvaluator(plan, again, trace).run()
+    return PeriodEvaluator(program, again, trace).run()
 
 
-def _borrowable(plan: Plan, evaluator: PeriodEvaluator, shortfall: Decimal) -> Decimal:
-    limit_expr = plan.resolved.borrowing.limit
+def _borrowable(program: Program, evaluator: PeriodEvaluator, shortfall: Decimal) -> Decimal:
+    limit_expr = program.borrowing.limit if program.borrowing else None
     if limit_expr is None:
         return shortfall
     limit = evaluator.evaluate(limit_expr)

@@ -1,6 +1,6 @@
 """Surrender: which holdings count against the obligation after filters and limits.
 
-    allocate(scheme.surrender, units, holdings, context) -> SurrenderOutcome
+    allocate(program, holdings, context) -> SurrenderOutcome
 
 1. `held(u)` is the sum of the participant's holdings of unit type u.
 2. Accept clauses, in declaration order: a holding row counts under the first clause that
@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from etsl.compiler import ast
+from etsl.compiler import program as ir
 from etsl.compiler.numbers import add, subtract
-from etsl.compiler.printer import print_expr
 from etsl.compiler.source import Span
 from etsl.runtime.records import Holding
 
@@ -31,23 +30,23 @@ ZERO = Decimal(0)
 class SurrenderContext(Protocol):
     """What allocation needs from the evaluator of one participant and period."""
 
-    def limit(self, expr: ast.Expr) -> Decimal: ...
+    def limit(self, expr: ir.Expr) -> Decimal: ...
 
-    def passes(self, expr: ast.Expr, holding: Holding) -> bool: ...
+    def passes(self, expr: ir.Expr, holding: Holding) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """One clause applied to one unit type: eligible before and after it."""
 
-    item: ast.Accept | ast.Limit
+    item: ir.Clause
     limit: Decimal | None
     before: Decimal
     after: Decimal
 
     @property
     def clause(self) -> str:
-        return clause_text(self.item)
+        return self.item.text
 
     @property
     def span(self) -> Span:
@@ -66,17 +65,6 @@ class SurrenderOutcome:
         for amount in self.eligible.values():
             total = add(total, amount)
         return total
-
-
-def clause_text(item: ast.Accept | ast.Limit) -> str:
-    """The clause as written: `accept outside_tokyo up to required_reduction / 3`."""
-    keyword = "accept" if isinstance(item, ast.Accept) else "limit"
-    text = f"{keyword} {', '.join(item.units)}"
-    if item.limit is not None:
-        text += f" up to {print_expr(item.limit)}"
-    if isinstance(item, ast.Accept) and item.where is not None:
-        text += f" where {print_expr(item.where)}"
-    return text
 
 
 def _total(holdings: Sequence[Holding]) -> Decimal:
@@ -106,7 +94,7 @@ class _Allocation:
         self.eligible = dict.fromkeys(units, ZERO)
         self.steps: dict[str, list[Step]] = {u: [] for u in units}
 
-    def accept(self, item: ast.Accept) -> None:
+    def accept(self, item: ir.Clause) -> None:
         taken = [(u, self._take(u, item.where)) for u in item.units if u in self.remaining]
         limit = self.context.limit(item.limit) if item.limit is not None else None
         shares = dict(taken) if limit is None else _share_out(taken, limit)
@@ -119,14 +107,15 @@ class _Allocation:
                 add(self.eligible[unit], shares[unit]),
             )
 
-    def _take(self, unit: str, where: ast.Expr | None) -> Decimal:
+    def _take(self, unit: str, where: ir.Expr | None) -> Decimal:
         rows = self.remaining[unit]
         passing = [h for h in rows if where is None or self.context.passes(where, h)]
         taken = {id(h) for h in passing}
         self.remaining[unit] = [h for h in rows if id(h) not in taken]
         return _total(passing)
 
-    def limit(self, item: ast.Limit) -> None:
+    def limit(self, item: ir.Clause) -> None:
+        assert item.limit is not None
         limit = self.context.limit(item.limit)
         amounts = [(u, self.eligible[u]) for u in item.units if u in self.eligible]
         for unit, share in _share_out(amounts, limit).items():
@@ -135,7 +124,7 @@ class _Allocation:
     def _record(
         self,
         unit: str,
-        item: ast.Accept | ast.Limit,
+        item: ir.Clause,
         limit: Decimal | None,
         before: Decimal,
         after: Decimal,
@@ -145,15 +134,12 @@ class _Allocation:
 
 
 def allocate(
-    surrender: ast.Surrender | None,
-    units: Sequence[str],
-    holdings: Sequence[Holding],
-    context: SurrenderContext,
+    program: ir.Program, holdings: Sequence[Holding], context: SurrenderContext
 ) -> SurrenderOutcome:
     """Eligible units per unit type after accept clauses and combined limits."""
-    allocation = _Allocation(units, holdings, context)
-    for item in surrender.items if surrender else ():
-        if isinstance(item, ast.Accept):
+    allocation = _Allocation(tuple(program.units), holdings, context)
+    for item in program.surrender:
+        if item.kind == "accept":
             allocation.accept(item)
         else:
             allocation.limit(item)

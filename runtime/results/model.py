@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etsl.compiler.enums import AMOUNT_KINDS, FLAG_KINDS
 from etsl.compiler.source import Span
 from etsl.runtime.records import Value
 from etsl.runtime.results.summary import Summary, Tally, exact_sum
@@ -28,11 +29,6 @@ if TYPE_CHECKING:
     from etsl.runtime.results.trace import Trace
 
 RESULTS_FORMAT = "etsl.results/1"
-
-#: Consequence kinds with an amount (money or t CO2e) and kinds that are flags only.
-AMOUNT_KINDS = ("fine", "order", "make_good", "deduct", "refund", "buy_on_behalf")
-FLAG_KINDS = ("publish", "suspend", "action_plan")
-CONSEQUENCE_KINDS = AMOUNT_KINDS + FLAG_KINDS
 
 
 @dataclass(frozen=True, slots=True)

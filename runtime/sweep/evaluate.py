@@ -27,11 +27,22 @@ from pathlib import Path
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.enums import AMOUNT_KINDS
 from etsl.runtime.columnar import engine as columnar
-from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.columnar.sql.types import (
+    SCENARIO,
+    Num,
+    ScenarioLayout,
+    cast,
+    cell_column,
+    common,
+    digits_of,
+    limit_column,
+    param_column,
+    scale_of,
+)
 from etsl.runtime.records import Dataset, Record
 from etsl.runtime.results.model import (
-    AMOUNT_KINDS,
     EvaluationError,
     ParticipantResult,
     Results,
@@ -85,12 +96,12 @@ class SweepOutcome:
     fallback: columnar.Fallback | None = None
 
 
-def scenario_layout(grid: Grid) -> sc.ScenarioLayout:
+def scenario_layout(grid: Grid) -> ScenarioLayout:
     shapes = {
-        v.target: sc.common(*(sc.Num(sc.digits_of(x), sc.scale_of(x)) for x in v.values))
+        v.target: common(*(Num(digits_of(x), scale_of(x)) for x in v.values))
         for v in grid.variables
     }
-    return sc.ScenarioLayout(
+    return ScenarioLayout(
         SCENARIOS,
         params={t.name: n for t, n in shapes.items() if t.kind == "param"},
         cells={(t.name, t.keys): n for t, n in shapes.items() if t.kind == "cell"},
@@ -98,22 +109,20 @@ def scenario_layout(grid: Grid) -> sc.ScenarioLayout:
     )
 
 
-def store_scenarios(connection: Any, grid: Grid, layout: sc.ScenarioLayout) -> None:
+def store_scenarios(connection: Any, grid: Grid, layout: ScenarioLayout) -> None:
     """The scenario table: `$scenario` and one exact DECIMAL column per variable."""
     import pyarrow
 
     combinations = grid.combinations()
-    columns: dict[str, Any] = {
-        sc.SCENARIO: pyarrow.array(range(len(combinations)), pyarrow.int64())
-    }
+    columns: dict[str, Any] = {SCENARIO: pyarrow.array(range(len(combinations)), pyarrow.int64())}
     for position, variable in enumerate(grid.variables):
         texts = [f"{variable.values[c[position]]:f}" for c in combinations]
         columns[variable.target.column] = pyarrow.array(texts, pyarrow.string())
     connection.register("etsl_scenario_arrow", pyarrow.table(columns))
     shapes = _shapes(layout)
-    selected = [columnar.column(sc.SCENARIO)] + [
+    selected = [columnar.column(SCENARIO)] + [
         exp.alias_(
-            sc.cast(columnar.column(v.target.column), shapes[v.target.column].sql_type()),
+            cast(columnar.column(v.target.column), shapes[v.target.column].sql_type()),
             v.target.column,
             quoted=True,
         )
@@ -130,10 +139,10 @@ def store_scenarios(connection: Any, grid: Grid, layout: sc.ScenarioLayout) -> N
     connection.unregister("etsl_scenario_arrow")
 
 
-def _shapes(layout: sc.ScenarioLayout) -> dict[str, sc.Num]:
-    shapes = {sc.param_column(n): num for n, num in layout.params.items()}
-    shapes.update({sc.cell_column(t, k): num for (t, k), num in layout.cells.items()})
-    shapes.update({sc.limit_column(u): num for u, num in layout.limits.items()})
+def _shapes(layout: ScenarioLayout) -> dict[str, Num]:
+    shapes = {param_column(n): num for n, num in layout.params.items()}
+    shapes.update({cell_column(t, k): num for (t, k), num in layout.cells.items()})
+    shapes.update({limit_column(u): num for u, num in layout.limits.items()})
     return shapes
 
 
@@ -277,7 +286,7 @@ def _totals(evaluation: columnar.Evaluation) -> dict[int, Totals]:
     """The summary's aggregates of computed (not failed) rows, per scenario."""
     from etsl.runtime.columnar.results import aggregates, computed_rows, totals_of
 
-    scenario = columnar.column(sc.SCENARIO)
+    scenario = columnar.column(SCENARIO)
     select = computed_rows().select(scenario, *aggregates(evaluation)).group_by(scenario.copy())
     cursor = evaluation.connection.execute(columnar.sql_of(select))
     names = [d[0] for d in cursor.description]
@@ -290,7 +299,7 @@ def _totals(evaluation: columnar.Evaluation) -> dict[int, Totals]:
 def _summary(
     evaluation: columnar.Evaluation, totals: Totals | None, patched: Sequence[ParticipantResult]
 ) -> Summary:
-    tally = Tally(evaluation.plan.rule_names, None)
+    tally = Tally(evaluation.program.rule_names, None)
     tally.add_rows(patched)
     if totals is not None:
         tally.add_totals(totals)
@@ -301,7 +310,7 @@ def _summary(
 
 
 def metric_names(compiled: CompiledScheme) -> list[str]:
-    kinds = [c.kind for p in compiled.resolved.penalties for c in p.consequences]
+    kinds = [c.kind for p in compiled.program.penalties for c in p.consequences]
     names = list(BASE_METRICS)
     for kind in dict.fromkeys(kinds):
         names += [kind, f"{kind}_count"] if kind in AMOUNT_KINDS else [f"{kind}_count"]

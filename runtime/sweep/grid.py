@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
 
-from etsl.compiler import ast
+from etsl.compiler import program as ir
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.numbers import CONTEXT
-from etsl.compiler.types import Quant
+from etsl.compiler.program import Program
+from etsl.compiler.types import Quant, Type
 from etsl.compiler.units import CO2E, UnknownUnit, dims_name, parse_unit
-from etsl.runtime.columnar.sql import compile as sc
+from etsl.runtime.columnar.sql.types import cell_column, limit_column, param_column
 
 MAX_SCENARIOS = 10_000
 _NAME = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(\[(?P<keys>[^\]]*)\])?\s*$")
@@ -52,11 +52,11 @@ class Target:
     @property
     def column(self) -> str:
         column: str = (
-            sc.param_column(self.name)
+            param_column(self.name)
             if self.kind == "param"
-            else sc.cell_column(self.name, self.keys)
+            else cell_column(self.name, self.keys)
             if self.kind == "cell"
-            else sc.limit_column(self.keys)
+            else limit_column(self.keys)
         )
         return column
 
@@ -132,64 +132,50 @@ def _split(text: str) -> tuple[str, bool, str]:
 def parse_target(compiled: CompiledScheme, text: str) -> Target | GridError:
     from etsl.compiler.diagnostics import did_you_mean
 
-    s = compiled.resolved
+    program = compiled.program
     match = _NAME.match(text)
     if match is None:
         return GridError(f"'{text}' is not a parameter, TABLE[KEYS] or limit[UNITS]")
     name = match["name"]
     keys = tuple(k.strip() for k in match["keys"].split(",")) if match["keys"] is not None else None
     if keys is None:
-        if name not in s.params:
-            hint = did_you_mean(name, s.params) or f"parameters: {', '.join(s.params) or 'none'}"
+        if name not in program.params:
+            hint = did_you_mean(name, program.params) or (
+                f"parameters: {', '.join(program.params) or 'none'}"
+            )
             return GridError(f"'{name}' is not a parameter of '{compiled.name}' ({hint})")
-        return Target("param", name, (), _dims(compiled, name), _literal_unit(s.params[name].value))
-    if name == "limit" and name not in s.tables:
-        return _limit_target(compiled, keys)
-    if name not in s.tables:
-        hint = did_you_mean(name, s.tables) or f"tables: {', '.join(s.tables) or 'none'}"
+        param = program.params[name]
+        return Target("param", name, (), _dims(param.type), _literal_unit(param.expr))
+    if name == "limit" and name not in program.tables:
+        return _limit_target(program, keys)
+    if name not in program.tables:
+        hint = did_you_mean(name, program.tables) or (
+            f"tables: {', '.join(program.tables) or 'none'}"
+        )
         return GridError(f"'{name}' is not a table of '{compiled.name}' ({hint})")
-    return _cell_target(compiled, name, keys)
+    return _cell_target(program.tables[name], keys)
 
 
-def _dims(compiled: CompiledScheme, name: str) -> tuple[tuple[str, int], ...]:
-    kind = compiled.checked.types.get(name)
+def _dims(kind: Type) -> tuple[tuple[str, int], ...]:
     return kind.dims if isinstance(kind, Quant) else ()
 
 
-def _literal_unit(expr: ast.Expr | ast.Cell | None) -> str | None:
-    return expr.unit if isinstance(expr, ast.Quantity) else None
+def _literal_unit(expr: ir.Expr) -> str | None:
+    return expr.unit if isinstance(expr, ir.Const) else None
 
 
-def _cell_target(compiled: CompiledScheme, name: str, keys: tuple[str, ...]) -> Target | GridError:
-    table = compiled.resolved.tables[name]
-    cells = _cells(table)
-    if keys not in cells:
-        known = ", ".join(f"{name}[{','.join(k)}]" for k in cells)
-        return GridError(f"table '{name}' has no cell [{','.join(keys)}] (cells: {known})")
-    return Target("cell", name, keys, _dims(compiled, name), _literal_unit(cells[keys]))
+def _cell_target(table: ir.Table, keys: tuple[str, ...]) -> Target | GridError:
+    if keys not in table.cells:
+        known = ", ".join(f"{table.name}[{','.join(k)}]" for k in table.cells)
+        return GridError(f"table '{table.name}' has no cell [{','.join(keys)}] (cells: {known})")
+    return Target("cell", table.name, keys, _dims(table.type), _literal_unit(table.cells[keys]))
 
 
-def _cells(table: ast.Table) -> dict[tuple[str, ...], ast.Cell]:
-    def key(cell: ast.Cell) -> str:
-        return cell.name if isinstance(cell, ast.CellName) else "*"
-
-    if len(table.dims) == 2:
-        header = [key(c) for c in table.rows[0].cells[1:]]
-        return {
-            (key(r.cells[0]), column): cell
-            for r in table.rows[1:]
-            for column, cell in zip(header, r.cells[1:], strict=False)
-        }
-    return {(key(r.cells[0]),): r.cells[1] for r in table.rows if len(r.cells) >= 2}
-
-
-def _limit_target(compiled: CompiledScheme, units: tuple[str, ...]) -> Target | GridError:
-    surrender = compiled.resolved.surrender
-    items = surrender.items if surrender else ()
-    for item in items:
-        if set(item.units) == set(units):
-            return Target("limit", ",".join(item.units), tuple(item.units), CO2E, "tCO2e")
-    clauses = "; ".join(f"limit[{','.join(i.units)}]" for i in items) or "none"
+def _limit_target(program: Program, units: tuple[str, ...]) -> Target | GridError:
+    for clause in program.surrender:
+        if set(clause.units) == set(units):
+            return Target("limit", ",".join(clause.units), tuple(clause.units), CO2E, "tCO2e")
+    clauses = "; ".join(f"limit[{','.join(c.units)}]" for c in program.surrender) or "none"
     return GridError(f"no surrender clause names exactly {', '.join(units)} (clauses: {clauses})")
 
 
@@ -223,48 +209,40 @@ def parse_value(target: Target, text: str) -> Decimal | GridError:
 
 def variant(compiled: CompiledScheme, assignment: Mapping[Target, Decimal]) -> CompiledScheme:
     """The scheme with one scenario's values written in as literals (in base units)."""
-    s = compiled.resolved
-    params, tables = dict(s.params), dict(s.tables)
-    surrender = s.surrender
+    program = compiled.program
+    params, tables = dict(program.params), dict(program.tables)
+    clauses = list(program.surrender)
+    numbers = itertools.count(program.nodes)
     for target, value in assignment.items():
         if target.kind == "param":
             param = params[target.name]
-            params[target.name] = replace(param, value=_literal(value, param.span))
+            params[target.name] = replace(param, expr=_literal(value, param.expr, numbers))
         elif target.kind == "cell":
-            tables[target.name] = _with_cell(tables[target.name], target.keys, value)
-        elif surrender is not None:
-            surrender = replace(
-                surrender,
-                items=tuple(
-                    replace(i, limit=_literal(value, i.span))
-                    if set(i.units) == set(target.keys)
-                    else i
-                    for i in surrender.items
-                ),
-            )
-    resolved = replace(s, params=params, tables=tables, surrender=surrender)
-    return replace(
-        compiled, resolved=resolved, checked=replace(compiled.checked, resolved=resolved)
+            table = tables[target.name]
+            cells = dict(table.cells)
+            cells[target.keys] = _literal(value, cells[target.keys], numbers)
+            tables[target.name] = replace(table, cells=cells)
+        else:
+            clauses = [
+                replace(c, limit=_limit(value, c, numbers))
+                if set(c.units) == set(target.keys)
+                else c
+                for c in clauses
+            ]
+    lowered = replace(
+        program,
+        params=params,
+        tables=tables,
+        surrender=tuple(clauses),
+        nodes=next(numbers),
     )
+    return replace(compiled, program=lowered)
 
 
-def _literal(value: Decimal, span: Any) -> ast.Quantity:
-    return ast.Quantity(value, None, span)
+def _literal(value: Decimal, replaced: ir.Expr, numbers: Iterator[int]) -> ir.Const:
+    return ir.Const(value, value, None, replaced.type, replaced.span, next(numbers))
 
 
-def _with_cell(table: ast.Table, keys: tuple[str, ...], value: Decimal) -> ast.Table:
-    def key(cell: ast.Cell) -> str:
-        return cell.name if isinstance(cell, ast.CellName) else "*"
-
-    header = [key(c) for c in table.rows[0].cells[1:]] if len(table.dims) == 2 else [None]
-    rows = []
-    for index, row in enumerate(table.rows):
-        if len(table.dims) == 2 and index == 0:
-            rows.append(row)
-            continue
-        cells = list(row.cells)
-        for position, column in enumerate(header, start=1):
-            if (key(row.cells[0]),) + ((column,) if column else ()) == keys:
-                cells[position] = _literal(value, row.span)
-        rows.append(replace(row, cells=tuple(cells)))
-    return replace(table, rows=tuple(rows))
+def _limit(value: Decimal, clause: ir.Clause, numbers: Iterator[int]) -> ir.Const:
+    """A clause's `up to` limit (t CO2e), also for a clause that had none."""
+    return ir.Const(value, value, None, Quant(CO2E), clause.span, next(numbers))

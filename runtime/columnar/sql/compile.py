@@ -26,10 +26,10 @@ Exactness rules (runtime/arith.py is the definition):
   lets the reference engine evaluate (and report) it. Conditions are null-guarded so that
   NULL never silently takes an `else` branch.
 
-The compiler is split by stage: runtime/sql_types.py (static types, layout, sqlglot helpers),
-runtime/sql_exact.py (exact arithmetic), runtime/sql_expressions.py (expressions, tables) and
-runtime/sql_surrender.py (the builder, surrender, consequences); their public names are
-importable from here too.
+The compiler is split by stage: sql/types.py (static types, layout, sqlglot helpers),
+sql/exact.py (exact arithmetic), sql/expressions.py (expressions, tables), sql/builtins.py
+(one implementation per built-in) and sql/surrender.py (the builder, surrender,
+consequences).
 
 Constructs that cannot be represented exactly are reported as `Unsupported(reason)`; the
 caller falls back to the reference engine.
@@ -41,63 +41,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from etsl.compiler.check import Checker
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.graph import evaluation_order
-from etsl.compiler.resolve import ResolvedScheme
-from etsl.runtime.columnar.sql.exact import (
-    BIGINT,
-    INT64_DIGITS,
-    add,
-    choose,
-    compare,
-    divide,
-    extremum,
-    int_div,
-    literal_divisor,
-    logical,
-    long_division,
-    multiply,
-    narrow_division,
-    negate,
-    round_half_even,
-    scaled_integer,
-    to_places,
-    wide_int,
-    widen,
-)
-from etsl.runtime.columnar.sql.expressions import (
-    Domain,
-    Scope,
-    compile_expr,
-    compile_num,
-    compile_table,
-    current_period,
-    domain,
-    lookup,
-    quantity_value,
-    table_cells,
-)
+from etsl.compiler.program import Program
+from etsl.compiler.types import Quant, Type
+from etsl.runtime.columnar.sql.exact import multiply
+from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_table
 from etsl.runtime.columnar.sql.surrender import (
     ConsequenceColumn,
     QueryBuilder,
-    applies_column,
-    compile_filter,
     compile_penalties,
     compile_surrender,
-    consequence_unit,
-    filtered,
-    share_out,
 )
 from etsl.runtime.columnar.sql.types import (
     DUCKDB,
     FAILED,
     KIND_TYPES,
-    MAX_DIGITS,
-    NATIVE_DIGITS,
     PARTICIPANT,
     PERIOD,
-    PORTABLE,
     ROW,
     SCENARIO,
     Flavour,
@@ -113,117 +73,17 @@ from etsl.runtime.columnar.sql.types import (
     cast,
     cell_column,
     col,
-    common,
     decimal_literal,
-    decimal_type,
     declared,
-    digits_of,
-    integer_literal,
-    is_atomic,
     is_constant,
     is_null,
-    is_zero,
     limit_column,
-    literal_value,
     null_of,
     param_column,
-    scale_of,
     text,
-    wrap,
     zero,
 )
 from sqlglot import exp
-
-__all__ = [
-    "BIGINT",
-    "ColumnarQuery",
-    "ConsequenceColumn",
-    "DUCKDB",
-    "Domain",
-    "FAILED",
-    "Flavour",
-    "INT64_DIGITS",
-    "InputColumn",
-    "KIND_TYPES",
-    "Kind",
-    "Layout",
-    "MAX_DIGITS",
-    "NATIVE_DIGITS",
-    "Num",
-    "PARTICIPANT",
-    "PERIOD",
-    "PORTABLE",
-    "QueryBuilder",
-    "ROW",
-    "SCENARIO",
-    "ScenarioLayout",
-    "Scope",
-    "Shape",
-    "Typed",
-    "Unsupported",
-    "add",
-    "any_of",
-    "applies_column",
-    "as_num",
-    "assemble",
-    "cast",
-    "cell_column",
-    "choose",
-    "col",
-    "common",
-    "compare",
-    "compile_expr",
-    "compile_filter",
-    "compile_num",
-    "compile_penalties",
-    "compile_query",
-    "compile_surrender",
-    "compile_table",
-    "consequence_unit",
-    "current_period",
-    "decimal_literal",
-    "decimal_type",
-    "declared",
-    "digits_of",
-    "divide",
-    "domain",
-    "extremum",
-    "failure_test",
-    "filtered",
-    "input_stage",
-    "int_div",
-    "integer_literal",
-    "is_atomic",
-    "is_constant",
-    "is_null",
-    "is_zero",
-    "limit_column",
-    "literal_divisor",
-    "literal_value",
-    "logical",
-    "long_division",
-    "lookup",
-    "multiply",
-    "narrow_division",
-    "negate",
-    "null_of",
-    "param_column",
-    "quantity_value",
-    "round_half_even",
-    "scale_of",
-    "scaled_integer",
-    "scenario_columns",
-    "share_out",
-    "table_cells",
-    "text",
-    "to_places",
-    "unsupported_constructs",
-    "wide_int",
-    "widen",
-    "wrap",
-    "zero",
-]
-
 
 # ---- the query ------------------------------------------------------------------------------
 
@@ -252,7 +112,7 @@ class ColumnarQuery:
 
 def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
     """The first projection: participant, period and typed inputs from the source relation."""
-    s = scope.scheme
+    program = scope.program
     participant = (
         cast(col(layout.participant_column), KIND_TYPES[Kind.TEXT]())
         if layout.participant_column
@@ -269,8 +129,8 @@ def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
     if layout.row_column:
         selected.append((ROW, col(layout.row_column)))
     scope.columns[PERIOD] = Typed(col(PERIOD), Kind.TEXT)
-    typed_inputs = [(n, _input(layout.inputs[n])) for n in s.fields if n in layout.inputs]
-    typed_inputs += [(f"held.{u}", _amount(layout.holdings.get(u))) for u in s.units]
+    typed_inputs = [(n, _input(layout.inputs[n])) for n in program.inputs if n in layout.inputs]
+    typed_inputs += [(f"held.{u}", _amount(layout.holdings.get(u))) for u in program.units]
     typed_inputs += [(n, _amount(layout.inputs.get(n))) for n in ("carry_in", "owed_in")]
     typed_inputs += [
         (f"present.{u}", Typed(cast(col(c), KIND_TYPES[Kind.BOOL]()), Kind.BOOL))
@@ -283,6 +143,30 @@ def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
     if layout.scenario is not None:
         selected += [(c, col(c)) for c in (SCENARIO, *scenario_columns(layout.scenario))]
     return selected
+
+
+def table_layout(
+    program: Program, table: str, decimal: tuple[int, int], period: str | None
+) -> Layout:
+    """The layout `etsl sql` assumes: a table with one column per input (numbers as
+    DECIMAL(width, places)), `held.UNIT` columns for holdings, an `id` column and (with
+    several periods) a `period` column."""
+    width, places = decimal
+    number = Num(width - places, places)
+    inputs = {
+        name: _declared_column(name, source.type, number) for name, source in program.inputs.items()
+    }
+    holdings = {u: InputColumn(f"held.{u}", Kind.NUM, number, True) for u in program.units}
+    periods = program.period_names
+    fixed = period or (periods[0] if len(periods) == 1 else None)
+    return Layout(table, "id", None if fixed else "period", fixed, inputs, holdings)
+
+
+def _declared_column(name: str, kind: Type, number: Num) -> InputColumn:
+    if isinstance(kind, Quant):
+        return InputColumn(name, Kind.NUM, number, False)
+    simple = {"bool": Kind.BOOL, "date": Kind.DATE}.get(getattr(kind, "name", ""))
+    return InputColumn(name, simple or Kind.TEXT, None, False)
 
 
 def scenario_columns(scenario: ScenarioLayout) -> list[str]:
@@ -332,26 +216,23 @@ def compile_query(
         return Unsupported("an expression nested too deeply for SQL generation")
 
 
-def unsupported_constructs(s: ResolvedScheme) -> Unsupported | None:
-    if s.borrowing is not None and s.borrowing.mode != "none":
-        return Unsupported(f"borrowing '{s.borrowing.mode}'")
+def unsupported_constructs(program: Program) -> Unsupported | None:
+    if program.borrowing is not None and program.borrowing.mode != "none":
+        return Unsupported(f"borrowing '{program.borrowing.mode}'")
     return None
 
 
 def _compile(
     compiled: CompiledScheme, layout: Layout, flavour: Flavour, shape: Shape
 ) -> ColumnarQuery:
-    s = compiled.resolved
-    problem = unsupported_constructs(s)
+    program = compiled.program
+    problem = unsupported_constructs(program)
     if problem is not None:
         raise problem
     builder = QueryBuilder()
     scope_ref: list[Scope] = []
-    checker = Checker(s)
-    checker.types.update(compiled.checked.types)
     scope = Scope(
-        s,
-        checker,
+        program,
         flavour,
         builder.hoister(scope_ref),
         fixed_period=layout.period if layout.period_column is None else None,
@@ -360,41 +241,41 @@ def _compile(
     )
     scope_ref.append(scope)
     first = input_stage(layout, scope)
-    for node in evaluation_order(compiled.graph):
-        kind, _, name = node.partition(":")
+    for step in program.order:
+        kind, _, name = step.partition(":")
         if kind == "rule":
-            builder.add(scope, name, compile_expr(s.rules[name].expr, scope))
+            builder.add(scope, name, compile_expr(program.rules[name].expr, scope))
         elif kind == "table":
-            builder.add(scope, name, compile_table(s.tables[name], scope))
-        elif node == "runtime:surrendered":
+            builder.add(scope, name, compile_table(program.tables[name], scope))
+        elif step == "runtime:surrendered":
             compile_surrender(builder, scope)
     if "surrendered" not in scope.columns:
         compile_surrender(builder, scope)
     consequences = compile_penalties(builder, scope)
-    rules = tuple(s.rules)
+    rules = tuple(program.rules)
     outputs = _outputs(scope, layout, rules, consequences)
     query = assemble(layout, first, builder.stages, outputs, shape)
-    inputs = tuple(n for n in s.fields if n in layout.inputs)
+    inputs = tuple(n for n in program.inputs if n in layout.inputs)
     return ColumnarQuery(
-        query, inputs, rules, tuple(s.units), tuple(consequences), dict(scope.columns)
+        query, inputs, rules, tuple(program.units), tuple(consequences), dict(scope.columns)
     )
 
 
 def _outputs(
     scope: Scope, layout: Layout, rules: Sequence[str], consequences: Sequence[ConsequenceColumn]
 ) -> list[tuple[str, exp.Expr]]:
-    s = scope.scheme
+    program = scope.program
     names = [
         PARTICIPANT,
         PERIOD,
         *([ROW] if layout.row_column else []),
-        *(n for n in s.fields if n in layout.inputs),
+        *(n for n in program.inputs if n in layout.inputs),
         *rules,
         "surrendered",
         "carry_in",
         "owed_in",
-        *(f"held.{u}" for u in s.units),
-        *(f"eligible.{u}" for u in s.units),
+        *(f"held.{u}" for u in program.units),
+        *(f"eligible.{u}" for u in program.units),
         *(c.applies for c in consequences),
         *(c.amount for c in consequences if c.amount),
         *([SCENARIO] if layout.scenario else []),
@@ -411,7 +292,7 @@ def failure_test(
     """True when some value of the row could not be computed (it is then NULL)."""
     names = [
         *rules,
-        *(f"eligible.{u}" for u in scope.scheme.units),
+        *(f"eligible.{u}" for u in scope.program.units),
         "surrendered",
         *dict.fromkeys(c.applies for c in consequences),
     ]

@@ -6,14 +6,12 @@ filter reads the one holding row of a wide table), limits share an amount out in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from etsl.compiler import ast
-from etsl.compiler.types import Quant
-from etsl.compiler.units import dims_name
+from etsl.compiler import program as ir
+from etsl.compiler.types import Value
 from etsl.runtime.columnar.sql.exact import add, choose, extremum
 from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_num
 from etsl.runtime.columnar.sql.types import (
@@ -97,12 +95,12 @@ def filtered(amount: Typed, passes: Typed, present: Typed | None, scope: Scope) 
 
 def compile_surrender(builder: QueryBuilder, scope: Scope) -> None:
     """eligible.UNIT for every unit type, then `surrendered` (their sum)."""
-    s = scope.scheme
-    remaining = {u: scope.column(f"held.{u}") for u in s.units}
-    eligible = {u: zero() for u in s.units}
-    for number, item in enumerate(s.surrender.items if s.surrender else (), start=1):
+    program = scope.program
+    remaining = {u: scope.column(f"held.{u}") for u in program.units}
+    eligible = {u: zero() for u in program.units}
+    for number, item in enumerate(program.surrender, start=1):
         limit = _limit(item, scope)
-        if isinstance(item, ast.Accept):
+        if item.kind == "accept":
             taken = _accept_takes(builder, scope, item, number, remaining)
             shares = (
                 dict(taken)
@@ -117,12 +115,12 @@ def compile_surrender(builder: QueryBuilder, scope: Scope) -> None:
             amounts = [(u, eligible[u]) for u in item.units if u in eligible]
             eligible.update(share_out(builder, scope, str(number), amounts, limit))
     total = zero()
-    for unit in s.units:
+    for unit in program.units:
         total = add("+", total, builder.add(scope, f"eligible.{unit}", eligible[unit]))
     builder.add(scope, "surrendered", total)
 
 
-def _limit(item: ast.Accept | ast.Limit, scope: Scope) -> Typed | None:
+def _limit(item: ir.Clause, scope: Scope) -> Typed | None:
     if scope.scenario is not None and tuple(item.units) in scope.scenario.limits:
         num = scope.scenario.limits[tuple(item.units)]
         return Typed(
@@ -132,7 +130,7 @@ def _limit(item: ast.Accept | ast.Limit, scope: Scope) -> Typed | None:
 
 
 def _accept_takes(
-    builder: QueryBuilder, scope: Scope, item: ast.Accept, number: int, remaining: dict[str, Typed]
+    builder: QueryBuilder, scope: Scope, item: ir.Clause, number: int, remaining: dict[str, Typed]
 ) -> list[tuple[str, Typed]]:
     """What an accept clause takes of each unit type still unclaimed (first clause wins)."""
     taken = []
@@ -158,28 +156,26 @@ def _present(scope: Scope, unit: str) -> Typed | None:
     return scope.columns.get(f"present.{unit}")
 
 
-def compile_filter(where: ast.Expr, unit: str, scope: Scope) -> Typed:
+def compile_filter(where: ir.Expr, unit: str, scope: Scope) -> Typed:
     """A `where` filter on the one holding row a wide table has per unit type.
 
     The row's attributes are the unit type's declared ones (constants) and its quantity;
     issuer attributes exist only in a holdings table (NULL here: the row is then evaluated
     by the reference engine).
     """
-    decl = scope.scheme.units[unit]
-    attributes: dict[str, Typed] = {a.name: _attribute_value(a) for a in decl.attrs}
-    if decl.origin:
-        attributes["issuer_scheme"] = Typed(text(decl.origin), Kind.TEXT)
+    declared = scope.program.units[unit].attributes
+    attributes = {name: _attribute_value(name, value) for name, value in declared.items()}
     attributes["quantity"] = scope.column(f"held.{unit}")
     return compile_expr(where, replace(scope, attributes=attributes))
 
 
-def _attribute_value(attr: ast.Attr) -> Typed:
-    """A declared attribute as the reference reads it: numbers as numbers, else text."""
-    if re.fullmatch(r"-?\d+(\.\d+)?", attr.value):
-        return decimal_literal(Decimal(attr.value))
-    if attr.name == "vintage":
-        raise Unsupported(f"the vintage '{attr.value}' is not a plain number")
-    return Typed(text(attr.value), Kind.TEXT)
+def _attribute_value(name: str, value: Value) -> Typed:
+    """A declared attribute as the reference reads it (program.attribute_value)."""
+    if isinstance(value, Decimal):
+        return decimal_literal(value)
+    if name == "vintage":
+        raise Unsupported(f"the vintage '{value}' is not a plain number")
+    return Typed(text(str(value)), Kind.TEXT)
 
 
 # ---- consequences ---------------------------------------------------------------------------
@@ -205,10 +201,10 @@ def applies_column(penalty: str) -> str:
 
 def compile_penalties(builder: QueryBuilder, scope: Scope) -> list[ConsequenceColumn]:
     columns: list[ConsequenceColumn] = []
-    for index, penalty in enumerate(scope.scheme.penalties):
+    for penalty in scope.program.penalties:
         if penalty.condition is None:
             continue
-        name = penalty.name or str(index + 1)
+        name = penalty.name
         condition = compile_expr(penalty.condition, scope)
         if condition.kind is not Kind.BOOL:
             raise Unsupported(f"the condition of penalty '{name}' is not true or false")
@@ -223,7 +219,7 @@ def _consequence(
     scope: Scope,
     penalty: str,
     number: int,
-    consequence: ast.Consequence,
+    consequence: ir.Consequence,
     applies: Typed,
 ) -> ConsequenceColumn:
     amount = compile_num(consequence.amount, scope) if consequence.amount else None
@@ -247,16 +243,6 @@ def _consequence(
         applies_column(penalty),
         column,
         amount is None and limit is not None,
-        consequence_unit(consequence, scope),
+        consequence.unit,
         consequence.description,
     )
-
-
-def consequence_unit(consequence: ast.Consequence, scope: Scope) -> str:
-    for expr in (consequence.amount, consequence.limit):
-        if expr is not None:
-            kind = scope.checker.infer(expr)
-            if isinstance(kind, Quant):
-                unit: str = dims_name(kind.dims)
-                return unit
-    return ""

@@ -1,0 +1,458 @@
+"""The Program: the lowered, typed form of one scheme, the one input every engine reads.
+
+`compiler/lower.py` produces it as the last pass; the reference engine, the columnar (SQL)
+compiler, explanations, sweeps and the examples runner read it and never look at the AST,
+build a type checker or keep tables keyed by `id(node)`. What the language means is decided
+here, once:
+
+- **Expressions** are trees of frozen nodes. Every node carries its static `type` (types.py:
+  a quantity's dimensions, bool, an enumeration, a period, a date), its source `span` and a
+  `node` number unique in the program (traces record the value of each node under it).
+  Names are bound: a `Ref` says whether it reads a participant input, a parameter, a table,
+  a rule, a value the runtime supplies, the current period, a period name or an enumeration
+  value. Literals are `Const`s already in base units (`8 %` is 0.08, `1 ktCO2e` is 1000),
+  keeping the text they were written as for explanations. Built-in calls name their entry
+  in the registry (compiler/builtins.py); `co2e` carries its GWP factor, `held`/`eligible`
+  their unit type.
+- **Declarations**: inputs, parameters, tables (cells indexed by key, values in base units),
+  rules (default rules marked), the surrender plan (clauses in order with their limits and
+  filters), unit types with the attributes they declare, penalties with each consequence's
+  unit, periods with their length in years, banking and borrowing.
+- **Order**: `order` lists parameters, tables, rules and the surrender step with each one
+  after everything it uses (the rule graph's topological order); `required` names the
+  values the compliance outcome depends on.
+
+Meaning shared by every engine is written here as functions: `share_terms` (how `P of X`
+computes) and `table_candidates` (which table entry a key selects).
+
+    program = compiled.program
+    program.rules["cap"].expr.type        # Quant((('co2e', 1),))
+    program.order                          # ('param:threshold', 'table:factor', 'rule:cap', …)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from enum import StrEnum
+
+from etsl.compiler.source import Span
+from etsl.compiler.types import Type, Value
+
+# ---- expressions ---------------------------------------------------------------------------
+
+
+class RefKind(StrEnum):
+    """What a name in an expression reads."""
+
+    INPUT = "input"  # a participant input (data)
+    PARAM = "param"
+    TABLE = "table"
+    RULE = "rule"
+    RUNTIME = "runtime"  # surrendered, carry_in, owed_in: supplied by the engine
+    PERIOD = "period"  # the current period
+    PERIOD_NAME = "period_name"  # a period's name used as a value (`period == first`)
+    ENUM = "enum"  # an enumeration value (`category == office`)
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A literal in base units, with the value and unit it was written as."""
+
+    value: Value
+    written: Value
+    unit: str | None
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    name: str
+    kind: RefKind
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """`holding.vintage`, `issuer.base_emissions`: a holding's attribute in a filter."""
+
+    base: str  # "holding" or "issuer"
+    name: str
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A built-in function (compiler/builtins.py); `unit` names the unit type of
+    `held(U)`/`eligible(U)`, `factor` is the GWP factor of `co2e`."""
+
+    builtin: str
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span
+    node: int
+    unit: str | None = None
+    factor: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """Arithmetic `+ - * /` (numbers/numbers.py defines each exactly)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Logical:
+    """`and` / `or`: the right side is evaluated only when the left does not decide."""
+
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    """Only the branch the condition takes is evaluated."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """`category in {office, factory}`."""
+
+    operand: Expr
+    values: tuple[str, ...]
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """`1 / 3 of required_reduction`: see `share_terms` for what it computes."""
+
+    share: Expr
+    whole: Expr
+    type: Type
+    span: Span
+    node: int
+
+
+Expr = Const | Ref | Attribute | Call | Binary | Compare | Logical | Not | Neg | If | Member | Share
+
+
+def share_terms(e: Share) -> tuple[Expr, Expr | None]:
+    """(numerator, divisor) of `P of X`: `a / b of X` is `a × X / b` (the division comes
+    last, so a third of 6,000 t is exactly 2,000 t); any other share P is `P × X`."""
+    share = e.share
+    if isinstance(share, Binary) and share.op == "/":
+        return share.left, share.right
+    return share, None
+
+
+def children(e: Expr) -> tuple[Expr, ...]:
+    """The sub-expressions of a node, in field order."""
+    found: list[Expr] = []
+    for f in fields(e):
+        value = getattr(e, f.name)
+        if isinstance(value, tuple):
+            found += [v for v in value if isinstance(v, _EXPR_TYPES)]
+        elif isinstance(value, _EXPR_TYPES):
+            found.append(value)
+    return tuple(found)
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """Every node of an expression (itself first), depth first, without recursion."""
+    stack = [e]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+_EXPR_TYPES = (Const, Ref, Attribute, Call, Binary, Compare, Logical, Not, Neg, If, Member, Share)
+
+
+# ---- declarations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """What every named declaration carries for explanations and documents."""
+
+    description: str | None = None
+    citation: str | None = None  # the citation as text (source, locator)
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """A participant input: read from data, in the base unit of its declared unit."""
+
+    name: str
+    type: Type
+    unit: str  # how values are shown: `tCO2e/yr`, `%`, `` for numbers and non-quantities
+    declared_unit: str | None  # the unit as declared (`kL_oe/yr`); None for other types
+    choices: tuple[str, ...] | None  # an enumeration's values
+    about: Described
+    participant: str | None = None  # the participant block that declares it
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    expr: Expr
+    type: Type
+    unit: str
+    about: Described
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A decision table; `cells` maps a key (one value per dimension, `*` for any) to the
+    first entry written for it."""
+
+    name: str
+    dims: tuple[str, ...]
+    cells: Mapping[tuple[str, ...], Const]
+    type: Type
+    unit: str
+    about: Described
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    expr: Expr
+    type: Type
+    unit: str
+    about: Described
+    default: bool = False  # a default rule of the vocabulary (compiler/vocabulary.py)
+    vocabulary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause of the surrender block, applied in order (runtime docs: Surrender)."""
+
+    kind: str  # "accept" or "limit"
+    units: tuple[str, ...]
+    limit: Expr | None
+    where: Expr | None
+    text: str  # the clause as written: `accept outside_tokyo up to required_reduction / 3`
+    span: Span
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitType:
+    """A unit type and the holding attributes it declares (row defaults)."""
+
+    name: str
+    kind: str  # allowance, credit, offset
+    origin: str | None
+    attributes: Mapping[str, Value]
+
+
+@dataclass(frozen=True, slots=True)
+class Consequence:
+    kind: str
+    amount: Expr | None
+    limit: Expr | None
+    unit: str  # the unit of its amount (`JPY`, `tCO2e`), `` when it has none
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """`penalty NAME when CONDITION { … }`; `condition` None is `penalty none`."""
+
+    name: str
+    condition: Expr | None
+    consequences: tuple[Consequence, ...]
+    about: Described
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    name: str
+    years: Decimal  # its length, as `years(period)` gives it
+
+
+@dataclass(frozen=True, slots=True)
+class Carrying:
+    """`banking …` / `borrowing …`: the mode and the optional `up to` limit."""
+
+    mode: str
+    limit: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One `given` or `expect` entry of an example: a dotted name and a typed value."""
+
+    path: tuple[str, ...]
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    title: str
+    given: tuple[Binding, ...]
+    expect: tuple[Binding, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Program:
+    """One scheme, lowered: see the module docstring."""
+
+    name: str
+    span: Span
+    inputs: Mapping[str, Input]
+    params: Mapping[str, Param]
+    tables: Mapping[str, Table]
+    rules: Mapping[str, Rule]
+    surrender: tuple[Clause, ...]
+    units: Mapping[str, UnitType]
+    penalties: tuple[Penalty, ...]
+    periods: tuple[Period, ...]
+    banking: Carrying | None
+    borrowing: Carrying | None
+    order: tuple[str, ...]
+    required: frozenset[str]
+    examples: tuple[Example, ...] = ()
+    participants: tuple[str, ...] = ()  # the names of the participant blocks
+    sources: Mapping[str, str] = field(default_factory=dict)  # source name → citation text
+    runtime_units: Mapping[str, str] = field(default_factory=dict)
+    runtime_meanings: Mapping[str, str] = field(default_factory=dict)
+    category_field: str | None = None
+    nodes: int = 0  # how many expression nodes were numbered
+
+    # ---- derived views, computed from the fields above --------------------------------
+    @property
+    def rule_names(self) -> tuple[str, ...]:
+        """Result columns: `covered`, every other rule, then what the runtime supplies."""
+        runtime = ["carry_in", "owed_in", *(["borrowed"] if self.borrows else []), "surrendered"]
+        return ("covered", *(n for n in self.rules if n != "covered"), *runtime)
+
+    @property
+    def borrows(self) -> bool:
+        """Whether units may be borrowed from the next period."""
+        return self.borrowing is not None and self.borrowing.mode in ("next_period", "unlimited")
+
+    @property
+    def consequence_kinds(self) -> tuple[str, ...]:
+        """The consequence kinds this scheme's penalties use, in the registry's order."""
+        from etsl.compiler.enums import CONSEQUENCE_KINDS
+
+        used = {c.kind for p in self.penalties for c in p.consequences}
+        return tuple(k for k in CONSEQUENCE_KINDS.values_of() if k in used)
+
+    @property
+    def period_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.periods)
+
+    def period_years(self, name: str) -> Decimal | None:
+        return next((p.years for p in self.periods if p.name == name), None)
+
+    def unit_of(self, name: str) -> str:
+        """How a value of this name is shown: `tCO2e`, `%`, `JPY`, `` for plain numbers."""
+        for table in (self.inputs, self.params, self.tables, self.rules):
+            item = table.get(name)
+            if item is not None:
+                return item.unit
+        return self.runtime_units.get(name, "")
+
+    def kind_of(self, name: str) -> RefKind | None:
+        """What a name reads, by the priority expressions bind names with."""
+        for kind, table in (
+            (RefKind.INPUT, self.inputs),
+            (RefKind.PARAM, self.params),
+            (RefKind.TABLE, self.tables),
+            (RefKind.RULE, self.rules),
+            (RefKind.RUNTIME, self.runtime_meanings),
+        ):
+            if name in table:
+                return kind
+        return None
+
+    def about(self, name: str) -> Described:
+        for table in (self.rules, self.params, self.tables, self.inputs):
+            item = table.get(name)
+            if item is not None:
+                return item.about
+        return Described(self.runtime_meanings.get(name))
+
+
+def table_candidates(key: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The entries a table key selects, most specific first: the exact key, then `*` in
+    the column, the row, and both (two dimensions); the exact key then all `*` (one)."""
+    if len(key) == 2:
+        return (key, (key[0], "*"), ("*", key[1]), ("*", "*"))
+    return (key, ("*",) * len(key))
+
+
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def attribute_value(raw: Value | int) -> Value:
+    """A holding attribute as filters read it: whole or decimal numbers (declared
+    `vintage = 2013`, or a data cell) as exact decimals, anything else as it is."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return Decimal(raw)
+    if isinstance(raw, str) and _NUMBER.match(raw):
+        return Decimal(raw)
+    return raw
