@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, error
 from etsl.compiler.source import SourceFile, Span
 from lark import Token, Tree
@@ -522,7 +522,7 @@ class Builder:
         except ValueError:
             self.diagnostics.append(
                 error(
-                    "syntax-error",
+                    codes.SYNTAX_ERROR,
                     f"'{token}' is not a valid date",
                     self.tspan(token),
                     "write dates as YYYY-MM-DD",

@@ -8,7 +8,7 @@ to yen, or a cap in kL, is reported here with the spans of both operands.
 
 from __future__ import annotations
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.infer import CONSEQUENCE_AMOUNTS, CheckedScheme, Checker, is_zero
 from etsl.compiler.resolve import ResolvedScheme
@@ -31,7 +31,7 @@ def _check_vocabulary(c: Checker) -> None:
         if name == "covered" and actual is not BOOL:
             c.diagnostics.append(
                 error(
-                    "type-mismatch",
+                    codes.TYPE_MISMATCH,
                     f"the coverage condition must be true or false, not {actual}",
                     rule.expr.span,
                 )
@@ -39,7 +39,7 @@ def _check_vocabulary(c: Checker) -> None:
         elif _is_co2e_vocabulary(name, rule) and actual != Quant(CO2E):
             c.diagnostics.append(
                 error(
-                    "vocabulary-unit",
+                    codes.VOCABULARY_UNIT,
                     f"'{name}' must be tonnes of CO2e, not {actual}",
                     rule.expr.span,
                     "vocabulary values are in tCO2e; multiply rates by time "
@@ -59,7 +59,7 @@ def _check_obligation_input(c: Checker) -> None:
         owner = rules.get("cap") or rules["target"]
         c.diagnostics.append(
             error(
-                "missing-input",
+                codes.MISSING_INPUT,
                 "the default obligation needs a participant input named 'emissions'",
                 owner.span,
                 "declare 'emissions: tCO2e' in the participant, or define 'obligation = …'",
@@ -157,7 +157,7 @@ def _check_binding(c: Checker, binding: ast.Binding, given: bool) -> None:
         )
         c.diagnostics.append(
             error(
-                "example-unknown-name",
+                codes.EXAMPLE_UNKNOWN_NAME,
                 f"the example {'gives' if given else 'expects'} "
                 f"'{dotted}', which the scheme does not define",
                 binding.span,

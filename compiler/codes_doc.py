@@ -10,50 +10,6 @@ from pathlib import Path
 
 from etsl.compiler.codes import CODES
 
-FIXES: dict[str, str] = {
-    "file-not-found": "Check the path; `etsl check` accepts files and folders.",
-    "file-unreadable": "Save the file as UTF-8 text.",
-    "file-too-large": "Split the scheme: put shared catalogues in their own files and `import` them.",
-    "syntax-error": "Follow the hint; each declaration starts with a keyword (see docs/language.md).",
-    "unexpected-character": "Remove the character or move it into a string or `#` comment.",
-    "unterminated-string": "Close the string on the same line.",
-    "unexpected-end": "Close every `{` with `}`; finish the last declaration.",
-    "nesting-too-deep": "Name intermediate results with `rule` instead of nesting brackets.",
-    "unknown-keyword": "Use one of the declaration keywords; the hint suggests the closest.",
-    "unknown-name": "Declare the name (input, `param`, `table` or `rule`) or fix its spelling.",
-    "duplicate-name": "Rename one of the definitions, or delete one.",
-    "duplicate-declaration": "Keep one declaration; merge their contents.",
-    "unknown-value": "Use one of the values listed in the hint.",
-    "unknown-unit": "Use a unit from docs/language.md#units, written without spaces (`tCO2e`, `kL_oe/yr`).",
-    "unknown-source": 'Declare the source with `source ID "citation" url "…"` or fix the id.',
-    "unknown-unit-type": "Declare the unit type in `units { … }` or fix its spelling.",
-    "unknown-function": "Use a built-in function (docs/language.md#functions).",
-    "import-not-found": "Fix the path; it is relative to the importing file.",
-    "import-outside-tree": "Keep imported files under the scheme tree (the folder marked `.etslroot`), or pass `--import-path`.",
-    "import-cycle": "Move what both files need into a third file that both import.",
-    "unknown-base": "Import the file that defines the base scheme or catalogue.",
-    "extends-cycle": "Make one scheme the base; a variant cannot be its own ancestor.",
-    "unit-mismatch": "Convert one side so both have the same unit (e.g. multiply a price by tonnes).",
-    "type-mismatch": "Use a value of the expected type (a condition, an enumeration value, a quantity).",
-    "wrong-arity": "Pass the number of arguments the function takes.",
-    "vocabulary-unit": "Make the formula produce tonnes of CO2e (multiply rates by years(period)).",
-    "unknown-enum-value": "Use one of the enumeration's values.",
-    "missing-gwp": "Declare the basis (`gases CO2, CH4 gwp AR5`), or pick a basis with a value for the gas.",
-    "missing-input": "Declare `emissions: tCO2e` or define `obligation = …`.",
-    "period-empty": "Swap the bounds.",
-    "period-overlap": "Make periods follow each other without sharing years.",
-    "period-bound-invalid": "Write bounds as `2013`, `FY2010` or `2014-01-01`.",
-    "limit-out-of-range": "Write the share as a fraction (`1 / 3`) or a percentage (`8 %`) between 0 and 1.",
-    "table-missing-row": "Add a row (or column) for each value, or a `*` row for all others.",
-    "table-shape": "Give every row a key and one value per column; index by `period` or an enumeration input.",
-    "table-unknown-key": "Use the dimension's values as keys.",
-    "unused-rule": "Use it, expect it in an example, or remove it (a warning: `etsl check` still passes).",
-    "unreachable-branch": "Remove the `if`, keeping the branch that is taken (a warning).",
-    "link-unknown-scheme": "Check the scheme name, or add the partner scheme's file (a warning).",
-    "example-unknown-name": "Give inputs, `period` and `held.UNIT`; expect rules, vocabulary values or consequence kinds.",
-    "rule-cycle": "Break the cycle: one of the values must not depend on the others.",
-}
-
 DYNAMIC_EXAMPLES = {
     "file-not-found": (
         "etsl check missing.scheme",
@@ -103,7 +59,7 @@ def _section(root: Path, code: str) -> list[str]:
     elif code in DYNAMIC_EXAMPLES:
         command, output = DYNAMIC_EXAMPLES[code]
         lines += ["Example:", "", "```", f"$ {command}", output, "```", ""]
-    lines += [f"**Fix:** {FIXES[code]}", ""]
+    lines += [f"**Fix:** {entry.fix}", ""]
     return lines
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from etsl.compiler.codes import CODES
+from etsl.compiler.codes import CODES, Code
 from etsl.compiler.source import Span
 
 
@@ -42,15 +42,15 @@ class Diagnostic:
 
 
 def error(
-    code: str, message: str, span: Span, hint: str | None = None, related: Iterable[Related] = ()
+    code: Code, message: str, span: Span, hint: str | None = None, related: Iterable[Related] = ()
 ) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, hint, tuple(related))
+    return Diagnostic(code.name, Severity.ERROR, message, span, hint, tuple(related))
 
 
 def warning(
-    code: str, message: str, span: Span, hint: str | None = None, related: Iterable[Related] = ()
+    code: Code, message: str, span: Span, hint: str | None = None, related: Iterable[Related] = ()
 ) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, hint, tuple(related))
+    return Diagnostic(code.name, Severity.WARNING, message, span, hint, tuple(related))
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.check import CheckedScheme, check
 from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
 from etsl.compiler.graph import rule_graph
@@ -174,7 +174,7 @@ def _compile_module(path: Path, loaded: Loaded, known: set[str], result: Compila
 
 def _too_deep(path: Path) -> Diagnostic:
     return error(
-        "nesting-too-deep",
+        codes.NESTING_TOO_DEEP,
         "an expression is too long or too deeply nested to compile",
         SourceFile.of(str(path), "").span(0, 0),
         "split it into named rules with 'rule'",

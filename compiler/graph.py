@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.resolve import ResolvedScheme
@@ -145,7 +145,7 @@ def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
         first = g.edges[cycle[-1][0], cycle[-1][1]]["span"]
         problems.append(
             error(
-                "rule-cycle",
+                codes.RULE_CYCLE,
                 "rules depend on each other in a cycle: " + " → ".join(names),
                 first,
                 "break the cycle: one of these values must not depend on the others",

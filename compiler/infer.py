@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.builtins import BUILTINS, Signature
+from etsl.compiler.codes import Code
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.enums import CONSEQUENCE_KINDS
 from etsl.compiler.gwp import gwp
@@ -118,7 +119,9 @@ class Checker:
             return Quant(parse_unit(text).dims)
         except UnknownUnit as exc:
             self.diagnostics.append(
-                error("unknown-unit", f"unknown unit '{exc.symbol}'", span, unit_hint(exc.symbol))
+                error(
+                    codes.UNKNOWN_UNIT, f"unknown unit '{exc.symbol}'", span, unit_hint(exc.symbol)
+                )
             )
             return ANY
 
@@ -131,7 +134,7 @@ class Checker:
             if cell_type != types[0]:
                 self.diagnostics.append(
                     error(
-                        "unit-mismatch",
+                        codes.UNIT_MISMATCH,
                         f"table '{table.name}' mixes {types[0]} and {cell_type}",
                         cell.span,
                         "give every cell of a table the same unit",
@@ -179,7 +182,9 @@ class Checker:
             return right if is_zero(b.left) else left
         if not (isinstance(left, Quant) and isinstance(right, Quant)):
             return self._mismatch(
-                b, f"'{b.op}' needs numbers or quantities, not {left} and {right}", "type-mismatch"
+                b,
+                f"'{b.op}' needs numbers or quantities, not {left} and {right}",
+                codes.TYPE_MISMATCH,
             )
         if b.op in "+-":
             if left.dims != right.dims:
@@ -187,7 +192,7 @@ class Checker:
                     b,
                     f"cannot {'add' if b.op == '+' else 'subtract'} "
                     f"{right} {'to' if b.op == '+' else 'from'} {left}",
-                    "unit-mismatch",
+                    codes.UNIT_MISMATCH,
                     _unit_fix(left, right),
                 )
             return left
@@ -199,13 +204,13 @@ class Checker:
             return BOOL
         if isinstance(left, Enum) and isinstance(right, Enum):
             if left.field != right.field and not set(left.values) & set(right.values):
-                self._mismatch(c, f"cannot compare {left} with {right}", "type-mismatch")
+                self._mismatch(c, f"cannot compare {left} with {right}", codes.TYPE_MISMATCH)
             return BOOL
         if left != right:
             code = (
-                "unit-mismatch"
+                codes.UNIT_MISMATCH
                 if isinstance(left, Quant) and isinstance(right, Quant)
-                else "type-mismatch"
+                else codes.TYPE_MISMATCH
             )
             self._mismatch(c, f"cannot compare {left} with {right}", code, _unit_fix(left, right))
         return BOOL
@@ -219,7 +224,7 @@ class Checker:
     def _neg(self, n: ast.Neg) -> Type:
         operand = self.infer(n.operand)
         if operand is not ANY and not isinstance(operand, Quant):
-            return self._mismatch(n, f"cannot negate {operand}", "type-mismatch")
+            return self._mismatch(n, f"cannot negate {operand}", codes.TYPE_MISMATCH)
         return operand
 
     def _if(self, i: ast.If) -> Type:
@@ -229,9 +234,9 @@ class Checker:
             return otherwise if is_zero(i.then) else then
         if ANY not in (then, otherwise) and then != otherwise:
             code = (
-                "unit-mismatch"
+                codes.UNIT_MISMATCH
                 if isinstance(then, Quant) and isinstance(otherwise, Quant)
-                else "type-mismatch"
+                else codes.TYPE_MISMATCH
             )
             return self._mismatch(
                 i,
@@ -248,7 +253,7 @@ class Checker:
                 if value not in operand.values:
                     self.diagnostics.append(
                         error(
-                            "unknown-enum-value",
+                            codes.UNKNOWN_ENUM_VALUE,
                             f"'{value}' is not a value of '{operand.field}' {operand}",
                             m.span,
                             did_you_mean(value, operand.values),
@@ -259,14 +264,16 @@ class Checker:
                 if value not in self.s.periods:
                     self.diagnostics.append(
                         error(
-                            "unknown-name",
+                            codes.UNKNOWN_NAME,
                             f"unknown period '{value}'",
                             m.span,
                             did_you_mean(value, self.s.periods),
                         )
                     )
         elif operand not in (ANY, SYMBOL):
-            self._mismatch(m, f"'in {{…}}' needs an enumeration, not {operand}", "type-mismatch")
+            self._mismatch(
+                m, f"'in {{…}}' needs an enumeration, not {operand}", codes.TYPE_MISMATCH
+            )
         return BOOL
 
     def _share_of(self, s: ast.ShareOf) -> Type:
@@ -285,11 +292,11 @@ class Checker:
                 else f"{builtin.min_args}–{builtin.max_args or 'any'}"
             )
             return self._mismatch(
-                call, f"'{call.func}' takes {expected} arguments, not {count}", "wrong-arity"
+                call, f"'{call.func}' takes {expected} arguments, not {count}", codes.WRONG_ARITY
             )
         return SIGNATURE_RULES[builtin.signature](self, call)
 
-    def _mismatch(self, node: ast.Expr, message: str, code: str, hint: str | None = None) -> Type:
+    def _mismatch(self, node: ast.Expr, message: str, code: Code, hint: str | None = None) -> Type:
         self.diagnostics.append(error(code, message, node.span, hint))
         return ANY
 
@@ -297,9 +304,9 @@ class Checker:
         actual = self.infer(expr)
         if actual not in (ANY, expected):
             code = (
-                "unit-mismatch"
+                codes.UNIT_MISMATCH
                 if isinstance(actual, Quant) and isinstance(expected, Quant)
-                else "type-mismatch"
+                else codes.TYPE_MISMATCH
             )
             self.diagnostics.append(
                 error(
@@ -319,7 +326,7 @@ class Checker:
             return
         if not isinstance(actual, Quant) or not test(actual):
             self.diagnostics.append(
-                error("unit-mismatch", f"{what}, not {actual}", expr.span, hint)
+                error(codes.UNIT_MISMATCH, f"{what}, not {actual}", expr.span, hint)
             )
 
 
@@ -334,20 +341,20 @@ def _call_numeric(checker: Checker, call: ast.Call) -> Type:
     if BUILTINS[call.func].signature is Signature.ROUNDING:
         if len(types) == 2 and types[1] not in (NUMBER, ANY):
             checker._mismatch(
-                call.args[1], "decimal places must be a plain number", "type-mismatch"
+                call.args[1], "decimal places must be a plain number", codes.TYPE_MISMATCH
             )
         types = types[:1]
     known = [t for t in types if t is not ANY]
     if any(not isinstance(t, Quant) for t in known):
         return checker._mismatch(
-            call, f"'{call.func}' needs numbers or quantities", "type-mismatch"
+            call, f"'{call.func}' needs numbers or quantities", codes.TYPE_MISMATCH
         )
     if any(t != known[0] for t in known[1:]):
         return checker._mismatch(
             call,
             f"the arguments of '{call.func}' have different units: "
             f"{', '.join(str(t) for t in known)}",
-            "unit-mismatch",
+            codes.UNIT_MISMATCH,
         )
     return known[0] if known else ANY
 
@@ -372,7 +379,7 @@ def _call_co2e(checker: Checker, call: ast.Call) -> Type:
 
 def _call_units(checker: Checker, call: ast.Call) -> Type:
     if not isinstance(call.args[0], ast.Name):
-        checker._mismatch(call, f"'{call.func}' takes the name of a unit type", "type-mismatch")
+        checker._mismatch(call, f"'{call.func}' takes the name of a unit type", codes.TYPE_MISMATCH)
     return Quant(CO2E)
 
 
@@ -386,7 +393,7 @@ def _require_gwp(checker: Checker, gas: str, call: ast.Call) -> None:
         message, hint = f"the {basis} set has no GWP for {gas}", "choose another basis"
     else:
         return
-    checker.diagnostics.append(error("missing-gwp", message, call.span, hint))
+    checker.diagnostics.append(error(codes.MISSING_GWP, message, call.span, hint))
 
 
 #: The type rule of each built-in signature (compiler/builtins.py).

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.parse import MAX_BYTES, parse
 from etsl.compiler.source import SourceFile, Span
@@ -42,7 +42,7 @@ def scheme_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
         else:
             problems.append(
                 error(
-                    "file-not-found",
+                    codes.FILE_NOT_FOUND,
                     f"'{path}' does not exist",
                     SourceFile.of(str(path), "").span(0, 0),
                 )
@@ -95,7 +95,7 @@ def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
         size = path.stat().st_size
         if size > MAX_BYTES * 4:
             return empty, error(
-                "file-too-large",
+                codes.FILE_TOO_LARGE,
                 f"the file has {size:,} bytes; the limit is {MAX_BYTES:,} characters",
                 empty.span(0, 0),
                 "split the scheme into files and import the shared parts",
@@ -103,20 +103,20 @@ def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
         data = path.read_bytes()
     except OSError as exc:
         return empty, error(
-            "file-not-found", f"cannot read '{path}': {exc.strerror}", empty.span(0, 0)
+            codes.FILE_NOT_FOUND, f"cannot read '{path}': {exc.strerror}", empty.span(0, 0)
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return empty, error(
-            "file-unreadable",
+            codes.FILE_UNREADABLE,
             f"the file is not UTF-8 text (byte {exc.start})",
             empty.span(0, 0),
             "scheme files are UTF-8 text",
         )
     if "\x00" in text:
         return empty, error(
-            "file-unreadable",
+            codes.FILE_UNREADABLE,
             "the file contains NUL bytes (binary data?)",
             empty.span(0, 0),
             "scheme files are UTF-8 text",
@@ -140,7 +140,7 @@ def _import_target(
     if not any(target.is_relative_to(root) for root in allowed):
         loaded.diagnostics.append(
             error(
-                "import-outside-tree",
+                codes.IMPORT_OUTSIDE_TREE,
                 f"'{imp.path}' is outside the scheme tree '{display_path(allowed[0])}'",
                 imp.span,
                 f"put the file under {display_path(allowed[0])}, mark a higher folder with "
@@ -151,7 +151,7 @@ def _import_target(
     if not target.is_file():
         loaded.diagnostics.append(
             error(
-                "import-not-found",
+                codes.IMPORT_NOT_FOUND,
                 f"'{imp.path}' does not exist",
                 imp.span,
                 f"looked for {display_path(target)}",
@@ -161,7 +161,7 @@ def _import_target(
     if target in stack or target == importer:
         loaded.diagnostics.append(
             error(
-                "import-cycle",
+                codes.IMPORT_CYCLE,
                 f"'{imp.path}' imports this file back",
                 imp.span,
                 related=_cycle_related(stack, loaded),

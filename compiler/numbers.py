@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
+from etsl.compiler.errors import EtslError
+
 __all__ = [
     "CONTEXT",
     "DIVISION_PLACES",
@@ -30,7 +32,7 @@ CONTEXT = Context(prec=80, rounding=ROUND_HALF_EVEN)
 QUANTUM = Decimal(1).scaleb(-DIVISION_PLACES)
 
 
-class ArithmeticFault(ArithmeticError):
+class ArithmeticFault(EtslError, ArithmeticError):
     """A value cannot be computed for one participant (division by zero, …)."""
 
 

@@ -14,7 +14,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.build import Builder
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.source import SourceFile, deep_recursion
@@ -115,7 +115,7 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
 
 def too_deep(source: SourceFile) -> Diagnostic:
     return error(
-        "nesting-too-deep",
+        codes.NESTING_TOO_DEEP,
         "an expression is too long or too deeply nested",
         source.span(0, 0),
         "split it into named rules with 'rule'",
@@ -128,7 +128,7 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
     if len(source.text) > MAX_BYTES:
         return [
             error(
-                "file-too-large",
+                codes.FILE_TOO_LARGE,
                 f"the file has {len(source.text):,} characters; the limit is {MAX_BYTES:,}",
                 start,
                 "split the scheme into files and import the shared parts",
@@ -145,7 +145,7 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
     if deepest > MAX_NESTING:
         return [
             error(
-                "nesting-too-deep",
+                codes.NESTING_TOO_DEEP,
                 f"brackets are nested {deepest} deep; the limit is {MAX_NESTING}",
                 source.span(where, where + 1),
                 "name intermediate results with 'rule'",
@@ -234,7 +234,7 @@ def _describe(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
     ):
         span = source.span(len(source.text), len(source.text))
         return error(
-            "unexpected-end",
+            codes.UNEXPECTED_END,
             "the file ends inside a declaration or block",
             span,
             "close every '{' with '}' and finish the last declaration",
@@ -245,17 +245,17 @@ def _describe(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
     expected = _expected(exc)
     label = _match_example(exc)
     if label:
-        return error("syntax-error", label[0], span, label[1])
+        return error(codes.SYNTAX_ERROR, label[0], span, label[1])
     if token.type == "NAME" and "'rule'" in expected:
         keywords = [w.strip("'") for w in expected if w.startswith("'")]
         hint = (
             did_you_mean(str(token), keywords)
             or "declarations start with a keyword such as 'rule', 'param' or 'table'"
         )
-        return error("unknown-keyword", f"'{token}' does not start a declaration", span, hint)
+        return error(codes.UNKNOWN_KEYWORD, f"'{token}' does not start a declaration", span, hint)
     listed = ", ".join(expected[:8]) + (", …" if len(expected) > 8 else "")
     return error(
-        "syntax-error",
+        codes.SYNTAX_ERROR,
         f"unexpected {_found(token)}; expected {listed}",
         span,
         _hint_for(token, expected),
@@ -267,7 +267,7 @@ def _bad_character(source: SourceFile, exc: UnexpectedCharacters, offset: int) -
     span = source.span(offset, offset + 1)
     if char == '"':
         return error(
-            "unterminated-string",
+            codes.UNTERMINATED_STRING,
             "this string is not closed on its line",
             span,
             "add the closing '\"' (strings cannot span lines)",
@@ -278,7 +278,7 @@ def _bad_character(source: SourceFile, exc: UnexpectedCharacters, offset: int) -
         if char == ","
         else "remove it, or put it in a string or a # comment"
     )
-    return error("unexpected-character", f"unexpected character {shown}", span, hint)
+    return error(codes.UNEXPECTED_CHARACTER, f"unexpected character {shown}", span, hint)
 
 
 def _hint_for(token: Token, expected: list[str]) -> str | None:

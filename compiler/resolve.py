@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
 from etsl.compiler.enums import (
@@ -116,9 +116,9 @@ def _duplicates(decls: tuple[ast.Decl, ...]) -> list[Diagnostic]:
         if key in seen:
             first = seen[key]
             code = (
-                "duplicate-name"
+                codes.DUPLICATE_NAME
                 if key[0] in ("name", "source", "Period")
-                else "duplicate-declaration"
+                else codes.DUPLICATE_DECLARATION
             )
             what = (
                 f"'{key[1]}'"
@@ -210,7 +210,7 @@ class _Expander:
         if name in stack or name == scheme.name:
             self.diagnostics.append(
                 error(
-                    "extends-cycle",
+                    codes.EXTENDS_CYCLE,
                     f"'{scheme.name}' extends itself through {' → '.join(stack + (name,))}",
                     span,
                 )
@@ -222,7 +222,10 @@ class _Expander:
             hint = did_you_mean(name, self.visible) or "define it in this file or import its file"
             self.diagnostics.append(
                 error(
-                    "unknown-base", f"no {what} named '{name}' is defined or imported", span, hint
+                    codes.UNKNOWN_BASE,
+                    f"no {what} named '{name}' is defined or imported",
+                    span,
+                    hint,
                 )
             )
             return ()
@@ -384,14 +387,14 @@ class NameBinder:
         if name in ("holding", "issuer"):
             self.diagnostics.append(
                 error(
-                    "unknown-name",
+                    codes.UNKNOWN_NAME,
                     f"'{name}' is only available as '{name}.ATTRIBUTE' in a surrender filter",
                     span,
                 )
             )
             return
         hint = self._name_hint(name)
-        self.diagnostics.append(error("unknown-name", f"unknown name '{name}'", span, hint))
+        self.diagnostics.append(error(codes.UNKNOWN_NAME, f"unknown name '{name}'", span, hint))
 
     def _name_hint(self, name: str) -> str | None:
         if name in DEFINABLE:
@@ -406,7 +409,7 @@ class NameBinder:
         if builtin is None:
             self.diagnostics.append(
                 error(
-                    "unknown-function",
+                    codes.UNKNOWN_FUNCTION,
                     f"unknown function '{call.func}'",
                     call.span,
                     did_you_mean(call.func, BUILTINS),
@@ -421,7 +424,7 @@ class NameBinder:
         if context != "filter" or base not in ("holding", "issuer"):
             self.diagnostics.append(
                 error(
-                    "unknown-name",
+                    codes.UNKNOWN_NAME,
                     f"'{base}.{attr}' can only be used in a surrender filter ('where …')",
                     span,
                 )
@@ -431,7 +434,7 @@ class NameBinder:
         if allowed is not None and attr not in allowed:
             self.diagnostics.append(
                 error(
-                    "unknown-name",
+                    codes.UNKNOWN_NAME,
                     f"holdings have no attribute '{attr}'",
                     span,
                     did_you_mean(attr, allowed) or f"attributes: {', '.join(allowed)}",
@@ -442,7 +445,7 @@ class NameBinder:
         if name not in self.s.units:
             hint = did_you_mean(name, self.s.units) or "declare it in the units { … } block"
             self.diagnostics.append(
-                error("unknown-unit-type", f"unknown unit type '{name}'", span, hint)
+                error(codes.UNKNOWN_UNIT_TYPE, f"unknown unit type '{name}'", span, hint)
             )
 
     def _unit_refs(self) -> None:
@@ -461,7 +464,7 @@ class NameBinder:
                     or f'declare it: source {node.source} "Full citation" url "…"'
                 )
                 self.diagnostics.append(
-                    error("unknown-source", f"unknown source '{node.source}'", node.span, hint)
+                    error(codes.UNKNOWN_SOURCE, f"unknown source '{node.source}'", node.span, hint)
                 )
 
     def _meta(self) -> None:
@@ -510,7 +513,7 @@ class NameBinder:
             if name in self.s.rules or name in self.s.params or name in MEANINGS:
                 self.diagnostics.append(
                     error(
-                        "duplicate-name",
+                        codes.DUPLICATE_NAME,
                         f"input '{name}' has the same "
                         "name as a rule, parameter or vocabulary value",
                         f.span,
@@ -520,7 +523,7 @@ class NameBinder:
 
     def _unknown_value(self, what: str, value: str, allowed: tuple[str, ...], span: Span) -> None:
         hint = did_you_mean(value, allowed) or f"one of: {', '.join(sorted(allowed))}"
-        self.diagnostics.append(error("unknown-value", f"unknown {what} '{value}'", span, hint))
+        self.diagnostics.append(error(codes.UNKNOWN_VALUE, f"unknown {what} '{value}'", span, hint))
 
 
 def resolve(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from etsl.compiler.errors import EtslError
 from etsl.compiler.numbers import divide
 
 Dims = tuple[tuple[str, int], ...]
@@ -89,7 +90,7 @@ def combine(a: Dims, b: Dims, sign: int = 1) -> Dims:
     return tuple(sorted((k, v) for k, v in exponents.items() if v))
 
 
-class UnknownUnit(ValueError):
+class UnknownUnit(EtslError, ValueError):
     """A symbol that is not in SYMBOLS (carries the symbol)."""
 
     def __init__(self, symbol: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from etsl.compiler import ast
+from etsl.compiler import ast, codes
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from etsl.compiler.periods import bound_dates, period_dates
@@ -26,7 +26,7 @@ def _periods(s: ResolvedScheme) -> list[Diagnostic]:
         for bound in bad:
             problems.append(
                 error(
-                    "period-bound-invalid",
+                    codes.PERIOD_BOUND_INVALID,
                     f"'{bound.text}' is not a year, fiscal year or date",
                     bound.span,
                     "write 2013, FY2010 (fiscal year) or 2014-01-01",
@@ -39,7 +39,7 @@ def _periods(s: ResolvedScheme) -> list[Diagnostic]:
         if dates[1] < dates[0]:
             problems.append(
                 error(
-                    "period-empty",
+                    codes.PERIOD_EMPTY,
                     f"period '{period.name}' ends before it starts",
                     period.span,
                     "swap the bounds",
@@ -52,7 +52,7 @@ def _periods(s: ResolvedScheme) -> list[Diagnostic]:
         if second[0] <= first[1]:
             problems.append(
                 error(
-                    "period-overlap",
+                    codes.PERIOD_OVERLAP,
                     f"period '{b.name}' overlaps period '{a.name}'",
                     b.span,
                     "periods must not share days",
@@ -65,7 +65,7 @@ def _periods(s: ResolvedScheme) -> list[Diagnostic]:
         first_period = next(iter(s.periods.values()))
         problems.append(
             warning(
-                "period-bound-invalid",
+                codes.PERIOD_BOUND_INVALID,
                 "fiscal-year bounds without 'calendar fiscal_year from MONTH'",
                 first_period.span,
                 "add: calendar fiscal_year from April",
@@ -132,7 +132,7 @@ def _limits(s: ResolvedScheme) -> list[Diagnostic]:
                 if value is not None and not (0 <= value <= 1):
                     problems.append(
                         error(
-                            "limit-out-of-range",
+                            codes.LIMIT_OUT_OF_RANGE,
                             f"the share {value.normalize():f} lies outside [0, 1]",
                             node.share.span,
                             "write a share as a fraction (1 / 3) or percentage (8 %)",
@@ -148,7 +148,7 @@ def _tables(s: ResolvedScheme) -> list[Diagnostic]:
         if len(table.dims) > 2:
             problems.append(
                 error(
-                    "table-shape",
+                    codes.TABLE_SHAPE,
                     f"table '{table.name}' has {len(table.dims)} "
                     "dimensions; tables have one or two",
                     table.span,
@@ -174,7 +174,12 @@ def _domain(
     if field is None:
         hint = did_you_mean(dim, list(s.fields) + ["period"]) or hint
     problems.append(
-        error("table-shape", f"table '{table.name}' cannot be indexed by '{dim}'", table.span, hint)
+        error(
+            codes.TABLE_SHAPE,
+            f"table '{table.name}' cannot be indexed by '{dim}'",
+            table.span,
+            hint,
+        )
     )
     return None
 
@@ -199,7 +204,7 @@ def _table_cells(table: ast.Table, domains: list[tuple[str, ...]]) -> list[Diagn
         if len(row.cells) != width:
             problems.append(
                 error(
-                    "table-shape",
+                    codes.TABLE_SHAPE,
                     f"this row of '{table.name}' has {len(row.cells)} cells; expected {width}",
                     row.span,
                     "every row has a key and one value per column",
@@ -224,7 +229,7 @@ def _key_problems(
     if missing:
         problems.append(
             error(
-                "table-missing-row",
+                codes.TABLE_MISSING_ROW,
                 f"table '{table.name}' has no {what} for {', '.join(repr(m) for m in missing)}",
                 table.span,
                 f"add a {what} for each, or a '*' {what} for all other values",
@@ -241,7 +246,7 @@ def _unknown_keys(
         if isinstance(key, ast.CellName) and key.name not in domain:
             problems.append(
                 error(
-                    "table-unknown-key",
+                    codes.TABLE_UNKNOWN_KEY,
                     f"'{key.name}' is not a value of this dimension of '{table.name}'",
                     key.span,
                     did_you_mean(key.name, domain) or f"values: {', '.join(domain)}",
@@ -250,7 +255,7 @@ def _unknown_keys(
         elif not isinstance(key, ast.CellName | ast.CellAny):
             problems.append(
                 error(
-                    "table-unknown-key",
+                    codes.TABLE_UNKNOWN_KEY,
                     "a table key must be a name or '*'",
                     key.span,
                     f"values: {', '.join(domain)}",
@@ -272,7 +277,7 @@ def _unused(s: ResolvedScheme) -> list[Diagnostic]:
         if name not in s.used and name not in expected and span.path == own_file:
             problems.append(
                 warning(
-                    "unused-rule",
+                    codes.UNUSED_RULE,
                     f"{what} '{name}' is never used",
                     span,
                     "use it in a rule, limit or penalty, expect it in an example, or remove it",
@@ -289,7 +294,7 @@ def _branches(s: ResolvedScheme) -> list[Diagnostic]:
                 never = "else" if node.condition.value else "then"
                 problems.append(
                     warning(
-                        "unreachable-branch",
+                        codes.UNREACHABLE_BRANCH,
                         f"the condition is always "
                         f"{str(node.condition.value).lower()}, so the '{never}' "
                         "branch is never taken",
@@ -303,7 +308,7 @@ def _branches(s: ResolvedScheme) -> list[Diagnostic]:
 def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
     return [
         warning(
-            "link-unknown-scheme",
+            codes.LINK_UNKNOWN_SCHEME,
             f"'{link.target}' is not a scheme in this compilation or the bundled library",
             link.span,
             did_you_mean(link.target, known) or "check the name, or add the scheme file",

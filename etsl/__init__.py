@@ -11,13 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from etsl.api import Scheme, SchemeError
+    from etsl.api import DataError, Scheme, SchemeError
+    from etsl.compiler.errors import EtslError
 
-__all__ = ["Scheme", "SchemeError", "check", "load"]
+__all__ = ["DataError", "EtslError", "Scheme", "SchemeError", "check", "load"]
 
 
 def __getattr__(name: str) -> object:
     """Import the API lazily so `etsl --help` stays fast."""
+    if name == "EtslError":
+        from etsl.compiler.errors import EtslError
+
+        return EtslError
     if name in __all__:
         from etsl import api
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.driver import Compilation, CompiledScheme, compile_paths
+from etsl.compiler.errors import EtslError
 from etsl.compiler.model import SchemeModel
 from etsl.compiler.render import render_text
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from etsl.runtime.results.model import Results
 
 
-class SchemeError(Exception):
+class SchemeError(EtslError):
     """Raised by the API when a scheme does not compile; carries the diagnostics."""
 
     def __init__(self, compilation: Compilation) -> None:
@@ -86,7 +87,7 @@ def load(path: str | PathLike[str], scheme: str | None = None) -> Scheme:
 # ---- participant data for Scheme.run ---------------------------------------------------------
 
 
-class DataError(ValueError):
+class DataError(EtslError, ValueError):
     """Participant data that cannot be read; the message lists every problem."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from etsl.compiler.errors import EtslError
 from etsl.compiler.model import SchemeModel
 from etsl.compiler.units import CURRENCIES
 from etsl.linkage.checks import CATALOGUE
@@ -129,7 +130,7 @@ def check_pair(a: SchemeModel, b: SchemeModel, rates: Rates | None = None) -> Li
 _RATE = re.compile(r"^\s*([A-Z]{3})\s*/\s*([A-Z]{3})\s*=\s*(\S+)\s*$")
 
 
-class RateError(ValueError):
+class RateError(EtslError, ValueError):
     """A malformed `--rate` value (the message says what to write instead)."""
 
 

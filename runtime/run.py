@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from etsl.compiler.errors import EtslError
 from etsl.runtime.records import DataFiles, Dataset
 from etsl.runtime.results.model import Results, RunOptions
 
@@ -50,7 +51,7 @@ ENGINES: dict[str, str] = {
 }
 
 
-class UnknownEngine(ValueError):
+class UnknownEngine(EtslError, ValueError):
     """An engine name that is not registered."""
 
 

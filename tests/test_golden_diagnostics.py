@@ -55,7 +55,7 @@ def test_every_code_is_documented() -> None:
 
 
 def test_diagnostics_doc_is_current(update_golden: bool) -> None:
-    from etsl.compiler.codes_doc import FIXES, render
+    from etsl.compiler.codes_doc import render
 
-    assert set(FIXES) == set(CODES), "every code needs a documented fix"
+    assert all(code.fix for code in CODES.values()), "every code needs a documented fix"
     check_golden(REPO / "docs" / "diagnostics.md", render(REPO), update_golden)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.errors import EtslError
 from etsl.runtime.data.checks import (
     DataProblem,
     Invalid,
@@ -306,7 +307,7 @@ def _strangers(path: str, holdings: list[Holding], known: set[str]) -> Iterator[
 # ---- mapping files -----------------------------------------------------------------------
 
 
-class MappingError(ValueError):
+class MappingError(EtslError, ValueError):
     """A mapping file that cannot be read; carries its problems."""
 
     def __init__(self, problems: list[DataProblem]) -> None:

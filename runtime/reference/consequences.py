@@ -14,11 +14,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from etsl.compiler import program as ir
+from etsl.compiler.errors import EtslError
 from etsl.runtime.records import Value
 from etsl.runtime.results.model import ConsequenceResult
 
 
-class ConsequenceFault(ArithmeticError):
+class ConsequenceFault(EtslError, ArithmeticError):
     """A condition or amount that is not a boolean / a number (a data problem)."""
 
 

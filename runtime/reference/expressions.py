@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from etsl.compiler import numbers
 from etsl.compiler import program as ir
+from etsl.compiler.errors import EtslError
 from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import attribute_value, share_terms
 from etsl.compiler.source import Span
@@ -31,7 +32,7 @@ ZERO = Decimal(0)
 ABSENT = None
 
 
-class Fault(Exception):
+class Fault(EtslError):
     """A value cannot be computed for this participant (a data or scheme problem)."""
 
     def __init__(
@@ -48,7 +49,7 @@ class Fault(Exception):
         self.missing = missing  # the participant input that is missing, if that is the cause
 
 
-class Upstream(Exception):
+class Upstream(EtslError):
     """A value this one uses could not be computed (the error is reported there)."""
 
     def __init__(self, origin: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from etsl.compiler.enums import AMOUNT_KINDS, FLAG_KINDS
+from etsl.compiler.errors import EtslError
 from etsl.compiler.source import Span
 from etsl.runtime.records import Value
 from etsl.runtime.results.summary import Summary, Tally, exact_sum
@@ -252,7 +253,7 @@ def csv_cell(value: object) -> object:
     return "" if value is None else plain(value)
 
 
-class MissingDependency(ImportError):
+class MissingDependency(EtslError, ImportError):
     """An optional package (pandas, polars, pyarrow) is needed but not installed."""
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Protocol
 
+from etsl.compiler.errors import EtslError
 from sqlglot import exp
 
 MAX_DIGITS = 38
@@ -24,7 +25,7 @@ SCENARIO = "$scenario"
 FAILED = "$failed"
 
 
-class Unsupported(Exception):
+class Unsupported(EtslError):
     """A construct, or a precision, the columnar engine cannot represent exactly."""
 
     def __init__(self, reason: str) -> None:
