@@ -24,7 +24,7 @@ from etsl.compiler.lower import type_unit
 from etsl.compiler.program import Program
 from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import RUNTIME_INPUTS
-from etsl.runtime.records import Holding, Value
+from etsl.runtime.records import Dataset, Holding, Record, Value
 from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
 from etsl.runtime.reference.expressions import Fault, Upstream
 from etsl.runtime.reference.sequence import evaluate_period
@@ -131,7 +131,7 @@ def _same(expected: Value, actual: Value | None) -> bool:
 
 
 def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
-    """Evaluate one example and compare every expected value."""
+    """Evaluate one example with the reference engine (traced) and compare every value."""
     given = read_given(program, example)
     periods = list(program.period_names)
     index = periods.index(given.period) if given.period in periods else None
@@ -142,7 +142,13 @@ def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
         given.holdings,
         runtime={"carry_in": Decimal(0), "owed_in": Decimal(0), **given.runtime},
     )
-    result = evaluate_period(program, context, index, trace=True)
+    return compare(program, example, given, evaluate_period(program, context, index, trace=True))
+
+
+def compare(
+    program: Program, example: ir.Example, given: Given, result: ParticipantResult
+) -> ExampleOutcome:
+    """Every expected value of an example against one engine's result."""
     constants = PeriodEvaluator(program, PeriodContext(example.title, given.period, {}))
     mismatches, problems = [], list(given.problems)
     for binding in example.expect:
@@ -175,10 +181,49 @@ def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
     )
 
 
-def run_examples(compiled: CompiledScheme) -> list[ExampleOutcome]:
-    """Every example of a scheme, in declaration order."""
+def run_examples(compiled: CompiledScheme, engine: str = "reference") -> list[ExampleOutcome]:
+    """Every example of a scheme, in declaration order, evaluated by one engine.
+
+    The reference engine evaluates each example on its own (with a trace, so failures say
+    why). Any other engine gets all examples at once as a dataset of one participant row
+    each; an example that gives `surrendered` (a value only the reference engine accepts
+    as given) is evaluated by the reference engine.
+    """
     program = compiled.program
-    return [run_example(program, example) for example in program.examples]
+    if engine == "reference":
+        return [run_example(program, example) for example in program.examples]
+    return _run_as_dataset(compiled, engine)
+
+
+def _run_as_dataset(compiled: CompiledScheme, engine: str) -> list[ExampleOutcome]:
+    from etsl.runtime.results.model import RunOptions
+    from etsl.runtime.run import run_dataset
+
+    program = compiled.program
+    givens = [read_given(program, example) for example in program.examples]
+    rows = {
+        f"example {n}": g
+        for n, g in enumerate(givens, start=1)
+        if "surrendered" not in g.runtime and not g.problems
+    }
+    records = [
+        Record(name, g.period, {**g.inputs, **g.runtime}, n, "<examples>")
+        for n, (name, g) in enumerate(rows.items(), start=2)
+    ]
+    holdings = [
+        Holding(name, None, h.unit, h.quantity) for name, g in rows.items() for h in g.holdings
+    ]
+    results = run_dataset(compiled, Dataset(tuple(records), tuple(holdings)), engine, RunOptions())
+    by_name = {r.participant: r for r in results.rows}
+    outcomes = []
+    for n, (example, given) in enumerate(zip(program.examples, givens, strict=True), start=1):
+        result = by_name.get(f"example {n}")
+        outcomes.append(
+            run_example(program, example)
+            if result is None
+            else compare(program, example, given, result)
+        )
+    return outcomes
 
 
 def _show(value: Value | None, unit: str) -> str:

@@ -139,7 +139,9 @@ def condition(names: Names, depth: int, covered: bool = True) -> st.SearchStrate
     )
     if depth <= 1:
         return simple
-    return st.one_of(simple, st.tuples(simple, st.sampled_from(("and", "or")), simple).map(
+    # nested on both sides: `(a and (b or c))` needs its brackets in SQL too
+    inner = condition(names, depth - 1, covered)
+    return st.one_of(simple, st.tuples(inner, st.sampled_from(("and", "or")), inner).map(
         lambda t: f"({t[0]} {t[1]} {t[2]})"))
 
 

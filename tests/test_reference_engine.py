@@ -79,84 +79,9 @@ def run_one(
     return run(scheme, Dataset(records, holdings), RunOptions(**options))  # type: ignore[arg-type]
 
 
-# ---- hand-computed Tokyo cases --------------------------------------------------------------
-
-
-def test_office_cap_in_the_first_period(tokyo: CompiledScheme) -> None:
-    # floor(10,000 t/yr × 5 yr × (1 − 8 %)) = floor(46,000) = 46,000 t
-    row = run_one(tokyo, record("F1", "first", **OFFICE, emissions=D(47000))).rows[0]
-    assert row.values["cap"] == D(46000)
-    assert row.values["required_reduction"] == D(4000)
-
-
-def test_office_over_its_cap_is_short_by_1000_t(tokyo: CompiledScheme) -> None:
-    row = run_one(tokyo, record("F1", "first", **OFFICE, emissions=D(47000))).rows[0]
-    assert row.values["obligation"] == D(47000)
-    assert row.values["shortfall"] == D(1000)
-    assert row.values["surplus"] == 0
-    assert row.total("order") == D(1300)  # ceil(1.3 × 1,000)
-    assert row.total("fine") == D(500000) and row.is_maximum("fine")
-    assert row.flag("publish")
-
-
-def test_outside_tokyo_limit_is_a_third_of_the_required_reduction(tokyo: CompiledScheme) -> None:
-    held = (Holding("F1", "first", "outside_tokyo", D(2000)),)
-    row = run_one(tokyo, record("F1", "first", **OFFICE, emissions=D(47000)), holdings=held).rows[0]
-    third = D("1333.333333333333333333")  # 4,000 / 3 to 18 places
-    assert row.eligible["outside_tokyo"] == third
-    assert row.values["surrendered"] == third
-    assert row.values["shortfall"] == 0
-    assert row.values["surplus"] == third - D(1000)
-
-
-def test_fractional_share_divides_last() -> None:
-    # `a / b of X` is a × X / b: 1 / 3 of 4,000 is 4,000 / 3 rounded once to 18 places.
-    scheme = compiled(TOKYO.replace("required_reduction / 3", "1 / 3 of required_reduction"))
-    held = (Holding("F1", "first", "outside_tokyo", D(2000)),)
-    row = run_one(scheme, record("F1", "first", **OFFICE, emissions=D(47000)), holdings=held).rows[
-        0
-    ]
-    assert row.eligible["outside_tokyo"] == D("1333.333333333333333333")
-
-
-@pytest.mark.parametrize(
-    ("category", "base", "cap"),
-    [
-        ("office", "1000", "4600"),  # 1000 × 5 × 0.92 = 4600 exactly (floats: 4599.999…)
-        ("factory", "430", "2021"),  # 430 × 5 × 0.94 = 2021 (floats: 2020.9999999999998)
-        ("factory", "3450", "16215"),  # 3450 × 5 × 0.94 (floats: 16214.999999999998)
-    ],
-)
-def test_float_traps_are_exact(tokyo: CompiledScheme, category: str, base: str, cap: str) -> None:
-    row = run_one(
-        tokyo,
-        record(
-            "F1",
-            "first",
-            category=category,
-            energy_use=D(2000),
-            base_emissions=D(base),
-            emissions=D(0),
-        ),
-    ).rows[0]
-    assert row.values["cap"] == D(cap)
-
-
-def test_not_covered_has_no_obligation(tokyo: CompiledScheme) -> None:
-    row = run_one(
-        tokyo,
-        record(
-            "F1",
-            "first",
-            category="office",
-            energy_use=D(1400),
-            base_emissions=D(2500),
-            emissions=D(13000),
-        ),
-    ).rows[0]
-    assert row.values["covered"] is False
-    assert row.values["obligation"] == 0 and row.values["shortfall"] == 0
-    assert row.consequences == ()
+# ---- hand-computed Tokyo cases ------------------------------------------------------------
+# Caps, shortfalls, credit limits, float traps and coverage are engine cases in
+# tests/cases/engine/caps.scheme, run through every engine by tests/test_engine_cases.py.
 
 
 # ---- several periods ---------------------------------------------------------------------------
@@ -490,34 +415,7 @@ def test_wide_held_columns_are_holdings() -> None:
 
 # ---- values ----------------------------------------------------------------------------------
 
-GASES = """
-scheme gases "Gases" {
-  period p = 2013-01-01 .. 2013-06-30
-  gases CO2, CH4 gwp AR4
-  participant site { methane: tCH4  sort: {mine, farm}  share: % }
-  table factor by sort { | mine | 2 | | * | 3 | }
-  obligation = co2e(methane)
-  rule half_year = years(period)
-  rule weighted = factor * obligation
-  rule rounded = round(obligation / 7, 2)
-  rule negative = -abs(0 tCO2e - obligation)
-  rule shared = share of obligation
-  rule smallest = min(obligation, 10 tCO2e, weighted)
-}
-"""
-
-
-def test_gwp_periods_tables_and_rounding() -> None:
-    scheme = compiled(GASES)
-    row = run_one(scheme, record("S", "p", methane=D(2), sort="farm", share=D("0.25"))).rows[0]
-    values = row.values
-    assert values["obligation"] == D(50)  # AR4 GWP of CH4 is 25
-    assert values["half_year"] == D("0.5")
-    assert values["weighted"] == D(150)  # '*' row
-    assert values["rounded"] == D("7.14")  # 50 / 7 = 7.142857… → 7.14
-    assert values["negative"] == D(-50)
-    assert values["shared"] == D("12.5")
-    assert values["smallest"] == D(10)
+# GWP, period lengths, '*' rows and rounding: tests/cases/engine/values.scheme.
 
 
 def test_summary_totals(tokyo: CompiledScheme) -> None:

@@ -347,8 +347,21 @@ def _check_rule(entries: Any, rule_name: str | None) -> None:
     help="Only examples whose scheme name or title contains TEXT.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print failures and the summary only.")
+@click.option(
+    "--engine",
+    "engine_name",
+    default="reference",
+    show_default=True,
+    metavar="NAME",
+    help="Evaluate the examples with this engine (reference, columnar); the reference "
+    "engine explains each failure.",
+)
 def test(
-    paths: tuple[Path, ...], import_paths: tuple[Path, ...], pattern: str | None, quiet: bool
+    paths: tuple[Path, ...],
+    import_paths: tuple[Path, ...],
+    pattern: str | None,
+    quiet: bool,
+    engine_name: str,
 ) -> None:
     """Run the example blocks of schemes; print pass/fail with diffs; exit 1 on any failure.
 
@@ -357,12 +370,13 @@ def test(
     from etsl.compiler.driver import compile_paths
     from etsl.runtime.examples import render_outcome, run_examples
 
+    _engine(engine_name)
     compilation = compile_paths(paths, import_paths)
     if not compilation.ok:
         report(compilation, quiet_ok=True)
     passed = failed = 0
     for name in sorted(compilation.schemes):
-        for outcome in run_examples(compilation.schemes[name]):
+        for outcome in run_examples(compilation.schemes[name], engine_name):
             if pattern and pattern not in f"{name} {outcome.title}":
                 continue
             passed, failed = passed + outcome.passed, failed + (not outcome.passed)

@@ -18,6 +18,7 @@ from typing import Any
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.program import Program
 from etsl.runtime.data.checks import MAX_DIGITS, MAX_PLACES, Spec
+from etsl.runtime.data.columns import RUNTIME_COLUMNS
 from etsl.runtime.records import Dataset, Holding, Record, Value
 from etsl.runtime.results.model import (
     RunOptions,
@@ -139,9 +140,7 @@ def file_source(
     ]
     if problems or not plan.columns:
         return Fallback("the data needs the reference reader's checks", notice=False)
-    targets = {
-        c.target: names[c.index] for c in plan.columns if c.target not in ("carry_in", "owed_in")
-    }
+    targets = {c.target: names[c.index] for c in plan.columns}
     loaded = load_raw(connection, path, names, targets)
     if isinstance(loaded, Fallback):
         return loaded
@@ -362,6 +361,7 @@ def dataset_specs(compiled: CompiledScheme) -> dict[str, Spec]:
         choices = kind.values if isinstance(kind, Enum) else ()
         specs[name] = Spec(name, spec_kind, choices=choices, required=False)
     specs.update({f"held.{u}": Spec(f"held.{u}", "number", required=False) for u in program.units})
+    specs.update({n: Spec(n, "number", required=False) for n in RUNTIME_COLUMNS})
     return specs
 
 

@@ -30,6 +30,7 @@ from etsl.runtime.columnar.data import (
 )
 from etsl.runtime.columnar.sql.types import ROW, InputColumn, Kind, Layout, Num, decimal_type
 from etsl.runtime.data.checks import MAX_DIGITS, Spec
+from etsl.runtime.data.columns import RUNTIME_COLUMNS
 from sqlglot import exp
 
 # ---- checks and profile: what the reference reader would reject, and each column's shape ------
@@ -212,7 +213,7 @@ def layout_of(
             return entry
         if target.startswith("held."):
             holdings[target.removeprefix("held.")] = entry
-        elif target in compiled.program.inputs:
+        elif target in compiled.program.inputs or target in RUNTIME_COLUMNS:
             inputs[target] = entry
     period_column = "period" if "period" in source.specs else None
     return Layout(

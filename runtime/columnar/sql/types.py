@@ -186,8 +186,13 @@ _ATOMS = (exp.Column, exp.Literal, exp.Cast, exp.Func, exp.Case, exp.Paren, exp.
 
 
 def wrap(node: exp.Expr) -> exp.Expr:
-    """Parenthesise an operand unless it is atomic (sqlglot prints the tree as given)."""
-    return node if isinstance(node, _ATOMS) else exp.Paren(this=node)
+    """Parenthesise an operand unless it is atomic (sqlglot prints the tree as given).
+
+    sqlglot's AND and OR are also functions (exp.Connector subclasses exp.Func), so they
+    are tested first: `a AND (b OR c)` must keep its brackets.
+    """
+    atomic = isinstance(node, _ATOMS) and not isinstance(node, exp.Connector)
+    return node if atomic else exp.Paren(this=node)
 
 
 def is_atomic(node: exp.Expr) -> bool:
