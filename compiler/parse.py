@@ -19,56 +19,34 @@ from etsl.compiler.build import Builder
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.source import SourceFile, deep_recursion
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
 
 MAX_BYTES = 2_000_000
 MAX_NESTING = 100
 MAX_ERRORS = 20
 
-DECLARATION_KEYWORDS = (
-    "scheme",
-    "catalogue",
-    "import",
-    "jurisdiction",
-    "administrator",
-    "kind",
-    "participation",
-    "status",
-    "description",
-    "cap_type",
-    "timing",
-    "mrv",
-    "deadline",
-    "currency",
-    "source",
-    "uses",
-    "calendar",
-    "period",
-    "phase",
-    "gases",
-    "scope",
-    "participant",
-    "covered",
-    "param",
-    "table",
-    "rule",
-    "cap",
-    "target",
-    "obligation",
-    "credits_issued",
-    "allocation_amount",
-    "units",
-    "surrender",
-    "banking",
-    "borrowing",
-    "price",
-    "penalty",
-    "support",
-    "link",
-    "example",
-    "allocation",
-)
-_DECL_START = re.compile(r"^[ \t]*(?:" + "|".join(DECLARATION_KEYWORDS) + r")\b", re.M)
 _CLOSING = re.compile(r"^\}[ \t]*$", re.M)
+
+
+@cache
+def declaration_keywords() -> tuple[str, ...]:
+    """The words that start a declaration or a file's item, read off the grammar: the
+    keywords the parser accepts at the top of a file and inside a scheme's braces."""
+    lark = parser()
+    inside = lark.parse_interactive("scheme x {")
+    inside.exhaust_lexer()
+    at_top = lark.parse_interactive("")
+    accepted: set[str] = inside.accepts() | at_top.accepts()  # type: ignore[no-untyped-call]
+    words = (lark.get_terminal(name).pattern for name in accepted if name != "$END")
+    return tuple(
+        sorted(w.value for w in words if isinstance(w, PatternStr) and w.value.isidentifier())
+    )
+
+
+@cache
+def declaration_start() -> re.Pattern[str]:
+    """A line that begins a declaration (error recovery restarts there)."""
+    return re.compile(r"^[ \t]*(?:" + "|".join(declaration_keywords()) + r")\b", re.M)
 
 
 @cache
@@ -165,7 +143,7 @@ def _blank_declaration(text: str, offset: int) -> str:
     Returns the text unchanged when the damage reaches a scheme header: recovering there
     would only produce noise.
     """
-    starts = [m.start() for m in _DECL_START.finditer(text)]
+    starts = [m.start() for m in declaration_start().finditer(text)]
     begin = max((s for s in starts if s <= offset), default=0)
     line_start = text.rfind("\n", 0, offset) + 1
     if text[line_start:offset].strip() == "":

@@ -26,9 +26,6 @@ class Span:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-NO_SPAN = Span("<builtin>", 0, 0, 1, 1, 1, 1)
-
-
 @dataclass(frozen=True)
 class SourceFile:
     """The text of one scheme file and an index of its line starts."""

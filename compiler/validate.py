@@ -184,10 +184,6 @@ def _domain(
     return None
 
 
-def _keys(cells: Iterable[ast.Cell]) -> list[ast.Cell]:
-    return list(cells)
-
-
 def _table_cells(table: ast.Table, domains: list[tuple[str, ...]]) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     rows = list(table.rows)

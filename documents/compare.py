@@ -77,13 +77,6 @@ def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, L
     return extract
 
 
-def period_span(model: SchemeModel) -> str:
-    """`FY2010 – FY2024` over all periods."""
-    if not model.periods:
-        return ""
-    return f"{model.periods[0].start} – {model.periods[-1].end}"
-
-
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = [
         f"{p.name}: {p.start}–{p.end}" if p.start != p.end else f"{p.name}: {p.start}"

@@ -4,7 +4,7 @@
     >>> write_site(files, Path("site"))
 
 A page is built in two steps: `scheme_page(model)` turns the model into a view (plain
-strings, plain-language sentences from runtime/english.py, figures from runtime/svg.py),
+strings, plain-language sentences from documents/prose.py, figures from documents/figures.py),
 then a Jinja2 template renders the view. HTML pages are self-contained (inline CSS and SVG,
 no scripts, no external requests); Markdown pages carry the same content, with the figures
 written as SVG files beside them.

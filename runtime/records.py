@@ -1,6 +1,6 @@
 """Participant data as the engines see it: validated records in base units.
 
-The data readers (runtime/data.py) produce a Dataset; the engines consume it. Quantities
+The data readers (runtime/data/load.py) produce a Dataset; the engines consume it. Quantities
 are Decimals already converted to the base unit of the input's declared unit (t CO2e,
 kL_oe, GJ, yr, currency units), so `Record.values["emissions"]` is in t CO2e.
 """

@@ -1,4 +1,4 @@
-"""The columnar engine's arithmetic, checked value by value against runtime/arith.py.
+"""The columnar engine's arithmetic, checked value by value against compiler/numbers.py.
 
 Division is the delicate part: DuckDB's DECIMAL division returns DOUBLE, so the compiler
 rewrites it to integer arithmetic with half-even rounding to 18 places. Ties (a quotient

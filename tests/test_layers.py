@@ -168,3 +168,72 @@ def test_importing_a_layer_does_not_pull_in_others(module: str, heavy: tuple[str
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert not loaded, f"importing {module} imports {loaded}"
+
+
+# ---- the wheel --------------------------------------------------------------------------------
+
+
+def _pyproject() -> dict[str, object]:
+    import tomllib
+
+    with (REPO / "pyproject.toml").open("rb") as stream:
+        return tomllib.load(stream)
+
+
+def _tree_packages() -> set[str]:
+    """Every folder of the installed layout that holds Python modules or package data."""
+    found = set()
+    for folder, package in PACKAGES.items():
+        for init in (REPO / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(REPO / folder).parts
+            found.add(".".join((package, *parts)))
+    found.add("etsl.documents.templates")
+    return found
+
+
+def test_the_wheel_lists_every_package_of_the_tree() -> None:
+    setuptools = _pyproject()["tool"]["setuptools"]  # type: ignore[index]
+    listed = set(setuptools["packages"])  # type: ignore[index]
+    assert _tree_packages() <= listed, f"missing from pyproject: {_tree_packages() - listed}"
+    assert all(_package_folder(p).is_dir() for p in listed)
+
+
+def _data_files(folder: Path, packages: set[Path]) -> list[str]:
+    """Non-Python files under a package folder, down to (not into) other packages."""
+    found = []
+    for file in folder.rglob("*"):
+        relative = file.relative_to(folder)
+        inside_subpackage = any(
+            folder / Path(*relative.parts[: n + 1]) in packages
+            for n in range(len(relative.parts) - 1)
+        )
+        if file.is_file() and file.suffix not in (".py", ".pyc") and not inside_subpackage:
+            if "__pycache__" not in relative.parts:
+                found.append(relative.as_posix())
+    return found
+
+
+def _package_folder(package: str) -> Path:
+    parts = package.split(".")
+    for n in range(len(parts), 0, -1):
+        top = ".".join(parts[:n])
+        folder = next((f for f, p in PACKAGES.items() if p == top), None)
+        if folder is not None:
+            return REPO / folder / Path(*parts[n:])
+    raise AssertionError(package)
+
+
+def test_package_data_covers_every_data_file() -> None:
+    import fnmatch
+
+    setuptools = _pyproject()["tool"]["setuptools"]  # type: ignore[index]
+    data = setuptools["package-data"]  # type: ignore[index]
+    listed = setuptools["packages"]  # type: ignore[index]
+    folders = {_package_folder(p) for p in listed}
+    uncovered = [
+        f"{package}: {name}"
+        for package in listed
+        for name in _data_files(_package_folder(package), folders)
+        if not any(fnmatch.fnmatch(name, p) for p in data.get(package, []))  # type: ignore[union-attr]
+    ]
+    assert not uncovered, f"data files no package-data pattern ships: {uncovered}"

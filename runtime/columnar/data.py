@@ -1,7 +1,7 @@
 """The columnar engine's data side: DuckDB sessions, and participant tables as text cells.
 
 Files are read by DuckDB itself, every cell as text (never through a float), planned as the
-reference reader plans them (runtime/data_columns.py); Datasets are loaded cell by cell.
+reference reader plans them (runtime/data/columns.py); Datasets are loaded cell by cell.
 """
 
 from __future__ import annotations
@@ -391,7 +391,7 @@ def holdings_by_record(
     compiled: CompiledScheme, records: Sequence[Record], holdings: Sequence[Holding]
 ) -> list[dict[str, Decimal]] | Fallback:
     """held(u) per record: its holdings rows (period-less ones apply to every period) and
-    `held.UNIT` values, as the reference engine collects them (runtime/sequence.py)."""
+    `held.UNIT` values, as the reference engine collects them (runtime/reference/sequence.py)."""
     from etsl.compiler.numbers import add
 
     program = compiled.program

@@ -4,9 +4,9 @@
     run_file(compiled, DataFiles(...)) -> Results | Fallback   # `etsl run`: file in → file out
 
 Data files are read by DuckDB itself, every cell as text (never through a float), checked
-with the reference reader's rules (runtime/data_columns.py plans the columns), profiled
+with the reference reader's rules (runtime/data/columns.py plans the columns), profiled
 (decimal places and integer digits of each number column) and cast to exact DECIMALs; the
-compiled query (runtime/sql_compile.py) then computes every rule of every row, and CSV or
+compiled query (runtime/columnar/sql/compile.py) then computes every rule of every row, and CSV or
 Parquet results are streamed to the output file with COPY.
 
 Anything this engine cannot do exactly is a `Fallback` with a reason, and the caller uses
@@ -16,8 +16,8 @@ participant (carry-over chains), holdings tables. A row whose values cannot all 
 (division by zero, a missing table row, …) is evaluated again by the reference engine, which
 reports the error (or computes the row where it can), and its result replaces the row.
 
-The engine is split by stage: runtime/columnar_data.py (sessions, sources),
-runtime/columnar_profile.py (checks, profile, layout) and runtime/columnar_results.py (output
+The engine is split by stage: runtime/columnar/data.py (sessions, sources),
+runtime/columnar/profile.py (checks, profile, layout) and runtime/columnar/results.py (output
 columns, files, rows, summary); their public names are importable from here too.
 """
 
@@ -198,7 +198,9 @@ def evaluate(
         return Fallback(f"a value does not fit DECIMAL(38) ({str(exc).splitlines()[0]})")
     except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
         return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
-    if scenario is not None:  # sweeps: their rows are patched per scenario (runtime/sweep.py)
+    if (
+        scenario is not None
+    ):  # sweeps: their rows are patched per scenario (runtime/sweep/evaluate.py)
         return Evaluation(connection, compiled, compiled.program, query, int(rows), [])
     failed = connection.execute(
         'SELECT "$row", "$participant", "$period" FROM etsl_results WHERE "$failed" ORDER BY "$row"'
@@ -376,7 +378,7 @@ def run_with_reason(
 
 
 def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
-    """Evaluate every participant (the engine contract of runtime/results.py's ENGINES)."""
+    """Evaluate every participant (the engine contract of runtime/results/model.py's ENGINES)."""
     return run_with_reason(compiled, dataset, options)[0]
 
 

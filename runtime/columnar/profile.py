@@ -46,7 +46,7 @@ class ColumnProfile:
 
 
 def _bad(spec: Spec, value: exp.Expr) -> exp.Expr:
-    """True for a cell the reference reader would reject (see runtime/data_checks.py)."""
+    """True for a cell the reference reader would reject (see runtime/data/checks.py)."""
     present = exp.not_(exp.Is(this=value.copy(), expression=exp.Null()))
     tests = {
         "number": _not_a_number(value),

@@ -134,7 +134,7 @@ def _any(tests: Sequence[exp.Expr]) -> exp.Expr:
 
 def plain_text(output: OutputColumn) -> exp.Expr:
     """A value as the reference writers print it: decimals without trailing zeros, booleans
-    as true/false (runtime/results.py, `plain`).
+    as true/false (runtime/results/model.py, `plain`).
 
     Only decimals with places need text work: a whole value is printed as an integer, and
     any other has a non-zero digit after the point, so only zeros after it are trimmed.

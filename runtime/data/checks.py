@@ -1,6 +1,6 @@
 """Checks on participant data cells: problems as values, and text → typed value parsers.
 
-Every cell arrives as text (see runtime/readers.py) and is parsed here without floats:
+Every cell arrives as text (see runtime/data/readers.py) and is parsed here without floats:
 
     >>> parse_cell(Spec("emissions", "number", nonnegative=True), "12.5")
     Decimal('12.5')

@@ -1,7 +1,7 @@
 """Column plans: which header feeds which input, in which unit, read how.
 
 A header is `name` or `name [unit]`; a mapping may rename it first. Each column becomes a
-`Column` carrying the `Spec` that reads its cells (see runtime/data_checks.py):
+`Column` carrying the `Spec` that reads its cells (see runtime/data/checks.py):
 
     >>> column_name("emissions [kt CO2]", {})
     ('emissions', 'ktCO2')

@@ -5,7 +5,7 @@
 
 `substitute` prints a formula with every name replaced by its value and unit (thousands
 separators, exact decimals, percentages as %); an `if` shows only the branch taken.
-`explain_text` renders a trace (runtime/trace.py) as a derivation tree; values already
+`explain_text` renders a trace (runtime/results/trace.py) as a derivation tree; values already
 shown are marked "(see above)" instead of being repeated.
 """
 

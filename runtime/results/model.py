@@ -5,7 +5,7 @@
     results.row("F001", "first").value("cap")    # Decimal('46000')
     results.write(Path("out.parquet"))           # CSV, JSON or Parquet, written atomically
 
-Every engine returns a `Results`; the reference engine (runtime/sequence.py) is the oracle
+Every engine returns a `Results`; the reference engine (runtime/reference/sequence.py) is the oracle
 the columnar engine is tested against. Quantities are exact Decimals in base units.
 """
 

@@ -14,7 +14,7 @@ of `etsl run`'s summary are computed in SQL. Rows that cannot be computed in a s
 scenario's values, and count as errors as in `etsl run`. Schemes or data the columnar
 engine cannot handle are swept with the reference engine, one scenario at a time.
 
-Parsing the grid and building one scenario's scheme are in runtime/sweep_grid.py (its public
+Parsing the grid and building one scenario's scheme are in runtime/sweep/grid.py (its public
 names are importable from here too).
 """
 

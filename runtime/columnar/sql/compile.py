@@ -8,7 +8,7 @@ Numbers are DECIMALs whose scale is tracked statically; it follows the same rule
 exponent of Python's Decimal (`+ -`: the larger scale, `*`: the sum, rounding to N places: N),
 so both engines produce the same digits. Integer digits are bounded from the data profile.
 
-Exactness rules (runtime/arith.py is the definition):
+Exactness rules (compiler/numbers.py is the definition):
 - `+ - *` are DECIMAL operations; operands are widened beforehand where DuckDB would clamp a
   product to DECIMAL(18), and every place where two types merge (CASE branches, LEAST,
   GREATEST, comparisons) casts to one common type with the larger scale (DuckDB would

@@ -2,7 +2,7 @@
 
 Division rounds half-even to 18 places, computed exactly in 64-bit (`narrow_division`) or
 128-bit integers (`divide`); rounding to places, min/max, `if`, `and`/`or` and comparisons
-cast to one common type so no engine rounds silently (runtime/sql_compile.py has the rules).
+cast to one common type so no engine rounds silently (runtime/columnar/sql/compile.py has the rules).
 """
 
 from __future__ import annotations

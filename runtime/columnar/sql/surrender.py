@@ -1,6 +1,6 @@
 """The query builder, and the surrender and consequence columns of the columnar compiler.
 
-Surrender follows runtime/surrender.py: accept clauses claim unit types in order (a `where`
+Surrender follows runtime/reference/surrender.py: accept clauses claim unit types in order (a `where`
 filter reads the one holding row of a wide table), limits share an amount out in order.
 """
 
@@ -63,7 +63,7 @@ def share_out(
     amounts: Sequence[tuple[str, Typed]],
     limit: Typed,
 ) -> dict[str, Typed]:
-    """Allocate `limit` (at least 0) to the amounts in order (runtime/surrender.py)."""
+    """Allocate `limit` (at least 0) to the amounts in order (runtime/reference/surrender.py)."""
     left = builder.add(scope, f"$left.{label}.0", extremum("max", [limit, zero()], scope))
     shares: dict[str, Typed] = {}
     for index, (unit, amount) in enumerate(amounts, start=1):

@@ -1,7 +1,7 @@
 """The columnar compiler's static types: DECIMAL shapes, typed expressions, the input layout.
 
 Also the small sqlglot helpers every stage uses (literals, casts, null tests); see
-runtime/sql_compile.py for the exactness rules these types carry.
+runtime/columnar/sql/compile.py for the exactness rules these types carry.
 """
 
 from __future__ import annotations
