@@ -155,11 +155,14 @@ class Cite:
 
 @dataclass(frozen=True, slots=True)
 class Meta:
-    """`jurisdiction "…"`, `kind cap_and_trade`, …"""
+    """`jurisdiction "…"`, `kind cap_and_trade`, `cap_type absolute, intensity`, …
+
+    `value` is the text (a list joined with ", "); `values` the names of an unquoted list."""
 
     key: str
     value: str
     quoted: bool
+    values: tuple[str, ...]
     cite: Cite | None
     span: Span
 
@@ -414,6 +417,7 @@ class Link:
     since: date | None
     until: date | None
     units: tuple[str, ...]
+    status: str | None  # proposed, agreed, operating, suspended, ended (enums.LINK_STATUSES)
     conditions: str | None
     cite: Cite | None
     span: Span

@@ -107,10 +107,13 @@ class Builder:
         return str(name)
 
     # ---- metadata -----------------------------------------------------------------------
-    def meta(self, meta: LarkMeta, key: Token, value: Token, cite: ast.Cite | None) -> ast.Meta:
-        quoted = value.type == "STRING"
-        text = unquote(value) if quoted else str(value)
-        return ast.Meta(str(key), text, quoted, cite, self.span(meta))
+    def meta(
+        self, meta: LarkMeta, key: Token, value: Token | tuple[str, ...], cite: ast.Cite | None
+    ) -> ast.Meta:
+        """meta: meta_key (STRING | name_list) [cite]"""
+        if isinstance(value, tuple):
+            return ast.Meta(str(key), ", ".join(value), False, value, cite, self.span(meta))
+        return ast.Meta(str(key), unquote(value), True, (), cite, self.span(meta))
 
     def source_decl(
         self, meta: LarkMeta, name: Token, citation: Token, url: Token | None
@@ -404,6 +407,7 @@ class Builder:
         meta: LarkMeta,
         target: Token,
         direction: Token,
+        status: Token | None,
         since: Token | None,
         until: Token | None,
         units: tuple[str, ...] | None,
@@ -416,6 +420,7 @@ class Builder:
             self._date(since),
             self._date(until),
             units or (),
+            str(status) if status else None,
             unquote(conditions) if conditions else None,
             cite,
             self.span(meta),

@@ -109,6 +109,12 @@ UNKNOWN_VALUE: Final = Code(
     "A keyword value (kind, participation, gas, GWP basis, ...) is not one the language knows.",
     "Use one of the values listed in the hint.",
 )
+TOO_MANY_VALUES: Final = Code(
+    "too-many-values",
+    "names",
+    "A keyword that takes one value (kind, participation, status, currency) is given a list.",
+    "Keep the one value that applies; only `cap_type` takes a list.",
+)
 UNKNOWN_UNIT: Final = Code(
     "unknown-unit",
     "names",

@@ -176,6 +176,14 @@ LINK_DIRECTIONS = _vocabulary(
     ("inbound", "inbound: accepts its units"),
     ("outbound", "outbound: its units are accepted there"),
 )
+LINK_STATUSES = _vocabulary(
+    "link status",
+    ("proposed", "Proposed"),
+    ("agreed", "Agreed, not yet operating"),
+    ("operating", "Operating"),
+    ("suspended", "Suspended"),
+    ("ended", "Ended"),
+)
 UNIT_KINDS = _vocabulary(
     "unit kind",
     ("allowance", "Allowance"),
@@ -186,6 +194,9 @@ UNIT_KINDS = _vocabulary(
 #: Consequence kinds with an amount, and those that are flags only.
 AMOUNT_KINDS = tuple(c.value for c in CONSEQUENCE_KINDS if c.kind != "flag")
 FLAG_KINDS = CONSEQUENCE_KINDS.of_kind("flag")
+
+#: Metadata keywords that take a list of values (`cap_type benchmark, grandfathering`).
+MULTIPLE_META = frozenset({"cap_type"})
 
 #: The vocabulary of each metadata keyword with a closed set of values.
 META_VALUES: dict[str, Vocabulary] = {
@@ -209,5 +220,6 @@ ALL: tuple[Vocabulary, ...] = (
     CONSEQUENCE_KINDS,
     BANK_MODES,
     LINK_DIRECTIONS,
+    LINK_STATUSES,
     UNIT_KINDS,
 )

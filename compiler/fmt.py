@@ -257,7 +257,8 @@ def _price(d: ast.Price) -> str:
 def _link(d: ast.Link) -> str:
     units = f" for {', '.join(d.units)}" if d.units else ""
     return (
-        f"link {d.target} {d.direction}{_opt('since ', d.since)}{_opt('until ', d.until)}"
+        f"link {d.target} {d.direction}{_opt('', d.status)}"
+        f"{_opt('since ', d.since)}{_opt('until ', d.until)}"
         f"{units}{_desc(d.conditions)}{_cite(d.cite)}"
     )
 

@@ -60,6 +60,7 @@ class Source(Frozen):
 
 class MetaValue(Frozen):
     value: str
+    values: list[str] = Field([], description="the names of an unquoted list (cap_type)")
     cite: Citation | None = None
     location: Location | None = None
 
@@ -198,6 +199,7 @@ class LinkModel(Frozen):
     since: str | None = None
     until: str | None = None
     units: list[str] = []
+    status: str | None = Field(None, description="proposed, agreed, operating, suspended, ended")
     conditions: str | None = None
     cite: Citation | None = None
     location: Location | None = None
@@ -258,6 +260,13 @@ class SchemeModel(Frozen):
     def meta_value(self, key: str) -> str | None:
         item = self.meta.get(key)
         return item.value if item else None
+
+    def meta_values(self, key: str) -> list[str]:
+        """The values of a list keyword (`cap_type benchmark, grandfathering`), else [value]."""
+        item = self.meta.get(key)
+        if item is None:
+            return []
+        return list(item.values) or [item.value]
 
     def rule(self, name: str) -> RuleModel | None:
         return next((r for r in self.rules if r.name == name), None)
@@ -497,7 +506,12 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
         extends=s.scheme.extends,
         path=s.scheme.span.path,
         meta={
-            k: MetaValue(value=m.value, cite=_cite(m.cite), location=Location.of(m.span))
+            k: MetaValue(
+                value=m.value,
+                values=list(m.values),
+                cite=_cite(m.cite),
+                location=Location.of(m.span),
+            )
             for k, m in s.meta.items()
         },
         sources=[Source(id=x.name, citation=x.citation, url=x.url) for x in s.sources.values()],
@@ -566,6 +580,7 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
                 since=x.since.isoformat() if x.since else None,
                 until=x.until.isoformat() if x.until else None,
                 units=list(x.units),
+                status=x.status,
                 conditions=x.conditions,
                 cite=_cite(x.cite),
                 location=Location.of(x.span),

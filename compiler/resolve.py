@@ -20,7 +20,9 @@ from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
 from etsl.compiler.enums import (
     ALLOCATION_METHODS,
     CALENDARS,
+    LINK_STATUSES,
     META_VALUES,
+    MULTIPLE_META,
     PRICE_CONTROLS,
     SCOPES,
 )
@@ -166,7 +168,24 @@ def _merge_one(base: ast.Decl, own: ast.Decl) -> ast.Decl:
     if isinstance(base, ast.Participant) and isinstance(own, ast.Participant):
         fields = {f.name: f for f in base.fields} | {f.name: f for f in own.fields}
         return replace(own, fields=tuple(fields.values()))
+    if isinstance(base, ast.Surrender) and isinstance(own, ast.Surrender):
+        return replace(own, items=merge_clauses(base.items, own.items))
     return own
+
+
+def clause_key(item: ast.Accept | ast.Limit) -> tuple[str, frozenset[str]]:
+    """The identity of a surrender clause: its keyword and the unit types it names."""
+    return type(item).__name__, frozenset(item.units)
+
+
+def merge_clauses(
+    base: tuple[ast.Accept | ast.Limit, ...], own: tuple[ast.Accept | ast.Limit, ...]
+) -> tuple[ast.Accept | ast.Limit, ...]:
+    """A variant's clauses replace the base clauses with the same keyword and unit types (in
+    the base's order); its other clauses follow."""
+    replacing = {clause_key(item): item for item in own}
+    merged = [replacing.pop(clause_key(item), item) for item in base]
+    return tuple(merged + list(replacing.values()))
 
 
 def _flatten_units(decls: tuple[ast.Decl, ...]) -> tuple[ast.Decl, ...]:
@@ -469,11 +488,10 @@ class NameBinder:
 
     def _meta(self) -> None:
         for item in self.s.meta.values():
-            allowed = META_VALUES.get(item.key)
-            if allowed is not None and item.value not in allowed:
-                self._unknown_value(item.key, item.value, allowed.values_of(), item.span)
+            self._meta_item(item)
         self._calendar()
         self._gases()
+        self._links()
         for name in self.s.scope.names if self.s.scope else ():
             if name not in SCOPES:
                 self._unknown_value("scope", name, SCOPES.values_of(), self.s.scope.span)  # type: ignore[union-attr]
@@ -486,6 +504,30 @@ class NameBinder:
         for price in self.s.prices:
             if price.name not in PRICE_CONTROLS:
                 self._unknown_value("price", price.name, PRICE_CONTROLS.values_of(), price.span)
+
+    def _meta_item(self, item: ast.Meta) -> None:
+        allowed = META_VALUES.get(item.key)
+        if allowed is None:
+            return
+        if len(item.values) > 1 and item.key not in MULTIPLE_META:
+            self.diagnostics.append(
+                error(
+                    codes.TOO_MANY_VALUES,
+                    f"'{item.key}' takes one value, not {len(item.values)}",
+                    item.span,
+                    f"keep the one that applies: {item.values[0]}",
+                )
+            )
+        for value in item.values or (item.value,):
+            if value not in allowed:
+                self._unknown_value(item.key, value, allowed.values_of(), item.span)
+
+    def _links(self) -> None:
+        for link in self.s.links:
+            if link.status is not None and link.status not in LINK_STATUSES:
+                self._unknown_value(
+                    "link status", link.status, LINK_STATUSES.values_of(), link.span
+                )
 
     def _calendar(self) -> None:
         calendar = self.s.calendar

@@ -39,6 +39,7 @@ _BASE_NAMES = {
     "energy": "GJ",
     "oil": "kL_oe",
     "time": "yr",
+    "days": "day",
     "power": "MW",
 }
 _PREFIXES = {
@@ -53,6 +54,9 @@ def _symbols() -> dict[str, Unit]:
     table: dict[str, Unit] = {
         "%": Unit(Decimal("0.01"), ()),
         "yr": Unit(Decimal(1), (("time", 1),)),
+        # Days are their own dimension: a year is not a whole number of days, so a per-day
+        # amount converts exactly only into days (a fine of 1,000 USD/day × 12 day).
+        "day": Unit(Decimal(1), (("days", 1),)),
         "kL_oe": Unit(Decimal(1), (("oil", 1),)),
         "MW": Unit(Decimal(1), (("power", 1),)),
     }
