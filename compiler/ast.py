@@ -432,6 +432,26 @@ class Allocation:
 
 
 @dataclass(frozen=True, slots=True)
+class StatedNone:
+    """`price none`, `credits none`, `link none`: the scheme has none of these."""
+
+    feature: str  # price, credits, link
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class NotStated:
+    """`not_stated borrowing, links "…"`: features the scheme's sources do not state."""
+
+    features: tuple[str, ...]
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     path: tuple[str, ...]
     value: Expr
@@ -468,6 +488,8 @@ Decl = (
     | Link
     | Example
     | Allocation
+    | StatedNone
+    | NotStated
 )
 
 

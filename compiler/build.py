@@ -402,6 +402,28 @@ class Builder:
             str(name), text, limit, self._date(since), self._date(until), cite, self.span(meta)
         )
 
+    def stated_none(
+        self,
+        meta: LarkMeta,
+        feature: Token,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.StatedNone:
+        """stated_none: none_feature "none" [STRING] [cite]"""
+        text = unquote(description) if description else None
+        return ast.StatedNone(str(feature), text, cite, self.span(meta))
+
+    def not_stated(
+        self,
+        meta: LarkMeta,
+        features: tuple[str, ...],
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.NotStated:
+        """not_stated: "not_stated" name_list [STRING] [cite]"""
+        text = unquote(description) if description else None
+        return ast.NotStated(features, text, cite, self.span(meta))
+
     def link(
         self,
         meta: LarkMeta,
@@ -464,7 +486,7 @@ class Builder:
         return token
 
     meta_key = period_kw = vocab = unit_kind = bank_mode = consequence_kind = _keyword
-    link_direction = _keyword
+    link_direction = none_feature = _keyword
 
     # ---- expressions ------------------------------------------------------------------------
     def if_expr(self, meta: LarkMeta, c: ast.Expr, t: ast.Expr, e: ast.Expr) -> ast.If:

@@ -289,6 +289,24 @@ EXAMPLE_UNKNOWN_NAME: Final = Code(
 
 # ---- graph ---------------------------------------------------------------------------------
 
+FEATURE_NOT_STATED: Final = Code(
+    "feature-not-stated",
+    "validation",
+    "A scheme neither declares an optional feature (price controls, banking, borrowing, "
+    "credits, verification, penalties, links) nor states that it has none.",
+    "Declare the feature, state `none` (`price none`, `credits none`, `link none`, "
+    "`banking none`, `borrowing none`, `mrv none`, `penalty none`), or acknowledge that the "
+    'sources say nothing with `not_stated FEATURE, … "why"`; documents say \'not stated in '
+    "the sources' (a warning).",
+)
+NONE_CONTRADICTED: Final = Code(
+    "none-contradicted",
+    "validation",
+    "A scheme states `price none`, `credits none` or `link none` but declares price "
+    "controls, credit or offset unit types, or links; or lists a feature under `not_stated` "
+    "that it states.",
+    "Remove the `none` (or the `not_stated` entry), or the declarations it contradicts.",
+)
 RULE_CYCLE: Final = Code(
     "rule-cycle",
     "graph",

@@ -285,6 +285,10 @@ _DECLS: dict[type, Callable[[Any], str]] = {
         f"{_opt('until ', d.until)}{_cite(d.cite)}"
     ),
     ast.Link: _link,
+    ast.StatedNone: lambda d: f"{d.feature} none{_desc(d.description)}{_cite(d.cite)}",
+    ast.NotStated: lambda d: (
+        f"not_stated {', '.join(d.features)}{_desc(d.description)}{_cite(d.cite)}"
+    ),
     ast.Allocation: lambda d: (
         f"allocation {', '.join(d.methods)}{_desc(d.description)}{_cite(d.cite)}"
     ),

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import networkx as nx
 from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme
+from etsl.compiler.features import statements
 from etsl.compiler.gwp import gwp
 from etsl.compiler.periods import period_dates, period_years
 from etsl.compiler.printer import number_text, print_expr
@@ -205,6 +206,15 @@ class LinkModel(Frozen):
     location: Location | None = None
 
 
+class FeatureModel(Frozen):
+    """What a scheme states about an optional feature (compiler/features.py)."""
+
+    status: Literal["declared", "none", "not_stated"]
+    description: str | None = None
+    cite: Citation | None = None
+    location: Location | None = None
+
+
 class AllocationModel(Frozen):
     methods: list[str]
     description: str | None = None
@@ -250,6 +260,11 @@ class SchemeModel(Frozen):
     links: list[LinkModel] = []
     allocation: AllocationModel | None = None
     examples: list[ExampleModel] = []
+    features: dict[str, FeatureModel] = Field(
+        {},
+        description="price_controls, banking, borrowing, credits, verification, penalties, "
+        "links: declared, declared none, or not stated (never read absence as none)",
+    )
     location: Location | None = None
     gases_location: Location | None = None
     gases_cite: Citation | None = None
@@ -596,6 +611,15 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
         if s.allocation
         else None,
         examples=[_example(e) for e in s.examples],
+        features={
+            name: FeatureModel(
+                status=st.status,
+                description=st.description,
+                cite=_cite(st.cite),
+                location=Location.of(st.span) if st.span else None,
+            )
+            for name, st in statements(s).items()
+        },
         location=Location.of(s.scheme.span),
         gases_location=Location.of(s.gases.span) if s.gases else None,
         gases_cite=_cite(s.gases.cite) if s.gases else None,

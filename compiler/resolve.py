@@ -66,6 +66,8 @@ class ResolvedScheme:
     allocation: ast.Allocation | None = None
     examples: tuple[ast.Example, ...] = ()
     participant: ast.Participant | None = None
+    stated_none: Mapping[str, ast.StatedNone] = field(default_factory=dict)
+    not_stated: tuple[ast.NotStated, ...] = ()
     used: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -106,6 +108,10 @@ def decl_key(decl: ast.Decl, index: int) -> tuple[object, ...]:
             return (keyword,)
         case ast.Units():
             return ("units", index)
+        case ast.StatedNone(feature=feature):
+            return ("none", feature)
+        case ast.NotStated():
+            return ("not_stated", index)
         case _:
             return (type(decl).__name__,)
 
@@ -311,6 +317,8 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         allocation=_first(decls, ast.Allocation),
         examples=tuple(_collect(decls, ast.Example)),
         participant=participants[0] if participants else None,
+        stated_none={d.feature: d for d in _collect(decls, ast.StatedNone)},
+        not_stated=tuple(_collect(decls, ast.NotStated)),
     )
 
 

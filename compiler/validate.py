@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from etsl.compiler import ast, codes
+from etsl.compiler import ast, codes, features
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from etsl.compiler.periods import bound_dates, period_dates
@@ -314,9 +314,88 @@ def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
     ]
 
 
+_CONTRADICTING: dict[str, Callable[[ResolvedScheme], Sequence[ast.Decl]]] = {
+    "price": lambda s: s.prices,
+    "credits": lambda s: [u for u in s.units.values() if u.kind in ("credit", "offset")],
+    "link": lambda s: s.links,
+}
+
+
+def _features(s: ResolvedScheme) -> list[Diagnostic]:
+    """`none` contradicted by the scheme's own declarations; features not stated."""
+    problems = [
+        error(
+            codes.NONE_CONTRADICTED,
+            f"'{feature} none' says the scheme has none, but it declares some",
+            stated.span,
+            "remove the 'none', or the declarations it contradicts",
+            [Related(d.span, "declared here") for d in _CONTRADICTING[feature](s)[:3]],
+        )
+        for feature, stated in s.stated_none.items()
+        if _CONTRADICTING[feature](s)
+    ]
+    stated = features.statements(s)
+    problems += _not_stated_problems(s, stated)
+    missing = [
+        name
+        for name, st in stated.items()
+        if st.status == "not_stated" and not features.acknowledged(st)
+    ]
+    if missing and not s.scheme.catalogue and "kind" in s.meta:
+        problems.append(
+            warning(
+                codes.FEATURE_NOT_STATED,
+                f"'{s.name}' does not state its "
+                + ", ".join(features.words(m) for m in missing)
+                + "; documents will say 'not stated in the sources'",
+                s.scheme.span,
+                "declare each one, or state that there is none: "
+                + ", ".join(f"'{features.NONE_FORMS[m]}'" for m in missing),
+            )
+        )
+    return problems
+
+
+def _not_stated_problems(
+    s: ResolvedScheme, stated: dict[str, features.Statement]
+) -> list[Diagnostic]:
+    problems = []
+    for decl in s.not_stated:
+        for name in decl.features:
+            if name not in features.FEATURES:
+                problems.append(
+                    error(
+                        codes.UNKNOWN_VALUE,
+                        f"unknown feature '{name}'",
+                        decl.span,
+                        did_you_mean(name, features.FEATURES)
+                        or "one of: " + ", ".join(features.FEATURES),
+                    )
+                )
+            elif stated[name].status != "not_stated" or stated[name].span != decl.span:
+                problems.append(
+                    error(
+                        codes.NONE_CONTRADICTED,
+                        f"'not_stated {name}', but the scheme states it",
+                        decl.span,
+                        "remove it from the not_stated list",
+                        [Related(stated[name].span, "stated here")]
+                        if stated[name].span and stated[name].span != decl.span
+                        else [],
+                    )
+                )
+    return problems
+
+
 def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic]:
     """Scheme-level rules that need the whole scheme (and the set of known scheme names)."""
     s = checked.resolved
     return (
-        _periods(s) + _limits(s) + _tables(s) + _unused(s) + _branches(s) + _links(s, known_schemes)
+        _periods(s)
+        + _limits(s)
+        + _tables(s)
+        + _unused(s)
+        + _branches(s)
+        + _links(s, known_schemes)
+        + _features(s)
     )

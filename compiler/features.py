@@ -1,0 +1,134 @@
+"""What a scheme states about each optional feature: declared, declared `none`, or not stated.
+
+    statements(resolved)["price_controls"].status     # "declared" | "none" | "not_stated"
+
+Absence of a declaration is never read as absence of the rule: a scheme whose sources say
+nothing about borrowing has borrowing *not stated*, which documents print as "not stated
+in the sources" and linkage treats as "cannot compare". `etsl check` warns about features
+a scheme leaves not stated (feature-not-stated) and rejects a `none` that the scheme's own
+declarations contradict (none-contradicted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from etsl.compiler import ast
+from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.source import Span
+
+Status = Literal["declared", "none", "not_stated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """What a scheme says about one feature, and the declaration that says it."""
+
+    status: Status
+    span: Span | None = None
+    cite: ast.Cite | None = None
+    description: str | None = None
+
+
+NOT_STATED = Statement("not_stated")
+
+
+def _stated_none(s: ResolvedScheme, feature: str) -> Statement | None:
+    decl = s.stated_none.get(feature)
+    return Statement("none", decl.span, decl.cite, decl.description) if decl else None
+
+
+def _prices(s: ResolvedScheme) -> Statement:
+    if s.prices:
+        return Statement("declared", s.prices[0].span, s.prices[0].cite)
+    return _stated_none(s, "price") or NOT_STATED
+
+
+def _carrying(keyword: str) -> Callable[[ResolvedScheme], Statement]:
+    def statement(s: ResolvedScheme) -> Statement:
+        decl = s.banking if keyword == "banking" else s.borrowing
+        if decl is None:
+            return NOT_STATED
+        return Statement("none" if decl.mode == "none" else "declared", decl.span, decl.cite)
+
+    return statement
+
+
+def credit_types(s: ResolvedScheme) -> list[ast.UnitDecl]:
+    """Unit types that are credits or offsets (not allowances)."""
+    return [u for u in s.units.values() if u.kind in ("credit", "offset")]
+
+
+def _credits(s: ResolvedScheme) -> Statement:
+    credits = credit_types(s)
+    if credits:
+        return Statement("declared", credits[0].span, credits[0].cite)
+    return _stated_none(s, "credits") or NOT_STATED
+
+
+def _verification(s: ResolvedScheme) -> Statement:
+    mrv = s.meta.get("mrv")
+    if mrv is None:
+        return NOT_STATED
+    status: Status = "none" if mrv.value == "none" else "declared"
+    return Statement(status, mrv.span, mrv.cite, None if status == "none" else mrv.value)
+
+
+def _penalties(s: ResolvedScheme) -> Statement:
+    acting = [p for p in s.penalties if p.condition is not None]
+    if acting:
+        return Statement("declared", acting[0].span, acting[0].cite)
+    if s.penalties:
+        first = s.penalties[0]
+        return Statement("none", first.span, first.cite, first.description)
+    return NOT_STATED
+
+
+def _links(s: ResolvedScheme) -> Statement:
+    if s.links:
+        return Statement("declared", s.links[0].span, s.links[0].cite)
+    return _stated_none(s, "link") or NOT_STATED
+
+
+#: Every optional feature, in the order documents and messages list them.
+FEATURES: dict[str, tuple[str, Callable[[ResolvedScheme], Statement]]] = {
+    "price_controls": ("price controls", _prices),
+    "banking": ("banking", _carrying("banking")),
+    "borrowing": ("borrowing", _carrying("borrowing")),
+    "credits": ("credits and offsets", _credits),
+    "verification": ("verification (mrv)", _verification),
+    "penalties": ("penalties", _penalties),
+    "links": ("links", _links),
+}
+
+#: How to state each feature `none`, for hints.
+NONE_FORMS = {
+    "price_controls": "price none",
+    "banking": "banking none",
+    "borrowing": "borrowing none",
+    "credits": "credits none",
+    "verification": "mrv none",
+    "penalties": "penalty none",
+    "links": "link none",
+}
+
+
+def statements(s: ResolvedScheme) -> dict[str, Statement]:
+    """What the scheme states about each optional feature."""
+    found = {name: state(s) for name, (_, state) in FEATURES.items()}
+    for decl in s.not_stated:
+        for name in decl.features:
+            if found.get(name) is NOT_STATED:
+                found[name] = Statement("not_stated", decl.span, decl.cite, decl.description)
+    return found
+
+
+def acknowledged(statement: Statement) -> bool:
+    """A feature the scheme says its sources do not state (`not_stated …`)."""
+    return statement.status == "not_stated" and statement.span is not None
+
+
+def words(feature: str) -> str:
+    return FEATURES[feature][0]
