@@ -14,6 +14,7 @@ from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from etsl.compiler.periods import bound_dates, period_dates
 from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.source import Span
 from etsl.compiler.units import UnknownUnit, parse_unit
 from etsl.compiler.vocabulary import is_default
 
@@ -314,7 +315,7 @@ def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
     ]
 
 
-_CONTRADICTING: dict[str, Callable[[ResolvedScheme], Sequence[ast.Decl]]] = {
+_CONTRADICTING: dict[str, Callable[[ResolvedScheme], Sequence[ast.Decl | ast.UnitDecl]]] = {
     "price": lambda s: s.prices,
     "credits": lambda s: [u for u in s.units.values() if u.kind in ("credit", "offset")],
     "link": lambda s: s.links,
@@ -379,12 +380,14 @@ def _not_stated_problems(
                         f"'not_stated {name}', but the scheme states it",
                         decl.span,
                         "remove it from the not_stated list",
-                        [Related(stated[name].span, "stated here")]
-                        if stated[name].span and stated[name].span != decl.span
-                        else [],
+                        _stated_here(stated[name].span, decl.span),
                     )
                 )
     return problems
+
+
+def _stated_here(span: Span | None, own: Span) -> list[Related]:
+    return [Related(span, "stated here")] if span is not None and span != own else []
 
 
 def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic]:
