@@ -353,8 +353,25 @@ class Limit:
 
 
 @dataclass(frozen=True, slots=True)
+class ShareClause:
+    """`limit deb at least 50 % among deb, non_deb`: after the accept and limit clauses
+    before it, the listed unit types make up at least (at most) a share of the group."""
+
+    units: tuple[str, ...]
+    bound: str  # "at least" or "at most"
+    share: Expr
+    among: tuple[str, ...]
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+SurrenderItem = Accept | Limit | ShareClause
+
+
+@dataclass(frozen=True, slots=True)
 class Surrender:
-    items: tuple[Accept | Limit, ...]
+    items: tuple[SurrenderItem, ...]
     span: Span
 
 
@@ -380,10 +397,23 @@ class Price:
 
 
 @dataclass(frozen=True, slots=True)
+class Mix:
+    """`with CCA, QCA at least 75 %`: a share of the units owed that must (at least) or may
+    (at most) be of the listed unit types."""
+
+    units: tuple[str, ...]
+    bound: str  # "at least" or "at most"
+    share: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Consequence:
     kind: str
     amount: Expr | None
     limit: Expr | None
+    mix: Mix | None
+    within: Expr | None  # the time allowed to settle (`within 5 day`)
     description: str | None
     cite: Cite | None
     span: Span
@@ -565,6 +595,21 @@ def share_arithmetic(node: ShareOf) -> Expr:
     if isinstance(share, Binary) and share.op == "/":
         return Binary("/", Binary("*", share.left, node.whole, node.span), share.right, node.span)
     return Binary("*", share, node.whole, node.span)
+
+
+def clause_exprs(item: SurrenderItem) -> tuple[Expr, ...]:
+    """The expressions of a surrender clause: its limit, filter or share."""
+    if isinstance(item, ShareClause):
+        return (item.share,)
+    where = item.where if isinstance(item, Accept) else None
+    return tuple(e for e in (item.limit, where) if e is not None)
+
+
+def clause_units(item: SurrenderItem) -> tuple[str, ...]:
+    """Every unit type a surrender clause names (a share clause's group too)."""
+    if isinstance(item, ShareClause):
+        return tuple(dict.fromkeys(item.units + item.among))
+    return item.units
 
 
 def names_used(expr: object) -> Iterator[Name]:

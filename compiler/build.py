@@ -286,7 +286,21 @@ class Builder:
     def text(self, meta: LarkMeta, value: Token) -> str:
         return unquote(value)
 
-    def surrender(self, meta: LarkMeta, *items: ast.Accept | ast.Limit) -> ast.Surrender:
+    def share_clause(
+        self,
+        meta: LarkMeta,
+        units: tuple[str, ...],
+        bound: str,
+        share: ast.Expr,
+        among: tuple[str, ...],
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.ShareClause:
+        """share_clause: "limit" name_list mix_bound expr "among" name_list [STRING] [cite]"""
+        text = unquote(description) if description else None
+        return ast.ShareClause(units, bound, share, among, text, cite, self.span(meta))
+
+    def surrender(self, meta: LarkMeta, *items: ast.SurrenderItem) -> ast.Surrender:
         return ast.Surrender(items, self.span(meta))
 
     def accept(
@@ -374,17 +388,29 @@ class Builder:
         kind: Token,
         amount: ast.Expr | None,
         limit: ast.Expr | None,
+        mix: ast.Mix | None,
+        within: ast.Expr | None,
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Consequence:
+        """consequence: consequence_kind [expr] [up_to] [mix] ["within" expr] [STRING] [cite]"""
         return ast.Consequence(
             str(kind),
             amount,
             limit,
+            mix,
+            within,
             unquote(description) if description else None,
             cite,
             self.span(meta),
         )
+
+    def mix(self, meta: LarkMeta, units: tuple[str, ...], bound: str, share: ast.Expr) -> ast.Mix:
+        """mix: "with" name_list mix_bound expr"""
+        return ast.Mix(units, bound, share, self.span(meta))
+
+    def mix_bound(self, meta: LarkMeta, *words: Token) -> str:
+        return " ".join(str(w) for w in words)
 
     def support(
         self,

@@ -12,8 +12,8 @@ from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.infer import CONSEQUENCE_AMOUNTS, CheckedScheme, Checker, is_zero
 from etsl.compiler.resolve import ResolvedScheme
-from etsl.compiler.types import ANY, BOOL, PERIOD, Quant, Type
-from etsl.compiler.units import CO2E, is_currency
+from etsl.compiler.types import ANY, BOOL, NUMBER, PERIOD, Quant, Type
+from etsl.compiler.units import CO2E, DAYS, TIME, is_currency
 from etsl.compiler.vocabulary import CO2E_NAMES, PRELUDE_PATH, RUNTIME_INPUTS
 from etsl.compiler.vocabulary import is_default as vocabulary_is_default
 
@@ -69,6 +69,9 @@ def _check_obligation_input(c: Checker) -> None:
 
 def _check_surrender(c: Checker) -> None:
     for item in c.s.surrender.items if c.s.surrender else ():
+        if isinstance(item, ast.ShareClause):
+            c.expect(item.share, NUMBER, "the share of a share clause (a percentage)")
+            continue
         if item.limit is not None:
             c.expect(item.limit, Quant(CO2E), "a surrender limit")
         if isinstance(item, ast.Accept) and item.where is not None:
@@ -87,6 +90,34 @@ def _check_penalties(c: Checker) -> None:
             for expr in (consequence.amount, consequence.limit):
                 if expr is not None and kind is not None:
                     _check_amount(c, consequence.kind, kind, expr)
+            _check_settlement(c, consequence)
+
+
+#: Consequences that owe units, so their settlement can state a unit mix.
+MIXED_KINDS = ("make_good",)
+
+
+def _check_settlement(c: Checker, consequence: ast.Consequence) -> None:
+    mix = consequence.mix
+    if mix is not None:
+        c.expect(mix.share, NUMBER, "the share of a unit mix (a percentage)")
+        if consequence.kind not in MIXED_KINDS:
+            c.diagnostics.append(
+                error(
+                    codes.TYPE_MISMATCH,
+                    f"a unit mix ('with … {mix.bound}') applies to units owed (make_good), "
+                    f"not to {consequence.kind}",
+                    mix.span,
+                    "remove the mix, or owe units with make_good",
+                )
+            )
+    if consequence.within is not None:
+        c.expect_dims(
+            consequence.within,
+            lambda q: q.dims in (TIME, DAYS),
+            "the time to settle is a duration",
+            "write it in days or years, e.g. within 5 day",
+        )
 
 
 def _check_amount(c: Checker, what: str, kind: str, expr: ast.Expr) -> None:

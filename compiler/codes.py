@@ -289,6 +289,20 @@ EXAMPLE_UNKNOWN_NAME: Final = Code(
 
 # ---- graph ---------------------------------------------------------------------------------
 
+SHARE_OUTSIDE_GROUP: Final = Code(
+    "share-outside-group",
+    "validation",
+    "A `limit … at least/at most … among` clause names a unit type that is not in its group.",
+    "Add the unit type to the group after `among`.",
+)
+MAKE_GOOD_COMPOUNDS: Final = Code(
+    "make-good-compounds",
+    "validation",
+    "A make_good or deduct amount multiplies `shortfall`, which includes units still owed "
+    "from the previous period, so unpaid units are multiplied again every period.",
+    "Multiply `excess` (this period's own excess emissions) and add `owed_unpaid` for units "
+    "still owed: `make_good 4 * excess + owed_unpaid` (a warning).",
+)
 FEATURE_NOT_STATED: Final = Code(
     "feature-not-stated",
     "validation",

@@ -97,6 +97,7 @@ def items(node: object) -> Iterator[object]:
             | ast.UnitDecl
             | ast.Accept
             | ast.Limit
+            | ast.ShareClause
             | ast.Consequence
             | ast.Binding,
         ) or _is_decl(child):
@@ -366,7 +367,12 @@ def _units(p: Printer, d: ast.Units, depth: int, first: bool) -> None:
     p.block(d, depth, "units", [(u, _unit_decl(u)) for u in d.decls], first)
 
 
-def _surrender_item(item: ast.Accept | ast.Limit) -> str:
+def _surrender_item(item: ast.SurrenderItem) -> str:
+    if isinstance(item, ast.ShareClause):
+        return (
+            f"limit {', '.join(item.units)} {item.bound} {print_expr(item.share)} among "
+            f"{', '.join(item.among)}{_desc(item.description)}{_cite(item.cite)}"
+        )
     if isinstance(item, ast.Limit):
         return (
             f"limit {', '.join(item.units)}{_up_to(item.limit)}{_desc(item.description)}"
@@ -385,7 +391,13 @@ def _surrender(p: Printer, d: ast.Surrender, depth: int, first: bool) -> None:
 
 def _consequence(c: ast.Consequence) -> str:
     amount = f" {print_expr(c.amount)}" if c.amount is not None else ""
-    return f"{c.kind}{amount}{_up_to(c.limit)}{_desc(c.description)}{_cite(c.cite)}"
+    mix = (
+        f" with {', '.join(c.mix.units)} {c.mix.bound} {print_expr(c.mix.share)}"
+        if c.mix is not None
+        else ""
+    )
+    within = f" within {print_expr(c.within)}" if c.within is not None else ""
+    return f"{c.kind}{amount}{_up_to(c.limit)}{mix}{within}{_desc(c.description)}{_cite(c.cite)}"
 
 
 def _penalty(p: Printer, d: ast.Penalty, depth: int, first: bool) -> None:

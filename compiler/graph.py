@@ -96,10 +96,9 @@ def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
         for used, span in _uses(s, rule.expr):
             yield used, f"rule:{name}", span
     for item in s.surrender.items if s.surrender else ():
-        for expr in (item.limit, getattr(item, "where", None)):
-            if expr is not None:
-                for used, span in _uses(s, expr):
-                    yield used, "runtime:surrendered", span
+        for expr in ast.clause_exprs(item):
+            for used, span in _uses(s, expr):
+                yield used, "runtime:surrendered", span
     yield from _penalty_edges(s)
 
 

@@ -201,17 +201,30 @@ class _Lowering:
 
     def clauses(self) -> tuple[ir.Clause, ...]:
         surrender = self.s.surrender
-        return tuple(
-            ir.Clause(
-                "accept" if isinstance(item, ast.Accept) else "limit",
+        return tuple(self.clause(item) for item in (surrender.items if surrender else ()))
+
+    def clause(self, item: ast.SurrenderItem) -> ir.Clause:
+        if isinstance(item, ast.ShareClause):
+            return ir.Clause(
+                "share",
                 item.units,
-                self.optional(item.limit),
-                self.optional(item.where) if isinstance(item, ast.Accept) else None,
+                None,
+                None,
                 clause_text(item),
                 item.span,
                 item.description,
+                share=self.expr(item.share),
+                bound=item.bound,
+                among=item.among,
             )
-            for item in (surrender.items if surrender else ())
+        return ir.Clause(
+            "accept" if isinstance(item, ast.Accept) else "limit",
+            item.units,
+            self.optional(item.limit),
+            self.optional(item.where) if isinstance(item, ast.Accept) else None,
+            clause_text(item),
+            item.span,
+            item.description,
         )
 
     def unit_types(self) -> dict[str, ir.UnitType]:
@@ -245,7 +258,10 @@ class _Lowering:
         unit = (
             CO2E_UNIT if c.kind in _TONNE_CONSEQUENCES else type_unit(shown.type) if shown else ""
         )
-        return ir.Consequence(c.kind, amount, limit, unit, c.description)
+        mix = ir.Mix(c.mix.units, c.mix.bound, self.expr(c.mix.share)) if c.mix else None
+        return ir.Consequence(
+            c.kind, amount, limit, unit, c.description, mix, self.optional(c.within)
+        )
 
     def carrying(self, banking: ast.Banking | None) -> ir.Carrying | None:
         if banking is None:
@@ -345,8 +361,13 @@ _LOWER: dict[type, Callable[[_Lowering, Any, Type, Span, int], ir.Expr]] = {
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def clause_text(item: ast.Accept | ast.Limit) -> str:
+def clause_text(item: ast.SurrenderItem) -> str:
     """The clause as written: `accept outside_tokyo up to required_reduction / 3`."""
+    if isinstance(item, ast.ShareClause):
+        return (
+            f"limit {', '.join(item.units)} {item.bound} {print_expr(item.share)} "
+            f"among {', '.join(item.among)}"
+        )
     keyword = "accept" if isinstance(item, ast.Accept) else "limit"
     text = f"{keyword} {', '.join(item.units)}"
     if item.limit is not None:

@@ -139,10 +139,13 @@ class UnitModel(Frozen):
 
 
 class SurrenderModel(Frozen):
-    kind: Literal["accept", "limit"]
+    kind: Literal["accept", "limit", "share"]
     units: list[str]
     limit: Formula | None = None
     where: Formula | None = None
+    bound: Literal["at least", "at most"] | None = None
+    share: Formula | None = None  # a share clause's share of its group
+    among: list[str] = []
     description: str | None = None
     cite: Citation | None = None
     location: Location | None = None
@@ -166,10 +169,20 @@ class PriceModel(Frozen):
     location: Location | None = None
 
 
+class MixModel(Frozen):
+    """`with CCA, QCA at least 75 %`: the unit mix of units owed."""
+
+    units: list[str]
+    bound: Literal["at least", "at most"]
+    share: Formula
+
+
 class ConsequenceModel(Frozen):
     kind: str
     amount: Formula | None = None
     limit: Formula | None = None
+    mix: MixModel | None = None
+    within: Formula | None = Field(None, description="the time allowed to settle")
     description: str | None = None
     cite: Citation | None = None
     location: Location | None = None
@@ -443,6 +456,19 @@ def _surrender(c: _Converter) -> list[SurrenderModel]:
                     location=Location.of(item.span),
                 )
             )
+        elif isinstance(item, ast.ShareClause):
+            out.append(
+                SurrenderModel(
+                    kind="share",
+                    units=list(item.units),
+                    bound=item.bound,  # type: ignore[arg-type]
+                    share=c.formula(item.share),
+                    among=list(item.among),
+                    description=item.description,
+                    cite=_cite(item.cite),
+                    location=Location.of(item.span),
+                )
+            )
         else:
             out.append(
                 SurrenderModel(
@@ -475,6 +501,8 @@ def _penalties(c: _Converter) -> list[PenaltyModel]:
                     kind=q.kind,
                     amount=c.formula(q.amount),
                     limit=c.formula(q.limit),
+                    mix=_mix(c, q.mix),
+                    within=c.formula(q.within),
                     description=q.description,
                     cite=_cite(q.cite),
                     location=Location.of(q.span),
@@ -509,6 +537,14 @@ def _gases(c: _Converter) -> dict[str, Any]:
         "gwp_basis": g.basis,
         "gwp": {k: number_text(v) for k, v in values.items() if v is not None},
     }
+
+
+def _mix(c: _Converter, mix: ast.Mix | None) -> MixModel | None:
+    if mix is None:
+        return None
+    share = c.formula(mix.share)
+    assert share is not None
+    return MixModel(units=list(mix.units), bound=mix.bound, share=share)  # type: ignore[arg-type]
 
 
 def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:

@@ -285,13 +285,16 @@ class Rule:
 class Clause:
     """One clause of the surrender block, applied in order (runtime docs: Surrender)."""
 
-    kind: str  # "accept" or "limit"
+    kind: str  # "accept", "limit", "share" (or "settle": units owed with a unit mix)
     units: tuple[str, ...]
     limit: Expr | None
     where: Expr | None
     text: str  # the clause as written: `accept outside_tokyo up to required_reduction / 3`
     span: Span
     description: str | None = None
+    share: Expr | None = None  # a share clause's share
+    bound: str | None = None  # a share clause's "at least" / "at most"
+    among: tuple[str, ...] = ()  # a share clause's group
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,12 +308,24 @@ class UnitType:
 
 
 @dataclass(frozen=True, slots=True)
+class Mix:
+    """`with CCA, QCA at least 75 %`: a share of the units owed that must (at least) or may
+    (at most) be of the listed unit types."""
+
+    units: tuple[str, ...]
+    bound: str  # "at least" or "at most"
+    share: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Consequence:
     kind: str
     amount: Expr | None
     limit: Expr | None
     unit: str  # the unit of its amount (`JPY`, `tCO2e`), `` when it has none
     description: str | None = None
+    mix: Mix | None = None
+    within: Expr | None = None  # the time allowed to settle
 
 
 @dataclass(frozen=True, slots=True)

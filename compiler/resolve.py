@@ -179,14 +179,14 @@ def _merge_one(base: ast.Decl, own: ast.Decl) -> ast.Decl:
     return own
 
 
-def clause_key(item: ast.Accept | ast.Limit) -> tuple[str, frozenset[str]]:
+def clause_key(item: ast.SurrenderItem) -> tuple[str, frozenset[str]]:
     """The identity of a surrender clause: its keyword and the unit types it names."""
     return type(item).__name__, frozenset(item.units)
 
 
 def merge_clauses(
-    base: tuple[ast.Accept | ast.Limit, ...], own: tuple[ast.Accept | ast.Limit, ...]
-) -> tuple[ast.Accept | ast.Limit, ...]:
+    base: tuple[ast.SurrenderItem, ...], own: tuple[ast.SurrenderItem, ...]
+) -> tuple[ast.SurrenderItem, ...]:
     """A variant's clauses replace the base clauses with the same keyword and unit types (in
     the base's order); its other clauses follow."""
     replacing = {clause_key(item): item for item in own}
@@ -278,7 +278,10 @@ def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict
     banking = next(
         (d for d in decls if isinstance(d, ast.Banking) and d.keyword == "banking"), None
     )
-    for rule in prelude_rules(set(rules), "emissions" in fields, banking):
+    mentioned = frozenset(
+        n.name for decl in decls for n in ast.walk(decl) if isinstance(n, ast.Name)
+    )
+    for rule in prelude_rules(set(rules), "emissions" in fields, banking, mentioned):
         rules[rule.name] = rule
     return rules
 
@@ -362,6 +365,9 @@ class NameBinder:
         for rule in s.rules.values():
             yield rule.name, rule.expr, "value"
         for item in s.surrender.items if s.surrender else ():
+            if isinstance(item, ast.ShareClause):
+                yield "surrender", item.share, "value"
+                continue
             if item.limit is not None:
                 yield "surrender", item.limit, "value"
             if isinstance(item, ast.Accept) and item.where is not None:
@@ -383,7 +389,8 @@ class NameBinder:
         if penalty.condition is not None:
             yield "penalty", penalty.condition, "value"
         for consequence in penalty.consequences:
-            for expr in (consequence.amount, consequence.limit):
+            mix = consequence.mix.share if consequence.mix else None
+            for expr in (consequence.amount, consequence.limit, mix, consequence.within):
                 if expr is not None:
                     yield "penalty", expr, "value"
 
@@ -477,11 +484,15 @@ class NameBinder:
 
     def _unit_refs(self) -> None:
         for item in self.s.surrender.items if self.s.surrender else ():
-            for name in item.units:
+            for name in ast.clause_units(item):
                 self._unit_name(name, item.span)
         for link in self.s.links:
             for name in link.units:
                 self._unit_name(name, link.span)
+        mixes = [c.mix for p in self.s.penalties for c in p.consequences if c.mix is not None]
+        for mix in mixes:
+            for name in mix.units:
+                self._unit_name(name, mix.span)
 
     def _cites(self, decl: object) -> None:
         for node in ast.walk(decl):

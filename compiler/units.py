@@ -139,6 +139,7 @@ def _base_name(name: str, power: int) -> str:
 
 CO2E: Dims = (("co2e", 1),)
 TIME: Dims = (("time", 1),)
+DAYS: Dims = (("days", 1),)
 
 
 def is_currency(dims: Dims) -> bool:

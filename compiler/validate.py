@@ -117,29 +117,42 @@ def _all_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
 def _limit_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
     """Quantitative limits: surrender, banking and borrowing `up to` expressions."""
     for item in s.surrender.items if s.surrender else ():
-        if item.limit is not None:
+        if not isinstance(item, ast.ShareClause) and item.limit is not None:
             yield item.limit
     for banking in (s.banking, s.borrowing):
         if banking is not None and banking.limit is not None:
             yield banking.limit
 
 
+def _shares(s: ResolvedScheme) -> Iterable[ast.Expr]:
+    """Expressions that are shares themselves: share clauses, the share of a unit mix."""
+    for item in s.surrender.items if s.surrender else ():
+        if isinstance(item, ast.ShareClause):
+            yield item.share
+    for consequence in (c for p in s.penalties for c in p.consequences):
+        if consequence.mix is not None:
+            yield consequence.mix.share
+
+
 def _limits(s: ResolvedScheme) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic | None] = [_out_of_range(share, s) for share in _shares(s)]
     for expr in _limit_expressions(s):
         for node in ast.walk(expr):
             if isinstance(node, ast.ShareOf):
-                value = constant(node.share, s)
-                if value is not None and not (0 <= value <= 1):
-                    problems.append(
-                        error(
-                            codes.LIMIT_OUT_OF_RANGE,
-                            f"the share {value.normalize():f} lies outside [0, 1]",
-                            node.share.span,
-                            "write a share as a fraction (1 / 3) or percentage (8 %)",
-                        )
-                    )
-    return problems
+                problems.append(_out_of_range(node.share, s))
+    return [p for p in problems if p is not None]
+
+
+def _out_of_range(share: ast.Expr, s: ResolvedScheme) -> Diagnostic | None:
+    value = constant(share, s)
+    if value is None or 0 <= value <= 1:
+        return None
+    return error(
+        codes.LIMIT_OUT_OF_RANGE,
+        f"the share {value.normalize():f} lies outside [0, 1]",
+        share.span,
+        "write a share as a fraction (1 / 3) or percentage (8 %)",
+    )
 
 
 def _tables(s: ResolvedScheme) -> list[Diagnostic]:
@@ -315,6 +328,56 @@ def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
     ]
 
 
+def _share_groups(s: ResolvedScheme) -> list[Diagnostic]:
+    """A share clause's unit types must belong to its group."""
+    return [
+        error(
+            codes.SHARE_OUTSIDE_GROUP,
+            f"'{', '.join(outside)}' is not among {', '.join(item.among)}: a share of a "
+            "group is a share of the units in it",
+            item.span,
+            f"add it to the group: among {', '.join(item.among + tuple(outside))}",
+        )
+        for item in (s.surrender.items if s.surrender else ())
+        if isinstance(item, ast.ShareClause)
+        and (outside := [u for u in item.units if u not in item.among])
+    ]
+
+
+def _multiplies_shortfall(expr: ast.Expr, s: ResolvedScheme) -> bool:
+    """`4 * shortfall`, `shortfall * 4`, `400 % of shortfall`: a multiple other than one."""
+    for node in ast.walk(expr):
+        pairs: list[tuple[ast.Expr, ast.Expr]] = []
+        if isinstance(node, ast.Binary) and node.op == "*":
+            pairs = [(node.left, node.right), (node.right, node.left)]
+        elif isinstance(node, ast.ShareOf):
+            pairs = [(node.whole, node.share)]
+        for operand, factor in pairs:
+            named = isinstance(operand, ast.Name) and operand.name == "shortfall"
+            if named and constant(factor, s) != 1:
+                return True
+    return False
+
+
+def _compounding(s: ResolvedScheme) -> list[Diagnostic]:
+    """make_good/deduct multiples of `shortfall` multiply units still owed again."""
+    return [
+        warning(
+            codes.MAKE_GOOD_COMPOUNDS,
+            f"{c.kind} multiplies 'shortfall', which includes units still owed from the "
+            "previous period: units not paid would be multiplied again every period",
+            c.amount.span,
+            "multiply 'excess' (this period's own excess emissions) instead; add "
+            "'owed_unpaid' to keep units still owed, e.g. make_good 4 * excess + owed_unpaid",
+        )
+        for p in s.penalties
+        for c in p.consequences
+        if c.kind in ("make_good", "deduct")
+        and c.amount is not None
+        and _multiplies_shortfall(c.amount, s)
+    ]
+
+
 _CONTRADICTING: dict[str, Callable[[ResolvedScheme], Sequence[ast.Decl | ast.UnitDecl]]] = {
     "price": lambda s: s.prices,
     "credits": lambda s: [u for u in s.units.values() if u.kind in ("credit", "offset")],
@@ -401,4 +464,6 @@ def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic
         + _branches(s)
         + _links(s, known_schemes)
         + _features(s)
+        + _compounding(s)
+        + _share_groups(s)
     )

@@ -32,6 +32,9 @@ MEANINGS = {
     "allocation_amount": "allowances allocated free of charge",
     "credits_issued": "credits issued to the participant or project",
     "shortfall": "obligation not covered by the cap, carried-in units or eligible units",
+    "excess": "this period's own excess emissions: the shortfall without units still owed "
+    "from before",
+    "owed_unpaid": "units owed from the previous period that are still not covered",
     "surplus": "cap, carried-in and eligible units beyond the obligation",
     "banked": "surplus carried into the next period",
     **RUNTIME_INPUTS,
@@ -50,7 +53,17 @@ def allowance_term(defined: set[str]) -> str:
     return "carry_in"
 
 
-def default_rules(defined: set[str], has_emissions: bool, banking: ast.Banking | None) -> str:
+#: Default rules a scheme gets only when something uses them (they would otherwise add a
+#: column to every result file).
+ON_USE = ("excess", "owed_unpaid")
+
+
+def default_rules(
+    defined: set[str],
+    has_emissions: bool,
+    banking: ast.Banking | None,
+    mentioned: frozenset[str] = frozenset(),
+) -> str:
     """ETSL text of the default rules for what the scheme does not define itself."""
     allowed = allowance_term(defined)
     lines = []
@@ -65,6 +78,13 @@ def default_rules(defined: set[str], has_emissions: bool, banking: ast.Banking |
             "rule shortfall = if covered then max(0 tCO2e, obligation + owed_in - "
             f"({allowed}) - surrendered) else 0 tCO2e"
         )
+    if "excess" not in defined and {"excess", "owed_unpaid"} & mentioned:
+        lines.append(
+            "rule excess = if covered then max(0 tCO2e, obligation - "
+            f"({allowed}) - surrendered) else 0 tCO2e"
+        )
+    if "owed_unpaid" not in defined and "owed_unpaid" in mentioned:
+        lines.append("rule owed_unpaid = shortfall - excess")
     if "surplus" not in defined:
         lines.append(
             f"rule surplus = if covered then max(0 tCO2e, {allowed} + surrendered - "
@@ -103,10 +123,14 @@ def _parse_prelude(text: str) -> tuple[ast.Rule, ...]:
 
 
 def prelude_rules(
-    defined: set[str], has_emissions: bool, banking: ast.Banking | None
+    defined: set[str],
+    has_emissions: bool,
+    banking: ast.Banking | None,
+    mentioned: frozenset[str] = frozenset(),
 ) -> tuple[ast.Rule, ...]:
     """The default rules as AST, with the banking limit expression substituted in."""
-    rules = _parse_prelude(default_rules(defined, has_emissions, banking))
+    used = mentioned & frozenset(ON_USE)
+    rules = _parse_prelude(default_rules(defined, has_emissions, banking, used))
     if banking is None or banking.limit is None:
         return rules
     return tuple(_substitute_bank_limit(r, banking.limit) for r in rules)

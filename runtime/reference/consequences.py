@@ -14,9 +14,13 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from etsl.compiler import program as ir
+from etsl.compiler.display import format_value
 from etsl.compiler.errors import EtslError
+from etsl.compiler.numbers import multiply
+from etsl.compiler.types import Quant
+from etsl.compiler.units import dims_name
 from etsl.runtime.records import Value
-from etsl.runtime.results.model import ConsequenceResult
+from etsl.runtime.results.model import ConsequenceResult, OwedMix
 
 
 class ConsequenceFault(EtslError, ArithmeticError):
@@ -71,6 +75,25 @@ def apply_penalty(
                 consequence.unit,
                 maximum,
                 consequence.description,
+                _mix(consequence.mix, value, evaluate),
+                _within(consequence.within, evaluate),
             )
         )
     return tuple(results)
+
+
+def _mix(
+    mix: ir.Mix | None, owed: Decimal | None, evaluate: Callable[[ir.Expr], Value]
+) -> OwedMix | None:
+    """The unit mix of an amount owed, as an amount of units (share × amount, exact)."""
+    if mix is None or owed is None:
+        return None
+    share = _number(evaluate(mix.share), "the share of the unit mix")
+    return OwedMix(mix.units, mix.bound, share, multiply(share, owed), owed)
+
+
+def _within(within: ir.Expr | None, evaluate: Callable[[ir.Expr], Value]) -> str | None:
+    if within is None:
+        return None
+    unit = dims_name(within.type.dims) if isinstance(within.type, Quant) else ""
+    return format_value(_number(evaluate(within), "the time to settle"), unit)

@@ -30,7 +30,12 @@ from etsl.runtime.records import Holding, Value
 from etsl.runtime.reference.consequences import applies, apply_penalty
 from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
 from etsl.runtime.reference.surrender import SurrenderOutcome, allocate
-from etsl.runtime.results.model import ConsequenceResult, EvaluationError, ParticipantResult
+from etsl.runtime.results.model import (
+    ConsequenceResult,
+    EvaluationError,
+    OwedMix,
+    ParticipantResult,
+)
 from etsl.runtime.results.trace import Trace, TraceEntry
 
 ZERO = Decimal(0)
@@ -52,6 +57,7 @@ class PeriodContext:
     runtime_faults: Mapping[str, str] = field(default_factory=dict)
     row: int = 0
     source: str = ""
+    owed_mix: tuple[OwedMix, ...] = ()  # the unit mix of units owed from the last period
 
 
 @dataclass
@@ -285,6 +291,9 @@ class PeriodEvaluator:
     def limit(self, expr: ir.Expr) -> Decimal:
         return number(self.evaluate(expr), "the limit", expr)
 
+    def share(self, expr: ir.Expr) -> Decimal:
+        return number(self.evaluate(expr), "the share", expr)
+
     def passes(self, expr: ir.Expr, holding: Holding) -> bool:
         self.holding = holding
         try:
@@ -293,7 +302,7 @@ class PeriodEvaluator:
             self.holding = None
 
     def surrendered(self) -> Decimal:
-        outcome = allocate(self.program, self.context.holdings, self)
+        outcome = allocate(self.program, self.context.holdings, self, self.context.owed_mix)
         self.surrender = outcome
         if self.tracing:
             self._trace_surrender(outcome)

@@ -134,7 +134,10 @@ def consequence_note(c: ConsequenceResult) -> str:
     if c.amount is None:
         return c.kind
     bound = "up to " if c.maximum else ""
-    return f"{c.kind} {bound}{format_value(c.amount, c.unit)}"
+    extras = [c.mix.text()] if c.mix else []
+    extras += [f"within {c.within}"] if c.within else []
+    detail = f" ({'; '.join(extras)})" if extras else ""
+    return f"{c.kind} {bound}{format_value(c.amount, c.unit)}{detail}"
 
 
 # ---- derivation trees -----------------------------------------------------------------------

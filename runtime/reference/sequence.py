@@ -37,7 +37,13 @@ from etsl.compiler.program import Program
 from etsl.runtime.records import Dataset, Holding, Record
 from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
 from etsl.runtime.reference.expressions import Fault, Upstream
-from etsl.runtime.results.model import EvaluationError, ParticipantResult, Results, RunOptions
+from etsl.runtime.results.model import (
+    EvaluationError,
+    OwedMix,
+    ParticipantResult,
+    Results,
+    RunOptions,
+)
 
 ZERO = Decimal(0)
 ENGINE = "reference"
@@ -52,6 +58,7 @@ class Carry:
     borrowed: Decimal = ZERO
     notes: tuple[tuple[str, str], ...] = ()  # (runtime name, note)
     fault: str | None = None
+    owed_mix: tuple[OwedMix, ...] = ()
 
 
 def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
@@ -211,6 +218,7 @@ def run_chain(
             runtime_faults=_faults(carry),
             row=record.row,
             source=record.source,
+            owed_mix=carry.owed_mix,
         )
         result = evaluate_period(program, context, row.index, carry.borrowed, options.trace)
         carry, previous = next_carry(program, result), row.index
@@ -259,7 +267,10 @@ def next_carry(program: Program, result: ParticipantResult) -> Carry:
         notes.append(("owed_in", f"make-good of {format_value(make_good, 'tCO2e')} {where}"))
     if borrowed:
         notes.append(("owed_in", f"{format_value(borrowed, 'tCO2e')} borrowed {where}"))
-    return Carry(subtract(banked, deduct), add(make_good, borrowed), borrowed, tuple(notes))
+    mixes = tuple(c.mix for c in result.consequences if c.kind == "make_good" and c.mix)
+    return Carry(
+        subtract(banked, deduct), add(make_good, borrowed), borrowed, tuple(notes), None, mixes
+    )
 
 
 # ---- one period, with borrowing ------------------------------------------------------------------

@@ -42,6 +42,25 @@ class ConsequenceResult:
     unit: str = ""
     maximum: bool = False
     description: str | None = None
+    mix: OwedMix | None = None
+    within: str | None = None  # the time allowed to settle, as a reader reads it ("5 day")
+
+
+@dataclass(frozen=True, slots=True)
+class OwedMix:
+    """What a unit mix makes of an amount owed: `with CCA, QCA at least 75 %` of 40,000 t
+    is at least 30,000 t of CCA or QCA, so at most 10,000 t of any other unit type."""
+
+    units: tuple[str, ...]
+    bound: str  # "at least" or "at most"
+    share: Decimal
+    amount: Decimal  # share × the amount owed
+    owed: Decimal  # the amount owed
+
+    def text(self) -> str:
+        from etsl.compiler.display import format_value
+
+        return f"{self.bound} {format_value(self.amount, 'tCO2e')} of {', '.join(self.units)}"
 
 
 @dataclass(frozen=True, slots=True)

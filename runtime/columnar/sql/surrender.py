@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from etsl.compiler import program as ir
 from etsl.compiler.types import Value
-from etsl.runtime.columnar.sql.exact import add, choose, extremum
+from etsl.runtime.columnar.sql.exact import add, choose, divide, extremum, multiply
 from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_num
 from etsl.runtime.columnar.sql.types import (
     Kind,
@@ -111,13 +111,45 @@ def compile_surrender(builder: QueryBuilder, scope: Scope) -> None:
                 eligible[unit] = builder.add(
                     scope, f"$eligible.{unit}.{number}", add("+", eligible[unit], shares[unit])
                 )
-        elif limit is not None:
+        elif item.kind == "share":
+            eligible.update(_share_clause(builder, scope, item, number, eligible))
+        elif item.kind == "limit" and limit is not None:
             amounts = [(u, eligible[u]) for u in item.units if u in eligible]
             eligible.update(share_out(builder, scope, str(number), amounts, limit))
+        else:
+            raise Unsupported(f"the surrender clause '{item.text}'")
     total = zero()
     for unit in program.units:
         total = add("+", total, builder.add(scope, f"eligible.{unit}", eligible[unit]))
     builder.add(scope, "surrendered", total)
+
+
+def _share_clause(
+    builder: QueryBuilder,
+    scope: Scope,
+    item: ir.Clause,
+    number: int,
+    eligible: dict[str, Typed],
+) -> dict[str, Typed]:
+    """`limit S at least (most) p among G` (runtime/reference/surrender.py): the others
+    are cut to eligible(S) × (1 − p) / p, or S to eligible(G − S) × p / (1 − p). A share
+    of 0 (at least) or 1 (at most) divides by zero: the row is NULL and the reference
+    engine evaluates it."""
+    assert item.share is not None
+    p = scope.atom(compile_num(item.share, scope))
+    subject = [u for u in item.units if u in eligible]
+    others = [u for u in item.among if u in eligible and u not in item.units]
+    rest = add("-", decimal_literal(Decimal(1)), p)
+    if item.bound == "at least":
+        cut, basis, numerator, denominator = others, subject, rest, p
+    else:
+        cut, basis, numerator, denominator = subject, others, p, rest
+    total = zero()
+    for unit in basis:
+        total = add("+", total, eligible[unit])
+    room = divide(multiply(total, numerator), denominator, scope)
+    amounts = [(u, eligible[u]) for u in cut]
+    return share_out(builder, scope, f"share{number}", amounts, room)
 
 
 def _limit(item: ir.Clause, scope: Scope) -> Typed | None:
