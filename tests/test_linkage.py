@@ -50,6 +50,24 @@ def test_catalogue_entries_are_complete() -> None:
         assert check.sources, f"{code} names no source for its criterion"
 
 
+def test_every_linkage_code_is_registered_once() -> None:
+    from etsl.compiler.codes import CODES
+    from etsl.linkage.network import NETWORK_CODES
+
+    linkage = {name for name, code in CODES.items() if code.area == "linkage"}
+    assert linkage == set(CATALOGUE) | {c.name for c in NETWORK_CODES}
+    for code, check in CATALOGUE.items():
+        assert check.title == CODES[code].summary.rstrip(".") and check.remedy == CODES[code].fix
+
+
+def test_remedies_are_plain_words_and_commands_go_to_the_how_to_line() -> None:
+    """Regression: CLI syntax (`--rate …`) and scheme syntax in remedies."""
+    for code, check in CATALOGUE.items():
+        assert "`" not in check.remedy and "--" not in check.remedy, code
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", check.remedy), f"identifier in {code}"
+    assert "--rate" in CATALOGUE["penalty-needs-rate"].how_to
+
+
 def test_every_check_has_an_isolating_fixture() -> None:
     fixtures = {p.stem for p in PAIR_CASES} - {"baseline"}
     assert fixtures == set(CATALOGUE), "one tests/cases/linkage/<code>.scheme per check"
@@ -108,7 +126,7 @@ def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
     ("fine up to 500000 EUR", None),
 ])
 def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
-    from etsl.linkage.facts import fine_per_tonne
+    from etsl.linkage.amounts import fine_per_tonne
 
     text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
     text = text.replace("fine 100 EUR/tCO2e * shortfall", fine, 1)
@@ -197,12 +215,15 @@ def test_eu_with_jvets_is_blocked_by_voluntary_participation() -> None:
     assert report.verdict == "blocked"
 
 
-def test_california_ceiling_warns_on_quebec() -> None:
+def test_price_ceiling_of_california_is_not_compared_with_quebec_prices_not_stated() -> None:
+    """Regression: "california has a price ceiling … quebec has none" although Québec's
+    scheme does not state its price controls (not stated is not none)."""
     california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
-    found = [f for f in check_pair(california, quebec).findings
-             if f.code == "price-ceiling-unilateral"]
-    assert found and found[0].severity == "warning"
-    assert "'california' has a price ceiling" in found[0].message
+    report = check_pair(california, quebec)
+    assert not {"price-ceiling-unilateral", "price-floor-unilateral"} & {f.code for f in report.findings}
+    gaps = [f.message for f in report.findings if f.code == "feature-undeclared"]
+    assert any("price controls" in m and "'quebec'" in m for m in gaps), gaps
+    assert not any("has none" in f.message for f in report.findings)
 
 
 def test_credit_accepted_on_one_side_names_the_credit_type() -> None:
