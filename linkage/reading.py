@@ -141,9 +141,10 @@ class Reader:
         return parts[at] == "*" and exact not in table.entries
 
     def _key_words(self, table: TableModel, key: str) -> tuple[str, ...]:
+        """The table key's values other than the period (`office`), which select the case."""
         parts = key.split("/")
         return tuple(
-            f"{dim} = {part}"
+            part
             for dim, part in zip(table.dims, parts, strict=False)
             if dim != "period" and part != "*"
         )

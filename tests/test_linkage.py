@@ -355,3 +355,140 @@ def test_docs_examples_run_with_the_stated_exit_status(args: list[str], status: 
     args = [str(tmp_path / a) if a.endswith(".html") else a for a in args]
     result = CliRunner().invoke(cli, ["link", *args])
     assert result.exit_code == status, result.output
+
+
+# ---- regressions: findings a policy expert would not sign -----------------------------------------
+
+
+def report_of(a: str, b: str, rates: Rates | None = None):  # type: ignore[no-untyped-def]
+    first, second = library_pair(a, b)
+    return check_pair(first, second, rates)
+
+
+def messages(report, code: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.message for f in report.findings if f.code == code]
+
+
+def test_linked_instruments_are_used_interchangeably() -> None:
+    """California and Québec use each other's allowances and offsets as their own (17 CCR
+    §95942): 'quebec accepts QC_offset but california does not' was false."""
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    found = messages(report, "credit-not-accepted")
+    assert not any("'QC_offset'" in m or "'ARBOC_non_deb'" in m for m in found), found
+    assert any("'sector_based'" in m and "by freeing allowances that cross the link" in m
+               for m in found), found
+
+
+def test_verification_is_not_judged_from_the_word_verified() -> None:
+    assert "mrv-verification-unstated" not in CATALOGUE
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    assert not any("verif" in f.message for f in report.findings)
+
+
+def test_a_credit_only_link_frees_no_allowances() -> None:
+    """Tokyo–Saitama links credits only: 'renewable_energy / other_gas / outside_tokyo reach
+    saitama_tset indirectly' was false."""
+    report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
+    assert messages(report, "credit-not-accepted") == []
+    assert not any(name in f.message for f in report.findings
+                   for name in ("renewable_energy", "other_gas", "outside_tokyo"))
+
+
+def test_eu_lrf_selected_by_a_rule_is_compared_with_the_swiss_rate() -> None:
+    report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
+    [found] = messages(report, "cap-decline-differs")
+    assert "4.3 % (when compliance_year >= 2024)" in found
+    assert "4.4 % (when compliance_year >= 2028)" in found
+    assert "by 2.2 % a year in 'swiss_ets'" in found
+    assert "from 2020-01-01" in found
+
+
+def test_tokyo_and_saitama_reduction_factors_are_compared() -> None:
+    """'cap stringency cannot be compared' was false: both have per-period factors."""
+    report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
+    assert messages(report, "stringency-not-comparable") == []
+    [found] = messages(report, "reduction-factors-differ")
+    assert "third (FY2020 .. FY2024): 'tokyo_cat' 27 % (office), 25 % (factory), " \
+           "'saitama_tset' 22 % (office), 20 % (factory)" in found
+    assert "first" not in found, "the first periods' 8 % and 6 % agree"
+
+
+def test_the_saitama_issuer_conditions_are_discussed() -> None:
+    report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
+    found = messages(report, "partner-units-restricted")
+    assert any("'saitama_excess'" in m and "issuer.base_emissions <= 150000 tCO2/yr" in m
+               and "issuer.shortfall == 0 tCO2" in m for m in found), found
+
+
+def _eu_swiss_linked_since(since: str) -> tuple[SchemeModel, SchemeModel]:
+    pair = []
+    for name in ("eu_ets", "swiss_ets"):
+        path = ROOT / "schemes" / "world" / f"{name}.scheme"
+        text = path.read_text(encoding="utf-8").replace("since 2020-01-01", f"since {since}")
+        compilation = compile_text(text, str(path))
+        assert compilation.ok, [str(d) for d in compilation.diagnostics]
+        pair.append(compilation.schemes[name].model)
+    return pair[0], pair[1]
+
+
+def test_credits_accepted_only_before_the_link_began_are_no_flow_through_it() -> None:
+    """EU CERs and ERUs: accepted until 2020; neither system accepts them from 2021."""
+    eu, swiss = _eu_swiss_linked_since("2021-01-01")
+    assert messages(check_pair(eu, swiss), "credit-not-accepted") == []
+    eu, swiss = _eu_swiss_linked_since("2020-01-01")
+    found = messages(check_pair(eu, swiss), "credit-not-accepted")
+    assert len(found) == 2 and all(
+        "accepted only in" in m and "until 2020-12-31; the link operates from 2020-01-01" in m
+        for m in found), found
+
+
+def test_price_levels_are_compared_in_a_common_currency() -> None:
+    found = models(CASES / "price-needs-rate.scheme")
+    assert not {"price-levels-differ", "price-needs-rate"} & codes(
+        found["a"], found["b"], parse_rates(["EUR/JPY=160"]))
+    report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=150"]))
+    [message] = messages(report, "price-levels-differ")
+    assert "about 10.67 EUR/t CO2e" in message and "the floor of 'b' binds both sides" in message
+
+
+def test_price_levels_per_short_ton_are_converted_to_tonnes() -> None:
+    report = report_of("world/california.scheme", "world/rggi.scheme")
+    [message] = messages(report, "price-levels-differ")
+    assert "13 USD/short_tCO2" in message and "the ceiling of 'rggi' binds both sides" in message
+
+
+@pytest.mark.parametrize("case, removed, code, feature", [
+    ("borrowing-unilateral", "  borrowing none\n", "borrowing-unilateral", "borrowing"),
+    ("penalty-missing", "  penalty none\n", "penalty-missing", "penalties"),
+])
+def test_a_feature_not_stated_is_not_none(case: str, removed: str, code: str,
+                                          feature: str) -> None:
+    text = (CASES / f"{case}.scheme").read_text(encoding="utf-8")
+    head, tail = text.split('scheme b "Scheme B"')
+    assert removed in tail
+    compilation = compile_text(head + 'scheme b "Scheme B"' + tail.replace(removed, "", 1),
+                               str(CASES / f"{case}.scheme"))
+    assert compilation.ok
+    report = check_pair(compilation.schemes["a"].model, compilation.schemes["b"].model)
+    assert code not in {f.code for f in report.findings}
+    assert any(feature in m and "'b'" in m for m in messages(report, "feature-undeclared"))
+
+
+LIBRARY_PAIRS = [("world/california.scheme", "world/quebec.scheme"),
+                 ("world/eu_ets.scheme", "world/swiss_ets.scheme"),
+                 ("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")]
+
+
+@pytest.mark.parametrize("a, b", LIBRARY_PAIRS)
+def test_pair_and_network_reports_use_the_same_words(a: str, b: str) -> None:
+    """The network said 'directly' where the pair report said 'indirectly'."""
+    from etsl.linkage.network import analyse_network
+
+    first, second = library_pair(a, b)
+    report = check_pair(first, second)
+    network = analyse_network([first, second])
+    for flow in network.credit_flows:
+        assert any(f"'{flow.what}'" in m and flow.route in m
+                   for m in messages(report, "credit-not-accepted")), flow
+    words = " ".join(f.message for f in report.findings)
+    assert "directly" not in words and "indirectly" not in words

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from etsl.compiler import codes
 from etsl.compiler.model import SchemeModel
+from etsl.compiler.numbers import round_half_up
 from etsl.linkage.amounts import Level, allows, binding, levels, price_evidence, prices
 from etsl.linkage.checks.penalties import RATE_HOW_TO
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
@@ -94,7 +95,7 @@ def _converted(level: Level, currency: str, rates: Rates) -> Decimal | None:
 def _level_words(level: Level, shown: Decimal | None = None, currency: str = "") -> str:
     text = f"{level.price.value.text} ({level.text()})"
     if shown is not None and (currency != level.currency):
-        text += f", about {number(round(shown, 2))} {currency}/t CO2e"
+        text += f", about {number(round_half_up(shown, 2))} {currency}/t CO2e"
     return text
 
 

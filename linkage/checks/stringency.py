@@ -56,9 +56,14 @@ def _differences(fa: list[Factors], fb: list[Factors]) -> list[tuple[Factors, Fa
     ]
 
 
-def _factor_words(f: Factors) -> str:
-    period = f.period
-    return f"{f.text()} in {period.name} ({period.start} .. {period.end})"
+def _span(f: Factors) -> str:
+    return f"{f.period.name} ({f.period.start} .. {f.period.end})"
+
+
+def _factor_pair(p: Pair, x: Factors, y: Factors) -> str:
+    if (x.period.start_date, x.period.end_date) == (y.period.start_date, y.period.end_date):
+        return f"{_span(x)}: '{p.a.name}' {x.text()}, '{p.b.name}' {y.text()}"
+    return f"'{p.a.name}' {x.text()} in {_span(x)}, '{p.b.name}' {y.text()} in {_span(y)}"
 
 
 @check(
@@ -79,9 +84,7 @@ def reduction_factors_differ(p: Pair) -> list[Hit]:
     pairs = _differences(reduction_factors(p.a, window), reduction_factors(p.b, window))
     if not pairs:
         return []
-    shown = "; ".join(
-        f"'{p.a.name}' {_factor_words(x)} against '{p.b.name}' {_factor_words(y)}" for x, y in pairs
-    )
+    shown = "; ".join(_factor_pair(p, x, y) for x, y in pairs)
     proof = list(dict.fromkeys(x.evidence for x, _ in pairs))
     proof += list(dict.fromkeys(y.evidence for _, y in pairs))
     return [
