@@ -337,8 +337,12 @@ def test_docs_page_is_generated_from_the_catalogue(update_golden: bool) -> None:
         page.write_text(render(), encoding="utf-8")
     assert page.read_text(encoding="utf-8") == render(), \
         "run: python -m etsl.linkage_doc > docs/linkage.md"
-    for code in CATALOGUE:
+    from etsl.linkage.network import NETWORK_CODES
+
+    for code in [*CATALOGUE, *(c.name for c in NETWORK_CODES)]:
         assert f"### `{code}`" in page.read_text(encoding="utf-8")
+        assert f"(linkage.md#{code})" in (ROOT / "docs" / "diagnostics.md").read_text(
+            encoding="utf-8"), f"diagnostics.md does not link {code} to linkage.md"
 
 
 def doc_examples() -> list[tuple[list[str], int]]:
