@@ -86,7 +86,7 @@ EU_CH_AGREEMENT = Reference(
     "Agreement between the European Union and the Swiss Confederation on the linking of their "
     "greenhouse gas emissions trading systems (OJ L 322, 7.12.2017), Annex I: essential "
     "criteria",
-    "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:22017A1207(01)",
+    "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX%3A22017A1207%2801%29",
 )
 CARB_LINKAGE = Reference(
     "17 CCR §95942: compliance instruments of a linked system may be used interchangeably; "
