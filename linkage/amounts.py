@@ -321,9 +321,10 @@ def binding(found: Iterable[Level], kind: str) -> Level | None:
 
 
 def mandatory_absolute(m: SchemeModel) -> bool:
-    return bool(
-        m.meta_value("participation") == "mandatory" and m.meta_value("cap_type") == "absolute"
-    )
+    """Mandatory, and every cap it declares is absolute (the EU Art. 25 test)."""
+    return m.meta_value("participation") == "mandatory" and m.meta_values("cap_type") == [
+        "absolute"
+    ]
 
 
 def allows(mode: str | None) -> bool:

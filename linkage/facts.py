@@ -248,6 +248,7 @@ def link_to(m: SchemeModel, target: str) -> LinkModel | None:
 
 def link_text(link: LinkModel) -> str:
     text = f"link {link.target} {link.direction}"
+    text += f" {link.status}" if link.status else ""
     text += f" since {link.since}" if link.since else ""
     text += f" until {link.until}" if link.until else ""
     return text + (f" for {', '.join(link.units)}" if link.units else "")

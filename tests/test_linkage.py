@@ -496,3 +496,14 @@ def test_pair_and_network_reports_use_the_same_words(a: str, b: str) -> None:
                    for m in messages(report, "credit-not-accepted")), flow
     words = " ".join(f.message for f in report.findings)
     assert "directly" not in words and "indirectly" not in words
+
+
+def test_a_list_of_cap_types_with_an_intensity_cap_is_not_absolute() -> None:
+    text = (CASES / "cap-type-incompatible.scheme").read_text(encoding="utf-8")
+    text = text.replace("cap_type intensity", "cap_type absolute, intensity", 1)
+    compilation = compile_text(text, str(CASES / "cap-type-incompatible.scheme"))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    a, b = compilation.schemes["a"].model, compilation.schemes["b"].model
+    [finding] = check_pair(a, b).blockers
+    assert finding.code == "cap-type-incompatible" and "'intensity'" in finding.message
+    assert "cap-type-incompatible" in codes(b, a), "b is not absolute everywhere, a is"

@@ -72,13 +72,13 @@ _NOT_ABSOLUTE = frozenset({"intensity", "self_set", "none"})
     both_ways=True,
 )
 def cap_type_incompatible(p: Pair) -> list[Hit]:
-    other = p.b.meta_value("cap_type")
-    if not mandatory_absolute(p.a) or other not in _NOT_ABSOLUTE:
+    other = [kind for kind in p.b.meta_values("cap_type") if kind in _NOT_ABSOLUTE]
+    if not mandatory_absolute(p.a) or not other:
         return []
     return [
         Hit(
             f"'{p.a.name}' is mandatory with an absolute cap but '{p.b.name}' has cap type "
-            f"'{other}'",
+            f"{quoted(other)}",
             (meta(p.a, "cap_type"), meta(p.a, "participation"), meta(p.b, "cap_type")),
         )
     ]
@@ -95,17 +95,19 @@ def cap_type_incompatible(p: Pair) -> list[Hit]:
     "`cap_type intensity`.",
 )
 def cap_type_differs(p: Pair) -> list[Hit]:
-    kinds = (p.a.meta_value("cap_type"), p.b.meta_value("cap_type"))
+    kinds = (p.a.meta_values("cap_type"), p.b.meta_values("cap_type"))
     if (
-        None in kinds
-        or kinds[0] == kinds[1]
+        not kinds[0]
+        or not kinds[1]
+        or set(kinds[0]) == set(kinds[1])
         or cap_type_incompatible(p)
         or cap_type_incompatible(p.flipped())
     ):
         return []
     return [
         Hit(
-            f"cap types differ: '{p.a.name}' {kinds[0]}, '{p.b.name}' {kinds[1]}",
+            f"cap types differ: '{p.a.name}' {join_names(kinds[0])}, '{p.b.name}' "
+            f"{join_names(kinds[1])}",
             (meta(p.a, "cap_type"), meta(p.b, "cap_type")),
         )
     ]
