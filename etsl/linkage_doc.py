@@ -87,10 +87,13 @@ quantitative limit on imported units, a one-way link, or harmonisation), a **how
 with the command or scheme syntax that applies it, and the **source of the criterion**.
 
 **Not stated is not none.** A feature a scheme does not declare (price controls, banking,
-borrowing, penalties, eligible units, MRV, …) is *not stated*: it is not compared, and
-`feature-undeclared` lists it. Only a scheme that declares `penalty none`, `banking none` or
-`borrowing none` is said to have none. A scheme that declares any price control is read as
-stating its price controls.
+borrowing, credits, verification, penalties, links, and the metadata participation, cap type,
+currency, calendar, gases, scope) is *not stated*: it is not compared, and
+`feature-undeclared` lists it, pointing at the scheme's `not_stated` declaration where it has
+one. Only a scheme that declares `none` (`price none`, `credits none`, `banking none`,
+`borrowing none`, `mrv none`, `penalty none`, `link none`) is said to have none. What a
+scheme states about each optional feature is decided once, by the compiler
+(compiler/features.py); linkage reads it from the scheme model.
 
 **Time.** Checks compare what holds while the link operates (from the later `since` to the
 earlier `until` of the two declarations): a credit a scheme accepted only before the link

@@ -270,56 +270,63 @@ def declared_by(a: SchemeModel, b: SchemeModel) -> tuple[str, ...]:
 
 
 class Statement(StrEnum):
-    """What a scheme says about an optional design feature."""
+    """What a scheme says about a design feature (compiler/features.py decides it for the
+    optional features; the model carries it)."""
 
     DECLARED = "declared"
     NONE = "declared none"
     NOT_STATED = "not stated"
 
 
-def _meta(key: str) -> Callable[[SchemeModel], tuple[Statement, str, object]]:
-    def read(m: SchemeModel) -> tuple[Statement, str, object]:
+_STATUS = {
+    "declared": Statement.DECLARED,
+    "none": Statement.NONE,
+    "not_stated": Statement.NOT_STATED,
+}
+
+Reading = tuple[Statement, str, object]
+
+
+def _meta(key: str) -> Callable[[SchemeModel], Reading]:
+    def read(m: SchemeModel) -> Reading:
         item = m.meta.get(key)
         return (Statement.DECLARED, item.value, item) if item else _not_stated()
 
     return read
 
 
-def _not_stated() -> tuple[Statement, str, object]:
+def _not_stated() -> Reading:
     return Statement.NOT_STATED, NOT_STATED, None
 
 
-def _listed(values: list[str]) -> tuple[Statement, str, object]:
+def _listed(values: list[str]) -> Reading:
     return (Statement.DECLARED, ", ".join(values), None) if values else _not_stated()
 
 
-def _mode(
-    read: Callable[[SchemeModel], object],
-) -> Callable[[SchemeModel], tuple[Statement, str, object]]:
-    def statement(m: SchemeModel) -> tuple[Statement, str, object]:
-        item = read(m)
-        mode = getattr(item, "mode", None)
-        if item is None or mode is None:
+def _optional(name: str, shown: Callable[[SchemeModel], str]) -> Callable[[SchemeModel], Reading]:
+    """An optional feature as the compiler states it: declared (shown as the scheme writes
+    it), declared none, or not stated (with the `not_stated` declaration that says so)."""
+
+    def read(m: SchemeModel) -> Reading:
+        feature = m.features.get(name)
+        if feature is None:
             return _not_stated()
-        return (Statement.NONE if mode == "none" else Statement.DECLARED), str(mode), item
+        status = _STATUS[feature.status]
+        value = {Statement.DECLARED: shown(m), Statement.NONE: "declared none"}.get(
+            status, NOT_STATED
+        )
+        return status, value, feature
 
-    return statement
-
-
-def _penalties(m: SchemeModel) -> tuple[Statement, str, object]:
-    if not m.penalties:
-        return _not_stated()
-    kinds = [q.kind for p in m.penalties for q in p.consequences]
-    first = m.penalties[0]
-    return (
-        (Statement.DECLARED, ", ".join(kinds), first)
-        if kinds
-        else (Statement.NONE, "penalty none", first)
-    )
+    return read
 
 
-#: Each optional design feature: how to read what a scheme states about it.
-FEATURES: dict[str, Callable[[SchemeModel], tuple[Statement, str, object]]] = {
+def _modes(m: SchemeModel, item: object) -> str:
+    return str(getattr(item, "mode", ""))
+
+
+#: Each design feature the checks compare: how to read what a scheme states about it. The
+#: optional ones (price controls to links) come from the compiler's statements.
+FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "participation": _meta("participation"),
     "cap type": _meta("cap_type"),
     "currency": _meta("currency"),
@@ -328,12 +335,19 @@ FEATURES: dict[str, Callable[[SchemeModel], tuple[Statement, str, object]]] = {
     ),
     "gases": lambda m: _listed(m.gases),
     "scope": lambda m: _listed(m.scope),
-    "eligible units": lambda m: _listed([u.name for u, _ in accepted(m)]),
-    "banking": _mode(lambda m: m.banking),
-    "borrowing": _mode(lambda m: m.borrowing),
-    "price controls": lambda m: _listed([p.name for p in m.price_controls]),
-    "penalties": _penalties,
-    "MRV": _meta("mrv"),
+    "price controls": _optional(
+        "price_controls", lambda m: join_names(p.name for p in m.price_controls)
+    ),
+    "banking": _optional("banking", lambda m: _modes(m, m.banking)),
+    "borrowing": _optional("borrowing", lambda m: _modes(m, m.borrowing)),
+    "credits": _optional(
+        "credits", lambda m: join_names(u.name for u in m.units if u.kind in CREDIT_KINDS)
+    ),
+    "verification": _optional("verification", lambda m: m.meta_value("mrv") or ""),
+    "penalties": _optional(
+        "penalties", lambda m: join_names(q.kind for p in m.penalties for q in p.consequences)
+    ),
+    "links": _optional("links", lambda m: join_names(link.target for link in m.links)),
 }
 
 
@@ -347,6 +361,14 @@ def stated(m: SchemeModel, feature: str) -> bool:
 
 
 def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:
-    """Evidence listing what the scheme states about each feature."""
-    shown = "; ".join(f"{f}: {FEATURES[f](m)[1]}" for f in features)
-    return evidence(m, ", ".join(features), shown)
+    """Evidence listing what the scheme states about each feature, located at the scheme's
+    own `not_stated` declaration when it acknowledges that its sources are silent."""
+    readings = [(f, FEATURES[f](m)) for f in features]
+    shown = "; ".join(f"{f}: {reading[1]}" for f, reading in readings)
+    located = next(
+        (r[2] for _, r in readings if r[0] is Statement.NOT_STATED and r[2] is not None), None
+    )
+    said = getattr(located, "description", None)
+    return evidence(
+        m, ", ".join(features), shown + (f" (the scheme: {said})" if said else ""), located
+    )

@@ -125,7 +125,7 @@ def _credit_flow(
 ) -> Flow | None:
     source, target = models[origin], models[reached]
     path = tuple(nx.shortest_path(carrying, origin, reached))
-    if not stated(target, "eligible units"):
+    if not stated(target, "credits"):
         return None
     if len(path) == 2 and linked_instrument(target, source, unit):
         return None

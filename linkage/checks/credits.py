@@ -75,7 +75,7 @@ def _when(m: SchemeModel, unit: str, window: Window) -> str:
     both_ways=True,
 )
 def credit_not_accepted(p: Pair) -> list[Hit]:
-    if not stated(p.b, "eligible units"):
+    if not stated(p.b, "credits"):
         return []
     window = link_window(p.a, p.b)
     return [
@@ -110,7 +110,7 @@ def credit_unlimited(p: Pair) -> list[Hit]:
         and first_hop(p.a, p.b, unit) is not None
     ]
     theirs = [u for u, _ in credits(p.b, p.a) if not limit_of(p.b, u.name)]
-    if not own or theirs or not stated(p.b, "eligible units"):
+    if not own or theirs or not stated(p.b, "credits"):
         return []
     return [
         Hit(

@@ -119,10 +119,12 @@ def cap_type_differs(p: Pair) -> list[Hit]:
     rationale="""A feature a scheme does not state is unknown, not absent: a scheme that
        says nothing about price controls may well have them. Comparisons need both sides
        stated, so each gap is reported here instead of being read as "has none". A feature
-       declared `none` (`penalty none`, `banking none`, `borrowing none`) is stated.""",
+       declared `none` (`price none`, `credits none`, `banking none`, `borrowing none`,
+       `mrv none`, `penalty none`, `link none`) is stated; `not_stated …` records that the
+       sources are silent, and the finding points at it.""",
     how_to="Declarations: `participation`, `cap_type`, `currency`, `calendar`, `gases`, "
-    "`scope`, `surrender`, `banking`, `borrowing`, `price`, `penalty` (or `penalty none`), "
-    "`mrv`.",
+    "`scope`, `price`, `units` (credits), `banking`, `borrowing`, `mrv`, `penalty`, `link`, "
+    'each also as `… none`; `not_stated FEATURE "why"` when the sources are silent.',
     sources=(ICAP_GUIDE,),
     example="`quebec` states no price controls; `california` declares an auction reserve "
     "price and a price ceiling.",
