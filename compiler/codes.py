@@ -329,5 +329,269 @@ RULE_CYCLE: Final = Code(
 )
 
 
+# ---- linkage -------------------------------------------------------------------------------
+# Findings of `etsl link`: pair checks (etsl.linkage.checks) and the network's declarations
+# (etsl.linkage.network). docs/linkage.md holds each one's criterion, sources and example.
+
+PARTICIPATION_VOLUNTARY: Final = Code(
+    "participation-voluntary",
+    "linkage",
+    "A mandatory scheme would link to a voluntary one.",
+    "Make participation mandatory for the covered sources before linking, or let units flow one way only (the mandatory side accepts none from the voluntary side) under a quantitative limit on imported units.",
+)
+CAP_TYPE_INCOMPATIBLE: Final = Code(
+    "cap-type-incompatible",
+    "linkage",
+    "An absolute cap would link to an intensity, self-set or missing cap.",
+    "Convert the partner's target into an absolute cap, or let units flow one way only (the absolute side exports) under a quantitative limit on imported units.",
+)
+CAP_TYPE_DIFFERS: Final = Code(
+    "cap-type-differs",
+    "linkage",
+    "The cap types differ.",
+    "Harmonise the type of cap, or discount or limit the units of the less stringent side.",
+)
+FEATURE_UNDECLARED: Final = Code(
+    "feature-undeclared",
+    "linkage",
+    "A design feature is not stated, so it cannot be compared.",
+    "State the feature in the scheme, citing its source; until then the comparison is left to the reader.",
+)
+SCHEME_NOT_ACTIVE: Final = Code(
+    "scheme-not-active",
+    "linkage",
+    "A scheme is not active.",
+    "Confirm the period the link would cover, or analyse the successor scheme.",
+)
+CAP_DECLINE_DIFFERS: Final = Code(
+    "cap-decline-differs",
+    "linkage",
+    "The caps decline at different rates while the link operates.",
+    "Harmonise the annual reduction rates, or limit the units imported from the side whose cap declines more slowly.",
+)
+REDUCTION_FACTORS_DIFFER: Final = Code(
+    "reduction-factors-differ",
+    "linkage",
+    "The reduction factors below base emissions differ while the link operates.",
+    "Align the reduction factors of comparable participants, or limit the units imported from the side with the lower factors.",
+)
+STRINGENCY_NOT_COMPARABLE: Final = Code(
+    "stringency-not-comparable",
+    "linkage",
+    "Cap stringency cannot be compared.",
+    "State the cap's annual decline rate, or write the cap as base emissions times (1 - reduction factor), on both sides.",
+)
+PENALTY_MISSING: Final = Code(
+    "penalty-missing",
+    "linkage",
+    "One side declares no penalty for a shortfall.",
+    "Introduce a penalty (a per-tonne fine with make-good), or accept that side's units only one way and under a quantitative limit.",
+)
+PENALTY_LEVEL_DIFFERS: Final = Code(
+    "penalty-level-differs",
+    "linkage",
+    "The per-tonne penalties differ.",
+    "Harmonise the per-tonne penalty (after currency conversion), or add make-good on the weaker side.",
+)
+PENALTY_NEEDS_RATE: Final = Code(
+    "penalty-needs-rate",
+    "linkage",
+    "Penalties in different currencies need an exchange rate to be compared.",
+    "Give the exchange rate between the two currencies.",
+)
+PENALTY_NOT_COMPARABLE: Final = Code(
+    "penalty-not-comparable",
+    "linkage",
+    "The penalties cannot be compared per tonne.",
+    "Compare the enforcement rules by reading them, or state the fine per tonne of shortfall.",
+)
+MAKE_GOOD_MISSING: Final = Code(
+    "make-good-missing",
+    "linkage",
+    "Only one side requires missing units to be made good.",
+    "Require the shortfall to be made good (surrendered later or deducted from the next allocation) on the other side too.",
+)
+CREDIT_NOT_ACCEPTED: Final = Code(
+    "credit-not-accepted",
+    "linkage",
+    "A credit accepted on one side reaches the other, which does not accept it.",
+    "Harmonise the eligible credits, keep the credit out of the units that cross the link, or limit the units imported.",
+)
+CREDIT_UNLIMITED: Final = Code(
+    "credit-unlimited",
+    "linkage",
+    "One side accepts credits without a quantitative limit.",
+    "Limit the credits (a share of the obligation, or a combined limit with other credits).",
+)
+CREDIT_LIMITS_DIFFER: Final = Code(
+    "credit-limits-differ",
+    "linkage",
+    "The credit limits differ.",
+    "Compare the limits and harmonise them if they diverge materially.",
+)
+PARTNER_UNITS_RESTRICTED: Final = Code(
+    "partner-units-restricted",
+    "linkage",
+    "One side accepts the partner's units only under conditions.",
+    "Make sure the partner's registry can tell which of its units meet the conditions, and state the same conditions in both schemes.",
+)
+PRICE_CEILING_UNILATERAL: Final = Code(
+    "price-ceiling-unilateral",
+    "linkage",
+    "Only one side has a price ceiling.",
+    "Adopt a common ceiling, limit the units imported from the side with the ceiling, or make the link one-way.",
+)
+PRICE_FLOOR_UNILATERAL: Final = Code(
+    "price-floor-unilateral",
+    "linkage",
+    "Only one side has a price floor.",
+    "Agree a common floor, or accept that the floor applies to the linked market.",
+)
+PRICE_LEVELS_DIFFER: Final = Code(
+    "price-levels-differ",
+    "linkage",
+    "The price floors or ceilings differ.",
+    "Align the floors and ceilings (after currency conversion) in the linking agreement: in a linked market the highest floor and the lowest ceiling bind both sides.",
+)
+PRICE_NEEDS_RATE: Final = Code(
+    "price-needs-rate",
+    "linkage",
+    "Price floors or ceilings in different currencies need an exchange rate to be compared.",
+    "Give the exchange rate between the two currencies.",
+)
+SUPPLY_ADJUSTMENT_UNILATERAL: Final = Code(
+    "supply-adjustment-unilateral",
+    "linkage",
+    "Only one side adjusts the supply of units.",
+    "Coordinate the mechanism in the linking agreement.",
+)
+BORROWING_UNILATERAL: Final = Code(
+    "borrowing-unilateral",
+    "linkage",
+    "Only one side allows borrowing.",
+    "Forbid borrowing, or limit it on both sides.",
+)
+BANKING_DIFFERS: Final = Code(
+    "banking-differs",
+    "linkage",
+    "The banking rules differ.",
+    "Harmonise banking, or restrict the use of banked partner units.",
+)
+CALENDAR_DIFFERS: Final = Code(
+    "calendar-differs",
+    "linkage",
+    "The compliance calendars differ.",
+    "Align the compliance years, or agree when transferred units count.",
+)
+PERIODS_MISALIGNED: Final = Code(
+    "periods-misaligned",
+    "linkage",
+    "The compliance periods are not aligned.",
+    "Align the period boundaries, or agree in the linking agreement how units of each period count on the other side.",
+)
+GASES_DIFFER: Final = Code(
+    "gases-differ",
+    "linkage",
+    "The covered gases differ.",
+    "Harmonise the covered gases, or exclude units for gases the other side does not cover.",
+)
+GWP_BASIS_DIFFERS: Final = Code(
+    "gwp-basis-differs",
+    "linkage",
+    "The GWP bases give different values.",
+    "Use a common GWP basis, or an exchange rate per gas.",
+)
+SCOPE_DIFFERS: Final = Code(
+    "scope-differs",
+    "linkage",
+    "The emission scopes differ.",
+    "Harmonise the scope, or exclude units from the scope the partner does not cover.",
+)
+CURRENCY_DIFFERS: Final = Code(
+    "currency-differs",
+    "linkage",
+    "The currencies differ.",
+    "Give an exchange rate to compare penalties and prices.",
+)
+TONNE_MEASURE_DIFFERS: Final = Code(
+    "tonne-measure-differs",
+    "linkage",
+    "One side counts short tons, the other metric tonnes.",
+    "Apply an exchange rate of 0.90718474 tonne per short-ton unit in the linking agreement.",
+)
+UNIT_ORIGIN_UNKNOWN: Final = Code(
+    "unit-origin-unknown",
+    "linkage",
+    "A unit said to come from the partner is not one the partner declares.",
+    "Use the partner's name for the unit, or declare the unit in the partner scheme.",
+)
+UNIT_KIND_DIFFERS: Final = Code(
+    "unit-kind-differs",
+    "linkage",
+    "A unit's kind differs between the schemes.",
+    "Declare the unit with the same kind on both sides.",
+)
+LINK_UNDECLARED: Final = Code(
+    "link-undeclared",
+    "linkage",
+    "Neither scheme declares the link.",
+    "Declare the link on both sides once it is agreed.",
+)
+LINK_ONE_SIDED: Final = Code(
+    "link-one-sided",
+    "linkage",
+    "A link is declared by one side only.",
+    "Declare the matching link in the partner scheme, or model a one-way recognition.",
+)
+LINK_DIRECTION_MISMATCH: Final = Code(
+    "link-direction-mismatch",
+    "linkage",
+    "The link directions disagree.",
+    "Correct one declaration so both describe the same flow: two-way on both sides, or outbound matched by inbound.",
+)
+LINK_DATES_DIFFER: Final = Code(
+    "link-dates-differ",
+    "linkage",
+    "The link's start or end dates differ.",
+    "Use the dates of the linking agreement on both sides.",
+)
+LINK_UNITS_DIFFER: Final = Code(
+    "link-units-differ",
+    "linkage",
+    "The linked units differ.",
+    "List the same units on both sides.",
+)
+LINK_UNITS_NOT_ACCEPTED: Final = Code(
+    "link-units-not-accepted",
+    "linkage",
+    "A linked side accepts none of the partner's units.",
+    "Declare the partner's units and accept them in the surrender rules.",
+)
+LINK_CONDITIONS_DIFFER: Final = Code(
+    "link-conditions-differ",
+    "linkage",
+    "The link conditions differ.",
+    "Align the condition texts with the linking agreement.",
+)
+ALLOCATION_DIFFERS: Final = Code(
+    "allocation-differs",
+    "linkage",
+    "The allocation methods differ.",
+    "Compare the allocation rules and agree on competitiveness safeguards.",
+)
+LINK_TARGET_MISSING: Final = Code(
+    "link-target-missing",
+    "linkage",
+    "A link names a scheme that is not among the schemes analysed, so whether that scheme declares the link back cannot be checked.",
+    "Add the partner scheme's file to the analysis, or correct the name.",
+)
+LINK_TO_SELF: Final = Code(
+    "link-to-self",
+    "linkage",
+    "A scheme declares a link to itself.",
+    "Remove the link.",
+)
+
+
 #: Every code by name, in registry order.
 CODES: Final[dict[str, Code]] = {c.name: c for c in list(globals().values()) if isinstance(c, Code)}

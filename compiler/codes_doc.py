@@ -26,6 +26,14 @@ DYNAMIC_EXAMPLES = {
 }
 
 AREAS = ("syntax", "names", "imports", "types", "validation", "graph")
+AREA_INTROS = {
+    "linkage": (
+        "Findings of `etsl link` (pair checks and the network's declarations), printed as "
+        "`severity: message  [code]` with the evidence from both schemes, a remedy and a "
+        "how-to line.",
+        "",
+    )
+}
 
 
 def _case(root: Path, code: str) -> Path | None:
@@ -39,6 +47,11 @@ def _case(root: Path, code: str) -> Path | None:
 def _section(root: Path, code: str) -> list[str]:
     entry = CODES[code]
     lines = [f"### `{code}`", "", f"{entry.summary}", ""]
+    if entry.area == "linkage":
+        lines += [
+            f"The criterion, its sources and an example: [linkage.md](linkage.md#{code}).",
+            "",
+        ]
     case = _case(root, code)
     if case is not None:
         expected = case.with_suffix(".expected")
@@ -82,7 +95,7 @@ def render(root: Path) -> str:
     for code, entry in CODES.items():
         areas.setdefault(entry.area, []).append(code)
     for area, codes in areas.items():
-        lines += [f"## {area.capitalize()}", ""]
+        lines += [f"## {area.capitalize()}", "", *AREA_INTROS.get(area, ())]
         for code in codes:
             lines += _section(root, code)
     return "\n".join(lines).rstrip() + "\n"

@@ -14,6 +14,7 @@ import click
 
 from etsl.linkage.checks import CATALOGUE
 from etsl.linkage.facts import SEVERITIES, Check, Reference
+from etsl.linkage.network import NETWORK_CODES
 
 INTRO = """\
 # Linkage compatibility: `etsl link`
@@ -27,8 +28,10 @@ compliance periods, gases, GWP basis, scope, MRV, currencies and units, penaltie
 declarations themselves) and reports every finding with the evidence in **both** schemes.
 
 The criteria come from the EU ETS Directive Art. 25 (the partner must be mandatory, absolutely
-capped and compatible), the EU-Switzerland essential criteria, the ICAP Linking Guide, the PMR
-ETS Handbook and the linking literature collected in the project's reference facts (section 8).
+capped and compatible), the EU-Switzerland linking agreement's essential criteria, the ICAP
+Linking Guide, the PMR handbook *Emissions Trading in Practice* and the linking literature;
+each check names its sources below. Every code is also listed, with its fix, in
+[diagnostics.md](diagnostics.md#linkage).
 
 ## Usage
 
@@ -60,9 +63,13 @@ $ etsl link tokyo_cat saitama_tset --rate EUR/JPY=160 --format md         # exit
 $ etsl link schemes/world/ --format html -o linkage.html                  # exit 0
 ```
 
-- California and Québec: linked (both declare it), no blocker; warnings for the offsets one
-  side accepts and the other does not (`credit-not-accepted`) and for California's price
-  ceiling (`price-ceiling-unilateral`); an info that USD and CAD need an exchange rate.
+- California and Québec: linked (both declare it), no blocker. Each uses the other's
+  allowances and offsets as its own (17 CCR §95942), so those are never "not accepted"; the
+  warnings are for credits only one side accepts whose tonnes reach the other by freeing
+  allowances that cross the link (`credit-not-accepted`: California's sector-based offsets,
+  Québec's early reduction credits). Québec's file states no price controls, so California's
+  floor and ceiling are not compared (`feature-undeclared`), never reported as "Québec has
+  none"; USD and CAD need an exchange rate.
 - EU ETS and JVETS: `participation-voluntary` (blocker). EU ETS and the China national ETS:
   `cap-type-incompatible` (blocker: an intensity cap).
 - `--rate EUR/JPY=160` reads "1 EUR = 160 JPY"; give one rate per currency pair. Amounts are
@@ -70,13 +77,29 @@ $ etsl link schemes/world/ --format html -o linkage.html                  # exit
 
 ## Reading a finding
 
-Each finding has a **code** (stable, kebab-case), a **severity**, a message, and **evidence**
-from both schemes: the model field (`meta.participation`, `surrender`, `links[quebec]`, …),
-the value the scheme declares, where (`path:line:col` when the model records the location,
-else the scheme's path), and the scheme's own citation (`cite` source and locator, with the
-source's URL). Each also carries the plain-language **rationale**, a suggested **remedy**
-(an exchange rate, a quantitative limit on imported units, a one-way link, or
-harmonisation), and the **source of the criterion**.
+Each finding has a **code** (stable, kebab-case, registered in compiler/codes.py), a
+**severity**, a message, and **evidence** from both schemes: the model field
+(`meta.participation`, `surrender`, `links[quebec]`, …), the value the scheme declares, where
+(`path:line:col` when the model records the location, else the scheme's path), and the
+scheme's own citation (`cite` source and locator, with the source's URL). Each also carries
+the plain-language **rationale**, a **remedy** in plain words (an exchange rate, a
+quantitative limit on imported units, a one-way link, or harmonisation), a **how to** line
+with the command or scheme syntax that applies it, and the **source of the criterion**.
+
+**Not stated is not none.** A feature a scheme does not declare (price controls, banking,
+borrowing, credits, verification, penalties, links, and the metadata participation, cap type,
+currency, calendar, gases, scope) is *not stated*: it is not compared, and
+`feature-undeclared` lists it, pointing at the scheme's `not_stated` declaration where it has
+one. Only a scheme that declares `none` (`price none`, `credits none`, `banking none`,
+`borrowing none`, `mrv none`, `penalty none`, `link none`) is said to have none. What a
+scheme states about each optional feature is decided once, by the compiler
+(compiler/features.py); linkage reads it from the scheme model.
+
+**Time.** Checks compare what holds while the link operates (from the later `since` to the
+earlier `until` of the two declarations): a credit a scheme accepted only before the link
+began is no flow through it, and a cap's decline rates are read for every period the link
+spans (including rates a rule selects for some years only). Where a scheme's rules depend
+on data (a participant's `compliance_year`), the condition is shown with the value.
 
 Severities:
 
@@ -90,6 +113,14 @@ Units are matched across schemes by issuer and name: `allowance CCA from califor
 name (a `CER` is a `CER`). Where neither scheme declares the link, the analysis assumes a
 two-way link (and says so: `link-undeclared`); otherwise flows follow the declared directions.
 
+**How units reach the other side.** One vocabulary serves the pair and network reports: a
+unit reaches the partner *through the link* (it crosses itself: the link's `for` lists name
+it, or there are none) or *by freeing allowances* (it does not cross, but each tonne
+surrendered with it frees an allowance that does); across several links it reaches a scheme
+*through the chain* `a → b → c`. A unit the partner issues that crosses the link is a linked
+instrument, used on the receiving side as its own. A link that carries only credits frees
+no allowances (Tokyo–Saitama), so no other credit reaches the partner through it.
+
 ## The link network
 
 With several schemes, `etsl link` builds a directed graph (networkx) in which an edge
@@ -98,16 +129,22 @@ edges, `outbound` gives `u → v`, `inbound` gives `v → u` (from either side's
 It reports:
 
 - **Linked markets**: the connected components.
-- **Reciprocity**: a link declared by one side only (`link-one-sided`), or directions that
-  disagree (`link-direction-mismatch`).
-- **Pairs linked only indirectly**: schemes in one market without a direct link, with the path.
-- **Credits reaching schemes that do not accept them**: a credit type accepted in `u` reaches
-  every scheme downstream of `u`; a flow marked *indirect* reaches a scheme that bans the
-  credit only through a chain of links (`a → b → c`).
-- **Price controls**: a ceiling reaches every scheme downstream; a floor reaches only schemes
-  joined by two-way links (a floor binds where units flow both ways).
-- **Diagnostics**: a link to a scheme that is not analysed (`link-target-missing`, with a hint
-  when the scheme is in the bundled library) or to itself (`link-to-self`); never a crash.
+- **Reciprocity**: a link declared by one side only (`link-one-sided`), directions that
+  disagree (`link-direction-mismatch`), or a link to a scheme that is not analysed, which
+  therefore cannot be confirmed (`link-target-missing`, with a hint when the scheme is in the
+  bundled library). "Every link is declared by both sides" is printed only when none of these
+  is found.
+- **Pairs linked only indirectly**: schemes without a link of their own, joined by a chain of
+  links (with the path) or by credits both accept at overlapping times (an indirect link
+  through common credits: five bundled schemes accept CERs).
+- **Credits reaching schemes that do not accept them**: a credit accepted in `u` reaches the
+  schemes that allowances of `u` flow to, while the links operate, worded as in the pair
+  reports (*through the link*, *by freeing allowances*, *through the chain*); the flow is
+  marked *indirect* when it takes a chain.
+- **Price controls**: a ceiling reaches every scheme allowances flow to; a floor only schemes
+  joined by links allowances cross both ways; schemes that state no price controls are not
+  compared.
+- **Diagnostics**: a link to itself (`link-to-self`); never a crash.
 
 Text output prints these sections and then each pair report; Markdown and HTML draw the
 network as an inline SVG (a circle of schemes, arrows where units flow, colour = the pair's
@@ -135,8 +172,7 @@ def _options() -> Iterator[str]:
 
 
 def _source(reference: Reference) -> str:
-    label = f"[{reference.label}]({reference.url})" if reference.url else reference.label
-    return label + (f" (reference facts {reference.facts})" if reference.facts else "")
+    return f"[{reference.label}]({reference.url})" if reference.url else reference.label
 
 
 def _check(check: Check) -> Iterator[str]:
@@ -145,6 +181,8 @@ def _check(check: Check) -> Iterator[str]:
     yield f"{check.rationale}\n"
     yield f"*Example:* {check.example}\n"
     yield f"*Remedy:* {check.remedy}\n"
+    if check.how_to:
+        yield f"*How to:* {check.how_to}\n"
     yield "*Source of the criterion:*\n"
     yield from (f"- {_source(r)}" for r in check.sources)
     yield ""
@@ -153,8 +191,9 @@ def _check(check: Check) -> Iterator[str]:
 def _catalogue() -> Iterator[str]:
     yield "## The checks\n"
     yield (
-        f"{len(CATALOGUE)} checks. Each is one function in `etsl.linkage.checks`, "
-        "with a fixture pair isolating it in `tests/cases/linkage/<code>.scheme`.\n"
+        f"{len(CATALOGUE)} checks. Each is one function in a module of "
+        "`etsl.linkage.checks` (by area), with a fixture pair isolating it in "
+        "`tests/cases/linkage/<code>.scheme`.\n"
     )
     yield "| Code | Severity | Check |"
     yield "|---|---|---|"
@@ -166,9 +205,26 @@ def _catalogue() -> Iterator[str]:
         yield from _check(check)
 
 
+def _network_codes() -> Iterator[str]:
+    yield "## Network findings\n"
+    yield "Findings about the declarations themselves, reported by the network analysis.\n"
+    for code in NETWORK_CODES:
+        yield f"### `{code.name}`\n"
+        yield f"**warning**: {code.summary}\n"
+        yield f"*Remedy:* {code.fix}\n"
+
+
 def render() -> str:
     """The whole page."""
-    lines = [INTRO.rstrip("\n"), "", *_options(), EXAMPLES.rstrip("\n"), "", *_catalogue()]
+    lines = [
+        INTRO.rstrip("\n"),
+        "",
+        *_options(),
+        EXAMPLES.rstrip("\n"),
+        "",
+        *_catalogue(),
+        *_network_codes(),
+    ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -1,33 +1,32 @@
-"""What the linkage checks read from two scheme models: evidence, pairs, rates, and the
-helpers that find a scheme's credits, prices, penalties and links."""
+"""What the linkage checks read from two scheme models: evidence, pairs, rates, units, links
+and what each scheme states about a design feature.
+
+A feature a scheme does not declare is **not stated**, which is different from a feature
+declared `none` (`penalty none`, `banking none`, `borrowing none`): comparisons need both
+sides stated, and "has none" is only ever said of a scheme that declares none.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
-from etsl.compiler.enums import PRICE_CONTROLS
 from etsl.compiler.model import (
     Citation,
-    ConsequenceModel,
     LinkModel,
     Location,
-    PenaltyModel,
-    PriceModel,
     SchemeModel,
     SurrenderModel,
-    TableModel,
     UnitModel,
 )
 from etsl.compiler.numbers import divide, multiply
-from etsl.compiler.units import UnknownUnit, parse_unit
 
 Severity = Literal["blocker", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("blocker", "warning", "info")
-NOT_DECLARED = "(not declared)"
+NOT_STATED = "not stated in the scheme"
 
 
 # ---- data ----------------------------------------------------------------------------------
@@ -35,11 +34,10 @@ NOT_DECLARED = "(not declared)"
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """Where a linking criterion comes from (reference/ets-facts.md section and URL)."""
+    """Where a linking criterion comes from: the document and, where it is public, its URL."""
 
     label: str
     url: str | None = None
-    facts: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +87,10 @@ class Rates:
     def texts(self) -> tuple[str, ...]:
         return tuple(f"{base}/{quote}={number(value)}" for base, quote, value in self.quotes)
 
+    def text_for(self, a: str, b: str) -> str:
+        """The rate given between two currencies, as the user wrote it ('' if none)."""
+        return next((t for t in self.texts() if {t[:3], t[4:7]} == {a, b}), "")
+
 
 @dataclass(frozen=True, slots=True)
 class Pair:
@@ -107,13 +109,15 @@ Run = Callable[[Pair], list[Hit]]
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """A registered check: stable code, severity, and the reasoning shown to users."""
+    """A registered check: its code (compiler/codes.py holds its title and remedy), severity,
+    the reasoning shown to users, and how to act on the remedy (commands, scheme syntax)."""
 
     code: str
     severity: Severity
     title: str
     rationale: str
     remedy: str
+    how_to: str
     sources: tuple[Reference, ...]
     run: Run
     example: str
@@ -123,8 +127,8 @@ class Check:
 
 
 def number(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text
+    """A decimal without exponent or trailing zeros (2.20 → '2.2')."""
+    return f"{value.normalize():f}"
 
 
 def evidence(
@@ -151,8 +155,20 @@ def evidence(
 
 def meta(m: SchemeModel, key: str) -> Evidence:
     item = m.meta.get(key)
-    return evidence(m, f"meta.{key}", item.value if item else NOT_DECLARED, item)
+    return evidence(m, f"meta.{key}", item.value if item else NOT_STATED, item)
 
+
+def join_names(names: Iterable[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def quoted(names: Iterable[str]) -> str:
+    """'a' and 'b' (or 'a', 'b' and 'c')."""
+    items = [f"'{n}'" for n in names]
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---- units --------------------------------------------------------------------------------------
 
 CREDIT_KINDS = frozenset({"credit", "offset"})
 
@@ -186,8 +202,13 @@ def accepted(m: SchemeModel) -> list[tuple[UnitModel, SurrenderModel]]:
 
 
 def accepts(m: SchemeModel, n: SchemeModel, unit: UnitModel) -> bool:
-    """Whether scheme `m` accepts `unit` as declared by scheme `n`."""
+    """Whether scheme `m` names `unit` (as declared by scheme `n`) in an accept clause."""
     return any(same_unit(m, u, n, unit) for u, _ in accepted(m))
+
+
+def names_in(m: SchemeModel, n: SchemeModel, unit: UnitModel) -> list[str]:
+    """The names under which scheme `m` accepts `unit` as declared by scheme `n`."""
+    return [u.name for u, _ in accepted(m) if same_unit(m, u, n, unit)]
 
 
 def limit_of(m: SchemeModel, name: str) -> SurrenderModel | None:
@@ -214,203 +235,140 @@ def accept_evidence(m: SchemeModel, item: SurrenderModel) -> Evidence:
 
 def surrender_summary(m: SchemeModel) -> Evidence:
     names = [u.name for u, _ in accepted(m)]
-    return evidence(m, "surrender", "accepts " + (", ".join(names) or "nothing"))
+    value = ("accepts " + ", ".join(names)) if names else NOT_STATED
+    return evidence(m, "surrender", value)
+
+
+# ---- links ----------------------------------------------------------------------------------------
 
 
 def link_to(m: SchemeModel, target: str) -> LinkModel | None:
     return next((link for link in m.links if link.target == target), None)
 
 
+def link_text(link: LinkModel) -> str:
+    text = f"link {link.target} {link.direction}"
+    text += f" {link.status}" if link.status else ""
+    text += f" since {link.since}" if link.since else ""
+    text += f" until {link.until}" if link.until else ""
+    return text + (f" for {', '.join(link.units)}" if link.units else "")
+
+
 def link_evidence(m: SchemeModel, target: str) -> Evidence:
     link = link_to(m, target)
     if link is None:
         return evidence(m, "links", f"no link to {target}")
-    text = f"link {target} {link.direction}"
-    text += f" since {link.since}" if link.since else ""
-    text += f" until {link.until}" if link.until else ""
-    text += f" for {', '.join(link.units)}" if link.units else ""
-    return evidence(m, f"links[{target}]", text, link)
+    return evidence(m, f"links[{target}]", link_text(link), link)
 
 
-def receives(m: SchemeModel, partner: SchemeModel) -> bool:
-    """Whether either side's declaration lets `partner`'s units be used in `m`."""
-    own, theirs = link_to(m, partner.name), link_to(partner, m.name)
-    return bool(
-        (own and own.direction in ("two_way", "inbound"))
-        or (theirs and theirs.direction in ("two_way", "outbound"))
+def declared_by(a: SchemeModel, b: SchemeModel) -> tuple[str, ...]:
+    """The schemes of the pair that declare a link to the other."""
+    return tuple(m.name for m, o in ((a, b), (b, a)) if link_to(m, o.name))
+
+
+# ---- what a scheme states ---------------------------------------------------------------------
+
+
+class Statement(StrEnum):
+    """What a scheme says about a design feature (compiler/features.py decides it for the
+    optional features; the model carries it)."""
+
+    DECLARED = "declared"
+    NONE = "declared none"
+    NOT_STATED = "not stated"
+
+
+_STATUS = {
+    "declared": Statement.DECLARED,
+    "none": Statement.NONE,
+    "not_stated": Statement.NOT_STATED,
+}
+
+Reading = tuple[Statement, str, object]
+
+
+def _meta(key: str) -> Callable[[SchemeModel], Reading]:
+    def read(m: SchemeModel) -> Reading:
+        item = m.meta.get(key)
+        return (Statement.DECLARED, item.value, item) if item else _not_stated()
+
+    return read
+
+
+def _not_stated() -> Reading:
+    return Statement.NOT_STATED, NOT_STATED, None
+
+
+def _listed(values: list[str]) -> Reading:
+    return (Statement.DECLARED, ", ".join(values), None) if values else _not_stated()
+
+
+def _optional(name: str, shown: Callable[[SchemeModel], str]) -> Callable[[SchemeModel], Reading]:
+    """An optional feature as the compiler states it: declared (shown as the scheme writes
+    it), declared none, or not stated (with the `not_stated` declaration that says so)."""
+
+    def read(m: SchemeModel) -> Reading:
+        feature = m.features.get(name)
+        if feature is None:
+            return _not_stated()
+        status = _STATUS[feature.status]
+        value = {Statement.DECLARED: shown(m), Statement.NONE: "declared none"}.get(
+            status, NOT_STATED
+        )
+        return status, value, feature
+
+    return read
+
+
+def _modes(m: SchemeModel, item: object) -> str:
+    return str(getattr(item, "mode", ""))
+
+
+#: Each design feature the checks compare: how to read what a scheme states about it. The
+#: optional ones (price controls to links) come from the compiler's statements.
+FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
+    "participation": _meta("participation"),
+    "cap type": _meta("cap_type"),
+    "currency": _meta("currency"),
+    "calendar": lambda m: (
+        (Statement.DECLARED, str(m.calendar), None) if m.calendar else _not_stated()
+    ),
+    "gases": lambda m: _listed(m.gases),
+    "scope": lambda m: _listed(m.scope),
+    "price controls": _optional(
+        "price_controls", lambda m: join_names(p.name for p in m.price_controls)
+    ),
+    "banking": _optional("banking", lambda m: _modes(m, m.banking)),
+    "borrowing": _optional("borrowing", lambda m: _modes(m, m.borrowing)),
+    "credits": _optional(
+        "credits", lambda m: join_names(u.name for u in m.units if u.kind in CREDIT_KINDS)
+    ),
+    "verification": _optional("verification", lambda m: m.meta_value("mrv") or ""),
+    "penalties": _optional(
+        "penalties", lambda m: join_names(q.kind for p in m.penalties for q in p.consequences)
+    ),
+    "links": _optional("links", lambda m: join_names(link.target for link in m.links)),
+}
+
+
+def states(m: SchemeModel, feature: str) -> Statement:
+    """What scheme `m` states about a feature of FEATURES."""
+    return FEATURES[feature](m)[0]
+
+
+def stated(m: SchemeModel, feature: str) -> bool:
+    return states(m, feature) is not Statement.NOT_STATED
+
+
+def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:
+    """Evidence listing what the scheme states about each feature, located at the scheme's
+    own `not_stated` declaration when it acknowledges that its sources are silent."""
+    readings = [(f, FEATURES[f](m)) for f in features]
+    shown = "; ".join(f"{f}: {reading[1]}" for f, reading in readings)
+    located = next(
+        (r[2] for _, r in readings if r[0] is Statement.NOT_STATED and r[2] is not None), None
     )
-
-
-def flows_to(source: SchemeModel, target: SchemeModel) -> bool:
-    """Whether `source`'s units reach `target`: per the declarations, or both ways if none."""
-    if not (link_to(source, target.name) or link_to(target, source.name)):
-        return True
-    return receives(target, source)
-
-
-def unit_flows(source: SchemeModel, target: SchemeModel, unit: str) -> bool:
-    """Whether a unit type of `source` may move to `target`: the link declarations' `for`
-    lists (on either side) restrict what crosses; without a list every unit does."""
-    lists = [
-        link.units
-        for link in (link_to(source, target.name), link_to(target, source.name))
-        if link is not None and link.units
-    ]
-    return flows_to(source, target) and all(unit in units for units in lists)
-
-
-_CELL = re.compile(r"^(-?\d[\d_]*(?:\.\d+)?)(?:\s*(\S+))?$")
-
-
-def cell_value(text: str) -> Decimal | None:
-    """The base-unit value of a literal such as `2.2 %` or `100 EUR/tCO2e`."""
-    match = _CELL.match(text.strip())
-    if not match:
-        return None
-    try:
-        scale = parse_unit(match[2]).scale if match[2] else Decimal(1)
-        return Decimal(match[1].replace("_", "")) * scale
-    except (UnknownUnit, InvalidOperation):
-        return None
-
-
-def latest_entry(m: SchemeModel, table: TableModel) -> tuple[str, str] | None:
-    """(period, cell) of a by-period table for the scheme's last period ('*' if not listed)."""
-    if table.dims != ["period"] or not m.periods:
-        return None
-    last = m.periods[-1].name
-    for key in (last, "*"):
-        if key in table.entries:
-            return last, table.entries[key]
-    return None
-
-
-_DECLINE = re.compile(
-    r"(^|_)(lrf|linear_reduction_factor|annual_reduction_rate|cap_decline"
-    r"(_rate)?)$"
-)
-
-
-def cap_decline(m: SchemeModel) -> tuple[Decimal, Evidence] | None:
-    """The annual cap decline rate, from a parameter or by-period table named like `lrf`."""
-    for p in m.params:
-        if _DECLINE.search(p.name) and p.formula.constant and p.formula.unit == "":
-            return Decimal(p.formula.constant), evidence(m, f"params[{p.name}]", p.formula.text, p)
-    for t in m.tables:
-        entry = latest_entry(m, t) if _DECLINE.search(t.name) and t.unit == "" else None
-        value = cell_value(entry[1]) if entry else None
-        if entry and value is not None:
-            return value, evidence(m, f"tables[{t.name}]", f"{entry[0]}: {entry[1]}", t)
-    return None
-
-
-def consequences(m: SchemeModel) -> list[tuple[PenaltyModel, ConsequenceModel]]:
-    return [(p, q) for p in m.penalties for q in p.consequences]
-
-
-_PER_TONNE = re.compile(r"^([A-Z]{3})/tCO2e$")
-_TIMES_SHORTFALL = re.compile(r"^(?:(?P<left>[^*]+?) \* shortfall|shortfall \* (?P<right>[^*]+))$")
-_LITERAL_RATE = re.compile(r"^(\d[\d_]*(?:\.\d+)?) ([A-Z]{3}/[A-Za-z_0-9]+)$")
-_WORD = re.compile(r"^[A-Za-z_]\w*$")
-
-
-def _rate_in(m: SchemeModel, text: str) -> tuple[Decimal, str] | None:
-    """The rate of a fine written `RATE * shortfall` (RATE a literal, parameter or table)."""
-    match = _TIMES_SHORTFALL.match(text.strip())
-    rate = (match["left"] or match["right"]).strip() if match else ""
-    literal = _LITERAL_RATE.match(rate)
-    if literal:
-        value = cell_value(rate)
-        currency = _PER_TONNE.match(_unit_name(literal[2]))
-        return (value, currency[1]) if value is not None and currency else None
-    return _named_rate(m, rate) if _WORD.match(rate) else None
-
-
-def _unit_name(unit: str) -> str:
-    from etsl.compiler.units import dims_name
-
-    try:
-        return str(dims_name(parse_unit(unit).dims))
-    except UnknownUnit:
-        return ""
-
-
-def _named_rate(m: SchemeModel, name: str) -> tuple[Decimal, str] | None:
-    param = next((p for p in m.params if p.name == name), None)
-    currency = _PER_TONNE.match(param.formula.unit) if param else None
-    if param and currency and param.formula.constant:
-        return Decimal(param.formula.constant), currency[1]
-    table = next((t for t in m.tables if t.name == name), None)
-    currency = _PER_TONNE.match(table.unit) if table else None
-    entry = latest_entry(m, table) if table and currency else None
-    value = cell_value(entry[1]) if entry else None
-    return (value, currency[1]) if value is not None and currency else None
-
-
-def fine_per_tonne(m: SchemeModel) -> tuple[Decimal, str, Evidence] | None:
-    """The per-tonne fine (latest period), in base units of `CUR/tCO2e`, with its evidence."""
-    for penalty, q in consequences(m):
-        formula = q.amount if q.kind == "fine" else None
-        found = _rate_in(m, formula.text) if formula else None
-        if formula and found:
-            field = f"penalties[{penalty.name or ''}].fine"
-            return found[0], found[1], evidence(m, field, f"fine {formula.text}", q)
-    return None
-
-
-def fines(m: SchemeModel) -> list[Evidence]:
-    return [
-        evidence(m, f"penalties[{p.name or ''}].fine", _consequence_text(q), q)
-        for p, q in consequences(m)
-        if q.kind == "fine"
-    ]
-
-
-def _consequence_text(q: ConsequenceModel) -> str:
-    parts = [q.kind] + ([q.amount.text] if q.amount else [])
-    return " ".join(parts + ([f"up to {q.limit.text}"] if q.limit else []))
-
-
-def penalty_evidence(m: SchemeModel) -> Evidence:
-    kinds = [q.kind for _, q in consequences(m)]
-    value = ", ".join(kinds) if kinds else ("penalty none" if m.penalties else NOT_DECLARED)
-    first = m.penalties[0] if m.penalties else None
-    return evidence(m, "penalties", value, first)
-
-
-def price_kind(price: PriceModel) -> str:
-    """floor, ceiling, supply or reference (compiler/enums.py), `other` when unknown."""
-    return PRICE_CONTROLS.kind(price.name) or "other"
-
-
-def prices(m: SchemeModel, kind: str) -> list[PriceModel]:
-    return [p for p in m.price_controls if price_kind(p) == kind]
-
-
-def price_evidence(m: SchemeModel, price: PriceModel) -> Evidence:
-    text = f"price {price.name} {price.value.text}"
-    text += f" from {price.from_year}" if price.from_year else ""
-    text += f" rising {price.rising.text}" if price.rising else ""
-    return evidence(m, f"price_controls[{price.name}]", text, price)
-
-
-def mandatory_absolute(m: SchemeModel) -> bool:
-    return bool(
-        m.meta_value("participation") == "mandatory" and m.meta_value("cap_type") == "absolute"
+    said = getattr(located, "description", None)
+    return evidence(
+        m, ", ".join(features), shown + (f" (the scheme: {said})" if said else ""), located
     )
-
-
-def allows(mode: str | None) -> bool:
-    return mode not in (None, "none")
-
-
-def uses_short_tons(m: SchemeModel) -> bool:
-    texts = [i.unit or "" for i in (m.participant.inputs if m.participant else [])]
-    texts += [p.value.text for p in m.price_controls] + [p.formula.text for p in m.params]
-    texts += [r.formula.text for r in m.rules] + [c for t in m.tables for c in t.entries.values()]
-    texts += [s.limit.text for s in m.surrender if s.limit]
-    return any("short_t" in text for text in texts)
-
-
-def join_names(names: Iterable[str]) -> str:
-    return ", ".join(names) or "none"

@@ -6,9 +6,14 @@
 
 The link graph is a networkx DiGraph over scheme names. An edge u → v means units of u can be
 surrendered in v (from either side's declaration: `two_way` gives both edges, `outbound` u → v,
-`inbound` v → u). Credits accepted in u, and price ceilings of u, reach every scheme downstream
-of u; price floors reach the schemes joined to u by two-way chains (a floor binds only where
-units flow both ways). A link to a scheme that is not analysed is a diagnostic, never a crash.
+`inbound` v → u). What travels along an edge is worded as in the pair reports
+(`etsl.linkage.flows`): a credit accepted in u reaches v through the link (it crosses itself)
+or by freeing allowances of u that cross; a link that carries only credits frees no
+allowances, so credits and price ceilings reach only schemes joined by links allowances
+cross, and floors only where allowances cross both ways. Only what happens while the links
+operate counts. Schemes that accept the same credits at the same time are linked indirectly
+through them even without a declared link. A link to a scheme that is not analysed is a
+reciprocity finding (it cannot be confirmed), never a crash.
 """
 
 from __future__ import annotations
@@ -22,20 +27,14 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
+from etsl.compiler import codes
 from etsl.compiler.model import SchemeModel
-from etsl.linkage.checks import CONSISTENT
+from etsl.linkage.checks.links import CONSISTENT, mismatch_message, one_sided_message
 from etsl.linkage.facts import (
-    CREDIT_KINDS,
     Evidence,
     Rates,
-    accept_evidence,
-    accepted,
-    accepts,
-    evidence,
     link_evidence,
     link_to,
-    price_evidence,
-    prices,
 )
 from etsl.linkage.pair import (
     FORMAT_VERSION,
@@ -47,6 +46,10 @@ from etsl.linkage.pair import (
     text_console,
     with_where,
 )
+from etsl.linkage.travel import Flow, IndirectPair, credit_flows, indirect_pairs, price_flows
+
+#: Codes only the network analysis reports (the pair checks' codes are in the catalogue).
+NETWORK_CODES = (codes.LINK_TARGET_MISSING, codes.LINK_TO_SELF)
 
 _FLOWS: dict[str, tuple[tuple[int, int], ...]] = {
     "two_way": ((0, 1), (1, 0)),
@@ -77,26 +80,6 @@ class Issue:
 
 
 @dataclass(frozen=True, slots=True)
-class IndirectPair:
-    a: str
-    b: str
-    path: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """A credit type or price control of `origin` that reaches `reaches`, which lacks it."""
-
-    what: str
-    kind: str
-    origin: str
-    reaches: str
-    path: tuple[str, ...]
-    indirect: bool
-    evidence: tuple[Evidence, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class NetworkReport:
     schemes: tuple[SchemeRef, ...]
     edges: tuple[Edge, ...]
@@ -119,7 +102,7 @@ class NetworkReport:
 
 
 def link_graph(models: dict[str, SchemeModel]) -> tuple[nx.DiGraph, list[Issue]]:
-    """The directed flow graph of units, and diagnostics for links that cannot be drawn."""
+    """The directed flow graph of units, and findings for links that cannot be drawn."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(models))
     problems: list[Issue] = []
@@ -140,31 +123,36 @@ def link_graph(models: dict[str, SchemeModel]) -> tuple[nx.DiGraph, list[Issue]]
 def _dangling(model: SchemeModel, target: str, models: dict[str, SchemeModel]) -> Issue | None:
     if target == model.name:
         return Issue(
-            "link-to-self",
+            codes.LINK_TO_SELF.name,
             "warning",
             f"'{model.name}' declares a link to itself",
             (link_evidence(model, target),),
             "remove the link",
+            (model.name,),
         )
     if target in models:
         return None
     from etsl.compiler.driver import library_scheme_names
 
     hint = (
-        "it is in the bundled library: add its file to the command line"
+        "it is in the bundled library: add its file to the schemes analysed"
         if target in library_scheme_names()
-        else "check the name, or add the scheme's file"
+        else "check the name, or add the scheme's file to the schemes analysed"
     )
     return Issue(
-        "link-target-missing",
+        codes.LINK_TARGET_MISSING.name,
         "warning",
-        f"'{model.name}' links to '{target}', which is not among the schemes analysed",
+        f"'{model.name}' links to '{target}', which is not among the schemes analysed: "
+        f"whether '{target}' declares the link back cannot be checked",
         (link_evidence(model, target),),
         hint,
+        (model.name, target),
     )
 
 
-def _reciprocity(models: dict[str, SchemeModel]) -> list[Issue]:
+def _reciprocity(models: dict[str, SchemeModel], dangling: list[Issue]) -> list[Issue]:
+    """Links not declared back, directions that disagree, and links whose other side is not
+    analysed (so they cannot be confirmed), in the words of the pair checks."""
     issues = []
     for a, b in _declared_pairs(models):
         ma, mb = models[a], models[b]
@@ -175,10 +163,9 @@ def _reciprocity(models: dict[str, SchemeModel]) -> list[Issue]:
             assert link is not None
             issues.append(
                 Issue(
-                    "link-one-sided",
+                    codes.LINK_ONE_SIDED.name,
                     "warning",
-                    f"'{one}' declares a {link.direction.replace('_', '-')} link to "
-                    f"'{other}' but '{other}' does not declare it back",
+                    one_sided_message(one, other, link.direction),
                     proof,
                     f"declare 'link {one} …' in '{other}'",
                     (a, b),
@@ -187,17 +174,15 @@ def _reciprocity(models: dict[str, SchemeModel]) -> list[Issue]:
         elif (la.direction, lb.direction) not in CONSISTENT:
             issues.append(
                 Issue(
-                    "link-direction-mismatch",
+                    codes.LINK_DIRECTION_MISMATCH.name,
                     "warning",
-                    f"'{a}' declares its link to '{b}' {la.direction} and '{b}' "
-                    f"declares its link to '{a}' {lb.direction}: the declarations "
-                    "describe different flows",
+                    mismatch_message(a, b, la.direction, lb.direction),
                     proof,
-                    "two_way on both sides, or outbound matched by inbound",
+                    "two-way on both sides, or outbound matched by inbound",
                     (a, b),
                 )
             )
-    return issues
+    return issues + [i for i in dangling if i.code == codes.LINK_TARGET_MISSING.name]
 
 
 def _declared_pairs(models: dict[str, SchemeModel]) -> list[tuple[str, str]]:
@@ -210,68 +195,10 @@ def _declared_pairs(models: dict[str, SchemeModel]) -> list[tuple[str, str]]:
     return sorted((a, b) for a, b in pairs)
 
 
-def _indirect_pairs(graph: nx.DiGraph) -> list[IndirectPair]:
-    undirected = graph.to_undirected()
-    found = []
-    for component in nx.connected_components(undirected):
-        names = sorted(component)
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                if not undirected.has_edge(a, b):
-                    found.append(IndirectPair(a, b, tuple(nx.shortest_path(undirected, a, b))))
-    return found
-
-
-def _credit_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]:
-    flows = []
-    for origin in sorted(models):
-        source = models[origin]
-        for unit, item in accepted(source):
-            if unit.kind not in CREDIT_KINDS:
-                continue
-            for reached in sorted(nx.descendants(graph, origin)):
-                if accepts(models[reached], source, unit):
-                    continue
-                path = tuple(nx.shortest_path(graph, origin, reached))
-                proof = (
-                    accept_evidence(source, item),
-                    evidence(
-                        models[reached],
-                        "surrender",
-                        "accepts " + ", ".join(u.name for u, _ in accepted(models[reached])),
-                    ),
-                )
-                flows.append(
-                    Flow(unit.name, unit.kind, origin, reached, path, len(path) > 2, proof)
-                )
-    return list(dict.fromkeys(flows))
-
-
-def _price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]:
-    mutual = nx.DiGraph([(u, v) for u, v in graph.edges if graph.has_edge(v, u)])
-    mutual.add_nodes_from(graph.nodes)
-    flows = []
-    for kind, reach in (("ceiling", graph), ("floor", mutual)):
-        for origin in sorted(models):
-            for price in prices(models[origin], kind):
-                for reached in sorted(nx.descendants(reach, origin)):
-                    if prices(models[reached], kind):
-                        continue
-                    path = tuple(nx.shortest_path(reach, origin, reached))
-                    proof = (
-                        price_evidence(models[origin], price),
-                        evidence(models[reached], "price_controls", f"no {kind}"),
-                    )
-                    flows.append(
-                        Flow(price.name, kind, origin, reached, path, len(path) > 2, proof)
-                    )
-    return flows
-
-
 def analyse_network(models: Iterable[SchemeModel], rates: Rates | None = None) -> NetworkReport:
     """Analyse the link network of several schemes (pair reports for every declared link)."""
     by_name = {m.name: m for m in models}
-    graph, diagnostics = link_graph(by_name)
+    graph, problems = link_graph(by_name)
     components = sorted(
         tuple(sorted(c)) for c in nx.weakly_connected_components(graph) if len(c) > 1
     )
@@ -282,13 +209,13 @@ def analyse_network(models: Iterable[SchemeModel], rates: Rates | None = None) -
     return NetworkReport(
         schemes=tuple(SchemeRef.of(by_name[n]) for n in sorted(by_name)),
         edges=edges,
-        reciprocity=tuple(_reciprocity(by_name)),
+        reciprocity=tuple(_reciprocity(by_name, problems)),
         components=tuple(components),
         unlinked=tuple(sorted(set(by_name) - linked)),
-        indirect_pairs=tuple(_indirect_pairs(graph)),
-        credit_flows=tuple(_credit_flows(graph, by_name)),
-        price_flows=tuple(_price_flows(graph, by_name)),
-        diagnostics=tuple(diagnostics),
+        indirect_pairs=tuple(indirect_pairs(graph, by_name)),
+        credit_flows=tuple(credit_flows(graph, by_name)),
+        price_flows=tuple(price_flows(graph, by_name)),
+        diagnostics=tuple(i for i in problems if i.code != codes.LINK_TARGET_MISSING.name),
         pairs=tuple(check_pair(by_name[a], by_name[b], rates) for a, b in _declared_pairs(by_name)),
         rates=(rates or Rates()).texts(),
     )
@@ -435,19 +362,20 @@ def network_text(report: NetworkReport, color: bool = False) -> str:
     console, buffer = text_console(color)
     from rich.text import Text
 
-    def section(title: str, lines: Sequence[str]) -> None:
+    def section(title: str, lines: Sequence[str], empty: str = "(none)") -> None:
         console.print(Text(title, style="bold underline"))
-        for line in lines or ["(none)"]:
+        for line in lines or [empty]:
             console.print(Text(f"  {line}"))
         console.print()
 
     section(f"Schemes ({len(report.schemes)})", [f"{s.name}  {s.path}" for s in report.schemes])
     section("Linked markets", [" ↔ ".join(c) for c in report.components])
-    section("Reciprocity", [f"{i.severity}: {i.message}  [{i.code}]" for i in report.reciprocity])
     section(
-        "Pairs linked only indirectly",
-        [f"{p.a} … {p.b} via {' → '.join(p.path)}" for p in report.indirect_pairs],
+        "Reciprocity",
+        [_issue_line(i) for i in report.reciprocity],
+        "every link among the schemes analysed is declared by both sides, in consistent directions",
     )
+    section("Pairs linked only indirectly", [_indirect_line(p) for p in report.indirect_pairs])
     section(
         "Credits reaching schemes that do not accept them",
         [_flow_line(f) for f in report.credit_flows],
@@ -455,22 +383,27 @@ def network_text(report: NetworkReport, color: bool = False) -> str:
     section(
         "Price controls reaching schemes without them", [_flow_line(f) for f in report.price_flows]
     )
-    section(
-        "Diagnostics",
-        [
-            f"{i.severity}: {i.message} ({i.evidence[0].where}); hint: {i.hint}"
-            for i in report.diagnostics
-        ],
-    )
+    section("Diagnostics", [_issue_line(i) for i in report.diagnostics])
     return str(buffer.getvalue()) + str(pair_texts(report.pairs, color))
 
 
-def _flow_line(flow: Flow) -> str:
-    how = "indirectly" if flow.indirect else "directly"
-    return (
-        f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {how}: "
-        f"{' → '.join(flow.path)}"
+def _issue_line(issue: Issue) -> str:
+    hint = f"; hint: {issue.hint}" if issue.hint else ""
+    return f"{issue.severity}: {issue.message} ({issue.evidence[0].where}){hint}  [{issue.code}]"
+
+
+def _indirect_line(pair: IndirectPair) -> str:
+    ways = [f"through the chain {' → '.join(pair.path)}"] if pair.path else []
+    ways += (
+        [f"through credits both accept at the same time ({', '.join(pair.credits)})"]
+        if pair.credits
+        else []
     )
+    return f"{pair.a} and {pair.b}: " + "; ".join(ways)
+
+
+def _flow_line(flow: Flow) -> str:
+    return f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {flow.route}"
 
 
 @functools.cache

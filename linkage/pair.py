@@ -4,9 +4,9 @@
     >>> report.verdict, [f.code for f in report.blockers]
     ('blocked', ['participation-voluntary'])
 
-The checks live in `etsl.linkage.checks` (one function each, with a stable code). This
-module turns their hits into `Finding`s, orders them by severity, and renders a pair report as
-rich text or as plain data for JSON and the Jinja2 templates.
+The checks live in `etsl.linkage.checks` (one function each, with a code registered in
+compiler/codes.py). This module turns their hits into `Finding`s, orders them by severity,
+and renders a pair report as rich text or as plain data for JSON and the documents.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from etsl.linkage.facts import (
     Rates,
     Reference,
     Severity,
-    link_to,
+    declared_by,
 )
 from rich.console import Console
 from rich.text import Text
@@ -55,6 +55,7 @@ class Finding:
     remedy: str
     rationale: str
     sources: tuple[Reference, ...]
+    how_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ def _findings(check: Check, pair: Pair) -> list[Finding]:
             check.remedy,
             check.rationale,
             check.sources,
+            check.how_to,
         )
         for hit in check.run(pair)
     ]
@@ -121,8 +123,9 @@ def check_pair(a: SchemeModel, b: SchemeModel, rates: Rates | None = None) -> Li
     order = {s: i for i, s in enumerate(SEVERITIES)}
     codes = {code: i for i, code in enumerate(CATALOGUE)}
     found.sort(key=lambda f: (order[f.severity], codes[f.code]))
-    declared = tuple(m.name for m, o in ((a, b), (b, a)) if link_to(m, o.name))
-    return LinkReport(SchemeRef.of(a), SchemeRef.of(b), declared, tuple(found), pair.rates.texts())
+    return LinkReport(
+        SchemeRef.of(a), SchemeRef.of(b), declared_by(a, b), tuple(found), pair.rates.texts()
+    )
 
 
 # ---- exchange rates ----------------------------------------------------------------------------
@@ -226,6 +229,8 @@ def _print_finding(console: Console, finding: Finding) -> None:
     for item in finding.evidence:
         console.print(_evidence_text(item))
     console.print(Text(f"  remedy: {finding.remedy}", style="green"))
+    if finding.how_to:
+        console.print(Text(f"  how to: {finding.how_to}", style="dim"))
 
 
 def _evidence_text(item: Evidence) -> Text:

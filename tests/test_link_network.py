@@ -78,6 +78,8 @@ def test_one_way_link_carries_ceiling_and_credits_but_not_floors() -> None:
     assert [(e.source, e.target, e.declared_by) for e in report.edges] == [("x", "y", ("x", "y"))]
     assert flows(report.price_flows) == {("ceiling", "x", "y", False)}
     assert flows(report.credit_flows) == {("x_offset", "x", "y", False)}
+    [flow] = report.credit_flows
+    assert flow.route == "by freeing allowances that cross the link (X_allowance)"
     pair = report.pairs[0]
     found = {f.code for f in pair.findings}
     assert "price-floor-unilateral" not in found and "price-ceiling-unilateral" in found
@@ -90,17 +92,29 @@ def test_one_way_link_carries_ceiling_and_credits_but_not_floors() -> None:
 def test_reciprocity_and_direction_mismatch() -> None:
     report = network("network-declarations.scheme")
     issues = {(i.code, i.schemes) for i in report.reciprocity}
-    assert issues == {("link-one-sided", ("p", "q")), ("link-direction-mismatch", ("p", "t"))}
+    assert issues == {("link-one-sided", ("p", "q")), ("link-direction-mismatch", ("p", "t")),
+                      ("link-target-missing", ("r", "nowhere"))}
     one_sided = next(i for i in report.reciprocity if i.code == "link-one-sided")
     assert one_sided.message == \
-        "'p' declares a two-way link to 'q' but 'q' does not declare it back"
+        "'p' declares a two-way link to 'q', which does not declare it back"
 
 
-def test_dangling_link_target_is_a_diagnostic() -> None:
+def test_reciprocity_and_the_pair_report_use_the_same_words() -> None:
+    from etsl.linkage.pair import check_pair
+
+    found = {m.name: m for m in models(CASES / "network-declarations.scheme")}
+    pair = check_pair(found["p"], found["q"])
     report = network("network-declarations.scheme")
-    [problem] = report.diagnostics
-    assert problem.code == "link-target-missing" and "'nowhere'" in problem.message
+    network_words = next(i.message for i in report.reciprocity if i.code == "link-one-sided")
+    assert [f.message for f in pair.findings if f.code == "link-one-sided"] == [network_words]
+
+
+def test_dangling_link_target_cannot_be_confirmed() -> None:
+    report = network("network-declarations.scheme")
+    [problem] = [i for i in report.reciprocity if i.code == "link-target-missing"]
+    assert "'nowhere'" in problem.message and "cannot be checked" in problem.message
     assert problem.evidence[0].scheme == "r" and problem.hint
+    assert report.diagnostics == ()
     assert report.unlinked == ("r",)
     assert report.components == (("p", "q", "t"),)
 
@@ -108,9 +122,18 @@ def test_dangling_link_target_is_a_diagnostic() -> None:
 def test_link_to_a_library_scheme_not_analysed_hints_at_the_library() -> None:
     tokyo = ROOT / "schemes" / "japan" / "tokyo_cat.scheme"
     report = analyse_network(models(tokyo))
-    [problem] = report.diagnostics
+    [problem] = report.reciprocity
     assert "saitama_tset" in problem.message and "bundled library" in (problem.hint or "")
-    assert report.pairs == () and report.components == ()
+    assert report.pairs == () and report.components == () and report.diagnostics == ()
+
+
+def test_a_missing_target_is_never_summarised_as_declared_by_both_sides() -> None:
+    """Regression: "Every link is declared by both sides" printed above a
+    link-target-missing finding."""
+    tokyo = ROOT / "schemes" / "japan" / "tokyo_cat.scheme"
+    text = render_document([], analyse_network(models(tokyo)), "text")
+    reciprocity = text.split("Reciprocity")[1].split("Pairs linked only indirectly")[0]
+    assert "link-target-missing" in reciprocity and "declared by both sides" not in reciprocity
 
 
 def test_link_to_itself_is_a_diagnostic() -> None:
@@ -137,8 +160,37 @@ def test_library_network_has_three_reciprocal_markets() -> None:
     report = analyse_network(models(*paths))
     assert report.components == (("california", "quebec"), ("eu_ets", "swiss_ets"),
                                  ("saitama_tset", "tokyo_cat"))
-    assert report.reciprocity == () and report.indirect_pairs == ()
+    assert report.reciprocity == ()
+    assert [(p.a, p.b, p.path) for p in report.indirect_pairs if p.path] == []
     assert not report.blocked and len(report.pairs) == 3
+
+
+def test_schemes_accepting_the_same_credits_are_linked_indirectly() -> None:
+    """Regression: "Pairs linked only indirectly: None" although CERs are accepted by five
+    bundled systems (at overlapping times)."""
+    names = ["world/eu_ets.scheme", "japan/kyoto_japan.scheme", "japan/kyoto_target_plan.scheme",
+             "japan/trial_integrated_market.scheme", "japan/meti_design.scheme"]
+    report = analyse_network(models(*(ROOT / "schemes" / n for n in names)))
+    through_cer = {(p.a, p.b) for p in report.indirect_pairs if "CER" in p.credits}
+    assert ("eu_ets", "kyoto_japan") in through_cer
+    assert all(p.path == () for p in report.indirect_pairs), "none of them is linked"
+    text = render_document([], report, "text")
+    assert "eu_ets and kyoto_japan: through credits both accept at the same time" in text
+
+
+def test_credit_accepted_only_before_a_chain_operates_does_not_flow() -> None:
+    text = (CASES / "network-chain.scheme").read_text(encoding="utf-8")
+    text = text.replace("accept CER up to 10 % of obligation\n  }\n  price ceiling 65 EUR/tCO2e"
+                        " from 2021\n  link b two_way\n",
+                        "accept CER up to 10 % of obligation where period in {p0}\n  }\n"
+                        "  price ceiling 65 EUR/tCO2e from 2021\n  link b two_way since 2021-01-01\n",
+                        1)
+    text = text.replace("scheme a \"Scheme A\" {\n",
+                        "scheme a \"Scheme A\" {\n  period p0 = 2015 .. 2020\n  period p1 = 2021 .. 2025\n", 1)
+    compilation = compile_text(text, str(CASES / "network-chain.scheme"))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    report = analyse_network([c.model for c in compilation.schemes.values()])
+    assert not any(f.origin == "a" for f in report.credit_flows)
 
 
 # ---- drawing and documents ---------------------------------------------------------------------
@@ -173,6 +225,9 @@ def test_network_documents_render(fmt: str) -> None:
         assert data["network"]["credit_flows"][0]["path"] == ["a", "b", "c"]
     if fmt in ("md", "html"):
         assert "<svg" in text and "Credits reaching schemes that do not accept them" in text
+    if fmt == "text":
+        assert "offset" not in text and "credit 'CER' of a reaches c through the chain a → b → c" \
+            in text
 
 
 def test_cli_network_over_a_folder(tmp_path: Path) -> None:

@@ -50,6 +50,24 @@ def test_catalogue_entries_are_complete() -> None:
         assert check.sources, f"{code} names no source for its criterion"
 
 
+def test_every_linkage_code_is_registered_once() -> None:
+    from etsl.compiler.codes import CODES
+    from etsl.linkage.network import NETWORK_CODES
+
+    linkage = {name for name, code in CODES.items() if code.area == "linkage"}
+    assert linkage == set(CATALOGUE) | {c.name for c in NETWORK_CODES}
+    for code, check in CATALOGUE.items():
+        assert check.title == CODES[code].summary.rstrip(".") and check.remedy == CODES[code].fix
+
+
+def test_remedies_are_plain_words_and_commands_go_to_the_how_to_line() -> None:
+    """Regression: CLI syntax (`--rate …`) and scheme syntax in remedies."""
+    for code, check in CATALOGUE.items():
+        assert "`" not in check.remedy and "--" not in check.remedy, code
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", check.remedy), f"identifier in {code}"
+    assert "--rate" in CATALOGUE["penalty-needs-rate"].how_to
+
+
 def test_every_check_has_an_isolating_fixture() -> None:
     fixtures = {p.stem for p in PAIR_CASES} - {"baseline"}
     assert fixtures == set(CATALOGUE), "one tests/cases/linkage/<code>.scheme per check"
@@ -108,7 +126,7 @@ def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
     ("fine up to 500000 EUR", None),
 ])
 def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
-    from etsl.linkage.facts import fine_per_tonne
+    from etsl.linkage.amounts import fine_per_tonne
 
     text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
     text = text.replace("fine 100 EUR/tCO2e * shortfall", fine, 1)
@@ -197,12 +215,15 @@ def test_eu_with_jvets_is_blocked_by_voluntary_participation() -> None:
     assert report.verdict == "blocked"
 
 
-def test_california_ceiling_warns_on_quebec() -> None:
+def test_price_ceiling_of_california_is_not_compared_with_quebec_prices_not_stated() -> None:
+    """Regression: "california has a price ceiling … quebec has none" although Québec's
+    scheme does not state its price controls (not stated is not none)."""
     california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
-    found = [f for f in check_pair(california, quebec).findings
-             if f.code == "price-ceiling-unilateral"]
-    assert found and found[0].severity == "warning"
-    assert "'california' has a price ceiling" in found[0].message
+    report = check_pair(california, quebec)
+    assert not {"price-ceiling-unilateral", "price-floor-unilateral"} & {f.code for f in report.findings}
+    gaps = [f.message for f in report.findings if f.code == "feature-undeclared"]
+    assert any("price controls" in m and "'quebec'" in m for m in gaps), gaps
+    assert not any("has none" in f.message for f in report.findings)
 
 
 def test_credit_accepted_on_one_side_names_the_credit_type() -> None:
@@ -316,8 +337,12 @@ def test_docs_page_is_generated_from_the_catalogue(update_golden: bool) -> None:
         page.write_text(render(), encoding="utf-8")
     assert page.read_text(encoding="utf-8") == render(), \
         "run: python -m etsl.linkage_doc > docs/linkage.md"
-    for code in CATALOGUE:
+    from etsl.linkage.network import NETWORK_CODES
+
+    for code in [*CATALOGUE, *(c.name for c in NETWORK_CODES)]:
         assert f"### `{code}`" in page.read_text(encoding="utf-8")
+        assert f"(linkage.md#{code})" in (ROOT / "docs" / "diagnostics.md").read_text(
+            encoding="utf-8"), f"diagnostics.md does not link {code} to linkage.md"
 
 
 def doc_examples() -> list[tuple[list[str], int]]:
@@ -334,3 +359,161 @@ def test_docs_examples_run_with_the_stated_exit_status(args: list[str], status: 
     args = [str(tmp_path / a) if a.endswith(".html") else a for a in args]
     result = CliRunner().invoke(cli, ["link", *args])
     assert result.exit_code == status, result.output
+
+
+# ---- regressions: findings a policy expert would not sign -----------------------------------------
+
+
+def report_of(a: str, b: str, rates: Rates | None = None):  # type: ignore[no-untyped-def]
+    first, second = library_pair(a, b)
+    return check_pair(first, second, rates)
+
+
+def messages(report, code: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.message for f in report.findings if f.code == code]
+
+
+def test_linked_instruments_are_used_interchangeably() -> None:
+    """California and Québec use each other's allowances and offsets as their own (17 CCR
+    §95942): 'quebec accepts QC_offset but california does not' was false."""
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    found = messages(report, "credit-not-accepted")
+    assert not any("'QC_offset'" in m or "'ARBOC_non_deb'" in m for m in found), found
+    assert any("'sector_based'" in m and "by freeing allowances that cross the link" in m
+               for m in found), found
+
+
+def test_verification_is_not_judged_from_the_word_verified() -> None:
+    assert "mrv-verification-unstated" not in CATALOGUE
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    assert not any("verif" in f.message for f in report.findings)
+
+
+def test_a_credit_only_link_frees_no_allowances() -> None:
+    """Tokyo–Saitama links credits only: 'renewable_energy / other_gas / outside_tokyo reach
+    saitama_tset indirectly' was false."""
+    report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
+    assert messages(report, "credit-not-accepted") == []
+    assert not any(name in f.message for f in report.findings
+                   for name in ("renewable_energy", "other_gas", "outside_tokyo"))
+
+
+def test_credits_not_stated_by_the_partner_are_not_compared() -> None:
+    report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
+    assert messages(report, "credit-not-accepted") == []
+    assert any("credits" in m and "'swiss_ets'" in m
+               for m in messages(report, "feature-undeclared"))
+
+
+def test_eu_lrf_selected_by_a_rule_is_compared_with_the_swiss_rate() -> None:
+    report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
+    [found] = messages(report, "cap-decline-differs")
+    assert "4.3 % (when compliance_year >= 2024)" in found
+    assert "4.4 % (when compliance_year >= 2028)" in found
+    assert "by 2.2 % a year in 'swiss_ets'" in found
+    assert "from 2020-01-01" in found
+
+
+def test_tokyo_and_saitama_reduction_factors_are_compared() -> None:
+    """'cap stringency cannot be compared' was false: both have per-period factors."""
+    report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
+    assert messages(report, "stringency-not-comparable") == []
+    [found] = messages(report, "reduction-factors-differ")
+    assert "third (FY2020 .. FY2024): 'tokyo_cat' 27 % (office), 25 % (factory), " \
+           "'saitama_tset' 22 % (office), 20 % (factory)" in found
+    assert "first" not in found, "the first periods' 8 % and 6 % agree"
+
+
+def test_the_saitama_issuer_conditions_are_discussed() -> None:
+    report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
+    found = messages(report, "partner-units-restricted")
+    assert any("'saitama_excess'" in m and "issuer.base_emissions <= 150000 tCO2/yr" in m
+               and "issuer.shortfall == 0 tCO2" in m for m in found), found
+
+
+def _eu_swiss_linked_since(since: str) -> tuple[SchemeModel, SchemeModel]:
+    pair = []
+    for name in ("eu_ets", "swiss_ets"):
+        path = ROOT / "schemes" / "world" / f"{name}.scheme"
+        text = path.read_text(encoding="utf-8").replace("since 2020-01-01", f"since {since}")
+        text = text.replace("not_stated price_controls, borrowing, credits",
+                            "credits none\n  not_stated price_controls, borrowing")
+        compilation = compile_text(text, str(path))
+        assert compilation.ok, [str(d) for d in compilation.diagnostics]
+        pair.append(compilation.schemes[name].model)
+    return pair[0], pair[1]
+
+
+def test_credits_accepted_only_before_the_link_began_are_no_flow_through_it() -> None:
+    """EU CERs and ERUs: accepted until 2020; neither system accepts them from 2021. (The Swiss
+    file does not state its credits; stated as none here, the comparison is time-aware.)"""
+    eu, swiss = _eu_swiss_linked_since("2021-01-01")
+    assert messages(check_pair(eu, swiss), "credit-not-accepted") == []
+    eu, swiss = _eu_swiss_linked_since("2020-01-01")
+    found = messages(check_pair(eu, swiss), "credit-not-accepted")
+    assert len(found) == 2 and all(
+        "accepted only in" in m and "until 2020-12-31; the link operates from 2020-01-01" in m
+        for m in found), found
+
+
+def test_price_levels_are_compared_in_a_common_currency() -> None:
+    found = models(CASES / "price-needs-rate.scheme")
+    assert not {"price-levels-differ", "price-needs-rate"} & codes(
+        found["a"], found["b"], parse_rates(["EUR/JPY=160"]))
+    report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=150"]))
+    [message] = messages(report, "price-levels-differ")
+    assert "about 10.67 EUR/t CO2e" in message and "the floor of 'b' binds both sides" in message
+
+
+def test_price_levels_per_short_ton_are_converted_to_tonnes() -> None:
+    report = report_of("world/california.scheme", "world/rggi.scheme")
+    [message] = messages(report, "price-levels-differ")
+    assert "13 USD/short_tCO2" in message and "the ceiling of 'rggi' binds both sides" in message
+
+
+@pytest.mark.parametrize("case, removed, code, feature", [
+    ("borrowing-unilateral", "  borrowing none\n", "borrowing-unilateral", "borrowing"),
+    ("penalty-missing", "  penalty none\n", "penalty-missing", "penalties"),
+])
+def test_a_feature_not_stated_is_not_none(case: str, removed: str, code: str,
+                                          feature: str) -> None:
+    text = (CASES / f"{case}.scheme").read_text(encoding="utf-8")
+    head, tail = text.split('scheme b "Scheme B"')
+    assert removed in tail
+    compilation = compile_text(head + 'scheme b "Scheme B"' + tail.replace(removed, "", 1),
+                               str(CASES / f"{case}.scheme"))
+    assert compilation.ok
+    report = check_pair(compilation.schemes["a"].model, compilation.schemes["b"].model)
+    assert code not in {f.code for f in report.findings}
+    assert any(feature in m and "'b'" in m for m in messages(report, "feature-undeclared"))
+
+
+LIBRARY_PAIRS = [("world/california.scheme", "world/quebec.scheme"),
+                 ("world/eu_ets.scheme", "world/swiss_ets.scheme"),
+                 ("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")]
+
+
+@pytest.mark.parametrize("a, b", LIBRARY_PAIRS)
+def test_pair_and_network_reports_use_the_same_words(a: str, b: str) -> None:
+    """The network said 'directly' where the pair report said 'indirectly'."""
+    from etsl.linkage.network import analyse_network
+
+    first, second = library_pair(a, b)
+    report = check_pair(first, second)
+    network = analyse_network([first, second])
+    for flow in network.credit_flows:
+        assert any(f"'{flow.what}'" in m and flow.route in m
+                   for m in messages(report, "credit-not-accepted")), flow
+    words = " ".join(f.message for f in report.findings)
+    assert "directly" not in words and "indirectly" not in words
+
+
+def test_a_list_of_cap_types_with_an_intensity_cap_is_not_absolute() -> None:
+    text = (CASES / "cap-type-incompatible.scheme").read_text(encoding="utf-8")
+    text = text.replace("cap_type intensity", "cap_type absolute, intensity", 1)
+    compilation = compile_text(text, str(CASES / "cap-type-incompatible.scheme"))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    a, b = compilation.schemes["a"].model, compilation.schemes["b"].model
+    [finding] = check_pair(a, b).blockers
+    assert finding.code == "cap-type-incompatible" and "'intensity'" in finding.message
+    assert "cap-type-incompatible" in codes(b, a), "b is not absolute everywhere, a is"

@@ -1,0 +1,339 @@
+"""Numbers the linkage checks compare: cap decline rates and reduction factors over time,
+per-tonne fines and price levels, each with the evidence it was read from.
+
+    >>> [(r.value, r.when) for r in decline(eu_ets, Window(date(2020, 1, 1))).rates]
+    [(Decimal('0.0174'), 'phase3'), (Decimal('0.022'), 'phase4'), …]
+
+Kinds come from the vocabularies (compiler/enums.py: a price control's kind says whether it
+is a floor or a ceiling); values come from `etsl.linkage.reading`, which reads formulas for
+a known period and never guesses what data would decide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from etsl.compiler import ast
+from etsl.compiler.enums import PRICE_CONTROLS
+from etsl.compiler.model import (
+    ConsequenceModel,
+    PenaltyModel,
+    PeriodModel,
+    PriceModel,
+    RuleModel,
+    SchemeModel,
+    TableModel,
+)
+from etsl.compiler.printer import print_expr
+from etsl.compiler.units import UnknownUnit, dims_name, parse_unit
+from etsl.linkage.facts import NOT_STATED, Evidence, evidence, number
+from etsl.linkage.reading import Case, Reader, literal, parsed
+from etsl.linkage.timing import ALWAYS, Window, periods_in
+
+
+def percent(value: Decimal) -> str:
+    return f"{number(value * 100)} %"
+
+
+# ---- cap decline and reduction factors ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A value that applies `when` (a period's name, or the condition that selects it)."""
+
+    value: Decimal
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trajectory:
+    """The values a scheme's stringency parameter takes over the periods analysed."""
+
+    name: str
+    rates: tuple[Rate, ...]
+    evidence: Evidence
+
+    def values(self) -> set[Decimal]:
+        return {r.value for r in self.rates}
+
+    def text(self) -> str:
+        """'1.74 % (phase3), 2.2 % (phase4) or 4.3 % (when compliance_year >= 2024)'."""
+        if len(self.values()) == 1:
+            return percent(self.rates[0].value)
+        shown = [percent(r.value) + (f" ({r.when})" if r.when else "") for r in self.rates]
+        return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+_DECLINE = re.compile(
+    r"(^|_)(lrf|linear_reduction_factor|annual_reduction_rate|cap_decline(_rate)?)$"
+)
+
+
+def _decline_item(m: SchemeModel) -> tuple[str, object, str] | None:
+    """The rule, parameter or by-period table that states the annual cap decline (a
+    plain number named like `lrf`): rules first, as they may select among the others."""
+    for kind, items in (("rules", m.rules), ("params", m.params), ("tables", m.tables)):
+        for item in items:
+            unit = item.unit if isinstance(item, TableModel) else item.formula.unit
+            if _DECLINE.search(item.name) and unit == "":
+                return item.name, item, f"{kind}[{item.name}]"
+    return None
+
+
+def decline(m: SchemeModel, window: Window = ALWAYS) -> Trajectory | None:
+    """The annual cap decline rates of the scheme's periods within the window."""
+    found = _decline_item(m)
+    if found is None:
+        return None
+    name, item, field = found
+    rates = _rates(m, name, periods_in(m, window))
+    shown = "; ".join(percent(r.value) + (f" ({r.when})" if r.when else "") for r in rates)
+    return Trajectory(name, rates, evidence(m, field, shown or NOT_STATED, item)) if rates else None
+
+
+def _rates(m: SchemeModel, name: str, periods: list[PeriodModel]) -> tuple[Rate, ...]:
+    """Each value with when it applies: values of a whole period first (in period order),
+    then values a condition selects, earliest condition first."""
+    plain: dict[Decimal, list[str]] = {}
+    conditional: dict[Decimal, list[str]] = {}
+    names: list[str | None] = [p.name for p in periods] or [None]
+    for period in names:
+        period_name = period or ""
+        cases = Reader(m, period).cases(name)
+        if not cases:
+            return ()
+        for case in cases:
+            if isinstance(case.value, Decimal):
+                target = conditional if case.when else plain
+                label = "when " + " and ".join(case.when) if case.when else period_name
+                whens = target.setdefault(case.value, [])
+                whens.extend([label] if label not in whens else [])
+    ordered = list(plain.items()) + list(reversed(conditional.items()))
+    return tuple(Rate(value, ", ".join(w for w in whens if w)) for value, whens in ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class Factors:
+    """The reduction below base emissions (the F of a cap `… × (1 − F)`) in one period."""
+
+    period: PeriodModel
+    cases: tuple[Case, ...]
+    evidence: Evidence
+
+    def by_key(self) -> dict[tuple[str, ...], Decimal]:
+        return {c.when: c.value for c in self.cases if isinstance(c.value, Decimal)}
+
+    def text(self) -> str:
+        shown = [
+            percent(c.value) + (f" ({', '.join(c.when)})" if c.when else "")
+            for c in self.cases
+            if isinstance(c.value, Decimal)
+        ]
+        return ", ".join(shown)
+
+
+def _reduction_term(rule: RuleModel) -> ast.Expr | None:
+    """F in a cap written `… (1 − F) …`: the share of base emissions to be reduced."""
+    expr = parsed(rule.formula.text)
+    for node in ast.walk(expr) if expr is not None else ():
+        if (
+            isinstance(node, ast.Binary)
+            and node.op == "-"
+            and isinstance(node.left, ast.Quantity)
+            and node.left.value == 1
+            and node.left.unit is None
+        ):
+            return node.right
+    return None
+
+
+def reduction_factors(m: SchemeModel, window: Window = ALWAYS) -> list[Factors]:
+    """The cap's reduction factors in each period within the window, where the cap (or
+    target) is written as base emissions times (1 − factor) and the factor can be read."""
+    rule = next((r for r in m.rules if r.name in ("cap", "target") and not r.default), None)
+    term = _reduction_term(rule) if rule else None
+    declining = _decline_item(m)
+    if rule is None or term is None or (declining and print_expr(term) == declining[0]):
+        return []
+    text = print_expr(term)
+    item = next((t for t in m.tables if t.name == text), None) or rule
+    found = []
+    for period in periods_in(m, window):
+        cases = Reader(m, period.name).cases(text)
+        if cases and all(isinstance(c.value, Decimal) for c in cases):
+            shown = f"{period.name}: " + ", ".join(
+                percent(c.value) + (f" ({', '.join(c.when)})" if c.when else "")  # type: ignore[arg-type]
+                for c in cases
+            )
+            found.append(
+                Factors(period, tuple(cases), evidence(m, f"{rule.name}: 1 - {text}", shown, item))
+            )
+    return found
+
+
+# ---- penalties ---------------------------------------------------------------------------------
+
+
+def consequences(m: SchemeModel) -> list[tuple[PenaltyModel, ConsequenceModel]]:
+    return [(p, q) for p in m.penalties for q in p.consequences]
+
+
+_PER_TONNE = re.compile(r"^([A-Z]{3})/tCO2e$")
+_TIMES_SHORTFALL = re.compile(r"^(?:(?P<left>[^*]+?) \* shortfall|shortfall \* (?P<right>[^*]+))$")
+_LITERAL_RATE = re.compile(r"^(\d[\d_]*(?:\.\d+)?) ([A-Z]{3}/[A-Za-z_0-9]+)$")
+_WORD = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def latest_entry(m: SchemeModel, table: TableModel) -> tuple[str, str] | None:
+    """(period, cell) of a by-period table for the scheme's last period ('*' if not listed)."""
+    if table.dims != ["period"] or not m.periods:
+        return None
+    last = m.periods[-1].name
+    for key in (last, "*"):
+        if key in table.entries:
+            return last, table.entries[key]
+    return None
+
+
+def _rate_in(m: SchemeModel, text: str) -> tuple[Decimal, str] | None:
+    """The rate of a fine written `RATE * shortfall` (RATE a literal, parameter or table)."""
+    match = _TIMES_SHORTFALL.match(text.strip())
+    rate = (match["left"] or match["right"]).strip() if match else ""
+    written = _LITERAL_RATE.match(rate)
+    if written:
+        value = literal(rate)
+        currency = _PER_TONNE.match(unit_name(written[2]))
+        return (value, currency[1]) if value is not None and currency else None
+    return _named_rate(m, rate) if _WORD.match(rate) else None
+
+
+def unit_name(unit: str) -> str:
+    """The canonical name of a unit's dimensions (`USD/short_tCO2` → 'USD/tCO2e')."""
+    try:
+        return str(dims_name(parse_unit(unit).dims))
+    except UnknownUnit:
+        return ""
+
+
+def _named_rate(m: SchemeModel, name: str) -> tuple[Decimal, str] | None:
+    param = next((p for p in m.params if p.name == name), None)
+    currency = _PER_TONNE.match(param.formula.unit) if param else None
+    if param and currency and param.formula.constant:
+        return Decimal(param.formula.constant), currency[1]
+    table = next((t for t in m.tables if t.name == name), None)
+    currency = _PER_TONNE.match(table.unit) if table else None
+    entry = latest_entry(m, table) if table and currency else None
+    value = literal(entry[1]) if entry else None
+    return (value, currency[1]) if value is not None and currency else None
+
+
+def fine_per_tonne(m: SchemeModel) -> tuple[Decimal, str, Evidence] | None:
+    """The per-tonne fine (latest period), in base units of `CUR/tCO2e`, with its evidence."""
+    for penalty, q in consequences(m):
+        formula = q.amount if q.kind == "fine" else None
+        found = _rate_in(m, formula.text) if formula else None
+        if formula and found:
+            field = f"penalties[{penalty.name or ''}].fine"
+            return found[0], found[1], evidence(m, field, f"fine {formula.text}", q)
+    return None
+
+
+def fines(m: SchemeModel) -> list[Evidence]:
+    return [
+        evidence(m, f"penalties[{p.name or ''}].fine", _consequence_text(q), q)
+        for p, q in consequences(m)
+        if q.kind == "fine"
+    ]
+
+
+def _consequence_text(q: ConsequenceModel) -> str:
+    parts = [q.kind] + ([q.amount.text] if q.amount else [])
+    return " ".join(parts + ([f"up to {q.limit.text}"] if q.limit else []))
+
+
+def penalty_evidence(m: SchemeModel) -> Evidence:
+    kinds = [q.kind for _, q in consequences(m)]
+    value = ", ".join(kinds) if kinds else ("penalty none" if m.penalties else NOT_STATED)
+    first = m.penalties[0] if m.penalties else None
+    return evidence(m, "penalties", value, first)
+
+
+# ---- price controls -------------------------------------------------------------------------
+
+
+def price_kind(price: PriceModel) -> str:
+    """floor, ceiling, supply or reference (compiler/enums.py), `other` when unknown."""
+    return PRICE_CONTROLS.kind(price.name) or "other"
+
+
+def prices(m: SchemeModel, kind: str) -> list[PriceModel]:
+    return [p for p in m.price_controls if price_kind(p) == kind]
+
+
+def price_evidence(m: SchemeModel, price: PriceModel) -> Evidence:
+    text = f"price {price.name} {price.value.text}"
+    text += f" from {price.from_year}" if price.from_year else ""
+    text += f" rising {price.rising.text}" if price.rising else ""
+    text += f" plus {price.rising_plus}" if price.rising_plus else ""
+    return evidence(m, f"price_controls[{price.name}]", text, price)
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A price floor or ceiling as an amount per tonne of CO2e in one currency."""
+
+    price: PriceModel
+    value: Decimal
+    currency: str
+    evidence: Evidence
+
+    def text(self) -> str:
+        words = PRICE_CONTROLS.words(self.price.name).lower()
+        since = f" from {self.price.from_year}" if self.price.from_year else ""
+        rising = f", rising {self.price.rising.text}" if self.price.rising else ""
+        rising += f" plus {self.price.rising_plus}" if self.price.rising_plus else ""
+        return f"{number(self.value)} {self.currency}/t CO2e ({words}{since}{rising})"
+
+
+def levels(m: SchemeModel, kind: str) -> list[Level]:
+    """The scheme's price controls of a kind that are prices per tonne (not volumes or
+    shares), in base units (a price per short ton is converted to one per tonne)."""
+    found = []
+    for price in prices(m, kind):
+        currency = _PER_TONNE.match(price.value.unit)
+        value = Decimal(price.value.constant) if price.value.constant else None
+        if currency and value is not None:
+            found.append(Level(price, value, currency[1], price_evidence(m, price)))
+    return found
+
+
+def binding(found: Iterable[Level], kind: str) -> Level | None:
+    """The level that binds the market: the highest floor, or the lowest ceiling."""
+    ordered = sorted(found, key=lambda level: level.value, reverse=kind == "floor")
+    return ordered[0] if ordered else None
+
+
+# ---- other model facts -------------------------------------------------------------------------
+
+
+def mandatory_absolute(m: SchemeModel) -> bool:
+    """Mandatory, and every cap it declares is absolute (the EU Art. 25 test)."""
+    return m.meta_value("participation") == "mandatory" and m.meta_values("cap_type") == [
+        "absolute"
+    ]
+
+
+def allows(mode: str | None) -> bool:
+    return mode not in (None, "none")
+
+
+def uses_short_tons(m: SchemeModel) -> bool:
+    texts = [i.unit or "" for i in (m.participant.inputs if m.participant else [])]
+    texts += [p.value.text for p in m.price_controls] + [p.formula.text for p in m.params]
+    texts += [r.formula.text for r in m.rules] + [c for t in m.tables for c in t.entries.values()]
+    texts += [s.limit.text for s in m.surrender if s.limit]
+    return any("short_t" in text for text in texts)

@@ -1,0 +1,81 @@
+"""Coverage and measurement: gases, GWP basis and scope."""
+
+from __future__ import annotations
+
+from etsl.compiler import codes
+from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
+from etsl.linkage.facts import Hit, Pair, evidence, join_names
+
+
+@check(
+    codes.GASES_DIFFER,
+    "warning",
+    rationale="""The EU-Swiss essential criteria require minimum gas coverage; a unit for a
+       gas one side does not cover represents reductions the other side does not count.""",
+    sources=(EU_CH_AGREEMENT, ICAP_GUIDE),
+    example="`gases CO2 gwp AR4` against `gases CO2, CH4, N2O gwp AR4`.",
+)
+def gases_differ(p: Pair) -> list[Hit]:
+    ga, gb = set(p.a.gases), set(p.b.gases)
+    if not ga or not gb or ga == gb:
+        return []
+    return [
+        Hit(
+            f"only '{p.a.name}' covers {join_names(sorted(ga - gb))}; "
+            f"only '{p.b.name}' covers {join_names(sorted(gb - ga))}",
+            (
+                evidence(p.a, "gases", ", ".join(p.a.gases)),
+                evidence(p.b, "gases", ", ".join(p.b.gases)),
+            ),
+        )
+    ]
+
+
+@check(
+    codes.GWP_BASIS_DIFFERS,
+    "warning",
+    rationale="""A tonne of CO2e means a different amount of a gas under SAR, AR4, AR5 or
+       AR6 GWPs; units from the two sides are then not equivalent for that gas.""",
+    sources=(ICAP_GUIDE,),
+    example="`gases CO2, CH4 gwp SAR` (CH4 = 21) against `gases CO2, CH4 gwp AR5` (CH4 = 28).",
+)
+def gwp_basis_differs(p: Pair) -> list[Hit]:
+    differing = sorted(g for g in set(p.a.gwp) & set(p.b.gwp) if p.a.gwp[g] != p.b.gwp[g])
+    if not differing:
+        return []
+    values = "; ".join(f"{g}: {p.a.gwp[g]} vs {p.b.gwp[g]}" for g in differing)
+    return [
+        Hit(
+            f"GWP basis {p.a.gwp_basis} in '{p.a.name}' and {p.b.gwp_basis} in "
+            f"'{p.b.name}' give different values ({values})",
+            (
+                evidence(p.a, "gwp_basis", p.a.gwp_basis or ""),
+                evidence(p.b, "gwp_basis", p.b.gwp_basis or ""),
+            ),
+        )
+    ]
+
+
+@check(
+    codes.SCOPE_DIFFERS,
+    "warning",
+    rationale="""If one side covers indirect emissions (purchased electricity and heat) and
+       the other does not, the same tonne may be counted twice or not at all across the
+       linked market.""",
+    sources=(ICAP_GUIDE, PMR_HANDBOOK),
+    example="`scope direct, indirect` against `scope direct`.",
+)
+def scope_differs(p: Pair) -> list[Hit]:
+    sa, sb = set(p.a.scope), set(p.b.scope)
+    if not sa or not sb or sa == sb:
+        return []
+    return [
+        Hit(
+            f"scope is {join_names(p.a.scope)} in '{p.a.name}' and {join_names(p.b.scope)} "
+            f"in '{p.b.name}'",
+            (
+                evidence(p.a, "scope", ", ".join(p.a.scope)),
+                evidence(p.b, "scope", ", ".join(p.b.scope)),
+            ),
+        )
+    ]

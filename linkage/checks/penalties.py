@@ -1,0 +1,156 @@
+"""Compliance and enforcement: penalties, their per-tonne levels and make-good."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from etsl.compiler import codes
+from etsl.linkage.amounts import consequences, fine_per_tonne, fines, penalty_evidence
+from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
+from etsl.linkage.facts import Evidence, Hit, Pair, Statement, number, states
+
+RATE_HOW_TO = (
+    "Run `etsl link` again with `--rate BASE/QUOTE=VALUE`, e.g. `--rate EUR/JPY=160` "
+    "(1 EUR = 160 JPY); repeat it for each pair of currencies."
+)
+
+
+@check(
+    codes.PENALTY_MISSING,
+    "warning",
+    rationale="""Compliance and enforcement must be comparable: if one side declares that a
+       shortfall has no consequence, its participants can hold fewer units than they emit and
+       the linked market's cap is not enforced there. Only a scheme that declares
+       `penalty none` is said to have none; one that states nothing is reported as not
+       stated.""",
+    how_to="In the scheme: a `penalty when shortfall > 0 tCO2e { … }` block with a fine and "
+    "`make_good shortfall`.",
+    sources=(PMR_HANDBOOK, ICAP_GUIDE),
+    example="`saitama_tset` declares `penalty none`; `tokyo_cat` fines up to JPY 500,000.",
+    both_ways=True,
+)
+def penalty_missing(p: Pair) -> list[Hit]:
+    if states(p.a, "penalties") is not Statement.NONE or not consequences(p.b):
+        return []
+    return [
+        Hit(
+            f"'{p.a.name}' declares no consequence for a shortfall (`penalty none`), unlike "
+            f"'{p.b.name}'",
+            (penalty_evidence(p.a), penalty_evidence(p.b)),
+        )
+    ]
+
+
+Fine = tuple[Decimal, str, Evidence]
+
+
+def _fine_pair(p: Pair) -> tuple[Fine, Fine] | None:
+    fa, fb = fine_per_tonne(p.a), fine_per_tonne(p.b)
+    return (fa, fb) if fa and fb else None
+
+
+@check(
+    codes.PENALTY_LEVEL_DIFFERS,
+    "warning",
+    rationale="""The penalty is the price at which a participant may choose not to comply;
+       in a linked market the lower penalty acts as a price ceiling for both sides. Penalties
+       are compared per tonne, converting currency only with a rate the user gives.""",
+    how_to="Give exchange rates with `--rate BASE/QUOTE=VALUE`; state fines as "
+    "`fine RATE * shortfall`.",
+    sources=(PMR_HANDBOOK, GOERS),
+    example="`fine 100 EUR/tCO2e * shortfall` on one side, `fine 40 EUR/tCO2e * shortfall` "
+    "on the other.",
+)
+def penalty_level_differs(p: Pair) -> list[Hit]:
+    fines_ = _fine_pair(p)
+    if fines_ is None:
+        return []
+    (va, ca, ea), (vb, cb, eb) = fines_
+    converted = p.rates.convert(vb, cb, ca)
+    if converted is None or converted == va:
+        return []
+    note = f" (= {number(converted)} {ca} at {p.rates.text_for(ca, cb)})" if ca != cb else ""
+    return [
+        Hit(
+            f"'{p.a.name}' fines {number(va)} {ca}/tCO2e, '{p.b.name}' {number(vb)} "
+            f"{cb}/tCO2e{note}; the lower penalty caps the price of the linked market",
+            (ea, eb),
+        )
+    ]
+
+
+@check(
+    codes.PENALTY_NEEDS_RATE,
+    "info",
+    rationale="""Per-tonne penalties in different currencies can only be compared with an
+       exchange rate; ETSL never assumes one.""",
+    how_to=RATE_HOW_TO,
+    sources=(PMR_HANDBOOK,),
+    example="`fine 100 EUR/tCO2e * shortfall` against `fine 3000 JPY/tCO2e * shortfall`, "
+    "with no exchange rate given.",
+)
+def penalty_needs_rate(p: Pair) -> list[Hit]:
+    fines_ = _fine_pair(p)
+    if fines_ is None or p.rates.convert(Decimal(1), fines_[1][1], fines_[0][1]) is not None:
+        return []
+    (_, ca, ea), (_, cb, eb) = fines_
+    return [
+        Hit(
+            f"penalties are in {ca} and {cb}: an exchange rate between them is needed to "
+            "compare them",
+            (ea, eb),
+        )
+    ]
+
+
+@check(
+    codes.PENALTY_NOT_COMPARABLE,
+    "info",
+    rationale="""Only fines written per tonne of shortfall (a literal, parameter or
+       by-period table in currency per tonne, times the shortfall) can be compared. Lump-sum
+       or capped fines, or a side whose only consequences are not fines, are shown for the
+       reader to judge.""",
+    how_to="`fine 100 EUR/tCO2e * shortfall`",
+    sources=(PMR_HANDBOOK,),
+    example="`fine up to 500000 JPY` (a capped lump sum) against a per-tonne fine.",
+)
+def penalty_not_comparable(p: Pair) -> list[Hit]:
+    fa, fb = fines(p.a), fines(p.b)
+    if not (fa or fb) or not consequences(p.a) or not consequences(p.b) or _fine_pair(p):
+        return []
+    without = [m.name for m, f in ((p.a, fa), (p.b, fb)) if not f]
+    what = f"'{without[0]}' has no fine" if without else "the fines are not both per tonne"
+    proof = (fa or [penalty_evidence(p.a)]) + (fb or [penalty_evidence(p.b)])
+    return [
+        Hit(
+            f"{what}: the penalties of '{p.a.name}' and '{p.b.name}' cannot be compared per tonne",
+            tuple(proof),
+        )
+    ]
+
+
+_MAKE_GOOD = frozenset({"make_good", "deduct"})
+
+
+@check(
+    codes.MAKE_GOOD_MISSING,
+    "warning",
+    rationale="""Where a shortfall must be made good (surrendered later or deducted from the
+       next allocation) the environmental outcome is preserved; where a fine releases the
+       participant, the linked cap leaks through that side.""",
+    how_to="`make_good shortfall` (or `deduct …`) in the penalty block.",
+    sources=(PMR_HANDBOOK, ICAP_GUIDE),
+    example="`eu_ets` has `make_good shortfall`; the partner only fines.",
+    both_ways=True,
+)
+def make_good_missing(p: Pair) -> list[Hit]:
+    kinds_a = {q.kind for _, q in consequences(p.a)}
+    kinds_b = {q.kind for _, q in consequences(p.b)}
+    if not kinds_a or kinds_a & _MAKE_GOOD or not kinds_b & _MAKE_GOOD:
+        return []
+    return [
+        Hit(
+            f"'{p.b.name}' requires missing units to be made good; '{p.a.name}' does not",
+            (penalty_evidence(p.a), penalty_evidence(p.b)),
+        )
+    ]

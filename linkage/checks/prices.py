@@ -1,0 +1,228 @@
+"""Price controls (kinds from compiler/enums.py), their levels in a common currency, banking
+and borrowing. A scheme that states no price controls is not compared ("not stated")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from etsl.compiler import codes
+from etsl.compiler.model import SchemeModel
+from etsl.compiler.numbers import round_half_up
+from etsl.linkage.amounts import Level, allows, binding, levels, price_evidence, prices
+from etsl.linkage.checks.penalties import RATE_HOW_TO
+from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
+from etsl.linkage.facts import (
+    Evidence,
+    Hit,
+    Pair,
+    Rates,
+    Statement,
+    evidence,
+    join_names,
+    number,
+    stated,
+    states,
+)
+from etsl.linkage.flows import allowances_crossing
+
+
+def _reaches(source: SchemeModel, target: SchemeModel) -> bool:
+    """Whether a price control of `source` acts on `target`: its allowances cross."""
+    return bool(allowances_crossing(source, target))
+
+
+def _none_of(m: SchemeModel, kind: str) -> Evidence:
+    return evidence(
+        m, "price_controls", f"{join_names(p.name for p in m.price_controls)} (no {kind})"
+    )
+
+
+@check(
+    codes.PRICE_CEILING_UNILATERAL,
+    "warning",
+    rationale="""A price ceiling (or cost-containment reserve) on one side releases units at
+       the ceiling price, and where those units cross the link it caps the price on the other
+       side too. Goers and Pflüglmayer list price caps among the features that exclude EU
+       linking. A side that states no price controls is not compared.""",
+    sources=(GOERS, ICAP_GUIDE, PMR_HANDBOOK),
+    example="`california` declares `price ceiling 65 USD/tCO2e`; `rggi` declares price "
+    "controls but no ceiling.",
+    both_ways=True,
+)
+def price_ceiling_unilateral(p: Pair) -> list[Hit]:
+    if not stated(p.b, "price controls") or prices(p.b, "ceiling") or not _reaches(p.a, p.b):
+        return []
+    return [
+        Hit(
+            f"'{p.a.name}' has a price ceiling '{price.name}' and '{p.b.name}', which states "
+            f"its price controls, has none: the ceiling also caps the price in '{p.b.name}'",
+            (price_evidence(p.a, price), _none_of(p.b, "ceiling")),
+        )
+        for price in prices(p.a, "ceiling")
+    ]
+
+
+@check(
+    codes.PRICE_FLOOR_UNILATERAL,
+    "info",
+    rationale="""A price floor (auction reserve price) on one side props up the common
+       price of a market linked both ways: floors transmit. A side that states no price
+       controls is not compared.""",
+    sources=(ICAP_GUIDE, PMR_HANDBOOK),
+    example="`uk_ets` declares `price auction_reserve 22 GBP/tCO2e`; a partner declares a "
+    "ceiling but no floor.",
+    both_ways=True,
+)
+def price_floor_unilateral(p: Pair) -> list[Hit]:
+    if not stated(p.b, "price controls") or prices(p.b, "floor"):
+        return []
+    if not (_reaches(p.a, p.b) and _reaches(p.b, p.a)):
+        return []
+    return [
+        Hit(
+            f"'{p.a.name}' has a price floor '{price.name}' and '{p.b.name}', which states "
+            "its price controls, has none: the floor transmits to the linked market",
+            (price_evidence(p.a, price), _none_of(p.b, "floor")),
+        )
+        for price in prices(p.a, "floor")
+    ]
+
+
+def _converted(level: Level, currency: str, rates: Rates) -> Decimal | None:
+    return rates.convert(level.value, level.currency, currency)
+
+
+def _level_words(level: Level, shown: Decimal | None = None, currency: str = "") -> str:
+    text = f"{level.price.value.text} ({level.text()})"
+    if shown is not None and (currency != level.currency):
+        text += f", about {number(round_half_up(shown, 2))} {currency}/t CO2e"
+    return text
+
+
+@check(
+    codes.PRICE_LEVELS_DIFFER,
+    "warning",
+    rationale="""In a linked market one price forms: the highest floor and the lowest
+       ceiling of the two sides bind both. Floors and ceilings are compared per tonne of
+       CO2e (a price per short ton is converted to one per tonne) and in one currency,
+       converting only with a rate the user gives.""",
+    how_to="Give exchange rates with `--rate BASE/QUOTE=VALUE`.",
+    sources=(ICAP_GUIDE, PMR_HANDBOOK),
+    example="`price ceiling 65 USD/tCO2e` against `price ccr_trigger 13 USD/short_tCO2`.",
+)
+def price_levels_differ(p: Pair) -> list[Hit]:
+    hits = []
+    for kind in ("floor", "ceiling"):
+        la, lb = binding(levels(p.a, kind), kind), binding(levels(p.b, kind), kind)
+        theirs = _converted(lb, la.currency, p.rates) if la and lb else None
+        if la is None or lb is None or theirs is None or theirs == la.value:
+            continue
+        binds = (max if kind == "floor" else min)((la.value, p.a.name), (theirs, p.b.name))[1]
+        hits.append(
+            Hit(
+                f"the price {kind}s differ: '{p.a.name}' {_level_words(la)}, '{p.b.name}' "
+                f"{_level_words(lb, theirs, la.currency)}; in the linked market the {kind} "
+                f"of '{binds}' binds both sides",
+                (la.evidence, lb.evidence),
+            )
+        )
+    return hits
+
+
+@check(
+    codes.PRICE_NEEDS_RATE,
+    "info",
+    rationale="""Price floors and ceilings in different currencies can only be compared
+       with an exchange rate; ETSL never assumes one.""",
+    how_to=RATE_HOW_TO,
+    sources=(ICAP_GUIDE,),
+    example="`price ceiling 65 USD/tCO2e` against `price cost_containment 46 GBP/tCO2e`, with "
+    "no exchange rate given.",
+)
+def price_needs_rate(p: Pair) -> list[Hit]:
+    hits = []
+    for kind in ("floor", "ceiling"):
+        la, lb = binding(levels(p.a, kind), kind), binding(levels(p.b, kind), kind)
+        if la is None or lb is None or _converted(lb, la.currency, p.rates) is not None:
+            continue
+        hits.append(
+            Hit(
+                f"the price {kind}s are in {la.currency} and {lb.currency}: an exchange rate "
+                "between them is needed to compare them",
+                (la.evidence, lb.evidence),
+            )
+        )
+    return hits
+
+
+@check(
+    codes.SUPPLY_ADJUSTMENT_UNILATERAL,
+    "info",
+    rationale="""A supply-adjustment mechanism (e.g. the EU Market Stability Reserve)
+       withdraws or releases units on one side; where those units cross the link it moves the
+       common price. A side that states no price controls is not compared.""",
+    sources=(ICAP_GUIDE,),
+    example="`eu_ets` declares `price msr_intake 24 %`; a partner declares price controls "
+    "but no supply adjustment.",
+    both_ways=True,
+)
+def supply_adjustment_unilateral(p: Pair) -> list[Hit]:
+    mine = prices(p.a, "supply")
+    if not mine or not stated(p.b, "price controls") or prices(p.b, "supply"):
+        return []
+    if not _reaches(p.a, p.b):
+        return []
+    return [
+        Hit(
+            f"'{p.a.name}' adjusts supply ({join_names(x.name for x in mine)}); "
+            f"'{p.b.name}', which states its price controls, has no such mechanism",
+            (price_evidence(p.a, mine[0]), _none_of(p.b, "supply adjustment")),
+        )
+    ]
+
+
+@check(
+    codes.BORROWING_UNILATERAL,
+    "warning",
+    rationale="""Borrowing future units on one side lets the linked market as a whole
+       borrow; Goers and Pflüglmayer exclude systems with unrestricted borrowing from EU
+       linking. Only a side that declares `borrowing none` is said not to allow it.""",
+    how_to="`borrowing none`, or `borrowing next_period up to …`.",
+    sources=(GOERS, ICAP_GUIDE),
+    example="`borrowing next_period` on one side, `borrowing none` on the other.",
+    both_ways=True,
+)
+def borrowing_unilateral(p: Pair) -> list[Hit]:
+    mine, theirs = p.a.borrowing, p.b.borrowing
+    if not allows(mine.mode if mine else None) or states(p.b, "borrowing") is not Statement.NONE:
+        return []
+    return [
+        Hit(
+            f"'{p.a.name}' allows borrowing ({mine.mode if mine else ''}); '{p.b.name}' "
+            "declares that it does not",
+            (
+                evidence(p.a, "borrowing", mine.mode if mine else "", mine),
+                evidence(p.b, "borrowing", "none", theirs),
+            ),
+        )
+    ]
+
+
+@check(
+    codes.BANKING_DIFFERS,
+    "info",
+    rationale="""Different banking rules let units banked on one side be used later on the
+       other side, shifting emissions over time across the linked market.""",
+    sources=(ICAP_GUIDE,),
+    example="`banking next_period` on one side, `banking unlimited` on the other.",
+)
+def banking_differs(p: Pair) -> list[Hit]:
+    ba, bb = p.a.banking, p.b.banking
+    if ba is None or bb is None or (ba.mode, ba.limit) == (bb.mode, bb.limit):
+        return []
+    return [
+        Hit(
+            f"banking is '{ba.mode}' in '{p.a.name}' and '{bb.mode}' in '{p.b.name}'",
+            (evidence(p.a, "banking", ba.mode, ba), evidence(p.b, "banking", bb.mode, bb)),
+        )
+    ]

@@ -1,0 +1,140 @@
+"""Stringency: how fast each cap declines, and the reduction each cap requires below base
+emissions, compared over the time the link operates."""
+
+from __future__ import annotations
+
+from etsl.compiler import codes
+from etsl.compiler.model import SchemeModel
+from etsl.linkage.amounts import Factors, decline, reduction_factors
+from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
+from etsl.linkage.facts import NOT_STATED, Hit, Pair, evidence
+from etsl.linkage.timing import Window, link_window, period_window
+
+
+def _while(window: Window) -> str:
+    return (
+        "over the periods compared"
+        if window == Window()
+        else (f"while the link operates ({window.text()})")
+    )
+
+
+@check(
+    codes.CAP_DECLINE_DIFFERS,
+    "warning",
+    rationale="""Linked systems should have comparable stringency: the EU-Swiss essential
+       criteria require a Swiss cap at least as stringent as the EU's. When one cap declines
+       more slowly, its cheaper units flow to the stricter side. Rates are compared for every
+       period in which the link operates, including rates a rule selects for some years only
+       (the EU's 4.3 % and 4.4 % from 2024 and 2028).""",
+    how_to="A cap decline is read from a rule, parameter or by-period table named `lrf`, "
+    "`linear_reduction_factor`, `annual_reduction_rate` or `cap_decline`.",
+    sources=(EU_CH_AGREEMENT, PMR_HANDBOOK),
+    example="`rule lrf = if compliance_year >= 2024 then 4.3 % else phase_lrf` on one side, "
+    "`param lrf = 2.2 %` on the other.",
+)
+def cap_decline_differs(p: Pair) -> list[Hit]:
+    window = link_window(p.a, p.b)
+    ra, rb = decline(p.a, window), decline(p.b, window)
+    if ra is None or rb is None or ra.values() == rb.values():
+        return []
+    return [
+        Hit(
+            f"{_while(window)} the cap declines by {ra.text()} a year in '{p.a.name}' and by "
+            f"{rb.text()} a year in '{p.b.name}'",
+            (ra.evidence, rb.evidence),
+        )
+    ]
+
+
+def _differences(fa: list[Factors], fb: list[Factors]) -> list[tuple[Factors, Factors]]:
+    return [
+        (x, y)
+        for x in fa
+        for y in fb
+        if period_window(x.period).overlaps(period_window(y.period)) and x.by_key() != y.by_key()
+    ]
+
+
+def _span(f: Factors) -> str:
+    return f"{f.period.name} ({f.period.start} .. {f.period.end})"
+
+
+def _factor_pair(p: Pair, x: Factors, y: Factors) -> str:
+    if (x.period.start_date, x.period.end_date) == (y.period.start_date, y.period.end_date):
+        return f"{_span(x)}: '{p.a.name}' {x.text()}, '{p.b.name}' {y.text()}"
+    return f"'{p.a.name}' {x.text()} in {_span(x)}, '{p.b.name}' {y.text()} in {_span(y)}"
+
+
+@check(
+    codes.REDUCTION_FACTORS_DIFFER,
+    "warning",
+    rationale="""Where both caps are set as base emissions times (1 - reduction factor), the
+       factors say how stringent each cap is for comparable participants (offices, factories).
+       In periods that overlap while the link operates, lower factors on one side mean its
+       participants earn or sell reductions more cheaply.""",
+    how_to="Write the cap as `base_emissions * years(period) * (1 - reduction_factor)` with "
+    "the factor in a table by category and period.",
+    sources=(PMR_HANDBOOK, ICAP_GUIDE),
+    example="`tokyo_cat` requires 27 % (offices) and 25 % (factories) in FY2020-24; "
+    "`saitama_tset` 22 % and 20 %.",
+)
+def reduction_factors_differ(p: Pair) -> list[Hit]:
+    window = link_window(p.a, p.b)
+    pairs = _differences(reduction_factors(p.a, window), reduction_factors(p.b, window))
+    if not pairs:
+        return []
+    shown = "; ".join(_factor_pair(p, x, y) for x, y in pairs)
+    proof = list(dict.fromkeys(x.evidence for x, _ in pairs))
+    proof += list(dict.fromkeys(y.evidence for _, y in pairs))
+    return [
+        Hit(
+            f"{_while(window)} the reductions required below base emissions differ: {shown}",
+            tuple(proof),
+        )
+    ]
+
+
+def _measures(m: SchemeModel, window: Window) -> tuple[bool, bool]:
+    return decline(m, window) is not None, bool(reduction_factors(m, window))
+
+
+_MEASURES = ("an annual cap decline", "reduction factors below base emissions")
+
+
+def _measure(found: tuple[bool, bool]) -> str:
+    return next((w for w, f in zip(_MEASURES, found, strict=True) if f), "neither")
+
+
+@check(
+    codes.STRINGENCY_NOT_COMPARABLE,
+    "info",
+    rationale="""Stringency is compared through a common measure: an annual cap decline
+       rate on both sides, or reduction factors below base emissions on both sides. Without
+       one, the comparison is left to the reader.""",
+    how_to="`param lrf = 2.2 %` (or a table `lrf by period`); or a cap written "
+    "`base_emissions * years(period) * (1 - reduction_factor)`.",
+    sources=(PMR_HANDBOOK, ICAP_GUIDE),
+    example="`eu_ets` states an annual decline; `jvets` states neither.",
+)
+def stringency_not_comparable(p: Pair) -> list[Hit]:
+    window = link_window(p.a, p.b)
+    ma, mb = _measures(p.a, window), _measures(p.b, window)
+    if (ma[0] and mb[0]) or (ma[1] and mb[1]):
+        return []
+    if not any(ma) and not any(mb):
+        message = f"neither '{p.a.name}' nor '{p.b.name}' states {_MEASURES[0]} or {_MEASURES[1]}"
+    else:
+        message = (
+            f"'{p.a.name}' states {_measure(ma)}, '{p.b.name}' {_measure(mb)}: "
+            "no common measure of stringency"
+        )
+    return [
+        Hit(
+            message,
+            (
+                evidence(p.a, "stringency", _measure(ma) if any(ma) else NOT_STATED),
+                evidence(p.b, "stringency", _measure(mb) if any(mb) else NOT_STATED),
+            ),
+        )
+    ]
