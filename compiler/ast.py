@@ -376,12 +376,28 @@ class Surrender:
 
 
 @dataclass(frozen=True, slots=True)
+class BankRule:
+    """`except EUA where period == phase1` (those units are not banked) or
+    `limit CER, ERU up to 2.5 % of assigned_amount` (banked up to a limit), applied when a
+    period closes."""
+
+    kind: str  # "except" or "limit"
+    units: tuple[str, ...]
+    where: Expr | None
+    limit: Expr | None
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Banking:
     keyword: str  # "banking" or "borrowing"
     mode: str
     limit: Expr | None
     cite: Cite | None
     span: Span
+    rules: tuple[BankRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -332,9 +332,53 @@ class Builder:
         return expr
 
     def banking(
-        self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None
+        self,
+        meta: LarkMeta,
+        mode: Token,
+        limit: ast.Expr | None,
+        rules: tuple[ast.BankRule, ...] | None,
+        cite: ast.Cite | None,
     ) -> ast.Banking:
-        return ast.Banking("banking", str(mode), limit, cite, self.span(meta))
+        """banking: "banking" bank_mode [up_to] [bank_rules] [cite]"""
+        return ast.Banking("banking", str(mode), limit, cite, self.span(meta), rules or ())
+
+    def bank_rules(self, meta: LarkMeta, *rules: ast.BankRule) -> tuple[ast.BankRule, ...]:
+        return rules
+
+    def bank_except(
+        self,
+        meta: LarkMeta,
+        units: tuple[str, ...],
+        where: ast.Expr | None,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.BankRule:
+        """bank_except: "except" name_list ["where" expr] [STRING] [cite]"""
+        return self._bank_rule(meta, "except", units, where, None, description, cite)
+
+    def bank_limit(
+        self,
+        meta: LarkMeta,
+        units: tuple[str, ...],
+        limit: ast.Expr,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.BankRule:
+        """bank_limit: "limit" name_list up_to [STRING] [cite]"""
+        return self._bank_rule(meta, "limit", units, None, limit, description, cite)
+
+    def _bank_rule(
+        self,
+        meta: LarkMeta,
+        kind: str,
+        units: tuple[str, ...],
+        where: ast.Expr | None,
+        limit: ast.Expr | None,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.BankRule:
+        text = unquote(description) if description else None
+        return ast.BankRule(kind, units, where, limit, text, cite, self.span(meta))
 
     def borrowing(
         self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None

@@ -289,6 +289,13 @@ EXAMPLE_UNKNOWN_NAME: Final = Code(
 
 # ---- graph ---------------------------------------------------------------------------------
 
+BANK_RULE_WITHOUT_BANKING: Final = Code(
+    "bank-rule-without-banking",
+    "validation",
+    "A banking block states which units may not be banked (`except`) or up to what limit "
+    "(`limit`), but the scheme banks nothing (`banking none`).",
+    "Remove the rule, or allow banking (`banking unlimited`, `banking next_period`).",
+)
 SHARE_OUTSIDE_GROUP: Final = Code(
     "share-outside-group",
     "validation",

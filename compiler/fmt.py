@@ -98,6 +98,7 @@ def items(node: object) -> Iterator[object]:
             | ast.Accept
             | ast.Limit
             | ast.ShareClause
+            | ast.BankRule
             | ast.Consequence
             | ast.Binding,
         ) or _is_decl(child):
@@ -279,7 +280,6 @@ _DECLS: dict[type, Callable[[Any], str]] = {
         f"param {d.name} = {print_expr(d.value)}{_desc(d.description)}{_cite(d.cite)}"
     ),
     ast.Rule: _rule,
-    ast.Banking: lambda d: f"{d.keyword} {d.mode}{_up_to(d.limit)}{_cite(d.cite)}",
     ast.Price: _price,
     ast.Support: lambda d: (
         f"support {d.name}{_desc(d.description)}{_up_to(d.limit)}{_opt('since ', d.since)}"
@@ -416,6 +416,23 @@ def _penalty(p: Printer, d: ast.Penalty, depth: int, first: bool) -> None:
     p.lines[-1] += tail
 
 
+def _banking(p: Printer, d: ast.Banking, depth: int, first: bool) -> None:
+    head = f"{d.keyword} {d.mode}{_up_to(d.limit)}"
+    if not d.rules:
+        p.emit(d, depth, f"{head}{_cite(d.cite)}", first)
+        return
+    p.block(d, depth, head, [(r, _bank_rule(r)) for r in d.rules], first)
+    p.lines[-1] += _cite(d.cite)
+
+
+def _bank_rule(r: ast.BankRule) -> str:
+    where = f" where {print_expr(r.where)}" if r.where is not None else ""
+    return (
+        f"{r.kind} {', '.join(r.units)}{where}{_up_to(r.limit)}{_desc(r.description)}"
+        f"{_cite(r.cite)}"
+    )
+
+
 def _bindings(word: str, bindings: tuple[ast.Binding, ...], depth: int) -> list[str]:
     texts = [f"{'.'.join(b.path)} = {print_expr(b.value)}" for b in bindings]
     one_line = f"{word} " + ", ".join(texts)
@@ -446,6 +463,7 @@ _BLOCK_DECLS: dict[type, Callable[[Printer, Any, int, bool], None]] = {
     ast.Table: _table,
     ast.Units: _units,
     ast.Surrender: _surrender,
+    ast.Banking: _banking,
     ast.Penalty: _penalty,
     ast.Example: _example,
 }

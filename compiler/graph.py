@@ -100,6 +100,8 @@ def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
             for used, span in _uses(s, expr):
                 yield used, "runtime:surrendered", span
     yield from _penalty_edges(s)
+    for used in ("rule:obligation", "runtime:surrendered", "runtime:carry_in", "runtime:owed_in"):
+        yield used, "runtime:credits_left", s.scheme.span
 
 
 def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:

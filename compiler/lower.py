@@ -22,7 +22,7 @@ from etsl.compiler.graph import evaluation_order
 from etsl.compiler.gwp import gwp
 from etsl.compiler.infer import CheckedScheme, Checker
 from etsl.compiler.numbers import multiply
-from etsl.compiler.periods import period_years
+from etsl.compiler.periods import period_dates, period_years
 from etsl.compiler.printer import print_expr
 from etsl.compiler.program import attribute_value
 from etsl.compiler.resolve import ResolvedScheme
@@ -266,7 +266,18 @@ class _Lowering:
     def carrying(self, banking: ast.Banking | None) -> ir.Carrying | None:
         if banking is None:
             return None
-        return ir.Carrying(banking.mode, self.optional(banking.limit), banking.span)
+        rules = tuple(
+            ir.BankRule(
+                r.kind,
+                r.units,
+                self.optional(r.where),
+                self.optional(r.limit),
+                print_bank_rule(r),
+                r.span,
+            )
+            for r in banking.rules
+        )
+        return ir.Carrying(banking.mode, self.optional(banking.limit), banking.span, rules)
 
     def examples(self) -> tuple[ir.Example, ...]:
         return tuple(
@@ -296,7 +307,10 @@ class _Lowering:
             surrender=self.clauses(),
             units=self.unit_types(),
             penalties=self.penalties(),
-            periods=tuple(ir.Period(n, period_years(p, s.calendar)) for n, p in s.periods.items()),
+            periods=tuple(
+                ir.Period(n, period_years(p, s.calendar), _first_year(p, s))
+                for n, p in s.periods.items()
+            ),
             banking=self.carrying(s.banking),
             borrowing=self.carrying(s.borrowing),
             order=_order(graph),
@@ -377,6 +391,13 @@ def clause_text(item: ast.SurrenderItem) -> str:
     return text
 
 
+def print_bank_rule(rule: ast.BankRule) -> str:
+    """`except EUA where period == phase1`, `limit CER up to 2.5 % of assigned_amount`."""
+    where = f" where {print_expr(rule.where)}" if rule.where is not None else ""
+    limit = f" up to {print_expr(rule.limit)}" if rule.limit is not None else ""
+    return f"{rule.kind} {', '.join(rule.units)}{where}{limit}"
+
+
 def _table_entries(table: ast.Table) -> Iterator[tuple[tuple[str, ...], ast.Cell]]:
     def key(cell: ast.Cell) -> str:
         return cell.name if isinstance(cell, ast.CellName) else "*"
@@ -409,11 +430,15 @@ def _is_percent(expr: ast.Expr | None) -> bool:
     return isinstance(expr, ast.Quantity) and expr.unit == "%"
 
 
+#: Runtime values an engine computes in the rule graph's order (the others are given).
+_RUNTIME_STEPS = ("runtime:surrendered", "runtime:credits_left")
+
+
 def _order(graph: nx.DiGraph) -> tuple[str, ...]:
     return tuple(
         n
         for n in evaluation_order(graph)
-        if n.split(":")[0] in ("param", "table", "rule") or n == "runtime:surrendered"
+        if n.split(":")[0] in ("param", "table", "rule") or n in _RUNTIME_STEPS
     )
 
 
@@ -429,6 +454,11 @@ def _required(graph: nx.DiGraph, s: ResolvedScheme) -> frozenset[str]:
         n.split(":", 1)[1] if not n.startswith("penalty:") else "penalty." + n.split(":", 1)[1]
         for n in needed
     )
+
+
+def _first_year(period: ast.Period, s: ResolvedScheme) -> int | None:
+    dates = period_dates(period, s.calendar)
+    return dates[0].year if dates else None
 
 
 def _category_field(s: ResolvedScheme) -> str | None:

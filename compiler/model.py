@@ -151,9 +151,21 @@ class SurrenderModel(Frozen):
     location: Location | None = None
 
 
+class BankRuleModel(Frozen):
+    """`except U where …` or `limit U up to …` in a banking block."""
+
+    kind: Literal["except", "limit"]
+    units: list[str]
+    where: Formula | None = None
+    limit: Formula | None = None
+    description: str | None = None
+    cite: Citation | None = None
+
+
 class BankingModel(Frozen):
     mode: str
     limit: Formula | None = None
+    rules: list[BankRuleModel] = []
     cite: Citation | None = None
     location: Location | None = None
 
@@ -486,8 +498,23 @@ def _surrender(c: _Converter) -> list[SurrenderModel]:
 def _banking(c: _Converter, b: ast.Banking | None) -> BankingModel | None:
     if b is None:
         return None
+    rules = [
+        BankRuleModel(
+            kind=r.kind,  # type: ignore[arg-type]
+            units=list(r.units),
+            where=c.formula(r.where),
+            limit=c.formula(r.limit),
+            description=r.description,
+            cite=_cite(r.cite),
+        )
+        for r in b.rules
+    ]
     return BankingModel(
-        mode=b.mode, limit=c.formula(b.limit), cite=_cite(b.cite), location=Location.of(b.span)
+        mode=b.mode,
+        limit=c.formula(b.limit),
+        rules=rules,
+        cite=_cite(b.cite),
+        location=Location.of(b.span),
     )
 
 

@@ -342,15 +342,30 @@ class Penalty:
 class Period:
     name: str
     years: Decimal  # its length, as `years(period)` gives it
+    first_year: int | None = None  # the year it starts in
+
+
+@dataclass(frozen=True, slots=True)
+class BankRule:
+    """`except U where F` (lots of U passing F are not banked) or `limit U up to L` (lots of
+    U are banked up to L), applied when a period closes (runtime/reference/ledger.py)."""
+
+    kind: str  # "except" or "limit"
+    units: tuple[str, ...]
+    where: Expr | None
+    limit: Expr | None
+    text: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Carrying:
-    """`banking …` / `borrowing …`: the mode and the optional `up to` limit."""
+    """`banking …` / `borrowing …`: the mode, the optional `up to` limit, the rules."""
 
     mode: str
     limit: Expr | None
     span: Span
+    rules: tuple[BankRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +416,7 @@ class Program:
     def rule_names(self) -> tuple[str, ...]:
         """Result columns: `covered`, every other rule, then what the runtime supplies."""
         runtime = ["carry_in", "owed_in", *(["borrowed"] if self.borrows else []), "surrendered"]
+        runtime += ["credits_left"] if self.credit_types else []
         return ("covered", *(n for n in self.rules if n != "covered"), *runtime)
 
     @property
@@ -417,8 +433,24 @@ class Program:
         return tuple(k for k in CONSEQUENCE_KINDS.values_of() if k in used)
 
     @property
+    def credit_types(self) -> tuple[str, ...]:
+        """Credit and offset unit types, in the order accept clauses name them (the order
+        they are used in)."""
+        named = [u for c in self.surrender if c.kind == "accept" for u in c.units]
+        ordered = dict.fromkeys([*named, *self.units])
+        return tuple(u for u in ordered if self.units[u].kind in ("credit", "offset"))
+
+    @property
+    def allocation_type(self) -> str | None:
+        """The first allowance unit type: what the allocation and `banked` are made of."""
+        return next((u.name for u in self.units.values() if u.kind == "allowance"), None)
+
+    @property
     def period_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.periods)
+
+    def first_year(self, name: str) -> int | None:
+        return next((p.first_year for p in self.periods if p.name == name), None)
 
     def period_years(self, name: str) -> Decimal | None:
         return next((p.years for p in self.periods if p.name == name), None)

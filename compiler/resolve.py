@@ -29,7 +29,13 @@ from etsl.compiler.enums import (
 from etsl.compiler.gwp import BASES, table
 from etsl.compiler.periods import MONTHS
 from etsl.compiler.source import Span
-from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS, prelude_rules
+from etsl.compiler.vocabulary import (
+    DEFINABLE,
+    MEANINGS,
+    RUNTIME_INPUTS,
+    BankingFacts,
+    prelude_rules,
+)
 
 T = TypeVar("T")
 
@@ -281,7 +287,12 @@ def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict
     mentioned = frozenset(
         n.name for decl in decls for n in ast.walk(decl) if isinstance(n, ast.Name)
     )
-    for rule in prelude_rules(set(rules), "emissions" in fields, banking, mentioned):
+    units = [u for block in _collect(decls, ast.Units) for u in block.decls]
+    facts = BankingFacts(
+        credits=any(u.kind in ("credit", "offset") for u in units),
+        allocation_type=next((u.name for u in units if u.kind == "allowance"), None),
+    )
+    for rule in prelude_rules(set(rules), "emissions" in fields, banking, mentioned, facts):
         rules[rule.name] = rule
     return rules
 
@@ -377,6 +388,11 @@ class NameBinder:
         for other in (s.banking, s.borrowing):
             if other is not None and other.limit is not None:
                 yield other.keyword, other.limit, "value"
+        for bank_rule in s.banking.rules if s.banking else ():
+            if bank_rule.where is not None:
+                yield "banking", bank_rule.where, "filter"
+            if bank_rule.limit is not None:
+                yield "banking", bank_rule.limit, "value"
         for price in s.prices:
             yield "price", price.value, "value"
             if price.rising is not None:
@@ -489,6 +505,9 @@ class NameBinder:
         for link in self.s.links:
             for name in link.units:
                 self._unit_name(name, link.span)
+        for bank_rule in self.s.banking.rules if self.s.banking else ():
+            for name in bank_rule.units:
+                self._unit_name(name, bank_rule.span)
         mixes = [c.mix for p in self.s.penalties for c in p.consequences if c.mix is not None]
         for mix in mixes:
             for name in mix.units:

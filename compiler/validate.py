@@ -328,6 +328,23 @@ def _links(s: ResolvedScheme, known: set[str]) -> list[Diagnostic]:
     ]
 
 
+def _bank_rules(s: ResolvedScheme) -> list[Diagnostic]:
+    """Banking rules need banking: under `banking none` nothing is banked to restrict."""
+    banking = s.banking
+    if banking is None or banking.mode != "none" or not banking.rules:
+        return []
+    return [
+        error(
+            codes.BANK_RULE_WITHOUT_BANKING,
+            f"'{rule.kind} {', '.join(rule.units)}' restricts banking, but the scheme "
+            "banks nothing ('banking none')",
+            rule.span,
+            "remove the rule, or allow banking (banking unlimited, banking next_period)",
+        )
+        for rule in banking.rules
+    ]
+
+
 def _share_groups(s: ResolvedScheme) -> list[Diagnostic]:
     """A share clause's unit types must belong to its group."""
     return [
@@ -466,4 +483,5 @@ def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic
         + _features(s)
         + _compounding(s)
         + _share_groups(s)
+        + _bank_rules(s)
     )

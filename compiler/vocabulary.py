@@ -6,6 +6,8 @@ engines treat them exactly like rules a scheme writes (see docs/language.md, "Vo
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, fields, replace
 from functools import cache
 
 from etsl.compiler import ast
@@ -21,6 +23,8 @@ RUNTIME_INPUTS = {
     "surrendered": "units surrendered after limits and filters (sum of eligible over unit types)",
     "carry_in": "units carried in from the previous period (banked, less deductions)",
     "owed_in": "make-good owed from the previous period",
+    "credits_left": "eligible credits and offsets beyond what the obligation needs; they stay "
+    "in the account by type and vintage, outside the banked surplus",
 }
 
 #: Every vocabulary name and the plain-language meaning the docs use.
@@ -63,8 +67,10 @@ def default_rules(
     has_emissions: bool,
     banking: ast.Banking | None,
     mentioned: frozenset[str] = frozenset(),
+    facts: BankingFacts | None = None,
 ) -> str:
     """ETSL text of the default rules for what the scheme does not define itself."""
+    facts = facts or BankingFacts()
     allowed = allowance_term(defined)
     lines = []
     if "covered" not in defined:
@@ -91,7 +97,7 @@ def default_rules(
             "obligation - owed_in) else 0 tCO2e"
         )
     if "banked" not in defined:
-        lines.append(f"rule banked = {_banked(banking)}")
+        lines.append(f"rule banked = {_banked(banking, facts)}")
     return "\n".join(lines)
 
 
@@ -103,13 +109,52 @@ _BANKABLE = {
 }
 
 
-def _banked(banking: ast.Banking | None) -> str:
+@dataclass(frozen=True)
+class BankingFacts:
+    """What the default `banked` rule depends on besides the banking mode."""
+
+    credits: bool = False  # the scheme has credit or offset unit types (they bank by type)
+    allocation_type: str | None = None  # the first allowance unit type
+
+
+def _banked(banking: ast.Banking | None, facts: BankingFacts) -> str:
+    """Units are used in this order: carried-in units, credits and offsets, allowances,
+    the allocation; what is left of allowances and the allocation is `banked`, while
+    credits and offsets left (`credits_left`) stay in the account by type."""
     bankable = _BANKABLE.get(banking.mode) if banking is not None else None
-    if bankable is None:
+    if banking is None or bankable is None:
         return "0 tCO2e"
-    if banking is not None and banking.limit is not None:
-        return f"min({bankable}, __bank_limit__)"
+    if facts.credits:
+        bankable = f"max(0 tCO2e, {bankable} - credits_left)"
+    if banking.limit is not None:
+        bankable = f"min({bankable}, {_BANK_LIMIT})"
+    if any(_excepts_allocation(r, facts) for r in banking.rules):
+        bankable = f"if {_BANK_EXCEPT} then 0 tCO2e else {bankable}"
     return bankable
+
+
+def _excepts_allocation(rule: ast.BankRule, facts: BankingFacts) -> bool:
+    return rule.kind == "except" and facts.allocation_type in rule.units
+
+
+_BANK_LIMIT = "__bank_limit__"
+_BANK_EXCEPT = "__bank_except__"
+
+
+def _placeholders(banking: ast.Banking | None, facts: BankingFacts) -> dict[str, ast.Expr]:
+    """The expressions the default `banked` rule's placeholders stand for."""
+    found: dict[str, ast.Expr] = {}
+    if banking is None:
+        return found
+    if banking.limit is not None:
+        found[_BANK_LIMIT] = banking.limit
+    excepts = [r for r in banking.rules if _excepts_allocation(r, facts)]
+    conditions = [r.where or ast.Bool(True, r.span) for r in excepts]
+    if conditions:
+        found[_BANK_EXCEPT] = functools.reduce(
+            lambda a, b: ast.Logical("or", a, b, b.span), conditions
+        )
+    return found
 
 
 @cache
@@ -127,29 +172,37 @@ def prelude_rules(
     has_emissions: bool,
     banking: ast.Banking | None,
     mentioned: frozenset[str] = frozenset(),
+    facts: BankingFacts | None = None,
 ) -> tuple[ast.Rule, ...]:
-    """The default rules as AST, with the banking limit expression substituted in."""
+    """The default rules as AST, with the banking limit and exceptions substituted in."""
+    facts = facts or BankingFacts()
     used = mentioned & frozenset(ON_USE)
-    rules = _parse_prelude(default_rules(defined, has_emissions, banking, used))
-    if banking is None or banking.limit is None:
+    rules = _parse_prelude(default_rules(defined, has_emissions, banking, used, facts))
+    found = _placeholders(banking, facts)
+    if not found:
         return rules
-    return tuple(_substitute_bank_limit(r, banking.limit) for r in rules)
+    return tuple(replace(r, expr=_substitute(r.expr, found)) for r in rules)
 
 
-def _substitute_bank_limit(rule: ast.Rule, limit: ast.Expr) -> ast.Rule:
-    if rule.name != "banked" or not isinstance(rule.expr, ast.Call):
-        return rule
-    call = rule.expr
-    args = tuple(
-        limit if isinstance(a, ast.Name) and a.name == "__bank_limit__" else a for a in call.args
-    )
-    return ast.Rule(
-        rule.name,
-        rule.vocabulary,
-        ast.Call(call.func, args, call.span),
-        rule.description,
-        rule.cite,
-        rule.span,
+def _substitute(expr: ast.Expr, found: dict[str, ast.Expr]) -> ast.Expr:
+    """`expr` with every placeholder name replaced by its expression."""
+    if isinstance(expr, ast.Name):
+        return found.get(expr.name, expr)
+    changes: dict[str, object] = {}
+    for f in fields(expr):
+        value = getattr(expr, f.name)
+        if isinstance(value, tuple):
+            changes[f.name] = tuple(_substitute(v, found) if _is_expr(v) else v for v in value)
+        elif _is_expr(value):
+            changes[f.name] = _substitute(value, found)
+    return replace(expr, **changes)  # type: ignore[arg-type]
+
+
+def _is_expr(value: object) -> bool:
+    return (
+        hasattr(value, "__dataclass_fields__")
+        and hasattr(value, "span")
+        and not isinstance(value, ast.Cite)
     )
 
 

@@ -153,6 +153,7 @@ _RUNTIME_WORDS = {
     "surrendered": "the eligible units it surrenders",
     "carry_in": "the units carried in from the previous period",
     "owed_in": "the make-good owed from the previous period",
+    "credits_left": "the credits it holds after surrendering",
 }
 
 

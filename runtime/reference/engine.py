@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from etsl.compiler import numbers
 from etsl.compiler import program as ir
 from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import Described, RefKind, table_candidates
@@ -101,6 +102,16 @@ class PeriodEvaluator:
         consequences = tuple(c for p in self.program.penalties for c in self._penalty(p))
         return self.result(consequences)
 
+    def carried(self) -> tuple[Holding, ...]:
+        """The ledger's credit and offset lots for the next period (runtime/reference/
+        ledger.py); none when a value they depend on could not be computed."""
+        from etsl.runtime.reference.ledger import carried_lots
+
+        try:
+            return carried_lots(self)
+        except (Fault, Upstream):
+            return ()
+
     def evaluate(self, expr: ir.Expr) -> Value:
         """The value of an expression for this participant (raises Fault or Upstream)."""
         handler: Callable[[PeriodEvaluator, ir.Expr], Value] = EVALUATORS[type(expr)]
@@ -139,6 +150,7 @@ class PeriodEvaluator:
             ctx.row,
             ctx.source,
             self.consequences_known,
+            self.carried(),
         )
 
     def _roots(self) -> tuple[str, ...]:
@@ -318,6 +330,7 @@ class PeriodEvaluator:
                 "runtime",
                 outcome.held[unit],
                 CO2E_UNIT,
+                self._carried_notes(unit),
                 description=f"units of {unit} held",
             )
             self.entries[f"eligible.{unit}"] = TraceEntry(
@@ -331,6 +344,19 @@ class PeriodEvaluator:
             )
         self.frames[-1].children.update(
             dict.fromkeys(f"eligible.{u}" for u in self.program.units if outcome.held[u])
+        )
+
+    def _carried_notes(self, unit: str) -> tuple[str, ...]:
+        from etsl.compiler.display import format_value
+        from etsl.runtime.reference.ledger import CARRIED
+
+        notes: dict[str, Decimal] = {}
+        for lot in self.context.holdings:
+            if lot.unit == unit and lot.source.startswith(CARRIED):
+                notes[lot.source] = numbers.add(notes.get(lot.source, ZERO), lot.quantity)
+        return tuple(
+            f"including {format_value(amount, CO2E_UNIT)} {source}"
+            for source, amount in notes.items()
         )
 
     # ---- penalties --------------------------------------------------------------------
@@ -461,6 +487,8 @@ def _table(ev: PeriodEvaluator, name: str) -> Value:
 def _runtime(ev: PeriodEvaluator, name: str) -> Value:
     if name == "surrendered":
         return ev.computed(name, "runtime", None, guarded(ev.surrendered))
+    if name == "credits_left":
+        return ev.computed(name, "runtime", None, guarded(lambda: credits_left(ev)))
     if name in ev.context.runtime_faults:
         raise Fault(ev.context.runtime_faults[name])
     value = ev.context.runtime.get(name, ZERO)
@@ -474,6 +502,35 @@ def _runtime(ev: PeriodEvaluator, name: str) -> Value:
         ev.program.runtime_meanings.get(name),
     )
     return value
+
+
+def credits_left(ev: PeriodEvaluator) -> Decimal:
+    """Eligible credits and offsets the obligation does not need: units are used carried-in
+    first, then credits and offsets in clause order, then allowances and the allocation."""
+    needed = numbers.add(_amount(ev, "obligation"), _amount(ev, "owed_in"))
+    carried = _amount(ev, "carry_in")
+    ev.lookup("surrendered")
+    assert ev.surrender is not None
+    eligible = [ev.surrender.eligible[u] for u in ev.program.credit_types]
+    return left_after(eligible, max(numbers.subtract(needed, carried), ZERO))[1]
+
+
+def _amount(ev: PeriodEvaluator, name: str) -> Decimal:
+    value = ev.lookup(name)
+    if not isinstance(value, Decimal):
+        raise Fault(f"'{name}' is {value!r}, not an amount of units")
+    return value
+
+
+def left_after(amounts: list[Decimal], need: Decimal) -> tuple[list[Decimal], Decimal]:
+    """What each amount has left after covering `need` in order, and their total."""
+    left, total = [], ZERO
+    for amount in amounts:
+        used = min(amount, need)
+        need = numbers.subtract(need, used)
+        left.append(numbers.subtract(amount, used))
+        total = numbers.add(total, left[-1])
+    return left, total
 
 
 _LOOKUPS: dict[RefKind, Callable[[PeriodEvaluator, str], Value]] = {

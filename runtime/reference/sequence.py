@@ -59,6 +59,7 @@ class Carry:
     notes: tuple[tuple[str, str], ...] = ()  # (runtime name, note)
     fault: str | None = None
     owed_mix: tuple[OwedMix, ...] = ()
+    lots: tuple[Holding, ...] = ()  # credit and offset lots carried by type and vintage
 
 
 def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
@@ -212,6 +213,7 @@ def run_chain(
             tuple(
                 holdings.of(record.participant, row.period)
                 + wide_holdings(program, record, row.period)
+                + [replace(lot, period=row.period) for lot in carry.lots]
             ),
             runtime={"carry_in": carry.carry_in, "owed_in": carry.owed_in},
             runtime_notes=_notes(carry),
@@ -269,7 +271,13 @@ def next_carry(program: Program, result: ParticipantResult) -> Carry:
         notes.append(("owed_in", f"{format_value(borrowed, 'tCO2e')} borrowed {where}"))
     mixes = tuple(c.mix for c in result.consequences if c.kind == "make_good" and c.mix)
     return Carry(
-        subtract(banked, deduct), add(make_good, borrowed), borrowed, tuple(notes), None, mixes
+        subtract(banked, deduct),
+        add(make_good, borrowed),
+        borrowed,
+        tuple(notes),
+        None,
+        mixes,
+        result.carried,
     )
 
 

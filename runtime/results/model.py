@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from etsl.compiler.enums import AMOUNT_KINDS, FLAG_KINDS
 from etsl.compiler.errors import EtslError
 from etsl.compiler.source import Span
-from etsl.runtime.records import Value
+from etsl.runtime.records import Holding, Value
 from etsl.runtime.results.summary import Summary, Tally, exact_sum
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ class ParticipantResult:
     row: int = 0
     source: str = ""
     consequences_known: bool = True  # False when a penalty could not be evaluated
+    carried: tuple[Holding, ...] = ()  # credit and offset lots handed to the next period
 
     @property
     def ok(self) -> bool:

@@ -49,6 +49,7 @@ from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_t
 from etsl.runtime.columnar.sql.surrender import (
     ConsequenceColumn,
     QueryBuilder,
+    compile_credits_left,
     compile_penalties,
     compile_surrender,
 )
@@ -249,6 +250,8 @@ def _compile(
             builder.add(scope, name, compile_table(program.tables[name], scope))
         elif step == "runtime:surrendered":
             compile_surrender(builder, scope)
+        elif step == "runtime:credits_left":
+            compile_credits_left(builder, scope)
     if "surrendered" not in scope.columns:
         compile_surrender(builder, scope)
     consequences = compile_penalties(builder, scope)
@@ -274,6 +277,7 @@ def _outputs(
         "surrendered",
         "carry_in",
         "owed_in",
+        *(["credits_left"] if program.credit_types else []),
         *(f"held.{u}" for u in program.units),
         *(f"eligible.{u}" for u in program.units),
         *(c.applies for c in consequences),

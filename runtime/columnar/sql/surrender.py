@@ -124,6 +124,18 @@ def compile_surrender(builder: QueryBuilder, scope: Scope) -> None:
     builder.add(scope, "surrendered", total)
 
 
+def compile_credits_left(builder: QueryBuilder, scope: Scope) -> None:
+    """`credits_left` (runtime/reference/engine.py credits_left): eligible credits and
+    offsets beyond what the obligation needs after carried-in units."""
+    credits = zero()
+    for unit in scope.program.credit_types:
+        credits = add("+", credits, scope.column(f"eligible.{unit}"))
+    needed = add("+", scope.column("obligation"), scope.column("owed_in"))
+    need = extremum("max", [add("-", needed, scope.column("carry_in")), zero()], scope)
+    used = extremum("min", [credits, need], scope)
+    builder.add(scope, "credits_left", add("-", credits, used))
+
+
 def _share_clause(
     builder: QueryBuilder,
     scope: Scope,
