@@ -1,6 +1,6 @@
 """Schemes side by side: the standard dimensions, and the slides' "Basic Scheme" table.
 
-    >>> table = comparison([tokyo.model, saitama.model])
+    >>> table = comparison([tokyo_cat, saitama_tset])
     >>> [row.label for row in table.rows][:3]
     ['Jurisdiction', 'Administrator', 'Kind']
 
@@ -495,7 +495,8 @@ def render(result: Comparison, fmt: str) -> str:
     """The comparison document as HTML, Markdown or CSV."""
     if fmt == "csv":
         return to_csv(result)
-    from etsl.documents.site import Footnotes, environment
+    from etsl.documents.render import environment
+    from etsl.documents.site import Footnotes
 
     notes = Footnotes(result.schemes, prefix="cmp")
     names = [m.name for m in result.schemes]

@@ -1,9 +1,9 @@
 """Formulas in plain English, generated from the scheme model.
 
-    >>> lex = lexicon(model)                  # names → noun phrases, from the model
-    >>> rule_sentence(model.rule("cap"), lex)
-    "Each facility's cap for a period is its base emissions × the years in the period ×
-     (1 − its reduction factor), rounded down to whole tonnes."
+    >>> lex = lexicon(tokyo_cat)              # names → noun phrases, from the model
+    >>> print(rule_sentence(tokyo_cat.rule("cap"), lex))
+    Each facility's cap for a period is its base emissions × the years in the period ×
+    (1 − its reduction factor), rounded down to whole tonnes.
 
 The formula text is parsed back to an AST with `etsl.compiler.printer.parse_expr`; one
 renderer per node type (a dispatch table) turns it into words. Function names become words

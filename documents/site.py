@@ -1,11 +1,11 @@
 """Documentation sites: one page per scheme and an index, as HTML or Markdown.
 
-    >>> files = site([tokyo.model], "html")      # {"index.html": "...", "tokyo_cat.html": ...}
-    >>> write_site(files, Path("site"))
+    >>> sorted(site([tokyo_cat], "html"))
+    ['index.html', 'tokyo_cat.html']
 
 A page is built in two steps: `scheme_page(model)` turns the model into a view (plain
-strings, plain-language sentences from documents/prose.py, figures from documents/figures.py),
-then a Jinja2 template renders the view. HTML pages are self-contained (inline CSS and SVG,
+strings, plain-language sentences from `documents.prose`, figures from `documents.figures`),
+then a template renders the view in the one rendering environment (`documents.render`). HTML pages are self-contained (inline CSS and SVG,
 no scripts, no external requests); Markdown pages carry the same content, with the figures
 written as SVG files beside them.
 """
@@ -20,16 +20,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from etsl.compiler.enums import ALLOCATION_METHODS, BANK_MODES, CONSEQUENCE_KINDS, LINK_DIRECTIONS
 from etsl.compiler.model import Citation, PeriodModel, SchemeModel, TableModel
-from etsl.documents import figures as svg
 from etsl.documents.compare import (
     Cell,
     card,
     price_words,
 )
+from etsl.documents.figures.scheme import Figure, figures
+from etsl.documents.figures.svg import standalone
 from etsl.documents.prose import (
     Lexicon,
     article,
@@ -44,54 +44,12 @@ from etsl.documents.prose import (
     terms_used,
     unit_words,
 )
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from etsl.documents.render import environment, safe_url
+from jinja2 import Environment
 
-TEMPLATES = Path(__file__).parent / "templates"
 #: Locators up to this length show in the footnote mark itself ("[1, art 5]").
 SHORT_LOCATOR = 16
 FORMATS = ("html", "md")
-
-# ---- the template environment -----------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*|\[\]])")
-
-
-def md_escape(value: Any) -> Markup:
-    """Text for a Markdown table cell or paragraph: HTML-escaped, `|` and emphasis inert."""
-    if isinstance(value, Markup):
-        return value
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Markup(_MD_SPECIAL.sub(r"\\\1", text.replace("\n", " ")))
-
-
-def md_code(value: Any) -> Markup:
-    """Text as a Markdown code span (HTML is not interpreted inside one)."""
-    return Markup(f"`{str(value).replace('`', '').replace('|', '/')}`")
-
-
-def md_fence(value: Any) -> Markup:
-    """Text for a fenced code block (HTML is not interpreted inside one)."""
-    return Markup(str(value).replace("`", "'"))
-
-
-def environment() -> Environment:
-    """The Jinja2 environment: autoescaping, i18n (null translations: English), strict."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters["md"] = md_escape
-    env.filters["code"] = md_code
-    env.filters["fence"] = md_fence
-    return env
-
 
 # ---- citations -----------------------------------------------------------------------------
 
@@ -116,11 +74,6 @@ class SourceEntry:
     url: str | None
     scheme: str = ""
     locators: tuple[str, ...] = ()
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only web addresses become links (no `javascript:` or `data:` URLs)."""
-    return url if url and re.match(r"https?://", url, re.I) else None
 
 
 class Footnotes:
@@ -267,7 +220,7 @@ class SchemePage:
     links: tuple[Item, ...]
     allocation: Item | None
     examples: tuple[ExampleView, ...]
-    figures: tuple[svg.Figure, ...]
+    figures: tuple[Figure, ...]
     sources: tuple[SourceEntry, ...]
     extra_meta: tuple[Fact, ...] = field(default=())
 
@@ -594,7 +547,7 @@ def scheme_page(model: SchemeModel, fmt: str = "html") -> SchemePage:
         if allocation
         else None,
         examples=_examples(model),
-        figures=svg.figures(model, lex),
+        figures=figures(model, lex),
         sources=(),
         extra_meta=tuple(
             Fact(label, (m.value,), notes.refs(model.name, [m.cite]))
@@ -634,13 +587,8 @@ def index_entries(models: Sequence[SchemeModel], fmt: str) -> tuple[IndexEntry, 
     return tuple(out)
 
 
-def figure_filename(page: SchemePage, figure: svg.Figure) -> str:
+def figure_filename(page: SchemePage, figure: Figure) -> str:
     return f"figures/{page.name}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', figure.key)}.svg"
-
-
-def standalone_svg(markup: str) -> str:
-    """An inline SVG as a file: with its namespace declaration."""
-    return markup.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1) + "\n"
 
 
 def render_page(page: SchemePage, fmt: str, env: Environment | None = None) -> str:
@@ -676,7 +624,7 @@ def site(
         files[page.filename] = render_page(page, fmt, env)
         if fmt == "md":
             for figure in page.figures:
-                files[figure_filename(page, figure)] = standalone_svg(str(figure.svg))
+                files[figure_filename(page, figure)] = standalone(str(figure.svg))
     return files
 
 

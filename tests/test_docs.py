@@ -17,7 +17,10 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths
 from etsl.compiler.model import SchemeModel
-from etsl.documents import figures as svg
+from etsl.documents.figures.graph import Node, layout
+from etsl.documents.figures.scales import short_number, ticks
+from etsl.documents.figures.svg import n
+from etsl.documents.figures.timeline import Bar, timeline
 from etsl.documents.prose import (
     Lexicon,
     Term,
@@ -27,7 +30,8 @@ from etsl.documents.prose import (
     rule_sentence,
     unit_words,
 )
-from etsl.documents.site import environment, md_escape, scheme_page, site, write_site
+from etsl.documents.render import environment, md_escape
+from etsl.documents.site import scheme_page, site, write_site
 
 from etsl.cli import cli
 
@@ -151,24 +155,24 @@ def test_boolean_rules_and_constant_coverage() -> None:
 
 
 def test_ticks_are_round_numbers() -> None:
-    assert svg.ticks(Decimal(0), Decimal("0.17")) == [Decimal(0), Decimal("0.05"),
+    assert ticks(Decimal(0), Decimal("0.17")) == [Decimal(0), Decimal("0.05"),
                                                       Decimal("0.10"), Decimal("0.15"),
                                                       Decimal("0.20")]
-    assert svg.short_number(Decimal("1571583007")) == "1.57 bn"
-    assert svg.short_number(Decimal("0.08"), percent=True) == "8 %"
-    assert svg.n(Decimal("12.345")) == "12.3"
+    assert short_number(Decimal("1571583007")) == "1.57 bn"
+    assert short_number(Decimal("0.08"), percent=True) == "8 %"
+    assert n(Decimal("12.345")) == "12.3"
 
 
 def test_timeline_escapes_labels() -> None:
-    markup = str(svg.timeline([svg.Bar("p<1>", "<script>x</script>", Decimal(2010),
+    markup = str(timeline([Bar("p<1>", "<script>x</script>", Decimal(2010),
                                        Decimal(2015))]))
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert markup.startswith("<svg ") and 'xmlns' not in markup
 
 
 def test_graph_layers_put_values_before_the_rules_that_use_them() -> None:
-    nodes = [svg.Node(n, "rule") for n in ("a", "b", "c", "d")]
-    plan = svg.layout(nodes, [("a", "b"), ("b", "c"), ("a", "c"), ("d", "c")])
+    nodes = [Node(n, "rule") for n in ("a", "b", "c", "d")]
+    plan = layout(nodes, [("a", "b"), ("b", "c"), ("a", "c"), ("d", "c")])
     depth = {name: i for i, layer in enumerate(plan.layers) for name in layer}
     assert depth["a"] < depth["b"] < depth["c"]
     assert depth["d"] == depth["c"] - 1  # an input sits just before its consumer

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.model import SchemeModel
+from etsl.documents.figures.network import network_svg
+from etsl.documents.linkage_report import render_document
 from etsl.linkage.network import (
     Flow,
     NetworkReport,
     analyse_network,
-    network_svg,
-    render_document,
 )
 
 from etsl.cli import cli

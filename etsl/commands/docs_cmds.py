@@ -149,8 +149,9 @@ def _comparison_document(
 
 
 def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
+    from etsl.documents.linkage_report import render_document
     from etsl.documents.site import ExtraDocument
-    from etsl.linkage.network import analyse_network, render_document
+    from etsl.linkage.network import analyse_network
 
     text = render_document([], analyse_network(models), fmt, False)
     return ExtraDocument("Linkage network", f"linkage.{fmt}", text)
