@@ -45,6 +45,10 @@ class Location(Frozen):
 class Citation(Frozen):
     source: str
     locator: str | None = None
+    confidence: str | None = Field(
+        default=None,
+        description="primary, secondary or unconfirmed, when this citation says so",
+    )
 
 
 class Formula(Frozen):
@@ -57,6 +61,11 @@ class Source(Frozen):
     id: str
     citation: str
     url: str | None = None
+    confidence: str | None = Field(
+        default=None,
+        description="primary (the official text), secondary (a report of it) or "
+        "unconfirmed (not verified in a readable source); null when not stated",
+    )
 
 
 class MetaValue(Frozen):
@@ -341,7 +350,9 @@ class _Converter:
 
 
 def _cite(cite: ast.Cite | None) -> Citation | None:
-    return Citation(source=cite.source, locator=cite.locator) if cite else None
+    if cite is None:
+        return None
+    return Citation(source=cite.source, locator=cite.locator, confidence=cite.confidence)
 
 
 def _periods(c: _Converter) -> list[PeriodModel]:
@@ -565,7 +576,10 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
             )
             for k, m in s.meta.items()
         },
-        sources=[Source(id=x.name, citation=x.citation, url=x.url) for x in s.sources.values()],
+        sources=[
+            Source(id=x.name, citation=x.citation, url=x.url, confidence=x.confidence)
+            for x in s.sources.values()
+        ],
         calendar=s.calendar.kind if s.calendar else None,
         fiscal_year_start=s.calendar.start_month if s.calendar else None,
         periods=_periods(c),
