@@ -96,12 +96,25 @@ class InputModel(Frozen):
     description: str | None = None
     cite: Citation | None = None
     location: Location | None = None
+    block: str | None = Field(
+        default=None,
+        description="the participant block that declares it (a scheme may describe the "
+        "participants in one block and market-wide inputs in another)",
+    )
+
+
+class BlockModel(Frozen):
+    """One `participant NAME "description" { … }` block."""
+
+    name: str
+    description: str | None = None
 
 
 class ParticipantModel(Frozen):
     name: str
     description: str | None = None
     inputs: list[InputModel]
+    blocks: list[BlockModel] = []
 
 
 class ParamModel(Frozen):
@@ -380,6 +393,8 @@ def _participant(c: _Converter) -> ParticipantModel | None:
     p = c.s.participant
     if p is None:
         return None
+    declared = [d for d in c.s.scheme.decls if isinstance(d, ast.Participant)]
+    block_of = {f.name: d.name for d in declared for f in d.fields}
     inputs = []
     for f in c.s.fields.values():
         if isinstance(f.type, ast.EnumType):
@@ -391,6 +406,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     cite=_cite(f.cite),
                     location=Location.of(f.span),
                     description=f.description,
+                    block=block_of.get(f.name),
                 )
             )
         else:
@@ -402,9 +418,11 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     cite=_cite(f.cite),
                     location=Location.of(f.span),
                     description=f.description,
+                    block=block_of.get(f.name),
                 )
             )
-    return ParticipantModel(name=p.name, description=p.description, inputs=inputs)
+    blocks = [BlockModel(name=d.name, description=d.description) for d in declared]
+    return ParticipantModel(name=p.name, description=p.description, inputs=inputs, blocks=blocks)
 
 
 def _cell_text(cell: ast.Cell) -> str:
