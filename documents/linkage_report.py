@@ -15,29 +15,60 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etsl.documents.figures.network import network_svg
+from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
+from etsl.documents.shell import Shell
+from etsl.documents.wording import label, scheme_title
 from etsl.linkage.network import NetworkReport, document_data, plain_report
 from etsl.linkage.pair import LinkReport
 from markupsafe import Markup
+
+#: The title of the linkage report inside a site.
+SITE_TITLE = N_("Links between the schemes")
 
 #: Formats this module renders; text and JSON come from `etsl.linkage.network.plain_report`.
 DOCUMENT_FORMATS = ("md", "html")
 
 
 def render_document(
-    pairs: Sequence[LinkReport], network: NetworkReport | None, fmt: str, color: bool = False
+    pairs: Sequence[LinkReport],
+    network: NetworkReport | None,
+    fmt: str,
+    color: bool = False,
+    shell: Shell | None = None,
 ) -> str:
-    """A pair or network report as text, json, md or html (self-contained)."""
+    """A pair or network report as text, json, md or html (self-contained, or inside a
+    site's `shell`)."""
     if fmt not in DOCUMENT_FORMATS:
         return plain_report(pairs, network, fmt, color)
     data = document_data(pairs, network)
-    data["svg"] = Markup(network_svg(network)) if network else None
-    data["title"] = title(pairs, network)
+    names = scheme_titles(pairs, network)
+    data["names"] = names
+    data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
+    data["title"] = title(pairs, network, names)
+    data["shell"] = shell or Shell()
     return render(f"link.{fmt}.j2", **data)
 
 
-def title(pairs: Sequence[LinkReport], network: NetworkReport | None) -> str:
+def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) -> dict[str, str]:
+    """Each scheme's title (its name when it has none)."""
+    refs = list(network.schemes) if network else [r for p in pairs for r in (p.a, p.b)]
+    return {r.name: scheme_title(r.title, r.name) for r in refs}
+
+
+def short_title(name: str, names: dict[str, str]) -> str:
+    """A label short enough for the network figure."""
+    full = names.get(name, name).split(" (")[0]
+    return full if len(full) <= 30 else label(name)
+
+
+def title(pairs: Sequence[LinkReport], network: NetworkReport | None, names: dict[str, str]) -> str:
     """The report's title: the network's size, or the pairs it checks."""
     if network:
-        return f"Link network of {len(network.schemes)} schemes"
-    return "Linkage: " + ", ".join(f"{p.a.name} and {p.b.name}" for p in pairs)
+        count = len(network.schemes)
+        return ngettext(
+            "Links between {count} scheme", "Links between {count} schemes", count
+        ).format(count=count)
+    between = [_("{a} and {b}").format(a=names[p.a.name], b=names[p.b.name]) for p in pairs]
+    return _("Linkage: {pairs}").format(pairs="; ".join(between))

@@ -1,7 +1,8 @@
 """The one rendering environment: every HTML and Markdown document ETSL writes comes from here.
 
-    >>> render("index.md.j2", entries=(), labels=(), extras=()).splitlines()[0]
-    '# Scheme catalogue'
+    >>> print(render_string("{{ title }} <{{ link | url }}>", "page.md.j2",
+    ...                     title="*Caps* <b>", link="https://example.org/?a=1&b=2"))
+    \\*Caps\\* &lt;b&gt; <https://example.org/?a=1&b=2>
 
 Scheme text is untrusted, so the escaping policy lives here once, chosen by the template's
 suffix:
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from etsl.documents import i18n
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -121,7 +123,7 @@ def _url(context: Context, url: Any) -> Any:
 @functools.cache
 def environment() -> Environment:
     """The Jinja2 environment of every document: autoescaping, the Markdown policy, `|url`,
-    i18n (null translations: English), strict undefined names."""
+    i18n (the language being written, `etsl.documents.i18n`), strict undefined names."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -132,7 +134,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, newstyle=False
+    )
     env.filters["md"] = md_escape
     env.filters["code"] = md_code
     env.filters["fence"] = md_fence

@@ -240,7 +240,7 @@ def test_cli_network_over_a_folder(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
-    assert "Link network of 5 schemes" in html
+    assert "Links between 5 schemes" in html
 
 
 def test_cli_network_exit_status_follows_pair_blockers() -> None:

@@ -23,6 +23,11 @@ class Node:
     name: str
     kind: str
     default: bool = False
+    label: str = ""  # what readers call it (the name when empty)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,7 @@ def dependency_graph(
     plan = layout(nodes, edges)
     column = [
         max(
-            (text_width(name, 11) for name in layer if not name.startswith("~")),
+            (text_width(kinds[name].shown, 11) for name in layer if not name.startswith("~")),
             default=Decimal(40),
         )
         + 22
@@ -158,10 +163,10 @@ def _node(node: Node, x: Decimal, y: Decimal, width: Decimal) -> str:
     ink = PAPER if node.kind == "vocabulary" else INK
     dash = ' stroke-dasharray="4 3"' if node.default else ""
     return (
-        f"<g><title>{escape(node.kind)}: {escape(node.name)}</title>"
+        f"<g><title>{escape(node.shown)} ({escape(node.name)})</title>"
         f'<rect x="{n(x)}" y="{n(y)}" width="{n(width)}" height="22" rx="11" fill="{fill}" '
         f'stroke="{stroke}" stroke-width="1.2"{dash}/>'
-        + text(x + width / 2, y + 15, node.name, 11, "middle", ink, "500")
+        + text(x + width / 2, y + 15, node.shown, 11, "middle", ink, "500")
         + "</g>"
     )
 

@@ -24,7 +24,9 @@ from etsl.documents.figures.graph import Node, dependency_graph
 from etsl.documents.figures.line_chart import Chart, Series, line_chart
 from etsl.documents.figures.scales import short_number
 from etsl.documents.figures.timeline import Bar, timeline
-from etsl.documents.prose import Lexicon, humanize, literal_words, unit_words
+from etsl.documents.i18n import gettext as _
+from etsl.documents.prose import Lexicon
+from etsl.documents.wording import label, literal_words, unit_words, vocab_words
 from markupsafe import Markup
 
 
@@ -67,15 +69,20 @@ def _timeline(model: SchemeModel) -> Figure | None:
         bounds = period_bounds(p)
         if bounds is not None:
             span = p.start if p.start == p.end else f"{p.start}–{p.end}"
-            bars.append(Bar(p.name, f"{span} · {p.label}" if p.label else span, *bounds))
+            bars.append(Bar(_first_upper(label(p.name)), span, *bounds))
     if not bars:
         return None
+    title = _("Period timeline")
     return Figure(
         "timeline",
-        "Period timeline",
-        timeline(bars, "Period timeline"),
-        "Compliance periods and phases on a calendar axis.",
+        title,
+        timeline(bars, title),
+        _("Compliance periods and phases on a calendar axis."),
     )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _graph(model: SchemeModel, lex: Lexicon) -> Figure | None:
@@ -88,18 +95,20 @@ def _graph(model: SchemeModel, lex: Lexicon) -> Figure | None:
             term = lex.terms.get(dep)
             kind = term.kind if term is not None and term.kind != "rule" else "rule"
             if model.rule(dep) is None:
-                nodes.setdefault(dep, Node(dep, kind))
+                nodes.setdefault(dep, Node(dep, kind, label=label(dep)))
             edges.append((dep, rule.name))
     for rule in model.rules:
-        nodes[rule.name] = Node(
-            rule.name, "vocabulary" if rule.vocabulary else "rule", rule.default
-        )
+        kind = "vocabulary" if rule.vocabulary else "rule"
+        nodes[rule.name] = Node(rule.name, kind, rule.default, label(rule.name))
+    title = _("Rule dependencies")
     return Figure(
         "graph",
-        "Rule dependencies",
-        dependency_graph(list(nodes.values()), edges, "Rule dependencies"),
-        "Each arrow points from a value to a rule that uses it. Dashed outlines mark "
-        "default rules the scheme did not write.",
+        title,
+        dependency_graph(list(nodes.values()), edges, title),
+        _(
+            "Each arrow points from a value to a rule that uses it. Dashed outlines mark "
+            "the standard rules the scheme did not write."
+        ),
     )
 
 
@@ -124,7 +133,7 @@ def _table_series(t: TableModel, periods: Sequence[PeriodModel]) -> list[Series]
         by = dict(zip(t.dims, parts, strict=False))
         groups.setdefault(by[other[0]] if other else t.name, {})[by["period"]] = value
     series = []
-    for label, cells in groups.items():
+    for row, cells in groups.items():
         points: list[tuple[Decimal, Decimal]] = []
         for p in periods:
             bounds = period_bounds(p)
@@ -132,7 +141,7 @@ def _table_series(t: TableModel, periods: Sequence[PeriodModel]) -> list[Series]
             if bounds is not None and found is not None:
                 points += [(bounds[0], found[0]), (bounds[1], found[0])]
         if points:
-            series.append(Series(humanize(label), tuple(points)))
+            series.append(Series(label(row), tuple(points)))
     return series
 
 
@@ -148,7 +157,7 @@ def _table_charts(model: SchemeModel) -> list[Figure]:
         if percent:
             series = [Series(s.label, tuple((x, y / 100) for x, y in s.points)) for s in series]
         chart = Chart(
-            f"{humanize(t.name).capitalize()} by period",
+            _("{table} by period").format(table=_first_upper(label(t.name))),
             tuple(series),
             "" if percent else unit_words(unit),
             percent,
@@ -174,13 +183,14 @@ def _cap_charts(model: SchemeModel) -> list[Figure]:
             unit = value[1]
     if len(points) < 2:
         return []
-    chart = Chart("Cap trajectory", (Series("cap", tuple(sorted(points))),), unit_words(unit))
+    title = _("Cap trajectory")
+    chart = Chart(title, (Series(_("cap"), tuple(sorted(points))),), unit_words(unit))
     return [
         Figure(
             "cap",
-            "Cap trajectory",
+            title,
             line_chart(chart),
-            "Annual caps the scheme states as parameters.",
+            _("Annual caps the scheme states as parameters."),
             tuple((str(int(x)), literal_words(f"{y} {unit}")) for x, y in sorted(points)),
         )
     ]
@@ -208,23 +218,29 @@ def _price_charts(model: SchemeModel, lex: Lexicon) -> list[Figure]:
             (Decimal(year), value[0] * (1 + rate) ** (year - p.from_year))
             for year in range(p.from_year, last + 1)
         )
-        label = PRICE_CONTROLS.words(p.name) + (
-            f" (+{literal_words(p.rising.text)} a year"
-            f"{', before ' + p.rising_plus.upper() if p.rising_plus else ''})"
-            if p.rising
-            else ""
-        )
-        groups.setdefault(value[1], []).append(Series(label, points, dashed=p.name == "floor"))
+        name = vocab_words(PRICE_CONTROLS, p.name)
+        if p.rising:
+            rising = literal_words(p.rising.text)
+            pattern = (
+                _("{name} (+{rate} a year, before {index})")
+                if p.rising_plus
+                else _("{name} (+{rate} a year)")
+            )
+            name = pattern.format(name=name, rate=rising, index=(p.rising_plus or "").upper())
+        groups.setdefault(value[1], []).append(Series(name, points, dashed=p.name == "floor"))
     out = []
     for unit, series in groups.items():
-        chart = Chart("Price-control paths", tuple(series), unit_words(unit))
+        title = _("Price-control paths")
+        chart = Chart(title, tuple(series), unit_words(unit))
         out.append(
             Figure(
                 f"prices-{unit}",
-                "Price-control paths",
+                title,
                 line_chart(chart),
-                "Paths compounded yearly from the start year; inflation "
-                "adjustments (CPI) are not included.",
+                _(
+                    "Paths compounded yearly from the start year; inflation "
+                    "adjustments (CPI) are not included."
+                ),
             )
         )
     return out
