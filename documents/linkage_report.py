@@ -19,11 +19,19 @@ from etsl.documents.i18n import N_, ngettext
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.shell import Shell
-from etsl.documents.wording import label, scheme_title
+from etsl.documents.wording import capital, label, scheme_title
 from etsl.linkage.network import NetworkReport, document_data, plain_report
 from etsl.linkage.pair import LinkReport
 from markupsafe import Markup
 
+#: What flows through a link, in words.
+FLOW_KINDS = {
+    "credit": N_("credit"),
+    "offset": N_("offset credit"),
+    "allowance": N_("allowance"),
+    "ceiling": N_("price ceiling"),
+    "floor": N_("price floor"),
+}
 #: The title of the linkage report inside a site.
 SITE_TITLE = N_("Links between the schemes")
 
@@ -45,6 +53,8 @@ def render_document(
     data = document_data(pairs, network)
     names = scheme_titles(pairs, network)
     data["names"] = names
+    data["short"] = {name: short_title(name, names) for name in names}
+    data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
     data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
     data["title"] = title(pairs, network, names)
     data["shell"] = shell or Shell()
@@ -60,7 +70,7 @@ def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) ->
 def short_title(name: str, names: dict[str, str]) -> str:
     """A label short enough for the network figure."""
     full = names.get(name, name).split(" (")[0]
-    return full if len(full) <= 30 else label(name)
+    return full if len(full) <= 30 else capital(label(name))
 
 
 def title(pairs: Sequence[LinkReport], network: NetworkReport | None, names: dict[str, str]) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from etsl.documents import i18n
+from etsl.documents.wording import label
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -142,6 +143,7 @@ def environment() -> Environment:
     env.filters["fence"] = md_fence
     env.filters["url"] = _url
     env.filters["code_spans"] = _code_spans
+    env.filters["label"] = label
     return env
 
 

@@ -12,6 +12,7 @@ units from another scheme) are linked when the site documents them too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -92,6 +93,7 @@ class RuleView:
     terms: tuple[tuple[str, str, str], ...]
     uses: tuple[tuple[str, str], ...]  # (anchor name, label)
     refs: tuple[Ref, ...]
+    ident: str = ""  # the name, when it says more than the title
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class TableView:
     rows: tuple[tuple[str, ...], ...]
     unit: str
     refs: tuple[Ref, ...]
+    ident: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,13 @@ class SchemePage:
     related: tuple[Item, ...] = ()
 
 
+def ident(name: str, shown: str) -> str:
+    """The identifier formulas use, when it says more than its label (`base_emissions` is
+    not repeated under "Base emissions"; it is under a Japanese label)."""
+    plain = re.sub(r"[\s-]+", "_", shown.lower())
+    return "" if plain == name.lower() else name
+
+
 def page_name(model: SchemeModel, fmt: str) -> str:
     return f"{model.name}.{fmt}"
 
@@ -189,7 +199,7 @@ def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
             ),
             p.label or "",
             notes.refs(model.name, [p.cite]),
-            code=p.name,
+            code=ident(p.name, capital(label(p.name))),
         )
         for p in model.periods
     )
@@ -208,7 +218,8 @@ def _input_item(model: SchemeModel, name: str) -> Item:
     values = ", ".join(label(v) for v in i.values) if i.values else ""
     shown = values or unit_words(i.unit or i.type) or _(i.type)
     refs: tuple[Ref, ...] = ()
-    return Item(capital(label(i.name)), (shown,), i.description or "", refs, code=i.name)
+    name = capital(label(i.name))
+    return Item(name, (shown,), i.description or "", refs, code=ident(i.name, name))
 
 
 def participant_sentence(noun: str, description: str | None) -> str:
@@ -250,7 +261,7 @@ def _params(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
             p.description or "",
             notes.refs(model.name, [p.cite]),
             f"param-{p.name}",
-            code=p.name,
+            code=ident(p.name, capital(label(p.name))),
         )
         for p in model.params
     )
@@ -277,6 +288,7 @@ def _table(t: TableModel, refs: tuple[Ref, ...]) -> TableView:
         body,
         unit_words(t.unit),
         refs,
+        ident(t.name, capital(label(t.name))),
     )
 
 
@@ -315,6 +327,7 @@ def _rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[RuleView
             ),
             uses=tuple((d, label(d)) for d in r.depends_on if model.rule(d) is not None),
             refs=notes.refs(model.name, [r.cite]),
+            ident=ident(r.name, capital(label(r.name))),
         )
         for r in ordered
     )
@@ -356,7 +369,7 @@ def _units(
                 u.description or "",
                 notes.refs(model.name, [u.cite, *(c.cite for c in clauses)]),
                 f"unit-{u.name}",
-                code=u.name,
+                code=ident(u.name, capital(label(u.name))),
                 href=f"{u.origin}.html" if u.origin in others else "",
             )
         )
@@ -482,7 +495,7 @@ def _support(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
             (phrase(s.limit.text, lex, s.limit.unit) if s.limit else "",),
             s.description or "",
             notes.refs(model.name, [s.cite]),
-            code=s.name,
+            code=ident(s.name, capital(label(s.name))),
         )
         for s in model.support
     )
@@ -500,7 +513,7 @@ def _links(model: SchemeModel, notes: Footnotes, others: Mapping[str, str]) -> t
             ),
             k.conditions or "",
             notes.refs(model.name, [k.cite]),
-            code=k.target,
+            code="",
             href=f"{k.target}.html" if k.target in others else "",
         )
         for k in model.links

@@ -37,7 +37,7 @@ ACRONYMS = {
     "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
     "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆",
     "sme": "SME", "tcer": "tCER", "tnac": "TNAC", "tset": "TSET", "cat": "CAT", "uk": "UK", "uka": "UKA", "us": "US",
-    "vap": "VAP", "intl": "international",
+    "vap": "VAP", "intl": "international", "moe": "MOE", "meti": "METI", "jvets": "JVETS",
 }  # fmt: skip
 #: Place names in identifiers.
 PROPER = {

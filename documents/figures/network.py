@@ -14,32 +14,49 @@ from decimal import Decimal
 
 from etsl.documents.figures.legend import Entry, legend
 from etsl.documents.figures.palette import INK, MUTED, VERDICT, series_colour
-from etsl.documents.figures.svg import standalone, svg, text
+from etsl.documents.figures.svg import standalone, svg, text, text_width
+from etsl.documents.i18n import N_
+from etsl.documents.i18n import gettext as _
 from etsl.linkage.network import NetworkReport
+from markupsafe import escape
 
 NODE_RADIUS = 9
+WIDTH = 900
+#: Pixels a scheme's label may take beside its node (the full name is in the tooltip).
+LABEL_ROOM = 215
 UNLINKED = "#bdc3c7"
 #: What each verdict colour means, in the legend.
 VERDICT_WORDS = (
-    ("blocked", "at least one blocker"),
-    ("warnings", "linkable, with warnings"),
-    ("compatible", "compatible"),
+    ("blocked", N_("at least one blocker")),
+    ("warnings", N_("linkable, with warnings")),
+    ("compatible", N_("compatible")),
 )
 
 Point = tuple[float, float]
 
 
-def _layout(names: Sequence[str], centre: float, radius: float) -> dict[str, Point]:
+def _layout(names: Sequence[str], centre: Point, radius: Point) -> dict[str, Point]:
+    """The schemes on an ellipse, the first at the top, clockwise."""
     if len(names) == 1:
-        return {names[0]: (centre, centre)}
+        return {names[0]: centre}
     step = 2 * math.pi / max(len(names), 1)
     return {
         name: (
-            centre + radius * math.cos(i * step - math.pi / 2),
-            centre + radius * math.sin(i * step - math.pi / 2),
+            centre[0] + radius[0] * math.cos(i * step - math.pi / 2),
+            centre[1] + radius[1] * math.sin(i * step - math.pi / 2),
         )
         for i, name in enumerate(names)
     }
+
+
+def _short(text: str, room: int = LABEL_ROOM) -> str:
+    """The label, cut with an ellipsis to fit `room` pixels at 12 px (wide characters,
+    such as Japanese, count double)."""
+    if text_width(text, 12) <= room:
+        return text
+    while text and text_width(text + "…", 12) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _shorten(p: Point, q: Point) -> tuple[float, ...]:
@@ -52,12 +69,15 @@ def _shorten(p: Point, q: Point) -> tuple[float, ...]:
 def network_svg(
     report: NetworkReport,
     label: Callable[[str], str] = lambda name: name,
-    title: str = "Link network",
-    size: int = 520,
+    title: str = "",
 ) -> str:
     """The network as a standalone SVG; `label` names each scheme for readers."""
+    title = title or _("Link network")
     names = [name for c in report.components for name in c] + list(report.unlinked)
-    centre, radius = size / 2, size / 2 - 110
+    count = max(len(names), 1)
+    radius = (min(230.0, 60 + 12 * count), min(190.0, 50 + 10 * count))
+    size = int(2 * radius[1] + 110)
+    centre = (WIDTH / 2, radius[1] + 40)
     at = _layout(names, centre, radius)
     verdicts = {frozenset((p.a.name, p.b.name)): p.verdict for p in report.pairs}
     one_sided = {frozenset(i.schemes) for i in report.reciprocity if i.code == "link-one-sided"}
@@ -70,9 +90,9 @@ def network_svg(
             _edge(at[u], at[v], verdict, (u, v) in directed, (v, u) in directed, pair in one_sided)
         )
     component_of = {name: i for i, c in enumerate(report.components) for name in c}
-    body += [_node(label(name), at[name], centre, component_of.get(name)) for name in names]
+    body += [_node(label(name), at[name], centre[0], component_of.get(name)) for name in names]
     body.append(_legend(size))
-    return standalone(svg(size, size + 24, body, title))
+    return standalone(svg(WIDTH, size + 24, body, title))
 
 
 def _markers() -> str:
@@ -104,9 +124,10 @@ def _node(name: str, at: Point, centre: float, component: int | None) -> str:
     dx = 0 if anchor == "middle" else (14 if anchor == "start" else -14)
     dy = -16 if y < centre and anchor == "middle" else (24 if anchor == "middle" else 5)
     return (
-        f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_RADIUS}" fill="{fill}" '
+        f"<g><title>{escape(name)}</title>"
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_RADIUS}" fill="{fill}" '
         f'stroke="{INK}" stroke-width="1"/>'
-        + text(_at(x + dx), _at(y + dy), name, 13, anchor)
+        + text(_at(x + dx), _at(y + dy), _short(name), 12, anchor)
         + "</g>"
     )
 
@@ -117,12 +138,12 @@ def _at(value: float) -> Decimal:
 
 
 def _legend(size: int) -> str:
-    entries = [Entry(words, VERDICT[key]) for key, words in VERDICT_WORDS]
-    key, _ = legend(entries, 10, size - 30, size - 10)
+    entries = [Entry(_(words), VERDICT[key]) for key, words in VERDICT_WORDS]
+    key, _height = legend(entries, 10, size - 30, WIDTH - 10)
     note = text(
         10,
         size + 16,
-        "Arrows: where units flow. Dashed: declared by one side only.",
+        _("Arrows: where units flow. Dashed: declared by one side only."),
         11,
         "start",
         MUTED,
