@@ -25,6 +25,7 @@ from etsl.compiler.enums import (
     CAP_TYPES,
     CONSEQUENCE_KINDS,
     LINK_DIRECTIONS,
+    LINK_STATUSES,
     PARTICIPATION,
     PRICE_CONTROLS,
     SCHEME_KINDS,
@@ -91,6 +92,28 @@ def not_stated() -> Cell:
     return cell([_(NOT_STATED)])
 
 
+#: What the documents say where a scheme states it has none of a feature (`price none`, …).
+NONE_WORDS = {
+    "price_controls": N_("No price controls"),
+    "credits": N_("No credits accepted"),
+    "verification": N_("No verification"),
+    "penalties": N_("No penalty"),
+    "links": N_("No link"),
+}
+
+
+def absent(model: SchemeModel, feature: str) -> Cell:
+    """A feature the scheme declares nothing for: what it states (none, with its reason and
+    citation), else "Not stated in the sources" (absence is never read as none)."""
+    statement = model.features.get(feature)
+    if statement is None or statement.status == "declared":
+        return not_stated()
+    if statement.status == "none":
+        words = _(NONE_WORDS.get(feature, "None"))
+        return cell([words, statement.description or ""], [statement.cite])
+    return cell([_(NOT_STATED)], [statement.cite])
+
+
 def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, Lexicon], Cell]:
     def extract(model: SchemeModel, lex: Lexicon) -> Cell:
         item = model.meta.get(key)
@@ -141,7 +164,8 @@ def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:
 
 def _cap(model: SchemeModel, lex: Lexicon) -> Cell:
     item = model.meta.get("cap_type")
-    lines = [vocab_words(CAP_TYPES, item.value)] if item else []
+    types = [vocab_words(CAP_TYPES, value) for value in model.meta_values("cap_type")]
+    lines = [series(types)] if types else []
     cites: list[Citation | None] = [item.cite] if item else []
     for name, pattern in (("cap", N_("Cap: {value}")), ("target", N_("Target: {value}"))):
         rule = model.rule(name)
@@ -207,7 +231,7 @@ def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
 
 def _penalties(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.penalties:
-        return not_stated()
+        return absent(model, "penalties")
     cites = [p.cite for p in model.penalties] + [
         q.cite for p in model.penalties for q in p.consequences
     ]
@@ -223,7 +247,7 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
     def extract(model: SchemeModel, lex: Lexicon) -> Cell:
         item = getattr(model, attribute)
         if item is None:
-            return not_stated()
+            return absent(model, attribute)
         limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else None
         return cell([bank_words(item.mode, limit)], [item.cite])
 
@@ -231,10 +255,17 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
 
 
 def link_words(
-    target: str, direction: str, since: str | None, until: str | None, title: str | None = None
+    target: str,
+    direction: str,
+    since: str | None,
+    until: str | None,
+    title: str | None = None,
+    status: str | None = None,
 ) -> str:
-    """`Saitama Target-Setting ETS (two-way, since 1 April 2011)`."""
+    """`Saitama Target-Setting ETS (two-way, operating, since 1 April 2011)`."""
     parts = [vocab_words(LINK_DIRECTIONS, direction)]
+    if status:
+        parts.append(vocab_words(LINK_STATUSES, status).lower())
     if since:
         parts.append(_("since {date}").format(date=date_words(date.fromisoformat(since))))
     if until:
@@ -244,8 +275,10 @@ def link_words(
 
 def _links(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.links:
-        return cell([_("No link declared")])
-    lines = [link_words(k.target, k.direction, k.since, k.until) for k in model.links]
+        return absent(model, "links")
+    lines = [
+        link_words(k.target, k.direction, k.since, k.until, None, k.status) for k in model.links
+    ]
     return cell(lines, [k.cite for k in model.links])
 
 
@@ -268,7 +301,7 @@ def _credits(model: SchemeModel, lex: Lexicon) -> Cell:
         pattern = _("Combined limit: {units}") if item.kind == "limit" else _("Accepts {units}")
         lines.append(pattern.format(units=words))
     if not lines:
-        return not_stated()
+        return absent(model, "credits")
     limits = [item.limit.text for item in model.surrender if item.limit is not None]
     lines += definitions(model, lex, limits)
     cites = [item.cite for item in model.surrender]
@@ -358,8 +391,17 @@ def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
         for p in model.price_controls
     ]
     if not lines:
-        return not_stated()
+        return absent(model, "price_controls")
     return cell(lines, [p.cite for p in model.price_controls])
+
+
+def _mrv(model: SchemeModel, lex: Lexicon) -> Cell:
+    item = model.meta.get("mrv")
+    if item is None:
+        return EMPTY
+    if item.value == "none":
+        return absent(model, "verification")
+    return cell([item.value], [item.cite])
 
 
 def _sources(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -408,7 +450,7 @@ CARD: tuple[Dimension, ...] = (
 COMPARE: tuple[Dimension, ...] = CARD + (
     Dimension("credits", N_("Eligible units and limits"), _credits),
     Dimension("prices", N_("Price controls"), _prices),
-    Dimension("mrv", N_("Monitoring, reporting and verification"), _meta("mrv")),
+    Dimension("mrv", N_("Monitoring, reporting and verification"), _mrv),
     Dimension("deadline", N_("Compliance deadline"), _meta("deadline")),
     Dimension("sources", N_("Sources"), _sources),
 )
@@ -543,7 +585,7 @@ def _basic_target(model: SchemeModel) -> Cell:
     item = model.meta.get("cap_type")
     kind = model.meta.get("kind")
     lines = [
-        vocab_words(CAP_TYPES, item.value) if item else "",
+        series([vocab_words(CAP_TYPES, v) for v in model.meta_values("cap_type")]),
         vocab_words(SCHEME_KINDS, kind.value) if kind else "",
     ]
     if not any(lines):

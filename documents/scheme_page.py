@@ -22,6 +22,7 @@ from etsl.compiler.enums import (
     BANK_MODES,
     CONSEQUENCE_KINDS,
     LINK_DIRECTIONS,
+    LINK_STATUSES,
     UNIT_KINDS,
 )
 from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
@@ -506,7 +507,8 @@ def _links(model: SchemeModel, notes: Footnotes, others: Mapping[str, str]) -> t
         Item(
             _scheme_title(k.target, others),
             (
-                vocab_words(LINK_DIRECTIONS, k.direction),
+                vocab_words(LINK_DIRECTIONS, k.direction)
+                + (f" · {vocab_words(LINK_STATUSES, k.status)}" if k.status else ""),
                 date_words(date.fromisoformat(k.since)) if k.since else "",
                 date_words(date.fromisoformat(k.until)) if k.until else "",
                 listing([label(u) for u in k.units]) or _("all"),
@@ -596,7 +598,11 @@ def scheme_page(
         figures=figures(model, lex),
         sources=(),
         extra_meta=tuple(
-            Fact(_(name), (m.value,), notes.refs(model.name, [m.cite]))
+            Fact(
+                _(name),
+                (_("No verification") if m.value == "none" else m.value,),
+                notes.refs(model.name, [m.cite]),
+            )
             for key, name in _EXTRA_META
             if (m := model.meta.get(key))
         ),
