@@ -33,7 +33,7 @@ from etsl.compiler.enums import (
     STATUSES,
     Vocabulary,
 )
-from etsl.compiler.model import Citation, PenaltyModel, SchemeModel
+from etsl.compiler.model import Citation, MixModel, PenaltyModel, SchemeModel, SurrenderModel
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.i18n import N_, ngettext
@@ -221,6 +221,7 @@ def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
         return _("No penalty")
     parts = [
         consequence_words(q.kind, formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+        + mix_words(q.mix, formula_phrase(q.within, lex), lex)
         for q in p.consequences
     ]
     return _("When {condition}: {consequences}").format(
@@ -282,6 +283,35 @@ def _links(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell(lines, [k.cite for k in model.links])
 
 
+def share_words(item: SurrenderModel, lex: Lexicon) -> str:
+    """`CCA and QCA: at least 75 % of the CCA, QCA and ARBOC surrendered`."""
+    units = listing([label(u) for u in item.units])
+    share = formula_phrase(item.share, lex) or ""
+    among = listing([label(u) for u in item.among] or [_("all units surrendered")])
+    pattern = (
+        _("{units}: at least {share} of {among}")
+        if item.bound == "at least"
+        else _("{units}: at most {share} of {among}")
+    )
+    return pattern.format(units=units, share=share, among=among)
+
+
+def mix_words(mix: MixModel | None, within: str | None, lex: Lexicon) -> str:
+    """`, with CCA and QCA at least 75 %, within 1 year` (what a make-good owes)."""
+    text = ""
+    if mix is not None:
+        pattern = (
+            _(", with {units} at least {share}")
+            if mix.bound == "at least"
+            else _(", with {units} at most {share}")
+        )
+        share = phrase(mix.share.text, lex, mix.share.unit)
+        text += pattern.format(units=listing([label(u) for u in mix.units]), share=share)
+    if within:
+        text += _(", within {time}").format(time=within)
+    return text
+
+
 def accept_words(units: Sequence[str], limit: str | None, where: str | None) -> str:
     """`excess reduction, small midsize up to 1/3 of …, where …`."""
     text = listing([label(u) for u in units])
@@ -295,6 +325,9 @@ def accept_words(units: Sequence[str], limit: str | None, where: str | None) -> 
 def _credits(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = []
     for item in model.surrender:
+        if item.kind == "share":
+            lines.append(_("Share: {units}").format(units=share_words(item, lex)))
+            continue
         words = accept_words(
             item.units, formula_phrase(item.limit, lex), formula_condition(item.where, lex)
         )

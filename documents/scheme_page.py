@@ -27,7 +27,7 @@ from etsl.compiler.enums import (
 )
 from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
 from etsl.documents.citations import Footnotes, Ref, SourceEntry
-from etsl.documents.compare import NOT_STATED, card, price_words
+from etsl.documents.compare import NOT_STATED, card, mix_words, price_words, share_words
 from etsl.documents.figures.scheme import Figure, figures
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
@@ -352,7 +352,9 @@ def _units(
     for u in model.units:
         clauses = [item for item in model.surrender if u.name in item.units]
         accepted = "; ".join(
-            _clause(
+            share_words(item, lex)
+            if item.kind == "share"
+            else _clause(
                 item.kind,
                 item.units,
                 u.name,
@@ -395,13 +397,20 @@ def _clause(
     return " ".join(parts)
 
 
+_CLAUSES = {"limit": N_("Combined limit"), "share": N_("Share among units")}
+
+
 def _surrender(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
     return tuple(
         Item(
             capital(listing([label(u) for u in s.units])),
             (
-                _("Combined limit") if s.kind == "limit" else _("Accept"),
-                phrase(s.limit.text, lex, s.limit.unit) if s.limit else _("no limit"),
+                _(_CLAUSES[s.kind]) if s.kind in _CLAUSES else _("Accept"),
+                share_words(s, lex)
+                if s.kind == "share"
+                else phrase(s.limit.text, lex, s.limit.unit)
+                if s.limit
+                else _("no limit"),
                 condition(s.where.text, lex) if s.where else "",
             ),
             s.description or "",
@@ -462,7 +471,10 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
         consequences = tuple(
             Item(
                 vocab_words(CONSEQUENCE_KINDS, q.kind),
-                (amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex)),),
+                (
+                    amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+                    + mix_words(q.mix, formula_phrase(q.within, lex), lex),
+                ),
                 q.description or "",
                 notes.refs(model.name, [q.cite]),
             )

@@ -46,7 +46,12 @@ PROPER = {
     "tokyo": "Tokyo", "europe": "Europe", "keidanren": "Keidanren",
 }  # fmt: skip
 #: Names whose words are not their parts.
-_NAME_WORDS = {"banked": "banked units", "allocation_amount": "free allocation"}
+_NAME_WORDS = {
+    "banked": "banked units",
+    "allocation_amount": "free allocation",
+    "excess": "excess emissions",
+    "owed_unpaid": "units still owed",
+}
 
 
 def humanize(name: str) -> str:
@@ -274,6 +279,8 @@ def quantity_words(value: Decimal, unit: str | None) -> str:
         return f"{number_words(value)} %"
     if unit == "yr":
         return count_words("{count} year", "{count} years", value)
+    if unit == "day":
+        return count_words("{count} day", "{count} days", value)
     words = unit_words(unit)
     return f"{number_words(value)} {words}" if words else plain_number_words(value)
 

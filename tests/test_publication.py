@@ -187,3 +187,35 @@ def test_pdf_without_chromium_is_a_message_and_writes_nothing(
                                       "--format", "pdf"])
     assert result.exit_code == 1 and "apt-get install chromium" in result.output
     assert not (tmp_path / "pdf").exists() and "Traceback" not in result.output
+
+
+SETTLEMENT = """scheme s "S" {
+  participant entity { emissions: tCO2e }
+  units {
+    allowance CCA
+    offset deb "Offsets with direct benefits"
+    offset non_deb "Offsets without them"
+  }
+  surrender {
+    accept CCA
+    accept deb, non_deb up to 5 % of obligation
+    limit deb at least 50 % among deb, non_deb
+  }
+  penalty untimely when shortfall > 0 tCO2e {
+    make_good 4 * excess + owed_unpaid with CCA at least 75 % within 5 day
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("lang", "share", "mix"), [
+    ("en", "DEB: at least 50 % of DEB and non-DEB",
+     "4 × its excess emissions + its units still owed, with CCA at least 75 %, within 5 days"),
+    ("ja", "DEB：DEB及びnon-DEBの50 %以上", "（うちCCAが75 %以上）（5日以内）"),
+])
+def test_share_clauses_and_unit_mixes_are_worded(lang: str, share: str, mix: str) -> None:
+    compilation = compile_text(SETTLEMENT, "s.scheme")
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    with language(lang):
+        page = site([compilation.schemes["s"].model], "md")["s.md"]
+    assert share in page and mix in page
