@@ -148,9 +148,12 @@ Expr = (
 
 @dataclass(frozen=True, slots=True)
 class Cite:
+    """`cite SOURCE ["locator"] [primary|secondary|unconfirmed]`"""
+
     source: str
     locator: str | None
     span: Span
+    confidence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +172,13 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class SourceDecl:
+    """`source NAME "citation" [url "…"] [primary|secondary|unconfirmed]`"""
+
     name: str
     citation: str
     url: str | None
     span: Span
+    confidence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

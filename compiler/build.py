@@ -116,14 +116,30 @@ class Builder:
         return ast.Meta(str(key), unquote(value), True, (), cite, self.span(meta))
 
     def source_decl(
-        self, meta: LarkMeta, name: Token, citation: Token, url: Token | None
+        self,
+        meta: LarkMeta,
+        name: Token,
+        citation: Token,
+        url: Token | None,
+        confidence: str | None,
     ) -> ast.SourceDecl:
         return ast.SourceDecl(
-            str(name), unquote(citation), unquote(url) if url else None, self.span(meta)
+            str(name),
+            unquote(citation),
+            unquote(url) if url else None,
+            self.span(meta),
+            str(confidence) if confidence else None,
         )
 
-    def cite(self, meta: LarkMeta, name: Token, locator: Token | None) -> ast.Cite:
-        return ast.Cite(str(name), unquote(locator) if locator else None, self.span(meta))
+    def cite(
+        self, meta: LarkMeta, name: Token, locator: Token | None, confidence: str | None
+    ) -> ast.Cite:
+        return ast.Cite(
+            str(name),
+            unquote(locator) if locator else None,
+            self.span(meta),
+            str(confidence) if confidence else None,
+        )
 
     def uses(self, meta: LarkMeta, name: Token) -> ast.Uses:
         return ast.Uses(str(name), self.span(meta))
@@ -556,7 +572,7 @@ class Builder:
         return token
 
     meta_key = period_kw = vocab = unit_kind = bank_mode = consequence_kind = _keyword
-    link_direction = none_feature = _keyword
+    link_direction = none_feature = confidence = _keyword
 
     # ---- expressions ------------------------------------------------------------------------
     def if_expr(self, meta: LarkMeta, c: ast.Expr, t: ast.Expr, e: ast.Expr) -> ast.If:

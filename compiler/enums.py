@@ -190,6 +190,14 @@ UNIT_KINDS = _vocabulary(
     ("credit", "Credit"),
     ("offset", "Offset"),
 )
+#: How settled a cited value is (a source's or a citation's confidence); documents mark
+#: every value that is not primary.
+CONFIDENCE = _vocabulary(
+    "confidence",
+    ("primary", "Primary source", "settled"),
+    ("secondary", "Secondary source", "doubt"),
+    ("unconfirmed", "Unconfirmed", "doubt"),
+)
 
 #: Consequence kinds with an amount, and those that are flags only.
 AMOUNT_KINDS = tuple(c.value for c in CONSEQUENCE_KINDS if c.kind != "flag")
@@ -222,4 +230,5 @@ ALL: tuple[Vocabulary, ...] = (
     LINK_DIRECTIONS,
     LINK_STATUSES,
     UNIT_KINDS,
+    CONFIDENCE,
 )

@@ -39,7 +39,11 @@ def _desc(text: str | None) -> str:
 def _cite(cite: ast.Cite | None) -> str:
     if cite is None:
         return ""
-    return f" cite {cite.source}" + (f" {_q(cite.locator)}" if cite.locator else "")
+    return (
+        f" cite {cite.source}"
+        + (f" {_q(cite.locator)}" if cite.locator else "")
+        + _opt("", cite.confidence)
+    )
 
 
 def _up_to(expr: ast.Expr | None) -> str:
@@ -268,7 +272,9 @@ def _link(d: ast.Link) -> str:
 _DECLS: dict[type, Callable[[Any], str]] = {
     ast.Meta: _meta,
     ast.SourceDecl: lambda d: (
-        f"source {d.name} {_q(d.citation)}" + (f" url {_q(d.url)}" if d.url else "")
+        f"source {d.name} {_q(d.citation)}"
+        + (f" url {_q(d.url)}" if d.url else "")
+        + _opt("", d.confidence)
     ),
     ast.Uses: lambda d: f"uses {d.name}",
     ast.Calendar: lambda d: f"calendar {d.kind}{_opt('from ', d.start_month)}",

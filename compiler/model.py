@@ -45,6 +45,10 @@ class Location(Frozen):
 class Citation(Frozen):
     source: str
     locator: str | None = None
+    confidence: str | None = Field(
+        default=None,
+        description="primary, secondary or unconfirmed, when this citation says so",
+    )
 
 
 class Formula(Frozen):
@@ -57,6 +61,11 @@ class Source(Frozen):
     id: str
     citation: str
     url: str | None = None
+    confidence: str | None = Field(
+        default=None,
+        description="primary (the official text), secondary (a report of it) or "
+        "unconfirmed (not verified in a readable source); null when not stated",
+    )
 
 
 class MetaValue(Frozen):
@@ -87,12 +96,25 @@ class InputModel(Frozen):
     description: str | None = None
     cite: Citation | None = None
     location: Location | None = None
+    block: str | None = Field(
+        default=None,
+        description="the participant block that declares it (a scheme may describe the "
+        "participants in one block and market-wide inputs in another)",
+    )
+
+
+class BlockModel(Frozen):
+    """One `participant NAME "description" { … }` block."""
+
+    name: str
+    description: str | None = None
 
 
 class ParticipantModel(Frozen):
     name: str
     description: str | None = None
     inputs: list[InputModel]
+    blocks: list[BlockModel] = []
 
 
 class ParamModel(Frozen):
@@ -353,7 +375,9 @@ class _Converter:
 
 
 def _cite(cite: ast.Cite | None) -> Citation | None:
-    return Citation(source=cite.source, locator=cite.locator) if cite else None
+    if cite is None:
+        return None
+    return Citation(source=cite.source, locator=cite.locator, confidence=cite.confidence)
 
 
 def _periods(c: _Converter) -> list[PeriodModel]:
@@ -381,6 +405,8 @@ def _participant(c: _Converter) -> ParticipantModel | None:
     p = c.s.participant
     if p is None:
         return None
+    declared = [d for d in c.s.scheme.decls if isinstance(d, ast.Participant)]
+    block_of = {f.name: d.name for d in declared for f in d.fields}
     inputs = []
     for f in c.s.fields.values():
         if isinstance(f.type, ast.EnumType):
@@ -392,6 +418,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     cite=_cite(f.cite),
                     location=Location.of(f.span),
                     description=f.description,
+                    block=block_of.get(f.name),
                 )
             )
         else:
@@ -403,9 +430,11 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     cite=_cite(f.cite),
                     location=Location.of(f.span),
                     description=f.description,
+                    block=block_of.get(f.name),
                 )
             )
-    return ParticipantModel(name=p.name, description=p.description, inputs=inputs)
+    blocks = [BlockModel(name=d.name, description=d.description) for d in declared]
+    return ParticipantModel(name=p.name, description=p.description, inputs=inputs, blocks=blocks)
 
 
 def _cell_text(cell: ast.Cell) -> str:
@@ -592,7 +621,10 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
             )
             for k, m in s.meta.items()
         },
-        sources=[Source(id=x.name, citation=x.citation, url=x.url) for x in s.sources.values()],
+        sources=[
+            Source(id=x.name, citation=x.citation, url=x.url, confidence=x.confidence)
+            for x in s.sources.values()
+        ],
         calendar=s.calendar.kind if s.calendar else None,
         fiscal_year_start=s.calendar.start_month if s.calendar else None,
         periods=_periods(c),

@@ -1,6 +1,6 @@
 """Schemes side by side: the standard dimensions, and the slides' "Basic Scheme" table.
 
-    >>> table = comparison([tokyo.model, saitama.model])
+    >>> table = comparison([tokyo_cat, saitama_tset])
     >>> [row.label for row in table.rows][:3]
     ['Jurisdiction', 'Administrator', 'Kind']
 
@@ -14,33 +14,54 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
 from typing import Any
 
+from etsl.compiler import ast
 from etsl.compiler.enums import (
     ALLOCATION_METHODS,
     BANK_MODES,
     CAP_TYPES,
     CONSEQUENCE_KINDS,
     LINK_DIRECTIONS,
+    LINK_STATUSES,
     PARTICIPATION,
     PRICE_CONTROLS,
     SCHEME_KINDS,
+    SCOPES,
     STATUSES,
     Vocabulary,
 )
-from etsl.compiler.model import Citation, PenaltyModel, SchemeModel
+from etsl.compiler.model import Citation, MixModel, PenaltyModel, SchemeModel, SurrenderModel
+from etsl.compiler.printer import parse_expr
+from etsl.documents.citations import Footnotes
+from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
     Lexicon,
     condition,
     formula_condition,
     formula_phrase,
-    humanize,
     lexicon,
-    literal_words,
     phrase,
-    unit_words,
 )
+from etsl.documents.render import render as render_template
+from etsl.documents.shell import Shell
+from etsl.documents.wording import (
+    capital,
+    date_words,
+    gas_words,
+    label,
+    listing,
+    literal_words,
+    scheme_title,
+    series,
+    vocab_words,
+)
+
+#: What the documents say where a scheme's sources state nothing about a feature.
+NOT_STATED = N_("Not stated in the sources")
 
 # ---- cells ------------------------------------------------------------------------------
 
@@ -67,19 +88,50 @@ def cell(lines: Sequence[str], cites: Sequence[Citation | None] = ()) -> Cell:
     )
 
 
+def not_stated() -> Cell:
+    return cell([_(NOT_STATED)])
+
+
+#: What the documents say where a scheme states it has none of a feature (`price none`, …).
+NONE_WORDS = {
+    "price_controls": N_("No price controls"),
+    "credits": N_("No credits accepted"),
+    "verification": N_("No verification"),
+    "penalties": N_("No penalty"),
+    "links": N_("No link"),
+}
+
+
+def absent(model: SchemeModel, feature: str) -> Cell:
+    """A feature the scheme declares nothing for: what it states (none, with its reason and
+    citation), else "Not stated in the sources" (absence is never read as none)."""
+    statement = model.features.get(feature)
+    if statement is None or statement.status == "declared":
+        return not_stated()
+    if statement.status == "none":
+        words = _(NONE_WORDS.get(feature, "None"))
+        return cell([words, statement.description or ""], [statement.cite])
+    return cell([_(NOT_STATED)], [statement.cite])
+
+
 def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, Lexicon], Cell]:
     def extract(model: SchemeModel, lex: Lexicon) -> Cell:
         item = model.meta.get(key)
         if item is None:
             return EMPTY
-        return cell([table.words(item.value) if table is not None else item.value], [item.cite])
+        return cell([vocab_words(table, item.value) if table else item.value], [item.cite])
 
     return extract
 
 
+def span_words(start: str, end: str) -> str:
+    """`FY2010–FY2014`, or `2021` for a one-year span."""
+    return start if start == end else f"{start}–{end}"
+
+
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = [
-        f"{p.name}: {p.start}–{p.end}" if p.start != p.end else f"{p.name}: {p.start}"
+        _("{name}: {span}").format(name=capital(label(p.name)), span=span_words(p.start, p.end))
         for p in model.periods
     ]
     return cell(lines, [p.cite for p in model.periods])
@@ -88,131 +140,275 @@ def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
 def _gases(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.gases:
         return EMPTY
-    gases = ", ".join(unit_words(f"t{g}").removeprefix("t ") for g in model.gases)
-    basis = f" (GWP basis: {model.gwp_basis})" if model.gwp_basis else ""
+    gases = series([gas_words(g) for g in model.gases])
+    basis = _(" (GWP basis: {basis})").format(basis=model.gwp_basis) if model.gwp_basis else ""
     return cell([gases + basis], [model.gases_cite])
 
 
 def _scope(model: SchemeModel, lex: Lexicon) -> Cell:
-    return cell([", ".join(model.scope)], [model.scope_cite]) if model.scope else EMPTY
+    if not model.scope:
+        return EMPTY
+    return cell([series([vocab_words(SCOPES, s) for s in model.scope])], [model.scope_cite])
 
 
 def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:
     rule = model.rule("covered")
     if rule is None or rule.default:
-        return cell(["Every participant"])
+        return cell([_("Every participant")])
     if rule.formula.text in ("true", "false"):
-        return cell(["Every participant" if rule.formula.text == "true" else "Nobody"], [rule.cite])
-    return cell([f"Covered when {condition(rule.formula.text, lex)}"], [rule.cite])
+        every = _("Every participant") if rule.formula.text == "true" else _("Nobody")
+        return cell([every], [rule.cite])
+    covered = _("Covered when {condition}").format(condition=condition(rule.formula.text, lex))
+    return cell([covered], [rule.cite])
 
 
 def _cap(model: SchemeModel, lex: Lexicon) -> Cell:
     item = model.meta.get("cap_type")
-    lines = [CAP_TYPES.words(item.value)] if item else []
+    types = [vocab_words(CAP_TYPES, value) for value in model.meta_values("cap_type")]
+    lines = [series(types)] if types else []
     cites: list[Citation | None] = [item.cite] if item else []
-    for name in ("cap", "target"):
+    for name, pattern in (("cap", N_("Cap: {value}")), ("target", N_("Target: {value}"))):
         rule = model.rule(name)
         if rule is not None and not rule.default:
-            lines.append(
-                f"{name.capitalize()}: {phrase(rule.formula.text, lex, rule.formula.unit)}"
-            )
+            value = phrase(rule.formula.text, lex, rule.formula.unit)
+            lines.append(_(pattern).format(value=value))
             cites.append(rule.cite)
     return cell(lines, cites)
+
+
+def allocation_words(methods: Sequence[str]) -> str:
+    text = series([vocab_words(ALLOCATION_METHODS, m) for m in methods])
+    return text[:1].upper() + text[1:]
 
 
 def _allocation(model: SchemeModel, lex: Lexicon) -> Cell:
     a = model.allocation
     if a is None:
         return EMPTY
-    methods = ", ".join(ALLOCATION_METHODS.words(m) for m in a.methods).capitalize()
-    return cell([methods, a.description or ""], [a.cite])
+    return cell([allocation_words(a.methods), a.description or ""], [a.cite])
 
 
 def _support(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = []
     for s in model.support:
-        limit = f" (at most {phrase(s.limit.text, lex, s.limit.unit)})" if s.limit else ""
-        lines.append(f"{s.description or humanize(s.name)}{limit}")
-    return cell(lines or ["None"], [s.cite for s in model.support])
+        name = s.description or label(s.name)
+        if s.limit:
+            limit = phrase(s.limit.text, lex, s.limit.unit)
+            lines.append(_("{name} (at most {limit})").format(name=name, limit=limit))
+        else:
+            lines.append(name)
+    if not lines:
+        return not_stated()
+    return cell(lines, [s.cite for s in model.support])
 
 
 def consequence_words(kind: str, amount: str | None, limit: str | None) -> str:
     """`Fine of at most 500,000 JPY`, `Order to reduce: 1.3 × its shortfall`."""
-    label = CONSEQUENCE_KINDS.words(kind)
+    words = vocab_words(CONSEQUENCE_KINDS, kind)
     if amount and limit:
-        return f"{label}: {amount}, at most {limit}"
+        return _("{kind}: {amount}, at most {limit}").format(kind=words, amount=amount, limit=limit)
     if amount:
-        return f"{label}: {amount}"
+        return _("{kind}: {amount}").format(kind=words, amount=amount)
     if limit:
-        return f"{label} of at most {limit}"
-    return label
+        return _("{kind} of at most {limit}").format(kind=words, limit=limit)
+    return words
 
 
 def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
     if p.condition is None:
-        return f"No penalty{': ' + p.description if p.description else ''}"
+        if p.description:
+            return _("No penalty: {reason}").format(reason=p.description)
+        return _("No penalty")
     parts = [
         consequence_words(q.kind, formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+        + mix_words(q.mix, formula_phrase(q.within, lex), lex)
         for q in p.consequences
     ]
-    return f"When {condition(p.condition.text, lex)}: {'; '.join(parts) or 'no consequence'}"
+    return _("When {condition}: {consequences}").format(
+        condition=condition(p.condition.text, lex),
+        consequences=_("; ").join(parts) or _("no consequence"),
+    )
 
 
 def _penalties(model: SchemeModel, lex: Lexicon) -> Cell:
+    if not model.penalties:
+        return absent(model, "penalties")
     cites = [p.cite for p in model.penalties] + [
         q.cite for p in model.penalties for q in p.consequences
     ]
-    return cell([penalty_summary(p, lex) for p in model.penalties] or ["Not stated"], cites)
+    return cell([penalty_summary(p, lex) for p in model.penalties], cites)
+
+
+def bank_words(mode: str, limit: str | None) -> str:
+    words = vocab_words(BANK_MODES, mode)
+    return _("{mode}, at most {limit}").format(mode=words, limit=limit) if limit else words
 
 
 def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
     def extract(model: SchemeModel, lex: Lexicon) -> Cell:
         item = getattr(model, attribute)
         if item is None:
-            return cell(["Not stated"])
-        limit = f", at most {phrase(item.limit.text, lex, item.limit.unit)}" if item.limit else ""
-        return cell([BANK_MODES.words(item.mode) + limit], [item.cite])
+            return absent(model, attribute)
+        limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else None
+        return cell([bank_words(item.mode, limit)], [item.cite])
 
     return extract
 
 
-def link_words(target: str, direction: str, since: str | None, until: str | None) -> str:
-    when = "".join([f", since {since}" if since else "", f", until {until}" if until else ""])
-    return f"{target} ({LINK_DIRECTIONS.words(direction)}{when})"
+def link_words(
+    target: str,
+    direction: str,
+    since: str | None,
+    until: str | None,
+    title: str | None = None,
+    status: str | None = None,
+) -> str:
+    """`Saitama Target-Setting ETS (two-way, operating, since 1 April 2011)`."""
+    parts = [vocab_words(LINK_DIRECTIONS, direction)]
+    if status:
+        parts.append(vocab_words(LINK_STATUSES, status).lower())
+    if since:
+        parts.append(_("since {date}").format(date=date_words(date.fromisoformat(since))))
+    if until:
+        parts.append(_("until {date}").format(date=date_words(date.fromisoformat(until))))
+    return _("{scheme} ({how})").format(scheme=title or label(target), how=", ".join(parts))
 
 
 def _links(model: SchemeModel, lex: Lexicon) -> Cell:
-    lines = [link_words(k.target, k.direction, k.since, k.until) for k in model.links]
-    return cell(lines or ["None"], [k.cite for k in model.links])
+    if not model.links:
+        return absent(model, "links")
+    lines = [
+        link_words(k.target, k.direction, k.since, k.until, None, k.status) for k in model.links
+    ]
+    return cell(lines, [k.cite for k in model.links])
+
+
+def share_words(item: SurrenderModel, lex: Lexicon) -> str:
+    """`CCA and QCA: at least 75 % of the CCA, QCA and ARBOC surrendered`."""
+    units = listing([label(u) for u in item.units])
+    share = formula_phrase(item.share, lex) or ""
+    among = listing([label(u) for u in item.among] or [_("all units surrendered")])
+    pattern = (
+        _("{units}: at least {share} of {among}")
+        if item.bound == "at least"
+        else _("{units}: at most {share} of {among}")
+    )
+    return pattern.format(units=units, share=share, among=among)
+
+
+def mix_words(mix: MixModel | None, within: str | None, lex: Lexicon) -> str:
+    """`, with CCA and QCA at least 75 %, within 1 year` (what a make-good owes)."""
+    text = ""
+    if mix is not None:
+        pattern = (
+            _(", with {units} at least {share}")
+            if mix.bound == "at least"
+            else _(", with {units} at most {share}")
+        )
+        share = phrase(mix.share.text, lex, mix.share.unit)
+        text += pattern.format(units=listing([label(u) for u in mix.units]), share=share)
+    if within:
+        text += _(", within {time}").format(time=within)
+    return text
 
 
 def accept_words(units: Sequence[str], limit: str | None, where: str | None) -> str:
-    text = ", ".join(units)
+    """`excess reduction, small midsize up to 1/3 of …, where …`."""
+    text = listing([label(u) for u in units])
     if limit:
-        text += f" up to {limit}"
+        text = _("{units} up to {limit}").format(units=text, limit=limit)
     if where:
-        text += f" where {where}"
+        text = _("{units} where {condition}").format(units=text, condition=where)
     return text
 
 
 def _credits(model: SchemeModel, lex: Lexicon) -> Cell:
     lines = []
     for item in model.surrender:
-        limit = formula_phrase(item.limit, lex)
-        where = formula_condition(item.where, lex)
-        prefix = "Combined limit: " if item.kind == "limit" else "Accepts "
-        lines.append(prefix + accept_words(item.units, limit, where))
-    return cell(lines or ["Not stated"], [item.cite for item in model.surrender])
+        if item.kind == "share":
+            lines.append(_("Share: {units}").format(units=share_words(item, lex)))
+            continue
+        words = accept_words(
+            item.units, formula_phrase(item.limit, lex), formula_condition(item.where, lex)
+        )
+        pattern = _("Combined limit: {units}") if item.kind == "limit" else _("Accepts {units}")
+        lines.append(pattern.format(units=words))
+    if not lines:
+        return absent(model, "credits")
+    limits = [item.limit.text for item in model.surrender if item.limit is not None]
+    lines += definitions(model, lex, limits)
+    cites = [item.cite for item in model.surrender]
+    cites += [r.cite for r in model.rules if r.name in _names_in(model, limits)]
+    return cell(lines, cites)
+
+
+def _walk_names(expr: object) -> list[str]:
+    """Every name an expression reads, in reading order."""
+    if isinstance(expr, ast.Name):
+        return [expr.name]
+    if not is_dataclass(expr):
+        return []
+    found = []
+    for item in fields(expr):
+        value = getattr(expr, item.name)
+        for child in value if isinstance(value, tuple) else (value,):
+            found += _walk_names(child)
+    return found
+
+
+def _names_in(model: SchemeModel, formulas: Sequence[str], depth: int = 2) -> list[str]:
+    """The rules and tables the formulas read, and those they read in turn (to `depth`)."""
+    out: list[str] = []
+    pending = [(text, 1) for text in formulas]
+    while pending:
+        text, level = pending.pop(0)
+        try:
+            names = _walk_names(parse_expr(text))
+        except ValueError:
+            continue
+        for name in names:
+            rule = model.rule(name)
+            table = any(t.name == name for t in model.tables)
+            if name in out or not (table or (rule and not rule.default and not rule.vocabulary)):
+                continue
+            out.append(name)
+            if rule is not None and level < depth:
+                pending.append((rule.formula.text, level + 1))
+    return out
+
+
+def definitions(model: SchemeModel, lex: Lexicon, formulas: Sequence[str]) -> list[str]:
+    """What the rules and tables named in `formulas` amount to, with their numbers:
+    `Offset usage limit by period: CP1 8 %, CP4 4 %`."""
+    lines = []
+    for name in _names_in(model, formulas):
+        table = next((t for t in model.tables if t.name == name), None)
+        if table is not None:
+            cells = ", ".join(
+                f"{' / '.join(_('any other') if k == '*' else label(k) for k in key.split('/'))} "
+                f"{literal_words(v)}"
+                for key, v in table.entries.items()
+            )
+            lines.append(_("{name}: {value}").format(name=capital(label(name)), value=cells))
+            continue
+        rule = model.rule(name)
+        assert rule is not None
+        value = phrase(rule.formula.text, lex, rule.formula.unit)
+        lines.append(_("{name}: {value}").format(name=capital(label(name)), value=value))
+    return lines
 
 
 def price_words(
     name: str, value: str, from_year: int | None, rising: str | None, plus: str | None
 ) -> str:
-    text = f"{PRICE_CONTROLS.words(name)}: {value}"
+    text = _("{control}: {value}").format(control=vocab_words(PRICE_CONTROLS, name), value=value)
     if from_year is not None:
-        text += f" from {from_year}"
-    if rising:
-        text += f", rising {rising} a year" + (f" plus {plus.upper()}" if plus else "")
+        text = _("{text} from {year}").format(text=text, year=from_year)
+    if rising and plus:
+        pattern = _("{text}, rising {rate} a year plus {index}")
+        text = pattern.format(text=text, rate=rising, index=plus.upper())
+    elif rising:
+        text = _("{text}, rising {rate} a year").format(text=text, rate=rising)
     return text
 
 
@@ -227,15 +423,26 @@ def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
         )
         for p in model.price_controls
     ]
-    return cell(lines or ["None"], [p.cite for p in model.price_controls])
+    if not lines:
+        return absent(model, "price_controls")
+    return cell(lines, [p.cite for p in model.price_controls])
+
+
+def _mrv(model: SchemeModel, lex: Lexicon) -> Cell:
+    item = model.meta.get("mrv")
+    if item is None:
+        return EMPTY
+    if item.value == "none":
+        return absent(model, "verification")
+    return cell([item.value], [item.cite])
 
 
 def _sources(model: SchemeModel, lex: Lexicon) -> Cell:
     count = len(model.sources)
     if not count:
-        return cell(["None"])
+        return cell([_("None cited")])
     return cell(
-        [f"{count} source{'s' if count > 1 else ''}"],
+        [ngettext("{count} source", "{count} sources", count).format(count=count)],
         [Citation(source=s.id) for s in model.sources],
     )
 
@@ -243,37 +450,42 @@ def _sources(model: SchemeModel, lex: Lexicon) -> Cell:
 @dataclass(frozen=True, slots=True)
 class Dimension:
     key: str
-    label: str
+    label: str  # English; shown through the catalogue
     extract: Callable[[SchemeModel, Lexicon], Cell]
+
+    @property
+    def title(self) -> str:
+        """The dimension's name in the language being written."""
+        return _(self.label)
 
 
 CARD: tuple[Dimension, ...] = (
-    Dimension("jurisdiction", "Jurisdiction", _meta("jurisdiction")),
-    Dimension("administrator", "Administrator", _meta("administrator")),
-    Dimension("kind", "Kind", _meta("kind", SCHEME_KINDS)),
-    Dimension("participation", "Participation", _meta("participation", PARTICIPATION)),
-    Dimension("status", "Status", _meta("status", STATUSES)),
-    Dimension("timing", "Timing", _meta("timing")),
-    Dimension("periods", "Periods", _periods),
-    Dimension("gases", "Gases", _gases),
-    Dimension("scope", "Scope", _scope),
-    Dimension("coverage", "Coverage", _coverage),
-    Dimension("cap", "Cap or target", _cap),
-    Dimension("allocation", "Allocation", _allocation),
-    Dimension("support", "Support", _support),
-    Dimension("penalties", "Penalties", _penalties),
-    Dimension("banking", "Banking", _bank("banking")),
-    Dimension("borrowing", "Borrowing", _bank("borrowing")),
-    Dimension("links", "Links", _links),
-    Dimension("currency", "Currency", _meta("currency")),
+    Dimension("jurisdiction", N_("Jurisdiction"), _meta("jurisdiction")),
+    Dimension("administrator", N_("Administrator"), _meta("administrator")),
+    Dimension("kind", N_("Kind"), _meta("kind", SCHEME_KINDS)),
+    Dimension("participation", N_("Participation"), _meta("participation", PARTICIPATION)),
+    Dimension("status", N_("Status"), _meta("status", STATUSES)),
+    Dimension("timing", N_("Timing"), _meta("timing")),
+    Dimension("periods", N_("Periods"), _periods),
+    Dimension("gases", N_("Gases"), _gases),
+    Dimension("scope", N_("Scope"), _scope),
+    Dimension("coverage", N_("Coverage"), _coverage),
+    Dimension("cap", N_("Cap or target"), _cap),
+    Dimension("allocation", N_("Allocation"), _allocation),
+    Dimension("support", N_("Support"), _support),
+    Dimension("penalties", N_("Penalties"), _penalties),
+    Dimension("banking", N_("Banking"), _bank("banking")),
+    Dimension("borrowing", N_("Borrowing"), _bank("borrowing")),
+    Dimension("links", N_("Links"), _links),
+    Dimension("currency", N_("Currency"), _meta("currency")),
 )
 
 COMPARE: tuple[Dimension, ...] = CARD + (
-    Dimension("credits", "Eligible units and limits", _credits),
-    Dimension("prices", "Price controls", _prices),
-    Dimension("mrv", "Monitoring, reporting and verification", _meta("mrv")),
-    Dimension("deadline", "Compliance deadline", _meta("deadline")),
-    Dimension("sources", "Sources", _sources),
+    Dimension("credits", N_("Eligible units and limits"), _credits),
+    Dimension("prices", N_("Price controls"), _prices),
+    Dimension("mrv", N_("Monitoring, reporting and verification"), _mrv),
+    Dimension("deadline", N_("Compliance deadline"), _meta("deadline")),
+    Dimension("sources", N_("Sources"), _sources),
 )
 
 
@@ -322,7 +534,15 @@ class Comparison:
     basic: tuple[tuple[Cell, ...], ...]
 
 
-BASIC_COLUMNS = ("Scheme", "Allocation", "Support", "Timing", "Phase", "Target", "Amount")
+BASIC_COLUMNS = (
+    N_("Scheme"),
+    N_("Allocation"),
+    N_("Support"),
+    N_("Timing"),
+    N_("Phase"),
+    N_("Target"),
+    N_("Amount"),
+)
 
 
 def comparison(models: Sequence[SchemeModel]) -> Comparison:
@@ -331,7 +551,7 @@ def comparison(models: Sequence[SchemeModel]) -> Comparison:
     rows = tuple(
         Row(
             d.key,
-            d.label,
+            d.title,
             tuple(d.extract(m, lex) for m, lex in zip(models, lexicons, strict=True)),
         )
         for d in COMPARE
@@ -347,7 +567,7 @@ def basic_row(model: SchemeModel, lex: Lexicon) -> tuple[Cell, ...]:
     """Scheme, Allocation, Support, Timing, Phase, Target, Amount for one scheme."""
     return (
         cell(
-            [model.title or model.name],
+            [scheme_title(model.title, model.name)],
             [model.meta["description"].cite] if "description" in model.meta else [],
         ),
         _basic_allocation(model, lex),
@@ -361,71 +581,76 @@ def basic_row(model: SchemeModel, lex: Lexicon) -> tuple[Cell, ...]:
 
 def _basic_allocation(model: SchemeModel, lex: Lexicon) -> Cell:
     if model.allocation is None:
-        return cell(["—"])
-    methods = ", ".join(ALLOCATION_METHODS.words(m) for m in model.allocation.methods)
-    return cell([methods.capitalize()], [model.allocation.cite])
+        return not_stated()
+    return cell([allocation_words(model.allocation.methods)], [model.allocation.cite])
 
 
 def _basic_support(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.support:
-        return cell(["None"])
-    return cell(
-        [humanize(s.name).capitalize() for s in model.support], [s.cite for s in model.support]
-    )
+        return not_stated()
+    names = [label(s.name) for s in model.support]
+    return cell([n[:1].upper() + n[1:] for n in names], [s.cite for s in model.support])
 
 
 def _basic_timing(model: SchemeModel) -> Cell:
     item = model.meta.get("timing")
     if item is not None:
         return cell([item.value], [item.cite])
-    return cell(
-        [f"From {model.periods[0].start}" if model.periods else "—"],
-        [model.periods[0].cite] if model.periods else [],
-    )
+    if not model.periods:
+        return not_stated()
+    first = model.periods[0]
+    return cell([_("From {start}").format(start=first.start)], [first.cite])
 
 
 def _basic_phase(model: SchemeModel) -> Cell:
     if not model.periods:
-        return cell(["—"])
-    spans = [f"{p.start}–{p.end}" if p.start != p.end else p.start for p in model.periods]
+        return not_stated()
+    spans = [span_words(p.start, p.end) for p in model.periods]
     count = len(model.periods)
-    noun = model.periods[0].keyword + ("s" if count > 1 else "")
-    return cell([f"{count} {noun}:", *spans], [model.periods[0].cite])
+    if model.periods[0].keyword == "phase":
+        head = ngettext("{count} phase:", "{count} phases:", count)
+    else:
+        head = ngettext("{count} period:", "{count} periods:", count)
+    return cell([head.format(count=count), *spans], [model.periods[0].cite])
 
 
 def _basic_target(model: SchemeModel) -> Cell:
     item = model.meta.get("cap_type")
     kind = model.meta.get("kind")
     lines = [
-        CAP_TYPES.words(item.value) if item else "",
-        SCHEME_KINDS.words(kind.value) if kind else "",
+        series([vocab_words(CAP_TYPES, v) for v in model.meta_values("cap_type")]),
+        vocab_words(SCHEME_KINDS, kind.value) if kind else "",
     ]
-    return cell(
-        [line for line in lines if line] or ["—"],
-        [item.cite if item else None, kind.cite if kind else None],
-    )
+    if not any(lines):
+        return not_stated()
+    return cell(lines, [item.cite if item else None, kind.cite if kind else None])
+
+
+_AMOUNT_RULES = {
+    "cap": N_("Cap = {value}"),
+    "target": N_("Target = {value}"),
+    "allocation_amount": N_("Free allocation = {value}"),
+    "credits_issued": N_("Credits issued = {value}"),
+}
 
 
 def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
-    for name in ("cap", "target", "allocation_amount", "credits_issued"):
+    for name, pattern in _AMOUNT_RULES.items():
         rule = model.rule(name)
         if rule is not None and not rule.default:
-            return cell(
-                [
-                    f"{humanize(name).capitalize()} = "
-                    f"{phrase(rule.formula.text, lex, rule.formula.unit)}"
-                ],
-                [rule.cite],
-            )
+            value = phrase(rule.formula.text, lex, rule.formula.unit)
+            return cell([_(pattern).format(value=value)], [rule.cite])
     for param in model.params:
         if "cap" in param.name and param.formula.unit.startswith("tCO2e"):
             value = literal_words(param.formula.text)
-            return cell([f"{param.description or humanize(param.name)}: {value}"], [param.cite])
+            name = param.description or label(param.name)
+            return cell([_("{name}: {value}").format(name=name, value=value)], [param.cite])
     for table in model.tables:
         if "cap" in table.name and table.unit.startswith("tCO2e"):
             value = "; ".join(f"{k}: {literal_words(v)}" for k, v in table.entries.items())
-            return cell([f"{table.description or humanize(table.name)}: {value}"], [table.cite])
-    return cell(["—"])
+            name = table.description or label(table.name)
+            return cell([_("{name}: {value}").format(name=name, value=value)], [table.cite])
+    return not_stated()
 
 
 # ---- CSV -----------------------------------------------------------------------------------
@@ -491,20 +716,20 @@ class ShownRow:
     cells: tuple[ShownCell, ...]
 
 
-def render(result: Comparison, fmt: str) -> str:
-    """The comparison document as HTML, Markdown or CSV."""
-    if fmt == "csv":
-        return to_csv(result)
-    from etsl.documents.site import Footnotes, environment
+def comparison_title(name: str) -> str:
+    """The title of a comparison the reader named (`Comparison: World`)."""
+    return _("Comparison: {title}").format(title=name)
 
-    notes = Footnotes(result.schemes, prefix="cmp")
+
+def shown(result: Comparison, notes: Footnotes) -> tuple[tuple[ShownRow, ...], tuple[Any, ...]]:
+    """The rows and the Basic Scheme table as shown, with footnotes numbered by `notes`."""
     names = [m.name for m in result.schemes]
     rows = tuple(
         ShownRow(
             row.label,
             row.differs,
             tuple(
-                ShownCell(c.lines or ("—",), notes.refs(name, c.cites), row.odd(i))
+                ShownCell(c.lines or (_(NOT_STATED),), notes.refs(name, c.cites), row.odd(i))
                 for i, (name, c) in enumerate(zip(names, row.cells, strict=True))
             ),
         )
@@ -514,13 +739,22 @@ def render(result: Comparison, fmt: str) -> str:
         tuple(ShownCell(c.lines, notes.refs(name, c.cites)) for c in cells)
         for name, cells in zip(names, result.basic, strict=True)
     )
-    template = environment().get_template(f"compare.{fmt}.j2")
-    return str(
-        template.render(
-            schemes=result.schemes,
-            rows=rows,
-            basic=basic,
-            basic_columns=BASIC_COLUMNS,
-            sources=notes.listed(),
-        )
+    return rows, basic
+
+
+def render(result: Comparison, fmt: str, title: str = "", shell: Shell | None = None) -> str:
+    """The comparison document as HTML, Markdown or CSV (`title`: what it compares)."""
+    if fmt == "csv":
+        return to_csv(result)
+    notes = Footnotes(result.schemes, prefix="cmp")
+    rows, basic = shown(result, notes)
+    return render_template(
+        f"compare.{fmt}.j2",
+        title=title or _("Scheme comparison"),
+        schemes=[(m.name, scheme_title(m.title, m.name)) for m in result.schemes],
+        rows=rows,
+        basic=basic,
+        basic_columns=[_(c) for c in BASIC_COLUMNS],
+        sources=notes.listed(),
+        shell=shell or Shell(),
     )

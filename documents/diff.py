@@ -1,8 +1,8 @@
 """What changed between two versions of a scheme (or a scheme and its `extends` variant).
 
-    >>> changes = diff(old_model, new_model)
+    >>> changes = diff(tokyo_cat, tokyo_cat.model_copy(update={"title": "Tokyo ETS"}))
     >>> [(c.section, c.name, c.kind) for c in changes]
-    [('Parameters', 'threshold', 'changed'), ('Rules', 'third', 'changed')]
+    [('Metadata', 'title', 'changed')]
 
 Each section of the model is flattened into entries keyed by name: a main value (ETSL text),
 its plain-language reading, and secondary fields (description, citation, …). Two versions

@@ -1,14 +1,15 @@
-"""Formulas in plain English, generated from the scheme model.
+"""Formulas in plain language, generated from the scheme model.
 
-    >>> lex = lexicon(model)                  # names → noun phrases, from the model
-    >>> rule_sentence(model.rule("cap"), lex)
-    "Each facility's cap for a period is its base emissions × the years in the period ×
-     (1 − its reduction factor), rounded down to whole tonnes."
+    >>> lex = lexicon(tokyo_cat)              # names → noun phrases, from the model
+    >>> print(rule_sentence(tokyo_cat.rule("cap"), lex))
+    Each facility's cap for a period is its base emissions × the years in the period ×
+    (1 − its reduction factor), rounded down to whole tonnes.
 
 The formula text is parsed back to an AST with `etsl.compiler.printer.parse_expr`; one
-renderer per node type (a dispatch table) turns it into words. Function names become words
-(floor → "rounded down"), names become noun phrases ("its base emissions"), units become
-readable ("t CO₂e a year"). Parentheses follow the printer's precedence levels.
+renderer per node type (a dispatch table) turns it into words. Every phrase is a gettext
+message with named places (`{left} is at least {right}`), so the same renderer writes each
+language in its own word order; the pieces (labels, articles, units, numbers) come from
+`etsl.documents.wording`. Parentheses follow the printer's precedence levels.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -24,8 +24,37 @@ from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.model import Formula, RuleModel, SchemeModel
 from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, SUM, parse_expr, precedence
-from etsl.compiler.units import CURRENCIES
 from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS
+from etsl.documents.i18n import N_, current
+from etsl.documents.i18n import gettext as _
+from etsl.documents.wording import (
+    article,
+    date_words,
+    is_plural,
+    is_proper,
+    label,
+    listing,
+    possessive,
+    quantity_words,
+    unit_words,
+    value_words,
+    whole_unit,
+)
+
+# Re-exported for the views that word units and literals.
+__all__ = [
+    "Lexicon",
+    "Term",
+    "condition",
+    "formula_condition",
+    "formula_phrase",
+    "lexicon",
+    "phrase",
+    "rule_sentence",
+    "subject",
+    "terms_used",
+    "unit_words",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +66,7 @@ class Term:
     words: str
     unit: str = ""
     description: str | None = None
+    market: bool = False  # one value for the whole market, not per participant
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,138 +78,68 @@ class Lexicon:
     has_periods: bool = True
 
 
-# ---- names and units ------------------------------------------------------------------------
-
-_GAS_WORDS = {
-    "CO2e": "CO₂e",
-    "CO2": "CO₂",
-    "CH4": "CH₄",
-    "N2O": "N₂O",
-    "SF6": "SF₆",
-    "NF3": "NF₃",
-    "HFC": "HFCs",
-    "PFC": "PFCs",
-}
-_UNIT_WORDS = {
-    "kL_oe": "kL oil-equivalent",
-    "yr": "year",
-    "%": "%",
-    "short_t": "short t",
-    "t": "t",
-    "kt": "kt",
-    "Mt": "Mt",
-}
-_MASS_PREFIX = re.compile(r"^(short_|k|M|G)?t(CO2e|CO2|CH4|N2O|SF6|NF3|HFC|PFC)$")
-
-
-_NAME_WORDS = {"banked": "banked units", "allocation_amount": "free allocation"}
-
-
-def humanize(name: str) -> str:
-    """An identifier as words: `base_emissions` → `base emissions` (acronyms kept)."""
-    return _NAME_WORDS.get(name, name.replace("_", " ").strip())
-
-
-def article(noun: str) -> str:
-    """`a facility`, `an entity`."""
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
-def unit_symbol(symbol: str) -> str:
-    """One unit symbol for readers: `tCO2e` → `t CO₂e`, `kL_oe` → `kL oil-equivalent`."""
-    match = _MASS_PREFIX.match(symbol)
-    if match:
-        prefix = (match.group(1) or "").replace("short_", "short ")
-        return f"{prefix}t {_GAS_WORDS.get(match.group(2), match.group(2))}"
-    return _UNIT_WORDS.get(symbol, symbol)
-
-
-def unit_words(unit: str | None) -> str:
-    """A compound unit for readers: `kL_oe/yr` → `kL oil-equivalent a year`."""
-    if not unit:
-        return ""
-    top, *bottom = unit.split("/")
-    text = " ".join(unit_symbol(part) for part in top.split("·"))
-    for part in bottom:
-        text += " a year" if part == "yr" else f" per {unit_symbol(part)}"
-    return text
-
-
-def number_words(value: Decimal) -> str:
-    """A decimal with thousands separators and no exponent: 1500000 → `1,500,000`."""
-    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
-    negative = text.startswith("-")
-    whole, dot, fraction = text.lstrip("-").partition(".")
-    return f"{'−' if negative else ''}{int(whole):,}{dot}{fraction}"
-
-
-def plain_number_words(value: Decimal) -> str:
-    """A unitless number: years and small counts stay ungrouped (2021, not 2,021)."""
-    if abs(value) < 10000 and value == value.to_integral_value():
-        return f"{value.normalize():f}".replace("-", "−")
-    return number_words(value)
-
-
-def quantity_words(value: Decimal, unit: str | None) -> str:
-    """A literal quantity: `1500 kL_oe/yr` → `1,500 kL oil-equivalent a year`."""
-    if unit == "%":
-        return f"{number_words(value)} %"
-    if unit == "yr":
-        return f"{plain_number_words(value)} year{'' if value == 1 else 's'}"
-    words = unit_words(unit)
-    return f"{number_words(value)} {words}" if words else plain_number_words(value)
-
-
-def literal_words(text: str) -> str:
-    """A cell or constant as written in ETSL (`8 %`, `40 EUR/tCO2e`) for readers."""
-    match = re.fullmatch(r"(-?\d[\d_]*(?:\.\d+)?)\s*(\S+)?", text.strip())
-    if not match:
-        return text
-    return quantity_words(Decimal(match.group(1).replace("_", "")), match.group(2))
-
-
-def whole_unit(unit: str) -> str:
-    """What `floor` rounds to, for a result unit: whole tonnes, whole JPY, a whole number."""
-    if unit.split("/")[0] in ("tCO2e", "t", "tCO2") or _MASS_PREFIX.match(unit.split("/")[0]):
-        return "whole tonnes" if "/" not in unit else f"whole {unit_words(unit)}"
-    if unit in CURRENCIES:
-        return f"whole {unit}"
-    return "a whole number"
-
-
 # ---- the lexicon --------------------------------------------------------------------------
 
 _RUNTIME_WORDS = {
-    "surrendered": "the eligible units it surrenders",
-    "carry_in": "the units carried in from the previous period",
-    "owed_in": "the make-good owed from the previous period",
-    "credits_left": "the credits it holds after surrendering",
+    "surrendered": N_("the eligible units it surrenders"),
+    "carry_in": N_("the units carried in from the previous period"),
+    "owed_in": N_("the make-good owed from the previous period"),
+    "credits_left": N_("the credits it holds after surrendering"),
 }
 
 
+def _owned(name: str, market: bool) -> str:
+    """`its base emissions`, or `the TNAC` for a market-wide value."""
+    return (_("the {label}") if market else _("its {label}")).format(label=label(name))
+
+
 def _table_words(dims: list[str], name: str) -> str:
-    return f"the {humanize(name)} for the period" if dims == ["period"] else f"its {humanize(name)}"
+    if dims == ["period"]:
+        return _("the {label} for the period").format(label=label(name))
+    return _owned(name, False)
+
+
+def _market_names(model: SchemeModel) -> set[str]:
+    """Market-wide values: inputs of a participant block other than the first, and rules
+    that read such values (and constants) but nothing of a single participant."""
+    if model.participant is None:
+        return set()
+    first = model.participant.name
+    market = {i.name for i in model.participant.inputs if i.block not in (None, first)}
+    own = {i.name for i in model.participant.inputs} - market | set(RUNTIME_INPUTS)
+    rules = {r.name: set(r.depends_on) for r in model.rules}
+    changed = bool(market)
+    while changed:
+        changed = False
+        for name, reads in rules.items():
+            individual = own | (set(rules) - market)
+            if name not in market and reads & market and not reads & individual:
+                market.add(name)
+                changed = True
+    return market
 
 
 def lexicon(model: SchemeModel) -> Lexicon:
     """Words for every name a formula of `model` can use."""
     terms: dict[str, Term] = {}
+    market = _market_names(model)
     for name, meaning in RUNTIME_INPUTS.items():
-        terms[name] = Term(name, "runtime", _RUNTIME_WORDS[name], "tCO2e", meaning)
+        terms[name] = Term(name, "runtime", _(_RUNTIME_WORDS[name]), "tCO2e", meaning)
     for period in model.periods:
-        terms[period.name] = Term(period.name, "period", period.name, "", period.label)
+        terms[period.name] = Term(period.name, "period", label(period.name), "", period.label)
     for unit in model.units:
-        terms[unit.name] = Term(unit.name, "unit", unit.name, "", unit.description)
+        terms[unit.name] = Term(unit.name, "unit", label(unit.name), "", unit.description)
     for item in model.participant.inputs if model.participant else ():
         for value in item.values or ():
-            terms[value] = Term(value, "value", value)
+            terms[value] = Term(value, "value", value_words(value))
         choices = f"one of {', '.join(item.values)}" if item.values else None
         terms[item.name] = Term(
             item.name,
             "input",
-            f"its {humanize(item.name)}",
+            _owned(item.name, item.name in market),
             "" if item.values else item.unit or item.type,
             item.description or choices,
+            item.name in market,
         )
     for param in model.params:
         terms[param.name] = Term(
@@ -197,24 +157,26 @@ def lexicon(model: SchemeModel) -> Lexicon:
         terms[rule.name] = Term(
             rule.name,
             "rule",
-            f"its {humanize(rule.name)}",
+            _owned(rule.name, rule.name in market),
             rule.formula.unit,
             rule.description or MEANINGS.get(rule.name),
+            rule.name in market,
         )
-    terms["period"] = Term("period", "period", "the period")
+    terms["period"] = Term("period", "period", _("the period"))
     participant = model.participant.name if model.participant else None
-    return Lexicon(humanize(participant) if participant else None, terms, bool(model.periods))
+    return Lexicon(label(participant) if participant else None, terms, bool(model.periods))
 
 
 def _param_words(name: str, text: str) -> str:
     """A parameter with its literal value shown: `the coverage threshold (1,500 kL …)`."""
-    words = f"the {humanize(name)}"
+    words = _("the {label}").format(label=label(name))
     try:
         value = parse_expr(text)
     except ValueError:
         return words
     if isinstance(value, ast.Quantity):
-        return f"{words} ({quantity_words(value.value, value.unit)})"
+        shown = quantity_words(value.value, value.unit)
+        return _("the {label} ({value})").format(label=label(name), value=shown)
     return words
 
 
@@ -222,12 +184,12 @@ def _param_words(name: str, text: str) -> str:
 
 _OPERATORS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 _COMPARISONS = {
-    ">=": "is at least",
-    "<=": "is at most",
-    ">": "is more than",
-    "<": "is less than",
-    "==": "is",
-    "!=": "is not",
+    ">=": (N_("{left} is at least {right}"), N_("{left} are at least {right}")),
+    "<=": (N_("{left} is at most {right}"), N_("{left} are at most {right}")),
+    ">": (N_("{left} is more than {right}"), N_("{left} are more than {right}")),
+    "<": (N_("{left} is less than {right}"), N_("{left} are less than {right}")),
+    "==": (N_("{left} is {right}"), N_("{left} are {right}")),
+    "!=": (N_("{left} is not {right}"), N_("{left} are not {right}")),
 }
 
 
@@ -252,15 +214,16 @@ class _Words:
 
     def name(self, e: ast.Name) -> str:
         term = self.lex.terms.get(e.name)
-        return term.words if term else humanize(e.name)
+        return term.words if term else label(e.name)
 
     def attribute(self, e: ast.Attribute) -> str:
         if isinstance(e.base, ast.Name) and e.base.name in ("holding", "issuer"):
-            return f"the {e.base.name}'s {humanize(e.name)}"
-        return f"{self.wrapped(e.base, ATOM)}'s {humanize(e.name)}"
+            owner = _("the holding") if e.base.name == "holding" else _("the issuer")
+            return possessive(owner, label(e.name))
+        return possessive(self.wrapped(e.base, ATOM), label(e.name))
 
     def quantity(self, e: ast.Quantity) -> str:
-        return "zero" if e.value == 0 else quantity_words(e.value, e.unit)
+        return _("zero") if e.value == 0 else quantity_words(e.value, e.unit)
 
     def binary(self, e: ast.Binary) -> str:
         if e.op == "/" and _is_plain_number(e.left) and _is_plain_number(e.right):
@@ -271,56 +234,75 @@ class _Words:
         )
 
     def compare(self, e: ast.Compare) -> str:
-        return f"{self.wrapped(e.left, SHARE)} {_COMPARISONS[e.op]} {self.wrapped(e.right, SHARE)}"
+        left = self.wrapped(e.left, SHARE)
+        singular, plural_form = _COMPARISONS[e.op]
+        pattern = plural_form if is_plural(left) else singular
+        return _(pattern).format(left=left, right=self.wrapped(e.right, SHARE))
 
     def logical(self, e: ast.Logical) -> str:
         level = precedence(e)
-        return f"{self.wrapped(e.left, level)} {e.op} {self.wrapped(e.right, level + 1)}"
+        pattern = _("{left} and {right}") if e.op == "and" else _("{left} or {right}")
+        return pattern.format(
+            left=self.wrapped(e.left, level), right=self.wrapped(e.right, level + 1)
+        )
 
     def negate(self, e: ast.Not) -> str:
         if isinstance(e.operand, ast.Name) and e.operand.name == "covered":
-            return "it is not covered"
+            return _("it is not covered")
         if isinstance(e.operand, ast.Member):
             return self.member(e.operand, negated=True)
-        return f"not {self.wrapped(e.operand, NOT)}"
+        return _("not {value}").format(value=self.wrapped(e.operand, NOT))
 
     def member(self, e: ast.Member, negated: bool = False) -> str:
-        values = list(e.values)
+        values = [self.value(v) for v in e.values]
+        operand = self.wrapped(e.operand, SHARE)
         if not negated:
-            listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
-            return f"{self.wrapped(e.operand, SHARE)} is {listed}"
+            return _("{left} is {right}").format(left=operand, right=listing(values, "or"))
         if len(values) == 1:
-            listed = f"not {values[0]}"
+            pattern = _("{left} is not {right}")
         elif len(values) == 2:
-            listed = f"neither {values[0]} nor {values[1]}"
+            pattern = _("{left} is neither {right}")
         else:
-            listed = f"none of {', '.join(values)}"
-        return f"{self.wrapped(e.operand, SHARE)} is {listed}"
+            pattern = _("{left} is none of {right}")
+        shown = (
+            _("{first} nor {second}").format(first=values[0], second=values[1])
+            if len(values) == 2
+            else ", ".join(values)
+        )
+        return pattern.format(left=operand, right=shown)
+
+    def value(self, name: str) -> str:
+        term = self.lex.terms.get(name)
+        return term.words if term else value_words(name)
 
     def share(self, e: ast.ShareOf) -> str:
-        return f"{self.wrapped(e.share, PRODUCT)} of {self.wrapped(e.whole, PRODUCT)}"
+        return _("{share} of {whole}").format(
+            share=self.wrapped(e.share, PRODUCT), whole=self.wrapped(e.whole, PRODUCT)
+        )
 
     def branch(self, e: ast.If) -> str:
-        return "; ".join(
-            f"{self.words(value)} if {self.condition(test)}"
+        return _("; ").join(
+            _("{value} if {condition}").format(
+                value=self.words(value), condition=self.condition(test)
+            )
             if test is not None
-            else f"otherwise {self.words(value)}"
+            else _("otherwise {value}").format(value=self.words(value))
             for test, value in if_chain(e)
         )
 
     def condition(self, e: ast.Expr) -> str:
         if isinstance(e, ast.Name) and e.name == "covered":
-            return "it is covered"
+            return _("it is covered")
         term = self.lex.terms.get(e.name) if isinstance(e, ast.Name) else None
         if term is not None and term.unit == "bool":
-            return f"“{humanize(term.name)}” holds"
+            return _("“{label}” holds").format(label=label(term.name))
         return self.words(e)
 
     def call(self, e: ast.Call) -> str:
         special = _SPECIAL_CALLS.get(e.func)
-        phrase = special(self, e.args) if special is not None else None
-        if phrase is not None:
-            return phrase
+        words = special(self, e.args) if special is not None else None
+        if words is not None:
+            return words
         if e.func not in BUILTINS:
             return f"{e.func}({', '.join(self.words(a) for a in e.args)})"
         return _PLACEHOLDER.sub(lambda m: self.placeholder(m, e.args), _wording(e))
@@ -333,18 +315,18 @@ class _Words:
             return self.wrapped(arg, level) if level is not None else self.words(arg)
 
         if match.group(1) == "list":
-            return _listing([render(a) for a in args])
+            return listing([render(a) for a in args])
         return render(args[int(match.group(1))])
 
 
 def if_chain(e: ast.If) -> list[tuple[ast.Expr | None, ast.Expr]]:
     """`if a then x else if b then y else z` as [(a, x), (b, y), (None, z)]."""
     chain: list[tuple[ast.Expr | None, ast.Expr]] = []
-    current: ast.Expr = e
-    while isinstance(current, ast.If):
-        chain.append((current.condition, current.then))
-        current = current.otherwise
-    chain.append((None, current))
+    current_expr: ast.Expr = e
+    while isinstance(current_expr, ast.If):
+        chain.append((current_expr.condition, current_expr.then))
+        current_expr = current_expr.otherwise
+    chain.append((None, current_expr))
     return chain
 
 
@@ -356,26 +338,22 @@ def _is_zero(e: ast.Expr) -> bool:
     return isinstance(e, ast.Quantity) and e.value == 0
 
 
-def _listing(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
 def _years(w: _Words, args: tuple[ast.Expr, ...]) -> str:
     target = args[0] if args else None
     if isinstance(target, ast.Name) and target.name != "period":
-        return f"the years in period {target.name}"
-    return "the years in the period"
+        return _("the years in period {name}").format(name=label(target.name))
+    return _("the years in the period")
 
 
 def _at_least_zero(w: _Words, args: tuple[ast.Expr, ...]) -> str | None:
     """`max(0, x)`: "x (but not less than zero)"."""
     if len(args) == 2 and _is_zero(args[0]):
-        return f"{w.wrapped(args[1], SUM)} (but not less than zero)"
+        return _("{value} (but not less than zero)").format(value=w.wrapped(args[1], SUM))
     return None
 
 
 def _wording(e: ast.Call) -> str:
-    return BUILTINS[e.func].wording(len(e.args))
+    return _(BUILTINS[e.func].wording(len(e.args)))
 
 
 _PLACEHOLDER = re.compile(r"\{(\d+|list)(?::(\w+))?\}")
@@ -389,8 +367,8 @@ _SPECIAL_CALLS: dict[str, Callable[[_Words, tuple[ast.Expr, ...]], str | None]] 
 
 _RENDERERS: dict[type, Callable[[_Words, Any], str]] = {
     ast.Quantity: _Words.quantity,
-    ast.Bool: lambda w, e: "true" if e.value else "false",
-    ast.DateLit: lambda w, e: e.value.strftime("%-d %B %Y"),
+    ast.Bool: lambda w, e: _("true") if e.value else _("false"),
+    ast.DateLit: lambda w, e: date_words(e.value),
     ast.Name: _Words.name,
     ast.Attribute: _Words.attribute,
     ast.Call: _Words.call,
@@ -418,17 +396,26 @@ def phrase(text: str, lex: Lexicon, unit: str = "") -> str:
     expr = _parse(text)
     if expr is None:
         return text
-    words = _Words(lex)
+    return _phrase(expr, _Words(lex), unit)
+
+
+def _phrase(expr: ast.Expr, words: _Words, unit: str) -> str:
     if isinstance(expr, ast.If):
-        return "; ".join(
-            f"if {words.condition(test)}, {phrase_of(value, words, unit)}"
+        return _("; ").join(
+            _("if {condition}, {value}").format(
+                condition=words.condition(test), value=_phrase(value, words, unit)
+            )
             if test is not None
-            else f"otherwise {phrase_of(value, words, unit)}"
+            else _("otherwise {value}").format(value=_phrase(value, words, unit))
             for test, value in if_chain(expr)
         )
     if isinstance(expr, ast.Call) and expr.func in ("floor", "ceil") and len(expr.args) == 1:
-        verb = "rounded down" if expr.func == "floor" else "rounded up"
-        return f"{words.words(expr.args[0])}, {verb} to {whole_unit(unit)}"
+        pattern = (
+            _("{value}, rounded down to {whole}")
+            if expr.func == "floor"
+            else _("{value}, rounded up to {whole}")
+        )
+        return pattern.format(value=words.words(expr.args[0]), whole=whole_unit(unit))
     return words.words(expr)
 
 
@@ -441,43 +428,71 @@ def condition(text: str, lex: Lexicon) -> str:
 # ---- sentences --------------------------------------------------------------------------
 
 
-def subject(lex: Lexicon, name: str) -> str:
-    """`Each facility's cap for a period` (or `The cap` without participants)."""
-    owner = f"Each {lex.participant}'s" if lex.participant else "The"
-    when = " for a period" if lex.has_periods else ""
-    return f"{owner} {humanize(name)}{when}"
+def subject(lex: Lexicon, name: str, market: bool = False) -> str:
+    """`Each facility's cap for a period`, `Japan's cap for a period`, `The TNAC`."""
+    periods = lex.has_periods
+    if market or not lex.participant:
+        pattern = _("The {name} for a period") if periods else _("The {name}")
+        return pattern.format(name=label(name))
+    if is_proper(lex.participant):
+        pattern = (
+            _("{participant}'s {name} for a period") if periods else _("{participant}'s {name}")
+        )
+    else:
+        pattern = (
+            _("Each {participant}'s {name} for a period")
+            if periods
+            else _("Each {participant}'s {name}")
+        )
+    return pattern.format(participant=lex.participant, name=label(name))
 
 
 def rule_sentence(rule: RuleModel, lex: Lexicon) -> str:
-    """One rule in one sentence of plain English."""
+    """One rule in one sentence of plain language."""
     if rule.formula.unit == "bool":
         return _bool_sentence(rule, lex)
+    term = lex.terms.get(rule.name)
+    who = subject(lex, rule.name, bool(term and term.market))
+    value = phrase(rule.formula.text, lex, rule.formula.unit)
     if isinstance(_parse(rule.formula.text), ast.If):
-        return f"{subject(lex, rule.name)}: {phrase(rule.formula.text, lex, rule.formula.unit)}."
-    return f"{subject(lex, rule.name)} is {phrase(rule.formula.text, lex, rule.formula.unit)}."
-
-
-def phrase_of(expr: ast.Expr, words: _Words, unit: str) -> str:
-    from etsl.compiler.printer import print_expr
-
-    return phrase(print_expr(expr), words.lex, unit)
+        return _("{subject}: {value}.").format(subject=who, value=value)
+    return _("{subject} is {value}.").format(subject=who, value=value)
 
 
 def _bool_sentence(rule: RuleModel, lex: Lexicon) -> str:
-    who = lex.participant or "participant"
+    who = lex.participant or _("participant")
     constant = rule.formula.text in ("true", "false")
     if rule.name == "covered":
-        if constant:
-            return (
-                f"Every {who} is covered."
+        if constant and is_proper(who):
+            pattern = (
+                _("{participant} is covered.")
                 if rule.formula.text == "true"
-                else f"No {who} is covered."
+                else _("{participant} is not covered.")
             )
-        return f"{article(who).capitalize()} is covered when {condition(rule.formula.text, lex)}."
-    label = humanize(rule.name).capitalize()
+            return pattern.format(participant=who)
+        if constant:
+            pattern = (
+                _("Every {participant} is covered.")
+                if rule.formula.text == "true"
+                else _("No {participant} is covered.")
+            )
+            return pattern.format(participant=who)
+        someone = who if is_proper(who) else article(who)
+        return _("{a_participant} is covered when {condition}.").format(
+            a_participant=_capital(someone), condition=condition(rule.formula.text, lex)
+        )
+    name = _capital(label(rule.name))
     if constant:
-        return f"“{label}” is always {rule.formula.text}."
-    return f"“{label}” holds when {condition(rule.formula.text, lex)}."
+        return _("“{label}” is always {value}.").format(
+            label=name, value=_("true") if rule.formula.text == "true" else _("false")
+        )
+    return _("“{label}” holds when {condition}.").format(
+        label=name, condition=condition(rule.formula.text, lex)
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if current() == "en" else text
 
 
 def terms_used(rule: RuleModel, lex: Lexicon) -> list[Term]:

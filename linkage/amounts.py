@@ -1,8 +1,10 @@
 """Numbers the linkage checks compare: cap decline rates and reduction factors over time,
 per-tonne fines and price levels, each with the evidence it was read from.
 
+    >>> from datetime import date
+    >>> from etsl.linkage.timing import Window
     >>> [(r.value, r.when) for r in decline(eu_ets, Window(date(2020, 1, 1))).rates]
-    [(Decimal('0.0174'), 'phase3'), (Decimal('0.022'), 'phase4'), …]
+    [(Decimal('0.0174'), 'phase3'), (Decimal('0.022'), 'phase4'), ...]
 
 Kinds come from the vocabularies (compiler/enums.py: a price control's kind says whether it
 is a floor or a ceiling); values come from `etsl.linkage.reading`, which reads formulas for

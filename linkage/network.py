@@ -18,13 +18,10 @@ reciprocity finding (it cannot be confirmed), never a crash.
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 from etsl.compiler import codes
@@ -221,124 +218,6 @@ def analyse_network(models: Iterable[SchemeModel], rates: Rates | None = None) -
     )
 
 
-# ---- drawing ----------------------------------------------------------------------------------
-
-_COLORS = {"blocked": "#c0392b", "warnings": "#b9770e", "compatible": "#1e8449", "none": "#7f8c8d"}
-_PALETTE = ("#2e86c1", "#8e44ad", "#16a085", "#d35400", "#c71585", "#2c3e50")
-_NODE_RADIUS = 9
-
-
-def _layout(names: Sequence[str], centre: float, radius: float) -> dict[str, tuple[float, float]]:
-    if len(names) == 1:
-        return {names[0]: (centre, centre)}
-    step = 2 * math.pi / max(len(names), 1)
-    return {
-        name: (
-            centre + radius * math.cos(i * step - math.pi / 2),
-            centre + radius * math.sin(i * step - math.pi / 2),
-        )
-        for i, name in enumerate(names)
-    }
-
-
-def _shorten(p: tuple[float, float], q: tuple[float, float]) -> tuple[float, ...]:
-    dx, dy = q[0] - p[0], q[1] - p[1]
-    length = math.hypot(dx, dy) or 1.0
-    gap = (_NODE_RADIUS + 3) / length
-    return (p[0] + dx * gap, p[1] + dy * gap, q[0] - dx * gap, q[1] - dy * gap)
-
-
-def network_svg(report: NetworkReport, size: int = 520) -> str:
-    """The network drawn on a circle: arrows show where units flow, colour the pair verdict."""
-    names = [n for c in report.components for n in c] + list(report.unlinked)
-    centre, radius = size / 2, size / 2 - 110
-    at = _layout(names, centre, radius)
-    verdicts = {frozenset((p.a.name, p.b.name)): p.verdict for p in report.pairs}
-    one_sided = {frozenset(i.schemes) for i in report.reciprocity if i.code == "link-one-sided"}
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'width="{size}" height="{size}" role="img" aria-label="link network">',
-        "<title>Link network</title>",
-        _markers(),
-    ]
-    directed = {(e.source, e.target) for e in report.edges}
-    for pair in sorted({frozenset((e.source, e.target)) for e in report.edges}, key=sorted):
-        u, v = sorted(pair)
-        parts.append(
-            _edge(
-                at[u],
-                at[v],
-                verdicts.get(pair, "none"),
-                (u, v) in directed,
-                (v, u) in directed,
-                pair in one_sided,
-            )
-        )
-    component_of = {n: i for i, c in enumerate(report.components) for n in c}
-    for name in names:
-        parts.append(_node(name, at[name], centre, component_of.get(name)))
-    parts.append(_legend(size))
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _markers() -> str:
-    defs = "".join(
-        f'<marker id="arrow-{key}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
-        f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        f'fill="{color}"/></marker>'
-        for key, color in _COLORS.items()
-    )
-    return f"<defs>{defs}</defs>"
-
-
-def _edge(
-    p: tuple[float, float],
-    q: tuple[float, float],
-    verdict: str,
-    forward: bool,
-    backward: bool,
-    dashed: bool,
-) -> str:
-    x1, y1, x2, y2 = _shorten(p, q)
-    marks = (f' marker-end="url(#arrow-{verdict})"' if forward else "") + (
-        f' marker-start="url(#arrow-{verdict})"' if backward else ""
-    )
-    dash = ' stroke-dasharray="6 4"' if dashed else ""
-    return (
-        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-        f'stroke="{_COLORS[verdict]}" stroke-width="2.5"{dash}{marks}/>'
-    )
-
-
-def _node(name: str, at: tuple[float, float], centre: float, component: int | None) -> str:
-    x, y = at
-    fill = _PALETTE[component % len(_PALETTE)] if component is not None else "#bdc3c7"
-    anchor = "middle" if abs(x - centre) < 1 else ("start" if x > centre else "end")
-    dx = 0 if anchor == "middle" else (14 if anchor == "start" else -14)
-    dy = -16 if y < centre and anchor == "middle" else (24 if anchor == "middle" else 5)
-    return (
-        f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{_NODE_RADIUS}" fill="{fill}" '
-        f'stroke="#222" stroke-width="1"/><text x="{x + dx:.1f}" y="{y + dy:.1f}" '
-        f'text-anchor="{anchor}" font-family="sans-serif" font-size="13">'
-        f"{escape(name)}</text></g>"
-    )
-
-
-def _legend(size: int) -> str:
-    rows = [("blocked", "blocker"), ("warnings", "warnings"), ("compatible", "compatible")]
-    items = [
-        f'<text x="10" y="{size - 58 + 16 * i}" font-family="sans-serif" font-size="11" '
-        f"fill={quoteattr(_COLORS[key])}>— {label}</text>"
-        for i, (key, label) in enumerate(rows)
-    ]
-    items.append(
-        f'<text x="10" y="{size - 10}" font-family="sans-serif" font-size="11" '
-        'fill="#555">arrows: where units flow; dashed: declared by one side</text>'
-    )
-    return "".join(items)
-
-
 # ---- documents -----------------------------------------------------------------------------------
 
 
@@ -406,63 +285,13 @@ def _flow_line(flow: Flow) -> str:
     return f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {flow.route}"
 
 
-@functools.cache
-def _template(name: str) -> Any:
-    """HTML: Jinja2 autoescape. Markdown: every value escaped for the HTML a renderer emits
-    (`& < >`, leaving quotes readable); the inline SVG is trusted markup in both."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    markdown = name.endswith(".md.j2")
-    env = Environment(
-        loader=PackageLoader("etsl.documents", "templates"),
-        autoescape=not markdown,
-        finalize=_md_escape if markdown else None,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["cell"] = _md_cell
-    env.filters["http"] = _http
-    return env.get_template(name)
-
-
-def _md_escape(value: object) -> object:
-    from markupsafe import Markup
-
-    if isinstance(value, Markup) or not isinstance(value, str):
-        return value
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _http(url: object) -> str:
-    """The URL if it is http(s), else '' (never link `javascript:` from a scheme file)."""
-    text = str(url or "")
-    return text if text.startswith(("https://", "http://")) else ""
-
-
-def _md_cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def render_document(
+def plain_report(
     pairs: Sequence[LinkReport], network: NetworkReport | None, fmt: str, color: bool = False
 ) -> str:
-    """A pair or network report as text, json, md or html (self-contained)."""
+    """A pair or network report as text (rich, coloured when asked) or JSON; the HTML and
+    Markdown documents are rendered by `etsl.documents.linkage_report`."""
     if fmt == "json":
         return json.dumps(document_data(pairs, network), indent=2, ensure_ascii=False) + "\n"
     if fmt == "text":
         return network_text(network, color) if network else pair_texts(pairs, color)
-    from markupsafe import Markup
-
-    data = document_data(pairs, network)
-    data["svg"] = Markup(network_svg(network)) if network else None
-    data["title"] = _title(pairs, network)
-    rendered: str = _template(f"link.{fmt}.j2").render(**data)
-    return rendered
-
-
-def _title(pairs: Sequence[LinkReport], network: NetworkReport | None) -> str:
-    if network:
-        return f"Link network of {len(network.schemes)} schemes"
-    return "Linkage: " + ", ".join(f"{p.a.name} and {p.b.name}" for p in pairs)
+    raise ValueError(f"unknown report format {fmt!r}")

@@ -4,7 +4,7 @@
     >>> reader.value("intl_credit_limit")        # `if period in {phase4} then 0 tCO2e else …`
     Decimal('0')
     >>> [(c.value, c.when) for c in reader.cases("lrf")]
-    [(Decimal('0.044'), ('compliance_year >= 2028',)), (Decimal('0.043'), …), (Decimal('0.022'), ())]
+    [(Decimal('0.044'), ('compliance_year >= 2028',)), (Decimal('0.043'), ...), (Decimal('0.022'), ())]
 
 Linkage compares schemes over time (which credits a scheme accepts while a link operates,
 how fast its cap declines in each period), so it reads formulas with the period bound and

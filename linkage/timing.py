@@ -1,6 +1,6 @@
 """When things hold: the dates a link operates and the periods in which a scheme accepts a unit.
 
-    >>> link_window(Pair(eu_ets, swiss_ets))
+    >>> link_window(eu_ets, swiss_ets)
     Window(start=datetime.date(2020, 1, 1), end=None)
     >>> [p.name for p in accepting_periods(eu_ets, "CER")]
     ['phase1', 'phase2', 'phase3']

@@ -92,6 +92,7 @@ def _keywords(rule: str) -> set[str]:
         ("bank_mode", enums.BANK_MODES),
         ("link_direction", enums.LINK_DIRECTIONS),
         ("unit_kind", enums.UNIT_KINDS),
+        ("confidence", enums.CONFIDENCE),
     ],
 )
 def test_grammar_keywords_and_vocabularies_agree(rule: str, vocabulary: enums.Vocabulary) -> None:

@@ -81,7 +81,7 @@ def test_basic_scheme_table_from_model_metadata(three: list[SchemeModel]) -> Non
     assert tokyo[3] == ("From FY2010",)
     assert tokyo[6] == ("Cap = its base emissions × the years in the period × (1 − its "
                         "reduction factor), rounded down to whole tonnes",)
-    assert pledge[1] == ("Self-set targets",) and pledge[2] == ("None",)
+    assert pledge[1] == ("Self-set targets",) and pledge[2] == ("Not stated in the sources",)
     assert pledge[6][0].startswith("Target = if its target type is intensity, its intensity "
                                    "target × its production, rounded down to whole tonnes")
 

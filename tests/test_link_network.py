@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.model import SchemeModel
+from etsl.documents.figures.network import network_svg
+from etsl.documents.linkage_report import render_document
 from etsl.linkage.network import (
     Flow,
     NetworkReport,
     analyse_network,
-    network_svg,
-    render_document,
 )
 
 from etsl.cli import cli
@@ -218,7 +218,8 @@ def test_svg_escapes_names_and_uses_the_pair_verdict_colour() -> None:
 def test_network_documents_render(fmt: str) -> None:
     report = network("network-chain.scheme")
     text = render_document([], report, fmt)
-    assert "a → b → c" in text or fmt == "json"
+    path = "Scheme A → Scheme B → Scheme C" if fmt == "html" else "a → b → c"
+    assert path in text or fmt == "json"
     if fmt == "json":
         data = json.loads(text)
         assert data["network"]["components"] == [["a", "b", "c"]]
@@ -240,7 +241,7 @@ def test_cli_network_over_a_folder(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
-    assert "Link network of 5 schemes" in html
+    assert "Links between 5 schemes" in html
 
 
 def test_cli_network_exit_status_follows_pair_blockers() -> None:

@@ -322,7 +322,7 @@ def test_cli_scheme_with_errors_writes_no_report(tmp_path: Path) -> None:
 def test_cli_writes_the_report_atomically(tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     status, _ = run(str(CASES / "baseline.scheme"), "--format", "md", "-o", str(target))
-    assert status == 0 and target.read_text(encoding="utf-8").startswith("# Link network")
+    assert status == 0 and target.read_text(encoding="utf-8").startswith("# Links between")
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 

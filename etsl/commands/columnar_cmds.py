@@ -274,12 +274,12 @@ def _write_chart(outcome: Any, path: Path, metric: str) -> None:
     """Draw one metric per scenario as an SVG line chart (documents' figures kit)."""
     import etsl.runtime.sweep.evaluate as sweeping
     from etsl.compiler.files import write_text
-    from etsl.documents.line_chart import Series, line_chart
+    from etsl.documents.figures.line_chart import values_chart
 
     first = outcome.variables[0]
-    lines = [Series(name, values) for name, values in sweeping.chart_lines(outcome, metric)]
+    lines = sweeping.chart_lines(outcome, metric)
     title = f"{outcome.scheme}: {metric.replace('_', ' ')}"
-    write_text(path, line_chart(title, first.target.label, list(first.texts), lines))
+    write_text(path, values_chart(title, first.target.label, list(first.texts), lines))
 
 
 __all__: Sequence[str] = ("sql", "sweep")

@@ -6,6 +6,7 @@ import difflib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,7 +20,10 @@ from etsl.commands.common import (
     report,
     use_color,
 )
-from etsl.compiler.driver import compile_paths
+from etsl.compiler.driver import Compilation, compile_paths
+
+if TYPE_CHECKING:
+    from etsl.compiler.confidence import CitedValue
 
 FORMAT = click.option(
     "--format",
@@ -42,15 +46,78 @@ OUTPUT = click.option(
 @PATHS
 @IMPORT_PATH
 @FORMAT
-def check(paths: tuple[Path, ...], import_paths: tuple[Path, ...], output_format: str) -> None:
+@click.option(
+    "--confidence",
+    "list_confidence",
+    is_flag=True,
+    help="Also list every value whose citation rests on a secondary or unconfirmed source.",
+)
+def check(
+    paths: tuple[Path, ...],
+    import_paths: tuple[Path, ...],
+    output_format: str,
+    list_confidence: bool,
+) -> None:
     """Check scheme files and folders; exit 1 when any has an error.
 
     Reports syntax errors, unknown names, type and unit errors and scheme-level problems
-    as `path:line:col: severity: message [code]` with the source line and a hint.
+    as `path:line:col: severity: message [code]` with the source line and a hint. With
+    --confidence, also lists the values that rest on secondary or unconfirmed sources
+    (in JSON, a `confidence` list beside `diagnostics`).
     """
     compilation = compile_paths(paths, import_paths)
-    report(compilation, output_format)
+    if not list_confidence:
+        report(compilation, output_format)
+    elif output_format == "json":
+        click.echo(_confidence_json(compilation))
+    else:
+        report(compilation, output_format)
+        click.echo(_confidence_text(compilation))
     sys.exit(0 if compilation.ok else 1)
+
+
+def _doubtful(compilation: Compilation) -> list[CitedValue]:
+    from etsl.compiler.confidence import doubtful
+
+    schemes = sorted(compilation.schemes.values(), key=lambda c: (c.model.path, c.name))
+    return [value for s in schemes for value in doubtful(s.model)]
+
+
+def _where(value: CitedValue) -> str:
+    at = value.location
+    return f"{at.path}:{at.line}:{at.col}" if at else value.scheme
+
+
+def _confidence_text(compilation: Compilation) -> str:
+    values = _doubtful(compilation)
+    if not values:
+        return "Every cited value rests on a primary source (or one that says nothing)."
+    lines = [f"{len(values)} cited value(s) rest on a secondary or unconfirmed source:"]
+    for v in values:
+        locator = f" {v.citation.locator!r}" if v.citation.locator else ""
+        lines.append(
+            f"{_where(v)}: {v.confidence}: {v.scheme}: {v.what} (cite {v.citation.source}{locator})"
+        )
+    return "\n".join(lines)
+
+
+def _confidence_json(compilation: Compilation) -> str:
+    from etsl.compiler.render import render_json
+
+    values = [
+        {
+            "scheme": v.scheme,
+            "what": v.what,
+            "confidence": v.confidence,
+            "source": v.citation.source,
+            "locator": v.citation.locator,
+            "where": _where(v),
+        }
+        for v in _doubtful(compilation)
+    ]
+    data = json.loads(render_json(compilation.diagnostics))
+    data["confidence"] = values
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 @click.command()

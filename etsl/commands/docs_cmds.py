@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,10 +66,27 @@ def _models_or_exit(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["html", "md"]),
+    type=click.Choice(["html", "md", "pdf"]),
     default="html",
     show_default=True,
-    help="Self-contained HTML pages, or Markdown with SVG figures.",
+    help="Self-contained HTML pages; Markdown with SVG figures; or PDF (every HTML page "
+    "printed by headless Chromium, A4).",
+)
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    type=click.Choice(["en", "ja"]),
+    help="Language of the documents (repeatable: the first at the top of the folder, each "
+    "other in a subfolder named after it, every page linking to its translations). "
+    "Default: en.",
+)
+@click.option(
+    "--date",
+    "published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Publication date shown on every page (YYYY-MM-DD). Default: today.",
 )
 @click.option(
     "--compare",
@@ -88,40 +106,90 @@ def docs(
     paths: tuple[Path, ...],
     out_dir: Path,
     output_format: str,
+    languages: tuple[str, ...],
+    published: datetime | None,
     comparisons: tuple[str, ...],
     linkage: bool,
     scheme_names: tuple[str, ...],
     import_paths: tuple[Path, ...],
 ) -> None:
-    """Generate a documentation site: an index and one page per scheme.
+    """Generate a documentation site: an index, one page and one factsheet per scheme.
 
     Every rule is stated in plain language with its formula and citation; pages carry a
     summary card, decision tables, eligible credits, consequences, price controls, worked
     examples, sources and figures (timeline, rule graph, value paths). Comparisons and the
-    linkage report, when asked for, are listed on the index.
+    linkage report, when asked for, are part of the site; so are a glossary of
+    abbreviations and a search page.
     """
-    from etsl.documents.site import site, write_site
+    from etsl.documents.i18n import language
+    from etsl.documents.site import site
 
     requests = [_comparison_request(text) for text in comparisons]
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
     models = [s.model for s in schemes]
-    extras = [
-        _comparison_document(title, targets, output_format, import_paths)
-        for title, targets in requests
-    ]
-    if linkage:
-        extras.append(_linkage_document(models, output_format))
-    files = site(models, output_format, extras)
+    compared = [(title, _compared(targets, import_paths)) for title, targets in requests]
+    chosen = list(dict.fromkeys(languages or ("en",)))
+    prefixes = _language_prefixes(chosen)
+    day = published.date() if published else date.today()
+    fmt = "html" if output_format == "pdf" else output_format
+    files: dict[str, str] = {}
+    for lang in chosen:
+        with language(lang):
+            extras = [_comparison_document(title, found, fmt) for title, found in compared]
+            if linkage:
+                extras.append(_linkage_document(models, fmt))
+            folder = "" if lang == chosen[0] else f"{lang}/"
+            pages = site(models, fmt, extras, day, list(prefixes[lang].items()))
+            files.update({folder + name: text for name, text in pages.items()})
+    if output_format == "pdf":
+        _write_pdfs(files, out_dir)
+        return
+    written = _write(files, out_dir)
+    pages_written = sum(1 for p in written if p.suffix == f".{output_format}")
+    click.echo(f"wrote {pages_written} page(s) to {out_dir}", err=True)
+    click.echo(f"index: {out_dir / ('index.' + output_format)}", err=True)
+
+
+def _language_prefixes(chosen: Sequence[str]) -> dict[str, dict[str, str]]:
+    """For the pages of each language, the path prefix to every language's pages."""
+    folder = {lang: "" if lang == chosen[0] else f"{lang}/" for lang in chosen}
+    out = {}
+    for here in chosen:
+        up = "../" if folder[here] else ""
+        out[here] = {lang: up + folder[lang] for lang in chosen}
+    return out
+
+
+def _write(files: Mapping[str, str | bytes], out_dir: Path) -> list[Path]:
+    """Write the files into `out_dir` all at once; a folder that cannot be written is a
+    message, never a traceback."""
+    from etsl.documents.site import write_site
+
     try:
-        written = write_site(files, out_dir)
+        return write_site(files, out_dir)
     except OSError as problem:
         raise click.ClickException(
             f"cannot write to '{out_dir}': {problem.strerror}; choose another folder with -o"
         ) from None
-    pages = sum(1 for p in written if p.suffix == f".{output_format}")
-    click.echo(f"wrote {pages} page(s) to {out_dir}", err=True)
-    click.echo(f"index: {out_dir / ('index.' + output_format)}", err=True)
+
+
+def _write_pdfs(files: dict[str, str], out_dir: Path) -> None:
+    """Print every HTML page to PDF with headless Chromium; write the PDFs only."""
+    import tempfile
+
+    from etsl.documents.pdf import PdfError, print_site
+    from etsl.documents.site import write_site
+
+    with tempfile.TemporaryDirectory(prefix="etsl-pdf-") as staging:
+        write_site(files, Path(staging))
+        pages = [name for name in files if name.endswith(".html") and "search" not in name]
+        try:
+            pdfs = print_site(Path(staging), pages)
+        except PdfError as problem:
+            raise click.ClickException(str(problem)) from None
+    written = _write(pdfs, out_dir)
+    click.echo(f"wrote {len(written)} PDF file(s) to {out_dir}", err=True)
 
 
 def _comparison_request(text: str) -> tuple[str, list[Path]]:
@@ -136,24 +204,37 @@ def _slug(title: str) -> str:
     return "-".join("".join(ch.lower() if ch.isalnum() else " " for ch in title).split())
 
 
-def _comparison_document(
-    title: str, targets: list[Path], fmt: str, import_paths: Sequence[Path]
-) -> ExtraDocument:
-    from etsl.documents.compare import comparison, render
+def _compared(targets: list[Path], import_paths: Sequence[Path]) -> list[SchemeModel]:
+    compilation = compile_or_exit(targets, import_paths)
+    return sorted((s.model for s in compilation.schemes.values()), key=lambda m: m.path)
+
+
+def _comparison_document(title: str, models: list[SchemeModel], fmt: str) -> ExtraDocument:
+    from etsl.documents.compare import comparison, comparison_title, render
     from etsl.documents.site import ExtraDocument
 
-    compilation = compile_or_exit(targets, import_paths)
-    models = sorted((s.model for s in compilation.schemes.values()), key=lambda m: m.path)
-    text = render(comparison(models), fmt)
-    return ExtraDocument(f"Comparison: {title}", f"compare-{_slug(title)}.{fmt}", text)
+    result = comparison(models)
+    heading = comparison_title(title)
+    return ExtraDocument(
+        heading,
+        f"compare-{_slug(title)}.{fmt}",
+        lambda shell: render(result, fmt, heading, shell),
+    )
 
 
 def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
+    from etsl.documents.i18n import gettext
+    from etsl.documents.linkage_report import SITE_TITLE, render_document
     from etsl.documents.site import ExtraDocument
-    from etsl.linkage.network import analyse_network, render_document
+    from etsl.linkage.network import analyse_network
 
-    text = render_document([], analyse_network(models), fmt, False)
-    return ExtraDocument("Linkage network", f"linkage.{fmt}", text)
+    network = analyse_network(models)
+    return ExtraDocument(
+        gettext(SITE_TITLE),
+        f"linkage.{fmt}",
+        lambda shell: render_document([], network, fmt, False, shell),
+        section="linkage",
+    )
 
 
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
@@ -182,6 +263,14 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
     show_default=True,
     help="For CSV: every dimension, or the Basic Scheme table.",
 )
+@click.option(
+    "--lang",
+    "lang",
+    type=click.Choice(["en", "ja"]),
+    default="en",
+    show_default=True,
+    help="Language of the HTML or Markdown document.",
+)
 @ONLY
 @IMPORT_PATH
 def compare(
@@ -189,6 +278,7 @@ def compare(
     output: Path | None,
     output_format: str | None,
     table: str,
+    lang: str,
     scheme_names: tuple[str, ...],
     import_paths: tuple[Path, ...],
 ) -> None:
@@ -198,6 +288,7 @@ def compare(
     the "Basic Scheme" table (Scheme, Allocation, Support, Timing, Phase, Target, Amount).
     """
     from etsl.documents.compare import comparison, render, to_csv
+    from etsl.documents.i18n import language
 
     fmt = output_format or (_SUFFIX_FORMATS.get(output.suffix.lower()) if output else None)
     if fmt is None:
@@ -209,8 +300,9 @@ def compare(
         fmt = "md"
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
-    result = comparison([s.model for s in schemes])
-    text = to_csv(result, table) if fmt == "csv" else render(result, fmt)
+    with language(lang):
+        result = comparison([s.model for s in schemes])
+        text = to_csv(result, table) if fmt == "csv" else render(result, fmt)
     try:
         emit(text, output)
     except OSError as problem:

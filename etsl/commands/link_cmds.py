@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from etsl.commands.common import IMPORT_PATH, compile_or_exit, emit, use_color
+
+if TYPE_CHECKING:
+    from etsl.linkage.network import NetworkReport
+    from etsl.linkage.pair import LinkReport
 
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 
@@ -90,7 +95,7 @@ def link(
     reciprocity, linked markets, indirect flows of credits and price controls, and a pair
     report for every declared link. Exit status 1 when any pair has a blocker.
     """
-    from etsl.linkage.network import analyse_network, render_document
+    from etsl.linkage.network import analyse_network
     from etsl.linkage.pair import RateError, check_pair, parse_rates
 
     try:
@@ -111,8 +116,20 @@ def link(
         first = Path(paths[0]).resolve()
         a, b = sorted(models, key=lambda m: Path(m.path).resolve() != first)
         report = check_pair(a, b, parsed)
-        emit(render_document([report], None, output_format, color), output)
+        emit(_report([report], None, output_format, color), output)
         sys.exit(1 if report.blockers else 0)
     network = analyse_network(models, parsed)
-    emit(render_document([], network, output_format, color), output)
+    emit(_report([], network, output_format, color), output)
     sys.exit(1 if network.blocked else 0)
+
+
+def _report(pairs: list[LinkReport], network: NetworkReport | None, fmt: str, color: bool) -> str:
+    """Text and JSON from the analysis itself; HTML and Markdown from the documents layer
+    (so a terminal report never loads the template engine)."""
+    if fmt in ("text", "json"):
+        from etsl.linkage.network import plain_report
+
+        return plain_report(pairs, network, fmt, color)
+    from etsl.documents.linkage_report import render_document
+
+    return render_document(pairs, network, fmt)

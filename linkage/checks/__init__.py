@@ -1,9 +1,10 @@
 """The catalogue of linkage checks: one small pure function per check, registered with a
 code of compiler/codes.py, in modules by concern.
 
+    >>> from etsl.linkage.facts import Pair
     >>> hits = CATALOGUE["participation-voluntary"].run(Pair(eu_ets, jvets))
     >>> hits[0].message
-    "'eu_ets' is mandatory but 'jvets' is voluntary ..."
+    "'eu_ets' is mandatory but 'jvets' is voluntary: ..."
 
 Each check reads two `SchemeModel`s (never the AST) and returns `Hit`s: a message plus the
 evidence in both schemes (model field, declared value, location or scheme path, and the

@@ -1,0 +1,246 @@
+"""The figures a scheme model gives data for: timeline, rule graph, tables by period, cap
+trajectory and price-control paths.
+
+    >>> from etsl.documents.prose import lexicon
+    >>> [f.key for f in figures(tokyo_cat, lexicon(tokyo_cat))][:2]
+    ['timeline', 'graph']
+
+The drawing functions (`timeline`, `dependency_graph`, `line_chart`) know nothing about
+schemes; this module picks what to draw and labels it for readers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from etsl.compiler.enums import PRICE_CONTROLS
+from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
+from etsl.compiler.units import UnknownUnit, parse_unit
+from etsl.documents.figures.graph import Node, dependency_graph
+from etsl.documents.figures.line_chart import Chart, Series, line_chart
+from etsl.documents.figures.scales import short_number
+from etsl.documents.figures.timeline import Bar, timeline
+from etsl.documents.i18n import gettext as _
+from etsl.documents.prose import Lexicon
+from etsl.documents.wording import label, literal_words, unit_words, vocab_words
+from markupsafe import Markup
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    key: str
+    title: str
+    svg: Markup
+    caption: str = ""
+    data: tuple[tuple[str, ...], ...] = ()
+
+
+def fraction_year(iso: str, end: bool = False) -> Decimal:
+    """A date as a fractional year; `end` dates count to the end of their day."""
+    day = date.fromisoformat(iso)
+    first = date(day.year, 1, 1)
+    length = (date(day.year + 1, 1, 1) - first).days
+    offset = (day - first).days + (1 if end else 0)
+    return Decimal(day.year) + Decimal(offset) / Decimal(length)
+
+
+def period_bounds(p: PeriodModel) -> tuple[Decimal, Decimal] | None:
+    if p.start_date and p.end_date:
+        return fraction_year(p.start_date), fraction_year(p.end_date, end=True)
+    return None
+
+
+def figures(model: SchemeModel, lex: Lexicon) -> tuple[Figure, ...]:
+    """Every figure the scheme gives data for."""
+    out = [f for f in (_timeline(model), _graph(model, lex)) if f is not None]
+    out += _table_charts(model)
+    out += _cap_charts(model)
+    out += _price_charts(model, lex)
+    return tuple(out)
+
+
+def _timeline(model: SchemeModel) -> Figure | None:
+    bars = []
+    for p in model.periods:
+        bounds = period_bounds(p)
+        if bounds is not None:
+            span = p.start if p.start == p.end else f"{p.start}–{p.end}"
+            bars.append(Bar(_first_upper(label(p.name)), span, *bounds))
+    if not bars:
+        return None
+    title = _("Period timeline")
+    return Figure(
+        "timeline",
+        title,
+        timeline(bars, title),
+        _("Compliance periods and phases on a calendar axis."),
+    )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _graph(model: SchemeModel, lex: Lexicon) -> Figure | None:
+    if not model.rules:
+        return None
+    nodes: dict[str, Node] = {}
+    edges: list[tuple[str, str]] = []
+    for rule in model.rules:
+        for dep in rule.depends_on:
+            term = lex.terms.get(dep)
+            kind = term.kind if term is not None and term.kind != "rule" else "rule"
+            if model.rule(dep) is None:
+                nodes.setdefault(dep, Node(dep, kind, label=label(dep)))
+            edges.append((dep, rule.name))
+    for rule in model.rules:
+        kind = "vocabulary" if rule.vocabulary else "rule"
+        nodes[rule.name] = Node(rule.name, kind, rule.default, label(rule.name))
+    title = _("Rule dependencies")
+    return Figure(
+        "graph",
+        title,
+        dependency_graph(list(nodes.values()), edges, title),
+        _(
+            "Each arrow points from a value to a rule that uses it. Dashed outlines mark "
+            "the standard rules the scheme did not write."
+        ),
+    )
+
+
+def _cell_value(text: str) -> tuple[Decimal, str] | None:
+    match = re.fullmatch(r"(-?\d[\d_]*(?:\.\d+)?)\s*(\S+)?", text.strip())
+    if not match:
+        return None
+    return Decimal(match.group(1).replace("_", "")), match.group(2) or ""
+
+
+def _table_series(t: TableModel, periods: Sequence[PeriodModel]) -> list[Series] | None:
+    """One step line per row of a period table (cells in their written unit)."""
+    if "period" not in t.dims:
+        return None
+    other = [d for d in t.dims if d != "period"]
+    groups: dict[str, dict[str, tuple[Decimal, str]]] = {}
+    for key, text in t.entries.items():
+        parts = key.split("/")
+        value = _cell_value(text)
+        if value is None:
+            return None
+        by = dict(zip(t.dims, parts, strict=False))
+        groups.setdefault(by[other[0]] if other else t.name, {})[by["period"]] = value
+    series = []
+    for row, cells in groups.items():
+        points: list[tuple[Decimal, Decimal]] = []
+        for p in periods:
+            bounds = period_bounds(p)
+            found = cells.get(p.name) or cells.get("*")
+            if bounds is not None and found is not None:
+                points += [(bounds[0], found[0]), (bounds[1], found[0])]
+        if points:
+            series.append(Series(label(row), tuple(points)))
+    return series
+
+
+def _table_charts(model: SchemeModel) -> list[Figure]:
+    out = []
+    for t in model.tables:
+        series = _table_series(t, model.periods)
+        if not series:
+            continue
+        units = {value[1] for v in t.entries.values() if (value := _cell_value(v))}
+        unit = units.pop() if len(units) == 1 else t.unit
+        percent = unit == "%"
+        if percent:
+            series = [Series(s.label, tuple((x, y / 100) for x, y in s.points)) for s in series]
+        chart = Chart(
+            _("{table} by period").format(table=_first_upper(label(t.name))),
+            tuple(series),
+            "" if percent else unit_words(unit),
+            percent,
+        )
+        data = tuple(
+            (s.label, *(short_number(y, percent) for _, y in s.points[::2])) for s in series
+        )
+        out.append(
+            Figure(f"table-{t.name}", chart.title, line_chart(chart), t.description or "", data)
+        )
+    return out
+
+
+def _cap_charts(model: SchemeModel) -> list[Figure]:
+    """Caps given as parameters per year (`cap_2021`, …), in their written unit."""
+    points = []
+    unit = ""
+    for p in model.params:
+        match = re.fullmatch(r"cap_(\d{4})", p.name)
+        value = _cell_value(p.formula.text)
+        if match and value is not None and p.formula.unit.startswith("tCO2e"):
+            points.append((Decimal(match.group(1)), value[0]))
+            unit = value[1]
+    if len(points) < 2:
+        return []
+    title = _("Cap trajectory")
+    chart = Chart(title, (Series(_("cap"), tuple(sorted(points))),), unit_words(unit))
+    return [
+        Figure(
+            "cap",
+            title,
+            line_chart(chart),
+            _("Annual caps the scheme states as parameters."),
+            tuple((str(int(x)), literal_words(f"{y} {unit}")) for x, y in sorted(points)),
+        )
+    ]
+
+
+def _is_money(unit: str) -> bool:
+    try:
+        dims = parse_unit(unit).dims
+    except UnknownUnit:
+        return False
+    return any(name.startswith("currency_") for name, power in dims if power > 0)
+
+
+def _price_charts(model: SchemeModel, lex: Lexicon) -> list[Figure]:
+    """Price controls with a start year, compounded yearly at their `rising` rate."""
+    horizon = max((int(p.end_date[:4]) for p in model.periods if p.end_date), default=0)
+    groups: dict[str, list[Series]] = {}
+    for p in model.price_controls:
+        value = _cell_value(p.value.text)
+        if value is None or p.from_year is None or not _is_money(value[1]):
+            continue
+        rate = Decimal(p.rising.constant) if p.rising and p.rising.constant else Decimal(0)
+        last = max(horizon, p.from_year + 5)
+        points = tuple(
+            (Decimal(year), value[0] * (1 + rate) ** (year - p.from_year))
+            for year in range(p.from_year, last + 1)
+        )
+        name = vocab_words(PRICE_CONTROLS, p.name)
+        if p.rising:
+            rising = literal_words(p.rising.text)
+            pattern = (
+                _("{name} (+{rate} a year, before {index})")
+                if p.rising_plus
+                else _("{name} (+{rate} a year)")
+            )
+            name = pattern.format(name=name, rate=rising, index=(p.rising_plus or "").upper())
+        groups.setdefault(value[1], []).append(Series(name, points, dashed=p.name == "floor"))
+    out = []
+    for unit, series in groups.items():
+        title = _("Price-control paths")
+        chart = Chart(title, tuple(series), unit_words(unit))
+        out.append(
+            Figure(
+                f"prices-{unit}",
+                title,
+                line_chart(chart),
+                _(
+                    "Paths compounded yearly from the start year; inflation "
+                    "adjustments (CPI) are not included."
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,84 @@
+"""Linkage reports as documents: a pair or network report as HTML or Markdown.
+
+    >>> from etsl.linkage.network import analyse_network
+    >>> html = render_document([], analyse_network([tokyo_cat, saitama_tset]), "html")
+    >>> html.startswith("<!DOCTYPE html>"), "<svg" in html
+    (True, True)
+
+The analysis (findings, the network) is `etsl.linkage`'s plain data; this module draws the
+network with the figures kit and renders the templates in the one rendering environment,
+so scheme text is escaped and linked exactly as on every other page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from etsl.documents.figures.network import network_svg
+from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import gettext as _
+from etsl.documents.render import render
+from etsl.documents.shell import Shell
+from etsl.documents.wording import capital, label, scheme_title
+from etsl.linkage.network import NetworkReport, document_data, plain_report
+from etsl.linkage.pair import LinkReport
+from markupsafe import Markup
+
+#: What flows through a link, in words.
+FLOW_KINDS = {
+    "credit": N_("credit"),
+    "offset": N_("offset credit"),
+    "allowance": N_("allowance"),
+    "ceiling": N_("price ceiling"),
+    "floor": N_("price floor"),
+}
+#: The title of the linkage report inside a site.
+SITE_TITLE = N_("Links between the schemes")
+
+#: Formats this module renders; text and JSON come from `etsl.linkage.network.plain_report`.
+DOCUMENT_FORMATS = ("md", "html")
+
+
+def render_document(
+    pairs: Sequence[LinkReport],
+    network: NetworkReport | None,
+    fmt: str,
+    color: bool = False,
+    shell: Shell | None = None,
+) -> str:
+    """A pair or network report as text, json, md or html (self-contained, or inside a
+    site's `shell`)."""
+    if fmt not in DOCUMENT_FORMATS:
+        return plain_report(pairs, network, fmt, color)
+    data = document_data(pairs, network)
+    names = scheme_titles(pairs, network)
+    data["names"] = names
+    data["short"] = {name: short_title(name, names) for name in names}
+    data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
+    data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
+    data["title"] = title(pairs, network, names)
+    data["shell"] = shell or Shell()
+    return render(f"link.{fmt}.j2", **data)
+
+
+def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) -> dict[str, str]:
+    """Each scheme's title (its name when it has none)."""
+    refs = list(network.schemes) if network else [r for p in pairs for r in (p.a, p.b)]
+    return {r.name: scheme_title(r.title, r.name) for r in refs}
+
+
+def short_title(name: str, names: dict[str, str]) -> str:
+    """A label short enough for the network figure."""
+    full = names.get(name, name).split(" (")[0]
+    return full if len(full) <= 30 else capital(label(name))
+
+
+def title(pairs: Sequence[LinkReport], network: NetworkReport | None, names: dict[str, str]) -> str:
+    """The report's title: the network's size, or the pairs it checks."""
+    if network:
+        count = len(network.schemes)
+        return ngettext(
+            "Links between {count} scheme", "Links between {count} schemes", count
+        ).format(count=count)
+    between = [_("{a} and {b}").format(a=names[p.a.name], b=names[p.b.name]) for p in pairs]
+    return _("Linkage: {pairs}").format(pairs="; ".join(between))

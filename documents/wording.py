@@ -1,0 +1,323 @@
+"""The wording layer: names as labels, articles, plurals, gases, units, numbers and dates,
+in the language being written (`etsl.documents.i18n`).
+
+    >>> label("ar_cdm_cap"), label("outside_tokyo"), label("banked")
+    ('A/R CDM cap', 'outside Tokyo', 'banked units')
+    >>> article("unit"), article("installation"), article("NZU"), article("KAU")
+    ('a unit', 'an installation', 'an NZU', 'a KAU')
+    >>> gas_words("HFCs"), unit_words("kL_oe/yr"), unit_words("short_tCO2")
+    ('HFCs', 'kL oil-equivalent a year', 'short tons CO₂')
+    >>> quantity_words(Decimal("1500"), "kL_oe/yr")
+    '1,500 kL oil-equivalent a year'
+
+Every sentence the documents write is built from these pieces, so an article, a unit or a
+label is decided in one place for every page, comparison and report.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from etsl.compiler.enums import Vocabulary
+from etsl.compiler.units import CURRENCIES
+from etsl.documents.i18n import current, has_translation, ngettext, pgettext
+from etsl.documents.i18n import gettext as _
+
+# ---- names ------------------------------------------------------------------------------------
+
+#: Abbreviations in identifiers, as readers write them.
+ACRONYMS = {
+    "aau": "AAU", "ar": "A/R", "arboc": "ARBOC", "ccm": "CCM", "ccr": "CCR", "cca": "CCA",
+    "cdm": "CDM", "cer": "CER", "ch4": "CH₄", "co2": "CO₂", "co2e": "CO₂e", "cpi": "CPI",
+    "deb": "DEB", "dhc": "DHC", "ecr": "ECR", "ets": "ETS", "eu": "EU", "eua": "EUA",
+    "eru": "ERU", "ghg": "GHG", "gwp": "GWP", "hfc": "HFC", "ji": "JI", "jpa": "JPA",
+    "jver": "J-VER", "kau": "KAU", "kcu": "KCU", "koc": "KOC", "lcer": "lCER", "lrf": "LRF",
+    "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
+    "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆",
+    "sme": "SME", "tcer": "tCER", "tnac": "TNAC", "tset": "TSET", "cat": "CAT", "uk": "UK", "uka": "UKA", "us": "US",
+    "vap": "VAP", "intl": "international", "moe": "MOE", "meti": "METI", "jvets": "JVETS",
+}  # fmt: skip
+#: Place names in identifiers.
+PROPER = {
+    "california": "California", "china": "China", "japan": "Japan", "korea": "Korea",
+    "kyoto": "Kyoto", "quebec": "Québec", "saitama": "Saitama", "swiss": "Swiss",
+    "tokyo": "Tokyo", "europe": "Europe", "keidanren": "Keidanren",
+}  # fmt: skip
+#: Names whose words are not their parts.
+_NAME_WORDS = {
+    "banked": "banked units",
+    "allocation_amount": "free allocation",
+    "excess": "excess emissions",
+    "owed_unpaid": "units still owed",
+}
+
+
+def humanize(name: str) -> str:
+    """An identifier as English words: `ar_cdm_cap` → `A/R CDM cap`."""
+    if name in _NAME_WORDS:
+        return _NAME_WORDS[name]
+    words: list[str] = []
+    for part in name.split("_"):
+        lower = part.lower()
+        word = ACRONYMS.get(lower) or PROPER.get(lower) or _numbered(part)
+        if words and words[-1] == "non":
+            words[-1] = f"non-{word}"
+        elif word:
+            words.append(word)
+    return " ".join(words).strip()
+
+
+def _numbered(part: str) -> str:
+    """`phase1` → `phase 1`, `cp1` → `CP1`, `y2022` → `2022`, `fy2008` → `FY2008`."""
+    year = re.fullmatch(r"y(\d{4})", part)
+    if year:
+        return year.group(1)
+    short = re.fullmatch(r"([a-z]{1,2})(\d+)", part)
+    if short:
+        return part.upper()
+    long = re.fullmatch(r"([a-z]{3,})(\d+)", part)
+    if long and not long.group(1).startswith(("co", "ch", "hfc", "pfc", "sf", "nf")):
+        return f"{long.group(1)} {long.group(2)}"
+    return part
+
+
+_SINGULAR_ENDINGS = ("ss", "us", "is", "ics", "news")
+
+
+def is_plural(phrase: str) -> bool:
+    """Whether an English noun phrase is plural (`its emissions`, `the eligible units`), so
+    its verb is `are`; a phrase ending in a unit or number is a quantity, singular."""
+    words = phrase.rstrip(")").split()
+    if not words or current() != "en":
+        return False
+    last = words[-1]
+    if "(" in phrase and phrase.endswith(")"):
+        last = (
+            phrase[: phrase.rindex("(")].split()[-1]
+            if phrase[: phrase.rindex("(")].split()
+            else last
+        )
+    return (
+        last.islower()
+        and last.endswith("s")
+        and not last.endswith(_SINGULAR_ENDINGS)
+        and len(last) > 3
+    )
+
+
+def label(name: str) -> str:
+    """What readers call the value `name`: the catalogue's term in the language being
+    written when there is one, else the identifier's words."""
+    if current() != "en" and has_translation("name", name):
+        return pgettext("name", name)
+    return humanize(name)
+
+
+def scheme_title(title: str | None, name: str) -> str:
+    """A scheme's title for readers: the catalogue's official name in the language being
+    written when there is one (context `scheme`), else the title the scheme gives."""
+    shown = title or label(name)
+    if current() != "en" and has_translation("scheme", shown):
+        return pgettext("scheme", shown)
+    return shown
+
+
+def value_words(value: str) -> str:
+    """An enumeration value (`afforestation_reforestation`) for readers."""
+    return label(value)
+
+
+def capital(text: str) -> str:
+    """The text with its first letter upper-case (English; other languages unchanged)."""
+    return text[:1].upper() + text[1:] if current() == "en" else text
+
+
+def is_proper(noun: str) -> bool:
+    """Whether `noun` names one thing (`Japan`), so it takes no article or `each`."""
+    return noun[:1].isupper() and not noun.isupper()
+
+
+# ---- articles, plurals, possessives -----------------------------------------------------------
+
+_CONSONANT_SOUND = re.compile(r"^(uni|use|usu|uti|ura|eu|one|once|ufo)", re.I)
+_SILENT_H = ("hour", "honest", "honour", "heir")
+#: Letters whose English names start with a vowel sound (an NZU, an MSR, an LRF).
+_VOWEL_LETTERS = set("AEFHILMNORSX")
+
+
+def article(noun: str) -> str:
+    """`a unit`, `an installation`, `an NZU`, `a KAU` (Japanese: the noun alone)."""
+    if current() != "en" or not noun:
+        return noun
+    word = noun.split()[0]
+    if len(word) > 1 and word.isupper():
+        an = word[0] in _VOWEL_LETTERS
+    else:
+        lower = word.lower()
+        an = (lower[0] in "aeiou" and not _CONSONANT_SOUND.match(lower)) or lower.startswith(
+            _SILENT_H
+        )
+    return f"{'an' if an else 'a'} {noun}"
+
+
+def plural(noun: str, count: int | None = None) -> str:
+    """`periods`, `entities`, `classes` (unchanged for one, and in Japanese)."""
+    if current() != "en" or count == 1 or not noun:
+        return noun
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", noun):
+        return noun + "es"
+    return noun + "s"
+
+
+def possessive(owner: str, thing: str) -> str:
+    """`Japan's cap`, `the issuer's base emissions` (Japanese: `…の…`)."""
+    return _("{owner}'s {thing}").format(owner=owner, thing=thing)
+
+
+def series(parts: list[str]) -> str:
+    """Items side by side: `auction, free allocation` (Japanese: `オークション、無償割当`)."""
+    return _(", ").join(parts)
+
+
+def listing(parts: list[str], conjunction: str = "and") -> str:
+    """`a`, `a and b`, `a, b and c` (`or` when asked), in the language being written."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    word = _("or") if conjunction == "or" else _("and")
+    if current() == "ja":
+        return "、".join(parts[:-1]) + word + parts[-1]
+    return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+
+
+# ---- gases and units ---------------------------------------------------------------------------
+
+_GASES = {
+    "CO2e": "CO₂e", "CO2": "CO₂", "CH4": "CH₄", "N2O": "N₂O", "SF6": "SF₆", "NF3": "NF₃",
+    "HFC": "HFCs", "HFCs": "HFCs", "PFC": "PFCs", "PFCs": "PFCs",
+}  # fmt: skip
+_MASS = re.compile(r"^(short_|k|M|G)?t(CO2e|CO2|CH4|N2O|SF6|NF3|HFCs?|PFCs?)?$")
+
+
+def gas_words(gas: str) -> str:
+    """A gas as written in reports: `CO2` → `CO₂`, `HFC` → `HFCs`."""
+    return _GASES.get(gas, gas)
+
+
+def unit_symbol(symbol: str, per: bool = False) -> str:
+    """One unit symbol for readers: `tCO2e` → `t CO₂e`, `kL_oe` → `kL oil-equivalent`
+    (`per`: in a denominator, `per short ton`)."""
+    match = _MASS.match(symbol)
+    if match:
+        prefix, gas = match.group(1) or "", match.group(2)
+        short = _("short ton") if per else _("short tons")
+        mass = short if prefix == "short_" else f"{prefix}t"
+        return f"{mass} {gas_words(gas)}" if gas else mass
+    if symbol == "kL_oe":
+        return _("kL oil-equivalent")
+    if symbol == "yr":
+        return _("year")
+    return symbol
+
+
+def unit_words(unit: str | None) -> str:
+    """A compound unit for readers: `kL_oe/yr` → `kL oil-equivalent a year`."""
+    if not unit:
+        return ""
+    top, *bottom = unit.split("/")
+    text = " ".join(unit_symbol(part) for part in top.split("·"))
+    for part in bottom:
+        if part == "yr":
+            text = _("{unit} a year").format(unit=text)
+        else:
+            text = _("{unit} per {per}").format(unit=text, per=unit_symbol(part, per=True))
+    return text
+
+
+def whole_unit(unit: str) -> str:
+    """What `floor` rounds to, for a result unit: whole tonnes, whole JPY, a whole number."""
+    head = unit.split("/")[0]
+    if _MASS.match(head) and head:
+        return (
+            _("whole tonnes")
+            if "/" not in unit
+            else _("whole {unit}").format(unit=unit_words(unit))
+        )
+    if unit in CURRENCIES:
+        return _("whole {unit}").format(unit=unit)
+    return _("a whole number")
+
+
+def is_short_tons(unit: str | None) -> bool:
+    return bool(unit) and "short_t" in (unit or "")
+
+
+# ---- numbers ----------------------------------------------------------------------------------
+
+
+def number_words(value: Decimal) -> str:
+    """A decimal with thousands separators and no exponent: 1500000 → `1,500,000`."""
+    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    negative = text.startswith("-")
+    whole, dot, fraction = text.lstrip("-").partition(".")
+    return f"{'−' if negative else ''}{int(whole):,}{dot}{fraction}"
+
+
+def plain_number_words(value: Decimal) -> str:
+    """A unitless number: years and small counts stay ungrouped (2021, not 2,021)."""
+    if abs(value) < 10000 and value == value.to_integral_value():
+        return f"{value.normalize():f}".replace("-", "−")
+    return number_words(value)
+
+
+def quantity_words(value: Decimal, unit: str | None) -> str:
+    """A literal quantity: `1500 kL_oe/yr` → `1,500 kL oil-equivalent a year`."""
+    if unit == "%":
+        return f"{number_words(value)} %"
+    if unit == "yr":
+        return count_words("{count} year", "{count} years", value)
+    if unit == "day":
+        return count_words("{count} day", "{count} days", value)
+    words = unit_words(unit)
+    return f"{number_words(value)} {words}" if words else plain_number_words(value)
+
+
+def count_words(singular: str, plural_form: str, count: Decimal | int) -> str:
+    """A counted message (`{count} year`, `{count} years`) in the language being written;
+    a fraction takes the plural."""
+    amount = Decimal(count)
+    whole = int(amount) if amount == amount.to_integral_value() else 2
+    return ngettext(singular, plural_form, whole).format(count=plain_number_words(amount))
+
+
+def literal_words(text: str) -> str:
+    """A cell or constant as written in ETSL (`8 %`, `40 EUR/tCO2e`) for readers."""
+    match = re.fullmatch(r"(-?\d[\d_]*(?:\.\d+)?)\s*(\S+)?", text.strip())
+    if not match:
+        return text
+    return quantity_words(Decimal(match.group(1).replace("_", "")), match.group(2))
+
+
+# ---- dates ------------------------------------------------------------------------------------
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def date_words(day: date, short: bool = False) -> str:
+    """`1 April 2014` (`1 Apr 2014` when short); Japanese `2014年4月1日`."""
+    if current() == "ja":
+        return f"{day.year}年{day.month}月{day.day}日"
+    month = _MONTHS[day.month - 1]
+    return f"{day.day} {month[:3] if short else month} {day.year}"
+
+
+def vocab_words(vocabulary: Vocabulary, value: str | None) -> str:
+    """A vocabulary value's words (compiler/enums.py), in the language being written."""
+    words = vocabulary.words(value)
+    return _(words) if words else ""

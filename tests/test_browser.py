@@ -1,0 +1,181 @@
+"""The publication in a real browser (headless Chromium): navigation and search, print
+layout (A4, tables whole, one-page factsheets) and both languages, read back from the PDFs.
+
+CI installs Chromium and a Japanese font (.ci/run); without Chromium these tests cannot run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+import tempfile
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+from etsl.compiler.driver import compile_paths
+from etsl.compiler.model import SchemeModel
+from etsl.documents.compare import comparison, comparison_title, render
+from etsl.documents.i18n import language
+from etsl.documents.linkage_report import SITE_TITLE, render_document
+from etsl.documents.pdf import chromium, print_site
+from etsl.documents.site import ExtraDocument, site, write_site
+from etsl.documents.wording import scheme_title
+from etsl.linkage.network import analyse_network
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+WORLD = ("eu_ets", "swiss_ets", "california", "quebec", "rggi", "korea_ets", "nz_ets",
+         "uk_ets", "china_ets")
+JAPAN = ("tokyo_cat", "saitama_tset", "jvets")
+A4 = (595, 842)
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="headless Chromium is not installed (apt-get install chromium); .ci/run installs it",
+)
+
+
+@cache
+def models() -> dict[str, SchemeModel]:
+    compilation = compile_paths([ROOT / "schemes"])
+    assert compilation.ok
+    return {name: c.model for name, c in compilation.schemes.items()}
+
+
+def build(folder: Path, lang: str) -> dict[str, str]:
+    """A site of three Japanese and nine world schemes, with a comparison and linkage."""
+    chosen = [models()[n] for n in (*JAPAN, *WORLD)]
+    world = [models()[n] for n in WORLD]
+    with language(lang):
+        result = comparison(world)
+        heading = comparison_title("World")
+        network = analyse_network(chosen)
+        extras = [
+            ExtraDocument(heading, "compare-world.html",
+                          lambda shell: render(result, "html", heading, shell)),
+            ExtraDocument("Linkage", "linkage.html",
+                          lambda shell: render_document([], network, "html", False, shell),
+                          section="linkage"),
+        ]
+        files = site(chosen, "html", extras, date(2025, 1, 31), [("en", ""), ("ja", "ja/")])
+    write_site(files, folder)
+    return files
+
+
+@pytest.fixture(scope="module", params=["en", "ja"])
+def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    lang = request.param
+    folder = tmp_path_factory.mktemp(f"site-{lang}")
+    build(folder, lang)
+    pages = ["index.html", "tokyo_cat.html", "tokyo_cat-factsheet.html", "eu_ets-factsheet.html",
+             "compare-world.html", "linkage.html"]
+    pdfs = print_site(folder, pages)
+    return lang, folder, {name: PdfReader(_stream(data)) for name, data in pdfs.items()}
+
+
+def _stream(data: bytes):  # noqa: ANN202
+    import io
+
+    return io.BytesIO(data)
+
+
+def text_of(reader: PdfReader) -> str:
+    """The PDF's text, normalised (NFKC: CJK radicals as ideographs) and without white space
+    (extraction puts spaces between Latin and Japanese runs)."""
+    text = "".join(page.extract_text() for page in reader.pages)
+    return squeeze(text)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def size(page) -> tuple[int, int]:  # noqa: ANN001
+    return round(float(page.mediabox.width)), round(float(page.mediabox.height))
+
+
+def positions(page) -> list[tuple[float, float, str]]:  # noqa: ANN001
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm, tm, font, font_size) -> None:  # noqa: ANN001
+        if text.strip():
+            found.append((cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3], text))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_scheme_pages_print_on_a4_portrait(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    for name in ("index.pdf", "tokyo_cat.pdf"):
+        assert all(size(p) == A4 for p in pdfs[name].pages), name
+    assert len(pdfs["tokyo_cat.pdf"].pages) >= 3
+    words = ("概要", "出典", "東京都総量削減義務と排出量取引制度") if lang == "ja" else (
+        "Summary", "Sources", "Tokyo Cap-and-Trade Program")
+    for word in words:
+        assert squeeze(word) in text_of(pdfs["tokyo_cat.pdf"]), (lang, word)
+
+
+def test_factsheets_fit_one_page(printed) -> None:  # noqa: ANN001
+    _, _, pdfs = printed
+    for name in ("tokyo_cat-factsheet.pdf", "eu_ets-factsheet.pdf"):
+        assert len(pdfs[name].pages) == 1, f"{name} has {len(pdfs[name].pages)} pages"
+
+
+def test_wide_tables_print_whole_in_landscape(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    reader = pdfs["compare-world.pdf"]
+    assert all(size(p) == (A4[1], A4[0]) for p in reader.pages), "comparisons print landscape"
+    text = text_of(reader)
+    with language(lang):
+        titles = [scheme_title(models()[n].title, n) for n in WORLD]
+    for title in titles:  # every column's heading is on the page, none cut away
+        assert squeeze(title) in text, title
+    last = "UK" if lang == "en" else "英国"
+    assert last in text
+    for page in reader.pages:
+        width, height = size(page)
+        for x, y, piece in positions(page):
+            assert -1 <= x <= width + 1 and -1 <= y <= height + 1, f"{piece!r} off the page"
+
+
+def test_linkage_page_prints_in_the_shell(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    text = text_of(pdfs["linkage.pdf"])
+    assert squeeze("制度間のリンク" if lang == "ja" else "Links between") in text
+    assert "ETSL" in text, "the masthead prints on every page"
+
+
+def dump_dom(url: str) -> str:
+    profile = tempfile.mkdtemp(prefix="etsl-chromium-")
+    try:
+        result = subprocess.run(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", f"--user-data-dir={profile}",
+             "--virtual-time-budget=3000", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return result.stdout
+
+
+def test_search_finds_pages_in_the_browser(printed) -> None:  # noqa: ANN001
+    lang, folder, _ = printed
+    query = "排出量取引" if lang == "ja" else "tokyo cap"
+    dom = dump_dom((folder / "search.html").as_uri() + "?q=" + query)
+    results = dom[dom.index('id="search-results"'):]
+    assert 'href="tokyo_cat.html' in results or lang == "ja", results[:500]
+    assert "<li>" in results and 'id="search-count"' in dom
+
+
+def test_navigation_reaches_every_page_from_the_index(printed) -> None:  # noqa: ANN001
+    _, folder, _ = printed
+    dom = dump_dom((folder / "index.html").as_uri())
+    for target in ("tokyo_cat.html", "tokyo_cat-factsheet.html", "compare-world.html",
+                   "linkage.html", "glossary.html", "search.html"):
+        assert f'href="{target}"' in dom or f'action="{target}"' in dom, target
+        assert (folder / target).exists()
