@@ -397,6 +397,18 @@ class BankRule:
 
 
 @dataclass(frozen=True, slots=True)
+class HoldingLimit:
+    """`holding_limit CCA, QCA up to L`: the most units of these types a participant may hold;
+    what it holds beyond the limit is its `holding_excess` (a default rule)."""
+
+    units: tuple[str, ...]
+    limit: Expr
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Banking:
     keyword: str  # "banking" or "borrowing"
     mode: str
@@ -534,6 +546,7 @@ Decl = (
     | Units
     | Surrender
     | Banking
+    | HoldingLimit
     | Price
     | Penalty
     | Support

@@ -396,6 +396,18 @@ class Builder:
         text = unquote(description) if description else None
         return ast.BankRule(kind, units, where, limit, text, cite, self.span(meta))
 
+    def holding_limit(
+        self,
+        meta: LarkMeta,
+        units: tuple[str, ...],
+        limit: ast.Expr,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.HoldingLimit:
+        """holding_limit: "holding_limit" name_list up_to [STRING] [cite]"""
+        text = unquote(description) if description else None
+        return ast.HoldingLimit(units, limit, text, cite, self.span(meta))
+
     def borrowing(
         self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None
     ) -> ast.Banking:

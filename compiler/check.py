@@ -79,6 +79,8 @@ def _check_surrender(c: Checker) -> None:
     for banking in (c.s.banking, c.s.borrowing):
         if banking is not None and banking.limit is not None:
             c.expect(banking.limit, Quant(CO2E), f"a {banking.keyword} limit")
+    for holding in c.s.holding_limits:
+        c.expect(holding.limit, Quant(CO2E), "a holding limit")
     for rule in c.s.banking.rules if c.s.banking else ():
         if rule.where is not None:
             c.expect(rule.where, BOOL, "a banking exception's filter")

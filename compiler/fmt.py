@@ -287,6 +287,9 @@ _DECLS: dict[type, Callable[[Any], str]] = {
     ),
     ast.Rule: _rule,
     ast.Price: _price,
+    ast.HoldingLimit: lambda d: (
+        f"holding_limit {', '.join(d.units)}{_up_to(d.limit)}{_desc(d.description)}{_cite(d.cite)}"
+    ),
     ast.Support: lambda d: (
         f"support {d.name}{_desc(d.description)}{_up_to(d.limit)}{_opt('since ', d.since)}"
         f"{_opt('until ', d.until)}{_cite(d.cite)}"

@@ -192,6 +192,16 @@ class BankingModel(Frozen):
     location: Location | None = None
 
 
+class HoldingLimitModel(Frozen):
+    """`holding_limit U, V up to L`: the most units of these types a participant may hold."""
+
+    units: list[str]
+    limit: Formula
+    description: str | None = None
+    cite: Citation | None = None
+    location: Location | None = None
+
+
 class PriceModel(Frozen):
     name: str
     value: Formula
@@ -301,6 +311,7 @@ class SchemeModel(Frozen):
     surrender: list[SurrenderModel] = []
     banking: BankingModel | None = None
     borrowing: BankingModel | None = None
+    holding_limits: list[HoldingLimitModel] = []
     price_controls: list[PriceModel] = []
     penalties: list[PenaltyModel] = []
     support: list[SupportModel] = []
@@ -657,6 +668,16 @@ def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
         surrender=_surrender(c),
         banking=_banking(c, s.banking),
         borrowing=_banking(c, s.borrowing),
+        holding_limits=[
+            HoldingLimitModel(
+                units=list(h.units),
+                limit=c.formula_of(h.limit),
+                description=h.description,
+                cite=_cite(h.cite),
+                location=Location.of(h.span),
+            )
+            for h in s.holding_limits
+        ],
         price_controls=[
             PriceModel(
                 name=p.name,

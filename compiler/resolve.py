@@ -32,6 +32,7 @@ from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import (
     DEFINABLE,
     MEANINGS,
+    PRELUDE_PATH,
     RUNTIME_INPUTS,
     BankingFacts,
     prelude_rules,
@@ -65,6 +66,7 @@ class ResolvedScheme:
     surrender: ast.Surrender | None = None
     banking: ast.Banking | None = None
     borrowing: ast.Banking | None = None
+    holding_limits: tuple[ast.HoldingLimit, ...] = ()
     penalties: tuple[ast.Penalty, ...] = ()
     prices: tuple[ast.Price, ...] = ()
     supports: tuple[ast.Support, ...] = ()
@@ -112,6 +114,8 @@ def decl_key(decl: ast.Decl, index: int) -> tuple[object, ...]:
             return ("penalty", name) if name else ("penalty", None, index)
         case ast.Banking(keyword=keyword):
             return (keyword,)
+        case ast.HoldingLimit(units=units):
+            return ("holding_limit", frozenset(units))
         case ast.Units():
             return ("units", index)
         case ast.StatedNone(feature=feature):
@@ -291,6 +295,7 @@ def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict
     facts = BankingFacts(
         credits=any(u.kind in ("credit", "offset") for u in units),
         allocation_type=next((u.name for u in units if u.kind == "allowance"), None),
+        holdings=tuple(_collect(decls, ast.HoldingLimit)),
     )
     for rule in prelude_rules(set(rules), "emissions" in fields, banking, mentioned, facts):
         rules[rule.name] = rule
@@ -327,6 +332,7 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         penalties=tuple(_collect(decls, ast.Penalty)),
         prices=tuple(_collect(decls, ast.Price)),
         supports=tuple(_collect(decls, ast.Support)),
+        holding_limits=tuple(_collect(decls, ast.HoldingLimit)),
         links=tuple(_collect(decls, ast.Link)),
         allocation=_first(decls, ast.Allocation),
         examples=tuple(_collect(decls, ast.Example)),
@@ -393,6 +399,8 @@ class NameBinder:
                 yield "banking", bank_rule.where, "filter"
             if bank_rule.limit is not None:
                 yield "banking", bank_rule.limit, "value"
+        for holding in s.holding_limits:
+            yield "holding_limit", holding.limit, "value"
         for price in s.prices:
             yield "price", price.value, "value"
             if price.rising is not None:
@@ -492,7 +500,8 @@ class NameBinder:
             )
 
     def _unit_name(self, name: str, span: Span) -> None:
-        if name not in self.s.units:
+        # A default rule names only the unit types of a declaration, which reports them itself.
+        if name not in self.s.units and span.path != PRELUDE_PATH:
             hint = did_you_mean(name, self.s.units) or "declare it in the units { … } block"
             self.diagnostics.append(
                 error(codes.UNKNOWN_UNIT_TYPE, f"unknown unit type '{name}'", span, hint)
@@ -508,6 +517,9 @@ class NameBinder:
         for bank_rule in self.s.banking.rules if self.s.banking else ():
             for name in bank_rule.units:
                 self._unit_name(name, bank_rule.span)
+        for holding in self.s.holding_limits:
+            for name in holding.units:
+                self._unit_name(name, holding.span)
         mixes = [c.mix for p in self.s.penalties for c in p.consequences if c.mix is not None]
         for mix in mixes:
             for name in mix.units:

@@ -41,6 +41,7 @@ MEANINGS = {
     "owed_unpaid": "units owed from the previous period that are still not covered",
     "surplus": "cap, carried-in and eligible units beyond the obligation",
     "banked": "surplus carried into the next period",
+    "holding_excess": "units held beyond the scheme's holding limits (summed over the limits)",
     **RUNTIME_INPUTS,
 }
 
@@ -98,6 +99,8 @@ def default_rules(
         )
     if "banked" not in defined:
         lines.append(f"rule banked = {_banked(banking, facts)}")
+    if "holding_excess" not in defined and facts.holdings:
+        lines.append(f"rule holding_excess = {_holding_excess(facts.holdings)}")
     return "\n".join(lines)
 
 
@@ -111,10 +114,21 @@ _BANKABLE = {
 
 @dataclass(frozen=True)
 class BankingFacts:
-    """What the default `banked` rule depends on besides the banking mode."""
+    """What the default rules depend on besides the banking mode."""
 
     credits: bool = False  # the scheme has credit or offset unit types (they bank by type)
     allocation_type: str | None = None  # the first allowance unit type
+    holdings: tuple[ast.HoldingLimit, ...] = ()  # `holding_limit …` declarations
+
+
+def _holding_excess(holdings: tuple[ast.HoldingLimit, ...]) -> str:
+    """Units held beyond each holding limit, summed over the limits (`held(U)` is what the
+    participant holds of type U; each limit's expression stands in for a placeholder)."""
+    terms = [
+        f"max(0 tCO2e, {' + '.join(f'held({u})' for u in h.units)} - {_HOLDING_LIMIT}{i})"
+        for i, h in enumerate(holdings)
+    ]
+    return " + ".join(terms)
 
 
 def _banked(banking: ast.Banking | None, facts: BankingFacts) -> str:
@@ -139,11 +153,14 @@ def _excepts_allocation(rule: ast.BankRule, facts: BankingFacts) -> bool:
 
 _BANK_LIMIT = "__bank_limit__"
 _BANK_EXCEPT = "__bank_except__"
+_HOLDING_LIMIT = "__holding_limit_"
 
 
 def _placeholders(banking: ast.Banking | None, facts: BankingFacts) -> dict[str, ast.Expr]:
     """The expressions the default `banked` rule's placeholders stand for."""
-    found: dict[str, ast.Expr] = {}
+    found: dict[str, ast.Expr] = {
+        f"{_HOLDING_LIMIT}{i}": h.limit for i, h in enumerate(facts.holdings)
+    }
     if banking is None:
         return found
     if banking.limit is not None:
