@@ -439,7 +439,42 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
                 notes.refs(model.name, [item.cite]),
             )
         )
-    return tuple(out) if model.banking or model.borrowing else ()
+    out.extend(_bank_rules(model, notes, lex))
+    out.extend(_holding_limits(model, notes, lex))
+    return tuple(out) if model.banking or model.borrowing or model.holding_limits else ()
+
+
+_BANK_RULES = {"except": N_("Not banked"), "limit": N_("Banked at most")}
+
+
+def _bank_rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item]:
+    """`except U where …` and `limit U up to …` under the banking mode."""
+    return [
+        Item(
+            f"{_(_BANK_RULES[r.kind])}: {listing([label(u) for u in r.units])}",
+            (
+                _("when {condition}").format(condition=condition(r.where.text, lex))
+                if r.where
+                else _("always"),
+                phrase(r.limit.text, lex, r.limit.unit) if r.limit else "",
+            ),
+            r.description or "",
+            notes.refs(model.name, [r.cite]),
+        )
+        for r in (model.banking.rules if model.banking else [])
+    ]
+
+
+def _holding_limits(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item]:
+    return [
+        Item(
+            f"{_('Holding limit')}: {listing([label(u) for u in h.units])}",
+            ("", phrase(h.limit.text, lex, h.limit.unit)),
+            h.description or "",
+            notes.refs(model.name, [h.cite]),
+        )
+        for h in model.holding_limits
+    ]
 
 
 def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
