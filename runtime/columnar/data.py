@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -181,7 +182,7 @@ def csv_header(path: Path) -> list[str] | Fallback:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Fallback("UTF-16 files are read by the reference reader", notice=False)
     text = head.decode("utf-8-sig", errors="replace")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]  # any line ending, as csv reads
     if not first_line.strip() or '"' in first_line:
         return Fallback("an unusual header row", notice=False)
     return next(csv.reader(io.StringIO(first_line), delimiter=sniff_delimiter(text)))

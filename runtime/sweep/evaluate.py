@@ -352,12 +352,12 @@ def shown_metrics(outcome: SweepOutcome, metric_list: Sequence[str]) -> list[str
     ]
 
 
-def write_table(outcome: SweepOutcome, path: Path) -> None:
-    """One row per scenario to CSV, or a JSON document, atomically."""
-    import csv
+def write_table(outcome: SweepOutcome, path: Path, raw_csv: bool = False) -> None:
+    """One row per scenario to CSV (compiler/spreadsheet.py), or a JSON document, atomically."""
     import json
 
     from etsl.compiler.files import atomic_open, write_text
+    from etsl.compiler.spreadsheet import write_rows
 
     metrics = shown_metrics(outcome, _all_metrics(outcome))
     rows = table_rows(outcome, metrics)
@@ -371,10 +371,9 @@ def write_table(outcome: SweepOutcome, path: Path) -> None:
         }
         write_text(path, json.dumps(document, indent=2) + "\n")
         return
+    header = list(rows[0])
     with atomic_open(path) as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_rows(stream, [header, *([row[c] for c in header] for row in rows)], raw_csv)
 
 
 def _all_metrics(outcome: SweepOutcome) -> list[str]:
