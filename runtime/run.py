@@ -52,9 +52,7 @@ ENGINES: dict[str, str] = {
 }
 
 
-def _stream_reference(
-    compiled: CompiledScheme, dataset: Dataset, options: RunOptions
-) -> Results:
+def _stream_reference(compiled: CompiledScheme, dataset: Dataset, options: RunOptions) -> Results:
     from etsl.runtime.reference.sequence import stream
 
     return stream(compiled, dataset, options)
