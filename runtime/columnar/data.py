@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.numbers import MAX_DIGITS, MAX_PLACES
 from etsl.compiler.program import Program
-from etsl.runtime.data.checks import MAX_DIGITS, MAX_PLACES, Spec
+from etsl.runtime.data.checks import Spec
 from etsl.runtime.data.columns import RUNTIME_COLUMNS
 from etsl.runtime.records import Dataset, Holding, Record, Value
 from etsl.runtime.results.model import (

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.numbers import MAX_DIGITS
 from etsl.runtime.columnar.data import (
     CELLS,
     DATE_PATTERN,
@@ -29,7 +30,7 @@ from etsl.runtime.columnar.data import (
     sql_of,
 )
 from etsl.runtime.columnar.sql.types import ROW, InputColumn, Kind, Layout, Num, decimal_type
-from etsl.runtime.data.checks import MAX_CELL, MAX_DIGITS, Spec
+from etsl.runtime.data.checks import MAX_CELL, Spec
 from etsl.runtime.data.columns import RUNTIME_COLUMNS
 from sqlglot import exp
 
