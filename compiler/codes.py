@@ -76,6 +76,13 @@ NESTING_TOO_DEEP: Final = Code(
     "Parentheses or blocks are nested deeper than the compiler accepts.",
     "Name intermediate results with `rule` instead of nesting brackets.",
 )
+NUMBER_TOO_LONG: Final = Code(
+    "number-too-long",
+    "syntax",
+    "A number has more than 38 digits or more than 18 decimal places (the limits of "
+    "participant data and of both engines' exact decimals).",
+    "Round the number, or write it in a larger unit (`12 Mt` instead of `12000000 t`).",
+)
 UNKNOWN_KEYWORD: Final = Code(
     "unknown-keyword",
     "syntax",

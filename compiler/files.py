@@ -74,9 +74,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    handle, name = tempfile.mkstemp(
-        prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent
-    )
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent
+        )
+    except OSError as exc:  # say which file could not be written, not the temporary
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     os.close(handle)
     temporary = Path(name)
     try:

@@ -158,7 +158,11 @@ def read_header(connection: Any, path: Path) -> Header | Fallback:
     from etsl.runtime.data.readers import RawTable
 
     suffix = path.suffix.lower()
-    if not path.is_file():
+    try:
+        readable = path.is_file()
+    except OSError:  # a name too long, …: the reference reader reports it
+        readable = False
+    if not readable:
         return Fallback("the data file cannot be read directly", notice=False)
     if suffix in CSV_SUFFIXES:
         header = csv_header(path)

@@ -50,6 +50,21 @@ Read = tuple[RawTable | None, list[DataProblem]]
 
 def read_table(path: Path, sheet: str | None = None) -> Read:
     """Read a table file; the format follows the suffix (`FILE.xlsx#SHEET` picks a sheet)."""
+    try:
+        return _read_table(path, sheet)
+    except OSError as exc:  # a name too long, a loop of links, permissions, …
+        return None, [
+            data_problem(
+                codes.DATA_FILE_UNREADABLE,
+                str(path),
+                0,
+                "",
+                f"cannot read the file: {exc.strerror or exc}",
+            )
+        ]
+
+
+def _read_table(path: Path, sheet: str | None) -> Read:
     path, sheet = _split_sheet(path, sheet)
     where = str(path)
     if not path.exists():
@@ -72,18 +87,7 @@ def read_table(path: Path, sheet: str | None = None) -> Read:
                 "use .csv, .tsv, .json, .parquet or .xlsx",
             )
         ]
-    try:
-        return reader(path, sheet)
-    except OSError as exc:
-        return None, [
-            data_problem(
-                codes.DATA_FILE_UNREADABLE,
-                where,
-                0,
-                "",
-                f"cannot read the file: {exc.strerror or exc}",
-            )
-        ]
+    return reader(path, sheet)
 
 
 def _split_sheet(path: Path, sheet: str | None) -> tuple[Path, str | None]:
