@@ -56,25 +56,3 @@ def shortened(text: str, limit: int = 120) -> str:
     'ab…gh'
     """
     return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"
-
-
-# ---- links ------------------------------------------------------------------------------------
-
-
-def web_url(url: str | None) -> str | None:
-    """A URL that may become a link: http(s) only, never `javascript:` or `data:` (scheme
-    text is untrusted)."""
-    return url if url and re.match(r"https?://", url, re.I) else None
-
-
-def markdown_autolink(url: str) -> str:
-    """`<url>` as CommonMark reads it: nothing inside an autolink is unescaped (`&amp;`
-    would stay `&amp;`), so the URL is written as it is, and only what an autolink cannot
-    hold (spaces, `<`, `>`, control characters) is percent-encoded.
-
-    >>> markdown_autolink("https://example.org/a?b=1&c=2")
-    '<https://example.org/a?b=1&c=2>'
-    >>> markdown_autolink("https://example.org/a b<c>")
-    '<https://example.org/a%20b%3Cc%3E>'
-    """
-    return "<" + re.sub(r"[\x00-\x20<>\x7f]", lambda m: f"%{ord(m.group()):02X}", url) + ">"

@@ -107,8 +107,8 @@ def _summary_table(results: Results) -> Any:
     table.add_row("participants", f"{summary.participants:,}")
     table.add_row("participants covered", f"{summary.participants_covered:,}")
     for label, value in (
-        ("total cap", summary.total_cap),
-        ("total target", summary.total_target),
+        ("total cap (covered participants)", summary.total_cap),
+        ("total target (covered participants)", summary.total_target),
         ("total obligation", summary.total_obligation),
         ("total shortfall", summary.total_shortfall),
         ("total surplus", summary.total_surplus),
@@ -118,7 +118,8 @@ def _summary_table(results: Results) -> Any:
     table.add_row("non-compliant (shortfall > 0)", f"{summary.non_compliant:,}")
     for kind, total in summary.consequences.items():
         amount = f", {format_value(total.amount, total.unit)}" if total.amount else ""
-        table.add_row(f"consequence: {kind}", f"{total.count:,}{amount}")
+        applied = f"{total.count:,} row{'' if total.count == 1 else 's'}"
+        table.add_row(f"consequence: {kind}", f"{applied}{amount}")
     for category, part in summary.by_category.items():
         table.add_row(
             f"{summary.category_field} = {category}",

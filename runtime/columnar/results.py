@@ -55,6 +55,7 @@ from etsl.runtime.results.model import (
     result_record,
 )
 from etsl.runtime.results.summary import (
+    COVERED_ONLY,
     SUMMED,
     CategorySummary,
     KindAggregate,
@@ -394,7 +395,7 @@ def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
         ),
     ]
     selected += [
-        exp.alias_(exp.Sum(this=column(n)), f"sum:{n}", quoted=True)
+        exp.alias_(exp.Sum(this=summed(n)), f"sum:{n}", quoted=True)
         for n in SUMMED
         if n in program.rule_names
     ]
@@ -409,6 +410,15 @@ def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
                 exp.alias_(exp.Sum(this=column(c.amount)), f"amount:{index}", quoted=True)
             )
     return selected
+
+
+def summed(name: str) -> exp.Expr:
+    """What the summary adds up for a value: cap and target of covered rows only
+    (runtime/results/summary.py, COVERED_ONLY)."""
+    if name not in COVERED_ONLY:
+        return column(name)
+    covered = exp.EQ(this=column("covered"), expression=exp.true())
+    return exp.Case(ifs=[exp.If(this=covered, true=column(name))])
 
 
 def totals_of(evaluation: Evaluation, stats: Mapping[str, Any]) -> Totals:
@@ -470,7 +480,7 @@ def _categories(evaluation: Evaluation) -> dict[str, CategorySummary]:
         return {}
     group = exp.Coalesce(this=exp.cast(column(field_name), "VARCHAR"), expressions=[literal("?")])
     sums = [
-        exp.alias_(exp.Sum(this=column(n)) if n in evaluation.program.rule_names else literal(0), n)
+        exp.alias_(exp.Sum(this=summed(n)) if n in evaluation.program.rule_names else literal(0), n)
         for n in ("cap", "obligation", "shortfall")
     ]
     query = (

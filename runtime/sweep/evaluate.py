@@ -393,10 +393,15 @@ def rich_table(outcome: SweepOutcome) -> Any:
         title=f"{outcome.scheme}: {len(rows)} scenario(s) ({outcome.engine} engine)",
         title_justify="left",
     )
+    varied = [v.target.label for v in outcome.variables]
     for name in rows[0]:
+        # a varied name keeps its [key] whole (two cells of one table differ only there);
+        # other headers fold rather than lose their end
         table.add_column(
             name,
-            justify="right" if name not in [v.target.label for v in outcome.variables] else "left",
+            justify="left" if name in varied else "right",
+            min_width=len(name) if name in varied else None,
+            overflow="fold",
         )
     for row in rows:
         table.add_row(*row.values())
