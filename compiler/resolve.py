@@ -455,6 +455,11 @@ class NameBinder:
             return f"this scheme defines no {name}; add '{name} = …'"
         if name in self.s.units:
             return f"'{name}' is a unit type; use held({name}) or eligible({name})"
+        if name in PRICE_CONTROLS:
+            return (
+                f"'{name}' is a price control, not a value rules can read; to use its "
+                f"amount, declare it with 'param' (param {name}_price = …) and refer to that"
+            )
         candidates = self.value_names() | set(self.s.periods) | set(self.s.enum_values)
         return did_you_mean(name, candidates)
 
