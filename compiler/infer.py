@@ -61,7 +61,11 @@ def unit_hint(symbol: str) -> str:
     suggestion = did_you_mean(symbol, SYMBOLS)
     if suggestion:
         return suggestion
-    return "units are written without spaces, e.g. tCO2e, kL_oe/yr, EUR/tCO2e, %"
+    return (
+        f"'{symbol}' is not one of ETSL's units: masses such as t, tCO2e, Mt; energy such as "
+        "MWh, GJ, kL_oe; currencies such as EUR, USD; time yr, day; %; compound units join "
+        "them with / or * and no spaces (tCO2e/yr, EUR/tCO2e)"
+    )
 
 
 class Checker:
