@@ -540,7 +540,7 @@ def credits_left(ev: PeriodEvaluator) -> Decimal:
 def _amount(ev: PeriodEvaluator, name: str) -> Decimal:
     value = ev.lookup(name)
     if not isinstance(value, Decimal):
-        raise Fault(f"'{name}' is {value!r}, not an amount of units")
+        raise Fault(codes.EVALUATION_WRONG_TYPE, f"'{name}' is {value!r}, not an amount of units")
     return value
 
 
