@@ -8,6 +8,7 @@ from typing import Any
 
 from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, error
+from etsl.compiler.numbers import MAX_DIGITS, MAX_PLACES, digit_counts
 from etsl.compiler.source import SourceFile, Span
 from lark import Token, Tree
 from lark.tree import Meta as LarkMeta
@@ -169,6 +170,8 @@ class Builder:
 
     def period_bound(self, meta: LarkMeta, token: Token) -> ast.PeriodBound:
         kind = {"NAME": "name", "INT": "int", "DATE": "date"}[token.type]
+        if kind == "int":
+            self._ascii(token)
         return ast.PeriodBound(str(token), kind, self.tspan(token))
 
     def gases(
@@ -427,7 +430,7 @@ class Builder:
         return ast.Price(
             str(name),
             value,
-            int(from_year) if from_year else None,
+            self._year(from_year),
             rising[0] if rising else None,
             rising[1] if rising else None,
             unquote(description) if description else None,
@@ -626,9 +629,51 @@ class Builder:
     def quantity(
         self, meta: LarkMeta, number: Token, unit: tuple[str, Span] | None
     ) -> ast.Quantity:
-        return ast.Quantity(
-            Decimal(str(number).replace("_", "")), unit[0] if unit else None, self.span(meta)
+        value = Decimal(str(number).replace("_", "")) if self._ascii(number) else Decimal(0)
+        places, whole = digit_counts(value)
+        if places > MAX_PLACES or whole + places > MAX_DIGITS:
+            self.diagnostics.append(
+                error(
+                    codes.NUMBER_TOO_LONG,
+                    f"the number has {whole + places:,} digits, {places} after the point; "
+                    f"numbers have at most {MAX_DIGITS} digits, {MAX_PLACES} after the point",
+                    self.tspan(number),
+                    "round it, or write it in a larger unit (Mt instead of t)",
+                )
+            )
+        return ast.Quantity(value, unit[0] if unit else None, self.span(meta))
+
+    def _ascii(self, token: Token) -> bool:
+        """False, with a diagnostic, for a number written with digits other than 0-9 (the
+        grammar's \\d also matches '٤' or '４')."""
+        if str(token).isascii():
+            return True
+        self.diagnostics.append(
+            error(
+                codes.UNEXPECTED_CHARACTER,
+                f"'{token}' is written with digits other than 0-9",
+                self.tspan(token),
+                "write numbers with the digits 0-9",
+            )
         )
+        return False
+
+    def _year(self, token: Token | None) -> int | None:
+        if token is None or not self._ascii(token):
+            return None
+        if len(str(token)) != 4:
+            self.diagnostics.append(
+                error(
+                    codes.SYNTAX_ERROR,
+                    f"'{str(token)[:12]}…' is not a year"
+                    if len(str(token)) > 12
+                    else f"'{token}' is not a year",
+                    self.tspan(token),
+                    "write a year such as 2021",
+                )
+            )
+            return None
+        return int(str(token))
 
     def date(self, meta: LarkMeta, token: Token) -> ast.DateLit:
         return ast.DateLit(self._date(token) or datetime.date(1970, 1, 1), self.tspan(token))

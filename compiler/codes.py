@@ -76,6 +76,13 @@ NESTING_TOO_DEEP: Final = Code(
     "Parentheses or blocks are nested deeper than the compiler accepts.",
     "Name intermediate results with `rule` instead of nesting brackets.",
 )
+NUMBER_TOO_LONG: Final = Code(
+    "number-too-long",
+    "syntax",
+    "A number has more than 38 digits or more than 18 decimal places (the limits of "
+    "participant data and of both engines' exact decimals).",
+    "Round the number, or write it in a larger unit (`12 Mt` instead of `12000000 t`).",
+)
 UNKNOWN_KEYWORD: Final = Code(
     "unknown-keyword",
     "syntax",
@@ -597,6 +604,205 @@ LINK_TO_SELF: Final = Code(
     "linkage",
     "A scheme declares a link to itself.",
     "Remove the link.",
+)
+
+
+# ---- data (participant tables, holdings tables, mapping files) ------------------------------
+
+DATA_FILE_NOT_FOUND: Final = Code(
+    "data-file-not-found",
+    "data",
+    "A data file named on the command line (or in the API) does not exist, or is a folder.",
+    "Check the path; `--participants` and `--holdings` name files.",
+)
+DATA_FILE_TYPE: Final = Code(
+    "data-file-type",
+    "data",
+    "A data file's suffix is not one ETSL reads (or it is an old-style .xls workbook).",
+    "Save the table as .csv, .tsv, .json, .parquet or .xlsx.",
+)
+DATA_FILE_UNREADABLE: Final = Code(
+    "data-file-unreadable",
+    "data",
+    "A data file cannot be read: the system refused, it is not UTF-8 text, it is a damaged "
+    "Parquet or Excel file, or the named sheet does not exist.",
+    "Save the file again as 'CSV UTF-8' (or .xlsx), check its permissions, or name an "
+    "existing sheet.",
+)
+DATA_EMPTY: Final = Code(
+    "data-empty",
+    "data",
+    "A data file is empty, its header row is empty, or it has a header but no rows.",
+    "The first row names the columns (e.g. `id,category,emissions`); add one row per participant.",
+)
+DATA_MALFORMED: Final = Code(
+    "data-malformed",
+    "data",
+    "A file is not a well-formed table: broken CSV quoting, invalid or too deeply nested "
+    "JSON, records that are not objects, nested values, a row with more values than the "
+    "header has columns.",
+    "Fix the file's structure at the row the message names: quote values that contain the "
+    "delimiter, give one flat JSON object per record.",
+)
+DATA_FLOAT_COLUMN: Final = Code(
+    "data-float-column",
+    "data",
+    "A Parquet column holds binary floating-point numbers, read through their shortest "
+    "decimal form (a warning).",
+    "Store exact values as decimal or string columns.",
+)
+DATA_MISSING_COLUMN: Final = Code(
+    "data-missing-column",
+    "data",
+    "A column the scheme needs (`id`, `period`, an input, a holdings column) is missing.",
+    "Add the column, rename a header to the input's name, or map it with `--map COLUMN=INPUT`.",
+)
+DATA_UNKNOWN_COLUMN: Final = Code(
+    "data-unknown-column",
+    "data",
+    "A column names something the scheme does not define: an unknown column under strict "
+    "checking, a mapping to an undefined input, or `held.UNIT` for an undeclared unit type.",
+    "Fix the header or the mapping (the hint names the closest name), or drop the column.",
+)
+DATA_DUPLICATE_COLUMN: Final = Code(
+    "data-duplicate-column",
+    "data",
+    "Two columns feed the same input (the same header twice, or a header and a mapping).",
+    "Keep one of them.",
+)
+DATA_UNIT: Final = Code(
+    "data-unit",
+    "data",
+    "A header's `[unit]` is unknown, measures something else than the input's unit, or is "
+    "given for a column that is not a quantity.",
+    "Write a unit of the same kind as the input's (`emissions [ktCO2]`), or remove it.",
+)
+DATA_BLANK: Final = Code(
+    "data-blank",
+    "data",
+    "A required cell is blank or NaN (or a row gives no period where the scheme needs one).",
+    "Give every row a value for the column.",
+)
+DATA_NOT_A_NUMBER: Final = Code(
+    "data-not-a-number",
+    "data",
+    "A quantity cell is not a plain decimal number (text, thousands separators, a unit "
+    "after the number, infinity, digits other than 0-9).",
+    "Write plain decimals such as 1234.5, with digits 0-9 and '.' as the decimal point; "
+    "put units in the header.",
+)
+DATA_PRECISION: Final = Code(
+    "data-precision",
+    "data",
+    "A number has more than 18 decimal places or more than 38 significant digits.",
+    "Round the value to at most 18 decimal places and 38 digits.",
+)
+DATA_NEGATIVE: Final = Code(
+    "data-negative",
+    "data",
+    "An amount that cannot be negative (emissions, energy, activity, holdings) is below zero.",
+    "Correct the value; amounts are zero or more.",
+)
+DATA_UNKNOWN_VALUE: Final = Code(
+    "data-unknown-value",
+    "data",
+    "A cell (or an option) names a value the scheme does not define: an enumeration value, "
+    "a period, a unit type.",
+    "Use one of the scheme's values; the hint names the closest.",
+)
+DATA_NOT_A_BOOLEAN: Final = Code(
+    "data-not-a-boolean",
+    "data",
+    "A yes/no cell is not true, false, yes or no.",
+    "Write true or false.",
+)
+DATA_NOT_A_DATE: Final = Code(
+    "data-not-a-date",
+    "data",
+    "A date cell is not a date written YYYY-MM-DD.",
+    "Write dates as YYYY-MM-DD, e.g. 2014-03-31.",
+)
+DATA_CELL_TOO_LONG: Final = Code(
+    "data-cell-too-long",
+    "data",
+    "A cell is longer than 131,072 characters (the limit both engines enforce).",
+    "Shorten the cell; a cell this long is usually a quote that is never closed.",
+)
+DATA_DUPLICATE_ROW: Final = Code(
+    "data-duplicate-row",
+    "data",
+    "A participant has two rows for the same period.",
+    "Give each participant one row per period.",
+)
+DATA_UNKNOWN_PARTICIPANT: Final = Code(
+    "data-unknown-participant",
+    "data",
+    "A holdings row names a participant the participant table does not have (a warning: "
+    "the holding is not used).",
+    "Check the id in the holdings table.",
+)
+DATA_MAPPING: Final = Code(
+    "data-mapping",
+    "data",
+    "A line of a mapping file is not `column = input`, or maps a column twice.",
+    "Write one `column = input` per line, each column once.",
+)
+
+# ---- evaluation (values that cannot be computed for one participant) -------------------------
+
+EVALUATION_DIVISION_BY_ZERO: Final = Code(
+    "evaluation-division-by-zero",
+    "evaluation",
+    "A division (or a share `a / b of x`) divides by zero for this participant.",
+    "Guard the division: `if x > 0 then … / x else 0 tCO2e`.",
+)
+EVALUATION_MISSING_INPUT: Final = Code(
+    "evaluation-missing-input",
+    "evaluation",
+    "A value needs a participant input that this participant's row does not give.",
+    "Give the input for the participant (an optional input is left empty only when no "
+    "vocabulary value or penalty needs it).",
+)
+EVALUATION_MISSING_TABLE_ENTRY: Final = Code(
+    "evaluation-missing-table-entry",
+    "evaluation",
+    "A decision table has no entry for this participant's key (its enumeration value or period).",
+    "Add a row for the value, or a `*` row for all other values.",
+)
+EVALUATION_NO_PERIOD: Final = Code(
+    "evaluation-no-period",
+    "evaluation",
+    "A value uses `period` (years(period), a table by period) but the scheme declares no "
+    "periods, so the row has none.",
+    "Declare the scheme's periods (`period first = 2013 .. 2015`).",
+)
+EVALUATION_WRONG_TYPE: Final = Code(
+    "evaluation-wrong-type",
+    "evaluation",
+    "A value given in Python (not read from a file) has the wrong type for where it is "
+    "used: a binary float, text where a number is needed, a value outside an enumeration.",
+    "Give inputs as exact Decimals, booleans, dates or enumeration values (or read the "
+    "data from a file).",
+)
+EVALUATION_INVALID_ARGUMENT: Final = Code(
+    "evaluation-invalid-argument",
+    "evaluation",
+    "A built-in function receives an argument it cannot use, e.g. decimal places that are "
+    "not a whole number between -40 and 40.",
+    "Make the argument a whole number of places (round it, or use a parameter).",
+)
+EVALUATION_CARRY_OVER: Final = Code(
+    "evaluation-carry-over",
+    "evaluation",
+    "A participant's earlier period could not be computed, so what it carries into this "
+    "period (banked units, make-good, borrowing) is unknown.",
+    "Fix the error reported for the earlier period.",
+)
+EVALUATION_NUMBER_TOO_LARGE: Final = Code(
+    "evaluation-number-too-large",
+    "evaluation",
+    "An intermediate result has more digits than exact decimal arithmetic carries (80).",
+    "Check the inputs' magnitudes and units (a value in t where kt was meant, …).",
 )
 
 

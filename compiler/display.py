@@ -47,3 +47,12 @@ def format_value(value: Value | None, unit: str = "") -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def shortened(text: str, limit: int = 120) -> str:
+    """Text for a message, a long one (a path of 4,000 characters) cut in the middle.
+
+    >>> shortened("abcdefgh", 4)
+    'ab…gh'
+    """
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"

@@ -17,6 +17,7 @@ from etsl.compiler.codes import Code
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.enums import CONSEQUENCE_KINDS
 from etsl.compiler.gwp import gwp
+from etsl.compiler.printer import print_expr
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
 from etsl.compiler.types import (
@@ -60,7 +61,11 @@ def unit_hint(symbol: str) -> str:
     suggestion = did_you_mean(symbol, SYMBOLS)
     if suggestion:
         return suggestion
-    return "units are written without spaces, e.g. tCO2e, kL_oe/yr, EUR/tCO2e, %"
+    return (
+        f"'{symbol}' is not one of ETSL's units: masses such as t, tCO2e, Mt; energy such as "
+        "MWh, GJ, kL_oe; currencies such as EUR, USD; time yr, day; %; compound units join "
+        "them with / or * and no spaces (tCO2e/yr, EUR/tCO2e)"
+    )
 
 
 class Checker:
@@ -75,6 +80,7 @@ class Checker:
         # so that lowering and repeated checks do not infer a sub-tree twice.
         # (Each entry keeps its node alive, so an id is never reused while cached.)
         self._inferred: dict[int, tuple[ast.Expr, Type]] = {}
+        self._shares: dict[int, ast.ShareOf] = {}  # id(share operand) → its `of`
 
     # ---- symbols ------------------------------------------------------------------------
     def symbol_type(self, name: str) -> Type:
@@ -193,10 +199,23 @@ class Checker:
                     f"cannot {'add' if b.op == '+' else 'subtract'} "
                     f"{right} {'to' if b.op == '+' else 'from'} {left}",
                     codes.UNIT_MISMATCH,
-                    _unit_fix(left, right),
+                    self._share_hint(b, left, right) or _unit_fix(left, right),
                 )
             return left
         return Quant(combine(left.dims, right.dims, 1 if b.op == "*" else -1))
+
+    def _share_hint(self, b: ast.Binary, left: Quant, right: Quant) -> str | None:
+        """`co2e(e) + (1 - s) of x` reads as `(co2e(e) + (1 - s)) of x`: say so."""
+        share = self._shares.get(id(b))
+        if share is None or right.dims or not left.dims:  # the number next to `of`
+            return None
+        wanted = ast.ShareOf(b.right, share.whole, share.span)
+        return (
+            f"'of' binds more loosely than '{b.op}', so this reads "
+            f"'({print_expr(b)}) of {print_expr(share.whole)}'; to take the share of "
+            f"{print_expr(share.whole)} only, write "
+            f"'{print_expr(b.left)} {b.op} ({print_expr(wanted)})'"
+        )
 
     def _compare(self, c: ast.Compare) -> Type:
         left, right = self.infer(c.left), self.infer(c.right)
@@ -277,6 +296,7 @@ class Checker:
         return BOOL
 
     def _share_of(self, s: ast.ShareOf) -> Type:
+        self._shares[id(s.share)] = s
         self.expect(s.share, NUMBER, "a share (a plain number or percentage)")
         return self.infer(s.whole)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, Related, error
+from etsl.compiler.display import shortened
 from etsl.compiler.parse import MAX_BYTES, parse
 from etsl.compiler.source import SourceFile, Span
 
@@ -35,18 +36,23 @@ def scheme_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.scheme") if p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(
-                error(
-                    codes.FILE_NOT_FOUND,
-                    f"'{path}' does not exist",
-                    SourceFile.of(str(path), "").span(0, 0),
-                )
+        try:
+            if path.is_dir():
+                files.extend(sorted(p for p in path.rglob("*.scheme") if p.is_file()))
+                continue
+            if path.is_file():
+                files.append(path)
+                continue
+            reason = "does not exist"
+        except OSError as exc:  # a name too long, a loop of links, …
+            reason = f"cannot be read: {exc.strerror or exc}"
+        problems.append(
+            error(
+                codes.FILE_NOT_FOUND,
+                f"'{shortened(str(path))}' {reason}",
+                SourceFile.of(str(path), "").span(0, 0),
             )
+        )
     return files, problems
 
 
@@ -103,7 +109,9 @@ def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
         data = path.read_bytes()
     except OSError as exc:
         return empty, error(
-            codes.FILE_NOT_FOUND, f"cannot read '{path}': {exc.strerror}", empty.span(0, 0)
+            codes.FILE_NOT_FOUND,
+            f"cannot read '{shortened(str(path))}': {exc.strerror or exc}",
+            empty.span(0, 0),
         )
     try:
         text = data.decode("utf-8-sig")
@@ -135,7 +143,19 @@ def tree_root(path: Path) -> Path:
 def _import_target(
     importer: Path, imp: ast.Import, loaded: Loaded, extra: list[Path], stack: tuple[Path, ...]
 ) -> Path | None:
-    target = (importer.parent / imp.path).resolve()
+    try:
+        target = (importer.parent / imp.path).resolve()
+        found = target.is_file()
+    except OSError as exc:  # a name longer than the system allows, a loop of links, …
+        loaded.diagnostics.append(
+            error(
+                codes.IMPORT_NOT_FOUND,
+                f"'{shortened(imp.path)}' cannot be read: {exc.strerror or exc}",
+                imp.span,
+                "check the path; it is relative to the importing file",
+            )
+        )
+        return None
     allowed = [tree_root(importer)] + extra
     if not any(target.is_relative_to(root) for root in allowed):
         loaded.diagnostics.append(
@@ -148,7 +168,7 @@ def _import_target(
             )
         )
         return None
-    if not target.is_file():
+    if not found:
         loaded.diagnostics.append(
             error(
                 codes.IMPORT_NOT_FOUND,

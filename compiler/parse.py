@@ -17,12 +17,13 @@ from importlib import resources
 from etsl.compiler import ast, codes
 from etsl.compiler.build import Builder
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
+from etsl.compiler.nesting import MAX_NESTING, deepest_in_text
 from etsl.compiler.source import SourceFile, deep_recursion
+from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
 MAX_BYTES = 2_000_000
-MAX_NESTING = 100
 MAX_ERRORS = 20
 
 _CLOSING = re.compile(r"^\}[ \t]*$", re.M)
@@ -112,19 +113,13 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
                 "split the scheme into files and import the shared parts",
             )
         ]
-    depth, deepest, where = 0, 0, 0
-    for index, char in enumerate(_code_only(source.text)):
-        if char in "({":
-            depth += 1
-            if depth > deepest:
-                deepest, where = depth, index
-        elif char in ")}":
-            depth -= 1
+    deepest, where = deepest_in_text(_code_only(source.text), declaration_start())
     if deepest > MAX_NESTING:
         return [
             error(
                 codes.NESTING_TOO_DEEP,
-                f"brackets are nested {deepest} deep; the limit is {MAX_NESTING}",
+                f"brackets, blocks and 'if' expressions are nested {deepest:,} deep; "
+                f"the limit is {MAX_NESTING}",
                 source.span(where, where + 1),
                 "name intermediate results with 'rule'",
             )
@@ -227,7 +222,8 @@ def _describe(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
     if token.type == "NAME" and "'rule'" in expected:
         keywords = [w.strip("'") for w in expected if w.startswith("'")]
         hint = (
-            did_you_mean(str(token), keywords)
+            _vocabulary_hint(str(token))
+            or did_you_mean(str(token), keywords)
             or "declarations start with a keyword such as 'rule', 'param' or 'table'"
         )
         return error(codes.UNKNOWN_KEYWORD, f"'{token}' does not start a declaration", span, hint)
@@ -238,6 +234,16 @@ def _describe(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         span,
         _hint_for(token, expected),
     )
+
+
+def _vocabulary_hint(word: str) -> str | None:
+    """`shortfall = …`: vocabulary values other than cap, target, … are defined with `rule`."""
+    if word not in MEANINGS or word in DEFINABLE:
+        return None
+    if word in RUNTIME_INPUTS:
+        return f"'{word}' is computed by the runtime from the data; a scheme cannot define it"
+    bare = ", ".join(DEFINABLE[:-1]) + f" and {DEFINABLE[-1]}"
+    return f"write 'rule {word} = …': only {bare} are defined without 'rule'"
 
 
 def _bad_character(source: SourceFile, exc: UnexpectedCharacters, offset: int) -> Diagnostic:

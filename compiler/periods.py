@@ -24,7 +24,7 @@ MONTHS = (
     "December",
 )
 MONTH_NUMBERS = {month: number for number, month in enumerate(MONTHS, start=1)}
-_FISCAL = re.compile(r"^FY(\d{4})$")
+_FISCAL = re.compile(r"^FY([0-9]{4})$")
 
 
 def fiscal_start_month(calendar: ast.Calendar | None) -> int:
@@ -36,7 +36,7 @@ def fiscal_start_month(calendar: ast.Calendar | None) -> int:
 
 def bound_year(bound: ast.PeriodBound) -> int | None:
     """The year a bound names (FY2010 → 2010, 2013 → 2013), or None for dates/invalid."""
-    if bound.kind == "int" and re.fullmatch(r"\d{4}", bound.text):
+    if bound.kind == "int" and re.fullmatch(r"[0-9]{4}", bound.text):
         return int(bound.text)
     match = _FISCAL.match(bound.text) if bound.kind == "name" else None
     return int(match.group(1)) if match else None

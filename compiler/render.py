@@ -14,10 +14,25 @@ _COLOURS = {
     Severity.NOTE: "\x1b[1;36m",
 }
 _BOLD, _DIM, _RESET, _CYAN = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[36m"
+#: The most characters of a source line a snippet shows.
+SNIPPET_WIDTH = 160
 
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color else text
+
+
+def _window(line: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most SNIPPET_WIDTH characters of a long line around the caret (a generated or
+    minified scheme can have a line of a megabyte): `…` marks what is cut."""
+    if len(line) <= SNIPPET_WIDTH:
+        return line, col, width
+    start = max(0, min(col - 1 - SNIPPET_WIDTH // 3, len(line) - SNIPPET_WIDTH))
+    shown = line[start : start + SNIPPET_WIDTH]
+    lead = "…" if start > 0 else ""
+    tail = "…" if start + SNIPPET_WIDTH < len(line) else ""
+    col = col - start + len(lead)
+    return lead + shown + tail, col, max(1, min(width, SNIPPET_WIDTH - (col - 1 - len(lead))))
 
 
 def _snippet(span: Span, sources: Mapping[str, SourceFile], color: bool) -> list[str]:
@@ -26,9 +41,10 @@ def _snippet(span: Span, sources: Mapping[str, SourceFile], color: bool) -> list
         return []
     line = source.line_text(span.line).replace("\t", " ")
     width = (span.end_col - span.col) if span.end_line == span.line else len(line) - span.col + 1
+    line, col, width = _window(line, span.col, max(1, width))
     number = str(span.line)
     gutter = " " * len(number)
-    carets = " " * (span.col - 1) + "^" * max(1, width)
+    carets = " " * (col - 1) + "^" * width
     return [
         f"{gutter} |",
         f"{number} | {line}",

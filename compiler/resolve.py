@@ -35,6 +35,7 @@ from etsl.compiler.vocabulary import (
     PRELUDE_PATH,
     RUNTIME_INPUTS,
     BankingFacts,
+    is_default,
     prelude_rules,
 )
 
@@ -408,6 +409,9 @@ class NameBinder:
         for support in s.supports:
             if support.limit is not None:
                 yield "support", support.limit, "value"
+        for example in s.examples:
+            for binding in (*example.given, *example.expect):
+                yield "example", binding.value, "value"
 
     def _penalty_expressions(self, penalty: ast.Penalty) -> Iterator[tuple[str, ast.Expr, str]]:
         if penalty.condition is not None:
@@ -459,6 +463,11 @@ class NameBinder:
             return f"this scheme defines no {name}; add '{name} = …'"
         if name in self.s.units:
             return f"'{name}' is a unit type; use held({name}) or eligible({name})"
+        if name in PRICE_CONTROLS:
+            return (
+                f"'{name}' is a price control, not a value rules can read; to use its "
+                f"amount, declare it with 'param' (param {name}_price = …) and refer to that"
+            )
         candidates = self.value_names() | set(self.s.periods) | set(self.s.enum_values)
         return did_you_mean(name, candidates)
 
@@ -629,5 +638,35 @@ def resolve(
     resolved = build(scheme, decls)
     names = NameBinder(resolved)
     names.check()
-    diagnostics += names.diagnostics
+    diagnostics += names.diagnostics + _enum_value_clashes(resolved)
     return replace(resolved, used=frozenset(names.used)), diagnostics
+
+
+def _enum_value_clashes(s: ResolvedScheme) -> list[Diagnostic]:
+    """An enumeration value named like an input, parameter, table or rule: in an expression
+    the bare name reads the declaration, so `method == benchmark` would compare with the
+    table `benchmark` instead of the value."""
+    declared: dict[str, tuple[str, Span]] = {}
+    for kind, decls in (("input", s.fields), ("parameter", s.params), ("table", s.tables)):
+        declared.update({name: (kind, d.span) for name, d in decls.items()})
+    declared.update({n: ("rule", r.span) for n, r in s.rules.items() if not is_default(r)})
+    problems = []
+    for value, owners in s.enum_values.items():
+        if value not in declared:
+            continue
+        kind, span = declared[value]
+        field = s.fields[owners[0]]
+        problems.append(
+            error(
+                codes.DUPLICATE_NAME,
+                f"'{value}' is a value of '{field.name}' and also a {kind}; in an expression "
+                f"'{value}' would read the {kind}, never the value",
+                field.type.span,
+                f"rename the {kind} (e.g. '{value}_{_SUFFIXES[kind]}') or the value",
+                [Related(span, f"the {kind} '{value}' is declared here")],
+            )
+        )
+    return problems
+
+
+_SUFFIXES = {"input": "amount", "parameter": "value", "table": "factor", "rule": "value"}

@@ -26,18 +26,35 @@ class Span:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+def newline_style(text: str) -> str:
+    """The line ending `text` uses throughout ("\\n", "\\r\\n" or "\\r"); "" when it
+    mixes them."""
+    crlf = text.count("\r\n")
+    cr, lf = text.count("\r") - crlf, text.count("\n") - crlf
+    styles = [style for style, count in (("\r\n", crlf), ("\r", cr), ("\n", lf)) if count]
+    return styles[0] if len(styles) == 1 else ("\n" if not styles else "")
+
+
 @dataclass(frozen=True)
 class SourceFile:
-    """The text of one scheme file and an index of its line starts."""
+    """The text of one scheme file and an index of its line starts.
+
+    Line endings are read as the file writes them (LF, CRLF, or CR alone) and the text
+    holds LF only, so every pass sees one kind; `newline` is the ending the file uses
+    throughout ("" when it mixes them), which `etsl fmt` writes back.
+    """
 
     path: str
     text: str
     line_starts: tuple[int, ...] = field(default=(), compare=False)
+    newline: str = field(default="\n", compare=False)
 
     @staticmethod
     def of(path: str, text: str) -> SourceFile:
+        newline = newline_style(text)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-        return SourceFile(path, text, tuple(starts))
+        return SourceFile(path, text, tuple(starts), newline)
 
     @staticmethod
     def read(path: Path) -> SourceFile:

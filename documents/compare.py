@@ -11,8 +11,6 @@ citations they rest on). The documentation's summary card uses the same function
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -667,22 +665,23 @@ def source_text(model: SchemeModel, cite: Citation) -> str:
     return text
 
 
-def to_csv(result: Comparison, table: str = "full") -> str:
-    """The comparison (or the Basic Scheme table) as CSV, with a sources column per scheme."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+def to_csv(result: Comparison, table: str = "full", raw: bool = False) -> str:
+    """The comparison (or the Basic Scheme table) as CSV, with a sources column per scheme
+    (compiler/spreadsheet.py: formula-like cells neutralised unless `raw`)."""
+    from etsl.compiler.spreadsheet import csv_text
+
     names = [m.name for m in result.schemes]
     if table == "basic":
-        writer.writerow([*BASIC_COLUMNS, "Sources"])
+        rows = [[*BASIC_COLUMNS, "Sources"]]
         for model, cells in zip(result.schemes, result.basic, strict=True):
             cites = [
                 source_text(model, c) for c in dict.fromkeys(x for c in cells for x in c.cites)
             ]
-            writer.writerow([c.text for c in cells] + [" | ".join(cites)])
-        return buffer.getvalue()
-    writer.writerow(["dimension", "label", "differs", *names, *[f"{n} sources" for n in names]])
+            rows.append([c.text for c in cells] + [" | ".join(cites)])
+        return csv_text(rows, raw)
+    rows = [["dimension", "label", "differs", *names, *[f"{n} sources" for n in names]]]
     for row in result.rows:
-        writer.writerow(
+        rows.append(
             [
                 row.key,
                 row.label,
@@ -694,7 +693,7 @@ def to_csv(result: Comparison, table: str = "full") -> str:
                 ],
             ]
         )
-    return buffer.getvalue()
+    return csv_text(rows, raw)
 
 
 # ---- documents ---------------------------------------------------------------------------

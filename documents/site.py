@@ -16,10 +16,7 @@ Markdown pages carry the same content, with the figures written as SVG files bes
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -218,27 +215,12 @@ def _shell(
 
 
 def write_site(files: Mapping[str, str | bytes], out_dir: Path) -> list[Path]:
-    """Write every file into a staging folder beside `out_dir`, then move each into place.
+    """Publish the site as `out_dir` in one rename (compiler/files.py, publish_folder).
 
-    A failure while writing leaves `out_dir` untouched (no partial site); other files
-    already in `out_dir` are kept.
+    The folder ends up holding exactly this site: pages of an earlier site that this one
+    no longer has are gone, and a failed or killed run leaves the earlier site as it was.
+    A folder holding anything else is refused (FolderInUse) rather than replaced.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".etsl-docs-", dir=out_dir))
-    try:
-        for name, text in files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                target.write_bytes(text)
-            else:
-                target.write_text(text, encoding="utf-8")
-        written = []
-        for name in files:
-            final = out_dir / name
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, final)
-            written.append(final)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    from etsl.compiler.files import publish_folder
+
+    return publish_folder(files, out_dir)

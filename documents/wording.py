@@ -260,10 +260,12 @@ def is_short_tons(unit: str | None) -> bool:
 
 def number_words(value: Decimal) -> str:
     """A decimal with thousands separators and no exponent: 1500000 → `1,500,000`."""
-    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    text = f"{value:f}"
+    if value == value.to_integral_value():
+        text = text.partition(".")[0]  # 1500.00 → 1500 (never through a 28-digit context)
     negative = text.startswith("-")
     whole, dot, fraction = text.lstrip("-").partition(".")
-    return f"{'−' if negative else ''}{int(whole):,}{dot}{fraction}"
+    return f"{'−' if negative else ''}{Decimal(whole):,}{dot}{fraction}"
 
 
 def plain_number_words(value: Decimal) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +14,7 @@ from etsl.compiler.model import SchemeModel
 from etsl.compiler.render import render_text
 
 if TYPE_CHECKING:
+    from etsl.runtime.data.checks import DataProblem
     from etsl.runtime.records import Dataset
     from etsl.runtime.results.model import Results
 
@@ -88,7 +89,14 @@ def load(path: str | PathLike[str], scheme: str | None = None) -> Scheme:
 
 
 class DataError(EtslError, ValueError):
-    """Participant data that cannot be read; the message lists every problem."""
+    """Participant data that cannot be read; the message lists every problem, and
+    `problems` holds them (each a DataProblem with its code, file, row and column)."""
+
+    def __init__(self, problems: Sequence[DataProblem]) -> None:
+        from etsl.runtime.data.load import render_problems
+
+        super().__init__(render_problems(problems))
+        self.problems = list(problems)
 
 
 def _dataset(
@@ -113,18 +121,18 @@ def _dataset(
 def _load(
     compiled: CompiledScheme, path: Path, holdings: Path | None, period: str | None
 ) -> Dataset:
-    from etsl.runtime.data.load import load_dataset, render_problems
+    from etsl.runtime.data.load import load_dataset
 
     dataset, problems = load_dataset(path, compiled, holdings=holdings, period=period)
     if dataset is None:
-        raise DataError(render_problems(problems))
+        raise DataError(problems)
     return dataset
 
 
 def _from_dicts(compiled: CompiledScheme, rows: Iterable[object], period: str | None) -> Dataset:
     """Dicts read exactly like a JSON file's records (same columns, checks and messages)."""
     from etsl.runtime.data.checks import has_errors
-    from etsl.runtime.data.load import holdings_from_columns, participant_records, render_problems
+    from etsl.runtime.data.load import holdings_from_columns, participant_records
     from etsl.runtime.data.readers import RawRow, RawTable, cell_text
     from etsl.runtime.records import Dataset
 
@@ -139,13 +147,26 @@ def _from_dicts(compiled: CompiledScheme, rows: Iterable[object], period: str | 
     )
     entries, problems = participant_records(table, compiled, {}, False, period)
     if has_errors(problems):
-        raise DataError(render_problems(problems))
+        raise DataError(problems)
     return Dataset(tuple(r for r, _ in entries), tuple(holdings_from_columns(compiled, entries)))
 
 
 def _with_id(row: object, number: int) -> dict[str, object]:
     if not isinstance(row, Mapping):
-        raise DataError(f"<data>:{number}: expected a dict, not {type(row).__name__}")
+        from etsl.compiler import codes
+        from etsl.runtime.data.checks import data_problem
+
+        raise DataError(
+            [
+                data_problem(
+                    codes.DATA_MALFORMED,
+                    "<data>",
+                    number,
+                    "",
+                    f"expected a dict, not {type(row).__name__}",
+                )
+            ]
+        )
     record = {str(k): v for k, v in row.items()}
     if "id" not in record and "participant" in record:
         record["id"] = record.pop("participant")

@@ -47,6 +47,17 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attribute)
         return command
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a file the system refuses (a name too long, no permission, a
+        full disk) is a message and exit 1, wherever it happens, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except OSError as problem:
+            from etsl.compiler.display import shortened
+
+            where = f"'{shortened(str(problem.filename))}': " if problem.filename else ""
+            raise click.ClickException(f"{where}{problem.strerror or problem}") from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):

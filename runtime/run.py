@@ -9,7 +9,8 @@ and how data reach each engine. `etsl run` and `etsl.Scheme.run` both call this 
     results = run_dataset(compiled, dataset, "reference", RunOptions(trace=True))
 
 Engines: `reference` (exact, one participant at a time, with traces) and `columnar` (the
-whole scheme as one exact DuckDB query). The columnar engine reads CSV and Parquet files
+whole scheme as one exact DuckDB query). File runs stream: the reference engine computes
+its rows while the results file is written, the columnar engine's rows stay in DuckDB. The columnar engine reads CSV and Parquet files
 itself; when it cannot evaluate a scheme or a file exactly it says why (a `Fallback`) and
 the reference engine answers with data read by etsl.runtime.data.
 """
@@ -49,6 +50,16 @@ ENGINES: dict[str, str] = {
     "reference": "etsl.runtime.reference.sequence:run",
     "columnar": "etsl.runtime.columnar.engine:run",
 }
+
+
+def _stream_reference(compiled: CompiledScheme, dataset: Dataset, options: RunOptions) -> Results:
+    from etsl.runtime.reference.sequence import stream
+
+    return stream(compiled, dataset, options)
+
+
+#: Engines whose rows can be computed while a file is written (file runs use these).
+STREAMING: dict[str, Engine] = {"reference": _stream_reference}
 
 
 class UnknownEngine(EtslError, ValueError):
@@ -97,7 +108,7 @@ def run_files(
     """Evaluate data files with an engine; the columnar engine falls back with a notice."""
     if engine_name == "columnar":
         return _columnar_files(compiled, files, progress)
-    run = engine(engine_name)
+    run = STREAMING.get(engine_name) or engine(engine_name)
     dataset, problems = _read(compiled, files)
     if dataset is None:
         return RunOutcome(None, problems)
@@ -124,7 +135,7 @@ def _columnar_files(
     """CSV and Parquet tables are read by DuckDB directly; other files, and data the
     reference reader must check or report, are read by etsl.runtime.data first."""
     from etsl.runtime.columnar import engine as columnar
-    from etsl.runtime.reference.sequence import run as reference_run
+    from etsl.runtime.reference.sequence import stream as reference_run
 
     outcome = columnar.run_file(compiled, files)
     if not isinstance(outcome, columnar.Fallback):

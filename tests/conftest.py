@@ -13,6 +13,15 @@ settings.register_profile(
 settings.register_profile(
     "dev", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+#: By hand, before a release (HYPOTHESIS_PROFILE=nightly pytest tests/test_columnar_differential.py):
+#: 2,000 generated schemes and tables through both engines, and the adversarial data tests'
+#: generated files beyond their own bounds.
+settings.register_profile(
+    "nightly",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 

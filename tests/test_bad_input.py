@@ -88,6 +88,17 @@ def test_mutated_scheme_never_raises(position: int, insert: str) -> None:
     compile_text(TOKYO[:position] + insert + TOKYO[position:])
 
 
+def test_a_misspelt_value_in_an_example_is_an_unknown_name() -> None:
+    """Found by the test above: a misspelt enumeration value in an example's `given`
+    reached lowering (KeyError) because example values were not name-checked."""
+    text = TOKYO.replace("given category = office", "given category = o0ffice")
+    assert text != TOKYO
+    (diagnostic,) = compile_text(text).diagnostics
+    assert diagnostic.code == "unknown-name"
+    assert diagnostic.message == "unknown name 'o0ffice'"
+    assert diagnostic.hint == "did you mean 'office'?"
+
+
 def test_cli_exit_code_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "bad.scheme"
     path.write_bytes(b"scheme s { rule x = ((( }\xff")

@@ -123,7 +123,7 @@ def test_missing_column_suggests_a_close_header(tmp_path: Path) -> None:
     text = table(GOOD, header=HEADER.replace(",emissions,heat", ",emision,heat"))
     problem = one(tmp_path, text)
     assert problem.render().endswith(
-        "data.csv:1: missing column 'emissions'\n  hint: did you mean 'emision'?")
+        "data.csv:1: missing column 'emissions'  [data-missing-column]\n  hint: did you mean 'emision'?")
 
 
 def test_missing_column_without_a_close_header_names_the_input(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_unknown_column_is_an_error_only_when_strict(tmp_path: Path) -> None:
     dataset, problems = load(tmp_path, text)
     assert dataset is not None and problems == []
     problem = one(tmp_path, text, strict=True)
-    assert problem.render().endswith("data.csv:1:categry2: unknown column 'categry2'\n"
+    assert problem.render().endswith("data.csv:1:categry2: unknown column 'categry2'  [data-unknown-column]\n"
                                      "  hint: did you mean 'category'?")
 
 
@@ -156,13 +156,13 @@ def test_repeated_column(tmp_path: Path) -> None:
 
 def test_empty_file(tmp_path: Path) -> None:
     assert rendered(tmp_path, "") == [
-        "data.csv: the file is empty\n  hint: the first row must name the columns, "
+        "data.csv: the file is empty  [data-empty]\n  hint: the first row must name the columns, "
         "e.g. id,category,emissions"]
 
 
 def test_header_without_rows(tmp_path: Path) -> None:
     assert rendered(tmp_path, HEADER + "\n") == [
-        "data.csv: the file has a header but no participants\n"
+        "data.csv: the file has a header but no participants  [data-empty]\n"
         "  hint: add one row per participant"]
 
 
@@ -230,7 +230,7 @@ def test_trailing_zeros_do_not_count_as_precision(tmp_path: Path) -> None:
 def test_duplicate_participant_in_the_same_period(tmp_path: Path) -> None:
     problem = one(tmp_path, table(GOOD, GOOD.replace("F1,first", "F2,first"), GOOD))
     assert problem.render().endswith(
-        "data.csv:4:id: participant 'F1' appears twice for period 'first'\n"
+        "data.csv:4:id: participant 'F1' appears twice for period 'first'  [data-duplicate-row]\n"
         "  hint: its first row is row 2; give each participant one row per period")
 
 
@@ -288,7 +288,7 @@ def test_period_option_keeps_rows_of_other_periods(tmp_path: Path) -> None:
 def test_period_option_must_name_a_period(tmp_path: Path) -> None:
     problem = one(tmp_path, table(GOOD), period="secnd")
     assert problem.render().endswith(
-        "data.csv: period 'secnd' is not a period of scheme 'test_data'\n"
+        "data.csv: period 'secnd' is not a period of scheme 'test_data'  [data-unknown-value]\n"
         "  hint: did you mean 'second'?")
 
 
@@ -305,7 +305,7 @@ def test_header_unit_of_another_kind(tmp_path: Path) -> None:
     problem = one(tmp_path, table(GOOD, header=HEADER.replace(",emissions,", ",emissions [MWh],")))
     assert problem.render().endswith(
         "data.csv:1:emissions [MWh]: unit 'MWh' cannot be converted to 'tCO2', the unit of "
-        "'emissions'\n  hint: 'MWh' measures GJ and 'tCO2' measures tCO2e; use a unit of the "
+        "'emissions'  [data-unit]\n  hint: 'MWh' measures GJ and 'tCO2' measures tCO2e; use a unit of the "
         "same kind")
 
 
@@ -359,14 +359,14 @@ def test_unknown_unit_type_in_holdings(tmp_path: Path) -> None:
     dataset, problems = load_with_holdings(tmp_path, HOLDINGS + "F1,outsde,3,,,\n")
     assert dataset is None
     assert [p.render().replace(f"{tmp_path}/", "") for p in problems] == [
-        "held.csv:2:unit: 'outsde' is not a unit type of scheme 'test_data'\n"
+        "held.csv:2:unit: 'outsde' is not a unit type of scheme 'test_data'  [data-unknown-value]\n"
         "  hint: did you mean 'outside'?"]
 
 
 def test_unknown_unit_type_in_a_held_column(tmp_path: Path) -> None:
     problem = one(tmp_path, table(GOOD + ",4", header=HEADER + ",held.alowance"))
     assert problem.render().endswith(
-        "data.csv:1:held.alowance: unknown unit type 'alowance' in column 'held.alowance'\n"
+        "data.csv:1:held.alowance: unknown unit type 'alowance' in column 'held.alowance'  [data-unknown-column]\n"
         "  hint: did you mean 'allowance'?")
 
 
@@ -405,7 +405,7 @@ def test_holding_of_an_unknown_participant_is_a_warning(tmp_path: Path) -> None:
     dataset, problems = load_with_holdings(tmp_path, "id,unit,quantity\nF9,outside,3\n")
     assert dataset is not None
     assert [p.render().replace(f"{tmp_path}/", "") for p in problems] == [
-        "held.csv:2:participant: warning: participant 'F9' is not in the participant table\n"
+        "held.csv:2:participant: warning: participant 'F9' is not in the participant table  [data-unknown-participant]\n"
         "  hint: check the id; this holding is not used"]
 
 
@@ -481,13 +481,22 @@ def test_bad_mapping_file(tmp_path: Path) -> None:
 
 
 def test_render_problems_counts_and_limits() -> None:
-    problems = [DataProblem("d.csv", 2, "x", "bad"), DataProblem("d.csv", 3, "x", "worse"),
-                DataProblem("d.csv", 4, "", "odd", severity="warning")]
+    problems = [DataProblem("data-blank", "d.csv", 2, "x", "bad"),
+                DataProblem("data-blank", "d.csv", 3, "x", "worse"),
+                DataProblem("data-unknown-participant", "d.csv", 4, "", "odd", severity="warning")]
     assert render_problems(problems) == (
-        "d.csv:2:x: bad\nd.csv:3:x: worse\nd.csv:4: warning: odd\n"
-        "2 errors, 1 warning in the data")
+        "d.csv:2:x: bad  [data-blank]\nd.csv:3:x: worse  [data-blank]\n"
+        "d.csv:4: warning: odd  [data-unknown-participant]\n2 errors, 1 warning in the data")
     assert render_problems(problems, limit=1) == (
-        "d.csv:2:x: bad\n… and 2 more\n2 errors, 1 warning in the data")
+        "d.csv:2:x: bad  [data-blank]\n… and 2 more\n2 errors, 1 warning in the data")
+
+
+def test_data_problems_need_a_registered_code() -> None:
+    with pytest.raises(ValueError, match="unregistered"):
+        DataProblem("no-such-code", "d.csv", 2, "x", "bad")
+    problem = DataProblem("data-blank", "d.csv", 2, "x", "bad", "fill it")
+    assert problem.to_dict() == {"code": "data-blank", "severity": "error", "path": "d.csv",
+                                 "row": 2, "column": "x", "message": "bad", "hint": "fill it"}
 
 
 # ---- docs/data.md -----------------------------------------------------------------------------

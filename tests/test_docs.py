@@ -344,7 +344,7 @@ def test_cli_docs_html_and_markdown(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "html")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "html").iterdir()) == [
-        "glossary.html", "harbour_ets-factsheet.html", "harbour_ets.html", "index.html",
+        ".etsl-site", "glossary.html", "harbour_ets-factsheet.html", "harbour_ets.html", "index.html",
         "search.html", "tokyo_cat-factsheet.html", "tokyo_cat.html"]
     result = runner.invoke(cli, ["docs", str(CASES / "market.scheme"), "-o",
                                  str(tmp_path / "md"), "--format", "md", "--scheme",

@@ -434,7 +434,10 @@ def test_summary_totals(tokyo: CompiledScheme) -> None:
     )
     summary = results.summary()
     assert (summary.rows, summary.participants, summary.participants_covered) == (3, 3, 2)
-    assert summary.total_cap == D(46000 * 2 + 47)  # floor(10 × 5 × 0.94) = 47
+    # F3 is not covered: its cap, floor(10 × 5 × 0.94) = 47, is not in the total
+    assert summary.total_cap == D(46000 * 2)
+    assert summary.by_category.get("factory") is not None
+    assert summary.by_category["factory"].cap == 0
     assert summary.total_obligation == D(87000)
     assert summary.total_shortfall == D(1000) and summary.non_compliant == 1
     assert summary.consequences["fine"].amount == D(500000)

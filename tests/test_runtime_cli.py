@@ -53,7 +53,8 @@ def test_run_prints_rows_and_summary(files: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "tokyo_test: results" in result.output
     assert "tokyo_test: summary (reference engine)" in result.output
-    assert "total cap" in result.output and "115,215 t CO2e" in result.output
+    assert "total cap (covered participants)" in result.output
+    assert "103,715 t CO2e" in result.output  # F3 is not covered: its 11,500 t are not summed
     assert "fine up to 500,000 JPY; publish" in result.output
 
 

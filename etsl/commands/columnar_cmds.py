@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from etsl.commands.common import IMPORT_PATH, SCHEME_NAME, compile_or_exit, emit, one_scheme
+from etsl.commands.common import (
+    IMPORT_PATH,
+    RAW_CSV,
+    SCHEME_NAME,
+    compile_or_exit,
+    emit,
+    one_scheme,
+)
 from etsl.commands.data_options import MAPPING
 
 if TYPE_CHECKING:
@@ -184,6 +191,7 @@ def sql(
     "total_obligation, total_surplus, errors, or a consequence kind (fine, "
     "fine_count, …).",
 )
+@RAW_CSV
 @MAPPING
 @IMPORT_PATH
 @SCHEME_NAME
@@ -195,6 +203,7 @@ def sweep(
     output: Path | None,
     chart: Path | None,
     metric: str,
+    raw_csv: bool,
     mapping: tuple[str, ...],
     import_paths: tuple[Path, ...],
     scheme_name: str | None,
@@ -225,7 +234,7 @@ def sweep(
             param_hint="--metric",
         )
     outcome = _sweep(compiled, grid, participants, parse_mapping(mapping), period)
-    _report_sweep(outcome, output, chart, metric)
+    _report_sweep(outcome, output, chart, metric, raw_csv)
 
 
 def _sweep(
@@ -253,7 +262,9 @@ def _sweep(
     return result
 
 
-def _report_sweep(outcome: Any, output: Path | None, chart: Path | None, metric: str) -> None:
+def _report_sweep(
+    outcome: Any, output: Path | None, chart: Path | None, metric: str, raw_csv: bool
+) -> None:
     import etsl.runtime.sweep.evaluate as sweeping
     from etsl.commands.data_options import console
 
@@ -263,7 +274,12 @@ def _report_sweep(outcome: Any, output: Path | None, chart: Path | None, metric:
         click.echo(f"… and {len(outcome.errors) - 20} more errors", err=True)
     console().print(sweeping.rich_table(outcome))
     if output is not None:
-        sweeping.write_table(outcome, output)
+        try:
+            sweeping.write_table(outcome, output, raw_csv)
+        except OSError as problem:
+            raise click.ClickException(
+                f"cannot write '{output}': {problem.strerror or problem}"
+            ) from None
         click.echo(f"wrote {len(outcome.scenarios)} scenarios to {output}", err=True)
     if chart is not None:
         _write_chart(outcome, chart, metric)

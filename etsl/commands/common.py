@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.driver import Compilation, CompiledScheme, compile_paths
 from etsl.compiler.render import render_json, render_text, summary
+
+if TYPE_CHECKING:
+    from etsl.runtime.results.model import Results, WriteOptions
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 IMPORT_PATH = click.option(
@@ -22,6 +26,13 @@ IMPORT_PATH = click.option(
 )
 SCHEME_NAME = click.option(
     "--scheme", "scheme_name", default=None, help="Which scheme, when the file defines several."
+)
+RAW_CSV = click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Write CSV cells exactly as they are. By default a cell that a spreadsheet would "
+    "run as a formula (starting with =, +, -, @, a tab or a carriage return, and not a "
+    "number) gets a leading apostrophe; use this for programs that read the file.",
 )
 
 
@@ -75,6 +86,16 @@ def one_scheme(compilation: Compilation, name: str | None) -> CompiledScheme:
     return next(iter(compilation.schemes.values()))
 
 
+def write_results(results: Results, output: Path, options: WriteOptions) -> None:
+    """Write a results file; a file system refusal is a message and exit 1."""
+    try:
+        results.write(output, options)
+    except OSError as problem:
+        raise click.ClickException(
+            f"cannot write '{output}': {problem.strerror or problem}"
+        ) from None
+
+
 def emit(text: str, output: Path | None) -> None:
     """Print to stdout, or write atomically to a file and say where."""
     if output is None:
@@ -82,5 +103,10 @@ def emit(text: str, output: Path | None) -> None:
         return
     from etsl.compiler.files import write_text
 
-    write_text(output, text if text.endswith("\n") else text + "\n")
+    try:
+        write_text(output, text if text.endswith("\n") else text + "\n")
+    except OSError as problem:
+        raise click.ClickException(
+            f"cannot write '{output}': {problem.strerror or problem}"
+        ) from None
     click.echo(f"wrote {output}", err=True)

@@ -128,7 +128,12 @@ def _confidence_json(compilation: Compilation) -> str:
     is_flag=True,
     help="Change nothing; exit 1 and list files that are not formatted.",
 )
-@click.option("--diff", "show_diff", is_flag=True, help="Print what would change.")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what would change, as a unified diff; change nothing.",
+)
 def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
     """Format scheme files canonically, keeping comments (idempotent)."""
     from etsl.compiler.files import write_text
@@ -148,8 +153,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
             click.echo(render_text(diagnostics, {source.path: source}, use_color()))
             failed = True
             continue
-        if text == source.text:
-            continue
+        if text == source.text and source.newline:
+            continue  # formatted, with one kind of line ending (kept as the file has it)
         unformatted.append(path)
         if show_diff:
             click.echo(
@@ -159,9 +164,9 @@ def fmt(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
                     )
                 )
             )
-        if not check_only:
-            write_text(path, text)
-    verb = "would reformat" if check_only else "reformatted"
+        if not check_only and not show_diff:
+            write_text(path, text.replace("\n", source.newline or "\n"))
+    verb = "would reformat" if check_only or show_diff else "reformatted"
     for path in unformatted:
         click.echo(f"{verb} {path}")
     click.echo(f"{len(files)} file(s): {len(unformatted)} {verb}", err=True)

@@ -124,12 +124,19 @@ def reported(outcome: RunOutcome) -> Results:
 
 
 def console(stderr: bool = False) -> Any:
+    """A rich console for tables. No markup: cells hold data (participant ids, varied names
+    such as `reduction_factor[office]`) that rich would otherwise read as style tags."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     terminal = bool(getattr(stream, "isatty", lambda: False)())
     return Console(
-        file=stream, highlight=False, width=None if terminal else 200, no_color=not terminal
+        file=stream,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=None if terminal else 200,
+        no_color=not terminal,
     )
 
 

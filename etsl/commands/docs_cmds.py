@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from etsl.commands.common import IMPORT_PATH, PATHS, compile_or_exit, emit
+from etsl.commands.common import IMPORT_PATH, PATHS, RAW_CSV, compile_or_exit, emit
 from etsl.compiler.driver import Compilation, CompiledScheme
 
 if TYPE_CHECKING:
@@ -170,7 +170,8 @@ def _write(files: Mapping[str, str | bytes], out_dir: Path) -> list[Path]:
         return write_site(files, out_dir)
     except OSError as problem:
         raise click.ClickException(
-            f"cannot write to '{out_dir}': {problem.strerror}; choose another folder with -o"
+            f"cannot write to '{out_dir}': {problem.strerror or problem}; choose another "
+            "folder with -o"
         ) from None
 
 
@@ -271,6 +272,7 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
     show_default=True,
     help="Language of the HTML or Markdown document.",
 )
+@RAW_CSV
 @ONLY
 @IMPORT_PATH
 def compare(
@@ -279,6 +281,7 @@ def compare(
     output_format: str | None,
     table: str,
     lang: str,
+    raw_csv: bool,
     scheme_names: tuple[str, ...],
     import_paths: tuple[Path, ...],
 ) -> None:
@@ -302,7 +305,7 @@ def compare(
     schemes = _models_or_exit(compilation, scheme_names, paths)
     with language(lang):
         result = comparison([s.model for s in schemes])
-        text = to_csv(result, table) if fmt == "csv" else render(result, fmt)
+        text = to_csv(result, table, raw_csv) if fmt == "csv" else render(result, fmt)
     try:
         emit(text, output)
     except OSError as problem:
@@ -425,8 +428,5 @@ def diff(
         after = _pick(new_compiled, new, second, import_paths)
     changes = compute(before.model, after.model)
     text = RENDERERS[output_format](before.model, after.model, changes)
-    try:
-        emit(text, output)
-    except OSError as problem:
-        raise click.ClickException(f"cannot write '{output}': {problem.strerror}") from None
+    emit(text, output)
     sys.exit(1 if exit_code and changes else 0)

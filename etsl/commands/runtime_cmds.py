@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,11 +13,13 @@ import click
 from etsl.commands.common import (
     IMPORT_PATH,
     PATHS,
+    RAW_CSV,
     SCHEME_NAME,
     compile_or_exit,
     emit,
     one_scheme,
     report,
+    write_results,
 )
 from etsl.commands.data_options import (
     HOLDINGS,
@@ -38,6 +41,7 @@ SHOWN_ROWS = 50
 if TYPE_CHECKING:
     from etsl.runtime.records import Dataset
     from etsl.runtime.results.model import ParticipantResult, Results
+    from etsl.runtime.run import RunOutcome
 
 
 def print_errors(results: Results) -> None:
@@ -103,8 +107,8 @@ def _summary_table(results: Results) -> Any:
     table.add_row("participants", f"{summary.participants:,}")
     table.add_row("participants covered", f"{summary.participants_covered:,}")
     for label, value in (
-        ("total cap", summary.total_cap),
-        ("total target", summary.total_target),
+        ("total cap (covered participants)", summary.total_cap),
+        ("total target (covered participants)", summary.total_target),
         ("total obligation", summary.total_obligation),
         ("total shortfall", summary.total_shortfall),
         ("total surplus", summary.total_surplus),
@@ -114,7 +118,8 @@ def _summary_table(results: Results) -> Any:
     table.add_row("non-compliant (shortfall > 0)", f"{summary.non_compliant:,}")
     for kind, total in summary.consequences.items():
         amount = f", {format_value(total.amount, total.unit)}" if total.amount else ""
-        table.add_row(f"consequence: {kind}", f"{total.count:,}{amount}")
+        applied = f"{total.count:,} row{'' if total.count == 1 else 's'}"
+        table.add_row(f"consequence: {kind}", f"{applied}{amount}")
     for category, part in summary.by_category.items():
         table.add_row(
             f"{summary.category_field} = {category}",
@@ -157,7 +162,8 @@ def _check_output(output: Path | None) -> None:
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Write every row to OUT.csv, OUT.json or OUT.parquet (atomically).",
+    help="Write every row to OUT.csv, OUT.json, OUT.jsonl (JSON Lines) or OUT.parquet "
+    "(atomically; CSV and JSON are streamed as the rows are computed).",
 )
 @click.option(
     "--engine",
@@ -175,6 +181,7 @@ def _check_output(output: Path | None) -> None:
     help="Write results even when some values could not be computed (those cells "
     "stay empty and the 'error' column says why); exit 0.",
 )
+@RAW_CSV
 @MAPPING
 @STRICT
 @IMPORT_PATH
@@ -187,6 +194,7 @@ def run(
     output: Path | None,
     engine_name: str,
     allow_errors: bool,
+    raw_csv: bool,
     mapping: tuple[str, ...],
     strict: bool,
     import_paths: tuple[Path, ...],
@@ -208,10 +216,26 @@ def run(
     _check_output(output)
     _engine(engine_name)
     files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period)
-    outcome = with_progress(
-        "evaluating", lambda progress: run_files(compiled, files, engine_name, progress)
+    with_progress(
+        "evaluating",
+        lambda progress: _run_and_report(
+            run_files(compiled, files, engine_name, progress), output, raw_csv, allow_errors
+        ),
     )
+
+
+def _run_and_report(
+    outcome: RunOutcome, output: Path | None, raw_csv: bool, allow_errors: bool
+) -> None:
+    """Write (while the rows are computed, for streamed results), then report."""
+    from etsl.runtime.results.model import ResultsHaveErrors, WriteOptions
+
     results = reported(outcome)
+    written = False
+    if output is not None:
+        with contextlib.suppress(ResultsHaveErrors):
+            write_results(results, output, WriteOptions(raw_csv, allow_errors))
+            written = True
     print_errors(results)
     if results.errors and not allow_errors:
         click.echo(
@@ -221,8 +245,7 @@ def run(
         )
         sys.exit(1)
     out = console()
-    if output is not None:
-        results.write(output)
+    if written:
         click.echo(f"wrote {len(results.rows):,} rows to {output}", err=True)
     else:
         out.print(_rows_table(results))

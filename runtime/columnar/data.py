@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.numbers import MAX_DIGITS, MAX_PLACES
 from etsl.compiler.program import Program
-from etsl.runtime.data.checks import MAX_DIGITS, MAX_PLACES, Spec
+from etsl.runtime.data.checks import Spec
 from etsl.runtime.data.columns import RUNTIME_COLUMNS
 from etsl.runtime.records import Dataset, Holding, Record, Value
 from etsl.runtime.results.model import (
@@ -156,7 +158,11 @@ def read_header(connection: Any, path: Path) -> Header | Fallback:
     from etsl.runtime.data.readers import RawTable
 
     suffix = path.suffix.lower()
-    if not path.is_file():
+    try:
+        readable = path.is_file()
+    except OSError:  # a name too long, …: the reference reader reports it
+        readable = False
+    if not readable:
         return Fallback("the data file cannot be read directly", notice=False)
     if suffix in CSV_SUFFIXES:
         header = csv_header(path)
@@ -181,7 +187,7 @@ def csv_header(path: Path) -> list[str] | Fallback:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Fallback("UTF-16 files are read by the reference reader", notice=False)
     text = head.decode("utf-8-sig", errors="replace")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]  # any line ending, as csv reads
     if not first_line.strip() or '"' in first_line:
         return Fallback("an unusual header row", notice=False)
     return next(csv.reader(io.StringIO(first_line), delimiter=sniff_delimiter(text)))

@@ -74,6 +74,7 @@ from etsl.runtime.columnar.results import (
     OutputColumn,
     export_query,
     fetch_results,
+    iter_results,
     output_columns,
     parquet_value,
     participant_result,
@@ -88,12 +89,15 @@ from etsl.runtime.columnar.sql.types import ScenarioLayout, Unsupported
 from etsl.runtime.records import DataFiles, Dataset, Holding, Record
 from etsl.runtime.results.model import (
     EvaluationError,
+    OnDemandRows,
     ParticipantResult,
     Results,
     RunOptions,
+    WriteOptions,
+    result_record,
 )
 from etsl.runtime.results.summary import Summary
-from etsl.runtime.results.writers import WRITERS
+from etsl.runtime.results.writers import check_errors
 from sqlglot import exp
 
 __all__ = [
@@ -108,7 +112,7 @@ __all__ = [
     "FALSE_WORDS",
     "Fallback",
     "Header",
-    "LazyRows",
+    "lazy_rows",
     "OutputColumn",
     "PARQUET_SUFFIXES",
     "PATCH",
@@ -129,6 +133,7 @@ __all__ = [
     "evaluate",
     "export_query",
     "fetch_results",
+    "iter_results",
     "file_source",
     "holdings_by_record",
     "layout_of",
@@ -238,35 +243,9 @@ def patch_with_reference(
 # ---- results ----------------------------------------------------------------------------------------
 
 
-class LazyRows(Sequence[ParticipantResult]):
+def lazy_rows(evaluation: Evaluation) -> OnDemandRows:
     """The rows of a file run, read from DuckDB only when asked for (a table shows 50)."""
-
-    def __init__(self, evaluation: Evaluation) -> None:
-        self.evaluation = evaluation
-        self._all: list[ParticipantResult] | None = None
-
-    def __len__(self) -> int:
-        return self.evaluation.rows
-
-    def __getitem__(self, index: Any) -> Any:
-        if (
-            isinstance(index, slice)
-            and self._all is None
-            and index.start in (None, 0)
-            and index.step in (None, 1)
-            and index.stop is not None
-            and index.stop >= 0
-        ):
-            return tuple(r for _, r in fetch_results(self.evaluation, limit=index.stop))
-        return self.materialise()[index]
-
-    def __iter__(self) -> Iterator[ParticipantResult]:
-        return iter(self.materialise())
-
-    def materialise(self) -> list[ParticipantResult]:
-        if self._all is None:
-            self._all = [r for _, r in fetch_results(self.evaluation)]
-        return self._all
+    return OnDemandRows(lambda: (r for _, r in iter_results(evaluation)), evaluation.rows)
 
 
 @dataclass(frozen=True)
@@ -284,14 +263,18 @@ class ColumnarResults(Results):  # type: ignore[misc, unused-ignore]
     def summary(self) -> Summary:
         return summary(self.evaluation)
 
-    def write(self, path: Path) -> None:
+    def records(self) -> Iterator[dict[str, object]]:
+        """Rows streamed from DuckDB in batches."""
+        return (result_record(self, r) for _, r in iter_results(self.evaluation))
+
+    def write(self, path: Path, options: WriteOptions | None = None) -> None:
         suffix = path.suffix.lower()
-        if suffix not in WRITERS:
-            super().write(path)
-        elif suffix == ".json":
-            WRITERS[suffix](self, path)
+        if suffix in (".csv", ".parquet"):
+            options = options or WriteOptions()
+            check_errors(self, options)
+            write_output(self.evaluation, path, options)
         else:
-            write_output(self.evaluation, path)
+            super().write(path, options)
 
 
 def _results(evaluation: Evaluation, rows: Sequence[ParticipantResult]) -> Results:
@@ -343,13 +326,13 @@ def run_file(
     return ColumnarResults(
         program.name,
         ENGINE,
-        LazyRows(evaluation),  # type: ignore[arg-type, unused-ignore]
+        lazy_rows(evaluation),
         program.rule_names,
         tuple(program.units),
         program.consequence_kinds,
         (),
         program.category_field,
-        evaluation,
+        evaluation=evaluation,
     )
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.numbers import MAX_DIGITS
 from etsl.runtime.columnar.data import (
     CELLS,
     DATE_PATTERN,
@@ -29,7 +30,7 @@ from etsl.runtime.columnar.data import (
     sql_of,
 )
 from etsl.runtime.columnar.sql.types import ROW, InputColumn, Kind, Layout, Num, decimal_type
-from etsl.runtime.data.checks import MAX_DIGITS, Spec
+from etsl.runtime.data.checks import MAX_CELL, Spec
 from etsl.runtime.data.columns import RUNTIME_COLUMNS
 from sqlglot import exp
 
@@ -83,7 +84,8 @@ def _bad(spec: Spec, value: exp.Expr) -> exp.Expr:
         bad = exp.or_(bad, negative)
     if spec.required:
         bad = exp.or_(bad, exp.Is(this=value.copy(), expression=exp.Null()))
-    return bad
+    too_long = exp.GT(this=exp.Length(this=value.copy()), expression=literal(MAX_CELL))
+    return exp.or_(bad, too_long)
 
 
 def _not_a_number(value: exp.Expr) -> exp.Expr:
@@ -91,13 +93,15 @@ def _not_a_number(value: exp.Expr) -> exp.Expr:
 
     DuckDB's cast accepts what the reader's pattern accepts, and also digits grouped with
     '_' (found by fuzzing both); exponents are left to the reader too, since the profile
-    counts places in the text. Faster than the regular expression NUMBER_PATTERN.
+    counts places in the text, and so is any non-ASCII character (the reader reads only
+    the digits 0-9). Faster than the regular expression NUMBER_PATTERN.
     """
     failed = exp.Is(
         this=exp.TryCast(this=value.copy(), to=decimal_type(38, 18)), expression=exp.Null()
     )
     odd = [call("contains", value.copy(), literal(c)) for c in ("_", "e", "E")]
-    return exp.or_(failed, *odd)
+    other_digits = call("regexp_matches", value.copy(), literal("[^[:ascii:]]"))
+    return exp.or_(failed, *odd, other_digits)
 
 
 def _places(value: exp.Expr) -> exp.Expr:

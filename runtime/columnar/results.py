@@ -6,7 +6,8 @@ writers print them; rows become ParticipantResults only when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.enums import FLAG_KINDS
 from etsl.compiler.program import Program
+from etsl.compiler.spreadsheet import ESCAPE, FORMULA_STARTS, PLAIN_NUMBER
 from etsl.runtime.columnar.data import (
     ENGINE,
     PARQUET_SUFFIXES,
@@ -48,10 +50,12 @@ from etsl.runtime.results.model import (
     ConsequenceResult,
     ParticipantResult,
     Results,
+    WriteOptions,
     csv_cell,
     result_record,
 )
 from etsl.runtime.results.summary import (
+    COVERED_ONLY,
     SUMMED,
     CategorySummary,
     KindAggregate,
@@ -161,8 +165,9 @@ def parquet_value(output: OutputColumn) -> exp.Expr:
     return plain_text(output)
 
 
-def export_query(evaluation: Evaluation, render: Any) -> exp.Select:
-    """Every row in data order: computed rows from RESULTS, failed ones from PATCH."""
+def export_query(evaluation: Evaluation, render: Any, csv_safe: bool = False) -> exp.Select:
+    """Every row in data order: computed rows from RESULTS, failed ones from PATCH; with
+    `csv_safe`, text cells a spreadsheet would run are neutralised (compiler/spreadsheet.py)."""
     outputs = output_columns(evaluation)
 
     def value(output: OutputColumn) -> exp.Expr:  # text beside patched text rows
@@ -180,11 +185,36 @@ def export_query(evaluation: Evaluation, render: Any) -> exp.Select:
         rows = exp.union(
             computed, exp.select(exp.Star()).from_(exp.Table(this=quoted(PATCH))), distinct=False
         )
-    ordered = exp.select(*(column(o.name) for o in outputs)).from_(
+    shown = [
+        exp.alias_(spreadsheet_safe_sql(column(o.name)), o.name, quoted=True)
+        if csv_safe and o.kind is Kind.TEXT
+        else column(o.name)
+        for o in outputs
+    ]
+    ordered = exp.select(*shown).from_(
         exp.Subquery(this=rows, alias=exp.TableAlias(this=quoted("rows")))
     )
     # RESULTS keeps the data order; only patched rows need sorting into place
     return ordered.order_by(column(ROW)) if evaluation.patch else ordered
+
+
+def spreadsheet_safe_sql(value: exp.Expr) -> exp.Expr:
+    """compiler/spreadsheet.py's `spreadsheet_safe` in SQL: an apostrophe before a cell
+    that starts with a formula character and is not a plain number."""
+    starts = exp.In(
+        this=exp.Substring(this=value.copy(), start=literal(1), length=literal(1)),
+        expressions=[literal(c) for c in FORMULA_STARTS],
+    )
+    number = call("regexp_full_match", value.copy(), literal(PLAIN_NUMBER.pattern))
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.and_(starts, exp.not_(number)),
+                true=exp.DPipe(this=literal(ESCAPE), expression=value.copy()),
+            )
+        ],
+        default=value.copy(),
+    )
 
 
 def store_patch(evaluation: Evaluation, render: str) -> None:
@@ -234,14 +264,18 @@ def _typed_text(output: OutputColumn, render: str) -> exp.Expr:
     return value
 
 
-def write_output(evaluation: Evaluation, path: Path) -> None:
-    """Stream every row to a CSV or Parquet file with COPY, atomically."""
+def write_output(evaluation: Evaluation, path: Path, options: WriteOptions) -> None:
+    """Stream every row to a CSV or Parquet file with COPY, atomically: DuckDB writes
+    straight into the one hidden temporary file (no temporary of its own)."""
     from etsl.compiler.files import atomic_path
 
     parquet = path.suffix.lower() in PARQUET_SUFFIXES or path.suffix.lower() == ".parquet"
     store_patch(evaluation, "parquet" if parquet else "text")
-    query = export_query(evaluation, parquet_value if parquet else plain_text)
-    options = (
+    query = export_query(
+        evaluation, parquet_value if parquet else plain_text, not parquet and not options.raw_csv
+    )
+    options_sql: list[tuple[str, exp.Expr]] = [("USE_TMP_FILE", exp.false())]
+    options_sql += (
         [("FORMAT", exp.var("PARQUET"))]
         if parquet
         else [("FORMAT", exp.var("CSV")), ("HEADER", exp.true()), ("DELIMITER", literal(","))]
@@ -251,7 +285,7 @@ def write_output(evaluation: Evaluation, path: Path) -> None:
             this=exp.Paren(this=query),
             kind=False,
             files=[literal(str(temporary))],
-            params=[exp.CopyParameter(this=exp.var(k), expression=v) for k, v in options],
+            params=[exp.CopyParameter(this=exp.var(k), expression=v) for k, v in options_sql],
         )
         evaluation.connection.execute(sql_of(copy))
 
@@ -312,24 +346,36 @@ def participant_result(
     )
 
 
+BATCH = 10_000
+
+
+def iter_results(
+    evaluation: Evaluation, records: Sequence[Record] = ()
+) -> Iterator[tuple[int, ParticipantResult]]:
+    """(`$row`, result) of computed and patched rows, in data order, fetched in batches."""
+    cursor = evaluation.connection.execute(sql_of(result_select(evaluation).order_by(column(ROW))))
+    names = [d[0] for d in cursor.description]
+    patched = iter(sorted(evaluation.patch.items()))
+    waiting = next(patched, None)
+    while batch := cursor.fetchmany(BATCH):
+        for values in batch:
+            row = dict(zip(names, values, strict=True))
+            position = int(row[ROW])
+            while waiting is not None and waiting[0] < position:
+                yield waiting
+                waiting = next(patched, None)
+            record = records[position] if records else None
+            yield position, participant_result(evaluation, row, record)
+    while waiting is not None:
+        yield waiting
+        waiting = next(patched, None)
+
+
 def fetch_results(
     evaluation: Evaluation, limit: int | None = None, records: Sequence[Record] = ()
 ) -> list[tuple[int, ParticipantResult]]:
     """(`$row`, result) of computed rows and patched rows, in data order."""
-    query = result_select(evaluation).order_by(column(ROW))
-    if limit is not None:
-        query = query.limit(limit)
-    cursor = evaluation.connection.execute(sql_of(query))
-    names = [d[0] for d in cursor.description]
-    rows = []
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
-        position = int(row[ROW])
-        record = records[position] if records else None
-        rows.append((position, participant_result(evaluation, row, record)))
-    rows += list(evaluation.patch.items())
-    rows.sort(key=lambda item: item[0])
-    return rows[:limit] if limit is not None else rows
+    return list(itertools.islice(iter_results(evaluation, records), limit))
 
 
 # ---- the summary, computed in SQL -------------------------------------------------------------------
@@ -349,7 +395,7 @@ def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
         ),
     ]
     selected += [
-        exp.alias_(exp.Sum(this=column(n)), f"sum:{n}", quoted=True)
+        exp.alias_(exp.Sum(this=summed(n)), f"sum:{n}", quoted=True)
         for n in SUMMED
         if n in program.rule_names
     ]
@@ -364,6 +410,15 @@ def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
                 exp.alias_(exp.Sum(this=column(c.amount)), f"amount:{index}", quoted=True)
             )
     return selected
+
+
+def summed(name: str) -> exp.Expr:
+    """What the summary adds up for a value: cap and target of covered rows only
+    (runtime/results/summary.py, COVERED_ONLY)."""
+    if name not in COVERED_ONLY:
+        return column(name)
+    covered = exp.EQ(this=column("covered"), expression=exp.true())
+    return exp.Case(ifs=[exp.If(this=covered, true=column(name))])
 
 
 def totals_of(evaluation: Evaluation, stats: Mapping[str, Any]) -> Totals:
@@ -394,7 +449,20 @@ def computed_rows() -> exp.Select:
 
 
 def summary(evaluation: Evaluation) -> Summary:
-    """Results.summary() for every row: SQL over computed rows, plus the patched rows."""
+    """Results.summary() for every row: SQL over computed rows, plus the patched rows (in
+    Python, row by row, when a total does not fit DECIMAL(38))."""
+    import duckdb
+
+    try:
+        return _sql_summary(evaluation)
+    except duckdb.OutOfRangeException:
+        program = evaluation.program
+        tally = Tally(program.rule_names, program.category_field)
+        tally.add_rows(r for _, r in iter_results(evaluation))
+        return tally.summary()
+
+
+def _sql_summary(evaluation: Evaluation) -> Summary:
     program = evaluation.program
     cursor = evaluation.connection.execute(sql_of(computed_rows().select(*aggregates(evaluation))))
     names = [d[0] for d in cursor.description]
@@ -412,7 +480,7 @@ def _categories(evaluation: Evaluation) -> dict[str, CategorySummary]:
         return {}
     group = exp.Coalesce(this=exp.cast(column(field_name), "VARCHAR"), expressions=[literal("?")])
     sums = [
-        exp.alias_(exp.Sum(this=column(n)) if n in evaluation.program.rule_names else literal(0), n)
+        exp.alias_(exp.Sum(this=summed(n)) if n in evaluation.program.rule_names else literal(0), n)
         for n in ("cap", "obligation", "shortfall")
     ]
     query = (

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from etsl.compiler import codes
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.types import Enum, Quant, Simple, Type
@@ -22,6 +23,7 @@ from etsl.runtime.data.checks import (
     Invalid,
     Spec,
     conversion_problem,
+    data_problem,
     header_unit,
     nonnegative,
     split_header,
@@ -88,6 +90,7 @@ def input_spec(
         return quantity_spec(label, declared, kind, unit, scale, nonnegative(name, kind.dims))
     if unit is not None:
         return Invalid(
+            codes.DATA_UNIT,
             f"'{label}' is not a quantity, so its header cannot name a unit",
             f"write the header as '{label}'",
         )
@@ -132,6 +135,7 @@ def _plain(spec: Spec) -> Callable[[str | None], Spec | Invalid]:
     def build(unit: str | None) -> Spec | Invalid:
         if unit is not None:
             return Invalid(
+                codes.DATA_UNIT,
                 f"'{spec.label}' is not a quantity, so its header cannot name a unit",
                 f"write the header as '{spec.label}'",
             )
@@ -171,7 +175,7 @@ def plan_table(
         target, spec = found
         claimed.add(target)
         if isinstance(spec, Invalid):
-            problems.append(DataProblem(table.path, 1, header, spec.message, spec.hint))
+            problems.append(spec.at(table.path, 1, header))
             continue
         columns.append(Column(index, header, target, spec))
     problems += _repeated(table.path, columns)
@@ -186,7 +190,8 @@ def _unknown_column(
     path: str, header: str, name: str, expected: list[str], mapped: bool
 ) -> DataProblem:
     if mapped:
-        return DataProblem(
+        return data_problem(
+            codes.DATA_UNKNOWN_COLUMN,
             path,
             1,
             header,
@@ -194,7 +199,9 @@ def _unknown_column(
             did_you_mean(name, expected) or f"map it to one of: {', '.join(expected)}",
         )
     hint = did_you_mean(name, expected) or "remove it, or run without strict checking"
-    return DataProblem(path, 1, header, f"unknown column '{name}'", hint)
+    return data_problem(
+        codes.DATA_UNKNOWN_COLUMN, path, 1, header, f"unknown column '{name}'", hint
+    )
 
 
 def _repeated(path: str, columns: list[Column]) -> list[DataProblem]:
@@ -209,7 +216,16 @@ def _repeated(path: str, columns: list[Column]) -> list[DataProblem]:
             if earlier.header == column.header
             else f"columns '{earlier.header}' and '{column.header}' both give '{column.target}'"
         )
-        problems.append(DataProblem(path, 1, column.header, message, "keep only one of them"))
+        problems.append(
+            data_problem(
+                codes.DATA_DUPLICATE_COLUMN,
+                path,
+                1,
+                column.header,
+                message,
+                "keep only one of them",
+            )
+        )
     return problems
 
 
@@ -220,8 +236,13 @@ def missing_columns(
     used = {c.header for c in plan.columns}
     spare = [column_name(h, mapping)[0] for h in table.columns if h and h not in used]
     return [
-        DataProblem(
-            table.path, 1, "", f"missing column '{target}'", did_you_mean(target, spare) or hint
+        data_problem(
+            codes.DATA_MISSING_COLUMN,
+            table.path,
+            1,
+            "",
+            f"missing column '{target}'",
+            did_you_mean(target, spare) or hint,
         )
         for target, hint in required.items()
         if target not in plan.claimed
@@ -260,6 +281,7 @@ def held_spec(
     units = scheme.program.units
     if unit_type not in units:
         return Invalid(
+            codes.DATA_UNKNOWN_COLUMN,
             f"unknown unit type '{unit_type}' in column '{name}'",
             did_you_mean(unit_type, units) or unit_types_hint(scheme),
         )

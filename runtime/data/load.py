@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+from etsl.compiler import codes
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.errors import EtslError
 from etsl.runtime.data.checks import (
     DataProblem,
     Invalid,
+    data_problem,
     has_errors,
     parse_cell,
     render_problems,
@@ -102,8 +104,13 @@ def period_problems(path: Path, scheme: CompiledScheme, period: str | None) -> l
         return []
     hint = did_you_mean(period, periods) or f"periods: {', '.join(periods) or 'none'}"
     return [
-        DataProblem(
-            str(path), 0, "", f"period '{period}' is not a period of scheme '{scheme.name}'", hint
+        data_problem(
+            codes.DATA_UNKNOWN_VALUE,
+            str(path),
+            0,
+            "",
+            f"period '{period}' is not a period of scheme '{scheme.name}'",
+            hint,
         )
     ]
 
@@ -121,9 +128,7 @@ def parse_rows(table: RawTable, plan: Plan) -> tuple[list[Row], list[DataProblem
         for column in plan.columns:
             parsed = parse_cell(column.spec, _cell(raw, column))
             if isinstance(parsed, Invalid):
-                problems.append(
-                    DataProblem(table.path, raw.row, column.header, parsed.message, parsed.hint)
-                )
+                problems.append(parsed.at(table.path, raw.row, column.header))
             elif parsed is not None:
                 values[column.target] = parsed
         rows.append(Row(raw.row, values, len(problems) == before))
@@ -137,14 +142,20 @@ def _cell(raw: RawRow, column: Column) -> str | None:
 def _no_rows(table: RawTable, what: str) -> list[DataProblem]:
     if not table.columns or not any(table.columns):
         return [
-            DataProblem(
-                table.path, 1, "", "the header row is empty", "the first row must name the columns"
+            data_problem(
+                codes.DATA_EMPTY,
+                table.path,
+                1,
+                "",
+                "the header row is empty",
+                "the first row must name the columns",
             )
         ]
     if table.rows:
         return []
     return [
-        DataProblem(
+        data_problem(
+            codes.DATA_EMPTY,
             table.path,
             0,
             "",
@@ -209,7 +220,8 @@ def _duplicates(
             continue
         during = f" for period '{key[1]}'" if key[1] is not None else ""
         problems.append(
-            DataProblem(
+            data_problem(
+                codes.DATA_DUPLICATE_ROW,
                 path,
                 row.row,
                 "id",
@@ -294,7 +306,8 @@ def declared_attributes(scheme: CompiledScheme, unit: str) -> dict[str, Value]:
 def _strangers(path: str, holdings: list[Holding], known: set[str]) -> Iterator[DataProblem]:
     for holding in holdings:
         if holding.participant not in known:
-            yield DataProblem(
+            yield data_problem(
+                codes.DATA_UNKNOWN_PARTICIPANT,
                 path,
                 holding.row,
                 "participant",
@@ -329,16 +342,21 @@ def read_mapping(path: Path) -> tuple[dict[str, str], list[DataProblem]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [DataProblem(where, 0, "", f"cannot read the mapping file: {exc}")]
+        return {}, [
+            data_problem(
+                codes.DATA_FILE_UNREADABLE, where, 0, "", f"cannot read the mapping file: {exc}"
+            )
+        ]
     mapping: dict[str, str] = {}
     problems: list[DataProblem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         entry = _mapping_line(line)
         if isinstance(entry, Invalid):
-            problems.append(DataProblem(where, number, "", entry.message, entry.hint))
+            problems.append(entry.at(where, number, ""))
         elif entry is not None and entry[0] in mapping:
             problems.append(
-                DataProblem(
+                data_problem(
+                    codes.DATA_MAPPING,
                     where,
                     number,
                     "",
@@ -357,10 +375,14 @@ def _mapping_line(line: str) -> tuple[str, str] | Invalid | None:
         return None
     key, rest = _mapping_word(text, "=")
     if not rest.startswith("="):
-        return Invalid("expected 'column = input'", "for example: CO2_t = emissions")
+        return Invalid(
+            codes.DATA_MAPPING, "expected 'column = input'", "for example: CO2_t = emissions"
+        )
     value, _ = _mapping_word(rest[1:].strip(), "#")
     if not key or not value:
-        return Invalid("expected 'column = input'", "both sides of '=' must name something")
+        return Invalid(
+            codes.DATA_MAPPING, "expected 'column = input'", "both sides of '=' must name something"
+        )
     return key, value
 
 

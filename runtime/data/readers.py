@@ -9,18 +9,20 @@ passing through float. Row numbers are what a spreadsheet shows: the header is r
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from etsl.runtime.data.checks import DataProblem
+from etsl.compiler import codes
+from etsl.runtime.data.checks import DataProblem, data_problem
 
 Cell = str | None
 DELIMITERS = (",", ";", "\t")
@@ -48,16 +50,36 @@ Read = tuple[RawTable | None, list[DataProblem]]
 
 def read_table(path: Path, sheet: str | None = None) -> Read:
     """Read a table file; the format follows the suffix (`FILE.xlsx#SHEET` picks a sheet)."""
+    try:
+        return _read_table(path, sheet)
+    except OSError as exc:  # a name too long, a loop of links, permissions, …
+        return None, [
+            data_problem(
+                codes.DATA_FILE_UNREADABLE,
+                str(path),
+                0,
+                "",
+                f"cannot read the file: {exc.strerror or exc}",
+            )
+        ]
+
+
+def _read_table(path: Path, sheet: str | None) -> Read:
     path, sheet = _split_sheet(path, sheet)
     where = str(path)
     if not path.exists():
-        return None, [DataProblem(where, 0, "", "file not found")]
+        return None, [data_problem(codes.DATA_FILE_NOT_FOUND, where, 0, "", "file not found")]
     if path.is_dir():
-        return None, [DataProblem(where, 0, "", "this is a folder, not a data file")]
+        return None, [
+            data_problem(
+                codes.DATA_FILE_NOT_FOUND, where, 0, "", "this is a folder, not a data file"
+            )
+        ]
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         return None, [
-            DataProblem(
+            data_problem(
+                codes.DATA_FILE_TYPE,
                 where,
                 0,
                 "",
@@ -65,10 +87,7 @@ def read_table(path: Path, sheet: str | None = None) -> Read:
                 "use .csv, .tsv, .json, .parquet or .xlsx",
             )
         ]
-    try:
-        return reader(path, sheet)
-    except OSError as exc:
-        return None, [DataProblem(where, 0, "", f"cannot read the file: {exc.strerror or exc}")]
+    return reader(path, sheet)
 
 
 def _split_sheet(path: Path, sheet: str | None) -> tuple[Path, str | None]:
@@ -82,7 +101,8 @@ def _split_sheet(path: Path, sheet: str | None) -> tuple[Path, str | None]:
 
 def _empty(where: str) -> Read:
     return None, [
-        DataProblem(
+        data_problem(
+            codes.DATA_EMPTY,
             where,
             0,
             "",
@@ -112,11 +132,17 @@ def read_csv(path: Path, sheet: str | None = None) -> Read:
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(reader)
+        with _any_field_size():  # long cells are reported by the cell checks (MAX_CELL)
+            records = list(reader)
     except csv.Error as exc:
         return None, [
-            DataProblem(
-                where, reader.line_num, "", f"malformed CSV: {exc}", "check the quotes on this line"
+            data_problem(
+                codes.DATA_MALFORMED,
+                where,
+                reader.line_num,
+                "",
+                f"malformed CSV: {exc}",
+                "check the quotes on this line",
             )
         ]
     header, body = records[0], records[1:]
@@ -127,6 +153,17 @@ def read_csv(path: Path, sheet: str | None = None) -> Read:
     return _table(where, header, rows), _ragged(where, len(header), rows)
 
 
+@contextlib.contextmanager
+def _any_field_size() -> Iterator[None]:
+    """Lift the csv module's field size limit (131,072 by default) while reading a file."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _decode(data: bytes, where: str) -> tuple[str, DataProblem | None]:
     encoding = (
         "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-8-sig")
@@ -134,8 +171,13 @@ def _decode(data: bytes, where: str) -> tuple[str, DataProblem | None]:
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
-        return "", DataProblem(
-            where, 0, "", f"the file is not UTF-8 text (byte {exc.start})", "save it as 'CSV UTF-8'"
+        return "", data_problem(
+            codes.DATA_FILE_UNREADABLE,
+            where,
+            0,
+            "",
+            f"the file is not UTF-8 text (byte {exc.start})",
+            "save it as 'CSV UTF-8'",
         )
 
 
@@ -155,7 +197,8 @@ def sniff_delimiter(text: str) -> str:
 
 def _ragged(where: str, width: int, rows: list[RawRow]) -> list[DataProblem]:
     return [
-        DataProblem(
+        data_problem(
+            codes.DATA_MALFORMED,
             where,
             r.row,
             "",
@@ -180,17 +223,36 @@ def read_json(path: Path, sheet: str | None = None) -> Read:
         return _empty(where)
     try:
         data = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
+    except RecursionError:
+        return None, [
+            data_problem(
+                codes.DATA_MALFORMED,
+                where,
+                0,
+                "",
+                "the JSON is nested too deeply to be a table",
+                "give an array of flat objects, one per participant",
+            )
+        ]
     except json.JSONDecodeError as exc:
         return None, [
-            DataProblem(
-                where, 0, "", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            data_problem(
+                codes.DATA_MALFORMED,
+                where,
+                0,
+                "",
+                f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             )
         ]
     records = data.get("records") if isinstance(data, dict) else data
     if not isinstance(records, list):
         return None, [
-            DataProblem(
-                where, 0, "", 'expected a JSON array of records or an object with a "records" array'
+            data_problem(
+                codes.DATA_MALFORMED,
+                where,
+                0,
+                "",
+                'expected a JSON array of records or an object with a "records" array',
             )
         ]
     return _json_table(where, records)
@@ -198,7 +260,7 @@ def read_json(path: Path, sheet: str | None = None) -> Read:
 
 def _json_table(where: str, records: list[Any]) -> Read:
     problems = [
-        DataProblem(where, n, "", "the record is not a JSON object")
+        data_problem(codes.DATA_MALFORMED, where, n, "", "the record is not a JSON object")
         for n, r in enumerate(records, start=2)
         if not isinstance(r, dict)
     ]
@@ -211,8 +273,12 @@ def _json_table(where: str, records: list[Any]) -> Read:
             value = record.get(column)
             if isinstance(value, dict | list):
                 problems.append(
-                    DataProblem(
-                        where, n, column, "the value is not a single number, text or true/false"
+                    data_problem(
+                        codes.DATA_MALFORMED,
+                        where,
+                        n,
+                        column,
+                        "the value is not a single number, text or true/false",
                     )
                 )
                 value = None
@@ -264,12 +330,17 @@ def read_parquet(path: Path, sheet: str | None = None) -> Read:
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, ValueError) as exc:
-        return None, [DataProblem(where, 0, "", f"cannot read the Parquet file: {exc}")]
+        return None, [
+            data_problem(
+                codes.DATA_FILE_UNREADABLE, where, 0, "", f"cannot read the Parquet file: {exc}"
+            )
+        ]
     if table.num_columns == 0:
         return _empty(where)
     problems = [_float_warning(where, f.name) for f in table.schema if pa.types.is_floating(f.type)]
     problems += [
-        DataProblem(
+        data_problem(
+            codes.DATA_MALFORMED,
             where,
             1,
             f.name,
@@ -293,7 +364,8 @@ def _scalar(value: Any) -> Any:
 
 
 def _float_warning(where: str, column: str) -> DataProblem:
-    return DataProblem(
+    return data_problem(
+        codes.DATA_FLOAT_COLUMN,
         where,
         1,
         column,
@@ -315,7 +387,8 @@ def read_excel(path: Path, sheet: str | None = None) -> Read:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         return None, [
-            DataProblem(
+            data_problem(
+                codes.DATA_FILE_UNREADABLE,
                 where,
                 0,
                 "",
@@ -334,7 +407,11 @@ def _read_sheet(book: Any, where: str, sheet: str | None) -> Read:
 
     if sheet is not None and sheet not in book.sheetnames:
         hint = did_you_mean(sheet, book.sheetnames) or f"sheets: {', '.join(book.sheetnames)}"
-        return None, [DataProblem(where, 0, "", f"no sheet named '{sheet}'", hint)]
+        return None, [
+            data_problem(
+                codes.DATA_FILE_UNREADABLE, where, 0, "", f"no sheet named '{sheet}'", hint
+            )
+        ]
     worksheet = book[sheet] if sheet is not None else book.worksheets[0]
     values = [tuple(cell_text(v) for v in r) for r in worksheet.iter_rows(values_only=True)]
     if not values or not any(values[0]):
@@ -348,7 +425,8 @@ def _read_sheet(book: Any, where: str, sheet: str | None) -> Read:
 
 def _unsupported_xls(path: Path, sheet: str | None = None) -> Read:
     return None, [
-        DataProblem(
+        data_problem(
+            codes.DATA_FILE_TYPE,
             str(path),
             0,
             "",

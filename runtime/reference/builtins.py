@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from etsl.compiler import numbers
+from etsl.compiler import codes, numbers
 from etsl.compiler import program as ir
 from etsl.runtime.records import Value
 from etsl.runtime.reference.expressions import Fault, number, shown
@@ -30,7 +30,9 @@ def _numbers(ev: PeriodEvaluator, e: ir.Call) -> list[Decimal]:
 def _places(value: Decimal, e: ir.Call) -> int:
     if value != value.to_integral_value() or not -40 <= value <= 40:
         raise Fault(
-            f"{e.builtin}(): decimal places must be a whole number, not {value}", span=e.span
+            codes.EVALUATION_INVALID_ARGUMENT,
+            f"{e.builtin}(): decimal places must be a whole number, not {value}",
+            span=e.span,
         )
     return int(value)
 
@@ -49,7 +51,11 @@ def _years(ev: PeriodEvaluator, e: ir.Call) -> Value:
     name = ev.evaluate(e.args[0])
     years = ev.program.period_years(name) if isinstance(name, str) else None
     if years is None:
-        raise Fault(f"years(): {shown(name)} is not a period of this scheme", span=e.span)
+        raise Fault(
+            codes.EVALUATION_INVALID_ARGUMENT,
+            f"years(): {shown(name)} is not a period of this scheme",
+            span=e.span,
+        )
     return years
 
 

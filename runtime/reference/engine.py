@@ -23,12 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from etsl.compiler import numbers
+from etsl.compiler import codes, numbers
 from etsl.compiler import program as ir
+from etsl.compiler.codes import Code
+from etsl.compiler.numbers import TOO_LARGE, ArithmeticFault
 from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import Described, RefKind, table_candidates
 from etsl.runtime.records import Holding, Value
-from etsl.runtime.reference.consequences import applies, apply_penalty
+from etsl.runtime.reference.consequences import ConsequenceFault, applies, apply_penalty
 from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
 from etsl.runtime.reference.surrender import SurrenderOutcome, allocate
 from etsl.runtime.results.model import (
@@ -82,6 +84,7 @@ class PeriodEvaluator:
         self.values: dict[str, Value] = {}
         self.failed: dict[str, str] = {}  # name → the value where the failure happened
         self.reasons: dict[str, str] = {}  # name → why it is empty
+        self.fault_codes: dict[str, Code] = {}  # name → the code of why it failed
         self.errors: list[EvaluationError] = []
         self.entries: dict[str, TraceEntry] = {}
         self.frames: list[_Frame] = []
@@ -161,7 +164,7 @@ class PeriodEvaluator:
     def lookup(self, name: str) -> Value:
         kind = self.program.kind_of(name)
         if kind is None:
-            raise Fault(f"unknown name '{name}'")
+            raise LookupError(f"internal error: '{name}' is not a name of the Program")
         if self.frames:
             self._note_use(name, kind)
         if name in self.values:
@@ -220,12 +223,14 @@ class PeriodEvaluator:
     def _fail(self, name: str, fault: Fault, about: Described) -> None:
         self.failed[name] = name
         self.reasons[name] = fault.message
+        self.fault_codes[name] = fault.code
         if fault.missing and name not in self.program.required:
             return
         if any(e.message == fault.message for e in self.errors):
             return
         self.errors.append(
             EvaluationError(
+                fault.code.name,
                 self.context.participant,
                 self.context.period,
                 name,
@@ -291,7 +296,7 @@ class PeriodEvaluator:
 
     def current_period(self) -> str:
         if self.context.period is None:
-            raise Fault("no period is given", "give the data a period column, or run with --period")
+            raise no_period("a value uses 'period'")
         return self.context.period
 
     def record_node(self, node: ir.Expr, value: Value) -> Value:
@@ -384,6 +389,14 @@ class PeriodEvaluator:
         return consequences
 
 
+def no_period(what: str) -> Fault:
+    return Fault(
+        codes.EVALUATION_NO_PERIOD,
+        f"{what}, but the scheme declares no periods",
+        "declare the scheme's periods, e.g. period first = 2013 .. 2015",
+    )
+
+
 def _with_notes(entry: TraceEntry, notes: tuple[str, ...]) -> TraceEntry:
     return replace(entry, notes=entry.notes + notes)
 
@@ -394,8 +407,12 @@ def guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
     def run() -> Value:
         try:
             return compute()
-        except ArithmeticError as exc:  # ConsequenceFault, decimal.InvalidOperation, …
-            raise Fault(str(exc) or type(exc).__name__) from None
+        except ArithmeticFault as exc:
+            raise Fault(exc.code, str(exc)) from None
+        except ConsequenceFault as exc:
+            raise Fault(codes.EVALUATION_WRONG_TYPE, str(exc)) from None
+        except ArithmeticError:  # decimal.InvalidOperation from a context of another module
+            raise Fault(codes.EVALUATION_NUMBER_TOO_LARGE, TOO_LARGE) from None
 
     return run
 
@@ -407,12 +424,16 @@ def _input(ev: PeriodEvaluator, name: str) -> Value:
     raw = ev.context.inputs.get(name)
     if raw is None:
         raise Fault(
+            codes.EVALUATION_MISSING_INPUT,
             f"missing input '{name}'",
             f"give '{name}' for this participant in the participant data",
             missing=name,
         )
     if isinstance(raw, float):
-        raise Fault(f"input '{name}' is a binary float ({raw!r}); give an exact decimal")
+        raise Fault(
+            codes.EVALUATION_WRONG_TYPE,
+            f"input '{name}' is a binary float ({raw!r}); give an exact decimal",
+        )
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = Decimal(raw)
     ev.leaf(
@@ -439,14 +460,14 @@ def _rule(ev: PeriodEvaluator, name: str) -> Value:
 def _dimension(ev: PeriodEvaluator, table: str, dim: str) -> str:
     if dim == "period":
         if ev.context.period is None:
-            raise Fault(
-                f"table '{table}' is looked up by period, but no period is given",
-                "give the data a period column, or run with --period",
-            )
+            raise no_period(f"table '{table}' is looked up by period")
         return ev.context.period
     value = ev.lookup(dim)
     if not isinstance(value, str):
-        raise Fault(f"input '{dim}' is {value!r}, not one of the values of '{dim}'")
+        raise Fault(
+            codes.EVALUATION_WRONG_TYPE,
+            f"input '{dim}' is {value!r}, not one of the values of '{dim}'",
+        )
     return value
 
 
@@ -474,6 +495,7 @@ def _table(ev: PeriodEvaluator, name: str) -> Value:
                 return table.cells[candidate].value
         described = ", ".join(f"{d} = {v}" for d, v in zip(table.dims, key, strict=True))
         raise Fault(
+            codes.EVALUATION_MISSING_TABLE_ENTRY,
             f"table '{name}' has no entry for {described}",
             "add a row for it, or a '*' row for all other values",
         )
@@ -490,7 +512,7 @@ def _runtime(ev: PeriodEvaluator, name: str) -> Value:
     if name == "credits_left":
         return ev.computed(name, "runtime", None, guarded(lambda: credits_left(ev)))
     if name in ev.context.runtime_faults:
-        raise Fault(ev.context.runtime_faults[name])
+        raise Fault(codes.EVALUATION_CARRY_OVER, ev.context.runtime_faults[name])
     value = ev.context.runtime.get(name, ZERO)
     ev.values[name] = value
     ev.leaf(
@@ -518,7 +540,7 @@ def credits_left(ev: PeriodEvaluator) -> Decimal:
 def _amount(ev: PeriodEvaluator, name: str) -> Decimal:
     value = ev.lookup(name)
     if not isinstance(value, Decimal):
-        raise Fault(f"'{name}' is {value!r}, not an amount of units")
+        raise Fault(codes.EVALUATION_WRONG_TYPE, f"'{name}' is {value!r}, not an amount of units")
     return value
 
 

@@ -16,8 +16,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from etsl.compiler import numbers
+from etsl.compiler import codes, numbers
 from etsl.compiler import program as ir
+from etsl.compiler.codes import Code
 from etsl.compiler.errors import EtslError
 from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import attribute_value, share_terms
@@ -33,16 +34,19 @@ ABSENT = None
 
 
 class Fault(EtslError):
-    """A value cannot be computed for this participant (a data or scheme problem)."""
+    """A value cannot be computed for this participant (a data or scheme problem); `code`
+    is its registered code (compiler/codes.py)."""
 
     def __init__(
         self,
+        code: Code,
         message: str,
         hint: str | None = None,
         span: Span | None = None,
         missing: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.code = code
         self.message = message
         self.hint = hint
         self.span = span
@@ -63,6 +67,7 @@ class Upstream(EtslError):
 def number(value: Value, role: str, node: ir.Expr) -> Decimal:
     if not isinstance(value, Decimal):
         raise Fault(
+            codes.EVALUATION_WRONG_TYPE,
             f"{role} '{print_program_expr(node)}' is {_shown(value)}, not a number",
             span=node.span,
         )
@@ -72,6 +77,7 @@ def number(value: Value, role: str, node: ir.Expr) -> Decimal:
 def boolean(value: Value, role: str, node: ir.Expr) -> bool:
     if not isinstance(value, bool):
         raise Fault(
+            codes.EVALUATION_WRONG_TYPE,
             f"{role} '{print_program_expr(node)}' is {_shown(value)}, not true or false",
             span=node.span,
         )
@@ -113,8 +119,11 @@ def _binary(ev: PeriodEvaluator, e: ir.Binary) -> Value:
 def arithmetic(op: str, left: Decimal, right: Decimal, e: ir.Expr, divisor: ir.Expr) -> Decimal:
     try:
         return _ARITHMETIC[op](left, right)
-    except numbers.ArithmeticFault:
+    except numbers.ArithmeticFault as fault:
+        if fault.code is not codes.EVALUATION_DIVISION_BY_ZERO:
+            raise Fault(fault.code, f"'{print_program_expr(e)}': {fault}", span=e.span) from None
         raise Fault(
+            fault.code,
             f"division by zero in '{print_program_expr(e)}' ({print_program_expr(divisor)} is 0)",
             "guard the division, e.g. 'if x > 0 then … / x else 0 tCO2e'",
             e.span,
@@ -144,6 +153,7 @@ def _compare(ev: PeriodEvaluator, e: ir.Compare) -> Value:
     ordered = e.op in _ORDERINGS
     if not _comparable(left, right) or (ordered and isinstance(left, str | bool)):
         raise Fault(
+            codes.EVALUATION_WRONG_TYPE,
             f"cannot compare {_shown(left)} with {_shown(right)} in '{print_program_expr(e)}'",
             span=e.span,
         )
@@ -176,7 +186,11 @@ def _member(ev: PeriodEvaluator, e: ir.Member) -> Value:
     if value is ABSENT:
         return False
     if not isinstance(value, str):
-        raise Fault(f"'{print_program_expr(e)}': {_shown(value)} is not a name", span=e.span)
+        raise Fault(
+            codes.EVALUATION_WRONG_TYPE,
+            f"'{print_program_expr(e)}': {_shown(value)} is not a name",
+            span=e.span,
+        )
     return value in e.values
 
 
@@ -194,7 +208,9 @@ def _attribute(ev: PeriodEvaluator, e: ir.Attribute) -> Value:
     holding = ev.holding
     if holding is None:
         raise Fault(
-            f"'{print_program_expr(e)}' is only available in a surrender filter", span=e.span
+            codes.EVALUATION_WRONG_TYPE,
+            f"'{print_program_expr(e)}' is only available in a surrender filter",
+            span=e.span,
         )
     if e.base == "holding" and e.name == "quantity":
         return holding.quantity

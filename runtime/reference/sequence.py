@@ -25,20 +25,24 @@ a scheme cannot borrow.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from etsl.compiler import codes
+from etsl.compiler.codes import Code
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.display import format_value
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.numbers import add, subtract
+from etsl.compiler.numbers import ArithmeticFault, add, subtract
 from etsl.compiler.program import Program
 from etsl.runtime.records import Dataset, Holding, Record
 from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
 from etsl.runtime.reference.expressions import Fault, Upstream
 from etsl.runtime.results.model import (
     EvaluationError,
+    OnDemandRows,
     OwedMix,
     ParticipantResult,
     Results,
@@ -68,24 +72,67 @@ def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None =
 
 
 def run_program(program: Program, dataset: Dataset, options: RunOptions) -> Results:
+    results = stream_program(program, dataset, options)
+    return replace(results, rows=tuple(results.rows))
+
+
+def stream(
+    compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None
+) -> Results:
+    """Results whose rows are computed as they are read (a file is written as they come)."""
+    return stream_program(compiled.program, dataset, options or RunOptions())
+
+
+def stream_program(program: Program, dataset: Dataset, options: RunOptions) -> Results:
     chains, problems = participant_chains(program, dataset.records, options)
     holdings = HoldingsIndex(dataset.holdings)
-    rows: list[tuple[int, ParticipantResult]] = []
-    for done, chain in enumerate(chains, start=1):
-        rows += run_chain(program, chain, holdings, options)
-        if options.progress is not None:
-            options.progress(done, len(chains))
-    rows.sort(key=lambda item: item[0])
+    count = sum(1 for chain in chains for row in chain if _reported(row, options))
+    rows = OnDemandRows(lambda: in_data_order(program, chains, holdings, options, count), count)
     return Results(
         program.name,
         ENGINE,
-        tuple(r for _, r in rows),
+        rows,
         program.rule_names,
         tuple(program.units),
         program.consequence_kinds,
         tuple(problems),
         program.category_field,
     )
+
+
+def _reported(row: Row, options: RunOptions) -> bool:
+    return options.period is None or row.period == options.period
+
+
+def in_data_order(
+    program: Program,
+    chains: Sequence[Sequence[Row]],
+    holdings: HoldingsIndex,
+    options: RunOptions,
+    count: int,
+) -> Iterator[ParticipantResult]:
+    """Every reported row in data order. A participant's periods are evaluated in period
+    order (what one period carries into the next); a row computed before its turn waits,
+    and a participant's evaluation is dropped once its last row is out."""
+    owner = {
+        r.position: i for i, chain in enumerate(chains) for r in chain if _reported(r, options)
+    }
+    left = Counter(owner.values())
+    running: dict[int, Iterator[tuple[int, ParticipantResult]]] = {}
+    ready: dict[int, ParticipantResult] = {}
+    for done, position in enumerate(sorted(owner), start=1):
+        while position not in ready:
+            index = owner[position]
+            if index not in running:
+                running[index] = run_chain(program, chains[index], holdings, options)
+            computed, result = next(running[index])
+            ready[computed] = result
+            left[index] -= 1
+            if not left[index]:
+                del running[index]
+        yield ready.pop(position)
+        if options.progress is not None:
+            options.progress(done, count)
 
 
 # ---- grouping rows ------------------------------------------------------------------------
@@ -101,9 +148,20 @@ class Row:
     index: int | None  # the period's position in the scheme, None without periods
 
 
-def _problem(record: Record, rule: str, message: str, hint: str | None = None) -> EvaluationError:
+def _problem(
+    code: Code, record: Record, rule: str, message: str, hint: str | None = None
+) -> EvaluationError:
+    """A problem of the row itself (the data reader finds these in files, with the same code)."""
     return EvaluationError(
-        record.participant, record.period, rule, message, None, hint, record.row, record.source
+        code.name,
+        record.participant,
+        record.period,
+        rule,
+        message,
+        None,
+        hint,
+        record.row,
+        record.source,
     )
 
 
@@ -118,6 +176,7 @@ def _resolve_period(
         return periods[0], None
     if period is None:
         return None, _problem(
+            codes.DATA_BLANK,
             record,
             "period",
             f"the row gives no period and the scheme has several ({', '.join(periods)})",
@@ -125,7 +184,9 @@ def _resolve_period(
         )
     if period not in periods:
         hint = did_you_mean(period, periods) or f"periods: {', '.join(periods)}"
-        return None, _problem(record, "period", f"unknown period '{period}'", hint)
+        return None, _problem(
+            codes.DATA_UNKNOWN_VALUE, record, "period", f"unknown period '{period}'", hint
+        )
     return period, None
 
 
@@ -144,6 +205,7 @@ def participant_chains(
         if problem is None and period in group and order:
             first = group[period].record
             problem = _problem(
+                codes.DATA_DUPLICATE_ROW,
                 record,
                 "period",
                 f"participant '{record.participant}' has a "
@@ -316,13 +378,19 @@ def evaluate_period(
         return result
     try:
         borrowed = _borrowable(program, evaluator, shortfall)
-    except (Fault, Upstream, ArithmeticError) as exc:
+    except (Fault, Upstream, ArithmeticFault) as exc:
         message = (
             exc.message
             if isinstance(exc, Fault)
             else f"it uses a value that could not be computed ({exc})"
         )
+        code = (
+            exc.code
+            if isinstance(exc, Fault | ArithmeticFault)
+            else evaluator.fault_codes.get(exc.origin, codes.EVALUATION_WRONG_TYPE)
+        )
         error = EvaluationError(
+            code.name,
             context.participant,
             context.period,
             "borrowing",
@@ -358,5 +426,7 @@ def _borrowable(program: Program, evaluator: PeriodEvaluator, shortfall: Decimal
         return shortfall
     limit = evaluator.evaluate(limit_expr)
     if not isinstance(limit, Decimal):
-        raise Fault(f"the borrowing limit is {limit!r}, not a quantity")
+        raise Fault(
+            codes.EVALUATION_WRONG_TYPE, f"the borrowing limit is {limit!r}, not a quantity"
+        )
     return min(shortfall, max(limit, ZERO))

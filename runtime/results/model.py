@@ -11,15 +11,18 @@ the columnar engine is tested against. Quantities are exact Decimals in base uni
 
 from __future__ import annotations
 
+import collections
 import importlib
 import importlib.util
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etsl.compiler.codes import CODES
 from etsl.compiler.enums import AMOUNT_KINDS, FLAG_KINDS
 from etsl.compiler.errors import EtslError
 from etsl.compiler.source import Span
@@ -65,8 +68,14 @@ class OwedMix:
 
 @dataclass(frozen=True, slots=True)
 class EvaluationError:
-    """A value that could not be computed for one participant (never a traceback)."""
+    """A value that could not be computed for one participant (never a traceback).
 
+    `code` is a registered code (compiler/codes.py): of the "evaluation" area, or of the
+    "data" area when the engine finds a problem of the rows themselves (a Dataset built
+    in Python is not checked by the data reader).
+    """
+
+    code: str
     participant: str
     period: str | None
     rule: str
@@ -76,18 +85,24 @@ class EvaluationError:
     row: int = 0
     source: str = ""
 
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered evaluation error code {self.code!r}")
+
     def render(self) -> str:
+        """`file:row: error: participant 'P', period 'p': cannot compute 'r': … [at]  [code]`."""
         where = f"{self.source}:{self.row}: " if self.source and self.row else ""
         when = f", period '{self.period}'" if self.period else ""
         at = f" [{self.span}]" if self.span else ""
         text = (
             f"{where}error: participant '{self.participant}'{when}: cannot compute "
-            f"'{self.rule}': {self.message}{at}"
+            f"'{self.rule}': {self.message}{at}  [{self.code}]"
         )
         return text + (f"\n  hint: {self.hint}" if self.hint else "")
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "code": self.code,
             "participant": self.participant,
             "period": self.period,
             "rule": self.rule,
@@ -144,22 +159,89 @@ class ParticipantResult:
         raise KeyError(name)
 
 
+class OnDemandRows(Sequence[ParticipantResult]):
+    """Rows computed (or fetched) on demand, in data order, never all held at once.
+
+    Iterating computes the rows again each time; a slice from the start computes only
+    what it shows; other indexing keeps every row (the API's random access).
+    """
+
+    def __init__(self, rows: Callable[[], Iterator[ParticipantResult]], count: int) -> None:
+        self._rows = rows
+        self._count = count
+        self._all: list[ParticipantResult] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[ParticipantResult]:
+        return iter(self._all) if self._all is not None else self._rows()
+
+    def __getitem__(self, index: Any) -> Any:
+        prefix = isinstance(index, slice) and index.start in (None, 0) and index.step in (None, 1)
+        if prefix and self._all is None and index.stop is not None and index.stop >= 0:
+            return tuple(itertools.islice(self._rows(), index.stop))
+        if self._all is None:
+            self._all = list(self._rows())
+        return self._all[index]
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How to write a results file.
+
+    `raw_csv`: write CSV cells as they are (compiler/spreadsheet.py neutralises cells a
+    spreadsheet would run as formulas unless this is set). `allow_errors`: when False and
+    some value could not be computed, nothing is written (ResultsHaveErrors).
+    """
+
+    raw_csv: bool = False
+    allow_errors: bool = True
+
+
+class ResultsHaveErrors(EtslError):
+    """Some values could not be computed and the write options do not allow writing them."""
+
+
 @dataclass(frozen=True)
 class Results:
-    """The rows of one run, in data order, plus problems not tied to one row's values."""
+    """The rows of one run, in data order, plus problems not tied to one row's values.
+
+    `rows` may be computed on demand (OnDemandRows): a results file is then written while
+    the rows are computed, and the summary and errors are gathered on the same pass.
+    """
 
     scheme: str
     engine: str
-    rows: tuple[ParticipantResult, ...]
+    rows: Sequence[ParticipantResult]
     rule_names: tuple[str, ...]
     units: tuple[str, ...] = ()
     consequence_kinds: tuple[str, ...] = ()
     problems: tuple[EvaluationError, ...] = ()
     category_field: str | None = None
+    scanned: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def stream(self) -> Iterator[ParticipantResult]:
+        """Every row once, in data order; the summary and errors are gathered on the way."""
+        tally = Tally(self.rule_names, self.category_field)
+        errors = list(self.problems)
+        for row in self.rows:
+            tally.add_rows((row,))
+            errors += row.errors
+            yield row
+        self.scanned.update(
+            summary=tally.summary(extra_errors=len(self.problems)), errors=tuple(errors)
+        )
+
+    def _scan(self) -> dict[str, Any]:
+        if "summary" not in self.scanned:
+            collections.deque(self.stream(), maxlen=0)
+        return self.scanned
 
     @property
     def errors(self) -> tuple[EvaluationError, ...]:
-        return self.problems + tuple(e for r in self.rows for e in r.errors)
+        errors: tuple[EvaluationError, ...] = self._scan()["errors"]
+        return errors
 
     @property
     def ok(self) -> bool:
@@ -179,15 +261,18 @@ class Results:
             columns += [kind] if kind in FLAG_KINDS else [kind, f"{kind}_is_maximum"]
         return columns + ["error"]
 
+    def records(self) -> Iterator[dict[str, object]]:
+        """One dict per row with Python values, streamed (see `stream`)."""
+        return (result_record(self, r) for r in self.stream())
+
     def to_records(self) -> list[dict[str, object]]:
         """One dict per row with Python values (Decimal, bool, str, date, None)."""
-        return [result_record(self, r) for r in self.rows]
+        return list(self.records())
 
     def summary(self) -> Summary:
         """Totals over every row (runtime/results/summary.py)."""
-        tally = Tally(self.rule_names, self.category_field)
-        tally.add_rows(self.rows)
-        return tally.summary(extra_errors=len(self.problems))
+        summary: Summary = self._scan()["summary"]
+        return summary
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame (quantity columns hold exact Decimals, dtype object)."""
@@ -200,20 +285,27 @@ class Results:
         return polars.DataFrame(self.to_records(), infer_schema_length=None)
 
     def to_json(self) -> dict[str, Any]:
+        """The document `etsl run -o OUT.json` writes (summary and errors after the rows)."""
         return json_object(
             {
-                "format": RESULTS_FORMAT,
-                "scheme": self.scheme,
-                "engine": self.engine,
-                "summary": self.summary().to_dict(),
-                "columns": self.columns(),
+                **self.json_head(),
                 "rows": self.to_records(),
                 "errors": [e.to_dict() for e in self.errors],
+                "summary": self.summary().to_dict(),
             }
         )
 
-    def write(self, path: Path) -> None:
-        """Write rows to .csv, .json or .parquet atomically (no partial file on failure)."""
+    def json_head(self) -> dict[str, Any]:
+        return {
+            "format": RESULTS_FORMAT,
+            "scheme": self.scheme,
+            "engine": self.engine,
+            "columns": self.columns(),
+        }
+
+    def write(self, path: Path, options: WriteOptions | None = None) -> None:
+        """Write rows to .csv, .json, .jsonl or .parquet atomically (no partial file on
+        failure or when `options` do not allow errors and some value has one)."""
         from etsl.runtime.results.writers import WRITERS
 
         writer = WRITERS.get(path.suffix.lower())
@@ -221,7 +313,7 @@ class Results:
             raise ValueError(
                 f"cannot write '{path.suffix}' files; use one of: {', '.join(sorted(WRITERS))}"
             )
-        writer(self, path)
+        writer(self, path, options or WriteOptions())
 
 
 def result_record(results: Results, r: ParticipantResult) -> dict[str, object]:

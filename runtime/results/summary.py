@@ -5,8 +5,9 @@
     tally.add_totals(totals)            # aggregates a database computed (columnar engine)
     tally.summary()                     # Summary
 
-Rows with errors count in `errors`; their values are left out of the sums. Consequence
-kinds are listed in the order they first apply in the data.
+Rows with errors count in `errors`; their values are left out of the sums. The total cap
+and target are over covered rows only (a participant that is not covered has none).
+Consequence kinds are listed in the order they first apply in the data.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from etsl.compiler.numbers import add
 
 ZERO = Decimal(0)
 SUMMED = ("cap", "target", "obligation", "shortfall", "surplus")
+#: Summed over covered rows only: a participant that is not covered has no cap or target.
+COVERED_ONLY = frozenset({"cap", "target"})
 _NEVER = 1 << 62
 
 
@@ -167,9 +170,10 @@ class Tally:
                 self._add_computed(row)
 
     def _add_computed(self, row: Any) -> None:
+        covered = row.values.get("covered") is True
         for name in SUMMED:
             value = _decimal(row, name)
-            if value is not None:
+            if value is not None and (covered or name not in COVERED_ONLY):
                 self.sums[name] = add(self.sums[name], value)
         self.short += is_short(row)
         for consequence in row.consequences:
@@ -179,8 +183,8 @@ class Tally:
             key = str(row.inputs.get(self.category_field, "?"))
             part = CategorySummary(
                 1,
-                int(row.values.get("covered") is True),
-                _decimal(row, "cap") or ZERO,
+                int(covered),
+                (_decimal(row, "cap") or ZERO) if covered else ZERO,
                 _decimal(row, "obligation") or ZERO,
                 _decimal(row, "shortfall") or ZERO,
                 int(is_short(row)),

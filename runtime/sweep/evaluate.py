@@ -352,12 +352,12 @@ def shown_metrics(outcome: SweepOutcome, metric_list: Sequence[str]) -> list[str
     ]
 
 
-def write_table(outcome: SweepOutcome, path: Path) -> None:
-    """One row per scenario to CSV, or a JSON document, atomically."""
-    import csv
+def write_table(outcome: SweepOutcome, path: Path, raw_csv: bool = False) -> None:
+    """One row per scenario to CSV (compiler/spreadsheet.py), or a JSON document, atomically."""
     import json
 
     from etsl.compiler.files import atomic_open, write_text
+    from etsl.compiler.spreadsheet import write_rows
 
     metrics = shown_metrics(outcome, _all_metrics(outcome))
     rows = table_rows(outcome, metrics)
@@ -371,10 +371,9 @@ def write_table(outcome: SweepOutcome, path: Path) -> None:
         }
         write_text(path, json.dumps(document, indent=2) + "\n")
         return
+    header = list(rows[0])
     with atomic_open(path) as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_rows(stream, [header, *([row[c] for c in header] for row in rows)], raw_csv)
 
 
 def _all_metrics(outcome: SweepOutcome) -> list[str]:
@@ -394,10 +393,15 @@ def rich_table(outcome: SweepOutcome) -> Any:
         title=f"{outcome.scheme}: {len(rows)} scenario(s) ({outcome.engine} engine)",
         title_justify="left",
     )
+    varied = [v.target.label for v in outcome.variables]
     for name in rows[0]:
+        # a varied name keeps its [key] whole (two cells of one table differ only there);
+        # other headers fold rather than lose their end
         table.add_column(
             name,
-            justify="right" if name not in [v.target.label for v in outcome.variables] else "left",
+            justify="left" if name in varied else "right",
+            min_width=len(name) if name in varied else None,
+            overflow="fold",
         )
     for row in rows:
         table.add_row(*row.values())

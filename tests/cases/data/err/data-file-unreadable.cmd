@@ -1,0 +1,1 @@
+etsl run facilities.scheme --participants data-file-unreadable.csv   # saved as Latin-1

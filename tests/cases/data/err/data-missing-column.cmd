@@ -1,0 +1,1 @@
+etsl run facilities.scheme --participants data-missing-column.csv

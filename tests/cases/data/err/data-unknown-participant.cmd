@@ -1,0 +1,1 @@
+etsl run facilities.scheme --participants facilities.csv --holdings data-unknown-participant.csv

@@ -1,0 +1,1 @@
+etsl run plants.scheme --participants evaluation-carry-over.csv --engine reference

@@ -1,0 +1,1 @@
+etsl run plants.scheme --participants evaluation-division-by-zero.csv --engine reference

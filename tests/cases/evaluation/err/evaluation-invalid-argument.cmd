@@ -1,0 +1,1 @@
+etsl run plants.scheme --participants evaluation-invalid-argument.csv --engine reference

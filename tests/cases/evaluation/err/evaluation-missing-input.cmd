@@ -1,0 +1,1 @@
+python evaluation-missing-input.py

@@ -1,0 +1,1 @@
+etsl run noperiod.scheme --participants evaluation-no-period.csv --engine reference

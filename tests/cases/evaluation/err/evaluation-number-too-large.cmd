@@ -1,0 +1,1 @@
+etsl run plants.scheme --participants evaluation-number-too-large.csv --engine reference

@@ -1,0 +1,1 @@
+python evaluation-wrong-type.py
