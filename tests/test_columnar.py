@@ -272,3 +272,49 @@ def test_period_option_selects_rows_like_the_reference(tmp_path: Path, period: s
     import csv
 
     assert {row["period"] for row in csv.DictReader(ours.splitlines())} == {period}
+
+
+FRACTIONS = """
+scheme fractions "Values below one" {
+  period first = FY2010 .. FY2010
+  participant p {
+    share:     %
+    emissions: tCO2
+  }
+  param offset_share = 3.3 %
+  rule offset = offset_share
+  rule negative_offset = 0 % - offset_share
+  rule lrf = 2.2 % * share
+  rule tiny = share * share
+  rule negative = 0 % - share
+  rule third = share / 3
+  rule scaled = offset_share * emissions
+  rule scaled_down = emissions * 0.001 * share
+  cap = emissions
+}
+"""
+
+
+def _fraction(draw: st.DrawFn) -> str:
+    places = draw(st.integers(0, 9))
+    value = Decimal(draw(st.integers(-(10**places), 10**places))).scaleb(-places)
+    return f"{value:f}"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None,
+          max_examples=25)
+@given(data=st.data())
+def test_values_below_one_are_written_as_the_reference_writes_them(
+        tmp_path: Path, data: st.DataObject) -> None:
+    """`0.033`, `-0.5`, `0`, `0.000000333333333333`: never `.033` (DuckDB prints a
+    DECIMAL(s, s) without its leading zero); both engines' files are byte-identical."""
+    scheme = tmp_path / "fractions.scheme"
+    scheme.write_text(FRACTIONS)
+    rows = [f"P{i},{_fraction(data.draw)},{_fraction(data.draw).lstrip('-')}"
+            for i in range(data.draw(st.integers(1, 6)))]
+    csv = write(tmp_path / "fractions.csv", tuple(rows), "id,share,emissions")
+    (code, _, err), (code2, _, err2) = both_engines(scheme, csv, tmp_path)
+    assert code == code2 == 0, err + err2
+    ours = (tmp_path / "columnar.csv").read_text()
+    assert ours == (tmp_path / "reference.csv").read_text()
+    assert ",0.033,-0.033," in ours and ",." not in ours and ",-." not in ours
