@@ -84,7 +84,7 @@ from etsl.runtime.columnar.results import (
     write_output,
 )
 from etsl.runtime.columnar.sql.compile import Shape, compile_query, unsupported_constructs
-from etsl.runtime.columnar.sql.types import ScenarioLayout, Unsupported
+from etsl.runtime.columnar.sql.types import Layout, ScenarioLayout, Unsupported
 from etsl.runtime.records import DataFiles, Dataset, Holding, Record
 from etsl.runtime.results.model import (
     EvaluationError,
@@ -139,6 +139,7 @@ __all__ = [
     "parquet_value",
     "participant_result",
     "patch_with_reference",
+    "prepare",
     "plain_text",
     "quoted",
     "read_header",
@@ -159,6 +160,31 @@ __all__ = [
 # ---- evaluation --------------------------------------------------------------------------------
 
 
+def prepare(
+    connection: Any, compiled: CompiledScheme, source: Source, period_filter: str | None
+) -> tuple[Layout, int] | Fallback:
+    """Check and profile RAW, and make CELLS, the typed view the query reads: the layout
+    of the query's input, and how many rows it has."""
+    checked = check_and_profile(connection, source, period_filter)
+    if isinstance(checked, Fallback):
+        return checked
+    profiles, rows = checked
+    layout = layout_of(compiled, source, profiles)
+    if isinstance(layout, Fallback):
+        return layout
+    connection.execute(
+        sql_of(
+            exp.Create(
+                this=exp.Table(this=quoted(CELLS)),
+                kind="VIEW",
+                expression=cells_view(source, period_filter),
+                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+            )
+        )
+    )
+    return layout, int(rows)
+
+
 def evaluate(
     connection: Any,
     compiled: CompiledScheme,
@@ -171,24 +197,11 @@ def evaluate(
     scenario of `scenario`, a relation cross-joined with the rows, in sweeps)."""
     import duckdb
 
-    checked = check_and_profile(connection, source, period_filter)
-    if isinstance(checked, Fallback):
-        return checked
-    profiles, rows = checked
-    layout = layout_of(compiled, source, profiles)
-    if isinstance(layout, Fallback):
-        return layout
+    prepared = prepare(connection, compiled, source, period_filter)
+    if isinstance(prepared, Fallback):
+        return prepared
+    layout, rows = prepared
     layout = replace(layout, scenario=scenario)
-    connection.execute(
-        sql_of(
-            exp.Create(
-                this=exp.Table(this=quoted(CELLS)),
-                kind="VIEW",
-                expression=cells_view(source, period_filter),
-                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-            )
-        )
-    )
     query = compile_query(compiled, layout, shape=shape)
     if isinstance(query, Unsupported):
         return Fallback(str(query))

@@ -33,6 +33,7 @@ from etsl.runtime.columnar.sql.types import (
     null_of,
     text,
     wrap,
+    zero,
 )
 from sqlglot import exp
 
@@ -108,6 +109,8 @@ def divide(a: Typed, b: Typed, scope: Hoisting) -> Typed:
     literal = literal_divisor(b)
     if literal == 0:
         return Typed(null_of(Kind.NUM, num), Kind.NUM, num, True, True)
+    if flavour.decimal_quotient:
+        return decimal_division(a, b, literal, num, scope)
     narrow = narrow_division(a, b, literal, num, scope)
     if narrow is not None:
         return narrow
@@ -128,6 +131,90 @@ def divide(a: Typed, b: Typed, scope: Hoisting) -> Typed:
     unit = decimal_literal(Decimal(1).scaleb(-DIVISION_PLACES))
     node = exp.Mul(this=cast(rounded, decimal_type(MAX_DIGITS, 0)), expression=unit.sql)
     return Typed(cast(node, num.sql_type()), Kind.NUM, num, q.nullable, True)
+
+
+def decimal_division(a: Typed, b: Typed, literal: int | None, num: Num, scope: Hoisting) -> Typed:
+    """The same quotient from the dialect's own DECIMAL division, corrected exactly (Spark).
+
+    Spark divides DECIMALs exactly to the result's scale max(6, sa + pb + 1) (pb: the
+    divisor's precision) and rounds half up; its integer division (DIV) returns a BIGINT that
+    silently wraps around beyond 2^63 even in ANSI mode, so it is never used here. With a
+    cast to enough places, q0 = a / b rounded to 18 places is within one unit u = 10^-18 of
+    the true quotient x. The remainder r = a - q0·b is exact, and x = q0 + r / b, so the
+    half-even quotient is q0 moved one unit toward x when 2|r| > |b|·u, or when 2|r| = |b|·u
+    (a tie) and q0 is odd. Spark never rounds another operation (with
+    allowPrecisionLoss=false a type beyond DECIMAL(38) keeps its places and loses integer
+    digits); a value that does not fit stops the query (ANSI mode) instead of changing.
+    """
+    dividend, divisor = quotient_operands(a, b)
+    if literal is None:
+        divisor = scope.atom(_nonzero(divisor))
+    quotient = exp.Div(this=wrap(dividend.sql), expression=wrap(divisor.sql))
+    nullable = a.nullable or divisor.nullable
+    q0 = scope.atom(Typed(cast(quotient, num.sql_type()), Kind.NUM, num, nullable, True))
+    r = scope.atom(add("-", a, multiply(q0, divisor)))
+    unit = decimal_literal(Decimal(1).scaleb(-DIVISION_PLACES))
+    twice = multiply(Typed(exp.Abs(this=r.sql), Kind.NUM, r.num), decimal_literal(Decimal(2)))
+    half = multiply(Typed(exp.Abs(this=divisor.sql), Kind.NUM, divisor.num), unit)
+    odd = exp.NEQ(
+        this=exp.Mod(this=q0.sql, expression=decimal_literal(Decimal(2).scaleb(-18)).sql),
+        expression=integer_literal(0),
+    )
+    tie = exp.And(this=_exp(compare("==", twice, half)), expression=odd)
+    away = exp.Or(this=_exp(compare(">", twice, half)), expression=exp.Paren(this=tie))
+    toward = exp.EQ(
+        this=exp.Paren(this=exp.GT(this=r.sql, expression=integer_literal(0))),
+        expression=exp.Paren(this=exp.GT(this=divisor.sql, expression=integer_literal(0))),
+    )
+    step = exp.Case(
+        ifs=[
+            exp.If(this=exp.Not(this=exp.Paren(this=away)), true=as_num(zero(), unit.number)),
+            exp.If(this=toward, true=unit.sql),
+        ],
+        default=negate(unit).sql,
+    )
+    total = add("+", q0, Typed(step, Kind.NUM, unit.number, False, True))
+    return Typed(cast(total.sql, num.sql_type()), Kind.NUM, num, q0.nullable, True)
+
+
+DIVISOR_DIGITS = 12  # integer digits a divisor may have in Spark's division (checked)
+
+
+def quotient_operands(a: Typed, b: Typed) -> tuple[Typed, Typed]:
+    """a and b cast so that Spark's DECIMAL quotient has more than 18 places, exactly.
+
+    Spark's quotient of DECIMAL(p1, s1) by DECIMAL(p2, s2) has scale s1 + p2 + 1 and
+    p1 - s1 + s2 integer digits; beyond 38 digits in all it drops places (and would round).
+    The dividend gets the places and the two operands the integer digits that keep the
+    total within 38; a value with more integer digits than its cast allows stops the query
+    (ANSI overflow check) rather than being rounded.
+    """
+    sb = b.number.scale
+    divisor_num = Num(min(b.number.digits, DIVISOR_DIGITS), sb)
+    places = max(a.number.scale, DIVISION_PLACES - divisor_num.width)
+    scale = places + divisor_num.width + 1
+    room = MAX_DIGITS - scale - sb
+    if room < 1:
+        raise Unsupported(
+            f"a quotient of a value with {a.number.scale} places by one with "
+            f"{divisor_num.width} digits needs more than DECIMAL(38)"
+        )
+    dividend_num = Num(min(a.number.digits, room), places)
+    dividend = Typed(cast(a.sql, dividend_num.sql_type()), Kind.NUM, dividend_num, a.nullable, True)
+    if divisor_num == b.number:
+        return dividend, b
+    divisor = Typed(cast(b.sql, divisor_num.sql_type()), Kind.NUM, divisor_num, b.nullable, True)
+    return dividend, divisor
+
+
+def _nonzero(b: Typed) -> Typed:
+    """The divisor, NULL when it is zero (the value then cannot be computed)."""
+    node = exp.Nullif(this=b.sql, expression=as_num(zero(), b.number))
+    return Typed(cast(node, b.number.sql_type()), Kind.NUM, b.num, True, True)
+
+
+def _exp(typed: Typed) -> exp.Expr:
+    return exp.Paren(this=typed.sql)
 
 
 BIGINT = exp.DataType(this=exp.DataType.Type.BIGINT)
