@@ -25,14 +25,14 @@ from dataclasses import replace
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.errors import EtslError
 from etsl.runtime.columnar.data import CELLS, Fallback, connect, dataset_source, sql_of
 from etsl.runtime.columnar.engine import prepare
 from etsl.runtime.columnar.results import Evaluation, participant_result
-from etsl.runtime.columnar.sql.compile import compile_query, unsupported_constructs
+from etsl.runtime.columnar.sql.compile import Shape, compile_query, unsupported_constructs
 from etsl.runtime.columnar.sql.types import FAILED, ROW, SPARK, Unsupported
 from etsl.runtime.records import Dataset, Record
 from etsl.runtime.results.model import ParticipantResult, Results, RunOptions
+from etsl.runtime.run import EngineUnavailable
 from sqlglot import exp
 
 ENGINE = "spark"
@@ -47,7 +47,7 @@ SETTINGS = {
 }
 
 
-class SparkUnavailable(EtslError):
+class SparkUnavailable(EngineUnavailable):
     """Spark cannot be used here: pyspark or Java is missing, or the session did not start."""
 
 
@@ -114,7 +114,7 @@ def _run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions) -> Res
     if isinstance(prepared, Fallback):
         return prepared
     layout, rows = prepared
-    query = compile_query(compiled, layout, SPARK)
+    query = compile_query(compiled, layout, SPARK, Shape.NESTED)
     if isinstance(query, Unsupported):
         return Fallback(str(query))
     cells = connection.sql(sql_of(exp.select(exp.Star()).from_(CELLS))).to_arrow_table()

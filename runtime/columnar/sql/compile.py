@@ -316,26 +316,47 @@ def assemble(
     outputs: Sequence[tuple[str, exp.Expr]],
     shape: Shape,
 ) -> exp.Select:
-    """Chain the projections (CTEs or nested sub-queries) and select the outputs."""
+    """Chain the projections (CTEs or nested sub-queries) and select the outputs.
+
+    Consecutive columns that do not use each other share one projection (`levels`), so the
+    chain is as deep as the longest path of uses, not as long as the list of columns.
+    """
     source = exp.Table(this=exp.to_identifier(layout.relation, quoted=True))
     base = exp.select(*(_alias(e, n) for n, e in first)).from_(source)
     if layout.scenario is not None:
         scenario = exp.Table(this=exp.to_identifier(layout.scenario.relation, quoted=True))
         base = base.join(scenario, join_type="cross")
     final = [_alias(e, n) for n, e in outputs]
+    grouped = levels(stages)
     if shape is Shape.NESTED:
         current = base
-        for index, (name, node) in enumerate(stages):
-            current = exp.select(exp.Star(), _alias(node, name)).from_(_subquery(current, index))
-        return exp.select(*final).from_(_subquery(current, len(stages)))
-    query = exp.select(*final).from_(exp.Table(this=_stage_name(len(stages))))
+        for index, level in enumerate(grouped):
+            current = _projection(level).from_(_subquery(current, index))
+        return exp.select(*final).from_(_subquery(current, len(grouped)))
+    query = exp.select(*final).from_(exp.Table(this=_stage_name(len(grouped))))
     query = query.with_(_stage_name(0), as_=base)
-    for index, (name, node) in enumerate(stages, start=1):
-        stage = exp.select(exp.Star(), _alias(node, name)).from_(
-            exp.Table(this=_stage_name(index - 1))
-        )
+    for index, level in enumerate(grouped, start=1):
+        stage = _projection(level).from_(exp.Table(this=_stage_name(index - 1)))
         query = query.with_(_stage_name(index), as_=stage)
     return query
+
+
+def levels(stages: Sequence[tuple[str, exp.Expr]]) -> list[list[tuple[str, exp.Expr]]]:
+    """The stages in order, cut where a column uses one defined since the last cut."""
+    grouped: list[list[tuple[str, exp.Expr]]] = []
+    defined: set[str] = set()
+    for name, node in stages:
+        uses = {c.name for c in node.find_all(exp.Column)}
+        if not grouped or uses & defined:
+            grouped.append([])
+            defined = set()
+        grouped[-1].append((name, node))
+        defined.add(name)
+    return grouped
+
+
+def _projection(level: Sequence[tuple[str, exp.Expr]]) -> exp.Select:
+    return exp.select(exp.Star(), *(_alias(node, name) for name, node in level))
 
 
 def _subquery(query: exp.Select, index: int) -> exp.Subquery:

@@ -134,24 +134,18 @@ def divide(a: Typed, b: Typed, scope: Hoisting) -> Typed:
 
 
 def decimal_division(a: Typed, b: Typed, literal: int | None, num: Num, scope: Hoisting) -> Typed:
-    """The same quotient from the dialect's own DECIMAL division, corrected exactly (Spark).
+    """The same quotient from an estimate within one unit, corrected exactly (Spark).
 
-    Spark divides DECIMALs exactly to the result's scale max(6, sa + pb + 1) (pb: the
-    divisor's precision) and rounds half up; its integer division (DIV) returns a BIGINT that
-    silently wraps around beyond 2^63 even in ANSI mode, so it is never used here. With a
-    cast to enough places, q0 = a / b rounded to 18 places is within one unit u = 10^-18 of
-    the true quotient x. The remainder r = a - q0·b is exact, and x = q0 + r / b, so the
-    half-even quotient is q0 moved one unit toward x when 2|r| > |b|·u, or when 2|r| = |b|·u
-    (a tie) and q0 is odd. Spark never rounds another operation (with
-    allowPrecisionLoss=false a type beyond DECIMAL(38) keeps its places and loses integer
-    digits); a value that does not fit stops the query (ANSI mode) instead of changing.
+    Spark's integer division (DIV) returns a BIGINT that silently wraps around beyond 2^63,
+    even in ANSI mode, so it is never used. Instead q0, a value at 18 places within one unit
+    u = 10^-18 of the true quotient x, is estimated (`estimate`); the remainder
+    r = a - q0·b is exact, and x = q0 + r / b, so the half-even quotient is q0 moved one unit
+    toward x when 2|r| > |b|·u, or when 2|r| = |b|·u (a tie) and q0 is odd. Spark rounds no
+    other operation (with allowPrecisionLoss=false a type beyond DECIMAL(38) keeps its places
+    and loses integer digits); a value that does not fit stops the query (ANSI mode).
     """
-    dividend, divisor = quotient_operands(a, b)
-    if literal is None:
-        divisor = scope.atom(_nonzero(divisor))
-    quotient = exp.Div(this=wrap(dividend.sql), expression=wrap(divisor.sql))
-    nullable = a.nullable or divisor.nullable
-    q0 = scope.atom(Typed(cast(quotient, num.sql_type()), Kind.NUM, num, nullable, True))
+    divisor = b if literal is not None else scope.atom(_nonzero(b))
+    q0 = scope.atom(estimate(a, divisor, num, scope))
     r = scope.atom(add("-", a, multiply(q0, divisor)))
     unit = decimal_literal(Decimal(1).scaleb(-DIVISION_PLACES))
     twice = multiply(Typed(exp.Abs(this=r.sql), Kind.NUM, r.num), decimal_literal(Decimal(2)))
@@ -177,34 +171,42 @@ def decimal_division(a: Typed, b: Typed, literal: int | None, num: Num, scope: H
     return Typed(cast(total.sql, num.sql_type()), Kind.NUM, num, q0.nullable, True)
 
 
-DIVISOR_DIGITS = 12  # integer digits a divisor may have in Spark's division (checked)
+REFINEMENTS = 2  # DOUBLE estimates refined this often are within one unit (see `estimate`)
 
 
-def quotient_operands(a: Typed, b: Typed) -> tuple[Typed, Typed]:
-    """a and b cast so that Spark's DECIMAL quotient has more than 18 places, exactly.
+def estimate(a: Typed, b: Typed, num: Num, scope: Hoisting) -> Typed:
+    """a / b at 18 places, within one unit of the quotient.
 
-    Spark's quotient of DECIMAL(p1, s1) by DECIMAL(p2, s2) has scale s1 + p2 + 1 and
-    p1 - s1 + s2 integer digits; beyond 38 digits in all it drops places (and would round).
-    The dividend gets the places and the two operands the integer digits that keep the
-    total within 38; a value with more integer digits than its cast allows stops the query
-    (ANSI overflow check) rather than being rounded.
+    Where the types allow, Spark's own DECIMAL division: it is exact to the result's scale
+    s1 + p2 + 1 (rounded half up) with p1 - s1 + s2 integer digits, so the dividend is cast
+    to enough places that the scale exceeds 18 while the total stays within 38 digits.
+    Otherwise (many places in both operands) a DOUBLE quotient, refined twice by the exact
+    remainder: each DOUBLE step is off by at most 3·2^-53 of what it estimates, so from
+    |x| < 10^20 the error falls below 10^-11, then below half a unit, plus the rounding to
+    18 places.
     """
-    sb = b.number.scale
-    divisor_num = Num(min(b.number.digits, DIVISOR_DIGITS), sb)
-    places = max(a.number.scale, DIVISION_PLACES - divisor_num.width)
-    scale = places + divisor_num.width + 1
-    room = MAX_DIGITS - scale - sb
-    if room < 1:
-        raise Unsupported(
-            f"a quotient of a value with {a.number.scale} places by one with "
-            f"{divisor_num.width} digits needs more than DECIMAL(38)"
-        )
-    dividend_num = Num(min(a.number.digits, room), places)
-    dividend = Typed(cast(a.sql, dividend_num.sql_type()), Kind.NUM, dividend_num, a.nullable, True)
-    if divisor_num == b.number:
-        return dividend, b
-    divisor = Typed(cast(b.sql, divisor_num.sql_type()), Kind.NUM, divisor_num, b.nullable, True)
-    return dividend, divisor
+    places = max(a.number.scale, DIVISION_PLACES - b.number.width)
+    scale = places + b.number.width + 1
+    nullable = a.nullable or b.nullable
+    if a.number.digits + b.number.scale + scale <= MAX_DIGITS:
+        dividend = as_num(a, Num(a.number.digits, places))
+        quotient = exp.Div(this=wrap(dividend), expression=wrap(b.sql))
+        return Typed(cast(quotient, num.sql_type()), Kind.NUM, num, nullable, True)
+    divisor = scope.atom(Typed(cast(b.sql, DOUBLE), Kind.INT, None, b.nullable))
+    q = Typed(cast(_over(a, divisor), num.sql_type()), Kind.NUM, num, nullable, True)
+    for _ in range(REFINEMENTS):
+        q = scope.atom(q)
+        r = add("-", a, multiply(q, b))
+        q = add("+", q, Typed(cast(_over(r, divisor), num.sql_type()), Kind.NUM, num, True, True))
+        q = Typed(cast(q.sql, num.sql_type()), Kind.NUM, num, nullable, True)
+    return q
+
+
+DOUBLE = exp.DataType(this=exp.DataType.Type.DOUBLE)
+
+
+def _over(value: Typed, divisor: Typed) -> exp.Expr:
+    return exp.Div(this=cast(value.sql, DOUBLE), expression=divisor.sql)
 
 
 def _nonzero(b: Typed) -> Typed:
