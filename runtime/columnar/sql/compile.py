@@ -106,9 +106,28 @@ class ColumnarQuery:
     units: tuple[str, ...]
     consequences: tuple[ConsequenceColumn, ...]
     columns: Mapping[str, Typed]
+    layout: Layout | None = None
+    first: tuple[tuple[str, exp.Expr], ...] = ()  # the input projection
+    stages: tuple[tuple[str, exp.Expr], ...] = ()  # one computed column each, in order
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         return self.query.sql(dialect=dialect, pretty=pretty)
+
+    def up_to(self, index: int, select: Sequence[exp.Expr]) -> exp.Select:
+        """`select` over the row once the stages before `index` are computed (used to find
+        the value a failing query could not compute)."""
+        assert self.layout is not None
+        columns = [(f"$select{i}", e) for i, e in enumerate(select)]
+        return assemble(self.layout, self.first, self.stages[:index], columns, Shape.CTE)
+
+    def owner(self, index: int) -> str:
+        """The rule a stage computes: a temporary belongs to the next named column."""
+        for name, _ in self.stages[index:]:
+            if name.startswith(("$applies.", "$amount.")):
+                return f"penalty {name.split('.')[1]}"
+            if not name.startswith("$"):
+                return name
+        return "consequences"
 
 
 def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
@@ -260,7 +279,15 @@ def _compile(
     query = assemble(layout, first, builder.stages, outputs, shape)
     inputs = tuple(n for n in program.inputs if n in layout.inputs)
     return ColumnarQuery(
-        query, inputs, rules, tuple(program.units), tuple(consequences), dict(scope.columns)
+        query,
+        inputs,
+        rules,
+        tuple(program.units),
+        tuple(consequences),
+        dict(scope.columns),
+        layout,
+        tuple(first),
+        tuple(builder.stages),
     )
 
 
