@@ -245,22 +245,24 @@ def overflowing_value(connection: Any, query: ColumnarQuery) -> str:
     column whose value does not fit, found by computing the stages a prefix at a time."""
     import duckdb
 
-    def fails(index: int) -> bool:
-        name = query.stages[index][0]
-        probe = query.up_to(index + 1, [exp.Count(this=column(name))])
+    def fails(index: int) -> bool:  # some stage up to `index` cannot be computed
+        counts = [exp.Count(this=column(name)) for name, _ in query.stages[: index + 1]]
         try:
-            connection.execute(sql_of(probe)).fetchall()
+            connection.execute(sql_of(query.up_to(index + 1, counts))).fetchall()
         except duckdb.Error:
             return True
         return False
 
     low, high = 0, len(query.stages) - 1
-    if high < 0 or not fails(high):
+    try:
+        if high < 0 or not fails(high):
+            return ""
+        while low < high:  # the first failing stage
+            middle = (low + high) // 2
+            low, high = (low, middle) if fails(middle) else (middle + 1, high)
+        return f": '{query.owner(low)}'{_failing_row(connection, query, low)}"
+    except duckdb.Error:  # the search is a courtesy: never let it hide the fallback
         return ""
-    while low < high:  # the first failing stage: every later one fails too
-        middle = (low + high) // 2
-        low, high = (low, middle) if fails(middle) else (middle + 1, high)
-    return f": '{query.owner(low)}'{_failing_row(connection, query, low)}"
 
 
 def _failing_row(connection: Any, query: ColumnarQuery, index: int) -> str:

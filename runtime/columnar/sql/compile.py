@@ -43,6 +43,7 @@ from enum import Enum
 
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.program import Program
+from etsl.compiler.source import deep_recursion
 from etsl.compiler.types import Quant, Type
 from etsl.runtime.columnar.sql.exact import multiply
 from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_table
@@ -227,9 +228,15 @@ def _amount(source: InputColumn | None) -> Typed:
 def compile_query(
     compiled: CompiledScheme, layout: Layout, flavour: Flavour = DUCKDB, shape: Shape = Shape.CTE
 ) -> ColumnarQuery | Unsupported:
-    """The scheme as one query over `layout.relation`, or why it cannot be one."""
+    """The scheme as one query over `layout.relation`, or why it cannot be one.
+
+    Expressions are compiled recursively, with the compiler's allowance for long
+    expressions (compiler/source.py); their SQL is cut into columns when deep
+    (expressions.bounded), so the text is generated without deep recursion.
+    """
     try:
-        return _compile(compiled, layout, flavour, shape)
+        with deep_recursion():
+            return _compile(compiled, layout, flavour, shape)
     except Unsupported as reason:
         return reason
     except RecursionError:
