@@ -58,7 +58,10 @@ def load_parser() -> Lark:
         return build_parser(text)
     if table.get("grammar_sha256") != grammar_digest(text):
         return build_parser(text)
-    return Lark._load_from_dict(_with_int_keys(table["data"]), _keyed(table["memo"]))
+    loaded: Lark = Lark._load_from_dict(  # type: ignore[no-untyped-call]
+        _with_int_keys(table["data"]), _keyed(table["memo"])
+    )
+    return loaded
 
 
 def _keyed(mapping: dict[str, Any]) -> dict[int, Any]:

@@ -275,7 +275,7 @@ def _failing_row(connection: Any, query: ColumnarQuery, index: int) -> str:
     unknown = exp.Is(this=call("try", node.copy()), expression=exp.Null())
     candidates = connection.execute(sql_of(query.up_to(index, keys).where(unknown).limit(20)))
     for participant, scenario in candidates.fetchall():
-        row = exp.EQ(this=column(PARTICIPANT), expression=literal(str(participant)))
+        row: exp.Expr = exp.EQ(this=column(PARTICIPANT), expression=literal(str(participant)))
         if scenario is not None:
             row = exp.and_(row, exp.EQ(this=column(SCENARIO), expression=exp.convert(scenario)))
         try:
