@@ -11,7 +11,7 @@ CODE   := compiler runtime documents linkage etsl
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -36,7 +36,7 @@ lint: install
 	MYPYPATH=.typecheck $(BIN)/mypy -p etsl
 
 bench: install
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -6,6 +6,7 @@ compile_paths([Path("schemes/")]) -> Compilation
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import re
 from collections.abc import Iterable, Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 from etsl.compiler import ast, codes
@@ -21,26 +23,34 @@ from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
 from etsl.compiler.graph import rule_graph
 from etsl.compiler.load import Loaded, load, scheme_files
 from etsl.compiler.lower import lower
-from etsl.compiler.model import SchemeModel, to_model
 from etsl.compiler.program import Program
 from etsl.compiler.resolve import ResolvedScheme, resolve
 from etsl.compiler.source import SourceFile, deep_recursion
 from etsl.compiler.validate import validate
 
+if TYPE_CHECKING:
+    from etsl.compiler.model import SchemeModel
+
 
 @dataclass(frozen=True)
 class CompiledScheme:
-    """Everything the compiler knows about one scheme."""
+    """Everything the compiler knows about one scheme. The scheme model (pydantic: the
+    public JSON contract) is built when first asked for; `etsl check` never needs it."""
 
     resolved: ResolvedScheme
     checked: CheckedScheme
     graph: nx.DiGraph
-    model: SchemeModel
     program: Program
 
     @property
     def name(self) -> str:
         return self.resolved.name
+
+    @functools.cached_property
+    def model(self) -> SchemeModel:
+        from etsl.compiler.model import to_model
+
+        return to_model(self.checked, self.graph)
 
 
 @dataclass
@@ -118,8 +128,7 @@ def _passes(
     diagnostics += cycles
     if has_errors(diagnostics):
         return None, diagnostics
-    model = to_model(checked, graph)
-    return CompiledScheme(resolved, checked, graph, model, lower(checked, graph)), diagnostics
+    return CompiledScheme(resolved, checked, graph, lower(checked, graph)), diagnostics
 
 
 @contextlib.contextmanager

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 from etsl.compiler import ast, codes
 from etsl.compiler.build import Builder
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.nesting import MAX_NESTING, deepest_in_text
+from etsl.compiler.parse_table import load_parser
 from etsl.compiler.source import SourceFile, deep_recursion
 from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -52,16 +52,9 @@ def declaration_start() -> re.Pattern[str]:
 
 @cache
 def parser() -> Lark:
-    """The LALR parser for grammar/scheme.lark (built once, cached on disk by Lark)."""
-    grammar = resources.files("etsl.grammar").joinpath("scheme.lark").read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        strict=True,
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-    )
+    """The LALR parser for grammar/scheme.lark, loaded from the table shipped in the package
+    (compiler/parse_table.py; never from a cache file in a shared folder)."""
+    return load_parser()
 
 
 def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:

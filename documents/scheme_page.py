@@ -466,9 +466,10 @@ def _bank_rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item
 
 
 def _holding_limits(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item]:
+    name = _("Holding limit")
     return [
         Item(
-            f"{_('Holding limit')}: {listing([label(u) for u in h.units])}",
+            f"{name}: {listing([label(u) for u in h.units])}",
             ("", phrase(h.limit.text, lex, h.limit.unit)),
             h.description or "",
             notes.refs(model.name, [h.cite]),

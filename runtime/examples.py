@@ -92,6 +92,22 @@ def read_given(program: Program, example: ir.Example) -> Given:
     return Given(period, inputs, tuple(holdings), runtime, tuple(problems))
 
 
+def examples_dataset(compiled: CompiledScheme) -> Dataset:
+    """Every example of a scheme whose givens are participant data (no runtime values such
+    as `carry_in`) as one participant row each: `example 1`, `example 2`, … (so that an
+    engine evaluates all of them in one run)."""
+    records: list[Record] = []
+    holdings: list[Holding] = []
+    for index, example in enumerate(compiled.program.examples):
+        given = read_given(compiled.program, example)
+        if given.runtime or given.problems:
+            continue
+        participant = f"example {index + 1}"
+        records.append(Record(participant, given.period, given.inputs, index + 2, "<examples>"))
+        holdings += [Holding(participant, None, h.unit, h.quantity) for h in given.holdings]
+    return Dataset(tuple(records), tuple(holdings))
+
+
 def _actual(result: ParticipantResult, path: tuple[str, ...], expected: Value) -> Value | None:
     name = ".".join(path)
     if path[0] in AMOUNT_KINDS and isinstance(expected, bool):

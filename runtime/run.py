@@ -8,11 +8,13 @@ and how data reach each engine. `etsl run` and `etsl.Scheme.run` both call this 
 
     results = run_dataset(compiled, dataset, "reference", RunOptions(trace=True))
 
-Engines: `reference` (exact, one participant at a time, with traces) and `columnar` (the
-whole scheme as one exact DuckDB query). File runs stream: the reference engine computes
-its rows while the results file is written, the columnar engine's rows stay in DuckDB. The columnar engine reads CSV and Parquet files
-itself; when it cannot evaluate a scheme or a file exactly it says why (a `Fallback`) and
-the reference engine answers with data read by etsl.runtime.data.
+Engines: `reference` (exact, one participant at a time, with traces), `columnar` (the
+whole scheme as one exact DuckDB query) and `spark` (the same query on a Spark session;
+needs the `spark` extra and Java). File runs stream: the reference engine computes its rows
+while the results file is written, the columnar engine's rows stay in DuckDB. The columnar
+engine reads CSV and Parquet files itself; when it or the Spark engine cannot evaluate a
+scheme or a file exactly it says why (a `Fallback`) and the reference engine answers with
+data read by etsl.runtime.data.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "ENGINES",
     "DataFiles",
     "Engine",
+    "EngineUnavailable",
     "RunOutcome",
     "UnknownEngine",
     "available_engines",
@@ -49,6 +52,7 @@ Progress = Callable[[int, int], None]
 ENGINES: dict[str, str] = {
     "reference": "etsl.runtime.reference.sequence:run",
     "columnar": "etsl.runtime.columnar.engine:run",
+    "spark": "etsl.runtime.columnar.spark:run",
 }
 
 
@@ -66,6 +70,10 @@ class UnknownEngine(EtslError, ValueError):
     """An engine name that is not registered."""
 
 
+class EngineUnavailable(EtslError):
+    """A registered engine that cannot run here (a missing optional dependency or runtime)."""
+
+
 def available_engines() -> list[str]:
     return [
         name
@@ -75,11 +83,16 @@ def available_engines() -> list[str]:
 
 
 def engine(name: str) -> Engine:
-    """The run function of a registered engine."""
+    """The run function of a registered engine; EngineUnavailable says what it lacks (an
+    engine module may define `check_available()`, called first)."""
     if name not in available_engines():
         raise UnknownEngine(f"unknown engine '{name}'; available: {', '.join(available_engines())}")
     module_name, function = ENGINES[name].split(":")
-    run: Engine = getattr(importlib.import_module(module_name), function)
+    module = importlib.import_module(module_name)
+    check = getattr(module, "check_available", None)
+    if check is not None:
+        check()
+    run: Engine = getattr(module, function)
     return run
 
 
@@ -113,7 +126,12 @@ def run_files(
     if dataset is None:
         return RunOutcome(None, problems)
     options = RunOptions(period=files.period, progress=progress)
-    return RunOutcome(run(compiled, dataset, options), problems)
+    with_reason = getattr(importlib.import_module(run.__module__), "run_with_reason", None)
+    if with_reason is None:
+        return RunOutcome(run(compiled, dataset, options), problems)
+    results, reason = with_reason(compiled, dataset, options)
+    notices = [reason.text()] if reason is not None and reason.notice else []
+    return RunOutcome(results, problems, notices)
 
 
 def _read(compiled: CompiledScheme, files: DataFiles) -> tuple[Dataset | None, Sequence[Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.runtime.columnar import engine as columnar
-from etsl.runtime.examples import read_given
+from etsl.runtime.examples import examples_dataset
 from etsl.runtime.records import Dataset, Holding, Record
 from etsl.runtime.reference.sequence import run as reference_run
 from etsl.runtime.results.model import ParticipantResult, Results
@@ -284,20 +284,6 @@ def test_generated_schemes_agree(text: str, dataset: Dataset) -> None:
 # ---- the bundled schemes' examples ----------------------------------------------------------
 
 
-def example_dataset(compiled: CompiledScheme) -> Dataset:
-    """Every example without runtime givens as one participant row."""
-    records, holdings = [], []
-    for index, example in enumerate(compiled.program.examples):
-        given_ = read_given(compiled.program, example)
-        if given_.runtime or given_.problems:
-            continue
-        participant = f"example {index + 1}"
-        records.append(Record(participant, given_.period, given_.inputs, index + 2,
-                              "<examples>"))
-        holdings += [Holding(participant, None, h.unit, h.quantity) for h in given_.holdings]
-    return Dataset(tuple(records), tuple(holdings))
-
-
 def bundled() -> list[CompiledScheme]:
     compilation = compile_paths([SCHEMES])
     return [compilation.schemes[n] for n in sorted(compilation.schemes)]
@@ -305,7 +291,7 @@ def bundled() -> list[CompiledScheme]:
 
 @pytest.mark.parametrize("compiled", bundled(), ids=lambda c: c.name)
 def test_bundled_examples_agree(compiled: CompiledScheme) -> None:
-    dataset = example_dataset(compiled)
+    dataset = examples_dataset(compiled)
     assert dataset.records, "every bundled scheme carries examples (tests/test_library.py)"
     actual, expected, reason = both(compiled, dataset)
     assert reason is None or "query failed" not in reason.reason, reason
@@ -315,7 +301,7 @@ def test_bundled_examples_agree(compiled: CompiledScheme) -> None:
 def test_most_bundled_schemes_run_columnar() -> None:
     engines: Counter[str] = Counter()
     for compiled in bundled():
-        dataset = example_dataset(compiled)
+        dataset = examples_dataset(compiled)
         if dataset.records:
             engines[both(compiled, dataset)[0].engine] += 1
     assert engines["columnar"] >= 0.8 * sum(engines.values()), engines

@@ -128,3 +128,34 @@ def test_unsupported_schemes_are_swept_by_the_reference_engine(tmp_path: Path,
     assert "columnar engine: borrowing between periods; evaluating each scenario with the " \
         "reference engine" in result.output
     assert "(reference engine)" in result.output
+
+
+OVERFLOWING = """
+scheme sw "Overflow in a sweep" {
+  period p = 2020 .. 2020
+  participant p { emissions: tCO2e }
+  param multiplier = 2
+  rule scaled = emissions * multiplier
+  cap = scaled * multiplier * multiplier
+}
+"""
+
+
+def test_an_overflow_names_the_value_participant_and_scenario(tmp_path: Path) -> None:
+    """The fallback says which value did not fit DECIMAL(38), for whom and where."""
+    scheme = tmp_path / "sw.scheme"
+    scheme.write_text(OVERFLOWING)
+    data = tmp_path / "sw.csv"
+    data.write_text("id,emissions\nA,5\nB,123456789012345\n")
+    result = CliRunner().invoke(cli, ["sweep", str(scheme), "--participants", str(data),
+                                      "--vary", "multiplier=2,100000000000"])
+    assert result.exit_code == 0, result.stderr
+    assert ("columnar engine: a value does not fit DECIMAL(38): 'cap' of participant 'B' "
+            "in scenario 2 (Out of Range Error: Overflow") in result.stderr
+    result = CliRunner().invoke(cli, ["run", str(scheme), "--participants", str(data)])
+    assert result.exit_code == 0 and "does not fit" not in result.stderr
+    scheme.write_text(OVERFLOWING.replace("param multiplier = 2", "param multiplier = 10000000000000"))
+    result = CliRunner().invoke(cli, ["run", str(scheme), "--participants", str(data)])
+    assert result.exit_code == 0
+    assert ("columnar engine: a value does not fit DECIMAL(38): 'cap' of participant 'A' (Out "
+            "of Range Error" in result.stderr)

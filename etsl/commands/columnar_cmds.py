@@ -90,9 +90,15 @@ def parse_decimal(text: str) -> tuple[int, int]:
 @click.option(
     "--shape",
     type=click.Choice(["cte", "nested"]),
-    default="cte",
-    show_default=True,
-    help="Chain the projections as CTEs or as nested sub-queries.",
+    default=None,
+    help="Chain the projections as CTEs or as nested sub-queries (default: cte; nested for "
+    "spark, whose analyser handles it several times faster).",
+)
+@click.option(
+    "--unverified",
+    is_flag=True,
+    help="Write SQL for a dialect no test runs on a real database (only duckdb and spark "
+    "are verified); its numbers may differ from the reference engine's.",
 )
 @click.option("--pretty/--compact", default=True, show_default=True, help="Indent the query.")
 @click.option(
@@ -110,7 +116,8 @@ def sql(
     table: str,
     decimal: str,
     period: str | None,
-    shape: str,
+    shape: str | None,
+    unverified: bool,
     pretty: bool,
     output: Path | None,
 ) -> None:
@@ -119,30 +126,58 @@ def sql(
     One projection per rule, in dependency order, over a table with one column per
     participant input (`id`, `period`, inputs, `held.UNIT`). Arithmetic is exact DECIMAL;
     division is rewritten to integer arithmetic with half-even rounding to 18 places.
-    A scheme the columnar engine cannot represent exactly is reported and exits 1.
+    A scheme the columnar engine cannot represent exactly is reported and exits 1. Only
+    the duckdb and spark dialects are verified (their SQL runs on a real engine in the
+    tests); the others need --unverified.
     """
     from etsl.runtime.columnar.sql.compile import Shape, compile_query, table_layout
-    from etsl.runtime.columnar.sql.types import (
-        DUCKDB,
-        PORTABLE,
-        Unsupported,
-    )
+    from etsl.runtime.columnar.sql.types import Unsupported
 
+    if dialect not in VERIFIED and not unverified:
+        raise click.BadParameter(
+            f"'{dialect}' is not verified: no test runs its SQL on a real {dialect} database, "
+            "so its numbers could differ from the reference engine's; verified: "
+            f"{', '.join(VERIFIED)} (use --unverified to write it anyway)",
+            param_hint="--dialect",
+        )
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     if period is not None and period not in compiled.program.period_names:
         raise click.BadParameter(
             f"'{period}' is not a period of '{compiled.name}'", param_hint="--period"
         )
     layout = table_layout(compiled.program, table, parse_decimal(decimal), period)
-    flavour = DUCKDB if dialect == "duckdb" else PORTABLE
-    query = compile_query(compiled, layout, flavour, Shape(shape))
+    chosen = Shape(shape or ("nested" if dialect == "spark" else "cte"))
+    query = compile_query(compiled, layout, flavour_of(dialect), chosen)
     if isinstance(query, Unsupported):
         click.echo(
             f"error: scheme '{compiled.name}' cannot be written as one exact query: {query}",
             err=True,
         )
         sys.exit(1)
-    emit(query.sql(dialect, pretty=pretty) + ";\n", output)
+    if dialect not in VERIFIED:
+        click.echo(
+            f"warning: SQL for {dialect} has not been run on a real {dialect} database; "
+            "compare its results with `etsl run --engine reference`",
+            err=True,
+        )
+    emit(PREAMBLES.get(dialect, "") + query.sql(dialect, pretty=pretty) + ";\n", output)
+
+
+#: Dialects whose SQL the tests run on the real engine (tests/test_sql_dialects.py: DuckDB;
+#: tests/test_spark.py: a local Spark session), with the settings the query needs there.
+VERIFIED = ("duckdb", "spark")
+PREAMBLES = {
+    "spark": "-- Run with: SET spark.sql.ansi.enabled = true;\n"
+    "--           SET spark.sql.decimalOperations.allowPrecisionLoss = false;\n"
+    "--           SET spark.sql.analyzer.maxIterations = 10000;\n",
+}
+
+
+def flavour_of(dialect: str) -> Any:
+    """The arithmetic a dialect computes exactly (runtime/columnar/sql/types.py)."""
+    from etsl.runtime.columnar.sql.types import DUCKDB, PORTABLE, SPARK
+
+    return {"duckdb": DUCKDB, "spark": SPARK, "databricks": SPARK}.get(dialect, PORTABLE)
 
 
 # ---- etsl sweep ------------------------------------------------------------------------------

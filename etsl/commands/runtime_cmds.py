@@ -39,7 +39,8 @@ from etsl.commands.data_options import (
 SHOWN_ROWS = 50
 
 if TYPE_CHECKING:
-    from etsl.runtime.records import Dataset
+    from etsl.compiler.driver import CompiledScheme
+    from etsl.runtime.records import DataFiles, Dataset
     from etsl.runtime.results.model import ParticipantResult, Results
     from etsl.runtime.run import RunOutcome
 
@@ -133,11 +134,11 @@ def _summary_table(results: Results) -> Any:
 
 
 def _engine(name: str) -> Callable[..., Results]:
-    from etsl.runtime.run import UnknownEngine, engine
+    from etsl.runtime.run import EngineUnavailable, UnknownEngine, engine
 
     try:
         return engine(name)
-    except UnknownEngine as exc:
+    except (UnknownEngine, EngineUnavailable) as exc:
         raise click.BadParameter(str(exc), param_hint="--engine") from None
 
 
@@ -150,6 +151,19 @@ def _check_output(output: Path | None) -> None:
             f"{', '.join(sorted(WRITERS))}",
             param_hint="-o",
         )
+
+
+def _run_files(
+    compiled: CompiledScheme, files: DataFiles, engine_name: str, progress: Any
+) -> RunOutcome:
+    """run_files, with an engine that cannot start (a Spark session) reported, not raised."""
+    from etsl.runtime.run import EngineUnavailable, run_files
+
+    try:
+        return run_files(compiled, files, engine_name, progress)
+    except EngineUnavailable as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 @click.command()
@@ -173,7 +187,8 @@ def _check_output(output: Path | None) -> None:
     metavar="NAME",
     help="Evaluation engine (columnar: the whole scheme as one exact DuckDB query, "
     "falling back to the reference engine with a notice when it cannot; reference: "
-    "exact, one participant at a time).",
+    "exact, one participant at a time; spark: the columnar query on a Spark session, "
+    "local unless Spark is configured, with the spark extra and Java 17+).",
 )
 @click.option(
     "--allow-errors",
@@ -209,7 +224,6 @@ def run(
     --allow-errors is given.
     """
     from etsl.runtime.records import DataFiles
-    from etsl.runtime.run import run_files
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
@@ -219,7 +233,7 @@ def run(
     with_progress(
         "evaluating",
         lambda progress: _run_and_report(
-            run_files(compiled, files, engine_name, progress), output, raw_csv, allow_errors
+            _run_files(compiled, files, engine_name, progress), output, raw_csv, allow_errors
         ),
     )
 

@@ -49,9 +49,10 @@ class Fallback:
 
     reason: str
     notice: bool = True  # False: the reference path reports the cause itself (data problems)
+    engine: str = "columnar"
 
     def text(self) -> str:
-        return f"columnar engine: {self.reason}; using the reference engine"
+        return f"{self.engine} engine: {self.reason}; using the reference engine"
 
 
 # ---- DuckDB sessions --------------------------------------------------------------------------

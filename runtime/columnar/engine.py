@@ -84,8 +84,19 @@ from etsl.runtime.columnar.results import (
     summary,
     write_output,
 )
-from etsl.runtime.columnar.sql.compile import Shape, compile_query, unsupported_constructs
-from etsl.runtime.columnar.sql.types import ScenarioLayout, Unsupported
+from etsl.runtime.columnar.sql.compile import (
+    ColumnarQuery,
+    Shape,
+    compile_query,
+    unsupported_constructs,
+)
+from etsl.runtime.columnar.sql.types import (
+    PARTICIPANT,
+    SCENARIO,
+    Layout,
+    ScenarioLayout,
+    Unsupported,
+)
 from etsl.runtime.records import DataFiles, Dataset, Holding, Record
 from etsl.runtime.results.model import (
     EvaluationError,
@@ -144,6 +155,7 @@ __all__ = [
     "parquet_value",
     "participant_result",
     "patch_with_reference",
+    "prepare",
     "plain_text",
     "quoted",
     "read_header",
@@ -164,6 +176,31 @@ __all__ = [
 # ---- evaluation --------------------------------------------------------------------------------
 
 
+def prepare(
+    connection: Any, compiled: CompiledScheme, source: Source, period_filter: str | None
+) -> tuple[Layout, int] | Fallback:
+    """Check and profile RAW, and make CELLS, the typed view the query reads: the layout
+    of the query's input, and how many rows it has."""
+    checked = check_and_profile(connection, source, period_filter)
+    if isinstance(checked, Fallback):
+        return checked
+    profiles, rows = checked
+    layout = layout_of(compiled, source, profiles)
+    if isinstance(layout, Fallback):
+        return layout
+    connection.execute(
+        sql_of(
+            exp.Create(
+                this=exp.Table(this=quoted(CELLS)),
+                kind="VIEW",
+                expression=cells_view(source, period_filter),
+                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+            )
+        )
+    )
+    return layout, int(rows)
+
+
 def evaluate(
     connection: Any,
     compiled: CompiledScheme,
@@ -176,31 +213,19 @@ def evaluate(
     scenario of `scenario`, a relation cross-joined with the rows, in sweeps)."""
     import duckdb
 
-    checked = check_and_profile(connection, source, period_filter)
-    if isinstance(checked, Fallback):
-        return checked
-    profiles, rows = checked
-    layout = layout_of(compiled, source, profiles)
-    if isinstance(layout, Fallback):
-        return layout
+    prepared = prepare(connection, compiled, source, period_filter)
+    if isinstance(prepared, Fallback):
+        return prepared
+    layout, rows = prepared
     layout = replace(layout, scenario=scenario)
-    connection.execute(
-        sql_of(
-            exp.Create(
-                this=exp.Table(this=quoted(CELLS)),
-                kind="VIEW",
-                expression=cells_view(source, period_filter),
-                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-            )
-        )
-    )
     query = compile_query(compiled, layout, shape=shape)
     if isinstance(query, Unsupported):
         return Fallback(str(query))
     try:
         connection.execute(sql_of(create_table(RESULTS, query.query)))
     except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
-        return Fallback(f"a value does not fit DECIMAL(38) ({str(exc).splitlines()[0]})")
+        where = overflowing_value(connection, query)
+        return Fallback(f"a value does not fit DECIMAL(38){where} ({str(exc).splitlines()[0]})")
     except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
         return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
     if (
@@ -218,6 +243,56 @@ def evaluate(
         int(rows),
         [(int(r), str(p), q) for r, p, q in failed],
     )
+
+
+def overflowing_value(connection: Any, query: ColumnarQuery) -> str:
+    """`: 'cap' of participant 'F7'` (and the scenario, in sweeps): the first computed
+    column whose value does not fit, found by computing the stages a prefix at a time."""
+    import duckdb
+
+    def fails(index: int) -> bool:  # some stage up to `index` cannot be computed
+        counts = [exp.Count(this=column(name)) for name, _ in query.stages[: index + 1]]
+        try:
+            connection.execute(sql_of(query.up_to(index + 1, counts))).fetchall()
+        except duckdb.Error:
+            return True
+        return False
+
+    low, high = 0, len(query.stages) - 1
+    try:
+        if high < 0 or not fails(high):
+            return ""
+        while low < high:  # the first failing stage
+            middle = (low + high) // 2
+            low, high = (low, middle) if fails(middle) else (middle + 1, high)
+        return f": '{query.owner(low)}'{_failing_row(connection, query, low)}"
+    except duckdb.Error:  # the search is a courtesy: never let it hide the fallback
+        return ""
+
+
+def _failing_row(connection: Any, query: ColumnarQuery, index: int) -> str:
+    """` of participant 'F7'`: a row whose value cannot be computed (TRY gives NULL) and
+    whose computation alone stops the query (a NULL may also be a division by zero)."""
+    import duckdb
+
+    node = query.stages[index][1]
+    keys = [column(PARTICIPANT), column(SCENARIO) if _sweep(query) else exp.Null()]
+    unknown = exp.Is(this=call("try", node.copy()), expression=exp.Null())
+    candidates = connection.execute(sql_of(query.up_to(index, keys).where(unknown).limit(20)))
+    for participant, scenario in candidates.fetchall():
+        row: exp.Expr = exp.EQ(this=column(PARTICIPANT), expression=literal(str(participant)))
+        if scenario is not None:
+            row = exp.and_(row, exp.EQ(this=column(SCENARIO), expression=exp.convert(scenario)))
+        try:
+            connection.execute(sql_of(query.up_to(index, [node.copy()]).where(row))).fetchall()
+        except duckdb.Error:
+            shown = f" in scenario {int(scenario) + 1}" if scenario is not None else ""
+            return f" of participant '{participant}'{shown}"
+    return ""
+
+
+def _sweep(query: ColumnarQuery) -> bool:
+    return query.layout is not None and query.layout.scenario is not None
 
 
 def patch_with_reference(

@@ -105,12 +105,16 @@ def _not_a_number(value: exp.Expr) -> exp.Expr:
 
 
 def _places(value: exp.Expr) -> exp.Expr:
+    """The decimal places a value needs: those after the point less its trailing zeros
+    (`1000.000000` needs none, so the column's DECIMAL, and every type computed from it,
+    stays as narrow as the values are; the cast from text drops only zeros)."""
     dot = call("strpos", value.copy(), literal("."))
+    significant = call("rtrim", value.copy(), literal("0"))
     return exp.Case(
         ifs=[
             exp.If(
                 this=exp.GT(this=dot, expression=literal(0)),
-                true=exp.Sub(this=exp.Length(this=value.copy()), expression=dot.copy()),
+                true=exp.Sub(this=exp.Length(this=significant), expression=dot.copy()),
             )
         ],
         default=literal(0),

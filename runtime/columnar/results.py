@@ -150,6 +150,8 @@ def plain_text(output: OutputColumn) -> exp.Expr:
     integral = exp.EQ(this=output.sql.copy(), expression=whole)
     as_integer = exp.cast(exp.cast(whole.copy(), decimal_type(num.width, 0)), "VARCHAR")
     fraction: exp.Expr = exp.cast(output.sql.copy(), "VARCHAR")
+    if num.width <= num.scale:  # DuckDB prints DECIMAL(s, s) without the leading zero
+        fraction = call("regexp_replace", fraction, literal(r"^(-?)\."), literal(r"\10."))
     if num.scale > 1:
         fraction = call("regexp_replace", fraction, literal("0+$"), literal(""))
     return exp.Case(ifs=[exp.If(this=integral, true=as_integer)], default=fraction)

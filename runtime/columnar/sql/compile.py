@@ -43,6 +43,7 @@ from enum import Enum
 
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.program import Program
+from etsl.compiler.source import deep_recursion
 from etsl.compiler.types import Quant, Type
 from etsl.runtime.columnar.sql.exact import multiply
 from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_table
@@ -106,9 +107,28 @@ class ColumnarQuery:
     units: tuple[str, ...]
     consequences: tuple[ConsequenceColumn, ...]
     columns: Mapping[str, Typed]
+    layout: Layout | None = None
+    first: tuple[tuple[str, exp.Expr], ...] = ()  # the input projection
+    stages: tuple[tuple[str, exp.Expr], ...] = ()  # one computed column each, in order
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         return self.query.sql(dialect=dialect, pretty=pretty)
+
+    def up_to(self, index: int, select: Sequence[exp.Expr]) -> exp.Select:
+        """`select` over the row once the stages before `index` are computed (used to find
+        the value a failing query could not compute)."""
+        assert self.layout is not None
+        columns = [(f"$select{i}", e) for i, e in enumerate(select)]
+        return assemble(self.layout, self.first, self.stages[:index], columns, Shape.CTE)
+
+    def owner(self, index: int) -> str:
+        """The rule a stage computes: a temporary belongs to the next named column."""
+        for name, _ in self.stages[index:]:
+            if name.startswith(("$applies.", "$amount.")):
+                return f"penalty {name.split('.')[1]}"
+            if not name.startswith("$"):
+                return name
+        return "consequences"
 
 
 def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
@@ -208,9 +228,15 @@ def _amount(source: InputColumn | None) -> Typed:
 def compile_query(
     compiled: CompiledScheme, layout: Layout, flavour: Flavour = DUCKDB, shape: Shape = Shape.CTE
 ) -> ColumnarQuery | Unsupported:
-    """The scheme as one query over `layout.relation`, or why it cannot be one."""
+    """The scheme as one query over `layout.relation`, or why it cannot be one.
+
+    Expressions are compiled recursively, with the compiler's allowance for long
+    expressions (compiler/source.py); their SQL is cut into columns when deep
+    (expressions.bounded), so the text is generated without deep recursion.
+    """
     try:
-        return _compile(compiled, layout, flavour, shape)
+        with deep_recursion():
+            return _compile(compiled, layout, flavour, shape)
     except Unsupported as reason:
         return reason
     except RecursionError:
@@ -260,7 +286,15 @@ def _compile(
     query = assemble(layout, first, builder.stages, outputs, shape)
     inputs = tuple(n for n in program.inputs if n in layout.inputs)
     return ColumnarQuery(
-        query, inputs, rules, tuple(program.units), tuple(consequences), dict(scope.columns)
+        query,
+        inputs,
+        rules,
+        tuple(program.units),
+        tuple(consequences),
+        dict(scope.columns),
+        layout,
+        tuple(first),
+        tuple(builder.stages),
     )
 
 
@@ -316,26 +350,47 @@ def assemble(
     outputs: Sequence[tuple[str, exp.Expr]],
     shape: Shape,
 ) -> exp.Select:
-    """Chain the projections (CTEs or nested sub-queries) and select the outputs."""
+    """Chain the projections (CTEs or nested sub-queries) and select the outputs.
+
+    Consecutive columns that do not use each other share one projection (`levels`), so the
+    chain is as deep as the longest path of uses, not as long as the list of columns.
+    """
     source = exp.Table(this=exp.to_identifier(layout.relation, quoted=True))
     base = exp.select(*(_alias(e, n) for n, e in first)).from_(source)
     if layout.scenario is not None:
         scenario = exp.Table(this=exp.to_identifier(layout.scenario.relation, quoted=True))
         base = base.join(scenario, join_type="cross")
     final = [_alias(e, n) for n, e in outputs]
+    grouped = levels(stages)
     if shape is Shape.NESTED:
         current = base
-        for index, (name, node) in enumerate(stages):
-            current = exp.select(exp.Star(), _alias(node, name)).from_(_subquery(current, index))
-        return exp.select(*final).from_(_subquery(current, len(stages)))
-    query = exp.select(*final).from_(exp.Table(this=_stage_name(len(stages))))
+        for index, level in enumerate(grouped):
+            current = _projection(level).from_(_subquery(current, index))
+        return exp.select(*final).from_(_subquery(current, len(grouped)))
+    query = exp.select(*final).from_(exp.Table(this=_stage_name(len(grouped))))
     query = query.with_(_stage_name(0), as_=base)
-    for index, (name, node) in enumerate(stages, start=1):
-        stage = exp.select(exp.Star(), _alias(node, name)).from_(
-            exp.Table(this=_stage_name(index - 1))
-        )
+    for index, level in enumerate(grouped, start=1):
+        stage = _projection(level).from_(exp.Table(this=_stage_name(index - 1)))
         query = query.with_(_stage_name(index), as_=stage)
     return query
+
+
+def levels(stages: Sequence[tuple[str, exp.Expr]]) -> list[list[tuple[str, exp.Expr]]]:
+    """The stages in order, cut where a column uses one defined since the last cut."""
+    grouped: list[list[tuple[str, exp.Expr]]] = []
+    defined: set[str] = set()
+    for name, node in stages:
+        uses = {c.name for c in node.find_all(exp.Column)}
+        if not grouped or uses & defined:
+            grouped.append([])
+            defined = set()
+        grouped[-1].append((name, node))
+        defined.add(name)
+    return grouped
+
+
+def _projection(level: Sequence[tuple[str, exp.Expr]]) -> exp.Select:
+    return exp.select(exp.Star(), *(_alias(node, name) for name, node in level))
 
 
 def _subquery(query: exp.Select, index: int) -> exp.Subquery:

@@ -33,6 +33,7 @@ from etsl.runtime.columnar.sql.types import (
     null_of,
     text,
     wrap,
+    zero,
 )
 from sqlglot import exp
 
@@ -108,6 +109,8 @@ def divide(a: Typed, b: Typed, scope: Hoisting) -> Typed:
     literal = literal_divisor(b)
     if literal == 0:
         return Typed(null_of(Kind.NUM, num), Kind.NUM, num, True, True)
+    if flavour.decimal_quotient:
+        return decimal_division(a, b, literal, num, scope)
     narrow = narrow_division(a, b, literal, num, scope)
     if narrow is not None:
         return narrow
@@ -128,6 +131,92 @@ def divide(a: Typed, b: Typed, scope: Hoisting) -> Typed:
     unit = decimal_literal(Decimal(1).scaleb(-DIVISION_PLACES))
     node = exp.Mul(this=cast(rounded, decimal_type(MAX_DIGITS, 0)), expression=unit.sql)
     return Typed(cast(node, num.sql_type()), Kind.NUM, num, q.nullable, True)
+
+
+def decimal_division(a: Typed, b: Typed, literal: int | None, num: Num, scope: Hoisting) -> Typed:
+    """The same quotient from an estimate within one unit, corrected exactly (Spark).
+
+    Spark's integer division (DIV) returns a BIGINT that silently wraps around beyond 2^63,
+    even in ANSI mode, so it is never used. Instead q0, a value at 18 places within one unit
+    u = 10^-18 of the true quotient x, is estimated (`estimate`); the remainder
+    r = a - q0·b is exact, and x = q0 + r / b, so the half-even quotient is q0 moved one unit
+    toward x when 2|r| > |b|·u, or when 2|r| = |b|·u (a tie) and q0 is odd. Spark rounds no
+    other operation (with allowPrecisionLoss=false a type beyond DECIMAL(38) keeps its places
+    and loses integer digits); a value that does not fit stops the query (ANSI mode).
+    """
+    divisor = b if literal is not None else scope.atom(_nonzero(b))
+    q0 = scope.atom(estimate(a, divisor, num, scope))
+    r = scope.atom(add("-", a, multiply(q0, divisor)))
+    unit = decimal_literal(Decimal(1).scaleb(-DIVISION_PLACES))
+    twice = multiply(Typed(exp.Abs(this=r.sql), Kind.NUM, r.num), decimal_literal(Decimal(2)))
+    half = multiply(Typed(exp.Abs(this=divisor.sql), Kind.NUM, divisor.num), unit)
+    odd = exp.NEQ(
+        this=exp.Mod(this=q0.sql, expression=decimal_literal(Decimal(2).scaleb(-18)).sql),
+        expression=integer_literal(0),
+    )
+    tie = exp.And(this=_exp(compare("==", twice, half)), expression=odd)
+    away = exp.Or(this=_exp(compare(">", twice, half)), expression=exp.Paren(this=tie))
+    toward = exp.EQ(
+        this=exp.Paren(this=exp.GT(this=r.sql, expression=integer_literal(0))),
+        expression=exp.Paren(this=exp.GT(this=divisor.sql, expression=integer_literal(0))),
+    )
+    step = exp.Case(
+        ifs=[
+            exp.If(this=exp.Not(this=exp.Paren(this=away)), true=as_num(zero(), unit.number)),
+            exp.If(this=toward, true=unit.sql),
+        ],
+        default=negate(unit).sql,
+    )
+    total = add("+", q0, Typed(step, Kind.NUM, unit.number, False, True))
+    return Typed(cast(total.sql, num.sql_type()), Kind.NUM, num, q0.nullable, True)
+
+
+REFINEMENTS = 2  # DOUBLE estimates refined this often are within one unit (see `estimate`)
+
+
+def estimate(a: Typed, b: Typed, num: Num, scope: Hoisting) -> Typed:
+    """a / b at 18 places, within one unit of the quotient.
+
+    Where the types allow, Spark's own DECIMAL division: it is exact to the result's scale
+    s1 + p2 + 1 (rounded half up) with p1 - s1 + s2 integer digits, so the dividend is cast
+    to enough places that the scale exceeds 18 while the total stays within 38 digits.
+    Otherwise (many places in both operands) a DOUBLE quotient, refined twice by the exact
+    remainder: each DOUBLE step is off by at most 3·2^-53 of what it estimates, so from
+    |x| < 10^20 the error falls below 10^-11, then below half a unit, plus the rounding to
+    18 places.
+    """
+    places = max(a.number.scale, DIVISION_PLACES - b.number.width)
+    scale = places + b.number.width + 1
+    nullable = a.nullable or b.nullable
+    if a.number.digits + b.number.scale + scale <= MAX_DIGITS:
+        dividend = as_num(a, Num(a.number.digits, places))
+        quotient = exp.Div(this=wrap(dividend), expression=wrap(b.sql))
+        return Typed(cast(quotient, num.sql_type()), Kind.NUM, num, nullable, True)
+    divisor = scope.atom(Typed(cast(b.sql, DOUBLE), Kind.INT, None, b.nullable))
+    q = Typed(cast(_over(a, divisor), num.sql_type()), Kind.NUM, num, nullable, True)
+    for _ in range(REFINEMENTS):
+        q = scope.atom(q)
+        r = add("-", a, multiply(q, b))
+        q = add("+", q, Typed(cast(_over(r, divisor), num.sql_type()), Kind.NUM, num, True, True))
+        q = Typed(cast(q.sql, num.sql_type()), Kind.NUM, num, nullable, True)
+    return q
+
+
+DOUBLE = exp.DataType(this=exp.DataType.Type.DOUBLE)
+
+
+def _over(value: Typed, divisor: Typed) -> exp.Expr:
+    return exp.Div(this=cast(value.sql, DOUBLE), expression=divisor.sql)
+
+
+def _nonzero(b: Typed) -> Typed:
+    """The divisor, NULL when it is zero (the value then cannot be computed)."""
+    node = exp.Nullif(this=b.sql, expression=as_num(zero(), b.number))
+    return Typed(cast(node, b.number.sql_type()), Kind.NUM, b.num, True, True)
+
+
+def _exp(typed: Typed) -> exp.Expr:
+    return exp.Paren(this=typed.sql)
 
 
 BIGINT = exp.DataType(this=exp.DataType.Type.BIGINT)

@@ -134,6 +134,26 @@ def arithmetic(op: str, left: Typed, right: Typed, scope: Scope) -> Typed:
     return divide(left, right, scope)
 
 
+MAX_SQL_DEPTH = 48  # deeper SQL expressions are cut into columns (sqlglot recurses per level)
+
+
+def bounded(typed: Typed, scope: Scope) -> Typed:
+    """`typed`, or a column holding it when its SQL is deeper than MAX_SQL_DEPTH: a sum of
+    hundreds of terms becomes a chain of columns, so that generating, parsing and planning
+    the SQL never recurses deeper than a few hundred frames."""
+    return scope.atom(declared(typed)) if sql_depth(typed.sql) > MAX_SQL_DEPTH else typed
+
+
+def sql_depth(node: exp.Expr) -> int:
+    """The depth of a sqlglot tree, counted without recursion."""
+    deepest, pending = 0, [(node, 1)]
+    while pending:
+        current, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in current.iter_expressions())
+    return deepest
+
+
 def _compare(e: ir.Compare, scope: Scope) -> Typed:
     return compare(e.op, compile_expr(e.left, scope), compile_expr(e.right, scope))
 
@@ -215,7 +235,7 @@ _COMPILERS: dict[type, Callable[[Any, Scope], Typed]] = {
 
 def compile_expr(expr: ir.Expr, scope: Scope) -> Typed:
     """A Program expression as SQL over the columns of the current projection."""
-    return _COMPILERS[type(expr)](expr, scope)
+    return bounded(_COMPILERS[type(expr)](expr, scope), scope)
 
 
 def compile_num(expr: ir.Expr, scope: Scope) -> Typed:

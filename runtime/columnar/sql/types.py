@@ -110,14 +110,23 @@ class Typed:
 
 @dataclass(frozen=True, slots=True)
 class Flavour:
-    """How wide integers are written in a family of SQL dialects."""
+    """What a family of SQL dialects computes exactly, and so how the compiler writes `/`.
+
+    `wide_int`: integers of up to 38 digits (DuckDB's HUGEINT, else DECIMAL(38, 0)).
+    `decimal_quotient`: the dialect's DECIMAL division is exact to the result type's scale
+    and rounds half up (Spark), so a quotient is its DECIMAL division corrected by an exact
+    remainder (exact.decimal_division); otherwise (DuckDB's DECIMAL division returns a
+    DOUBLE) it is computed in integers.
+    """
 
     name: str
-    wide_int: exp.DataType  # integers of up to 38 digits: DuckDB's HUGEINT, else DECIMAL(38, 0)
+    wide_int: exp.DataType
+    decimal_quotient: bool = False
 
 
 DUCKDB = Flavour("duckdb", exp.DataType(this=exp.DataType.Type.INT128))
 PORTABLE = Flavour("portable", decimal_type(MAX_DIGITS, 0))
+SPARK = Flavour("spark", decimal_type(MAX_DIGITS, 0), decimal_quotient=True)
 
 
 # ---- the input layout ----------------------------------------------------------------------
