@@ -44,6 +44,16 @@ def declaration_keywords() -> tuple[str, ...]:
 
 
 @cache
+def keywords() -> tuple[str, ...]:
+    """Every word the grammar reserves (`scheme`, `rule`, `when`, `up`, `fine`, …), read off
+    its terminals: editors highlight and complete these."""
+    words = (t.pattern for t in parser().terminals)
+    return tuple(
+        sorted({w.value for w in words if isinstance(w, PatternStr) and w.value.isidentifier()})
+    )
+
+
+@cache
 def declaration_start() -> re.Pattern[str]:
     """A line that begins a declaration (error recovery restarts there)."""
     return re.compile(r"^[ \t]*(?:" + "|".join(declaration_keywords()) + r")\b", re.M)
