@@ -11,7 +11,7 @@ CODE   := compiler runtime documents linkage etsl
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lsp,serve]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff format --check $(CODE)
 	rm -rf .typecheck && mkdir -p .typecheck/etsl
 	for f in etsl/*.py; do ln -s ../../$$f .typecheck/etsl/; done
-	for d in commands; do ln -s ../../etsl/$$d .typecheck/etsl/$$d; done
+	for d in commands lsp serve; do ln -s ../../etsl/$$d .typecheck/etsl/$$d; done
 	for d in compiler runtime documents linkage grammar schemes; do ln -s ../../$$d .typecheck/etsl/$$d; done
 	MYPYPATH=.typecheck $(BIN)/mypy -p etsl
 
