@@ -36,7 +36,7 @@ lint: install
 	MYPYPATH=.typecheck $(BIN)/mypy -p etsl
 
 bench: install
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lsp,serve,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

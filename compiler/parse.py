@@ -26,6 +26,7 @@ MAX_NESTING = 100
 MAX_ERRORS = 20
 
 _CLOSING = re.compile(r"^\}[ \t]*$", re.M)
+_BRACKETS = re.compile(r"[(){}]")
 
 
 @cache
@@ -75,7 +76,7 @@ def parser() -> Lark:
 
 def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse one file. Returns the module (None when it has syntax errors) and diagnostics."""
-    problems = _precheck(source)
+    problems = precheck(source)
     if problems:
         return None, problems
     text, diagnostics = source.text, []
@@ -110,7 +111,7 @@ def too_deep(source: SourceFile) -> Diagnostic:
     )
 
 
-def _precheck(source: SourceFile) -> list[Diagnostic]:
+def precheck(source: SourceFile) -> list[Diagnostic]:
     """Refuse inputs the parser should not attempt: huge or deeply nested files."""
     start = source.span(0, 0)
     if len(source.text) > MAX_BYTES:
@@ -123,12 +124,12 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
             )
         ]
     depth, deepest, where = 0, 0, 0
-    for index, char in enumerate(_code_only(source.text)):
-        if char in "({":
+    for bracket in _BRACKETS.finditer(code_only(source.text)):
+        if bracket.group() in "({":
             depth += 1
             if depth > deepest:
-                deepest, where = depth, index
-        elif char in ")}":
+                deepest, where = depth, bracket.start()
+        else:
             depth -= 1
     if deepest > MAX_NESTING:
         return [
@@ -142,7 +143,7 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
     return []
 
 
-def _code_only(text: str) -> str:
+def code_only(text: str) -> str:
     """The text with strings and comments replaced by spaces (same length)."""
     return re.sub(r'"([^"\\\n]|\\.)*"|#[^\n]*', lambda m: " " * len(m.group()), text)
 

@@ -36,7 +36,10 @@ class SourceFile:
 
     @staticmethod
     def of(path: str, text: str) -> SourceFile:
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        starts, newline = [0], text.find("\n")
+        while newline >= 0:
+            starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
         return SourceFile(path, text, tuple(starts))
 
     @staticmethod

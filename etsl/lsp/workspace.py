@@ -6,7 +6,8 @@
     analysis.module                       # this file's AST (None when it does not parse)
 
 An edit re-compiles the edited file; the files it imports are parsed once per content (the
-cache is keyed by path and a hash of the text), so only the edited text is parsed again.
+cache is keyed by path and a hash of the text), and the edited file is parsed again only
+in the declarations that changed.
 Unsaved buffers of other open documents are read instead of the files on disk.
 """
 
@@ -24,8 +25,8 @@ from urllib.parse import unquote, urlparse
 from etsl.compiler import ast
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.driver import Compilation, CompiledScheme, compile_document
+from etsl.compiler.incremental import IncrementalParser
 from etsl.compiler.load import display_path, read_source, source_of, tree_root
-from etsl.compiler.parse import parse
 from etsl.compiler.source import SourceFile
 
 #: How many parsed files the cache keeps (least recently used ones are dropped).
@@ -37,10 +38,12 @@ ParseResult = tuple[ast.Module | None, list[Diagnostic]]
 
 
 class ParseCache:
-    """Parsed modules by (path, SHA-256 of the text): an unchanged file is parsed once."""
+    """Parsed modules by (path, SHA-256 of the text): an unchanged file is parsed once, and
+    an edited one declaration by declaration (compiler/incremental.py)."""
 
     def __init__(self, entries: int = CACHE_ENTRIES) -> None:
         self.entries = entries
+        self.incremental = IncrementalParser()
         self._parsed: OrderedDict[tuple[str, str], ParseResult] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -57,7 +60,7 @@ class ParseCache:
                 self._parsed.move_to_end(key)
                 self.hits += 1
                 return found[0], list(found[1])
-        module, diagnostics = parse(source)
+        module, diagnostics = self.incremental.parse(source)
         with self._lock:
             self.misses += 1
             self._parsed[key] = (module, list(diagnostics))
