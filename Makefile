@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 CODE   := compiler runtime documents linkage etsl
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench vsix clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ lint: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,lsp,serve,bench]'
 	$(BIN)/python bench/run.py
+
+# The VS Code extension (editors/vscode): its TextMate grammar generated from the ETSL grammar,
+# packaged with the vsce installed under the folder (npm ci; nothing global).
+vsix: install
+	mkdir -p $(OUT)
+	$(BIN)/python -m etsl.highlight > editors/vscode/syntaxes/etsl.tmLanguage.json
+	cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error \
+	  && npx vsce package --skip-license --allow-missing-repository -o ../../$(OUT)/etsl.vsix
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis
