@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 CODE   := compiler runtime documents linkage etsl
 
-.PHONY: install demo test lint bench vsix clean
+.PHONY: install demo test lint bench vsix workbench-editor clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ vsix: install
 	$(BIN)/python -m etsl.highlight > editors/vscode/syntaxes/etsl.tmLanguage.json
 	cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error \
 	  && npx vsce package --skip-license --allow-missing-repository -o ../../$(OUT)/etsl.vsix
+
+# The workbench's CodeMirror bundle (etsl/serve/static/editor.js) is committed, so that
+# installing and testing need no Node; rebuild it after changing editors/workbench.
+workbench-editor:
+	cd editors/workbench && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis
