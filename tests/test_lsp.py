@@ -75,6 +75,19 @@ def _doc(uri: str) -> types.TextDocumentIdentifier:
     return types.TextDocumentIdentifier(uri)
 
 
+async def _fixes(
+    client: LanguageClient, uri: str, diagnostics: list[types.Diagnostic]
+) -> list[types.CodeAction]:
+    found = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=_doc(uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics),
+        )
+    )
+    return [a for a in found or [] if isinstance(a, types.CodeAction)]
+
+
 async def test_initialize_offers_the_features(client: LanguageClient) -> None:
     capabilities = client.server_capabilities  # type: ignore[attr-defined]
     assert capabilities is not None
@@ -93,11 +106,7 @@ async def test_an_error_is_flagged_with_a_fix_then_cleared(
     found = await _diagnostics(client, uri)
     assert [(d.code, d.range.start.line) for d in found] == [("unknown-name", 5)]
     assert "unknown name 'bse'" in found[0].message and "did you mean 'base'?" in found[0].message
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=_doc(uri), range=found[0].range, context=types.CodeActionContext(found)
-        )
-    )
+    actions = await _fixes(client, uri, found)
     assert actions and actions[0].title == "Change 'bse' to 'base'"
     edit = actions[0].edit.changes[uri][0]  # type: ignore[union-attr,index]
     assert edit.new_text == "base" and edit.range == found[0].range
@@ -189,3 +198,107 @@ async def test_bad_input_is_answered_and_the_server_keeps_running(
         types.HoverParams(_doc(TOKYO.as_uri()), _position(TOKYO.read_text(), "floor("))
     )
     assert hover is not None and "built-in function" in hover.contents.value  # type: ignore[union-attr]
+
+
+KYOTO_PLAN = REPO / "schemes" / "japan" / "kyoto_target_plan.scheme"
+KYOTO_UNITS = REPO / "schemes" / "kyoto" / "units.scheme"
+
+
+async def test_definition_and_references_cross_imports(client: LanguageClient) -> None:
+    text = KYOTO_PLAN.read_text(encoding="utf-8")
+    _open(client, KYOTO_PLAN.as_uri(), text)
+    await _diagnostics(client, KYOTO_PLAN.as_uri())
+    use = _position(text, "ar_cdm_limit of")
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(_doc(KYOTO_PLAN.as_uri()), use)
+    )
+    units = KYOTO_UNITS.read_text(encoding="utf-8")
+    assert isinstance(found, list) and found[0].uri == KYOTO_UNITS.as_uri()
+    assert found[0].range.start == _position(units, "ar_cdm_limit")
+    _open(client, KYOTO_UNITS.as_uri(), units)
+    await _diagnostics(client, KYOTO_UNITS.as_uri())
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            context=types.ReferenceContext(include_declaration=True),
+            text_document=_doc(KYOTO_UNITS.as_uri()),
+            position=_position(units, "CER "),
+        )
+    )
+    files = {r.uri.rsplit("/", 1)[-1] for r in refs or []}
+    assert {"units.scheme", "kyoto_target_plan.scheme", "kyoto_japan.scheme"} <= files
+
+
+async def test_rename_changes_every_use(client: LanguageClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "rename.scheme").as_uri()
+    _open(client, uri, FIXED)
+    await _diagnostics(client, uri)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=_doc(uri), position=_position(FIXED, "base *"), new_name="baseline"
+        )
+    )
+    assert edit is not None and edit.changes is not None
+    assert sorted(e.range.start.line for e in edit.changes[uri]) == [3, 5]
+    refused = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=_doc(uri), position=_position(FIXED, "floor"), new_name="x"
+        )
+    )
+    assert refused is None
+
+
+async def test_outline_inlay_hints_and_code_lenses(client: LanguageClient) -> None:
+    text = TOKYO.read_text(encoding="utf-8")
+    uri = TOKYO.as_uri()
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(_doc(uri))
+    )
+    assert symbols and symbols[0].name == "tokyo_cat"
+    names = {s.name for s in symbols[0].children or []}  # type: ignore[union-attr]
+    assert {"reduction_factor", "required_reduction", "facility"} <= names
+    whole = types.Range(types.Position(0, 0), types.Position(len(text.splitlines()), 0))
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(_doc(uri), whole))
+    labels = {(h.position.line, h.label) for h in hints or []}
+    assert (_position(text, "rule required_reduction").line, ": t CO2e") in labels
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(_doc(uri)))
+    titles = [lens.command.title for lens in lenses or [] if lens.command]
+    assert titles[0].startswith("▶ Run ") and "✓ passes" in titles
+    command = next(lens.command for lens in lenses or [] if lens.command)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command.command, command.arguments)
+    )
+    assert result.endswith(" passed, 0 failed")
+
+
+async def test_quick_fixes_for_a_missing_rule_and_a_missing_unit(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = (tmp_path / "fixes.scheme").as_uri()
+    text = FIXED.replace("  cap = floor", "  total = emissions + 5\n  cap = floor")
+    _open(client, uri, text)
+    [missing_rule] = await _diagnostics(client, uri)
+    assert missing_rule.code == "unknown-keyword"
+    actions = await _fixes(client, uri, [missing_rule])
+    inserted = next(a for a in actions if a.title == "Insert 'rule' before 'total'")
+    assert inserted.edit.changes[uri][0].new_text == "rule "  # type: ignore[union-attr,index]
+    text = text.replace("  total", "  rule total")
+    _change(client, uri, text, 2)
+    [missing_unit] = await _diagnostics(client, uri)
+    assert missing_unit.code == "unit-mismatch"
+    actions = await _fixes(client, uri, [missing_unit])
+    assert [a.title for a in actions] == ["Write 5 tCO2e"]
+
+
+async def test_a_slow_document_does_not_block_other_requests(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    rules = "\n".join(f"  rule r{n} = base * {n}" for n in range(2500))
+    slow = (tmp_path / "slow.scheme").as_uri()
+    _open(client, slow, FIXED.replace("  cap = floor", rules + "\n  cap = floor"))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(_doc(TOKYO.as_uri()), _position(TOKYO.read_text(), "floor("))
+    )
+    assert hover is not None
+    assert slow not in client.diagnostics  # answered while the slow one is still being checked
+    found = await _diagnostics(client, slow)
+    assert {d.code for d in found} == {"unused-rule"} and len(found) == 2500

@@ -95,3 +95,26 @@ def test_an_error_is_flagged_fixed_and_the_examples_run(page: object) -> None:
     total = page.wait_for_selector("#examples-total", timeout=20000)  # type: ignore[attr-defined]
     assert total.inner_text().endswith(", 0 failed")
     assert page.locator(".outcome.passed").count() >= 1  # type: ignore[attr-defined]
+
+
+def test_a_slow_request_does_not_block_the_others(address: str, page: object) -> None:
+    import httpx2 as httpx
+
+    token = page.evaluate("TOKEN")  # type: ignore[attr-defined]
+    headers = {"X-ETSL-Token": token}
+    rules = "\n".join(f"  rule r{n} = base * {n}" for n in range(2500))
+    text = "scheme slow {\n  participant p { base: tCO2e }\n" + rules + "\n}\n"
+    finished: list[float] = []
+
+    def slow() -> None:
+        body = {"path": "slow.scheme", "text": text}
+        httpx.post(address + "api/check", json=body, headers=headers, timeout=120)
+        finished.append(time.monotonic())
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.3)
+    answered = httpx.post(address + "api/files", json={}, headers=headers, timeout=30)
+    quick = time.monotonic()
+    worker.join(120)
+    assert answered.status_code == 200 and finished and quick < finished[0]
