@@ -126,7 +126,7 @@ async def test_hover_gives_the_sentence_citation_and_example_value(client: Langu
     value = hover.contents.value  # type: ignore[union-attr]
     assert value.startswith("**cap** · rule · `t CO2e`")
     assert "Each facility's cap for a period is" in value
-    assert "Source `icap_saitama_2021`: ICAP Emissions Trading Worldwide" in value
+    assert "Source `tmg_2016`: Tokyo Metropolitan Government, English news release" in value
     assert 'In example "' in value
 
 
@@ -166,6 +166,21 @@ async def test_completion_offers_keywords_names_and_units(
     )
     labels = {i.label for i in result.items}  # type: ignore[union-attr]
     assert {"base", "emissions", "floor", "years"} <= labels
+
+
+async def test_completion_follows_the_grammar_inside_a_clause(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    uri = (tmp_path / "clause.scheme").as_uri()
+    clause = "  units {\n    allowance EUA\n    credit CER\n  }\n  surrender {\n    limit CER "
+    text = FIXED.replace("  cap = floor", clause + "at \n  }\n  cap = floor")
+    _open(client, uri, text)
+    await _diagnostics(client, uri)
+    for snippet, expected in (("limit CER ", {"at", "up"}), ("CER at ", {"least", "most"})):
+        result = await client.text_document_completion_async(
+            types.CompletionParams(_doc(uri), _position(text, snippet, len(snippet)))
+        )
+        assert {i.label for i in result.items} == expected  # type: ignore[union-attr]
 
 
 async def test_formatting_returns_the_canonical_text(
