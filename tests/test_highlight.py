@@ -30,6 +30,23 @@ def test_every_bundled_scheme_lexes_without_error_tokens(path: Path) -> None:
     assert [value for kind, value in tokens if kind in Error] == []
 
 
+def _etsl_blocks() -> list[tuple[str, str]]:
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    return [
+        (page.name, block)
+        for page in pages
+        for block in re.findall(r"```etsl\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    ]
+
+
+def test_every_etsl_block_of_the_docs_lexes_without_error_tokens() -> None:
+    blocks = _etsl_blocks()
+    assert {"README.md", "language.md"} <= {page for page, _ in blocks}
+    for page, block in blocks:
+        errors = [value for kind, value in EtslLexer().get_tokens(block) if kind in Error]
+        assert errors == [], (page, block[:60])
+
+
 def test_every_keyword_of_the_grammar_is_highlighted_as_a_keyword() -> None:
     for word in keywords():
         [(kind, value), *_] = EtslLexer().get_tokens(word)
