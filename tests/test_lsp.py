@@ -173,14 +173,26 @@ async def test_completion_follows_the_grammar_inside_a_clause(
 ) -> None:
     uri = (tmp_path / "clause.scheme").as_uri()
     clause = "  units {\n    allowance EUA\n    credit CER\n  }\n  surrender {\n    limit CER "
-    text = FIXED.replace("  cap = floor", clause + "at \n  }\n  cap = floor")
+    banking = "  banking unlimited {\n    except CER where credits_left > 0 tCO2e\n    \n  }\n"
+    text = FIXED.replace("  cap = floor", clause + "at \n  }\n" + banking + "  cap = floor")
     _open(client, uri, text)
     await _diagnostics(client, uri)
-    for snippet, expected in (("limit CER ", {"at", "up"}), ("CER at ", {"least", "most"})):
+    cases = [
+        ("limit CER ", {"at", "up"}),
+        ("CER at ", {"least", "most"}),
+        ("0 tCO2e\n    ", {"except", "limit", "and", "or", "of", "cite"}),
+    ]
+    for snippet, expected in cases:
         result = await client.text_document_completion_async(
             types.CompletionParams(_doc(uri), _position(text, snippet, len(snippet)))
         )
         assert {i.label for i in result.items} == expected  # type: ignore[union-attr]
+    hover = await client.text_document_hover_async(
+        types.HoverParams(_doc(uri), _position(text, "credits_left"))
+    )
+    assert hover is not None
+    meaning = "eligible credits and offsets beyond what the obligation needs"
+    assert meaning in hover.contents.value  # type: ignore[union-attr]
 
 
 async def test_formatting_returns_the_canonical_text(
