@@ -162,7 +162,8 @@ def save(bench: Bench, body: Body) -> Any:
 
 
 def page(bench: Bench, body: Body) -> Any:
-    from etsl.documents.site import render_page, scheme_page
+    from etsl.documents.scheme_page import scheme_page
+    from etsl.documents.site import render_page
 
     _, compiled = bench.compiled(body)
     return {
@@ -255,7 +256,7 @@ def explain(bench: Bench, body: Body) -> Any:
 
 def sweep(bench: Bench, body: Body) -> Any:
     import etsl.runtime.sweep.evaluate as sweeping
-    from etsl.documents.line_chart import Series, line_chart
+    from etsl.documents.figures.line_chart import values_chart
 
     _, compiled = bench.compiled(body)
     varies = [v for v in body.get("vary") or [] if isinstance(v, str) and v.strip()][:4]
@@ -270,12 +271,11 @@ def sweep(bench: Bench, body: Body) -> Any:
     dataset, _ = _dataset(bench, compiled, body)
     outcome = sweeping.sweep_dataset(compiled, grid, dataset, None)
     first = outcome.variables[0]
-    lines = [Series(name, values) for name, values in sweeping.chart_lines(outcome, metric)]
-    chart = line_chart(
+    chart = values_chart(
         f"{outcome.scheme}: {metric.replace('_', ' ')}",
         first.target.label,
         list(first.texts),
-        lines,
+        sweeping.chart_lines(outcome, metric),
     )
     metrics = sweeping.shown_metrics(outcome, sweeping.metric_names(compiled))
     return {
