@@ -65,7 +65,8 @@ def shoot(folder: Path) -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 860})
             page.goto(f"http://127.0.0.1:{PORT}/?file=japan/tokyo_cat.scheme")
             page.wait_for_selector("#problems .problem.ok", timeout=30000)
-            page.wait_for_timeout(1500)  # the documents page
+            page.wait_for_function("document.getElementById('page').srcdoc", timeout=60000)
+            page.wait_for_timeout(1000)  # the documents page, drawn
             _hover(page, "cap = floor(")
             page.wait_for_selector(".etsl-hover", timeout=10000)
             page.screenshot(path=str(folder / "workbench-hover.png"))
