@@ -78,11 +78,14 @@ def main() -> list[tuple[str, str, str]]:
         ("cold `etsl check schemes/` (whole library)", f"{command_seconds(['check', 'schemes/'], 3):.2f} s", "—"),
         ("`etsl --help` wall time", f"{command_seconds(['--help']):.3f} s", "< 0.5 s"),
     ]
-    print("| compiler benchmark | median | goal |")
-    print("|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print_table(("compiler benchmark", "median", "goal"), rows)
     return rows
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Rows as a Markdown table."""
+    for row in (header, tuple("---" for _ in header), *rows):
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

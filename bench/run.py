@@ -15,6 +15,13 @@ def main() -> None:
     print("## Compiler\n")
     compile_bench.main()
     try:
+        from bench import lsp_bench
+    except ImportError as exc:
+        print(f"\n(language server benchmark unavailable: {exc})")
+    else:
+        print("\n## Language server\n")
+        lsp_bench.main()
+    try:
         from bench import columnar_bench
     except ImportError as exc:
         print(f"\n(columnar benchmark unavailable: {exc})")

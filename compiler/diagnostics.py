@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -66,6 +67,28 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
     return f"did you mean '{matches[0]}'?" if matches else None
+
+
+_DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
+_GIVE_UNIT = "give the number a unit, e.g. 5 "
+
+
+def suggested_name(hint: str | None) -> str | None:
+    """The name a did-you-mean hint suggests (editors offer it as a quick fix)."""
+    found = _DID_YOU_MEAN.search(hint or "")
+    return found.group(1) if found else None
+
+
+def unit_suggestion(unit: str) -> str:
+    """The hint for a plain number where a quantity in `unit` is expected."""
+    return f"{_GIVE_UNIT}{unit}"
+
+
+def suggested_unit(hint: str | None) -> str | None:
+    """The unit a missing-unit hint suggests (editors offer it as a quick fix)."""
+    if hint and hint.startswith(_GIVE_UNIT):
+        return hint.removeprefix(_GIVE_UNIT).split()[0]
+    return None
 
 
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:

@@ -21,7 +21,7 @@ from etsl.compiler import ast, codes
 from etsl.compiler.check import CheckedScheme, check
 from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
 from etsl.compiler.graph import rule_graph
-from etsl.compiler.load import Loaded, load, scheme_files
+from etsl.compiler.load import Loaded, Parser, Reader, load, read_source, scheme_files, source_of
 from etsl.compiler.lower import lower
 from etsl.compiler.program import Program
 from etsl.compiler.resolve import ResolvedScheme, resolve
@@ -61,6 +61,7 @@ class Compilation:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, SourceFile] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    modules: dict[Path, ast.Module] = field(default_factory=dict)  # every file parsed, imports too
 
     @property
     def ok(self) -> bool:
@@ -156,9 +157,33 @@ def compile_paths(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> C
 
 def _compile_paths(paths: Iterable[Path], search_paths: Iterable[Path]) -> Compilation:
     files, problems = scheme_files(paths)
+    return _compile_loaded(files, problems, load(files, search_paths))
+
+
+def compile_document(
+    path: Path,
+    text: str,
+    search_paths: Iterable[Path] = (),
+    read: Reader | None = None,
+    parse_source: Parser | None = None,
+) -> Compilation:
+    """Compile one file whose text is given (an editor's unsaved buffer). The files it
+    imports are read with `read` (from disk by default) and parsed with `parse_source`
+    (afresh by default; an editor passes a cache)."""
+    target = path.resolve()
+    fallback = read or read_source
+
+    def reading(wanted: Path) -> tuple[SourceFile, Diagnostic | None]:
+        return source_of(wanted, text) if wanted == target else fallback(wanted)
+
+    with paused_gc():
+        return _compile_loaded([target], [], load([target], search_paths, reading, parse_source))
+
+
+def _compile_loaded(files: list[Path], problems: list[Diagnostic], loaded: Loaded) -> Compilation:
     result = Compilation(diagnostics=problems, files=files)
-    loaded = load(files, search_paths)
     result.sources = loaded.sources
+    result.modules = loaded.modules
     result.diagnostics += loaded.diagnostics
     given = {f.resolve() for f in files}
     known = set(library_scheme_names()) | {

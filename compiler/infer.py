@@ -14,7 +14,7 @@ from typing import Any
 from etsl.compiler import ast, codes
 from etsl.compiler.builtins import BUILTINS, Signature
 from etsl.compiler.codes import Code
-from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
+from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error, unit_suggestion
 from etsl.compiler.enums import CONSEQUENCE_KINDS
 from etsl.compiler.gwp import gwp
 from etsl.compiler.printer import print_expr
@@ -448,7 +448,7 @@ def _unit_fix(a: Type, b: Type) -> str | None:
         if is_currency(a.dims) != is_currency(b.dims):
             return "money and tonnes do not mix; multiply a price (e.g. EUR/tCO2e) by tonnes"
         if not b.dims and a.dims:
-            return f"give the number a unit, e.g. 5 {dims_name(a.dims)}"
+            return unit_suggestion(dims_name(a.dims))
         return f"convert one side so both are in {dims_name(a.dims) or 'plain numbers'}"
     return None
 

@@ -8,7 +8,7 @@ the importing file's own folder when there is none), unless a search path given 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,12 @@ from etsl.compiler.source import SourceFile, Span
 
 ROOT_MARKER = ".etslroot"
 
+#: How a file's text is read: the file's SourceFile, or a diagnostic (read_source by default;
+#: an editor passes one that returns its unsaved buffers).
+Reader = Callable[[Path], tuple[SourceFile, Diagnostic | None]]
+#: How a file's text is parsed (parse by default; an editor passes one that caches by content).
+Parser = Callable[[SourceFile], tuple[ast.Module | None, list[Diagnostic]]]
+
 
 @dataclass
 class Loaded:
@@ -29,6 +35,8 @@ class Loaded:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    read: Reader = field(default=lambda path: read_source(path), repr=False)
+    parse: Parser = field(default=lambda source: parse(source), repr=False)
 
 
 def scheme_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -56,9 +64,19 @@ def scheme_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     return files, problems
 
 
-def load(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Loaded:
-    """Parse the given files and, transitively, everything they import."""
+def load(
+    paths: Iterable[Path],
+    search_paths: Iterable[Path] = (),
+    read: Reader | None = None,
+    parse_source: Parser | None = None,
+) -> Loaded:
+    """Parse the given files and, transitively, everything they import (read from disk and
+    parsed afresh unless `read` and `parse_source` say otherwise)."""
     loaded = Loaded()
+    if read is not None:
+        loaded.read = read
+    if parse_source is not None:
+        loaded.parse = parse_source
     extra = [p.resolve() for p in search_paths]
     for path in paths:
         resolved = path.resolve()
@@ -78,12 +96,12 @@ def display_path(path: Path) -> str:
 def _load_file(path: Path, loaded: Loaded, extra: list[Path], stack: tuple[Path, ...]) -> None:
     if path in loaded.modules:
         return
-    source, problem = read_source(path)
+    source, problem = loaded.read(path)
     loaded.sources[source.path] = source
     if problem:
         loaded.diagnostics.append(problem)
         return
-    module, diagnostics = parse(source)
+    module, diagnostics = loaded.parse(source)
     loaded.diagnostics.extend(diagnostics)
     if module is None:
         return
@@ -122,12 +140,26 @@ def read_source(path: Path) -> tuple[SourceFile, Diagnostic | None]:
             empty.span(0, 0),
             "scheme files are UTF-8 text",
         )
+    return source_of(path, text)
+
+
+def source_of(path: Path, text: str) -> tuple[SourceFile, Diagnostic | None]:
+    """Text already read (an editor's buffer) as a source, or a diagnostic when it is too
+    large or binary."""
+    empty = SourceFile.of(display_path(path), "")
     if "\x00" in text:
         return empty, error(
             codes.FILE_UNREADABLE,
             "the file contains NUL bytes (binary data?)",
             empty.span(0, 0),
             "scheme files are UTF-8 text",
+        )
+    if len(text) > MAX_BYTES * 4:
+        return empty, error(
+            codes.FILE_TOO_LARGE,
+            f"the file has {len(text):,} characters; the limit is {MAX_BYTES:,}",
+            empty.span(0, 0),
+            "split the scheme into files and import the shared parts",
         )
     return SourceFile.of(display_path(path), text), None
 

@@ -45,6 +45,16 @@ def declaration_keywords() -> tuple[str, ...]:
 
 
 @cache
+def keywords() -> tuple[str, ...]:
+    """Every word the grammar reserves (`scheme`, `rule`, `when`, `up`, `fine`, …), read off
+    its terminals: editors highlight and complete these."""
+    words = (t.pattern for t in parser().terminals)
+    return tuple(
+        sorted({w.value for w in words if isinstance(w, PatternStr) and w.value.isidentifier()})
+    )
+
+
+@cache
 def declaration_start() -> re.Pattern[str]:
     """A line that begins a declaration (error recovery restarts there)."""
     return re.compile(r"^[ \t]*(?:" + "|".join(declaration_keywords()) + r")\b", re.M)
@@ -59,7 +69,7 @@ def parser() -> Lark:
 
 def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse one file. Returns the module (None when it has syntax errors) and diagnostics."""
-    problems = _precheck(source)
+    problems = precheck(source)
     if problems:
         return None, problems
     text, diagnostics = source.text, []
@@ -94,7 +104,7 @@ def too_deep(source: SourceFile) -> Diagnostic:
     )
 
 
-def _precheck(source: SourceFile) -> list[Diagnostic]:
+def precheck(source: SourceFile) -> list[Diagnostic]:
     """Refuse inputs the parser should not attempt: huge or deeply nested files."""
     start = source.span(0, 0)
     if len(source.text) > MAX_BYTES:
@@ -106,7 +116,7 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
                 "split the scheme into files and import the shared parts",
             )
         ]
-    deepest, where = deepest_in_text(_code_only(source.text), declaration_start())
+    deepest, where = deepest_in_text(code_only(source.text), declaration_start())
     if deepest > MAX_NESTING:
         return [
             error(
@@ -120,7 +130,7 @@ def _precheck(source: SourceFile) -> list[Diagnostic]:
     return []
 
 
-def _code_only(text: str) -> str:
+def code_only(text: str) -> str:
     """The text with strings and comments replaced by spaces (same length)."""
     return re.sub(r'"([^"\\\n]|\\.)*"|#[^\n]*', lambda m: " " * len(m.group()), text)
 

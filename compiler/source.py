@@ -53,7 +53,10 @@ class SourceFile:
     def of(path: str, text: str) -> SourceFile:
         newline = newline_style(text)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        starts, at = [0], text.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find("\n", at + 1)
         return SourceFile(path, text, tuple(starts), newline)
 
     @staticmethod

@@ -42,7 +42,7 @@ def test_every_grammar_keyword_is_documented() -> None:
 
 def test_readme_example_compiles(tmp_path: Path) -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    block = re.findall(r"```\n(scheme .*?)```", text, re.S)[0]
+    block = re.findall(r"```etsl\n(scheme .*?)```", text, re.S)[0]
     path = tmp_path / "readme.scheme"
     path.write_text(block, encoding="utf-8")
     result = compile_paths([path])
