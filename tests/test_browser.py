@@ -29,7 +29,7 @@ from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLD = ("eu_ets", "swiss_ets", "california", "quebec", "rggi", "korea_ets", "nz_ets",
-         "uk_ets", "china_ets")
+         "uk_ets", "china_ets", "washington")
 JAPAN = ("tokyo_cat", "saitama_tset", "jvets")
 A4 = (595, 842)
 
@@ -47,7 +47,7 @@ def models() -> dict[str, SchemeModel]:
 
 
 def build(folder: Path, lang: str) -> dict[str, str]:
-    """A site of three Japanese and nine world schemes, with a comparison and linkage."""
+    """A site of three Japanese and ten world schemes, with a comparison and linkage."""
     chosen = [models()[n] for n in (*JAPAN, *WORLD)]
     world = [models()[n] for n in WORLD]
     with language(lang):
