@@ -50,7 +50,8 @@ class CompiledScheme:
     def model(self) -> SchemeModel:
         from etsl.compiler.model import to_model
 
-        return to_model(self.checked, self.graph)
+        with deep_recursion():
+            return to_model(self.checked, self.graph)
 
 
 @dataclass

@@ -51,9 +51,13 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the command; a file the system refuses (a name too long, no permission, a
-        full disk) is a message and exit 1, wherever it happens, never a traceback."""
+        full disk) is a message and exit 1, wherever it happens, never a traceback. Passes
+        that walk formulas recursively get room for the long expressions `check` accepts."""
+        from etsl.compiler.source import deep_recursion
+
         try:
-            return super().invoke(ctx)
+            with deep_recursion():
+                return super().invoke(ctx)
         except OSError as problem:
             from etsl.compiler.display import shortened
 

@@ -193,3 +193,25 @@ def test_a_missing_column_names_the_participant_block_that_declares_it(tmp_path:
                         "--participants", data, "--period", "cp1")
     assert code == 1
     assert ("'previous_settlement_price' is an input of participant 'market'" in output)
+
+
+def test_a_sum_of_fifteen_hundred_terms_runs_explains_and_documents(tmp_path: Path) -> None:
+    """`check` accepts a sum of 1,500 terms; the reference engine, explain and the documents
+    walk formulas recursively and must not end in a RecursionError (before: from ~490 terms)."""
+    terms = 1500
+    scheme = tmp_path / "deep.scheme"
+    scheme.write_text(
+        "scheme deep {\n  period p = 2021 .. 2021\n  participant q { emissions: tCO2e  x: tCO2e }\n"
+        f"  rule total = {' + '.join(['x'] * terms)}\n"
+        "  penalty late when total > 0 tCO2e { publish }\n}\n"
+    )
+    data = tmp_path / "deep.csv"
+    data.write_text("id,period,emissions,x\nA,p,1,2\n")
+    out = tmp_path / "out.csv"
+    code, output = etsl("run", scheme, "--participants", data, "--engine", "reference", "-o", out)
+    assert code == 0, output
+    assert f"A,p,true,{2 * terms}," in out.read_text()
+    code, output = etsl("explain", scheme, "--participants", data, "--id", "A", "--rule", "total")
+    assert code == 0 and f"= {2 * terms:,} t CO2e" in output, output[-300:]
+    code, output = etsl("docs", scheme, "-o", tmp_path / "site", "--format", "md")
+    assert code == 0 and (tmp_path / "site" / "deep.md").exists(), output[-300:]

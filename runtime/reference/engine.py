@@ -29,6 +29,7 @@ from etsl.compiler.codes import Code
 from etsl.compiler.numbers import TOO_LARGE, ArithmeticFault
 from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import Described, RefKind, table_candidates
+from etsl.compiler.source import deep_recursion
 from etsl.runtime.records import Holding, Value
 from etsl.runtime.reference.consequences import ConsequenceFault, applies, apply_penalty
 from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
@@ -95,6 +96,11 @@ class PeriodEvaluator:
 
     # ---- public -----------------------------------------------------------------------
     def run(self) -> ParticipantResult:
+        # Expressions are evaluated recursively; `check` accepts sums of thousands of terms.
+        with deep_recursion():
+            return self._run()
+
+    def _run(self) -> ParticipantResult:
         for step in self.program.order:
             kind, _, name = step.partition(":")
             if kind != "table":  # tables are looked up when a value uses them

@@ -19,6 +19,7 @@ from etsl.compiler import program as ir
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.display import display_unit, format_number, format_value
 from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, precedence, print_program_expr
+from etsl.compiler.source import deep_recursion
 from etsl.runtime.records import Value
 from etsl.runtime.reference.surrender import Step
 from etsl.runtime.results.model import ConsequenceResult
@@ -190,6 +191,11 @@ def header(trace: Trace) -> str:
 
 def explain_text(trace: Trace, roots: Sequence[str] | None = None) -> str:
     """The derivation tree of the given values (default: the trace's roots)."""
+    with deep_recursion():  # formulas are printed recursively
+        return _explain_text(trace, roots)
+
+
+def _explain_text(trace: Trace, roots: Sequence[str] | None) -> str:
     lines = [header(trace)]
     seen: set[str] = set()
     for root in roots or trace.roots:
