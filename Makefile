@@ -27,7 +27,7 @@ test: install
 
 # mypy checks the installed layout (etsl.compiler, etsl.runtime, …) through a symlink tree.
 lint: install
-	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff check $(CODE) tests bench
 	$(BIN)/ruff format --check $(CODE)
 	rm -rf .typecheck && mkdir -p .typecheck/etsl
 	for f in etsl/*.py; do ln -s ../../$$f .typecheck/etsl/; done

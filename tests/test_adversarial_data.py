@@ -143,9 +143,10 @@ def test_numeric_extremes(tmp_path: Path, cell: str, code: str | None) -> None:
 
 
 def test_huge_exponents_through_the_api_are_data_errors() -> None:
+    from etsl.compiler.driver import compile_text
+
     import etsl
     from etsl.api import DataError, Scheme
-    from etsl.compiler.driver import compile_text
 
     scheme = Scheme(compile_text(SCHEME, "plain.scheme").schemes["plain"])
     rows = [{"id": "F1", "category": "office", "emissions": Decimal("1e999999999"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import unicodedata
 import tempfile
+import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -20,7 +20,7 @@ from etsl.compiler.driver import compile_paths
 from etsl.compiler.model import SchemeModel
 from etsl.documents.compare import comparison, comparison_title, render
 from etsl.documents.i18n import language
-from etsl.documents.linkage_report import SITE_TITLE, render_document
+from etsl.documents.linkage_report import render_document
 from etsl.documents.pdf import chromium, print_site
 from etsl.documents.site import ExtraDocument, site, write_site
 from etsl.documents.wording import scheme_title

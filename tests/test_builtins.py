@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from etsl.compiler import enums
 from etsl.compiler.builtins import BUILTINS, Signature
-from etsl.compiler.infer import SIGNATURE_RULES as TYPE_RULES
 from etsl.compiler.driver import compile_text
+from etsl.compiler.infer import SIGNATURE_RULES as TYPE_RULES
 from etsl.documents.prose import formula_phrase, lexicon
 from etsl.runtime.columnar.sql.builtins import IMPLEMENTATIONS as SQL
 from etsl.runtime.reference.builtins import IMPLEMENTATIONS as REFERENCE

@@ -21,6 +21,7 @@ from etsl.documents.figures.graph import Node, layout
 from etsl.documents.figures.scales import short_number, ticks
 from etsl.documents.figures.svg import n
 from etsl.documents.figures.timeline import Bar, timeline
+from etsl.documents.i18n import language
 from etsl.documents.prose import (
     Lexicon,
     Term,
@@ -28,7 +29,6 @@ from etsl.documents.prose import (
     phrase,
     rule_sentence,
 )
-from etsl.documents.i18n import language
 from etsl.documents.render import environment, md_escape
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site, write_site

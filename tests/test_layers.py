@@ -207,9 +207,9 @@ def _data_files(folder: Path, packages: set[Path]) -> list[str]:
             folder / Path(*relative.parts[: n + 1]) in packages
             for n in range(len(relative.parts) - 1)
         )
-        if file.is_file() and file.suffix not in (".py", ".pyc") and not inside_subpackage:
-            if "__pycache__" not in relative.parts:
-                found.append(relative.as_posix())
+        wanted = file.is_file() and file.suffix not in (".py", ".pyc")
+        if wanted and not inside_subpackage and "__pycache__" not in relative.parts:
+            found.append(relative.as_posix())
     return found
 
 

@@ -1,8 +1,9 @@
 """A Dataset built in Python whose record lacks an input the cap needs."""
 from decimal import Decimal
 
-import etsl
 from etsl.runtime.records import Dataset, Record
+
+import etsl
 
 scheme = etsl.load("plants.scheme")
 record = Record("P1", "y2020", {"category": "steel", "emissions": Decimal(1800)})

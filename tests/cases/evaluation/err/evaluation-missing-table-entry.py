@@ -1,8 +1,9 @@
 """A Dataset built in Python with a category the benchmark table has no row for."""
 from decimal import Decimal
 
-import etsl
 from etsl.runtime.records import Dataset, Record
+
+import etsl
 
 scheme = etsl.load("plants.scheme")
 values = {"category": "glass", "emissions": Decimal(900), "output": Decimal(1000),

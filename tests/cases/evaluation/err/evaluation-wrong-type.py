@@ -1,8 +1,9 @@
 """A Dataset built in Python with a binary float where an exact decimal is needed."""
 from decimal import Decimal
 
-import etsl
 from etsl.runtime.records import Dataset, Record
+
+import etsl
 
 scheme = etsl.load("plants.scheme")
 values = {"category": "steel", "emissions": 1800.5, "output": Decimal(1000),
