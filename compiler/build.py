@@ -20,6 +20,11 @@ def unquote(token: Token) -> str:
     return body.replace('\\"', '"').replace("\\\\", "\\")
 
 
+def description_text(token: Token | None) -> str | None:
+    """An optional description string's text."""
+    return unquote(token) if token else None
+
+
 def _is_expr(value: object) -> bool:
     return isinstance(value, ast.Expr)
 
@@ -187,9 +192,7 @@ class Builder:
     def participant(
         self, meta: LarkMeta, name: Token, description: Token | None, *fields: ast.Field
     ) -> ast.Participant:
-        return ast.Participant(
-            str(name), unquote(description) if description else None, fields, self.span(meta)
-        )
+        return ast.Participant(str(name), description_text(description), fields, self.span(meta))
 
     def field(
         self,
@@ -200,7 +203,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.Field:
         """field: NAME ":" type [STRING] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.Field(str(name), type_, text, cite, self.span(meta))
 
     def enum_type(self, meta: LarkMeta, names: tuple[str, ...]) -> ast.EnumType:
@@ -225,9 +228,7 @@ class Builder:
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Param:
-        return ast.Param(
-            str(name), value, unquote(description) if description else None, cite, self.span(meta)
-        )
+        return ast.Param(str(name), value, description_text(description), cite, self.span(meta))
 
     def table(self, meta: LarkMeta, name: Token, dims: tuple[str, ...], *rest: Any) -> ast.Table:
         """table: "table" NAME "by" name_list [STRING] "{" row+ "}" [cite]"""
@@ -263,7 +264,7 @@ class Builder:
             str(name),
             name.type != "NAME",
             expr,
-            unquote(description) if description else None,
+            description_text(description),
             cite,
             self.span(meta),
         )
@@ -286,7 +287,7 @@ class Builder:
             str(kind),
             str(name),
             str(origin) if origin else None,
-            unquote(description) if description else None,
+            description_text(description),
             attrs or (),
             cite,
             self.span(meta),
@@ -316,7 +317,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.ShareClause:
         """share_clause: "limit" name_list mix_bound expr "among" name_list [STRING] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.ShareClause(units, bound, share, among, text, cite, self.span(meta))
 
     def surrender(self, meta: LarkMeta, *items: ast.SurrenderItem) -> ast.Surrender:
@@ -332,7 +333,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.Accept:
         """accept: "accept" name_list [up_to] ["where" expr] [STRING] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.Accept(units, limit, where, text, cite, self.span(meta))
 
     def limit(
@@ -343,9 +344,7 @@ class Builder:
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Limit:
-        return ast.Limit(
-            units, limit, unquote(description) if description else None, cite, self.span(meta)
-        )
+        return ast.Limit(units, limit, description_text(description), cite, self.span(meta))
 
     def up_to(self, meta: LarkMeta, expr: ast.Expr) -> ast.Expr:
         return expr
@@ -396,7 +395,7 @@ class Builder:
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.BankRule:
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.BankRule(kind, units, where, limit, text, cite, self.span(meta))
 
     def holding_limit(
@@ -408,7 +407,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.HoldingLimit:
         """holding_limit: "holding_limit" name_list up_to [STRING] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.HoldingLimit(units, limit, text, cite, self.span(meta))
 
     def borrowing(
@@ -433,7 +432,7 @@ class Builder:
             self._year(from_year),
             rising[0] if rising else None,
             rising[1] if rising else None,
-            unquote(description) if description else None,
+            description_text(description),
             cite,
             self.span(meta),
         )
@@ -475,7 +474,7 @@ class Builder:
             limit,
             mix,
             within,
-            unquote(description) if description else None,
+            description_text(description),
             cite,
             self.span(meta),
         )
@@ -498,7 +497,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.Support:
         """support: "support" NAME [STRING] [up_to] ["since" DATE] ["until" DATE] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.Support(
             str(name), text, limit, self._date(since), self._date(until), cite, self.span(meta)
         )
@@ -511,7 +510,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.StatedNone:
         """stated_none: none_feature "none" [STRING] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.StatedNone(str(feature), text, cite, self.span(meta))
 
     def not_stated(
@@ -522,7 +521,7 @@ class Builder:
         cite: ast.Cite | None,
     ) -> ast.NotStated:
         """not_stated: "not_stated" name_list [STRING] [cite]"""
-        text = unquote(description) if description else None
+        text = description_text(description)
         return ast.NotStated(features, text, cite, self.span(meta))
 
     def link(
@@ -556,9 +555,7 @@ class Builder:
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Allocation:
-        return ast.Allocation(
-            methods, unquote(description) if description else None, cite, self.span(meta)
-        )
+        return ast.Allocation(methods, description_text(description), cite, self.span(meta))
 
     # ---- examples ---------------------------------------------------------------------------
     def example(

@@ -261,6 +261,11 @@ def link_evidence(m: SchemeModel, target: str) -> Evidence:
     return evidence(m, f"links[{target}]", link_text(link), link)
 
 
+def links_evidence(p: Pair) -> tuple[Evidence, Evidence]:
+    """What each scheme of the pair says about its link to the other."""
+    return link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)
+
+
 def declared_by(a: SchemeModel, b: SchemeModel) -> tuple[str, ...]:
     """The schemes of the pair that declare a link to the other."""
     return tuple(m.name for m, o in ((a, b), (b, a)) if link_to(m, o.name))

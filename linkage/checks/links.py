@@ -16,6 +16,7 @@ from etsl.linkage.facts import (
     join_names,
     link_evidence,
     link_to,
+    links_evidence,
     surrender_summary,
 )
 from etsl.linkage.flows import receives
@@ -54,7 +55,7 @@ def link_undeclared(p: Pair) -> list[Hit]:
     return [
         Hit(
             f"neither '{p.a.name}' nor '{p.b.name}' declares a link to the other",
-            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+            links_evidence(p),
         )
     ]
 
@@ -77,7 +78,7 @@ def link_one_sided(p: Pair) -> list[Hit]:
     return [
         Hit(
             one_sided_message(p.a.name, p.b.name, own.direction),
-            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+            links_evidence(p),
         )
     ]
 
@@ -97,7 +98,7 @@ def link_direction_mismatch(p: Pair) -> list[Hit]:
     return [
         Hit(
             mismatch_message(p.a.name, p.b.name, la.direction, lb.direction),
-            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+            links_evidence(p),
         )
     ]
 
@@ -118,7 +119,7 @@ def link_dates_differ(p: Pair) -> list[Hit]:
         Hit(
             f"'{p.a.name}' declares {la.since or '-'} .. {la.until or '-'}, '{p.b.name}' "
             f"{lb.since or '-'} .. {lb.until or '-'}",
-            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+            links_evidence(p),
         )
     ]
 
@@ -139,7 +140,7 @@ def link_units_differ(p: Pair) -> list[Hit]:
     return [
         Hit(
             f"'{p.a.name}' links {join_names(la.units)}, '{p.b.name}' links {join_names(lb.units)}",
-            (link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
+            links_evidence(p),
         )
     ]
 
