@@ -210,6 +210,7 @@ class Period:
     label: str | None
     cite: Cite | None
     span: Span
+    by_year: Span | None = None  # `by year`: its span (data and obligations come per year)
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,7 @@ class Builder:
         name: Token,
         start: ast.PeriodBound,
         end: ast.PeriodBound,
+        by_year: Span | None,
         label: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Period:
@@ -171,7 +172,21 @@ class Builder:
             unquote(label) if label else None,
             cite,
             self.span(meta),
+            by_year,
         )
+
+    def by_year(self, meta: LarkMeta, word: Token) -> Span:
+        """`by year`: any other word is a syntax error naming the one word allowed."""
+        if str(word) != "year":
+            self.diagnostics.append(
+                error(
+                    codes.SYNTAX_ERROR,
+                    f"a period is kept 'by year', not by '{word}'",
+                    self.tspan(word),
+                    "write 'by year' (one obligation per year of the period)",
+                )
+            )
+        return self.span(meta)
 
     def period_bound(self, meta: LarkMeta, token: Token) -> ast.PeriodBound:
         kind = {"NAME": "name", "INT": "int", "DATE": "date"}[token.type]

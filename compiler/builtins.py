@@ -26,6 +26,7 @@ class Signature(StrEnum):
     PERIOD_LENGTH = "period_length"  # a period → its length in years
     GAS = "gas"  # tonnes of a gas → t CO2e with the scheme's GWP basis
     UNIT_TYPE = "unit_type"  # the name of a unit type → t CO2e
+    EARLIER_YEARS = "earlier_years"  # the name of an input or rule → its sum over earlier years
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,16 @@ BUILTINS: dict[str, Builtin] = {
             Signature.GAS,
             "tonnes of a gas converted to t CO2e with the scheme's GWP basis",
             ("{0:atom} in CO₂ equivalent",),
+        ),
+        Builtin(
+            "earlier_years",
+            1,
+            1,
+            Signature.EARLIER_YEARS,
+            "the sum of an input or rule over the participant's earlier years of the same "
+            "compliance period (periods kept `by year`; 0 in a period's first year)",
+            ("{0} in earlier years of the period",),
+            noun=True,
         ),
         Builtin(
             "held",

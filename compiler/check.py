@@ -168,11 +168,16 @@ def _binding_target(c: Checker, path: tuple[str, ...], given: bool) -> Type | No
     head = path[0]
     if len(path) == 2 and head in ("held", "eligible") and (given or head == "eligible"):
         return Quant(CO2E) if path[1] in c.s.units else None
+    if len(path) == 2 and head == "earlier_years" and given:
+        summable = path[1] in c.s.fields or path[1] in c.s.rules or path[1] in RUNTIME_INPUTS
+        return c.symbol_type(path[1]) if summable else None
     if len(path) != 1:
         return None
     if given:
         if head == "period":
             return PERIOD
+        if head == "year" and head not in c.s.fields:
+            return NUMBER
         if head in c.s.fields or head in RUNTIME_INPUTS:
             return c.symbol_type(head)
         return None
@@ -189,7 +194,7 @@ def _check_binding(c: Checker, binding: ast.Binding, given: bool) -> None:
     if target is None:
         known = (list(c.s.fields) + ["period"]) if given else list(c.s.rules)
         hint = did_you_mean(dotted, known) or (
-            "give participant inputs, period and held.UNIT"
+            "give participant inputs, period, year, held.UNIT and earlier_years.NAME"
             if given
             else "expect rules, vocabulary values or consequences (fine, order, …)"
         )

@@ -239,6 +239,20 @@ PERIOD_OVERLAP: Final = Code(
     "Two periods overlap.",
     "Make periods follow each other without sharing years.",
 )
+PERIOD_BY_YEAR_NEEDS_YEARS: Final = Code(
+    "period-by-year-needs-years",
+    "validation",
+    "A period kept `by year` is bounded by dates, not by (fiscal) years, so it has no years "
+    "to hold obligations.",
+    "Bound it by years (`period cp4 = 2021 .. 2023 by year`), or drop `by year`.",
+)
+EARLIER_YEARS_WITHOUT_YEARS: Final = Code(
+    "earlier-years-without-years",
+    "validation",
+    "`earlier_years(x)` is used, but no period is kept `by year`, so it is always 0.",
+    "Keep the compliance periods by year (`period cp4 = 2021 .. 2023 by year`), or drop "
+    "`earlier_years`.",
+)
 PERIOD_BOUND_INVALID: Final = Code(
     "period-bound-invalid",
     "validation",
@@ -733,6 +747,20 @@ DATA_DUPLICATE_ROW: Final = Code(
     "data",
     "A participant has two rows for the same period.",
     "Give each participant one row per period.",
+)
+DATA_MISSING_YEAR: Final = Code(
+    "data-missing-year",
+    "data",
+    "A participant has rows for some years of a period kept `by year` but not for all of "
+    "them, or a row of such a period gives no year.",
+    "Give the participant one row per year of the period (a `year` column).",
+)
+DATA_YEAR_OUTSIDE_PERIOD: Final = Code(
+    "data-year-outside-period",
+    "data",
+    "A row's year is not a year of its period, or it gives a year for a period that is not "
+    "kept `by year`.",
+    "Give a year of the row's period, or leave the period out: it follows from the year.",
 )
 DATA_UNKNOWN_PARTICIPANT: Final = Code(
     "data-unknown-participant",

@@ -242,7 +242,11 @@ def _meta(d: ast.Meta) -> str:
 
 
 def _period(d: ast.Period) -> str:
-    return f"{d.keyword} {d.name} = {d.start.text} .. {d.end.text}{_desc(d.label)}{_cite(d.cite)}"
+    by_year = " by year" if d.by_year else ""
+    return (
+        f"{d.keyword} {d.name} = {d.start.text} .. {d.end.text}{by_year}"
+        f"{_desc(d.label)}{_cite(d.cite)}"
+    )
 
 
 def _rule(d: ast.Rule) -> str:

@@ -37,8 +37,13 @@ def node_of(s: ResolvedScheme, name: str) -> str | None:
 
 
 def _uses(s: ResolvedScheme, expr: ast.Expr) -> Iterator[tuple[str, Span]]:
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Name):
+    """What an expression uses in the same row: `earlier_years(x)` reads x of earlier rows."""
+    nodes = list(ast.walk(expr))
+    earlier = {
+        id(n.args[0]) for n in nodes if isinstance(n, ast.Call) and n.func == "earlier_years"
+    }
+    for node in nodes:
+        if isinstance(node, ast.Name) and id(node) not in earlier:
             target = node_of(s, node.name)
             if target:
                 yield target, node.span

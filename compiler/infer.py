@@ -43,7 +43,7 @@ from etsl.compiler.units import (
     is_gas_mass,
     parse_unit,
 )
-from etsl.compiler.vocabulary import RUNTIME_INPUTS
+from etsl.compiler.vocabulary import RUNTIME_INPUTS, STEP_VALUES
 
 #: The unit kind of each consequence's amount (`currency` or `co2e`).
 CONSEQUENCE_AMOUNTS = {c.value: c.kind for c in CONSEQUENCE_KINDS if c.kind != "flag"}
@@ -106,6 +106,8 @@ class Checker:
             return self.infer(s.rules[name].expr)
         if name in RUNTIME_INPUTS:
             return Quant(CO2E)
+        if name in STEP_VALUES:
+            return BOOL if name == "final_year" else NUMBER
         if name == "period" or name in s.periods:
             return PERIOD
         if name in s.enum_values:
@@ -403,6 +405,25 @@ def _call_units(checker: Checker, call: ast.Call) -> Type:
     return Quant(CO2E)
 
 
+def _call_earlier_years(checker: Checker, call: ast.Call) -> Type:
+    """earlier_years(x): x names a quantity the engine sums over the earlier years."""
+    arg = call.args[0]
+    summable = checker.s.fields.keys() | checker.s.rules.keys() | RUNTIME_INPUTS.keys()
+    if not isinstance(arg, ast.Name) or arg.name not in summable:
+        return checker._mismatch(
+            call,
+            "'earlier_years' takes the name of an input or a rule",
+            codes.TYPE_MISMATCH,
+            "e.g. earlier_years(emissions) or earlier_years(obligation)",
+        )
+    kind = checker.infer(arg)
+    if kind is not ANY and not isinstance(kind, Quant):
+        return checker._mismatch(
+            call, f"'earlier_years' sums quantities; '{arg.name}' is {kind}", codes.TYPE_MISMATCH
+        )
+    return kind
+
+
 def _require_gwp(checker: Checker, gas: str, call: ast.Call) -> None:
     gases = checker.s.gases
     basis = gases.basis if gases else None
@@ -423,6 +444,7 @@ SIGNATURE_RULES: dict[Signature, Callable[[Checker, ast.Call], Type]] = {
     Signature.PERIOD_LENGTH: _call_years,
     Signature.GAS: _call_co2e,
     Signature.UNIT_TYPE: _call_units,
+    Signature.EARLIER_YEARS: _call_earlier_years,
 }
 
 _INFER: dict[type, Callable[[Checker, Any], Type]] = {

@@ -22,14 +22,14 @@ from etsl.compiler.graph import evaluation_order
 from etsl.compiler.gwp import gwp
 from etsl.compiler.infer import CheckedScheme, Checker
 from etsl.compiler.numbers import multiply
-from etsl.compiler.periods import period_dates, period_years
+from etsl.compiler.periods import bound_year, period_dates, period_years
 from etsl.compiler.printer import print_expr
 from etsl.compiler.program import attribute_value
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
 from etsl.compiler.types import ANY, BOOL, NAMED_TYPES, SYMBOL, Quant, Type
 from etsl.compiler.units import dims_name, parse_unit
-from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, is_default
+from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, STEP_VALUES, is_default
 
 CO2E_UNIT = "tCO2e"
 #: Consequences whose amount is always tonnes of CO2e.
@@ -67,6 +67,7 @@ def name_kinds(s: ResolvedScheme) -> dict[str, ir.RefKind]:
     kinds = dict.fromkeys(s.enum_values, ir.RefKind.ENUM)
     kinds.update(dict.fromkeys(s.periods, ir.RefKind.PERIOD_NAME))
     kinds["period"] = ir.RefKind.PERIOD
+    kinds.update(dict.fromkeys(STEP_VALUES, ir.RefKind.STEP))
     for kind, names in (
         (ir.RefKind.RUNTIME, RUNTIME_INPUTS),
         (ir.RefKind.RULE, s.rules),
@@ -87,6 +88,7 @@ class _Lowering:
         self.kinds = name_kinds(self.s)
         self.counter = itertools.count()
         self.basis = self.s.gases.basis if self.s.gases else None
+        self.year_sums: dict[str, None] = {}  # names read by earlier_years(…)
 
     # ---- expressions --------------------------------------------------------------------
     def expr(self, e: ast.Expr) -> ir.Expr:
@@ -100,6 +102,8 @@ class _Lowering:
         argument = e.args[0] if e.args else None
         if e.func in ("held", "eligible") and isinstance(argument, ast.Name):
             return ir.Call(e.func, (), kind, span, node, unit=argument.name)
+        if e.func == "earlier_years" and isinstance(argument, ast.Name):
+            self.year_sums[argument.name] = None
         args = tuple(self.expr(a) for a in e.args)
         factor = self.gas_factor(args[0].type) if e.func == "co2e" else None
         return ir.Call(e.func, args, kind, span, node, factor=factor)
@@ -308,7 +312,7 @@ class _Lowering:
             units=self.unit_types(),
             penalties=self.penalties(),
             periods=tuple(
-                ir.Period(n, period_years(p, s.calendar), _first_year(p, s))
+                ir.Period(n, period_years(p, s.calendar), _first_year(p, s), _data_years(p))
                 for n, p in s.periods.items()
             ),
             banking=self.carrying(s.banking),
@@ -321,6 +325,7 @@ class _Lowering:
             runtime_units=runtime_units,
             runtime_meanings=dict(RUNTIME_INPUTS),
             category_field=_category_field(s),
+            year_sums=tuple(self.year_sums),
         )
         return _numbered(program, next(self.counter))
 
@@ -454,6 +459,14 @@ def _required(graph: nx.DiGraph, s: ResolvedScheme) -> frozenset[str]:
         n.split(":", 1)[1] if not n.startswith("penalty:") else "penalty." + n.split(":", 1)[1]
         for n in needed
     )
+
+
+def _data_years(period: ast.Period) -> tuple[int, ...]:
+    """The years of a period kept `by year` (FY2021 counts as 2021), else none."""
+    first, last = bound_year(period.start), bound_year(period.end)
+    if period.by_year is None or first is None or last is None:
+        return ()
+    return tuple(range(first, last + 1))
 
 
 def _first_year(period: ast.Period, s: ResolvedScheme) -> int | None:

@@ -86,6 +86,7 @@ class PeriodModel(Frozen):
     label: str | None = None
     cite: Citation | None = None
     location: Location | None = None
+    by_year: bool = False  # one obligation per year, the last year closing the period
 
 
 class InputModel(Frozen):
@@ -407,6 +408,7 @@ def _periods(c: _Converter) -> list[PeriodModel]:
                 label=p.label,
                 cite=_cite(p.cite),
                 location=Location.of(p.span),
+                by_year=p.by_year is not None,
             )
         )
     return out

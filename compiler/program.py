@@ -53,6 +53,7 @@ class RefKind(StrEnum):
     RULE = "rule"
     RUNTIME = "runtime"  # surrendered, carry_in, owed_in: supplied by the engine
     PERIOD = "period"  # the current period
+    STEP = "step"  # `year`, `final_year`: the row's year in a period kept by year
     PERIOD_NAME = "period_name"  # a period's name used as a value (`period == first`)
     ENUM = "enum"  # an enumeration value (`category == office`)
 
@@ -343,6 +344,7 @@ class Period:
     name: str
     years: Decimal  # its length, as `years(period)` gives it
     first_year: int | None = None  # the year it starts in
+    data_years: tuple[int, ...] = ()  # kept `by year`: its years (one row and obligation each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +412,7 @@ class Program:
     runtime_meanings: Mapping[str, str] = field(default_factory=dict)
     category_field: str | None = None
     nodes: int = 0  # how many expression nodes were numbered
+    year_sums: tuple[str, ...] = ()  # the values `earlier_years(x)` reads, summed year by year
 
     # ---- derived views, computed from the fields above --------------------------------
     @property
@@ -448,6 +451,24 @@ class Program:
     @property
     def period_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.periods)
+
+    @property
+    def steps(self) -> tuple[tuple[str, int | None], ...]:
+        """The rows of one participant's chain, in order: each period, or each year of a
+        period kept by year."""
+        return tuple((p.name, year) for p in self.periods for year in (p.data_years or (None,)))
+
+    @property
+    def by_year(self) -> bool:
+        """Whether some period is kept by year (rows carry a year)."""
+        return any(p.data_years for p in self.periods)
+
+    def period_of_year(self, year: int) -> str | None:
+        """The period kept by year that holds this year."""
+        return next((p.name for p in self.periods if year in p.data_years), None)
+
+    def data_years(self, name: str) -> tuple[int, ...]:
+        return next((p.data_years for p in self.periods if p.name == name), ())
 
     def first_year(self, name: str) -> int | None:
         return next((p.first_year for p in self.periods if p.name == name), None)

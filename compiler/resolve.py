@@ -34,6 +34,7 @@ from etsl.compiler.vocabulary import (
     MEANINGS,
     PRELUDE_PATH,
     RUNTIME_INPUTS,
+    STEP_VALUES,
     BankingFacts,
     is_default,
     prelude_rules,
@@ -297,6 +298,7 @@ def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict
         credits=any(u.kind in ("credit", "offset") for u in units),
         allocation_type=next((u.name for u in units if u.kind == "allowance"), None),
         holdings=tuple(_collect(decls, ast.HoldingLimit)),
+        by_year=any(p.by_year for p in _collect(decls, ast.Period)),
     )
     for rule in prelude_rules(set(rules), "emissions" in fields, banking, mentioned, facts):
         rules[rule.name] = rule
@@ -359,6 +361,7 @@ class NameBinder:
             | set(scheme.tables)
             | set(scheme.rules)
             | set(RUNTIME_INPUTS)
+            | set(STEP_VALUES)
             | {"period"}
         )
 

@@ -484,4 +484,36 @@ def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic
         + _compounding(s)
         + _share_groups(s)
         + _bank_rules(s)
+        + _years(s)
     )
+
+
+def _years(s: ResolvedScheme) -> list[Diagnostic]:
+    """`by year` needs year bounds; `earlier_years` needs a period kept by year."""
+    problems = [
+        error(
+            codes.PERIOD_BY_YEAR_NEEDS_YEARS,
+            f"period '{p.name}' is kept by year but bounded by dates",
+            p.by_year,
+            "bound it by years (2021 .. 2023 or FY2021 .. FY2023), or drop 'by year'",
+        )
+        for p in s.periods.values()
+        if p.by_year is not None and any(b.kind == "date" for b in (p.start, p.end))
+    ]
+    if any(p.by_year for p in s.periods.values()):
+        return problems
+    calls = [
+        n
+        for expr in _all_expressions(s)
+        for n in ast.walk(expr)
+        if isinstance(n, ast.Call) and n.func == "earlier_years"
+    ]
+    return problems + [
+        warning(
+            codes.EARLIER_YEARS_WITHOUT_YEARS,
+            "earlier_years() is always 0 here: no period is kept by year",
+            call.span,
+            "keep the compliance periods by year: period cp4 = 2021 .. 2023 by year",
+        )
+        for call in calls[:1]
+    ]

@@ -27,6 +27,13 @@ RUNTIME_INPUTS = {
     "in the account by type and vintage, outside the banked surplus",
 }
 
+#: A row's place in time (periods kept `by year`); a scheme input of the same name wins.
+STEP_VALUES = {
+    "year": "the data year of the row (a period kept `by year` has one row per year)",
+    "final_year": "whether the row's year closes its compliance period (always true for a "
+    "period not kept by year)",
+}
+
 #: Every vocabulary name and the plain-language meaning the docs use.
 MEANINGS = {
     "covered": "whether the participant is covered by the scheme",
@@ -119,6 +126,7 @@ class BankingFacts:
     credits: bool = False  # the scheme has credit or offset unit types (they bank by type)
     allocation_type: str | None = None  # the first allowance unit type
     holdings: tuple[ast.HoldingLimit, ...] = ()  # `holding_limit …` declarations
+    by_year: bool = False  # some period is kept `by year`: units stay until its last year
 
 
 def _holding_excess(holdings: tuple[ast.HoldingLimit, ...]) -> str:
@@ -135,6 +143,16 @@ def _banked(banking: ast.Banking | None, facts: BankingFacts) -> str:
     """Units are used in this order: carried-in units, credits and offsets, allowances,
     the allocation; what is left of allowances and the allocation is `banked`, while
     credits and offsets left (`credits_left`) stay in the account by type."""
+    closing = _closing_banked(banking, facts)
+    if not facts.by_year:
+        return closing
+    # Within a period kept by year, what is left stays in the account for the next year.
+    staying = "max(0 tCO2e, surplus - credits_left)" if facts.credits else "surplus"
+    return f"if final_year then {closing} else {staying}"
+
+
+def _closing_banked(banking: ast.Banking | None, facts: BankingFacts) -> str:
+    """What is banked when a period closes."""
     bankable = _BANKABLE.get(banking.mode) if banking is not None else None
     if banking is None or bankable is None:
         return "0 tCO2e"

@@ -24,7 +24,7 @@ from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.model import Formula, RuleModel, SchemeModel
 from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, SUM, parse_expr, precedence
-from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS
+from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, STEP_VALUES
 from etsl.documents.i18n import N_, current
 from etsl.documents.i18n import gettext as _
 from etsl.documents.wording import (
@@ -163,6 +163,11 @@ def lexicon(model: SchemeModel) -> Lexicon:
             rule.name in market,
         )
     terms["period"] = Term("period", "period", _("the period"))
+    for name, words in (
+        ("year", _("the data year")),
+        ("final_year", _("the year closes the period")),
+    ):
+        terms.setdefault(name, Term(name, "period", words, "", STEP_VALUES[name]))
     participant = model.participant.name if model.participant else None
     return Lexicon(label(participant) if participant else None, terms, bool(model.periods))
 

@@ -193,7 +193,7 @@ def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
         Item(
             capital(label(p.name)),
             (
-                _("Phase") if p.keyword == "phase" else _("Period"),
+                _period_type(p),
                 f"{p.start} – {p.end}" if p.start != p.end else p.start,
                 _dates(p),
                 p.years,
@@ -204,6 +204,11 @@ def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
         )
         for p in model.periods
     )
+
+
+def _period_type(p: PeriodModel) -> str:
+    kind = _("Phase") if p.keyword == "phase" else _("Period")
+    return _("{kind}, obligations due each year").format(kind=kind) if p.by_year else kind
 
 
 def _dates(p: PeriodModel) -> str:

@@ -13,7 +13,7 @@ converting the expected literal to base units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from etsl.compiler import program as ir
@@ -65,6 +65,8 @@ class Given:
     holdings: tuple[Holding, ...]
     runtime: dict[str, Decimal]
     problems: tuple[str, ...]
+    year: int | None = None  # a year of a period kept by year
+    earlier: dict[str, Decimal] = field(default_factory=dict)  # earlier_years.NAME givens
 
 
 def read_given(program: Program, example: ir.Example) -> Given:
@@ -73,6 +75,8 @@ def read_given(program: Program, example: ir.Example) -> Given:
     inputs: dict[str, Value] = {}
     holdings: list[Holding] = []
     runtime: dict[str, Decimal] = {}
+    earlier: dict[str, Decimal] = {}
+    year: int | None = None
     problems = []
     for binding in example.given:
         try:
@@ -83,13 +87,18 @@ def read_given(program: Program, example: ir.Example) -> Given:
         head = binding.path[0]
         if head == "period" and isinstance(value, str):
             period = value
+        elif head == "year" and program.by_year and isinstance(value, Decimal):
+            year = int(value)
+            period = program.period_of_year(year) or period
+        elif head == "earlier_years" and len(binding.path) == 2 and isinstance(value, Decimal):
+            earlier[binding.path[1]] = value
         elif head == "held" and len(binding.path) == 2 and isinstance(value, Decimal):
             holdings.append(Holding(example.title, None, binding.path[1], value))
         elif head in RUNTIME_INPUTS and isinstance(value, Decimal):
             runtime[head] = value
         else:
             inputs[head] = value
-    return Given(period, inputs, tuple(holdings), runtime, tuple(problems))
+    return Given(period, inputs, tuple(holdings), runtime, tuple(problems), year, earlier)
 
 
 def examples_dataset(compiled: CompiledScheme) -> Dataset:
@@ -150,13 +159,18 @@ def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
     """Evaluate one example with the reference engine (traced) and compare every value."""
     given = read_given(program, example)
     periods = list(program.period_names)
-    index = periods.index(given.period) if given.period in periods else None
+    years = program.data_years(given.period or "")
+    final = given.year is None or not years or given.year == years[-1]
+    index = periods.index(given.period) if given.period in periods and final else None
     context = PeriodContext(
         example.title,
         given.period,
         given.inputs,
         given.holdings,
         runtime={"carry_in": Decimal(0), "owed_in": Decimal(0), **given.runtime},
+        year=given.year,
+        final_year=final,
+        earlier=given.earlier,
     )
     return compare(program, example, given, evaluate_period(program, context, index, trace=True))
 
@@ -206,7 +220,7 @@ def run_examples(compiled: CompiledScheme, engine: str = "reference") -> list[Ex
     as given) is evaluated by the reference engine.
     """
     program = compiled.program
-    if engine == "reference":
+    if engine == "reference" or program.by_year:  # years chain: the reference engine's
         return [run_example(program, example) for example in program.examples]
     return _run_as_dataset(compiled, engine)
 

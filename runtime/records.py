@@ -19,13 +19,15 @@ __all__ = ["DataFiles", "Dataset", "Holding", "Record", "Value"]
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One participant in one period: the wide table's row."""
+    """One participant in one period (or one year of a period kept by year): the wide
+    table's row."""
 
     participant: str
     period: str | None
     values: Mapping[str, Value]
     row: int = 0
     source: str = ""
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class Holding:
     attributes: Mapping[str, Value] = field(default_factory=dict)
     row: int = 0
     source: str = ""
+    year: int | None = None  # held in this year of a period kept by year (None: its first)
 
 
 @dataclass(frozen=True, slots=True)

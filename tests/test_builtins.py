@@ -50,10 +50,10 @@ def test_every_builtin_is_worded_from_its_registry_row() -> None:
 SCHEME = """
 scheme s {
   gases CO2, CH4 gwp AR5
-  period first = 2013 .. 2015
+  period first = 2013 .. 2015 by year
   participant p { e: tCH4  a: tCO2e }
   units { allowance u }
-  rule r1 = floor(a / 3, 2)
+  rule r1 = floor(a / 3, 2) + earlier_years(a)
   rule r2 = ceil(a) + round(a, 1) + abs(a) + min(a, a, a) + max(a, a)
   rule r3 = co2e(e) * years(period) / 1 yr + held(u) + eligible(u)
 }

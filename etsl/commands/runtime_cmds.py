@@ -80,14 +80,18 @@ def _rows_table(results: Results) -> Any:
         if n in results.rule_names
     ]
     table = Table(title=f"{results.scheme}: results (quantities in t CO2e)", title_justify="left")
-    for column in ["participant", "period", *names, "consequences"]:
+    year = ["year"] if results.by_year else []
+    for column in ["participant", "period", *year, *names, "consequences"]:
         table.add_column(column, justify="right" if column in names[1:] else "left")
     for row in results.rows[:SHOWN_ROWS]:
         cells = [
             format_value(row.values.get(n)) if row.values.get(n) is not None else "—" for n in names
         ]
         error = "error: " + row.errors[0].message if row.errors else ""
-        table.add_row(row.participant, row.period or "", *cells, error or _consequence_text(row))
+        when = [str(row.year or "")] if results.by_year else []
+        table.add_row(
+            row.participant, row.period or "", *when, *cells, error or _consequence_text(row)
+        )
     return table
 
 

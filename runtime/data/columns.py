@@ -259,6 +259,8 @@ def wide_classifier(scheme: CompiledScheme) -> Classify:
         "id": _plain(Spec("id", "text")),
         "period": _plain(period_spec(scheme)),
     }
+    if scheme.program.by_year:
+        fixed["year"] = _plain(year_spec(scheme))
 
     def classify(name: str, unit: str | None) -> tuple[str, Spec | Invalid] | None:
         if name in inputs:
@@ -303,16 +305,34 @@ def period_spec(scheme: CompiledScheme, required: bool = True) -> Spec:
     )
 
 
+def year_spec(scheme: CompiledScheme) -> Spec:
+    """The `year` of a row of a period kept by year (a choice: the years of such periods)."""
+    years = [str(y) for p in scheme.program.periods for y in p.data_years]
+    return Spec(
+        "year",
+        "choice",
+        choices=tuple(years),
+        noun=f"a year of a period of scheme '{scheme.name}' kept by year",
+        required=False,
+    )
+
+
 def wide_expected(scheme: CompiledScheme) -> list[str]:
     held = [f"held.{u}" for u in scheme.program.units]
-    return ["id", "period", *scheme.program.inputs, *RUNTIME_COLUMNS, *held]
+    year = ["year"] if scheme.program.by_year else []
+    return ["id", "period", *year, *scheme.program.inputs, *RUNTIME_COLUMNS, *held]
 
 
 def wide_required(scheme: CompiledScheme, needs_period: bool) -> dict[str, str]:
     """Required targets of the participant table, each with the hint shown when missing."""
     program = scheme.program
     required = {"id": "add an 'id' column naming each participant, or map a column to 'id'"}
-    if needs_period:
+    if all(p.data_years for p in program.periods) and program.periods:
+        required["year"] = (
+            f"scheme '{scheme.name}' keeps its periods by year: add a 'year' column "
+            "(one row per participant and year)"
+        )
+    elif needs_period:
         periods = ", ".join(program.period_names)
         required["period"] = (
             f"scheme '{scheme.name}' has several periods ({periods}): add a "
@@ -345,6 +365,9 @@ def holdings_classifier(scheme: CompiledScheme) -> Classify:
         "vintage": _plain(Spec("vintage", "number", required=False)),
         **{a: _plain(Spec(a, "text", required=False)) for a in TEXT_ATTRIBUTES},
     }
+
+    if scheme.program.by_year:
+        fixed["year"] = _plain(year_spec(scheme))
 
     def classify(name: str, unit: str | None) -> tuple[str, Spec | Invalid] | None:
         target = "participant" if name == "id" else name

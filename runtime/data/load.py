@@ -39,6 +39,7 @@ from etsl.runtime.data.columns import (
 )
 from etsl.runtime.data.readers import RawRow, RawTable, read_table
 from etsl.runtime.records import Dataset, Holding, Record, Value
+from etsl.runtime.steps import missing_years, step_problem
 
 __all__ = [
     "DataProblem",
@@ -187,8 +188,23 @@ def participant_records(
     rows, found = parse_rows(table, plan)
     problems += found
     problems += _duplicates(table.path, rows, plan.has("period"), default)
-    entries = [_record(table.path, row, default) for row in rows if row.ok and "id" in row.values]
-    return entries, problems
+    entries = [
+        _record(scheme, table.path, row, default) for row in rows if row.ok and "id" in row.values
+    ]
+    return entries, problems + _step_problems(scheme, table.path, entries)
+
+
+def _step_problems(scheme: CompiledScheme, path: str, entries: list[Entry]) -> list[DataProblem]:
+    """Rows whose year does not fit their period; participants missing a year of a period."""
+    program = scheme.program
+    if not program.by_year:
+        return []
+    keyed = [(r.participant, r.period, r.year, r.row) for r, _ in entries if r.period]
+    steps = [(key, step_problem(program, key[1], key[2])) for key in keyed]
+    found = [(key[3], p) for key, p in steps if p is not None]
+    fitting = [key for key, p in steps if p is None]
+    found += [(row, problem) for _, row, problem in missing_years(program, fitting)]
+    return [data_problem(p.code, path, row, p.column, p.message, p.hint) for row, p in found]
 
 
 def only_period(scheme: CompiledScheme) -> str | None:
@@ -196,29 +212,44 @@ def only_period(scheme: CompiledScheme) -> str | None:
     return periods[0] if len(periods) == 1 else None
 
 
-def _record(path: str, row: Row, default: str | None) -> Entry:
+def _record(scheme: CompiledScheme, path: str, row: Row, default: str | None) -> Entry:
     values = dict(row.values)
     participant = str(values.pop("id"))
-    period = values.pop("period", default)
+    year = _year(scheme, values)
+    period = values.pop("period", None)
+    if period is None and year is not None:
+        period = scheme.program.period_of_year(year)
+    period = default if period is None else period
     held = {k.removeprefix("held."): values.pop(k) for k in list(values) if k.startswith("held.")}
-    record = Record(participant, None if period is None else str(period), values, row.row, path)
+    record = Record(
+        participant, None if period is None else str(period), values, row.row, path, year
+    )
     return record, {u: q for u, q in held.items() if isinstance(q, Decimal)}
+
+
+def _year(scheme: CompiledScheme, values: dict[str, Value]) -> int | None:
+    """The row's year (schemes with periods kept by year); an input `year` keeps its value."""
+    if not scheme.program.by_year or values.get("year") is None:
+        return None
+    text = values["year"] if "year" in scheme.program.inputs else values.pop("year")
+    return int(str(text).split(".")[0])
 
 
 def _duplicates(
     path: str, rows: list[Row], has_period: bool, default: str | None
 ) -> list[DataProblem]:
     """A problem for each repeated (participant, period) among rows whose keys could be read."""
-    seen: dict[tuple[Value, Value | None], int] = {}
+    seen: dict[tuple[Value, Value | None, Value | None], int] = {}
     problems = []
     for row in rows:
         if "id" not in row.values or (has_period and "period" not in row.values):
             continue
-        key = (row.values["id"], row.values.get("period", default))
+        key = (row.values["id"], row.values.get("period", default), row.values.get("year"))
         first = seen.setdefault(key, row.row)
         if first == row.row:
             continue
         during = f" for period '{key[1]}'" if key[1] is not None else ""
+        during += f", year {key[2]}" if key[2] is not None else ""
         problems.append(
             data_problem(
                 codes.DATA_DUPLICATE_ROW,
@@ -243,6 +274,7 @@ def holdings_from_columns(scheme: CompiledScheme, entries: list[Entry]) -> list[
             declared_attributes(scheme, unit),
             record.row,
             record.source,
+            record.year,
         )
         for record, held in entries
         for unit, quantity in held.items()
@@ -286,6 +318,9 @@ def _holding(path: str, row: Row, scheme: CompiledScheme) -> Holding:
     participant, unit = str(values.pop("participant")), str(values.pop("unit"))
     quantity = values.pop("quantity")
     period = values.pop("period", None)
+    year = int(str(values.pop("year"))) if values.get("year") is not None else None
+    if period is None and year is not None:
+        period = scheme.program.period_of_year(year)
     assert isinstance(quantity, Decimal)
     return Holding(
         participant,
@@ -295,6 +330,7 @@ def _holding(path: str, row: Row, scheme: CompiledScheme) -> Holding:
         {**declared_attributes(scheme, unit), **values},
         row.row,
         path,
+        year,
     )
 
 

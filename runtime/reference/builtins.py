@@ -88,6 +88,26 @@ def _eligible(ev: PeriodEvaluator, e: ir.Call) -> Value:
     return ev.surrender.eligible.get(unit, ZERO)
 
 
+def _earlier_years(ev: PeriodEvaluator, e: ir.Call) -> Value:
+    """The sum of a value over the participant's earlier years of this period."""
+    arg = e.args[0]
+    name = arg.name if isinstance(arg, ir.Ref) else ""
+    fault = ev.context.runtime_faults.get("earlier_years")
+    if fault:
+        raise Fault(codes.EVALUATION_CARRY_OVER, fault)
+    total = ev.context.earlier.get(name, ZERO)
+    key = f"earlier_years.{name}"
+    years = ev.program.data_years(ev.context.period or "")
+    before = [y for y in years if ev.context.year is not None and y < ev.context.year]
+    note = (
+        f"{name} summed over {', '.join(map(str, before))}" if before else "the period's first year"
+    )
+    ev.leaf(key, "runtime", total, ev.program.unit_of(name), (note,), f"{name} in earlier years")
+    if ev.frames:
+        ev.frames[-1].children[key] = None
+    return total
+
+
 IMPLEMENTATIONS: dict[str, Callable[[PeriodEvaluator, ir.Call], Value]] = {
     "floor": _rounding(numbers.floor),
     "ceil": _rounding(numbers.ceil),
@@ -99,4 +119,5 @@ IMPLEMENTATIONS: dict[str, Callable[[PeriodEvaluator, ir.Call], Value]] = {
     "co2e": _co2e,
     "held": _held,
     "eligible": _eligible,
+    "earlier_years": _earlier_years,
 }

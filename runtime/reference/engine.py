@@ -62,6 +62,9 @@ class PeriodContext:
     row: int = 0
     source: str = ""
     owed_mix: tuple[OwedMix, ...] = ()  # the unit mix of units owed from the last period
+    year: int | None = None  # the row's year, in a period kept by year
+    final_year: bool = True  # the row closes its period (always, unless kept by year)
+    earlier: Mapping[str, Decimal] = field(default_factory=dict)  # earlier_years(x) sums
 
 
 @dataclass
@@ -143,6 +146,7 @@ class PeriodEvaluator:
                 ctx.row,
                 ctx.source,
                 self._roots(),
+                ctx.year,
             )
             if self.tracing
             else None
@@ -160,6 +164,7 @@ class PeriodEvaluator:
             ctx.source,
             self.consequences_known,
             self.carried(),
+            ctx.year,
         )
 
     def _roots(self) -> tuple[str, ...]:
@@ -300,6 +305,20 @@ class PeriodEvaluator:
                 name, kind, value, unit, notes=notes, description=description
             )
 
+    def step_value(self, name: str) -> Value:
+        """`year` (a period kept by year gives each row one) or `final_year`."""
+        if name == "final_year":
+            return self.context.final_year
+        if self.context.year is None:
+            where = f"period '{self.context.period}'" if self.context.period else "the scheme"
+            raise Fault(
+                codes.EVALUATION_NO_PERIOD,
+                f"a value uses 'year', but {where} is not kept by year",
+                "keep the period by year (period cp4 = 2021 .. 2023 by year), with one row "
+                "per participant and year",
+            )
+        return Decimal(self.context.year)
+
     def current_period(self) -> str:
         if self.context.period is None:
             raise no_period("a value uses 'period'")
@@ -359,11 +378,11 @@ class PeriodEvaluator:
 
     def _carried_notes(self, unit: str) -> tuple[str, ...]:
         from etsl.compiler.display import format_value
-        from etsl.runtime.reference.ledger import CARRIED
+        from etsl.runtime.reference.ledger import CARRIED, KEPT
 
         notes: dict[str, Decimal] = {}
         for lot in self.context.holdings:
-            if lot.unit == unit and lot.source.startswith(CARRIED):
+            if lot.unit == unit and lot.source.startswith((CARRIED, KEPT)):
                 notes[lot.source] = numbers.add(notes.get(lot.source, ZERO), lot.quantity)
         return tuple(
             f"including {format_value(amount, CO2E_UNIT)} {source}"

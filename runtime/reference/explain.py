@@ -62,12 +62,17 @@ class _Substituter:
         return format_value(self.values[e.node], self.program.unit_of(e.name))
 
     def call(self, e: ir.Call) -> str:
-        unit = BUILTINS[e.builtin].result_unit
+        unit = BUILTINS[e.builtin].result_unit or self.summed_unit(e)
         if unit is not None and e.node in self.values:
             return format_value(self.values[e.node], unit)
         if e.unit is not None:
             return f"{e.builtin}({e.unit})"
         return f"{e.builtin}({', '.join(self.text(a) for a in e.args)})"
+
+    def summed_unit(self, e: ir.Call) -> str | None:
+        """`earlier_years(x)` is shown in x's unit."""
+        arg = e.args[0] if e.builtin == "earlier_years" and e.args else None
+        return self.program.unit_of(arg.name) if isinstance(arg, ir.Ref) else None
 
     def binary(self, e: ir.Binary | ir.Logical) -> str:
         level = precedence(e)
@@ -185,6 +190,7 @@ def _tree(
 
 def header(trace: Trace) -> str:
     period = f", period {trace.period}" if trace.period else ""
+    period += f", year {trace.year}" if trace.year is not None else ""
     where = f" ({trace.source} row {trace.row})" if trace.source and trace.row else ""
     return f"{trace.scheme}: participant {trace.participant}{period}{where}"
 

@@ -99,6 +99,8 @@ def _ref(ev: PeriodEvaluator, e: ir.Ref) -> Value:
         return ev.record_node(e, e.name)
     if e.kind is ir.RefKind.PERIOD:
         return ev.record_node(e, ev.current_period())
+    if e.kind is ir.RefKind.STEP:
+        return ev.record_node(e, ev.step_value(e.name))
     return ev.record_node(e, ev.lookup(e.name))
 
 

@@ -13,6 +13,10 @@ Banking decides what leaves the period: `none` and `within_period` carry nothing
 `next_period` carries only units that entered the account in this period; `unlimited`
 carries everything. A banking block's rules apply last: `except U where F` drops the lots
 of U that pass F (`holding.vintage`, `period` …), `limit U up to L` keeps at most L of them.
+
+Within a period kept by year, a year that does not close the period hands every lot left to
+the next year ("kept from 2021"): banking applies when the period closes, and units kept
+within the period count as the period's own.
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 CARRIED = "carried from period "
+KEPT = "kept from "
 _CARRYING_MODES = ("next_period", "unlimited")
 
 
 def carried_lots(ev: PeriodEvaluator) -> tuple[Holding, ...]:
-    """The credit and offset lots this period hands to the next one."""
+    """The credit and offset lots this period (or year) hands to the next one."""
+    if not ev.context.final_year and ev.surrender is not None:
+        return tuple(_kept(lot, ev) for unit in ev.program.credit_types for lot in _left(ev, unit))
     banking = ev.program.banking
     if banking is None or banking.mode not in _CARRYING_MODES or ev.surrender is None:
         return ()
@@ -96,6 +103,15 @@ def _apply(ev: PeriodEvaluator, rule: ir.BankRule, lots: list[Holding]) -> list[
         room = numbers.subtract(room, take)
         kept[id(lot)] = replace(lot, quantity=take)
     return [kept.get(id(lot), lot) for lot in lots if lot.unit not in rule.units or id(lot) in kept]
+
+
+def _kept(lot: Holding, ev: PeriodEvaluator) -> Holding:
+    """A lot the next year of the same period sees: a lot without a vintage gets its year."""
+    attributes = dict(lot.attributes)
+    if "vintage" not in attributes and ev.context.year is not None:
+        attributes["vintage"] = Decimal(ev.context.year)
+    source = lot.source if lot.source.startswith((CARRIED, KEPT)) else f"{KEPT}{ev.context.year}"
+    return Holding(lot.participant, None, lot.unit, lot.quantity, attributes, 0, source)
 
 
 def _carried(lot: Holding, period: str, ev: PeriodEvaluator) -> Holding:

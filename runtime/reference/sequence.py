@@ -48,6 +48,7 @@ from etsl.runtime.results.model import (
     Results,
     RunOptions,
 )
+from etsl.runtime.steps import missing_years, step_problem
 
 ZERO = Decimal(0)
 ENGINE = "reference"
@@ -64,6 +65,7 @@ class Carry:
     fault: str | None = None
     owed_mix: tuple[OwedMix, ...] = ()
     lots: tuple[Holding, ...] = ()  # credit and offset lots carried by type and vintage
+    earlier: tuple[tuple[str, Decimal], ...] = ()  # earlier_years(x) for the next year
 
 
 def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
@@ -97,6 +99,7 @@ def stream_program(program: Program, dataset: Dataset, options: RunOptions) -> R
         program.consequence_kinds,
         tuple(problems),
         program.category_field,
+        program.by_year,
     )
 
 
@@ -140,12 +143,13 @@ def in_data_order(
 
 @dataclass(frozen=True)
 class Row:
-    """A record with its position in the data and its period resolved."""
+    """A record with its position in the data and its period (and year) resolved."""
 
     position: int
     record: Record
     period: str | None
-    index: int | None  # the period's position in the scheme, None without periods
+    index: int | None  # the step's position in the scheme (Program.steps), None without periods
+    year: int | None = None  # its year, in a period kept by year
 
 
 def _problem(
@@ -169,7 +173,8 @@ def _resolve_period(
     program: Program, record: Record, default: str | None
 ) -> tuple[str | None, EvaluationError | None]:
     periods = list(program.period_names)
-    period = record.period or default
+    by_year = program.period_of_year(record.year) if record.year is not None else None
+    period = record.period or by_year or default
     if not periods:
         return period, None
     if period is None and len(periods) == 1:
@@ -193,30 +198,27 @@ def _resolve_period(
 def participant_chains(
     program: Program, records: Sequence[Record], options: RunOptions
 ) -> tuple[list[list[Row]], list[EvaluationError]]:
-    """Rows grouped by participant, each group in the scheme's period order."""
-    order = {name: i for i, name in enumerate(program.period_names)}
-    groups: dict[str, dict[str | None, Row]] = {}
+    """Rows grouped by participant, each group in the scheme's step order."""
+    order: dict[tuple[str | None, int | None], int] = {
+        step: i for i, step in enumerate(program.steps)
+    }
+    groups: dict[str, dict[object, Row]] = {}
     problems = []
     for position, record in enumerate(records):
         if options.participants is not None and record.participant not in options.participants:
             continue
         period, problem = _resolve_period(program, record, options.period)
+        step = (period, record.year)
+        problem = problem or _step_problem(program, record, period)
         group = groups.setdefault(record.participant, {})
-        if problem is None and period in group and order:
-            first = group[period].record
-            problem = _problem(
-                codes.DATA_DUPLICATE_ROW,
-                record,
-                "period",
-                f"participant '{record.participant}' has a "
-                f"second row for period '{period}' (first: row {first.row})",
-                "give each participant one row per period",
-            )
+        if problem is None and step in group and order:
+            problem = _duplicate(record, group[step].record, period)
         if problem is not None:
             problems.append(problem)
             continue
-        key = period if order else f"#{position}"
-        group[key] = Row(position, record, period, order.get(period) if period else None)
+        key = step if order else f"#{position}"
+        group[key] = Row(position, record, period, order.get(step), record.year)
+    problems += _missing_years(program, groups)
     chains = [
         sorted(g.values(), key=lambda r: (r.index is None, r.index or 0, r.position))
         for g in groups.values()
@@ -224,20 +226,63 @@ def participant_chains(
     return [c for c in chains if c], problems
 
 
+def _step_problem(program: Program, record: Record, period: str | None) -> EvaluationError | None:
+    found = step_problem(program, period, record.year) if period else None
+    return _problem(found.code, record, found.column, found.message, found.hint) if found else None
+
+
+def _duplicate(record: Record, first: Record, period: str | None) -> EvaluationError:
+    year = f", year {record.year}" if record.year is not None else ""
+    return _problem(
+        codes.DATA_DUPLICATE_ROW,
+        record,
+        "period",
+        f"participant '{record.participant}' has a "
+        f"second row for period '{period}'{year} (first: row {first.row})",
+        "give each participant one row per period (per year in a period kept by year)",
+    )
+
+
+def _missing_years(program: Program, groups: dict[str, dict[object, Row]]) -> list[EvaluationError]:
+    """A participant missing a year of a period kept by year: the problem, and its rows of
+    that period are left out (each year feeds the next)."""
+    keys = [
+        (r.record.participant, r.period, r.year, r.position)
+        for g in groups.values()
+        for r in g.values()
+        if r.period is not None
+    ]
+    problems = []
+    for participant, position, found in missing_years(program, keys):
+        group = groups[participant]
+        first = next(r for r in group.values() if r.position == position)
+        for key in [k for k, r in group.items() if r.period == first.period]:
+            del group[key]
+        problems.append(_problem(found.code, first.record, found.column, found.message, found.hint))
+    return problems
+
+
 class HoldingsIndex:
-    """Holdings by participant and period; rows without a period apply to every period."""
+    """Holdings by participant and period; rows without a period apply to every period. In
+    a period kept by year, a holding without a year is held in the period's first year (what
+    is left is kept into the next years)."""
 
     def __init__(self, holdings: Sequence[Holding]) -> None:
         self.by_key: dict[tuple[str, str | None], list[Holding]] = {}
         for holding in holdings:
             self.by_key.setdefault((holding.participant, holding.period), []).append(holding)
 
-    def of(self, participant: str, period: str | None) -> list[Holding]:
-        rows = list(self.by_key.get((participant, None), []))
-        return rows + (self.by_key.get((participant, period), []) if period else [])
+    def of(
+        self, participant: str, period: str | None, year: int | None = None, first: bool = True
+    ) -> list[Holding]:
+        rows = list(self.by_key.get((participant, None), [])) if first else []
+        rows += self.by_key.get((participant, period), []) if period else []
+        return [h for h in rows if h.year == year or (h.year is None and first)]
 
 
-def wide_holdings(program: Program, record: Record, period: str | None) -> list[Holding]:
+def wide_holdings(
+    program: Program, record: Record, period: str | None, year: int | None = None
+) -> list[Holding]:
     """Holdings given as `held.UNIT` / `held_UNIT` columns of the participant table."""
     found = []
     for unit in program.units:
@@ -252,6 +297,7 @@ def wide_holdings(program: Program, record: Record, period: str | None) -> list[
                         quantity,
                         row=record.row,
                         source=record.source,
+                        year=year,
                     )
                 )
     return found
@@ -265,16 +311,18 @@ def run_chain(
 ) -> Iterator[tuple[int, ParticipantResult]]:
     carry, previous = Carry(), None
     for row in chain:
-        if row.index is None or previous is None or row.index != previous + 1:
+        if row.index is None or previous is None or row.index != (previous.index or 0) + 1:
             carry = given_carry(row.record)
+        elif previous.period != row.period:
+            carry = replace(carry, earlier=())  # a new compliance period sums afresh
         record = row.record
         context = PeriodContext(
             record.participant,
             row.period,
             record.values,
             tuple(
-                holdings.of(record.participant, row.period)
-                + wide_holdings(program, record, row.period)
+                holdings.of(record.participant, row.period, row.year, _first_year(program, row))
+                + wide_holdings(program, record, row.period, row.year)
                 + [replace(lot, period=row.period) for lot in carry.lots]
             ),
             runtime={"carry_in": carry.carry_in, "owed_in": carry.owed_in},
@@ -283,11 +331,26 @@ def run_chain(
             row=record.row,
             source=record.source,
             owed_mix=carry.owed_mix,
+            year=row.year,
+            final_year=row.year is None or row.year == program.data_years(row.period or "")[-1],
+            earlier=dict(carry.earlier),
         )
-        result = evaluate_period(program, context, row.index, carry.borrowed, options.trace)
-        carry, previous = next_carry(program, result), row.index
+        closing = _period_index(program, row) if context.final_year else None
+        result = evaluate_period(program, context, closing, carry.borrowed, options.trace)
+        carry, previous = next_carry(program, result, dict(carry.earlier)), row
         if options.period is None or row.period == options.period:
             yield row.position, result
+
+
+def _first_year(program: Program, row: Row) -> bool:
+    """Whether the row opens its period (always, unless the period is kept by year)."""
+    years = program.data_years(row.period or "")
+    return not years or row.year == years[0]
+
+
+def _period_index(program: Program, row: Row) -> int | None:
+    """The position of the row's period in the scheme (borrowing looks at the next one)."""
+    return program.period_names.index(row.period) if row.period else None
 
 
 def given_carry(record: Record) -> Carry:
@@ -309,11 +372,14 @@ def _notes(carry: Carry) -> dict[str, tuple[str, ...]]:
 
 
 def _faults(carry: Carry) -> dict[str, str]:
-    return dict.fromkeys(("carry_in", "owed_in"), carry.fault) if carry.fault else {}
+    names = ("carry_in", "owed_in", "earlier_years")
+    return dict.fromkeys(names, carry.fault) if carry.fault else {}
 
 
-def next_carry(program: Program, result: ParticipantResult) -> Carry:
-    """carry_in and owed_in for the participant's next period."""
+def next_carry(
+    program: Program, result: ParticipantResult, earlier: dict[str, Decimal] | None = None
+) -> Carry:
+    """carry_in and owed_in for the participant's next period (or year)."""
     banked = result.values.get("banked")
     if not isinstance(banked, Decimal) or not result.consequences_known:
         return Carry(
@@ -323,7 +389,7 @@ def next_carry(program: Program, result: ParticipantResult) -> Carry:
     deduct, make_good = result.total("deduct"), result.total("make_good")
     borrowed = result.values.get("borrowed")
     borrowed = borrowed if isinstance(borrowed, Decimal) else ZERO
-    where = f"in period {result.period}"
+    where = f"in {result.year}" if result.year is not None else f"in period {result.period}"
     notes = [("carry_in", f"banked {format_value(banked, 'tCO2e')} {where}")]
     if deduct:
         notes.append(("carry_in", f"less {format_value(deduct, 'tCO2e')} deducted {where}"))
@@ -332,6 +398,9 @@ def next_carry(program: Program, result: ParticipantResult) -> Carry:
     if borrowed:
         notes.append(("owed_in", f"{format_value(borrowed, 'tCO2e')} borrowed {where}"))
     mixes = tuple(c.mix for c in result.consequences if c.kind == "make_good" and c.mix)
+    sums = _year_sums(program, result, earlier or {})
+    if isinstance(sums, str):
+        return Carry(fault=sums)
     return Carry(
         subtract(banked, deduct),
         add(make_good, borrowed),
@@ -340,7 +409,27 @@ def next_carry(program: Program, result: ParticipantResult) -> Carry:
         None,
         mixes,
         result.carried,
+        sums,
     )
+
+
+def _year_sums(
+    program: Program, result: ParticipantResult, earlier: dict[str, Decimal]
+) -> tuple[tuple[str, Decimal], ...] | str:
+    """earlier_years(x) for the next year: the sums so far plus this year's values (or why
+    they are unknown)."""
+    if result.year is None:
+        return ()
+    sums = []
+    for name in program.year_sums:
+        value = result.values.get(name, result.inputs.get(name))
+        if not isinstance(value, Decimal):
+            return (
+                f"'{name}' of {result.year} could not be computed, so "
+                f"earlier_years({name}) is unknown"
+            )
+        sums.append((name, add(earlier.get(name, ZERO), value)))
+    return tuple(sums)
 
 
 # ---- one period, with borrowing ------------------------------------------------------------------

@@ -76,6 +76,7 @@ class Trace:
     row: int = 0
     source: str = ""
     roots: tuple[str, ...] = field(default=())
+    year: int | None = None  # the row's year, in a period kept by year
 
     def entry(self, name: str) -> TraceEntry:
         return self.entries[name]
@@ -101,6 +102,7 @@ class Trace:
             "scheme": self.scheme,
             "participant": self.participant,
             "period": self.period,
+            **({"year": self.year} if self.year is not None else {}),
             "row": self.row or None,
             "source": self.source or None,
             "root": root,

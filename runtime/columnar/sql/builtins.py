@@ -77,6 +77,13 @@ def _unit_value(prefix: str) -> Callable[[ir.Call, Scope], Typed]:
     return handler
 
 
+def _earlier_years(e: ir.Call, scope: Scope) -> Typed:
+    """Always 0 here: schemes with periods kept by year are left to the reference engine
+    (runtime/columnar/sql/compile.py's unsupported_constructs)."""
+    del e, scope
+    return decimal_literal(Decimal(0))
+
+
 IMPLEMENTATIONS: dict[str, Callable[[ir.Call, Scope], Typed]] = {
     "floor": _rounding,
     "ceil": _rounding,
@@ -88,4 +95,5 @@ IMPLEMENTATIONS: dict[str, Callable[[ir.Call, Scope], Typed]] = {
     "co2e": _co2e,
     "held": _unit_value("held"),
     "eligible": _unit_value("eligible"),
+    "earlier_years": _earlier_years,
 }

@@ -244,6 +244,8 @@ def compile_query(
 
 
 def unsupported_constructs(program: Program) -> Unsupported | None:
+    if program.by_year:
+        return Unsupported("periods kept by year (each year carries into the next)")
     if program.borrowing is not None and program.borrowing.mode != "none":
         return Unsupported(f"borrowing '{program.borrowing.mode}'")
     return None

@@ -111,9 +111,19 @@ def _ref(e: ir.Ref, scope: Scope) -> Typed:
         return scope.param(e.name)
     if e.kind is ir.RefKind.PERIOD:
         return current_period(scope)
+    if e.kind is ir.RefKind.STEP:
+        return _step(e.name)
     if e.kind in (ir.RefKind.PERIOD_NAME, ir.RefKind.ENUM):
         return Typed(text(e.name), Kind.TEXT)
     return scope.column(e.name)
+
+
+def _step(name: str) -> Typed:
+    """Without periods kept by year (those are left to the reference engine) every row closes
+    its period and has no year."""
+    if name == "final_year":
+        return Typed(exp.Boolean(this=True), Kind.BOOL)
+    raise Unsupported("'year' outside a period kept by year (the reference engine reports it)")
 
 
 def current_period(scope: Scope) -> Typed:

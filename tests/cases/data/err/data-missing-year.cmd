@@ -1,0 +1,1 @@
+etsl run annual.scheme --participants data-missing-year.csv
