@@ -43,7 +43,7 @@ from etsl.compiler.units import (
     is_gas_mass,
     parse_unit,
 )
-from etsl.compiler.vocabulary import RUNTIME_INPUTS, STEP_VALUES
+from etsl.compiler.vocabulary import PARTICIPANT_TYPE, RUNTIME_INPUTS, STEP_VALUES
 
 #: The unit kind of each consequence's amount (`currency` or `co2e`).
 CONSEQUENCE_AMOUNTS = {c.value: c.kind for c in CONSEQUENCE_KINDS if c.kind != "flag"}
@@ -106,6 +106,8 @@ class Checker:
             return self.infer(s.rules[name].expr)
         if name in RUNTIME_INPUTS:
             return Quant(CO2E)
+        if name == PARTICIPANT_TYPE or PARTICIPANT_TYPE in s.enum_values.get(name, ()):
+            return Enum(PARTICIPANT_TYPE, s.participant_types)
         if name in STEP_VALUES:
             return BOOL if name == "final_year" else NUMBER
         if name == "period" or name in s.periods:

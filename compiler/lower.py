@@ -135,6 +135,10 @@ class _Lowering:
 
     def inputs(self, units: Mapping[str, str]) -> dict[str, ir.Input]:
         owners = {f.name: p.name for p in _participants(self.s) for f in p.fields}
+        blocks: dict[str, tuple[str, ...]] = {}
+        for p in _participants(self.s):
+            for f in p.fields:
+                blocks[f.name] = (*blocks.get(f.name, ()), p.name)
         return {
             name: ir.Input(
                 name,
@@ -144,6 +148,7 @@ class _Lowering:
                 f.type.values if isinstance(f.type, ast.EnumType) else None,
                 self.about(f),
                 owners.get(name),
+                blocks.get(name, ()),
             )
             for name, f in self.s.fields.items()
         }

@@ -247,6 +247,15 @@ class Input:
     choices: tuple[str, ...] | None  # an enumeration's values
     about: Described
     participant: str | None = None  # the participant block that declares it
+    blocks: tuple[str, ...] = ()  # every participant block that declares it
+
+    def of_another_type(self, participant_type: str | None) -> bool:
+        """Whether a row of this participant type has no such input (another block's)."""
+        return (
+            participant_type is not None
+            and bool(self.blocks)
+            and (participant_type not in self.blocks)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import (
     DEFINABLE,
     MEANINGS,
+    PARTICIPANT_TYPE,
     PRELUDE_PATH,
     RUNTIME_INPUTS,
     STEP_VALUES,
@@ -79,6 +80,7 @@ class ResolvedScheme:
     stated_none: Mapping[str, ast.StatedNone] = field(default_factory=dict)
     not_stated: tuple[ast.NotStated, ...] = ()
     used: frozenset[str] = field(default_factory=frozenset)
+    participant_types: tuple[str, ...] = ()  # every participant block's name
 
     @property
     def name(self) -> str:
@@ -313,6 +315,9 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         if isinstance(f.type, ast.EnumType):
             for value in f.type.values:
                 enum_values[value] = enum_values.get(value, ()) + (f.name,)
+    if len(participants) > 1:  # block names are the values of `participant_type`
+        for block in participants:
+            enum_values[block.name] = enum_values.get(block.name, ()) + (PARTICIPANT_TYPE,)
     units = {u.name: u for block in _collect(decls, ast.Units) for u in block.decls}
     bankings = {b.keyword: b for b in _collect(decls, ast.Banking)}
     return ResolvedScheme(
@@ -342,6 +347,7 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         participant=participants[0] if participants else None,
         stated_none={d.feature: d for d in _collect(decls, ast.StatedNone)},
         not_stated=tuple(_collect(decls, ast.NotStated)),
+        participant_types=tuple(p.name for p in participants),
     )
 
 

@@ -32,7 +32,10 @@ STEP_VALUES = {
     "year": "the data year of the row (a period kept `by year` has one row per year)",
     "final_year": "whether the row's year closes its compliance period (always true for a "
     "period not kept by year)",
+    "participant_type": "the row's participant block (its `type` in the data), in schemes "
+    "that declare several",
 }
+PARTICIPANT_TYPE = "participant_type"
 
 #: Every vocabulary name and the plain-language meaning the docs use.
 MEANINGS = {

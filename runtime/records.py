@@ -28,6 +28,7 @@ class Record:
     row: int = 0
     source: str = ""
     year: int | None = None
+    participant_type: str | None = None  # its participant block, when the data says
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,6 +143,8 @@ def file_source(
     ]
     if problems or not plan.columns:
         return Fallback("the data needs the reference reader's checks", notice=False)
+    if plan.has("type"):
+        return Fallback(TYPED)
     targets = {c.target: names[c.index] for c in plan.columns}
     loaded = load_raw(connection, path, names, targets)
     if isinstance(loaded, Fallback):
@@ -322,6 +324,10 @@ def dataset_source(
     return Source(specs, None, records=records, max_places=MAX_DIGITS)
 
 
+#: Why rows with a participant type go to the reference engine.
+TYPED = "participant types (a row leaves other types' values empty)"
+
+
 def resolve_periods(
     compiled: CompiledScheme, dataset: Dataset, options: RunOptions
 ) -> tuple[Record, ...] | Fallback:
@@ -332,6 +338,8 @@ def resolve_periods(
     """
     periods = list(compiled.program.period_names)
     kept: list[Record] = []
+    if any(r.participant_type for r in dataset.records):
+        return Fallback(TYPED)
     for record in dataset.records:
         if options.participants is not None and record.participant not in options.participants:
             continue

@@ -261,6 +261,8 @@ def wide_classifier(scheme: CompiledScheme) -> Classify:
     }
     if scheme.program.by_year:
         fixed["year"] = _plain(year_spec(scheme))
+    if len(scheme.program.participants) > 1:
+        fixed["type"] = _plain(type_spec(scheme))
 
     def classify(name: str, unit: str | None) -> tuple[str, Spec | Invalid] | None:
         if name in inputs:
@@ -317,14 +319,41 @@ def year_spec(scheme: CompiledScheme) -> Spec:
     )
 
 
+def type_spec(scheme: CompiledScheme) -> Spec:
+    """The `type` of a row: one of the scheme's participant blocks (blank: all of them)."""
+    return Spec(
+        "type",
+        "choice",
+        choices=scheme.program.participants,
+        noun=f"a participant type (participant block) of scheme '{scheme.name}'",
+        required=False,
+    )
+
+
 def wide_expected(scheme: CompiledScheme) -> list[str]:
-    held = [f"held.{u}" for u in scheme.program.units]
-    year = ["year"] if scheme.program.by_year else []
-    return ["id", "period", *year, *scheme.program.inputs, *RUNTIME_COLUMNS, *held]
+    program = scheme.program
+    held = [f"held.{u}" for u in program.units]
+    extra = ["year"] if program.by_year else []
+    extra += ["type"] if len(program.participants) > 1 else []
+    return ["id", "period", *extra, *program.inputs, *RUNTIME_COLUMNS, *held]
 
 
-def wide_required(scheme: CompiledScheme, needs_period: bool) -> dict[str, str]:
-    """Required targets of the participant table, each with the hint shown when missing."""
+def other_type(scheme: CompiledScheme, target: str, participant_type: object) -> bool:
+    """Whether `target` is an input of another participant block than the row's type (its
+    cell may then be blank)."""
+    source = scheme.program.inputs.get(target)
+    return (
+        isinstance(participant_type, str)
+        and source is not None
+        and (source.of_another_type(participant_type))
+    )
+
+
+def wide_required(
+    scheme: CompiledScheme, needs_period: bool, types: frozenset[str] | None = None
+) -> dict[str, str]:
+    """Required targets of the participant table, each with the hint shown when missing;
+    with a `type` column (`types`: the types its rows give) only those types' inputs."""
     program = scheme.program
     required = {"id": "add an 'id' column naming each participant, or map a column to 'id'"}
     if all(p.data_years for p in program.periods) and program.periods:
@@ -339,6 +368,8 @@ def wide_required(scheme: CompiledScheme, needs_period: bool) -> dict[str, str]:
             "'period' column, or choose one period to run"
         )
     for name, source in program.inputs.items():
+        if types is not None and not set(source.blocks) & types:
+            continue
         who = f"participant '{source.participant}'" if source.participant else "the participant"
         about = f": {source.about.description}" if source.about.description else ""
         required[name] = f"add the column; '{name}' is an input of {who}{about}"

@@ -8,7 +8,7 @@ None when any of them is an error (warnings alone keep it). See docs/data.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +32,7 @@ from etsl.runtime.data.columns import (
     holdings_expected,
     holdings_required,
     missing_columns,
+    other_type,
     plan_table,
     wide_classifier,
     wide_expected,
@@ -62,6 +63,18 @@ class Row:
 
 #: A participant's record and its `held.UNIT` amounts from the same row.
 Entry = tuple[Record, dict[str, Decimal]]
+#: Whether a row (its values so far) may leave a target's cell blank.
+Optional = Callable[[Mapping[str, Value], str], bool]
+
+
+def _types_given(table: RawTable, plan: Plan) -> frozenset[str] | None:
+    """The participant types a `type` column gives (None without one, or when a row leaves
+    it blank: such a row needs every input)."""
+    column = next((c for c in plan.columns if c.target == "type"), None)
+    if column is None:
+        return None
+    cells = [(_cell(raw, column) or "").strip() for raw in table.rows]
+    return None if any(not c for c in cells) else frozenset(cells)
 
 
 def load_dataset(
@@ -119,15 +132,23 @@ def period_problems(path: Path, scheme: CompiledScheme, period: str | None) -> l
 # ---- rows -------------------------------------------------------------------------------
 
 
-def parse_rows(table: RawTable, plan: Plan) -> tuple[list[Row], list[DataProblem]]:
-    """Every row's values by target, and a problem for every invalid cell."""
+def parse_rows(
+    table: RawTable, plan: Plan, optional: Optional | None = None
+) -> tuple[list[Row], list[DataProblem]]:
+    """Every row's values by target, and a problem for every invalid cell; `optional` says
+    which targets a row may leave blank (another participant type's inputs). Columns are
+    read in plan order, except `type`, which is read first."""
     rows: list[Row] = []
     problems: list[DataProblem] = []
+    columns = sorted(plan.columns, key=lambda c: c.target != "type")
     for raw in table.rows:
         values: dict[str, Value] = {}
         before = len(problems)
-        for column in plan.columns:
-            parsed = parse_cell(column.spec, _cell(raw, column))
+        for column in columns:
+            cell = _cell(raw, column)
+            if optional and (cell is None or not cell.strip()) and optional(values, column.target):
+                continue
+            parsed = parse_cell(column.spec, cell)
             if isinstance(parsed, Invalid):
                 problems.append(parsed.at(table.path, raw.row, column.header))
             elif parsed is not None:
@@ -180,12 +201,20 @@ def participant_records(
     plan = plan_table(table, mapping, wide_classifier(scheme), wide_expected(scheme), strict)
     default = period or only_period(scheme)
     needs_period = default is None and len(scheme.program.periods) > 1
+    if scheme.program.by_year and plan.has("year") and not plan.has("period"):
+        needs_period = False
+    required = wide_required(scheme, needs_period, _types_given(table, plan))
     problems = (
         list(plan.problems)
-        + missing_columns(table, plan, wide_required(scheme, needs_period), mapping)
+        + missing_columns(table, plan, required, mapping)
         + _no_rows(table, "participants")
     )
-    rows, found = parse_rows(table, plan)
+    typed = (
+        (lambda values, target: other_type(scheme, target, values.get("type")))
+        if plan.has("type")
+        else None
+    )
+    rows, found = parse_rows(table, plan, typed)
     problems += found
     problems += _duplicates(table.path, rows, plan.has("period"), default)
     entries = [
@@ -216,13 +245,20 @@ def _record(scheme: CompiledScheme, path: str, row: Row, default: str | None) ->
     values = dict(row.values)
     participant = str(values.pop("id"))
     year = _year(scheme, values)
+    participant_type = values.pop("type", None)
     period = values.pop("period", None)
     if period is None and year is not None:
         period = scheme.program.period_of_year(year)
     period = default if period is None else period
     held = {k.removeprefix("held."): values.pop(k) for k in list(values) if k.startswith("held.")}
     record = Record(
-        participant, None if period is None else str(period), values, row.row, path, year
+        participant,
+        None if period is None else str(period),
+        values,
+        row.row,
+        path,
+        year,
+        None if participant_type is None else str(participant_type),
     )
     return record, {u: q for u, q in held.items() if isinstance(q, Decimal)}
 

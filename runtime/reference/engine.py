@@ -63,6 +63,7 @@ class PeriodContext:
     source: str = ""
     owed_mix: tuple[OwedMix, ...] = ()  # the unit mix of units owed from the last period
     year: int | None = None  # the row's year, in a period kept by year
+    participant_type: str | None = None  # the row's participant block, when the data says
     final_year: bool = True  # the row closes its period (always, unless kept by year)
     earlier: Mapping[str, Decimal] = field(default_factory=dict)  # earlier_years(x) sums
 
@@ -165,6 +166,7 @@ class PeriodEvaluator:
             self.consequences_known,
             self.carried(),
             ctx.year,
+            ctx.participant_type,
         )
 
     def _roots(self) -> tuple[str, ...]:
@@ -235,7 +237,7 @@ class PeriodEvaluator:
         self.failed[name] = name
         self.reasons[name] = fault.message
         self.fault_codes[name] = fault.code
-        if fault.missing and name not in self.program.required:
+        if fault.not_applicable or (fault.missing and name not in self.program.required):
             return
         if any(e.message == fault.message for e in self.errors):
             return
@@ -309,6 +311,14 @@ class PeriodEvaluator:
         """`year` (a period kept by year gives each row one) or `final_year`."""
         if name == "final_year":
             return self.context.final_year
+        if name == "participant_type":
+            if self.context.participant_type is None:
+                raise Fault(
+                    codes.EVALUATION_MISSING_INPUT,
+                    "a value uses 'participant_type', but the row gives no type",
+                    "add a 'type' column naming each row's participant block",
+                )
+            return self.context.participant_type
         if self.context.year is None:
             where = f"period '{self.context.period}'" if self.context.period else "the scheme"
             raise Fault(
@@ -447,6 +457,14 @@ def guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
 
 def _input(ev: PeriodEvaluator, name: str) -> Value:
     raw = ev.context.inputs.get(name)
+    source, kind = ev.program.inputs[name], ev.context.participant_type
+    if raw is None and source.of_another_type(kind):
+        raise Fault(
+            codes.EVALUATION_MISSING_INPUT,
+            f"not applicable to a '{kind}': '{name}' is an input of {' and '.join(source.blocks)}",
+            missing=name,
+            not_applicable=True,
+        )
     if raw is None:
         raise Fault(
             codes.EVALUATION_MISSING_INPUT,

@@ -44,6 +44,7 @@ class Fault(EtslError):
         hint: str | None = None,
         span: Span | None = None,
         missing: str | None = None,
+        not_applicable: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -51,6 +52,7 @@ class Fault(EtslError):
         self.hint = hint
         self.span = span
         self.missing = missing  # the participant input that is missing, if that is the cause
+        self.not_applicable = not_applicable  # it is another participant type's input
 
 
 class Upstream(EtslError):

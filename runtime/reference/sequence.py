@@ -100,6 +100,7 @@ def stream_program(program: Program, dataset: Dataset, options: RunOptions) -> R
         tuple(problems),
         program.category_field,
         program.by_year,
+        any(r.participant_type for r in dataset.records),
     )
 
 
@@ -332,6 +333,7 @@ def run_chain(
             source=record.source,
             owed_mix=carry.owed_mix,
             year=row.year,
+            participant_type=record.participant_type,
             final_year=row.year is None or row.year == program.data_years(row.period or "")[-1],
             earlier=dict(carry.earlier),
         )

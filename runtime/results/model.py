@@ -131,6 +131,7 @@ class ParticipantResult:
     consequences_known: bool = True  # False when a penalty could not be evaluated
     carried: tuple[Holding, ...] = ()  # credit and offset lots handed to the next period
     year: int | None = None  # the row's year, in a period kept by year
+    participant_type: str | None = None  # the row's participant block, when the data says
 
     @property
     def ok(self) -> bool:
@@ -221,6 +222,7 @@ class Results:
     problems: tuple[EvaluationError, ...] = ()
     category_field: str | None = None
     by_year: bool = False  # rows carry a year (some period is kept by year)
+    typed: bool = False  # rows carry a participant type (the data has a `type` column)
     scanned: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def stream(self) -> Iterator[ParticipantResult]:
@@ -257,7 +259,8 @@ class Results:
 
     def columns(self) -> list[str]:
         """Column names: participant, period, every rule, eligible.UNIT, consequences, error."""
-        columns = ["participant", "period", *(["year"] if self.by_year else []), *self.rule_names]
+        columns = ["participant", "period", *(["year"] if self.by_year else [])]
+        columns += [*(["type"] if self.typed else []), *self.rule_names]
         columns += [f"eligible.{u}" for u in self.units]
         for kind in self.consequence_kinds:
             columns += [kind] if kind in FLAG_KINDS else [kind, f"{kind}_is_maximum"]
@@ -322,6 +325,8 @@ def result_record(results: Results, r: ParticipantResult) -> dict[str, object]:
     record: dict[str, object] = {"participant": r.participant, "period": r.period}
     if results.by_year:
         record["year"] = r.year
+    if results.typed:
+        record["type"] = r.participant_type
     record.update({name: r.values.get(name) for name in results.rule_names})
     record.update({f"eligible.{u}": r.eligible.get(u) for u in results.units})
     known = r.consequences_known

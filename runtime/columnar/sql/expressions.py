@@ -123,7 +123,7 @@ def _step(name: str) -> Typed:
     its period and has no year."""
     if name == "final_year":
         return Typed(exp.Boolean(this=True), Kind.BOOL)
-    raise Unsupported("'year' outside a period kept by year (the reference engine reports it)")
+    raise Unsupported(f"'{name}' without its column (the reference engine reports it)")
 
 
 def current_period(scope: Scope) -> Typed:
