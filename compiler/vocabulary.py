@@ -151,7 +151,7 @@ def _banked(banking: ast.Banking | None, facts: BankingFacts) -> str:
         return closing
     # Within a period kept by year, what is left stays in the account for the next year.
     staying = "max(0 tCO2e, surplus - credits_left)" if facts.credits else "surplus"
-    return f"if final_year then {closing} else {staying}"
+    return closing if closing == staying else f"if final_year then {closing} else {staying}"
 
 
 def _closing_banked(banking: ast.Banking | None, facts: BankingFacts) -> str:

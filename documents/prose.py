@@ -76,6 +76,7 @@ class Lexicon:
     participant: str | None
     terms: Mapping[str, Term]
     has_periods: bool = True
+    by_year: bool = False  # its periods are kept by year: values are a year's
 
 
 # ---- the lexicon --------------------------------------------------------------------------
@@ -169,7 +170,12 @@ def lexicon(model: SchemeModel) -> Lexicon:
     ):
         terms.setdefault(name, Term(name, "period", words, "", STEP_VALUES[name]))
     participant = model.participant.name if model.participant else None
-    return Lexicon(label(participant) if participant else None, terms, bool(model.periods))
+    return Lexicon(
+        label(participant) if participant else None,
+        terms,
+        bool(model.periods),
+        any(p.by_year for p in model.periods),
+    )
 
 
 def _param_words(name: str, text: str) -> str:
@@ -435,21 +441,27 @@ def condition(text: str, lex: Lexicon) -> str:
 
 def subject(lex: Lexicon, name: str, market: bool = False) -> str:
     """`Each facility's cap for a period`, `Japan's cap for a period`, `The TNAC`."""
-    periods = lex.has_periods
-    if market or not lex.participant:
-        pattern = _("The {name} for a period") if periods else _("The {name}")
-        return pattern.format(name=label(name))
-    if is_proper(lex.participant):
-        pattern = (
-            _("{participant}'s {name} for a period") if periods else _("{participant}'s {name}")
-        )
-    else:
-        pattern = (
-            _("Each {participant}'s {name} for a period")
-            if periods
-            else _("Each {participant}'s {name}")
-        )
+    who = "market" if market or not lex.participant else "proper"
+    if who != "market" and not is_proper(lex.participant or ""):
+        who = "each"
+    when = "year" if lex.by_year else "period" if lex.has_periods else ""
+    pattern = _SUBJECTS[who, when]()
     return pattern.format(participant=lex.participant, name=label(name))
+
+
+#: `subject` by whose value it is (the market's, a named participant's, each one's) and
+#: for what stretch of time (a year of a period kept by year, a period, none).
+_SUBJECTS: dict[tuple[str, str], Callable[[], str]] = {
+    ("market", "year"): lambda: _("The {name} for a year"),
+    ("market", "period"): lambda: _("The {name} for a period"),
+    ("market", ""): lambda: _("The {name}"),
+    ("proper", "year"): lambda: _("{participant}'s {name} for a year"),
+    ("proper", "period"): lambda: _("{participant}'s {name} for a period"),
+    ("proper", ""): lambda: _("{participant}'s {name}"),
+    ("each", "year"): lambda: _("Each {participant}'s {name} for a year"),
+    ("each", "period"): lambda: _("Each {participant}'s {name} for a period"),
+    ("each", ""): lambda: _("Each {participant}'s {name}"),
+}
 
 
 def rule_sentence(rule: RuleModel, lex: Lexicon) -> str:
