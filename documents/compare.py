@@ -375,12 +375,16 @@ def _names_in(model: SchemeModel, formulas: Sequence[str], depth: int = 2) -> li
     return out
 
 
-def definitions(model: SchemeModel, lex: Lexicon, formulas: Sequence[str]) -> list[str]:
+def definitions(
+    model: SchemeModel, lex: Lexicon, formulas: Sequence[str], tables_only: bool = False
+) -> list[str]:
     """What the rules and tables named in `formulas` amount to, with their numbers:
-    `Offset usage limit by period: CP1 8 %, CP4 4 %`."""
+    `Offset usage limit by period: CP1 8 %, CP4 4 %` (`tables_only`: the tables alone)."""
     lines = []
     for name in _names_in(model, formulas):
         table = next((t for t in model.tables if t.name == name), None)
+        if table is None and tables_only:
+            continue
         if table is not None:
             cells = ", ".join(
                 f"{' / '.join(_('any other') if k == '*' else label(k) for k in key.split('/'))} "

@@ -27,7 +27,14 @@ from etsl.compiler.enums import (
 )
 from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
 from etsl.documents.citations import Footnotes, Ref, SourceEntry
-from etsl.documents.compare import NOT_STATED, card, mix_words, price_words, share_words
+from etsl.documents.compare import (
+    NOT_STATED,
+    card,
+    definitions,
+    mix_words,
+    price_words,
+    share_words,
+)
 from etsl.documents.figures.scheme import Figure, figures
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
@@ -169,6 +176,18 @@ class SchemePage:
     status: str = ""
     doubtful: int = 0  # values resting on secondary or unconfirmed sources
     related: tuple[Item, ...] = ()
+    limit_values: tuple[str, ...] = ()  # what the surrender limits amount to, with numbers
+
+
+#: A factsheet fits one page: it shows at most this many limit tables (the full page has all).
+_FACTSHEET_LIMITS = 3
+
+
+def _limit_values(model: SchemeModel, lex: Lexicon) -> tuple[str, ...]:
+    """The numbers the surrender limits read (`Offset usage limit: CP1 5 %, CP2 4 %`): the
+    tables of shares and amounts their rules use."""
+    limits = [i.limit.text for i in model.surrender if i.limit]
+    return tuple(definitions(model, lex, limits, tables_only=True)[:_FACTSHEET_LIMITS])
 
 
 def ident(name: str, shown: str) -> str:
@@ -641,6 +660,7 @@ def scheme_page(
         rules=_rules(model, notes, lex),
         units=_units(model, notes, lex, others),
         surrender=_surrender(model, notes, lex),
+        limit_values=_limit_values(model, lex),
         banking=_banking(model, notes, lex),
         prices=_prices(model, notes, lex),
         penalties=_penalties(model, notes, lex),

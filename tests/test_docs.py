@@ -461,3 +461,14 @@ def test_pages_render_in_a_browser(tmp_path: Path) -> None:
         width, height, colours = png_pixels(out.read_bytes())
         assert (width, height) == (1200, 2000)
         assert len(colours) > 20, f"{page} looks blank ({len(colours)} colours)"
+
+
+def test_a_factsheet_states_what_its_surrender_limits_amount_to() -> None:
+    """'up to its offset limit' alone tells a reader nothing: the factsheet lists the limit
+    rules and tables the surrender clauses read, with their numbers."""
+    compilation = compile_paths([LIBRARY / "world/washington.scheme"])
+    assert compilation.ok, compilation.diagnostics
+    pages = site([s.model for s in compilation.schemes.values()], "html")
+    sheet = pages["washington-factsheet.html"]
+    assert "WA offset</strong>: up to its offset limit" in sheet
+    assert "<li>Offset usage limit: CP1 5 %, CP2 4 %</li>" in sheet
