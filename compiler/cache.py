@@ -5,7 +5,8 @@ is most of what compiling a scheme costs.
     module, diagnostics = parse_cached(source)     # what parse(source) returns
 
 Where: `$ETSL_CACHE_DIR`, else `$XDG_CACHE_HOME/etsl`, else `~/.cache/etsl`, in a folder
-named after the cache's format; `ETSL_NO_CACHE=1` turns the cache off. Each entry is one
+named after the cache's format; `ETSL_NO_CACHE=1` turns the cache off. It keeps at most
+MAX_ENTRIES files, removing the oldest written beyond that. Each entry is one
 file named by its key, the SHA-256 of the file's path as diagnostics show it, its text, the
 grammar and the source of every compiler module (so any change to ETSL makes new keys; an
 edited import is a different text and so a different key of its own). Only modules that
@@ -34,6 +35,9 @@ from etsl.compiler.source import SourceFile, deep_recursion
 
 FORMAT = "etsl.parse-cache/1"
 FOLDER = "parse-1"
+#: Entries kept at the most: when a write makes more, the oldest written are removed down to
+#: half (an entry is a few kilobytes for a bundled scheme).
+MAX_ENTRIES = 2000
 DIR_VARIABLE = "ETSL_CACHE_DIR"
 OFF_VARIABLE = "ETSL_NO_CACHE"
 _COMPILER = Path(__file__).resolve().parent
@@ -116,6 +120,17 @@ def write_entry(entry: Path, key: str, module: ast.Module) -> None:
     with contextlib.suppress(OSError):
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_text(entry, json.dumps(about) + "\n" + payload)
+        prune(entry.parent)
+
+
+def prune(folder: Path) -> None:
+    """Remove the oldest entries when there are more than MAX_ENTRIES."""
+    entries = list(folder.glob("*.json"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda path: path.stat().st_mtime)
+    for old in entries[: len(entries) - MAX_ENTRIES // 2]:
+        old.unlink(missing_ok=True)
 
 
 def _sha256(data: bytes) -> str:

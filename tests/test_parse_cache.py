@@ -154,3 +154,17 @@ def test_a_cached_check_does_not_import_lark(tmp_path: Path) -> None:
     ]
     assert runs[0] == ["1 file checked: 0 error(s), 0 warning(s)", "True"]
     assert runs[1] == ["1 file checked: 0 error(s), 0 warning(s)", "False"]
+
+
+def test_the_cache_keeps_a_bounded_number_of_entries(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("etsl.compiler.cache.MAX_ENTRIES", 4)
+    for index in range(6):
+        path = tmp_path / f"s{index}.scheme"
+        path.write_text(f'catalogue c{index} "C" {{\n  param p = {index}\n}}\n')
+        assert compile_paths([path]).ok
+        entries = list(cache.iterdir())
+        assert 0 < len(entries) <= 4
+    newest = cache / f"{entry_key(SourceFile.read(tmp_path / 's5.scheme'))}.json"
+    assert newest.exists()
