@@ -51,7 +51,12 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get(DIR_VARIABLE)
     if chosen:
         return Path(chosen) / FOLDER
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder: no cache
+            return None
     return Path(base) / "etsl" / FOLDER
 
 

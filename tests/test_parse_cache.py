@@ -168,3 +168,21 @@ def test_the_cache_keeps_a_bounded_number_of_entries(
         assert 0 < len(entries) <= 4
     newest = cache / f"{entry_key(SourceFile.read(tmp_path / 's5.scheme'))}.json"
     assert newest.exists()
+
+
+def test_without_a_home_folder_there_is_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("ETSL_CACHE_DIR", "ETSL_NO_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache_dir() is None
+    assert compile_paths([REPO / "schemes" / "world" / "eu_ets.scheme"]).ok
+
+
+def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ETSL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("ETSL_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / "etsl" / "parse-1"
