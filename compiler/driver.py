@@ -16,11 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
 from etsl.compiler import ast, codes
 from etsl.compiler.check import CheckedScheme, check
 from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
-from etsl.compiler.graph import rule_graph
+from etsl.compiler.graph import RuleGraph, rule_graph
 from etsl.compiler.load import Loaded, Parser, Reader, load, read_source, scheme_files, source_of
 from etsl.compiler.lower import lower
 from etsl.compiler.program import Program
@@ -39,7 +38,7 @@ class CompiledScheme:
 
     resolved: ResolvedScheme
     checked: CheckedScheme
-    graph: nx.DiGraph
+    graph: RuleGraph
     program: Program
 
     @property

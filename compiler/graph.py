@@ -1,24 +1,73 @@
 """The rule graph: which value depends on which, each edge carrying the span of the use.
 
-    rule_graph(checked) -> (networkx.DiGraph, diagnostics)
+    rule_graph(checked) -> (RuleGraph, diagnostics)
 
 Nodes are named `kind:name` (input:emissions, param:threshold, table:reduction_factor,
 rule:cap, runtime:surrendered, penalty:non_compliance); an edge u → v means v uses u.
 A cycle is one `rule-cycle` diagnostic that lists every edge of it.
+
+The graph is plain dictionaries: compiling needs only an order, ancestors and a cycle test,
+and importing networkx costs more than a whole `etsl check` of a bundled scheme. networkx
+is imported where a graph is analysed or exported (`RuleGraph.to_networkx`), and to word
+the diagnostics of a graph that has a cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import heapq
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from etsl.compiler import ast, codes
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
 from etsl.compiler.vocabulary import RUNTIME_INPUTS, is_default
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass(frozen=True)
+class RuleGraph:
+    """A directed graph over `kind:name` nodes. `nodes` maps each node to its attributes
+    (kind, name, span, …) and `edges` each (used, user) pair to the span of the use, both
+    in the order they were added; `uses` maps a node to the nodes it uses."""
+
+    scheme: str
+    nodes: Mapping[str, Mapping[str, Any]]
+    edges: Mapping[tuple[str, str], Span]
+    uses: Mapping[str, tuple[str, ...]]
+
+    def has_node(self, node: str) -> bool:
+        return node in self.nodes
+
+    def predecessors(self, node: str) -> tuple[str, ...]:
+        """The nodes `node` uses directly."""
+        return self.uses.get(node, ())
+
+    def ancestors(self, node: str) -> set[str]:
+        """Every node `node` uses, directly or through others."""
+        found: set[str] = set()
+        pending = list(self.predecessors(node))
+        while pending:
+            current = pending.pop()
+            if current not in found:
+                found.add(current)
+                pending.extend(self.predecessors(current))
+        return found
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The same graph as a networkx DiGraph (edge attribute `span`, graph attribute
+        `scheme`), for analysis and export."""
+        import networkx as nx
+
+        g = nx.DiGraph(scheme=self.scheme)
+        g.add_nodes_from((node, dict(data)) for node, data in self.nodes.items())
+        g.add_edges_from((used, user, {"span": span}) for (used, user), span in self.edges.items())
+        return g
 
 
 def node_of(s: ResolvedScheme, name: str) -> str | None:
@@ -63,30 +112,30 @@ def _declared(s: ResolvedScheme) -> Iterator[tuple[str, str, Any]]:
             yield kind, name, decl
 
 
-def _add_nodes(g: nx.DiGraph, checked: CheckedScheme) -> None:
+def _nodes(checked: CheckedScheme) -> dict[str, dict[str, Any]]:
     s = checked.resolved
+    nodes: dict[str, dict[str, Any]] = {}
     for kind, name, decl in _declared(s):
         extra = (
             {"default": is_default(decl), "vocabulary": decl.vocabulary} if kind == "rule" else {}
         )
-        g.add_node(
-            f"{kind}:{name}",
-            kind=kind,
-            name=name,
-            span=decl.span,
-            type=str(checked.types.get(name, "")),
-            description=decl.description,
+        nodes[f"{kind}:{name}"] = {
+            "kind": kind,
+            "name": name,
+            "span": decl.span,
+            "type": str(checked.types.get(name, "")),
+            "description": decl.description,
             **extra,
-        )
+        }
     for name, meaning in RUNTIME_INPUTS.items():
-        g.add_node(
-            f"runtime:{name}",
-            kind="runtime",
-            name=name,
-            span=s.scheme.span,
-            type="tCO2e",
-            description=meaning,
-        )
+        nodes[f"runtime:{name}"] = {
+            "kind": "runtime",
+            "name": name,
+            "span": s.scheme.span,
+            "type": "tCO2e",
+            "description": meaning,
+        }
+    return nodes
 
 
 def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
@@ -119,21 +168,29 @@ def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
                     yield used, node, span
 
 
-def rule_graph(checked: CheckedScheme) -> tuple[nx.DiGraph, list[Diagnostic]]:
+def rule_graph(checked: CheckedScheme) -> tuple[RuleGraph, list[Diagnostic]]:
     """Build the dependency graph and report every cycle once."""
-    g: nx.DiGraph = nx.DiGraph(scheme=checked.resolved.name)
-    _add_nodes(g, checked)
+    nodes = _nodes(checked)
+    edges: dict[tuple[str, str], Span] = {}
+    uses: dict[str, list[str]] = {}
     for used, user, span in _edges(checked.resolved):
-        if not g.has_node(user):
-            g.add_node(user, kind=user.split(":")[0], name=user.split(":")[1], span=span)
-        if not g.has_node(used):
-            g.add_node(used, kind=used.split(":")[0], name=used.split(":")[1], span=span)
-        if not g.has_edge(used, user):
-            g.add_edge(used, user, span=span)
-    return g, _cycles(g)
+        for node in (user, used):
+            kind, name = node.split(":", 1)
+            nodes.setdefault(node, {"kind": kind, "name": name, "span": span})
+        if (used, user) not in edges:
+            edges[used, user] = span
+            uses.setdefault(user, []).append(used)
+    g = RuleGraph(checked.resolved.name, nodes, edges, {node: tuple(u) for node, u in uses.items()})
+    return g, ([] if _is_acyclic(g) else _cycles(g.to_networkx()))
+
+
+def _is_acyclic(g: RuleGraph) -> bool:
+    return len(evaluation_order(g)) == len(g.nodes)
 
 
 def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
+    import networkx as nx
+
     problems = []
     for component in sorted(nx.strongly_connected_components(g), key=min):
         if len(component) == 1:
@@ -161,6 +218,21 @@ def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
     return problems
 
 
-def evaluation_order(g: nx.DiGraph) -> list[str]:
-    """Nodes in dependency order (the graph must be acyclic)."""
-    return list(nx.lexicographical_topological_sort(g))
+def evaluation_order(g: RuleGraph) -> list[str]:
+    """Nodes in dependency order, the smallest name first among those ready (networkx's
+    lexicographical topological sort). Nodes on a cycle are left out."""
+    users: dict[str, list[str]] = {}
+    waiting = {node: len(g.predecessors(node)) for node in g.nodes}
+    for used, user in g.edges:
+        users.setdefault(used, []).append(user)
+    ready = [node for node, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        node = heapq.heappop(ready)
+        order.append(node)
+        for user in users.get(node, ()):
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, user)
+    return order

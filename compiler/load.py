@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etsl.compiler import ast, codes
+from etsl.compiler.cache import parse_cached
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.display import shortened
-from etsl.compiler.parse import MAX_BYTES, parse
-from etsl.compiler.source import SourceFile, Span
+from etsl.compiler.source import MAX_BYTES, SourceFile, Span
 
 ROOT_MARKER = ".etslroot"
 
 #: How a file's text is read: the file's SourceFile, or a diagnostic (read_source by default;
 #: an editor passes one that returns its unsaved buffers).
 Reader = Callable[[Path], tuple[SourceFile, Diagnostic | None]]
-#: How a file's text is parsed (parse by default; an editor passes one that caches by content).
+#: How a file's text is parsed (through the parse cache by default, compiler/cache.py; an
+#: editor passes one that caches by content in memory).
 Parser = Callable[[SourceFile], tuple[ast.Module | None, list[Diagnostic]]]
 
 
@@ -36,7 +37,7 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     read: Reader = field(default=lambda path: read_source(path), repr=False)
-    parse: Parser = field(default=lambda source: parse(source), repr=False)
+    parse: Parser = field(default=lambda source: parse_cached(source), repr=False)
 
 
 def scheme_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -71,7 +72,7 @@ def load(
     parse_source: Parser | None = None,
 ) -> Loaded:
     """Parse the given files and, transitively, everything they import (read from disk and
-    parsed afresh unless `read` and `parse_source` say otherwise)."""
+    parsed through the parse cache unless `read` and `parse_source` say otherwise)."""
     loaded = Loaded()
     if read is not None:
         loaded.read = read

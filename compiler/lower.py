@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-import networkx as nx
 from etsl.compiler import ast
 from etsl.compiler import program as ir
-from etsl.compiler.graph import evaluation_order
+from etsl.compiler.graph import RuleGraph, evaluation_order
 from etsl.compiler.gwp import gwp
 from etsl.compiler.infer import CheckedScheme, Checker
 from etsl.compiler.numbers import multiply
@@ -36,7 +35,7 @@ CO2E_UNIT = "tCO2e"
 _TONNE_CONSEQUENCES = ("make_good", "deduct", "order")
 
 
-def lower(checked: CheckedScheme, graph: nx.DiGraph) -> ir.Program:
+def lower(checked: CheckedScheme, graph: RuleGraph) -> ir.Program:
     """The Program of a scheme that compiled without errors."""
     return _Lowering(checked).program(graph)
 
@@ -302,7 +301,7 @@ class _Lowering:
     def binding(self, b: ast.Binding) -> ir.Binding:
         return ir.Binding(b.path, self.expr(b.value), b.span)
 
-    def program(self, graph: nx.DiGraph) -> ir.Program:
+    def program(self, graph: RuleGraph) -> ir.Program:
         s = self.s
         units = self.units_shown()
         runtime_units = dict.fromkeys((*RUNTIME_INPUTS, "borrowed"), CO2E_UNIT)
@@ -444,7 +443,7 @@ def _is_percent(expr: ast.Expr | None) -> bool:
 _RUNTIME_STEPS = ("runtime:surrendered", "runtime:credits_left")
 
 
-def _order(graph: nx.DiGraph) -> tuple[str, ...]:
+def _order(graph: RuleGraph) -> tuple[str, ...]:
     return tuple(
         n
         for n in evaluation_order(graph)
@@ -452,14 +451,14 @@ def _order(graph: nx.DiGraph) -> tuple[str, ...]:
     )
 
 
-def _required(graph: nx.DiGraph, s: ResolvedScheme) -> frozenset[str]:
+def _required(graph: RuleGraph, s: ResolvedScheme) -> frozenset[str]:
     """Values the compliance outcome depends on: vocabulary rules, penalties, surrender."""
     targets = {f"rule:{n}" for n in s.rules if n in MEANINGS} | {"runtime:surrendered"}
     targets |= {n for n in graph.nodes if n.startswith("penalty:")}
     needed = set(targets)
     for target in targets:
         if graph.has_node(target):
-            needed |= nx.ancestors(graph, target)
+            needed |= graph.ancestors(target)
     return frozenset(
         n.split(":", 1)[1] if not n.startswith("penalty:") else "penalty." + n.split(":", 1)[1]
         for n in needed

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import networkx as nx
 from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.features import statements
+from etsl.compiler.graph import RuleGraph
 from etsl.compiler.gwp import gwp
 from etsl.compiler.periods import period_dates, period_years
 from etsl.compiler.printer import number_text, print_expr
@@ -350,7 +350,7 @@ class SchemeModel(Frozen):
 
 
 class _Converter:
-    def __init__(self, checked: CheckedScheme, graph: nx.DiGraph) -> None:
+    def __init__(self, checked: CheckedScheme, graph: RuleGraph) -> None:
         self.checked = checked
         self.s = checked.resolved
         self.graph = graph
@@ -616,7 +616,7 @@ def _mix(c: _Converter, mix: ast.Mix | None) -> MixModel | None:
     return MixModel(units=list(mix.units), bound=mix.bound, share=share)  # type: ignore[arg-type]
 
 
-def to_model(checked: CheckedScheme, graph: nx.DiGraph) -> SchemeModel:
+def to_model(checked: CheckedScheme, graph: RuleGraph) -> SchemeModel:
     """The public model of a checked scheme."""
     c = _Converter(checked, graph)
     s = c.s

@@ -18,12 +18,11 @@ from etsl.compiler.build import Builder
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.nesting import MAX_NESTING, deepest_in_text
 from etsl.compiler.parse_table import load_parser
-from etsl.compiler.source import SourceFile, deep_recursion
+from etsl.compiler.source import MAX_BYTES, SourceFile, deep_recursion
 from etsl.compiler.vocabulary import DEFINABLE, MEANINGS, RUNTIME_INPUTS
 from lark import Lark, Token, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-MAX_BYTES = 2_000_000
 MAX_ERRORS = 20
 
 _CLOSING = re.compile(r"^\}[ \t]*$", re.M)

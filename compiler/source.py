@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The largest scheme file ETSL reads, in characters.
+MAX_BYTES = 2_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -197,10 +197,10 @@ def _placeholders(banking: ast.Banking | None, facts: BankingFacts) -> dict[str,
 
 @cache
 def _parse_prelude(text: str) -> tuple[ast.Rule, ...]:
-    from etsl.compiler.parse import parse
+    from etsl.compiler.cache import parse_cached
 
     source = SourceFile.of(PRELUDE_PATH, "scheme prelude {\n" + text + "\n}")
-    module, diagnostics = parse(source)
+    module, diagnostics = parse_cached(source)
     assert module is not None and not diagnostics, diagnostics
     return tuple(d for d in module.schemes[0].decls if isinstance(d, ast.Rule))
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,6 +26,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: The parse cache (compiler/cache.py) of the tests and the commands they run: a fresh folder
+#: per test process, not the user's cache.
+os.environ["ETSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="etsl-test-cache-")
+atexit.register(shutil.rmtree, os.environ["ETSL_CACHE_DIR"], ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

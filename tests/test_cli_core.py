@@ -109,3 +109,15 @@ def test_help_does_not_import_heavy_modules() -> None:
             "if m in sys.modules]\nprint(heavy)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_check_does_not_import_graph_or_engine_libraries() -> None:
+    """`etsl check` compiles a scheme whole (rule graph and cycle test included) without
+    networkx, pydantic or the engines' libraries: importing them costs more than the check."""
+    code = ("import sys; from etsl.cli import cli\n"
+            "try:\n    cli(['check', 'schemes/world/eu_ets.scheme'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('networkx', 'pydantic', 'duckdb', 'sqlglot', 'jinja2') "
+            "if m in sys.modules]\nprint(heavy)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert "0 error(s)" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]"

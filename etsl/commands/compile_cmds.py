@@ -196,7 +196,8 @@ def graph(
     from etsl.compiler.graph_export import to_dot, to_json
 
     compiled = one_scheme(compile_or_exit([file], import_paths), scheme_name)
-    text = to_dot(compiled.graph) if output_format == "dot" else to_json(compiled.graph)
+    g = compiled.graph.to_networkx()
+    text = to_dot(g) if output_format == "dot" else to_json(g)
     emit(text, output)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from etsl.compiler.errors import EtslError
 from etsl.compiler.files import write_text
-from etsl.compiler.parse import MAX_BYTES
+from etsl.compiler.source import MAX_BYTES
 
 #: The largest participant data file accepted for upload (bytes).
 MAX_UPLOAD = 20 * 1024 * 1024
