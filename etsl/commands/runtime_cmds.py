@@ -38,6 +38,16 @@ from etsl.commands.data_options import (
 
 SHOWN_ROWS = 50
 
+SYSTEM_DATA = click.option(
+    "--system-data",
+    "system_data",
+    default=None,
+    metavar="DATA",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="System data (CSV): one row per year, the column 'year' and one column per system "
+    "input, in the input's declared unit.",
+)
+
 if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
     from etsl.runtime.records import DataFiles, Dataset
@@ -200,6 +210,7 @@ def _run_files(
     help="Write results even when some values could not be computed (those cells "
     "stay empty and the 'error' column says why); exit 0.",
 )
+@SYSTEM_DATA
 @RAW_CSV
 @MAPPING
 @STRICT
@@ -213,6 +224,7 @@ def run(
     output: Path | None,
     engine_name: str,
     allow_errors: bool,
+    system_data: Path | None,
     raw_csv: bool,
     mapping: tuple[str, ...],
     strict: bool,
@@ -226,6 +238,10 @@ def run(
     participant (division by zero, missing table row or input) is reported with the
     participant, period and rule; the run then exits 1 without writing a file unless
     --allow-errors is given.
+
+    With --system-data (one row per year: `year` and the system inputs), the system level
+    is evaluated for every year of the file, participant rows read the system values of
+    their year, and the system values are printed, or written to OUT.system.csv beside -o.
     """
     from etsl.runtime.records import DataFiles
 
@@ -233,13 +249,67 @@ def run(
     check_period(compiled, period)
     _check_output(output)
     _engine(engine_name)
-    files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period)
-    with_progress(
-        "evaluating",
-        lambda progress: _run_and_report(
-            _run_files(compiled, files, engine_name, progress), output, raw_csv, allow_errors
-        ),
-    )
+    _check_system_data(compiled, system_data)
+    files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period, system_data)
+
+    def evaluate(progress: Any) -> None:
+        outcome = _run_files(compiled, files, engine_name, progress)
+        system = _system_results(outcome, allow_errors)
+        _run_and_report(outcome, output, raw_csv, allow_errors)
+        if system is not None:
+            _report_system(system, outcome.system.level, output)
+
+    with_progress("evaluating", evaluate)
+
+
+def _check_system_data(compiled: CompiledScheme, system_data: Path | None) -> None:
+    if system_data is not None and compiled.program.system is None:
+        raise click.BadParameter(
+            f"'{compiled.name}' declares no system level (system {{ … }} or price)",
+            param_hint="--system-data",
+        )
+
+
+def _system_results(outcome: RunOutcome, allow_errors: bool) -> list[ParticipantResult] | None:
+    """The system values of every year; their errors printed (exit 1 unless allowed)."""
+    if outcome.system is None or outcome.results is None:
+        return None
+    results: list[ParticipantResult] = outcome.system.results()
+    errors = [e for r in results for e in r.errors]
+    for error in errors:
+        click.echo(error.render(), err=True)
+    if errors and not allow_errors:
+        click.echo(
+            f"{len(errors)} system value(s) could not be computed; nothing written "
+            "(use --allow-errors to write the other results)",
+            err=True,
+        )
+        sys.exit(1)
+    return results
+
+
+def _report_system(results: list[ParticipantResult], level: Any, output: Path | None) -> None:
+    from etsl.runtime.results.system import system_path, system_rows, write_system_results
+
+    if output is None:
+        from rich.table import Table
+
+        rows = system_rows(results, level)
+        table = Table(title="system values by year", title_justify="left")
+        for column in rows[0]:
+            table.add_column(column)
+        for row in rows[1:]:
+            table.add_row(*row)
+        console().print(table)
+        return
+    target = system_path(output)
+    try:
+        write_system_results(results, level, target)
+    except OSError as problem:
+        raise click.ClickException(
+            f"cannot write '{target}': {problem.strerror or problem}"
+        ) from None
+    click.echo(f"wrote {len(results):,} years to {target}", err=True)
 
 
 def _run_and_report(
