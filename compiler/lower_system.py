@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, Protocol
 
 from etsl.compiler import ast
@@ -24,7 +25,7 @@ from etsl.compiler.graph import RuleGraph, evaluation_order
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.system import YEAR, constant_names
 from etsl.compiler.types import ANY, NUMBER, Quant, Type
-from etsl.compiler.units import dims_name
+from etsl.compiler.units import dims_name, parse_unit
 
 #: Price paths that rise are rounded half up to this many decimal places each year (cents).
 PRICE_PLACES = 2
@@ -189,6 +190,7 @@ def _prices(lo: Lowerer, s: ResolvedScheme) -> dict[str, ir.Rule]:
             lo.expr(price.rising) if price.rising is not None else None,
             price.rising_plus,
             PRICE_PLACES,
+            _written_scale(price.value),
             kind,
             price.span,
             lo.next_node(),
@@ -196,6 +198,13 @@ def _prices(lo: Lowerer, s: ResolvedScheme) -> dict[str, ir.Rule]:
         unit = shown_unit(lo, name, price.value)
         rules[name] = ir.Rule(name, path, kind, unit, lo.about(price, name))
     return rules
+
+
+def _written_scale(value: ast.Expr) -> Decimal:
+    """The scale of the unit a price's start value is written in (1 for other forms)."""
+    if isinstance(value, ast.Quantity) and value.unit is not None:
+        return parse_unit(value.unit).scale
+    return Decimal(1)
 
 
 def _order(graph: RuleGraph, constants: set[str]) -> tuple[str, ...]:

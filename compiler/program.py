@@ -207,7 +207,8 @@ class Aggregate:
 class PricePath:
     """A price's value in the year evaluated: `start` in `from_year`; each later year the
     previous year's value times (1 + `rising` + the year's `plus` input) when `rising` is a
-    rate, or plus `rising` when it is an amount, rounded half up to `places` decimals."""
+    rate, or plus `rising` when it is an amount, rounded half up to `places` decimals of
+    the unit the start value is written in (cents of USD/short_tCO2, not of USD/tCO2)."""
 
     name: str
     start: Expr
@@ -215,6 +216,7 @@ class PricePath:
     rising: Expr | None
     plus: str | None
     places: int
+    scale: Decimal  # the price's written unit in base units: the path is rounded in it
     type: Type
     span: Span
     node: int

@@ -35,18 +35,16 @@ from etsl.commands.data_options import (
     reported,
     with_progress,
 )
+from etsl.commands.system_options import (
+    SYSTEM_DATA,
+    check_system_data,
+    explain_system,
+    report_system,
+    system_results,
+)
 
 SHOWN_ROWS = 50
 
-SYSTEM_DATA = click.option(
-    "--system-data",
-    "system_data",
-    default=None,
-    metavar="DATA",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="System data (CSV): one row per year, the column 'year' and one column per system "
-    "input, in the input's declared unit.",
-)
 
 if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
@@ -249,67 +247,17 @@ def run(
     check_period(compiled, period)
     _check_output(output)
     _engine(engine_name)
-    _check_system_data(compiled, system_data)
+    check_system_data(compiled, system_data)
     files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period, system_data)
 
     def evaluate(progress: Any) -> None:
         outcome = _run_files(compiled, files, engine_name, progress)
-        system = _system_results(outcome, allow_errors)
+        system = system_results(outcome, allow_errors)
         _run_and_report(outcome, output, raw_csv, allow_errors)
         if system is not None:
-            _report_system(system, outcome.system.level, output)
+            report_system(system, outcome.system.level, output)
 
     with_progress("evaluating", evaluate)
-
-
-def _check_system_data(compiled: CompiledScheme, system_data: Path | None) -> None:
-    if system_data is not None and compiled.program.system is None:
-        raise click.BadParameter(
-            f"'{compiled.name}' declares no system level (system {{ … }} or price)",
-            param_hint="--system-data",
-        )
-
-
-def _system_results(outcome: RunOutcome, allow_errors: bool) -> list[ParticipantResult] | None:
-    """The system values of every year; their errors printed (exit 1 unless allowed)."""
-    if outcome.system is None or outcome.results is None:
-        return None
-    results: list[ParticipantResult] = outcome.system.results()
-    errors = [e for r in results for e in r.errors]
-    for error in errors:
-        click.echo(error.render(), err=True)
-    if errors and not allow_errors:
-        click.echo(
-            f"{len(errors)} system value(s) could not be computed; nothing written "
-            "(use --allow-errors to write the other results)",
-            err=True,
-        )
-        sys.exit(1)
-    return results
-
-
-def _report_system(results: list[ParticipantResult], level: Any, output: Path | None) -> None:
-    from etsl.runtime.results.system import system_path, system_rows, write_system_results
-
-    if output is None:
-        from rich.table import Table
-
-        rows = system_rows(results, level)
-        table = Table(title="system values by year", title_justify="left")
-        for column in rows[0]:
-            table.add_column(column)
-        for row in rows[1:]:
-            table.add_row(*row)
-        console().print(table)
-        return
-    target = system_path(output)
-    try:
-        write_system_results(results, level, target)
-    except OSError as problem:
-        raise click.ClickException(
-            f"cannot write '{target}': {problem.strerror or problem}"
-        ) from None
-    click.echo(f"wrote {len(results):,} years to {target}", err=True)
 
 
 def _run_and_report(
@@ -360,10 +308,22 @@ def _check_participant(dataset: Dataset, participant: str) -> None:
 
 @click.command()
 @SCHEME_FILE
-@PARTICIPANTS
+@click.option(
+    "--participants",
+    "participants",
+    default=None,
+    metavar="DATA",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Participant data (required unless --system is given: then the participants of "
+    "the year its aggregates sum over).",
+)
 @HOLDINGS
 @click.option(
-    "--id", "participant", required=True, metavar="ID", help="The participant to explain."
+    "--id",
+    "participant",
+    default=None,
+    metavar="ID",
+    help="The participant to explain (required unless --system is given).",
 )
 @PERIOD
 @click.option(
@@ -381,18 +341,31 @@ def _check_participant(dataset: Dataset, participant: str) -> None:
     show_default=True,
     help="A derivation tree, or the trace as JSON (etsl.trace/1).",
 )
+@click.option(
+    "--system",
+    "system_name",
+    default=None,
+    metavar="NAME",
+    help="Explain a system value (a value of the whole scheme in a year) instead of a "
+    "participant's; with --year and --system-data.",
+)
+@click.option("--year", type=int, default=None, help="The year of the system value (--system).")
+@SYSTEM_DATA
 @MAPPING
 @STRICT
 @IMPORT_PATH
 @SCHEME_NAME
 def explain(
     scheme_file: Path,
-    participants: Path,
+    participants: Path | None,
     holdings: Path | None,
-    participant: str,
+    participant: str | None,
     period: str | None,
     rule_name: str | None,
     output_format: str,
+    system_name: str | None,
+    year: int | None,
+    system_data: Path | None,
     mapping: tuple[str, ...],
     strict: bool,
     import_paths: tuple[Path, ...],
@@ -411,6 +384,18 @@ def explain(
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
+    check_system_data(compiled, system_data)
+    if system_name is not None:
+        dataset = (
+            load_data(participants, compiled, holdings, parse_mapping(mapping), strict, period)
+            if participants is not None
+            else None
+        )
+        explain_system(compiled, system_name, year, system_data, dataset, output_format)
+        return
+    if participants is None or participant is None:
+        missing = "--participants" if participants is None else "--id"
+        raise click.BadParameter("required to explain a participant", param_hint=missing)
     dataset = load_data(participants, compiled, holdings, parse_mapping(mapping), strict, period)
     _check_participant(dataset, participant)
     results = run_reference(

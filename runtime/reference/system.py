@@ -236,10 +236,12 @@ def evaluate_price_path(ev: PeriodEvaluator, e: ir.PricePath) -> Value:
     if e.rising is None or e.from_year is None:
         return ev.record_node(e, start)
     rising = number(ev.evaluate(e.rising), "the escalator of", e)
-    value = start
+    if e.rising.type != NUMBER:  # an amount: added in the unit the price is written in
+        rising = numbers.divide(rising, e.scale)
+    value = numbers.divide(start, e.scale)
     for later in range(e.from_year + 1, year + 1):
         value = numbers.round_half_up(_step(ev, e, value, rising, later), e.places)
-    return ev.record_node(e, value)
+    return ev.record_node(e, numbers.multiply(value, e.scale))
 
 
 def _step(
