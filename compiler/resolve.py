@@ -139,7 +139,7 @@ def decl_key(decl: ast.Decl | ast.SystemInput, index: int) -> tuple[object, ...]
         case ast.NotStated():
             return ("not_stated", index)
         case ast.System():
-            return ("system",)
+            return ("system", index)  # several blocks add up (compiler/system.py)
         case _:
             return (type(decl).__name__,)
 
