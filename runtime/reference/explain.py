@@ -73,6 +73,7 @@ class _Substituter:
         """`earlier_years(x)` is shown in x's unit."""
         arg = e.args[0] if e.builtin == "earlier_years" and e.args else None
         return self.program.unit_of(arg.name) if isinstance(arg, ir.Ref) else None
+
     def aggregate(self, e: ir.Aggregate) -> str:
         if e.node not in self.values:
             return e.key
