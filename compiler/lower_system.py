@@ -87,7 +87,7 @@ def lower_system(lo: Lowerer, s: ResolvedScheme, graph: RuleGraph) -> ir.SystemL
         rules = {**_rules(lo, s), **_prices(lo, s)}
     inputs = _inputs(lo, s)
     order = _order(graph, constants)
-    values = tuple(n for n in (*system.params, *system.rules, *system.prices))
+    values = (*system.params, *system.tables, *system.rules, *system.prices)
     program = ir.Program(
         name=s.name,
         span=s.scheme.span,

@@ -251,11 +251,13 @@ def test_run_writes_the_system_results_beside_the_participant_results(
     result = CliRunner().invoke(cli, ["run", *args, "-o", "out.csv", "--allow-errors"])
     assert result.exit_code == 0, result.output
     system = (tmp_path / "out.system.csv").read_text(encoding="utf-8").splitlines()
-    assert system[0] == "year,total_cap,requests,firms,average,correction,intake,ceiling,error"
-    assert system[1].startswith("2021,1000,1500,2,750,0.6666666666666666")
+    assert system[0] == (
+        "year,reduction,total_cap,requests,firms,average,correction,intake,ceiling,error"
+    )
+    assert system[1].startswith("2021,0,1000,1500,2,750,0.6666666666666666")
     assert system[1].endswith(",397178358,65,")
     # no participant row starts in 2022: no mean, the error column says why
-    assert system[2].startswith("2022,900,0,0,,") and "no participants in the year" in system[2]
+    assert system[2].startswith("2022,10,900,0,0,,") and "no participants in the year" in system[2]
     participants = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert participants[1].startswith("a,p1,") and ",466," in participants[1]  # 700 × 2/3
 
@@ -295,3 +297,48 @@ def test_explain_an_unknown_system_value(tmp_path: Path, monkeypatch: pytest.Mon
     result = CliRunner().invoke(cli, ["explain", *args])
     assert result.exit_code == 2
     assert "no system value named 'intak'" in result.output and "intake" in result.output
+
+
+# ---- rows kept by year read the system values of their own year ----------------------------
+
+BY_YEAR = """
+scheme y "Years inside a period read the system values of their year" {
+  calendar calendar_year
+  period cp4 = 2021 .. 2023 by year
+  participant firm { emissions: tCO2e }
+  system {
+    table reduction by year {
+      | 2021 | 0 %  |
+      | 2022 | 10 % |
+      | *    | 20 % |
+    }
+    rule firms = count(emissions > 0 tCO2e)
+  }
+  cap = floor((1 - reduction) * emissions)
+  rule firms_of_year = firms
+}
+"""
+
+
+def test_a_row_kept_by_year_reads_its_own_years_system_values() -> None:
+    from etsl.compiler.system import row_year
+    from etsl.runtime.records import Dataset
+    from etsl.runtime.reference.sequence import run as run_reference
+    from etsl.runtime.results.model import RunOptions
+
+    scheme = compiled(BY_YEAR)
+    program = scheme.program
+    records = tuple(
+        Record("E1", None, {"emissions": Decimal(1000)}, year=year) for year in (2021, 2022, 2023)
+    ) + (Record("E2", None, {"emissions": Decimal(0)}, year=2022),)
+    system = SystemRun(program, {year: {} for year in (2021, 2022, 2023)}, records)
+
+    def values_of(period: str | None, year: int | None) -> object:
+        return system.year_values(row_year(program, period, year))
+
+    results = run_reference(scheme, Dataset(records), RunOptions(system=values_of))  # type: ignore[arg-type]
+    caps = {(r.participant, r.year): r.values["cap"] for r in results.rows}
+    assert caps[("E1", 2021)] == 1000 and caps[("E1", 2022)] == 900 and caps[("E1", 2023)] == 800
+    # count() reads the rows of the year: E2 has a 2022 row, but no emissions
+    assert [system.value(y, "firms") for y in (2021, 2022, 2023)] == [1, 1, 1]
+    assert row_year(program, "cp4", None) == 2021  # a row without a year: its period's first

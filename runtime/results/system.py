@@ -2,9 +2,10 @@
 
     write_system_results(run.results(), level, Path("out.system.csv"))
 
-Columns: `year`, then each system value in declaration order (parameters, rules, prices),
-numbers in the value's display unit as exact decimals (`%` values as percentages), and
-`error` (why values of the year could not be computed). Written atomically.
+Columns: `year`, then each system value in declaration order (parameters, tables, rules,
+prices), numbers in the value's display unit as exact decimals (`%` values as
+percentages), and `error` (why values of the year could not be computed). Written
+atomically.
 """
 
 from __future__ import annotations
