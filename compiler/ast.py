@@ -432,6 +432,29 @@ class Price:
 
 
 @dataclass(frozen=True, slots=True)
+class SystemInput:
+    """`input tnac: tCO2e "…"` in a system block: a value of the whole scheme for each year,
+    read from the system data (one row per year)."""
+
+    name: str
+    type: TypeRef
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+SystemDecl = SystemInput | Param | Table | Rule | Price
+
+
+@dataclass(frozen=True, slots=True)
+class System:
+    """`system { … }`: declarations evaluated once per scheme and year (compiler/system.py)."""
+
+    decls: tuple[SystemDecl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Mix:
     """`with CCA, QCA at least 75 %`: a share of the units owed that must (at least) or may
     (at most) be of the listed unit types."""
@@ -556,6 +579,7 @@ Decl = (
     | Allocation
     | StatedNone
     | NotStated
+    | System
 )
 
 

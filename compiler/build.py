@@ -572,6 +572,23 @@ class Builder:
     ) -> ast.Allocation:
         return ast.Allocation(methods, description_text(description), cite, self.span(meta))
 
+    # ---- the system level ---------------------------------------------------------------
+    def system_block(self, meta: LarkMeta, *decls: ast.SystemDecl) -> ast.System:
+        """system_block: "system" "{" system_decl* "}" """
+        return ast.System(decls, self.span(meta))
+
+    def system_input(
+        self,
+        meta: LarkMeta,
+        name: Token,
+        type_: ast.TypeRef,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.SystemInput:
+        """system_input: "input" NAME ":" type [STRING] [cite]"""
+        f = self.field(meta, name, type_, description, cite)
+        return ast.SystemInput(f.name, f.type, f.description, f.cite, f.span)
+
     # ---- examples ---------------------------------------------------------------------------
     def example(
         self,

@@ -12,6 +12,7 @@ from etsl.compiler import ast, codes
 from etsl.compiler.diagnostics import Diagnostic, did_you_mean, error
 from etsl.compiler.infer import CONSEQUENCE_AMOUNTS, CheckedScheme, Checker, is_zero
 from etsl.compiler.resolve import ResolvedScheme
+from etsl.compiler.system import YEAR
 from etsl.compiler.types import ANY, BOOL, NUMBER, PERIOD, Quant, Type
 from etsl.compiler.units import CO2E, DAYS, TIME, is_currency
 from etsl.compiler.vocabulary import CO2E_NAMES, PRELUDE_PATH, RUNTIME_INPUTS
@@ -139,11 +140,39 @@ def _check_amount(c: Checker, what: str, kind: str, expr: ast.Expr) -> None:
         c.expect(expr, Quant(CO2E), f"a {what} amount")
 
 
+def _check_price(c: Checker, price: ast.Price) -> None:
+    """A price path: a quantity that rises by a rate (a plain number: `5 %`) or by an
+    amount in its own unit, plus an optional yearly rate (`plus cpi`, a number)."""
+    c.expect_dims(price.value, lambda q: True, "a price control value is a quantity", "")
+    if price.rising is not None:
+        value, rising = c.infer(price.value), c.infer(price.rising)
+        if rising not in (ANY, NUMBER, value):
+            c.diagnostics.append(
+                error(
+                    codes.UNIT_MISMATCH,
+                    f"an escalator is a rate (a percentage) or an amount in {value}, not {rising}",
+                    price.rising.span,
+                    "write a rate such as 5 %",
+                )
+            )
+    plus = c.s.system.inputs.get(price.rising_plus or "")
+    if plus is not None and c.symbol_type(plus.name) not in (ANY, NUMBER):
+        c.diagnostics.append(
+            error(
+                codes.ESCALATOR_INPUT,
+                f"'{plus.name}' is {c.symbol_type(plus.name)}; an inflation rate is a plain "
+                "number or percentage",
+                plus.span,
+                f'declare it as a percentage: input {plus.name}: % "…"',
+            )
+        )
+
+
 def _check_other(c: Checker) -> None:
     for price in c.s.prices:
-        c.expect_dims(price.value, lambda q: True, "a price control value is a quantity", "")
-        if price.rising is not None:
-            c.expect_dims(price.rising, lambda q: True, "an escalator is a rate or an amount", "")
+        _check_price(c, price)
+    for name in sorted(c.s.system.names):
+        c.symbol_type(name)
     for support in c.s.supports:
         if support.limit is not None:
             c.expect_dims(
@@ -173,6 +202,10 @@ def _binding_target(c: Checker, path: tuple[str, ...], given: bool) -> Type | No
         return c.symbol_type(path[1]) if summable else None
     if len(path) != 1:
         return None
+    if head == YEAR and given:
+        return NUMBER
+    if head in c.s.system.inputs if given else head in c.s.system.names:
+        return c.symbol_type(head)
     if given:
         if head == "period":
             return PERIOD

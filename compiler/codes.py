@@ -357,6 +357,47 @@ RULE_CYCLE: Final = Code(
 )
 
 
+# ---- the system level (compiler/system.py) -----------------------------------------------
+
+SYSTEM_READS_PARTICIPANT: Final = Code(
+    "system-reads-participant",
+    "graph",
+    "A system value (one per scheme and year) reads a participant's own value (an input, a "
+    "rule, or a parameter or table that depends on them) outside an aggregate.",
+    "Aggregate the participant value over all participants (`sum(x)`, `mean(x)`, "
+    "`count(condition)`), or make it a system input (`input x: … ` in the system block).",
+)
+AGGREGATE_OUTSIDE_SYSTEM: Final = Code(
+    "aggregate-outside-system",
+    "graph",
+    "An aggregate over participants (`sum`, `mean`, `count`) is used outside a system block, "
+    "or inside another aggregate.",
+    "Declare the aggregate as a system rule (`system { rule total = sum(x) }`) and read that "
+    "rule from participant rules.",
+)
+LEVEL_CYCLE: Final = Code(
+    "level-cycle",
+    "graph",
+    "A system value depends on an aggregate of participant values that themselves depend on "
+    "that system value (a cycle across the two levels).",
+    "Break the cycle: the participant values an aggregate sums must not read the system value "
+    "computed from that aggregate.",
+)
+ESCALATOR_WITHOUT_BASE_YEAR: Final = Code(
+    "escalator-without-base-year",
+    "types",
+    "A price path rises (`rising 5 %`) but states no base year (`from 2021`), so the year of "
+    "its starting value is unknown.",
+    "State the year of the starting value: `price ceiling 65 USD/tCO2e from 2021 rising 5 %`.",
+)
+ESCALATOR_INPUT: Final = Code(
+    "escalator-input",
+    "names",
+    "A price path rises by a named inflation rate (`plus cpi`) that is not a system input "
+    "holding a plain number or percentage for each year.",
+    'Declare the rate in a system block: `system { input cpi: % "inflation of the year" }`.',
+)
+
 # ---- linkage -------------------------------------------------------------------------------
 # Findings of `etsl link`: pair checks (etsl.linkage.checks) and the network's declarations
 # (etsl.linkage.network). docs/linkage.md holds each one's criterion, sources and example.
@@ -833,6 +874,23 @@ EVALUATION_NUMBER_TOO_LARGE: Final = Code(
     "Check the inputs' magnitudes and units (a value in t where kt was meant, …).",
 )
 
+EVALUATION_OUTSIDE_PRICE_PATH: Final = Code(
+    "evaluation-outside-price-path",
+    "evaluation",
+    "A price path is read for a year before its base year (`from 2021`), or its inflation "
+    "rate (`plus cpi`) is not given for a year between the base year and the year read.",
+    "Read the path from its base year on, and give the system input named after `plus` for "
+    "every year from the one after the base year (the system data has one row per year).",
+)
+EVALUATION_MISSING_SYSTEM_VALUE: Final = Code(
+    "evaluation-missing-system-value",
+    "evaluation",
+    "A participant value reads a system value (a value of the whole scheme in a year), but "
+    "no system value is known for the participant's year: no system data row for that year, "
+    "or the system value itself could not be computed.",
+    "Give a system data file with a row for the year (`etsl run --system-data FILE`), or fix the "
+    "error reported for the system value.",
+)
 
 #: Every code by name, in registry order.
 CODES: Final[dict[str, Code]] = {c.name: c for c in list(globals().values()) if isinstance(c, Code)}

@@ -310,15 +310,22 @@ _DECLS: dict[type, Callable[[Any], str]] = {
 
 
 def _field_lines(d: ast.Participant) -> list[tuple[object, str]]:
-    width = max((len(f.name) for f in d.fields), default=0) + 1
+    return _typed_lines(d.fields)
+
+
+def _typed_lines(
+    fields: Sequence[ast.Field | ast.SystemInput], keyword: str = ""
+) -> list[tuple[object, str]]:
+    """`name: type "description"` lines, names and descriptions aligned."""
+    width = max((len(f.name) for f in fields), default=0) + 1
     out: list[tuple[object, str]] = []
-    for f in d.fields:
+    for f in fields:
         if isinstance(f.type, ast.UnitType):
             type_text = f.type.unit
         else:
             type_text = "{" + ", ".join(f.type.values) + "}"
         text = f"{(f.name + ':').ljust(width)} {type_text}{_desc(f.description)}{_cite(f.cite)}"
-        out.append((f, text.rstrip()))
+        out.append((f, keyword + text.rstrip()))
     return _align_descriptions(out)
 
 
@@ -471,7 +478,22 @@ def _example(p: Printer, d: ast.Example, depth: int, first: bool) -> None:
     p.lines.append(INDENT * depth + "}")
 
 
+def _system(p: Printer, d: ast.System, depth: int, first: bool) -> None:
+    """`system { … }`: its inputs aligned as a participant's fields, then its declarations."""
+    p.emit(d, depth, "system {", first)
+    inputs = [x for x in d.decls if isinstance(x, ast.SystemInput)]
+    lines = dict((id(node), text) for node, text in _typed_lines(inputs, "input "))
+    for index, decl in enumerate(d.decls):
+        if isinstance(decl, ast.SystemInput):
+            p.emit(decl, depth + 1, lines[id(decl)], first=index == 0)
+        else:
+            p.decl(decl, depth + 1, first=index == 0)
+    p.closing(d, depth)
+    p.lines.append(INDENT * depth + "}")
+
+
 _BLOCK_DECLS: dict[type, Callable[[Printer, Any, int, bool], None]] = {
+    ast.System: _system,
     ast.Participant: _participant,
     ast.Table: _table,
     ast.Units: _units,

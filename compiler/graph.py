@@ -24,6 +24,7 @@ from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
+from etsl.compiler.system import YEAR
 from etsl.compiler.vocabulary import RUNTIME_INPUTS, is_default
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ def node_of(s: ResolvedScheme, name: str) -> str | None:
         return f"rule:{name}"
     if name in RUNTIME_INPUTS:
         return f"runtime:{name}"
+    if name in s.system.names:
+        return f"system:{name}"
     return None
 
 
@@ -127,6 +130,16 @@ def _nodes(checked: CheckedScheme) -> dict[str, dict[str, Any]]:
             "description": decl.description,
             **extra,
         }
+    for name in sorted(s.system.names):
+        decl = s.system.declaration(name)
+        nodes[f"system:{name}"] = {
+            "kind": "system",
+            "name": name,
+            "span": decl.span if decl else s.scheme.span,
+            "type": str(checked.types.get(name, "")),
+            "description": getattr(decl, "description", None),
+            "system_kind": _SYSTEM_KINDS.get(type(decl), "rule"),
+        }
     for name, meaning in RUNTIME_INPUTS.items():
         nodes[f"runtime:{name}"] = {
             "kind": "runtime",
@@ -136,6 +149,10 @@ def _nodes(checked: CheckedScheme) -> dict[str, dict[str, Any]]:
             "description": meaning,
         }
     return nodes
+
+
+#: The kind of each system declaration in the system program (compiler/lower_system.py).
+_SYSTEM_KINDS = {ast.SystemInput: "input", ast.Param: "param", ast.Table: "table"}
 
 
 def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
@@ -154,6 +171,7 @@ def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
             for used, span in _uses(s, expr):
                 yield used, "runtime:surrendered", span
     yield from _penalty_edges(s)
+    yield from _system_edges(s)
     for used in ("rule:obligation", "runtime:surrendered", "runtime:carry_in", "runtime:owed_in"):
         yield used, "runtime:credits_left", s.scheme.span
 
@@ -166,6 +184,18 @@ def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
             if expr is not None:
                 for used, span in _uses(s, expr):
                     yield used, node, span
+
+
+def _system_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
+    """System values use what their expressions name (a participant value only inside an
+    aggregate), and a price path its inflation input."""
+    for owner, expr in s.system.expressions():
+        for used, span in _uses(s, expr):
+            if used != f"input:{YEAR}":
+                yield used, f"system:{owner}", span
+    for price in s.system.prices.values():
+        if price.rising_plus in s.system.inputs:
+            yield f"system:{price.rising_plus}", f"system:{price.name}", price.span
 
 
 def rule_graph(checked: CheckedScheme) -> tuple[RuleGraph, list[Diagnostic]]:
@@ -206,12 +236,18 @@ def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
             for u, v in cycle
         ]
         first = g.edges[cycle[-1][0], cycle[-1][1]]["span"]
+        levels = {u.startswith("system:") for u, _ in cycle}
         problems.append(
             error(
-                codes.RULE_CYCLE,
-                "rules depend on each other in a cycle: " + " → ".join(names),
+                codes.LEVEL_CYCLE if len(levels) == 2 else codes.RULE_CYCLE,
+                ("system and participant values" if len(levels) == 2 else "rules")
+                + " depend on each other in a cycle: "
+                + " → ".join(names),
                 first,
-                "break the cycle: one of these values must not depend on the others",
+                "break the cycle: an aggregate's participant values must not read the system "
+                "value computed from it"
+                if len(levels) == 2
+                else "break the cycle: one of these values must not depend on the others",
                 related,
             )
         )

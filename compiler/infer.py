@@ -20,6 +20,7 @@ from etsl.compiler.gwp import gwp
 from etsl.compiler.printer import print_expr
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
+from etsl.compiler.system import AGGREGATES, YEAR
 from etsl.compiler.types import (
     ANY,
     BOOL,
@@ -115,9 +116,24 @@ class Checker:
         if name in s.enum_values:
             field = s.enum_values[name][0]
             return self.field_type(s.fields[field])
-        return ANY
+        return self._system_symbol(name)
 
-    def field_type(self, field: ast.Field) -> Type:
+    def _system_symbol(self, name: str) -> Type:
+        """A system value's type (compiler/system.py); `year` is a plain number."""
+        system = self.s.system
+        if name in system.inputs:
+            return self.field_type(system.inputs[name])
+        if name in system.params:
+            return self.infer(system.params[name].value)
+        if name in system.tables:
+            return self.table_type(system.tables[name])
+        if name in system.rules:
+            return self.infer(system.rules[name].expr)
+        if name in system.prices:
+            return self.infer(system.prices[name].value)
+        return NUMBER if name == YEAR else ANY
+
+    def field_type(self, field: ast.Field | ast.SystemInput) -> Type:
         if isinstance(field.type, ast.EnumType):
             return Enum(field.name, field.type.values)
         return self.unit_type(field.type.unit, field.type.span)
@@ -307,7 +323,7 @@ class Checker:
     def _call(self, call: ast.Call) -> Type:
         builtin = BUILTINS.get(call.func)
         if builtin is None:
-            return ANY
+            return self._aggregate(call) if call.func in AGGREGATES else ANY
         count = len(call.args)
         if count < builtin.min_args or (builtin.max_args is not None and count > builtin.max_args):
             expected = (
@@ -319,6 +335,28 @@ class Checker:
                 call, f"'{call.func}' takes {expected} arguments, not {count}", codes.WRONG_ARITY
             )
         return SIGNATURE_RULES[builtin.signature](self, call)
+
+    def _aggregate(self, call: ast.Call) -> Type:
+        """`sum(x)`, `mean(x)`: x's quantity; `count(condition)`: a plain number."""
+        if len(call.args) != 1:
+            return self._mismatch(
+                call,
+                f"'{call.func}' takes 1 argument, not {len(call.args)}",
+                codes.WRONG_ARITY,
+                f"aggregate one participant value: {call.func}(x)",
+            )
+        if AGGREGATES[call.func].counts:
+            self.expect(call.args[0], BOOL, f"the condition of '{call.func}'")
+            return NUMBER
+        kind = self.infer(call.args[0])
+        if kind is not ANY and not isinstance(kind, Quant):
+            return self._mismatch(
+                call,
+                f"'{call.func}' adds up numbers or quantities, not {kind}",
+                codes.TYPE_MISMATCH,
+                f"to count participants, write count({print_expr(call.args[0])} == …)",
+            )
+        return kind
 
     def _mismatch(self, node: ast.Expr, message: str, code: Code, hint: str | None = None) -> Type:
         self.diagnostics.append(error(code, message, node.span, hint))

@@ -20,12 +20,14 @@ from etsl.compiler import program as ir
 from etsl.compiler.graph import RuleGraph, evaluation_order
 from etsl.compiler.gwp import gwp
 from etsl.compiler.infer import CheckedScheme, Checker
+from etsl.compiler.lower_system import kinds_of, lower_system, system_kinds
 from etsl.compiler.numbers import multiply
 from etsl.compiler.periods import bound_year, period_dates, period_years
 from etsl.compiler.printer import print_expr
 from etsl.compiler.program import attribute_value
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
+from etsl.compiler.system import AGGREGATES, constant_names, is_system_example
 from etsl.compiler.types import ANY, BOOL, NAMED_TYPES, SYMBOL, Quant, Type
 from etsl.compiler.units import dims_name, parse_unit
 from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, STEP_VALUES, is_default
@@ -68,6 +70,7 @@ def name_kinds(s: ResolvedScheme) -> dict[str, ir.RefKind]:
     kinds["period"] = ir.RefKind.PERIOD
     kinds.update(dict.fromkeys(STEP_VALUES, ir.RefKind.STEP))
     for kind, names in (
+        (ir.RefKind.SYSTEM, s.system.names),
         (ir.RefKind.RUNTIME, RUNTIME_INPUTS),
         (ir.RefKind.RULE, s.rules),
         (ir.RefKind.TABLE, s.tables),
@@ -88,16 +91,23 @@ class _Lowering:
         self.counter = itertools.count()
         self.basis = self.s.gases.basis if self.s.gases else None
         self.year_sums: dict[str, None] = {}  # names read by earlier_years(…)
+        self.participant_kinds = self.kinds
+        self.aggregates: dict[str, ir.Aggregate] = {}  # system aggregates, by their text
 
     # ---- expressions --------------------------------------------------------------------
     def expr(self, e: ast.Expr) -> ir.Expr:
         build: Callable[[_Lowering, Any, Type, Span, int], ir.Expr] = _LOWER[type(e)]
         return build(self, e, self.checker.infer(e), e.span, next(self.counter))
 
+    def next_node(self) -> int:
+        return next(self.counter)
+
     def optional(self, e: ast.Expr | None) -> ir.Expr | None:
         return None if e is None else self.expr(e)
 
     def call(self, e: ast.Call, kind: Type, span: Span, node: int) -> ir.Expr:
+        if e.func in AGGREGATES:
+            return self.aggregate(e, kind, span, node)
         argument = e.args[0] if e.args else None
         if e.func in ("held", "eligible") and isinstance(argument, ast.Name):
             return ir.Call(e.func, (), kind, span, node, unit=argument.name)
@@ -106,6 +116,14 @@ class _Lowering:
         args = tuple(self.expr(a) for a in e.args)
         factor = self.gas_factor(args[0].type) if e.func == "co2e" else None
         return ir.Call(e.func, args, kind, span, node, factor=factor)
+
+    def aggregate(self, e: ast.Call, kind: Type, span: Span, node: int) -> ir.Expr:
+        """An aggregate's argument is a participant expression (compiler/system.py)."""
+        with kinds_of(self, self.participant_kinds):
+            arg = self.expr(e.args[0])
+        key = print_expr(e)
+        self.aggregates[key] = ir.Aggregate(e.func, arg, key, kind, span, node)
+        return self.aggregates[key]
 
     def gas_factor(self, kind: Type) -> Decimal:
         """The GWP factor that converts a gas to CO2e (the checker made sure one exists)."""
@@ -288,15 +306,19 @@ class _Lowering:
         return ir.Carrying(banking.mode, self.optional(banking.limit), banking.span, rules)
 
     def examples(self) -> tuple[ir.Example, ...]:
-        return tuple(
-            ir.Example(
+        return tuple(self.example(example) for example in self.s.examples)
+
+    def example(self, example: ast.Example) -> ir.Example:
+        system = is_system_example(self.s, example)
+        kinds = system_kinds(self.s, constant_names(self.s)) if system else self.kinds
+        with kinds_of(self, kinds):
+            return ir.Example(
                 example.title,
                 tuple(self.binding(b) for b in example.given),
                 tuple(self.binding(b) for b in example.expect),
                 example.span,
+                system,
             )
-            for example in self.s.examples
-        )
 
     def binding(self, b: ast.Binding) -> ir.Binding:
         return ir.Binding(b.path, self.expr(b.value), b.span)
@@ -330,6 +352,7 @@ class _Lowering:
             runtime_meanings=dict(RUNTIME_INPUTS),
             category_field=_category_field(s),
             year_sums=tuple(self.year_sums),
+            system=lower_system(self, s, graph),
         )
         return _numbered(program, next(self.counter))
 
@@ -409,6 +432,8 @@ def print_bank_rule(rule: ast.BankRule) -> str:
 
 def _table_entries(table: ast.Table) -> Iterator[tuple[tuple[str, ...], ast.Cell]]:
     def key(cell: ast.Cell) -> str:
+        if isinstance(cell, ast.Quantity) and cell.unit is None:
+            return str(int(cell.value))  # a year, in a system table by year
         return cell.name if isinstance(cell, ast.CellName) else "*"
 
     if len(table.dims) == 2 and table.rows:

@@ -149,6 +149,7 @@ class RuleModel(Frozen):
     cite: Citation | None = None
     depends_on: list[str] = []
     location: Location | None = None
+    system: bool = Field(False, description="a value of the whole scheme in a year")
 
 
 class UnitModel(Frozen):
@@ -414,6 +415,11 @@ def _periods(c: _Converter) -> list[PeriodModel]:
     return out
 
 
+#: The block the model gives the system inputs (documents show them as market-wide data).
+SYSTEM_BLOCK = "system"
+SYSTEM_DESCRIPTION = "Values of the whole scheme for each year (the system level)"
+
+
 def _participant(c: _Converter) -> ParticipantModel | None:
     p = c.s.participant
     if p is None:
@@ -421,7 +427,11 @@ def _participant(c: _Converter) -> ParticipantModel | None:
     declared = [d for d in c.s.scheme.decls if isinstance(d, ast.Participant)]
     block_of = {f.name: d.name for d in declared for f in d.fields}
     inputs = []
-    for f in c.s.fields.values():
+    # the system inputs: one value of the whole scheme per year, shown as market-wide data
+    system_inputs = c.s.system.inputs
+    block_of.update(dict.fromkeys(system_inputs, SYSTEM_BLOCK))
+    fields: list[ast.Field | ast.SystemInput] = [*c.s.fields.values(), *system_inputs.values()]
+    for f in fields:
         if isinstance(f.type, ast.EnumType):
             inputs.append(
                 InputModel(
@@ -447,6 +457,8 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                 )
             )
     blocks = [BlockModel(name=d.name, description=d.description) for d in declared]
+    if system_inputs:
+        blocks.append(BlockModel(name=SYSTEM_BLOCK, description=SYSTEM_DESCRIPTION))
     return ParticipantModel(name=p.name, description=p.description, inputs=inputs, blocks=blocks)
 
 
@@ -488,10 +500,14 @@ def _rules(c: _Converter) -> list[RuleModel]:
             meaning=MEANINGS.get(r.name),
             description=r.description,
             cite=_cite(r.cite),
-            depends_on=c.depends_on(f"rule:{r.name}"),
+            depends_on=c.depends_on(f"{'system' if system else 'rule'}:{r.name}"),
             location=None if is_default(r) else Location.of(r.span),
+            system=system,
         )
-        for r in c.s.rules.values()
+        for system, r in [
+            *((False, r) for r in c.s.rules.values()),
+            *((True, r) for r in c.s.system.rules.values()),  # the system level's rules
+        ]
     ]
 
 
@@ -651,9 +667,9 @@ def to_model(checked: CheckedScheme, graph: RuleGraph) -> SchemeModel:
                 cite=_cite(p.cite),
                 location=Location.of(p.span),
             )
-            for p in s.params.values()
+            for p in (*s.params.values(), *s.system.params.values())
         ],
-        tables=[_table(c, t) for t in s.tables.values()],
+        tables=[_table(c, t) for t in (*s.tables.values(), *s.system.tables.values())],
         rules=_rules(c),
         units=[
             UnitModel(

@@ -157,6 +157,20 @@ _PROGRAM_PRINTERS: dict[type, Callable[[Any], str]] = {
 }
 
 
+def print_price_path(e: ir.PricePath) -> str:
+    """`65 USD/tCO2e from 2021 rising 5 % plus cpi`, as the price is declared."""
+    text = _ir_wrap(e.start, SHARE)
+    text += f" from {e.from_year}" if e.from_year is not None else ""
+    if e.rising is not None:
+        text += f" rising {_ir_wrap(e.rising, SHARE)}"
+        text += f" plus {e.plus}" if e.plus else ""
+    return text
+
+
+_PROGRAM_PRINTERS[ir.Aggregate] = lambda e: e.key
+_PROGRAM_PRINTERS[ir.PricePath] = print_price_path
+
+
 def print_program_expr(expr: ir.Expr) -> str:
     """A Program expression as ETSL text (the same text `print_expr` gives its source)."""
     return _PROGRAM_PRINTERS[type(expr)](expr)

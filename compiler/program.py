@@ -56,6 +56,7 @@ class RefKind(StrEnum):
     STEP = "step"  # `year`, `final_year`: the row's year in a period kept by year
     PERIOD_NAME = "period_name"  # a period's name used as a value (`period == first`)
     ENUM = "enum"  # an enumeration value (`category == office`)
+    SYSTEM = "system"  # a system value of the row's year (compiler/system.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,55 @@ class Share:
     node: int
 
 
-Expr = Const | Ref | Attribute | Call | Binary | Compare | Logical | Not | Neg | If | Member | Share
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """`sum(x)`, `mean(x)`, `count(c)` in a system value: over the participants of the year.
+    `arg` is a participant expression; `key` (the aggregate as written) names the input of
+    the system program that holds its value for the year."""
+
+    func: str
+    arg: Expr
+    key: str
+    type: Type
+    span: Span
+    node: int
+
+
+@dataclass(frozen=True, slots=True)
+class PricePath:
+    """A price's value in the year evaluated: `start` in `from_year`; each later year the
+    previous year's value times (1 + `rising` + the year's `plus` input) when `rising` is a
+    rate, or plus `rising` when it is an amount, rounded half up to `places` decimals of
+    the unit the start value is written in (cents of USD/short_tCO2, not of USD/tCO2)."""
+
+    name: str
+    start: Expr
+    from_year: int | None
+    rising: Expr | None
+    plus: str | None
+    places: int
+    scale: Decimal  # the price's written unit in base units: the path is rounded in it
+    type: Type
+    span: Span
+    node: int
+
+
+Expr = (
+    Const
+    | Ref
+    | Attribute
+    | Call
+    | Binary
+    | Compare
+    | Logical
+    | Not
+    | Neg
+    | If
+    | Member
+    | Share
+    | Aggregate
+    | PricePath
+)
 
 
 def share_terms(e: Share) -> tuple[Expr, Expr | None]:
@@ -221,7 +270,22 @@ def walk(e: Expr) -> Iterator[Expr]:
         stack.extend(reversed(children(current)))
 
 
-_EXPR_TYPES = (Const, Ref, Attribute, Call, Binary, Compare, Logical, Not, Neg, If, Member, Share)
+_EXPR_TYPES = (
+    Const,
+    Ref,
+    Attribute,
+    Call,
+    Binary,
+    Compare,
+    Logical,
+    Not,
+    Neg,
+    If,
+    Member,
+    Share,
+    Aggregate,
+    PricePath,
+)
 
 
 # ---- declarations --------------------------------------------------------------------------
@@ -394,6 +458,25 @@ class Example:
     given: tuple[Binding, ...]
     expect: tuple[Binding, ...]
     span: Span
+    system: bool = False  # it gives a year's system inputs and expects system values
+
+
+@dataclass(frozen=True)
+class SystemLevel:
+    """The system level of a scheme, lowered: `program` evaluates one year as the reference
+    engine evaluates one participant (its inputs are `year`, the system inputs and one per
+    aggregate; its rules the system rules and prices); `aggregates` maps each aggregate
+    input to its node; `values` are the system values results show, in order."""
+
+    program: Program
+    aggregates: Mapping[str, Aggregate]
+    values: tuple[str, ...]
+    inputs: tuple[str, ...]  # the system inputs the system data gives (not `year`)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """What participant values may read: the system inputs and values."""
+        return frozenset((*self.inputs, *self.values))
 
 
 @dataclass(frozen=True)
@@ -422,6 +505,7 @@ class Program:
     category_field: str | None = None
     nodes: int = 0  # how many expression nodes were numbered
     year_sums: tuple[str, ...] = ()  # the values `earlier_years(x)` reads, summed year by year
+    system: SystemLevel | None = None  # the system level (compiler/system.py), if declared
 
     # ---- derived views, computed from the fields above --------------------------------
     @property
@@ -430,6 +514,16 @@ class Program:
         runtime = ["carry_in", "owed_in", *(["borrowed"] if self.borrows else []), "surrendered"]
         runtime += ["credits_left"] if self.credit_types else []
         return ("covered", *(n for n in self.rules if n != "covered"), *runtime)
+
+    @property
+    def reads_system(self) -> bool:
+        """Whether a participant value reads a system value (compiler/system.py)."""
+        exprs = [*(r.expr for r in self.rules.values()), *(p.expr for p in self.params.values())]
+        exprs += [e for c in self.surrender for e in (c.limit, c.where, c.share) if e is not None]
+        for penalty in self.penalties:
+            exprs += [penalty.condition] if penalty.condition is not None else []
+            exprs += [e for c in penalty.consequences for e in (c.amount, c.limit) if e is not None]
+        return any(isinstance(n, Ref) and n.kind is RefKind.SYSTEM for e in exprs for n in walk(e))
 
     @property
     def borrows(self) -> bool:
@@ -491,6 +585,8 @@ class Program:
             item = table.get(name)
             if item is not None:
                 return item.unit
+        if self.system and name in self.system.names:
+            return self.system.program.unit_of(name)
         return self.runtime_units.get(name, "")
 
     def kind_of(self, name: str) -> RefKind | None:
@@ -504,13 +600,15 @@ class Program:
         ):
             if name in table:
                 return kind
-        return None
+        return RefKind.SYSTEM if self.system and name in self.system.names else None
 
     def about(self, name: str) -> Described:
         for table in (self.rules, self.params, self.tables, self.inputs):
             item = table.get(name)
             if item is not None:
                 return item.about
+        if self.system and name in self.system.names:
+            return self.system.program.about(name)
         return Described(self.runtime_meanings.get(name))
 
 

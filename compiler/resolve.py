@@ -29,6 +29,15 @@ from etsl.compiler.enums import (
 from etsl.compiler.gwp import BASES, table
 from etsl.compiler.periods import MONTHS
 from etsl.compiler.source import Span
+from etsl.compiler.system import (
+    AGGREGATES,
+    YEAR,
+    SystemScope,
+    level_problems,
+    merge_systems,
+    system_decls,
+    system_scope,
+)
 from etsl.compiler.vocabulary import (
     DEFINABLE,
     MEANINGS,
@@ -81,6 +90,7 @@ class ResolvedScheme:
     not_stated: tuple[ast.NotStated, ...] = ()
     used: frozenset[str] = field(default_factory=frozenset)
     participant_types: tuple[str, ...] = ()  # every participant block's name
+    system: SystemScope = field(default_factory=SystemScope)  # compiler/system.py
 
     @property
     def name(self) -> str:
@@ -94,7 +104,7 @@ class ResolvedScheme:
 # ---- merging variants ---------------------------------------------------------------------
 
 
-def decl_key(decl: ast.Decl, index: int) -> tuple[object, ...]:
+def decl_key(decl: ast.Decl | ast.SystemInput, index: int) -> tuple[object, ...]:
     """The identity of a declaration: a variant's declaration with the same key replaces it."""
     match decl:
         case ast.Meta(key=key):
@@ -106,6 +116,8 @@ def decl_key(decl: ast.Decl, index: int) -> tuple[object, ...]:
             | ast.Rule(name=name)
         ):
             return ("source" if isinstance(decl, ast.SourceDecl) else "name", name)
+        case ast.SystemInput(name=name):
+            return ("name", name)
         case ast.Period(name=name) | ast.Price(name=name) | ast.Support(name=name):
             return (type(decl).__name__, name)
         case ast.Participant(name=name) | ast.Uses(name=name):
@@ -126,12 +138,14 @@ def decl_key(decl: ast.Decl, index: int) -> tuple[object, ...]:
             return ("none", feature)
         case ast.NotStated():
             return ("not_stated", index)
+        case ast.System():
+            return ("system", index)  # several blocks add up (compiler/system.py)
         case _:
             return (type(decl).__name__,)
 
 
-def _duplicates(decls: tuple[ast.Decl, ...]) -> list[Diagnostic]:
-    seen: dict[tuple[object, ...], ast.Decl] = {}
+def _duplicates(decls: tuple[ast.Decl | ast.SystemInput, ...]) -> list[Diagnostic]:
+    seen: dict[tuple[object, ...], ast.Decl | ast.SystemInput] = {}
     problems = []
     for index, decl in enumerate(decls):
         key = decl_key(decl, index)
@@ -161,7 +175,7 @@ def _duplicates(decls: tuple[ast.Decl, ...]) -> list[Diagnostic]:
     return problems
 
 
-def _decl_word(decl: ast.Decl) -> str:
+def _decl_word(decl: ast.Decl | ast.SystemInput) -> str:
     return {
         "Calendar": "calendar",
         "Gases": "gases",
@@ -190,6 +204,8 @@ def _merge_one(base: ast.Decl, own: ast.Decl) -> ast.Decl:
         return replace(own, fields=tuple(fields.values()))
     if isinstance(base, ast.Surrender) and isinstance(own, ast.Surrender):
         return replace(own, items=merge_clauses(base.items, own.items))
+    if isinstance(base, ast.System) and isinstance(own, ast.System):
+        return merge_systems(base, own)
     return own
 
 
@@ -338,7 +354,8 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         banking=bankings.get("banking"),
         borrowing=bankings.get("borrowing"),
         penalties=tuple(_collect(decls, ast.Penalty)),
-        prices=tuple(_collect(decls, ast.Price)),
+        prices=tuple(_collect(decls, ast.Price))
+        + tuple(d for d in system_decls(decls) if isinstance(d, ast.Price)),
         supports=tuple(_collect(decls, ast.Support)),
         holding_limits=tuple(_collect(decls, ast.HoldingLimit)),
         links=tuple(_collect(decls, ast.Link)),
@@ -348,6 +365,7 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         stated_none={d.feature: d for d in _collect(decls, ast.StatedNone)},
         not_stated=tuple(_collect(decls, ast.NotStated)),
         participant_types=tuple(p.name for p in participants),
+        system=system_scope(decls),
     )
 
 
@@ -369,6 +387,7 @@ class NameBinder:
             | set(RUNTIME_INPUTS)
             | set(STEP_VALUES)
             | {"period"}
+            | scheme.system.names
         )
 
     def value_names(self) -> set[str]:
@@ -411,10 +430,8 @@ class NameBinder:
                 yield "banking", bank_rule.limit, "value"
         for holding in s.holding_limits:
             yield "holding_limit", holding.limit, "value"
-        for price in s.prices:
-            yield "price", price.value, "value"
-            if price.rising is not None:
-                yield "price", price.rising, "value"
+        for owner, expr in s.system.expressions():
+            yield owner, expr, "system"
         for support in s.supports:
             if support.limit is not None:
                 yield "support", support.limit, "value"
@@ -445,7 +462,8 @@ class NameBinder:
         for node in nodes:
             match node:
                 case ast.Name(name=name, span=span) if id(node) not in skip:
-                    self._name(name, span)
+                    if not (name == YEAR and context == "system"):
+                        self._name(name, span)
                 case ast.Call():
                     self._call(node)
                 case ast.Attribute(base=ast.Name(name=base), name=attr, span=span):
@@ -474,15 +492,15 @@ class NameBinder:
             return f"'{name}' is a unit type; use held({name}) or eligible({name})"
         if name in PRICE_CONTROLS:
             return (
-                f"'{name}' is a price control, not a value rules can read; to use its "
-                f"amount, declare it with 'param' (param {name}_price = …) and refer to that"
+                f"'{name}' is a price control this scheme does not declare; declare it "
+                f"(price {name} 65 USD/tCO2e from 2021) to read its value of the year"
             )
         candidates = self.value_names() | set(self.s.periods) | set(self.s.enum_values)
         return did_you_mean(name, candidates)
 
     def _call(self, call: ast.Call) -> None:
         builtin = BUILTINS.get(call.func)
-        if builtin is None:
+        if builtin is None and call.func not in AGGREGATES:
             self.diagnostics.append(
                 error(
                     codes.UNKNOWN_FUNCTION,
@@ -492,7 +510,12 @@ class NameBinder:
                 )
             )
             return
-        if builtin.unit_argument and call.args and isinstance(call.args[0], ast.Name):
+        if (
+            builtin is not None
+            and builtin.unit_argument
+            and call.args
+            and isinstance(call.args[0], ast.Name)
+        ):
             self._unit_name(call.args[0].name, call.args[0].span)
             self.used.add(call.args[0].name)
 
@@ -641,13 +664,13 @@ def resolve(
 ) -> tuple[ResolvedScheme, list[Diagnostic]]:
     """Apply variants and catalogues, add default rules and check every name."""
     expander = _Expander(visible)
-    diagnostics = _duplicates(scheme.decls)
+    diagnostics = _duplicates(scheme.decls) + _duplicates(tuple(system_decls(scheme.decls)))
     decls = expander.expand(scheme)
     diagnostics += expander.diagnostics
     resolved = build(scheme, decls)
     names = NameBinder(resolved)
     names.check()
-    diagnostics += names.diagnostics + _enum_value_clashes(resolved)
+    diagnostics += names.diagnostics + _enum_value_clashes(resolved) + level_problems(resolved)
     return replace(resolved, used=frozenset(names.used)), diagnostics
 
 

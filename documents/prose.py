@@ -107,6 +107,7 @@ def _market_names(model: SchemeModel) -> set[str]:
         return set()
     first = model.participant.name
     market = {i.name for i in model.participant.inputs if i.block not in (None, first)}
+    market |= {r.name for r in model.rules if r.system}  # the system level
     own = {i.name for i in model.participant.inputs} - market | set(RUNTIME_INPUTS)
     rules = {r.name: set(r.depends_on) for r in model.rules}
     changed = bool(market)

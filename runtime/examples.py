@@ -109,7 +109,7 @@ def examples_dataset(compiled: CompiledScheme) -> Dataset:
     holdings: list[Holding] = []
     for index, example in enumerate(compiled.program.examples):
         given = read_given(compiled.program, example)
-        if given.runtime or given.problems:
+        if given.runtime or given.problems or example.system:
             continue
         participant = f"example {index + 1}"
         records.append(Record(participant, given.period, given.inputs, index + 2, "<examples>"))
@@ -157,6 +157,8 @@ def _same(expected: Value, actual: Value | None) -> bool:
 
 def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
     """Evaluate one example with the reference engine (traced) and compare every value."""
+    if example.system and program.system is not None:
+        return run_system_example(program, example)
     given = read_given(program, example)
     periods = list(program.period_names)
     years = program.data_years(given.period or "")
@@ -173,6 +175,16 @@ def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
         earlier=given.earlier,
     )
     return compare(program, example, given, evaluate_period(program, context, index, trace=True))
+
+
+def run_system_example(program: Program, example: ir.Example) -> ExampleOutcome:
+    """A system example: one year of the system program (runtime/reference/system.py)."""
+    from etsl.runtime.reference.system import evaluate_system_example
+
+    assert program.system is not None
+    system = program.system.program
+    given = read_given(system, example)
+    return compare(system, example, given, evaluate_system_example(program, given.inputs))
 
 
 def compare(
@@ -233,8 +245,8 @@ def _run_as_dataset(compiled: CompiledScheme, engine: str) -> list[ExampleOutcom
     givens = [read_given(program, example) for example in program.examples]
     rows = {
         f"example {n}": g
-        for n, g in enumerate(givens, start=1)
-        if "surrendered" not in g.runtime and not g.problems
+        for n, (g, example) in enumerate(zip(givens, program.examples, strict=True), start=1)
+        if "surrendered" not in g.runtime and not g.problems and not example.system
     }
     records = [
         Record(name, g.period, {**g.inputs, **g.runtime}, n, "<examples>")

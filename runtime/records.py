@@ -67,3 +67,4 @@ class DataFiles:
     mapping: Mapping[str, str] = field(default_factory=dict)
     strict: bool = False
     period: str | None = None
+    system: Path | None = None  # the system data: one row per year (runtime/system_data.py)

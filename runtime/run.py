@@ -103,6 +103,7 @@ class RunOutcome:
     results: Results | None
     problems: Sequence[Any] = ()
     notices: Sequence[str] = ()
+    system: Any = None  # the system level's evaluation (runtime/reference/system.py SystemRun)
 
 
 def run_dataset(
@@ -119,6 +120,8 @@ def run_files(
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Evaluate data files with an engine; the columnar engine falls back with a notice."""
+    if files.system is not None or compiled.program.reads_system:
+        return _system_files(compiled, files, engine_name, progress)
     if engine_name == "columnar":
         return _columnar_files(compiled, files, progress)
     run = STREAMING.get(engine_name) or engine(engine_name)
@@ -132,6 +135,41 @@ def run_files(
     results, reason = with_reason(compiled, dataset, options)
     notices = [reason.text()] if reason is not None and reason.notice else []
     return RunOutcome(results, problems, notices)
+
+
+def _system_files(
+    compiled: CompiledScheme, files: DataFiles, engine_name: str, progress: Progress | None
+) -> RunOutcome:
+    """A run with the system level: the system data is read and checked, and the reference
+    engine evaluates the rows, each reading the system values of its year (row_year)."""
+    from etsl.compiler.system import row_year
+    from etsl.runtime.reference.sequence import stream as reference_run
+    from etsl.runtime.reference.system import SystemRun
+    from etsl.runtime.system_data import read_system_data
+
+    program = compiled.program
+    rows: dict[int, Any] = {}
+    if files.system is not None and program.system is not None:
+        read, found = read_system_data(files.system, program)
+        if read is None:
+            return RunOutcome(None, found)
+        rows = read
+    dataset, problems = _read(compiled, files)
+    if dataset is None:
+        return RunOutcome(None, problems)
+    source = str(files.system) if files.system else "<no system data>"
+    system = SystemRun(program, rows, dataset.records, source=source) if program.system else None
+
+    def values_of(period: str | None, year: int | None) -> Any:
+        return system.year_values(row_year(program, period, year)) if system else {}
+
+    options = RunOptions(period=files.period, progress=progress, system=values_of)
+    notices = (
+        []
+        if engine_name == "reference"
+        else [f"the reference engine evaluated this run, not {engine_name}: the system level"]
+    )
+    return RunOutcome(reference_run(compiled, dataset, options), problems, notices, system)
 
 
 def _read(compiled: CompiledScheme, files: DataFiles) -> tuple[Dataset | None, Sequence[Any]]:

@@ -102,6 +102,13 @@ def test_quotients_by_small_divisors_use_64_bit_long_division() -> None:
            for b in (3, 7, -9, 11, 2**19, 999983)])
 
 
+def test_floor_and_ceil_to_places_of_a_wide_quotient() -> None:
+    """floor(a / b, 3) of a quotient with 15 integer digits and 18 decimals: multiplying by
+    1000 first would outgrow DECIMAL(38) (Hypothesis found 450715155526 / 0.000003)."""
+    check([(Decimal("450715155526"), Decimal("0.000003")),
+           (Decimal("-450715155526"), Decimal("0.000007"))])
+
+
 def test_float_traps_are_exact() -> None:
     results = run([(Decimal(430) * 5, Decimal("0.94")), (Decimal(3450) * 5, Decimal("0.94")),
                    (Decimal(1000) * 5, Decimal("0.92"))])

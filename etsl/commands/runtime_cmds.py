@@ -35,8 +35,16 @@ from etsl.commands.data_options import (
     reported,
     with_progress,
 )
+from etsl.commands.system_options import (
+    SYSTEM_DATA,
+    check_system_data,
+    explain_system,
+    report_system,
+    system_results,
+)
 
 SHOWN_ROWS = 50
+
 
 if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
@@ -200,6 +208,7 @@ def _run_files(
     help="Write results even when some values could not be computed (those cells "
     "stay empty and the 'error' column says why); exit 0.",
 )
+@SYSTEM_DATA
 @RAW_CSV
 @MAPPING
 @STRICT
@@ -213,6 +222,7 @@ def run(
     output: Path | None,
     engine_name: str,
     allow_errors: bool,
+    system_data: Path | None,
     raw_csv: bool,
     mapping: tuple[str, ...],
     strict: bool,
@@ -226,6 +236,10 @@ def run(
     participant (division by zero, missing table row or input) is reported with the
     participant, period and rule; the run then exits 1 without writing a file unless
     --allow-errors is given.
+
+    With --system-data (one row per year: `year` and the system inputs), the system level
+    is evaluated for every year of the file, participant rows read the system values of
+    their year, and the system values are printed, or written to OUT.system.csv beside -o.
     """
     from etsl.runtime.records import DataFiles
 
@@ -233,13 +247,17 @@ def run(
     check_period(compiled, period)
     _check_output(output)
     _engine(engine_name)
-    files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period)
-    with_progress(
-        "evaluating",
-        lambda progress: _run_and_report(
-            _run_files(compiled, files, engine_name, progress), output, raw_csv, allow_errors
-        ),
-    )
+    check_system_data(compiled, system_data)
+    files = DataFiles(participants, holdings, parse_mapping(mapping), strict, period, system_data)
+
+    def evaluate(progress: Any) -> None:
+        outcome = _run_files(compiled, files, engine_name, progress)
+        system = system_results(outcome, allow_errors)
+        _run_and_report(outcome, output, raw_csv, allow_errors)
+        if system is not None:
+            report_system(system, outcome.system.level, output)
+
+    with_progress("evaluating", evaluate)
 
 
 def _run_and_report(
@@ -290,10 +308,22 @@ def _check_participant(dataset: Dataset, participant: str) -> None:
 
 @click.command()
 @SCHEME_FILE
-@PARTICIPANTS
+@click.option(
+    "--participants",
+    "participants",
+    default=None,
+    metavar="DATA",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Participant data (required unless --system is given: then the participants of "
+    "the year its aggregates sum over).",
+)
 @HOLDINGS
 @click.option(
-    "--id", "participant", required=True, metavar="ID", help="The participant to explain."
+    "--id",
+    "participant",
+    default=None,
+    metavar="ID",
+    help="The participant to explain (required unless --system is given).",
 )
 @PERIOD
 @click.option(
@@ -311,18 +341,31 @@ def _check_participant(dataset: Dataset, participant: str) -> None:
     show_default=True,
     help="A derivation tree, or the trace as JSON (etsl.trace/1).",
 )
+@click.option(
+    "--system",
+    "system_name",
+    default=None,
+    metavar="NAME",
+    help="Explain a system value (a value of the whole scheme in a year) instead of a "
+    "participant's; with --year and --system-data.",
+)
+@click.option("--year", type=int, default=None, help="The year of the system value (--system).")
+@SYSTEM_DATA
 @MAPPING
 @STRICT
 @IMPORT_PATH
 @SCHEME_NAME
 def explain(
     scheme_file: Path,
-    participants: Path,
+    participants: Path | None,
     holdings: Path | None,
-    participant: str,
+    participant: str | None,
     period: str | None,
     rule_name: str | None,
     output_format: str,
+    system_name: str | None,
+    year: int | None,
+    system_data: Path | None,
     mapping: tuple[str, ...],
     strict: bool,
     import_paths: tuple[Path, ...],
@@ -341,6 +384,18 @@ def explain(
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
+    check_system_data(compiled, system_data)
+    if system_name is not None:
+        dataset = (
+            load_data(participants, compiled, holdings, parse_mapping(mapping), strict, period)
+            if participants is not None
+            else None
+        )
+        explain_system(compiled, system_name, year, system_data, dataset, output_format)
+        return
+    if participants is None or participant is None:
+        missing = "--participants" if participants is None else "--id"
+        raise click.BadParameter("required to explain a participant", param_hint=missing)
     dataset = load_data(participants, compiled, holdings, parse_mapping(mapping), strict, period)
     _check_participant(dataset, participant)
     results = run_reference(

@@ -415,6 +415,8 @@ def static_fallback(compiled: CompiledScheme) -> Fallback | None:
     """Constructs the engine leaves to the reference engine whatever the data."""
     if compiled.program.borrows:
         return Fallback("borrowing between periods")
+    if compiled.program.reads_system:
+        return Fallback("participant values read system values (the system level)")
     problem = unsupported_constructs(compiled.program)
     return Fallback(str(problem)) if problem else None
 

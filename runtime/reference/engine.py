@@ -66,6 +66,10 @@ class PeriodContext:
     participant_type: str | None = None  # the row's participant block, when the data says
     final_year: bool = True  # the row closes its period (always, unless kept by year)
     earlier: Mapping[str, Decimal] = field(default_factory=dict)  # earlier_years(x) sums
+    # the system values of the row's year (runtime/reference/system.py: YearValues)
+    system: Mapping[str, Value] = field(default_factory=dict)
+    # a system evaluation's data, by year (price paths read earlier years' inflation)
+    system_rows: Mapping[int, Mapping[str, Value]] = field(default_factory=dict)
 
 
 @dataclass
@@ -506,6 +510,8 @@ def _dimension(ev: PeriodEvaluator, table: str, dim: str) -> str:
             raise no_period(f"table '{table}' is looked up by period")
         return ev.context.period
     value = ev.lookup(dim)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))  # a table by year (compiler/system.py)
     if not isinstance(value, str):
         raise Fault(
             codes.EVALUATION_WRONG_TYPE,
@@ -598,7 +604,14 @@ def left_after(amounts: list[Decimal], need: Decimal) -> tuple[list[Decimal], De
     return left, total
 
 
+def _system(ev: PeriodEvaluator, name: str) -> Value:
+    from etsl.runtime.reference.system import system_value
+
+    return system_value(ev, name)
+
+
 _LOOKUPS: dict[RefKind, Callable[[PeriodEvaluator, str], Value]] = {
+    RefKind.SYSTEM: _system,
     RefKind.INPUT: _input,
     RefKind.PARAM: _param,
     RefKind.TABLE: _table,

@@ -74,6 +74,12 @@ class _Substituter:
         arg = e.args[0] if e.builtin == "earlier_years" and e.args else None
         return self.program.unit_of(arg.name) if isinstance(arg, ir.Ref) else None
 
+    def aggregate(self, e: ir.Aggregate) -> str:
+        if e.node not in self.values:
+            return e.key
+        shown = format_value(self.values[e.node], self.program.unit_of(e.key))
+        return f"{shown} ({e.key})"
+
     def binary(self, e: ir.Binary | ir.Logical) -> str:
         level = precedence(e)
         return (
@@ -109,6 +115,8 @@ _SUBSTITUTE: dict[type, Callable[[_Substituter, Any], str]] = {
     ir.Member: lambda s, e: f"{s.wrap(e.operand, SHARE)} in {{{', '.join(e.values)}}}",
     # a sum as a share or a whole is bracketed: `(1 − 30 %) of 1,000 t`, never `1 − 30 % of …`
     ir.Share: lambda s, e: f"{s.wrap(e.share, PRODUCT)} of {s.wrap(e.whole, PRODUCT)}",
+    ir.Aggregate: lambda s, e: s.aggregate(e),
+    ir.PricePath: lambda s, e: print_program_expr(e),
 }
 
 

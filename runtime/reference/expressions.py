@@ -234,7 +234,21 @@ def _call(ev: PeriodEvaluator, e: ir.Call) -> Value:
     return ev.record_node(e, IMPLEMENTATIONS[e.builtin](ev, e))
 
 
+def _aggregate(ev: PeriodEvaluator, e: ir.Aggregate) -> Value:
+    from etsl.runtime.reference.system import evaluate_aggregate
+
+    return evaluate_aggregate(ev, e)
+
+
+def _price_path(ev: PeriodEvaluator, e: ir.PricePath) -> Value:
+    from etsl.runtime.reference.system import evaluate_price_path
+
+    return evaluate_price_path(ev, e)
+
+
 EVALUATORS: dict[type, Callable[[PeriodEvaluator, Any], Value]] = {
+    ir.Aggregate: _aggregate,
+    ir.PricePath: _price_path,
     ir.Const: lambda ev, e: e.value,
     ir.Ref: _ref,
     ir.Attribute: _attribute,

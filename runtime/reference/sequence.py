@@ -336,6 +336,7 @@ def run_chain(
             participant_type=record.participant_type,
             final_year=row.year is None or row.year == program.data_years(row.period or "")[-1],
             earlier=dict(carry.earlier),
+            system=options.system(row.period, row.year) if options.system else {},
         )
         closing = _period_index(program, row) if context.final_year else None
         result = evaluate_period(program, context, closing, carry.borrowed, options.trace)

@@ -396,3 +396,5 @@ class RunOptions:
     trace: bool = False
     participants: frozenset[str] | None = None
     progress: Callable[[int, int], None] | None = None
+    # the system values a row of a period (and year) reads (runtime/reference/system.py)
+    system: Callable[[str | None, int | None], Mapping[str, Value]] | None = None

@@ -371,6 +371,8 @@ def to_places(func: str, x: Typed, places: int, scope: Hoisting) -> Typed:
         return Typed(as_num(x, result), Kind.NUM, result, x.nullable, True)
     if func == "round":
         node: exp.Expr = exp.Round(this=x.sql, decimals=integer_literal(places))
+    elif places > 0 and num.digits + num.scale + places > MAX_DIGITS:
+        node = _corrected_round(func, scope.atom(x), places)
     elif places == 0:
         node = (exp.Floor if func == "floor" else exp.Ceil)(this=x.sql)
     else:
@@ -381,6 +383,20 @@ def to_places(func: str, x: Typed, places: int, scope: Hoisting) -> Typed:
         )
         node = exp.Mul(this=whole, expression=decimal_literal(Decimal(1).scaleb(-places)).sql)
     return Typed(cast(node, result.sql_type()), Kind.NUM, result, x.nullable, True)
+
+
+def _corrected_round(func: str, x: Typed, places: int) -> exp.Expr:
+    """floor/ceil(x, places) where x·10**places could outgrow DECIMAL(38): x rounded to
+    `places`, moved one step down (floor) or up (ceil) when the rounding went past x."""
+    rounded = exp.Round(this=x.sql, decimals=integer_literal(places))
+    step = decimal_literal(Decimal(1).scaleb(-places)).sql
+    if func == "floor":
+        past: exp.Expr = exp.GT(this=rounded, expression=x.sql)
+        moved: exp.Expr = exp.Sub(this=rounded.copy(), expression=step)
+    else:
+        past = exp.LT(this=rounded, expression=x.sql)
+        moved = exp.Add(this=rounded.copy(), expression=step)
+    return exp.Case(ifs=[exp.If(this=past, true=moved)], default=rounded.copy())
 
 
 def extremum(func: str, items: Sequence[Typed], scope: Hoisting) -> Typed:

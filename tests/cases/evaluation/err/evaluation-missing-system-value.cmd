@@ -1,0 +1,1 @@
+etsl run prices.scheme --participants evaluation-missing-system-value.csv --engine reference
