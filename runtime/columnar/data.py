@@ -41,6 +41,8 @@ WHITESPACE = (
 DEFAULT_CONTEXT_DIGITS = 28  # the reader scales units with Python's default context
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Why a run is evaluated step by step (runtime/columnar/chains.py).
+CHAINED = "several periods of one participant (carried over)"
 
 
 @dataclass(frozen=True)
@@ -351,7 +353,7 @@ def resolve_periods(
         if options.period is None or period == options.period:
             kept.append(replace(record, period=period))
     if len({r.participant for r in kept}) != len(kept):
-        return Fallback("several periods of one participant (carried over)")
+        return Fallback(CHAINED)
     if not kept:
         return Fallback("there are no rows to evaluate", notice=False)
     return tuple(kept)

@@ -15,6 +15,7 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.numbers import MAX_DIGITS
 from etsl.runtime.columnar.data import (
     CELLS,
+    CHAINED,
     DATE_PATTERN,
     DEFAULT_CONTEXT_DIGITS,
     FALSE_WORDS,
@@ -168,7 +169,7 @@ def check_and_profile(
     if any(v for k, v in stats.items() if k.startswith("bad:")) or stats["keys"] != stats["rows"]:
         return Fallback("the data needs the reference reader's checks", notice=False)
     if stats["ids"] != stats["selected"]:
-        return Fallback("several periods of one participant (carried over)")
+        return Fallback(CHAINED)
     if stats["selected"] == 0:
         return Fallback("there are no rows to evaluate", notice=False)
     profiles = {}
