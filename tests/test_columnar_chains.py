@@ -11,17 +11,21 @@ holdings rows; every value of every row must equal the reference engine's.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from etsl.compiler.driver import CompiledScheme, compile_text
+import pytest
+from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.runtime.columnar import engine as columnar
-from etsl.runtime.records import Dataset, Holding, Record
+from etsl.runtime.records import DataFiles, Dataset, Holding, Record
 from etsl.runtime.reference.sequence import run as reference_run
+from etsl.runtime.run import run_files
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.test_columnar_differential import assert_same_rows
 
+SCHEMES = Path(__file__).resolve().parent.parent / "schemes"
 PERIODS = ("p1", "p2", "p3", "p4")
 AMOUNTS = ("0", "1", "400", "1500", "333.3", "2500.5", "10000", "0.000001", "99999.99")
 
@@ -128,3 +132,82 @@ def test_generated_chains_agree(data: st.DataObject) -> None:
     assert actual.engine == ("columnar" if reason is None else "reference")
     assert_same_rows(actual, expected)
     assert [p.message for p in actual.problems] == [p.message for p in expected.problems]
+
+
+# ---- files: `etsl run --engine columnar` on a table with several periods per participant ------
+
+
+CHAIN_CSV = """id,period,emissions,base,held.a1,held.c1,carry_in
+F1,p1,47000,10000,40000,5000,
+F1,p2,52000,10000,30000,,
+F2,p1,2021,430,,,
+F1,p3,16300,10000,50000,2500.5,
+F2,p3,4800,1000,4000,333.3,120
+F2,p2,1000.5,430,900,0.000001,
+"""
+
+
+def run_both_files(compiled: CompiledScheme, path: Path, out: Path) -> tuple[bytes, bytes, Any]:
+    written, notices = [], []
+    for engine_name in ("columnar", "reference"):
+        outcome = run_files(compiled, DataFiles(path), engine_name)
+        assert outcome.results is not None, outcome.problems
+        target = out / f"{engine_name}.csv"
+        outcome.results.write(target)
+        written.append(target.read_bytes())
+        notices += outcome.notices if engine_name == "columnar" else []
+    return written[0], written[1], notices
+
+
+@pytest.mark.parametrize("banking", ["none", "next_period", "unlimited"])
+def test_chained_file_is_evaluated_by_the_columnar_engine(banking: str, tmp_path: Path) -> None:
+    compiled = compiled_of(scheme_text(3, banking, "8 % of obligation",
+                                       "make_good 4 * excess + owed_unpaid", "0.94"))
+    path = tmp_path / "facilities.csv"
+    path.write_text(CHAIN_CSV)
+    columnar_bytes, reference_bytes, notices = run_both_files(compiled, path, tmp_path)
+    assert notices == []  # no fallback: the columnar engine evaluated the chains itself
+    assert columnar_bytes == reference_bytes
+    lines = columnar_bytes.decode().splitlines()
+    assert len(lines) == 7 and lines[1].startswith("F1,p1,")  # data order
+
+
+FALLBACKS = [
+    (scheme_text(2, "unlimited {\n    limit c1 up to 100 tCO2e\n  }", "500 tCO2e", "publish",
+                 "1"), "banking rules on carried lots"),
+    (scheme_text(2, "unlimited", "500 tCO2e", "make_good excess + owed_unpaid with a1 at least "
+                 "50 %", "1"), "make-good owed with a unit mix"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), FALLBACKS, ids=["banking rules", "unit mix"])
+def test_chains_the_engine_leaves_to_the_reference_engine_say_why(text: str, reason: str) -> None:
+    compiled = compiled_of(text)
+    dataset = Dataset(tuple(
+        Record("E1", p, {"emissions": Decimal(1000), "base": Decimal(400), "held.c1": Decimal(300),
+                         "held.a1": Decimal(500)}) for p in ("p1", "p2")))
+    actual, fallback = columnar.run_with_reason(compiled, dataset)
+    assert fallback is not None and fallback.reason.startswith(reason)
+    assert_same_rows(actual, reference_run(compiled, dataset))
+
+
+# ---- the bundled California scheme (kept by year) over a generated multi-year file -------------
+
+
+def test_california_multi_year_file_agrees(tmp_path: Path) -> None:
+    compilation = compile_paths([SCHEMES / "world" / "california.scheme"])
+    compiled = compilation.schemes["california"]
+    rows = ["id,type,year,emissions,annual_emissions,held.CCA,held.ARBOC"]
+    for index in range(12):
+        for year in range(2018, 2027):
+            emissions = 20000 + 37337 * index + 1013 * (year - 2018) * (index % 3)
+            held = (emissions * (index % 4)) // 3
+            rows.append(f"E{index},entity,{year},{emissions},{emissions},{held},{(index * 997) % 5000}")
+    path = tmp_path / "entities.csv"
+    path.write_text("\n".join(rows) + "\n")
+    columnar_bytes, reference_bytes, notices = run_both_files(compiled, path, tmp_path)
+    assert columnar_bytes == reference_bytes
+    assert len(columnar_bytes.decode().splitlines()) == 1 + 12 * 9
+    # periods kept by year are still the reference engine's, and the run says so
+    assert notices == ["columnar engine: unsupported: periods kept by year (each year carries "
+                       "into the next); using the reference engine"]

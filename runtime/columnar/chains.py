@@ -1,4 +1,4 @@
-"""Chains: several steps of one participant (periods, or years of a period kept by year).
+"""Chains: several periods of one participant, evaluated one period at a time.
 
     run_chains(compiled, dataset, options, evaluate_step) -> Results | Fallback
 
@@ -9,11 +9,11 @@ is runtime/reference/sequence.py and runtime/reference/ledger.py) fed in as exac
     carry_in  = banked − Σ deduct           owed_in = Σ make_good
     held.UNIT = the row's own holdings + the credit and offset lots carried by unit type
 
-Credit lots are followed per unit type as two amounts: lots carried from an earlier period
-(the oldest vintages, used first) and the period's own lots (kept from earlier years of a
-period kept by year, then the row's own). That is all the reference ledger needs when no
-rule looks at a lot's attributes; schemes whose rules do (surrender filters, banking rules)
-are left to the reference engine (`chain_fallback`). A participant whose row cannot be
+Credit lots are followed per unit type as two amounts: lots carried from earlier periods
+(the oldest vintages, used first) and the period's own lots. That is all the reference
+ledger needs when no rule looks at a lot's attributes; schemes whose rules do (surrender
+filters, banking rules), and periods kept by year, are left to the reference engine
+(`chain_fallback`). A participant whose row cannot be
 computed is evaluated again, whole chain, by the reference engine, which reports why.
 """
 
@@ -105,13 +105,12 @@ def _owes_a_mix(program: Program) -> bool:
 
 @dataclass(frozen=True)
 class Carry:
-    """A participant's account between two steps (runtime/reference/sequence.py's Carry,
-    with credit lots as amounts per unit type: carried from earlier periods, and own)."""
+    """A participant's account between two periods (runtime/reference/sequence.py's Carry,
+    with the credit lots carried over as an amount per unit type)."""
 
     carry_in: Decimal = ZERO
     owed_in: Decimal = ZERO
-    carried: Mapping[str, Decimal] = field(default_factory=dict)
-    own: Mapping[str, Decimal] = field(default_factory=dict)
+    carried: Mapping[str, Decimal] = field(default_factory=dict)  # credit lots, by unit type
 
 
 def given(record: Record) -> Carry:
@@ -131,20 +130,20 @@ def next_carry(
     banked = result.values.get("banked")
     if not isinstance(banked, Decimal) or result.errors:
         return None
-    lots = _lots_left(program, result, carry, fresh)
-    if lots is None:
+    carried = _lots_left(program, result, carry, fresh)
+    if carried is None:
         return None
-    carried, own = lots
-    return Carry(subtract(banked, result.total("deduct")), result.total("make_good"), carried, own)
+    return Carry(subtract(banked, result.total("deduct")), result.total("make_good"), carried)
 
 
 def _lots_left(
     program: Program, result: ParticipantResult, carry: Carry, fresh: Mapping[str, Decimal]
-) -> tuple[dict[str, Decimal], dict[str, Decimal]] | None:
-    """Per credit type, the lots carried into the next step: (from earlier periods, own)."""
+) -> dict[str, Decimal] | None:
+    """Per credit type, the lots carried into the next period (runtime/reference/ledger.py):
+    lots carried in are used first (the oldest vintages), then the period's own."""
     banking = program.banking
     if banking is None or banking.mode not in ("next_period", "unlimited"):
-        return {}, {}
+        return {}
     units = program.credit_types
     eligible = [result.eligible.get(u) for u in units]
     obligation = result.values.get("obligation")
@@ -152,16 +151,16 @@ def _lots_left(
         return None
     need = subtract(add(obligation, carry.owed_in), carry.carry_in)
     left, _ = left_after([e for e in eligible if e is not None], max(need, ZERO))
-    carried, own = {}, {}
+    carried = {}
     for unit, amount, rest in zip(units, eligible, left, strict=True):
         assert amount is not None
         used = subtract(amount, rest)
         old = carry.carried.get(unit, ZERO)
-        mine = add(carry.own.get(unit, ZERO), fresh.get(unit, ZERO))
+        mine = fresh.get(unit, ZERO)
         old_left = max(subtract(old, used), ZERO)
         mine_left = subtract(mine, max(subtract(used, old), ZERO))
         carried[unit] = add(mine_left, old_left) if banking.mode == "unlimited" else mine_left
-    return carried, own
+    return carried
 
 
 # ---- the steps ----------------------------------------------------------------------------------
@@ -235,7 +234,7 @@ def _step_records(
     own = holdings_by_record(compiled, records, holdings)
     if isinstance(own, Fallback):
         return own
-    step = []
+    step: list[tuple[Record, Carry, Mapping[str, Decimal]]] = []
     for (_, row), record, fresh in zip(rows, records, own, strict=True):
         previous = state.get(record.participant)
         follows = previous is not None and previous[0].index == (row.index or 0) - 1

@@ -336,7 +336,8 @@ def resolve_periods(
     """The records the reference engine would report, each with its period resolved.
 
     Rows it would reject (no or an unknown period, a second row for a period) and
-    participants with several periods (carried over) are left to the reference engine.
+    participants with several periods (carried over) are evaluated step by step
+    (runtime/columnar/chains.py).
     """
     periods = list(compiled.program.period_names)
     kept: list[Record] = []

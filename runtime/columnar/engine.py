@@ -11,8 +11,9 @@ Parquet results are streamed to the output file with COPY.
 
 Anything this engine cannot do exactly is a `Fallback` with a reason, and the caller uses
 the reference engine instead: constructs the compiler reports as unsupported, data the
-reference reader would reject or warn about (it reports them), several periods of one
-participant (carry-over chains), holdings tables. A row whose values cannot all be computed
+reference reader would reject or warn about (it reports them), holdings tables. Several
+periods of one participant (carry-over chains) are evaluated one period at a time
+(runtime/columnar/chains.py). A row whose values cannot all be computed
 (division by zero, a missing table row, …) is evaluated again by the reference engine, which
 reports the error (or computes the row where it can), and its result replaces the row.
 
