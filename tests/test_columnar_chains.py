@@ -180,6 +180,22 @@ FALLBACKS = [
 ]
 
 
+def test_a_chosen_period_gets_what_earlier_periods_carry_into_it(tmp_path: Path) -> None:
+    # `etsl run --period p2`: p1 is still evaluated for what it carries into p2 (the columnar
+    # engine used to evaluate p2 alone, with carry_in and owed_in 0)
+    compiled = compiled_of(scheme_text(3, "unlimited", "8 % of obligation",
+                                       "make_good 4 * excess + owed_unpaid", "0.94"))
+    path = tmp_path / "facilities.csv"
+    path.write_text(CHAIN_CSV)
+    outcomes = {e: run_files(compiled, DataFiles(path, period="p2"), e)
+                for e in ("columnar", "reference")}
+    rows = {e: o.results.rows for e, o in outcomes.items() if o.results is not None}
+    assert outcomes["columnar"].notices == ()
+    assert [(r.values["carry_in"], r.values["owed_in"]) for r in rows["columnar"]] == [
+        (Decimal("15560.00"), 0), (0, Decimal("4850.40"))]
+    assert_same_rows(outcomes["columnar"].results, outcomes["reference"].results)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(("text", "reason"), FALLBACKS, ids=["banking rules", "unit mix"])
 def test_chains_the_engine_leaves_to_the_reference_engine_say_why(text: str, reason: str) -> None:
     compiled = compiled_of(text)
