@@ -28,6 +28,10 @@ def main() -> None:
         return
     print("\n## Engines\n")
     columnar_bench.main()
+    from bench import chain_bench
+
+    print("\n## A 3-period chain (carried over), columnar against reference\n")
+    chain_bench.main()
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ WHITESPACE = (
 DEFAULT_CONTEXT_DIGITS = 28  # the reader scales units with Python's default context
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Why a run is evaluated step by step (runtime/columnar/chains.py).
+CHAINED = "several periods of one participant (carried over)"
 
 
 @dataclass(frozen=True)
@@ -334,7 +336,8 @@ def resolve_periods(
     """The records the reference engine would report, each with its period resolved.
 
     Rows it would reject (no or an unknown period, a second row for a period) and
-    participants with several periods (carried over) are left to the reference engine.
+    participants with several periods (carried over) are evaluated step by step
+    (runtime/columnar/chains.py).
     """
     periods = list(compiled.program.period_names)
     kept: list[Record] = []
@@ -351,7 +354,7 @@ def resolve_periods(
         if options.period is None or period == options.period:
             kept.append(replace(record, period=period))
     if len({r.participant for r in kept}) != len(kept):
-        return Fallback("several periods of one participant (carried over)")
+        return Fallback(CHAINED)
     if not kept:
         return Fallback("there are no rows to evaluate", notice=False)
     return tuple(kept)

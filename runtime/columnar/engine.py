@@ -11,8 +11,9 @@ Parquet results are streamed to the output file with COPY.
 
 Anything this engine cannot do exactly is a `Fallback` with a reason, and the caller uses
 the reference engine instead: constructs the compiler reports as unsupported, data the
-reference reader would reject or warn about (it reports them), several periods of one
-participant (carry-over chains), holdings tables. A row whose values cannot all be computed
+reference reader would reject or warn about (it reports them), holdings tables. Several
+periods of one participant (carry-over chains) are evaluated one period at a time
+(runtime/columnar/chains.py). A row whose values cannot all be computed
 (division by zero, a missing table row, …) is evaluated again by the reference engine, which
 reports the error (or computes the row where it can), and its result replaces the row.
 
@@ -29,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from etsl.compiler.driver import CompiledScheme
+from etsl.runtime.columnar.chains import has_chains, run_chains
 from etsl.runtime.columnar.data import (
     CELLS,
+    CHAINED,
     CSV_SUFFIXES,
     DATE_PATTERN,
     DEFAULT_CONTEXT_DIGITS,
@@ -382,20 +385,14 @@ def run_file(
     if isinstance(source, Fallback):
         return source
     evaluation = evaluate(connection, compiled, source, files.period, shape)
+    if isinstance(evaluation, Fallback) and evaluation.reason == CHAINED:
+        return _run_chained_file(compiled, files, shape)
     if isinstance(evaluation, Fallback):
         return evaluation
     if evaluation.failed:
-        from etsl.runtime.data.load import load_dataset
-
-        dataset, _ = load_dataset(
-            files.participants,
-            compiled,
-            mapping=dict(files.mapping),
-            strict=files.strict,
-            period=files.period,
-        )
-        if dataset is None:
-            return Fallback("the data needs the reference reader's checks", notice=False)
+        dataset = _read_checked(compiled, files)
+        if isinstance(dataset, Fallback):
+            return dataset
         patch_with_reference(evaluation, dataset.records, dataset.holdings, files.period)
     program = evaluation.program
     return ColumnarResults(
@@ -409,6 +406,33 @@ def run_file(
         program.category_field,
         evaluation=evaluation,
     )
+
+
+def _run_chained_file(
+    compiled: CompiledScheme, files: DataFiles, shape: Shape
+) -> Results | Fallback:
+    """A file whose participants have several periods: read by the reference reader, then
+    evaluated step by step (runtime/columnar/chains.py)."""
+    dataset = _read_checked(compiled, files)
+    if isinstance(dataset, Fallback):
+        return dataset
+    return _run_dataset(compiled, dataset, RunOptions(period=files.period), shape)
+
+
+def _read_checked(compiled: CompiledScheme, files: DataFiles) -> Dataset | Fallback:
+    """The file as the reference reader reads it, when it has nothing to report."""
+    from etsl.runtime.data.load import load_dataset
+
+    dataset, problems = load_dataset(
+        files.participants,
+        compiled,
+        mapping=dict(files.mapping),
+        strict=files.strict,
+        period=files.period,
+    )
+    if dataset is None or problems:
+        return Fallback("the data needs the reference reader's checks", notice=False)
+    return dataset
 
 
 def static_fallback(compiled: CompiledScheme) -> Fallback | None:
@@ -450,6 +474,13 @@ def _run_dataset(
     reason = static_fallback(compiled)
     if reason is not None:
         return reason
+    if has_chains(dataset.records):
+        return run_chains(
+            compiled,
+            dataset,
+            options,
+            lambda step: _run_dataset(compiled, step, RunOptions(), shape),
+        )
     connection = connect()
     source = dataset_source(connection, compiled, dataset, options)
     if isinstance(source, Fallback):

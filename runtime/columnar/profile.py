@@ -15,6 +15,7 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.numbers import MAX_DIGITS
 from etsl.runtime.columnar.data import (
     CELLS,
+    CHAINED,
     DATE_PATTERN,
     DEFAULT_CONTEXT_DIGITS,
     FALSE_WORDS,
@@ -167,8 +168,8 @@ def check_and_profile(
     stats.setdefault("selected", stats["rows"])
     if any(v for k, v in stats.items() if k.startswith("bad:")) or stats["keys"] != stats["rows"]:
         return Fallback("the data needs the reference reader's checks", notice=False)
-    if stats["ids"] != stats["selected"]:
-        return Fallback("several periods of one participant (carried over)")
+    if stats["ids"] != stats["selected"] or stats.get("all_ids", stats["rows"]) != stats["rows"]:
+        return Fallback(CHAINED)  # with a period chosen too: earlier periods carry into it
     if stats["selected"] == 0:
         return Fallback("there are no rows to evaluate", notice=False)
     profiles = {}
@@ -197,6 +198,7 @@ def _key_counts(source: Source, period_filter: str | None) -> list[exp.Expr]:
     return [
         *found,
         exp.alias_(exp.Filter(this=distinct_ids, expression=exp.Where(this=chosen)), "ids"),
+        exp.alias_(distinct_ids.copy(), "all_ids"),
         exp.alias_(exp.CountIf(this=chosen.copy()), "selected"),
     ]
 
