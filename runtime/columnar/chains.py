@@ -12,8 +12,10 @@ is runtime/reference/sequence.py and runtime/reference/ledger.py) fed in as exac
 Credit lots are followed per unit type as two amounts: lots carried from earlier periods
 (the oldest vintages, used first) and the period's own lots. That is all the reference
 ledger needs when no rule looks at a lot's attributes; schemes whose rules do (surrender
-filters, banking rules), and periods kept by year, are left to the reference engine
-(`chain_fallback`). A participant whose row cannot be
+filters, banking rules) are left to the reference engine (`chain_fallback`). In a period
+kept by year a step is a year: it also gets `year`, `final_year` and the earlier_years(x)
+sums, and a year that does not close its period hands every lot left to the next year
+(banking applies when the period closes). A participant whose row cannot be
 computed is evaluated again, whole chain, by the reference engine, which reports why.
 """
 
@@ -27,13 +29,14 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.numbers import add, subtract
 from etsl.compiler.program import Program
 from etsl.runtime.columnar.data import ENGINE, Fallback, holdings_by_record
-from etsl.runtime.records import Dataset, Holding, Record
+from etsl.runtime.records import Dataset, Holding, Record, Value
 from etsl.runtime.reference.engine import left_after
 from etsl.runtime.reference.sequence import (
     HoldingsIndex,
     Row,
     participant_chains,
     run_chain,
+    year_sums_after,
 )
 from etsl.runtime.results.model import ParticipantResult, Results, RunOptions
 
@@ -54,7 +57,11 @@ def has_chains(records: Sequence[Record]) -> bool:
 def chain_fallback(program: Program, dataset: Dataset) -> Fallback | None:
     """What in a chain this engine leaves to the reference engine, and why."""
     reasons = (
-        (program.by_year, "periods kept by year (each year carries into the next)"),
+        (
+            program.by_year and _carries_lots(program) and _banking_mode(program) == "next_period",
+            "periods kept by year under 'banking next_period' (lots kept from an earlier year "
+            "count as the period's own)",
+        ),
         (
             any(c.where is not None for c in program.surrender) and _carries_lots(program),
             "surrender filters on credit lots carried between periods (lots keep their vintage)",
@@ -86,8 +93,11 @@ def _own_attributes(program: Program, holding: Holding) -> bool:
 
     unit = program.units.get(holding.unit)
     declared = unit.attributes if unit else {}
-    differs = any(attribute_value(v) != declared.get(k) for k, v in holding.attributes.items())
-    return differs or holding.year is not None
+    return any(attribute_value(v) != declared.get(k) for k, v in holding.attributes.items())
+
+
+def _banking_mode(program: Program) -> str | None:
+    return program.banking.mode if program.banking else None
 
 
 def _carries_lots(program: Program) -> bool:
@@ -111,6 +121,7 @@ class Carry:
     carry_in: Decimal = ZERO
     owed_in: Decimal = ZERO
     carried: Mapping[str, Decimal] = field(default_factory=dict)  # credit lots, by unit type
+    earlier: Mapping[str, Decimal] = field(default_factory=dict)  # earlier_years(x) sums
 
 
 def given(record: Record) -> Carry:
@@ -131,9 +142,11 @@ def next_carry(
     if not isinstance(banked, Decimal) or result.errors:
         return None
     carried = _lots_left(program, result, carry, fresh)
-    if carried is None:
+    sums = year_sums_after(program, result, dict(carry.earlier))
+    if carried is None or isinstance(sums, str):
         return None
-    return Carry(subtract(banked, result.total("deduct")), result.total("make_good"), carried)
+    deducted = subtract(banked, result.total("deduct"))
+    return Carry(deducted, result.total("make_good"), carried, dict(sums))
 
 
 def _lots_left(
@@ -142,7 +155,8 @@ def _lots_left(
     """Per credit type, the lots carried into the next period (runtime/reference/ledger.py):
     lots carried in are used first (the oldest vintages), then the period's own."""
     banking = program.banking
-    if banking is None or banking.mode not in ("next_period", "unlimited"):
+    within = not _closes_period(program, result)
+    if not within and (banking is None or banking.mode not in ("next_period", "unlimited")):
         return {}
     units = program.credit_types
     eligible = [result.eligible.get(u) for u in units]
@@ -159,8 +173,15 @@ def _lots_left(
         mine = fresh.get(unit, ZERO)
         old_left = max(subtract(old, used), ZERO)
         mine_left = subtract(mine, max(subtract(used, old), ZERO))
-        carried[unit] = add(mine_left, old_left) if banking.mode == "unlimited" else mine_left
+        keeps_all = within or (banking is not None and banking.mode == "unlimited")
+        carried[unit] = add(mine_left, old_left) if keeps_all else mine_left
     return carried
+
+
+def _closes_period(program: Program, result: ParticipantResult) -> bool:
+    """Whether a row's year closes its period (every row of a period not kept by year)."""
+    years = program.data_years(result.period or "")
+    return result.year is None or not years or result.year == years[-1]
 
 
 # ---- the steps ----------------------------------------------------------------------------------
@@ -197,12 +218,13 @@ def run_chains(
         if isinstance(results, Fallback):
             return results
         for (chain, row), (_, carry, fresh), result in zip(rows, step, results.rows, strict=True):
+            result = replace(result, inputs=row.record.values, year=row.year)
             following = next_carry(program, result, carry, fresh)
             if following is None:
                 by_reference.add(chain)
                 continue
             state[row.record.participant] = (row, following)
-            computed[row.position] = replace(result, inputs=row.record.values)
+            computed[row.position] = result
     for chain in sorted(by_reference):
         holdings = HoldingsIndex(dataset.holdings)
         for position, result in run_chain(program, chains[chain], holdings, options):
@@ -239,9 +261,24 @@ def _step_records(
         previous = state.get(record.participant)
         follows = previous is not None and previous[0].index == (row.index or 0) - 1
         carry = previous[1] if follows and previous is not None else given(record)
+        if previous is not None and previous[0].period != row.period:
+            carry = replace(carry, earlier={})  # a new compliance period sums afresh
         held = {u: add(fresh.get(u, ZERO), carry.carried.get(u, ZERO)) for u in program.units}
         values = {k: v for k, v in record.values.items() if not k.startswith(("held.", "held_"))}
         values.update({"carry_in": carry.carry_in, "owed_in": carry.owed_in})
+        values.update(_step_values(program, row, carry))
         values.update({f"held.{u}": q for u, q in held.items() if q or u in fresh})
         step.append((replace(record, values=values), carry, fresh))
     return step
+
+
+def _step_values(program: Program, row: Row, carry: Carry) -> dict[str, Value]:
+    """`year`, `final_year` and the earlier_years(x) sums of a row of a period kept by year."""
+    if row.year is None:
+        return {}
+    years = program.data_years(row.period or "")
+    values: dict[str, Value] = {"final_year": row.year == years[-1]}
+    if "year" not in program.inputs:
+        values["year"] = Decimal(row.year)
+    values.update({f"earlier_years.{n}": carry.earlier.get(n, ZERO) for n in program.year_sums})
+    return values

@@ -360,6 +360,15 @@ def resolve_periods(
     return tuple(kept)
 
 
+def step_columns(program: Program) -> tuple[str, ...]:
+    """The columns a chain's step gives a row of a period kept by year (runtime/columnar/
+    chains.py): its year, whether it closes the period, and the earlier_years(x) sums."""
+    if not program.by_year:
+        return ()
+    year = () if "year" in program.inputs else ("year",)
+    return (*year, "final_year", *(f"earlier_years.{n}" for n in program.year_sums))
+
+
 def dataset_specs(compiled: CompiledScheme) -> dict[str, Spec]:
     """How the columns of a Dataset's text table are read (all optional: gaps are errors of
     the rows that need them, found by evaluation)."""
@@ -380,6 +389,12 @@ def dataset_specs(compiled: CompiledScheme) -> dict[str, Spec]:
         specs[name] = Spec(name, spec_kind, choices=choices, required=False)
     specs.update({f"held.{u}": Spec(f"held.{u}", "number", required=False) for u in program.units})
     specs.update({n: Spec(n, "number", required=False) for n in RUNTIME_COLUMNS})
+    specs.update(
+        {
+            n: Spec(n, "bool" if n == "final_year" else "number", required=False)
+            for n in step_columns(program)
+        }
+    )
     return specs
 
 
@@ -422,6 +437,8 @@ def holdings_by_record(
         rows = by_key.get((record.participant, None), []) + (
             by_key.get((record.participant, record.period), []) if record.period else []
         )
+        first = _opens_period(program, record)
+        rows = [h for h in rows if h.year == record.year or (h.year is None and first)]
         rows += [
             Holding(record.participant, record.period, u, q)
             for u in program.units
@@ -435,6 +452,12 @@ def holdings_by_record(
             return Fallback("holdings with their own attributes under a surrender filter")
         result.append(totals)
     return result
+
+
+def _opens_period(program: Program, record: Record) -> bool:
+    """Whether a row opens its period (a holding without a year is held then)."""
+    years = program.data_years(record.period or "")
+    return not years or record.year == years[0]
 
 
 def _wide_like(rows: Sequence[Holding], program: Program) -> bool:

@@ -29,6 +29,7 @@ from etsl.runtime.columnar.data import (
     literal,
     quoted,
     sql_of,
+    step_columns,
 )
 from etsl.runtime.columnar.sql.types import ROW, InputColumn, Kind, Layout, Num, decimal_type
 from etsl.runtime.data.checks import MAX_CELL, Spec
@@ -223,7 +224,11 @@ def layout_of(
             return entry
         if target.startswith("held."):
             holdings[target.removeprefix("held.")] = entry
-        elif target in compiled.program.inputs or target in RUNTIME_COLUMNS:
+        elif (
+            target in compiled.program.inputs
+            or target in RUNTIME_COLUMNS
+            or target in step_columns(compiled.program)
+        ):
             inputs[target] = entry
     period_column = "period" if "period" in source.specs else None
     return Layout(

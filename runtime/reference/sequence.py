@@ -401,7 +401,7 @@ def next_carry(
     if borrowed:
         notes.append(("owed_in", f"{format_value(borrowed, 'tCO2e')} borrowed {where}"))
     mixes = tuple(c.mix for c in result.consequences if c.kind == "make_good" and c.mix)
-    sums = _year_sums(program, result, earlier or {})
+    sums = year_sums_after(program, result, earlier or {})
     if isinstance(sums, str):
         return Carry(fault=sums)
     return Carry(
@@ -416,7 +416,7 @@ def next_carry(
     )
 
 
-def _year_sums(
+def year_sums_after(
     program: Program, result: ParticipantResult, earlier: dict[str, Decimal]
 ) -> tuple[tuple[str, Decimal], ...] | str:
     """earlier_years(x) for the next year: the sums so far plus this year's values (or why

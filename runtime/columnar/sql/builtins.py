@@ -78,9 +78,14 @@ def _unit_value(prefix: str) -> Callable[[ir.Call, Scope], Typed]:
 
 
 def _earlier_years(e: ir.Call, scope: Scope) -> Typed:
-    """Always 0 here: schemes with periods kept by year are left to the reference engine
-    (runtime/columnar/sql/compile.py's unsupported_constructs)."""
-    del e, scope
+    """The sum over earlier years: a column of a chain's step query (runtime/columnar/
+    chains.py); 0 where no period is kept by year."""
+    arg = e.args[0]
+    name = f"earlier_years.{arg.name}" if isinstance(arg, ir.Ref) else ""
+    if name in scope.columns:
+        return scope.column(name)
+    if scope.program.by_year:
+        raise Unsupported("earlier_years() outside a chain of years")
     return decimal_literal(Decimal(0))
 
 

@@ -45,6 +45,7 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.program import Program
 from etsl.compiler.source import deep_recursion
 from etsl.compiler.types import Quant, Type
+from etsl.compiler.vocabulary import STEP_VALUES
 from etsl.runtime.columnar.sql.exact import multiply
 from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_table
 from etsl.runtime.columnar.sql.surrender import (
@@ -154,6 +155,11 @@ def input_stage(layout: Layout, scope: Scope) -> list[tuple[str, exp.Expr]]:
     typed_inputs += [(f"held.{u}", _amount(layout.holdings.get(u))) for u in program.units]
     typed_inputs += [(n, _amount(layout.inputs.get(n))) for n in ("carry_in", "owed_in")]
     typed_inputs += [
+        (n, _input(layout.inputs[n]))
+        for n in layout.inputs
+        if n not in program.inputs and (n in STEP_VALUES or n.startswith("earlier_years."))
+    ]
+    typed_inputs += [
         (f"present.{u}", Typed(cast(col(c), KIND_TYPES[Kind.BOOL]()), Kind.BOOL))
         for u, c in layout.present.items()
     ]
@@ -244,9 +250,8 @@ def compile_query(
 
 
 def unsupported_constructs(program: Program) -> Unsupported | None:
-    if program.by_year:
-        return Unsupported("periods kept by year (each year carries into the next)")
-    if program.borrowing is not None and program.borrowing.mode != "none":
+    if program.borrows:  # `within_period` never borrows across periods (nor does `none`)
+        assert program.borrowing is not None
         return Unsupported(f"borrowing '{program.borrowing.mode}'")
     return None
 

@@ -112,15 +112,17 @@ def _ref(e: ir.Ref, scope: Scope) -> Typed:
     if e.kind is ir.RefKind.PERIOD:
         return current_period(scope)
     if e.kind is ir.RefKind.STEP:
-        return _step(e.name)
+        return _step(e.name, scope)
     if e.kind in (ir.RefKind.PERIOD_NAME, ir.RefKind.ENUM):
         return Typed(text(e.name), Kind.TEXT)
     return scope.column(e.name)
 
 
-def _step(name: str) -> Typed:
-    """Without periods kept by year (those are left to the reference engine) every row closes
-    its period and has no year."""
+def _step(name: str, scope: Scope) -> Typed:
+    """A row's `year` and `final_year` are columns of a chain's step query (runtime/columnar/
+    chains.py); elsewhere every row closes its period and has no year."""
+    if name in scope.columns:
+        return scope.column(name)
     if name == "final_year":
         return Typed(exp.Boolean(this=True), Kind.BOOL)
     raise Unsupported(f"'{name}' without its column (the reference engine reports it)")
