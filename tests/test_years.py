@@ -253,3 +253,17 @@ def test_generated_years_agree_between_engines(case: tuple[str, Dataset]) -> Non
     actual, reason = columnar.run_with_reason(scheme, dataset)
     assert reason is None, reason.reason
     assert_same_rows(actual, run(scheme, dataset))
+
+
+def test_explain_shows_a_year_as_a_year(tmp_path: Path) -> None:
+    scheme = tmp_path / "yr.scheme"
+    scheme.write_text(
+        "scheme yr {\n  calendar calendar_year\n  period cp = 2021 .. 2022 by year\n"
+        "  participant e { emissions: tCO2e }\n  rule later = year - 2000\n"
+        "  obligation = emissions + later * 1 tCO2e\n}\n"
+    )
+    data = tmp_path / "yr.csv"
+    data.write_text("id,year,emissions\nA,2021,5\nA,2022,7\n")
+    code, output = _cli("explain", scheme, "--participants", data, "--id", "A", "--rule", "later")
+    assert code == 0, output
+    assert "later = 2022 − 2,000 = 22" in output  # not 2,022

@@ -59,7 +59,7 @@ class _Substituter:
     def ref(self, e: ir.Ref) -> str:
         if e.node not in self.values:
             return e.name
-        return format_value(self.values[e.node], self.program.unit_of(e.name))
+        return value_text(e.name, self.values[e.node], self.program.unit_of(e.name))
 
     def call(self, e: ir.Call) -> str:
         unit = BUILTINS[e.builtin].result_unit or self.summed_unit(e)
@@ -120,6 +120,13 @@ _SUBSTITUTE: dict[type, Callable[[_Substituter, Any], str]] = {
 }
 
 
+def value_text(name: str, value: object, unit: str) -> str:
+    """A value as explanations show it; a `year` is a year (2023), not an amount (2,023)."""
+    if name == "year" and isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    return format_value(value, unit)  # type: ignore[arg-type]
+
+
 def substitute(expr: ir.Expr, values: Mapping[int, Value], program: ir.Program) -> str:
     """The formula with the values it used: `floor(10,000 t CO2e/yr × 5 yr × (1 − 8 %))`."""
     return _Substituter(values, program).text(expr)
@@ -159,7 +166,9 @@ def consequence_note(c: ConsequenceResult) -> str:
 
 def entry_line(entry: TraceEntry) -> str:
     """`name = formula with values = value — notes, citation`."""
-    value = format_value(entry.value, entry.unit) if entry.error is None else "not computed"
+    value = (
+        value_text(entry.name, entry.value, entry.unit) if entry.error is None else "not computed"
+    )
     head = f"{entry.name} = "
     if entry.substituted and entry.substituted != value:
         head += f"{entry.substituted} = "
@@ -185,7 +194,8 @@ def _tree(
     entry = trace.entries[name]
     if name in seen and _children(entry):
         lines.append(
-            f"{prefix}{branch}{entry.name} = {format_value(entry.value, entry.unit)} (see above)"
+            f"{prefix}{branch}{entry.name} = {value_text(entry.name, entry.value, entry.unit)} "
+            "(see above)"
         )
         return
     seen.add(name)
