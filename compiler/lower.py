@@ -20,7 +20,13 @@ from etsl.compiler import program as ir
 from etsl.compiler.graph import RuleGraph, evaluation_order
 from etsl.compiler.gwp import gwp
 from etsl.compiler.infer import CheckedScheme, Checker
-from etsl.compiler.lower_system import kinds_of, lower_system, system_kinds
+from etsl.compiler.lower_system import (
+    is_percent_table,
+    kinds_of,
+    lower_system,
+    system_kinds,
+    table_of,
+)
 from etsl.compiler.numbers import multiply
 from etsl.compiler.periods import bound_year, period_dates, period_years
 from etsl.compiler.printer import print_expr
@@ -143,9 +149,7 @@ class _Lowering:
         s = self.s
         units = {n: type_unit(self.types.get(n)) for n in (*s.fields, *s.params, *s.rules)}
         for name, table in s.tables.items():
-            literals = [c for r in table.rows for c in r.cells[1:] if isinstance(c, ast.Quantity)]
-            percent = bool(literals) and all(c.unit == "%" for c in literals)
-            units[name] = "%" if percent else type_unit(self.types.get(name))
+            units[name] = "%" if is_percent_table(table) else type_unit(self.types.get(name))
         units.update({n: "%" for n, p in s.params.items() if _is_percent(p.value)})
         units.update({n: "%" for n, f in s.fields.items() if _unit_text(f) == "%"})
         return units
@@ -183,17 +187,7 @@ class _Lowering:
         }
 
     def tables(self, units: Mapping[str, str]) -> dict[str, ir.Table]:
-        return {
-            name: ir.Table(
-                name,
-                t.dims,
-                self.cells(t),
-                self.types.get(name, ANY),
-                units[name],
-                self.about(t, name),
-            )
-            for name, t in self.s.tables.items()
-        }
+        return {name: table_of(self, name, t, units[name]) for name, t in self.s.tables.items()}
 
     def cells(self, table: ast.Table) -> dict[tuple[str, ...], ir.Const]:
         cells: dict[tuple[str, ...], ir.Const] = {}

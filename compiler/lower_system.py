@@ -152,22 +152,22 @@ def _tables(lo: Lowerer, s: ResolvedScheme, constants: set[str]) -> dict[str, ir
     chosen = {n: t for n, t in s.tables.items() if n in constants}
     chosen.update(s.system.tables)
     return {
-        name: ir.Table(
-            name,
-            t.dims,
-            lo.cells(t),
-            lo.types.get(name, ANY),
-            _table_unit(lo, name, t),
-            lo.about(t, name),
-        )
+        name: table_of(lo, name, t, "%" if is_percent_table(t) else shown_unit(lo, name))
         for name, t in chosen.items()
     }
 
 
-def _table_unit(lo: Lowerer, name: str, table: ast.Table) -> str:
+def table_of(lo: Lowerer, name: str, table: ast.Table, unit: str) -> ir.Table:
+    """A decision table, lowered (both levels)."""
+    return ir.Table(
+        name, table.dims, lo.cells(table), lo.types.get(name, ANY), unit, lo.about(table, name)
+    )
+
+
+def is_percent_table(table: ast.Table) -> bool:
+    """Whether every value of a table is written in % (it is then shown in %)."""
     cells = [c for r in table.rows for c in r.cells[1:] if isinstance(c, ast.Quantity)]
-    percent = bool(cells) and all(c.unit == "%" for c in cells)
-    return "%" if percent else shown_unit(lo, name)
+    return bool(cells) and all(c.unit == "%" for c in cells)
 
 
 def _rules(lo: Lowerer, s: ResolvedScheme) -> dict[str, ir.Rule]:

@@ -230,17 +230,8 @@ def run_chains(
         for position, result in run_chain(program, chains[chain], holdings, options):
             computed[position] = result
     reported = sorted(r.position for c in chains for r in c if options.period in (None, r.period))
-    return Results(
-        program.name,
-        ENGINE,
-        tuple(computed[p] for p in reported),
-        program.rule_names,
-        tuple(program.units),
-        program.consequence_kinds,
-        tuple(problems),
-        program.category_field,
-        program.by_year,
-        False,
+    return Results.of(
+        program, ENGINE, tuple(computed[p] for p in reported), problems, program.by_year
     )
 
 

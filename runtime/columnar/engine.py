@@ -356,17 +356,7 @@ class ColumnarResults(Results):  # type: ignore[misc, unused-ignore]
 
 
 def _results(evaluation: Evaluation, rows: Sequence[ParticipantResult]) -> Results:
-    program = evaluation.program
-    return Results(
-        program.name,
-        ENGINE,
-        tuple(rows),
-        program.rule_names,
-        tuple(program.units),
-        program.consequence_kinds,
-        (),
-        program.category_field,
-    )
+    return Results.of(evaluation.program, ENGINE, tuple(rows))
 
 
 def run_file(

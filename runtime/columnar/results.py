@@ -226,14 +226,7 @@ def store_patch(evaluation: Evaluation, render: str) -> None:
     if not evaluation.patch:
         return
     outputs = output_columns(evaluation)
-    results = Results(
-        evaluation.program.name,
-        ENGINE,
-        tuple(evaluation.patch.values()),
-        evaluation.program.rule_names,
-        tuple(evaluation.program.units),
-        evaluation.program.consequence_kinds,
-    )
+    results = Results.of(evaluation.program, ENGINE, tuple(evaluation.patch.values()))
     records = [result_record(results, r) for r in results.rows]
     table: dict[str, Any] = {ROW: pyarrow.array(list(evaluation.patch), pyarrow.int64())}
     for output in outputs:

@@ -158,13 +158,4 @@ def _results(
         if not row[FAILED]:
             rows[int(row[ROW])] = participant_result(evaluation, row, records[int(row[ROW])])
     program = evaluation.program
-    return Results(
-        program.name,
-        ENGINE,
-        tuple(rows[index] for index in sorted(rows)),
-        program.rule_names,
-        tuple(program.units),
-        program.consequence_kinds,
-        (),
-        program.category_field,
-    )
+    return Results.of(program, ENGINE, tuple(rows[index] for index in sorted(rows)))

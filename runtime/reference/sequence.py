@@ -90,18 +90,8 @@ def stream_program(program: Program, dataset: Dataset, options: RunOptions) -> R
     holdings = HoldingsIndex(dataset.holdings)
     count = sum(1 for chain in chains for row in chain if _reported(row, options))
     rows = OnDemandRows(lambda: in_data_order(program, chains, holdings, options, count), count)
-    return Results(
-        program.name,
-        ENGINE,
-        rows,
-        program.rule_names,
-        tuple(program.units),
-        program.consequence_kinds,
-        tuple(problems),
-        program.category_field,
-        program.by_year,
-        any(r.participant_type for r in dataset.records),
-    )
+    typed = any(r.participant_type for r in dataset.records)
+    return Results.of(program, ENGINE, rows, problems, program.by_year, typed)
 
 
 def _reported(row: Row, options: RunOptions) -> bool:

@@ -30,6 +30,7 @@ from etsl.runtime.records import Holding, Value
 from etsl.runtime.results.summary import Summary, Tally, exact_sum
 
 if TYPE_CHECKING:
+    from etsl.compiler.program import Program
     from etsl.runtime.results.trace import Trace
 
 RESULTS_FORMAT = "etsl.results/1"
@@ -224,6 +225,30 @@ class Results:
     by_year: bool = False  # rows carry a year (some period is kept by year)
     typed: bool = False  # rows carry a participant type (the data has a `type` column)
     scanned: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        program: Program,
+        engine: str,
+        rows: Sequence[ParticipantResult],
+        problems: Sequence[EvaluationError] = (),
+        by_year: bool = False,
+        typed: bool = False,
+    ) -> Results:
+        """The results of one engine's run of a Program: its columns come from the Program."""
+        return cls(
+            program.name,
+            engine,
+            rows,
+            program.rule_names,
+            tuple(program.units),
+            program.consequence_kinds,
+            tuple(problems),
+            program.category_field,
+            by_year,
+            typed,
+        )
 
     def stream(self) -> Iterator[ParticipantResult]:
         """Every row once, in data order; the summary and errors are gathered on the way."""
