@@ -434,13 +434,15 @@ class Price:
 @dataclass(frozen=True, slots=True)
 class SystemInput:
     """`input tnac: tCO2e "…"` in a system block: a value of the whole scheme for each year,
-    read from the system data (one row per year)."""
+    read from the system data (one row per year). `else previous tnac_end` (`carried`): a
+    year the data leaves blank takes the value `tnac_end` had the year before."""
 
     name: str
     type: TypeRef
     description: str | None
     cite: Cite | None
     span: Span
+    carried: str | None = None
 
 
 SystemDecl = SystemInput | Param | Table | Rule | Price

@@ -582,12 +582,18 @@ class Builder:
         meta: LarkMeta,
         name: Token,
         type_: ast.TypeRef,
+        carried: Token | None,
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.SystemInput:
-        """system_input: "input" NAME ":" type [STRING] [cite]"""
+        """system_input: "input" NAME ":" type [carried] [STRING] [cite]"""
         f = self.field(meta, name, type_, description, cite)
-        return ast.SystemInput(f.name, f.type, f.description, f.cite, f.span)
+        source = str(carried) if carried is not None else None
+        return ast.SystemInput(f.name, f.type, f.description, f.cite, f.span, source)
+
+    def carried(self, meta: LarkMeta, name: Token) -> Token:
+        """carried: "else" "previous" NAME"""
+        return name
 
     # ---- examples ---------------------------------------------------------------------------
     def example(

@@ -168,11 +168,30 @@ def _check_price(c: Checker, price: ast.Price) -> None:
         )
 
 
+def _check_carried(c: Checker, decl: ast.SystemInput) -> None:
+    """`input tnac: tCO2e else previous tnac_end`: the value carried has the input's type."""
+    if decl.carried is None or decl.carried not in c.s.system.names:
+        return  # an unknown name is reported with the level checks (compiler/system.py)
+    own, carried = c.symbol_type(decl.name), c.symbol_type(decl.carried)
+    if own != carried and ANY not in (own, carried):
+        c.diagnostics.append(
+            error(
+                codes.CARRIED_INPUT,
+                f"the input '{decl.name}' is {own} but is carried from '{decl.carried}', "
+                f"which is {carried}",
+                decl.span,
+                f"carry it from a system value in {own}, or declare '{decl.name}' in its unit",
+            )
+        )
+
+
 def _check_other(c: Checker) -> None:
     for price in c.s.prices:
         _check_price(c, price)
     for name in sorted(c.s.system.names):
         c.symbol_type(name)
+    for decl in c.s.system.inputs.values():
+        _check_carried(c, decl)
     for support in c.s.supports:
         if support.limit is not None:
             c.expect_dims(

@@ -390,6 +390,14 @@ ESCALATOR_WITHOUT_BASE_YEAR: Final = Code(
     "its starting value is unknown.",
     "State the year of the starting value: `price ceiling 65 USD/tCO2e from 2021 rising 5 %`.",
 )
+CARRIED_INPUT: Final = Code(
+    "carried-input",
+    "names",
+    "A system input carried from the previous year (`input tnac: tCO2e else previous "
+    "tnac_end`) names something that is not a system value, or a value of another type or unit.",
+    "Name a system rule, price, parameter or input of the same unit: the value it had the year "
+    "before is the input's value in a year the system data leaves blank.",
+)
 ESCALATOR_INPUT: Final = Code(
     "escalator-input",
     "names",
@@ -893,4 +901,42 @@ EVALUATION_MISSING_SYSTEM_VALUE: Final = Code(
 )
 
 #: Every code by name, in registry order.
+# ---- scenario ----------------------------------------------------------------------------
+
+SCENARIO_INVALID: Final = Code(
+    "scenario-invalid",
+    "scenario",
+    "A scenario file of `etsl simulate` is not valid TOML, or a key or value does not fit the "
+    "scenario's layout (an unknown key, a value that is not a number, abatement cost curve "
+    "points whose prices do not increase or whose abatement falls).",
+    "Follow the message, which names the key; docs/simulate.md shows the layout.",
+)
+SCENARIO_MISMATCH: Final = Code(
+    "scenario-mismatch",
+    "scenario",
+    "A scenario does not fit the scheme it simulates: it names a system input or value the "
+    "scheme does not declare, leaves an input without a value for a year, simulates years "
+    "outside the scheme's periods, or prices a market in another currency without an "
+    "exchange rate.",
+    "Give every system input for every year of the scenario (a carried input for the first "
+    "year), name the scheme's own system values, and give exchange rates.",
+)
+SIMULATE_NO_PRICE: Final = Code(
+    "simulate-no-price",
+    "scenario",
+    "No price clears the market: even at the highest price of the abatement cost curves the "
+    "bank goes negative in a year, and the scheme states no price ceiling that would stop "
+    "the price there.",
+    "Check the scenario's supply and baseline emissions, extend the abatement cost curves to "
+    "higher prices, or name the scheme's price ceiling (market.ceiling).",
+)
+SIMULATE_FAILED: Final = Code(
+    "simulate-failed",
+    "scenario",
+    "A system value cannot be computed for a year of the simulation (a division by zero, a "
+    "price path read before its first year, a carried value whose previous year failed).",
+    "The message names the year and the value; fix the scenario's inputs for that year or the "
+    "scheme's rule.",
+)
+
 CODES: Final[dict[str, Code]] = {c.name: c for c in list(globals().values()) if isinstance(c, Code)}

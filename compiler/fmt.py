@@ -324,6 +324,8 @@ def _typed_lines(
             type_text = f.type.unit
         else:
             type_text = "{" + ", ".join(f.type.values) + "}"
+        if isinstance(f, ast.SystemInput) and f.carried is not None:
+            type_text += f" else previous {f.carried}"
         text = f"{(f.name + ':').ljust(width)} {type_text}{_desc(f.description)}{_cite(f.cite)}"
         out.append((f, keyword + text.rstrip()))
     return _align_descriptions(out)

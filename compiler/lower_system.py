@@ -105,7 +105,8 @@ def lower_system(lo: Lowerer, s: ResolvedScheme, graph: RuleGraph) -> ir.SystemL
         required=frozenset((*params, *tables, *rules)),
         sources={n: d.citation for n, d in s.sources.items()},
     )
-    return ir.SystemLevel(program, dict(lo.aggregates), values, tuple(system.inputs))
+    carried = {n: d.carried for n, d in system.inputs.items() if d.carried is not None}
+    return ir.SystemLevel(program, dict(lo.aggregates), values, tuple(system.inputs), carried)
 
 
 def shown_unit(lo: Lowerer, name: str, literal: ast.Expr | None = None) -> str:

@@ -472,6 +472,8 @@ class SystemLevel:
     aggregates: Mapping[str, Aggregate]
     values: tuple[str, ...]
     inputs: tuple[str, ...]  # the system inputs the system data gives (not `year`)
+    # input → the system value whose previous year's value it takes when the data is blank
+    carried: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> frozenset[str]:

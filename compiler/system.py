@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from etsl.compiler import ast, codes
-from etsl.compiler.diagnostics import Diagnostic, Related, error
+from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
 from etsl.compiler.vocabulary import is_default
 
 if TYPE_CHECKING:
@@ -178,7 +178,26 @@ def level_problems(s: ResolvedScheme) -> list[Diagnostic]:
         problems += _stray_aggregates(expr, inside=False)
     for price in s.system.prices.values():
         problems += _price_problems(s, price)
+    problems += [
+        _unknown_carried(s, d) for d in s.system.inputs.values() if _is_unknown_carried(s, d)
+    ]
     return problems
+
+
+def _is_unknown_carried(s: ResolvedScheme, decl: ast.SystemInput) -> bool:
+    return decl.carried is not None and decl.carried not in s.system.names
+
+
+def _unknown_carried(s: ResolvedScheme, decl: ast.SystemInput) -> Diagnostic:
+    assert decl.carried is not None
+    known = sorted(s.system.names - {decl.name})
+    return error(
+        codes.CARRIED_INPUT,
+        f"the input '{decl.name}' is carried from '{decl.carried}', which is not a system value",
+        decl.span,
+        did_you_mean(decl.carried, known)
+        or "name a system rule, price or input: its value the year before is carried",
+    )
 
 
 def participant_level_names(s: ResolvedScheme) -> set[str]:

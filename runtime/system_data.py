@@ -45,11 +45,35 @@ def read_system_data(path: Path, program: ir.Program) -> tuple[Rows | None, list
     rows: Rows = {}
     for number, cells in enumerate(table[1:], start=2):
         problems += _row(where, number, dict(zip(table[0], cells, strict=False)), level, rows)
+    if not problems:
+        problems = _first_year_problems(where, rows, level)
     return (None if problems else rows), problems
 
 
+def _first_year_problems(where: str, rows: Rows, level: ir.SystemLevel) -> list[DataProblem]:
+    """A carried input (`else previous …`) may be blank, except in the first year."""
+    if not rows:
+        return []
+    first = min(rows)
+    row = sorted(rows).index(first) + 2
+    return [
+        _problem(
+            codes.DATA_BLANK,
+            where,
+            row,
+            name,
+            f"'{name}' is blank in the first year, {first}, so there is no earlier year to "
+            f"carry it from ('{source}')",
+            f"give '{name}' for {first}; later years may leave it blank",
+        )
+        for name, source in level.carried.items()
+        if name not in rows[first]
+    ]
+
+
 def _header_problems(where: str, header: list[str], level: ir.SystemLevel) -> list[DataProblem]:
-    expected = [YEAR, *level.inputs]
+    expected = [YEAR, *(n for n in level.inputs if n not in level.carried)]
+    known = [YEAR, *level.inputs]
     problems = [
         _problem(
             codes.DATA_MISSING_COLUMN,
@@ -72,7 +96,7 @@ def _header_problems(where: str, header: list[str], level: ir.SystemLevel) -> li
             f"the system inputs are: {', '.join(level.inputs) or 'none'}",
         )
         for name in header
-        if name not in expected
+        if name not in known
     ]
     return problems
 
@@ -83,6 +107,8 @@ def _row(
     year, problems = _year(where, number, cells.get(YEAR, ""))
     values: dict[str, Value] = {}
     for name in level.inputs:
+        if name in level.carried and not cells.get(name, "").strip():
+            continue  # taken from the year before (checked for the first year)
         value, problem = _value(where, number, name, cells.get(name, ""), level.program)
         if problem is not None:
             problems.append(problem)

@@ -70,6 +70,8 @@ class PeriodContext:
     system: Mapping[str, Value] = field(default_factory=dict)
     # a system evaluation's data, by year (price paths read earlier years' inflation)
     system_rows: Mapping[int, Mapping[str, Value]] = field(default_factory=dict)
+    # where an input's value comes from, for explanations (default: the data row)
+    input_note: Callable[[str], tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -489,9 +491,15 @@ def _input(ev: PeriodEvaluator, name: str) -> Value:
         raw,
         ev.program.unit_of(name),
         description=ev.program.inputs[name].about.description,
-        notes=(f"{ev.context.source} row {ev.context.row}",) if ev.context.row else (),
+        notes=_input_note(ev.context, name),
     )
     return raw
+
+
+def _input_note(context: PeriodContext, name: str) -> tuple[str, ...]:
+    if context.input_note is not None:
+        return context.input_note(name)
+    return (f"{context.source} row {context.row}",) if context.row else ()
 
 
 def _param(ev: PeriodEvaluator, name: str) -> Value:

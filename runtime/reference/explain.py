@@ -23,6 +23,7 @@ from etsl.compiler.source import deep_recursion
 from etsl.runtime.records import Value
 from etsl.runtime.reference.surrender import Step
 from etsl.runtime.results.model import ConsequenceResult
+from etsl.runtime.results.system import YEAR_LABEL
 from etsl.runtime.results.trace import Trace, TraceEntry
 
 _SYMBOLS = {"*": "×", "/": "÷", "-": "−", "+": "+", ">=": "≥", "<=": "≤", "!=": "≠"}
@@ -210,6 +211,9 @@ def header(trace: Trace) -> str:
     period = f", period {trace.period}" if trace.period else ""
     period += f", year {trace.year}" if trace.year is not None else ""
     where = f" ({trace.source} row {trace.row})" if trace.source and trace.row else ""
+    if trace.period is None and trace.participant.startswith(YEAR_LABEL):
+        year = trace.participant.removeprefix(YEAR_LABEL)
+        return f"{trace.scheme}: system values of {year}{where}"
     return f"{trace.scheme}: participant {trace.participant}{period}{where}"
 
 

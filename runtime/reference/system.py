@@ -33,13 +33,13 @@ from etsl.runtime.records import Record, Value
 from etsl.runtime.reference.engine import PeriodContext, PeriodEvaluator
 from etsl.runtime.reference.expressions import Fault, Upstream, number
 from etsl.runtime.results.model import ParticipantResult
+from etsl.runtime.results.system import YEAR_LABEL
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
 Rows = Mapping[int, Mapping[str, Value]]
 #: How a year's system evaluation is named where participants are (errors, results).
-YEAR_LABEL = "year "
 
 
 class SystemRun:
@@ -52,6 +52,8 @@ class SystemRun:
         records: Sequence[Record] = (),
         trace: bool = False,
         source: str = "<system data>",
+        row_notes: bool = True,
+        filled: Mapping[str, str] | None = None,
     ) -> None:
         assert program.system is not None
         self.program = program
@@ -60,17 +62,21 @@ class SystemRun:
         self.records = records
         self.trace = trace
         self.source = source
+        self.row_notes = row_notes  # inputs come from rows of a file (else: `source, YEAR`)
+        self.filled = filled or {}  # inputs a simulation computes → how, for explanations
         self.evaluators: dict[int, PeriodEvaluator] = {}
 
     def evaluator(self, year: int) -> PeriodEvaluator:
         if year not in self.evaluators:
+            inputs = YearInputs(self, year)
             context = PeriodContext(
                 f"{YEAR_LABEL}{year}",
                 None,
-                YearInputs(self, year),
-                row=_row_number(self.rows, year),
+                inputs,
+                row=_row_number(self.rows, year) if self.row_notes else 0,
                 source=self.source,
                 system_rows=self.rows,
+                input_note=inputs.note,
             )
             self.evaluators[year] = PeriodEvaluator(self.level.program, context, self.trace)
         return self.evaluators[year]
@@ -88,6 +94,29 @@ class SystemRun:
         result = evaluator.run()
         values = {n: evaluator.values.get(n) for n in self.level.values}
         return replace(result, values={**result.values, **values})
+
+    def carried(self, year: int, key: str) -> Value:
+        """`input tnac: tCO2e else previous tnac_end` in a year the data leaves blank: the
+        value `tnac_end` had the year before (computed with that year's data)."""
+        source = self.level.carried[key]
+        if year - 1 not in self.rows:
+            raise Fault(
+                codes.EVALUATION_MISSING_INPUT,
+                f"'{key}' of {year} is not given and {year - 1} has no system data to carry "
+                f"it from ('{source}' of {year - 1})",
+                f"give '{key}' for {year}, or give the system data of {year - 1}",
+                missing=key,
+            )
+        try:
+            return self.value(year - 1, source)
+        except (Fault, Upstream):
+            why = self.evaluator(year - 1).reasons.get(source, "it could not be computed")
+            raise Fault(
+                codes.EVALUATION_MISSING_INPUT,
+                f"'{key}' of {year} is carried from '{source}' of {year - 1}: {why}",
+                f"fix {year - 1} first, or give '{key}' for {year}",
+                missing=key,
+            ) from None
 
     def year_values(self, year: int | None) -> YearValues:
         return YearValues(self, year)
@@ -157,7 +186,23 @@ class YearInputs(Mapping[str, Value]):
             if key not in self.computed:
                 self.computed[key] = self.run.aggregate(self.year, key)
             return self.computed[key]
-        return self.run.rows.get(self.year, {})[key]
+        row = self.run.rows.get(self.year, {})
+        if key not in row and key in self.run.level.carried:
+            if key not in self.computed:
+                self.computed[key] = self.run.carried(self.year, key)
+            return self.computed[key]
+        return row[key]
+
+    def note(self, key: str) -> tuple[str, ...]:
+        """Where an input's value of the year comes from, for explanations."""
+        if key in self.computed and key in self.run.level.carried:
+            return (f"{self.run.level.carried[key]} of {self.year - 1}, carried",)
+        if key in self.run.filled:
+            return (f"{self.run.filled[key]}, {self.year}",)
+        if not self.run.row_notes:
+            return (f"{self.run.source}, {self.year}",)
+        row = _row_number(self.run.rows, self.year)
+        return (f"{self.run.source} row {row}",) if row else ()
 
     def __iter__(self) -> Iterator[str]:
         return iter([YEAR, *self.run.rows.get(self.year, {})])

@@ -21,7 +21,8 @@ from etsl.compiler.numbers import divide
 from etsl.runtime.records import Value
 from etsl.runtime.results.model import ParticipantResult
 
-YEAR_LABEL = "year "  # runtime/reference/system.py names each year's evaluation so
+#: How a year's system evaluation is named where participants are (errors, results).
+YEAR_LABEL = "year "
 
 #: How a value shown in a unit is divided from its base-unit value.
 _PERCENT = Decimal("0.01")
@@ -37,19 +38,24 @@ def system_rows(results: Sequence[ParticipantResult], level: ir.SystemLevel) -> 
     program = level.program
     rows = [["year", *level.values, "error"]]
     for result in results:
-        values = [_cell(result.values.get(n), program.unit_of(n)) for n in level.values]
+        values = [cell_text(result.values.get(n), program.unit_of(n)) for n in level.values]
         error = "; ".join(f"{e.rule}: {e.message}" for e in result.errors)
         rows.append([result.participant.removeprefix(YEAR_LABEL), *values, error])
     return rows
 
 
-def _cell(value: Value | None, unit: str) -> str:
+def cell_text(value: Value | None, unit: str) -> str:
+    """A value as a results file writes it: exact, in its display unit (`%` as percent)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        shown = divide(value, _PERCENT) if unit == "%" else value
-        return f"{shown.normalize():f}"
+        return f"{shown_number(value, unit).normalize():f}"
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def shown_number(value: Decimal, unit: str) -> Decimal:
+    """A base-unit number in its display unit (a `%` value as a percentage)."""
+    return divide(value, _PERCENT) if unit == "%" else value
 
 
 def write_system_results(
