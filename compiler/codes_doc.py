@@ -33,7 +33,7 @@ DYNAMIC_EXAMPLES = {
 
 AREAS = ("syntax", "names", "imports", "types", "validation", "graph")
 #: Areas whose cases are commands run on data (tests/cases/<area>/err/<code>.cmd).
-COMMAND_AREAS = ("data", "evaluation")
+COMMAND_AREAS = ("data", "evaluation", "scenario")
 #: Shown once at the top of an area (for command areas, followed by the schemes its cases run).
 AREA_INTRODUCTIONS = {
     "data": "Problems in participant data files (docs/data.md), found by the data reader "
@@ -44,6 +44,10 @@ AREA_INTRODUCTIONS = {
     "Each names the data row, the participant, period and value, and the scheme location; "
     "`etsl run` exits 1 and writes nothing unless `--allow-errors` is given. The examples "
     "run these schemes (`plants.scheme`, `noperiod.scheme`):",
+    "scenario": "Problems in scenario files of `etsl simulate` (docs/simulate.md) and "
+    "simulations that cannot go on. Each names the scenario file and the key (or the year and "
+    "value); `etsl simulate` exits 1 and writes nothing. The examples simulate this scheme "
+    "(`market.scheme`):",
     "linkage": "Findings of `etsl link` (pair checks and the network's declarations), printed "
     "as `severity: message  [code]` with the evidence from both schemes, a remedy and a "
     "how-to line.",

@@ -440,12 +440,13 @@ def condition(text: str, lex: Lexicon) -> str:
 # ---- sentences --------------------------------------------------------------------------
 
 
-def subject(lex: Lexicon, name: str, market: bool = False) -> str:
-    """`Each facility's cap for a period`, `Japan's cap for a period`, `The TNAC`."""
-    who = "market" if market or not lex.participant else "proper"
+def subject(lex: Lexicon, name: str, market: bool = False, yearly: bool = False) -> str:
+    """`Each facility's cap for a period`, `Japan's cap for a period`, `The TNAC`; a system
+    value (`yearly`) is the market's for a year."""
+    who = "market" if market or yearly or not lex.participant else "proper"
     if who != "market" and not is_proper(lex.participant or ""):
         who = "each"
-    when = "year" if lex.by_year else "period" if lex.has_periods else ""
+    when = "year" if lex.by_year or yearly else "period" if lex.has_periods else ""
     pattern = _SUBJECTS[who, when]()
     return pattern.format(participant=lex.participant, name=label(name))
 
@@ -470,7 +471,7 @@ def rule_sentence(rule: RuleModel, lex: Lexicon) -> str:
     if rule.formula.unit == "bool":
         return _bool_sentence(rule, lex)
     term = lex.terms.get(rule.name)
-    who = subject(lex, rule.name, bool(term and term.market))
+    who = subject(lex, rule.name, bool(term and term.market), rule.system)
     value = phrase(rule.formula.text, lex, rule.formula.unit)
     if isinstance(_parse(rule.formula.text), ast.If):
         return _("{subject}: {value}.").format(subject=who, value=value)

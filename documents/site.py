@@ -144,7 +144,7 @@ class ExtraDocument:
     title: str
     filename: str
     draw: Callable[[Shell], str]
-    section: str = "comparison"  # comparison or linkage
+    section: str = "comparison"  # comparison, linkage or simulation
 
 
 def site(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.driver import Compilation, CompiledScheme, compile_paths
@@ -14,9 +14,12 @@ from etsl.compiler.model import SchemeModel
 from etsl.compiler.render import render_text
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from etsl.runtime.data.checks import DataProblem
     from etsl.runtime.records import Dataset
     from etsl.runtime.results.model import Results
+    from etsl.runtime.simulate.report import Report
 
 
 class SchemeError(EtslError):
@@ -83,6 +86,73 @@ def load(path: str | PathLike[str], scheme: str | None = None) -> Scheme:
     if scheme in compilation.schemes:
         return Scheme(compilation.schemes[scheme])
     raise KeyError(f"choose one of: {', '.join(sorted(compilation.schemes))}")
+
+
+class ScenarioError(EtslError, ValueError):
+    """A scenario that cannot be simulated; `problems` holds each (code, file, key)."""
+
+    def __init__(self, problems: Sequence[DataProblem]) -> None:
+        super().__init__("\n".join(p.render() for p in problems))
+        self.problems = list(problems)
+
+
+def simulate(schemes: Iterable[str | PathLike[str]], scenario: str | PathLike[str]) -> Simulation:
+    """Simulate a scenario (docs/simulate.md) over the schemes of the given files.
+
+    >>> sim = simulate(["schemes/world/eu_ets.scheme"], "examples/scenarios/eu_outlook.toml")
+    >>> sim.prices[2026]
+    Decimal('54.22')
+
+    Raises SchemeError when a scheme does not compile, ScenarioError when the scenario does
+    not fit them, and etsl.runtime.simulate.solve.SimulationError when no price clears.
+    """
+    from etsl.runtime.simulate.bind import bind_compiled
+    from etsl.runtime.simulate.report import Report
+    from etsl.runtime.simulate.scenario import load_scenario
+    from etsl.runtime.simulate.solve import simulate as run_simulation
+
+    path = Path(scenario)
+    loaded, problems = load_scenario(path)
+    if loaded is None:
+        raise ScenarioError(problems)
+    compilation = compile_paths([Path(p) for p in schemes])
+    if not compilation.ok:
+        raise SchemeError(compilation)
+    bound, problems = bind_compiled(loaded, compilation.schemes, str(path))
+    if problems:
+        raise ScenarioError(problems)
+    return Simulation(Report.of(loaded, bound, run_simulation(loaded, bound)))
+
+
+class Simulation:
+    """A simulation's results: prices by year, tables (exact text cells, or Arrow and
+    pandas tables with exact decimals) and the checks against published figures."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    @property
+    def prices(self) -> Mapping[int, Decimal]:
+        """The market's price by year, in the scenario's prices currency (empty: no market)."""
+        return self.report.outcome.prices
+
+    def tables(self) -> dict[str, list[list[str]]]:
+        """Every table by name: one per scheme, `market`, `checks` (header first)."""
+        return self.report.tables()
+
+    def arrow(self, name: str) -> Any:
+        """One table as a pyarrow Table (numbers as decimal128(38, 18))."""
+        from etsl.runtime.simulate.report import arrow_table
+
+        return arrow_table(self.tables()[name])
+
+    def frame(self, name: str) -> Any:
+        """One table as a pandas DataFrame (needs pandas; numbers stay Decimal)."""
+        return self.arrow(name).to_pandas()
+
+    @property
+    def checks_passed(self) -> bool:
+        return all(check.ok for check in self.report.checks)
 
 
 # ---- participant data for Scheme.run ---------------------------------------------------------

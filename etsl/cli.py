@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "link": ("link_cmds:link", "Check linkage compatibility between schemes."),
     "sql": ("columnar_cmds:sql", "Print the columnar SQL query for a scheme."),
     "sweep": ("columnar_cmds:sweep", "Evaluate scenario sweeps over parameter values."),
+    "simulate": ("simulate_cmds:simulate", "Simulate a market's balance and prices year by year."),
     "lsp": ("authoring_cmds:lsp", "Run the language server for editors (LSP)."),
     "serve": ("authoring_cmds:serve", "Run the local web workbench in a browser."),
 }

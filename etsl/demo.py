@@ -1,4 +1,5 @@
-"""`make demo`: check the library, run Tokyo on the sample facilities, build the documents.
+"""`make demo`: check the library, run Tokyo on the sample facilities, simulate the linked
+California-Québec market, build the documents.
 
 python -m etsl.demo --out out
 """
@@ -52,6 +53,18 @@ def steps(out: Path) -> list[tuple[str, list[str]]]:
                 "TKY-0001",
                 "--rule",
                 "shortfall",
+            ],
+        ),
+        (
+            "Simulate the linked California-Québec market (bank, prices, flows)",
+            [
+                "simulate",
+                str(schemes / "world" / "california.scheme"),
+                str(schemes / "world" / "quebec.scheme"),
+                "--scenario",
+                str(REPO / "examples" / "scenarios" / "wci_2021_2023.toml"),
+                "-o",
+                str(out / "simulation"),
             ],
         ),
         (

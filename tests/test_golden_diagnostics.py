@@ -43,11 +43,14 @@ def test_ok_case(case: Path, monkeypatch: pytest.MonkeyPatch, update_golden: boo
 
 
 def test_every_code_has_a_failing_case() -> None:
-    """Compiler codes here; data and evaluation codes in tests/test_problem_codes.py;
-    linkage codes have their fixtures in tests/cases/linkage (tests/test_linkage.py)."""
+    """Compiler codes here; data, evaluation and scenario codes in
+    tests/test_problem_codes.py; linkage codes have their fixtures in tests/cases/linkage
+    (tests/test_linkage.py)."""
     covered = {p.stem for p in ERR_CASES}
     compiler_codes = {
-        n for n, c in CODES.items() if c.area not in ("data", "evaluation", "linkage")
+        n
+        for n, c in CODES.items()
+        if c.area not in ("data", "evaluation", "scenario", "linkage")
     }
     missing = sorted(compiler_codes - covered - DYNAMIC_CODES)
     assert not missing, f"codes without an err case: {missing}"

@@ -1,4 +1,4 @@
-"""Data and evaluation codes: every one is produced by a case whose output is golden.
+"""Data, evaluation and scenario codes: every one is produced by a case whose output is golden.
 
 A case is tests/cases/<area>/err/<code>.cmd — an `etsl …` command (or `python SCRIPT`) run in
 a copy of that folder — and <code>.expected, what it prints on standard error (stdout for
@@ -20,7 +20,7 @@ from etsl.compiler.codes import CODES
 from etsl.cli import cli
 from tests.golden import REPO, check_golden
 
-AREAS = ("data", "evaluation")
+AREAS = ("data", "evaluation", "scenario")
 CASES = sorted(p for area in AREAS for p in (REPO / "tests" / "cases" / area / "err").glob("*.cmd"))
 HEADER = "id,period,category,energy_use,base_emissions,emissions,audited,joined\n"
 

@@ -100,6 +100,15 @@ def _models_or_exit(
     is_flag=True,
     help="Also write the linkage network report of the documented schemes.",
 )
+@click.option(
+    "--simulation",
+    "simulations",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="SCENARIO",
+    help="Also simulate this scenario (docs/simulate.md) over the documented schemes and add "
+    "its page, with its charts, to the site (HTML; repeatable).",
+)
 @ONLY
 @IMPORT_PATH
 def docs(
@@ -110,6 +119,7 @@ def docs(
     published: datetime | None,
     comparisons: tuple[str, ...],
     linkage: bool,
+    simulations: tuple[Path, ...],
     scheme_names: tuple[str, ...],
     import_paths: tuple[Path, ...],
 ) -> None:
@@ -129,6 +139,9 @@ def docs(
     schemes = _models_or_exit(compilation, scheme_names, paths)
     models = [s.model for s in schemes]
     compared = [(title, _compared(targets, import_paths)) for title, targets in requests]
+    if simulations and output_format == "md":
+        raise click.BadParameter("simulation pages are HTML", param_hint="--simulation")
+    simulated = [_simulation_document(path, compilation) for path in simulations]
     chosen = list(dict.fromkeys(languages or ("en",)))
     prefixes = _language_prefixes(chosen)
     day = published.date() if published else date.today()
@@ -139,6 +152,7 @@ def docs(
             extras = [_comparison_document(title, found, fmt) for title, found in compared]
             if linkage:
                 extras.append(_linkage_document(models, fmt))
+            extras += simulated
             folder = "" if lang == chosen[0] else f"{lang}/"
             pages = site(models, fmt, extras, day, list(prefixes[lang].items()))
             files.update({folder + name: text for name, text in pages.items()})
@@ -235,6 +249,36 @@ def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
         f"linkage.{fmt}",
         lambda shell: render_document([], network, fmt, False, shell),
         section="linkage",
+    )
+
+
+def _simulation_document(path: Path, compilation: Compilation) -> ExtraDocument:
+    """A scenario simulated over the documented schemes, as a page of the site."""
+    from etsl.documents.simulation import render_simulation
+    from etsl.documents.site import ExtraDocument
+    from etsl.runtime.simulate.bind import bind_compiled
+    from etsl.runtime.simulate.report import Report
+    from etsl.runtime.simulate.scenario import load_scenario
+    from etsl.runtime.simulate.solve import SimulationError, simulate
+    from etsl.simulate_page import simulation_page
+
+    scenario, problems = load_scenario(path)
+    if scenario is not None:
+        bound, problems = bind_compiled(scenario, compilation.schemes, str(path))
+    for problem in problems:
+        click.echo(problem.render(), err=True)
+    if problems or scenario is None:
+        sys.exit(1)
+    try:
+        report = Report.of(scenario, bound, simulate(scenario, bound))
+    except SimulationError as failure:
+        raise click.ClickException(f"{path}: {failure.message}  [{failure.code}]") from None
+    page = simulation_page(report, None)
+    return ExtraDocument(
+        scenario.title,
+        f"simulation-{_slug(path.stem)}.html",
+        lambda shell: render_simulation(page, shell),
+        section="simulation",
     )
 
 

@@ -92,7 +92,7 @@ def write_json_lines(results: Results, path: Path, options: WriteOptions) -> Non
         check_errors(results, options)
 
 
-def _arrow_column(values: list[object]) -> Any:
+def arrow_column(values: list[object]) -> Any:
     """An Arrow array: decimal128(38, 18) when every decimal fits exactly, else strings."""
     pyarrow = optional_module("pyarrow")
     decimals = [v for v in values if isinstance(v, Decimal)]
@@ -120,7 +120,7 @@ def write_parquet(results: Results, path: Path, options: WriteOptions) -> None:
 
     records = results.to_records()
     columns = results.columns()
-    table = pyarrow.table({c: _arrow_column([r[c] for r in records]) for c in columns})
+    table = pyarrow.table({c: arrow_column([r[c] for r in records]) for c in columns})
     with atomic_path(path) as temporary:
         parquet.write_table(table, temporary)
         check_errors(results, options)

@@ -1,0 +1,358 @@
+"""A scenario bound to the schemes it simulates: every name checked against the scheme.
+
+    markets, problems = bind(scenario, {"eu_ets": program}, "eu.toml")
+    markets[0].rows[2021]["verified"]       # Decimal, in the input's base unit
+
+Each scheme's scenario part must name only system inputs of the scheme, give every input
+for every year (a carried input, `else previous …`, only for the first year; the market's
+emissions and price inputs are filled by the simulation), keep to the years of the
+scheme's periods, and name system values for the bank, floor and ceiling. A market whose
+currency is not the prices' currency needs an exchange rate for every year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from etsl.compiler import codes, numbers
+from etsl.compiler import program as ir
+from etsl.compiler.diagnostics import did_you_mean
+from etsl.compiler.driver import CompiledScheme
+from etsl.compiler.model import LinkModel
+from etsl.compiler.units import parse_unit
+from etsl.runtime.data.checks import DataProblem
+from etsl.runtime.records import Value
+from etsl.runtime.simulate.scenario import Market, Scenario, SchemePart, problem, value_of
+
+Rows = dict[int, dict[str, Value]]
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One scheme of a simulation: its Program, its scenario part and its system data."""
+
+    name: str
+    program: ir.Program
+    part: SchemePart
+    rows: Rows  # the scenario's inputs by year, in base units (market inputs not yet filled)
+    where: str = ""  # the scenario file (explanations name it as the source of inputs)
+
+    @property
+    def level(self) -> ir.SystemLevel:
+        assert self.program.system is not None
+        return self.program.system
+
+    @property
+    def market(self) -> Market | None:
+        return self.part.market
+
+    def rate(self, year: int, currency: str) -> Decimal:
+        """Units of this scheme's currency per unit of the prices' currency in a year."""
+        market = self.part.market
+        if market is None or market.currency == currency or market.exchange_rate is None:
+            return ONE
+        rate = value_of(market.exchange_rate, year)
+        assert rate is not None  # checked by bind
+        return rate
+
+
+def bind_compiled(
+    scenario: Scenario, schemes: Mapping[str, CompiledScheme], where: str
+) -> tuple[list[Bound], list[DataProblem]]:
+    """The scenario bound to compiled schemes: each scheme it names must be among them, linked
+    markets must declare a two-way link, then `bind`."""
+    missing = [
+        problem(
+            codes.SCENARIO_MISMATCH,
+            where,
+            f"scheme.{name}",
+            f"the scenario simulates '{name}', which is not among the schemes given",
+            did_you_mean(name, schemes) or f"the schemes given: {', '.join(sorted(schemes))}",
+        )
+        for name in scenario.scheme
+        if name not in schemes
+    ]
+    if missing:
+        return [], missing
+    links = {n: schemes[n].model.links for n in scenario.scheme}
+    problems = link_problems(scenario, links, where)
+    if problems:
+        return [], problems
+    return bind(scenario, {n: schemes[n].program for n in scenario.scheme}, where)
+
+
+def bind(
+    scenario: Scenario, programs: Mapping[str, ir.Program], where: str
+) -> tuple[list[Bound], list[DataProblem]]:
+    """The schemes of a scenario with their data, or the problems found."""
+    bound, problems = [], []
+    for name, part in scenario.scheme.items():
+        program = programs[name]
+        found = _problems(scenario, name, part, program, where)
+        problems += found
+        if not found:
+            bound.append(Bound(name, program, part, _rows(scenario, part, program), where))
+    return bound, problems
+
+
+def _problems(
+    scenario: Scenario, name: str, part: SchemePart, program: ir.Program, where: str
+) -> list[DataProblem]:
+    key = f"scheme.{name}"
+    level = program.system
+    if level is None:
+        return [
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                key,
+                f"the scheme '{name}' has no system level to simulate",
+                "declare its caps, supply and bank in a system { … } block (docs/language.md)",
+            )
+        ]
+    out = _input_problems(scenario, key, part, level, where)
+    out += _year_problems(scenario, key, program, where)
+    if part.market is not None:
+        out += _market_problems(scenario, key, part.market, level, where)
+    known = set(level.names)
+    if part.check is not None:
+        out += [
+            _unknown(where, f"{key}.check.values.{n}", n, known, "a system value")
+            for n in part.check.values
+            if n not in known
+        ]
+    out += [
+        _unknown(where, f"{key}.charts.{title}", n, known, "a system value")
+        for title, names in part.charts.items()
+        for n in names
+        if n not in known
+    ]
+    return out
+
+
+def _input_problems(
+    scenario: Scenario, key: str, part: SchemePart, level: ir.SystemLevel, where: str
+) -> list[DataProblem]:
+    out = [
+        _unknown(where, f"{key}.inputs.{n}", n, set(level.inputs), "a system input")
+        for n in part.inputs
+        if n not in level.inputs
+    ]
+    filled = {part.market.emissions, part.market.price} if part.market else set()
+    first = scenario.years[0]
+    for name in level.inputs:
+        if name in filled:
+            continue
+        years = [first] if name in level.carried else list(scenario.year_range)
+        series = part.inputs.get(name)
+        if series is None and name not in level.carried:
+            continue  # not given: the values that read it are left blank (see not_given)
+        missing = [y for y in years if series is None or value_of(series, y) is None]
+        if missing:
+            out.append(_missing(where, f"{key}.inputs.{name}", name, missing, level))
+    return out
+
+
+def not_given(b: Bound) -> list[str]:
+    """System inputs the scenario does not give (the values reading them stay blank)."""
+    market = b.market
+    filled = {market.emissions, market.price} if market else set()
+    return [
+        n
+        for n in b.level.inputs
+        if n not in b.part.inputs and n not in b.level.carried and n not in filled
+    ]
+
+
+def link_problems(
+    scenario: Scenario, links: Mapping[str, Sequence[LinkModel]], where: str
+) -> list[DataProblem]:
+    """Linked markets must declare a two-way link that operates over the scenario's years
+    (the simulation joins supply and demand only for two-way links; one-way and credit-only
+    links are not simulated)."""
+    markets = [n for n, part in scenario.scheme.items() if part.market is not None]
+    out = []
+    for index, name in enumerate(markets):
+        for other in markets[index + 1 :]:
+            if not _two_way(links.get(name, ()), other, scenario.years[0]) and not _two_way(
+                links.get(other, ()), name, scenario.years[0]
+            ):
+                out.append(
+                    problem(
+                        codes.SCENARIO_MISMATCH,
+                        where,
+                        f"scheme.{other}.market",
+                        f"'{name}' and '{other}' have markets in the scenario but neither "
+                        f"declares an operating two-way link to the other from {scenario.years[0]}",
+                        "simulate them one at a time, or declare the link "
+                        f"(link {other} two_way since …)",
+                    )
+                )
+    return out
+
+
+def _two_way(links: Sequence[LinkModel], target: str, first: int) -> bool:
+    return any(
+        link.target == target
+        and link.direction == "two_way"
+        and link.status in (None, "operating", "agreed")
+        and (link.since is None or int(link.since[:4]) <= first)
+        for link in links
+    )
+
+
+def _missing(
+    where: str, key: str, name: str, years: list[int], level: ir.SystemLevel
+) -> DataProblem:
+    shown = ", ".join(str(y) for y in years[:5]) + (" …" if len(years) > 5 else "")
+    carried = (
+        f" (later years carry it from '{level.carried[name]}')" if name in level.carried else ""
+    )
+    return problem(
+        codes.SCENARIO_MISMATCH,
+        where,
+        key,
+        f"the system input '{name}' has no value for {shown}{carried}",
+        f"give {name} = {{ {years[0]} = … }} for every year, or one value for all years",
+    )
+
+
+def _year_problems(
+    scenario: Scenario, key: str, program: ir.Program, where: str
+) -> list[DataProblem]:
+    covered = scheme_years(program)
+    if not covered:
+        return []
+    outside = [y for y in scenario.year_range if y not in covered]
+    if not outside:
+        return []
+    return [
+        problem(
+            codes.SCENARIO_MISMATCH,
+            where,
+            "years",
+            f"{_years(outside)} outside the periods of '{program.name}' "
+            f"({min(covered)}–{max(covered)})",
+            f"simulate years from {min(covered)} to {max(covered)}, or declare the periods",
+        )
+    ]
+
+
+def _years(years: list[int]) -> str:
+    if len(years) == 1:
+        return f"the year {years[0]} is"
+    return f"the years {years[0]}–{years[-1]} are"
+
+
+def scheme_years(program: ir.Program) -> set[int]:
+    """The years a scheme's periods cover (empty when no period states its years)."""
+    years: set[int] = set()
+    for period in program.periods:
+        if period.first_year is not None:
+            length = int(numbers.ceil(period.years))
+            years.update(range(period.first_year, period.first_year + length))
+    return years
+
+
+def _market_problems(
+    scenario: Scenario, key: str, market: Market, level: ir.SystemLevel, where: str
+) -> list[DataProblem]:
+    at = f"{key}.market"
+    values = set(level.names)
+    wanted = [("emissions", market.emissions, set(level.inputs), "a system input")]
+    if market.price is not None:
+        wanted.append(("price", market.price, set(level.inputs), "a system input"))
+    wanted += [
+        (role, name, values, "a system value")
+        for role, name in (
+            ("bank", market.bank),
+            ("floor", market.floor),
+            ("ceiling", market.ceiling),
+        )
+        if isinstance(name, str)
+    ]
+    out = [
+        _unknown(where, f"{at}.{role}", name, known, what)
+        for role, name, known, what in wanted
+        if name not in known
+    ]
+    for role, series in (("floor", market.floor), ("ceiling", market.ceiling)):
+        if series is not None and not isinstance(series, str):
+            gaps = [y for y in scenario.year_range if value_of(series, y) is None]
+            if gaps:
+                out.append(
+                    problem(
+                        codes.SCENARIO_MISMATCH,
+                        where,
+                        f"{at}.{role}",
+                        f"the {role} has no price for {gaps[0]}",
+                        f"give {role} = {{ {gaps[0]} = … }} for every year, or name a system value",
+                    )
+                )
+    out += _rate_problems(scenario, at, market, where)
+    return out
+
+
+def _rate_problems(scenario: Scenario, at: str, market: Market, where: str) -> list[DataProblem]:
+    prices = scenario.prices
+    if prices is None:
+        return [
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                "prices",
+                "a market needs a [prices] table: the price rule and the currency",
+                'add [prices] with rule = "hotelling", discount_rate and currency',
+            )
+        ]
+    if market.currency == prices.currency:
+        return []
+    rate = market.exchange_rate
+    missing = [y for y in scenario.year_range if rate is None or value_of(rate, y) is None]
+    if not missing:
+        return []
+    return [
+        problem(
+            codes.SCENARIO_MISMATCH,
+            where,
+            f"{at}.exchange_rate",
+            f"the market is in {market.currency} but prices are solved in {prices.currency}, "
+            f"and there is no exchange rate for {missing[0]}",
+            f"give exchange_rate = {{ {missing[0]} = … }}: {market.currency} per {prices.currency}",
+        )
+    ]
+
+
+def _unknown(where: str, key: str, name: str, known: set[str], what: str) -> DataProblem:
+    return problem(
+        codes.SCENARIO_MISMATCH,
+        where,
+        key,
+        f"'{name}' is not {what} of the scheme",
+        did_you_mean(name, known) or f"the scheme's choices: {', '.join(sorted(known)) or 'none'}",
+    )
+
+
+def _rows(scenario: Scenario, part: SchemePart, program: ir.Program) -> Rows:
+    rows: Rows = {}
+    for year in scenario.year_range:
+        row: dict[str, Value] = {}
+        for name, series in part.inputs.items():
+            value = value_of(series, year)
+            if value is not None:
+                row[name] = in_base_units(program, name, value)
+        rows[year] = row
+    return rows
+
+
+def in_base_units(program: ir.Program, name: str, value: Decimal) -> Decimal:
+    """A system input written in its declared unit (`cpi` in %: 3.1), in base units."""
+    declared = program.inputs[name].declared_unit if name in program.inputs else None
+    if program.system is not None and name in program.system.program.inputs:
+        declared = program.system.program.inputs[name].declared_unit
+    if not declared or declared == "number":
+        return value
+    return numbers.multiply(value, parse_unit(declared).scale)

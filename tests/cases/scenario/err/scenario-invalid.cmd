@@ -1,0 +1,1 @@
+etsl simulate market.scheme --scenario scenario-invalid.toml -o out

@@ -1,0 +1,1 @@
+etsl simulate market.scheme --scenario scenario-mismatch.toml -o out

@@ -1,0 +1,1 @@
+etsl simulate market.scheme --scenario simulate-no-price.toml -o out
