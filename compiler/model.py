@@ -102,6 +102,11 @@ class InputModel(Frozen):
         description="the participant block that declares it (a scheme may describe the "
         "participants in one block and market-wide inputs in another)",
     )
+    carried: str | None = Field(
+        default=None,
+        description="a system input carried from the year before: the system value whose "
+        "previous year's value it takes when the system data leaves it blank",
+    )
 
 
 class BlockModel(Frozen):
@@ -454,6 +459,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     location=Location.of(f.span),
                     description=f.description,
                     block=block_of.get(f.name),
+                    carried=f.carried if isinstance(f, ast.SystemInput) else None,
                 )
             )
     blocks = [BlockModel(name=d.name, description=d.description) for d in declared]

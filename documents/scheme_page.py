@@ -244,7 +244,11 @@ def _input_item(model: SchemeModel, name: str) -> Item:
     shown = values or unit_words(i.unit or i.type) or _(i.type)
     refs: tuple[Ref, ...] = ()
     name = capital(label(i.name))
-    return Item(name, (shown,), i.description or "", refs, code=ident(i.name, name))
+    description = i.description or ""
+    if i.carried:
+        carried = _("When the year's data does not give it: the {value} of the year before.")
+        description = f"{description} {carried.format(value=label(i.carried))}".strip()
+    return Item(name, (shown,), description, refs, code=ident(i.name, name))
 
 
 def participant_sentence(noun: str, description: str | None) -> str:
