@@ -247,7 +247,8 @@ def _input_item(model: SchemeModel, name: str) -> Item:
     description = i.description or ""
     if i.carried:
         carried = _("When the year's data does not give it: the {value} of the year before.")
-        description = f"{description} {carried.format(value=label(i.carried))}".strip()
+        end = "" if not description or description.endswith((".", "。")) else "."
+        description = f"{description}{end} {carried.format(value=label(i.carried))}".strip()
     return Item(name, (shown,), description, refs, code=ident(i.name, name))
 
 
