@@ -694,11 +694,25 @@ def walk(node: object) -> Iterator[object]:
     memo = _WALKS.get()
     if memo is None:
         return iter(_walk(node))
+    return iter(_remembered(memo, node, 1))
+
+
+def _remembered(
+    memo: dict[int, tuple[object, list[object]]], node: object, depth: int
+) -> list[object]:
+    """The nodes under `node`, from `memo` or walked and kept; a declaration's child
+    expressions are kept too (`depth`), as the passes also walk them alone."""
     known = memo.get(id(node))
-    if known is None or known[0] is not node:
-        known = (node, _walk(node))
-        memo[id(node)] = known
-    return iter(known[1])
+    if known is not None and known[0] is node:
+        return known[1]
+    if depth:
+        order = [node]
+        for child in _children(node):
+            order.extend(_remembered(memo, child, depth - 1))
+    else:
+        order = _walk(node)
+    memo[id(node)] = (node, order)
+    return order
 
 
 def _walk(node: object) -> list[object]:
