@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import typing
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -619,30 +619,27 @@ class Module:
 # ---- generic traversal ----------------------------------------------------------------------
 
 
-# Leaf types: a field whose declared type is built only from these never holds a node.
-_LEAVES: frozenset[object] = frozenset({str, int, bool, float, Decimal, date, type(None), Span})
+# Leaf types: a field whose declared type names only these never holds a node.
+_LEAVES = frozenset({"str", "int", "bool", "float", "Decimal", "date", "None", "Span", "tuple"})
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 _IS_NODE: dict[type, bool] = {}
 
 
-def _may_hold_nodes(hint: object) -> bool:
-    arguments = typing.get_args(hint)
-    if arguments:
-        return any(_may_hold_nodes(a) for a in arguments if a is not Ellipsis)
-    return hint not in _LEAVES
+def _may_hold_nodes(field: dataclasses.Field[object]) -> bool:
+    """False when the field's declared type (its text: annotations are not evaluated here)
+    names leaf types only; True for anything else, or a type that is not text."""
+    if not isinstance(field.type, str):
+        return True
+    return not _LEAVES.issuperset(re.findall(r"[A-Za-z_]\w*", field.type))
 
 
 def _node_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type that can hold child nodes, in field order (computed once
-    per type from the declared field types; every field where they cannot be read)."""
+    per type from the declared field types)."""
     names = _NODE_FIELDS.get(kind)
     if names is None:
-        fields = [f.name for f in dataclasses.fields(kind) if f.name != "span"]
-        try:
-            hints = typing.get_type_hints(kind)
-        except (NameError, TypeError):
-            hints = {}
-        names = tuple(n for n in fields if n not in hints or _may_hold_nodes(hints[n]))
+        fields = dataclasses.fields(kind)
+        names = tuple(f.name for f in fields if f.name != "span" and _may_hold_nodes(f))
         _NODE_FIELDS[kind] = names
     return names
 
