@@ -41,10 +41,11 @@ if str(ROOT) not in sys.path:
 SCHEME = Path(__file__).resolve().parent / "tokyo_bench.scheme"
 SIZES = (10_000, 100_000, 1_000_000)
 MAPPING = {"outside_credits": "held.outside_credits"}
-PEERS = ("numpy_float", "numpy_fixed", "python_decimal", "pandas_script", "openfisca",
-         "openfisca_float64", "columnar", "columnar_all")
+PEERS = ("numpy_float", "numpy_fixed", "numpy_split", "python_decimal", "pandas_script",
+         "openfisca", "openfisca_float64", "columnar", "columnar_all")
 LABELS = {
     "numpy_float": "numpy float64", "numpy_fixed": "numpy int64 fixed-point (exact)",
+    "numpy_split": "numpy int64 split fixed-point (ETSL's 18-place division, by hand)",
     "python_decimal": "Python Decimal loop (exact)", "pandas_script": "pandas script",
     "openfisca": "OpenFisca (float32 storage)", "openfisca_float64": "OpenFisca (float64)",
     "columnar": "**ETSL columnar (DuckDB, exact)**",
@@ -173,6 +174,7 @@ def _mismatches(n: int, csv: Path, out: Path) -> dict[str, dict[str, int] | str]
             found[peer] = compare.mismatches(exact, _float_result(peer, table, csv))
         except Exception as exc:  # noqa: BLE001 - an unavailable peer is reported, not fatal
             found[peer] = f"unavailable: {type(exc).__name__}"
+    found["numpy_split"] = _split_mismatches(exact, table)
     ours = _columnar_mismatches(exact, table, csv, out)
     if n <= REFERENCE_LIMIT:
         ours["rows unlike the reference engine"] = _against_reference(csv, out)
@@ -232,6 +234,20 @@ def _columnar_mismatches(exact: Any, table: Any, csv: Path, out: Path) -> dict[s
                 counts[name] += int(row[name]) != int(exact[name][index])
             counts["shortfall"] += Decimal(row["shortfall"]) != _shortfall_18(table, exact,
                                                                               index)
+    return counts
+
+
+def _split_mismatches(exact: Any, table: Any) -> dict[str, int]:
+    """The split fixed-point peer against the exact integers and ETSL's shortfall."""
+    import numpy as np
+
+    from bench.peers import numpy_split
+
+    ours = numpy_split.evaluate(table)
+    counts = {name: int(np.count_nonzero(ours[name] != exact[name]))
+              for name in ("cap", "order", "fine")}
+    counts["shortfall"] = sum(numpy_split.shortfall(ours, index) != _shortfall_18(table, exact, index)
+                              for index in range(len(ours["cap"])))
     return counts
 
 

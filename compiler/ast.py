@@ -6,8 +6,11 @@ any node generically (as Jinja2's `fields` do).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -616,38 +619,109 @@ class Module:
 # ---- generic traversal ----------------------------------------------------------------------
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# Leaf types: a field whose declared type names only these never holds a node.
+_LEAVES = frozenset({"str", "int", "bool", "float", "Decimal", "date", "None", "Span", "tuple"})
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}
 
 
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(kind)
+def _may_hold_nodes(field: dataclasses.Field[object]) -> bool:
+    """False when the field's declared type (its text: annotations are not evaluated here)
+    names leaf types only; True for anything else, or a type that is not text."""
+    if not isinstance(field.type, str):
+        return True
+    return not _LEAVES.issuperset(re.findall(r"[A-Za-z_]\w*", field.type))
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold child nodes, in field order (computed once
+    per type from the declared field types)."""
+    names = _NODE_FIELDS.get(kind)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(kind) if f.name != "span")
-        _FIELD_NAMES[kind] = names
+        fields = dataclasses.fields(kind)
+        names = tuple(f.name for f in fields if f.name != "span" and _may_hold_nodes(f))
+        _NODE_FIELDS[kind] = names
     return names
 
 
-def _is_node(value: object) -> bool:
-    return hasattr(value, "__dataclass_fields__") and not isinstance(value, Span)
+def _is_node(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = hasattr(kind, "__dataclass_fields__") and not issubclass(kind, Span)
+        _IS_NODE[kind] = known
+    return known
+
+
+def _children(node: object) -> list[object]:
+    found: list[object] = []
+    for name in _node_fields(type(node)):
+        value = getattr(node, name)
+        if type(value) is tuple:
+            found.extend(v for v in value if _is_node(type(v)))
+        elif _is_node(type(value)):
+            found.append(value)
+    return found
 
 
 def children(node: object) -> Iterator[object]:
     """The child nodes of any AST node, in field order."""
-    for name in _field_names(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, tuple):
-            yield from (v for v in value if _is_node(v))
-        elif _is_node(value):
-            yield value
+    return iter(_children(node))
+
+
+# While a scheme compiles, each pass walks the same expressions again (resolve, validate, the
+# rule graph, …): `remembered_walks()` keeps each walk's nodes for the rest of the compile.
+_WALKS: ContextVar[dict[int, tuple[object, list[object]]] | None] = ContextVar(
+    "etsl_walks", default=None
+)
+
+
+@contextlib.contextmanager
+def remembered_walks() -> Iterator[None]:
+    """Remember `walk(node)` for each node walked until the block ends (the nodes are
+    immutable, and each one stays referenced until then, so its id cannot be reused)."""
+    token = _WALKS.set({})
+    try:
+        yield
+    finally:
+        _WALKS.reset(token)
 
 
 def walk(node: object) -> Iterator[object]:
     """Every node under `node` (itself included), depth first."""
+    memo = _WALKS.get()
+    if memo is None:
+        return iter(_walk(node))
+    return iter(_remembered(memo, node, 1))
+
+
+def _remembered(
+    memo: dict[int, tuple[object, list[object]]], node: object, depth: int
+) -> list[object]:
+    """The nodes under `node`, from `memo` or walked and kept; a declaration's child
+    expressions are kept too (`depth`), as the passes also walk them alone."""
+    known = memo.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1]
+    if depth:
+        order = [node]
+        for child in _children(node):
+            order.extend(_remembered(memo, child, depth - 1))
+    else:
+        order = _walk(node)
+    memo[id(node)] = (node, order)
+    return order
+
+
+def _walk(node: object) -> list[object]:
+    order: list[object] = []
     stack = [node]
     while stack:
         current = stack.pop()
-        yield current
-        stack.extend(reversed(list(children(current))))
+        order.append(current)
+        found = _children(current)
+        found.reverse()
+        stack.extend(found)
+    return order
 
 
 def share_arithmetic(node: ShareOf) -> Expr:

@@ -313,4 +313,4 @@ def check(scheme: ResolvedScheme) -> tuple[CheckedScheme, list[Diagnostic]]:
         check_pass(checker)
     unique = list(dict.fromkeys(checker.diagnostics))
     own = [d for d in unique if d.span.path != PRELUDE_PATH]
-    return CheckedScheme(scheme, dict(checker.types)), own if own else unique
+    return checker.checked(), own if own else unique

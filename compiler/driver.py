@@ -108,7 +108,7 @@ def compile_scheme(
     """resolve → check → validate → graph → model and lower, stopping after a pass with
     errors."""
     try:
-        with deep_recursion():
+        with deep_recursion(), ast.remembered_walks():
             return _passes(scheme, visible, known)
     except RecursionError:
         return None, [_too_deep(Path(scheme.span.path))]

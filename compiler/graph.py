@@ -14,6 +14,7 @@ the diagnostics of a graph that has a cycle.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ class RuleGraph:
     nodes: Mapping[str, Mapping[str, Any]]
     edges: Mapping[tuple[str, str], Span]
     uses: Mapping[str, tuple[str, ...]]
+
+    @functools.cached_property
+    def order(self) -> tuple[str, ...]:
+        """`evaluation_order`, sorted once (the cycle test and lowering both need it)."""
+        return _evaluation_order(self)
 
     def has_node(self, node: str) -> bool:
         return node in self.nodes
@@ -257,6 +263,10 @@ def _cycles(g: nx.DiGraph) -> list[Diagnostic]:
 def evaluation_order(g: RuleGraph) -> list[str]:
     """Nodes in dependency order, the smallest name first among those ready (networkx's
     lexicographical topological sort). Nodes on a cycle are left out."""
+    return list(g.order)
+
+
+def _evaluation_order(g: RuleGraph) -> tuple[str, ...]:
     users: dict[str, list[str]] = {}
     waiting = {node: len(g.predecessors(node)) for node in g.nodes}
     for used, user in g.edges:
@@ -271,4 +281,4 @@ def evaluation_order(g: RuleGraph) -> list[str]:
             waiting[user] -= 1
             if waiting[user] == 0:
                 heapq.heappush(ready, user)
-    return order
+    return tuple(order)

@@ -7,6 +7,7 @@ Quantities carry dimensions, so adding tonnes to yen is reported with both opera
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,11 @@ class CheckedScheme:
 
     resolved: ResolvedScheme
     types: Mapping[str, Type]
+    # The type of each expression node the check inferred (by id; each entry keeps its node
+    # alive), so that later passes look them up instead of inferring them again.
+    expression_types: Mapping[int, tuple[ast.Expr, Type]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def unit_hint(symbol: str) -> str:
@@ -82,6 +88,18 @@ class Checker:
         # (Each entry keeps its node alive, so an id is never reused while cached.)
         self._inferred: dict[int, tuple[ast.Expr, Type]] = {}
         self._shares: dict[int, ast.ShareOf] = {}  # id(share operand) → its `of`
+
+    @classmethod
+    def of(cls, checked: CheckedScheme) -> Checker:
+        """A checker that starts from what the check pass inferred."""
+        checker = cls(checked.resolved)
+        checker.types.update(checked.types)
+        checker._inferred.update(checked.expression_types)
+        return checker
+
+    def checked(self) -> CheckedScheme:
+        """What this checker inferred, as a checked scheme."""
+        return CheckedScheme(self.s, dict(self.types), self._inferred)
 
     # ---- symbols ------------------------------------------------------------------------
     def symbol_type(self, name: str) -> Type:

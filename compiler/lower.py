@@ -91,8 +91,7 @@ class _Lowering:
     def __init__(self, checked: CheckedScheme) -> None:
         self.s = checked.resolved
         self.types = checked.types
-        self.checker = Checker(self.s)
-        self.checker.types.update(checked.types)
+        self.checker = Checker.of(checked)
         self.kinds = name_kinds(self.s)
         self.counter = itertools.count()
         self.basis = self.s.gases.basis if self.s.gases else None

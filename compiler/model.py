@@ -362,8 +362,7 @@ class _Converter:
         self.graph = graph
         from etsl.compiler.check import Checker
 
-        self.checker = Checker(self.s)
-        self.checker.types.update(checked.types)
+        self.checker = Checker.of(checked)
 
     def formula(self, expr: ast.Expr | None) -> Formula | None:
         if expr is None:

@@ -49,12 +49,18 @@ def test_a_module_read_back_equals_the_module_parsed(path: Path) -> None:
     "data, problem",
     [
         (["Popen", ["()", "sh"]], "not a node"),
-        (["Name", "x"], "not a node"),  # a field missing
-        (["Module", "m.scheme", ["()"], ["()"], ["^", 0, 0, 1, 1, 1, -1]], "not a span"),
-        (["Quantity", ["#", "1e"], None, ["^", 0, 0, 1, 1, 1, 1]], "not a number"),
+        (["Name", "x", 0, 1, 1, 1, 1], "not a node"),  # a span number missing
+        (["Module", "m.scheme", ["()"], ["()"], 0, 0, 1, 1, 1, -1], "not a span"),
+        (["Module", "m.scheme", ["()"], ["()"], 0, 0, 1, 1, 1, True], "not a span"),
+        (
+            ["Period", "period", "p", None, None, None, None, ["^", 0], 0, 0, 1, 1, 1, 1],
+            "not a span",
+        ),
+        (["Quantity", ["#", "1e"], None, 0, 0, 1, 1, 1, 1], "not a number"),
         ({"__class__": "Module"}, "unexpected dict"),
-        (["Quantity", 1.5, None, ["^", 0, 0, 1, 1, 1, 1]], "unexpected float"),
-        (["Name", "x", ["^", 0, 1, 1, 1, 1, 2]], "not a module"),
+        (["Quantity", 1.5, None, 0, 0, 1, 1, 1, 1], "unexpected float"),
+        ([7, "x"], "a list without a tag"),
+        (["Name", "x", 0, 1, 1, 1, 1, 2], "not a module"),
     ],
 )
 def test_decoding_refuses_what_encode_did_not_write(data: object, problem: str) -> None:
@@ -84,7 +90,9 @@ def test_an_edited_import_is_parsed_again(cache: Path, tmp_path: Path) -> None:
 
 def _factor(compilation: object) -> Decimal:
     module = next(
-        m for path, m in compilation.modules.items() if path.name == "lib.scheme"  # type: ignore[attr-defined]
+        m
+        for path, m in compilation.modules.items()
+        if path.name == "lib.scheme"  # type: ignore[attr-defined]
     )
     param = module.schemes[0].decls[0]
     assert isinstance(param, ast.Param) and isinstance(param.value, ast.Quantity)

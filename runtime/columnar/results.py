@@ -196,8 +196,10 @@ def export_query(evaluation: Evaluation, render: Any, csv_safe: bool = False) ->
     ordered = exp.select(*shown).from_(
         exp.Subquery(this=rows, alias=exp.TableAlias(this=quoted("rows")))
     )
-    # RESULTS keeps the data order; only patched rows need sorting into place
-    return ordered.order_by(column(ROW)) if evaluation.patch else ordered
+    # In data order: RESULTS is not always in it (at 1M rows, under load, DuckDB's threads
+    # wrote row groups out of order even with preserve_insertion_order), and patched rows
+    # must be sorted into place.
+    return ordered.order_by(column(ROW))
 
 
 def spreadsheet_safe_sql(value: exp.Expr) -> exp.Expr:
