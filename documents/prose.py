@@ -29,6 +29,7 @@ from etsl.documents.i18n import N_, current
 from etsl.documents.i18n import gettext as _
 from etsl.documents.wording import (
     article,
+    conjunctive,
     date_words,
     is_plural,
     is_proper,
@@ -253,10 +254,17 @@ class _Words:
 
     def logical(self, e: ast.Logical) -> str:
         level = precedence(e)
-        pattern = _("{left} and {right}") if e.op == "and" else _("{left} or {right}")
-        return pattern.format(
-            left=self.wrapped(e.left, level), right=self.wrapped(e.right, level + 1)
-        )
+        left, right = self.operand(e.left, level), self.operand(e.right, level + 1)
+        if e.op == "and":
+            return _("{left} and {right}").format(left=conjunctive(left), right=right)
+        return _("{left} or {right}").format(left=left, right=right)
+
+    def operand(self, e: ast.Expr, level: int) -> str:
+        """An operand of `and`/`or`. In Japanese a yes-or-no value is a clause
+        (「中小企業」が成り立つ): a bare noun cannot join the clause beside it."""
+        if current() == "ja" and isinstance(e, ast.Name):
+            return self.condition(e)
+        return self.wrapped(e, level)
 
     def negate(self, e: ast.Not) -> str:
         if isinstance(e.operand, ast.Name) and e.operand.name == "covered":

@@ -62,6 +62,7 @@ from etsl.documents.wording import (
     unit_words,
     vocab_words,
 )
+from etsl.documents.worked_examples import ExampleView, example_views
 
 # ---- views -------------------------------------------------------------------------------
 
@@ -124,13 +125,6 @@ class PenaltyView:
     consequences: tuple[Item, ...]
     description: str
     refs: tuple[Ref, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ExampleView:
-    title: str
-    given: tuple[tuple[str, str], ...]
-    expect: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,17 +593,6 @@ def _links(model: SchemeModel, notes: Footnotes, others: Mapping[str, str]) -> t
     )
 
 
-def _examples(model: SchemeModel) -> tuple[ExampleView, ...]:
-    return tuple(
-        ExampleView(
-            e.title,
-            tuple((capital(label(k)), literal_words(v)) for k, v in e.given.items()),
-            tuple((capital(label(k)), literal_words(v)) for k, v in e.expect.items()),
-        )
-        for e in model.examples
-    )
-
-
 def _allocation(model: SchemeModel, notes: Footnotes) -> Item | None:
     allocation = model.allocation
     if allocation is None:
@@ -672,7 +655,7 @@ def scheme_page(
         support=_support(model, notes, lex),
         links=_links(model, notes, others),
         allocation=_allocation(model, notes),
-        examples=_examples(model),
+        examples=example_views(model),
         figures=figures(model, lex),
         sources=(),
         extra_meta=tuple(

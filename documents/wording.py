@@ -193,6 +193,27 @@ def listing(parts: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
 
 
+#: Japanese clause endings and their joining (連用) forms: `…以下である` → `…以下であり、かつ…`.
+_JOINING_FORMS = (
+    ("であること", "であり"),
+    ("である", "であり"),
+    ("ない", "なく"),
+    ("超える", "超え"),
+    ("成り立つ", "成り立ち"),
+)
+
+
+def conjunctive(clause: str) -> str:
+    """A clause in the form that joins the next one with `and`: Japanese `…以下である` →
+    `…以下であり` (`…以下であり、かつ…`); English unchanged."""
+    if current() != "ja":
+        return clause
+    for ending, joining in _JOINING_FORMS:
+        if clause.endswith(ending):
+            return clause[: -len(ending)] + joining
+    return clause
+
+
 # ---- gases and units ---------------------------------------------------------------------------
 
 _GASES = {

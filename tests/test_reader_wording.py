@@ -1,0 +1,92 @@
+"""What a policy reader sees on the bundled library's pages: no ETSL identifiers, no
+half-translated Japanese (found reading every page of the published site)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from etsl.documents.i18n import language
+from etsl.documents.scheme_page import scheme_page
+from etsl.documents.site import site
+
+from tests.library import library
+
+#: An identifier as ETSL writes it: `held.outside_tokyo`, `first_commitment`, `true`.
+IDENTIFIER = re.compile(r"\b[a-z]+\.[a-z_]+\b|\b[a-z0-9]+_[a-z0-9_]+\b|^(true|false)$")
+
+
+def example_cells(lang: str) -> list[tuple[str, str, str]]:
+    cells = []
+    with language(lang):
+        for model in library():
+            for example in scheme_page(model).examples:
+                for name, value in example.given + example.expect:
+                    cells.append((model.name, name, value))
+    return cells
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_worked_examples_name_values_as_the_page_does(lang: str) -> None:
+    leaks = [c for c in example_cells(lang) if IDENTIFIER.search(c[1]) or IDENTIFIER.search(c[2])]
+    assert leaks == []
+
+
+def example_rows(name: str, lang: str, title: str) -> dict[str, str]:
+    model = next(m for m in library() if m.name == name)
+    with language(lang):
+        example = next(e for e in scheme_page(model).examples if e.title == title)
+    return dict(example.given + example.expect)
+
+
+TOKYO_OUTSIDE = "outside-Tokyo credits capped at a third of the required reduction"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            {
+                "Category": "office",
+                "Period": "First",
+                "Held: outside Tokyo": "2,500 t CO₂",
+                "Eligible after limits: outside Tokyo": "2,000 t CO₂",
+                "Publication of the participant's name": "yes",
+            },
+        ),
+        (
+            "ja",
+            {
+                "区分": "事務所等",
+                "期間": "第1計画期間",
+                "保有量：都外クレジット": "2,500 t CO₂",
+                "上限適用後の適格量：都外クレジット": "2,000 t CO₂",
+                "罰金": "500,000 JPY",
+                "参加者名の公表": "はい",
+            },
+        ),
+    ],
+)
+def test_the_tokyo_example_uses_the_page_terms(lang: str, expected: dict[str, str]) -> None:
+    rows = example_rows("tokyo_cat", lang, TOKYO_OUTSIDE)
+    assert {k: rows.get(k) for k in expected} == expected
+
+
+#: Japanese clauses joined in their ending form (`…以下であるかつ…`, `…であること場合`).
+UNJOINED = re.compile(r"(である|ない|超える|成り立つ|こと)、?かつ|こと場合")
+
+
+def test_japanese_conditions_join_their_clauses() -> None:
+    with language("ja"):
+        pages = site(library(), "md", published=date(2025, 1, 31))
+    found = {name: UNJOINED.findall(text) for name, text in pages.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_a_surrender_condition_and_its_note_are_apart() -> None:
+    tokyo = next(m for m in library() if m.name == "tokyo_cat")
+    page = site([tokyo], "md", published=date(2025, 1, 31))["tokyo_cat.md"]
+    row = next(line for line in page.splitlines() if line.startswith("| Saitama excess | Accept"))
+    assert "shortfall is zero<br>Only from Saitama facilities" in row
