@@ -31,7 +31,14 @@ from etsl.compiler.enums import (
     STATUSES,
     Vocabulary,
 )
-from etsl.compiler.model import Citation, MixModel, PenaltyModel, SchemeModel, SurrenderModel
+from etsl.compiler.model import (
+    Citation,
+    MixModel,
+    PenaltyModel,
+    PeriodModel,
+    SchemeModel,
+    SurrenderModel,
+)
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.i18n import N_, ngettext
@@ -128,11 +135,13 @@ def span_words(start: str, end: str) -> str:
 
 
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
-    lines = [
-        _("{name}: {span}").format(name=capital(label(p.name)), span=span_words(p.start, p.end))
-        for p in model.periods
-    ]
-    return cell(lines, [p.cite for p in model.periods])
+    return cell([_period_line(p) for p in model.periods], [p.cite for p in model.periods])
+
+
+def _period_line(p: PeriodModel) -> str:
+    """`Second: FY2015–FY2019`; a period named after its span once (`FY2008`)."""
+    name, span = capital(label(p.name)), span_words(p.start, p.end)
+    return span if name == span else _("{name}: {span}").format(name=name, span=span)
 
 
 def _gases(model: SchemeModel, lex: Lexicon) -> Cell:

@@ -143,6 +143,14 @@ def test_wide_tables_print_whole_in_landscape(printed) -> None:  # noqa: ANN001
             assert -1 <= x <= width + 1 and -1 <= y <= height + 1, f"{piece!r} off the page"
 
 
+def test_a_heading_prints_on_the_page_of_its_table(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    heading, header = ("項目別の比較", "項目") if lang == "ja" else ("Side by side", "Dimension")
+    pages = [squeeze(p.extract_text()) for p in pdfs["compare-world.pdf"].pages]
+    page = next(text for text in pages if squeeze(heading) in text)
+    assert squeeze(header) in page.split(squeeze(heading), 1)[1], "heading left alone"
+
+
 def test_linkage_page_prints_in_the_shell(printed) -> None:  # noqa: ANN001
     lang, _, pdfs = printed
     text = text_of(pdfs["linkage.pdf"])

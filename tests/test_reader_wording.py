@@ -7,6 +7,8 @@ import re
 from datetime import date
 
 import pytest
+from etsl.documents.citations import Footnotes
+from etsl.documents.compare import card
 from etsl.documents.i18n import language
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
@@ -90,3 +92,16 @@ def test_a_surrender_condition_and_its_note_are_apart() -> None:
     page = site([tokyo], "md", published=date(2025, 1, 31))["tokyo_cat.md"]
     row = next(line for line in page.splitlines() if line.startswith("| Saitama excess | Accept"))
     assert "shortfall is zero<br>Only from Saitama facilities" in row
+
+
+def test_a_source_several_schemes_cite_names_each_of_them() -> None:
+    japan = [m for m in library() if "/japan/" in m.path]
+    entries = Footnotes(japan, "cmp").listed()
+    slides = next(e for e in entries if e.id == "kobashi_2008" and e.scheme == "domestic_credit")
+    assert "Tokyo Cap-and-Trade Program" in slides.title.split("; ")
+    assert "Kyoto Protocol Target Achievement Plan (Japan)" in slides.title.split("; ")
+
+
+def test_a_period_named_after_its_span_is_shown_once() -> None:
+    trial = next(m for m in library() if m.name == "trial_integrated_market")
+    assert [list(c.lines) for d, c in card(trial) if d.key == "periods"] == [["FY2008"]]
