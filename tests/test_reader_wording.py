@@ -10,8 +10,10 @@ import pytest
 from etsl.documents.citations import Footnotes
 from etsl.documents.compare import card
 from etsl.documents.i18n import language
+from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
+from etsl.linkage.network import analyse_network
 
 from tests.library import library
 
@@ -105,3 +107,21 @@ def test_a_source_several_schemes_cite_names_each_of_them() -> None:
 def test_a_period_named_after_its_span_is_shown_once() -> None:
     trial = next(m for m in library() if m.name == "trial_integrated_market")
     assert [list(c.lines) for d, c in card(trial) if d.key == "periods"] == [["FY2008"]]
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_linkage_findings_name_schemes_and_units_in_words(fmt: str) -> None:
+    models = [m for m in library() if m.name in ("california", "quebec", "eu_ets", "swiss_ets")]
+    text = render_document([], analyse_network(models), fmt)
+    assert "California accepts offset “sector based” but Québec does not" in text
+    assert re.findall(r"'[a-z][a-z0-9_]*'", text) == []
+    assert "schemes/world/" not in text, "file paths are for the text report"
+
+
+def test_linkage_report_in_japanese_names_schemes_in_japanese() -> None:
+    models = [m for m in library() if m.name in ("california", "quebec")]
+    with language("ja"):
+        text = render_document([], analyse_network(models), "md")
+    assert "## カリフォルニア州キャップ・アンド・トレード制度 — ケベック州" in text
+    assert "「セクター別オフセット」" in text and "'sector_based'" not in text
+    assert "**warning**" not in text and "Not linked to any analysed scheme" not in text
