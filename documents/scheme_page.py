@@ -187,7 +187,7 @@ def _limit_values(model: SchemeModel, lex: Lexicon) -> tuple[str, ...]:
 def ident(name: str, shown: str) -> str:
     """The identifier formulas use, when it says more than its label (`base_emissions` is
     not repeated under "Base emissions"; it is under a Japanese label)."""
-    plain = re.sub(r"[\s-]+", "_", shown.lower())
+    plain = re.sub(r"[\s\-–]+", "_", shown.lower())
     return "" if plain == name.lower() else name
 
 

@@ -3,6 +3,8 @@ in the language being written (`etsl.documents.i18n`).
 
     >>> label("ar_cdm_cap"), label("outside_tokyo"), label("banked")
     ('A/R CDM cap', 'outside Tokyo', 'banked units')
+    >>> label("nap_credit_limit"), label("union_cap_2021_2023")
+    ('NAP credit limit', 'union cap 2021–2023')
     >>> article("unit"), article("installation"), article("NZU"), article("KAU")
     ('a unit', 'an installation', 'an NZU', 'a KAU')
     >>> gas_words("HFCs"), unit_words("kL_oe/yr"), unit_words("short_tCO2")
@@ -34,7 +36,7 @@ ACRONYMS = {
     "deb": "DEB", "dhc": "DHC", "ecr": "ECR", "ets": "ETS", "eu": "EU", "eua": "EUA",
     "eru": "ERU", "ghg": "GHG", "gwp": "GWP", "hfc": "HFC", "ji": "JI", "jpa": "JPA",
     "jver": "J-VER", "kau": "KAU", "kcu": "KCU", "koc": "KOC", "lcer": "lCER", "lrf": "LRF",
-    "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
+    "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nap": "NAP", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
     "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆",
     "sme": "SME", "tcer": "tCER", "tnac": "TNAC", "tset": "TSET", "cat": "CAT", "uk": "UK", "uka": "UKA", "us": "US",
     "vap": "VAP", "intl": "international", "moe": "MOE", "meti": "METI", "jvets": "JVETS",
@@ -66,7 +68,7 @@ def humanize(name: str) -> str:
             words[-1] = f"non-{word}"
         elif word:
             words.append(word)
-    return " ".join(words).strip()
+    return re.sub(r"\b(\d{4}) (\d{4})\b", "\\1–\\2", " ".join(words).strip())
 
 
 def _numbered(part: str) -> str:

@@ -125,3 +125,12 @@ def test_linkage_report_in_japanese_names_schemes_in_japanese() -> None:
     assert "## カリフォルニア州キャップ・アンド・トレード制度 — ケベック州" in text
     assert "「セクター別オフセット」" in text and "'sector_based'" not in text
     assert "**warning**" not in text and "Not linked to any analysed scheme" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "gases"),
+    [("eu_ets", ["CO₂, N₂O, PFCs"]), ("korea_ets", ["CO₂, CH₄, N₂O, HFCs, PFCs, SF₆"])],
+)
+def test_the_gases_a_scheme_describes_are_on_its_card(name: str, gases: list[str]) -> None:
+    model = next(m for m in library() if m.name == name)
+    assert [list(c.lines) for d, c in card(model) if d.key == "gases"] == [gases]
