@@ -36,6 +36,7 @@ from etsl.compiler.model import (
     MixModel,
     PenaltyModel,
     PeriodModel,
+    RuleModel,
     SchemeModel,
     SurrenderModel,
 )
@@ -160,8 +161,8 @@ def _scope(model: SchemeModel, lex: Lexicon) -> Cell:
 
 def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:
     rule = model.rule("covered")
-    if rule is None or rule.default:
-        return cell([_("Every participant")])
+    if rule is None or rule.default:  # every row of the data counts: the sources set no test
+        return not_stated()
     if rule.formula.text in ("true", "false"):
         every = _("Every participant") if rule.formula.text == "true" else _("Nobody")
         return cell([every], [rule.cite])
@@ -180,7 +181,23 @@ def _cap(model: SchemeModel, lex: Lexicon) -> Cell:
             value = phrase(rule.formula.text, lex, rule.formula.unit)
             lines.append(_(pattern).format(value=value))
             cites.append(rule.cite)
+            for used in _rules_used(model, rule.depends_on):
+                lines.append(_definition(used, lex))
+                cites.append(used.cite)
     return cell(lines, cites)
+
+
+def _rules_used(model: SchemeModel, names: Sequence[str]) -> list[RuleModel]:
+    """The scheme's own rules among `names`: a cap `if … then co2_allowed …` is read with
+    what `co2_allowed` is (Keidanren: intensity × activity)."""
+    found = [model.rule(n) for n in names]
+    return [r for r in found if r is not None and not r.default and not r.system]
+
+
+def _definition(rule: RuleModel, lex: Lexicon) -> str:
+    """`CO₂ allowed: …`, the rule's label and its formula in words."""
+    value = phrase(rule.formula.text, lex, rule.formula.unit)
+    return _("{name}: {value}").format(name=capital(label(rule.name)), value=value)
 
 
 def allocation_words(methods: Sequence[str]) -> str:

@@ -429,14 +429,25 @@ def _phrase(expr: ast.Expr, words: _Words, unit: str) -> str:
             else _("otherwise {value}").format(value=_phrase(value, words, unit))
             for test, value in if_chain(expr)
         )
-    if isinstance(expr, ast.Call) and expr.func in ("floor", "ceil") and len(expr.args) == 1:
-        pattern = (
-            _("{value}, rounded down to {whole}")
-            if expr.func == "floor"
-            else _("{value}, rounded up to {whole}")
-        )
-        return pattern.format(value=words.words(expr.args[0]), whole=whole_unit(unit))
+    if isinstance(expr, ast.Call) and _to_whole_units(expr):
+        pattern = _TO_WHOLE[expr.func]
+        return _(pattern).format(value=words.words(expr.args[0]), whole=whole_unit(unit))
     return words.words(expr)
+
+
+#: A top-level rounding to whole units, by rounding function.
+_TO_WHOLE = {
+    "floor": N_("{value}, rounded down to {whole}"),
+    "ceil": N_("{value}, rounded up to {whole}"),
+    "round": N_("{value}, rounded to {whole} (halves up)"),
+}
+
+
+def _to_whole_units(call: ast.Call) -> bool:
+    """`floor(x)`, `ceil(x)`, `round(x)` or `round(x, 0)`: rounding to whole units."""
+    places = call.args[1:]
+    whole = not places or (isinstance(places[0], ast.Quantity) and places[0].value == 0)
+    return call.func in _TO_WHOLE and len(call.args) <= 2 and whole
 
 
 def condition(text: str, lex: Lexicon) -> str:

@@ -134,3 +134,28 @@ def test_linkage_report_in_japanese_names_schemes_in_japanese() -> None:
 def test_the_gases_a_scheme_describes_are_on_its_card(name: str, gases: list[str]) -> None:
     model = next(m for m in library() if m.name == name)
     assert [list(c.lines) for d, c in card(model) if d.key == "gases"] == [gases]
+
+
+def test_a_scheme_without_a_coverage_condition_does_not_claim_to_cover_everyone() -> None:
+    eu = next(m for m in library() if m.name == "eu_ets")
+    assert [list(c.lines) for d, c in card(eu) if d.key == "coverage"] == [
+        ["Not stated in the sources"]
+    ]
+
+
+def test_a_target_is_read_with_the_rules_it_names() -> None:
+    keidanren = next(m for m in library() if m.name == "keidanren_vap")
+    lines = next(c.lines for d, c in card(keidanren) if d.key == "cap")
+    assert lines[1].startswith(
+        "Target: if its index is CO₂ total or CO₂ intensity, its CO₂ allowed"
+    )
+    assert lines[2].startswith(
+        "CO₂ allowed: if its index is CO₂ intensity, its base intensity × its index target × "
+        "its activity, rounded down to whole tonnes"
+    )
+
+
+def test_rounding_to_whole_tonnes_says_so() -> None:
+    china = next(m for m in library() if m.name == "china_ets")
+    cap = next(c.lines for d, c in card(china) if d.key == "cap")[1]
+    assert cap.endswith("rounded to whole tonnes (halves up)") and "decimal places" not in cap
