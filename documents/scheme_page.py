@@ -25,7 +25,7 @@ from etsl.compiler.enums import (
     LINK_STATUSES,
     UNIT_KINDS,
 )
-from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
+from etsl.compiler.model import SYSTEM_DESCRIPTION, PeriodModel, SchemeModel, TableModel
 from etsl.documents.citations import Footnotes, Ref, SourceEntry
 from etsl.documents.compare import (
     NOT_STATED,
@@ -267,7 +267,7 @@ def _groups(model: SchemeModel) -> tuple[InputGroup, ...]:
             continue
         first = index == 0
         title = _("Participants and their data") if first else _("Market-wide data")
-        description = block.description if block else p.description
+        description = _reader_description(block.description if block else p.description)
         sentence = (
             participant_sentence(label(name), description)
             if first
@@ -275,6 +275,16 @@ def _groups(model: SchemeModel) -> tuple[InputGroup, ...]:
         )
         out.append(InputGroup(title, sentence, tuple(_input_item(model, n) for n in names)))
     return tuple(out)
+
+
+def _reader_description(description: str | None) -> str | None:
+    """A block's description; the compiler's own one for the system level in the language
+    being written."""
+    return _(SYSTEM_DATA) if description == SYSTEM_DESCRIPTION else description
+
+
+#: The compiler's description of the system level (`etsl.compiler.model.SYSTEM_DESCRIPTION`).
+SYSTEM_DATA = N_("Values of the whole scheme for each year (the system level)")
 
 
 def _params(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
@@ -504,7 +514,7 @@ def _holding_limits(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[
 def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
     return tuple(
         Item(
-            price_words(p.name, "", None, None, None).rstrip(": "),
+            price_words(p.name, "", None, None, None).rstrip(": ："),
             (
                 phrase(p.value.text, lex, p.value.unit),
                 str(p.from_year or ""),

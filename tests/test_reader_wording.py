@@ -159,3 +159,12 @@ def test_rounding_to_whole_tonnes_says_so() -> None:
     china = next(m for m in library() if m.name == "china_ets")
     cap = next(c.lines for d, c in card(china) if d.key == "cap")[1]
     assert cap.endswith("rounded to whole tonnes (halves up)") and "decimal places" not in cap
+
+
+def test_japanese_scheme_page_has_no_english_punctuation_or_system_text() -> None:
+    california = next(m for m in library() if m.name == "california")
+    with language("ja"):
+        page = site([california], "md", published=date(2025, 1, 31))["california.md"]
+    assert "Values of the whole scheme" not in page and "制度全体の年ごとの値" in page
+    assert "| 価格上限 |" in page and "価格上限：" not in page
+    assert "オークション、無償割当：" in page
