@@ -151,6 +151,15 @@ def test_a_heading_prints_on_the_page_of_its_table(printed) -> None:  # noqa: AN
     assert squeeze(header) in page.split(squeeze(heading), 1)[1], "heading left alone"
 
 
+def test_a_link_date_prints_on_one_line(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    since = "2010年9月17日" if lang == "ja" else "17 September 2010"
+    heading = "他制度とのリンク" if lang == "ja" else "Links with other schemes"
+    text = "".join(page.extract_text() for page in pdfs["tokyo_cat.pdf"].pages)
+    table = text[text.index(heading):].splitlines()[:12]  # the links table
+    assert any(squeeze(since) in squeeze(line) for line in table), "the date is broken"
+
+
 def test_linkage_page_prints_in_the_shell(printed) -> None:  # noqa: ANN001
     lang, _, pdfs = printed
     text = text_of(pdfs["linkage.pdf"])
