@@ -493,7 +493,7 @@ CARD: tuple[Dimension, ...] = (
     Dimension("kind", N_("Kind"), _meta("kind", SCHEME_KINDS)),
     Dimension("participation", N_("Participation"), _meta("participation", PARTICIPATION)),
     Dimension("status", N_("Status"), _meta("status", STATUSES)),
-    Dimension("timing", N_("Timing"), _meta("timing")),
+    Dimension("timing", N_("Timing"), lambda model, lex: _basic_timing(model)),
     Dimension("periods", N_("Periods"), _periods),
     Dimension("gases", N_("Gases"), _gases),
     Dimension("scope", N_("Scope"), _scope),
@@ -621,6 +621,8 @@ def _basic_support(model: SchemeModel, lex: Lexicon) -> Cell:
 
 
 def _basic_timing(model: SchemeModel) -> Cell:
+    """The scheme's timing, else the start of its first period (one answer for the
+    overview and the side-by-side rows)."""
     item = model.meta.get("timing")
     if item is not None:
         return cell([item.value], [item.cite])

@@ -168,3 +168,17 @@ def test_japanese_scheme_page_has_no_english_punctuation_or_system_text() -> Non
     assert "Values of the whole scheme" not in page and "制度全体の年ごとの値" in page
     assert "| 価格上限 |" in page and "価格上限：" not in page
     assert "オークション、無償割当：" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("china_ets", "Trading started in 2021"),
+        ("nz_ets", "Established in 2008"),
+        ("eu_ets", "From 2005"),
+    ],
+)
+def test_timing_agrees_between_the_overview_and_the_rows(name: str, start: str) -> None:
+    model = next(m for m in library() if m.name == name)
+    timing = [list(c.lines) for d, c in card(model) if d.key == "timing"]
+    assert len(timing) == 1 and timing[0][0].startswith(start)
