@@ -58,6 +58,7 @@ from etsl.documents.wording import (
     capital,
     date_words,
     gas_words,
+    jurisdiction_words,
     label,
     listing,
     literal_words,
@@ -128,6 +129,11 @@ def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, L
         return cell([vocab_words(table, item.value) if table else item.value], [item.cite])
 
     return extract
+
+
+def _jurisdiction(model: SchemeModel, lex: Lexicon) -> Cell:
+    item = model.meta.get("jurisdiction")
+    return cell([jurisdiction_words(item.value)], [item.cite]) if item else EMPTY
 
 
 def span_words(start: str, end: str) -> str:
@@ -488,7 +494,7 @@ class Dimension:
 
 
 CARD: tuple[Dimension, ...] = (
-    Dimension("jurisdiction", N_("Jurisdiction"), _meta("jurisdiction")),
+    Dimension("jurisdiction", N_("Jurisdiction"), _jurisdiction),
     Dimension("administrator", N_("Administrator"), _meta("administrator")),
     Dimension("kind", N_("Kind"), _meta("kind", SCHEME_KINDS)),
     Dimension("participation", N_("Participation"), _meta("participation", PARTICIPATION)),

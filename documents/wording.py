@@ -126,6 +126,14 @@ def scheme_title(title: str | None, name: str) -> str:
     return shown
 
 
+def jurisdiction_words(text: str) -> str:
+    """A scheme's jurisdiction for readers: the catalogue's wording in the language being
+    written when there is one (context `jurisdiction`), else the scheme's text."""
+    if current() != "en" and has_translation("jurisdiction", text):
+        return pgettext("jurisdiction", text)
+    return text
+
+
 def value_words(value: str) -> str:
     """An enumeration value (`afforestation_reforestation`) for readers."""
     return label(value)

@@ -182,3 +182,12 @@ def test_timing_agrees_between_the_overview_and_the_rows(name: str, start: str) 
     model = next(m for m in library() if m.name == name)
     timing = [list(c.lines) for d, c in card(model) if d.key == "timing"]
     assert len(timing) == 1 and timing[0][0].startswith(start)
+
+
+def test_the_japanese_index_names_jurisdictions_in_japanese() -> None:
+    with language("ja"):
+        index = site(library(), "md", published=date(2025, 1, 31))["index.md"]
+    tokyo = next(line for line in index.splitlines() if "(tokyo_cat.md)" in line)
+    assert "| 東京都 |" in tokyo and "Tokyo Metropolitan Government" not in tokyo
+    cdm = next(line for line in index.splitlines() if "(cdm.md)" in line)
+    assert cdm.rstrip().endswith("| — |"), "a programme without periods says so"
