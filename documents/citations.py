@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from etsl.compiler.confidence import confidence_of, is_doubtful
 from etsl.compiler.model import Citation, SchemeModel
+from etsl.documents.i18n import gettext as _
 from etsl.documents.render import safe_url
 from etsl.documents.wording import scheme_title
 
@@ -58,11 +59,13 @@ class Footnotes:
         self.entries: list[SourceEntry] = []
         self.index: dict[tuple[str, str], SourceEntry] = {}
         shared: dict[tuple[str, str | None], SourceEntry] = {}
+        self.citing: dict[int, list[str]] = {}  # entry number → titles of the schemes citing it
         for model in models:
             for source in model.sources:
                 key = (source.citation, source.url)
                 if key in shared:
                     self.index[(model.name, source.id)] = shared[key]
+                    self._cited_by(shared[key].number, model)
                     continue
                 url = safe_url(source.url)
                 entry = SourceEntry(
@@ -77,7 +80,15 @@ class Footnotes:
                 )
                 self.entries.append(entry)
                 self.index[(model.name, source.id)] = shared[key] = entry
+                self._cited_by(entry.number, model)
         self.locators: dict[int, list[str]] = {}
+
+    def _cited_by(self, number: int, model: SchemeModel) -> None:
+        """Name every scheme that cites a shared source, not only the first one."""
+        titles = self.citing.setdefault(number, [])
+        title = scheme_title(model.title, model.name)
+        if title not in titles:
+            titles.append(title)
 
     def refs(self, scheme: str, cites: Iterable[Citation | None]) -> tuple[Ref, ...]:
         """Footnote references; long locators show in the tooltip and the sources list."""
@@ -102,5 +113,10 @@ class Footnotes:
     def listed(self) -> tuple[SourceEntry, ...]:
         """The sources, each with the locators cited so far."""
         return tuple(
-            replace(e, locators=tuple(self.locators.get(e.number, ()))) for e in self.entries
+            replace(
+                e,
+                locators=tuple(self.locators.get(e.number, ())),
+                title=_("; ").join(self.citing[e.number]),
+            )
+            for e in self.entries
         )

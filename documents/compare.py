@@ -31,7 +31,15 @@ from etsl.compiler.enums import (
     STATUSES,
     Vocabulary,
 )
-from etsl.compiler.model import Citation, MixModel, PenaltyModel, SchemeModel, SurrenderModel
+from etsl.compiler.model import (
+    Citation,
+    MixModel,
+    PenaltyModel,
+    PeriodModel,
+    RuleModel,
+    SchemeModel,
+    SurrenderModel,
+)
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.i18n import N_, ngettext
@@ -50,6 +58,7 @@ from etsl.documents.wording import (
     capital,
     date_words,
     gas_words,
+    jurisdiction_words,
     label,
     listing,
     literal_words,
@@ -122,17 +131,24 @@ def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, L
     return extract
 
 
+def _jurisdiction(model: SchemeModel, lex: Lexicon) -> Cell:
+    item = model.meta.get("jurisdiction")
+    return cell([jurisdiction_words(item.value)], [item.cite]) if item else EMPTY
+
+
 def span_words(start: str, end: str) -> str:
     """`FY2010–FY2014`, or `2021` for a one-year span."""
     return start if start == end else f"{start}–{end}"
 
 
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
-    lines = [
-        _("{name}: {span}").format(name=capital(label(p.name)), span=span_words(p.start, p.end))
-        for p in model.periods
-    ]
-    return cell(lines, [p.cite for p in model.periods])
+    return cell([_period_line(p) for p in model.periods], [p.cite for p in model.periods])
+
+
+def _period_line(p: PeriodModel) -> str:
+    """`Second: FY2015–FY2019`; a period named after its span once (`FY2008`)."""
+    name, span = capital(label(p.name)), span_words(p.start, p.end)
+    return span if name == span else _("{name}: {span}").format(name=name, span=span)
 
 
 def _gases(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -151,8 +167,8 @@ def _scope(model: SchemeModel, lex: Lexicon) -> Cell:
 
 def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:
     rule = model.rule("covered")
-    if rule is None or rule.default:
-        return cell([_("Every participant")])
+    if rule is None or rule.default:  # every row of the data counts: the sources set no test
+        return not_stated()
     if rule.formula.text in ("true", "false"):
         every = _("Every participant") if rule.formula.text == "true" else _("Nobody")
         return cell([every], [rule.cite])
@@ -171,7 +187,23 @@ def _cap(model: SchemeModel, lex: Lexicon) -> Cell:
             value = phrase(rule.formula.text, lex, rule.formula.unit)
             lines.append(_(pattern).format(value=value))
             cites.append(rule.cite)
+            for used in _rules_used(model, rule.depends_on):
+                lines.append(_definition(used, lex))
+                cites.append(used.cite)
     return cell(lines, cites)
+
+
+def _rules_used(model: SchemeModel, names: Sequence[str]) -> list[RuleModel]:
+    """The scheme's own rules among `names`: a cap `if … then co2_allowed …` is read with
+    what `co2_allowed` is (Keidanren: intensity × activity)."""
+    found = [model.rule(n) for n in names]
+    return [r for r in found if r is not None and not r.default and not r.system]
+
+
+def _definition(rule: RuleModel, lex: Lexicon) -> str:
+    """`CO₂ allowed: …`, the rule's label and its formula in words."""
+    value = phrase(rule.formula.text, lex, rule.formula.unit)
+    return _("{name}: {value}").format(name=capital(label(rule.name)), value=value)
 
 
 def allocation_words(methods: Sequence[str]) -> str:
@@ -462,12 +494,12 @@ class Dimension:
 
 
 CARD: tuple[Dimension, ...] = (
-    Dimension("jurisdiction", N_("Jurisdiction"), _meta("jurisdiction")),
+    Dimension("jurisdiction", N_("Jurisdiction"), _jurisdiction),
     Dimension("administrator", N_("Administrator"), _meta("administrator")),
     Dimension("kind", N_("Kind"), _meta("kind", SCHEME_KINDS)),
     Dimension("participation", N_("Participation"), _meta("participation", PARTICIPATION)),
     Dimension("status", N_("Status"), _meta("status", STATUSES)),
-    Dimension("timing", N_("Timing"), _meta("timing")),
+    Dimension("timing", N_("Timing"), lambda model, lex: _basic_timing(model)),
     Dimension("periods", N_("Periods"), _periods),
     Dimension("gases", N_("Gases"), _gases),
     Dimension("scope", N_("Scope"), _scope),
@@ -595,6 +627,8 @@ def _basic_support(model: SchemeModel, lex: Lexicon) -> Cell:
 
 
 def _basic_timing(model: SchemeModel) -> Cell:
+    """The scheme's timing, else the start of its first period (one answer for the
+    overview and the side-by-side rows)."""
     item = model.meta.get("timing")
     if item is not None:
         return cell([item.value], [item.cite])

@@ -54,6 +54,7 @@ TERMS: dict[str, str] = {
     "lCER": "Long-term CER (afforestation and reforestation)",
     "MRV": "Monitoring, reporting and verification",
     "MSR": "Market Stability Reserve (EU ETS)",
+    "NAP": "National allocation plan (EU ETS phases 1 and 2)",
     "NZU": "New Zealand Unit",
     "QCA": "Québec emission allowance",
     "RGA": "RGGI CO₂ allowance",

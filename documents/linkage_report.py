@@ -12,7 +12,9 @@ so scheme text is escaped and linked exactly as on every other page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from etsl.documents.figures.network import network_svg
 from etsl.documents.i18n import N_, ngettext
@@ -54,11 +56,36 @@ def render_document(
     names = scheme_titles(pairs, network)
     data["names"] = names
     data["short"] = {name: short_title(name, names) for name in names}
+    _reword(data, data["short"])
     data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
     data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
     data["title"] = title(pairs, network, names)
     data["shell"] = shell or Shell()
     return render(f"link.{fmt}.j2", **data)
+
+
+#: A name the analysis quotes in its messages: `'quebec' accepts credit 'early_reduction'`.
+_QUOTED = re.compile(r"'([A-Za-z][A-Za-z0-9_]*)'")
+
+
+def reader_message(text: str, short: Mapping[str, str]) -> str:
+    """A finding's message with ETSL names in readers' words: `'quebec' accepts credit
+    'early_reduction'` → `Québec accepts credit “early reduction”`."""
+
+    def words(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return short.get(name) or _("“{name}”").format(name=label(name))
+
+    return _QUOTED.sub(words, text)
+
+
+def _reword(data: dict[str, Any], short: Mapping[str, str]) -> None:
+    """Reword, in place, every message of the report's plain data for readers."""
+    network = data.get("network") or {}
+    issues = [*network.get("reciprocity", ()), *network.get("diagnostics", ())]
+    findings = [f for pair in data["pairs"] for f in pair["findings"]]
+    for item in [*issues, *findings]:
+        item["message"] = reader_message(item["message"], short)
 
 
 def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) -> dict[str, str]:

@@ -25,6 +25,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from etsl.compiler.model import SchemeModel
 from etsl.documents.i18n import DOMAIN, LANGUAGES, LOCALES
 
 HERE = Path(__file__).parent
@@ -74,6 +75,8 @@ def _from_library() -> Iterator[Message]:
     names, titles = _library_names()
     for title, where in titles.items():
         yield title, "scheme", where
+    for place, where in _library_jurisdictions().items():
+        yield place, "jurisdiction", where
     for name, where in sorted(names.items()):
         yield name, "name", where
 
@@ -105,18 +108,32 @@ def _from_registries() -> Iterator[Message]:
         yield text, None, "linkage/pair.py"
 
 
-def _library_names() -> tuple[dict[str, str], dict[str, str]]:
-    """Every identifier the bundled schemes use (with the first scheme using it), and every
-    scheme's title."""
+def _library_jurisdictions() -> dict[str, str]:
+    """Every bundled scheme's jurisdiction, with the scheme stating it."""
+    found: dict[str, str] = {}
+    for model in _library_models():
+        place = model.meta_value("jurisdiction")
+        if place:
+            found.setdefault(place, f"schemes: {model.name}")
+    return found
+
+
+def _library_models() -> list[SchemeModel]:
+    """The bundled schemes' models, by name."""
     from importlib import resources
 
     from etsl.compiler.driver import compile_paths
 
     compilation = compile_paths([Path(str(resources.files("etsl.schemes")))])
+    return [c.model for c in sorted(compilation.schemes.values(), key=lambda c: c.name)]
+
+
+def _library_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Every identifier the bundled schemes use (with the first scheme using it), and every
+    scheme's title."""
     names: dict[str, str] = {}
     titles: dict[str, str] = {}
-    for scheme in sorted(compilation.schemes.values(), key=lambda c: c.name):
-        m = scheme.model
+    for m in _library_models():
         if m.title:
             titles[m.title] = f"schemes: {m.name}"
         found = [p.name for p in m.periods] + [u.name for u in m.units]

@@ -29,6 +29,7 @@ from etsl.documents.i18n import N_, current
 from etsl.documents.i18n import gettext as _
 from etsl.documents.wording import (
     article,
+    conjunctive,
     date_words,
     is_plural,
     is_proper,
@@ -253,10 +254,17 @@ class _Words:
 
     def logical(self, e: ast.Logical) -> str:
         level = precedence(e)
-        pattern = _("{left} and {right}") if e.op == "and" else _("{left} or {right}")
-        return pattern.format(
-            left=self.wrapped(e.left, level), right=self.wrapped(e.right, level + 1)
-        )
+        left, right = self.operand(e.left, level), self.operand(e.right, level + 1)
+        if e.op == "and":
+            return _("{left} and {right}").format(left=conjunctive(left), right=right)
+        return _("{left} or {right}").format(left=left, right=right)
+
+    def operand(self, e: ast.Expr, level: int) -> str:
+        """An operand of `and`/`or`. In Japanese a yes-or-no value is a clause
+        (「中小企業」が成り立つ): a bare noun cannot join the clause beside it."""
+        if current() == "ja" and isinstance(e, ast.Name):
+            return self.condition(e)
+        return self.wrapped(e, level)
 
     def negate(self, e: ast.Not) -> str:
         if isinstance(e.operand, ast.Name) and e.operand.name == "covered":
@@ -421,14 +429,25 @@ def _phrase(expr: ast.Expr, words: _Words, unit: str) -> str:
             else _("otherwise {value}").format(value=_phrase(value, words, unit))
             for test, value in if_chain(expr)
         )
-    if isinstance(expr, ast.Call) and expr.func in ("floor", "ceil") and len(expr.args) == 1:
-        pattern = (
-            _("{value}, rounded down to {whole}")
-            if expr.func == "floor"
-            else _("{value}, rounded up to {whole}")
-        )
-        return pattern.format(value=words.words(expr.args[0]), whole=whole_unit(unit))
+    if isinstance(expr, ast.Call) and _to_whole_units(expr):
+        pattern = _TO_WHOLE[expr.func]
+        return _(pattern).format(value=words.words(expr.args[0]), whole=whole_unit(unit))
     return words.words(expr)
+
+
+#: A top-level rounding to whole units, by rounding function.
+_TO_WHOLE = {
+    "floor": N_("{value}, rounded down to {whole}"),
+    "ceil": N_("{value}, rounded up to {whole}"),
+    "round": N_("{value}, rounded to {whole} (halves up)"),
+}
+
+
+def _to_whole_units(call: ast.Call) -> bool:
+    """`floor(x)`, `ceil(x)`, `round(x)` or `round(x, 0)`: rounding to whole units."""
+    places = call.args[1:]
+    whole = not places or (isinstance(places[0], ast.Quantity) and places[0].value == 0)
+    return call.func in _TO_WHOLE and len(call.args) <= 2 and whole
 
 
 def condition(text: str, lex: Lexicon) -> str:

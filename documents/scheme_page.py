@@ -25,7 +25,7 @@ from etsl.compiler.enums import (
     LINK_STATUSES,
     UNIT_KINDS,
 )
-from etsl.compiler.model import PeriodModel, SchemeModel, TableModel
+from etsl.compiler.model import SYSTEM_DESCRIPTION, PeriodModel, SchemeModel, TableModel
 from etsl.documents.citations import Footnotes, Ref, SourceEntry
 from etsl.documents.compare import (
     NOT_STATED,
@@ -62,6 +62,7 @@ from etsl.documents.wording import (
     unit_words,
     vocab_words,
 )
+from etsl.documents.worked_examples import ExampleView, example_views
 
 # ---- views -------------------------------------------------------------------------------
 
@@ -127,13 +128,6 @@ class PenaltyView:
 
 
 @dataclass(frozen=True, slots=True)
-class ExampleView:
-    title: str
-    given: tuple[tuple[str, str], ...]
-    expect: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
 class InputGroup:
     """The inputs of one participant block: who reports them, and what they are."""
 
@@ -193,7 +187,7 @@ def _limit_values(model: SchemeModel, lex: Lexicon) -> tuple[str, ...]:
 def ident(name: str, shown: str) -> str:
     """The identifier formulas use, when it says more than its label (`base_emissions` is
     not repeated under "Base emissions"; it is under a Japanese label)."""
-    plain = re.sub(r"[\s-]+", "_", shown.lower())
+    plain = re.sub(r"[\s\-–]+", "_", shown.lower())
     return "" if plain == name.lower() else name
 
 
@@ -273,7 +267,7 @@ def _groups(model: SchemeModel) -> tuple[InputGroup, ...]:
             continue
         first = index == 0
         title = _("Participants and their data") if first else _("Market-wide data")
-        description = block.description if block else p.description
+        description = _reader_description(block.description if block else p.description)
         sentence = (
             participant_sentence(label(name), description)
             if first
@@ -281,6 +275,16 @@ def _groups(model: SchemeModel) -> tuple[InputGroup, ...]:
         )
         out.append(InputGroup(title, sentence, tuple(_input_item(model, n) for n in names)))
     return tuple(out)
+
+
+def _reader_description(description: str | None) -> str | None:
+    """A block's description; the compiler's own one for the system level in the language
+    being written."""
+    return _(SYSTEM_DATA) if description == SYSTEM_DESCRIPTION else description
+
+
+#: The compiler's description of the system level (`etsl.compiler.model.SYSTEM_DESCRIPTION`).
+SYSTEM_DATA = N_("Values of the whole scheme for each year (the system level)")
 
 
 def _params(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
@@ -510,7 +514,7 @@ def _holding_limits(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[
 def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
     return tuple(
         Item(
-            price_words(p.name, "", None, None, None).rstrip(": "),
+            price_words(p.name, "", None, None, None).rstrip(": ："),
             (
                 phrase(p.value.text, lex, p.value.unit),
                 str(p.from_year or ""),
@@ -599,17 +603,6 @@ def _links(model: SchemeModel, notes: Footnotes, others: Mapping[str, str]) -> t
     )
 
 
-def _examples(model: SchemeModel) -> tuple[ExampleView, ...]:
-    return tuple(
-        ExampleView(
-            e.title,
-            tuple((capital(label(k)), literal_words(v)) for k, v in e.given.items()),
-            tuple((capital(label(k)), literal_words(v)) for k, v in e.expect.items()),
-        )
-        for e in model.examples
-    )
-
-
 def _allocation(model: SchemeModel, notes: Footnotes) -> Item | None:
     allocation = model.allocation
     if allocation is None:
@@ -672,7 +665,7 @@ def scheme_page(
         support=_support(model, notes, lex),
         links=_links(model, notes, others),
         allocation=_allocation(model, notes),
-        examples=_examples(model),
+        examples=example_views(model),
         figures=figures(model, lex),
         sources=(),
         extra_meta=tuple(

@@ -85,6 +85,8 @@ def _index_facts(model: SchemeModel) -> tuple[Cell, ...]:
             else (f"{first.start}–{last.end}")
         )
         facts["periods"] = cell([span])
+    else:  # a crediting programme or a design proposal: no compliance periods
+        facts["periods"] = cell(["—"])
     return tuple(facts.get(k, Cell()) for k in INDEX_COLUMNS)
 
 

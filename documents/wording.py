@@ -3,6 +3,8 @@ in the language being written (`etsl.documents.i18n`).
 
     >>> label("ar_cdm_cap"), label("outside_tokyo"), label("banked")
     ('A/R CDM cap', 'outside Tokyo', 'banked units')
+    >>> label("nap_credit_limit"), label("union_cap_2021_2023")
+    ('NAP credit limit', 'union cap 2021–2023')
     >>> article("unit"), article("installation"), article("NZU"), article("KAU")
     ('a unit', 'an installation', 'an NZU', 'a KAU')
     >>> gas_words("HFCs"), unit_words("kL_oe/yr"), unit_words("short_tCO2")
@@ -34,7 +36,7 @@ ACRONYMS = {
     "deb": "DEB", "dhc": "DHC", "ecr": "ECR", "ets": "ETS", "eu": "EU", "eua": "EUA",
     "eru": "ERU", "ghg": "GHG", "gwp": "GWP", "hfc": "HFC", "ji": "JI", "jpa": "JPA",
     "jver": "J-VER", "kau": "KAU", "kcu": "KCU", "koc": "KOC", "lcer": "lCER", "lrf": "LRF",
-    "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
+    "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nap": "NAP", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
     "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆",
     "sme": "SME", "tcer": "tCER", "tnac": "TNAC", "tset": "TSET", "cat": "CAT", "uk": "UK", "uka": "UKA", "us": "US",
     "vap": "VAP", "intl": "international", "moe": "MOE", "meti": "METI", "jvets": "JVETS",
@@ -66,7 +68,7 @@ def humanize(name: str) -> str:
             words[-1] = f"non-{word}"
         elif word:
             words.append(word)
-    return " ".join(words).strip()
+    return re.sub(r"\b(\d{4}) (\d{4})\b", "\\1–\\2", " ".join(words).strip())
 
 
 def _numbered(part: str) -> str:
@@ -122,6 +124,14 @@ def scheme_title(title: str | None, name: str) -> str:
     if current() != "en" and has_translation("scheme", shown):
         return pgettext("scheme", shown)
     return shown
+
+
+def jurisdiction_words(text: str) -> str:
+    """A scheme's jurisdiction for readers: the catalogue's wording in the language being
+    written when there is one (context `jurisdiction`), else the scheme's text."""
+    if current() != "en" and has_translation("jurisdiction", text):
+        return pgettext("jurisdiction", text)
+    return text
 
 
 def value_words(value: str) -> str:
@@ -191,6 +201,27 @@ def listing(parts: list[str], conjunction: str = "and") -> str:
     if current() == "ja":
         return "、".join(parts[:-1]) + word + parts[-1]
     return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+
+
+#: Japanese clause endings and their joining (連用) forms: `…以下である` → `…以下であり、かつ…`.
+_JOINING_FORMS = (
+    ("であること", "であり"),
+    ("である", "であり"),
+    ("ない", "なく"),
+    ("超える", "超え"),
+    ("成り立つ", "成り立ち"),
+)
+
+
+def conjunctive(clause: str) -> str:
+    """A clause in the form that joins the next one with `and`: Japanese `…以下である` →
+    `…以下であり` (`…以下であり、かつ…`); English unchanged."""
+    if current() != "ja":
+        return clause
+    for ending, joining in _JOINING_FORMS:
+        if clause.endswith(ending):
+            return clause[: -len(ending)] + joining
+    return clause
 
 
 # ---- gases and units ---------------------------------------------------------------------------

@@ -143,6 +143,23 @@ def test_wide_tables_print_whole_in_landscape(printed) -> None:  # noqa: ANN001
             assert -1 <= x <= width + 1 and -1 <= y <= height + 1, f"{piece!r} off the page"
 
 
+def test_a_heading_prints_on_the_page_of_its_table(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    heading, header = ("項目別の比較", "項目") if lang == "ja" else ("Side by side", "Dimension")
+    pages = [squeeze(p.extract_text()) for p in pdfs["compare-world.pdf"].pages]
+    page = next(text for text in pages if squeeze(heading) in text)
+    assert squeeze(header) in page.split(squeeze(heading), 1)[1], "heading left alone"
+
+
+def test_a_link_date_prints_on_one_line(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    since = "2010年9月17日" if lang == "ja" else "17 September 2010"
+    heading = "他制度とのリンク" if lang == "ja" else "Links with other schemes"
+    text = "".join(page.extract_text() for page in pdfs["tokyo_cat.pdf"].pages)
+    table = text[text.index(heading):].splitlines()[:12]  # the links table
+    assert any(squeeze(since) in squeeze(line) for line in table), "the date is broken"
+
+
 def test_linkage_page_prints_in_the_shell(printed) -> None:  # noqa: ANN001
     lang, _, pdfs = printed
     text = text_of(pdfs["linkage.pdf"])

@@ -1,0 +1,193 @@
+"""What a policy reader sees on the bundled library's pages: no ETSL identifiers, no
+half-translated Japanese (found reading every page of the published site)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from etsl.documents.citations import Footnotes
+from etsl.documents.compare import card
+from etsl.documents.i18n import language
+from etsl.documents.linkage_report import render_document
+from etsl.documents.scheme_page import scheme_page
+from etsl.documents.site import site
+from etsl.linkage.network import analyse_network
+
+from tests.library import library
+
+#: An identifier as ETSL writes it: `held.outside_tokyo`, `first_commitment`, `true`.
+IDENTIFIER = re.compile(r"\b[a-z]+\.[a-z_]+\b|\b[a-z0-9]+_[a-z0-9_]+\b|^(true|false)$")
+
+
+def example_cells(lang: str) -> list[tuple[str, str, str]]:
+    cells = []
+    with language(lang):
+        for model in library():
+            for example in scheme_page(model).examples:
+                for name, value in example.given + example.expect:
+                    cells.append((model.name, name, value))
+    return cells
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_worked_examples_name_values_as_the_page_does(lang: str) -> None:
+    leaks = [c for c in example_cells(lang) if IDENTIFIER.search(c[1]) or IDENTIFIER.search(c[2])]
+    assert leaks == []
+
+
+def example_rows(name: str, lang: str, title: str) -> dict[str, str]:
+    model = next(m for m in library() if m.name == name)
+    with language(lang):
+        example = next(e for e in scheme_page(model).examples if e.title == title)
+    return dict(example.given + example.expect)
+
+
+TOKYO_OUTSIDE = "outside-Tokyo credits capped at a third of the required reduction"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            {
+                "Category": "office",
+                "Period": "First",
+                "Held: outside Tokyo": "2,500 t CO₂",
+                "Eligible after limits: outside Tokyo": "2,000 t CO₂",
+                "Publication of the participant's name": "yes",
+            },
+        ),
+        (
+            "ja",
+            {
+                "区分": "事務所等",
+                "期間": "第1計画期間",
+                "保有量：都外クレジット": "2,500 t CO₂",
+                "上限適用後の適格量：都外クレジット": "2,000 t CO₂",
+                "罰金": "500,000 JPY",
+                "参加者名の公表": "はい",
+            },
+        ),
+    ],
+)
+def test_the_tokyo_example_uses_the_page_terms(lang: str, expected: dict[str, str]) -> None:
+    rows = example_rows("tokyo_cat", lang, TOKYO_OUTSIDE)
+    assert {k: rows.get(k) for k in expected} == expected
+
+
+#: Japanese clauses joined in their ending form (`…以下であるかつ…`, `…であること場合`).
+UNJOINED = re.compile(r"(である|ない|超える|成り立つ|こと)、?かつ|こと場合")
+
+
+def test_japanese_conditions_join_their_clauses() -> None:
+    with language("ja"):
+        pages = site(library(), "md", published=date(2025, 1, 31))
+    found = {name: UNJOINED.findall(text) for name, text in pages.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_a_surrender_condition_and_its_note_are_apart() -> None:
+    tokyo = next(m for m in library() if m.name == "tokyo_cat")
+    page = site([tokyo], "md", published=date(2025, 1, 31))["tokyo_cat.md"]
+    row = next(line for line in page.splitlines() if line.startswith("| Saitama excess | Accept"))
+    assert "shortfall is zero<br>Only from Saitama facilities" in row
+
+
+def test_a_source_several_schemes_cite_names_each_of_them() -> None:
+    japan = [m for m in library() if "/japan/" in m.path]
+    entries = Footnotes(japan, "cmp").listed()
+    slides = next(e for e in entries if e.id == "kobashi_2008" and e.scheme == "domestic_credit")
+    assert "Tokyo Cap-and-Trade Program" in slides.title.split("; ")
+    assert "Kyoto Protocol Target Achievement Plan (Japan)" in slides.title.split("; ")
+
+
+def test_a_period_named_after_its_span_is_shown_once() -> None:
+    trial = next(m for m in library() if m.name == "trial_integrated_market")
+    assert [list(c.lines) for d, c in card(trial) if d.key == "periods"] == [["FY2008"]]
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_linkage_findings_name_schemes_and_units_in_words(fmt: str) -> None:
+    models = [m for m in library() if m.name in ("california", "quebec", "eu_ets", "swiss_ets")]
+    text = render_document([], analyse_network(models), fmt)
+    assert "California accepts offset “sector based” but Québec does not" in text
+    assert re.findall(r"'[a-z][a-z0-9_]*'", text) == []
+    assert "schemes/world/" not in text, "file paths are for the text report"
+
+
+def test_linkage_report_in_japanese_names_schemes_in_japanese() -> None:
+    models = [m for m in library() if m.name in ("california", "quebec")]
+    with language("ja"):
+        text = render_document([], analyse_network(models), "md")
+    assert "## カリフォルニア州キャップ・アンド・トレード制度 — ケベック州" in text
+    assert "「セクター別オフセット」" in text and "'sector_based'" not in text
+    assert "**warning**" not in text and "Not linked to any analysed scheme" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "gases"),
+    [("eu_ets", ["CO₂, N₂O, PFCs"]), ("korea_ets", ["CO₂, CH₄, N₂O, HFCs, PFCs, SF₆"])],
+)
+def test_the_gases_a_scheme_describes_are_on_its_card(name: str, gases: list[str]) -> None:
+    model = next(m for m in library() if m.name == name)
+    assert [list(c.lines) for d, c in card(model) if d.key == "gases"] == [gases]
+
+
+def test_a_scheme_without_a_coverage_condition_does_not_claim_to_cover_everyone() -> None:
+    eu = next(m for m in library() if m.name == "eu_ets")
+    assert [list(c.lines) for d, c in card(eu) if d.key == "coverage"] == [
+        ["Not stated in the sources"]
+    ]
+
+
+def test_a_target_is_read_with_the_rules_it_names() -> None:
+    keidanren = next(m for m in library() if m.name == "keidanren_vap")
+    lines = next(c.lines for d, c in card(keidanren) if d.key == "cap")
+    assert lines[1].startswith(
+        "Target: if its index is CO₂ total or CO₂ intensity, its CO₂ allowed"
+    )
+    assert lines[2].startswith(
+        "CO₂ allowed: if its index is CO₂ intensity, its base intensity × its index target × "
+        "its activity, rounded down to whole tonnes"
+    )
+
+
+def test_rounding_to_whole_tonnes_says_so() -> None:
+    china = next(m for m in library() if m.name == "china_ets")
+    cap = next(c.lines for d, c in card(china) if d.key == "cap")[1]
+    assert cap.endswith("rounded to whole tonnes (halves up)") and "decimal places" not in cap
+
+
+def test_japanese_scheme_page_has_no_english_punctuation_or_system_text() -> None:
+    california = next(m for m in library() if m.name == "california")
+    with language("ja"):
+        page = site([california], "md", published=date(2025, 1, 31))["california.md"]
+    assert "Values of the whole scheme" not in page and "制度全体の年ごとの値" in page
+    assert "| 価格上限 |" in page and "価格上限：" not in page
+    assert "オークション、無償割当：" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("china_ets", "Trading started in 2021"),
+        ("nz_ets", "Established in 2008"),
+        ("eu_ets", "From 2005"),
+    ],
+)
+def test_timing_agrees_between_the_overview_and_the_rows(name: str, start: str) -> None:
+    model = next(m for m in library() if m.name == name)
+    timing = [list(c.lines) for d, c in card(model) if d.key == "timing"]
+    assert len(timing) == 1 and timing[0][0].startswith(start)
+
+
+def test_the_japanese_index_names_jurisdictions_in_japanese() -> None:
+    with language("ja"):
+        index = site(library(), "md", published=date(2025, 1, 31))["index.md"]
+    tokyo = next(line for line in index.splitlines() if "(tokyo_cat.md)" in line)
+    assert "| 東京都 |" in tokyo and "Tokyo Metropolitan Government" not in tokyo
+    cdm = next(line for line in index.splitlines() if "(cdm.md)" in line)
+    assert cdm.rstrip().endswith("| — |"), "a programme without periods says so"
