@@ -140,11 +140,9 @@ def run_files(
 def _system_files(
     compiled: CompiledScheme, files: DataFiles, engine_name: str, progress: Progress | None
 ) -> RunOutcome:
-    """A run with the system level: the system data is read and checked, and the reference
-    engine evaluates the rows, each reading the system values of its year (row_year)."""
-    from etsl.compiler.system import row_year
-    from etsl.runtime.reference.sequence import stream as reference_run
-    from etsl.runtime.reference.system import SystemRun
+    """A run with the system level: the system data is read and checked; the columnar
+    engine evaluates it (runtime/columnar/system.py) or says why the reference engine does,
+    each row reading the system values of its year (row_year)."""
     from etsl.runtime.system_data import read_system_data
 
     program = compiled.program
@@ -158,18 +156,45 @@ def _system_files(
     if dataset is None:
         return RunOutcome(None, problems)
     source = str(files.system) if files.system else "<no system data>"
+    options = RunOptions(period=files.period, progress=progress)
+    notices: list[str] = []
+    if engine_name == "columnar" and program.system is not None:
+        from etsl.runtime.columnar.system import run_system
+
+        outcome = run_system(compiled, dataset, rows, options, source)
+        if not isinstance(outcome, tuple):
+            return _system_by_reference(
+                compiled, dataset, rows, options, source, problems, [outcome.text()]
+            )
+        return RunOutcome(outcome[0], problems, notices, outcome[1])
+    if engine_name != "reference":
+        notices = [f"the reference engine evaluated this run, not {engine_name}: the system level"]
+    return _system_by_reference(compiled, dataset, rows, options, source, problems, notices)
+
+
+def _system_by_reference(
+    compiled: CompiledScheme,
+    dataset: Dataset,
+    rows: dict[int, Any],
+    options: RunOptions,
+    source: str,
+    problems: Sequence[Any],
+    notices: Sequence[str],
+) -> RunOutcome:
+    from dataclasses import replace
+
+    from etsl.compiler.system import row_year
+    from etsl.runtime.reference.sequence import stream as reference_run
+    from etsl.runtime.reference.system import SystemRun
+
+    program = compiled.program
     system = SystemRun(program, rows, dataset.records, source=source) if program.system else None
 
     def values_of(period: str | None, year: int | None) -> Any:
         return system.year_values(row_year(program, period, year)) if system else {}
 
-    options = RunOptions(period=files.period, progress=progress, system=values_of)
-    notices = (
-        []
-        if engine_name == "reference"
-        else [f"the reference engine evaluated this run, not {engine_name}: the system level"]
-    )
-    return RunOutcome(reference_run(compiled, dataset, options), problems, notices, system)
+    results = reference_run(compiled, dataset, replace(options, system=values_of))
+    return RunOutcome(results, problems, notices, system)
 
 
 def _read(compiled: CompiledScheme, files: DataFiles) -> tuple[Dataset | None, Sequence[Any]]:
