@@ -3,7 +3,8 @@ aggregate queries, system values per year, participant rows reading them in the 
 
 Generated runs must be evaluated by the columnar engine itself (no fallback) and agree with
 the reference engine exactly: every system value of every year (and its error), and every
-participant value, including those reading a system value.
+participant value, including those reading a system value (the ceiling is paid in lieu of
+allowances: `paid_in_lieu_amount` reads the ceiling of the row's year).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ scheme g "A generated system level" {
     rule total_cap = base * (1 - reduction)
     AGGREGATES
     rule intake = if tnac > 833000000 tCO2e then round(24 % of tnac) else 0 tCO2e
-    price ceiling 65 USD/tCO2e from 2021 rising 5 % plus cpi
+    price ceiling 65 USD/tCO2e from 2021 rising 5 % plus cpi paid in lieu
   }
   cap = floor(correction * request)
   rule upper = ceiling

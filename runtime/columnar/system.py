@@ -91,10 +91,23 @@ def system_layout(system: SystemRun, dataset: Dataset) -> SystemLayout:
 
 
 def _value(system: SystemRun, year: int, name: str) -> Value | None:
+    """A system value as the query's constant: a number without trailing zeros in its
+    places (the same number; a path scaled to base units may carry dozens of them, which
+    would widen every DECIMAL that reads it beyond 38 digits)."""
     try:
-        return system.value(year, name)
+        value = system.value(year, name)
     except (Fault, Upstream, KeyError):
         return None
+    if isinstance(value, Decimal) and not isinstance(value, bool):
+        return trimmed_places(value)
+    return value
+
+
+def trimmed_places(value: Decimal) -> Decimal:
+    """`4300.000000` → `4300`, `4.3000` → `4.3` (never an exponent above zero)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 # ---- step 1: aggregates as one SQL aggregate query ----------------------------------------
