@@ -19,8 +19,9 @@ participant rows that read them, in three exact steps.
    and reports why (with the same system values).
 
 What stays with the reference engine, with its reason: an aggregate whose argument reads a
-system value (step 1 would need step 2), and aggregates over rows kept by year or over
-several periods of one participant (the participant chains of runtime/columnar/chains.py).
+system value (step 1 would need step 2) or a value of the surrender or carry-over (the
+reference engine aggregates each row's own data), and aggregates over rows kept by year or
+over several periods of one participant (the chains of runtime/columnar/chains.py).
 """
 
 from __future__ import annotations
@@ -140,34 +141,35 @@ def aggregate_totals(
 
 
 def aggregates_fallback(program: ir.Program, dataset: Dataset) -> Fallback | None:
-    """Aggregates the SQL step cannot compute before the system values."""
+    """Aggregates the SQL step cannot compute before the system values, or not as the
+    reference engine does (it aggregates each row's own data, without the surrender)."""
     assert program.system is not None
     for key, node in program.system.aggregates.items():
-        if reads_system_value(program, node.arg):
+        read = reads_of(program, node.arg)
+        if ir.RefKind.SYSTEM in read:
             return Fallback(
                 f"the aggregate {key} reads a participant value that reads a system value"
             )
+        if ir.RefKind.RUNTIME in read:
+            return Fallback(f"the aggregate {key} reads a value of the surrender or carry-over")
     if program.by_year or has_chains(dataset.records):
         return Fallback("aggregates over several periods or years of one participant")
     return None
 
 
-def reads_system_value(program: ir.Program, expr: ir.Expr) -> bool:
-    """Whether an expression reads a system value, directly or through participant values
-    (a value the runtime computes, such as `surrendered`, may read any)."""
+def reads_of(program: ir.Program, expr: ir.Expr) -> set[ir.RefKind]:
+    """The kinds of names an expression reads, directly or through participant rules and
+    parameters."""
     seen: set[str] = set()
+    kinds: set[ir.RefKind] = set()
     pending = [expr]
     while pending:
         for node in ir.walk(pending.pop()):
-            if not isinstance(node, ir.Ref) or node.name in seen:
-                continue
-            seen.add(node.name)
-            if node.kind is ir.RefKind.SYSTEM:
-                return True
-            if node.kind is ir.RefKind.RUNTIME and program.reads_system:
-                return True
-            pending += _definition(program, node)
-    return False
+            if isinstance(node, ir.Ref) and node.name not in seen:
+                seen.add(node.name)
+                kinds.add(node.kind)
+                pending += _definition(program, node)
+    return kinds
 
 
 def _definition(program: ir.Program, ref: ir.Ref) -> list[ir.Expr]:
