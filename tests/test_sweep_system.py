@@ -3,6 +3,7 @@ price path's escalator varied across the grid, each scenario showing its prices 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from etsl.runtime.sweep.grid import GridError, parse_grid, system_rows
 from etsl.runtime.sweep.system import system_sweep
 
 from etsl.cli import cli
+from tests.golden import REPO
 from tests.test_system import SCHEME, compiled
 
 FIRMS = "id,period,emissions,request\na,p1,10,700\nb,p1,5,800\nc,p2,3,900\n"
@@ -46,6 +48,8 @@ def test_inflation_and_the_escalator_are_swept_with_prices_by_year(tmp_path: Pat
     assert rows[2].startswith("2,3,2%,7%,") and rows[2].endswith(",65,70.85,84.18")
     assert rows[3].startswith("3,3,3%,5%,") and rows[3].endswith(",65,70.2,81.89")
     assert rows[4].startswith("4,3,3%,7%,") and rows[4].endswith(",65,71.5,86.52")
+    documented = re.findall(r"```csv\n(.*?)```", (REPO / "docs" / "columnar.md").read_text(), re.S)
+    assert out.read_text(encoding="utf-8") in documented  # docs/columnar.md shows this file
 
 
 def test_each_scenarios_prices_are_the_system_levels_with_its_values() -> None:
