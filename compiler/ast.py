@@ -424,11 +424,14 @@ class Banking:
 
 @dataclass(frozen=True, slots=True)
 class Price:
+    """`price ceiling 65 USD/tCO2e from 2021 rising 5 % plus cpi [paid in lieu]`."""
+
     name: str
     value: Expr
     from_year: int | None
     rising: Expr | None
     rising_plus: str | None
+    in_lieu: bool  # a participant pays this price per tonne it does not surrender
     description: str | None
     cite: Cite | None
     span: Span

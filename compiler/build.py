@@ -438,6 +438,7 @@ class Builder:
         value: ast.Expr,
         from_year: Token | None,
         rising: tuple[ast.Expr, str | None] | None,
+        in_lieu: bool | None,
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Price:
@@ -447,6 +448,7 @@ class Builder:
             self._year(from_year),
             rising[0] if rising else None,
             rising[1] if rising else None,
+            bool(in_lieu),
             description_text(description),
             cite,
             self.span(meta),
@@ -456,6 +458,9 @@ class Builder:
         self, meta: LarkMeta, rate: ast.Expr, plus: Token | None
     ) -> tuple[ast.Expr, str | None]:
         return rate, str(plus) if plus else None
+
+    def in_lieu(self, meta: LarkMeta) -> bool:
+        return True
 
     def penalty(self, meta: LarkMeta, name: Token | None, *rest: Any) -> ast.Penalty:
         """penalty: "penalty" [NAME] ("when" expr "{" consequence* "}" | "none") [STRING] [cite]"""

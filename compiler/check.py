@@ -14,7 +14,7 @@ from etsl.compiler.infer import CONSEQUENCE_AMOUNTS, CheckedScheme, Checker, is_
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.system import YEAR
 from etsl.compiler.types import ANY, BOOL, NUMBER, PERIOD, Quant, Type
-from etsl.compiler.units import CO2E, DAYS, TIME, is_currency
+from etsl.compiler.units import CO2E, DAYS, TIME, is_currency, is_price_per_tonne
 from etsl.compiler.vocabulary import CO2E_NAMES, PRELUDE_PATH, RUNTIME_INPUTS
 from etsl.compiler.vocabulary import is_default as vocabulary_is_default
 
@@ -144,6 +144,15 @@ def _check_price(c: Checker, price: ast.Price) -> None:
     """A price path: a quantity that rises by a rate (a plain number: `5 %`) or by an
     amount in its own unit, plus an optional yearly rate (`plus cpi`, a number)."""
     c.expect_dims(price.value, lambda q: True, "a price control value is a quantity", "")
+    if price.in_lieu:
+        c.expect_dims(
+            price.value,
+            lambda q: is_price_per_tonne(q.dims),
+            f"the price '{price.name}' is paid in lieu of allowances, so it is an amount of "
+            "money per tonne",
+            "write it per tonne, e.g. 4300 JPY/tCO2e",
+            codes.IN_LIEU_NOT_PER_TONNE,
+        )
     if price.rising is not None:
         value, rising = c.infer(price.value), c.infer(price.rising)
         if rising not in (ANY, NUMBER, value):

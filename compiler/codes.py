@@ -398,6 +398,28 @@ CARRIED_INPUT: Final = Code(
     "Name a system rule, price, parameter or input of the same unit: the value it had the year "
     "before is the input's value in a year the system data leaves blank.",
 )
+IN_LIEU_NOT_PER_TONNE: Final = Code(
+    "in-lieu-not-per-tonne",
+    "types",
+    "A price paid in lieu of allowances (`paid in lieu`) is not an amount of money per "
+    "tonne, so what a participant pays for the tonnes it does not surrender is unknown.",
+    "Write the price per tonne: `price ceiling 4300 JPY/tCO2e from 2026 paid in lieu`.",
+)
+IN_LIEU_TWICE: Final = Code(
+    "in-lieu-twice",
+    "validation",
+    "Two prices are paid in lieu of allowances; a participant pays for the tonnes it does not "
+    "surrender at one price.",
+    "Keep `paid in lieu` on one price (the ceiling).",
+)
+IN_LIEU_SHORTFALL_DEFINED: Final = Code(
+    "in-lieu-shortfall-defined",
+    "validation",
+    "The scheme defines `shortfall` (or `excess`) itself and declares a price paid in lieu: "
+    "the payment (`paid_in_lieu`) does not reduce the scheme's own rule.",
+    "Remove the scheme's rule so the default one subtracts the payment, or subtract "
+    "`paid_in_lieu` in it.",
+)
 ESCALATOR_INPUT: Final = Code(
     "escalator-input",
     "names",

@@ -260,7 +260,7 @@ def _price(d: ast.Price) -> str:
         rising = f" rising {print_expr(d.rising)}{_opt('plus ', d.rising_plus)}"
     return (
         f"price {d.name} {print_expr(d.value)}{_opt('from ', d.from_year)}{rising}"
-        f"{_desc(d.description)}{_cite(d.cite)}"
+        f"{' paid in lieu' if d.in_lieu else ''}{_desc(d.description)}{_cite(d.cite)}"
     )
 
 

@@ -399,15 +399,18 @@ class Checker:
         return actual
 
     def expect_dims(
-        self, expr: ast.Expr, test: Callable[[Quant], bool], what: str, hint: str
+        self,
+        expr: ast.Expr,
+        test: Callable[[Quant], bool],
+        what: str,
+        hint: str,
+        code: codes.Code = codes.UNIT_MISMATCH,
     ) -> None:
         actual = self.infer(expr)
         if actual is ANY:
             return
         if not isinstance(actual, Quant) or not test(actual):
-            self.diagnostics.append(
-                error(codes.UNIT_MISMATCH, f"{what}, not {actual}", expr.span, hint)
-            )
+            self.diagnostics.append(error(code, f"{what}, not {actual}", expr.span, hint))
 
 
 def is_zero(expr: ast.Expr) -> bool:

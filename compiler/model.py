@@ -215,6 +215,7 @@ class PriceModel(Frozen):
     from_year: int | None = None
     rising: Formula | None = None
     rising_plus: str | None = None
+    paid_in_lieu: bool = False  # a participant pays it per tonne it does not surrender
     description: str | None = None
     cite: Citation | None = None
     location: Location | None = None
@@ -708,6 +709,7 @@ def to_model(checked: CheckedScheme, graph: RuleGraph) -> SchemeModel:
                 from_year=p.from_year,
                 rising=c.formula(p.rising),
                 rising_plus=p.rising_plus,
+                paid_in_lieu=p.in_lieu,
                 description=p.description,
                 cite=_cite(p.cite),
                 location=Location.of(p.span),

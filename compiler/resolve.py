@@ -317,6 +317,7 @@ def _rules(decls: tuple[ast.Decl, ...], fields: Mapping[str, ast.Field]) -> dict
         allocation_type=next((u.name for u in units if u.kind == "allowance"), None),
         holdings=tuple(_collect(decls, ast.HoldingLimit)),
         by_year=any(p.by_year for p in _collect(decls, ast.Period)),
+        in_lieu=next((p.name for p in system_scope(decls).prices.values() if p.in_lieu), None),
     )
     for rule in prelude_rules(set(rules), "emissions" in fields, banking, mentioned, facts):
         rules[rule.name] = rule

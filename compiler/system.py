@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from etsl.compiler import ast, codes
-from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error
+from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from etsl.compiler.vocabulary import is_default
 
 if TYPE_CHECKING:
@@ -181,6 +181,36 @@ def level_problems(s: ResolvedScheme) -> list[Diagnostic]:
     problems += [
         _unknown_carried(s, d) for d in s.system.inputs.values() if _is_unknown_carried(s, d)
     ]
+    return problems + in_lieu_problems(s)
+
+
+def in_lieu_problems(s: ResolvedScheme) -> list[Diagnostic]:
+    """A price paid in lieu declared twice, or next to the scheme's own shortfall rule."""
+    paid = [p for p in s.system.prices.values() if p.in_lieu]
+    problems = [
+        error(
+            codes.IN_LIEU_TWICE,
+            f"the prices '{paid[0].name}' and '{price.name}' are both paid in lieu of allowances",
+            price.span,
+            f"keep 'paid in lieu' on one of them (the payment is at '{paid[0].name}')",
+            [Related(paid[0].span, "the first price paid in lieu")],
+        )
+        for price in paid[1:]
+    ]
+    for name in ("shortfall", "excess"):
+        rule = s.rules.get(name)
+        if paid and rule is not None and not is_default(rule):
+            problems.append(
+                warning(
+                    codes.IN_LIEU_SHORTFALL_DEFINED,
+                    f"'{name}' is the scheme's own rule, so the payment at '{paid[0].name}' "
+                    "in lieu of allowances does not reduce it",
+                    rule.span,
+                    "remove it (the default rule subtracts paid_in_lieu), or subtract "
+                    "paid_in_lieu in it",
+                    [Related(paid[0].span, "the price paid in lieu")],
+                )
+            )
     return problems
 
 

@@ -146,6 +146,12 @@ def is_currency(dims: Dims) -> bool:
     return len(dims) == 1 and dims[0][0].startswith("currency_") and dims[0][1] == 1
 
 
+def is_price_per_tonne(dims: Dims) -> bool:
+    """An amount of money per tonne of CO2e (`JPY/tCO2e`)."""
+    money = tuple(d for d in dims if d != ("co2e", -1))
+    return len(money) == 1 and len(dims) == 2 and is_currency(money)
+
+
 def is_gas_mass(dims: Dims) -> bool:
     return (
         len(dims) == 1

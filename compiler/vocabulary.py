@@ -90,15 +90,17 @@ def default_rules(
         lines.append("obligation = if covered then co2e(emissions) else 0 tCO2e")
     elif "obligation" not in defined:
         lines.append("obligation = 0 tCO2e")
+    lines += _in_lieu_rules(defined, allowed, facts.in_lieu)
+    paid = f" - {PAID_IN_LIEU}" if facts.in_lieu else ""
     if "shortfall" not in defined:
         lines.append(
             "rule shortfall = if covered then max(0 tCO2e, obligation + owed_in - "
-            f"({allowed}) - surrendered) else 0 tCO2e"
+            f"({allowed}) - surrendered{paid}) else 0 tCO2e"
         )
     if "excess" not in defined and {"excess", "owed_unpaid"} & mentioned:
         lines.append(
             "rule excess = if covered then max(0 tCO2e, obligation - "
-            f"({allowed}) - surrendered) else 0 tCO2e"
+            f"({allowed}) - surrendered{paid}) else 0 tCO2e"
         )
     if "owed_unpaid" not in defined and "owed_unpaid" in mentioned:
         lines.append("rule owed_unpaid = shortfall - excess")
@@ -112,6 +114,32 @@ def default_rules(
     if "holding_excess" not in defined and facts.holdings:
         lines.append(f"rule holding_excess = {_holding_excess(facts.holdings)}")
     return "\n".join(lines)
+
+
+#: The results of a payment in lieu (`price ceiling … paid in lieu`): tonnes and amount.
+PAID_IN_LIEU = "paid_in_lieu"
+PAID_IN_LIEU_AMOUNT = "paid_in_lieu_amount"
+
+
+def _in_lieu_rules(defined: set[str], allowed: str, price: str | None) -> list[str]:
+    """With a price paid in lieu, what units do not cover is paid for at that price per
+    tonne (after the surrender: units are used first), so it is no shortfall. A payment
+    covers only a gap, so it never adds to the surplus."""
+    if price is None:
+        return []
+    lines = []
+    if PAID_IN_LIEU not in defined:
+        lines.append(
+            f"rule {PAID_IN_LIEU} = if covered then max(0 tCO2e, obligation + owed_in - "
+            f'({allowed}) - surrendered) else 0 tCO2e "Tonnes paid for at {price} instead '
+            'of surrendered"'
+        )
+    if PAID_IN_LIEU_AMOUNT not in defined:
+        lines.append(
+            f"rule {PAID_IN_LIEU_AMOUNT} = {PAID_IN_LIEU} * {price} "
+            f'"The payment in lieu of allowances, at {price} per tonne"'
+        )
+    return lines
 
 
 #: With `banking next_period`, units carried in are used first and expire after one period,
@@ -130,6 +158,7 @@ class BankingFacts:
     allocation_type: str | None = None  # the first allowance unit type
     holdings: tuple[ast.HoldingLimit, ...] = ()  # `holding_limit …` declarations
     by_year: bool = False  # some period is kept `by year`: units stay until its last year
+    in_lieu: str | None = None  # the price paid in lieu of units (`price … paid in lieu`)
 
 
 def _holding_excess(holdings: tuple[ast.HoldingLimit, ...]) -> str:

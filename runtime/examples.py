@@ -13,6 +13,7 @@ converting the expected literal to base units.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -173,8 +174,23 @@ def run_example(program: Program, example: ir.Example) -> ExampleOutcome:
         year=given.year,
         final_year=final,
         earlier=given.earlier,
+        system=example_system_values(program, given.period, given.year),
     )
     return compare(program, example, given, evaluate_period(program, context, index, trace=True))
+
+
+def example_system_values(
+    program: Program, period: str | None, year: int | None
+) -> Mapping[str, Value]:
+    """What a participant example reads of the system level: the values of its year with
+    no system data (a price path, a table by year; a system input is not known)."""
+    from etsl.compiler.system import row_year
+    from etsl.runtime.reference.system import SystemRun
+
+    when = row_year(program, period, year)
+    if program.system is None or not program.reads_system or when is None:
+        return {}
+    return SystemRun(program, {when: {}}).year_values(when)
 
 
 def run_system_example(program: Program, example: ir.Example) -> ExampleOutcome:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ __all__ = [
     "engine",
     "run_dataset",
     "run_files",
+    "run_with_system",
 ]
 
 Engine = Callable[["CompiledScheme", Dataset, RunOptions], Results]
@@ -140,11 +141,9 @@ def run_files(
 def _system_files(
     compiled: CompiledScheme, files: DataFiles, engine_name: str, progress: Progress | None
 ) -> RunOutcome:
-    """A run with the system level: the system data is read and checked, and the reference
-    engine evaluates the rows, each reading the system values of its year (row_year)."""
-    from etsl.compiler.system import row_year
-    from etsl.runtime.reference.sequence import stream as reference_run
-    from etsl.runtime.reference.system import SystemRun
+    """A run with the system level: the system data is read and checked; the columnar
+    engine evaluates it (runtime/columnar/system.py) or says why the reference engine does,
+    each row reading the system values of its year (row_year)."""
     from etsl.runtime.system_data import read_system_data
 
     program = compiled.program
@@ -158,18 +157,58 @@ def _system_files(
     if dataset is None:
         return RunOutcome(None, problems)
     source = str(files.system) if files.system else "<no system data>"
+    options = RunOptions(period=files.period, progress=progress)
+    outcome = run_with_system(compiled, dataset, rows, engine_name, options, source)
+    return RunOutcome(outcome.results, problems, outcome.notices, outcome.system)
+
+
+def run_with_system(
+    compiled: CompiledScheme,
+    dataset: Dataset,
+    rows: Mapping[int, Mapping[str, Any]],
+    engine_name: str = "columnar",
+    options: RunOptions | None = None,
+    source: str = "<system data>",
+) -> RunOutcome:
+    """Records and system data (by year) evaluated together: the columnar engine
+    (runtime/columnar/system.py) or, with a notice saying why, the reference engine; each
+    row reads the system values of its year (row_year). `outcome.system` is the SystemRun."""
+    options = options or RunOptions()
+    notices: list[str] = []
+    if engine_name == "columnar" and compiled.program.system is not None:
+        from etsl.runtime.columnar.system import run_system
+
+        outcome = run_system(compiled, dataset, rows, options, source)
+        if isinstance(outcome, tuple):
+            return RunOutcome(outcome[0], (), notices, outcome[1])
+        notices = [outcome.text()]
+    elif engine_name != "reference":
+        notices = [f"the reference engine evaluated this run, not {engine_name}: the system level"]
+    return _system_by_reference(compiled, dataset, rows, options, source, notices)
+
+
+def _system_by_reference(
+    compiled: CompiledScheme,
+    dataset: Dataset,
+    rows: Mapping[int, Mapping[str, Any]],
+    options: RunOptions,
+    source: str,
+    notices: Sequence[str],
+) -> RunOutcome:
+    from dataclasses import replace
+
+    from etsl.compiler.system import row_year
+    from etsl.runtime.reference.sequence import stream as reference_run
+    from etsl.runtime.reference.system import SystemRun
+
+    program = compiled.program
     system = SystemRun(program, rows, dataset.records, source=source) if program.system else None
 
     def values_of(period: str | None, year: int | None) -> Any:
         return system.year_values(row_year(program, period, year)) if system else {}
 
-    options = RunOptions(period=files.period, progress=progress, system=values_of)
-    notices = (
-        []
-        if engine_name == "reference"
-        else [f"the reference engine evaluated this run, not {engine_name}: the system level"]
-    )
-    return RunOutcome(reference_run(compiled, dataset, options), problems, notices, system)
+    results = reference_run(compiled, dataset, replace(options, system=values_of))
+    return RunOutcome(results, (), notices, system)
 
 
 def _read(compiled: CompiledScheme, files: DataFiles) -> tuple[Dataset | None, Sequence[Any]]:

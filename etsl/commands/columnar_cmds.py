@@ -18,6 +18,7 @@ from etsl.commands.common import (
     one_scheme,
 )
 from etsl.commands.data_options import MAPPING
+from etsl.commands.system_options import SYSTEM_DATA
 
 if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
@@ -199,11 +200,13 @@ def flavour_of(dialect: str) -> Any:
     required=True,
     metavar="NAME=V1,V2,…",
     help="Values to try: a parameter (threshold=1000 kL_oe/yr,1500 kL_oe/yr), a "
-    "table cell (reduction_factor[office,first]=8%,10%) or a limit "
-    "(limit[outside_tokyo]=1000 tCO2e,2000 tCO2e). Repeatable: every "
-    "combination is evaluated.",
+    "table cell (reduction_factor[office,first]=8%,10%), a limit "
+    "(limit[outside_tokyo]=1000 tCO2e,2000 tCO2e), a system input, the same in every "
+    "year (cpi=2%,3%), or a price path's escalator (rising[ceiling]=5%,7%). Repeatable: "
+    "every combination is evaluated.",
 )
 @click.option("--period", default=None, metavar="P", help="Evaluate period P only.")
+@SYSTEM_DATA
 @click.option(
     "-o",
     "--output",
@@ -235,6 +238,7 @@ def sweep(
     participants: Path,
     varies: tuple[str, ...],
     period: str | None,
+    system_data: Path | None,
     output: Path | None,
     chart: Path | None,
     metric: str,
@@ -248,9 +252,15 @@ def sweep(
     The scenarios form a table cross-joined with the participants, so the whole sweep is
     one query; per scenario it reports the total cap, obligation, shortfall and surplus, the
     number of non-compliant participants and consequence totals by kind.
+
+    Varying a system input (inflation) or a price's escalator, or sweeping a scheme whose
+    participant values read system values (with --system-data), runs each scenario with its
+    system data, and each scenario also shows every price in every year.
     """
     import etsl.runtime.sweep.evaluate as sweeping
-    from etsl.commands.data_options import check_period, parse_mapping
+    import etsl.runtime.sweep.system as sweeping_system
+    from etsl.commands.data_options import check_period, load_data, parse_mapping
+    from etsl.commands.system_options import check_system_data, system_rows_or_exit
 
     compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
     check_period(compiled, period)
@@ -268,8 +278,28 @@ def sweep(
             f"unknown metric '{metric}'; one of: {', '.join(sweeping.metric_names(compiled))}",
             param_hint="--metric",
         )
-    outcome = _sweep(compiled, grid, participants, parse_mapping(mapping), period)
+    check_system_data(compiled, system_data)
+    if system_sweep_needed(compiled, grid, system_data):
+        dataset = load_data(participants, compiled, None, parse_mapping(mapping), False, period)
+        rows = system_rows_or_exit(compiled, system_data)
+        outcome = sweeping_system.system_sweep(compiled, grid, dataset, rows, period)
+        for notice in outcome.notices:
+            click.echo(notice, err=True)
+    else:
+        outcome = _sweep(compiled, grid, participants, parse_mapping(mapping), period)
     _report_sweep(outcome, output, chart, metric, raw_csv)
+
+
+def system_sweep_needed(compiled: CompiledScheme, grid: Any, system_data: Path | None) -> bool:
+    """A sweep of the system level: it varies one, or participants read it."""
+    import etsl.runtime.sweep.system as sweeping_system
+
+    program = compiled.program
+    if program.system is None:
+        return False
+    return (
+        sweeping_system.has_system_targets(grid) or program.reads_system or system_data is not None
+    )
 
 
 def _sweep(

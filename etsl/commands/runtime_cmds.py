@@ -39,6 +39,7 @@ from etsl.commands.system_options import (
     SYSTEM_DATA,
     check_system_data,
     explain_system,
+    participant_system_values,
     report_system,
     system_results,
 )
@@ -398,11 +399,13 @@ def explain(
         raise click.BadParameter("required to explain a participant", param_hint=missing)
     dataset = load_data(participants, compiled, holdings, parse_mapping(mapping), strict, period)
     _check_participant(dataset, participant)
-    results = run_reference(
-        compiled,
-        dataset,
-        RunOptions(period=period, trace=True, participants=frozenset({participant})),
+    options = RunOptions(
+        period=period,
+        trace=True,
+        participants=frozenset({participant}),
+        system=participant_system_values(compiled, system_data, dataset),
     )
+    results = run_reference(compiled, dataset, options)
     print_errors(results)
     traces = [row.trace for row in results.rows if row.trace is not None]
     if not traces:

@@ -89,7 +89,6 @@ def explain_system(
     from etsl.compiler.diagnostics import did_you_mean
     from etsl.runtime.reference.explain import explain_json, explain_text
     from etsl.runtime.reference.system import SystemRun
-    from etsl.runtime.system_data import read_system_data
 
     level = compiled.program.system
     if level is None or name not in level.names:
@@ -98,14 +97,7 @@ def explain_system(
         raise click.BadParameter(f"no system value named '{name}' ({hint})", param_hint="--system")
     if year is None:
         raise click.BadParameter("give the year to explain", param_hint="--year")
-    rows: dict[int, Any] = {}
-    if system_data is not None:
-        read, problems = read_system_data(system_data, compiled.program)
-        for problem in problems:
-            click.echo(problem.render(), err=True)
-        if read is None:
-            sys.exit(1)
-        rows = read
+    rows = system_rows_or_exit(compiled, system_data)
     if rows and year not in rows:
         raise click.BadParameter(f"the system data has no row for {year}", param_hint="--year")
     records = dataset.records if dataset else ()
@@ -121,3 +113,39 @@ def explain_system(
         click.echo(json.dumps(explain_json([result.trace], name), indent=2, ensure_ascii=False))
         return
     click.echo(explain_text(result.trace, [name]))
+
+
+def system_rows_or_exit(compiled: CompiledScheme, system_data: Path | None) -> dict[int, Any]:
+    """The system data by year ({} without a file); its problems printed (exit 1)."""
+    from etsl.runtime.system_data import read_system_data
+
+    if system_data is None:
+        return {}
+    read, problems = read_system_data(system_data, compiled.program)
+    for problem in problems:
+        click.echo(problem.render(), err=True)
+    if read is None:
+        sys.exit(1)
+    return dict(read)
+
+
+def participant_system_values(
+    compiled: CompiledScheme, system_data: Path | None, dataset: Dataset
+) -> Any:
+    """What participant rows read of the system level when explained (RunOptions.system):
+    the values of each row's year, from the system data (or none: price paths still have
+    values), or None when the scheme has no system level."""
+    from etsl.compiler.system import row_year
+    from etsl.runtime.reference.system import SystemRun
+
+    program = compiled.program
+    if program.system is None:
+        return None
+    rows = system_rows_or_exit(compiled, system_data)
+    source = str(system_data) if system_data else "<no system data>"
+    run = SystemRun(program, rows, dataset.records, source=source)
+
+    def values_of(period: str | None, year: int | None) -> Any:
+        return run.year_values(row_year(program, period, year))
+
+    return values_of

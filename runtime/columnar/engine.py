@@ -98,6 +98,7 @@ from etsl.runtime.columnar.sql.types import (
     SCENARIO,
     Layout,
     ScenarioLayout,
+    SystemLayout,
     Unsupported,
 )
 from etsl.runtime.records import DataFiles, Dataset, Holding, Record
@@ -107,6 +108,7 @@ from etsl.runtime.results.model import (
     ParticipantResult,
     Results,
     RunOptions,
+    SystemValues,
     WriteOptions,
     result_record,
 )
@@ -166,6 +168,7 @@ __all__ = [
     "result_select",
     "run",
     "run_file",
+    "run_records",
     "run_with_reason",
     "sql_of",
     "static_fallback",
@@ -211,16 +214,18 @@ def evaluate(
     period_filter: str | None,
     shape: Shape = Shape.CTE,
     scenario: ScenarioLayout | None = None,
+    system: SystemLayout | None = None,
 ) -> Evaluation | Fallback:
     """Check and profile RAW, compile the scheme for it, and compute RESULTS (for every
-    scenario of `scenario`, a relation cross-joined with the rows, in sweeps)."""
+    scenario of `scenario`, a relation cross-joined with the rows, in sweeps; with the
+    system values of `system`)."""
     import duckdb
 
     prepared = prepare(connection, compiled, source, period_filter)
     if isinstance(prepared, Fallback):
         return prepared
     layout, rows = prepared
-    layout = replace(layout, scenario=scenario)
+    layout = replace(layout, scenario=scenario, system=system)
     query = compile_query(compiled, layout, shape=shape)
     if isinstance(query, Unsupported):
         return Fallback(str(query))
@@ -303,8 +308,10 @@ def patch_with_reference(
     records: Sequence[Record],
     holdings: Sequence[Holding],
     period: str | None,
+    system: SystemValues | None = None,
 ) -> None:
-    """Evaluate the failed rows with the reference engine (it reports why they failed)."""
+    """Evaluate the failed rows with the reference engine (it reports why they failed),
+    reading the system values of `system` (RunOptions.system) when the scheme has them."""
     from etsl.runtime.reference.sequence import run as reference_run
 
     if not evaluation.failed:
@@ -312,7 +319,9 @@ def patch_with_reference(
     wanted = {(p, q): row for row, p, q in evaluation.failed}
     chosen = [r for r in records if (r.participant, r.period) in wanted]
     results = reference_run(
-        evaluation.compiled, Dataset(tuple(chosen), tuple(holdings)), RunOptions(period=period)
+        evaluation.compiled,
+        Dataset(tuple(chosen), tuple(holdings)),
+        RunOptions(period=period, system=system),
     )
     for result in results.rows:
         evaluation.patch[wanted[result.participant, result.period]] = result
@@ -425,11 +434,14 @@ def _read_checked(compiled: CompiledScheme, files: DataFiles) -> Dataset | Fallb
     return dataset
 
 
-def static_fallback(compiled: CompiledScheme) -> Fallback | None:
-    """Constructs the engine leaves to the reference engine whatever the data."""
+def static_fallback(
+    compiled: CompiledScheme, system: SystemLayout | None = None
+) -> Fallback | None:
+    """Constructs the engine leaves to the reference engine whatever the data (participant
+    values reading system values need the system values: runtime/columnar/system.py)."""
     if compiled.program.borrows:
         return Fallback("borrowing between periods")
-    if compiled.program.reads_system:
+    if compiled.program.reads_system and system is None:
         return Fallback("participant values read system values (the system level)")
     problem = unsupported_constructs(compiled.program)
     return Fallback(str(problem)) if problem else None
@@ -459,26 +471,41 @@ def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None =
 def _run_dataset(
     compiled: CompiledScheme, dataset: Dataset, options: RunOptions, shape: Shape
 ) -> Results | Fallback:
+    return run_records(compiled, dataset, options, shape)
+
+
+def run_records(
+    compiled: CompiledScheme,
+    dataset: Dataset,
+    options: RunOptions,
+    shape: Shape = Shape.CTE,
+    system: SystemLayout | None = None,
+) -> Results | Fallback:
+    """Evaluate records already read (rows reading system values read them from `system`,
+    and the reference engine, for rows it evaluates, from `options.system`)."""
     if options.trace:
         return Fallback("traces come from the reference engine", notice=False)
-    reason = static_fallback(compiled)
+    reason = static_fallback(compiled, system)
     if reason is not None:
         return reason
     if has_chains(dataset.records):
+        steps = RunOptions(system=options.system)
         return run_chains(
             compiled,
             dataset,
             options,
-            lambda step: _run_dataset(compiled, step, RunOptions(), shape),
+            lambda step: run_records(compiled, step, steps, shape, system),
         )
     connection = connect()
     source = dataset_source(connection, compiled, dataset, options)
     if isinstance(source, Fallback):
         return source
-    evaluation = evaluate(connection, compiled, source, None, shape)
+    evaluation = evaluate(connection, compiled, source, None, shape, system=system)
     if isinstance(evaluation, Fallback):
         return evaluation
-    patch_with_reference(evaluation, source.records, dataset.holdings, options.period)
+    patch_with_reference(
+        evaluation, source.records, dataset.holdings, options.period, options.system
+    )
     rows = [r for _, r in fetch_results(evaluation, records=source.records)]
     if options.progress is not None:
         options.progress(len(rows), len(rows))

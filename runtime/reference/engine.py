@@ -30,6 +30,7 @@ from etsl.compiler.numbers import TOO_LARGE, ArithmeticFault
 from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import Described, RefKind, table_candidates
 from etsl.compiler.source import deep_recursion
+from etsl.compiler.vocabulary import PAID_IN_LIEU_AMOUNT
 from etsl.runtime.records import Holding, Value
 from etsl.runtime.reference.consequences import ConsequenceFault, applies, apply_penalty
 from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
@@ -177,7 +178,8 @@ class PeriodEvaluator:
 
     def _roots(self) -> tuple[str, ...]:
         penalties = tuple(f"penalty.{p.name}" for p in self.program.penalties)
-        return ("covered", "shortfall", "surplus", "banked") + penalties
+        paid = (PAID_IN_LIEU_AMOUNT,) if PAID_IN_LIEU_AMOUNT in self.program.rules else ()
+        return ("covered", "shortfall", *paid, "surplus", "banked") + penalties
 
     # ---- names ------------------------------------------------------------------------
     def lookup(self, name: str) -> Value:

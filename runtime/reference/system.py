@@ -39,6 +39,9 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 Rows = Mapping[int, Mapping[str, Value]]
+#: Aggregates computed elsewhere (the columnar engine's SQL, runtime/columnar/system.py):
+#: year → aggregate → (the sum, or the count for `count`; how many rows were aggregated).
+Totals = Mapping[int, Mapping[str, tuple[Decimal, int]]]
 #: How a year's system evaluation is named where participants are (errors, results).
 
 
@@ -54,6 +57,7 @@ class SystemRun:
         source: str = "<system data>",
         row_notes: bool = True,
         filled: Mapping[str, str] | None = None,
+        totals: Totals | None = None,
     ) -> None:
         assert program.system is not None
         self.program = program
@@ -64,6 +68,7 @@ class SystemRun:
         self.source = source
         self.row_notes = row_notes  # inputs come from rows of a file (else: `source, YEAR`)
         self.filled = filled or {}  # inputs a simulation computes → how, for explanations
+        self.totals = totals
         self.evaluators: dict[int, PeriodEvaluator] = {}
 
     def evaluator(self, year: int) -> PeriodEvaluator:
@@ -123,6 +128,9 @@ class SystemRun:
 
     def aggregate(self, year: int, key: str) -> Decimal:
         node = self.level.aggregates[key]
+        if self.totals is not None:
+            total, rows = self.totals.get(year, {}).get(key, (ZERO, 0))
+            return aggregate_total(node, total, rows)
         values = [self._participant_value(record, year, node) for record in self.of_year(year)]
         return aggregate_of(node, values)
 
@@ -158,16 +166,21 @@ def aggregate_of(node: ir.Aggregate, values: list[Value]) -> Decimal:
     total = ZERO
     for amount in amounts:
         total = numbers.add(total, amount)
-    if node.func == "sum":
+    return aggregate_total(node, total, len(amounts))
+
+
+def aggregate_total(node: ir.Aggregate, total: Decimal, rows: int) -> Decimal:
+    """An aggregate from its total over `rows` participants: the mean divides exactly."""
+    if node.func != "mean":
         return total
-    if not amounts:
+    if not rows:
         raise Fault(
             codes.EVALUATION_DIVISION_BY_ZERO,
             f"{node.key}: no participants in the year, so there is no mean",
             "give participant rows for the year, or guard with count(…) > 0",
             node.span,
         )
-    return numbers.divide(total, Decimal(len(amounts)))
+    return numbers.divide(total, Decimal(rows))
 
 
 class YearInputs(Mapping[str, Value]):

@@ -413,6 +413,10 @@ def optional_module(module: str) -> Any:
 # ---- engines ------------------------------------------------------------------------------
 
 
+#: The system values a row of a period (and year) reads (runtime/reference/system.py).
+SystemValues = Callable[[str | None, int | None], Mapping[str, Value]]
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How to run: which period to report, traces for explain, a participant filter."""
@@ -421,5 +425,4 @@ class RunOptions:
     trace: bool = False
     participants: frozenset[str] | None = None
     progress: Callable[[int, int], None] | None = None
-    # the system values a row of a period (and year) reads (runtime/reference/system.py)
-    system: Callable[[str | None, int | None], Mapping[str, Value]] | None = None
+    system: SystemValues | None = None

@@ -15,7 +15,10 @@ scenario's values, and count as errors as in `etsl run`. Schemes or data the col
 engine cannot handle are swept with the reference engine, one scenario at a time.
 
 Parsing the grid and building one scenario's scheme are in runtime/sweep/grid.py (its public
-names are importable from here too).
+names are importable from here too). A sweep of a system input (`cpi`, inflation) or of a
+price path's escalator (`rising[ceiling]`), or of a scheme whose participant values read
+system values, runs one scenario at a time with its system data (runtime/sweep/system.py);
+its scenarios also show every price in every year.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class Scenario:
     index: int
     values: tuple[str, ...]  # as written, one per variable
     summary: Summary
+    prices: tuple[tuple[str, str], ...] = ()  # (PRICE[YEAR], value) with a system level
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class SweepOutcome:
     scenarios: tuple[Scenario, ...]
     errors: tuple[EvaluationError, ...] = ()
     fallback: columnar.Fallback | None = None
+    notices: Sequence[str] = ()  # why the reference engine ran scenarios (system sweeps)
 
 
 def scenario_layout(grid: Grid) -> ScenarioLayout:
@@ -341,6 +346,7 @@ def table_rows(outcome: SweepOutcome, metrics: Sequence[str]) -> list[dict[str, 
         for name in metrics:
             value = metric(scenario.summary, name)
             row[name] = "" if value is None else str(plain(value))
+        row.update(dict(scenario.prices))
         rows.append(row)
     return rows
 

@@ -1,15 +1,16 @@
 """What a sweep varies: parsing `--vary` grids, and the scheme of one scenario.
 
-A target is a parameter (`NAME`), a table cell (`TABLE[ROW,COLUMN]`) or a surrender limit
-(`limit[UNIT,…]`); `variant` gives the scheme with one scenario's values (the reference
-engine evaluates it).
+A target is a parameter (`NAME`), a table cell (`TABLE[ROW,COLUMN]`), a surrender limit
+(`limit[UNIT,…]`), a system input (`NAME`, e.g. `cpi`: the same value every year) or the
+escalator of a price path (`rising[PRICE]`); `variant` gives the scheme with one scenario's
+values (the reference engine evaluates it), `system_rows` the system data of a scenario.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from etsl.compiler import program as ir
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.numbers import CONTEXT
 from etsl.compiler.program import Program
-from etsl.compiler.types import Quant, Type
+from etsl.compiler.types import NUMBER, Quant, Type
 from etsl.compiler.units import CO2E, UnknownUnit, dims_name, parse_unit
 from etsl.runtime.columnar.sql.types import cell_column, limit_column, param_column
 
@@ -33,7 +34,7 @@ _VALUE = re.compile(r"^\s*(?P<number>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?P<unit>[A-Za-
 class Target:
     """A value a sweep can vary."""
 
-    kind: str  # param, cell or limit
+    kind: str  # param, cell, limit, system (a system input) or rising (a price's escalator)
     name: str  # parameter or table name; for limits the units joined by commas
     keys: tuple[str, ...]  # table keys, or the limit's unit types
     dims: tuple[tuple[str, int], ...]
@@ -41,13 +42,18 @@ class Target:
 
     @property
     def label(self) -> str:
-        return (
-            self.name
-            if self.kind == "param"
-            else f"{self.name}[{','.join(self.keys)}]"
-            if self.kind == "cell"
-            else f"limit[{','.join(self.keys)}]"
-        )
+        if self.kind in ("param", "system"):
+            return self.name
+        if self.kind == "rising":
+            return f"rising[{self.name}]"
+        if self.kind == "cell":
+            return f"{self.name}[{','.join(self.keys)}]"
+        return f"limit[{','.join(self.keys)}]"
+
+    @property
+    def system(self) -> bool:
+        """Whether it varies the system level (swept one scenario at a time)."""
+        return self.kind in ("system", "rising")
 
     @property
     def column(self) -> str:
@@ -138,6 +144,9 @@ def parse_target(compiled: CompiledScheme, text: str) -> Target | GridError:
         return GridError(f"'{text}' is not a parameter, TABLE[KEYS] or limit[UNITS]")
     name = match["name"]
     keys = tuple(k.strip() for k in match["keys"].split(",")) if match["keys"] is not None else None
+    system = _system_target(program, name, keys)
+    if system is not None:
+        return system
     if keys is None:
         if name not in program.params:
             hint = did_you_mean(name, program.params) or (
@@ -154,6 +163,33 @@ def parse_target(compiled: CompiledScheme, text: str) -> Target | GridError:
         )
         return GridError(f"'{name}' is not a table of '{compiled.name}' ({hint})")
     return _cell_target(program.tables[name], keys)
+
+
+def _system_target(
+    program: Program, name: str, keys: tuple[str, ...] | None
+) -> Target | GridError | None:
+    """A system input (`cpi`) or a price's escalator (`rising[ceiling]`), else None."""
+    level = program.system
+    if level is None or (keys is None and name in program.params):
+        return None
+    if keys is None and name in level.inputs:
+        source = level.program.inputs[name]
+        return Target("system", name, (), _dims(source.type), source.unit or None)
+    if name != "rising" or keys is None or "rising" in program.tables:
+        return None
+    prices = [n for n, r in level.program.rules.items() if isinstance(r.expr, ir.PricePath)]
+    path = level.program.rules[keys[0]].expr if len(keys) == 1 and keys[0] in prices else None
+    if not isinstance(path, ir.PricePath) or path.rising is None or path.rising.type != NUMBER:
+        rising = [n for n in prices if _rate_of(level.program.rules[n].expr)]
+        return GridError(
+            f"'rising[{','.join(keys)}]' is not a price that rises by a rate "
+            f"(prices that do: {', '.join(rising) or 'none'})"
+        )
+    return Target("rising", path.name, (path.name,), (), None)
+
+
+def _rate_of(expr: ir.Expr) -> bool:
+    return isinstance(expr, ir.PricePath) and expr.rising is not None and expr.rising.type == NUMBER
 
 
 def _dims(kind: Type) -> tuple[tuple[str, int], ...]:
@@ -214,7 +250,11 @@ def variant(compiled: CompiledScheme, assignment: Mapping[Target, Decimal]) -> C
     clauses = list(program.surrender)
     numbers = itertools.count(program.nodes)
     for target, value in assignment.items():
-        if target.kind == "param":
+        if target.kind == "system":
+            continue  # a system input: in the scenario's system data (system_rows)
+        if target.kind == "rising":
+            program = _with_rate(program, target.name, value, numbers)
+        elif target.kind == "param":
             param = params[target.name]
             params[target.name] = replace(param, expr=_literal(value, param.expr, numbers))
         elif target.kind == "cell":
@@ -237,6 +277,47 @@ def variant(compiled: CompiledScheme, assignment: Mapping[Target, Decimal]) -> C
         nodes=next(numbers),
     )
     return replace(compiled, program=lowered)
+
+
+def _with_rate(program: Program, price: str, value: Decimal, numbers: Iterator[int]) -> Program:
+    """The Program with the escalator of a price path replaced by a rate."""
+    assert program.system is not None
+    inner = program.system.program
+    rule = inner.rules[price]
+    assert isinstance(rule.expr, ir.PricePath) and rule.expr.rising is not None
+    path = replace(rule.expr, rising=_literal(value, rule.expr.rising, numbers))
+    rules = {**inner.rules, price: replace(rule, expr=path)}
+    level = replace(program.system, program=replace(inner, rules=rules))
+    return replace(program, system=level)
+
+
+def system_rows(
+    program: Program,
+    rows: Mapping[int, Mapping[str, object]],
+    years: Iterable[int],
+    assignment: Mapping[Target, Decimal],
+) -> dict[int, dict[str, object]]:
+    """A scenario's system data: each varied system input takes its value in every year
+    from the first base year of a price path (or the first year) to the last year."""
+    inputs = {t.name: v for t, v in assignment.items() if t.kind == "system"}
+    known = {*rows, *years}
+    if not known:
+        return {y: dict(r) for y, r in rows.items()}
+    starts = [p.from_year for p in _paths(program) if p.from_year is not None]
+    first, last = min([*known, *starts]), max(known)
+    scenario = {y: dict(r) for y, r in rows.items()}
+    if not inputs:
+        return scenario
+    for year in range(first, last + 1):
+        scenario.setdefault(year, {}).update(inputs)
+    return scenario
+
+
+def _paths(program: Program) -> list[ir.PricePath]:
+    if program.system is None:
+        return []
+    rules = program.system.program.rules.values()
+    return [r.expr for r in rules if isinstance(r.expr, ir.PricePath)]
 
 
 def _literal(value: Decimal, replaced: ir.Expr, numbers: Iterator[int]) -> ir.Const:

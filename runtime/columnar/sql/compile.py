@@ -44,10 +44,15 @@ from enum import Enum
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.program import Program
 from etsl.compiler.source import deep_recursion
-from etsl.compiler.types import Quant, Type
+from etsl.compiler.types import Type
 from etsl.compiler.vocabulary import STEP_VALUES
 from etsl.runtime.columnar.sql.exact import multiply
-from etsl.runtime.columnar.sql.expressions import Scope, compile_expr, compile_table
+from etsl.runtime.columnar.sql.expressions import (
+    Scope,
+    compile_expr,
+    compile_table,
+    kind_of_type,
+)
 from etsl.runtime.columnar.sql.surrender import (
     ConsequenceColumn,
     QueryBuilder,
@@ -71,6 +76,7 @@ from etsl.runtime.columnar.sql.types import (
     ScenarioLayout,
     Typed,
     Unsupported,
+    aggregate_column,
     any_of,
     as_num,
     cast,
@@ -190,10 +196,8 @@ def table_layout(
 
 
 def _declared_column(name: str, kind: Type, number: Num) -> InputColumn:
-    if isinstance(kind, Quant):
-        return InputColumn(name, Kind.NUM, number, False)
-    simple = {"bool": Kind.BOOL, "date": Kind.DATE}.get(getattr(kind, "name", ""))
-    return InputColumn(name, simple or Kind.TEXT, None, False)
+    sql_kind = kind_of_type(kind)
+    return InputColumn(name, sql_kind, number if sql_kind is Kind.NUM else None, False)
 
 
 def scenario_columns(scenario: ScenarioLayout) -> list[str]:
@@ -272,6 +276,7 @@ def _compile(
         fixed_period=layout.period if layout.period_column is None else None,
         scenario=layout.scenario,
         checked=layout.checked,
+        system=layout.system,
     )
     scope_ref.append(scope)
     first = input_stage(layout, scope)
@@ -288,6 +293,8 @@ def _compile(
     if "surrendered" not in scope.columns:
         compile_surrender(builder, scope)
     consequences = compile_penalties(builder, scope)
+    for key, argument in (layout.system.aggregates if layout.system else {}).items():
+        builder.add(scope, aggregate_column(key), compile_expr(argument, scope))
     rules = tuple(program.rules)
     outputs = _outputs(scope, layout, rules, consequences)
     query = assemble(layout, first, builder.stages, outputs, shape)
@@ -324,6 +331,7 @@ def _outputs(
         *(c.applies for c in consequences),
         *(c.amount for c in consequences if c.amount),
         *([SCENARIO] if layout.scenario else []),
+        *(aggregate_column(k) for k in (layout.system.aggregates if layout.system else {})),
     ]
     outputs = [
         (n, scope.columns[n].sql if n in scope.columns else col(n)) for n in dict.fromkeys(names)

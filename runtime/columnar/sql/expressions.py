@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from etsl.compiler import program as ir
 from etsl.compiler.program import Program, share_terms
+from etsl.compiler.types import ANY, Quant, Type
 from etsl.runtime.columnar.sql.exact import (
     add,
     choose,
@@ -25,6 +27,7 @@ from etsl.runtime.columnar.sql.types import (
     Kind,
     Num,
     ScenarioLayout,
+    SystemLayout,
     Typed,
     Unsupported,
     as_num,
@@ -61,6 +64,7 @@ class Scope:
     attributes: Mapping[str, Typed] | None = None  # holding.X inside a surrender filter
     params: dict[str, Typed] = field(default_factory=dict)
     checked: bool = False  # enumerations and periods in the data are known to be valid
+    system: SystemLayout | None = None  # the system values of each year (the system level)
 
     def column(self, name: str) -> Typed:
         if name not in self.columns:
@@ -96,13 +100,18 @@ class Scope:
 
 def constant(e: ir.Const) -> Typed:
     """A literal (numbers already in base units)."""
-    value = e.value
+    return value_constant(e.value)
+
+
+def value_constant(value: object) -> Typed:
+    """A value known before the query (a literal, a system value) as a typed constant."""
     if isinstance(value, bool):
         return Typed(exp.Boolean(this=value), Kind.BOOL)
     if isinstance(value, Decimal):
         return decimal_literal(value)
     if isinstance(value, str):
         return Typed(text(value), Kind.TEXT)
+    assert isinstance(value, date), value
     return Typed(cast(text(value.isoformat()), KIND_TYPES[Kind.DATE]()), Kind.DATE)
 
 
@@ -115,7 +124,34 @@ def _ref(e: ir.Ref, scope: Scope) -> Typed:
         return _step(e.name, scope)
     if e.kind in (ir.RefKind.PERIOD_NAME, ir.RefKind.ENUM):
         return Typed(text(e.name), Kind.TEXT)
+    if e.kind is ir.RefKind.SYSTEM:
+        return system_value(e.name, scope)
     return scope.column(e.name)
+
+
+def system_value(name: str, scope: Scope) -> Typed:
+    """A system value: the constant of the row's year, chosen by its `year` column (a period
+    kept by year) or its period (the period's first year); NULL for a year without it."""
+    system = scope.system
+    if system is None:
+        raise Unsupported(f"the system value '{name}' without the system level's values")
+    values = system.values.get(name, {})
+    cells: dict[tuple[str, ...], Typed]
+    if scope.program.by_year and "year" in scope.columns:
+        key = Typed(cast(scope.column("year").sql, KIND_TYPES[Kind.TEXT]()), Kind.TEXT)
+        cells = {(str(year),): value_constant(v) for year, v in values.items()}
+    else:
+        key = current_period(scope)
+        cells = {
+            (period,): value_constant(values[year])
+            for period, year in system.periods.items()
+            if year in values
+        }
+    if not cells:  # no year the rows read has the value
+        kind = kind_of_type(_system_type(scope.program, name))
+        num = Num(1, 0) if kind is Kind.NUM else None
+        return Typed(null_of(kind, num), kind, num, True, num is not None)
+    return lookup([key], cells, [domain(scope, "period") if key.kind is Kind.TEXT else None])
 
 
 def _step(name: str, scope: Scope) -> Typed:
@@ -126,6 +162,24 @@ def _step(name: str, scope: Scope) -> Typed:
     if name == "final_year":
         return Typed(exp.Boolean(this=True), Kind.BOOL)
     raise Unsupported(f"'{name}' without its column (the reference engine reports it)")
+
+
+def _system_type(program: Program, name: str) -> Type:
+    level = program.system
+    assert level is not None
+    inner = level.program
+    for table in (inner.inputs, inner.params, inner.tables, inner.rules):
+        item = table.get(name)
+        if item is not None:
+            return item.type
+    return ANY
+
+
+def kind_of_type(kind: Type) -> Kind:
+    """The SQL kind of a value of a static type."""
+    if isinstance(kind, Quant):
+        return Kind.NUM
+    return {"bool": Kind.BOOL, "date": Kind.DATE}.get(getattr(kind, "name", ""), Kind.TEXT)
 
 
 def current_period(scope: Scope) -> Typed:

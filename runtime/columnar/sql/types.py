@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Protocol
 
+from etsl.compiler import program as ir
 from etsl.compiler.errors import EtslError
 from sqlglot import exp
 
@@ -161,6 +162,26 @@ class ScenarioLayout:
     limits: Mapping[tuple[str, ...], Num] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SystemLayout:
+    """The system level in a participant query (runtime/columnar/system.py).
+
+    System values are computed per year before the query; a row reads the value of its
+    year (a period kept by year) or of its period's first year as a constant chosen by that
+    key, like a table by period: a year without the value gives NULL, and the row goes to
+    the reference engine, which reports it. `aggregates` are the arguments of the system
+    level's aggregates, computed as `$aggregate.KEY` columns for the per-year sums.
+    """
+
+    values: Mapping[str, Mapping[int, object]]  # system name → year → value
+    periods: Mapping[str, int]  # period name → the year its rows read when they have none
+    aggregates: Mapping[str, ir.Expr] = field(default_factory=dict)
+
+
+def aggregate_column(key: str) -> str:
+    return f"$aggregate.{key}"
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """The source relation of a run: its name and which column holds what."""
@@ -175,6 +196,7 @@ class Layout:
     row_column: str | None = None  # the data row number, carried to the output
     present: Mapping[str, str] = field(default_factory=dict)  # unit → "has a holding row"
     checked: bool = False  # enumeration and period values were checked against the scheme
+    system: SystemLayout | None = None  # the system values rows read (and aggregates)
 
 
 def param_column(name: str) -> str:
