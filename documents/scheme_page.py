@@ -520,11 +520,24 @@ def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
                 str(p.from_year or ""),
                 _rising(p.rising.text if p.rising else None, p.rising_plus),
             ),
-            p.description or "",
+            _price_description(p.description, p.paid_in_lieu),
             notes.refs(model.name, [p.cite]),
         )
         for p in model.price_controls
     )
+
+
+def _price_description(description: str | None, in_lieu: bool) -> str:
+    """The price's own description, and what paying it in lieu of allowances does."""
+    if not in_lieu:
+        return description or ""
+    paid = _(
+        "A participant may pay this price per tonne instead of surrendering allowances; the "
+        "tonnes paid for are no longer short."
+    )
+    text = description or ""
+    end = "" if not text or text.endswith((".", "。")) else "."
+    return f"{text}{end} {paid}".strip()
 
 
 def _rising(rate: str | None, index: str | None) -> str:

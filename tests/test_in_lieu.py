@@ -111,3 +111,26 @@ def test_fmt_keeps_paid_in_lieu() -> None:
 def test_the_model_says_the_price_is_paid_in_lieu() -> None:
     (price,) = compiled().model.price_controls
     assert price.paid_in_lieu and price.from_year == 2026
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "A participant may pay this price per tonne instead of surrendering allowances"),
+        ("ja", "排出枠を償却する代わりに、この価格をトン当たりで支払うことができる"),
+    ],
+)
+def test_the_scheme_page_says_the_price_may_be_paid_in_lieu(lang: str, words: str) -> None:
+    from etsl.documents.i18n import language
+    from etsl.documents.site import site
+
+    model = compiled().model
+    with language(lang):
+        pages = site([model], "md")
+    page = next(text for name, text in pages.items() if name == f"{model.name}.md")
+    assert words in page
+    without_examples = DOC_BLOCK.split("  example")[0] + "}\n"
+    plain = compiled(without_examples.replace(" paid in lieu", "")).model
+    with language(lang):
+        other = site([plain], "md")[f"{plain.name}.md"]
+    assert words not in other
