@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -178,6 +178,13 @@ def lexicon(model: SchemeModel) -> Lexicon:
         bool(model.periods),
         any(p.by_year for p in model.periods),
     )
+
+
+def system_lexicon(lex: Lexicon) -> Lexicon:
+    """The words of a system value: its `year` is the year it is computed for, not a data
+    row's year."""
+    year = Term("year", "period", _("the year"), "", STEP_VALUES["year"])
+    return replace(lex, terms={**lex.terms, "year": year})
 
 
 def _param_words(name: str, text: str) -> str:
@@ -491,6 +498,8 @@ def rule_sentence(rule: RuleModel, lex: Lexicon) -> str:
         return _bool_sentence(rule, lex)
     term = lex.terms.get(rule.name)
     who = subject(lex, rule.name, bool(term and term.market), rule.system)
+    if rule.system:
+        lex = system_lexicon(lex)
     value = phrase(rule.formula.text, lex, rule.formula.unit)
     if isinstance(_parse(rule.formula.text), ast.If):
         return _("{subject}: {value}.").format(subject=who, value=value)
