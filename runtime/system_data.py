@@ -166,8 +166,16 @@ def _value(
             f"'{text}' is not a number",
             f"write '{name}' as a decimal number in {declared or 'plain numbers'}",
         )
-    scale = parse_unit(declared).scale if declared and declared != "number" else Decimal(1)
-    return numbers.multiply(value, scale), None
+    return in_base_units(program, name, value), None
+
+
+def in_base_units(program: ir.Program, name: str, value: Decimal) -> Decimal:
+    """A system input's value as written (in its declared unit: `cpi` in % is 3.1) in base
+    units; `program` is the system level's program."""
+    declared = program.inputs[name].declared_unit
+    if not declared or declared == "number":
+        return value
+    return numbers.multiply(value, parse_unit(declared).scale)
 
 
 def _problem(

@@ -21,10 +21,10 @@ from etsl.compiler import program as ir
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.model import LinkModel
-from etsl.compiler.units import parse_unit
 from etsl.runtime.data.checks import DataProblem
 from etsl.runtime.records import Value
 from etsl.runtime.simulate.scenario import Market, Scenario, SchemePart, problem, value_of
+from etsl.runtime.system_data import in_base_units
 
 Rows = dict[int, dict[str, Value]]
 ONE = Decimal(1)
@@ -337,22 +337,14 @@ def _unknown(where: str, key: str, name: str, known: set[str], what: str) -> Dat
 
 
 def _rows(scenario: Scenario, part: SchemePart, program: ir.Program) -> Rows:
+    assert program.system is not None  # checked by _problems
+    level = program.system
     rows: Rows = {}
     for year in scenario.year_range:
         row: dict[str, Value] = {}
         for name, series in part.inputs.items():
             value = value_of(series, year)
             if value is not None:
-                row[name] = in_base_units(program, name, value)
+                row[name] = in_base_units(level.program, name, value)
         rows[year] = row
     return rows
-
-
-def in_base_units(program: ir.Program, name: str, value: Decimal) -> Decimal:
-    """A system input written in its declared unit (`cpi` in %: 3.1), in base units."""
-    declared = program.inputs[name].declared_unit if name in program.inputs else None
-    if program.system is not None and name in program.system.program.inputs:
-        declared = program.system.program.inputs[name].declared_unit
-    if not declared or declared == "number":
-        return value
-    return numbers.multiply(value, parse_unit(declared).scale)

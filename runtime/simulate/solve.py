@@ -78,7 +78,6 @@ class Outcome:
     prices: Mapping[int, Decimal] = field(default_factory=dict)  # in the prices' currency
     unlinked: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
     runs: Mapping[str, SystemRun] = field(default_factory=dict)
-    rule: str = ""
     why: Mapping[int, str] = field(default_factory=dict)  # why each year's price is what it is
 
     def of(self, scheme: str) -> list[YearRow]:
@@ -101,8 +100,8 @@ def simulate(
 
 def _require(b: Bound, run: SystemRun, scenario: Scenario) -> None:
     """The values a scenario checks or charts must be computed in every year."""
-    wanted = [*(b.part.check.values if b.part.check else ()), *b.part.charts.values()]
-    names = {n for item in wanted for n in ([item] if isinstance(item, str) else item)}
+    names = set(b.part.check.values) if b.part.check else set()
+    names.update(n for charted in b.part.charts.values() for n in charted)
     for name in sorted(names):
         for year in scenario.year_range:
             _value(run, year, name, b.name)
@@ -135,8 +134,7 @@ def _outcome(
         for b in bound
         for row in _rows(b, runs[b.name], scenario, prices if b.market else {}, solver, banks)
     ]
-    why = {year: solver.why(prices, year) for year in prices}
-    return Outcome(tuple(rows), prices, unlinked, runs, scenario.prices.rule, why)
+    return Outcome(tuple(rows), prices, unlinked, runs, solver.why(prices, banks))
 
 
 # ---- evaluation -------------------------------------------------------------------------------
@@ -333,20 +331,26 @@ class Solver:
         return self.path(start)
 
     # -- why a price is what it is
-    def why(self, prices: Mapping[int, Decimal], year: int) -> str:
-        """One sentence on why the year's price is what it is (for --explain)."""
+    def why(self, prices: Mapping[int, Decimal], banks: Mapping[int, Decimal]) -> dict[int, str]:
+        """One sentence per year on why its price is what it is (for --explain); `banks` are
+        the banks of the solved path. A Hotelling path has one reason for every year."""
+        path = self._why_hotelling(prices) if self.prices.rule == "hotelling" else ""
+        return {year: self._why(prices, banks, year, path) for year in prices}
+
+    def _why(
+        self, prices: Mapping[int, Decimal], banks: Mapping[int, Decimal], year: int, path: str
+    ) -> str:
         cur = self.prices.currency
         price = prices[year]
         floor, ceiling = self.limits[year]
-        banks = self.banks(dict(prices))
         if ceiling is not None and price >= ceiling and self.short(banks)[year] > 0:
             return (
                 f"the price is at the ceiling, {price} {cur}/t: even there the bank at the end "
                 f"of {year} is {_grouped(banks[year])} t, below the {self._needed(year)} required "
                 "(the ceiling binds)"
             )
-        if self.prices.rule == "hotelling":
-            return self._why_hotelling(prices)
+        if path:
+            return path
         if price <= floor:
             return (
                 f"at the floor, {floor} {cur}/t, the bank at the end of {year} is "
