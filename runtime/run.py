@@ -54,6 +54,7 @@ ENGINES: dict[str, str] = {
     "reference": "etsl.runtime.reference.sequence:run",
     "columnar": "etsl.runtime.columnar.engine:run",
     "spark": "etsl.runtime.columnar.spark:run",
+    "fixed": "etsl.runtime.fixed.engine:run",
 }
 
 

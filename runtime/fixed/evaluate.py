@@ -1,0 +1,474 @@
+"""Evaluating a Program over columns: one rule per Program node and built-in.
+
+    evaluator = Evaluator(program, plan, frame)
+    evaluator.name("cap")           # Column: every row's cap, with the rows it failed on
+
+Each numeric node is computed at the scale runtime/fixed/ranges.py gave it, on int64 or on
+Python integers as the plan says. Values are named once and computed on first use, like the
+reference engine; both branches of an `if` (and both sides of `and`/`or`) are computed for
+every row, but a row is bad only where the branch it takes is, so a division by zero in the
+branch not taken is no failure. Surrender follows runtime/reference/surrender.py's order:
+accept clauses take each unit type's holdings at the first clause naming it and share the
+clause's limit in listed order, then `limit` clauses cut in listed order. A `where` filter
+is evaluated per lot, so a row holding lots a filter would decide is left bad (the
+reference engine computes it); rows without such lots take nothing under the clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from etsl.compiler import program as ir
+from etsl.compiler.program import RefKind, share_terms, table_candidates
+from etsl.compiler.types import Quant
+from etsl.runtime.fixed import ranges
+from etsl.runtime.fixed.columns import (
+    Array,
+    Column,
+    Kind,
+    as_width,
+    ceil_shift,
+    divide_half_even,
+    floor_shift,
+    no_rows_bad,
+    rescaled,
+    round_half_up_shift,
+    settle,
+    too_large,
+)
+from etsl.runtime.fixed.ranges import Fixed, Plan, Step, fits
+
+#: Each consequence of a penalty: its amount (None for `publish`) and whether it is only a
+#: maximum (`fine up to L`).
+Consequences = list[tuple[Column | None, bool]]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The rows: input columns (with `held.U`, `carry_in`, `owed_in`), each row's period
+    and participant type."""
+
+    rows: int
+    inputs: Mapping[str, Column]
+    period: Column
+    participant_type: Column
+
+
+class Evaluator:
+    def __init__(self, program: ir.Program, plan: Plan, frame: Frame) -> None:
+        self.program = program
+        self.plan = plan
+        self.frame = frame
+        self.values: dict[str, Column] = {}
+        self.none_bad = no_rows_bad(frame.rows)
+
+    def evaluate(self, e: ir.Expr) -> Column:
+        return _NODES[type(e)](self, e)
+
+    def name(self, name: str) -> Column:
+        found = self.values.get(name)
+        if found is None:
+            found = self._compute(name)
+            self.values[name] = found
+        return found
+
+    def _compute(self, name: str) -> Column:
+        program = self.program
+        if name in program.params:
+            return self.evaluate(program.params[name].expr)
+        if name in program.rules:
+            return self.evaluate(program.rules[name].expr)
+        if name in program.tables:
+            return self.table(program.tables[name])
+        if name.startswith("eligible.") or name == "surrendered":
+            self.allocate()
+            return self.values[name]
+        if name == "credits_left":
+            return self.credits_left()
+        return self.frame.inputs[name]
+
+    # ---- columns of one value ---------------------------------------------------------
+    def full(self, value: Decimal | str | bool, fixed: Fixed | None = None) -> Column:
+        rows = self.frame.rows
+        if isinstance(value, bool):
+            return Column(Kind.FLAG, np.full(rows, value), self.none_bad)
+        if isinstance(value, str):
+            return Column(Kind.TEXT, np.full(rows, value, dtype=object), self.none_bad)
+        fixed = fixed or ranges.of_decimal(value)
+        scaled = ranges.scaled_int(value, fixed.scale)
+        dtype = np.int64 if fits(fixed) else object
+        return Column(Kind.NUMBER, np.full(rows, scaled, dtype=dtype), self.none_bad, fixed.scale)
+
+    def number(self, values: Array, bad: Array, step: Step) -> Column:
+        """A computed number column: bad where too large, in int64 where its range fits."""
+        if step.wide:
+            bad = bad | too_large(values)
+        return Column(Kind.NUMBER, settle(values, step.result), bad, step.result.scale)
+
+    def at(self, column: Column, scale: int, wide: bool) -> Array:
+        return rescaled(column.values, column.scale, scale, wide)
+
+    # ---- tables -------------------------------------------------------------------------
+    def table(self, table: ir.Table) -> Column:
+        keys = [self.dimension(d) for d in table.dims]
+        bad = self.none_bad.copy()
+        for key in keys:
+            bad |= key.bad
+        codes = np.zeros(self.frame.rows, dtype=np.int64)
+        uniques: list[Array] = []
+        for key in keys:
+            unique, inverse = np.unique(key.values, return_inverse=True)
+            codes = codes * len(unique) + inverse.reshape(-1)
+            uniques.append(unique)
+        combos, where = np.unique(codes, return_inverse=True)
+        cells = [self.cell(table, _key_of(int(c), uniques)) for c in combos]
+        missing = np.array([c is None for c in cells], dtype=bool)[where.reshape(-1)]
+        if not isinstance(table.type, Quant):
+            chosen = np.array([c if c is not None else "" for c in cells], dtype=object)
+            values = chosen[where.reshape(-1)]
+            kind = (
+                Kind.FLAG if all(isinstance(c, bool) for c in cells if c is not None) else Kind.TEXT
+            )
+            return Column(kind, values.astype(bool) if kind is Kind.FLAG else values, bad | missing)
+        fixed = self.plan.names[table.name]
+        scaled = [ranges.scaled_int(c, fixed.scale) if isinstance(c, Decimal) else 0 for c in cells]
+        array = np.array(scaled, dtype=np.int64 if fits(fixed) else object)
+        return Column(Kind.NUMBER, array[where.reshape(-1)], bad | missing, fixed.scale)
+
+    def cell(self, table: ir.Table, key: tuple[str, ...]) -> Any:
+        for candidate in table_candidates(key):
+            if candidate in table.cells:
+                return table.cells[candidate].value
+        return None
+
+    def dimension(self, dim: str) -> Column:
+        """A table key column as text (a year by its digits; other numbers are bad)."""
+        column = self.frame.period if dim == "period" else self.name(dim)
+        if column.kind is not Kind.NUMBER:
+            values = np.where(column.bad, "", column.values).astype(object)
+            return Column(Kind.TEXT, values, column.bad)
+        whole = column.values % (10**column.scale) == 0
+        text = (column.values // (10**column.scale)).astype(str).astype(object)
+        return Column(Kind.TEXT, np.where(whole, text, ""), column.bad | ~whole)
+
+    # ---- surrender ----------------------------------------------------------------------
+    def allocate(self) -> None:
+        """eligible.U of every unit type and surrendered (reference surrender.allocate)."""
+        fixed = self.plan.names["$allocation"]
+        wide = not fits(fixed)
+        units = list(self.program.units)
+        held = {u: self.at(self.frame.inputs[f"held.{u}"], fixed.scale, wide) for u in units}
+        zero = as_width(np.zeros(self.frame.rows, dtype=np.int64), wide)
+        eligible = dict.fromkeys(units, zero)
+        taken: set[str] = set()
+        bad = self.none_bad
+        for clause in self.program.surrender:
+            limit = None
+            if clause.limit is not None:
+                column = self.evaluate(clause.limit)
+                bad = bad | column.bad
+                limit = self.at(column, fixed.scale, wide)
+            if clause.kind == "accept":
+                named = [u for u in clause.units if u in eligible]
+                amounts = [(u, zero if u in taken or clause.where else held[u]) for u in named]
+                for unit in named if clause.where is not None else ():
+                    if unit not in taken:  # lots a filter decides: the reference engine's
+                        bad = bad | self.frame.inputs[f"lots.{unit}"].values
+                taken.update(named)
+                shares = dict(amounts) if limit is None else _share_out(amounts, limit)
+                for unit in named:
+                    eligible[unit] = eligible[unit] + shares[unit]
+            elif clause.kind == "limit" and limit is not None:
+                amounts = [(u, eligible[u]) for u in clause.units if u in eligible]
+                eligible.update(_share_out(amounts, limit))
+        step = Step(fixed, wide)
+        for unit in units:
+            self.values[f"eligible.{unit}"] = self.number(eligible[unit], bad, step)
+        summed = ranges.total(self.plan.names[f"eligible.{u}"] for u in units)
+        surrendered = sum((eligible[u] for u in units), zero)
+        self.values["surrendered"] = self.number(surrendered, bad, summed)
+
+    def credits_left(self) -> Column:
+        """Eligible credits the obligation does not need (reference engine.credits_left)."""
+        fixed = self.plan.names["credits_left"]
+        wide = not fits(fixed)
+        obligation, owed, carried = (self.name(n) for n in ("obligation", "owed_in", "carry_in"))
+        bad = obligation.bad | owed.bad | carried.bad | self.name("surrendered").bad
+        need = self.at(obligation, fixed.scale, wide) + self.at(owed, fixed.scale, wide)
+        need = np.maximum(need - self.at(carried, fixed.scale, wide), 0)
+        left = as_width(np.zeros(self.frame.rows, dtype=np.int64), wide)
+        for unit in self.program.credit_types:
+            amount = self.at(self.name(f"eligible.{unit}"), fixed.scale, wide)
+            used = np.minimum(amount, need)
+            need = need - used
+            left = left + (amount - used)
+        return self.number(left, bad, Step(fixed, wide))
+
+    # ---- penalties ----------------------------------------------------------------------
+    def penalty(self, penalty: ir.Penalty) -> tuple[Column, Consequences]:
+        """Whether the penalty applies (a flag column), and each consequence's amount
+        (min(amount, limit), or the limit alone as a maximum)."""
+        if penalty.condition is None:
+            return self.full(False), []
+        holds = self.evaluate(penalty.condition)
+        found: Consequences = []
+        bad = holds.bad
+        for consequence in penalty.consequences:
+            amount = self.evaluate(consequence.amount) if consequence.amount else None
+            limit = self.evaluate(consequence.limit) if consequence.limit else None
+            for column in (amount, limit):
+                if column is not None:
+                    bad = bad | (holds.values & column.bad)
+            found.append(_consequence(self, amount, limit))
+        return Column(Kind.FLAG, holds.values, bad), found
+
+
+def _consequence(
+    ev: Evaluator, amount: Column | None, limit: Column | None
+) -> tuple[Column | None, bool]:
+    """reference consequences.consequence_amount, per row."""
+    if amount is None or limit is None:
+        return (amount if amount is not None else limit), amount is None and limit is not None
+    step = ranges.extreme([_fixed(amount), _fixed(limit)])
+    a, b = (ev.at(c, step.result.scale, step.wide) for c in (amount, limit))
+    return ev.number(np.minimum(a, b), amount.bad | limit.bad, step), False
+
+
+def _fixed(column: Column) -> Fixed:
+    values = column.values
+    low = int(values.min(initial=0)) if len(values) else 0
+    high = int(values.max(initial=0)) if len(values) else 0
+    return Fixed(column.scale, low, high)
+
+
+def _share_out(amounts: list[tuple[str, Array]], limit: Array) -> dict[str, Array]:
+    left = np.maximum(limit, 0)
+    shares = {}
+    for unit, amount in amounts:
+        shares[unit] = np.minimum(amount, left)
+        left = left - shares[unit]
+    return shares
+
+
+def _key_of(code: int, uniques: list[Array]) -> tuple[str, ...]:
+    parts = []
+    for unique in reversed(uniques):
+        code, index = divmod(code, len(unique))
+        parts.append(str(unique[index]))
+    return tuple(reversed(parts))
+
+
+# ---- one rule per node ----------------------------------------------------------------------
+
+
+def _const(ev: Evaluator, e: ir.Const) -> Column:
+    if isinstance(e.value, Decimal):
+        return ev.full(e.value, ev.plan.of(e).result)
+    assert isinstance(e.value, str | bool), "dates are the reference engine's"
+    return ev.full(e.value)
+
+
+def _ref(ev: Evaluator, e: ir.Ref) -> Column:
+    if e.kind in (RefKind.PERIOD_NAME, RefKind.ENUM):
+        return ev.full(e.name)
+    if e.kind is RefKind.PERIOD:
+        return ev.frame.period
+    if e.kind is RefKind.STEP:
+        return _step(ev, e.name)
+    return ev.name(e.name)
+
+
+def _step(ev: Evaluator, name: str) -> Column:
+    if name == "final_year":
+        return ev.full(True)
+    if name == "participant_type":
+        return ev.frame.participant_type
+    return Column(Kind.NUMBER, np.zeros(ev.frame.rows, dtype=np.int64), ~ev.none_bad)  # `year`
+
+
+def _binary(ev: Evaluator, e: ir.Binary) -> Column:
+    a, b = ev.evaluate(e.left), ev.evaluate(e.right)
+    return _arithmetic(ev, e.op, a, b, ev.plan.of(e))
+
+
+def _arithmetic(ev: Evaluator, op: str, a: Column, b: Column, step: Step) -> Column:
+    bad = a.bad | b.bad
+    scale, wide = step.result.scale, step.wide
+    if op in ("+", "-"):
+        x, y = ev.at(a, scale, wide), ev.at(b, scale, wide)
+        return ev.number(x + y if op == "+" else x - y, bad, step)
+    if op == "*":
+        return ev.number(as_width(a.values, wide) * as_width(b.values, wide), bad, step)
+    shift = ranges.division_shift(_fixed(a), _fixed(b))
+    n = ev.at(a, a.scale + max(shift, 0), wide)
+    d = ev.at(b, b.scale + max(-shift, 0), wide)
+    quotient, zero = divide_half_even(n, d)
+    return ev.number(quotient, bad | zero, step)
+
+
+def _share(ev: Evaluator, e: ir.Share) -> Column:
+    numerator, divisor = share_terms(e)
+    a, whole = ev.evaluate(numerator), ev.evaluate(e.whole)
+    product = ranges.multiply(ev.plan.of(numerator).result, ev.plan.of(e.whole).result)
+    value = _arithmetic(ev, "*", a, whole, product)
+    if divisor is None:
+        return value
+    return _arithmetic(ev, "/", value, ev.evaluate(divisor), ev.plan.of(e))
+
+
+def _if(ev: Evaluator, e: ir.If) -> Column:
+    condition, then, otherwise = (ev.evaluate(x) for x in (e.condition, e.then, e.otherwise))
+    flag = condition.values
+    bad = condition.bad | np.where(flag, then.bad, otherwise.bad)
+    if then.kind is not Kind.NUMBER:
+        return Column(then.kind, np.where(flag, then.values, otherwise.values), bad)
+    step = ev.plan.of(e)
+    x, y = (ev.at(c, step.result.scale, step.wide) for c in (then, otherwise))
+    return ev.number(np.where(flag, x, y), bad, step)
+
+
+def _neg(ev: Evaluator, e: ir.Neg) -> Column:
+    a = ev.evaluate(e.operand)
+    step = ev.plan.of(e)
+    return ev.number(-as_width(a.values, step.wide), a.bad, step)
+
+
+def _not(ev: Evaluator, e: ir.Not) -> Column:
+    a = ev.evaluate(e.operand)
+    return Column(Kind.FLAG, ~a.values, a.bad)
+
+
+def _logical(ev: Evaluator, e: ir.Logical) -> Column:
+    """The right side counts only where the left does not decide (`and`: where it holds)."""
+    a, b = ev.evaluate(e.left), ev.evaluate(e.right)
+    if e.op == "and":
+        return Column(Kind.FLAG, a.values & b.values, a.bad | (a.values & b.bad))
+    return Column(Kind.FLAG, a.values | b.values, a.bad | (~a.values & b.bad))
+
+
+_COMPARE: dict[str, Callable[[Array, Array], Array]] = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
+
+
+def _compare(ev: Evaluator, e: ir.Compare) -> Column:
+    a, b = ev.evaluate(e.left), ev.evaluate(e.right)
+    bad = a.bad | b.bad
+    if a.kind is Kind.NUMBER:
+        step = ranges.extreme([ev.plan.of(e.left).result, ev.plan.of(e.right).result])
+        x, y = (ev.at(c, step.result.scale, step.wide) for c in (a, b))
+    else:
+        x, y = a.values, b.values
+    return Column(Kind.FLAG, np.asarray(_COMPARE[e.op](x, y), dtype=bool), bad)
+
+
+def _member(ev: Evaluator, e: ir.Member) -> Column:
+    a = ev.evaluate(e.operand)
+    return Column(Kind.FLAG, np.isin(a.values, np.array(e.values, dtype=object)), a.bad)
+
+
+def _call(ev: Evaluator, e: ir.Call) -> Column:
+    return _CALLS[e.builtin](ev, e)
+
+
+def _rounding(shift: Callable[[Array, int, bool], Array]) -> Callable[[Evaluator, ir.Call], Column]:
+    def call(ev: Evaluator, e: ir.Call) -> Column:
+        a = ev.evaluate(e.args[0])
+        places = ranges.places_of(e)
+        assert places is not None, "runtime/fixed/engine.py leaves computed places out"
+        step = ev.plan.of(e)
+        if places >= a.scale:
+            return ev.number(as_width(a.values, step.wide), a.bad, step)
+        values = shift(as_width(a.values, step.wide), 10 ** (a.scale - places), step.wide)
+        if places < 0:
+            values = values * (10**-places if step.wide else np.int64(10**-places))
+        return ev.number(values, a.bad, step)
+
+    return call
+
+
+def _extreme(pick: Callable[[Array, Array], Array]) -> Callable[[Evaluator, ir.Call], Column]:
+    def call(ev: Evaluator, e: ir.Call) -> Column:
+        args = [ev.evaluate(x) for x in e.args]
+        step = ev.plan.of(e)
+        values = ev.at(args[0], step.result.scale, step.wide)
+        bad = args[0].bad
+        for arg in args[1:]:
+            values = pick(values, ev.at(arg, step.result.scale, step.wide))
+            bad = bad | arg.bad
+        return ev.number(values, bad, step)
+
+    return call
+
+
+def _abs(ev: Evaluator, e: ir.Call) -> Column:
+    a = ev.evaluate(e.args[0])
+    return ev.number(abs(as_width(a.values, ev.plan.of(e).wide)), a.bad, ev.plan.of(e))
+
+
+def _years(ev: Evaluator, e: ir.Call) -> Column:
+    period = ev.evaluate(e.args[0])
+    step = ev.plan.of(e)
+    lengths = {p.name: ranges.scaled_int(p.years, step.result.scale) for p in ev.program.periods}
+    unique, inverse = np.unique(np.where(period.bad, "", period.values), return_inverse=True)
+    found = np.array([lengths.get(str(u), 0) for u in unique], dtype=np.int64)
+    missing = np.array([str(u) not in lengths for u in unique], dtype=bool)
+    index = inverse.reshape(-1)
+    return ev.number(found[index], period.bad | missing[index], step)
+
+
+def _co2e(ev: Evaluator, e: ir.Call) -> Column:
+    a = ev.evaluate(e.args[0])
+    factor = e.factor or Decimal(1)
+    return _arithmetic(ev, "*", a, ev.full(factor), ev.plan.of(e))
+
+
+def _held(ev: Evaluator, e: ir.Call) -> Column:
+    return ev.frame.inputs[f"held.{e.unit}"]
+
+
+def _eligible(ev: Evaluator, e: ir.Call) -> Column:
+    return ev.name(f"eligible.{e.unit}")
+
+
+_CALLS: dict[str, Callable[[Evaluator, ir.Call], Column]] = {
+    "floor": _rounding(floor_shift),
+    "ceil": _rounding(ceil_shift),
+    "round": _rounding(round_half_up_shift),
+    "min": _extreme(np.minimum),
+    "max": _extreme(np.maximum),
+    "abs": _abs,
+    "years": _years,
+    "co2e": _co2e,
+    "held": _held,
+    "eligible": _eligible,
+}
+
+#: The built-ins this engine implements (the others send a run to the columnar engine).
+BUILTINS = frozenset(_CALLS)
+
+_NODES: dict[type, Callable[[Evaluator, Any], Column]] = {
+    ir.Const: _const,
+    ir.Ref: _ref,
+    ir.Binary: _binary,
+    ir.Compare: _compare,
+    ir.Logical: _logical,
+    ir.Not: _not,
+    ir.Neg: _neg,
+    ir.If: _if,
+    ir.Member: _member,
+    ir.Share: _share,
+    ir.Call: _call,
+}
+
+#: The Program nodes this engine implements.
+NODES = frozenset(_NODES)
