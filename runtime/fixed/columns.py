@@ -33,10 +33,14 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """Numbers: scaled integers at `scale`; flags: booleans; text: codes into `labels` (a
+    bad row holds code 0)."""
+
     kind: Kind
     values: Array
     bad: Array
     scale: int = 0
+    labels: tuple[str, ...] = ()
 
     def value(self, row: int) -> Decimal | bool | str:
         """One row's value as the reference engine gives it."""
@@ -45,7 +49,39 @@ class Column:
             return to_decimal(int(raw), self.scale)
         if self.kind is Kind.FLAG:
             return bool(raw)
-        return str(raw)
+        return self.labels[int(raw)]
+
+
+def text_column(values: Sequence[object]) -> Column:
+    """Names (anything that is not text is a bad row) as codes into their labels."""
+    index: dict[str, int] = {"": 0}
+    codes = [index.setdefault(v, len(index)) if isinstance(v, str) else 0 for v in values]
+    bad = np.array([not isinstance(v, str) for v in values], dtype=bool)
+    return Column(Kind.TEXT, np.array(codes, dtype=np.int64), bad, labels=tuple(index))
+
+
+def text_full(rows: int, value: str, bad: Array) -> Column:
+    return Column(Kind.TEXT, np.zeros(rows, dtype=np.int64), bad, labels=(value,))
+
+
+def codes_in(column: Column, labels: Sequence[str]) -> Array:
+    """A text column's codes in another list of labels (-1 where a label is not in it)."""
+    where = {label: i for i, label in enumerate(labels)}
+    mapping = np.array([where.get(label, -1) for label in column.labels], dtype=np.int64)
+    codes: Array = mapping[column.values]
+    return codes
+
+
+def unified(a: Column, b: Column) -> tuple[tuple[str, ...], Array, Array]:
+    """Two text columns' codes in one list of labels."""
+    labels = tuple(dict.fromkeys((*a.labels, *b.labels)))
+    return labels, codes_in(a, labels), codes_in(b, labels)
+
+
+def label_lookup(column: Column, table: Sequence[Any], dtype: Any) -> Array:
+    """Each row's entry of `table`, a value per label of the column."""
+    found: Array = np.array(table, dtype=dtype)[column.values]
+    return found
 
 
 def to_decimal(scaled: int, scale: int) -> Decimal:

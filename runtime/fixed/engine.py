@@ -31,7 +31,14 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.program import RefKind
 from etsl.compiler.types import BOOL, DATE, Quant
 from etsl.runtime.columnar.data import Fallback
-from etsl.runtime.fixed.columns import Array, Column, Kind, numbers_column
+from etsl.runtime.fixed.columns import (
+    Array,
+    Column,
+    Kind,
+    numbers_column,
+    text_column,
+    text_full,
+)
 from etsl.runtime.fixed.evaluate import BUILTINS, NODES, Consequences, Evaluator, Frame
 from etsl.runtime.fixed.ranges import Fixed, analyse, places_of
 from etsl.runtime.records import Dataset, Holding, Record
@@ -119,13 +126,7 @@ def _used_inputs(program: ir.Program) -> list[str]:
     return [name for name in program.inputs if name in used]
 
 
-def _text_column(values: Sequence[object]) -> Column:
-    good = np.array([isinstance(v, str) for v in values], dtype=bool)
-    array = np.array([v if isinstance(v, str) else "" for v in values], dtype=object)
-    return Column(Kind.TEXT, array, ~good)
-
-
-def _flag_column(values: Sequence[object]) -> Column:
+def flag_column(values: Sequence[object]) -> Column:
     good = np.array([isinstance(v, bool) for v in values], dtype=bool)
     return Column(Kind.FLAG, np.array([v is True for v in values], dtype=bool), ~good)
 
@@ -172,12 +173,12 @@ def columns_of(
         if isinstance(kind, Quant):
             columns[name], found[name] = numbers_column(values)
         else:
-            columns[name] = _flag_column(values) if kind == BOOL else _text_column(values)
+            columns[name] = flag_column(values) if kind == BOOL else text_column(values)
     held = _held(program, rows, holdings)
     for unit in program.units:
         key, amounts = f"held.{unit}", [h[unit] for h in held]
         columns[key], found[key] = numbers_column([a or ZERO for a in amounts])
-        columns[f"lots.{unit}"] = _flag_column([a is not None for a in amounts])
+        columns[f"lots.{unit}"] = flag_column([a is not None for a in amounts])
     for name in ("carry_in", "owed_in"):
         given = [r.values.get(name) for r in records]
         values = [v if isinstance(v, Decimal) else ZERO for v in given]
@@ -209,12 +210,10 @@ def evaluate_columns(
     participant_type: Column | None = None,
 ) -> Evaluation:
     """Evaluate a Program over columns already in memory (numbers scaled to their ranges)."""
-    nobody = Column(Kind.TEXT, np.full(rows, "", dtype=object), np.ones(rows, dtype=bool))
+    nobody = text_full(rows, "", np.ones(rows, dtype=bool))
     if period is None:
         single = program.period_names[0] if len(program.periods) == 1 else None
-        period = Column(
-            Kind.TEXT, np.full(rows, single or "", dtype=object), np.full(rows, single is None)
-        )
+        period = text_full(rows, single or "", np.full(rows, single is None))
     frame = Frame(rows, columns, period, participant_type or nobody)
     evaluator = Evaluator(program, analyse(program, ranges), frame)
     failed = np.zeros(rows, dtype=bool)
@@ -262,8 +261,8 @@ def _result(evaluation: Evaluation, index: int, row: Row) -> ParticipantResult:
     )
 
 
-def _period_column(rows: Sequence[Row]) -> Column:
-    return _text_column([r.period for r in rows])
+def period_column(rows: Sequence[Row]) -> Column:
+    return text_column([r.period for r in rows])
 
 
 def run_with_reason(
@@ -284,8 +283,8 @@ def run_with_reason(
         )
     rows = sorted((chain[0] for chain in chains), key=lambda r: r.position)
     columns, ranges = columns_of(program, rows, dataset.holdings)
-    types = _text_column([r.record.participant_type for r in rows])
-    evaluation = evaluate_columns(program, columns, ranges, len(rows), _period_column(rows), types)
+    types = text_column([r.record.participant_type for r in rows])
+    evaluation = evaluate_columns(program, columns, ranges, len(rows), period_column(rows), types)
     patched = _patch(compiled, dataset, rows, evaluation.failed, options)
     reported = [
         (i, r) for i, r in enumerate(rows) if options.period is None or r.period == options.period

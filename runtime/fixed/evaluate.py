@@ -16,6 +16,7 @@ reference engine computes it); rows without such lots take nothing under the cla
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 from etsl.compiler import program as ir
 from etsl.compiler.program import RefKind, share_terms, table_candidates
-from etsl.compiler.types import Quant
+from etsl.compiler.types import BOOL, Quant
 from etsl.runtime.fixed import ranges
 from etsl.runtime.fixed.columns import (
     Array,
@@ -34,11 +35,15 @@ from etsl.runtime.fixed.columns import (
     ceil_shift,
     divide_half_even,
     floor_shift,
+    label_lookup,
     no_rows_bad,
     rescaled,
     round_half_up_shift,
     settle,
+    text_column,
+    text_full,
     too_large,
+    unified,
 )
 from etsl.runtime.fixed.ranges import Fixed, Plan, Step, fits
 
@@ -97,7 +102,7 @@ class Evaluator:
         if isinstance(value, bool):
             return Column(Kind.FLAG, np.full(rows, value), self.none_bad)
         if isinstance(value, str):
-            return Column(Kind.TEXT, np.full(rows, value, dtype=object), self.none_bad)
+            return text_full(rows, value, self.none_bad)
         fixed = fixed or ranges.of_decimal(value)
         scaled = ranges.scaled_int(value, fixed.scale)
         dtype = np.int64 if fits(fixed) else object
@@ -114,30 +119,28 @@ class Evaluator:
 
     # ---- tables -------------------------------------------------------------------------
     def table(self, table: ir.Table) -> Column:
+        """Each row's entry: the cells chosen once per combination of key labels."""
         keys = [self.dimension(d) for d in table.dims]
         bad = self.none_bad.copy()
+        flat = np.zeros(self.frame.rows, dtype=np.int64)
         for key in keys:
             bad |= key.bad
-        codes = np.zeros(self.frame.rows, dtype=np.int64)
-        uniques: list[Array] = []
-        for key in keys:
-            unique, inverse = np.unique(key.values, return_inverse=True)
-            codes = codes * len(unique) + inverse.reshape(-1)
-            uniques.append(unique)
-        combos, where = np.unique(codes, return_inverse=True)
-        cells = [self.cell(table, _key_of(int(c), uniques)) for c in combos]
-        missing = np.array([c is None for c in cells], dtype=bool)[where.reshape(-1)]
-        if not isinstance(table.type, Quant):
-            chosen = np.array([c if c is not None else "" for c in cells], dtype=object)
-            values = chosen[where.reshape(-1)]
-            kind = (
-                Kind.FLAG if all(isinstance(c, bool) for c in cells if c is not None) else Kind.TEXT
-            )
-            return Column(kind, values.astype(bool) if kind is Kind.FLAG else values, bad | missing)
-        fixed = self.plan.names[table.name]
-        scaled = [ranges.scaled_int(c, fixed.scale) if isinstance(c, Decimal) else 0 for c in cells]
-        array = np.array(scaled, dtype=np.int64 if fits(fixed) else object)
-        return Column(Kind.NUMBER, array[where.reshape(-1)], bad | missing, fixed.scale)
+            flat = flat * len(key.labels) + key.values
+        combos = itertools.product(*(key.labels for key in keys))
+        cells = [self.cell(table, combo) for combo in combos]
+        missing = np.array([c is None for c in cells], dtype=bool)[flat]
+        if isinstance(table.type, Quant):
+            fixed = self.plan.names[table.name]  # a missing entry holds a value in range
+            scaled = [
+                ranges.scaled_int(c, fixed.scale) if c is not None else fixed.low for c in cells
+            ]
+            array = np.array(scaled, dtype=np.int64 if fits(fixed) else object)
+            return Column(Kind.NUMBER, array[flat], bad | missing, fixed.scale)
+        if table.type == BOOL:
+            flags = np.array([c is True for c in cells], dtype=bool)
+            return Column(Kind.FLAG, flags[flat], bad | missing)
+        text = text_column([c if c is not None else "" for c in cells])
+        return Column(Kind.TEXT, text.values[flat], bad | missing, labels=text.labels)
 
     def cell(self, table: ir.Table, key: tuple[str, ...]) -> Any:
         for candidate in table_candidates(key):
@@ -149,11 +152,12 @@ class Evaluator:
         """A table key column as text (a year by its digits; other numbers are bad)."""
         column = self.frame.period if dim == "period" else self.name(dim)
         if column.kind is not Kind.NUMBER:
-            values = np.where(column.bad, "", column.values).astype(object)
-            return Column(Kind.TEXT, values, column.bad)
-        whole = column.values % (10**column.scale) == 0
-        text = (column.values // (10**column.scale)).astype(str).astype(object)
-        return Column(Kind.TEXT, np.where(whole, text, ""), column.bad | ~whole)
+            return column
+        unit = 10**column.scale
+        whole = column.values % unit == 0
+        unique, inverse = np.unique(column.values // unit, return_inverse=True)
+        labels = tuple(str(int(u)) for u in unique)
+        return Column(Kind.TEXT, inverse.reshape(-1), column.bad | ~whole, labels=labels)
 
     # ---- surrender ----------------------------------------------------------------------
     def allocate(self) -> None:
@@ -324,8 +328,11 @@ def _if(ev: Evaluator, e: ir.If) -> Column:
     condition, then, otherwise = (ev.evaluate(x) for x in (e.condition, e.then, e.otherwise))
     flag = condition.values
     bad = condition.bad | np.where(flag, then.bad, otherwise.bad)
-    if then.kind is not Kind.NUMBER:
-        return Column(then.kind, np.where(flag, then.values, otherwise.values), bad)
+    if then.kind is Kind.TEXT:
+        labels, x, y = unified(then, otherwise)
+        return Column(Kind.TEXT, np.where(flag, x, y), bad, labels=labels)
+    if then.kind is Kind.FLAG:
+        return Column(Kind.FLAG, np.where(flag, then.values, otherwise.values), bad)
     step = ev.plan.of(e)
     x, y = (ev.at(c, step.result.scale, step.wide) for c in (then, otherwise))
     return ev.number(np.where(flag, x, y), bad, step)
@@ -366,6 +373,8 @@ def _compare(ev: Evaluator, e: ir.Compare) -> Column:
     if a.kind is Kind.NUMBER:
         step = ranges.extreme([ev.plan.of(e.left).result, ev.plan.of(e.right).result])
         x, y = (ev.at(c, step.result.scale, step.wide) for c in (a, b))
+    elif a.kind is Kind.TEXT:
+        _, x, y = unified(a, b)
     else:
         x, y = a.values, b.values
     return Column(Kind.FLAG, np.asarray(_COMPARE[e.op](x, y), dtype=bool), bad)
@@ -373,7 +382,7 @@ def _compare(ev: Evaluator, e: ir.Compare) -> Column:
 
 def _member(ev: Evaluator, e: ir.Member) -> Column:
     a = ev.evaluate(e.operand)
-    return Column(Kind.FLAG, np.isin(a.values, np.array(e.values, dtype=object)), a.bad)
+    return Column(Kind.FLAG, label_lookup(a, [v in e.values for v in a.labels], bool), a.bad)
 
 
 def _call(ev: Evaluator, e: ir.Call) -> Column:
@@ -419,11 +428,10 @@ def _years(ev: Evaluator, e: ir.Call) -> Column:
     period = ev.evaluate(e.args[0])
     step = ev.plan.of(e)
     lengths = {p.name: ranges.scaled_int(p.years, step.result.scale) for p in ev.program.periods}
-    unique, inverse = np.unique(np.where(period.bad, "", period.values), return_inverse=True)
-    found = np.array([lengths.get(str(u), 0) for u in unique], dtype=np.int64)
-    missing = np.array([str(u) not in lengths for u in unique], dtype=bool)
-    index = inverse.reshape(-1)
-    return ev.number(found[index], period.bad | missing[index], step)
+    fill = step.result.low  # a row without a period holds a length in range
+    found = label_lookup(period, [lengths.get(label, fill) for label in period.labels], np.int64)
+    missing = label_lookup(period, [label not in lengths for label in period.labels], bool)
+    return ev.number(found, period.bad | missing, step)
 
 
 def _co2e(ev: Evaluator, e: ir.Call) -> Column:

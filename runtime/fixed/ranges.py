@@ -47,12 +47,6 @@ class Fixed:
         factor = 10 ** (scale - self.scale)
         return Fixed(scale, self.low * factor, self.high * factor)
 
-    def join(self, other: Fixed) -> Fixed:
-        """A column that holds values of either (the branches of an `if`)."""
-        scale = max(self.scale, other.scale)
-        a, b = self.at(scale), other.at(scale)
-        return Fixed(scale, min(a.low, b.low), max(a.high, b.high))
-
 
 ZERO = Fixed(0, 0, 0)
 
@@ -93,23 +87,30 @@ def scaled_int(value: Decimal, scale: int) -> int:
 
 
 def aligned(*operands: Fixed) -> tuple[int, list[Fixed]]:
+    """The operands at their largest scale, with the powers of ten that scale them (an
+    int64 multiplication needs its factor in int64 too)."""
     scale = max(o.scale for o in operands)
-    return scale, [o.at(scale) for o in operands]
+    factors = [power(scale - o.scale) for o in operands]
+    return scale, [o.at(scale) for o in operands] + factors
+
+
+def power(exponent: int) -> Fixed:
+    return Fixed(0, 10**exponent, 10**exponent)
 
 
 def add(a: Fixed, b: Fixed) -> Step:
-    scale, (x, y) = aligned(a, b)
-    return step(Fixed(scale, x.low + y.low, x.high + y.high), x, y)
+    scale, (x, y, *factors) = aligned(a, b)
+    return step(Fixed(scale, x.low + y.low, x.high + y.high), x, y, *factors)
 
 
 def subtract(a: Fixed, b: Fixed) -> Step:
-    scale, (x, y) = aligned(a, b)
-    return step(Fixed(scale, x.low - y.high, x.high - y.low), x, y)
+    scale, (x, y, *factors) = aligned(a, b)
+    return step(Fixed(scale, x.low - y.high, x.high - y.low), x, y, *factors)
 
 
 def multiply(a: Fixed, b: Fixed) -> Step:
     corners = [p * q for p in (a.low, a.high) for q in (b.low, b.high)]
-    return step(Fixed(a.scale + b.scale, min(corners), max(corners)))
+    return step(Fixed(a.scale + b.scale, min(corners), max(corners)), a, b)
 
 
 def division_shift(a: Fixed, b: Fixed) -> int:
@@ -125,7 +126,7 @@ def divide(a: Fixed, b: Fixed) -> Step:
     d = b.at(b.scale + max(-shift, 0))
     smallest = 1 if d.low <= 0 <= d.high else min(abs(d.low), abs(d.high))
     bound = n.magnitude // smallest + 1
-    return step(Fixed(DIVISION_PLACES, -bound, bound), n, d)
+    return step(Fixed(DIVISION_PLACES, -bound, bound), n, d, power(abs(shift)))
 
 
 def rounded(a: Fixed, places: int) -> Step:
@@ -141,7 +142,9 @@ def rounded(a: Fixed, places: int) -> Step:
 def extreme(operands: list[Fixed]) -> Step:
     """min or max of several: within the range of every operand together."""
     scale, values = aligned(*operands)
-    return step(Fixed(scale, min(v.low for v in values), max(v.high for v in values)), *values)
+    values, factors = values[: len(operands)], values[len(operands) :]
+    low, high = min(v.low for v in values), max(v.high for v in values)
+    return step(Fixed(scale, low, high), *values, *factors)
 
 
 def negate(a: Fixed) -> Step:
@@ -157,6 +160,7 @@ def total(parts: Iterable[Fixed]) -> Step:
     """The sum of several (surrendered: the eligible units of every type)."""
     found = list(parts) or [ZERO]
     scale, values = aligned(*found)
+    values = values[: len(found)]
     low, high = sum(v.low for v in values), sum(v.high for v in values)
     partial = Fixed(scale, min(low, 0), max(high, 0))
     return step(Fixed(scale, low, high), partial, *values)
@@ -227,7 +231,7 @@ class Analysis:
         limits = [self.node(c.limit) for c in self.program.surrender if c.limit is not None]
         held = [self.inputs.get(f"held.{u}", ZERO) for u in self.program.units]
         scale, values = aligned(*held, *(x for x in limits if x is not None), ZERO)
-        spread = sum(v.magnitude for v in values)
+        spread = sum(v.magnitude for v in values)  # and every factor that scales them
         found = {
             f"eligible.{u}": Fixed(scale, min(h.at(scale).low, 0), max(h.at(scale).high, 0))
             for u, h in zip(self.program.units, held, strict=True)
@@ -238,10 +242,11 @@ class Analysis:
         ).result
         credits = [found[f"eligible.{u}"] for u in self.program.credit_types]
         need = [self.name(n) for n in ("obligation", "owed_in", "carry_in")]
-        left_scale, _ = aligned(*credits, *need, ZERO)
+        left_scale, scaled = aligned(*credits, *need, ZERO)
         high = sum(c.at(left_scale).high for c in credits)
         needed = total(n.at(left_scale) for n in need).result
-        found["credits_left"] = Fixed(left_scale, -needed.magnitude - high, needed.magnitude + high)
+        reach = max(needed.magnitude + high, *(f.magnitude for f in scaled))
+        found["credits_left"] = Fixed(left_scale, -reach, reach)
         for key, value in found.items():
             self.plan.names[key] = value
         return found
@@ -263,6 +268,7 @@ def _table(table: ir.Table) -> Fixed:
     if not numbers:
         return ZERO
     scale, values = aligned(*numbers)
+    values = values[: len(numbers)]
     return Fixed(scale, min(v.low for v in values), max(v.high for v in values))
 
 
@@ -290,8 +296,7 @@ def _share(a: Analysis, e: ir.Share) -> Step:
 
 
 def _if(a: Analysis, e: ir.If) -> Step:
-    found = a.known(e.then).join(a.known(e.otherwise))
-    return Step(found, not fits(found))
+    return extreme([a.known(e.then), a.known(e.otherwise)])
 
 
 def _neg(a: Analysis, e: ir.Neg) -> Step:

@@ -1,0 +1,194 @@
+"""The fixed-point engine (runtime/fixed) must agree exactly with the reference engine.
+
+Hypothesis reuses the columnar differential test's generated schemes and participant tables
+(float traps, thirds, zeros, 12-digit magnitudes); every bundled scheme's examples and the
+Tokyo sample run through both engines; the range analysis is checked to pick int64 where it
+proves it safe and Python integers where it cannot, and the results are exact either way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
+from etsl.runtime.data.load import load_dataset
+from etsl.runtime.examples import examples_dataset
+from etsl.runtime.fixed import engine as fixed
+from etsl.runtime.fixed.ranges import Fixed, analyse
+from etsl.runtime.records import Dataset, Record
+from etsl.runtime.reference.sequence import participant_chains
+from etsl.runtime.reference.sequence import run as reference_run
+from etsl.runtime.results.model import RunOptions
+from etsl.runtime.run import DataFiles, run_files
+from hypothesis import HealthCheck, event, given, settings
+
+from tests.test_columnar_differential import assert_same_rows, bundled, datasets, schemes
+
+REPO = Path(__file__).resolve().parent.parent
+STATS: Counter[str] = Counter()
+
+
+@settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None
+)
+@given(text=schemes(), dataset=datasets())
+def test_generated_schemes_agree(text: str, dataset: Dataset) -> None:
+    compilation = compile_text(text, "<generated>")
+    assert compilation.ok
+    compiled = compilation.schemes["generated"]
+    actual, reason = fixed.run_with_reason(compiled, dataset)
+    event(f"engine: {actual.engine}" + (f" ({reason.reason})" if reason else ""))
+    STATS[actual.engine] += 1
+    if reason is None:
+        failed = _failed_rows(compiled, dataset)
+        event(f"rows the reference engine computed: {'none' if not failed else 'some'}")
+    assert_same_rows(actual, reference_run(compiled, dataset))
+
+
+def _failed_rows(compiled: CompiledScheme, dataset: Dataset) -> int:
+    """How many rows the fixed engine handed to the reference engine."""
+    chains, _ = participant_chains(compiled.program, dataset.records, RunOptions())
+    rows = sorted((chain[0] for chain in chains), key=lambda r: r.position)
+    columns, ranges = fixed.columns_of(compiled.program, rows, dataset.holdings)
+    periods = fixed.period_column(rows)
+    return int(fixed.evaluate_columns(compiled.program, columns, ranges, len(rows), periods)
+               .failed.sum())
+
+
+@pytest.mark.parametrize("compiled", bundled(), ids=lambda c: c.name)
+def test_bundled_examples_agree(compiled: CompiledScheme) -> None:
+    dataset = examples_dataset(compiled)
+    actual, _ = fixed.run_with_reason(compiled, dataset)
+    assert_same_rows(actual, reference_run(compiled, dataset))
+
+
+def test_most_bundled_schemes_run_fixed() -> None:
+    engines = Counter(fixed.run_with_reason(c, examples_dataset(c))[0].engine for c in bundled())
+    assert engines["fixed"] >= 0.8 * sum(engines.values()), engines
+
+
+def _compiled(path: Path, name: str) -> CompiledScheme:
+    return compile_paths([path]).schemes[name]
+
+
+def test_tokyo_sample_is_computed_by_the_fixed_engine_exactly(tmp_path: Path) -> None:
+    compiled = _compiled(REPO / "schemes" / "japan" / "tokyo_cat.scheme", "tokyo_cat")
+    files = DataFiles(REPO / "examples" / "tokyo_facilities.csv")
+    ours, reference = run_files(compiled, files, "fixed"), run_files(compiled, files, "reference")
+    assert ours.results is not None and reference.results is not None
+    assert ours.results.engine == "fixed" and not ours.notices
+    assert_same_rows(ours.results, reference.results)
+    ours.results.write(tmp_path / "fixed.csv")
+    reference.results.write(tmp_path / "reference.csv")
+    assert (tmp_path / "fixed.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+    dataset, _ = load_dataset(files.participants, compiled)
+    assert dataset is not None
+    chains, _ = participant_chains(compiled.program, dataset.records, RunOptions())
+    rows = [chain[0] for chain in chains]
+    columns, ranges = fixed.columns_of(compiled.program, rows, ())
+    periods = fixed.period_column(rows)
+    evaluation = fixed.evaluate_columns(compiled.program, columns, ranges, len(rows), periods)
+    assert len(rows) == 300 and not evaluation.failed.any()  # no row needed the reference
+
+
+BENCH = """scheme wide "Wide" {
+  period first = 2020 .. 2024
+  participant firm { emissions: tCO2e
+                     base: tCO2e/yr }
+  cap = floor(base * years(period) * 0.94)
+  rule third = base / 3
+  rule huge = emissions * emissions * emissions
+  units { credit c1 }
+  surrender { accept c1 up to (base * years(period) - cap) / 3 }
+  penalty late when shortfall > 0 tCO2e { order ceil(1.3 * shortfall) }
+}
+"""
+
+
+def _wide() -> CompiledScheme:
+    compilation = compile_text(BENCH, "<wide>")
+    assert compilation.ok
+    return compilation.schemes["wide"]
+
+
+def _records(pairs: list[tuple[str, str]]) -> Dataset:
+    rows = [
+        Record(f"F{i}", None, {"emissions": Decimal(e), "base": Decimal(b), "held.c1": Decimal(3)})
+        for i, (e, b) in enumerate(pairs)
+    ]
+    return Dataset(tuple(rows))
+
+
+def test_int64_where_proven_python_integers_where_not() -> None:
+    program = _wide().program
+    plan = analyse(
+        program,
+        {"emissions": Fixed(1, 0, 10**7), "base": Fixed(1, 0, 10**6), "held.c1": Fixed(0, 0, 3)},
+    )
+    cap, third, huge = (program.rules[n].expr for n in ("cap", "third", "huge"))
+    assert plan.of(cap).result.scale == 0 and not plan.of(cap).wide
+    assert plan.of(third).result.scale == 18  # a quotient has 18 places
+    assert plan.of(third).wide  # 10^5 t at 18 places does not fit int64
+    assert plan.of(huge).result == Fixed(3, 0, 10**21) and plan.of(huge).wide
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("47000", "10000"), ("2021", "430"), ("4800", "1000")],
+        [("123456789012.3", "99999999999.9"), ("0", "0.1"), ("-5", "333.3")],
+    ],
+)
+def test_wide_values_are_exact(pairs: list[tuple[str, str]]) -> None:
+    compiled = _wide()
+    dataset = _records(pairs)
+    actual, reason = fixed.run_with_reason(compiled, dataset)
+    assert reason is None and actual.engine == "fixed"
+    assert_same_rows(actual, reference_run(compiled, dataset))
+
+
+def test_a_row_that_fails_is_the_reference_engines_with_its_error() -> None:
+    text = BENCH.replace("rule third = base / 3", "rule third = emissions / base")
+    compiled = compile_text(text, "<wide>").schemes["wide"]
+    dataset = _records([("10", "0"), ("10", "4")])
+    actual, _ = fixed.run_with_reason(compiled, dataset)
+    expected = reference_run(compiled, dataset)
+    assert_same_rows(actual, expected)
+    assert [e.rule for e in actual.rows[0].errors] == ["third"] and actual.rows[1].ok
+    assert actual.rows[1].values["third"] == Decimal("2.5")
+
+
+def test_uncovered_constructs_go_to_the_columnar_engine_with_the_reason() -> None:
+    compiled = _compiled(REPO / "tests" / "cases" / "engine", "engine_settlement")
+    actual, reason = fixed.run_with_reason(compiled, examples_dataset(compiled))
+    assert reason is not None and actual.engine != "fixed"
+    assert reason.text().startswith("fixed engine: share clauses in surrender; using the columnar")
+
+
+def test_several_periods_of_one_participant_go_to_the_columnar_engine() -> None:
+    text = BENCH.replace("2020 .. 2024", "2020 .. 2024\n  period second = 2025 .. 2029")
+    compiled = compile_text(text, "<wide>").schemes["wide"]
+    values = {"emissions": Decimal(900), "base": Decimal(100), "held.c1": Decimal(20)}
+    dataset = Dataset((Record("F", "first", values), Record("F", "second", values)))
+    actual, reason = fixed.run_with_reason(compiled, dataset)
+    assert reason is not None and "several periods of one participant" in reason.text()
+    assert_same_rows(actual, reference_run(compiled, dataset))
+
+
+def test_columns_in_memory_evaluate_without_records() -> None:
+    """The benchmark's form: int64 tenths already in memory."""
+    from etsl.runtime.fixed.columns import integer_column
+
+    program = _wide().program
+    columns, ranges = {}, {}
+    for name, tenths in (("emissions", [470000, 20210]), ("base", [100000, 4300])):
+        columns[name], ranges[name] = integer_column(np.array(tenths, dtype=np.int64), 1)
+    for name, scale in (("held.c1", 0), ("carry_in", 0), ("owed_in", 0)):
+        columns[name], ranges[name] = integer_column(np.zeros(2, dtype=np.int64), scale)
+    columns["lots.c1"] = fixed.flag_column([False, False])
+    evaluation = fixed.evaluate_columns(program, columns, ranges, 2)
+    assert [evaluation.values["cap"].value(i) for i in (0, 1)] == [Decimal(47000), Decimal(2021)]
