@@ -41,13 +41,14 @@ if str(ROOT) not in sys.path:
 SCHEME = Path(__file__).resolve().parent / "tokyo_bench.scheme"
 SIZES = (10_000, 100_000, 1_000_000)
 MAPPING = {"outside_credits": "held.outside_credits"}
-PEERS = ("numpy_float", "numpy_fixed", "numpy_split", "python_decimal", "pandas_script",
-         "openfisca", "openfisca_float64", "columnar", "columnar_all")
+PEERS = ("numpy_float", "numpy_fixed", "numpy_split", "etsl_fixed", "python_decimal",
+         "pandas_script", "openfisca", "openfisca_float64", "columnar", "columnar_all")
 LABELS = {
     "numpy_float": "numpy float64", "numpy_fixed": "numpy int64 fixed-point (exact)",
     "numpy_split": "numpy int64 split fixed-point (ETSL's 18-place division, by hand)",
     "python_decimal": "Python Decimal loop (exact)", "pandas_script": "pandas script",
     "openfisca": "OpenFisca (float32 storage)", "openfisca_float64": "OpenFisca (float64)",
+    "etsl_fixed": "**ETSL fixed-point engine (numpy int64, exact; every result column)**",
     "columnar": "**ETSL columnar (DuckDB, exact)**",
     "columnar_all": "ETSL columnar, every result column",
 }
@@ -175,6 +176,7 @@ def _mismatches(n: int, csv: Path, out: Path) -> dict[str, dict[str, int] | str]
         except Exception as exc:  # noqa: BLE001 - an unavailable peer is reported, not fatal
             found[peer] = f"unavailable: {type(exc).__name__}"
     found["numpy_split"] = _split_mismatches(exact, table)
+    found["etsl_fixed"] = _fixed_mismatches(exact, table)
     ours = _columnar_mismatches(exact, table, csv, out)
     if n <= REFERENCE_LIMIT:
         ours["rows unlike the reference engine"] = _against_reference(csv, out)
@@ -254,6 +256,30 @@ def _split_mismatches(exact: Any, table: Any) -> dict[str, int]:
 _CONTEXT = Context(prec=60)
 _PLACES = Decimal("1e-18")
 _TENTH = Decimal("0.1")
+
+
+def _fixed_mismatches(exact: Any, table: Any) -> dict[str, int]:
+    """ETSL's fixed-point engine against the exact integers and the 18-place shortfall,
+    every facility; and the rows it would hand to the reference engine (none expected)."""
+    import numpy as np
+
+    from bench.peers import etsl_fixed
+
+    ours = etsl_fixed.compute(etsl_fixed.prepare(table))
+    fine, order = ours.penalties[0][1][0][0], ours.penalties[0][1][1][0]
+    holds = ours.penalties[0][0].values
+    assert fine is not None and order is not None
+    n = len(table["id"])
+    counts = {"cap": int((np.asarray(ours.values["cap"].values) != exact["cap"]).sum()),
+              "handed to the reference engine": int(ours.failed.sum())}
+    counts["order"] = sum(
+        (int(order.value(i)) if holds[i] else 0) != int(exact["order"][i]) for i in range(n))
+    counts["fine"] = sum(
+        (int(fine.value(i)) if holds[i] else 0) != int(exact["fine"][i]) for i in range(n))
+    shortfall = ours.values["shortfall"]
+    counts["shortfall"] = sum(shortfall.value(i) != _shortfall_18(table, exact, i)
+                              for i in range(n))
+    return counts
 
 
 def _shortfall_18(table: Any, exact: Any, index: int) -> Decimal:

@@ -9,7 +9,7 @@ proves it safe and Python integers where it cannot, and the results are exact ei
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.runtime.data.load import load_dataset
 from etsl.runtime.examples import examples_dataset
 from etsl.runtime.fixed import engine as fixed
+from etsl.runtime.fixed import pairs
 from etsl.runtime.fixed.ranges import Fixed, analyse
 from etsl.runtime.records import Dataset, Record
 from etsl.runtime.reference.sequence import participant_chains
@@ -25,6 +26,7 @@ from etsl.runtime.reference.sequence import run as reference_run
 from etsl.runtime.results.model import RunOptions
 from etsl.runtime.run import DataFiles, run_files
 from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from tests.test_columnar_differential import assert_same_rows, bundled, datasets, schemes
 
@@ -192,3 +194,75 @@ def test_columns_in_memory_evaluate_without_records() -> None:
     columns["lots.c1"] = fixed.flag_column([False, False])
     evaluation = fixed.evaluate_columns(program, columns, ranges, 2)
     assert [evaluation.values["cap"].value(i) for i in (0, 1)] == [Decimal(47000), Decimal(2021)]
+
+
+# ---- two-limb integers (runtime/fixed/pairs.py) against Python integers --------------------
+
+LIMBED = st.integers(-(10**33), 10**33)
+
+
+def _pair(values: list[int]) -> pairs.Pair:
+    return pairs.from_object(np.array(values, dtype=object))
+
+
+def _ints(pair: pairs.Pair) -> list[int]:
+    return [pair.item(i) for i in range(len(pair))]
+
+
+@given(st.lists(st.tuples(LIMBED, LIMBED), min_size=1, max_size=20))
+def test_pair_sums_differences_and_order_are_exact(values: list[tuple[int, int]]) -> None:
+    a, b = _pair([x for x, _ in values]), _pair([y for _, y in values])
+    assert _ints(pairs.add(a, b)) == [x + y for x, y in values]
+    assert _ints(pairs.subtract(a, b)) == [x - y for x, y in values]
+    assert _ints(pairs.negate(a)) == [-x for x, _ in values]
+    assert _ints(pairs.minimum(a, b)) == [min(x, y) for x, y in values]
+    assert list(pairs.less(a, b)) == [x < y for x, y in values]
+    assert all(0 <= lo < pairs.BASE for lo in pairs.add(a, b).lo)
+
+
+@given(st.lists(st.tuples(st.integers(-(10**25), 10**25), st.integers(-(10**9), 10**9)),
+                min_size=1, max_size=20))
+def test_pair_times_a_factor_is_exact(values: list[tuple[int, int]]) -> None:
+    """The product's `hi` fits (the engine checks the proven range before choosing this)."""
+    product = pairs.times(_pair([x for x, _ in values]), np.array([f for _, f in values]))
+    assert _ints(product) == [x * f for x, f in values]
+
+
+def _half_even(n: int, d: int) -> int:
+    q, r = divmod(abs(n), abs(d))
+    q += 2 * r > abs(d) or (2 * r == abs(d) and q % 2 == 1)
+    return q if (n < 0) == (d < 0) else -q
+
+
+@given(st.lists(st.tuples(st.integers(-(10**17), 10**17),
+                          st.integers(-(10**15), 10**15).filter(bool)), min_size=1, max_size=20))
+def test_pair_quotients_round_half_even(values: list[tuple[int, int]]) -> None:
+    found, zero = pairs.divide(np.array([n for n, _ in values]), np.array([d for _, d in values]))
+    assert not zero.any()
+    assert _ints(found) == [_half_even(n * pairs.BASE, d) for n, d in values]
+
+
+@given(st.lists(LIMBED, min_size=1, max_size=20), st.sampled_from([1, 10, 100]))
+def test_pair_rounding_to_places_above_the_limb(values: list[int], factor: int) -> None:
+    unit = pairs.BASE * factor
+    pair = _pair(values)
+    assert list(pairs.floor_to(pair, factor)) == [x // unit for x in values]
+    assert list(pairs.ceil_to(pair, factor)) == [-(-x // unit) for x in values]
+    expected = [int(Decimal(x) / Decimal(unit)).__class__(
+        (Decimal(x) / Decimal(unit)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        for x in values]
+    assert list(pairs.round_to(pair, factor)) == expected
+
+
+def test_the_benchmark_scheme_runs_its_quotients_in_two_limbs() -> None:
+    from bench.peers import etsl_fixed
+
+    table = {"id": np.arange(3), "category": np.array(["office", "factory", "office"]),
+             "base_emissions_t10": np.array([100000, 4300, 10000]),
+             "emissions_t10": np.array([470000, 20210, 48000]),
+             "outside_credits_t10": np.array([0, 0, 3000])}
+    evaluation = etsl_fixed.compute(etsl_fixed.prepare(table))
+    shortfall = evaluation.values["shortfall"]
+    assert isinstance(shortfall.values, pairs.Pair) and shortfall.scale == 18
+    assert shortfall.value(2) == Decimal("66.666666666666666667")
+    assert evaluation.values["cap"].value(1) == Decimal(2021)

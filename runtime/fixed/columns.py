@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from etsl.compiler.numbers import PRECISION, digit_counts
+from etsl.runtime.fixed.pairs import Pair
 from etsl.runtime.fixed.ranges import Fixed, fits, scaled_int
 
 Array = np.ndarray[Any, Any]
@@ -37,13 +38,15 @@ class Column:
     bad row holds code 0)."""
 
     kind: Kind
-    values: Array
+    values: Array | Pair
     bad: Array
     scale: int = 0
     labels: tuple[str, ...] = ()
 
     def value(self, row: int) -> Decimal | bool | str:
         """One row's value as the reference engine gives it."""
+        if isinstance(self.values, Pair):
+            return to_decimal(self.values.item(row), self.scale)
         raw = self.values[row]
         if self.kind is Kind.NUMBER:
             return to_decimal(int(raw), self.scale)

@@ -17,7 +17,7 @@ reference engine computes it); rows without such lots take nothing under the cla
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,18 +26,16 @@ import numpy as np
 from etsl.compiler import program as ir
 from etsl.compiler.program import RefKind, share_terms, table_candidates
 from etsl.compiler.types import BOOL, Quant
-from etsl.runtime.fixed import ranges
+from etsl.runtime.fixed import forms, pairs, ranges
 from etsl.runtime.fixed.columns import (
     Array,
     Column,
     Kind,
-    as_width,
     ceil_shift,
     divide_half_even,
     floor_shift,
     label_lookup,
     no_rows_bad,
-    rescaled,
     round_half_up_shift,
     settle,
     text_column,
@@ -45,6 +43,8 @@ from etsl.runtime.fixed.columns import (
     too_large,
     unified,
 )
+from etsl.runtime.fixed.forms import Form, Values
+from etsl.runtime.fixed.pairs import Pair
 from etsl.runtime.fixed.ranges import Fixed, Plan, Step, fits
 
 #: Each consequence of a penalty: its amount (None for `publish`) and whether it is only a
@@ -108,14 +108,22 @@ class Evaluator:
         dtype = np.int64 if fits(fixed) else object
         return Column(Kind.NUMBER, np.full(rows, scaled, dtype=dtype), self.none_bad, fixed.scale)
 
-    def number(self, values: Array, bad: Array, step: Step) -> Column:
+    def number(self, values: Values, bad: Array, step: Step) -> Column:
         """A computed number column: bad where too large, in int64 where its range fits."""
+        if isinstance(values, Pair):
+            narrow = pairs.to_int(values) if fits(step.result) else values
+            return Column(Kind.NUMBER, narrow, bad, step.result.scale)
         if step.wide:
             bad = bad | too_large(values)
         return Column(Kind.NUMBER, settle(values, step.result), bad, step.result.scale)
 
-    def at(self, column: Column, scale: int, wide: bool) -> Array:
-        return rescaled(column.values, column.scale, scale, wide)
+    def at(self, column: Column, scale: int, form: Form) -> Values:
+        return forms.convert(column.values, column.scale, scale, form)
+
+    def form(self, step: Step, columns: Sequence[Column], scale: int | None = None) -> Form:
+        """The form an operation on these columns runs in (runtime/fixed/forms.py)."""
+        scale = step.result.scale if scale is None else scale
+        return forms.choose(step, [(c.values, c.scale) for c in columns], scale)
 
     # ---- tables -------------------------------------------------------------------------
     def table(self, table: ir.Table) -> Column:
@@ -163,19 +171,24 @@ class Evaluator:
     def allocate(self) -> None:
         """eligible.U of every unit type and surrendered (reference surrender.allocate)."""
         fixed = self.plan.names["$allocation"]
-        wide = not fits(fixed)
         units = list(self.program.units)
-        held = {u: self.at(self.frame.inputs[f"held.{u}"], fixed.scale, wide) for u in units}
-        zero = as_width(np.zeros(self.frame.rows, dtype=np.int64), wide)
+        limits = {
+            i: self.evaluate(c.limit)
+            for i, c in enumerate(self.program.surrender)
+            if c.limit is not None
+        }
+        held_columns = [self.frame.inputs[f"held.{u}"] for u in units]
+        form = self.form(Step(fixed, not fits(fixed)), [*held_columns, *limits.values()])
+        held = {u: self.at(c, fixed.scale, form) for u, c in zip(units, held_columns, strict=True)}
+        zero = forms.zeros(self.frame.rows, form)
         eligible = dict.fromkeys(units, zero)
         taken: set[str] = set()
         bad = self.none_bad
-        for clause in self.program.surrender:
+        for index, clause in enumerate(self.program.surrender):
             limit = None
-            if clause.limit is not None:
-                column = self.evaluate(clause.limit)
-                bad = bad | column.bad
-                limit = self.at(column, fixed.scale, wide)
+            if index in limits:
+                bad = bad | limits[index].bad
+                limit = self.at(limits[index], fixed.scale, form)
             if clause.kind == "accept":
                 named = [u for u in clause.units if u in eligible]
                 amounts = [(u, zero if u in taken or clause.where else held[u]) for u in named]
@@ -184,33 +197,40 @@ class Evaluator:
                         bad = bad | self.frame.inputs[f"lots.{unit}"].values
                 taken.update(named)
                 shares = dict(amounts) if limit is None else _share_out(amounts, limit)
-                for unit in named:
-                    eligible[unit] = eligible[unit] + shares[unit]
+                for unit in named:  # nothing is eligible before its first clause
+                    first = eligible[unit] is zero
+                    eligible[unit] = (
+                        shares[unit] if first else forms.add(eligible[unit], shares[unit])
+                    )
             elif clause.kind == "limit" and limit is not None:
                 amounts = [(u, eligible[u]) for u in clause.units if u in eligible]
                 eligible.update(_share_out(amounts, limit))
-        step = Step(fixed, wide)
+        step = Step(fixed, not fits(fixed))
         for unit in units:
             self.values[f"eligible.{unit}"] = self.number(eligible[unit], bad, step)
         summed = ranges.total(self.plan.names[f"eligible.{u}"] for u in units)
-        surrendered = sum((eligible[u] for u in units), zero)
+        surrendered = eligible[units[0]] if units else zero
+        for unit in units[1:]:
+            surrendered = forms.add(surrendered, eligible[unit])
         self.values["surrendered"] = self.number(surrendered, bad, summed)
 
     def credits_left(self) -> Column:
         """Eligible credits the obligation does not need (reference engine.credits_left)."""
         fixed = self.plan.names["credits_left"]
-        wide = not fits(fixed)
+        step = Step(fixed, not fits(fixed))
         obligation, owed, carried = (self.name(n) for n in ("obligation", "owed_in", "carry_in"))
+        credits = [self.name(f"eligible.{u}") for u in self.program.credit_types]
+        form = self.form(step, [obligation, owed, carried, *credits])
         bad = obligation.bad | owed.bad | carried.bad | self.name("surrendered").bad
-        need = self.at(obligation, fixed.scale, wide) + self.at(owed, fixed.scale, wide)
-        need = np.maximum(need - self.at(carried, fixed.scale, wide), 0)
-        left = as_width(np.zeros(self.frame.rows, dtype=np.int64), wide)
-        for unit in self.program.credit_types:
-            amount = self.at(self.name(f"eligible.{unit}"), fixed.scale, wide)
-            used = np.minimum(amount, need)
-            need = need - used
-            left = left + (amount - used)
-        return self.number(left, bad, Step(fixed, wide))
+        need = forms.add(self.at(obligation, fixed.scale, form), self.at(owed, fixed.scale, form))
+        need = forms.clipped_at_zero(forms.subtract(need, self.at(carried, fixed.scale, form)))
+        left = forms.zeros(self.frame.rows, form)
+        for credit in credits:
+            amount = self.at(credit, fixed.scale, form)
+            used = forms.minimum(amount, need)
+            need = forms.subtract(need, used)
+            left = forms.add(left, forms.subtract(amount, used))
+        return self.number(left, bad, step)
 
     # ---- penalties ----------------------------------------------------------------------
     def penalty(self, penalty: ir.Penalty) -> tuple[Column, Consequences]:
@@ -238,23 +258,21 @@ def _consequence(
     if amount is None or limit is None:
         return (amount if amount is not None else limit), amount is None and limit is not None
     step = ranges.extreme([_fixed(amount), _fixed(limit)])
-    a, b = (ev.at(c, step.result.scale, step.wide) for c in (amount, limit))
-    return ev.number(np.minimum(a, b), amount.bad | limit.bad, step), False
+    form = ev.form(step, [amount, limit])
+    a, b = (ev.at(c, step.result.scale, form) for c in (amount, limit))
+    return ev.number(forms.minimum(a, b), amount.bad | limit.bad, step), False
 
 
 def _fixed(column: Column) -> Fixed:
-    values = column.values
-    low = int(values.min(initial=0)) if len(values) else 0
-    high = int(values.max(initial=0)) if len(values) else 0
-    return Fixed(column.scale, low, high)
+    return forms.observed(column.values, column.scale)
 
 
-def _share_out(amounts: list[tuple[str, Array]], limit: Array) -> dict[str, Array]:
-    left = np.maximum(limit, 0)
+def _share_out(amounts: list[tuple[str, Values]], limit: Values) -> dict[str, Values]:
+    left = forms.clipped_at_zero(limit)
     shares = {}
     for unit, amount in amounts:
-        shares[unit] = np.minimum(amount, left)
-        left = left - shares[unit]
+        shares[unit] = forms.minimum(amount, left)
+        left = forms.subtract(left, shares[unit])
     return shares
 
 
@@ -300,18 +318,67 @@ def _binary(ev: Evaluator, e: ir.Binary) -> Column:
 
 
 def _arithmetic(ev: Evaluator, op: str, a: Column, b: Column, step: Step) -> Column:
+    return _ARITHMETIC[op](ev, a, b, step)
+
+
+def _sum(ev: Evaluator, a: Column, b: Column, step: Step, negative: bool) -> Column:
+    scale = step.result.scale
+    form = ev.form(step, [a, b])
+    x, y = ev.at(a, scale, form), ev.at(b, scale, form)
+    found = forms.subtract(x, y) if negative else forms.add(x, y)
+    return ev.number(found, a.bad | b.bad, step)
+
+
+def _product(ev: Evaluator, a: Column, b: Column, step: Step) -> Column:
+    """Two-limb × int64 when one side is a pair and the other a small factor; else one
+    form for both."""
     bad = a.bad | b.bad
-    scale, wide = step.result.scale, step.wide
-    if op in ("+", "-"):
-        x, y = ev.at(a, scale, wide), ev.at(b, scale, wide)
-        return ev.number(x + y if op == "+" else x - y, bad, step)
-    if op == "*":
-        return ev.number(as_width(a.values, wide) * as_width(b.values, wide), bad, step)
+    for pair, factor in ((a, b), (b, a)):
+        if isinstance(pair.values, Pair) and _small_factor(factor, step):
+            return ev.number(pairs.times(pair.values, factor.values), bad, step)  # type: ignore[arg-type]
+    form = Form.WIDE if step.wide else Form.INT
+    x, y = (forms.convert(c.values, c.scale, c.scale, form) for c in (a, b))
+    return ev.number(x * y, bad, step)  # type: ignore[operator]
+
+
+def _small_factor(factor: Column, step: Step) -> bool:
+    """An int64 factor of at most MAX_FACTOR, and a product whose `hi` fits."""
+    if forms.form_of(factor.values) is not Form.INT:
+        return False
+    room = step.result.magnitude // pairs.BASE + 2 <= ranges.SAFE
+    return room and _fixed(factor).magnitude <= pairs.MAX_FACTOR
+
+
+def _quotient(ev: Evaluator, a: Column, b: Column, step: Step) -> Column:
+    """numbers.divide: half-even to 18 places, into two limbs where it can."""
+    bad = a.bad | b.bad
     shift = ranges.division_shift(_fixed(a), _fixed(b))
-    n = ev.at(a, a.scale + max(shift, 0), wide)
-    d = ev.at(b, b.scale + max(-shift, 0), wide)
-    quotient, zero = divide_half_even(n, d)
+    if step.wide and shift >= pairs.LIMB and _pair_quotient(a, b, shift):
+        numerator = ev.at(a, a.scale + shift - pairs.LIMB, Form.INT)
+        found, zero = pairs.divide(numerator, b.values)  # type: ignore[arg-type]
+        return ev.number(found, bad | zero, step)
+    form = Form.WIDE if step.wide else Form.INT
+    n = ev.at(a, a.scale + max(shift, 0), form)
+    d = ev.at(b, b.scale + max(-shift, 0), form)
+    quotient, zero = divide_half_even(n, d)  # type: ignore[arg-type]
     return ev.number(quotient, bad | zero, step)
+
+
+def _pair_quotient(a: Column, b: Column, shift: int) -> bool:
+    """Both int64, the numerator fits scaled by 10^(shift - LIMB), the divisor leaves room
+    for a digit of long division."""
+    if forms.form_of(a.values) is not Form.INT or forms.form_of(b.values) is not Form.INT:
+        return False
+    numerator = _fixed(a).magnitude * 10 ** (shift - pairs.LIMB)
+    return numerator <= ranges.SAFE and _fixed(b).magnitude <= ranges.SAFE // 10
+
+
+_ARITHMETIC: dict[str, Callable[[Evaluator, Column, Column, Step], Column]] = {
+    "+": lambda ev, a, b, step: _sum(ev, a, b, step, negative=False),
+    "-": lambda ev, a, b, step: _sum(ev, a, b, step, negative=True),
+    "*": _product,
+    "/": _quotient,
+}
 
 
 def _share(ev: Evaluator, e: ir.Share) -> Column:
@@ -334,14 +401,15 @@ def _if(ev: Evaluator, e: ir.If) -> Column:
     if then.kind is Kind.FLAG:
         return Column(Kind.FLAG, np.where(flag, then.values, otherwise.values), bad)
     step = ev.plan.of(e)
-    x, y = (ev.at(c, step.result.scale, step.wide) for c in (then, otherwise))
-    return ev.number(np.where(flag, x, y), bad, step)
+    form = ev.form(step, [then, otherwise])
+    x, y = (ev.at(c, step.result.scale, form) for c in (then, otherwise))
+    return ev.number(forms.where(flag, x, y), bad, step)
 
 
 def _neg(ev: Evaluator, e: ir.Neg) -> Column:
     a = ev.evaluate(e.operand)
     step = ev.plan.of(e)
-    return ev.number(-as_width(a.values, step.wide), a.bad, step)
+    return ev.number(forms.negate(ev.at(a, a.scale, ev.form(step, [a]))), a.bad, step)
 
 
 def _not(ev: Evaluator, e: ir.Not) -> Column:
@@ -357,27 +425,18 @@ def _logical(ev: Evaluator, e: ir.Logical) -> Column:
     return Column(Kind.FLAG, a.values | b.values, a.bad | (~a.values & b.bad))
 
 
-_COMPARE: dict[str, Callable[[Array, Array], Array]] = {
-    "==": np.equal,
-    "!=": np.not_equal,
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-}
-
-
 def _compare(ev: Evaluator, e: ir.Compare) -> Column:
     a, b = ev.evaluate(e.left), ev.evaluate(e.right)
     bad = a.bad | b.bad
     if a.kind is Kind.NUMBER:
         step = ranges.extreme([ev.plan.of(e.left).result, ev.plan.of(e.right).result])
-        x, y = (ev.at(c, step.result.scale, step.wide) for c in (a, b))
-    elif a.kind is Kind.TEXT:
-        _, x, y = unified(a, b)
-    else:
-        x, y = a.values, b.values
-    return Column(Kind.FLAG, np.asarray(_COMPARE[e.op](x, y), dtype=bool), bad)
+        form = ev.form(step, [a, b])
+        x, y = (ev.at(c, step.result.scale, form) for c in (a, b))
+        return Column(Kind.FLAG, forms.compare(e.op, x, y), bad)
+    if a.kind is Kind.TEXT:
+        _, p, q = unified(a, b)
+        return Column(Kind.FLAG, forms.compare(e.op, p, q), bad)
+    return Column(Kind.FLAG, forms.compare(e.op, a.values, b.values), bad)
 
 
 def _member(ev: Evaluator, e: ir.Member) -> Column:
@@ -389,15 +448,21 @@ def _call(ev: Evaluator, e: ir.Call) -> Column:
     return _CALLS[e.builtin](ev, e)
 
 
-def _rounding(shift: Callable[[Array, int, bool], Array]) -> Callable[[Evaluator, ir.Call], Column]:
+def _rounding(
+    shift: Callable[[Array, int, bool], Array], on_pair: Callable[[Pair, int], Array]
+) -> Callable[[Evaluator, ir.Call], Column]:
     def call(ev: Evaluator, e: ir.Call) -> Column:
         a = ev.evaluate(e.args[0])
         places = ranges.places_of(e)
         assert places is not None, "runtime/fixed/engine.py leaves computed places out"
         step = ev.plan.of(e)
         if places >= a.scale:
-            return ev.number(as_width(a.values, step.wide), a.bad, step)
-        values = shift(as_width(a.values, step.wide), 10 ** (a.scale - places), step.wide)
+            return ev.number(a.values, a.bad, step)
+        digits = a.scale - places
+        if isinstance(a.values, Pair) and digits >= pairs.LIMB and places >= 0:
+            return ev.number(on_pair(a.values, 10 ** (digits - pairs.LIMB)), a.bad, step)
+        form = Form.WIDE if step.wide else Form.INT
+        values = shift(ev.at(a, a.scale, form), 10**digits, step.wide)  # type: ignore[arg-type]
         if places < 0:
             values = values * (10**-places if step.wide else np.int64(10**-places))
         return ev.number(values, a.bad, step)
@@ -405,14 +470,15 @@ def _rounding(shift: Callable[[Array, int, bool], Array]) -> Callable[[Evaluator
     return call
 
 
-def _extreme(pick: Callable[[Array, Array], Array]) -> Callable[[Evaluator, ir.Call], Column]:
+def _extreme(pick: Callable[[Values, Values], Values]) -> Callable[[Evaluator, ir.Call], Column]:
     def call(ev: Evaluator, e: ir.Call) -> Column:
         args = [ev.evaluate(x) for x in e.args]
         step = ev.plan.of(e)
-        values = ev.at(args[0], step.result.scale, step.wide)
+        form = ev.form(step, args)
+        values = ev.at(args[0], step.result.scale, form)
         bad = args[0].bad
         for arg in args[1:]:
-            values = pick(values, ev.at(arg, step.result.scale, step.wide))
+            values = pick(values, ev.at(arg, step.result.scale, form))
             bad = bad | arg.bad
         return ev.number(values, bad, step)
 
@@ -421,7 +487,8 @@ def _extreme(pick: Callable[[Array, Array], Array]) -> Callable[[Evaluator, ir.C
 
 def _abs(ev: Evaluator, e: ir.Call) -> Column:
     a = ev.evaluate(e.args[0])
-    return ev.number(abs(as_width(a.values, ev.plan.of(e).wide)), a.bad, ev.plan.of(e))
+    step = ev.plan.of(e)
+    return ev.number(forms.absolute(ev.at(a, a.scale, ev.form(step, [a]))), a.bad, step)
 
 
 def _years(ev: Evaluator, e: ir.Call) -> Column:
@@ -449,11 +516,11 @@ def _eligible(ev: Evaluator, e: ir.Call) -> Column:
 
 
 _CALLS: dict[str, Callable[[Evaluator, ir.Call], Column]] = {
-    "floor": _rounding(floor_shift),
-    "ceil": _rounding(ceil_shift),
-    "round": _rounding(round_half_up_shift),
-    "min": _extreme(np.minimum),
-    "max": _extreme(np.maximum),
+    "floor": _rounding(floor_shift, pairs.floor_to),
+    "ceil": _rounding(ceil_shift, pairs.ceil_to),
+    "round": _rounding(round_half_up_shift, pairs.round_to),
+    "min": _extreme(forms.minimum),
+    "max": _extreme(forms.maximum),
     "abs": _abs,
     "years": _years,
     "co2e": _co2e,

@@ -1,0 +1,190 @@
+"""Two-limb integers: a wide scaled integer as two int64 arrays, `hi × 10^16 + lo`.
+
+A quotient has 18 decimal places, so a tonnage of 10^5 t divided by 3 is a 24-digit scaled
+integer: too wide for int64, and Python integers (object arrays) are about 30× slower than
+int64. A `Pair` keeps such a column in two int64 arrays with `0 <= lo < BASE`; each rule
+here is exact where runtime/fixed/ranges.py proves `hi` fits (runtime/fixed/evaluate.py
+checks the conditions each rule states before choosing it):
+
+- `divide`: an int64 numerator already scaled to `× BASE` by an int64 divisor of at most
+  SAFE / 10, half-even (numbers.divide), by long division in chunks of digits;
+- `add`, `subtract`, `negate`, `absolute`, comparisons, `minimum`/`maximum`, `where`;
+- `times`: by an int64 column of magnitude at most 10^9 (the limb is split in two);
+- `floor_to`, `ceil_to`, `round_to`: by 10^LIMB × f (a rounding to places at or above the
+  limb), giving int64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray[Any, Any]
+
+LIMB = 16
+BASE = 10**LIMB
+#: `times` splits the limb at 10^HALF, so a factor up to 10^9 keeps every product in int64.
+HALF = 8
+MAX_FACTOR = 10**9
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    hi: Array
+    lo: Array
+
+    def __len__(self) -> int:
+        return len(self.hi)
+
+    def item(self, row: int) -> int:
+        return int(self.hi[row]) * BASE + int(self.lo[row])
+
+    def take(self, index: Array) -> Pair:
+        return Pair(self.hi[index], self.lo[index])
+
+
+def normalized(hi: Array, lo: Array) -> Pair:
+    """Carry `lo` back into [0, BASE) (|lo| below a few BASE)."""
+    carry = lo // BASE
+    return Pair(hi + carry, lo - carry * BASE)
+
+
+def from_int(values: Array, shift: int) -> Pair:
+    """int64 values × 10^shift as a pair (the caller proved the result's `hi` fits)."""
+    if shift >= LIMB:
+        return Pair(values * np.int64(10 ** (shift - LIMB)), np.zeros_like(values))
+    scaled = values * np.int64(10**shift)
+    hi = scaled // BASE
+    return Pair(hi, scaled - hi * BASE)
+
+
+def from_object(values: Array) -> Pair:
+    hi = values // BASE
+    return Pair(hi.astype(np.int64), (values - hi * BASE).astype(np.int64))
+
+
+def to_object(pair: Pair) -> Array:
+    result: Array = pair.hi.astype(object) * BASE + pair.lo.astype(object)
+    return result
+
+
+def to_int(pair: Pair) -> Array:
+    """As int64 (the caller proved the value fits)."""
+    result: Array = pair.hi * np.int64(BASE) + pair.lo
+    return result
+
+
+def add(a: Pair, b: Pair) -> Pair:
+    """The limbs' sum is below 2·BASE: one carry at most (a comparison, no division)."""
+    lo = a.lo + b.lo
+    over = lo >= BASE
+    return Pair(a.hi + b.hi + over, lo - over * np.int64(BASE))
+
+
+def subtract(a: Pair, b: Pair) -> Pair:
+    lo = a.lo - b.lo
+    under = lo < 0
+    return Pair(a.hi - b.hi - under, lo + under * np.int64(BASE))
+
+
+def negate(a: Pair) -> Pair:
+    borrow = a.lo > 0
+    return Pair(-a.hi - borrow, np.where(borrow, BASE - a.lo, 0))
+
+
+def negative(a: Pair) -> Array:
+    result: Array = a.hi < 0
+    return result
+
+
+def absolute(a: Pair) -> Pair:
+    return where(negative(a), negate(a), a)
+
+
+def where(condition: Array, a: Pair, b: Pair) -> Pair:
+    return Pair(np.where(condition, a.hi, b.hi), np.where(condition, a.lo, b.lo))
+
+
+def less(a: Pair, b: Pair) -> Array:
+    result: Array = (a.hi < b.hi) | ((a.hi == b.hi) & (a.lo < b.lo))
+    return result
+
+
+def equal(a: Pair, b: Pair) -> Array:
+    result: Array = (a.hi == b.hi) & (a.lo == b.lo)
+    return result
+
+
+COMPARISONS = {
+    "<": less,
+    ">": lambda a, b: less(b, a),
+    "<=": lambda a, b: ~less(b, a),
+    ">=": lambda a, b: ~less(a, b),
+    "==": equal,
+    "!=": lambda a, b: ~equal(a, b),
+}
+
+
+def minimum(a: Pair, b: Pair) -> Pair:
+    return where(less(b, a), b, a)
+
+
+def maximum(a: Pair, b: Pair) -> Pair:
+    return where(less(a, b), b, a)
+
+
+def times(a: Pair, factor: Array) -> Pair:
+    """a × factor for |factor| <= MAX_FACTOR: lo = lh·10^HALF + ll, each product in int64."""
+    split = np.int64(10**HALF)
+    lh, ll = a.lo // split, a.lo % split
+    high = lh * factor  # × 10^HALF: whole BASEs and a rest below BASE
+    carry = high // split
+    rest = (high - carry * split) * split + ll * factor
+    return normalized(a.hi * factor + carry, rest)
+
+
+def divide(numerator: Array, divisor: Array) -> tuple[Pair, Array]:
+    """numerator × BASE / divisor half-even, and the rows dividing by zero (they divide by
+    1 and are bad). Long division: the remainder (below |divisor|) takes `chunk` digits at
+    a time, as many as keep it in int64."""
+    zero = divisor == 0
+    d = np.abs(np.where(zero, 1, divisor))
+    flip = (numerator < 0) != (divisor < 0)
+    n = np.abs(numerator)
+    hi, r = n // d, n % d
+    chunk = max(1, len(str(int(np.iinfo(np.int64).max // (int(d.max(initial=1)) * 2)))) - 1)
+    lo, done = np.zeros_like(n), 0
+    while done < LIMB:
+        step = min(chunk, LIMB - done)
+        scaled = r * np.int64(10**step)
+        lo = lo * np.int64(10**step) + scaled // d
+        r = scaled % d
+        done += step
+    twice = r * 2
+    up = (twice > d) | ((twice == d) & (lo % 2 == 1))
+    result = normalized(hi, lo + up)
+    return where(flip, negate(result), result), zero
+
+
+def floor_to(a: Pair, factor: int) -> Array:
+    """floor(a / (BASE × factor)) as int64."""
+    result: Array = a.hi // np.int64(factor)
+    return result
+
+
+def ceil_to(a: Pair, factor: int) -> Array:
+    result: Array = -((-a.hi - (a.lo > 0)) // np.int64(factor))
+    return result
+
+
+def round_to(a: Pair, factor: int) -> Array:
+    """Half away from zero (numbers.round_half_up) of a / (BASE × factor)."""
+    size = absolute(a)
+    if factor == 1:
+        whole = size.hi + (size.lo * 2 >= BASE)
+    else:
+        whole = (size.hi + np.int64(factor // 2)) // np.int64(factor)
+    result: Array = np.where(negative(a), -whole, whole)
+    return result
