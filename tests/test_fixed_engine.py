@@ -266,3 +266,25 @@ def test_the_benchmark_scheme_runs_its_quotients_in_two_limbs() -> None:
     assert isinstance(shortfall.values, pairs.Pair) and shortfall.scale == 18
     assert shortfall.value(2) == Decimal("66.666666666666666667")
     assert evaluation.values["cap"].value(1) == Decimal(2021)
+
+
+def test_the_documented_run_writes_the_documented_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/fixed.md: its facilities.csv, its `etsl run --engine fixed` line, its results."""
+    import re
+    import shutil
+
+    from click.testing import CliRunner
+    from etsl.cli import cli
+
+    text = (REPO / "docs" / "fixed.md").read_text(encoding="utf-8")
+    given, expected = re.findall(r"```csv\n(.*?)```", text, re.S)[:2]
+    (command,) = re.findall(r"^\$ etsl (.+)$", text, re.M)
+    (tmp_path / "bench").mkdir()
+    shutil.copy(REPO / "bench" / "tokyo_bench.scheme", tmp_path / "bench")
+    (tmp_path / "facilities.csv").write_text(given, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, command.split())
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "results.csv").read_text(encoding="utf-8") == expected

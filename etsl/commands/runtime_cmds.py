@@ -200,7 +200,9 @@ def _run_files(
     metavar="NAME",
     help="Evaluation engine (columnar: the whole scheme as one exact DuckDB query, "
     "falling back to the reference engine with a notice when it cannot; reference: "
-    "exact, one participant at a time; spark: the columnar query on a Spark session, "
+    "exact, one participant at a time; fixed: exact fixed-point integers in numpy, every "
+    "participant at once, handing what it does not cover to the columnar engine with a "
+    "notice (docs/fixed.md); spark: the columnar query on a Spark session, "
     "local unless Spark is configured, with the spark extra and Java 17+).",
 )
 @click.option(
@@ -452,8 +454,8 @@ def _check_rule(entries: Any, rule_name: str | None) -> None:
     default="reference",
     show_default=True,
     metavar="NAME",
-    help="Evaluate the examples with this engine (reference, columnar); the reference "
-    "engine explains each failure.",
+    help="Evaluate the examples with this engine (reference, columnar, fixed); the "
+    "reference engine explains each failure.",
 )
 def test(
     paths: tuple[Path, ...],
