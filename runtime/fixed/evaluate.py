@@ -394,6 +394,8 @@ def _share(ev: Evaluator, e: ir.Share) -> Column:
 def _if(ev: Evaluator, e: ir.If) -> Column:
     condition, then, otherwise = (ev.evaluate(x) for x in (e.condition, e.then, e.otherwise))
     flag = condition.values
+    if flag.all() or not flag.any():  # one branch for every row (`if covered`, mostly)
+        return _branch(ev, e, condition, then if flag.all() else otherwise)
     bad = condition.bad | np.where(flag, then.bad, otherwise.bad)
     if then.kind is Kind.TEXT:
         labels, x, y = unified(then, otherwise)
@@ -404,6 +406,14 @@ def _if(ev: Evaluator, e: ir.If) -> Column:
     form = ev.form(step, [then, otherwise])
     x, y = (ev.at(c, step.result.scale, form) for c in (then, otherwise))
     return ev.number(forms.where(flag, x, y), bad, step)
+
+
+def _branch(ev: Evaluator, e: ir.If, condition: Column, taken: Column) -> Column:
+    bad = condition.bad | taken.bad
+    if taken.kind is not Kind.NUMBER:
+        return Column(taken.kind, taken.values, bad, labels=taken.labels)
+    step = ev.plan.of(e)
+    return ev.number(ev.at(taken, step.result.scale, ev.form(step, [taken])), bad, step)
 
 
 def _neg(ev: Evaluator, e: ir.Neg) -> Column:

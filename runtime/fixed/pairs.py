@@ -153,18 +153,21 @@ def divide(numerator: Array, divisor: Array) -> tuple[Pair, Array]:
     d = np.abs(np.where(zero, 1, divisor))
     flip = (numerator < 0) != (divisor < 0)
     n = np.abs(numerator)
-    hi, r = n // d, n % d
+    hi = n // d
+    r = n - hi * d
     chunk = max(1, len(str(int(np.iinfo(np.int64).max // (int(d.max(initial=1)) * 2)))) - 1)
     lo, done = np.zeros_like(n), 0
     while done < LIMB:
         step = min(chunk, LIMB - done)
         scaled = r * np.int64(10**step)
-        lo = lo * np.int64(10**step) + scaled // d
-        r = scaled % d
+        digits = scaled // d
+        lo = lo * np.int64(10**step) + digits
+        r = scaled - digits * d
         done += step
     twice = r * 2
-    up = (twice > d) | ((twice == d) & (lo % 2 == 1))
-    result = normalized(hi, lo + up)
+    lo = lo + ((twice > d) | ((twice == d) & ((lo & 1) == 1)))
+    over = lo >= BASE  # rounding up carries at most one into hi
+    result = Pair(hi + over, lo - over * np.int64(BASE))
     return where(flip, negate(result), result), zero
 
 
