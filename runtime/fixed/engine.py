@@ -216,14 +216,12 @@ def evaluate_columns(
         period = text_full(rows, single or "", np.full(rows, single is None))
     frame = Frame(rows, columns, period, participant_type or nobody)
     evaluator = Evaluator(program, analyse(program, ranges), frame)
-    failed = np.zeros(rows, dtype=bool)
-    for name in (*program.params, *program.rules):
-        failed |= evaluator.name(name).bad
+    named = [evaluator.name(n) for n in (*program.params, *program.rules)]
     values = {n: evaluator.name(n) for n in program.rule_names}
     eligible = {u: evaluator.name(f"eligible.{u}") for u in program.units}
     penalties = [evaluator.penalty(p) for p in program.penalties]
-    for column in (*values.values(), *eligible.values(), *(p[0] for p in penalties)):
-        failed |= column.bad
+    columns = (*named, *values.values(), *eligible.values(), *(p[0] for p in penalties))
+    failed = evaluator.either(*(c.bad for c in columns)).copy()
     return Evaluation(program, values, eligible, penalties, failed)
 
 

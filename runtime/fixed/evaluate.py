@@ -70,6 +70,18 @@ class Evaluator:
         self.frame = frame
         self.values: dict[str, Column] = {}
         self.none_bad = no_rows_bad(frame.rows)
+        inputs = {n: _all_good(c, self.none_bad) for n, c in frame.inputs.items()}
+        self.frame = Frame(frame.rows, inputs, frame.period, frame.participant_type)
+
+    def either(self, *masks: Array) -> Array:
+        """Rows bad in any of the masks (the shared all-good mask when every one is)."""
+        found = [m for m in masks if m is not self.none_bad and m.any()]
+        if not found:
+            return self.none_bad
+        result = found[0]
+        for mask in found[1:]:
+            result = result | mask
+        return result
 
     def evaluate(self, e: ir.Expr) -> Column:
         return _NODES[type(e)](self, e)
@@ -187,7 +199,7 @@ class Evaluator:
         for index, clause in enumerate(self.program.surrender):
             limit = None
             if index in limits:
-                bad = bad | limits[index].bad
+                bad = self.either(bad, limits[index].bad)
                 limit = self.at(limits[index], fixed.scale, form)
             if clause.kind == "accept":
                 named = [u for u in clause.units if u in eligible]
@@ -221,7 +233,7 @@ class Evaluator:
         obligation, owed, carried = (self.name(n) for n in ("obligation", "owed_in", "carry_in"))
         credits = [self.name(f"eligible.{u}") for u in self.program.credit_types]
         form = self.form(step, [obligation, owed, carried, *credits])
-        bad = obligation.bad | owed.bad | carried.bad | self.name("surrendered").bad
+        bad = self.either(obligation.bad, owed.bad, carried.bad, self.name("surrendered").bad)
         need = forms.add(self.at(obligation, fixed.scale, form), self.at(owed, fixed.scale, form))
         need = forms.clipped_at_zero(forms.subtract(need, self.at(carried, fixed.scale, form)))
         left = forms.zeros(self.frame.rows, form)
@@ -251,6 +263,13 @@ class Evaluator:
         return Column(Kind.FLAG, holds.values, bad), found
 
 
+def _all_good(column: Column, none_bad: Array) -> Column:
+    """The column with the shared all-good mask when no row of it is bad."""
+    if column.bad.any():
+        return column
+    return Column(column.kind, column.values, none_bad, column.scale, column.labels)
+
+
 def _consequence(
     ev: Evaluator, amount: Column | None, limit: Column | None
 ) -> tuple[Column | None, bool]:
@@ -260,7 +279,7 @@ def _consequence(
     step = ranges.extreme([_fixed(amount), _fixed(limit)])
     form = ev.form(step, [amount, limit])
     a, b = (ev.at(c, step.result.scale, form) for c in (amount, limit))
-    return ev.number(forms.minimum(a, b), amount.bad | limit.bad, step), False
+    return ev.number(forms.minimum(a, b), ev.either(amount.bad, limit.bad), step), False
 
 
 def _fixed(column: Column) -> Fixed:
@@ -326,13 +345,13 @@ def _sum(ev: Evaluator, a: Column, b: Column, step: Step, negative: bool) -> Col
     form = ev.form(step, [a, b])
     x, y = ev.at(a, scale, form), ev.at(b, scale, form)
     found = forms.subtract(x, y) if negative else forms.add(x, y)
-    return ev.number(found, a.bad | b.bad, step)
+    return ev.number(found, ev.either(a.bad, b.bad), step)
 
 
 def _product(ev: Evaluator, a: Column, b: Column, step: Step) -> Column:
     """Two-limb × int64 when one side is a pair and the other a small factor; else one
     form for both."""
-    bad = a.bad | b.bad
+    bad = ev.either(a.bad, b.bad)
     for pair, factor in ((a, b), (b, a)):
         if isinstance(pair.values, Pair) and _small_factor(factor, step):
             return ev.number(pairs.times(pair.values, factor.values), bad, step)  # type: ignore[arg-type]
@@ -351,17 +370,17 @@ def _small_factor(factor: Column, step: Step) -> bool:
 
 def _quotient(ev: Evaluator, a: Column, b: Column, step: Step) -> Column:
     """numbers.divide: half-even to 18 places, into two limbs where it can."""
-    bad = a.bad | b.bad
+    bad = ev.either(a.bad, b.bad)
     shift = ranges.division_shift(_fixed(a), _fixed(b))
     if step.wide and shift >= pairs.LIMB and _pair_quotient(a, b, shift):
         numerator = ev.at(a, a.scale + shift - pairs.LIMB, Form.INT)
         found, zero = pairs.divide(numerator, b.values)  # type: ignore[arg-type]
-        return ev.number(found, bad | zero, step)
+        return ev.number(found, ev.either(bad, zero), step)
     form = Form.WIDE if step.wide else Form.INT
     n = ev.at(a, a.scale + max(shift, 0), form)
     d = ev.at(b, b.scale + max(-shift, 0), form)
     quotient, zero = divide_half_even(n, d)  # type: ignore[arg-type]
-    return ev.number(quotient, bad | zero, step)
+    return ev.number(quotient, ev.either(bad, zero), step)
 
 
 def _pair_quotient(a: Column, b: Column, shift: int) -> bool:
@@ -409,7 +428,7 @@ def _if(ev: Evaluator, e: ir.If) -> Column:
 
 
 def _branch(ev: Evaluator, e: ir.If, condition: Column, taken: Column) -> Column:
-    bad = condition.bad | taken.bad
+    bad = ev.either(condition.bad, taken.bad)
     if taken.kind is not Kind.NUMBER:
         return Column(taken.kind, taken.values, bad, labels=taken.labels)
     step = ev.plan.of(e)
@@ -437,7 +456,7 @@ def _logical(ev: Evaluator, e: ir.Logical) -> Column:
 
 def _compare(ev: Evaluator, e: ir.Compare) -> Column:
     a, b = ev.evaluate(e.left), ev.evaluate(e.right)
-    bad = a.bad | b.bad
+    bad = ev.either(a.bad, b.bad)
     if a.kind is Kind.NUMBER:
         step = ranges.extreme([ev.plan.of(e.left).result, ev.plan.of(e.right).result])
         form = ev.form(step, [a, b])
@@ -489,7 +508,7 @@ def _extreme(pick: Callable[[Values, Values], Values]) -> Callable[[Evaluator, i
         bad = args[0].bad
         for arg in args[1:]:
             values = pick(values, ev.at(arg, step.result.scale, form))
-            bad = bad | arg.bad
+            bad = ev.either(bad, arg.bad)
         return ev.number(values, bad, step)
 
     return call
@@ -508,7 +527,7 @@ def _years(ev: Evaluator, e: ir.Call) -> Column:
     fill = step.result.low  # a row without a period holds a length in range
     found = label_lookup(period, [lengths.get(label, fill) for label in period.labels], np.int64)
     missing = label_lookup(period, [label not in lengths for label in period.labels], bool)
-    return ev.number(found, period.bad | missing, step)
+    return ev.number(found, ev.either(period.bad, missing), step)
 
 
 def _co2e(ev: Evaluator, e: ir.Call) -> Column:
