@@ -276,6 +276,7 @@ def test_the_documented_run_writes_the_documented_file(
     import shutil
 
     from click.testing import CliRunner
+
     from etsl.cli import cli
 
     text = (REPO / "docs" / "fixed.md").read_text(encoding="utf-8")

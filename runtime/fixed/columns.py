@@ -43,6 +43,12 @@ class Column:
     scale: int = 0
     labels: tuple[str, ...] = ()
 
+    @property
+    def array(self) -> Array:
+        """The values as one array (flags, text codes, numbers not in two limbs)."""
+        assert not isinstance(self.values, Pair), "a number in two limbs"
+        return self.values
+
     def value(self, row: int) -> Decimal | bool | str:
         """One row's value as the reference engine gives it."""
         if isinstance(self.values, Pair):
@@ -71,7 +77,7 @@ def codes_in(column: Column, labels: Sequence[str]) -> Array:
     """A text column's codes in another list of labels (-1 where a label is not in it)."""
     where = {label: i for i, label in enumerate(labels)}
     mapping = np.array([where.get(label, -1) for label in column.labels], dtype=np.int64)
-    codes: Array = mapping[column.values]
+    codes: Array = mapping[column.array]
     return codes
 
 
@@ -83,7 +89,7 @@ def unified(a: Column, b: Column) -> tuple[tuple[str, ...], Array, Array]:
 
 def label_lookup(column: Column, table: Sequence[Any], dtype: Any) -> Array:
     """Each row's entry of `table`, a value per label of the column."""
-    found: Array = np.array(table, dtype=dtype)[column.values]
+    found: Array = np.array(table, dtype=dtype)[column.array]
     return found
 
 

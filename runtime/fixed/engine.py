@@ -220,8 +220,8 @@ def evaluate_columns(
     values = {n: evaluator.name(n) for n in program.rule_names}
     eligible = {u: evaluator.name(f"eligible.{u}") for u in program.units}
     penalties = [evaluator.penalty(p) for p in program.penalties]
-    columns = (*named, *values.values(), *eligible.values(), *(p[0] for p in penalties))
-    failed = evaluator.either(*(c.bad for c in columns)).copy()
+    computed = (*named, *values.values(), *eligible.values(), *(p[0] for p in penalties))
+    failed = evaluator.either(*(c.bad for c in computed)).copy()
     return Evaluation(program, values, eligible, penalties, failed)
 
 
@@ -229,7 +229,7 @@ def _result(evaluation: Evaluation, index: int, row: Row) -> ParticipantResult:
     program, record = evaluation.program, row.record
     consequences = []
     for penalty, (holds, found) in zip(program.penalties, evaluation.penalties, strict=True):
-        if not holds.values[index]:
+        if not holds.array[index]:
             continue
         for consequence, (amount, maximum) in zip(penalty.consequences, found, strict=True):
             value = amount.value(index) if amount is not None else None

@@ -145,7 +145,7 @@ class Evaluator:
         flat = np.zeros(self.frame.rows, dtype=np.int64)
         for key in keys:
             bad |= key.bad
-            flat = flat * len(key.labels) + key.values
+            flat = flat * len(key.labels) + key.array
         combos = itertools.product(*(key.labels for key in keys))
         cells = [self.cell(table, combo) for combo in combos]
         missing = np.array([c is None for c in cells], dtype=bool)[flat]
@@ -160,7 +160,7 @@ class Evaluator:
             flags = np.array([c is True for c in cells], dtype=bool)
             return Column(Kind.FLAG, flags[flat], bad | missing)
         text = text_column([c if c is not None else "" for c in cells])
-        return Column(Kind.TEXT, text.values[flat], bad | missing, labels=text.labels)
+        return Column(Kind.TEXT, text.array[flat], bad | missing, labels=text.labels)
 
     def cell(self, table: ir.Table, key: tuple[str, ...]) -> Any:
         for candidate in table_candidates(key):
@@ -174,8 +174,9 @@ class Evaluator:
         if column.kind is not Kind.NUMBER:
             return column
         unit = 10**column.scale
-        whole = column.values % unit == 0
-        unique, inverse = np.unique(column.values // unit, return_inverse=True)
+        values = forms.convert(column.values, column.scale, column.scale, Form.WIDE)
+        whole = np.asarray(values % unit == 0, dtype=bool)
+        unique, inverse = np.unique(values // unit, return_inverse=True)
         labels = tuple(str(int(u)) for u in unique)
         return Column(Kind.TEXT, inverse.reshape(-1), column.bad | ~whole, labels=labels)
 
@@ -258,9 +259,9 @@ class Evaluator:
             limit = self.evaluate(consequence.limit) if consequence.limit else None
             for column in (amount, limit):
                 if column is not None:
-                    bad = bad | (holds.values & column.bad)
+                    bad = bad | (holds.array & column.bad)
             found.append(_consequence(self, amount, limit))
-        return Column(Kind.FLAG, holds.values, bad), found
+        return Column(Kind.FLAG, holds.array, bad), found
 
 
 def _all_good(column: Column, none_bad: Array) -> Column:
@@ -412,7 +413,7 @@ def _share(ev: Evaluator, e: ir.Share) -> Column:
 
 def _if(ev: Evaluator, e: ir.If) -> Column:
     condition, then, otherwise = (ev.evaluate(x) for x in (e.condition, e.then, e.otherwise))
-    flag = condition.values
+    flag = condition.array
     if flag.all() or not flag.any():  # one branch for every row (`if covered`, mostly)
         return _branch(ev, e, condition, then if flag.all() else otherwise)
     bad = condition.bad | np.where(flag, then.bad, otherwise.bad)
@@ -420,11 +421,11 @@ def _if(ev: Evaluator, e: ir.If) -> Column:
         labels, x, y = unified(then, otherwise)
         return Column(Kind.TEXT, np.where(flag, x, y), bad, labels=labels)
     if then.kind is Kind.FLAG:
-        return Column(Kind.FLAG, np.where(flag, then.values, otherwise.values), bad)
+        return Column(Kind.FLAG, np.where(flag, then.array, otherwise.array), bad)
     step = ev.plan.of(e)
     form = ev.form(step, [then, otherwise])
-    x, y = (ev.at(c, step.result.scale, form) for c in (then, otherwise))
-    return ev.number(forms.where(flag, x, y), bad, step)
+    chosen = forms.where(flag, *(ev.at(c, step.result.scale, form) for c in (then, otherwise)))
+    return ev.number(chosen, bad, step)
 
 
 def _branch(ev: Evaluator, e: ir.If, condition: Column, taken: Column) -> Column:
@@ -443,15 +444,15 @@ def _neg(ev: Evaluator, e: ir.Neg) -> Column:
 
 def _not(ev: Evaluator, e: ir.Not) -> Column:
     a = ev.evaluate(e.operand)
-    return Column(Kind.FLAG, ~a.values, a.bad)
+    return Column(Kind.FLAG, ~a.array, a.bad)
 
 
 def _logical(ev: Evaluator, e: ir.Logical) -> Column:
     """The right side counts only where the left does not decide (`and`: where it holds)."""
     a, b = ev.evaluate(e.left), ev.evaluate(e.right)
     if e.op == "and":
-        return Column(Kind.FLAG, a.values & b.values, a.bad | (a.values & b.bad))
-    return Column(Kind.FLAG, a.values | b.values, a.bad | (~a.values & b.bad))
+        return Column(Kind.FLAG, a.array & b.array, a.bad | (a.array & b.bad))
+    return Column(Kind.FLAG, a.array | b.array, a.bad | (~a.array & b.bad))
 
 
 def _compare(ev: Evaluator, e: ir.Compare) -> Column:

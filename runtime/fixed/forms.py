@@ -56,7 +56,7 @@ def convertible(values: Values, scale: int, to: int) -> bool:
     shift = to - scale
     if kind is Form.PAIR:
         return shift == 0
-    return magnitude * 10 ** (shift - LIMB if shift >= LIMB else shift) <= SAFE
+    return bool(magnitude * 10 ** (shift - LIMB if shift >= LIMB else shift) <= SAFE)
 
 
 def choose(step: Step, operands: Sequence[tuple[Values, int]], scale: int) -> Form:

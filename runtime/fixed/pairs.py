@@ -16,6 +16,7 @@ checks the conditions each rule states before choosing it):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,8 @@ class Pair:
         return len(self.hi)
 
     def item(self, row: int) -> int:
-        return int(self.hi[row]) * BASE + int(self.lo[row])
+        whole: int = int(self.hi[row]) * BASE + int(self.lo[row])
+        return whole
 
     def take(self, index: Array) -> Pair:
         return Pair(self.hi[index], self.lo[index])
@@ -117,7 +119,7 @@ def equal(a: Pair, b: Pair) -> Array:
     return result
 
 
-COMPARISONS = {
+COMPARISONS: dict[str, Callable[[Pair, Pair], Array]] = {
     "<": less,
     ">": lambda a, b: less(b, a),
     "<=": lambda a, b: ~less(b, a),
