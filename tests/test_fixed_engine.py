@@ -289,3 +289,16 @@ def test_the_documented_run_writes_the_documented_file(
     result = CliRunner().invoke(cli, command.split())
     assert result.exit_code == 0, result.output
     assert (tmp_path / "results.csv").read_text(encoding="utf-8") == expected
+
+
+def test_a_power_of_ten_beyond_int64_is_never_an_int64_even_for_zeros() -> None:
+    """Found by Hypothesis: a third of a third of zeros has scale 36, and the factor that
+    brings an operand to it does not fit int64 although every value is 0."""
+    text = BENCH.replace("cap = floor(base * years(period) * 0.94)",
+                         "cap = (1 / 3) * ((1 / 3) * emissions)")
+    compiled = compile_text(text, "<wide>").schemes["wide"]
+    for pairs_ in ([("0", "0")], [("7", "1"), ("0", "0")]):
+        dataset = _records(pairs_)
+        actual, reason = fixed.run_with_reason(compiled, dataset)
+        assert reason is None
+        assert_same_rows(actual, reference_run(compiled, dataset))

@@ -4,10 +4,10 @@
     evaluation = evaluate_columns(program, columns, ranges, rows)   # arrays already in memory
 
 1. `unsupported(program)` names what this engine leaves to the columnar engine (with the
-   reason in the run's notice): the system level, borrowing, periods kept by year, share
-   clauses in surrender, unit mixes and times to settle, decimal places
-   computed per row, dates in expressions. Data with several rows of one participant (carry-
-   over chains) and traces go there too.
+   reason in the run's notice): participant values reading system values, borrowing,
+   periods kept by year, share clauses in surrender, unit mixes and times to settle,
+   decimal places computed per row, dates in expressions. Data with several rows of one
+   participant (carry-over chains) and traces go there too.
 2. The records become columns: numbers as scaled integers with their measured range,
    enumerations and periods as text, holdings summed per unit type (`held.U`) and whether
    a row holds any lot of it (`lots.U`: a holding filter is evaluated per lot, so rows

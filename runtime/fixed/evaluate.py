@@ -389,8 +389,10 @@ def _pair_quotient(a: Column, b: Column, shift: int) -> bool:
     for a digit of long division."""
     if forms.form_of(a.values) is not Form.INT or forms.form_of(b.values) is not Form.INT:
         return False
-    numerator = _fixed(a).magnitude * 10 ** (shift - pairs.LIMB)
-    return numerator <= ranges.SAFE and _fixed(b).magnitude <= ranges.SAFE // 10
+    factor = 10 ** (shift - pairs.LIMB)  # an int64 too, even for a numerator of zeros
+    numerator = _fixed(a).magnitude * factor
+    room = factor <= ranges.SAFE and numerator <= ranges.SAFE
+    return room and _fixed(b).magnitude <= ranges.SAFE // 10
 
 
 _ARITHMETIC: dict[str, Callable[[Evaluator, Column, Column, Step], Column]] = {

@@ -56,7 +56,8 @@ def convertible(values: Values, scale: int, to: int) -> bool:
     shift = to - scale
     if kind is Form.PAIR:
         return shift == 0
-    return bool(magnitude * 10 ** (shift - LIMB if shift >= LIMB else shift) <= SAFE)
+    factor = 10 ** (shift - LIMB if shift >= LIMB else shift)  # an int64 too, even for zeros
+    return factor <= SAFE and magnitude * factor <= SAFE
 
 
 def choose(step: Step, operands: Sequence[tuple[Values, int]], scale: int) -> Form:
