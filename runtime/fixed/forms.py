@@ -57,7 +57,7 @@ def convertible(values: Values, scale: int, to: int) -> bool:
     if kind is Form.PAIR:
         return shift == 0
     factor = 10 ** (shift - LIMB if shift >= LIMB else shift)  # an int64 too, even for zeros
-    return factor <= SAFE and magnitude * factor <= SAFE
+    return bool(factor <= SAFE and magnitude * factor <= SAFE)
 
 
 def choose(step: Step, operands: Sequence[tuple[Values, int]], scale: int) -> Form:
