@@ -141,7 +141,7 @@ def sql(
             f"{', '.join(VERIFIED)} (use --unverified to write it anyway)",
             param_hint="--dialect",
         )
-    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths, reuse=True), scheme_name)
     if period is not None and period not in compiled.program.period_names:
         raise click.BadParameter(
             f"'{period}' is not a period of '{compiled.name}'", param_hint="--period"
@@ -262,7 +262,7 @@ def sweep(
     from etsl.commands.data_options import check_period, load_data, parse_mapping
     from etsl.commands.system_options import check_system_data, system_rows_or_exit
 
-    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths, reuse=True), scheme_name)
     check_period(compiled, period)
     for target, suffixes in ((output, (".csv", ".json")), (chart, (".svg",))):
         if target is not None and target.suffix.lower() not in suffixes:
