@@ -5,9 +5,9 @@ pass for files that have not changed since they were last compiled.
     compilation = compile_paths([path], reuse=True)   # compile_reusing, through the driver
 
 An entry belongs to one file given to the compiler. Its key is the SHA-256 of this format,
-the source of every compiler module and the grammar (cache.code_digest), the version of the
-GWP data, the working folder (diagnostics show paths relative to it), the import search
-paths, and the file's path and text. The entry lists every file the scheme reads (the file
+the source of every compiler module and the grammar (cache.code_digest), the GWP data,
+the working folder (diagnostics show paths relative to it), the import search paths, and
+the file's path and text. The entry lists every file the scheme reads (the file
 and, transitively, its imports) with the SHA-256 of its text, its scheme tree root and
 where each of its imports led; a hit needs every one to be as recorded, so changing,
 moving or shadowing any imported file is a miss. The schemes its schemes link to must still be
@@ -50,7 +50,7 @@ from etsl.compiler.driver import (
 )
 from etsl.compiler.errors import EtslError
 from etsl.compiler.load import display_path, load, read_source, scheme_files, tree_root
-from etsl.compiler.program_codec import CodecError, decode, encode
+from etsl.compiler.program_codec import CodecError, decode, encode, loads
 from etsl.compiler.source import SourceFile, deep_recursion
 
 if TYPE_CHECKING:
@@ -121,13 +121,18 @@ def _key(path: Path, extra: Iterable[Path]) -> str:
 
 
 def _data_digest() -> str:
-    """The version of the data compiling reads besides the scheme files (GWP values)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The SHA-256 of the data compiling reads besides the scheme files: the GWP values
+    (found without importing their package)."""
+    from importlib.util import find_spec
 
-    try:
-        return version("globalwarmingpotentials")
-    except PackageNotFoundError:
+    spec = find_spec("globalwarmingpotentials")
+    if spec is None or spec.origin is None:
         return ""
+    try:
+        data = (Path(spec.origin).parent / "globalwarmingpotentials.csv").read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _entry(
@@ -171,15 +176,14 @@ def _text_hash(text: str) -> str:
 def _write(entry_path: Path, entry: Entry) -> None:
     try:
         with deep_recursion():
-            paths, value = encode((entry.programs, entry.diagnostics))
+            program = encode((entry.programs, entry.diagnostics))
     except (CodecError, RecursionError):
         return
     data = {
         "files": entry.files,
         "defines": entry.defines,
         "links": entry.links,
-        "paths": paths,
-        "value": value,
+        "program": program,
     }
     key = entry_path.stem
     write_payload(entry_path, key, FORMAT, json.dumps(data, separators=(",", ":")))
@@ -197,9 +201,9 @@ def _read(folder: Path, key: str) -> _Hit | None:
     if payload is None:
         return None
     try:
-        data = json.loads(payload)
+        data = loads(payload)
         with deep_recursion():
-            programs, diagnostics = decode(data["paths"], data["value"])
+            programs, diagnostics = decode(data["program"])
         entry = Entry(
             programs=programs,
             diagnostics=diagnostics,

@@ -1,8 +1,8 @@
 """A compiled Program and its diagnostics as JSON-ready data and back, for the program cache
 (compiler/program_cache.py).
 
-    data = encode(value)        # lists, strings, numbers, booleans and None
-    value = decode(data)        # raises CodecError on anything it did not write
+    data = encode(value)        # {"paths", "shared", "value"}: lists, strings, whole
+    value = decode(data)        # numbers, booleans and None; CodecError on anything else
 
 Nothing is evaluated or imported on the way back: only the classes listed in CLASSES are
 built (the Program's declarations and expression nodes, types, spans, diagnostics), each
@@ -13,13 +13,15 @@ so no class name can collide with them:
     ["()", item, …]   a tuple         ["{}", key, value, …]  a dict
     ["<>", item, …]   a frozenset     ["#", "1.5"]           a Decimal
     ["@", "2024-01-01"] a date        ["!", "RefKind", "rule"] an enumeration member
-    ["^", path, start, end, line, col, end line, end col]    a span (its path by number,
-                                                             in the table encode returns)
+    ["^", path, start, end, line, col, end line, end col]    a span (its path by number)
+    ["*", number]       a shared value (a type or an enumeration member: written once, it
+                        recurs on every node)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -56,30 +58,50 @@ class CodecError(EtslError):
     """Data that encode did not write (or a value it cannot write)."""
 
 
-def encode(value: object) -> tuple[list[str], Any]:
-    """(the table of span paths, the value as nested lists and plain values); raises
-    CodecError on a value of a class it does not know."""
-    paths: dict[str, int] = {}
-    data = _Encoder(paths).value(value)
-    return list(paths), data
+#: Classes whose values repeat (a type on every node): written once into a table, and
+#: referred to as ["*", number]; so are enumeration members.
+SHARED = (types.Simple, types.Enum, types.Quant)
+
+
+def encode(value: object) -> dict[str, Any]:
+    """The value as nested lists and plain values, with the table of span paths and of
+    shared values: `{"paths": […], "shared": […], "value": …}`; raises CodecError on a
+    value of a class it does not know."""
+    encoder = _Encoder({}, {}, [])
+    data = encoder.value(value)
+    return {"paths": list(encoder.paths), "shared": encoder.table, "value": data}
 
 
 @dataclasses.dataclass(frozen=True)
 class _Encoder:
     paths: dict[str, int]
+    shared: dict[object, int]
+    table: list[Any]
 
     def value(self, value: object) -> Any:
         if isinstance(value, Enum):  # first: a StrEnum member is also a str
-            return self.member(value)
+            return self.share(value)
         if isinstance(value, _PLAIN):
             return value
+        if type(value) in SHARED:
+            return self.share(value)
         encoder = _CONTAINERS.get(type(value))
         if encoder is not None:
             return encoder(self, value)
+        return self.node(value)
+
+    def node(self, value: object) -> list[Any]:
         name = type(value).__name__
         if CLASSES.get(name) is not type(value):
             raise CodecError(f"cannot encode a {name}")
         return [name, *(self.value(getattr(value, f)) for f in _FIELDS[name])]
+
+    def share(self, value: object) -> list[Any]:
+        number = self.shared.get(value)
+        if number is None:
+            self.table.append(self.member(value) if isinstance(value, Enum) else self.node(value))
+            number = self.shared[value] = len(self.table) - 1
+        return ["*", number]
 
     def member(self, value: Enum) -> Any:
         name = type(value).__name__
@@ -108,20 +130,45 @@ _CONTAINERS: dict[type, Callable[[_Encoder, Any], Any]] = {
 }
 
 
-def decode(paths: Any, data: Any) -> Any:
-    """The value `encode` wrote (raises CodecError on anything else)."""
+def decode(data: Any) -> Any:
+    """The value `encode` wrote (raises CodecError on anything else). Read the JSON with
+    `loads`, which refuses what encode never writes (fractions, NaN)."""
+    if type(data) is not dict or set(data) != {"paths", "shared", "value"}:
+        raise CodecError("not an encoded value")
+    paths, shared = data["paths"], data["shared"]
     if type(paths) is not list or not all(type(p) is str for p in paths):
         raise CodecError("not a table of paths")
-    return _Decoder(tuple(paths)).value(data)
+    if type(shared) is not list:
+        raise CodecError("not a table of shared values")
+    decoder = _Decoder(tuple(paths), [])
+    for item in shared:
+        tag = str(item[0]) if type(item) is list and item else ""
+        if tag != "!" and CLASSES.get(tag) not in SHARED:
+            raise CodecError(f"not a shared value: {item!r}")
+        decoder.shared.append(decoder.value(item))
+    return decoder.value(data["value"])
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as encode's output is written: numbers are whole, never fractions or NaN."""
+    return json.loads(text, parse_float=_no_fraction, parse_constant=_no_fraction)
+
+
+def _no_fraction(text: str) -> Any:
+    raise CodecError(f"unexpected number {text}")
+
+
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 @dataclasses.dataclass(frozen=True)
 class _Decoder:
     paths: tuple[str, ...]
+    shared: list[Any]
 
     def value(self, data: Any) -> Any:
         if type(data) is not list:
-            if isinstance(data, _PLAIN):
+            if type(data) in _PLAIN_TYPES:
                 return data
             raise CodecError(f"unexpected {type(data).__name__}")
         tag = data[0] if data and type(data[0]) is str else None
@@ -135,24 +182,37 @@ class _Decoder:
             raise CodecError(f"not a node: {tag!r}")
         return special(self, data)
 
+    def items(self, data: list[Any]) -> list[Any]:
+        """The items after the tag (plain ones as they are, without a call: most are)."""
+        plain, value = _PLAIN_TYPES, self.value
+        return [item if type(item) in plain else value(item) for item in data[1:]]
+
     def node(self, tag: str, kind: type, data: list[Any]) -> Any:
-        if len(data) != len(_FIELDS[tag]) + 1:
+        if len(data) != _LENGTHS[tag]:
             raise CodecError(f"a {tag} with {len(data) - 1} fields")
         try:
-            return kind(*map(self.value, data[1:]))
+            return kind(*self.items(data))
         except (TypeError, ValueError) as exc:  # a Diagnostic's code no longer registered
             raise CodecError(f"not a {tag}: {exc}") from exc
 
     def span(self, data: list[Any]) -> Span:
         items = data[1:]
-        if len(items) != 7 or list(map(type, items)).count(int) != 7 or min(items) < 0:
-            raise CodecError(f"not a span: {items!r}")
-        if items[0] >= len(self.paths):
-            raise CodecError(f"no path numbered {items[0]}")
-        return Span(self.paths[items[0]], *items[1:])
+        try:  # min refuses anything but numbers, and loads gives no fractions
+            if len(items) != 7 or min(items) < 0:
+                raise CodecError(f"not a span: {items!r}")
+            return Span(self.paths[items[0]], *items[1:])
+        except TypeError:
+            raise CodecError(f"not a span: {items!r}") from None
+        except IndexError:
+            raise CodecError(f"no path numbered {items[0]}") from None
+
+    def reference(self, data: list[Any]) -> Any:
+        if len(data) != 2 or type(data[1]) is not int or not 0 <= data[1] < len(self.shared):
+            raise CodecError(f"no shared value {data[1:]!r}")
+        return self.shared[data[1]]
 
     def mapping(self, data: list[Any]) -> dict[Any, Any]:
-        items = list(map(self.value, data[1:]))
+        items = self.items(data)
         if len(items) % 2:
             raise CodecError("a dict with a key but no value")
         try:
@@ -171,7 +231,7 @@ class _Decoder:
 
     def frozen(self, data: list[Any]) -> frozenset[Any]:
         try:
-            return frozenset(map(self.value, data[1:]))
+            return frozenset(self.items(data))
         except TypeError as exc:
             raise CodecError(f"a set item that is not a key: {exc}") from exc
 
@@ -188,9 +248,11 @@ def _scalar(make: Callable[[Any], Any], what: str) -> Callable[[_Decoder, list[A
     return decoded
 
 
+_LENGTHS = {name: len(fields) + 1 for name, fields in _FIELDS.items()}
 _SPECIAL: dict[str, Callable[[_Decoder, list[Any]], Any]] = {
     "^": _Decoder.span,
-    "()": lambda d, data: tuple(map(d.value, data[1:])),
+    "*": _Decoder.reference,
+    "()": lambda d, data: tuple(d.items(data)),
     "<>": _Decoder.frozen,
     "{}": _Decoder.mapping,
     "!": _Decoder.member,

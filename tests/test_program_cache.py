@@ -18,7 +18,7 @@ from etsl.compiler.cache import cache_dir
 from etsl.compiler.driver import Compilation, compile_paths
 from etsl.compiler.program import Const, Ref, RefKind, walk
 from etsl.compiler.program_cache import FOLDER, FORMAT
-from etsl.compiler.program_codec import CodecError, decode, encode
+from etsl.compiler.program_codec import CodecError, decode, encode, loads
 
 from tests.golden import REPO
 
@@ -47,8 +47,7 @@ def test_a_program_read_back_equals_the_program_compiled(path: Path) -> None:
         tuple(s.program for s in compilation.schemes.values()),
         tuple(compilation.diagnostics),
     )
-    paths, data = json.loads(json.dumps(encode(value)))
-    back = decode(paths, data)
+    back = decode(loads(json.dumps(encode(value))))
     assert back == value
     assert encode(back) == encode(value)
     refs = [n for p in back[0] for r in p.rules.values() for n in walk(r.expr) if type(n) is Ref]
@@ -84,7 +83,23 @@ def test_decoding_refuses_what_encode_did_not_write(
     paths: object, data: object, problem: str
 ) -> None:
     with pytest.raises(CodecError, match=problem):
-        decode(paths, data)
+        decode({"paths": paths, "shared": [["Simple", "bool"]], "value": data})
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        ('{"paths": [], "shared": [], "value": 1.5}', "unexpected number 1.5"),
+        ('{"paths": [], "shared": [], "value": NaN}', "unexpected number NaN"),
+        ('{"paths": [], "value": 1}', "not an encoded value"),
+        ('{"paths": [], "shared": [["Ref"]], "value": 1}', "not a shared value"),
+        ('{"paths": [], "shared": [[["x"]]], "value": 1}', "not a shared value"),
+        ('{"paths": [], "shared": [], "value": ["*", 0]}', "no shared value"),
+    ],
+)
+def test_decoding_refuses_a_foreign_document(data: str, problem: str) -> None:
+    with pytest.raises(CodecError, match=problem):
+        decode(loads(data))
 
 
 def test_an_unchanged_file_is_read_back(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,9 +165,9 @@ def test_warnings_are_kept_and_an_unknown_link_is_not_stored(cache: Path, tmp_pa
         lambda text: text[: len(text) // 2],  # truncated
         lambda text: "\x00\xff garbage\n{",
         lambda text: text.replace('"Rule"', '"Popen"'),  # edited without its checksum
-        lambda text: _signed('{"files":[],"defines":[],"links":[],"paths":[],"value":["Popen"]}'),
+        lambda text: _signed(_EMPTY.replace('"value":1', '"value":["Popen"]')),
         lambda text: _signed(text.split("\n", 1)[1].replace('"Rule"', '"Param"')),
-        lambda text: _signed('{"files":[],"defines":[],"links":[],"paths":[],"value":7}'),
+        lambda text: _signed(_EMPTY.replace('"value":1', '"value":7')),
     ],
     ids=["empty", "truncated", "garbage", "edited", "foreign", "wrong-shape", "not-a-pair"],
 )
@@ -169,6 +184,9 @@ def test_a_damaged_or_foreign_entry_is_ignored_and_rewritten(
     assert compilation.ok and list(compilation.schemes) == ["tokyo_cat"]
     assert fresh.schemes["tokyo_cat"].program == compilation.schemes["tokyo_cat"].program
     assert entry.read_text() == good  # rewritten from a fresh compile
+
+
+_EMPTY = '{"files":[],"defines":[],"links":[],"program":{"paths":[],"shared":[],"value":1}}'
 
 
 def _signed(payload: str) -> str:
