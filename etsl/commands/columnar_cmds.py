@@ -183,6 +183,10 @@ def flavour_of(dialect: str) -> Any:
 
 # ---- etsl sweep ------------------------------------------------------------------------------
 
+#: Scenarios printed when they are also written to a file (drawing a console table of
+#: thousands of rows took longer than evaluating them).
+SHOWN_SCENARIOS = 50
+
 
 @click.command()
 @SCHEME_FILE
@@ -337,7 +341,10 @@ def _report_sweep(
         click.echo(error.render(), err=True)
     if len(outcome.errors) > 20:
         click.echo(f"… and {len(outcome.errors) - 20} more errors", err=True)
-    console().print(sweeping.rich_table(outcome))
+    shown = len(outcome.scenarios) if output is None else SHOWN_SCENARIOS
+    console().print(sweeping.rich_table(outcome, shown))
+    if len(outcome.scenarios) > shown:
+        console().print(f"… {len(outcome.scenarios) - shown:,} more scenarios; all are in {output}")
     if output is not None:
         try:
             sweeping.write_table(outcome, output, raw_csv)
