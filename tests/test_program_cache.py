@@ -21,6 +21,7 @@ from etsl.compiler.program_cache import FOLDER, FORMAT
 from etsl.compiler.program_codec import CodecError, decode, encode, loads
 
 from tests.golden import REPO
+from tests.test_parse_cache import run_twice
 
 SCHEMES = sorted((REPO / "schemes").rglob("*.scheme"))
 TOKYO = REPO / "schemes" / "japan" / "tokyo_cat.scheme"
@@ -231,14 +232,7 @@ def test_a_cached_check_compiles_nothing(tmp_path: Path) -> None:
         "try:\n    cli(['check', 'schemes/japan/tokyo_cat.scheme'])\nexcept SystemExit:\n    pass\n"
         "print(sorted({'etsl.compiler.check', 'etsl.compiler.ast'} & set(sys.modules)))"
     )
-    env = {**os.environ, "ETSL_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("ETSL_NO_CACHE", None)
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
-        ).stdout.splitlines()
-        for _ in range(2)
-    ]
+    runs = run_twice(code, tmp_path / "cache")
     checked = "1 file checked: 0 error(s), 0 warning(s)"
     assert runs[0] == [checked, "['etsl.compiler.ast', 'etsl.compiler.check']"]
     assert runs[1] == [checked, "[]"]
