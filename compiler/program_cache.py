@@ -1,6 +1,7 @@
 """The program cache: each scheme file's compiled Programs and diagnostics, stored by content
-hash, so `etsl run`, `check`, `sweep`, `explain`, `test` and the API skip parsing and every
-pass for files that have not changed since they were last compiled.
+hash, so `etsl run`, `check`, `sweep`, `explain`, `sql`, `test` and the API's `check` and
+`load` skip parsing and every pass for files that have not changed since they were last
+compiled. (`simulate` reads the scheme model's links, so it compiles.)
 
     compilation = compile_paths([path], reuse=True)   # compile_reusing, through the driver
 

@@ -115,7 +115,7 @@ def simulate(schemes: Iterable[str | PathLike[str]], scenario: str | PathLike[st
     loaded, problems = load_scenario(path)
     if loaded is None:
         raise ScenarioError(problems)
-    compilation = compile_paths([Path(p) for p in schemes], reuse=True)
+    compilation = compile_paths([Path(p) for p in schemes])
     if not compilation.ok:
         raise SchemeError(compilation)
     bound, problems = bind_compiled(loaded, compilation.schemes, str(path))

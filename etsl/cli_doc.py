@@ -26,8 +26,8 @@ scheme is not parsed or compiled again:
 - each file's **compiled Programs** and diagnostics, keyed by the same and the working
   folder and `--import-path` folders, and recorded with the SHA-256 of every file the
   scheme imports, transitively (`check` without `--confidence`, `run`, `explain`, `test`,
-  `sql`, `sweep`, `simulate` and the Python API's `check`, `load` and `simulate`). Any
-  imported file changing, moving or being shadowed compiles the scheme again.
+  `sql`, `sweep` and the Python API's `check` and `load`). Any imported file changing,
+  moving or being shadowed compiles the scheme again.
 
 The caches are the folder `$ETSL_CACHE_DIR` if set, else `$XDG_CACHE_HOME/etsl`, else
 `~/.cache/etsl`; `etsl --no-cache COMMAND …` or `ETSL_NO_CACHE=1` turns both off. Their

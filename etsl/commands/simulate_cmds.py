@@ -86,7 +86,7 @@ def simulate(
     from etsl.runtime.simulate.solve import simulate as run_simulation
 
     scenario = _scenario(scenario_file)
-    compilation = compile_or_exit(list(schemes), import_paths, reuse=True)
+    compilation = compile_or_exit(list(schemes), import_paths)
     bound = _bound(scenario, compilation, scenario_file)
     if varies:
         _sweep(scenario_file, varies, compilation, output, table_format)
