@@ -1,6 +1,7 @@
 """Compiler benchmarks: a generated 5,000-rule scheme, cold `etsl check` of one bundled scheme
-and of the whole library, and `etsl --help` wall time, each with the parse cache
-(compiler/cache.py) warm and turned off. Reports medians; not a timed test.
+and of the whole library, and `etsl --help` wall time, each with the caches (the parse
+cache, compiler/cache.py, and the program cache, compiler/program_cache.py, which `etsl
+check` reads) warm and turned off. Reports medians; not a timed test.
 
 Commands run as a user runs them: a new process each time, with Python's bytecode files in
 place (PYTHONDONTWRITEBYTECODE is removed from their environment and one run warms them),
@@ -89,6 +90,23 @@ def compile_generated_cached(folder: Path, rules: int = 5000, repeat: int = 3) -
     return _median_seconds(run, repeat)
 
 
+def compile_generated_reused(folder: Path, rules: int = 5000, repeat: int = 5) -> tuple[float, float]:
+    """(compile with the parse cache warm, read back from the program cache): CPU seconds of
+    the generated scheme as a file, the two alternating in one process, medians."""
+    from etsl.compiler.driver import compile_paths
+
+    path = folder / "generated_reused.scheme"
+    path.write_text(generated_scheme(rules), encoding="utf-8")
+    assert compile_paths([path], reuse=True).ok  # fills both caches
+    compiled, reused = [], []
+    for _ in range(repeat):
+        for timings, reuse in ((compiled, False), (reused, True)):
+            start = time.process_time()
+            compile_paths([path], reuse=reuse)
+            timings.append(time.process_time() - start)
+    return statistics.median(compiled), statistics.median(reused)
+
+
 def command_seconds(args: list[str], env: dict[str, str], repeat: int = 5) -> float:
     """Median wall time of `etsl ARGS` in a new process, after one run that is not counted."""
 
@@ -119,7 +137,7 @@ def main() -> list[tuple[str, ...]]:
                 os.environ.pop("ETSL_CACHE_DIR")
             else:
                 os.environ["ETSL_CACHE_DIR"] = previous
-    print_table(("compiler benchmark", "parse cache warm", "cache off", "warm ÷ off", "goal"),
+    print_table(("compiler benchmark", "caches warm", "cache off", "warm ÷ off", "goal"),
                 rows)
     return rows
 
@@ -130,6 +148,9 @@ def _rows(folder: Path) -> list[tuple[str, ...]]:
     generated_cached = compile_generated_cached(folder)
     rows = [("compile a generated 5,000-rule scheme (in process)", generated_cached, generated,
              "≤ 0.5 s")]
+    compiled, reused = compile_generated_reused(folder)
+    rows.append(("the same, read back from the program cache (CPU; warm = program cache, "
+                 "off = parse cache only)", reused, compiled, "≤ 0.5 s"))
     for label, args, repeat, goal in (
         (f"cold `etsl check {ONE_SCHEME}`", ["check", ONE_SCHEME], 7, "≤ 0.3 s"),
         ("cold `etsl check schemes/` (whole library)", ["check", "schemes/"], 3, "—"),

@@ -32,6 +32,10 @@ def main() -> None:
 
     print("\n## A 3-period chain (carried over), columnar against reference\n")
     chain_bench.main()
+    from bench import sweep_bench
+
+    print("\n## A sweep: 1,000 scenarios, whole process against a numpy float64 loop\n")
+    sweep_bench.main()
 
 
 if __name__ == "__main__":

@@ -27,11 +27,13 @@ import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from etsl.compiler import ast
-from etsl.compiler.ast_codec import CodecError, decode, encode
-from etsl.compiler.diagnostics import Diagnostic
 from etsl.compiler.source import SourceFile, deep_recursion
+
+if TYPE_CHECKING:
+    from etsl.compiler import ast
+    from etsl.compiler.diagnostics import Diagnostic
 
 FORMAT = "etsl.parse-cache/1"
 FOLDER = "parse-1"
@@ -44,20 +46,21 @@ _COMPILER = Path(__file__).resolve().parent
 _GRAMMAR = _COMPILER.parent / "grammar" / "scheme.lark"
 
 
-def cache_dir() -> Path | None:
-    """The folder entries are kept in, or None when the cache is off."""
+def cache_dir(folder: str = FOLDER) -> Path | None:
+    """The folder entries are kept in (the parse cache's, or another's named `folder`), or
+    None when the cache is off."""
     if os.environ.get(OFF_VARIABLE, "") not in ("", "0"):
         return None
     chosen = os.environ.get(DIR_VARIABLE)
     if chosen:
-        return Path(chosen) / FOLDER
+        return Path(chosen) / folder
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         try:
             base = str(Path.home() / ".cache")
         except RuntimeError:  # no home folder: no cache
             return None
-    return Path(base) / "etsl" / FOLDER
+    return Path(base) / "etsl" / folder
 
 
 @cache
@@ -101,27 +104,49 @@ def _parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
 
 def read_entry(entry: Path, key: str, source: SourceFile) -> ast.Module | None:
     """The module an entry holds, or None when it is missing or fails a check."""
+    from etsl.compiler.ast_codec import CodecError, decode
+
+    payload = read_payload(entry, key, FORMAT)
+    if payload is None:
+        return None
     try:
-        header, payload = entry.read_bytes().split(b"\n", 1)
-        about = json.loads(header)
-        if about != {"format": FORMAT, "key": key, "sha256": _sha256(payload)}:
-            return None
         with deep_recursion():
             return decode(json.loads(payload), source)
-    except (OSError, ValueError, CodecError, RecursionError):
+    except (ValueError, CodecError, RecursionError):
         return None
 
 
 def write_entry(entry: Path, key: str, module: ast.Module) -> None:
     """Store a module (quietly nothing when it cannot be encoded or the folder written)."""
-    from etsl.compiler.files import write_text
+    from etsl.compiler.ast_codec import CodecError, encode
 
     try:
         with deep_recursion():
             payload = json.dumps(encode(module), separators=(",", ":"))
     except (CodecError, RecursionError):
         return
-    about = {"format": FORMAT, "key": key, "sha256": _sha256(payload.encode("utf-8"))}
+    write_payload(entry, key, FORMAT, payload)
+
+
+def read_payload(entry: Path, key: str, format_name: str) -> bytes | None:
+    """An entry's payload, or None when the entry is missing, or its format line is not
+    this format and key or does not match the payload's SHA-256."""
+    try:
+        header, payload = entry.read_bytes().split(b"\n", 1)
+        about = json.loads(header)
+    except (OSError, ValueError):
+        return None
+    if about != {"format": format_name, "key": key, "sha256": _sha256(payload)}:
+        return None
+    return payload
+
+
+def write_payload(entry: Path, key: str, format_name: str, payload: str) -> None:
+    """Write an entry atomically under its format line, in a folder only the user may
+    enter (quietly nothing when it cannot be written); prune the folder."""
+    from etsl.compiler.files import write_text
+
+    about = {"format": format_name, "key": key, "sha256": _sha256(payload.encode("utf-8"))}
     with contextlib.suppress(OSError):
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_text(entry, json.dumps(about) + "\n" + payload)

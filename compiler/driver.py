@@ -9,41 +9,70 @@ import contextlib
 import functools
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etsl.compiler import ast, codes
-from etsl.compiler.check import CheckedScheme, check
+from etsl.compiler import codes
 from etsl.compiler.diagnostics import Diagnostic, error, has_errors, sort_key
-from etsl.compiler.graph import RuleGraph, rule_graph
-from etsl.compiler.load import Loaded, Parser, Reader, load, read_source, scheme_files, source_of
-from etsl.compiler.lower import lower
-from etsl.compiler.program import Program
-from etsl.compiler.resolve import ResolvedScheme, resolve
 from etsl.compiler.source import SourceFile, deep_recursion
-from etsl.compiler.validate import validate
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the passes are imported when a scheme is compiled, not read back cached
+    from etsl.compiler import ast
+    from etsl.compiler.check import CheckedScheme
+    from etsl.compiler.graph import RuleGraph
+    from etsl.compiler.load import Loaded, Parser, Reader
     from etsl.compiler.model import SchemeModel
+    from etsl.compiler.program import Program
+    from etsl.compiler.resolve import ResolvedScheme
 
 
 @dataclass(frozen=True)
-class CompiledScheme:
-    """Everything the compiler knows about one scheme. The scheme model (pydantic: the
-    public JSON contract) is built when first asked for; `etsl check` never needs it."""
+class Passes:
+    """What the passes before lowering made of one scheme."""
 
     resolved: ResolvedScheme
     checked: CheckedScheme
     graph: RuleGraph
+
+
+@dataclass(frozen=True)
+class CompiledScheme:
+    """Everything the compiler knows about one scheme: its Program, which is all engines
+    read, and what the earlier passes made of it. A scheme read back from the program
+    cache (compiler/program_cache.py) has only its Program until something asks for more;
+    `recompile` then compiles it again. The scheme model (pydantic: the public JSON
+    contract) is built when first asked for; `etsl check` never needs it."""
+
     program: Program
+    recompile: Callable[[], Passes] = field(compare=False, repr=False)
+
+    @classmethod
+    def of(cls, passes: Passes, program: Program) -> CompiledScheme:
+        return cls(program, lambda: passes)
 
     @property
     def name(self) -> str:
-        return self.resolved.name
+        return self.program.name
+
+    @functools.cached_property
+    def passes(self) -> Passes:
+        return self.recompile()
+
+    @property
+    def resolved(self) -> ResolvedScheme:
+        return self.passes.resolved
+
+    @property
+    def checked(self) -> CheckedScheme:
+        return self.passes.checked
+
+    @property
+    def graph(self) -> RuleGraph:
+        return self.passes.graph
 
     @functools.cached_property
     def model(self) -> SchemeModel:
@@ -85,20 +114,27 @@ def library_scheme_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def _visible(loaded: Loaded, path: Path) -> dict[str, ast.Scheme]:
-    """Schemes and catalogues defined in a file or, transitively, the files it imports."""
-    seen: set[Path] = set()
+def imported(loaded: Loaded, path: Path) -> list[Path]:
+    """A file and, transitively, the files it imports (those that were read), in the order
+    they are reached."""
+    seen: dict[Path, None] = {}
     pending = [path]
-    visible: dict[str, ast.Scheme] = {}
     while pending:
         current = pending.pop()
         if current in seen or current not in loaded.modules:
             continue
-        seen.add(current)
+        seen[current] = None
         module = loaded.modules[current]
-        for scheme in module.schemes:
-            visible.setdefault(scheme.name, scheme)
         pending.extend((current.parent / imp.path).resolve() for imp in module.imports)
+    return list(seen)
+
+
+def _visible(loaded: Loaded, path: Path) -> dict[str, ast.Scheme]:
+    """Schemes and catalogues defined in a file or, transitively, the files it imports."""
+    visible: dict[str, ast.Scheme] = {}
+    for current in imported(loaded, path):
+        for scheme in loaded.modules[current].schemes:
+            visible.setdefault(scheme.name, scheme)
     return visible
 
 
@@ -107,6 +143,8 @@ def compile_scheme(
 ) -> tuple[CompiledScheme | None, list[Diagnostic]]:
     """resolve → check → validate → graph → model and lower, stopping after a pass with
     errors."""
+    from etsl.compiler import ast
+
     try:
         with deep_recursion(), ast.remembered_walks():
             return _passes(scheme, visible, known)
@@ -117,6 +155,12 @@ def compile_scheme(
 def _passes(
     scheme: ast.Scheme, visible: dict[str, ast.Scheme], known: set[str]
 ) -> tuple[CompiledScheme | None, list[Diagnostic]]:
+    from etsl.compiler.check import check
+    from etsl.compiler.graph import rule_graph
+    from etsl.compiler.lower import lower
+    from etsl.compiler.resolve import resolve
+    from etsl.compiler.validate import validate
+
     resolved, diagnostics = resolve(scheme, visible)
     if has_errors(diagnostics):
         return None, diagnostics
@@ -129,7 +173,8 @@ def _passes(
     diagnostics += cycles
     if has_errors(diagnostics):
         return None, diagnostics
-    return CompiledScheme(resolved, checked, graph, lower(checked, graph)), diagnostics
+    passes = Passes(resolved, checked, graph)
+    return CompiledScheme.of(passes, lower(checked, graph)), diagnostics
 
 
 @contextlib.contextmanager
@@ -149,15 +194,25 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def compile_paths(paths: Iterable[Path], search_paths: Iterable[Path] = ()) -> Compilation:
-    """Compile files and folders (every .scheme below a folder)."""
+def compile_paths(
+    paths: Iterable[Path], search_paths: Iterable[Path] = (), reuse: bool = False
+) -> Compilation:
+    """Compile files and folders (every .scheme below a folder). With `reuse`, schemes
+    whose files are unchanged are read back from the program cache and compiled again
+    only when something asks for more than their Program (compiler/program_cache.py)."""
     with paused_gc():
+        if reuse:
+            from etsl.compiler.program_cache import compile_reusing
+
+            return compile_reusing(list(paths), list(search_paths))
         return _compile_paths(paths, search_paths)
 
 
 def _compile_paths(paths: Iterable[Path], search_paths: Iterable[Path]) -> Compilation:
+    from etsl.compiler.load import load, scheme_files
+
     files, problems = scheme_files(paths)
-    return _compile_loaded(files, problems, load(files, search_paths))
+    return compile_loaded(files, problems, load(files, search_paths))
 
 
 def compile_document(
@@ -170,6 +225,8 @@ def compile_document(
     """Compile one file whose text is given (an editor's unsaved buffer). The files it
     imports are read with `read` (from disk by default) and parsed with `parse_source`
     (afresh by default; an editor passes a cache)."""
+    from etsl.compiler.load import load, read_source, source_of
+
     target = path.resolve()
     fallback = read or read_source
 
@@ -177,10 +234,23 @@ def compile_document(
         return source_of(wanted, text) if wanted == target else fallback(wanted)
 
     with paused_gc():
-        return _compile_loaded([target], [], load([target], search_paths, reading, parse_source))
+        return compile_loaded([target], [], load([target], search_paths, reading, parse_source))
 
 
-def _compile_loaded(files: list[Path], problems: list[Diagnostic], loaded: Loaded) -> Compilation:
+#: Told each given file's schemes and diagnostics as they are compiled (the program cache
+#: stores them): (file, loaded, known scheme names, schemes, diagnostics).
+FileCompiled = Callable[
+    [Path, "Loaded", set[str], dict[str, CompiledScheme], list[Diagnostic]], None
+]
+
+
+def compile_loaded(
+    files: list[Path],
+    problems: list[Diagnostic],
+    loaded: Loaded,
+    on_file: FileCompiled | None = None,
+) -> Compilation:
+    """Compile every given file that was read (`loaded` holds them and their imports)."""
     result = Compilation(diagnostics=problems, files=files)
     result.sources = loaded.sources
     result.modules = loaded.modules
@@ -190,20 +260,29 @@ def _compile_loaded(files: list[Path], problems: list[Diagnostic], loaded: Loade
         s.name for m in loaded.modules.values() for s in m.schemes
     }
     for path in sorted(given & set(loaded.modules)):
-        _compile_module(path, loaded, known, result)
+        schemes, diagnostics = _compile_module(path, loaded, known)
+        result.schemes.update(schemes)
+        result.diagnostics += diagnostics
+        if on_file is not None:
+            on_file(path, loaded, known, schemes, diagnostics)
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     return result
 
 
-def _compile_module(path: Path, loaded: Loaded, known: set[str], result: Compilation) -> None:
+def _compile_module(
+    path: Path, loaded: Loaded, known: set[str]
+) -> tuple[dict[str, CompiledScheme], list[Diagnostic]]:
     visible = _visible(loaded, path)
+    schemes: dict[str, CompiledScheme] = {}
+    found: list[Diagnostic] = []
     for scheme in loaded.modules[path].schemes:
         if scheme.catalogue:
             continue
         compiled, diagnostics = compile_scheme(scheme, visible, known)
-        result.diagnostics += diagnostics
+        found += diagnostics
         if compiled is not None:
-            result.schemes[compiled.name] = compiled
+            schemes[compiled.name] = compiled
+    return schemes, found
 
 
 def _too_deep(path: Path) -> Diagnostic:

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from etsl.compiler import ast, codes
+from etsl.compiler import codes
 from etsl.compiler.cache import parse_cached
 from etsl.compiler.diagnostics import Diagnostic, Related, error
 from etsl.compiler.display import shortened
 from etsl.compiler.source import MAX_BYTES, SourceFile, Span
+
+if TYPE_CHECKING:
+    from etsl.compiler import ast
 
 ROOT_MARKER = ".etslroot"
 
@@ -25,7 +29,7 @@ ROOT_MARKER = ".etslroot"
 Reader = Callable[[Path], tuple[SourceFile, Diagnostic | None]]
 #: How a file's text is parsed (through the parse cache by default, compiler/cache.py; an
 #: editor passes one that caches by content in memory).
-Parser = Callable[[SourceFile], tuple[ast.Module | None, list[Diagnostic]]]
+Parser = Callable[[SourceFile], "tuple[ast.Module | None, list[Diagnostic]]"]
 
 
 @dataclass

@@ -73,12 +73,12 @@ class Scheme:
 
 def check(paths: Iterable[str | PathLike[str]]) -> Compilation:
     """Compile files or folders and return every diagnostic (never raises on bad input)."""
-    return compile_paths([Path(p) for p in paths])
+    return compile_paths([Path(p) for p in paths], reuse=True)
 
 
 def load(path: str | PathLike[str], scheme: str | None = None) -> Scheme:
     """Compile one file and return its scheme (the named one when the file has several)."""
-    compilation = compile_paths([Path(path)])
+    compilation = compile_paths([Path(path)], reuse=True)
     if not compilation.ok:
         raise SchemeError(compilation)
     if scheme is None and len(compilation.schemes) == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
@@ -73,12 +74,21 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="etsl")
-def cli() -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the parse and program caches (as ETSL_NO_CACHE=1 does).",
+)
+def cli(no_cache: bool) -> None:
     """ETSL, the Emissions Trading Scheme Language.
 
     Check, format, run, explain, document and link emissions trading schemes written as
     .scheme files. Run `etsl COMMAND --help` for a command's options.
     """
+    if no_cache:
+        from etsl.compiler.cache import OFF_VARIABLE
+
+        os.environ[OFF_VARIABLE] = "1"
 
 
 def main() -> None:

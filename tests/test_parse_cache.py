@@ -152,16 +152,21 @@ def test_a_cached_check_does_not_import_lark(tmp_path: Path) -> None:
         "try:\n    cli(['check', 'schemes/world/eu_ets.scheme'])\nexcept SystemExit:\n    pass\n"
         "print('lark' in sys.modules)"
     )
-    env = {**os.environ, "ETSL_CACHE_DIR": str(tmp_path / "cache")}
+    runs = run_twice(code, tmp_path / "cache")
+    assert runs[0] == ["1 file checked: 0 error(s), 0 warning(s)", "True"]
+    assert runs[1] == ["1 file checked: 0 error(s), 0 warning(s)", "False"]
+
+
+def run_twice(code: str, cache: Path) -> list[list[str]]:
+    """The lines Python code prints, run twice in new processes sharing one cache folder."""
+    env = {**os.environ, "ETSL_CACHE_DIR": str(cache)}
     env.pop("ETSL_NO_CACHE", None)
-    runs = [
+    return [
         subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
         ).stdout.splitlines()
         for _ in range(2)
     ]
-    assert runs[0] == ["1 file checked: 0 error(s), 0 warning(s)", "True"]
-    assert runs[1] == ["1 file checked: 0 error(s), 0 warning(s)", "False"]
 
 
 def test_the_cache_keeps_a_bounded_number_of_entries(

@@ -103,6 +103,18 @@ def test_cli_writes_table_and_chart(tmp_path: Path, data: Path) -> None:
     assert "reduction_factor[office,first] = 8%" in chart.read_text()
 
 
+def test_a_written_sweep_prints_its_first_50_scenarios(tmp_path: Path, data: Path) -> None:
+    out = tmp_path / "sweep.csv"
+    thresholds = ",".join(str(1000 + step) for step in range(60))
+    result = CliRunner().invoke(cli, ["sweep", str(TOKYO), "--participants", str(data),
+                                      "--vary", f"coverage_threshold={thresholds}", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 1 + 60
+    assert "60 scenario(s)" in result.output and "│ 1049 " in result.output
+    assert "│ 1050 " not in result.output
+    assert f"… 10 more scenarios; all are in {out}" in result.output.replace("\n", "")
+
+
 def test_cli_rejects_unknown_metrics_and_formats(data: Path, tmp_path: Path) -> None:
     base = ["sweep", str(TOKYO), "--participants", str(data), "--vary", VARIES[0]]
     assert CliRunner().invoke(cli, [*base, "--metric", "happiness"]).exit_code == 2

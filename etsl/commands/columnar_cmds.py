@@ -141,7 +141,7 @@ def sql(
             f"{', '.join(VERIFIED)} (use --unverified to write it anyway)",
             param_hint="--dialect",
         )
-    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths, reuse=True), scheme_name)
     if period is not None and period not in compiled.program.period_names:
         raise click.BadParameter(
             f"'{period}' is not a period of '{compiled.name}'", param_hint="--period"
@@ -182,6 +182,10 @@ def flavour_of(dialect: str) -> Any:
 
 
 # ---- etsl sweep ------------------------------------------------------------------------------
+
+#: Scenarios printed when they are also written to a file (drawing a console table of
+#: thousands of rows took longer than evaluating them).
+SHOWN_SCENARIOS = 50
 
 
 @click.command()
@@ -262,7 +266,7 @@ def sweep(
     from etsl.commands.data_options import check_period, load_data, parse_mapping
     from etsl.commands.system_options import check_system_data, system_rows_or_exit
 
-    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths, reuse=True), scheme_name)
     check_period(compiled, period)
     for target, suffixes in ((output, (".csv", ".json")), (chart, (".svg",))):
         if target is not None and target.suffix.lower() not in suffixes:
@@ -337,7 +341,10 @@ def _report_sweep(
         click.echo(error.render(), err=True)
     if len(outcome.errors) > 20:
         click.echo(f"… and {len(outcome.errors) - 20} more errors", err=True)
-    console().print(sweeping.rich_table(outcome))
+    shown = len(outcome.scenarios) if output is None else SHOWN_SCENARIOS
+    console().print(sweeping.rich_table(outcome, shown))
+    if len(outcome.scenarios) > shown:
+        console().print(f"… {len(outcome.scenarios) - shown:,} more scenarios; all are in {output}")
     if output is not None:
         try:
             sweeping.write_table(outcome, output, raw_csv)

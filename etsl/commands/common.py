@@ -60,10 +60,14 @@ def report(
 
 
 def compile_or_exit(
-    paths: Sequence[Path], import_paths: Sequence[Path] = (), output_format: str = "text"
+    paths: Sequence[Path],
+    import_paths: Sequence[Path] = (),
+    output_format: str = "text",
+    reuse: bool = False,
 ) -> Compilation:
-    """Compile; on errors print them and exit 1."""
-    compilation = compile_paths(paths, import_paths)
+    """Compile; on errors print them and exit 1. With `reuse`, for commands that read only
+    Programs, unchanged files are read back from the program cache."""
+    compilation = compile_paths(paths, import_paths, reuse)
     if not compilation.ok:
         report(compilation, output_format)
         sys.exit(1)

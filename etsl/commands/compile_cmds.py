@@ -65,7 +65,7 @@ def check(
     --confidence, also lists the values that rest on secondary or unconfirmed sources
     (in JSON, a `confidence` list beside `diagnostics`).
     """
-    compilation = compile_paths(paths, import_paths)
+    compilation = compile_paths(paths, import_paths, reuse=not list_confidence)
     if not list_confidence:
         report(compilation, output_format)
     elif output_format == "json":

@@ -246,7 +246,7 @@ def run(
     """
     from etsl.runtime.records import DataFiles
 
-    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths, reuse=True), scheme_name)
     check_period(compiled, period)
     _check_output(output)
     _engine(engine_name)
@@ -385,7 +385,7 @@ def explain(
     from etsl.runtime.reference.sequence import run as run_reference
     from etsl.runtime.results.model import RunOptions
 
-    compiled = one_scheme(compile_or_exit([scheme_file], import_paths), scheme_name)
+    compiled = one_scheme(compile_or_exit([scheme_file], import_paths, reuse=True), scheme_name)
     check_period(compiled, period)
     check_system_data(compiled, system_data)
     if system_name is not None:
@@ -472,7 +472,7 @@ def test(
     from etsl.runtime.examples import render_outcome, run_examples
 
     _engine(engine_name)
-    compilation = compile_paths(paths, import_paths)
+    compilation = compile_paths(paths, import_paths, reuse=True)
     if not compilation.ok:
         report(compilation, quiet_ok=True)
     passed = failed = 0

@@ -223,10 +223,10 @@ def spreadsheet_safe_sql(value: exp.Expr) -> exp.Expr:
 
 def store_patch(evaluation: Evaluation, render: str) -> None:
     """PATCH: the reference engine's rows for the failed ones, in the output's columns."""
+    if not evaluation.patch:
+        return  # before importing pyarrow (and numpy): a quarter of a small run's time
     import pyarrow
 
-    if not evaluation.patch:
-        return
     outputs = output_columns(evaluation)
     results = Results.of(evaluation.program, ENGINE, tuple(evaluation.patch.values()))
     records = [result_record(results, r) for r in results.rows]

@@ -390,7 +390,8 @@ def _all_metrics(outcome: SweepOutcome) -> list[str]:
     return [*BASE_METRICS, *extra]
 
 
-def rich_table(outcome: SweepOutcome) -> Any:
+def rich_table(outcome: SweepOutcome, limit: int | None = None) -> Any:
+    """The scenarios as a console table (the first `limit` of them, when given)."""
     from rich.table import Table
 
     metrics = shown_metrics(outcome, _all_metrics(outcome))
@@ -409,7 +410,7 @@ def rich_table(outcome: SweepOutcome) -> Any:
             min_width=len(name) if name in varied else None,
             overflow="fold",
         )
-    for row in rows:
+    for row in rows[:limit]:
         table.add_row(*row.values())
     return table
 
