@@ -35,7 +35,7 @@ from etsl.documents.compare import (
     price_words,
     share_words,
 )
-from etsl.documents.figures.scheme import Figure, figures
+from etsl.documents.figures.scheme import Figure, YearPath, figures
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
@@ -643,9 +643,13 @@ _EXTRA_META = (
 
 
 def scheme_page(
-    model: SchemeModel, fmt: str = "html", others: Mapping[str, str] | None = None
+    model: SchemeModel,
+    fmt: str = "html",
+    others: Mapping[str, str] | None = None,
+    caps: Sequence[YearPath] = (),
 ) -> SchemePage:
-    """The view of one scheme's page; `others` maps the site's schemes to their titles."""
+    """The view of one scheme's page; `others` maps the site's schemes to their titles;
+    `caps` are its cap values year by year (computed by etsl from the system level)."""
     from etsl.compiler.confidence import doubtful
 
     others = dict(others or {})
@@ -679,7 +683,7 @@ def scheme_page(
         links=_links(model, notes, others),
         allocation=_allocation(model, notes),
         examples=example_views(model),
-        figures=figures(model, lex),
+        figures=figures(model, lex, caps),
         sources=(),
         extra_meta=tuple(
             Fact(
