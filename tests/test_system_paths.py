@@ -97,8 +97,22 @@ def test_eu_cap_line_stops_where_the_sources_stop() -> None:
     left out."""
     (path,) = cap_paths(scheme("eu_ets"))
     assert [year for year, _ in path.points] == list(range(2013, 2024))
-    line = explained("eu_ets", "union_cap", 2024)
-    assert "not computed — missing input 'published_cap'" in line
+    args = ["explain", str(WORLD / "eu_ets.scheme"), "--system", "union_cap", "--year", "2024"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "union_cap = not computed — missing input 'published_cap'" in result.stdout
+    assert "hint: give 'published_cap' for 2024 in the system data (--system-data)" in (
+        result.stderr
+    )
+
+
+def test_explain_reports_only_the_errors_of_the_value_explained() -> None:
+    """Without system data the reserve's values of 2021 cannot be computed (no TNAC); the
+    cap of 2021 does not need them, so explaining it reports nothing else."""
+    args = ["explain", str(WORLD / "eu_ets.scheme"), "--system", "union_cap", "--year", "2021"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "row 2" not in result.stdout  # no system data file: no row to point at
 
 
 def test_eu_reduction_factor_is_a_system_value_by_year() -> None:

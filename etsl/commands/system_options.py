@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
     from etsl.runtime.records import Dataset
     from etsl.runtime.results.model import ParticipantResult
+    from etsl.runtime.results.trace import Trace
     from etsl.runtime.run import RunOutcome
 
 SYSTEM_DATA = click.option(
@@ -102,17 +103,44 @@ def explain_system(
         raise click.BadParameter(f"the system data has no row for {year}", param_hint="--year")
     records = dataset.records if dataset else ()
     source = str(system_data) if system_data else "<no system data>"
-    run = SystemRun(compiled.program, rows or {year: {}}, records, trace=True, source=source)
+    run = SystemRun(
+        compiled.program,
+        rows or {year: {}},
+        records,
+        trace=True,
+        source=source,
+        row_notes=bool(rows),  # no file: no row numbers to point at
+    )
     result = run.result(year)
-    for error in result.errors:
-        click.echo(error.render(), err=True)
     assert result.trace is not None
+    used = values_used(result.trace, name)
+    for error in result.errors:
+        if error.rule in used:
+            click.echo(error.render(), err=True)
     if output_format == "json":
         import json
 
         click.echo(json.dumps(explain_json([result.trace], name), indent=2, ensure_ascii=False))
-        return
-    click.echo(explain_text(result.trace, [name]))
+    else:
+        click.echo(explain_text(result.trace, [name]))
+    entry = result.trace.entries.get(name)
+    if entry is None or entry.error is not None:
+        sys.exit(1)
+
+
+def values_used(trace: Trace, name: str) -> set[str]:
+    """The value explained and every value its explanation shows: only their errors are
+    reported (a year's other values may lack data the explained one does not need)."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in trace.entries:
+            continue
+        seen.add(current)
+        entry = trace.entries[current]
+        todo += [*entry.children, *(used for used, _ in entry.inputs)]
+    return seen | {name}
 
 
 def system_rows_or_exit(compiled: CompiledScheme, system_data: Path | None) -> dict[int, Any]:
