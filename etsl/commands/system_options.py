@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from etsl.compiler.driver import CompiledScheme
     from etsl.runtime.records import Dataset
     from etsl.runtime.results.model import ParticipantResult
-    from etsl.runtime.results.trace import Trace
     from etsl.runtime.run import RunOutcome
 
 SYSTEM_DATA = click.option(
@@ -113,7 +112,9 @@ def explain_system(
     )
     result = run.result(year)
     assert result.trace is not None
-    used = values_used(result.trace, name)
+    # only the errors of the values the explanation shows: the year's other values may lack
+    # data the explained one does not need
+    used = {name, *result.trace.below(name)}
     for error in result.errors:
         if error.rule in used:
             click.echo(error.render(), err=True)
@@ -126,21 +127,6 @@ def explain_system(
     entry = result.trace.entries.get(name)
     if entry is None or entry.error is not None:
         sys.exit(1)
-
-
-def values_used(trace: Trace, name: str) -> set[str]:
-    """The value explained and every value its explanation shows: only their errors are
-    reported (a year's other values may lack data the explained one does not need)."""
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in seen or current not in trace.entries:
-            continue
-        seen.add(current)
-        entry = trace.entries[current]
-        todo += [*entry.children, *(used for used, _ in entry.inputs)]
-    return seen | {name}
 
 
 def system_rows_or_exit(compiled: CompiledScheme, system_data: Path | None) -> dict[int, Any]:
