@@ -239,10 +239,15 @@ def _input_item(model: SchemeModel, name: str) -> Item:
     refs: tuple[Ref, ...] = ()
     name = capital(label(i.name))
     description = i.description or ""
+    note = ""
     if i.carried:
-        carried = _("When the year's data does not give it: the {value} of the year before.")
+        note = _("When the year's data does not give it: the {value} of the year before.")
+        note = note.format(value=label(i.carried))
+    elif i.optional:
+        note = _("The data may leave it out: what reads it is then not computed for the year.")
+    if note:
         end = "" if not description or description.endswith((".", "。")) else "."
-        description = f"{description}{end} {carried.format(value=label(i.carried))}".strip()
+        description = f"{description}{end} {note}".strip()
     return Item(name, (shown,), description, refs, code=ident(i.name, name))
 
 

@@ -13,6 +13,7 @@ The figures (each cited in its scheme file):
 
 from __future__ import annotations
 
+import csv
 import re
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from etsl.compiler.driver import CompiledScheme, compile_paths
 from etsl.documents.scheme_page import scheme_page
+from etsl.runtime.system_data import read_system_data
 
 from etsl.cli import cli
 from etsl.system_paths import cap_paths
@@ -100,10 +102,54 @@ def test_eu_cap_line_stops_where_the_sources_stop() -> None:
     args = ["explain", str(WORLD / "eu_ets.scheme"), "--system", "union_cap", "--year", "2024"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
-    assert "union_cap = not computed — missing input 'published_cap'" in result.stdout
-    assert "hint: give 'published_cap' for 2024 in the system data (--system-data)" in (
-        result.stderr
+    assert "union_cap = not computed — 'published_cap' is not given for this year" in (
+        result.stdout
     )
+    assert "error: 'union_cap' of 2024 is not computed" in result.stderr
+
+
+SYSTEM_DATA = (
+    "year,tnac,msr_holdings,previous_auction_volume,issued,verified_emissions,previous_msr_net"
+)
+
+
+def test_eu_system_data_may_leave_the_cap_out(tmp_path: Path) -> None:
+    """`input published_cap: tCO2e else none`: a file without the column still runs; the cap
+    is computed where the line states it and left empty (no error) where it does not; a
+    cap given in the data is used."""
+    (tmp_path / "p.csv").write_text(
+        "id,emissions,compliance_year,nap_credit_limit,p2_free_allocation,intl_credits_used,"
+        "period\nA,1000,2026,0,0,0,phase4\n",
+        encoding="utf-8",
+    )
+    rows = "2022,1,0,0,0,0,0\n2026,1023494202,0,0,0,0,0\n"
+    (tmp_path / "without.csv").write_text(f"{SYSTEM_DATA}\n{rows}", encoding="utf-8")
+    (tmp_path / "with.csv").write_text(
+        f"{SYSTEM_DATA},published_cap\n2022,1,0,0,0,0,0,\n2026,1023494202,0,0,0,0,0,1000\n",
+        encoding="utf-8",
+    )
+    caps = {}
+    for name in ("without", "with"):
+        args = ["run", str(WORLD / "eu_ets.scheme"), "--participants", str(tmp_path / "p.csv")]
+        args += ["--system-data", str(tmp_path / f"{name}.csv")]
+        result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / f"{name}.out.csv")])
+        assert result.exit_code == 0, result.output
+        with (tmp_path / f"{name}.out.system.csv").open(encoding="utf-8") as handle:
+            table = list(csv.DictReader(handle))
+        caps[name] = [(row["year"], row["union_cap"], row["error"]) for row in table]
+        assert table[1]["msr_intake_volume"] == "190494202"  # the reserve runs as before
+    assert caps["without"] == [("2022", "1528579492", ""), ("2026", "", "")]
+    assert caps["with"] == [("2022", "1528579492", ""), ("2026", "1000", "")]
+
+
+def test_an_input_the_data_may_leave_out_is_still_checked_when_given(tmp_path: Path) -> None:
+    path = tmp_path / "system.csv"
+    path.write_text(f"{SYSTEM_DATA},published_cap\n2026,1,0,0,0,0,0,lots\n", encoding="utf-8")
+    rows, problems = read_system_data(path, scheme("eu_ets").program)
+    assert rows is None
+    assert [(p.code, p.row, p.column) for p in problems] == [
+        ("data-not-a-number", 2, "published_cap")
+    ]
 
 
 def test_explain_reports_only_the_errors_of_the_value_explained() -> None:

@@ -126,6 +126,10 @@ def explain_system(
         click.echo(explain_text(result.trace, [name]))
     entry = result.trace.entries.get(name)
     if entry is None or entry.error is not None:
+        if not any(error.rule in used for error in result.errors):  # `else none` inputs
+            reason = entry.error if entry else "not evaluated"
+            click.echo(f"error: '{name}' of {year} is not computed: {reason}", err=True)
+            click.echo(f"  hint: give what it reads for {year} in the system data", err=True)
         sys.exit(1)
 
 

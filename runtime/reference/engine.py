@@ -482,6 +482,13 @@ def _input(ev: PeriodEvaluator, name: str) -> Value:
             missing=name,
             not_applicable=True,
         )
+    if raw is None and source.optional:  # `else none`: not computed, and not an error
+        raise Fault(
+            codes.EVALUATION_MISSING_INPUT,
+            f"'{name}' is not given for this year",
+            missing=name,
+            not_applicable=True,
+        )
     if raw is None:
         raise Fault(
             codes.EVALUATION_MISSING_INPUT,
