@@ -441,7 +441,8 @@ class Price:
 class SystemInput:
     """`input tnac: tCO2e "…"` in a system block: a value of the whole scheme for each year,
     read from the system data (one row per year). `else previous tnac_end` (`carried`): a
-    year the data leaves blank takes the value `tnac_end` had the year before."""
+    year the data leaves blank takes the value `tnac_end` had the year before. `else none`
+    (`optional`): the data may leave it out; values that read it are then not computed."""
 
     name: str
     type: TypeRef
@@ -449,6 +450,7 @@ class SystemInput:
     cite: Cite | None
     span: Span
     carried: str | None = None
+    optional: bool = False
 
 
 SystemDecl = SystemInput | Param | Table | Rule | Price

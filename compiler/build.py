@@ -587,18 +587,23 @@ class Builder:
         meta: LarkMeta,
         name: Token,
         type_: ast.TypeRef,
-        carried: Token | None,
+        carried: Token | bool | None,
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.SystemInput:
-        """system_input: "input" NAME ":" type [carried] [STRING] [cite]"""
+        """system_input: "input" NAME ":" type [carried | absent] [STRING] [cite]"""
         f = self.field(meta, name, type_, description, cite)
-        source = str(carried) if carried is not None else None
-        return ast.SystemInput(f.name, f.type, f.description, f.cite, f.span, source)
+        source = str(carried) if isinstance(carried, Token) else None
+        optional = carried is True
+        return ast.SystemInput(f.name, f.type, f.description, f.cite, f.span, source, optional)
 
     def carried(self, meta: LarkMeta, name: Token) -> Token:
         """carried: "else" "previous" NAME"""
         return name
+
+    def absent(self, meta: LarkMeta) -> bool:
+        """absent: "else" "none" """
+        return True
 
     # ---- examples ---------------------------------------------------------------------------
     def example(

@@ -326,6 +326,8 @@ def _typed_lines(
             type_text = "{" + ", ".join(f.type.values) + "}"
         if isinstance(f, ast.SystemInput) and f.carried is not None:
             type_text += f" else previous {f.carried}"
+        if isinstance(f, ast.SystemInput) and f.optional:
+            type_text += " else none"
         text = f"{(f.name + ':').ljust(width)} {type_text}{_desc(f.description)}{_cite(f.cite)}"
         out.append((f, keyword + text.rstrip()))
     return _align_descriptions(out)

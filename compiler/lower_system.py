@@ -106,7 +106,10 @@ def lower_system(lo: Lowerer, s: ResolvedScheme, graph: RuleGraph) -> ir.SystemL
         sources={n: d.citation for n, d in s.sources.items()},
     )
     carried = {n: d.carried for n, d in system.inputs.items() if d.carried is not None}
-    return ir.SystemLevel(program, dict(lo.aggregates), values, tuple(system.inputs), carried)
+    optional = frozenset(n for n, d in system.inputs.items() if d.optional)
+    return ir.SystemLevel(
+        program, dict(lo.aggregates), values, tuple(system.inputs), carried, optional
+    )
 
 
 def shown_unit(lo: Lowerer, name: str, literal: ast.Expr | None = None) -> str:
@@ -125,7 +128,14 @@ def _inputs(lo: Lowerer, s: ResolvedScheme) -> dict[str, ir.Input]:
         shown = "%" if unit == "%" else shown_unit(lo, name)
         choices = decl.type.values if isinstance(decl.type, ast.EnumType) else None
         inputs[name] = ir.Input(
-            name, lo.types.get(name, ANY), shown, unit, choices, lo.about(decl), "system"
+            name,
+            lo.types.get(name, ANY),
+            shown,
+            unit,
+            choices,
+            lo.about(decl),
+            "system",
+            optional=decl.optional,
         )
     for key, node in lo.aggregates.items():
         unit = dims_name(node.type.dims) if isinstance(node.type, Quant) else ""

@@ -107,6 +107,11 @@ class InputModel(Frozen):
         description="a system input carried from the year before: the system value whose "
         "previous year's value it takes when the system data leaves it blank",
     )
+    optional: bool = Field(
+        default=False,
+        description="a system input the system data may leave out (`else none`): values that "
+        "read it in a year it is not given are not computed, without an error",
+    )
 
 
 class BlockModel(Frozen):
@@ -460,6 +465,7 @@ def _participant(c: _Converter) -> ParticipantModel | None:
                     description=f.description,
                     block=block_of.get(f.name),
                     carried=f.carried if isinstance(f, ast.SystemInput) else None,
+                    optional=isinstance(f, ast.SystemInput) and f.optional,
                 )
             )
     blocks = [BlockModel(name=d.name, description=d.description) for d in declared]

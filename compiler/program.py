@@ -312,6 +312,7 @@ class Input:
     about: Described
     participant: str | None = None  # the participant block that declares it
     blocks: tuple[str, ...] = ()  # every participant block that declares it
+    optional: bool = False  # a system input the data may leave out (`else none`)
 
     def of_another_type(self, participant_type: str | None) -> bool:
         """Whether a row of this participant type has no such input (another block's)."""
@@ -474,6 +475,8 @@ class SystemLevel:
     inputs: tuple[str, ...]  # the system inputs the system data gives (not `year`)
     # input → the system value whose previous year's value it takes when the data is blank
     carried: Mapping[str, str] = field(default_factory=dict)
+    # inputs the data may leave out (`else none`): values reading them are then not computed
+    optional: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:

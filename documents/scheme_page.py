@@ -35,7 +35,7 @@ from etsl.documents.compare import (
     price_words,
     share_words,
 )
-from etsl.documents.figures.scheme import Figure, figures
+from etsl.documents.figures.scheme import Figure, YearPath, figures
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
@@ -239,10 +239,15 @@ def _input_item(model: SchemeModel, name: str) -> Item:
     refs: tuple[Ref, ...] = ()
     name = capital(label(i.name))
     description = i.description or ""
+    note = ""
     if i.carried:
-        carried = _("When the year's data does not give it: the {value} of the year before.")
+        note = _("When the year's data does not give it: the {value} of the year before.")
+        note = note.format(value=label(i.carried))
+    elif i.optional:
+        note = _("The data may leave it out: what reads it is then not computed for the year.")
+    if note:
         end = "" if not description or description.endswith((".", "。")) else "."
-        description = f"{description}{end} {carried.format(value=label(i.carried))}".strip()
+        description = f"{description}{end} {note}".strip()
     return Item(name, (shown,), description, refs, code=ident(i.name, name))
 
 
@@ -643,9 +648,13 @@ _EXTRA_META = (
 
 
 def scheme_page(
-    model: SchemeModel, fmt: str = "html", others: Mapping[str, str] | None = None
+    model: SchemeModel,
+    fmt: str = "html",
+    others: Mapping[str, str] | None = None,
+    caps: Sequence[YearPath] = (),
 ) -> SchemePage:
-    """The view of one scheme's page; `others` maps the site's schemes to their titles."""
+    """The view of one scheme's page; `others` maps the site's schemes to their titles;
+    `caps` are its cap values year by year (computed by etsl from the system level)."""
     from etsl.compiler.confidence import doubtful
 
     others = dict(others or {})
@@ -679,7 +688,7 @@ def scheme_page(
         links=_links(model, notes, others),
         allocation=_allocation(model, notes),
         examples=example_views(model),
-        figures=figures(model, lex),
+        figures=figures(model, lex, caps),
         sources=(),
         extra_meta=tuple(
             Fact(

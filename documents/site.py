@@ -26,7 +26,7 @@ from etsl.compiler.enums import STATUSES
 from etsl.compiler.model import SchemeModel
 from etsl.documents.citations import SourceEntry
 from etsl.documents.compare import NOT_STATED, Cell, card, cell
-from etsl.documents.figures.scheme import Figure
+from etsl.documents.figures.scheme import Figure, YearPath
 from etsl.documents.figures.svg import standalone
 from etsl.documents.glossary import glossary_entries
 from etsl.documents.i18n import N_
@@ -155,14 +155,16 @@ def site(
     extras: Sequence[ExtraDocument] = (),
     published: date | None = None,
     languages: Sequence[tuple[str, str]] = (),
+    caps: Mapping[str, Sequence[YearPath]] | None = None,
 ) -> dict[str, str]:
     """Every file of the site in the language being written: filename → text (rendered
     fully before anything is written). `languages`: (code, path prefix) of every language
-    the site is published in, for the language switch."""
+    the site is published in, for the language switch; `caps`: each scheme's cap values
+    year by year (computed by etsl from the system level)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     titles = {m.name: scheme_title(m.title, m.name) for m in models}
-    pages = [scheme_page(m, fmt, titles) for m in models]
+    pages = [scheme_page(m, fmt, titles, (caps or {}).get(m.name, ())) for m in models]
     shell = _shell(extras, published, languages, fmt)
     entries = index_entries(models, fmt)
     files = {

@@ -63,7 +63,7 @@ class Trajectory:
         return {r.value for r in self.rates}
 
     def text(self) -> str:
-        """'1.74 % (phase3), 2.2 % (phase4) or 4.3 % (when compliance_year >= 2024)'."""
+        """'1.74 % (phase3), 2.2 % (phase4) or 4.3 % (when year >= 2024)'."""
         if len(self.values()) == 1:
             return percent(self.rates[0].value)
         shown = [percent(r.value) + (f" ({r.when})" if r.when else "") for r in self.rates]

@@ -4,7 +4,7 @@
     >>> reader.value("intl_credit_limit")        # `if period in {phase4} then 0 tCO2e else …`
     Decimal('0')
     >>> [(c.value, c.when) for c in reader.cases("lrf")]
-    [(Decimal('0.044'), ('compliance_year >= 2028',)), (Decimal('0.043'), ...), (Decimal('0.022'), ())]
+    [(Decimal('0.044'), ('year >= 2028',)), (Decimal('0.043'), ...), (Decimal('0.022'), ())]
 
 Linkage compares schemes over time (which credits a scheme accepts while a link operates,
 how fast its cap declines in each period), so it reads formulas with the period bound and
@@ -205,6 +205,9 @@ class Reader:
         return None
 
     def _compare(self, e: ast.Compare, depth: int) -> Value | None:
+        by_year = self._year_compare(e, depth)
+        if by_year is not None:
+            return by_year
         left, right = self.eval(e.left, depth), self.eval(e.right, depth)
         if left is None or right is None:
             return None
@@ -213,6 +216,21 @@ class Reader:
         if type(left) is not type(right) or e.op not in ("==", "!="):
             return None
         return (left == right) == (e.op == "==")
+
+    def _year_compare(self, e: ast.Compare, depth: int) -> bool | None:
+        """`year >= 2024` (a system value's year, or a row's data year) read for a period:
+        decided when it holds in every year of the period or in none."""
+        if not (isinstance(e.left, ast.Name) and e.left.name == "year"):
+            return None
+        bound = self.eval(e.right, depth)
+        period = self.periods.get(self.period or "")
+        if not isinstance(bound, Decimal) or period is None:
+            return None
+        if not (period.start_date and period.end_date):
+            return None
+        years = range(int(period.start_date[:4]), int(period.end_date[:4]) + 1)
+        found = {_COMPARE[e.op](Decimal(year), bound) for year in years}
+        return found.pop() if len(found) == 1 else None
 
     def _member(self, e: ast.Member, depth: int) -> Value | None:
         operand = self.eval(e.operand, depth)

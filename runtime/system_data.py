@@ -72,7 +72,10 @@ def _first_year_problems(where: str, rows: Rows, level: ir.SystemLevel) -> list[
 
 
 def _header_problems(where: str, header: list[str], level: ir.SystemLevel) -> list[DataProblem]:
-    expected = [YEAR, *(n for n in level.inputs if n not in level.carried)]
+    expected = [
+        YEAR,
+        *(n for n in level.inputs if n not in level.carried and n not in level.optional),
+    ]
     known = [YEAR, *level.inputs]
     problems = [
         _problem(
@@ -109,6 +112,8 @@ def _row(
     for name in level.inputs:
         if name in level.carried and not cells.get(name, "").strip():
             continue  # taken from the year before (checked for the first year)
+        if name in level.optional and not cells.get(name, "").strip():
+            continue  # `else none`: not given this year
         value, problem = _value(where, number, name, cells.get(name, ""), level.program)
         if problem is not None:
             problems.append(problem)

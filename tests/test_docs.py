@@ -35,6 +35,7 @@ from etsl.documents.site import site, write_site
 from etsl.documents.wording import number_words, unit_words
 
 from etsl.cli import cli
+from etsl.system_paths import cap_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "docs"
@@ -184,7 +185,9 @@ def test_page_has_the_figures_the_scheme_defines(tokyo: SchemeModel) -> None:
     keys = [f.key for f in scheme_page(tokyo).figures]
     assert keys[:2] == ["timeline", "graph"]
     assert "table-reduction_factor" in keys and any(k.startswith("prices-") for k in keys)
-    assert "cap" in [f.key for f in scheme_page(model("market")).figures]
+    market = next(iter(compile_paths([CASES / "market.scheme"]).schemes.values()))
+    assert "cap" in [f.key for f in scheme_page(market.model, caps=cap_paths(market)).figures]
+    assert "cap" not in [f.key for f in scheme_page(market.model).figures]
     assert [f.key for f in scheme_page(model("hostile")).figures] == ["graph"]
 
 

@@ -14,14 +14,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from etsl.compiler.driver import compile_paths
-from etsl.compiler.model import SchemeModel
+from etsl.compiler.driver import CompiledScheme, compile_paths
 from etsl.documents.compare import comparison, comparison_title, render
 from etsl.documents.i18n import language
 from etsl.documents.site import site
 
+from etsl.system_paths import cap_paths
 from tests.golden import check_golden
-from tests.library import library
+from tests.library import library, library_caps
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "docs"
@@ -31,16 +31,16 @@ LANGUAGES = ("en", "ja")
 
 
 @cache
-def fixture(name: str) -> SchemeModel:
+def fixture(name: str) -> CompiledScheme:
     compilation = compile_paths([FIXTURES / f"{name}.scheme"])
     assert compilation.ok, compilation.diagnostics
-    return next(iter(compilation.schemes.values())).model
+    return next(iter(compilation.schemes.values()))
 
 
 @cache
 def library_site(lang: str) -> dict[str, str]:
     with language(lang):
-        return site(library(), "md", published=PUBLISHED)
+        return site(library(), "md", published=PUBLISHED, caps=library_caps())
 
 
 LIBRARY_NAMES = sorted(
@@ -65,9 +65,10 @@ def test_library_page(name: str, lang: str, update_golden: bool) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", ["tokyo", "market", "voluntary"])
 def test_fixture_page(name: str, lang: str, update_golden: bool) -> None:
-    model = fixture(name)
+    scheme = fixture(name)
+    model, caps = scheme.model, {scheme.name: cap_paths(scheme)}
     with language(lang):
-        page = site([model], "md", published=PUBLISHED)[f"{model.name}.md"]
+        page = site([model], "md", published=PUBLISHED, caps=caps)[f"{model.name}.md"]
     check_golden(GOLDEN / lang / f"{name}.md", page, update_golden)
 
 

@@ -31,6 +31,16 @@ from markupsafe import Markup
 
 
 @dataclass(frozen=True, slots=True)
+class YearPath:
+    """A system value computed year by year from the scheme's system level, in the unit it
+    is written in. Documents never evaluate: etsl computes these and passes them in."""
+
+    name: str
+    unit: str
+    points: tuple[tuple[int, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Figure:
     key: str
     title: str
@@ -54,11 +64,11 @@ def period_bounds(p: PeriodModel) -> tuple[Decimal, Decimal] | None:
     return None
 
 
-def figures(model: SchemeModel, lex: Lexicon) -> tuple[Figure, ...]:
-    """Every figure the scheme gives data for."""
+def figures(model: SchemeModel, lex: Lexicon, caps: Sequence[YearPath] = ()) -> tuple[Figure, ...]:
+    """Every figure the scheme gives data for; `caps`: its cap values year by year."""
     out = [f for f in (_timeline(model), _graph(model, lex)) if f is not None]
     out += _table_charts(model)
-    out += _cap_charts(model)
+    out += _cap_charts(caps)
     out += _price_charts(model, lex)
     return tuple(out)
 
@@ -171,27 +181,31 @@ def _table_charts(model: SchemeModel) -> list[Figure]:
     return out
 
 
-def _cap_charts(model: SchemeModel) -> list[Figure]:
-    """Caps given as parameters per year (`cap_2021`, …), in their written unit."""
-    points = []
-    unit = ""
-    for p in model.params:
-        match = re.fullmatch(r"cap_(\d{4})", p.name)
-        value = _cell_value(p.formula.text)
-        if match and value is not None and p.formula.unit.startswith("tCO2e"):
-            points.append((Decimal(match.group(1)), value[0]))
-            unit = value[1]
-    if len(points) < 2:
+def _cap_charts(caps: Sequence[YearPath]) -> list[Figure]:
+    """The cap of each year the system level computes (one line per cap value)."""
+    drawn = [c for c in caps if len(c.points) >= 2]
+    if not drawn:
         return []
+    units = {c.unit for c in drawn}
+    unit = units.pop() if len(units) == 1 else ""
     title = _("Cap trajectory")
-    chart = Chart(title, (Series(_("cap"), tuple(sorted(points))),), unit_words(unit))
+    series = tuple(
+        Series(label(c.name), tuple((Decimal(y), v) for y, v in c.points)) for c in drawn
+    )
+    chart = Chart(title, series, unit_words(unit))
+    data = tuple(
+        (str(year), literal_words(f"{value} {c.unit}")) for c in drawn for year, value in c.points
+    )
     return [
         Figure(
             "cap",
             title,
             line_chart(chart),
-            _("Annual caps the scheme states as parameters."),
-            tuple((str(int(x)), literal_words(f"{y} {unit}")) for x, y in sorted(points)),
+            _(
+                "The cap of each year as the scheme's system level computes it; years it "
+                "does not compute without further data are left out."
+            ),
+            data,
         )
     ]
 

@@ -102,17 +102,35 @@ def explain_system(
         raise click.BadParameter(f"the system data has no row for {year}", param_hint="--year")
     records = dataset.records if dataset else ()
     source = str(system_data) if system_data else "<no system data>"
-    run = SystemRun(compiled.program, rows or {year: {}}, records, trace=True, source=source)
+    run = SystemRun(
+        compiled.program,
+        rows or {year: {}},
+        records,
+        trace=True,
+        source=source,
+        row_notes=bool(rows),  # no file: no row numbers to point at
+    )
     result = run.result(year)
-    for error in result.errors:
-        click.echo(error.render(), err=True)
     assert result.trace is not None
+    # only the errors of the values the explanation shows: the year's other values may lack
+    # data the explained one does not need
+    used = {name, *result.trace.below(name)}
+    for error in result.errors:
+        if error.rule in used:
+            click.echo(error.render(), err=True)
     if output_format == "json":
         import json
 
         click.echo(json.dumps(explain_json([result.trace], name), indent=2, ensure_ascii=False))
-        return
-    click.echo(explain_text(result.trace, [name]))
+    else:
+        click.echo(explain_text(result.trace, [name]))
+    entry = result.trace.entries.get(name)
+    if entry is None or entry.error is not None:
+        if not any(error.rule in used for error in result.errors):  # `else none` inputs
+            reason = entry.error if entry else "not evaluated"
+            click.echo(f"error: '{name}' of {year} is not computed: {reason}", err=True)
+            click.echo(f"  hint: give what it reads for {year} in the system data", err=True)
+        sys.exit(1)
 
 
 def system_rows_or_exit(compiled: CompiledScheme, system_data: Path | None) -> dict[int, Any]:

@@ -41,6 +41,7 @@ from etsl.runtime.results.model import (
     OwedMix,
     ParticipantResult,
 )
+from etsl.runtime.results.system import YEAR_LABEL
 from etsl.runtime.results.trace import Trace, TraceEntry
 
 ZERO = Decimal(0)
@@ -463,6 +464,14 @@ def guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
 # ---- name lookups by kind ---------------------------------------------------------------------
 
 
+def _missing_input_hint(context: PeriodContext, name: str) -> str:
+    """Where to give a missing input: a system input is a column of the system data."""
+    if context.period is None and context.participant.startswith(YEAR_LABEL):
+        year = context.participant.removeprefix(YEAR_LABEL)
+        return f"give '{name}' for {year} in the system data (--system-data)"
+    return f"give '{name}' for this participant in the participant data"
+
+
 def _input(ev: PeriodEvaluator, name: str) -> Value:
     raw = ev.context.inputs.get(name)
     source, kind = ev.program.inputs[name], ev.context.participant_type
@@ -473,11 +482,18 @@ def _input(ev: PeriodEvaluator, name: str) -> Value:
             missing=name,
             not_applicable=True,
         )
+    if raw is None and source.optional:  # `else none`: not computed, and not an error
+        raise Fault(
+            codes.EVALUATION_MISSING_INPUT,
+            f"'{name}' is not given for this year",
+            missing=name,
+            not_applicable=True,
+        )
     if raw is None:
         raise Fault(
             codes.EVALUATION_MISSING_INPUT,
             f"missing input '{name}'",
-            f"give '{name}' for this participant in the participant data",
+            _missing_input_hint(ev.context, name),
             missing=name,
         )
     if isinstance(raw, float):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from etsl.compiler import numbers
 from etsl.compiler import program as ir
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.display import display_unit, format_number, format_value
@@ -81,6 +82,16 @@ class _Substituter:
         shown = format_value(self.values[e.node], self.program.unit_of(e.key))
         return f"{shown} ({e.key})"
 
+    def price_path(self, e: ir.PricePath) -> str:
+        """The path as declared and, when its unit is not a base unit, the year's value in
+        the unit it is written in: `13 USD/short_tCO2 from 2021 rising 7 % = 23.89
+        USD/short_tCO2` (the published figure; the value itself is in USD/t CO2e)."""
+        text = print_program_expr(e)
+        value = self.values.get(e.node)
+        if isinstance(value, Decimal) and e.scale != 1 and isinstance(e.start, ir.Const):
+            text += f" = {format_value(numbers.divide(value, e.scale), e.start.unit or '')}"
+        return text
+
     def binary(self, e: ir.Binary | ir.Logical) -> str:
         level = precedence(e)
         return (
@@ -117,7 +128,7 @@ _SUBSTITUTE: dict[type, Callable[[_Substituter, Any], str]] = {
     # a sum as a share or a whole is bracketed: `(1 − 30 %) of 1,000 t`, never `1 − 30 % of …`
     ir.Share: lambda s, e: f"{s.wrap(e.share, PRODUCT)} of {s.wrap(e.whole, PRODUCT)}",
     ir.Aggregate: lambda s, e: s.aggregate(e),
-    ir.PricePath: lambda s, e: print_program_expr(e),
+    ir.PricePath: lambda s, e: s.price_path(e),
 }
 
 
