@@ -202,6 +202,8 @@ def _print(report: Report) -> None:
         for index, label in enumerate(rows[0][1:], start=1):
             table.add_row(label, *(_grouped(row[index]) for row in rows[1:]))
         console().print(table)
+    if report.outcome.link:
+        console().print(f"links: {report.outcome.link}")
 
 
 def _print_table(title: str, rows: list[list[str]]) -> None:

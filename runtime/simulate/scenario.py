@@ -63,6 +63,9 @@ class Market(Strict):
     emissions: str  # the system input the simulation fills with the covered emissions
     bank: str  # the system value that is the bank (allowances in circulation) at year end
     price: str | None = None  # a system input the simulation fills with the year's price
+    # the system input giving the credits the scheme issues in a year: at most this many move
+    # over a credit-only link to another market (docs/simulate.md, "Linked markets")
+    credits: str | None = None
     # the price floor and ceiling of the year: a system value's name, or the prices by year
     # (in the market's currency per tonne) when the scenario states them
     floor: str | Series | None = None

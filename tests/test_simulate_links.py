@@ -1,0 +1,180 @@
+"""`etsl simulate` of two markets linked one way or for credits only, as the schemes declare.
+
+Two one-year markets, the same abatement cost curve (1,000 t per EUR), hand-computed:
+
+- north: 100,000 allowances against a baseline of 150,000 t: alone it must abate 50,000 t,
+  EUR 50.00;
+- south: 100,000 against 120,000: alone EUR 20.00;
+- pooled: 70,000 t to abate at 2,000 t per EUR: EUR 35.00, north's own bank is
+  100,000 − 115,000 = −15,000 (it takes 15,000 units from south).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from etsl.compiler.driver import compile_text
+from etsl.runtime.simulate.bind import bind_compiled
+from etsl.runtime.simulate.report import Report
+from etsl.runtime.simulate.scenario import Scenario
+from etsl.runtime.simulate.solve import Outcome, simulate
+
+from tests.test_simulate import run_cli
+
+MARKET = """
+scheme {name} {{
+  period p1 = 2021 .. 2021 "Compliance period"
+  participant emitter {{
+    emissions: tCO2e "Verified emissions"
+  }}
+  rule obligation = emissions
+  units {{ allowance {name}_allowance credit north_credit credit south_credit }}
+  {link}
+  system {{
+    input issued:   tCO2e "Allowances put into circulation"
+    input credits:  tCO2e "Credits issued"
+    input verified: tCO2e "Covered emissions"
+    input bank:     tCO2e else previous bank_end "Bank at the start of the year"
+    rule bank_end = bank + issued - verified "Bank at the end of the year"
+  }}
+}}
+"""
+
+
+def schemes(north_link: str = "", south_link: str = "") -> str:
+    return MARKET.format(name="north", link=north_link) + MARKET.format(
+        name="south", link=south_link
+    )
+
+
+def part(baseline: int, credits: int) -> dict[str, object]:
+    return {
+        "inputs": {"issued": 100000, "bank": 0, "credits": credits},
+        "market": {
+            "emissions": "verified",
+            "bank": "bank_end",
+            "currency": "EUR",
+            "credits": "credits",
+            "groups": {"all": {"baseline": {2021: baseline}, "mac": [[0, 0], [100, 100000]]}},
+        },
+    }
+
+
+def scenario(credits: int = 0) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "title": "two markets",
+            "years": [2021, 2021],
+            "prices": {"currency": "EUR", "rule": "hotelling"},
+            "scheme": {"north": part(150000, credits), "south": part(120000, credits)},
+        }
+    )
+
+
+def run(text: str, s: Scenario) -> Outcome:
+    compilation = compile_text(text, "two.scheme")
+    assert compilation.ok, [d.message for d in compilation.diagnostics]
+    bound, problems = bind_compiled(s, compilation.schemes, "two.toml")
+    assert not problems, [p.message for p in problems]
+    return simulate(s, bound)
+
+
+def prices(outcome: Outcome) -> dict[str, D | None]:
+    return {r.scheme: r.price for r in outcome.rows}
+
+
+def flows(outcome: Outcome) -> dict[str, D]:
+    return {n: f[2021] for n, f in outcome.flows.items()}
+
+
+def test_two_way_links_pool_the_markets() -> None:
+    outcome = run(schemes("link south two_way"), scenario())
+    assert outcome.prices == {2021: D("35.00")}
+    assert flows(outcome) == {"north": D(15000), "south": D(-15000)}
+    assert outcome.unlinked == {"north": {2021: D("50.00")}, "south": {2021: D("20.00")}}
+
+
+@pytest.mark.parametrize(
+    ("north_link", "south_link"),
+    [("link south inbound", ""), ("", "link north outbound")],
+)
+def test_a_one_way_link_the_way_units_must_move_pools_the_markets(
+    north_link: str, south_link: str
+) -> None:
+    # north may use south's units (declared by either side): units move south → north
+    outcome = run(schemes(north_link, south_link), scenario())
+    assert outcome.prices == {2021: D("35.00")}
+    assert flows(outcome) == {"north": D(15000), "south": D(-15000)}
+    assert "so the markets share one price" in outcome.link
+
+
+def test_a_one_way_link_against_the_deficit_leaves_each_market_alone() -> None:
+    # south may use north's units, but it is north that would need units: nothing moves,
+    # and the importing side's price (south, 20) is below the exporting side's (north, 50)
+    outcome = run(schemes("link south outbound"), scenario())
+    assert outcome.prices == {}
+    assert prices(outcome) == {"north": D("50.00"), "south": D("20.00")}
+    assert flows(outcome) == {"north": D(0), "south": D(0)}
+    assert "each market clears alone" in outcome.why[2021]
+
+
+def test_a_credit_only_link_moves_at_most_the_credits_issued() -> None:
+    # north may use south's credits only; south issues 10,000 a year: north abates 40,000
+    # (EUR 40.00), south 30,000 (EUR 30.00): the gap the limit leaves
+    outcome = run(schemes("link south inbound for south_credit"), scenario(credits=10000))
+    assert outcome.prices == {}
+    assert prices(outcome) == {"north": D("40.00"), "south": D("30.00")}
+    assert flows(outcome) == {"north": D(10000), "south": D(-10000)}
+    report = Report.of(scenario(10000), [], outcome)
+    assert report.outcome.received == {"north": {2021: D(10000)}, "south": {2021: D(-10000)}}
+
+
+def test_a_credit_limit_that_does_not_bind_pools_the_markets() -> None:
+    outcome = run(schemes("link south inbound for south_credit"), scenario(credits=20000))
+    assert outcome.prices == {2021: D("35.00")}
+    assert flows(outcome) == {"north": D(15000), "south": D(-15000)}
+
+
+def test_a_credit_only_link_needs_the_credits_issued(tmp_path: Path) -> None:
+    (tmp_path / "two.scheme").write_text(schemes("link south inbound for south_credit"))
+    text = scenario().model_dump_json()
+    import json
+
+    data = json.loads(text)
+    del data["scheme"]["south"]["market"]["credits"]
+    s = Scenario.model_validate(data)
+    compilation = compile_text(schemes("link south inbound for south_credit"), "two.scheme")
+    _, problems = bind_compiled(s, compilation.schemes, "two.toml")
+    assert [p.column for p in problems] == ["scheme.south.market.credits"]
+    assert "only credits move from 'south' to 'north'" in problems[0].message
+
+
+def test_markets_without_a_link_are_refused(tmp_path: Path) -> None:
+    compilation = compile_text(schemes(), "two.scheme")
+    _, problems = bind_compiled(scenario(), compilation.schemes, "two.toml")
+    assert len(problems) == 1
+    assert "not ones the simulation joins (no link between them)" in problems[0].message
+
+
+def test_the_cli_reports_each_side_and_the_flows(tmp_path: Path) -> None:
+    scheme = tmp_path / "two.scheme"
+    scheme.write_text(schemes("link south outbound"))
+    toml = tmp_path / "two.toml"
+    toml.write_text(
+        'title = "two"\nyears = [2021, 2021]\n[prices]\ncurrency = "EUR"\n'
+        + "".join(
+            f"[scheme.{n}.inputs]\nissued = 100000\nbank = 0\ncredits = 0\n"
+            f'[scheme.{n}.market]\nemissions = "verified"\nbank = "bank_end"\ncurrency = "EUR"\n'
+            f"[scheme.{n}.market.groups.all]\nbaseline = {{ 2021 = {b} }}\n"
+            "mac = [[0, 0], [100, 100000]]\n"
+            for n, b in (("north", 150000), ("south", 120000))
+        )
+    )
+    out = tmp_path / "out"
+    code, stdout, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
+    assert code == 0, err
+    market = (out / "market.csv").read_text().splitlines()
+    assert market[0].split(",")[:4] == ["year", "price", "currency", "bank"]
+    assert market[1] == "2021,,EUR,0,50.00,0,50.00,0,20.00,0,20.00,0"
