@@ -23,7 +23,14 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.runtime.data.checks import DataProblem
 from etsl.runtime.records import Value
 from etsl.runtime.simulate.links import CREDIT_KINDS, Channel, channels_of, joined_everywhere
-from etsl.runtime.simulate.scenario import Market, Scenario, SchemePart, problem, value_of
+from etsl.runtime.simulate.scenario import (
+    Auctions,
+    Market,
+    Scenario,
+    SchemePart,
+    problem,
+    value_of,
+)
 from etsl.runtime.system_data import in_base_units
 
 Rows = dict[int, dict[str, Value]]
@@ -124,6 +131,8 @@ def _problems(
     out += _year_problems(scenario, key, program, where)
     if part.market is not None:
         out += _market_problems(scenario, key, part, level, where)
+    if part.auctions is not None:
+        out += _auction_problems(scenario, key, part, part.auctions, level, where)
     known = set(level.names)
     if part.check is not None:
         out += [
@@ -148,7 +157,7 @@ def _input_problems(
         for n in part.inputs
         if n not in level.inputs
     ]
-    filled = {part.market.emissions, part.market.price} if part.market else set()
+    filled = filled_inputs(part)
     first = scenario.years[0]
     for name in level.inputs:
         if name in filled:
@@ -163,10 +172,16 @@ def _input_problems(
     return out
 
 
+def filled_inputs(part: SchemePart) -> set[str | None]:
+    """The system inputs the simulation fills: the market's emissions and price, the
+    auctions' unsold allowances."""
+    filled = {part.market.emissions, part.market.price} if part.market else set()
+    return filled | ({part.auctions.unsold} if part.auctions else set())
+
+
 def not_given(b: Bound) -> list[str]:
     """System inputs the scenario does not give (the values reading them stay blank)."""
-    market = b.market
-    filled = {market.emissions, market.price} if market else set()
+    filled = filled_inputs(b.part)
     return [
         n
         for n in b.level.inputs
@@ -323,6 +338,50 @@ def _market_problems(
     return out
 
 
+def _auction_problems(
+    scenario: Scenario,
+    key: str,
+    part: SchemePart,
+    auctions: Auctions,
+    level: ir.SystemLevel,
+    where: str,
+) -> list[DataProblem]:
+    at = f"{key}.auctions"
+    inputs = set(level.inputs)
+    out = [
+        _unknown(where, f"{at}.{role}", name, inputs, "a system input")
+        for role, name in (("auctioned", auctions.auctioned), ("unsold", auctions.unsold))
+        if name not in inputs
+    ]
+    if auctions.unsold in part.inputs:
+        out.append(
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                f"{key}.inputs.{auctions.unsold}",
+                f"'{auctions.unsold}' is filled from the auctions' unsold share; the scenario "
+                "gives it too",
+                f"remove {auctions.unsold} from [{key}.inputs]",
+            )
+        )
+    gaps = [y for y in scenario.year_range if y not in auctions.share]
+    offered = part.inputs.get(auctions.auctioned)
+    gaps += [y for y in scenario.year_range if offered is None or value_of(offered, y) is None]
+    if gaps and not out:
+        year = min(gaps)
+        what = "share" if year not in auctions.share else f"{auctions.auctioned} in inputs"
+        out.append(
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                f"{at}.share" if what == "share" else f"{key}.inputs.{auctions.auctioned}",
+                f"the auctions need the {what} for {year}",
+                f"give {{ {year} = … }} for every year of the scenario",
+            )
+        )
+    return out
+
+
 def _rate_problems(scenario: Scenario, at: str, market: Market, where: str) -> list[DataProblem]:
     prices = scenario.prices
     if prices is None:
@@ -373,5 +432,15 @@ def _rows(scenario: Scenario, part: SchemePart, program: ir.Program) -> Rows:
             value = value_of(series, year)
             if value is not None:
                 row[name] = in_base_units(level.program, name, value)
+        if part.auctions is not None:
+            row[part.auctions.unsold] = unsold(part.auctions, row, year)
         rows[year] = row
     return rows
+
+
+def unsold(auctions: Auctions, row: Mapping[str, Value], year: int) -> Decimal:
+    """The allowances left unsold in a year: those offered times the share, rounded half up
+    to whole allowances."""
+    offered = row[auctions.auctioned]
+    assert isinstance(offered, Decimal)  # checked by _auction_problems
+    return numbers.round_half_up(numbers.multiply(offered, auctions.share[year]))

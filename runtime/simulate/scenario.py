@@ -98,11 +98,24 @@ class Check(Strict):
     source: str = ""
 
 
+class Auctions(Strict):
+    """Auction outcomes: the share of the allowances offered at auction that goes unsold,
+    by year. The simulation fills the system input `unsold` with `auctioned` × the share,
+    rounded half up to whole allowances; what becomes of them (held, re-offered, moved to a
+    reserve) is the scheme's system rules, as far as it declares them."""
+
+    auctioned: str  # the system input: allowances offered at the year's auctions
+    unsold: str  # the system input the simulation fills with the allowances left unsold
+    share: dict[Year, Annotated[Decimal, Field(ge=0, le=1)]]  # a share: 0.1 is 10 %
+    source: str = ""
+
+
 class SchemePart(Strict):
     """What a scenario assumes for one scheme (`[scheme.NAME]`, NAME the scheme's name)."""
 
     inputs: dict[str, Series] = Field(default_factory=dict)
     market: Market | None = None
+    auctions: Auctions | None = None
     check: Check | None = None
     charts: dict[str, list[str]] = Field(default_factory=dict)  # chart title → values drawn
 

@@ -59,6 +59,9 @@ def system_run(b: Bound, rows: Rows, trace: bool = False) -> SystemRun:
         filled[b.market.emissions] = "the groups' baseline less their abatement at the price"
         if b.market.price:
             filled[b.market.price] = "the price solved"
+    auctions = b.part.auctions
+    if auctions is not None:
+        filled[auctions.unsold] = f"{auctions.auctioned} times the scenario's unsold share"
     return SystemRun(b.program, rows, trace=trace, source=b.where, row_notes=False, filled=filled)
 
 
