@@ -553,3 +553,24 @@ def test_both_engines_carry_inputs_the_same_way(tmp_path: Path) -> None:
         written[engine] = (tmp_path / f"{engine}.system.csv").read_text()
     assert written["reference"] == written["columnar"]
     assert "2023,20," in written["reference"]  # 10 + 20 + 10 − 20
+
+
+def test_every_chart_is_also_a_png_twice_its_size(written: dict[str, Path]) -> None:
+    import re
+    import struct
+
+    from etsl.documents.figures.raster import png
+
+    blank = png('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 760 346"></svg>')
+    for folder in written.values():
+        charts = sorted(folder.glob("*.svg"))
+        assert charts
+        for svg in charts:
+            image = (folder / f"{svg.stem}.png").read_bytes()
+            assert image[:8] == b"\x89PNG\r\n\x1a\n"
+            assert image[12:16] == b"IHDR"
+            width, height = struct.unpack(">II", image[16:24])
+            box = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg.read_text())
+            assert box is not None
+            assert (width, height) == (2 * int(box[1]), 2 * int(box[2]))
+            assert len(image) > 3 * len(blank)  # drawn: lines and text take room
