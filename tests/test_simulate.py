@@ -488,6 +488,7 @@ def test_the_python_api_returns_prices_and_frames() -> None:
 
     sim = api.simulate([WORLD / "eu_ets.scheme"], SCENARIOS / "eu_outlook.toml")
     assert sim.prices[2026] == D("54.22")
+    assert sim.price_of("eu_ets") == sim.prices and sim.price_of("nowhere") == {}
     frame = sim.frame("eu_ets")
     assert list(frame["year"]) == [D(y) for y in range(2026, 2031)]
     assert frame["msr_intake_volume"][0] == D("190494202")
