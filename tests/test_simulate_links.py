@@ -7,6 +7,10 @@ Two one-year markets, the same abatement cost curve (1,000 t per EUR), hand-comp
 - south: 100,000 against 120,000: alone EUR 20.00;
 - pooled: 70,000 t to abate at 2,000 t per EUR: EUR 35.00, north's own bank is
   100,000 − 115,000 = −15,000 (it takes 15,000 units from south).
+
+For any two such markets (Hypothesis), units never move against the link, a credit-only
+link moves at most the credits issued, and prices differ only the way the link allows: the
+importer's at most the exporter's when apart, at least when a credit limit binds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from etsl.runtime.simulate.bind import bind_compiled
 from etsl.runtime.simulate.report import Report
 from etsl.runtime.simulate.scenario import Scenario
 from etsl.runtime.simulate.solve import Outcome, simulate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.test_simulate import run_cli
 
@@ -178,3 +184,52 @@ def test_the_cli_reports_each_side_and_the_flows(tmp_path: Path) -> None:
     market = (out / "market.csv").read_text().splitlines()
     assert market[0].split(",")[:4] == ["year", "price", "currency", "bank"]
     assert market[1] == "2021,,EUR,0,50.00,0,50.00,0,20.00,0,20.00,0"
+
+
+# ---- the equilibrium conditions, for any two markets ----------------------------------------
+
+COMPILED = {
+    link: compile_text(schemes(link), "two.scheme").schemes
+    for link in ("link south inbound", "link south outbound", "link south inbound for south_credit")
+}
+
+
+def markets(north: int, south: int, credits: int) -> Scenario:
+    data = scenario(credits).model_dump()
+    data["scheme"]["north"]["market"]["groups"]["all"]["baseline"] = {2021: north}
+    data["scheme"]["south"]["market"]["groups"]["all"]["baseline"] = {2021: south}
+    return Scenario.model_validate(data)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.sampled_from(sorted(COMPILED)),
+    st.integers(100000, 190000),
+    st.integers(100000, 190000),
+    st.integers(0, 50000),
+)
+def test_units_move_only_the_way_the_link_allows_and_prices_gap_only_that_way(
+    link: str, north: int, south: int, credits: int
+) -> None:
+    s = markets(north, south, credits)
+    bound, problems = bind_compiled(s, COMPILED[link], "two.toml")
+    assert not problems
+    outcome = simulate(s, bound)
+    source, target = ("north", "south") if "outbound" in link else ("south", "north")
+    price = prices(outcome)
+    moved = flows(outcome)
+    assert moved[source] + moved[target] == 0
+    assert moved[target] >= 0  # never against the link
+    if "credit" in link:
+        assert moved[target] <= credits
+    if outcome.prices:  # joined: one price
+        assert price[source] == price[target]
+    elif "clears alone" in outcome.link:  # apart: the importer pays at most the exporter
+        assert moved[target] == 0
+        assert price[target] is not None and price[source] is not None
+        assert price[target] <= price[source]
+    else:  # at the limit: the limit holds the importing side's price up
+        assert "each market clears with them" in outcome.link
+        assert moved[target] == credits
+        assert price[target] is not None and price[source] is not None
+        assert price[target] >= price[source]
