@@ -106,15 +106,16 @@ def _outcome(
     cleared = _clear(scenario, markets, step) if markets else Cleared(())
     runs: dict[str, SystemRun] = {}
     rows: list[YearRow] = []
-    why: dict[int, list[str]] = {}
+    reasons: list[Mapping[int, str]] = []
     for solver, prices in cleared.parts:
         runs.update(solver.runs(prices, trace))
         banks = solver.banks(prices)
         for b in solver.bound:
             rows += _rows(b, runs[b.name], scenario, prices, solver, banks)
-        for year, reason in solver.why(prices, banks).items():
-            named = len(cleared.parts) > 1
-            why.setdefault(year, []).append(f"{b.name}: {reason}" if named else reason)
+        why = solver.why(prices, banks)
+        if len(cleared.parts) > 1:  # markets priced apart: each reason names its market
+            why = {y: f"{solver.bound[0].name}: {reason}" for y, reason in why.items()}
+        reasons.append(why)
     for b in bound:
         if not b.market:
             runs[b.name] = system_run(b, b.rows, trace)
@@ -126,12 +127,20 @@ def _outcome(
         cleared.parts[0][1] if len(cleared.parts) == 1 else {},
         cleared.unlinked,
         runs,
-        {y: "; ".join([*([cleared.link] if cleared.link else []), *w]) for y, w in why.items()},
+        _why(cleared.link, reasons),
         {b.name: prices for solver, prices in cleared.parts for b in solver.bound},
         cleared.flows,
         cleared.received,
         cleared.link,
     )
+
+
+def _why(link: str, reasons: Sequence[Mapping[int, str]]) -> dict[int, str]:
+    """Each year's reason for its price: how the links let prices form, then each price's."""
+    years = sorted({y for r in reasons for y in r})
+    return {
+        y: "; ".join([*([link] if link else []), *(r[y] for r in reasons if y in r)]) for y in years
+    }
 
 
 # ---- linked markets ---------------------------------------------------------------------------
