@@ -108,6 +108,10 @@ def _scheme_figures(report: Report, b: Bound) -> list[Figure]:
             lines.append((f"{label(name)} (simulated)", _series(report, b, name), False))
             if name in checked:
                 lines.append((f"{label(name)} (published)", sorted(checked[name].items()), True))
+        moved = b.market is not None and names[0] == b.market.bank
+        if moved and b.name in report.outcome.received:
+            held = sorted(report.positions()[b.name].items())
+            lines.append((f"{label(names[0])} with the credits moved over the link", held, False))
         unit = b.level.program.unit_of(names[0])
         figures.append(Figure(title, chart(title, lines, unit), _file(title)))
     return figures

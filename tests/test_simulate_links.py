@@ -164,26 +164,47 @@ def test_markets_without_a_link_are_refused(tmp_path: Path) -> None:
     assert "not ones the simulation joins (no link between them)" in problems[0].message
 
 
-def test_the_cli_reports_each_side_and_the_flows(tmp_path: Path) -> None:
-    scheme = tmp_path / "two.scheme"
-    scheme.write_text(schemes("link south outbound"))
-    toml = tmp_path / "two.toml"
+def write_two(folder: Path, link: str, credits: int = 0) -> tuple[Path, Path]:
+    scheme = folder / "two.scheme"
+    scheme.write_text(schemes(link))
+    toml = folder / "two.toml"
     toml.write_text(
         'title = "two"\nyears = [2021, 2021]\n[prices]\ncurrency = "EUR"\n'
         + "".join(
-            f"[scheme.{n}.inputs]\nissued = 100000\nbank = 0\ncredits = 0\n"
+            f"[scheme.{n}.inputs]\nissued = 100000\nbank = 0\ncredits = {credits}\n"
             f'[scheme.{n}.market]\nemissions = "verified"\nbank = "bank_end"\ncurrency = "EUR"\n'
+            'credits = "credits"\n'
             f"[scheme.{n}.market.groups.all]\nbaseline = {{ 2021 = {b} }}\n"
             "mac = [[0, 0], [100, 100000]]\n"
             for n, b in (("north", 150000), ("south", 120000))
         )
     )
+    return scheme, toml
+
+
+def test_the_cli_reports_each_side_and_the_flows(tmp_path: Path) -> None:
+    scheme, toml = write_two(tmp_path, "link south outbound")
     out = tmp_path / "out"
     code, stdout, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
     assert code == 0, err
+    assert "links: south may use north's units" in stdout
     market = (out / "market.csv").read_text().splitlines()
     assert market[0].split(",")[:4] == ["year", "price", "currency", "bank"]
     assert market[1] == "2021,,EUR,0,50.00,0,50.00,0,20.00,0,20.00,0"
+
+
+def test_the_page_draws_the_bank_with_the_credits_moved(tmp_path: Path) -> None:
+    scheme, toml = write_two(tmp_path, "link south inbound for south_credit", credits=10000)
+    out = tmp_path / "out"
+    code, _, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
+    assert code == 0, err
+    page = (out / "index.html").read_text()
+    assert "bank end with the credits moved over the link" in page
+    assert '<a href="prices.svg">SVG</a> · <a href="prices.png">PNG</a>' in page
+    assert '<a href="market.csv">market.csv</a>' in page  # the files beside the page
+    assert (out / "north.csv").read_text().splitlines()[1].endswith(",-10000")  # its own rules
+    market = (out / "market.csv").read_text().splitlines()
+    assert market[1] == "2021,,EUR,0,40.00,0,50.00,10000,30.00,0,20.00,-10000"
 
 
 # ---- the equilibrium conditions, for any two markets ----------------------------------------
