@@ -254,3 +254,18 @@ def test_units_move_only_the_way_the_link_allows_and_prices_gap_only_that_way(
         assert moved[target] == credits
         assert price[target] is not None and price[source] is not None
         assert price[target] >= price[source]
+
+
+def test_a_sweep_of_linked_markets_shows_each_markets_price(tmp_path: Path) -> None:
+    scheme, toml = write_two(tmp_path, "link south inbound for south_credit", credits=10000)
+    out = tmp_path / "out"
+    vary = "scheme.south.inputs.credits=10000,20000"
+    code, _, err = run_cli(
+        "simulate", str(scheme), "--scenario", str(toml), "--vary", vary, "-o", str(out)
+    )
+    assert code == 0, err
+    assert (out / "sweep.csv").read_text().splitlines() == [
+        f"{vary.split('=')[0]},price.2021,north.price.2021,south.price.2021,bank.2021,error",
+        "10000,,40.00,30.00,0,",  # at the limit: a price each
+        "20000,35.00,35.00,35.00,0,",  # joined: one price
+    ]
