@@ -26,6 +26,11 @@ class Figure:
     svg: Markup
     file: str = ""  # the standalone SVG beside the page
 
+    @property
+    def png(self) -> str:
+        """The PNG written beside the SVG ("" when no file is)."""
+        return self.file.removesuffix(".svg") + ".png" if self.file else ""
+
 
 @dataclass(frozen=True)
 class TableView:

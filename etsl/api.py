@@ -133,8 +133,14 @@ class Simulation:
 
     @property
     def prices(self) -> Mapping[int, Decimal]:
-        """The market's price by year, in the scenario's prices currency (empty: no market)."""
+        """The market's price by year, in the scenario's prices currency (empty: no market,
+        or linked markets that clear apart or at a limit: see `price_of`)."""
         return self.report.outcome.prices
+
+    def price_of(self, scheme: str) -> Mapping[int, Decimal]:
+        """One market's price by year, in the scenario's prices currency (empty: the scheme
+        has no market)."""
+        return self.report.outcome.own.get(scheme, {})
 
     def tables(self) -> dict[str, list[list[str]]]:
         """Every table by name: one per scheme, `market`, `checks` (header first)."""

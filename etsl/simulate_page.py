@@ -3,8 +3,9 @@
     page = simulation_page(report, "csv")     # documents.simulation.SimulationPage
 
 Charts: for each scheme, its bank (and, when checked, the published figures dashed) and
-every chart its scenario lists; with a market, the price path (the market's price and,
-when linked, each scheme's price alone, dashed; all in the prices' currency) and, when linked, the units each scheme took in.
+every chart its scenario lists; with a market, the price path (the market's price, or each
+market's price when linked markets clear apart; when linked, each scheme's price alone,
+dashed; all in the prices' currency) and, when linked, the units each scheme took in.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from etsl.documents.wording import label
 from etsl.runtime.records import Value
 from etsl.runtime.results.system import shown_number
 from etsl.runtime.simulate.bind import Bound
-from etsl.runtime.simulate.report import Report, net_imports
+from etsl.runtime.simulate.report import Report
 
 Points = list[tuple[int, Decimal]]
 METHOD = {
@@ -76,7 +77,8 @@ def _method(report: Report) -> str:
     if prices is None or not report.markets:
         return ""
     rate = f"{(prices.discount_rate * 100).normalize():f} %"
-    return METHOD[prices.rule].format(rate=rate)
+    link = report.outcome.link
+    return METHOD[prices.rule].format(rate=rate) + (f" Links: {link}." if link else "")
 
 
 def _table_title(stem: str) -> str:
@@ -106,6 +108,10 @@ def _scheme_figures(report: Report, b: Bound) -> list[Figure]:
             lines.append((f"{label(name)} (simulated)", _series(report, b, name), False))
             if name in checked:
                 lines.append((f"{label(name)} (published)", sorted(checked[name].items()), True))
+        moved = b.market is not None and names[0] == b.market.bank
+        if moved and b.name in report.outcome.received:
+            held = sorted(report.positions()[b.name].items())
+            lines.append((f"{label(names[0])} with the credits moved over the link", held, False))
         unit = b.level.program.unit_of(names[0])
         figures.append(Figure(title, chart(title, lines, unit), _file(title)))
     return figures
@@ -118,16 +124,21 @@ def _market_figures(report: Report) -> list[Figure]:
     linked = len(markets) > 1
     cur = report.currency
     lines: list[tuple[str, Sequence[tuple[int, Decimal]], bool]] = []
-    lines.append((f"price ({cur})", sorted(report.outcome.prices.items()), False))
+    if report.outcome.prices or not linked:
+        lines.append((f"price ({cur})", sorted(report.outcome.prices.items()), False))
+    else:  # linked markets that clear apart: each market's own price
+        for b in markets:
+            own = sorted(report.outcome.own.get(b.name, {}).items())
+            lines.append((f"{b.name} ({cur})", own, False))
     if linked:
         for b in markets:
             alone = sorted(report.outcome.unlinked.get(b.name, {}).items())
             lines.append((f"{b.name} alone ({cur})", alone, True))
     figures = [Figure("Price path", chart("Price path", lines, f"{cur}/t"), "prices.svg")]
     if linked:
-        positions = report.positions()
+        taken = report.outcome.flows
         flows = [
-            (f"{b.name}: units taken in", sorted(net_imports(positions, b.name).items()), False)
+            (f"{b.name}: units taken in", sorted(taken.get(b.name, {}).items()), False)
             for b in markets
         ]
         title = "Units moving between linked schemes"

@@ -17,7 +17,8 @@ from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.runtime.reference.system import SystemRun
 from etsl.runtime.simulate.bind import bind
 from etsl.runtime.simulate.curves import abatement
-from etsl.runtime.simulate.report import Report, net_imports
+from etsl.runtime.simulate.links import net_imports
+from etsl.runtime.simulate.report import Report
 from etsl.runtime.simulate.scenario import Scenario
 from etsl.runtime.simulate.solve import CENT, Solver, simulate
 from etsl.runtime.system_data import read_system_data
@@ -354,24 +355,34 @@ def test_bad_scenarios_are_located_and_nothing_is_written(
     assert not out.exists()
 
 
-def test_schemes_without_a_two_way_link_are_not_joined(tmp_path: Path) -> None:
-    text = (SCENARIOS / "wci_2021_2023.toml").read_text()
-    scenario_file = tmp_path / "s.toml"
-    scenario_file.write_text(text)
-    quebec = (WORLD / "quebec.scheme").read_text()
-    unlinked = tmp_path / "quebec.scheme"
-    unlinked.write_text(quebec.replace("link california two_way", "link california inbound"))
+def test_a_one_way_link_against_the_deficit_keeps_the_wci_markets_apart(tmp_path: Path) -> None:
+    # declared as if California could use Québec's units but not the other way: pooled,
+    # Québec would need California's, so each market clears alone and nothing moves
+    quebec = tmp_path / "quebec.scheme"
+    quebec.write_text(
+        (WORLD / "quebec.scheme")
+        .read_text()
+        .replace("link california two_way", "link california outbound")
+    )
     california = tmp_path / "california.scheme"
     california.write_text(
         (WORLD / "california.scheme")
         .read_text()
-        .replace("link quebec two_way", "link quebec outbound")
+        .replace("link quebec two_way", "link quebec inbound")
     )
+    out = tmp_path / "out"
+    scenario_file = str(SCENARIOS / "wci_2021_2023.toml")
     code, _, err = run_cli(
-        "simulate", str(california), str(unlinked), "--scenario", str(scenario_file)
+        "simulate", str(california), str(quebec), "--scenario", scenario_file, "-o", str(out)
     )
-    assert code == 1
-    assert "neither declares an operating two-way link" in err
+    assert code == 0, err
+    market = (out / "market.csv").read_text().splitlines()
+    header = market[0].split(",")
+    for line in market[1:]:
+        row = dict(zip(header, line.split(","), strict=True))
+        assert row["price"] == ""  # no common price
+        assert row["quebec.price_unlinked"] != ""
+        assert row["quebec.net_imports"] == row["california.net_imports"] == "0"
 
 
 # ---- the documentation's figures --------------------------------------------------------------
@@ -477,6 +488,7 @@ def test_the_python_api_returns_prices_and_frames() -> None:
 
     sim = api.simulate([WORLD / "eu_ets.scheme"], SCENARIOS / "eu_outlook.toml")
     assert sim.prices[2026] == D("54.22")
+    assert sim.price_of("eu_ets") == sim.prices and sim.price_of("nowhere") == {}
     frame = sim.frame("eu_ets")
     assert list(frame["year"]) == [D(y) for y in range(2026, 2031)]
     assert frame["msr_intake_volume"][0] == D("190494202")
@@ -542,3 +554,24 @@ def test_both_engines_carry_inputs_the_same_way(tmp_path: Path) -> None:
         written[engine] = (tmp_path / f"{engine}.system.csv").read_text()
     assert written["reference"] == written["columnar"]
     assert "2023,20," in written["reference"]  # 10 + 20 + 10 − 20
+
+
+def test_every_chart_is_also_a_png_twice_its_size(written: dict[str, Path]) -> None:
+    import re
+    import struct
+
+    from etsl.documents.figures.raster import png
+
+    blank = png('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 760 346"></svg>')
+    for folder in written.values():
+        charts = sorted(folder.glob("*.svg"))
+        assert charts
+        for svg in charts:
+            image = (folder / f"{svg.stem}.png").read_bytes()
+            assert image[:8] == b"\x89PNG\r\n\x1a\n"
+            assert image[12:16] == b"IHDR"
+            width, height = struct.unpack(">II", image[16:24])
+            box = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg.read_text())
+            assert box is not None
+            assert (width, height) == (2 * int(box[1]), 2 * int(box[2]))
+            assert len(image) > 3 * len(blank)  # drawn: lines and text take room

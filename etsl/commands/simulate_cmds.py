@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     "--output",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Write the tables (one per scheme, market, checks), the charts (SVG) and a page "
+    help="Write the tables (one per scheme, market, checks), the charts (SVG and PNG) and a page "
     "(index.html) to this folder.",
 )
 @click.option(
@@ -202,6 +202,8 @@ def _print(report: Report) -> None:
         for index, label in enumerate(rows[0][1:], start=1):
             table.add_row(label, *(_grouped(row[index]) for row in rows[1:]))
         console().print(table)
+    if report.outcome.link:
+        console().print(f"links: {report.outcome.link}")
 
 
 def _print_table(title: str, rows: list[list[str]]) -> None:
@@ -258,7 +260,8 @@ def _explain(report: Report, outcome: Outcome, year: int) -> None:
 
 
 def _write(report: Report, folder: Path, table_format: str) -> None:
-    from etsl.compiler.files import write_text
+    from etsl.compiler.files import atomic_open, write_text
+    from etsl.documents.figures.raster import png
     from etsl.documents.figures.svg import standalone
     from etsl.documents.simulation import render_simulation
     from etsl.runtime.simulate.report import write_tables
@@ -266,9 +269,15 @@ def _write(report: Report, folder: Path, table_format: str) -> None:
 
     page = simulation_page(report, table_format)
     html = render_simulation(page)  # everything is computed before anything is written
+    charts = {figure.file: standalone(figure.svg) for figure in page.figures}
+    images = {file.removesuffix(".svg") + ".png": png(svg) for file, svg in charts.items()}
     written = write_tables(report.tables(), folder, table_format)
-    for figure in page.figures:
-        write_text(folder / figure.file, standalone(figure.svg))
-        written.append(folder / figure.file)
+    for file, svg in charts.items():
+        write_text(folder / file, svg)
+        written.append(folder / file)
+    for file, image in images.items():
+        with atomic_open(folder / file, "wb", encoding=None) as handle:
+            handle.write(image)
+        written.append(folder / file)
     write_text(folder / "index.html", html)
     click.echo(f"wrote {len(written) + 1} files to {folder}", err=True)

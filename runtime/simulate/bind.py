@@ -13,17 +13,24 @@ currency is not the prices' currency needs an exchange rate for every year.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from etsl.compiler import codes, numbers
 from etsl.compiler import program as ir
 from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.model import LinkModel
 from etsl.runtime.data.checks import DataProblem
 from etsl.runtime.records import Value
-from etsl.runtime.simulate.scenario import Market, Scenario, SchemePart, problem, value_of
+from etsl.runtime.simulate.links import CREDIT_KINDS, Channel, channels_of, joined_everywhere
+from etsl.runtime.simulate.scenario import (
+    Auctions,
+    Market,
+    Scenario,
+    SchemePart,
+    problem,
+    value_of,
+)
 from etsl.runtime.system_data import in_base_units
 
 Rows = dict[int, dict[str, Value]]
@@ -39,6 +46,8 @@ class Bound:
     part: SchemePart
     rows: Rows  # the scenario's inputs by year, in base units (market inputs not yet filled)
     where: str = ""  # the scenario file (explanations name it as the source of inputs)
+    # the links between the simulated markets (empty: markets given together are joined)
+    channels: tuple[Channel, ...] = ()
 
     @property
     def level(self) -> ir.SystemLevel:
@@ -62,8 +71,9 @@ class Bound:
 def bind_compiled(
     scenario: Scenario, schemes: Mapping[str, CompiledScheme], where: str
 ) -> tuple[list[Bound], list[DataProblem]]:
-    """The scenario bound to compiled schemes: each scheme it names must be among them, linked
-    markets must declare a two-way link, then `bind`."""
+    """The scenario bound to compiled schemes: each scheme it names must be among them, and
+    the links the schemes declare between their markets must be ones the simulation can
+    join (docs/simulate.md, "Linked markets"); then `bind`, each scheme with the links."""
     missing = [
         problem(
             codes.SCENARIO_MISMATCH,
@@ -77,11 +87,15 @@ def bind_compiled(
     ]
     if missing:
         return [], missing
-    links = {n: schemes[n].model.links for n in scenario.scheme}
-    problems = link_problems(scenario, links, where)
+    markets = [n for n, part in scenario.scheme.items() if part.market is not None]
+    links = {n: schemes[n].model.links for n in markets}
+    credits = [u.name for n in markets for u in schemes[n].model.units if u.kind in CREDIT_KINDS]
+    channels = channels_of(links, credits, scenario.years[0])
+    problems = link_problems(scenario, markets, channels, where)
     if problems:
         return [], problems
-    return bind(scenario, {n: schemes[n].program for n in scenario.scheme}, where)
+    bound, problems = bind(scenario, {n: schemes[n].program for n in scenario.scheme}, where)
+    return [replace(b, channels=tuple(channels)) for b in bound], problems
 
 
 def bind(
@@ -116,7 +130,9 @@ def _problems(
     out = _input_problems(scenario, key, part, level, where)
     out += _year_problems(scenario, key, program, where)
     if part.market is not None:
-        out += _market_problems(scenario, key, part.market, level, where)
+        out += _market_problems(scenario, key, part, level, where)
+    if part.auctions is not None:
+        out += _auction_problems(scenario, key, part, part.auctions, level, where)
     known = set(level.names)
     if part.check is not None:
         out += [
@@ -141,7 +157,7 @@ def _input_problems(
         for n in part.inputs
         if n not in level.inputs
     ]
-    filled = {part.market.emissions, part.market.price} if part.market else set()
+    filled = filled_inputs(part)
     first = scenario.years[0]
     for name in level.inputs:
         if name in filled:
@@ -156,10 +172,16 @@ def _input_problems(
     return out
 
 
+def filled_inputs(part: SchemePart) -> set[str | None]:
+    """The system inputs the simulation fills: the market's emissions and price, the
+    auctions' unsold allowances."""
+    filled = {part.market.emissions, part.market.price} if part.market else set()
+    return filled | ({part.auctions.unsold} if part.auctions else set())
+
+
 def not_given(b: Bound) -> list[str]:
     """System inputs the scenario does not give (the values reading them stay blank)."""
-    market = b.market
-    filled = {market.emissions, market.price} if market else set()
+    filled = filled_inputs(b.part)
     return [
         n
         for n in b.level.inputs
@@ -168,40 +190,45 @@ def not_given(b: Bound) -> list[str]:
 
 
 def link_problems(
-    scenario: Scenario, links: Mapping[str, Sequence[LinkModel]], where: str
+    scenario: Scenario, markets: Sequence[str], channels: Sequence[Channel], where: str
 ) -> list[DataProblem]:
-    """Linked markets must declare a two-way link that operates over the scenario's years
-    (the simulation joins supply and demand only for two-way links; one-way and credit-only
-    links are not simulated)."""
-    markets = [n for n, part in scenario.scheme.items() if part.market is not None]
-    out = []
-    for index, name in enumerate(markets):
-        for other in markets[index + 1 :]:
-            if not _two_way(links.get(name, ()), other, scenario.years[0]) and not _two_way(
-                links.get(other, ()), name, scenario.years[0]
-            ):
-                out.append(
-                    problem(
-                        codes.SCENARIO_MISMATCH,
-                        where,
-                        f"scheme.{other}.market",
-                        f"'{name}' and '{other}' have markets in the scenario but neither "
-                        f"declares an operating two-way link to the other from {scenario.years[0]}",
-                        "simulate them one at a time, or declare the link "
-                        f"(link {other} two_way since …)",
-                    )
-                )
-    return out
+    """Markets simulated together must be linked in a way the simulation joins: two-way
+    between every pair, or, for two markets, one direction only (one-way or credit-only; a
+    credit-only channel needs the source's credits, `market.credits`)."""
+    if len(markets) < 2 or joined_everywhere(channels, markets):
+        return []
+    if len(markets) == 2 and len(channels) == 1:
+        return _credit_problems(scenario, channels[0], where)
+    shown = "; ".join(c.declared for c in channels) or "no link between them"
+    return [
+        problem(
+            codes.SCENARIO_MISMATCH,
+            where,
+            f"scheme.{markets[-1]}.market",
+            f"{', '.join(repr(m) for m in markets)} have markets in the scenario but their "
+            f"links operating from {scenario.years[0]} are not ones the simulation joins "
+            f"({shown})",
+            "simulate them one at a time, or declare two-way links between every pair "
+            "(two markets may also be linked one way: inbound, outbound, or for credits only)",
+        )
+    ]
 
 
-def _two_way(links: Sequence[LinkModel], target: str, first: int) -> bool:
-    return any(
-        link.target == target
-        and link.direction == "two_way"
-        and link.status in (None, "operating", "agreed")
-        and (link.since is None or int(link.since[:4]) <= first)
-        for link in links
-    )
+def _credit_problems(scenario: Scenario, channel: Channel, where: str) -> list[DataProblem]:
+    market = scenario.scheme[channel.source].market
+    if not channel.credits_only or (market is not None and market.credits is not None):
+        return []
+    return [
+        problem(
+            codes.SCENARIO_MISMATCH,
+            where,
+            f"scheme.{channel.source}.market.credits",
+            f"only credits move from '{channel.source}' to '{channel.target}' "
+            f"({channel.declared}), but the scenario does not say which system input gives "
+            f"the credits '{channel.source}' issues in a year",
+            f'name it: credits = "…" in [scheme.{channel.source}.market]',
+        )
+    ]
 
 
 def _missing(
@@ -258,13 +285,18 @@ def scheme_years(program: ir.Program) -> set[int]:
 
 
 def _market_problems(
-    scenario: Scenario, key: str, market: Market, level: ir.SystemLevel, where: str
+    scenario: Scenario, key: str, part: SchemePart, level: ir.SystemLevel, where: str
 ) -> list[DataProblem]:
+    market = part.market
+    assert market is not None
+    part_inputs = part.inputs
     at = f"{key}.market"
     values = set(level.names)
     wanted = [("emissions", market.emissions, set(level.inputs), "a system input")]
     if market.price is not None:
         wanted.append(("price", market.price, set(level.inputs), "a system input"))
+    if market.credits is not None:
+        wanted.append(("credits", market.credits, set(level.inputs), "a system input"))
     wanted += [
         (role, name, values, "a system value")
         for role, name in (
@@ -292,7 +324,61 @@ def _market_problems(
                         f"give {role} = {{ {gaps[0]} = … }} for every year, or name a system value",
                     )
                 )
+    if market.credits in level.inputs and market.credits not in part_inputs:
+        out.append(
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                f"{at}.credits",
+                f"the credits input '{market.credits}' has no values in the scenario",
+                f"give {market.credits} in [{key}.inputs], for every year",
+            )
+        )
     out += _rate_problems(scenario, at, market, where)
+    return out
+
+
+def _auction_problems(
+    scenario: Scenario,
+    key: str,
+    part: SchemePart,
+    auctions: Auctions,
+    level: ir.SystemLevel,
+    where: str,
+) -> list[DataProblem]:
+    at = f"{key}.auctions"
+    inputs = set(level.inputs)
+    out = [
+        _unknown(where, f"{at}.{role}", name, inputs, "a system input")
+        for role, name in (("auctioned", auctions.auctioned), ("unsold", auctions.unsold))
+        if name not in inputs
+    ]
+    if auctions.unsold in part.inputs:
+        out.append(
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                f"{key}.inputs.{auctions.unsold}",
+                f"'{auctions.unsold}' is filled from the auctions' unsold share; the scenario "
+                "gives it too",
+                f"remove {auctions.unsold} from [{key}.inputs]",
+            )
+        )
+    gaps = [y for y in scenario.year_range if y not in auctions.share]
+    offered = part.inputs.get(auctions.auctioned)
+    gaps += [y for y in scenario.year_range if offered is None or value_of(offered, y) is None]
+    if gaps and not out:
+        year = min(gaps)
+        what = "share" if year not in auctions.share else f"{auctions.auctioned} in inputs"
+        out.append(
+            problem(
+                codes.SCENARIO_MISMATCH,
+                where,
+                f"{at}.share" if what == "share" else f"{key}.inputs.{auctions.auctioned}",
+                f"the auctions need the {what} for {year}",
+                f"give {{ {year} = … }} for every year of the scenario",
+            )
+        )
     return out
 
 
@@ -346,5 +432,15 @@ def _rows(scenario: Scenario, part: SchemePart, program: ir.Program) -> Rows:
             value = value_of(series, year)
             if value is not None:
                 row[name] = in_base_units(level.program, name, value)
+        if part.auctions is not None:
+            row[part.auctions.unsold] = unsold(part.auctions, row, year)
         rows[year] = row
     return rows
+
+
+def unsold(auctions: Auctions, row: Mapping[str, Value], year: int) -> Decimal:
+    """The allowances left unsold in a year: those offered times the share, rounded half up
+    to whole allowances."""
+    offered = row[auctions.auctioned]
+    assert isinstance(offered, Decimal)  # checked by _auction_problems
+    return numbers.round_half_up(numbers.multiply(offered, auctions.share[year]))

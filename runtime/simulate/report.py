@@ -7,9 +7,7 @@ published figures, and the files they are written to.
     tables.write(Path("out"), "csv")  # out/eu_ets.csv, out/market.csv, out/checks.csv
 
 Numbers are exact decimals in the value's display unit (a `%` value as a percentage).
-Flows between linked schemes assume units move only to cover a deficit: a scheme whose own
-bank (its supply less its emissions, carried) is negative has imported that many units,
-drawn from the schemes with a surplus in proportion to their surplus.
+Flows between linked schemes are the simulation's (runtime/simulate/links.py).
 """
 
 from __future__ import annotations
@@ -127,7 +125,7 @@ class Report:
             header += [f"{b.name}.price_unlinked", f"{b.name}.net_imports"] if linked else []
         rows: Table = [header]
         positions = self.positions()
-        imports = {b.name: net_imports(positions, b.name) for b in markets}
+        imports = self.outcome.flows
         for year in self.scenario.year_range:
             own = {b.name: self._row(b.name, year) for b in markets}
             total = sum((positions[b.name][year] for b in markets), ZERO)
@@ -136,7 +134,7 @@ class Report:
                 line += [_price(own[b.name].price), _text(positions[b.name][year])]
                 if linked:
                     alone = self.outcome.unlinked.get(b.name, {}).get(year)
-                    line += [_price(alone), _text(imports[b.name][year])]
+                    line += [_price(alone), _text(imports.get(b.name, {}).get(year))]
             rows.append(line)
         return rows
 
@@ -149,12 +147,16 @@ class Report:
         return next(r for r in self.outcome.of(scheme) if r.year == year)
 
     def positions(self) -> dict[str, dict[int, Decimal]]:
-        """Each market's own bank at the end of each year."""
+        """Each market's own bank at the end of each year, with the units it received over a
+        link when a limit moved them."""
         out: dict[str, dict[int, Decimal]] = {}
         for b in self.markets:
             assert b.market is not None
-            bank = b.market.bank
-            out[b.name] = {r.year: _number(r.values.get(bank)) for r in self.outcome.of(b.name)}
+            bank, got = b.market.bank, self.outcome.received.get(b.name, {})
+            out[b.name] = {
+                r.year: _number(r.values.get(bank)) + got.get(r.year, ZERO)
+                for r in self.outcome.of(b.name)
+            }
         return out
 
     # ---- checks ------------------------------------------------------------------------------
@@ -203,28 +205,6 @@ class Report:
         if self.checks:
             out["checks"] = self.check_table()
         return out
-
-
-def net_imports(positions: Mapping[str, Mapping[int, Decimal]], scheme: str) -> dict[int, Decimal]:
-    """Units a scheme took in (negative: gave out) in each year (see the module docstring)."""
-    years = sorted(positions[scheme])
-    held = {year: _held_abroad(positions, scheme, year) for year in years}
-    return {
-        year: numbers.subtract(held[year], held[years[i - 1]] if i else ZERO)
-        for i, year in enumerate(years)
-    }
-
-
-def _held_abroad(positions: Mapping[str, Mapping[int, Decimal]], scheme: str, year: int) -> Decimal:
-    """Cumulative net imports of a scheme by the end of a year."""
-    own = positions[scheme][year]
-    if own < 0:
-        return -own
-    deficit = sum((-p[year] for p in positions.values() if p[year] < 0), ZERO)
-    surplus = sum((p[year] for p in positions.values() if p[year] > 0), ZERO)
-    if deficit == 0 or surplus == 0:
-        return ZERO
-    return -numbers.divide(numbers.multiply(deficit, own), surplus)
 
 
 def write_tables(tables: Mapping[str, Table], folder: Path, kind: str) -> list[Path]:

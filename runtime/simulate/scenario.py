@@ -63,6 +63,9 @@ class Market(Strict):
     emissions: str  # the system input the simulation fills with the covered emissions
     bank: str  # the system value that is the bank (allowances in circulation) at year end
     price: str | None = None  # a system input the simulation fills with the year's price
+    # the system input giving the credits the scheme issues in a year: at most this many move
+    # over a credit-only link to another market (docs/simulate.md, "Linked markets")
+    credits: str | None = None
     # the price floor and ceiling of the year: a system value's name, or the prices by year
     # (in the market's currency per tonne) when the scenario states them
     floor: str | Series | None = None
@@ -95,11 +98,24 @@ class Check(Strict):
     source: str = ""
 
 
+class Auctions(Strict):
+    """Auction outcomes: the share of the allowances offered at auction that goes unsold,
+    by year. The simulation fills the system input `unsold` with `auctioned` × the share,
+    rounded half up to whole allowances; what becomes of them (held, re-offered, moved to a
+    reserve) is the scheme's system rules, as far as it declares them."""
+
+    auctioned: str  # the system input: allowances offered at the year's auctions
+    unsold: str  # the system input the simulation fills with the allowances left unsold
+    share: dict[Year, Annotated[Decimal, Field(ge=0, le=1)]]  # a share: 0.1 is 10 %
+    source: str = ""
+
+
 class SchemePart(Strict):
     """What a scenario assumes for one scheme (`[scheme.NAME]`, NAME the scheme's name)."""
 
     inputs: dict[str, Series] = Field(default_factory=dict)
     market: Market | None = None
+    auctions: Auctions | None = None
     check: Check | None = None
     charts: dict[str, list[str]] = Field(default_factory=dict)  # chart title → values drawn
 

@@ -81,12 +81,14 @@ def sweep_table(
     schemes: Mapping[str, CompiledScheme],
     step: Callable[[int, int], None] | None = None,
 ) -> tuple[list[list[str]] | None, list[DataProblem]]:
-    """One row per combination: the values varied, the price of every year and the bank at
-    the end of the last year (summed over the markets), and why a combination has no
-    price (`error`). A combination whose scenario does not fit stops the sweep."""
+    """One row per combination: the values varied, the price of every year (and, for linked
+    markets, each market's, which differ when the links keep them apart), the bank at the
+    end of the last year (summed over the markets), and why a combination has no price
+    (`error`). A combination whose scenario does not fit stops the sweep."""
     combinations = grid.combinations()
     rows: list[list[str]] = []
     years: list[int] = []
+    linked: list[str] = []
     for index, values in enumerate(combinations):
         scenario, problems = load_scenario(path, values)
         if scenario is None:
@@ -95,22 +97,28 @@ def sweep_table(
         if problems:
             return None, problems
         years = list(scenario.year_range)
-        rows.append([*(str(v) for v in values.values()), *_outcome_cells(scenario, bound)])
+        markets = [b.name for b in bound if b.market]
+        linked = markets if len(markets) > 1 else []
+        cells = _outcome_cells(scenario, bound, linked)
+        rows.append([*(str(v) for v in values.values()), *cells])
         if step is not None:
             step(index + 1, len(combinations))
     header = [v.key for v in grid.varied]
-    header += [f"price.{y}" for y in years] + [f"bank.{years[-1]}" if years else "bank", "error"]
+    header += [f"price.{y}" for y in years]
+    header += [f"{name}.price.{y}" for name in linked for y in years]
+    header += [f"bank.{years[-1]}" if years else "bank", "error"]
     return [header, *rows], []
 
 
-def _outcome_cells(scenario: Scenario, bound: Sequence[Bound]) -> list[str]:
+def _outcome_cells(scenario: Scenario, bound: Sequence[Bound], linked: Sequence[str]) -> list[str]:
     years = list(scenario.year_range)
     try:
         outcome = simulate(scenario, bound)
     except SimulationError as failure:
-        return [""] * (len(years) + 1) + [failure.message]
+        return [""] * (len(years) * (1 + len(linked)) + 1) + [failure.message]
     report = Report.of(scenario, bound, outcome)
     positions = report.positions()
     bank = sum((p[years[-1]] for p in positions.values()), Decimal(0))
-    prices = [f"{outcome.prices[y]:f}" if y in outcome.prices else "" for y in years]
+    paths = [outcome.prices, *(outcome.own.get(name, {}) for name in linked)]
+    prices = [f"{path[y]:f}" if y in path else "" for path in paths for y in years]
     return [*prices, f"{bank:f}" if positions else "", ""]
