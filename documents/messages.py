@@ -88,7 +88,11 @@ def _from_registries() -> Iterator[Message]:
     from etsl.documents.glossary import TERMS
     from etsl.linkage.checks import CATALOGUE
     from etsl.linkage.facts import SEVERITIES
+    from etsl.linkage.network import analyse_network
     from etsl.linkage.pair import VERDICTS
+    from etsl.linkage.said import TEMPLATES
+
+    del analyse_network  # imported for the messages its module registers
 
     for vocabulary in ALL:
         for choice in vocabulary:
@@ -101,7 +105,12 @@ def _from_registries() -> Iterator[Message]:
     for meaning in TERMS.values():
         yield meaning, "glossary", "documents/glossary.py"
     for check in CATALOGUE.values():
-        yield check.title, None, f"linkage/checks.py ({check.code})"
+        where = f"linkage/checks ({check.code})"
+        for text in (check.title, check.rationale, check.remedy, check.how_to):
+            if text:
+                yield text, None, where
+    for said in TEMPLATES.values():
+        yield said.template, None, f"linkage ({said.id})"
     for severity in SEVERITIES:
         yield severity, None, "linkage/facts.py"
     for text in VERDICTS.values():

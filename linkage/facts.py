@@ -23,6 +23,7 @@ from etsl.compiler.model import (
     UnitModel,
 )
 from etsl.compiler.numbers import divide, multiply
+from etsl.linkage.said import Said, template
 
 Severity = Literal["blocker", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("blocker", "warning", "info")
@@ -64,7 +65,7 @@ class Evidence:
 class Hit:
     """One occurrence of a check: a plain-language message and its evidence."""
 
-    message: str
+    message: Said
     evidence: tuple[Evidence, ...]
 
 
@@ -171,6 +172,25 @@ def quoted(names: Iterable[str]) -> str:
 # ---- units --------------------------------------------------------------------------------------
 
 CREDIT_KINDS = frozenset({"credit", "offset"})
+
+#: A unit's kind in words, with its article where a sentence needs one.
+KIND_WORDS = {
+    "allowance": template("kind-allowance", "allowance"),
+    "credit": template("kind-credit", "credit"),
+    "offset": template("kind-offset", "offset credit"),
+    "unknown": template("kind-unknown", "unit"),
+}
+A_KIND = {
+    "allowance": template("a-kind-allowance", "an allowance"),
+    "credit": template("a-kind-credit", "a credit"),
+    "offset": template("a-kind-offset", "an offset credit"),
+    "unknown": template("a-kind-unknown", "a unit"),
+}
+
+
+def kind_words(kind: str, article: bool = False) -> Said:
+    """A unit's kind in words: 'credit', or with `article` 'a credit'."""
+    return (A_KIND if article else KIND_WORDS).get(kind, KIND_WORDS["unknown"])()
 
 
 def home(m: SchemeModel, unit: UnitModel) -> str:

@@ -26,7 +26,14 @@ from etsl.linkage.facts import (
     stated,
     surrender_summary,
 )
-from etsl.linkage.flows import allowances_crossing, chain_route, linked_instrument
+from etsl.linkage.flows import (
+    THROUGH_LINK,
+    Route,
+    allowances_crossing,
+    chain_route,
+    linked_instrument,
+)
+from etsl.linkage.said import Said
 from etsl.linkage.timing import (
     ALWAYS,
     Window,
@@ -60,7 +67,7 @@ class Flow:
     path: tuple[str, ...]
     indirect: bool
     evidence: tuple[Evidence, ...]
-    route: str = ""
+    route: Said
 
 
 # ---- indirect links ---------------------------------------------------------------------------
@@ -172,11 +179,7 @@ def price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]
                         price_evidence(models[origin], price),
                         evidence(target, "price_controls", f"no {kind}"),
                     )
-                    route = (
-                        "through the chain " + " → ".join(path)
-                        if len(path) > 2
-                        else "through the link"
-                    )
+                    route = Route(THROUGH_LINK, path).words()
                     flows.append(
                         Flow(price.name, kind, origin, reached, path, len(path) > 2, proof, route)
                     )

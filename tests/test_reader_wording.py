@@ -113,7 +113,7 @@ def test_a_period_named_after_its_span_is_shown_once() -> None:
 def test_linkage_findings_name_schemes_and_units_in_words(fmt: str) -> None:
     models = [m for m in library() if m.name in ("california", "quebec", "eu_ets", "swiss_ets")]
     text = render_document([], analyse_network(models), fmt)
-    assert "California accepts offset “sector based” but Québec does not" in text
+    assert "California accepts offset credit “sector based” but Québec does not" in text
     assert re.findall(r"'[a-z][a-z0-9_]*'", text) == []
     assert "schemes/world/" not in text, "file paths are for the text report"
 
