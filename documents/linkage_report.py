@@ -57,6 +57,8 @@ def render_document(
     data["names"] = names
     data["short"] = {name: short_title(name, names) for name in names}
     _reword(data, reader_voice(data["short"]))
+    for finding in (f for pair in data["pairs"] for f in pair["findings"]):
+        finding["message"] = sentence(finding["message"])
     data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
     data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
     data["title"] = title(pairs, network, names)
@@ -76,10 +78,14 @@ _JOINS = {
 
 def reader_voice(short: Mapping[str, str]) -> Voice:
     """Linkage messages in the language being written: templates from the catalogue, schemes
-    by their short titles, identifiers by their terms."""
+    by their short titles, identifiers by their terms, scheme text as code (messages are
+    shown with `|code_spans`, so a title's backquote is made a quote)."""
 
     def term(name: str, quoted: bool) -> str:
         return _("“{name}”").format(name=label(name)) if quoted else label(name)
+
+    def scheme(name: str, quoted: bool) -> str:
+        return (short.get(name) or label(name)).replace("`", "'")
 
     def listing(items: list[str], joined: Joined) -> str:
         if not items:
@@ -90,8 +96,9 @@ def reader_voice(short: Mapping[str, str]) -> Voice:
 
     return Voice(
         template=_,
-        scheme=lambda name, quoted: short.get(name) or label(name),
+        scheme=scheme,
         term=term,
+        code=lambda text: f"`{text}`",
         listing=listing,
     )
 
@@ -108,6 +115,11 @@ def _reword(data: Any, voice: Voice) -> None:
     elif isinstance(data, list | tuple):
         for value in data:
             _reword(value, voice)
+
+
+def sentence(text: str) -> str:
+    """A finding as a sentence of a page: capitalised, with its full stop."""
+    return _("{sentence}.").format(sentence=capital(text))
 
 
 def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) -> dict[str, str]:

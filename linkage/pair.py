@@ -183,7 +183,8 @@ def with_where(data: Any) -> Any:
     """Add `where` (path:line:col, or path) to every evidence dict inside `data`."""
     if isinstance(data, dict):
         if {"scheme", "field", "path", "line"} <= data.keys():
-            data["where"] = Evidence(**{k: v for k, v in data.items() if k != "where"}).where
+            fields = Evidence.__dataclass_fields__
+            data["where"] = Evidence(**{k: v for k, v in data.items() if k in fields}).where
         for value in data.values():
             with_where(value)
     elif isinstance(data, list | tuple):

@@ -44,6 +44,14 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Code:
+    """Scheme text quoted as written (a condition): plain in English reports, shown as code
+    in the documents."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """Several values: 'a', 'b' and 'c' (`and`; `or` likewise), a, b (`comma`; `semicolon`
     likewise) or a → b (`arrow`, a chain of links); `none` when empty."""
@@ -68,7 +76,7 @@ class Said:
         return self.text()
 
 
-Value = str | Scheme | Term | Listing | Said
+Value = str | Scheme | Term | Code | Listing | Said
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +139,13 @@ def in_english(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """How a language words a message: its template, a scheme, an identifier and a list."""
+    """How a language words a message: its template, a scheme, an identifier, scheme text
+    and a list."""
 
     template: Callable[[str], str]
     scheme: Callable[[str, bool], str]
     term: Callable[[str, bool], str]
+    code: Callable[[str], str]
     listing: Callable[[list[str], Joined], str]
 
 
@@ -147,6 +157,8 @@ def spoken(data: Any, voice: Voice) -> str:
         return voice.scheme(data["scheme"], data["quoted"])
     if "term" in data:
         return voice.term(data["term"], data["quoted"])
+    if "code" in data:
+        return voice.code(data["code"])
     if "items" in data:
         return voice.listing([spoken(item, voice) for item in data["items"]], data["joined"])
     values = {key: spoken(value, voice) for key, value in data["values"]}
@@ -165,5 +177,6 @@ ENGLISH = Voice(
     template=lambda text: text,
     scheme=lambda name, quoted: f"'{name}'" if quoted else name,
     term=lambda name, quoted: f"'{name}'" if quoted else name,
+    code=lambda text: text,
     listing=english_list,
 )

@@ -33,7 +33,7 @@ from etsl.linkage.flows import (
     chain_route,
     linked_instrument,
 )
-from etsl.linkage.said import Said
+from etsl.linkage.said import Said, template
 from etsl.linkage.timing import (
     ALWAYS,
     Window,
@@ -69,6 +69,12 @@ class Flow:
     evidence: tuple[Evidence, ...]
     route: Said
 
+
+#: Evidence that a scheme reached has no price control of the kind that reaches it.
+NO_KIND = {
+    "ceiling": template("evidence-no-ceiling-at-all", "no ceiling"),
+    "floor": template("evidence-no-floor-at-all", "no floor"),
+}
 
 # ---- indirect links ---------------------------------------------------------------------------
 
@@ -177,7 +183,7 @@ def price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]
                     path = tuple(nx.shortest_path(reach, origin, reached))
                     proof = (
                         price_evidence(models[origin], price),
-                        evidence(target, "price_controls", f"no {kind}"),
+                        evidence(target, "price_controls", NO_KIND[kind]()),
                     )
                     route = Route(THROUGH_LINK, path).words()
                     flows.append(

@@ -23,7 +23,7 @@ from etsl.linkage.facts import (
 )
 from etsl.linkage.flows import Route, first_hop, linked_instrument
 from etsl.linkage.reading import parsed
-from etsl.linkage.said import Said, Scheme, Term, Value, template, terms
+from etsl.linkage.said import Code, Said, Scheme, Term, Value, template, terms
 from etsl.linkage.timing import (
     Window,
     accepted_span,
@@ -212,7 +212,10 @@ def partner_units_restricted(p: Pair) -> list[Hit]:
     return [
         Hit(
             _RESTRICTED(
-                a=Scheme(p.a.name), b=Scheme(p.b.name), unit=Term(name), condition=item.where.text
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                unit=Term(name),
+                condition=Code(item.where.text),
             ),
             (accept_evidence(p.a, item), _declared(p.b, p.a, unit_named(p.a, name))),
         )
@@ -223,8 +226,11 @@ def partner_units_restricted(p: Pair) -> list[Hit]:
     ]
 
 
+_NO_UNIT = template("evidence-no-unit", "declares no unit {unit}")
+
+
 def _declared(partner: SchemeModel, m: SchemeModel, unit: UnitModel) -> Evidence:
     own = next((u for u in partner.units if u.name == unit.name), None)
     if own is None:
-        return evidence(partner, "units", f"declares no unit '{unit.name}'")
+        return evidence(partner, "units", _NO_UNIT(unit=Term(unit.name)))
     return evidence(partner, f"units[{own.name}]", f"{own.kind} {own.name}", own)

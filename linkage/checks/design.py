@@ -13,6 +13,7 @@ from etsl.linkage.checks.registry import (
     check,
 )
 from etsl.linkage.facts import (
+    FEATURE_WORDS,
     FEATURES,
     Hit,
     Pair,
@@ -37,10 +38,6 @@ _STATUS = template("scheme-not-active", "{a} has status {status}")
 _ALLOCATION = template(
     "allocation-differs", "allocation is {methods_a} in {a} and {methods_b} in {b}"
 )
-#: The design features compared, in words.
-FEATURE_WORDS = {
-    feature: template(f"feature-{feature.replace(' ', '-')}", feature) for feature in FEATURES
-}
 
 
 def _cap_types(kinds: list[str], joined: Joined = "comma") -> Listing:

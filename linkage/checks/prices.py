@@ -18,7 +18,6 @@ from etsl.linkage.facts import (
     Rates,
     Statement,
     evidence,
-    join_names,
     number,
     stated,
     states,
@@ -78,9 +77,16 @@ _BANKING = template("banking-differs", "banking is {mode_a} in {a} and {mode_b} 
 
 
 def _none_of(m: SchemeModel, kind: str) -> Evidence:
-    return evidence(
-        m, "price_controls", f"{join_names(p.name for p in m.price_controls)} (no {kind})"
-    )
+    controls = terms([p.name for p in m.price_controls])
+    return evidence(m, "price_controls", NONE_OF[kind](controls=controls))
+
+
+#: Evidence that a scheme has price controls, but none of a kind.
+NONE_OF = {
+    "ceiling": template("evidence-no-ceiling", "{controls} (no ceiling)"),
+    "floor": template("evidence-no-floor", "{controls} (no floor)"),
+    "supply adjustment": template("evidence-no-supply", "{controls} (no supply adjustment)"),
+}
 
 
 @check(

@@ -171,8 +171,8 @@ def stringency_not_comparable(p: Pair) -> list[Hit]:
         Hit(
             message,
             (
-                evidence(p.a, "stringency", _measure(ma).text() if any(ma) else NOT_STATED),
-                evidence(p.b, "stringency", _measure(mb).text() if any(mb) else NOT_STATED),
+                evidence(p.a, "stringency", _measure(ma) if any(ma) else NOT_STATED),
+                evidence(p.b, "stringency", _measure(mb) if any(mb) else NOT_STATED),
             ),
         )
     ]
