@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from etsl.documents.figures.network import network_svg
-from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import N_, ngettext, pgettext
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.shell import Shell
@@ -95,7 +95,7 @@ def reader_voice(short: Mapping[str, str]) -> Voice:
         return (_(_JOINS[joined]) if joined != "arrow" else " → ").join(items)
 
     return Voice(
-        template=_,
+        template=lambda text: pgettext("linkage", text),
         scheme=scheme,
         term=term,
         code=lambda text: f"`{text}`",

@@ -6,7 +6,8 @@
 Messages come from the templates (`{% trans %}`, `_()`), from the Python views (`_`, `N_`,
 `ngettext`, `pgettext`, `count_words`) and from the registries the documents word at run
 time: vocabulary words (compiler/enums.py), built-in wordings (compiler/builtins.py), rule
-meanings, glossary entries (context `glossary`), linkage check titles, and the names the
+meanings, glossary entries (context `glossary`), linkage check titles, rationales, remedies
+and how-to lines, the linkage analysis's message templates (context `linkage`), and the names the
 bundled schemes use (context `name`: a term for each identifier, so the Japanese pages use
 the official term). Translator comments (`# …`) in a .po say where each term comes from;
 updating keeps them and every translation. A test runs `--check`.
@@ -110,7 +111,7 @@ def _from_registries() -> Iterator[Message]:
             if text:
                 yield text, None, where
     for said in TEMPLATES.values():
-        yield said.template, None, f"linkage ({said.id})"
+        yield said.template, "linkage", f"linkage ({said.id})"
     for severity in SEVERITIES:
         yield severity, None, "linkage/facts.py"
     for text in VERDICTS.values():

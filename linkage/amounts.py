@@ -33,7 +33,7 @@ from etsl.compiler.printer import print_expr
 from etsl.compiler.units import UnknownUnit, dims_name, parse_unit
 from etsl.linkage.facts import NOT_STATED, Evidence, evidence, number
 from etsl.linkage.reading import Case, Reader, literal, parsed
-from etsl.linkage.said import Listing, Said, Term, template
+from etsl.linkage.said import Code, Listing, Said, Term, Value, template
 from etsl.linkage.timing import ALWAYS, Window, periods_in
 
 
@@ -46,10 +46,15 @@ def percent(value: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Rate:
-    """A value that applies `when` (a period's name, or the condition that selects it)."""
+    """A value that applies `when` (a period's name, or the condition that selects it);
+    `words` says the same for readers (periods by name, conditions as scheme text)."""
 
     value: Decimal
     when: str
+    words: Listing = Listing(())
+
+
+_WHEN = template("rate-when", "when {condition}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +72,7 @@ class Trajectory:
         """'1.74 % (phase3), 2.2 % (phase4) or 4.3 % (when compliance_year >= 2024)'."""
         if len(self.values()) == 1:
             return percent(self.rates[0].value)
-        return Listing(tuple(_applying(percent(r.value), r.when) for r in self.rates), "or")
+        return Listing(tuple(_applying(percent(r.value), r.words) for r in self.rates), "or")
 
 
 _DECLINE = re.compile(
@@ -100,8 +105,8 @@ def decline(m: SchemeModel, window: Window = ALWAYS) -> Trajectory | None:
 def _rates(m: SchemeModel, name: str, periods: list[PeriodModel]) -> tuple[Rate, ...]:
     """Each value with when it applies: values of a whole period first (in period order),
     then values a condition selects, earliest condition first."""
-    plain: dict[Decimal, list[str]] = {}
-    conditional: dict[Decimal, list[str]] = {}
+    plain: dict[Decimal, list[tuple[str, Value]]] = {}
+    conditional: dict[Decimal, list[tuple[str, Value]]] = {}
     names: list[str | None] = [p.name for p in periods] or [None]
     for period in names:
         period_name = period or ""
@@ -111,11 +116,25 @@ def _rates(m: SchemeModel, name: str, periods: list[PeriodModel]) -> tuple[Rate,
         for case in cases:
             if isinstance(case.value, Decimal):
                 target = conditional if case.when else plain
-                label = "when " + " and ".join(case.when) if case.when else period_name
+                label = _when_label(case.when, period_name)
                 whens = target.setdefault(case.value, [])
                 whens.extend([label] if label not in whens else [])
     ordered = list(plain.items()) + list(reversed(conditional.items()))
-    return tuple(Rate(value, ", ".join(w for w in whens if w)) for value, whens in ordered)
+    return tuple(_rate(value, [w for w in whens if w[0]]) for value, whens in ordered)
+
+
+def _when_label(conditions: tuple[str, ...], period: str) -> tuple[str, Value]:
+    """When a value applies, as text and as words: the condition that selects it, else the
+    period's name."""
+    if conditions:
+        condition = " and ".join(conditions)
+        return f"when {condition}", _WHEN(condition=Code(condition))
+    return period, Term(period, quoted=False)
+
+
+def _rate(value: Decimal, whens: list[tuple[str, Value]]) -> Rate:
+    text = ", ".join(w for w, _ in whens)
+    return Rate(value, text, Listing(tuple(words for _, words in whens), "comma"))
 
 
 @dataclass(frozen=True, slots=True)

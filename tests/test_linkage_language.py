@@ -9,7 +9,7 @@ import re
 import string
 
 import pytest
-from etsl.documents.i18n import gettext, language
+from etsl.documents.i18n import gettext, language, pgettext
 from etsl.documents.linkage_report import render_document
 from etsl.linkage.checks import CATALOGUE
 from etsl.linkage.network import analyse_network, plain_report
@@ -52,7 +52,7 @@ def test_a_template_refuses_values_it_does_not_name() -> None:
 )
 def test_every_translation_names_the_values_of_its_template(said: Template) -> None:
     with language("ja"):
-        translated = gettext(said.template)
+        translated = pgettext("linkage", said.template)
     words = re.sub(r"\{\w+\}|`[^`]*`", "", said.template)
     assert translated != said.template or not re.search("[a-z]{3}", words), said.id
     assert _fields(translated) == _fields(said.template), said.id
