@@ -52,7 +52,7 @@ def build(folder: Path, lang: str) -> dict[str, str]:
     world = [models()[n] for n in WORLD]
     with language(lang):
         result = comparison(world)
-        heading = comparison_title("World")
+        heading = comparison_title("World emissions trading systems")
         network = analyse_network(chosen)
         extras = [
             ExtraDocument(heading, "compare-world.html",
