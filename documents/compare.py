@@ -753,9 +753,25 @@ class ShownRow:
     cells: tuple[ShownCell, ...]
 
 
+#: Titles of the library's comparisons that the catalogue translates; a title the reader
+#: chooses otherwise is shown as written, like a scheme's title without a term.
+KNOWN_TITLES = frozenset(
+    {
+        N_("Japanese schemes"),
+        N_("World emissions trading systems"),
+        N_("Crediting and offset programmes"),
+        N_("World"),
+        N_("Japan"),
+    }
+)
+
+
 def comparison_title(name: str) -> str:
-    """The title of a comparison the reader named (`Comparison: World`)."""
-    return _("Comparison: {title}").format(title=name)
+    """The title of a comparison the reader named: `World emissions trading systems: a
+    comparison` (世界の排出量取引制度の比較), in the catalogue's words when it knows the
+    title."""
+    shown = _(name) if name in KNOWN_TITLES else name
+    return _("{title}: a comparison").format(title=shown)
 
 
 def shown(result: Comparison, notes: Footnotes) -> tuple[tuple[ShownRow, ...], tuple[Any, ...]]:

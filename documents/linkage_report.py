@@ -12,18 +12,18 @@ so scheme text is escaped and linked exactly as on every other page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from etsl.documents.figures.network import network_svg
-from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import N_, ngettext, pgettext
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.shell import Shell
 from etsl.documents.wording import capital, label, scheme_title
 from etsl.linkage.network import NetworkReport, document_data, plain_report
 from etsl.linkage.pair import LinkReport
+from etsl.linkage.said import Joined, Voice, spoken
 from markupsafe import Markup
 
 #: What flows through a link, in words.
@@ -56,7 +56,9 @@ def render_document(
     names = scheme_titles(pairs, network)
     data["names"] = names
     data["short"] = {name: short_title(name, names) for name in names}
-    _reword(data, data["short"])
+    _reword(data, reader_voice(data["short"]))
+    for finding in (f for pair in data["pairs"] for f in pair["findings"]):
+        finding["message"] = sentence(finding["message"])
     data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
     data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
     data["title"] = title(pairs, network, names)
@@ -64,28 +66,60 @@ def render_document(
     return render(f"link.{fmt}.j2", **data)
 
 
-#: A name the analysis quotes in its messages: `'quebec' accepts credit 'early_reduction'`.
-_QUOTED = re.compile(r"'([A-Za-z][A-Za-z0-9_]*)'")
+#: How lists are joined in the language being written (`and`, `or`: before the last item).
+_JOINS = {
+    "and": N_(" and "),
+    "or": N_(" or "),
+    "comma": N_(", "),
+    "semicolon": N_("; "),
+    "arrow": " → ",
+}
 
 
-def reader_message(text: str, short: Mapping[str, str]) -> str:
-    """A finding's message with ETSL names in readers' words: `'quebec' accepts credit
-    'early_reduction'` → `Québec accepts credit “early reduction”`."""
+def reader_voice(short: Mapping[str, str]) -> Voice:
+    """Linkage messages in the language being written: templates from the catalogue, schemes
+    by their short titles, identifiers by their terms, scheme text as code (messages are
+    shown with `|code_spans`, so a title's backquote is made a quote)."""
 
-    def words(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return short.get(name) or _("“{name}”").format(name=label(name))
+    def term(name: str, quoted: bool) -> str:
+        return _("“{name}”").format(name=label(name)) if quoted else label(name)
 
-    return _QUOTED.sub(words, text)
+    def scheme(name: str, quoted: bool) -> str:
+        return (short.get(name) or label(name)).replace("`", "'")
+
+    def listing(items: list[str], joined: Joined) -> str:
+        if not items:
+            return _("none")
+        if joined in ("and", "or") and len(items) > 1:
+            return _(", ").join(items[:-1]) + _(_JOINS[joined]) + items[-1]
+        return (_(_JOINS[joined]) if joined != "arrow" else " → ").join(items)
+
+    return Voice(
+        template=lambda text: pgettext("linkage", text),
+        scheme=scheme,
+        term=term,
+        code=lambda text: f"`{text}`",
+        listing=listing,
+    )
 
 
-def _reword(data: dict[str, Any], short: Mapping[str, str]) -> None:
-    """Reword, in place, every message of the report's plain data for readers."""
-    network = data.get("network") or {}
-    issues = [*network.get("reciprocity", ()), *network.get("diagnostics", ())]
-    findings = [f for pair in data["pairs"] for f in pair["findings"]]
-    for item in [*issues, *findings]:
-        item["message"] = reader_message(item["message"], short)
+def _reword(data: Any, voice: Voice) -> None:
+    """Word, in place, every message of the report's plain data (kept under `k_said`, see
+    `etsl.linkage.said.in_english`) for readers, in the language being written."""
+    if isinstance(data, dict):
+        for key, value in list(data.items()):
+            if key.endswith("_said"):
+                data[key.removesuffix("_said")] = spoken(value, voice)
+            else:
+                _reword(value, voice)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            _reword(value, voice)
+
+
+def sentence(text: str) -> str:
+    """A finding as a sentence of a page: capitalised, with its full stop."""
+    return _("{sentence}.").format(sentence=capital(text))
 
 
 def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) -> dict[str, str]:

@@ -6,7 +6,8 @@
 Messages come from the templates (`{% trans %}`, `_()`), from the Python views (`_`, `N_`,
 `ngettext`, `pgettext`, `count_words`) and from the registries the documents word at run
 time: vocabulary words (compiler/enums.py), built-in wordings (compiler/builtins.py), rule
-meanings, glossary entries (context `glossary`), linkage check titles, and the names the
+meanings, glossary entries (context `glossary`), linkage check titles, rationales, remedies
+and how-to lines, the linkage analysis's message templates (context `linkage`), and the names the
 bundled schemes use (context `name`: a term for each identifier, so the Japanese pages use
 the official term). Translator comments (`# …`) in a .po say where each term comes from;
 updating keeps them and every translation. A test runs `--check`.
@@ -88,7 +89,11 @@ def _from_registries() -> Iterator[Message]:
     from etsl.documents.glossary import TERMS
     from etsl.linkage.checks import CATALOGUE
     from etsl.linkage.facts import SEVERITIES
+    from etsl.linkage.network import analyse_network
     from etsl.linkage.pair import VERDICTS
+    from etsl.linkage.said import TEMPLATES
+
+    del analyse_network  # imported for the messages its module registers
 
     for vocabulary in ALL:
         for choice in vocabulary:
@@ -101,7 +106,12 @@ def _from_registries() -> Iterator[Message]:
     for meaning in TERMS.values():
         yield meaning, "glossary", "documents/glossary.py"
     for check in CATALOGUE.values():
-        yield check.title, None, f"linkage/checks.py ({check.code})"
+        where = f"linkage/checks ({check.code})"
+        for text in (check.title, check.rationale, check.remedy, check.how_to):
+            if text:
+                yield text, None, where
+    for said in TEMPLATES.values():
+        yield said.template, "linkage", f"linkage ({said.id})"
     for severity in SEVERITIES:
         yield severity, None, "linkage/facts.py"
     for text in VERDICTS.values():

@@ -25,7 +25,13 @@ from etsl.compiler.enums import (
     LINK_STATUSES,
     UNIT_KINDS,
 )
-from etsl.compiler.model import SYSTEM_DESCRIPTION, PeriodModel, SchemeModel, TableModel
+from etsl.compiler.model import (
+    SYSTEM_DESCRIPTION,
+    Formula,
+    PeriodModel,
+    SchemeModel,
+    TableModel,
+)
 from etsl.documents.citations import Footnotes, Ref, SourceEntry
 from etsl.documents.compare import (
     NOT_STATED,
@@ -47,6 +53,7 @@ from etsl.documents.prose import (
     lexicon,
     phrase,
     rule_sentence,
+    system_lexicon,
     terms_used,
 )
 from etsl.documents.wording import (
@@ -334,10 +341,17 @@ def _table(t: TableModel, refs: tuple[Ref, ...]) -> TableView:
 def _result_words(rule_unit: str, formula: str) -> str:
     if rule_unit == "bool":
         return _("yes or no")
-    words = unit_words(rule_unit) or _("a number")
+    words = unit_words(rule_unit) or _dimensionless_words(formula)
     if is_short_tons(formula) and rule_unit.startswith("t"):
         return _("{unit} (metric; short tons are converted at 0.90718474 t)").format(unit=words)
     return words
+
+
+def _dimensionless_words(formula: str) -> str:
+    """What a result without a unit is: a share written in per cent, a ratio, or a number."""
+    if "%" in formula:
+        return _("a share, in per cent")
+    return _("a ratio") if "/" in formula else _("a number")
 
 
 def _rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[RuleView, ...]:
@@ -521,7 +535,7 @@ def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
         Item(
             price_words(p.name, "", None, None, None).rstrip(": ："),
             (
-                phrase(p.value.text, lex, p.value.unit),
+                _price_amount(model, p.value, lex),
                 str(p.from_year or ""),
                 _rising(p.rising.text if p.rising else None, p.rising_plus),
             ),
@@ -530,6 +544,16 @@ def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
         )
         for p in model.price_controls
     )
+
+
+def _price_amount(model: SchemeModel, value: Formula, lex: Lexicon) -> str:
+    """A price's amount in words; a price that names a rule or parameter shows what that
+    gives (the row already names the price, so the name alone would repeat it)."""
+    rule = next((r for r in model.rules if r.name == value.text), None)
+    param = next((p for p in model.params if p.name == value.text), None)
+    shown = rule.formula if rule else param.formula if param else value
+    words = system_lexicon(lex) if rule and rule.system else lex
+    return phrase(shown.text, words, shown.unit)
 
 
 def _price_description(description: str | None, in_lieu: bool) -> str:

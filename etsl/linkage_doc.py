@@ -151,6 +151,24 @@ network as an inline SVG (a circle of schemes, arrows where units flow, colour =
 verdict, dashed = declared by one side). JSON (`"format": "etsl.link/1"`) holds `pairs`
 (each with `findings`, `counts`, `verdict`) and `network` (or `null` for a pair).
 
+Every message (a finding, a reciprocity problem and its hint, a flow's route, and evidence
+worded by the analysis such as "not stated in the scheme") is data: a registered **id**, an
+English **template** and its **values** (a scheme, an identifier, scheme text, a list, or
+another message), kept in `etsl.linkage.said`. Text and JSON print the English sentence
+under `message` (`hint`, `route`, `value`); JSON adds the data under `message_said`
+(`hint_said`, …), e.g.
+
+```json
+"message": "'california' accepts offset credit 'sector_based' but 'quebec' does not: …",
+"message_said": {"id": "credit-not-accepted",
+                 "template": "{a} accepts {kind} {unit} but {b} does not: its tonnes reach {b} {route}",
+                 "values": [["a", {"scheme": "california", "quoted": true}], …]}
+```
+
+The documents translate each template through their catalogue and word each value for
+readers (a scheme by its title, an identifier by its term, scheme text as code), so the
+Japanese linkage page says every finding, reason, remedy and how-to line in Japanese.
+
 """
 
 

@@ -33,6 +33,7 @@ from etsl.compiler.printer import print_expr
 from etsl.compiler.units import UnknownUnit, dims_name, parse_unit
 from etsl.linkage.facts import NOT_STATED, Evidence, evidence, number
 from etsl.linkage.reading import Case, Reader, literal, parsed
+from etsl.linkage.said import Code, Listing, Said, Term, Value, template
 from etsl.linkage.timing import ALWAYS, Window, periods_in
 
 
@@ -45,10 +46,15 @@ def percent(value: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Rate:
-    """A value that applies `when` (a period's name, or the condition that selects it)."""
+    """A value that applies `when` (a period's name, or the condition that selects it);
+    `words` says the same for readers (periods by name, conditions as scheme text)."""
 
     value: Decimal
     when: str
+    words: Listing = Listing(())
+
+
+_WHEN = template("rate-when", "when {condition}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +68,11 @@ class Trajectory:
     def values(self) -> set[Decimal]:
         return {r.value for r in self.rates}
 
-    def text(self) -> str:
+    def words(self) -> Listing | str:
         """'1.74 % (phase3), 2.2 % (phase4) or 4.3 % (when year >= 2024)'."""
         if len(self.values()) == 1:
             return percent(self.rates[0].value)
-        shown = [percent(r.value) + (f" ({r.when})" if r.when else "") for r in self.rates]
-        return ", ".join(shown[:-1]) + " or " + shown[-1]
+        return Listing(tuple(_applying(percent(r.value), r.words) for r in self.rates), "or")
 
 
 _DECLINE = re.compile(
@@ -100,8 +105,8 @@ def decline(m: SchemeModel, window: Window = ALWAYS) -> Trajectory | None:
 def _rates(m: SchemeModel, name: str, periods: list[PeriodModel]) -> tuple[Rate, ...]:
     """Each value with when it applies: values of a whole period first (in period order),
     then values a condition selects, earliest condition first."""
-    plain: dict[Decimal, list[str]] = {}
-    conditional: dict[Decimal, list[str]] = {}
+    plain: dict[Decimal, list[tuple[str, Value]]] = {}
+    conditional: dict[Decimal, list[tuple[str, Value]]] = {}
     names: list[str | None] = [p.name for p in periods] or [None]
     for period in names:
         period_name = period or ""
@@ -111,11 +116,25 @@ def _rates(m: SchemeModel, name: str, periods: list[PeriodModel]) -> tuple[Rate,
         for case in cases:
             if isinstance(case.value, Decimal):
                 target = conditional if case.when else plain
-                label = "when " + " and ".join(case.when) if case.when else period_name
+                label = _when_label(case.when, period_name)
                 whens = target.setdefault(case.value, [])
                 whens.extend([label] if label not in whens else [])
     ordered = list(plain.items()) + list(reversed(conditional.items()))
-    return tuple(Rate(value, ", ".join(w for w in whens if w)) for value, whens in ordered)
+    return tuple(_rate(value, [w for w in whens if w[0]]) for value, whens in ordered)
+
+
+def _when_label(conditions: tuple[str, ...], period: str) -> tuple[str, Value]:
+    """When a value applies, as text and as words: the condition that selects it, else the
+    period's name."""
+    if conditions:
+        condition = " and ".join(conditions)
+        return f"when {condition}", _WHEN(condition=Code(condition))
+    return period, Term(period, quoted=False)
+
+
+def _rate(value: Decimal, whens: list[tuple[str, Value]]) -> Rate:
+    text = ", ".join(w for w, _ in whens)
+    return Rate(value, text, Listing(tuple(words for _, words in whens), "comma"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +148,26 @@ class Factors:
     def by_key(self) -> dict[tuple[str, ...], Decimal]:
         return {c.when: c.value for c in self.cases if isinstance(c.value, Decimal)}
 
-    def text(self) -> str:
+    def words(self) -> Listing:
+        """'27 % (office), 25 % (factory)'."""
         shown = [
-            percent(c.value) + (f" ({', '.join(c.when)})" if c.when else "")
+            _applying(percent(c.value), Listing(tuple(Term(w, quoted=False) for w in c.when)))
             for c in self.cases
             if isinstance(c.value, Decimal)
         ]
-        return ", ".join(shown)
+        return Listing(tuple(shown), "comma")
+
+
+_APPLYING = template("value-applying", "{value} ({when})")
+
+
+def _applying(value: str, when: str | Listing) -> Said | str:
+    """A value with when it applies: '4.3 % (phase4)'; the value alone when always."""
+    return (
+        _APPLYING(value=value, when=when)
+        if when and (not isinstance(when, Listing) or when.items)
+        else value
+    )
 
 
 def _reduction_term(rule: RuleModel) -> ast.Expr | None:
@@ -293,12 +325,27 @@ class Level:
     currency: str
     evidence: Evidence
 
-    def text(self) -> str:
-        words = PRICE_CONTROLS.words(self.price.name).lower()
-        since = f" from {self.price.from_year}" if self.price.from_year else ""
-        rising = f", rising {self.price.rising.text}" if self.price.rising else ""
-        rising += f" plus {self.price.rising_plus}" if self.price.rising_plus else ""
-        return f"{number(self.value)} {self.currency}/t CO2e ({words}{since}{rising})"
+    def words(self) -> Said:
+        """'65 USD/t CO2e (price ceiling from 2021, rising 5 % plus inflation)'."""
+        price = self.price
+        amount = f"{number(self.value)} {self.currency}/t CO2e"
+        control = CONTROL_WORDS.get(price.name)
+        named = control() if control else Term(price.name, quoted=False)
+        since = _SINCE(control=named, year=str(price.from_year)) if price.from_year else named
+        if not price.rising:
+            return _LEVEL(amount=amount, control=since)
+        rising = price.rising.text + (f" plus {price.rising_plus}" if price.rising_plus else "")
+        return _LEVEL_RISING(amount=amount, control=since, rising=rising)
+
+
+#: A price control's words in running text ('price ceiling'), from the vocabulary.
+CONTROL_WORDS = {
+    c.value: template(f"price-control-{c.value}", c.words[:1].lower() + c.words[1:])
+    for c in PRICE_CONTROLS.choices
+}
+_SINCE = template("price-control-since", "{control} from {year}")
+_LEVEL = template("price-level", "{amount} ({control})")
+_LEVEL_RISING = template("price-level-rising", "{amount} ({control}, rising {rising})")
 
 
 def levels(m: SchemeModel, kind: str) -> list[Level]:

@@ -23,6 +23,7 @@ from etsl.compiler.model import (
     UnitModel,
 )
 from etsl.compiler.numbers import divide, multiply
+from etsl.linkage.said import Listing, Said, Scheme, Value, template, terms
 
 Severity = Literal["blocker", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("blocker", "warning", "info")
@@ -46,7 +47,7 @@ class Evidence:
 
     scheme: str
     field: str
-    value: str
+    value: str | Said
     path: str
     line: int | None = None
     col: int | None = None
@@ -64,7 +65,7 @@ class Evidence:
 class Hit:
     """One occurrence of a check: a plain-language message and its evidence."""
 
-    message: str
+    message: Said
     evidence: tuple[Evidence, ...]
 
 
@@ -131,10 +132,19 @@ def number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+_NOT_STATED = template("not-stated", NOT_STATED)
+
+
 def evidence(
-    m: SchemeModel, field: str, value: str, item: object = None, cite: Citation | None = None
+    m: SchemeModel,
+    field: str,
+    value: str | Said,
+    item: object = None,
+    cite: Citation | None = None,
 ) -> Evidence:
-    """Evidence from scheme `m`: located when the model item carries a `location`."""
+    """Evidence from scheme `m`: located when the model item carries a `location`. `value`
+    is what the scheme declares, as written, or words about it (a message: 'not stated in
+    the scheme', 'accepts …')."""
     cite = cite or getattr(item, "cite", None)
     location = getattr(item, "location", None)
     source = next((s for s in m.sources if cite is not None and s.id == cite.source), None)
@@ -142,7 +152,7 @@ def evidence(
     return Evidence(
         scheme=m.name,
         field=field,
-        value=value,
+        value=_NOT_STATED() if value == NOT_STATED else value,
         path=at.path if at else m.path,
         line=at.line if at else None,
         col=at.col if at else None,
@@ -171,6 +181,25 @@ def quoted(names: Iterable[str]) -> str:
 # ---- units --------------------------------------------------------------------------------------
 
 CREDIT_KINDS = frozenset({"credit", "offset"})
+
+#: A unit's kind in words, with its article where a sentence needs one.
+KIND_WORDS = {
+    "allowance": template("kind-allowance", "allowance"),
+    "credit": template("kind-credit", "credit"),
+    "offset": template("kind-offset", "offset credit"),
+    "unknown": template("kind-unknown", "unit"),
+}
+A_KIND = {
+    "allowance": template("a-kind-allowance", "an allowance"),
+    "credit": template("a-kind-credit", "a credit"),
+    "offset": template("a-kind-offset", "an offset credit"),
+    "unknown": template("a-kind-unknown", "a unit"),
+}
+
+
+def kind_words(kind: str, article: bool = False) -> Said:
+    """A unit's kind in words: 'credit', or with `article` 'a credit'."""
+    return (A_KIND if article else KIND_WORDS).get(kind, KIND_WORDS["unknown"])()
 
 
 def home(m: SchemeModel, unit: UnitModel) -> str:
@@ -233,10 +262,12 @@ def accept_evidence(m: SchemeModel, item: SurrenderModel) -> Evidence:
     return evidence(m, "surrender", text, item)
 
 
+_ACCEPTS = template("evidence-accepts", "accepts {units}")
+
+
 def surrender_summary(m: SchemeModel) -> Evidence:
     names = [u.name for u, _ in accepted(m)]
-    value = ("accepts " + ", ".join(names)) if names else NOT_STATED
-    return evidence(m, "surrender", value)
+    return evidence(m, "surrender", _ACCEPTS(units=terms(names)) if names else NOT_STATED)
 
 
 # ---- links ----------------------------------------------------------------------------------------
@@ -257,8 +288,11 @@ def link_text(link: LinkModel) -> str:
 def link_evidence(m: SchemeModel, target: str) -> Evidence:
     link = link_to(m, target)
     if link is None:
-        return evidence(m, "links", f"no link to {target}")
+        return evidence(m, "links", _NO_LINK(target=Scheme(target, quoted=False)))
     return evidence(m, f"links[{target}]", link_text(link), link)
+
+
+_NO_LINK = template("evidence-no-link", "no link to {target}")
 
 
 def links_evidence(p: Pair) -> tuple[Evidence, Evidence]:
@@ -356,6 +390,12 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
 }
 
 
+#: The design features compared, in words.
+FEATURE_WORDS = {
+    feature: template(f"feature-{feature.replace(' ', '-')}", feature) for feature in FEATURES
+}
+
+
 def states(m: SchemeModel, feature: str) -> Statement:
     """What scheme `m` states about a feature of FEATURES."""
     return FEATURES[feature](m)[0]
@@ -369,11 +409,27 @@ def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:
     """Evidence listing what the scheme states about each feature, located at the scheme's
     own `not_stated` declaration when it acknowledges that its sources are silent."""
     readings = [(f, FEATURES[f](m)) for f in features]
-    shown = "; ".join(f"{f}: {reading[1]}" for f, reading in readings)
+    shown = Listing(
+        tuple(_FEATURE(feature=FEATURE_WORDS[f](), value=_reading(r)) for f, r in readings),
+        "semicolon",
+    )
     located = next(
         (r[2] for _, r in readings if r[0] is Statement.NOT_STATED and r[2] is not None), None
     )
     said = getattr(located, "description", None)
-    return evidence(
-        m, ", ".join(features), shown + (f" (the scheme: {said})" if said else ""), located
-    )
+    value = _SCHEME_SAYS(statements=shown, why=said) if said else _STATEMENTS(statements=shown)
+    return evidence(m, ", ".join(features), value, located)
+
+
+_FEATURE = template("evidence-feature", "{feature}: {value}")
+_SCHEME_SAYS = template("evidence-scheme-says", "{statements} (the scheme: {why})")
+_STATEMENTS = template("evidence-statements", "{statements}")
+_DECLARED_NONE = template("declared-none", "declared none")
+
+
+def _reading(reading: Reading) -> Value:
+    """What a scheme states about a feature: its declaration as written, or words."""
+    status = reading[0]
+    if status is Statement.NOT_STATED:
+        return _NOT_STATED()
+    return _DECLARED_NONE() if status is Statement.NONE else reading[1]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from etsl.compiler.model import SchemeModel, UnitModel
 from etsl.linkage.facts import home, link_to
+from etsl.linkage.said import Said, chain, template, terms
 
 THROUGH_LINK = "through the link"
 FREES_ALLOWANCES = "by freeing allowances"
@@ -80,17 +81,23 @@ class Route:
     def chain(self) -> bool:
         return len(self.path) > 2
 
-    def words(self) -> str:
+    def words(self) -> Said:
         """'through the link', 'by freeing allowances that cross the link (CCA)', or
         'through the chain a → b → c' (by freeing allowances at each link after the first)."""
         if self.chain:
-            chain = f"through the chain {' → '.join(self.path)}"
-            return (
-                chain if self.how == THROUGH_LINK else f"{chain}, {FREES_ALLOWANCES} at each link"
-            )
+            said = _CHAIN if self.how == THROUGH_LINK else _CHAIN_FREEING
+            return said(path=chain(self.path))
         if self.how == THROUGH_LINK:
-            return THROUGH_LINK
-        return f"{FREES_ALLOWANCES} that cross the link ({', '.join(self.allowances)})"
+            return _THROUGH_LINK()
+        return _FREEING(allowances=terms(self.allowances))
+
+
+_THROUGH_LINK = template("route-link", THROUGH_LINK)
+_FREEING = template("route-freeing", f"{FREES_ALLOWANCES} that cross the link ({{allowances}})")
+_CHAIN = template("route-chain", "through the chain {path}")
+_CHAIN_FREEING = template(
+    "route-chain-freeing", f"through the chain {{path}}, {FREES_ALLOWANCES} at each link"
+)
 
 
 def first_hop(source: SchemeModel, target: SchemeModel, unit: UnitModel) -> Route | None:

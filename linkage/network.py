@@ -43,6 +43,7 @@ from etsl.linkage.pair import (
     text_console,
     with_where,
 )
+from etsl.linkage.said import Said, Scheme, in_english, template
 from etsl.linkage.travel import Flow, IndirectPair, credit_flows, indirect_pairs, price_flows
 
 #: Codes only the network analysis reports (the pair checks' codes are in the catalogue).
@@ -70,9 +71,9 @@ class Issue:
 
     code: str
     severity: str
-    message: str
+    message: Said
     evidence: tuple[Evidence, ...]
-    hint: str | None = None
+    hint: Said | None = None
     schemes: tuple[str, ...] = ()
 
 
@@ -117,30 +118,44 @@ def link_graph(models: dict[str, SchemeModel]) -> tuple[nx.DiGraph, list[Issue]]
     return graph, problems
 
 
+_TO_SELF = template("link-to-self", "{scheme} declares a link to itself")
+_REMOVE = template("hint-remove-link", "remove the link")
+_MISSING = template(
+    "link-target-missing",
+    "{scheme} links to {target}, which is not among the schemes analysed: whether {target} "
+    "declares the link back cannot be checked",
+)
+_IN_LIBRARY = template(
+    "hint-in-library", "it is in the bundled library: add its file to the schemes analysed"
+)
+_CHECK_NAME = template(
+    "hint-check-name", "check the name, or add the scheme's file to the schemes analysed"
+)
+_DECLARE_BACK = template("hint-declare-back", "declare `link {one} …` in {other}")
+_CONSISTENT = template(
+    "hint-consistent-directions", "two-way on both sides, or outbound matched by inbound"
+)
+
+
 def _dangling(model: SchemeModel, target: str, models: dict[str, SchemeModel]) -> Issue | None:
     if target == model.name:
         return Issue(
             codes.LINK_TO_SELF.name,
             "warning",
-            f"'{model.name}' declares a link to itself",
+            _TO_SELF(scheme=Scheme(model.name)),
             (link_evidence(model, target),),
-            "remove the link",
+            _REMOVE(),
             (model.name,),
         )
     if target in models:
         return None
     from etsl.compiler.driver import library_scheme_names
 
-    hint = (
-        "it is in the bundled library: add its file to the schemes analysed"
-        if target in library_scheme_names()
-        else "check the name, or add the scheme's file to the schemes analysed"
-    )
+    hint = _IN_LIBRARY() if target in library_scheme_names() else _CHECK_NAME()
     return Issue(
         codes.LINK_TARGET_MISSING.name,
         "warning",
-        f"'{model.name}' links to '{target}', which is not among the schemes analysed: "
-        f"whether '{target}' declares the link back cannot be checked",
+        _MISSING(scheme=Scheme(model.name), target=Scheme(target)),
         (link_evidence(model, target),),
         hint,
         (model.name, target),
@@ -164,7 +179,7 @@ def _reciprocity(models: dict[str, SchemeModel], dangling: list[Issue]) -> list[
                     "warning",
                     one_sided_message(one, other, link.direction),
                     proof,
-                    f"declare 'link {one} …' in '{other}'",
+                    _DECLARE_BACK(one=one, other=Scheme(other)),
                     (a, b),
                 )
             )
@@ -175,7 +190,7 @@ def _reciprocity(models: dict[str, SchemeModel], dangling: list[Issue]) -> list[
                     "warning",
                     mismatch_message(a, b, la.direction, lb.direction),
                     proof,
-                    "two-way on both sides, or outbound matched by inbound",
+                    _CONSISTENT(),
                     (a, b),
                 )
             )
@@ -222,7 +237,7 @@ def analyse_network(models: Iterable[SchemeModel], rates: Rates | None = None) -
 
 
 def network_data(report: NetworkReport) -> dict[str, Any]:
-    data = asdict(report)
+    data = in_english(asdict(report))
     data["pairs"] = [report_data(p) for p in report.pairs]
     data["blocked"] = report.blocked
     with_where(data)
@@ -267,8 +282,9 @@ def network_text(report: NetworkReport, color: bool = False) -> str:
 
 
 def _issue_line(issue: Issue) -> str:
-    hint = f"; hint: {issue.hint}" if issue.hint else ""
-    return f"{issue.severity}: {issue.message} ({issue.evidence[0].where}){hint}  [{issue.code}]"
+    hint = f"; hint: {issue.hint.text()}" if issue.hint else ""
+    where = issue.evidence[0].where
+    return f"{issue.severity}: {issue.message.text()} ({where}){hint}  [{issue.code}]"
 
 
 def _indirect_line(pair: IndirectPair) -> str:
@@ -282,7 +298,7 @@ def _indirect_line(pair: IndirectPair) -> str:
 
 
 def _flow_line(flow: Flow) -> str:
-    return f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {flow.route}"
+    return f"{flow.kind} '{flow.what}' of {flow.origin} reaches {flow.reaches} {flow.route.text()}"
 
 
 def plain_report(

@@ -31,6 +31,7 @@ from etsl.linkage.facts import (
     Severity,
     declared_by,
 )
+from etsl.linkage.said import Said, in_english
 from rich.console import Console
 from rich.text import Text
 
@@ -50,7 +51,7 @@ class Finding:
     code: str
     severity: Severity
     title: str
-    message: str
+    message: Said
     evidence: tuple[Evidence, ...]
     remedy: str
     rationale: str
@@ -169,7 +170,7 @@ def parse_rates(texts: Iterable[str]) -> Rates:
 
 def report_data(report: LinkReport) -> dict[str, Any]:
     """Plain data (JSON-ready) for one pair report."""
-    data = asdict(report)
+    data = in_english(asdict(report))
     data["verdict"] = report.verdict
     data["verdict_text"] = VERDICTS[report.verdict]
     data["counts"] = report.counts()
@@ -182,7 +183,8 @@ def with_where(data: Any) -> Any:
     """Add `where` (path:line:col, or path) to every evidence dict inside `data`."""
     if isinstance(data, dict):
         if {"scheme", "field", "path", "line"} <= data.keys():
-            data["where"] = Evidence(**{k: v for k, v in data.items() if k != "where"}).where
+            fields = Evidence.__dataclass_fields__
+            data["where"] = Evidence(**{k: v for k, v in data.items() if k in fields}).where
         for value in data.values():
             with_where(value)
     elif isinstance(data, list | tuple):
@@ -223,7 +225,7 @@ def print_pair(console: Console, report: LinkReport) -> None:
 
 def _print_finding(console: Console, finding: Finding) -> None:
     line = Text(f"{finding.severity}: ", style=STYLES[finding.severity])
-    line.append(finding.message)
+    line.append(finding.message.text())
     line.append(f"  [{finding.code}]", style="dim")
     console.print(line)
     for item in finding.evidence:

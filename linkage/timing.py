@@ -19,6 +19,7 @@ from datetime import date
 
 from etsl.compiler.model import PeriodModel, SchemeModel, SurrenderModel
 from etsl.linkage.reading import Reader
+from etsl.linkage.said import Said, template
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +35,19 @@ class Window:
             or (other.end and self.start and other.end < self.start)
         )
 
-    def text(self) -> str:
+    def words(self) -> Said:
+        """'from 2020-01-01 to 2030-12-31', 'from …', 'until …' or 'at any time'."""
         if self.start and self.end:
-            return f"from {self.start} to {self.end}"
+            return _BETWEEN(start=str(self.start), end=str(self.end))
         if self.start:
-            return f"from {self.start}"
-        return f"until {self.end}" if self.end else "at any time"
+            return _FROM(start=str(self.start))
+        return _UNTIL(end=str(self.end)) if self.end else _ALWAYS()
+
+
+_BETWEEN = template("window-between", "from {start} to {end}")
+_FROM = template("window-from", "from {start}")
+_UNTIL = template("window-until", "until {end}")
+_ALWAYS = template("window-always", "at any time")
 
 
 ALWAYS = Window()

@@ -26,7 +26,14 @@ from etsl.linkage.facts import (
     stated,
     surrender_summary,
 )
-from etsl.linkage.flows import allowances_crossing, chain_route, linked_instrument
+from etsl.linkage.flows import (
+    THROUGH_LINK,
+    Route,
+    allowances_crossing,
+    chain_route,
+    linked_instrument,
+)
+from etsl.linkage.said import Said, template
 from etsl.linkage.timing import (
     ALWAYS,
     Window,
@@ -60,8 +67,14 @@ class Flow:
     path: tuple[str, ...]
     indirect: bool
     evidence: tuple[Evidence, ...]
-    route: str = ""
+    route: Said
 
+
+#: Evidence that a scheme reached has no price control of the kind that reaches it.
+NO_KIND = {
+    "ceiling": template("evidence-no-ceiling-at-all", "no ceiling"),
+    "floor": template("evidence-no-floor-at-all", "no floor"),
+}
 
 # ---- indirect links ---------------------------------------------------------------------------
 
@@ -170,13 +183,9 @@ def price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]
                     path = tuple(nx.shortest_path(reach, origin, reached))
                     proof = (
                         price_evidence(models[origin], price),
-                        evidence(target, "price_controls", f"no {kind}"),
+                        evidence(target, "price_controls", NO_KIND[kind]()),
                     )
-                    route = (
-                        "through the chain " + " → ".join(path)
-                        if len(path) > 2
-                        else "through the link"
-                    )
+                    route = Route(THROUGH_LINK, path).words()
                     flows.append(
                         Flow(price.name, kind, origin, reached, path, len(path) > 2, proof, route)
                     )

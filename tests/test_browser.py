@@ -52,7 +52,7 @@ def build(folder: Path, lang: str) -> dict[str, str]:
     world = [models()[n] for n in WORLD]
     with language(lang):
         result = comparison(world)
-        heading = comparison_title("World")
+        heading = comparison_title("World emissions trading systems")
         network = analyse_network(chosen)
         extras = [
             ExtraDocument(heading, "compare-world.html",
@@ -196,3 +196,16 @@ def test_navigation_reaches_every_page_from_the_index(printed) -> None:  # noqa:
                    "linkage.html", "glossary.html", "search.html"):
         assert f'href="{target}"' in dom or f'action="{target}"' in dom, target
         assert (folder / target).exists()
+
+
+def test_linkage_and_comparison_print_in_the_language_of_the_site(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    linkage = text_of(pdfs["linkage.pdf"])
+    compared = text_of(pdfs["compare-world.pdf"])
+    if lang == "ja":
+        assert squeeze("重要な理由") in linkage and squeeze("受け入れるが") in linkage
+        assert "Whyitmatters" not in linkage and "Remedy" not in linkage
+        assert squeeze("世界の排出量取引制度の比較") in compared
+    else:
+        assert "Whyitmatters" in linkage
+        assert squeeze("World emissions trading systems: a comparison") in compared

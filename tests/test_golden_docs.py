@@ -77,5 +77,5 @@ def test_index_and_world_comparison(lang: str, update_golden: bool) -> None:
     check_golden(GOLDEN / lang / "index.md", library_site(lang)["index.md"], update_golden)
     world = [m for m in library() if Path(m.path).parent.name == "world"]
     with language(lang):
-        text = render(comparison(world), "md", comparison_title("World"))
+        text = render(comparison(world), "md", comparison_title("World emissions trading systems"))
     check_golden(GOLDEN / lang / "compare-world.md", text, update_golden)

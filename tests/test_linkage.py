@@ -158,7 +158,7 @@ def test_a_different_rate_reports_the_converted_penalty() -> None:
     found = models(CASES / "penalty-needs-rate.scheme")
     report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=150"]))
     finding = next(f for f in report.findings if f.code == "penalty-level-differs")
-    assert "= 106.666666666666666667 EUR at EUR/JPY=150" in finding.message
+    assert "= 106.666666666666666667 EUR at EUR/JPY=150" in finding.message.text()
     assert report.rates == ("EUR/JPY=150",)
 
 
@@ -197,7 +197,7 @@ def test_real_links_are_declared_by_both_sides_without_blocker(a: str, b: str) -
     first, second = library_pair(a, b)
     report = check_pair(first, second)
     assert set(report.declared_by) == {first.name, second.name}
-    assert report.blockers == [], [f.message for f in report.blockers]
+    assert report.blockers == [], [f.message.text() for f in report.blockers]
     assert not {"link-one-sided", "link-direction-mismatch"} & {f.code for f in report.findings}
 
 
@@ -205,7 +205,7 @@ def test_eu_with_china_is_blocked_by_the_intensity_cap() -> None:
     eu, china = library_pair("world/eu_ets.scheme", "world/china_ets.scheme")
     report = check_pair(eu, china)
     assert [f.code for f in report.blockers] == ["cap-type-incompatible"]
-    assert "intensity" in report.blockers[0].message
+    assert "intensity" in report.blockers[0].message.text()
 
 
 def test_eu_with_jvets_is_blocked_by_voluntary_participation() -> None:
@@ -221,14 +221,14 @@ def test_price_ceiling_of_california_is_not_compared_with_quebec_prices_not_stat
     california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
     report = check_pair(california, quebec)
     assert not {"price-ceiling-unilateral", "price-floor-unilateral"} & {f.code for f in report.findings}
-    gaps = [f.message for f in report.findings if f.code == "feature-undeclared"]
+    gaps = [f.message.text() for f in report.findings if f.code == "feature-undeclared"]
     assert any("price controls" in m and "'quebec'" in m for m in gaps), gaps
-    assert not any("has none" in f.message for f in report.findings)
+    assert not any("has none" in f.message.text() for f in report.findings)
 
 
 def test_credit_accepted_on_one_side_names_the_credit_type() -> None:
     california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
-    messages = [f.message for f in check_pair(california, quebec).findings
+    messages = [f.message.text() for f in check_pair(california, quebec).findings
                 if f.code == "credit-not-accepted"]
     assert any("'sector_based'" in m for m in messages), messages
 
@@ -370,7 +370,7 @@ def report_of(a: str, b: str, rates: Rates | None = None):  # type: ignore[no-un
 
 
 def messages(report, code: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f.message for f in report.findings if f.code == code]
+    return [f.message.text() for f in report.findings if f.code == code]
 
 
 def test_linked_instruments_are_used_interchangeably() -> None:
@@ -386,7 +386,7 @@ def test_linked_instruments_are_used_interchangeably() -> None:
 def test_verification_is_not_judged_from_the_word_verified() -> None:
     assert "mrv-verification-unstated" not in CATALOGUE
     report = report_of("world/california.scheme", "world/quebec.scheme")
-    assert not any("verif" in f.message for f in report.findings)
+    assert not any("verif" in f.message.text() for f in report.findings)
 
 
 def test_a_credit_only_link_frees_no_allowances() -> None:
@@ -394,7 +394,7 @@ def test_a_credit_only_link_frees_no_allowances() -> None:
     saitama_tset indirectly' was false."""
     report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
     assert messages(report, "credit-not-accepted") == []
-    assert not any(name in f.message for f in report.findings
+    assert not any(name in f.message.text() for f in report.findings
                    for name in ("renewable_energy", "other_gas", "outside_tokyo"))
 
 
@@ -502,9 +502,9 @@ def test_pair_and_network_reports_use_the_same_words(a: str, b: str) -> None:
     report = check_pair(first, second)
     network = analyse_network([first, second])
     for flow in network.credit_flows:
-        assert any(f"'{flow.what}'" in m and flow.route in m
+        assert any(f"'{flow.what}'" in m and flow.route.text() in m
                    for m in messages(report, "credit-not-accepted")), flow
-    words = " ".join(f.message for f in report.findings)
+    words = " ".join(f.message.text() for f in report.findings)
     assert "directly" not in words and "indirectly" not in words
 
 
@@ -515,5 +515,5 @@ def test_a_list_of_cap_types_with_an_intensity_cap_is_not_absolute() -> None:
     assert compilation.ok, [str(d) for d in compilation.diagnostics]
     a, b = compilation.schemes["a"].model, compilation.schemes["b"].model
     [finding] = check_pair(a, b).blockers
-    assert finding.code == "cap-type-incompatible" and "'intensity'" in finding.message
+    assert finding.code == "cap-type-incompatible" and "'intensity'" in finding.message.text()
     assert "cap-type-incompatible" in codes(b, a), "b is not absolute everywhere, a is"

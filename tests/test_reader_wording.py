@@ -113,7 +113,7 @@ def test_a_period_named_after_its_span_is_shown_once() -> None:
 def test_linkage_findings_name_schemes_and_units_in_words(fmt: str) -> None:
     models = [m for m in library() if m.name in ("california", "quebec", "eu_ets", "swiss_ets")]
     text = render_document([], analyse_network(models), fmt)
-    assert "California accepts offset “sector based” but Québec does not" in text
+    assert "California accepts offset credit “sector based” but Québec does not" in text
     assert re.findall(r"'[a-z][a-z0-9_]*'", text) == []
     assert "schemes/world/" not in text, "file paths are for the text report"
 
@@ -191,3 +191,31 @@ def test_the_japanese_index_names_jurisdictions_in_japanese() -> None:
     assert "| 東京都 |" in tokyo and "Tokyo Metropolitan Government" not in tokyo
     cdm = next(line for line in index.splitlines() if "(cdm.md)" in line)
     assert cdm.rstrip().endswith("| — |"), "a programme without periods says so"
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "title"),
+    [
+        ("en", "World emissions trading systems", "World emissions trading systems: a comparison"),
+        ("ja", "World emissions trading systems", "世界の排出量取引制度の比較"),
+        ("ja", "Japanese schemes", "日本の制度の比較"),
+        ("ja", "My own pick", "My own pickの比較"),
+    ],
+)
+def test_comparisons_have_titles_in_the_language_of_the_page(
+    lang: str, name: str, title: str
+) -> None:
+    from etsl.documents.compare import comparison_title
+
+    with language(lang):
+        assert comparison_title(name) == title
+
+
+def test_a_price_that_names_a_rule_shows_what_the_rule_gives() -> None:
+    eu = next(m for m in library() if m.name == "eu_ets")
+    page = site([eu], "md")["eu_ets.md"]
+    row = next(
+        line for line in page.splitlines() if line.startswith("| Market stability reserve intake")
+    )
+    assert "if the year is at least 2019 and the year is at most 2030, 24 %; otherwise 12 %" in row
+    assert "the MSR intake rate" not in row

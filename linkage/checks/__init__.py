@@ -3,7 +3,7 @@ code of compiler/codes.py, in modules by concern.
 
     >>> from etsl.linkage.facts import Pair
     >>> hits = CATALOGUE["participation-voluntary"].run(Pair(eu_ets, jvets))
-    >>> hits[0].message
+    >>> hits[0].message.text()
     "'eu_ets' is mandatory but 'jvets' is voluntary: ..."
 
 Each check reads two `SchemeModel`s (never the AST) and returns `Hit`s: a message plus the

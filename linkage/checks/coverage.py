@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from etsl.compiler import codes
 from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
-from etsl.linkage.facts import Hit, Pair, evidence, join_names
+from etsl.linkage.facts import Hit, Pair, evidence
+from etsl.linkage.said import Listing, Scheme, template
+
+_GASES = template("gases-differ", "only {a} covers {only_a}; only {b} covers {only_b}")
+_GWP = template(
+    "gwp-basis-differs",
+    "GWP basis {basis_a} in {a} and {basis_b} in {b} give different values ({values})",
+)
+_SCOPE = template("scope-differs", "scope is {scope_a} in {a} and {scope_b} in {b}")
+#: Scopes in words.
+SCOPES = {
+    "direct": template("scope-direct", "direct"),
+    "indirect": template("scope-indirect", "indirect"),
+}
+
+
+def _gases(gases: set[str]) -> Listing:
+    return Listing(tuple(sorted(gases)), "comma")
+
+
+def _scopes(scope: list[str]) -> Listing:
+    return Listing(tuple(SCOPES[s]() if s in SCOPES else s for s in scope), "comma")
 
 
 @check(
@@ -21,8 +42,12 @@ def gases_differ(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"only '{p.a.name}' covers {join_names(sorted(ga - gb))}; "
-            f"only '{p.b.name}' covers {join_names(sorted(gb - ga))}",
+            _GASES(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                only_a=_gases(ga - gb),
+                only_b=_gases(gb - ga),
+            ),
             (
                 evidence(p.a, "gases", ", ".join(p.a.gases)),
                 evidence(p.b, "gases", ", ".join(p.b.gases)),
@@ -46,8 +71,13 @@ def gwp_basis_differs(p: Pair) -> list[Hit]:
     values = "; ".join(f"{g}: {p.a.gwp[g]} vs {p.b.gwp[g]}" for g in differing)
     return [
         Hit(
-            f"GWP basis {p.a.gwp_basis} in '{p.a.name}' and {p.b.gwp_basis} in "
-            f"'{p.b.name}' give different values ({values})",
+            _GWP(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                basis_a=p.a.gwp_basis or "",
+                basis_b=p.b.gwp_basis or "",
+                values=values,
+            ),
             (
                 evidence(p.a, "gwp_basis", p.a.gwp_basis or ""),
                 evidence(p.b, "gwp_basis", p.b.gwp_basis or ""),
@@ -71,8 +101,12 @@ def scope_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"scope is {join_names(p.a.scope)} in '{p.a.name}' and {join_names(p.b.scope)} "
-            f"in '{p.b.name}'",
+            _SCOPE(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                scope_a=_scopes(p.a.scope),
+                scope_b=_scopes(p.b.scope),
+            ),
             (
                 evidence(p.a, "scope", ", ".join(p.a.scope)),
                 evidence(p.b, "scope", ", ".join(p.b.scope)),

@@ -14,6 +14,7 @@ from etsl.linkage.facts import (
     credits,
     evidence,
     home,
+    kind_words,
     limit_of,
     names_in,
     stated,
@@ -22,6 +23,7 @@ from etsl.linkage.facts import (
 )
 from etsl.linkage.flows import Route, first_hop, linked_instrument
 from etsl.linkage.reading import parsed
+from etsl.linkage.said import Code, Said, Scheme, Term, Value, template, terms
 from etsl.linkage.timing import (
     Window,
     accepted_span,
@@ -47,15 +49,44 @@ def reaching(p: Pair, window: Window) -> list[tuple[UnitModel, SurrenderModel, R
     return found
 
 
-def _when(m: SchemeModel, unit: str, window: Window) -> str:
-    """When a credit stops being accepted while the link operates, say so."""
-    during = periods_in(m, window)
-    taking = [p for p in accepting_periods(m, unit) if p in during]
+_REACHES = template(
+    "credit-not-accepted",
+    "{a} accepts {kind} {unit} but {b} does not: its tonnes reach {b} {route}",
+)
+_REACHES_UNTIL = template(
+    "credit-not-accepted-until",
+    "{a} accepts {kind} {unit} but {b} does not: its tonnes reach {b} {route} (accepted only "
+    "in {periods}, until {end}; the link operates {window})",
+)
+_UNLIMITED = template(
+    "credit-unlimited",
+    "{a} accepts {kind} {unit} without a quantitative limit; {b} limits every credit it accepts",
+)
+_LIMITS = template("credit-limits-differ", "credit limits differ between {a} and {b}")
+_RESTRICTED = template(
+    "partner-units-restricted",
+    "{a} accepts {unit} from {b} only where {condition}: units of {b} that do not meet this "
+    "cannot be used in {a}",
+)
+
+
+def _reaches_said(p: Pair, unit: UnitModel, route: Route, window: Window) -> Said:
+    """The words of a credit reaching the partner; when the credit stops being accepted while
+    the link operates, they say so."""
+    values: dict[str, Value] = {
+        "a": Scheme(p.a.name),
+        "b": Scheme(p.b.name),
+        "kind": kind_words(unit.kind),
+        "unit": Term(unit.name),
+        "route": route.words(),
+    }
+    during = periods_in(p.a, window)
+    taking = [x for x in accepting_periods(p.a, unit.name) if x in during]
     if not taking or len(taking) == len(during):
-        return ""
-    span = accepted_span(m, unit)
-    names = ", ".join(p.name for p in accepting_periods(m, unit))
-    return f" (accepted only in {names}, until {span.end}; the link operates {window.text()})"
+        return _REACHES(**values)
+    span = accepted_span(p.a, unit.name)
+    periods = terms([x.name for x in accepting_periods(p.a, unit.name)])
+    return _REACHES_UNTIL(**values, periods=periods, end=str(span.end), window=window.words())
 
 
 @check(
@@ -80,8 +111,7 @@ def credit_not_accepted(p: Pair) -> list[Hit]:
     window = link_window(p.a, p.b)
     return [
         Hit(
-            f"'{p.a.name}' accepts {unit.kind} '{unit.name}' but '{p.b.name}' does not: its "
-            f"tonnes reach '{p.b.name}' {route.words()}{_when(p.a, unit.name, window)}",
+            _reaches_said(p, unit, route, window),
             (accept_evidence(p.a, item), surrender_summary(p.b)),
         )
         for unit, item, route in reaching(p, window)
@@ -114,8 +144,12 @@ def credit_unlimited(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' accepts {unit.kind} '{unit.name}' without a quantitative limit; "
-            f"'{p.b.name}' limits every credit it accepts",
+            _UNLIMITED(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                kind=kind_words(unit.kind),
+                unit=Term(unit.name),
+            ),
             (accept_evidence(p.a, item), surrender_summary(p.b)),
         )
         for unit, item in own
@@ -140,7 +174,7 @@ def credit_limits_differ(p: Pair) -> list[Hit]:
     ):
         return []
     proof = [_limit_evidence(p.a, s) for s in la] + [_limit_evidence(p.b, s) for s in lb]
-    return [Hit(f"credit limits differ between '{p.a.name}' and '{p.b.name}'", tuple(proof))]
+    return [Hit(_LIMITS(a=Scheme(p.a.name), b=Scheme(p.b.name)), tuple(proof))]
 
 
 def _limits(m: SchemeModel, partner: SchemeModel) -> list[SurrenderModel]:
@@ -177,8 +211,12 @@ def _on_units(item: SurrenderModel) -> bool:
 def partner_units_restricted(p: Pair) -> list[Hit]:
     return [
         Hit(
-            f"'{p.a.name}' accepts '{name}' from '{p.b.name}' only where {item.where.text}: "
-            f"units of '{p.b.name}' that do not meet this cannot be used in '{p.a.name}'",
+            _RESTRICTED(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                unit=Term(name),
+                condition=Code(item.where.text),
+            ),
             (accept_evidence(p.a, item), _declared(p.b, p.a, unit_named(p.a, name))),
         )
         for item in p.a.surrender
@@ -188,8 +226,11 @@ def partner_units_restricted(p: Pair) -> list[Hit]:
     ]
 
 
+_NO_UNIT = template("evidence-no-unit", "declares no unit {unit}")
+
+
 def _declared(partner: SchemeModel, m: SchemeModel, unit: UnitModel) -> Evidence:
     own = next((u for u in partner.units if u.name == unit.name), None)
     if own is None:
-        return evidence(partner, "units", f"declares no unit '{unit.name}'")
+        return evidence(partner, "units", _NO_UNIT(unit=Term(unit.name)))
     return evidence(partner, f"units[{own.name}]", f"{own.kind} {own.name}", own)

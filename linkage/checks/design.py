@@ -13,16 +13,36 @@ from etsl.linkage.checks.registry import (
     check,
 )
 from etsl.linkage.facts import (
+    FEATURE_WORDS,
     FEATURES,
     Hit,
     Pair,
     evidence,
-    join_names,
     meta,
-    quoted,
     stated,
     statement_evidence,
 )
+from etsl.linkage.said import Joined, Listing, Scheme, Term, template, terms
+
+_VOLUNTARY = template(
+    "participation-voluntary",
+    "{a} is mandatory but {b} is voluntary: the EU Art. 25 test requires both sides to be "
+    "mandatory",
+)
+_INCOMPATIBLE = template(
+    "cap-type-incompatible", "{a} is mandatory with an absolute cap but {b} has cap type {kinds}"
+)
+_CAP_TYPES = template("cap-type-differs", "cap types differ: {a} {kinds_a}, {b} {kinds_b}")
+_UNDECLARED = template("feature-undeclared", "not stated by {schemes}, so not compared: {features}")
+_STATUS = template("scheme-not-active", "{a} has status {status}")
+_ALLOCATION = template(
+    "allocation-differs", "allocation is {methods_a} in {a} and {methods_b} in {b}"
+)
+
+
+def _cap_types(kinds: list[str], joined: Joined = "comma") -> Listing:
+    quoted = joined == "and"
+    return Listing(tuple(Term(k, quoted) for k in kinds), joined)
 
 
 @check(
@@ -47,8 +67,7 @@ def participation_voluntary(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' is mandatory but '{p.b.name}' is voluntary: the EU Art. 25 test "
-            "requires both sides to be mandatory",
+            _VOLUNTARY(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (meta(p.a, "participation"), meta(p.b, "participation")),
         )
     ]
@@ -77,8 +96,7 @@ def cap_type_incompatible(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' is mandatory with an absolute cap but '{p.b.name}' has cap type "
-            f"{quoted(other)}",
+            _INCOMPATIBLE(a=Scheme(p.a.name), b=Scheme(p.b.name), kinds=_cap_types(other, "and")),
             (meta(p.a, "cap_type"), meta(p.a, "participation"), meta(p.b, "cap_type")),
         )
     ]
@@ -106,8 +124,12 @@ def cap_type_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"cap types differ: '{p.a.name}' {join_names(kinds[0])}, '{p.b.name}' "
-            f"{join_names(kinds[1])}",
+            _CAP_TYPES(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                kinds_a=_cap_types(kinds[0]),
+                kinds_b=_cap_types(kinds[1]),
+            ),
             (meta(p.a, "cap_type"), meta(p.b, "cap_type")),
         )
     ]
@@ -137,7 +159,10 @@ def feature_undeclared(p: Pair) -> list[Hit]:
             missing.setdefault(sides, []).append(feature)
     return [
         Hit(
-            f"not stated by {quoted(sides)}, so not compared: {join_names(features)}",
+            _UNDECLARED(
+                schemes=Listing(tuple(Scheme(s) for s in sides)),
+                features=Listing(tuple(FEATURE_WORDS[f]() for f in features), "comma"),
+            ),
             (statement_evidence(p.a, features), statement_evidence(p.b, features)),
         )
         for sides, features in missing.items()
@@ -157,7 +182,8 @@ def scheme_not_active(p: Pair) -> list[Hit]:
     status = p.a.meta_value("status")
     if status in (None, "active"):
         return []
-    return [Hit(f"'{p.a.name}' has status '{status}'", (meta(p.a, "status"), meta(p.b, "status")))]
+    said = _STATUS(a=Scheme(p.a.name), status=Term(status))
+    return [Hit(said, (meta(p.a, "status"), meta(p.b, "status")))]
 
 
 @check(
@@ -174,8 +200,12 @@ def allocation_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"allocation is {join_names(aa.methods)} in '{p.a.name}' and "
-            f"{join_names(ab.methods)} in '{p.b.name}'",
+            _ALLOCATION(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                methods_a=terms(aa.methods),
+                methods_b=terms(ab.methods),
+            ),
             (
                 evidence(p.a, "allocation", ", ".join(aa.methods), aa),
                 evidence(p.b, "allocation", ", ".join(ab.methods), ab),

@@ -9,7 +9,22 @@ from etsl.compiler import codes
 from etsl.linkage.amounts import uses_short_tons
 from etsl.linkage.checks.penalties import RATE_HOW_TO
 from etsl.linkage.checks.registry import ICAP_GUIDE, RGGI_ELEMENTS, check
-from etsl.linkage.facts import Hit, Pair, evidence, home, join_names, meta
+from etsl.linkage.facts import Hit, Pair, evidence, home, join_names, kind_words, meta
+from etsl.linkage.said import Scheme, Term, template, terms
+
+_CURRENCY = template(
+    "currency-differs",
+    "{a} uses {ca}, {b} uses {cb}; amounts are compared only with an exchange rate between them",
+)
+_CURRENCY_RATE = template(
+    "currency-differs-rate", "{a} uses {ca}, {b} uses {cb}; amounts are compared at {rate}"
+)
+_SHORT_TONS = template("tonne-measure-differs", "{a} measures in short tons, {b} in metric tonnes")
+_ORIGIN = template(
+    "unit-origin-unknown",
+    "{a} declares {kind} {unit} from {b}, which declares no unit {unit} (it declares {declared})",
+)
+_KIND = template("unit-kind-differs", "{unit} is {kind_a} in {a} but {kind_b} in {b}")
 
 
 @check(
@@ -26,14 +41,11 @@ def currency_differs(p: Pair) -> list[Hit]:
     if ca is None or cb is None or ca == cb:
         return []
     given = p.rates.convert(Decimal(1), cb, ca) is not None
-    tail = (
-        f"amounts are compared at {p.rates.text_for(ca, cb)}"
-        if given
-        else "amounts are compared only with an exchange rate between them"
-    )
+    said = _CURRENCY_RATE if given else _CURRENCY
+    rate = {"rate": p.rates.text_for(ca, cb)} if given else {}
     return [
         Hit(
-            f"'{p.a.name}' uses {ca}, '{p.b.name}' uses {cb}; {tail}",
+            said(a=Scheme(p.a.name), b=Scheme(p.b.name), ca=ca, cb=cb, **rate),
             (meta(p.a, "currency"), meta(p.b, "currency")),
         )
     ]
@@ -53,7 +65,7 @@ def tonne_measure_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' measures in short tons, '{p.b.name}' in metric tonnes",
+            _SHORT_TONS(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (evidence(p.a, "units", "short_tCO2"), evidence(p.b, "units", "tCO2e")),
         )
     ]
@@ -73,8 +85,13 @@ def unit_origin_unknown(p: Pair) -> list[Hit]:
     names = {u.name for u in p.b.units}
     return [
         Hit(
-            f"'{p.a.name}' declares {u.kind} '{u.name}' from '{p.b.name}', which declares "
-            f"no unit '{u.name}' (it declares {join_names(sorted(names))})",
+            _ORIGIN(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                kind=kind_words(u.kind),
+                unit=Term(u.name),
+                declared=terms(sorted(names)),
+            ),
             (
                 evidence(p.a, f"units[{u.name}]", f"{u.kind} {u.name} from {u.origin}", u),
                 evidence(p.b, "units", join_names(sorted(names))),
@@ -98,7 +115,13 @@ def unit_kind_differs(p: Pair) -> list[Hit]:
     theirs = {u.name: u for u in p.b.units if home(p.b, u) == p.b.name}
     return [
         Hit(
-            f"'{u.name}' is a {u.kind} in '{p.a.name}' but a {theirs[u.name].kind} in '{p.b.name}'",
+            _KIND(
+                unit=Term(u.name),
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                kind_a=kind_words(u.kind, article=True),
+                kind_b=kind_words(theirs[u.name].kind, article=True),
+            ),
             (
                 evidence(p.a, f"units[{u.name}]", u.kind, u),
                 evidence(p.b, f"units[{u.name}]", theirs[u.name].kind, theirs[u.name]),

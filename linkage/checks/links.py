@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from etsl.compiler import codes
+from etsl.compiler.model import LinkModel
 from etsl.linkage.checks.registry import CARB_LINKAGE, ICAP_GUIDE, check
 from etsl.linkage.facts import (
     NOT_STATED,
@@ -13,31 +14,68 @@ from etsl.linkage.facts import (
     Pair,
     accepted,
     home,
-    join_names,
     link_evidence,
     link_to,
     links_evidence,
     surrender_summary,
 )
 from etsl.linkage.flows import receives
+from etsl.linkage.said import Said, Scheme, Template, Value, template, terms
 
 CONSISTENT = frozenset({("two_way", "two_way"), ("outbound", "inbound"), ("inbound", "outbound")})
 
 
-def one_sided_message(one: str, other: str, direction: str) -> str:
+#: Link directions in words: 'a two-way link', 'declares its link … two-way'.
+DIRECTIONS = {
+    "two_way": template("direction-two-way", "two-way"),
+    "outbound": template("direction-outbound", "outbound"),
+    "inbound": template("direction-inbound", "inbound"),
+}
+A_DIRECTION = {
+    "two_way": template("a-direction-two-way", "a two-way"),
+    "outbound": template("a-direction-outbound", "an outbound"),
+    "inbound": template("a-direction-inbound", "an inbound"),
+}
+_ONE_SIDED = template(
+    "link-one-sided", "{one} declares {direction} link to {other}, which does not declare it back"
+)
+_MISMATCH = template(
+    "link-direction-mismatch",
+    "{a} declares its link to {b} {direction_a} and {b} declares its link to {a} "
+    "{direction_b}: the declarations describe different flows",
+)
+_UNDECLARED = template("link-undeclared", "neither {a} nor {b} declares a link to the other")
+_DATES = template("link-dates-differ", "{a} declares {dates_a}, {b} {dates_b}")
+_DATES_SPAN = template("link-dates", "{since} .. {until}")
+_UNITS = template("link-units-differ", "{a} links {units_a}, {b} links {units_b}")
+_NOT_ACCEPTED = template(
+    "link-units-not-accepted", "units of {b} flow into {a}, which accepts none of them"
+)
+_CONDITIONS = template("link-conditions-differ", "link conditions differ between {a} and {b}")
+
+
+def _direction(direction: str, words: dict[str, Template] = DIRECTIONS) -> Value:
+    found = words.get(direction)
+    return found() if found else direction
+
+
+def one_sided_message(one: str, other: str, direction: str) -> Said:
     """The words for a link that `one` declares and `other` does not declare back."""
-    return (
-        f"'{one}' declares a {direction.replace('_', '-')} link to '{other}', which does not "
-        "declare it back"
+    said = _direction(direction, A_DIRECTION)
+    return _ONE_SIDED(one=Scheme(one), other=Scheme(other), direction=said)
+
+
+def mismatch_message(a: str, b: str, direction_a: str, direction_b: str) -> Said:
+    return _MISMATCH(
+        a=Scheme(a),
+        b=Scheme(b),
+        direction_a=_direction(direction_a),
+        direction_b=_direction(direction_b),
     )
 
 
-def mismatch_message(a: str, b: str, direction_a: str, direction_b: str) -> str:
-    return (
-        f"'{a}' declares its link to '{b}' {direction_a.replace('_', '-')} and '{b}' declares "
-        f"its link to '{a}' {direction_b.replace('_', '-')}: the declarations describe "
-        "different flows"
-    )
+def _dates(link: LinkModel) -> Said:
+    return _DATES_SPAN(since=str(link.since or "-"), until=str(link.until or "-"))
 
 
 @check(
@@ -54,7 +92,7 @@ def link_undeclared(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"neither '{p.a.name}' nor '{p.b.name}' declares a link to the other",
+            _UNDECLARED(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             links_evidence(p),
         )
     ]
@@ -117,8 +155,7 @@ def link_dates_differ(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' declares {la.since or '-'} .. {la.until or '-'}, '{p.b.name}' "
-            f"{lb.since or '-'} .. {lb.until or '-'}",
+            _DATES(a=Scheme(p.a.name), b=Scheme(p.b.name), dates_a=_dates(la), dates_b=_dates(lb)),
             links_evidence(p),
         )
     ]
@@ -139,7 +176,12 @@ def link_units_differ(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' links {join_names(la.units)}, '{p.b.name}' links {join_names(lb.units)}",
+            _UNITS(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                units_a=terms(la.units),
+                units_b=terms(lb.units),
+            ),
             links_evidence(p),
         )
     ]
@@ -160,7 +202,7 @@ def link_units_not_accepted(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"units of '{p.b.name}' flow into '{p.a.name}', which accepts none of them",
+            _NOT_ACCEPTED(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (surrender_summary(p.a), link_evidence(p.a, p.b.name), link_evidence(p.b, p.a.name)),
         )
     ]
@@ -180,7 +222,7 @@ def link_conditions_differ(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"link conditions differ between '{p.a.name}' and '{p.b.name}'",
+            _CONDITIONS(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (
                 replace(link_evidence(p.a, p.b.name), value=la.conditions or NOT_STATED),
                 replace(link_evidence(p.b, p.a.name), value=lb.conditions or NOT_STATED),

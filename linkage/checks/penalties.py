@@ -8,10 +8,33 @@ from etsl.compiler import codes
 from etsl.linkage.amounts import consequences, fine_per_tonne, fines, penalty_evidence
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import Evidence, Hit, Pair, Statement, number, states
+from etsl.linkage.said import Scheme, Value, template
 
 RATE_HOW_TO = (
     "Run `etsl link` again with `--rate BASE/QUOTE=VALUE`, e.g. `--rate EUR/JPY=160` "
     "(1 EUR = 160 JPY); repeat it for each pair of currencies."
+)
+
+
+_MISSING = template(
+    "penalty-missing", "{a} declares no consequence for a shortfall (`penalty none`), unlike {b}"
+)
+_LEVEL = template(
+    "penalty-level-differs",
+    "{a} fines {fine_a}, {b} {fine_b}; the lower penalty caps the price of the linked market",
+)
+_CONVERTED = template("amount-converted", "{amount} (= {converted} at {rate})")
+_RATE = template(
+    "penalty-needs-rate",
+    "penalties are in {ca} and {cb}: an exchange rate between them is needed to compare them",
+)
+_NO_FINE = template("penalty-no-fine", "{scheme} has no fine")
+_NOT_PER_TONNE = template("penalty-not-per-tonne", "the fines are not both per tonne")
+_NOT_COMPARABLE = template(
+    "penalty-not-comparable", "{what}: the penalties of {a} and {b} cannot be compared per tonne"
+)
+_MAKE_GOOD_SAID = template(
+    "make-good-missing", "{b} requires missing units to be made good; {a} does not"
 )
 
 
@@ -34,8 +57,7 @@ def penalty_missing(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' declares no consequence for a shortfall (`penalty none`), unlike "
-            f"'{p.b.name}'",
+            _MISSING(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (penalty_evidence(p.a), penalty_evidence(p.b)),
         )
     ]
@@ -69,11 +91,18 @@ def penalty_level_differs(p: Pair) -> list[Hit]:
     converted = p.rates.convert(vb, cb, ca)
     if converted is None or converted == va:
         return []
-    note = f" (= {number(converted)} {ca} at {p.rates.text_for(ca, cb)})" if ca != cb else ""
+    fine_b: Value = f"{number(vb)} {cb}/tCO2e"
+    if ca != cb:
+        rate = p.rates.text_for(ca, cb)
+        fine_b = _CONVERTED(amount=fine_b, converted=f"{number(converted)} {ca}", rate=rate)
     return [
         Hit(
-            f"'{p.a.name}' fines {number(va)} {ca}/tCO2e, '{p.b.name}' {number(vb)} "
-            f"{cb}/tCO2e{note}; the lower penalty caps the price of the linked market",
+            _LEVEL(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                fine_a=f"{number(va)} {ca}/tCO2e",
+                fine_b=fine_b,
+            ),
             (ea, eb),
         )
     ]
@@ -96,8 +125,7 @@ def penalty_needs_rate(p: Pair) -> list[Hit]:
     (_, ca, ea), (_, cb, eb) = fines_
     return [
         Hit(
-            f"penalties are in {ca} and {cb}: an exchange rate between them is needed to "
-            "compare them",
+            _RATE(ca=ca, cb=cb),
             (ea, eb),
         )
     ]
@@ -119,11 +147,11 @@ def penalty_not_comparable(p: Pair) -> list[Hit]:
     if not (fa or fb) or not consequences(p.a) or not consequences(p.b) or _fine_pair(p):
         return []
     without = [m.name for m, f in ((p.a, fa), (p.b, fb)) if not f]
-    what = f"'{without[0]}' has no fine" if without else "the fines are not both per tonne"
+    what = _NO_FINE(scheme=Scheme(without[0])) if without else _NOT_PER_TONNE()
     proof = (fa or [penalty_evidence(p.a)]) + (fb or [penalty_evidence(p.b)])
     return [
         Hit(
-            f"{what}: the penalties of '{p.a.name}' and '{p.b.name}' cannot be compared per tonne",
+            _NOT_COMPARABLE(what=what, a=Scheme(p.a.name), b=Scheme(p.b.name)),
             tuple(proof),
         )
     ]
@@ -150,7 +178,7 @@ def make_good_missing(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.b.name}' requires missing units to be made good; '{p.a.name}' does not",
+            _MAKE_GOOD_SAID(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (penalty_evidence(p.a), penalty_evidence(p.b)),
         )
     ]

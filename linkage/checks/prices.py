@@ -18,12 +18,12 @@ from etsl.linkage.facts import (
     Rates,
     Statement,
     evidence,
-    join_names,
     number,
     stated,
     states,
 )
 from etsl.linkage.flows import allowances_crossing
+from etsl.linkage.said import Said, Scheme, Term, template, terms
 
 
 def _reaches(source: SchemeModel, target: SchemeModel) -> bool:
@@ -31,10 +31,62 @@ def _reaches(source: SchemeModel, target: SchemeModel) -> bool:
     return bool(allowances_crossing(source, target))
 
 
+_CEILING = template(
+    "price-ceiling-unilateral",
+    "{a} has a price ceiling {price} and {b}, which states its price controls, has none: the "
+    "ceiling also caps the price in {b}",
+)
+_FLOOR = template(
+    "price-floor-unilateral",
+    "{a} has a price floor {price} and {b}, which states its price controls, has none: the "
+    "floor transmits to the linked market",
+)
+_LEVELS = {
+    "floor": template(
+        "price-floors-differ",
+        "the price floors differ: {a} {level_a}, {b} {level_b}; in the linked market the floor "
+        "of {binds} binds both sides",
+    ),
+    "ceiling": template(
+        "price-ceilings-differ",
+        "the price ceilings differ: {a} {level_a}, {b} {level_b}; in the linked market the "
+        "ceiling of {binds} binds both sides",
+    ),
+}
+_ABOUT = template("price-level-about", "{level}, about {converted}")
+_NEEDS_RATE = {
+    "floor": template(
+        "price-floors-need-rate",
+        "the price floors are in {ca} and {cb}: an exchange rate between them is needed to "
+        "compare them",
+    ),
+    "ceiling": template(
+        "price-ceilings-need-rate",
+        "the price ceilings are in {ca} and {cb}: an exchange rate between them is needed to "
+        "compare them",
+    ),
+}
+_SUPPLY = template(
+    "supply-adjustment-unilateral",
+    "{a} adjusts supply ({controls}); {b}, which states its price controls, has no such mechanism",
+)
+_BORROWING = template(
+    "borrowing-unilateral", "{a} allows borrowing ({mode}); {b} declares that it does not"
+)
+_BANKING = template("banking-differs", "banking is {mode_a} in {a} and {mode_b} in {b}")
+
+
 def _none_of(m: SchemeModel, kind: str) -> Evidence:
-    return evidence(
-        m, "price_controls", f"{join_names(p.name for p in m.price_controls)} (no {kind})"
-    )
+    controls = terms([p.name for p in m.price_controls])
+    return evidence(m, "price_controls", NONE_OF[kind](controls=controls))
+
+
+#: Evidence that a scheme has price controls, but none of a kind.
+NONE_OF = {
+    "ceiling": template("evidence-no-ceiling", "{controls} (no ceiling)"),
+    "floor": template("evidence-no-floor", "{controls} (no floor)"),
+    "supply adjustment": template("evidence-no-supply", "{controls} (no supply adjustment)"),
+}
 
 
 @check(
@@ -54,8 +106,7 @@ def price_ceiling_unilateral(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' has a price ceiling '{price.name}' and '{p.b.name}', which states "
-            f"its price controls, has none: the ceiling also caps the price in '{p.b.name}'",
+            _CEILING(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(price.name)),
             (price_evidence(p.a, price), _none_of(p.b, "ceiling")),
         )
         for price in prices(p.a, "ceiling")
@@ -80,8 +131,7 @@ def price_floor_unilateral(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' has a price floor '{price.name}' and '{p.b.name}', which states "
-            "its price controls, has none: the floor transmits to the linked market",
+            _FLOOR(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(price.name)),
             (price_evidence(p.a, price), _none_of(p.b, "floor")),
         )
         for price in prices(p.a, "floor")
@@ -92,11 +142,14 @@ def _converted(level: Level, currency: str, rates: Rates) -> Decimal | None:
     return rates.convert(level.value, level.currency, currency)
 
 
-def _level_words(level: Level, shown: Decimal | None = None, currency: str = "") -> str:
-    text = f"{level.price.value.text} ({level.text()})"
-    if shown is not None and (currency != level.currency):
-        text += f", about {number(round_half_up(shown, 2))} {currency}/t CO2e"
-    return text
+def _level_words(level: Level, shown: Decimal | None = None, currency: str = "") -> Said:
+    said = _LEVEL_AS_WRITTEN(written=level.price.value.text, level=level.words())
+    if shown is None or currency == level.currency:
+        return said
+    return _ABOUT(level=said, converted=f"{number(round_half_up(shown, 2))} {currency}/t CO2e")
+
+
+_LEVEL_AS_WRITTEN = template("price-level-written", "{written} ({level})")
 
 
 @check(
@@ -120,9 +173,13 @@ def price_levels_differ(p: Pair) -> list[Hit]:
         binds = (max if kind == "floor" else min)((la.value, p.a.name), (theirs, p.b.name))[1]
         hits.append(
             Hit(
-                f"the price {kind}s differ: '{p.a.name}' {_level_words(la)}, '{p.b.name}' "
-                f"{_level_words(lb, theirs, la.currency)}; in the linked market the {kind} "
-                f"of '{binds}' binds both sides",
+                _LEVELS[kind](
+                    a=Scheme(p.a.name),
+                    b=Scheme(p.b.name),
+                    level_a=_level_words(la),
+                    level_b=_level_words(lb, theirs, la.currency),
+                    binds=Scheme(binds),
+                ),
                 (la.evidence, lb.evidence),
             )
         )
@@ -147,8 +204,7 @@ def price_needs_rate(p: Pair) -> list[Hit]:
             continue
         hits.append(
             Hit(
-                f"the price {kind}s are in {la.currency} and {lb.currency}: an exchange rate "
-                "between them is needed to compare them",
+                _NEEDS_RATE[kind](ca=la.currency, cb=lb.currency),
                 (la.evidence, lb.evidence),
             )
         )
@@ -174,8 +230,7 @@ def supply_adjustment_unilateral(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' adjusts supply ({join_names(x.name for x in mine)}); "
-            f"'{p.b.name}', which states its price controls, has no such mechanism",
+            _SUPPLY(a=Scheme(p.a.name), b=Scheme(p.b.name), controls=terms([x.name for x in mine])),
             (price_evidence(p.a, mine[0]), _none_of(p.b, "supply adjustment")),
         )
     ]
@@ -198,8 +253,9 @@ def borrowing_unilateral(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' allows borrowing ({mine.mode if mine else ''}); '{p.b.name}' "
-            "declares that it does not",
+            _BORROWING(
+                a=Scheme(p.a.name), b=Scheme(p.b.name), mode=Term(mine.mode if mine else "", False)
+            ),
             (
                 evidence(p.a, "borrowing", mine.mode if mine else "", mine),
                 evidence(p.b, "borrowing", "none", theirs),
@@ -222,7 +278,9 @@ def banking_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"banking is '{ba.mode}' in '{p.a.name}' and '{bb.mode}' in '{p.b.name}'",
+            _BANKING(
+                a=Scheme(p.a.name), b=Scheme(p.b.name), mode_a=Term(ba.mode), mode_b=Term(bb.mode)
+            ),
             (evidence(p.a, "banking", ba.mode, ba), evidence(p.b, "banking", bb.mode, bb)),
         )
     ]

@@ -8,15 +8,36 @@ from etsl.compiler.model import SchemeModel
 from etsl.linkage.amounts import Factors, decline, reduction_factors
 from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import NOT_STATED, Hit, Pair, evidence
+from etsl.linkage.said import Listing, Said, Scheme, Term, template
 from etsl.linkage.timing import Window, link_window, period_window
 
 
-def _while(window: Window) -> str:
-    return (
-        "over the periods compared"
-        if window == Window()
-        else (f"while the link operates ({window.text()})")
-    )
+def _while(window: Window) -> Said:
+    return _OVER() if window == Window() else _WHILE(window=window.words())
+
+
+_OVER = template("over-periods-compared", "over the periods compared")
+_WHILE = template("while-link-operates", "while the link operates ({window})")
+_DECLINE = template(
+    "cap-decline-differs",
+    "{when} the cap declines by {rate_a} a year in {a} and by {rate_b} a year in {b}",
+)
+_FACTORS = template(
+    "reduction-factors-differ",
+    "{when} the reductions required below base emissions differ: {pairs}",
+)
+_FACTORS_SAME = template("factors-same-period", "{period}: {a} {factors_a}, {b} {factors_b}")
+_FACTORS_OTHER = template(
+    "factors-other-periods", "{a} {factors_a} in {period_a}, {b} {factors_b} in {period_b}"
+)
+_SPAN = template("period-span", "{period} ({start} .. {end})")
+_NEITHER = template(
+    "stringency-not-stated", "neither {a} nor {b} states {measure_a} or {measure_b}"
+)
+_NO_COMMON = template(
+    "stringency-not-comparable",
+    "{a} states {measure_a}, {b} {measure_b}: no common measure of stringency",
+)
 
 
 @check(
@@ -40,8 +61,13 @@ def cap_decline_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"{_while(window)} the cap declines by {ra.text()} a year in '{p.a.name}' and by "
-            f"{rb.text()} a year in '{p.b.name}'",
+            _DECLINE(
+                when=_while(window),
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                rate_a=ra.words(),
+                rate_b=rb.words(),
+            ),
             (ra.evidence, rb.evidence),
         )
     ]
@@ -56,14 +82,18 @@ def _differences(fa: list[Factors], fb: list[Factors]) -> list[tuple[Factors, Fa
     ]
 
 
-def _span(f: Factors) -> str:
-    return f"{f.period.name} ({f.period.start} .. {f.period.end})"
+def _span(f: Factors) -> Said:
+    return _SPAN(
+        period=Term(f.period.name, False), start=str(f.period.start), end=str(f.period.end)
+    )
 
 
-def _factor_pair(p: Pair, x: Factors, y: Factors) -> str:
+def _factor_pair(p: Pair, x: Factors, y: Factors) -> Said:
+    sides = {"a": Scheme(p.a.name), "b": Scheme(p.b.name)}
+    factors = {"factors_a": x.words(), "factors_b": y.words()}
     if (x.period.start_date, x.period.end_date) == (y.period.start_date, y.period.end_date):
-        return f"{_span(x)}: '{p.a.name}' {x.text()}, '{p.b.name}' {y.text()}"
-    return f"'{p.a.name}' {x.text()} in {_span(x)}, '{p.b.name}' {y.text()} in {_span(y)}"
+        return _FACTORS_SAME(period=_span(x), **sides, **factors)
+    return _FACTORS_OTHER(period_a=_span(x), period_b=_span(y), **sides, **factors)
 
 
 @check(
@@ -84,12 +114,12 @@ def reduction_factors_differ(p: Pair) -> list[Hit]:
     pairs = _differences(reduction_factors(p.a, window), reduction_factors(p.b, window))
     if not pairs:
         return []
-    shown = "; ".join(_factor_pair(p, x, y) for x, y in pairs)
+    shown = Listing(tuple(_factor_pair(p, x, y) for x, y in pairs), "semicolon")
     proof = list(dict.fromkeys(x.evidence for x, _ in pairs))
     proof += list(dict.fromkeys(y.evidence for _, y in pairs))
     return [
         Hit(
-            f"{_while(window)} the reductions required below base emissions differ: {shown}",
+            _FACTORS(when=_while(window), pairs=shown),
             tuple(proof),
         )
     ]
@@ -99,11 +129,15 @@ def _measures(m: SchemeModel, window: Window) -> tuple[bool, bool]:
     return decline(m, window) is not None, bool(reduction_factors(m, window))
 
 
-_MEASURES = ("an annual cap decline", "reduction factors below base emissions")
+_MEASURES = (
+    template("measure-decline", "an annual cap decline"),
+    template("measure-factors", "reduction factors below base emissions"),
+)
+_MEASURE_NEITHER = template("measure-neither", "neither")
 
 
-def _measure(found: tuple[bool, bool]) -> str:
-    return next((w for w, f in zip(_MEASURES, found, strict=True) if f), "neither")
+def _measure(found: tuple[bool, bool]) -> Said:
+    return next((w() for w, f in zip(_MEASURES, found, strict=True) if f), _MEASURE_NEITHER())
 
 
 @check(
@@ -123,11 +157,15 @@ def stringency_not_comparable(p: Pair) -> list[Hit]:
     if (ma[0] and mb[0]) or (ma[1] and mb[1]):
         return []
     if not any(ma) and not any(mb):
-        message = f"neither '{p.a.name}' nor '{p.b.name}' states {_MEASURES[0]} or {_MEASURES[1]}"
+        message = _NEITHER(
+            a=Scheme(p.a.name),
+            b=Scheme(p.b.name),
+            measure_a=_MEASURES[0](),
+            measure_b=_MEASURES[1](),
+        )
     else:
-        message = (
-            f"'{p.a.name}' states {_measure(ma)}, '{p.b.name}' {_measure(mb)}: "
-            "no common measure of stringency"
+        message = _NO_COMMON(
+            a=Scheme(p.a.name), b=Scheme(p.b.name), measure_a=_measure(ma), measure_b=_measure(mb)
         )
     return [
         Hit(

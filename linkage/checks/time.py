@@ -6,6 +6,7 @@ from etsl.compiler import codes
 from etsl.compiler.model import PeriodModel
 from etsl.linkage.checks.registry import ICAP_GUIDE, check
 from etsl.linkage.facts import Hit, Pair, evidence
+from etsl.linkage.said import Scheme, Term, Value, template
 from etsl.linkage.timing import link_window, period_window
 
 
@@ -23,7 +24,12 @@ def calendar_differs(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            f"'{p.a.name}' uses {_calendar(ca)}, '{p.b.name}' {_calendar(cb)}",
+            _CALENDARS(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                calendar_a=_calendar_words(ca),
+                calendar_b=_calendar_words(cb),
+            ),
             (evidence(p.a, "calendar", _calendar(ca)), evidence(p.b, "calendar", _calendar(cb))),
         )
     ]
@@ -31,6 +37,21 @@ def calendar_differs(p: Pair) -> list[Hit]:
 
 def _calendar(c: tuple[str | None, str | None]) -> str:
     return f"{c[0]} from {c[1]}" if c[1] else str(c[0])
+
+
+_CALENDARS = template("calendar-differs", "{a} uses {calendar_a}, {b} {calendar_b}")
+_CALENDAR_FROM = template("calendar-from", "{calendar} from {month}")
+_PERIODS = template(
+    "periods-misaligned",
+    "{a} period {period_a} ({start_a} .. {end_a}) overlaps {b} period {period_b} "
+    "({start_b} .. {end_b}) with different boundaries",
+)
+
+
+def _calendar_words(c: tuple[str | None, str | None]) -> Value:
+    """'fiscal_year from April' (the calendar as the scheme writes it; the month translated)."""
+    calendar = Term(str(c[0]), quoted=False)
+    return _CALENDAR_FROM(calendar=calendar, month=Term(c[1], quoted=False)) if c[1] else calendar
 
 
 def _misaligned(p: Pair) -> list[tuple[PeriodModel, PeriodModel]]:
@@ -59,9 +80,16 @@ def _misaligned(p: Pair) -> list[tuple[PeriodModel, PeriodModel]]:
 def periods_misaligned(p: Pair) -> list[Hit]:
     return [
         Hit(
-            f"'{p.a.name}' period '{x.name}' ({x.start_date} .. {x.end_date}) overlaps "
-            f"'{p.b.name}' period '{y.name}' ({y.start_date} .. {y.end_date}) with different "
-            "boundaries",
+            _PERIODS(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                period_a=Term(x.name),
+                period_b=Term(y.name),
+                start_a=str(x.start_date),
+                end_a=str(x.end_date),
+                start_b=str(y.start_date),
+                end_b=str(y.end_date),
+            ),
             (
                 evidence(p.a, f"periods[{x.name}]", f"{x.start} .. {x.end}", x),
                 evidence(p.b, f"periods[{y.name}]", f"{y.start} .. {y.end}", y),
