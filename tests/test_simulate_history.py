@@ -179,3 +179,10 @@ def test_the_documented_figures_are_what_the_balance_gives() -> None:
     for year in (2019, 2020, 2021):
         assert f"{found['tnac_next', year].simulated:,}" in section
         assert f"{found['tnac_next', year].difference:,}" in section
+
+
+def test_the_checks_table_prints_years_as_years() -> None:
+    result = CliRunner().invoke(cli, ["simulate", str(SCHEME), "--scenario", str(BALANCE)])
+    assert result.exit_code == 0, result.output
+    assert "│ 2019 │" in result.output and "2,019" not in result.output
+    assert "1,385,496,166" in result.output  # amounts keep their separators

@@ -215,8 +215,9 @@ def _print_table(title: str, rows: list[list[str]]) -> None:
     table = Table(title=title, title_justify="left")
     for column in rows[0]:
         table.add_column(column, justify="right")
+    years = {i for i, column in enumerate(rows[0]) if column == "year"}
     for row in rows[1:]:
-        table.add_row(*(_grouped(c) for c in row))
+        table.add_row(*(c if i in years else _grouped(c) for i, c in enumerate(row)))
     console().print(table)
 
 
