@@ -163,7 +163,7 @@ def test_explain_reports_only_the_errors_of_the_value_explained() -> None:
 
 def test_eu_reduction_factor_is_a_system_value_by_year() -> None:
     for year, lrf in [(2015, "1.74 %"), (2023, "2.2 %"), (2024, "4.3 %"), (2028, "4.4 %")]:
-        assert explained("eu_ets", "lrf", year).startswith(f"lrf = {lrf} = ")
+        assert explained("eu_ets", "lrf", year).startswith(f"lrf = {lrf} — ")
 
 
 # ---- RGGI -----------------------------------------------------------------------------------
