@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from etsl.compiler.driver import compile_paths
 from etsl.runtime.reference.explain import substitute
 
