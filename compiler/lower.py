@@ -28,6 +28,7 @@ from etsl.compiler.lower_system import (
     table_of,
 )
 from etsl.compiler.numbers import multiply
+from etsl.compiler.percent_shown import percent_rules
 from etsl.compiler.periods import bound_year, period_dates, period_years
 from etsl.compiler.printer import print_expr
 from etsl.compiler.program import attribute_value
@@ -151,6 +152,10 @@ class _Lowering:
             units[name] = "%" if is_percent_table(table) else type_unit(self.types.get(name))
         units.update({n: "%" for n, p in s.params.items() if _is_percent(p.value)})
         units.update({n: "%" for n, f in s.fields.items() if _unit_text(f) == "%"})
+        rules = {n: r.expr for n, r in s.rules.items()}
+        units.update(
+            dict.fromkeys(percent_rules(rules, {n for n, u in units.items() if u == "%"}), "%")
+        )
         return units
 
     def inputs(self, units: Mapping[str, str]) -> dict[str, ir.Input]:

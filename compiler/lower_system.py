@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Protocol
 
 from etsl.compiler import ast
 from etsl.compiler import program as ir
 from etsl.compiler.graph import RuleGraph, evaluation_order
+from etsl.compiler.percent_shown import percent_rules
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.system import YEAR, constant_names
 from etsl.compiler.types import ANY, NUMBER, Quant, Type
@@ -86,6 +88,7 @@ def lower_system(lo: Lowerer, s: ResolvedScheme, graph: RuleGraph) -> ir.SystemL
         tables = _tables(lo, s, constants)
         rules = {**_rules(lo, s), **_prices(lo, s)}
     inputs = _inputs(lo, s)
+    rules = _percent_rules_shown(rules, s, (params, tables, inputs))
     order = _order(graph, constants)
     values = (*system.params, *system.tables, *system.rules, *system.prices)
     program = ir.Program(
@@ -188,6 +191,15 @@ def _rules(lo: Lowerer, s: ResolvedScheme) -> dict[str, ir.Rule]:
         )
         for name, r in s.system.rules.items()
     }
+
+
+def _percent_rules_shown(
+    rules: dict[str, ir.Rule], s: ResolvedScheme, named: tuple[Mapping[str, Any], ...]
+) -> dict[str, ir.Rule]:
+    """The system rules written in % (compiler/percent_shown.py) shown in %."""
+    percent = {n for values in named for n, v in values.items() if v.unit == "%"}
+    written = percent_rules({n: r.expr for n, r in s.system.rules.items()}, percent)
+    return {n: replace(r, unit="%") if n in written else r for n, r in rules.items()}
 
 
 def _prices(lo: Lowerer, s: ResolvedScheme) -> dict[str, ir.Rule]:

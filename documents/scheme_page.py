@@ -675,10 +675,10 @@ def scheme_page(
     model: SchemeModel,
     fmt: str = "html",
     others: Mapping[str, str] | None = None,
-    caps: Sequence[YearPath] = (),
+    paths: Sequence[YearPath] = (),
 ) -> SchemePage:
     """The view of one scheme's page; `others` maps the site's schemes to their titles;
-    `caps` are its cap values year by year (computed by etsl from the system level)."""
+    `paths` are its caps and prices year by year (computed by etsl from the system level)."""
     from etsl.compiler.confidence import doubtful
 
     others = dict(others or {})
@@ -712,7 +712,7 @@ def scheme_page(
         links=_links(model, notes, others),
         allocation=_allocation(model, notes),
         examples=example_views(model),
-        figures=figures(model, lex, caps),
+        figures=figures(model, lex, paths),
         sources=(),
         extra_meta=tuple(
             Fact(

@@ -155,16 +155,16 @@ def site(
     extras: Sequence[ExtraDocument] = (),
     published: date | None = None,
     languages: Sequence[tuple[str, str]] = (),
-    caps: Mapping[str, Sequence[YearPath]] | None = None,
+    paths: Mapping[str, Sequence[YearPath]] | None = None,
 ) -> dict[str, str]:
     """Every file of the site in the language being written: filename → text (rendered
     fully before anything is written). `languages`: (code, path prefix) of every language
-    the site is published in, for the language switch; `caps`: each scheme's cap values
-    year by year (computed by etsl from the system level)."""
+    the site is published in, for the language switch; `paths`: each scheme's caps and
+    prices year by year (computed by etsl from the system level)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     titles = {m.name: scheme_title(m.title, m.name) for m in models}
-    pages = [scheme_page(m, fmt, titles, (caps or {}).get(m.name, ())) for m in models]
+    pages = [scheme_page(m, fmt, titles, (paths or {}).get(m.name, ())) for m in models]
     shell = _shell(extras, published, languages, fmt)
     entries = index_entries(models, fmt)
     files = {

@@ -1,4 +1,4 @@
-"""System values year by year, for the documents: the cap trajectory of a scheme page.
+"""System values year by year, for the documents: a scheme page's cap and price charts.
 
     >>> [is_cap(name) for name in ("union_cap", "cap", "cap_2021", "capacity")]
     [True, True, False, False]
@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from etsl.compiler import numbers
+from etsl.compiler import program as ir
 from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.model import SchemeModel
 from etsl.compiler.units import UnknownUnit, parse_unit
@@ -55,6 +56,41 @@ def cap_paths(scheme: CompiledScheme) -> tuple[YearPath, ...]:
         )
         out.append(YearPath(name, unit, points))
     return tuple(out)
+
+
+def year_paths(scheme: CompiledScheme) -> tuple[YearPath, ...]:
+    """The caps and the price paths of a scheme's system level, for its page's charts."""
+    return cap_paths(scheme) + price_paths(scheme)
+
+
+def price_paths(scheme: CompiledScheme) -> tuple[YearPath, ...]:
+    """Every price path of the system level (`price NAME V from Y rising R`), from its start
+    year to the scheme's last year (at least five years), in the unit its start value is
+    written in. An index added to the rate (`plus cpi`) is taken as 0: the path before
+    inflation, as the chart's legend says."""
+    program = scheme.program
+    if program.system is None:
+        return ()
+    system = program.system.program
+    paths = [r.expr for r in system.rules.values() if isinstance(r.expr, ir.PricePath)]
+    last = max(scheme_years(scheme.model), default=0)
+    return tuple(
+        _price_path(program, path, range(path.from_year, max(last, path.from_year + 5) + 1))
+        for path in paths
+        if path.from_year is not None and isinstance(path.start, ir.Const)
+    )
+
+
+def _price_path(program: ir.Program, path: ir.PricePath, years: range) -> YearPath:
+    index = {path.plus: Decimal(0)} if path.plus else {}
+    run = SystemRun(program, {year: dict(index) for year in years}, row_notes=False)
+    unit = path.start.unit if isinstance(path.start, ir.Const) else None
+    points = tuple(
+        (year, plain(numbers.divide(value, path.scale)))
+        for year in years
+        if isinstance(value := _computed(run, year, path.name), Decimal)
+    )
+    return YearPath(path.name, unit or program.unit_of(path.name), points, "price")
 
 
 def plain(value: Decimal) -> Decimal:

@@ -10,7 +10,7 @@ from etsl.compiler.driver import Compilation, compile_paths
 from etsl.compiler.model import SchemeModel
 from etsl.documents.figures.scheme import YearPath
 
-from etsl.system_paths import cap_paths
+from etsl.system_paths import year_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,6 @@ def library() -> tuple[SchemeModel, ...]:
 
 
 @cache
-def library_caps() -> Mapping[str, Sequence[YearPath]]:
-    """Each bundled scheme's caps year by year, as `etsl docs` passes them to the pages."""
-    return {name: cap_paths(c) for name, c in compiled_library().schemes.items()}
+def library_paths() -> Mapping[str, Sequence[YearPath]]:
+    """Each bundled scheme's caps and prices year by year, as `etsl docs` passes them to the pages."""
+    return {name: year_paths(c) for name, c in compiled_library().schemes.items()}

@@ -19,9 +19,9 @@ from etsl.documents.compare import comparison, comparison_title, render
 from etsl.documents.i18n import language
 from etsl.documents.site import site
 
-from etsl.system_paths import cap_paths
+from etsl.system_paths import year_paths
 from tests.golden import check_golden
-from tests.library import library, library_caps
+from tests.library import library, library_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "docs"
@@ -40,7 +40,7 @@ def fixture(name: str) -> CompiledScheme:
 @cache
 def library_site(lang: str) -> dict[str, str]:
     with language(lang):
-        return site(library(), "md", published=PUBLISHED, caps=library_caps())
+        return site(library(), "md", published=PUBLISHED, paths=library_paths())
 
 
 LIBRARY_NAMES = sorted(
@@ -66,9 +66,9 @@ def test_library_page(name: str, lang: str, update_golden: bool) -> None:
 @pytest.mark.parametrize("name", ["tokyo", "market", "voluntary"])
 def test_fixture_page(name: str, lang: str, update_golden: bool) -> None:
     scheme = fixture(name)
-    model, caps = scheme.model, {scheme.name: cap_paths(scheme)}
+    model, paths = scheme.model, {scheme.name: year_paths(scheme)}
     with language(lang):
-        page = site([model], "md", published=PUBLISHED, caps=caps)[f"{model.name}.md"]
+        page = site([model], "md", published=PUBLISHED, paths=paths)[f"{model.name}.md"]
     check_golden(GOLDEN / lang / f"{name}.md", page, update_golden)
 
 

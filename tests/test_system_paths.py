@@ -26,7 +26,7 @@ from etsl.documents.scheme_page import scheme_page
 from etsl.runtime.system_data import read_system_data
 
 from etsl.cli import cli
-from etsl.system_paths import cap_paths
+from etsl.system_paths import cap_paths, price_paths, year_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLD = ROOT / "schemes" / "world"
@@ -163,7 +163,7 @@ def test_explain_reports_only_the_errors_of_the_value_explained() -> None:
 
 def test_eu_reduction_factor_is_a_system_value_by_year() -> None:
     for year, lrf in [(2015, "1.74 %"), (2023, "2.2 %"), (2024, "4.3 %"), (2028, "4.4 %")]:
-        assert explained("eu_ets", "lrf", year).startswith(f"lrf = {lrf} = ")
+        assert explained("eu_ets", "lrf", year).startswith(f"lrf = {lrf} — ")
 
 
 # ---- RGGI -----------------------------------------------------------------------------------
@@ -209,13 +209,13 @@ def test_california_budgets_after_2031_by_the_formula() -> None:
 
 def test_scheme_pages_draw_the_cap_from_the_system_level() -> None:
     eu = scheme("eu_ets")
-    figure = next(f for f in scheme_page(eu.model, caps=cap_paths(eu)).figures if f.key == "cap")
+    figure = next(f for f in scheme_page(eu.model, paths=cap_paths(eu)).figures if f.key == "cap")
     assert figure.data[0] == ("2013", "2,084,301,856 t CO₂e")
     assert figure.data[-1] == ("2023", "1,485,575,977 t CO₂e")
     assert "Union cap" in str(figure.svg) or "union cap" in str(figure.svg)
     rggi = scheme("rggi")
     figure = next(
-        f for f in scheme_page(rggi.model, caps=cap_paths(rggi)).figures if f.key == "cap"
+        f for f in scheme_page(rggi.model, paths=cap_paths(rggi)).figures if f.key == "cap"
     )
     assert figure.data[0][0] == "2018" and "82,235,598" in figure.data[0][1]
 
@@ -228,3 +228,23 @@ def test_no_cap_chart_without_a_system_cap() -> None:
     eu = scheme("eu_ets")
     keys = [f.key for f in scheme_page(eu.model).figures]
     assert "cap" not in keys and "table-phase_lrf" not in keys
+
+
+def test_price_charts_are_the_system_levels_paths_rounded_as_the_scheme_rounds() -> None:
+    """RI Reg. 47 Table 1: the CCR trigger is chained and rounded to the cent each year
+    (14.88 in 2023, 18.22 in 2026), which compounding 13 × 1.07ⁿ would not give (14.8837)."""
+    rggi = scheme("rggi")
+    figure = next(
+        f
+        for f in scheme_page(rggi.model, paths=year_paths(rggi)).figures
+        if f.key.startswith("prices-")
+    )
+    (ccr,) = [row for row in figure.data if row[0].startswith("Cost containment reserve")]
+    unit = "USD per short ton CO₂"
+    assert ccr[1:4] == (f"2021: 13 {unit}", f"2022: 13.91 {unit}", f"2023: 14.88 {unit}")
+    assert f"2026: 18.22 {unit}" in ccr
+
+
+def test_a_price_with_an_index_is_drawn_before_inflation() -> None:
+    (ceiling,) = [p for p in price_paths(scheme("california")) if p.name == "ceiling"]
+    assert ceiling.points[:2] == ((2021, Decimal("65")), (2022, Decimal("68.25")))

@@ -12,7 +12,7 @@ schemes; this module picks what to draw and labels it for readers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +38,7 @@ class YearPath:
     name: str
     unit: str
     points: tuple[tuple[int, Decimal], ...]
+    kind: str = "cap"  # "cap" (a cap chart) or "price" (a price path: `price NAME …`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +65,12 @@ def period_bounds(p: PeriodModel) -> tuple[Decimal, Decimal] | None:
     return None
 
 
-def figures(model: SchemeModel, lex: Lexicon, caps: Sequence[YearPath] = ()) -> tuple[Figure, ...]:
-    """Every figure the scheme gives data for; `caps`: its cap values year by year."""
+def figures(model: SchemeModel, lex: Lexicon, paths: Sequence[YearPath] = ()) -> tuple[Figure, ...]:
+    """Every figure the scheme gives data for; `paths`: its caps and prices year by year."""
     out = [f for f in (_timeline(model), _graph(model, lex)) if f is not None]
     out += _table_charts(model)
-    out += _cap_charts(caps)
-    out += _price_charts(model, lex)
+    out += _cap_charts([p for p in paths if p.kind == "cap"])
+    out += _price_charts(model, {p.name: p for p in paths if p.kind == "price"})
     return tuple(out)
 
 
@@ -218,20 +219,14 @@ def _is_money(unit: str) -> bool:
     return any(name.startswith("currency_") for name, power in dims if power > 0)
 
 
-def _price_charts(model: SchemeModel, lex: Lexicon) -> list[Figure]:
-    """Price controls with a start year, compounded yearly at their `rising` rate."""
-    horizon = max((int(p.end_date[:4]) for p in model.periods if p.end_date), default=0)
+def _price_charts(model: SchemeModel, paths: Mapping[str, YearPath]) -> list[Figure]:
+    """Price paths in money, as the system level computes them year by year (`paths`)."""
     groups: dict[str, list[Series]] = {}
     for p in model.price_controls:
-        value = _cell_value(p.value.text)
-        if value is None or p.from_year is None or not _is_money(value[1]):
+        path = paths.get(p.name)
+        if path is None or len(path.points) < 2 or not _is_money(path.unit):
             continue
-        rate = Decimal(p.rising.constant) if p.rising and p.rising.constant else Decimal(0)
-        last = max(horizon, p.from_year + 5)
-        points = tuple(
-            (Decimal(year), value[0] * (1 + rate) ** (year - p.from_year))
-            for year in range(p.from_year, last + 1)
-        )
+        points = tuple((Decimal(year), value) for year, value in path.points)
         name = vocab_words(PRICE_CONTROLS, p.name)
         if p.rising:
             rising = literal_words(p.rising.text)
@@ -241,20 +236,28 @@ def _price_charts(model: SchemeModel, lex: Lexicon) -> list[Figure]:
                 else _("{name} (+{rate} a year)")
             )
             name = pattern.format(name=name, rate=rising, index=(p.rising_plus or "").upper())
-        groups.setdefault(value[1], []).append(Series(name, points, dashed=p.name == "floor"))
+        groups.setdefault(path.unit, []).append(Series(name, points, dashed=p.name == "floor"))
     out = []
     for unit, series in groups.items():
         title = _("Price-control paths")
         chart = Chart(title, tuple(series), unit_words(unit))
+        data = tuple(
+            (
+                s.label,
+                *(f"{int(year)}: {literal_words(f'{value} {unit}')}" for year, value in s.points),
+            )
+            for s in series
+        )
         out.append(
             Figure(
                 f"prices-{unit}",
                 title,
                 line_chart(chart),
                 _(
-                    "Paths compounded yearly from the start year; inflation "
-                    "adjustments (CPI) are not included."
+                    "Each year's value as the scheme's system level computes it, rounded "
+                    "as the scheme rounds it; inflation adjustments (CPI) are not included."
                 ),
+                data,
             )
         )
     return out

@@ -133,13 +133,13 @@ def docs(
     """
     from etsl.documents.i18n import language
     from etsl.documents.site import site
-    from etsl.system_paths import cap_paths
+    from etsl.system_paths import year_paths
 
     requests = [_comparison_request(text) for text in comparisons]
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
     models = [s.model for s in schemes]
-    caps = {s.name: cap_paths(s) for s in schemes}
+    paths = {s.name: year_paths(s) for s in schemes}
     compared = [(title, _compared(targets, import_paths)) for title, targets in requests]
     if simulations and output_format == "md":
         raise click.BadParameter("simulation pages are HTML", param_hint="--simulation")
@@ -156,7 +156,7 @@ def docs(
                 extras.append(_linkage_document(models, fmt))
             extras += simulated
             folder = "" if lang == chosen[0] else f"{lang}/"
-            pages = site(models, fmt, extras, day, list(prefixes[lang].items()), caps)
+            pages = site(models, fmt, extras, day, list(prefixes[lang].items()), paths)
             files.update({folder + name: text for name, text in pages.items()})
     if output_format == "pdf":
         _write_pdfs(files, out_dir)

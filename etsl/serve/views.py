@@ -164,10 +164,10 @@ def save(bench: Bench, body: Body) -> Any:
 def page(bench: Bench, body: Body) -> Any:
     from etsl.documents.scheme_page import scheme_page
     from etsl.documents.site import render_page
-    from etsl.system_paths import cap_paths
+    from etsl.system_paths import year_paths
 
     _, compiled = bench.compiled(body)
-    view = scheme_page(compiled.model, "html", caps=cap_paths(compiled))
+    view = scheme_page(compiled.model, "html", paths=year_paths(compiled))
     return {
         "scheme": compiled.name,
         "html": render_page(view, "html"),

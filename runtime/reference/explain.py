@@ -27,6 +27,8 @@ from etsl.runtime.results.model import ConsequenceResult
 from etsl.runtime.results.system import YEAR_LABEL
 from etsl.runtime.results.trace import Trace, TraceEntry
 
+YEAR = "year"
+
 _SYMBOLS = {"*": "×", "/": "÷", "-": "−", "+": "+", ">=": "≥", "<=": "≤", "!=": "≠"}
 
 
@@ -92,19 +94,29 @@ class _Substituter:
             text += f" = {format_value(numbers.divide(value, e.scale), e.start.unit or '')}"
         return text
 
+    def operand(self, e: ir.Expr, other: ir.Expr, minimum: int) -> str:
+        """One side of an operator; a number beside `year` is a year (2013, not 2,013)."""
+        if _is_year(other) and isinstance(e, ir.Const) and not e.unit:
+            return value_text(YEAR, e.written, "")
+        return self.wrap(e, minimum)
+
     def binary(self, e: ir.Binary | ir.Logical) -> str:
         level = precedence(e)
-        return (
-            f"{self.wrap(e.left, level)} {_SYMBOLS.get(e.op, e.op)} {self.wrap(e.right, level + 1)}"
-        )
+        left, right = self.operand(e.left, e.right, level), self.operand(e.right, e.left, level + 1)
+        return f"{left} {_SYMBOLS.get(e.op, e.op)} {right}"
 
     def compare(self, e: ir.Compare) -> str:
-        return f"{self.wrap(e.left, SHARE)} {_SYMBOLS.get(e.op, e.op)} {self.wrap(e.right, SHARE)}"
+        left, right = self.operand(e.left, e.right, SHARE), self.operand(e.right, e.left, SHARE)
+        return f"{left} {_SYMBOLS.get(e.op, e.op)} {right}"
 
     def if_(self, e: ir.If) -> str:
         if e.node in self.values:
             return self.text(self.taken(e))
         return f"if {self.text(e.condition)} then {self.text(e.then)} else {self.text(e.otherwise)}"
+
+
+def _is_year(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Ref) and e.name == YEAR
 
 
 def _const(e: ir.Const) -> str:
@@ -134,7 +146,7 @@ _SUBSTITUTE: dict[type, Callable[[_Substituter, Any], str]] = {
 
 def value_text(name: str, value: object, unit: str) -> str:
     """A value as explanations show it; a `year` is a year (2023), not an amount (2,023)."""
-    if name == "year" and isinstance(value, Decimal) and value == value.to_integral_value():
+    if name == YEAR and isinstance(value, Decimal) and value == value.to_integral_value():
         return str(int(value))
     return format_value(value, unit)  # type: ignore[arg-type]
 
