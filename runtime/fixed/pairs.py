@@ -53,8 +53,10 @@ class Pair:
 
 def normalized(hi: Array, lo: Array) -> Pair:
     """Carry `lo` back into [0, BASE) (|lo| below a few BASE)."""
-    carry = lo // BASE
-    return Pair(hi + carry, lo - carry * BASE)
+    carry = lo // np.int64(BASE)
+    hi = hi + carry
+    lo = lo - carry * np.int64(BASE)
+    return Pair(hi, lo)
 
 
 def from_int(values: Array, shift: int) -> Pair:
@@ -176,10 +178,13 @@ def maximum(a: Pair, b: Pair) -> Pair:
 
 def times(a: Pair, factor: Array) -> Pair:
     """a × factor for |factor| <= MAX_FACTOR: lo = lh·10^HALF + ll, each product in int64."""
+    if constant(factor):
+        factor = factor[0]  # a scalar: numpy divides and multiplies by it faster
     if a.whole:
         return Pair(a.hi * factor, a.lo, whole=True)
     split = np.int64(10**HALF)
-    lh, ll = a.lo // split, a.lo % split
+    lh = a.lo // split
+    ll = a.lo - lh * split
     high = lh * factor  # × 10^HALF: whole BASEs and a rest below BASE
     carry = high // split
     rest = (high - carry * split) * split + ll * factor
@@ -196,18 +201,22 @@ def divide(numerator: Array, divisor: Array) -> tuple[Pair, Array]:
     """numerator × BASE / divisor half-even, and the rows dividing by zero (they divide by
     1 and are bad). Long division: the remainder (below |divisor|) takes `chunk` digits at
     a time, as many as keep it in int64. A constant divisor divides as a scalar."""
-    zero: Array = divisor == 0
     d: Any = np.int64(abs(int(divisor[0])) or 1) if constant(divisor) else None
+    zero: Array = divisor == 0 if d is None else np.full(len(divisor), divisor[0] == 0)
     if d is None:
         d = np.abs(np.where(zero, 1, divisor))
     flip = (numerator < 0) != (divisor < 0)
-    hi, r = np.divmod(np.abs(numerator), d)
+    n = np.abs(numerator)
+    hi = n // d  # by a scalar: numpy's fast constant division
+    r = n - hi * d
     largest = int(d) if np.ndim(d) == 0 else int(d.max(initial=1))
     chunk = max(1, len(str(np.iinfo(np.int64).max // (largest * 2))) - 1)
     lo, done = np.zeros_like(hi), 0
     while done < LIMB:
         step = min(chunk, LIMB - done)
-        digits, r = np.divmod(r * np.int64(10**step), d)
+        scaled = r * np.int64(10**step)
+        digits = scaled // d
+        r = scaled - digits * d
         lo = digits if done == 0 else lo * np.int64(10**step) + digits
         done += step
     twice = r * 2
