@@ -113,7 +113,7 @@ def convert(values: Values, scale: int, to: int, form: Form) -> Values:
 def zeros(rows: int, form: Form) -> Values:
     found = np.zeros(rows, dtype=np.int64)
     if form is Form.PAIR:
-        return Pair(found, np.zeros(rows, dtype=np.int64))
+        return Pair(found, pairs.no_fraction(rows), whole=True)
     return found.astype(object) if form is Form.WIDE else found
 
 

@@ -63,10 +63,15 @@ def from_int(values: Array, shift: int) -> Pair:
     """int64 values × 10^shift as a pair (the caller proved the result's `hi` fits)."""
     if shift >= LIMB:
         hi = values * np.int64(10 ** (shift - LIMB)) if shift > LIMB else values
-        return Pair(hi, np.zeros(len(values), dtype=np.int64), whole=True)
+        return Pair(hi, no_fraction(len(values)), whole=True)
     scaled = values * np.int64(10**shift)
     hi = scaled // BASE
     return Pair(hi, scaled - hi * BASE)
+
+
+def no_fraction(rows: int) -> Array:
+    """The `lo` of a whole pair: one 0 broadcast over the rows (read, never written)."""
+    return np.broadcast_to(np.int64(0), rows)
 
 
 def from_object(values: Array) -> Pair:
