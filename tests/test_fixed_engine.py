@@ -262,6 +262,14 @@ def test_pair_times_a_factor_is_exact(values: list[tuple[int, int]]) -> None:
     assert _ints(product) == [x * f for x, f in values]
 
 
+@given(st.lists(st.integers(-(10**25), 10**25), min_size=1, max_size=20),
+       st.sampled_from([-230, -13, 0, 1, 13, 230, 231, 10**9]))
+def test_pair_times_a_literal_factor_is_exact(values: list[int], factor: int) -> None:
+    """A literal factor arrives broadcast; up to SMALL_FACTOR it multiplies `lo` whole."""
+    broadcast = np.broadcast_to(np.array(factor, dtype=np.int64), len(values))
+    assert _ints(pairs.times(_pair(values), broadcast)) == [x * factor for x in values]
+
+
 def _half_even(n: int, d: int) -> int:
     q, r = divmod(abs(n), abs(d))
     q += 2 * r > abs(d) or (2 * r == abs(d) and q % 2 == 1)

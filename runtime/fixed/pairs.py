@@ -29,6 +29,8 @@ BASE = 10**LIMB
 #: `times` splits the limb at 10^HALF, so a factor up to 10^9 keeps every product in int64.
 HALF = 8
 MAX_FACTOR = 10**9
+#: A scalar factor up to this multiplies `lo` (below BASE) within int64 in one step.
+SMALL_FACTOR = (2**63 - 1) // BASE // 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,8 @@ def times(a: Pair, factor: Array) -> Pair:
         factor = factor[0]  # a scalar: numpy divides and multiplies by it faster
     if a.whole:
         return Pair(a.hi * factor, a.lo, whole=True)
+    if np.ndim(factor) == 0 and abs(int(factor)) <= SMALL_FACTOR:  # lo × factor fits int64
+        return normalized(a.hi * factor, a.lo * factor)
     split = np.int64(10**HALF)
     lh = a.lo // split
     ll = a.lo - lh * split
