@@ -214,13 +214,14 @@ def divide(numerator: Array, divisor: Array) -> tuple[Pair, Array]:
     zero: Array = divisor == 0 if d is None else np.full(len(divisor), divisor[0] == 0)
     if d is None:
         d = np.abs(np.where(zero, 1, divisor))
-    flip = (numerator < 0) != (divisor < 0)
-    n = np.abs(numerator)
+    below = numerator < 0
+    flip = below != (divisor < 0) if np.ndim(d) else (below if divisor[0] >= 0 else ~below)
+    n = np.abs(numerator) if below.any() else numerator
     hi = n // d  # by a scalar: numpy's fast constant division
     r = n - hi * d
     largest = int(d) if np.ndim(d) == 0 else int(d.max(initial=1))
     chunk = max(1, len(str(np.iinfo(np.int64).max // (largest * 2))) - 1)
-    lo, done = np.zeros_like(hi), 0
+    lo, done = hi, 0  # replaced by the first chunk's digits
     while done < LIMB:
         step = min(chunk, LIMB - done)
         scaled = r * np.int64(10**step)
