@@ -220,12 +220,54 @@ def test_pair_sums_differences_and_order_are_exact(values: list[tuple[int, int]]
     assert all(0 <= lo < pairs.BASE for lo in pairs.add(a, b).lo)
 
 
+def _whole(values: list[int]) -> pairs.Pair:
+    """Whole tonnes at 16 places: a pair whose every `lo` is 0 (pairs.from_int)."""
+    return pairs.from_int(np.array(values, dtype=np.int64), pairs.LIMB)
+
+
+WHOLE = st.integers(-(10**17), 10**17)
+
+
+@given(st.lists(st.tuples(LIMBED, WHOLE, WHOLE), min_size=1, max_size=20))
+def test_whole_pairs_take_the_short_rules_exactly(values: list[tuple[int, int, int]]) -> None:
+    """Each rule with a whole operand on either side (or both) against Python integers."""
+    limbed = _pair([x for x, _, _ in values])
+    w, v = _whole([y for _, y, _ in values]), _whole([z for _, _, z in values])
+    ints = {id(limbed): [x for x, _, _ in values], id(w): [y * pairs.BASE for _, y, _ in values],
+            id(v): [z * pairs.BASE for _, _, z in values]}
+    assert w.whole and not limbed.whole
+    for a, b in ((limbed, w), (w, limbed), (w, v)):
+        both = list(zip(ints[id(a)], ints[id(b)], strict=True))
+        assert _ints(pairs.add(a, b)) == [x + y for x, y in both]
+        assert _ints(pairs.subtract(a, b)) == [x - y for x, y in both]
+        assert _ints(pairs.maximum(a, b)) == [max(x, y) for x, y in both]
+        assert list(pairs.less(a, b)) == [x < y for x, y in both]
+        assert list(pairs.equal(a, b)) == [x == y for x, y in both]
+        flags = np.array([x % 2 == 0 for x, _ in both])
+        assert _ints(pairs.where(flags, a, b)) == [x if x % 2 == 0 else y for x, y in both]
+        assert all(0 <= lo < pairs.BASE for lo in pairs.subtract(a, b).lo)
+    for a in (limbed, w):
+        xs = ints[id(a)]
+        assert _ints(pairs.negate(a)) == [-x for x in xs]
+        assert _ints(pairs.clipped_at_zero(a)) == [max(x, 0) for x in xs]
+        assert list(pairs.to_object(a)) == xs
+        assert _ints(pairs.times(a, np.full(len(xs), -7))) == [-7 * x for x in xs]
+
+
 @given(st.lists(st.tuples(st.integers(-(10**25), 10**25), st.integers(-(10**9), 10**9)),
                 min_size=1, max_size=20))
 def test_pair_times_a_factor_is_exact(values: list[tuple[int, int]]) -> None:
     """The product's `hi` fits (the engine checks the proven range before choosing this)."""
     product = pairs.times(_pair([x for x, _ in values]), np.array([f for _, f in values]))
     assert _ints(product) == [x * f for x, f in values]
+
+
+@given(st.lists(st.integers(-(10**25), 10**25), min_size=1, max_size=20),
+       st.sampled_from([-230, -13, 0, 1, 13, 230, 231, 10**9]))
+def test_pair_times_a_literal_factor_is_exact(values: list[int], factor: int) -> None:
+    """A literal factor arrives broadcast; up to SMALL_FACTOR it multiplies `lo` whole."""
+    broadcast = np.broadcast_to(np.array(factor, dtype=np.int64), len(values))
+    assert _ints(pairs.times(_pair(values), broadcast)) == [x * factor for x in values]
 
 
 def _half_even(n: int, d: int) -> int:
@@ -240,6 +282,18 @@ def test_pair_quotients_round_half_even(values: list[tuple[int, int]]) -> None:
     found, zero = pairs.divide(np.array([n for n, _ in values]), np.array([d for _, d in values]))
     assert not zero.any()
     assert _ints(found) == [_half_even(n * pairs.BASE, d) for n, d in values]
+
+
+@given(st.lists(st.integers(-(10**17), 10**17), min_size=1, max_size=20),
+       st.integers(-(10**15), 10**15))
+def test_a_constant_divisor_divides_as_a_scalar(numerators: list[int], d: int) -> None:
+    """A literal divisor arrives broadcast (Evaluator.full); zero marks every row."""
+    divisor = np.broadcast_to(np.array(d, dtype=np.int64), len(numerators))
+    assert pairs.constant(divisor)
+    found, zero = pairs.divide(np.array(numerators, dtype=np.int64), divisor)
+    assert list(zero) == [d == 0] * len(numerators)
+    if d:
+        assert _ints(found) == [_half_even(n * pairs.BASE, d) for n in numerators]
 
 
 @given(st.lists(LIMBED, min_size=1, max_size=20), st.sampled_from([1, 10, 100]))

@@ -110,15 +110,26 @@ class Evaluator:
 
     # ---- columns of one value ---------------------------------------------------------
     def full(self, value: Decimal | str | bool, fixed: Fixed | None = None) -> Column:
+        """One value for every row, broadcast (no column is written: pairs.constant)."""
         rows = self.frame.rows
         if isinstance(value, bool):
-            return Column(Kind.FLAG, np.full(rows, value), self.none_bad)
+            return Column(Kind.FLAG, np.broadcast_to(np.bool_(value), rows), self.none_bad)
         if isinstance(value, str):
             return text_full(rows, value, self.none_bad)
         fixed = fixed or ranges.of_decimal(value)
         scaled = ranges.scaled_int(value, fixed.scale)
-        dtype = np.int64 if fits(fixed) else object
-        return Column(Kind.NUMBER, np.full(rows, scaled, dtype=dtype), self.none_bad, fixed.scale)
+        one = np.array(scaled, dtype=np.int64 if fits(fixed) else object)
+        return Column(Kind.NUMBER, np.broadcast_to(one, rows), self.none_bad, fixed.scale)
+
+    def nought(self, e: ir.Expr) -> bool:
+        """Whether the analysis proved every row's value of a numeric node is 0 (an input
+        the data leaves at zero, a literal 0)."""
+        found = self.plan.steps.get(e.node)
+        return found is not None and found.result.low == 0 == found.result.high
+
+    def zero_name(self, name: str) -> bool:
+        found = self.plan.names.get(name)
+        return found is not None and found.low == 0 == found.high
 
     def number(self, values: Values, bad: Array, step: Step) -> Column:
         """A computed number column: bad where too large, in int64 where its range fits."""
@@ -235,14 +246,22 @@ class Evaluator:
         credits = [self.name(f"eligible.{u}") for u in self.program.credit_types]
         form = self.form(step, [obligation, owed, carried, *credits])
         bad = self.either(obligation.bad, owed.bad, carried.bad, self.name("surrendered").bad)
-        need = forms.add(self.at(obligation, fixed.scale, form), self.at(owed, fixed.scale, form))
-        need = forms.clipped_at_zero(forms.subtract(need, self.at(carried, fixed.scale, form)))
-        left = forms.zeros(self.frame.rows, form)
-        for credit in credits:
-            amount = self.at(credit, fixed.scale, form)
-            used = forms.minimum(amount, need)
-            need = forms.subtract(need, used)
-            left = forms.add(left, forms.subtract(amount, used))
+        need = self.at(obligation, fixed.scale, form)
+        if not self.zero_name("owed_in"):
+            need = forms.add(need, self.at(owed, fixed.scale, form))
+        if not self.zero_name("carry_in"):
+            need = forms.subtract(need, self.at(carried, fixed.scale, form))
+        need = forms.clipped_at_zero(need)
+        left: Values | None = None
+        for index, credit in enumerate(credits):
+            # amount - min(amount, need) is max(amount - need, 0); need - min(…) is the rest
+            over = forms.subtract(self.at(credit, fixed.scale, form), need)
+            spare = forms.clipped_at_zero(over)
+            left = spare if left is None else forms.add(left, spare)
+            if index + 1 < len(credits):
+                need = forms.clipped_at_zero(forms.negate(over))
+        if left is None:
+            left = forms.zeros(self.frame.rows, form)
         return self.number(left, bad, step)
 
     # ---- penalties ----------------------------------------------------------------------
@@ -290,9 +309,10 @@ def _fixed(column: Column) -> Fixed:
 def _share_out(amounts: list[tuple[str, Values]], limit: Values) -> dict[str, Values]:
     left = forms.clipped_at_zero(limit)
     shares = {}
-    for unit, amount in amounts:
+    for index, (unit, amount) in enumerate(amounts):
         shares[unit] = forms.minimum(amount, left)
-        left = forms.subtract(left, shares[unit])
+        if index + 1 < len(amounts):  # what the last unit leaves is not needed
+            left = forms.subtract(left, shares[unit])
     return shares
 
 
@@ -334,7 +354,17 @@ def _step(ev: Evaluator, name: str) -> Column:
 
 def _binary(ev: Evaluator, e: ir.Binary) -> Column:
     a, b = ev.evaluate(e.left), ev.evaluate(e.right)
-    return _arithmetic(ev, e.op, a, b, ev.plan.of(e))
+    step = ev.plan.of(e)
+    if e.op in ("+", "-") and ev.nought(e.right):  # `owed_in`, `carry_in` left at zero
+        return _rescaled(ev, a, ev.either(a.bad, b.bad), step)
+    if e.op == "+" and ev.nought(e.left):
+        return _rescaled(ev, b, ev.either(a.bad, b.bad), step)
+    return _arithmetic(ev, e.op, a, b, step)
+
+
+def _rescaled(ev: Evaluator, a: Column, bad: Array, step: Step) -> Column:
+    """A number column at a node's scale and in its form, with the node's bad rows."""
+    return ev.number(ev.at(a, step.result.scale, ev.form(step, [a])), bad, step)
 
 
 def _arithmetic(ev: Evaluator, op: str, a: Column, b: Column, step: Step) -> Column:
@@ -434,8 +464,7 @@ def _branch(ev: Evaluator, e: ir.If, condition: Column, taken: Column) -> Column
     bad = ev.either(condition.bad, taken.bad)
     if taken.kind is not Kind.NUMBER:
         return Column(taken.kind, taken.values, bad, labels=taken.labels)
-    step = ev.plan.of(e)
-    return ev.number(ev.at(taken, step.result.scale, ev.form(step, [taken])), bad, step)
+    return _rescaled(ev, taken, bad, ev.plan.of(e))
 
 
 def _neg(ev: Evaluator, e: ir.Neg) -> Column:

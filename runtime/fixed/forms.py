@@ -11,6 +11,7 @@ operand to it; `minimum`, `maximum`, `add`, `subtract`, `where`, `compare` work 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
@@ -37,14 +38,36 @@ def form_of(values: Values) -> Form:
 
 
 def observed(values: Values, scale: int) -> Fixed:
-    """The range of values present (a sound bound for an operation on exactly these)."""
+    """The range of values present (a sound bound for an operation on exactly these),
+    measured once per array."""
+    array = values.hi if isinstance(values, Pair) else values
+    known = _MEASURED.get(id(array))
+    if known is None or known[0]() is not array:
+        known = (weakref.ref(array, _forget(id(array))), _extent(array))
+        _MEASURED[id(array)] = known
+    low, high = known[1]
     if isinstance(values, Pair):
-        if not len(values):
-            return Fixed(scale, 0, 0)
-        return Fixed(scale, int(values.hi.min()) * BASE, (int(values.hi.max()) + 1) * BASE)
-    if not len(values):
-        return Fixed(scale, 0, 0)
-    return Fixed(scale, int(values.min()), int(values.max()))
+        return Fixed(scale, low * BASE, (high + (not values.whole)) * BASE)
+    return Fixed(scale, low, high)
+
+
+#: The least and greatest value of each array measured, while the array lives.
+_MEASURED: dict[int, tuple[weakref.ref[Array], tuple[int, int]]] = {}
+
+
+def _forget(key: int) -> Callable[[object], None]:
+    def forget(_: object) -> None:
+        _MEASURED.pop(key, None)
+
+    return forget
+
+
+def _extent(array: Array) -> tuple[int, int]:
+    if not len(array):
+        return 0, 0
+    if pairs.constant(array):
+        return int(array[0]), int(array[0])
+    return int(array.min()), int(array.max())
 
 
 def convertible(values: Values, scale: int, to: int) -> bool:
@@ -90,7 +113,7 @@ def convert(values: Values, scale: int, to: int, form: Form) -> Values:
 def zeros(rows: int, form: Form) -> Values:
     found = np.zeros(rows, dtype=np.int64)
     if form is Form.PAIR:
-        return Pair(found, np.zeros(rows, dtype=np.int64))
+        return Pair(found, pairs.no_fraction(rows), whole=True)
     return found.astype(object) if form is Form.WIDE else found
 
 
@@ -147,6 +170,6 @@ def absolute(a: Values) -> Values:
 def clipped_at_zero(a: Values) -> Values:
     """max(a, 0)."""
     if isinstance(a, Pair):
-        return pairs.where(pairs.negative(a), zeros(len(a), Form.PAIR), a)  # type: ignore[arg-type]
+        return pairs.clipped_at_zero(a)
     found: Array = np.maximum(a, 0)
     return found
