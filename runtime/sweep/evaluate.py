@@ -33,6 +33,9 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.enums import AMOUNT_KINDS
 from etsl.runtime.columnar import engine as columnar
 from etsl.runtime.columnar.sql.types import (
+    FAILED,
+    PARTICIPANT,
+    PERIOD,
     SCENARIO,
     Num,
     ScenarioLayout,
@@ -185,19 +188,26 @@ def sweep_dataset(
     compiled: CompiledScheme, grid: Grid, dataset: Dataset, period: str | None
 ) -> SweepOutcome:
     """A sweep over records already read; the reference engine per scenario if need be."""
-    options = RunOptions(period=period)
+    outcome = _columnar_sweep(compiled, grid, dataset, period)
+    if isinstance(outcome, SweepOutcome):
+        return outcome
+    return reference_sweep(compiled, grid, dataset, period, outcome)
+
+
+def _columnar_sweep(
+    compiled: CompiledScheme, grid: Grid, dataset: Dataset, period: str | None
+) -> SweepOutcome | columnar.Fallback:
     reason = columnar.static_fallback(compiled)
-    if reason is None:
-        connection = columnar.connect()
-        source = columnar.dataset_source(connection, compiled, dataset, options)
-        if not isinstance(source, columnar.Fallback):
-            evaluation = _evaluate(connection, compiled, grid, source, None)
-            if not isinstance(evaluation, columnar.Fallback):
-                return _outcome(evaluation, grid, lambda: source.records, period)
-            reason = evaluation
-        else:
-            reason = source
-    return reference_sweep(compiled, grid, dataset, period, reason)
+    if reason is not None:
+        return reason
+    connection = columnar.connect()
+    source = columnar.dataset_source(connection, compiled, dataset, RunOptions(period=period))
+    if isinstance(source, columnar.Fallback):
+        return source
+    evaluation = _evaluate(connection, compiled, grid, source, None)
+    if isinstance(evaluation, columnar.Fallback):
+        return evaluation
+    return _outcome(evaluation, grid, lambda: source.records, period)
 
 
 def _evaluate(
@@ -246,14 +256,16 @@ def _texts(grid: Grid, combination: Sequence[int]) -> tuple[str, ...]:
 
 def _outcome(
     evaluation: columnar.Evaluation, grid: Grid, records: Any, period: str | None
-) -> SweepOutcome:
+) -> SweepOutcome | columnar.Fallback:
     """Per-scenario totals: SQL over computed rows, plus the reference engine's results
     for rows that failed (on the scheme with that scenario's values)."""
-    patched = _patch(evaluation, grid, records, period)
-    totals = _totals(evaluation)
-    combinations = grid.combinations()
+    grouped = _grouped(evaluation)
+    if isinstance(grouped, columnar.Fallback):
+        return grouped
+    totals, failed = grouped
+    patched = _patch(evaluation, grid, records, period, failed)
     scenarios = []
-    for index, combination in enumerate(combinations):
+    for index, combination in enumerate(grid.combinations()):
         rows = patched.get(index, [])
         scenarios.append(
             Scenario(
@@ -266,39 +278,74 @@ def _outcome(
     )
 
 
+FailedRows = dict[int, set[tuple[str, str | None]]]  # scenario -> (participant, period)
+
+
 def _patch(
-    evaluation: columnar.Evaluation, grid: Grid, records: Any, period: str | None
+    evaluation: columnar.Evaluation,
+    grid: Grid,
+    records: Any,
+    period: str | None,
+    failed: FailedRows,
 ) -> dict[int, list[ParticipantResult]]:
     from etsl.runtime.reference.sequence import run as reference_run
 
-    failed = evaluation.connection.execute(
-        'SELECT "$scenario", "$participant", "$period" FROM etsl_results WHERE "$failed"'
-    ).fetchall()
     if not failed:
         return {}
-    by_key = {(r.participant, r.period): r for r in records()}
+    every = records()
     combinations = grid.combinations()
     patched: dict[int, list[ParticipantResult]] = {}
-    for index in sorted({int(f[0]) for f in failed}):
-        chosen = [by_key[(p, q)] for i, p, q in failed if int(i) == index]
+    for index in sorted(failed):
+        chosen = [r for r in every if (r.participant, r.period) in failed[index]]
         scheme = variant(evaluation.compiled, _assignment(grid, combinations[index]))
         results = reference_run(scheme, Dataset(tuple(chosen)), RunOptions(period=period))
         patched[index] = list(results.rows)
     return patched
 
 
-def _totals(evaluation: columnar.Evaluation) -> dict[int, Totals]:
-    """The summary's aggregates of computed (not failed) rows, per scenario."""
-    from etsl.runtime.columnar.results import aggregates, computed_rows, totals_of
+def _grouped(
+    evaluation: columnar.Evaluation,
+) -> tuple[dict[int, Totals], FailedRows] | columnar.Fallback:
+    """One pass over RESULTS (a view: the rows are never stored): per scenario, the
+    summary's aggregates of computed rows and the keys of the rows that failed."""
+    from etsl.runtime.columnar.results import aggregates, totals_of
 
+    failed = columnar.column(FAILED)
+    computed = exp.Where(this=exp.not_(failed.copy()))
+    selected = [
+        exp.alias_(exp.Filter(this=a.this, expression=computed.copy()), a.alias, quoted=True)
+        for a in aggregates(evaluation)
+    ]
+    for key in (PARTICIPANT, PERIOD):
+        listed = exp.Filter(
+            this=exp.ArrayAgg(this=columnar.column(key)), expression=exp.Where(this=failed.copy())
+        )
+        selected.append(exp.alias_(listed, f"failed:{key}", quoted=True))
     scenario = columnar.column(SCENARIO)
-    select = computed_rows().select(scenario, *aggregates(evaluation)).group_by(scenario.copy())
-    cursor = evaluation.connection.execute(columnar.sql_of(select))
+    select = (
+        exp.select(scenario, *selected)
+        .from_(exp.Table(this=columnar.quoted(columnar.RESULTS)))
+        .group_by(scenario.copy())
+    )
+    cursor = columnar.guarded(
+        evaluation.connection,
+        evaluation.query,
+        lambda: evaluation.connection.execute(columnar.sql_of(select)),
+    )
+    if isinstance(cursor, columnar.Fallback):
+        return cursor
     names = [d[0] for d in cursor.description]
-    return {
-        int(row[0]): totals_of(evaluation, dict(zip(names, row, strict=True)))
-        for row in cursor.fetchall()
-    }
+    totals: dict[int, Totals] = {}
+    failures: FailedRows = {}
+    for row in cursor.fetchall():
+        stats = dict(zip(names, row, strict=True))
+        index = int(row[0])
+        if stats["rows"]:
+            totals[index] = totals_of(evaluation, stats)
+        if stats[f"failed:{PARTICIPANT}"]:
+            keys = zip(stats[f"failed:{PARTICIPANT}"], stats[f"failed:{PERIOD}"], strict=True)
+            failures[index] = {(str(p), q) for p, q in keys}
+    return totals, failures
 
 
 def _summary(
