@@ -118,33 +118,23 @@ def scenario_layout(grid: Grid) -> ScenarioLayout:
 
 
 def store_scenarios(connection: Any, grid: Grid, layout: ScenarioLayout) -> None:
-    """The scenario table: `$scenario` and one exact DECIMAL column per variable."""
-    import pyarrow
-
+    """The scenario table: `$scenario` and one exact DECIMAL column per variable, unnested
+    from lists passed as parameters (no pyarrow: importing it and pandas was a second of a
+    sweep's start)."""
     combinations = grid.combinations()
-    columns: dict[str, Any] = {SCENARIO: pyarrow.array(range(len(combinations)), pyarrow.int64())}
-    for position, variable in enumerate(grid.variables):
-        texts = [f"{variable.values[c[position]]:f}" for c in combinations]
-        columns[variable.target.column] = pyarrow.array(texts, pyarrow.string())
-    connection.register("etsl_scenario_arrow", pyarrow.table(columns))
     shapes = _shapes(layout)
-    selected = [columnar.column(SCENARIO)] + [
-        exp.alias_(
-            cast(columnar.column(v.target.column), shapes[v.target.column].sql_type()),
-            v.target.column,
-            quoted=True,
-        )
-        for v in grid.variables
-    ]
-    connection.execute(
-        columnar.sql_of(
-            columnar.create_table(
-                SCENARIOS,
-                exp.select(*selected).from_(exp.Table(this=columnar.quoted("etsl_scenario_arrow"))),
-            )
-        )
-    )
-    connection.unregister("etsl_scenario_arrow")
+
+    def unnested() -> exp.Expr:
+        return exp.Unnest(expressions=[exp.Placeholder()])
+
+    selected = [exp.alias_(unnested(), SCENARIO, quoted=True)]
+    parameters: list[list[Any]] = [list(range(len(combinations)))]
+    for position, variable in enumerate(grid.variables):
+        name = variable.target.column
+        selected.append(exp.alias_(cast(unnested(), shapes[name].sql_type()), name, quoted=True))
+        parameters.append([f"{variable.values[c[position]]:f}" for c in combinations])
+    statement = columnar.create_table(SCENARIOS, exp.select(*selected))
+    connection.execute(columnar.sql_of(statement), parameters)
 
 
 def _shapes(layout: ScenarioLayout) -> dict[str, Num]:
