@@ -10,8 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
+from etsl.runtime.columnar import engine as columnar
+from etsl.runtime.columnar.sql.compile import compile_query
 from etsl.runtime.data.load import load_dataset
 from etsl.runtime.records import Dataset, Holding, Record
+from etsl.runtime.results.model import RunOptions
 from etsl.runtime.sweep import evaluate as sweep
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -112,15 +115,42 @@ def _dataset(compiled: CompiledScheme, rows: list[tuple[str, int, int, int]]) ->
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(factors=FACTORS, limits=LIMITS, rows=FACILITIES)
+@given(
+    factors=FACTORS,
+    limits=LIMITS,
+    rows=FACILITIES,
+    shape=st.sampled_from(["both", "swapped", "factor", "limit"]),
+)
 def test_generated_grids_equal_the_reference_per_scenario(
-    factors: list[str], limits: list[str], rows: list[tuple[str, int, int, int]]
+    factors: list[str], limits: list[str], rows: list[tuple[str, int, int, int]], shape: str
 ) -> None:
-    grid = sweep.parse_grid(
-        BENCH,
-        ["reduction_factor[office]=" + ",".join(factors), "limit[outside_credits]=" + ",".join(limits)],
-    )
+    """Either varied value alone, or both in either order (the stages are joined to the
+    scenarios one varied value at a time, in the grid's order)."""
+    factor = "reduction_factor[office]=" + ",".join(factors)
+    limit = "limit[outside_credits]=" + ",".join(limits)
+    varies = {"both": [factor, limit], "swapped": [limit, factor]}.get(shape)
+    grid = sweep.parse_grid(BENCH, varies or [factor if shape == "factor" else limit])
     assert isinstance(grid, sweep.Grid)
     dataset = _dataset(BENCH, rows)
     outcome = sweep.sweep_dataset(BENCH, grid, dataset, None)
     _same_as_reference(outcome, sweep.reference_sweep(BENCH, grid, dataset, None))
+
+
+def test_values_no_varied_value_reaches_are_computed_before_the_scenarios_join() -> None:
+    """Varying only the credit limit: the cap and the required reduction (and its third)
+    are computed once per facility, not once per facility and scenario."""
+    grid = sweep.parse_grid(BENCH, ["limit[outside_credits]=0 tCO2,40 tCO2"])
+    assert isinstance(grid, sweep.Grid)
+    connection = columnar.connect()
+    dataset = _dataset(BENCH, [("office", 1, 2, 3)])
+    source = columnar.dataset_source(connection, BENCH, dataset, RunOptions())
+    assert not isinstance(source, columnar.Fallback)
+    prepared = columnar.prepare(connection, BENCH, source, None)
+    assert not isinstance(prepared, columnar.Fallback)
+    layout = replace(prepared[0], scenario=sweep.scenario_layout(grid))
+    query = compile_query(BENCH, layout)
+    assert not isinstance(query, columnar.Unsupported)
+    sql = columnar.sql_of(query.query)
+    join = sql.index('JOIN "etsl_scenarios"')
+    assert sql.index('AS "cap"') < join and sql.index('AS "required_reduction"') < join
+    assert sql.index('AS "shortfall"') > join
