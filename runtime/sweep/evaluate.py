@@ -8,10 +8,12 @@
 What can vary: a parameter (`NAME`), a table cell (`TABLE[ROW,COLUMN]`, `TABLE[KEY]` for a
 one-dimensional table) and the `up to` limit of a surrender clause (`limit[UNIT,…]`, the
 accept or limit clause naming exactly those unit types). The scenarios form a table that
-is cross-joined with the participants, so the sweep is one query; per scenario the totals
-of `etsl run`'s summary are computed in SQL. Rows that cannot be computed in a scenario
-(division by zero, …) are evaluated by the reference engine on the scheme with that
-scenario's values, and count as errors as in `etsl run`. Schemes or data the columnar
+is cross-joined with the participants, so the sweep is one query; it joins the varied
+values one at a time, each where the first value reading it is computed
+(runtime/columnar/sql/compile.py), and its rows are never stored: one grouped pass gives
+per scenario the totals of `etsl run`'s summary and the rows that failed. Rows that cannot
+be computed in a scenario (division by zero, …) are evaluated by the reference engine on
+the scheme with that scenario's values, and count as errors as in `etsl run`. Schemes or data the columnar
 engine cannot handle are swept with the reference engine, one scenario at a time.
 
 Parsing the grid and building one scenario's scheme are in runtime/sweep/grid.py (its public
