@@ -26,7 +26,7 @@ its scenarios also show every price in every year.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -434,9 +434,9 @@ def rich_table(outcome: SweepOutcome, limit: int | None = None) -> Any:
     from rich.table import Table
 
     metrics = shown_metrics(outcome, _all_metrics(outcome))
-    rows = table_rows(outcome, metrics)
+    rows = table_rows(replace(outcome, scenarios=outcome.scenarios[:limit]), metrics)
     table = Table(
-        title=f"{outcome.scheme}: {len(rows)} scenario(s) ({outcome.engine} engine)",
+        title=f"{outcome.scheme}: {len(outcome.scenarios)} scenario(s) ({outcome.engine} engine)",
         title_justify="left",
     )
     varied = [v.target.label for v in outcome.variables]
@@ -449,7 +449,7 @@ def rich_table(outcome: SweepOutcome, limit: int | None = None) -> Any:
             min_width=len(name) if name in varied else None,
             overflow="fold",
         )
-    for row in rows[:limit]:
+    for row in rows:
         table.add_row(*row.values())
     return table
 
