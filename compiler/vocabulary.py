@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, fields, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
-from etsl.compiler import ast
 from etsl.compiler.source import SourceFile
+
+if TYPE_CHECKING:  # imported where used: the engines read this module's names, not the AST
+    from etsl.compiler import ast
 
 PRELUDE_PATH = "<prelude>"
 
@@ -208,6 +211,8 @@ _HOLDING_LIMIT = "__holding_limit_"
 
 def _placeholders(banking: ast.Banking | None, facts: BankingFacts) -> dict[str, ast.Expr]:
     """The expressions the default `banked` rule's placeholders stand for."""
+    from etsl.compiler import ast
+
     found: dict[str, ast.Expr] = {
         f"{_HOLDING_LIMIT}{i}": h.limit for i, h in enumerate(facts.holdings)
     }
@@ -226,6 +231,7 @@ def _placeholders(banking: ast.Banking | None, facts: BankingFacts) -> dict[str,
 
 @cache
 def _parse_prelude(text: str) -> tuple[ast.Rule, ...]:
+    from etsl.compiler import ast
     from etsl.compiler.cache import parse_cached
 
     source = SourceFile.of(PRELUDE_PATH, "scheme prelude {\n" + text + "\n}")
@@ -253,6 +259,8 @@ def prelude_rules(
 
 def _substitute(expr: ast.Expr, found: dict[str, ast.Expr]) -> ast.Expr:
     """`expr` with every placeholder name replaced by its expression."""
+    from etsl.compiler import ast
+
     if isinstance(expr, ast.Name):
         return found.get(expr.name, expr)
     changes: dict[str, object] = {}
@@ -266,6 +274,8 @@ def _substitute(expr: ast.Expr, found: dict[str, ast.Expr]) -> ast.Expr:
 
 
 def _is_expr(value: object) -> bool:
+    from etsl.compiler import ast
+
     return (
         hasattr(value, "__dataclass_fields__")
         and hasattr(value, "span")

@@ -355,3 +355,30 @@ def test_sql_of_a_thousand_term_sum_is_generated() -> None:
     assert max(sql_depth(node) for _, node in query.stages) <= MAX_SQL_DEPTH + 2
     text = query.sql("duckdb")
     assert sqlglot.parse_one(text, read="duckdb") is not None
+
+
+@pytest.mark.parametrize(
+    "period, stored",
+    [(None, True), ("first", False)],
+    ids=["every-row", "period-filter-gaps"],
+)
+def test_results_written_unsorted_only_when_stored_in_data_order(
+    tmp_path: Path, period: str | None, stored: bool
+) -> None:
+    """The results file is written without sorting only when RESULTS is stored in data order
+    (its `$row` rises with its storage position); a period filter leaves gaps, so the rows are
+    sorted. Either way the file is the reference engine's."""
+    from etsl.runtime.columnar.results import stored_in_data_order
+
+    data = write(tmp_path / "facilities.csv")
+    compiled = compile_paths([TOKYO]).schemes["tokyo_cat"]
+    connection = columnar.connect()
+    source = columnar.file_source(connection, compiled, data, {}, False, period)
+    assert not isinstance(source, columnar.Fallback)
+    evaluation = columnar.evaluate(connection, compiled, source, period)
+    assert not isinstance(evaluation, columnar.Fallback)
+    assert stored_in_data_order(evaluation) is stored
+    extra = ("--period", period) if period else ()
+    (code, _, err), (code2, _, _) = both_engines(TOKYO, data, tmp_path, ".csv", *extra)
+    assert code == code2 == 0, err
+    assert (tmp_path / "columnar.csv").read_text() == (tmp_path / "reference.csv").read_text()

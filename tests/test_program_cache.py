@@ -236,3 +236,20 @@ def test_a_cached_check_compiles_nothing(tmp_path: Path) -> None:
     checked = "1 file checked: 0 error(s), 0 warning(s)"
     assert runs[0] == [checked, "['etsl.compiler.ast', 'etsl.compiler.check']"]
     assert runs[1] == [checked, "[]"]
+
+
+def test_a_cached_run_imports_no_ast(tmp_path: Path) -> None:
+    """A columnar run of a cached scheme loads neither the AST nor the passes (the reference
+    engine's messages import the printer when they need it)."""
+    results = tmp_path / "results.csv"
+    code = (
+        "import sys; from etsl.cli import cli\n"
+        "try:\n    cli(['run', 'schemes/japan/tokyo_cat.scheme', '--participants',"
+        f" 'examples/tokyo_facilities.csv', '-o', {str(results)!r}])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted({'etsl.compiler.check', 'etsl.compiler.ast'} & set(sys.modules)))"
+    )
+    runs = run_twice(code, tmp_path / "cache")
+    assert runs[0][-1] == "['etsl.compiler.ast', 'etsl.compiler.check']"
+    assert runs[1][-1] == "[]"
+    assert results.read_text().count("\n") == 301

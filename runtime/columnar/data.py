@@ -285,10 +285,11 @@ def load_raw(
     return None
 
 
-def create_table(name: str, query: exp.Expr) -> exp.Create:
+def create_table(name: str, query: exp.Expr, kind: str = "TABLE") -> exp.Create:
+    """A temporary TABLE (computed now) or VIEW (computed by each query that reads it)."""
     return exp.Create(
         this=exp.Table(this=quoted(name)),
-        kind="TABLE",
+        kind=kind,
         expression=query,
         properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     )

@@ -24,10 +24,10 @@ columns, files, rows, summary); their public names are importable from here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from etsl.compiler.driver import CompiledScheme
 from etsl.runtime.columnar.chains import has_chains, run_chains
@@ -116,7 +116,10 @@ from etsl.runtime.results.summary import Summary
 from etsl.runtime.results.writers import check_errors
 from sqlglot import exp
 
+T = TypeVar("T")
+
 __all__ = [
+    "guarded",
     "CELLS",
     "CSV_SUFFIXES",
     "ColumnProfile",
@@ -194,16 +197,7 @@ def prepare(
     layout = layout_of(compiled, source, profiles)
     if isinstance(layout, Fallback):
         return layout
-    connection.execute(
-        sql_of(
-            exp.Create(
-                this=exp.Table(this=quoted(CELLS)),
-                kind="VIEW",
-                expression=cells_view(source, period_filter),
-                properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-            )
-        )
-    )
+    connection.execute(sql_of(create_table(CELLS, cells_view(source, period_filter), "VIEW")))
     return layout, int(rows)
 
 
@@ -219,7 +213,6 @@ def evaluate(
     """Check and profile RAW, compile the scheme for it, and compute RESULTS (for every
     scenario of `scenario`, a relation cross-joined with the rows, in sweeps; with the
     system values of `system`)."""
-    import duckdb
 
     prepared = prepare(connection, compiled, source, period_filter)
     if isinstance(prepared, Fallback):
@@ -229,17 +222,14 @@ def evaluate(
     query = compile_query(compiled, layout, shape=shape)
     if isinstance(query, Unsupported):
         return Fallback(str(query))
-    try:
-        connection.execute(sql_of(create_table(RESULTS, query.query)))
-    except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
-        where = overflowing_value(connection, query)
-        return Fallback(f"a value does not fit DECIMAL(38){where} ({str(exc).splitlines()[0]})")
-    except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
-        return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
-    if (
-        scenario is not None
-    ):  # sweeps: their rows are patched per scenario (runtime/sweep/evaluate.py)
+    if scenario is not None:  # sweeps read RESULTS once, grouped (runtime/sweep/evaluate.py)
+        connection.execute(sql_of(create_table(RESULTS, query.query, "VIEW")))
         return Evaluation(connection, compiled, compiled.program, query, int(rows), [])
+    created = guarded(
+        connection, query, lambda: connection.execute(sql_of(create_table(RESULTS, query.query)))
+    )
+    if isinstance(created, Fallback):
+        return created
     failed = connection.execute(
         'SELECT "$row", "$participant", "$period" FROM etsl_results WHERE "$failed" ORDER BY "$row"'
     ).fetchall()
@@ -251,6 +241,20 @@ def evaluate(
         int(rows),
         [(int(r), str(p), q) for r, p, q in failed],
     )
+
+
+def guarded(connection: Any, query: ColumnarQuery, action: Callable[[], T]) -> T | Fallback:
+    """`action()` (a statement computing the query's values), or why the reference engine
+    must answer instead: a value that does not fit DECIMAL(38) (named), or a failed query."""
+    import duckdb
+
+    try:
+        return action()
+    except (duckdb.OutOfRangeException, duckdb.ConversionException) as exc:
+        where = overflowing_value(connection, query)
+        return Fallback(f"a value does not fit DECIMAL(38){where} ({str(exc).splitlines()[0]})")
+    except duckdb.Error as exc:  # a bug: say so, and let the reference engine answer
+        return Fallback(f"the columnar query failed ({str(exc).splitlines()[0]})")
 
 
 def overflowing_value(connection: Any, query: ColumnarQuery) -> str:

@@ -27,13 +27,19 @@ from etsl.compiler import codes, numbers
 from etsl.compiler import program as ir
 from etsl.compiler.codes import Code
 from etsl.compiler.numbers import TOO_LARGE, ArithmeticFault
-from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import Described, RefKind, table_candidates
 from etsl.compiler.source import deep_recursion
 from etsl.compiler.vocabulary import PAID_IN_LIEU_AMOUNT
 from etsl.runtime.records import Holding, Value
 from etsl.runtime.reference.consequences import ConsequenceFault, applies, apply_penalty
-from etsl.runtime.reference.expressions import EVALUATORS, Fault, Upstream, boolean, number
+from etsl.runtime.reference.expressions import (
+    EVALUATORS,
+    Fault,
+    Upstream,
+    boolean,
+    number,
+    print_program_expr,
+)
 from etsl.runtime.reference.surrender import SurrenderOutcome, allocate
 from etsl.runtime.results.model import (
     ConsequenceResult,

@@ -20,7 +20,6 @@ from etsl.compiler import codes, numbers
 from etsl.compiler import program as ir
 from etsl.compiler.codes import Code
 from etsl.compiler.errors import EtslError
-from etsl.compiler.printer import print_program_expr
 from etsl.compiler.program import attribute_value, share_terms
 from etsl.compiler.source import Span
 from etsl.runtime.records import Value
@@ -64,6 +63,14 @@ class Upstream(EtslError):
 
 
 # ---- checked operands ------------------------------------------------------------------------
+
+
+def print_program_expr(node: ir.Expr) -> str:
+    """compiler/printer.py's, imported when a message needs it: the printer imports the
+    AST, which a run of a cached Program does not otherwise load (~0.1 s)."""
+    from etsl.compiler.printer import print_program_expr as printed
+
+    return printed(node)
 
 
 def number(value: Value, role: str, node: ir.Expr) -> Decimal:

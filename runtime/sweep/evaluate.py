@@ -8,10 +8,12 @@
 What can vary: a parameter (`NAME`), a table cell (`TABLE[ROW,COLUMN]`, `TABLE[KEY]` for a
 one-dimensional table) and the `up to` limit of a surrender clause (`limit[UNIT,…]`, the
 accept or limit clause naming exactly those unit types). The scenarios form a table that
-is cross-joined with the participants, so the sweep is one query; per scenario the totals
-of `etsl run`'s summary are computed in SQL. Rows that cannot be computed in a scenario
-(division by zero, …) are evaluated by the reference engine on the scheme with that
-scenario's values, and count as errors as in `etsl run`. Schemes or data the columnar
+is cross-joined with the participants, so the sweep is one query; it joins the varied
+values one at a time, each where the first value reading it is computed
+(runtime/columnar/sql/compile.py), and its rows are never stored: one grouped pass gives
+per scenario the totals of `etsl run`'s summary and the rows that failed. Rows that cannot
+be computed in a scenario (division by zero, …) are evaluated by the reference engine on
+the scheme with that scenario's values, and count as errors as in `etsl run`. Schemes or data the columnar
 engine cannot handle are swept with the reference engine, one scenario at a time.
 
 Parsing the grid and building one scenario's scheme are in runtime/sweep/grid.py (its public
@@ -24,7 +26,7 @@ its scenarios also show every price in every year.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,9 @@ from etsl.compiler.driver import CompiledScheme
 from etsl.compiler.enums import AMOUNT_KINDS
 from etsl.runtime.columnar import engine as columnar
 from etsl.runtime.columnar.sql.types import (
+    FAILED,
+    PARTICIPANT,
+    PERIOD,
     SCENARIO,
     Num,
     ScenarioLayout,
@@ -115,33 +120,23 @@ def scenario_layout(grid: Grid) -> ScenarioLayout:
 
 
 def store_scenarios(connection: Any, grid: Grid, layout: ScenarioLayout) -> None:
-    """The scenario table: `$scenario` and one exact DECIMAL column per variable."""
-    import pyarrow
-
+    """The scenario table: `$scenario` and one exact DECIMAL column per variable, unnested
+    from lists passed as parameters (no pyarrow: importing it and pandas was a second of a
+    sweep's start)."""
     combinations = grid.combinations()
-    columns: dict[str, Any] = {SCENARIO: pyarrow.array(range(len(combinations)), pyarrow.int64())}
-    for position, variable in enumerate(grid.variables):
-        texts = [f"{variable.values[c[position]]:f}" for c in combinations]
-        columns[variable.target.column] = pyarrow.array(texts, pyarrow.string())
-    connection.register("etsl_scenario_arrow", pyarrow.table(columns))
     shapes = _shapes(layout)
-    selected = [columnar.column(SCENARIO)] + [
-        exp.alias_(
-            cast(columnar.column(v.target.column), shapes[v.target.column].sql_type()),
-            v.target.column,
-            quoted=True,
-        )
-        for v in grid.variables
-    ]
-    connection.execute(
-        columnar.sql_of(
-            columnar.create_table(
-                SCENARIOS,
-                exp.select(*selected).from_(exp.Table(this=columnar.quoted("etsl_scenario_arrow"))),
-            )
-        )
-    )
-    connection.unregister("etsl_scenario_arrow")
+
+    def unnested() -> exp.Expr:
+        return exp.Unnest(expressions=[exp.Placeholder()])
+
+    selected = [exp.alias_(unnested(), SCENARIO, quoted=True)]
+    parameters: list[list[Any]] = [list(range(len(combinations)))]
+    for position, variable in enumerate(grid.variables):
+        name = variable.target.column
+        selected.append(exp.alias_(cast(unnested(), shapes[name].sql_type()), name, quoted=True))
+        parameters.append([f"{variable.values[c[position]]:f}" for c in combinations])
+    statement = columnar.create_table(SCENARIOS, exp.select(*selected))
+    connection.execute(columnar.sql_of(statement), parameters)
 
 
 def _shapes(layout: ScenarioLayout) -> dict[str, Num]:
@@ -185,19 +180,26 @@ def sweep_dataset(
     compiled: CompiledScheme, grid: Grid, dataset: Dataset, period: str | None
 ) -> SweepOutcome:
     """A sweep over records already read; the reference engine per scenario if need be."""
-    options = RunOptions(period=period)
+    outcome = _columnar_sweep(compiled, grid, dataset, period)
+    if isinstance(outcome, SweepOutcome):
+        return outcome
+    return reference_sweep(compiled, grid, dataset, period, outcome)
+
+
+def _columnar_sweep(
+    compiled: CompiledScheme, grid: Grid, dataset: Dataset, period: str | None
+) -> SweepOutcome | columnar.Fallback:
     reason = columnar.static_fallback(compiled)
-    if reason is None:
-        connection = columnar.connect()
-        source = columnar.dataset_source(connection, compiled, dataset, options)
-        if not isinstance(source, columnar.Fallback):
-            evaluation = _evaluate(connection, compiled, grid, source, None)
-            if not isinstance(evaluation, columnar.Fallback):
-                return _outcome(evaluation, grid, lambda: source.records, period)
-            reason = evaluation
-        else:
-            reason = source
-    return reference_sweep(compiled, grid, dataset, period, reason)
+    if reason is not None:
+        return reason
+    connection = columnar.connect()
+    source = columnar.dataset_source(connection, compiled, dataset, RunOptions(period=period))
+    if isinstance(source, columnar.Fallback):
+        return source
+    evaluation = _evaluate(connection, compiled, grid, source, None)
+    if isinstance(evaluation, columnar.Fallback):
+        return evaluation
+    return _outcome(evaluation, grid, lambda: source.records, period)
 
 
 def _evaluate(
@@ -246,14 +248,16 @@ def _texts(grid: Grid, combination: Sequence[int]) -> tuple[str, ...]:
 
 def _outcome(
     evaluation: columnar.Evaluation, grid: Grid, records: Any, period: str | None
-) -> SweepOutcome:
+) -> SweepOutcome | columnar.Fallback:
     """Per-scenario totals: SQL over computed rows, plus the reference engine's results
     for rows that failed (on the scheme with that scenario's values)."""
-    patched = _patch(evaluation, grid, records, period)
-    totals = _totals(evaluation)
-    combinations = grid.combinations()
+    grouped = _grouped(evaluation)
+    if isinstance(grouped, columnar.Fallback):
+        return grouped
+    totals, failed = grouped
+    patched = _patch(evaluation, grid, records, period, failed)
     scenarios = []
-    for index, combination in enumerate(combinations):
+    for index, combination in enumerate(grid.combinations()):
         rows = patched.get(index, [])
         scenarios.append(
             Scenario(
@@ -266,39 +270,74 @@ def _outcome(
     )
 
 
+FailedRows = dict[int, set[tuple[str, str | None]]]  # scenario -> (participant, period)
+
+
 def _patch(
-    evaluation: columnar.Evaluation, grid: Grid, records: Any, period: str | None
+    evaluation: columnar.Evaluation,
+    grid: Grid,
+    records: Any,
+    period: str | None,
+    failed: FailedRows,
 ) -> dict[int, list[ParticipantResult]]:
     from etsl.runtime.reference.sequence import run as reference_run
 
-    failed = evaluation.connection.execute(
-        'SELECT "$scenario", "$participant", "$period" FROM etsl_results WHERE "$failed"'
-    ).fetchall()
     if not failed:
         return {}
-    by_key = {(r.participant, r.period): r for r in records()}
+    every = records()
     combinations = grid.combinations()
     patched: dict[int, list[ParticipantResult]] = {}
-    for index in sorted({int(f[0]) for f in failed}):
-        chosen = [by_key[(p, q)] for i, p, q in failed if int(i) == index]
+    for index in sorted(failed):
+        chosen = [r for r in every if (r.participant, r.period) in failed[index]]
         scheme = variant(evaluation.compiled, _assignment(grid, combinations[index]))
         results = reference_run(scheme, Dataset(tuple(chosen)), RunOptions(period=period))
         patched[index] = list(results.rows)
     return patched
 
 
-def _totals(evaluation: columnar.Evaluation) -> dict[int, Totals]:
-    """The summary's aggregates of computed (not failed) rows, per scenario."""
-    from etsl.runtime.columnar.results import aggregates, computed_rows, totals_of
+def _grouped(
+    evaluation: columnar.Evaluation,
+) -> tuple[dict[int, Totals], FailedRows] | columnar.Fallback:
+    """One pass over RESULTS (a view: the rows are never stored): per scenario, the
+    summary's aggregates of computed rows and the keys of the rows that failed."""
+    from etsl.runtime.columnar.results import aggregates, totals_of
 
+    failed = columnar.column(FAILED)
+    computed = exp.Where(this=exp.not_(failed.copy()))
+    selected = [
+        exp.alias_(exp.Filter(this=a.this, expression=computed.copy()), a.alias, quoted=True)
+        for a in aggregates(evaluation)
+    ]
+    for key in (PARTICIPANT, PERIOD):
+        listed = exp.Filter(
+            this=exp.ArrayAgg(this=columnar.column(key)), expression=exp.Where(this=failed.copy())
+        )
+        selected.append(exp.alias_(listed, f"failed:{key}", quoted=True))
     scenario = columnar.column(SCENARIO)
-    select = computed_rows().select(scenario, *aggregates(evaluation)).group_by(scenario.copy())
-    cursor = evaluation.connection.execute(columnar.sql_of(select))
+    select = (
+        exp.select(scenario, *selected)
+        .from_(exp.Table(this=columnar.quoted(columnar.RESULTS)))
+        .group_by(scenario.copy())
+    )
+    cursor = columnar.guarded(
+        evaluation.connection,
+        evaluation.query,
+        lambda: evaluation.connection.execute(columnar.sql_of(select)),
+    )
+    if isinstance(cursor, columnar.Fallback):
+        return cursor
     names = [d[0] for d in cursor.description]
-    return {
-        int(row[0]): totals_of(evaluation, dict(zip(names, row, strict=True)))
-        for row in cursor.fetchall()
-    }
+    totals: dict[int, Totals] = {}
+    failures: FailedRows = {}
+    for row in cursor.fetchall():
+        stats = dict(zip(names, row, strict=True))
+        index = int(row[0])
+        if stats["rows"]:
+            totals[index] = totals_of(evaluation, stats)
+        if stats[f"failed:{PARTICIPANT}"]:
+            keys = zip(stats[f"failed:{PARTICIPANT}"], stats[f"failed:{PERIOD}"], strict=True)
+            failures[index] = {(str(p), q) for p, q in keys}
+    return totals, failures
 
 
 def _summary(
@@ -395,9 +434,9 @@ def rich_table(outcome: SweepOutcome, limit: int | None = None) -> Any:
     from rich.table import Table
 
     metrics = shown_metrics(outcome, _all_metrics(outcome))
-    rows = table_rows(outcome, metrics)
+    rows = table_rows(replace(outcome, scenarios=outcome.scenarios[:limit]), metrics)
     table = Table(
-        title=f"{outcome.scheme}: {len(rows)} scenario(s) ({outcome.engine} engine)",
+        title=f"{outcome.scheme}: {len(outcome.scenarios)} scenario(s) ({outcome.engine} engine)",
         title_justify="left",
     )
     varied = [v.target.label for v in outcome.variables]
@@ -410,7 +449,7 @@ def rich_table(outcome: SweepOutcome, limit: int | None = None) -> Any:
             min_width=len(name) if name in varied else None,
             overflow="fold",
         )
-    for row in rows[:limit]:
+    for row in rows:
         table.add_row(*row.values())
     return table
 

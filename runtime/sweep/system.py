@@ -19,7 +19,6 @@ from typing import Any
 
 from etsl.compiler import program as ir
 from etsl.compiler.driver import CompiledScheme
-from etsl.compiler.system import row_year
 from etsl.runtime.records import Dataset
 from etsl.runtime.reference.expressions import Fault, Upstream
 from etsl.runtime.results.model import EvaluationError, RunOptions
@@ -70,6 +69,8 @@ def report_years(
     program: ir.Program, dataset: Dataset, rows: Mapping[int, Mapping[str, Any]]
 ) -> list[int]:
     """The years of the system data and the years participant rows read."""
+    from etsl.compiler.system import row_year  # a compiler pass: it imports the AST
+
     read = {row_year(program, r.period, r.year) for r in dataset.records}
     return sorted({*rows, *(y for y in read if y is not None)})
 

@@ -370,28 +370,82 @@ def assemble(
     The builders are told not to copy (copy=False): each node is built here for this query
     alone, and copying the query so far at every step made building it quadratic (a
     third of a 10,000-row run's time). Consecutive columns that do not use each other share one projection (`levels`), so the
-    chain is as deep as the longest path of uses, not as long as the list of columns.
+    chain is as deep as the longest path of uses, not as long as the list of columns. In
+    sweeps the scenarios are joined in between (`_by_scenario_column`).
     """
     source = exp.Table(this=exp.to_identifier(layout.relation, quoted=True))
+    joined = scenario_columns(layout.scenario) if layout.scenario is not None else []
+    first = [(n, e) for n, e in first if n != SCENARIO and n not in joined]
     base = exp.select(*(_alias(e, n) for n, e in first), copy=False).from_(source, copy=False)
-    if layout.scenario is not None:
-        scenario = exp.Table(this=exp.to_identifier(layout.scenario.relation, quoted=True))
-        base = base.join(scenario, join_type="cross", copy=False)
     final = [_alias(e, n) for n, e in outputs]
-    grouped = levels(stages)
+    grouped: list[list[tuple[str, exp.Expr]] | exp.Join] = []
+    for join, segment in _by_scenario_column(layout.scenario, stages):
+        if join is not None:
+            grouped.append(join)
+        grouped.extend(levels(segment))
     if shape is Shape.NESTED:
         current = base
         for index, level in enumerate(grouped):
-            current = _projection(level).from_(_subquery(current, index), copy=False)
+            current = _step(level).from_(_subquery(current, index), copy=False)
         return exp.select(*final, copy=False).from_(_subquery(current, len(grouped)), copy=False)
     query = exp.select(*final, copy=False).from_(
         exp.Table(this=_stage_name(len(grouped))), copy=False
     )
     query = query.with_(_stage_name(0), as_=base, copy=False)
     for index, level in enumerate(grouped, start=1):
-        stage = _projection(level).from_(exp.Table(this=_stage_name(index - 1)), copy=False)
+        stage = _step(level).from_(exp.Table(this=_stage_name(index - 1)), copy=False)
         query = query.with_(_stage_name(index), as_=stage, copy=False)
     return query
+
+
+def _step(level: list[tuple[str, exp.Expr]] | exp.Join) -> exp.Select:
+    """A projection adding a level's columns, or a join adding scenario columns."""
+    if isinstance(level, exp.Join):
+        return exp.select(exp.Star(), copy=False).join(level, copy=False)
+    return _projection(level)
+
+
+def _by_scenario_column(
+    scenario: ScenarioLayout | None, stages: Sequence[tuple[str, exp.Expr]]
+) -> list[tuple[exp.Join | None, list[tuple[str, exp.Expr]]]]:
+    """In sweeps, the stages cut by the last scenario column they read (directly or through
+    another stage), each segment after the join that brings that column in: a value no
+    varied value reaches is computed once per row of data, one that reads only the first
+    varied value once per row and value of it, … Every scenario is joined in last (the
+    scenario relation, USING the columns joined before), so sweeps pay the cross join only
+    for what depends on every varied value. Stable: each segment keeps the stages' order,
+    and a stage's inputs are in its own segment or an earlier one."""
+    if scenario is None:
+        return [(None, list(stages))]
+    names = scenario_columns(scenario)
+    reads: dict[str, int] = {n: i + 1 for i, n in enumerate(names)}  # 0: reads none
+    segments: list[list[tuple[str, exp.Expr]]] = [[] for _ in range(len(names) + 1)]
+    for name, node in stages:
+        used = {c.name for c in node.find_all(exp.Column)}
+        level = max((reads[u] for u in used if u in reads), default=0)
+        reads[name] = level
+        segments[level].append((name, node))
+    last = len(names)
+    result: list[tuple[exp.Join | None, list[tuple[str, exp.Expr]]]] = [(None, segments[0])]
+    joined: list[str] = []
+    for level in range(1, last + 1):
+        if not segments[level] and level < last:
+            continue
+        wanted = names[:level]
+        relation: exp.Expr = exp.Table(this=exp.to_identifier(scenario.relation, quoted=True))
+        if level < last:
+            distinct = exp.select(*(col(n) for n in wanted), copy=False).from_(relation).distinct()
+            relation = exp.Subquery(
+                this=distinct, alias=exp.TableAlias(this=exp.to_identifier(f"v{level}"))
+            )
+        join = exp.Join(
+            this=relation,
+            kind="CROSS" if not joined else None,
+            using=[exp.to_identifier(n, quoted=True) for n in joined] or None,
+        )
+        result.append((join, segments[level]))
+        joined = list(wanted)
+    return result
 
 
 def levels(stages: Sequence[tuple[str, exp.Expr]]) -> list[list[tuple[str, exp.Expr]]]:
