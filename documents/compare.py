@@ -53,6 +53,7 @@ from etsl.documents.prose import (
     phrase,
 )
 from etsl.documents.render import render as render_template
+from etsl.documents.scheme_text import translated
 from etsl.documents.shell import Shell
 from etsl.documents.wording import (
     capital,
@@ -580,7 +581,9 @@ BASIC_COLUMNS = (
 
 
 def comparison(models: Sequence[SchemeModel]) -> Comparison:
-    """Every standard dimension for every scheme, plus the Basic Scheme table."""
+    """Every standard dimension for every scheme, plus the Basic Scheme table (the schemes'
+    own text in the language being written)."""
+    models = [translated(m) for m in models]
     lexicons = [lexicon(m) for m in models]
     rows = tuple(
         Row(

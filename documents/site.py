@@ -33,6 +33,7 @@ from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.scheme_page import SchemePage, page_name, scheme_page
+from etsl.documents.scheme_text import translated
 from etsl.documents.search import search_page
 from etsl.documents.shell import NavItem, Shell, site_nav
 from etsl.documents.wording import scheme_title, vocab_words
@@ -163,6 +164,7 @@ def site(
     prices year by year (computed by etsl from the system level)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    models = [translated(m) for m in models]
     titles = {m.name: scheme_title(m.title, m.name) for m in models}
     pages = [scheme_page(m, fmt, titles, (paths or {}).get(m.name, ())) for m in models]
     shell = _shell(extras, published, languages, fmt)
