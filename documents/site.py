@@ -26,7 +26,7 @@ from etsl.compiler.enums import STATUSES
 from etsl.compiler.model import SchemeModel
 from etsl.documents.citations import SourceEntry
 from etsl.documents.compare import NOT_STATED, Cell, card, cell
-from etsl.documents.figures.scheme import Figure, YearPath
+from etsl.documents.figures.scheme import Figure, YearPath, factsheet_timeline
 from etsl.documents.figures.svg import standalone
 from etsl.documents.glossary import glossary_entries
 from etsl.documents.i18n import N_
@@ -187,6 +187,7 @@ def site(
                 "factsheet.html.j2",
                 page=page,
                 sources=factsheet_sources(page),
+                timeline=factsheet_timeline(model),
                 shell=shell.page(name),
             )
         else:
