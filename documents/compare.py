@@ -65,7 +65,9 @@ from etsl.documents.wording import (
     literal_words,
     scheme_title,
     series,
+    span_words,
     vocab_words,
+    year_words,
 )
 
 #: What the documents say where a scheme's sources state nothing about a feature.
@@ -137,11 +139,6 @@ def _jurisdiction(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell([jurisdiction_words(item.value)], [item.cite]) if item else EMPTY
 
 
-def span_words(start: str, end: str) -> str:
-    """`FY2010–FY2014`, or `2021` for a one-year span."""
-    return start if start == end else f"{start}–{end}"
-
-
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell([_period_line(p) for p in model.periods], [p.cite for p in model.periods])
 
@@ -149,7 +146,8 @@ def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
 def _period_line(p: PeriodModel) -> str:
     """`Second: FY2015–FY2019`; a period named after its span once (`FY2008`)."""
     name, span = capital(label(p.name)), span_words(p.start, p.end)
-    return span if name == span else _("{name}: {span}").format(name=name, span=span)
+    named_after_span = name in (span, p.start if p.start == p.end else f"{p.start}–{p.end}")
+    return span if named_after_span else _("{name}: {span}").format(name=name, span=span)
 
 
 def _gases(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -638,7 +636,7 @@ def _basic_timing(model: SchemeModel) -> Cell:
     if not model.periods:
         return not_stated()
     first = model.periods[0]
-    return cell([_("From {start}").format(start=first.start)], [first.cite])
+    return cell([_("From {start}").format(start=year_words(first.start))], [first.cite])
 
 
 def _basic_phase(model: SchemeModel) -> Cell:

@@ -66,6 +66,7 @@ from etsl.documents.wording import (
     listing,
     literal_words,
     scheme_title,
+    span_words,
     unit_words,
     vocab_words,
 )
@@ -214,11 +215,11 @@ def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
             capital(label(p.name)),
             (
                 _period_type(p),
-                f"{p.start} – {p.end}" if p.start != p.end else p.start,
+                span_words(p.start, p.end).replace("–", " – "),
                 _dates(p),
                 p.years,
             ),
-            p.label or "",
+            "" if p.label == capital(label(p.name)) else p.label or "",  # not said twice
             notes.refs(model.name, [p.cite]),
             code=ident(p.name, capital(label(p.name))),
         )

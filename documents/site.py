@@ -36,7 +36,7 @@ from etsl.documents.scheme_page import SchemePage, page_name, scheme_page
 from etsl.documents.scheme_text import translated
 from etsl.documents.search import search_page
 from etsl.documents.shell import NavItem, Shell, site_nav
-from etsl.documents.wording import scheme_title, vocab_words
+from etsl.documents.wording import scheme_title, span_words, vocab_words
 
 FORMATS = ("html", "md")
 
@@ -80,12 +80,7 @@ def _index_facts(model: SchemeModel) -> tuple[Cell, ...]:
     )
     if model.periods:
         first, last = model.periods[0], model.periods[-1]
-        span = (
-            first.start
-            if (first.start, first.end) == (last.start, last.end)
-            else (f"{first.start}–{last.end}")
-        )
-        facts["periods"] = cell([span])
+        facts["periods"] = cell([span_words(first.start, last.end)])
     else:  # a crediting programme or a design proposal: no compliance periods
         facts["periods"] = cell(["—"])
     return tuple(facts.get(k, Cell()) for k in INDEX_COLUMNS)

@@ -26,7 +26,7 @@ from etsl.documents.figures.scales import short_number
 from etsl.documents.figures.timeline import WIDTH, Bar, timeline
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import Lexicon
-from etsl.documents.wording import label, literal_words, unit_words, vocab_words
+from etsl.documents.wording import label, literal_words, span_words, unit_words, vocab_words
 from markupsafe import Markup
 
 
@@ -79,7 +79,7 @@ def _timeline(model: SchemeModel, width: int = WIDTH) -> Figure | None:
     for p in model.periods:
         bounds = period_bounds(p)
         if bounds is not None:
-            span = p.start if p.start == p.end else f"{p.start}–{p.end}"
+            span = span_words(p.start, p.end)
             bars.append(Bar(_first_upper(label(p.name)), span, *bounds))
     if not bars:
         return None
