@@ -193,6 +193,16 @@ def series(parts: list[str]) -> str:
     return _(", ").join(parts)
 
 
+def comma() -> str:
+    """What separates the items of a list in the language being written: `, ` or `、`."""
+    return "、" if current() == "ja" else ", "
+
+
+def colon() -> str:
+    """What follows a heading word before its value: `: ` or `：`."""
+    return "：" if current() == "ja" else ": "
+
+
 def listing(parts: list[str], conjunction: str = "and") -> str:
     """`a`, `a and b`, `a, b and c` (`or` when asked), in the language being written."""
     if len(parts) <= 1:

@@ -243,3 +243,13 @@ def test_a_period_label_that_repeats_its_name_is_not_said_twice() -> None:
     eu = next(m for m in library() if m.name == "eu_ets")
     items = scheme_page(eu).periods
     assert [i.description for i in items if i.name == "Phase 3"] == [""]
+
+
+def test_japanese_linkage_lists_use_japanese_punctuation() -> None:
+    """The unlinked schemes and the credits of indirect links were joined with ", "."""
+    with language("ja"):
+        page = render_document([], analyse_network(list(library())), "html")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "）、" in text and "）, " not in text
+    assert re.search(r"[一-龥ぁ-んァ-ヶ）], [一-龥ぁ-んァ-ヶ（]", text) is None
+    assert "CER、ERU" in text
