@@ -134,8 +134,8 @@ def test_updating_keeps_translations_and_drops_what_no_scheme_says(tmp_path: Pat
     assert "Starts in 2030." not in po.decode()
 
 
-@pytest.mark.parametrize("folder", ["japan"])
-def test_the_japanese_schemes_are_translated_in_full(folder: str) -> None:
+@pytest.mark.parametrize("folder", ["japan", "kyoto"])
+def test_the_japanese_and_kyoto_schemes_are_translated_in_full(folder: str) -> None:
     """python -m etsl.documents.scheme_messages --check schemes/japan"""
     assert problems(ROOT / "schemes" / folder, "ja") == ([], [])
 
