@@ -242,3 +242,12 @@ def test_linkage_and_comparison_print_in_the_language_of_the_site(printed) -> No
     else:
         assert "Whyitmatters" in linkage
         assert squeeze("World emissions trading systems: a comparison") in compared
+
+
+def test_index_columns_keep_their_words_whole(printed) -> None:  # noqa: ANN001
+    """A long jurisdiction once squeezed the Japanese index's last columns to one
+    character a line (ファ/ク/ト/シー/ト); every row's factsheet link prints on one line."""
+    lang, _, pdfs = printed
+    word = "ファクトシート" if lang == "ja" else "Factsheet"
+    lines = [line for page in pdfs["index.pdf"].pages for line in page.extract_text().splitlines()]
+    assert sum(line.count(word) for line in lines) >= len(JAPAN) + len(WORLD)
