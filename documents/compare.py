@@ -57,6 +57,7 @@ from etsl.documents.scheme_text import translated
 from etsl.documents.shell import Shell
 from etsl.documents.wording import (
     capital,
+    comma,
     date_words,
     gas_words,
     jurisdiction_words,
@@ -300,7 +301,7 @@ def link_words(
         parts.append(_("since {date}").format(date=date_words(date.fromisoformat(since))))
     if until:
         parts.append(_("until {date}").format(date=date_words(date.fromisoformat(until))))
-    return _("{scheme} ({how})").format(scheme=title or label(target), how=", ".join(parts))
+    return _("{scheme} ({how})").format(scheme=title or label(target), how=comma().join(parts))
 
 
 def _links(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -417,7 +418,7 @@ def definitions(
         if table is None and tables_only:
             continue
         if table is not None:
-            cells = ", ".join(
+            cells = comma().join(
                 f"{' / '.join(_('any other') if k == '*' else label(k) for k in key.split('/'))} "
                 f"{literal_words(v)}"
                 for key, v in table.entries.items()

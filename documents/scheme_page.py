@@ -59,6 +59,7 @@ from etsl.documents.prose import (
 from etsl.documents.wording import (
     article,
     capital,
+    comma,
     date_words,
     is_proper,
     is_short_tons,
@@ -242,7 +243,7 @@ def _dates(p: PeriodModel) -> str:
 def _input_item(model: SchemeModel, name: str) -> Item:
     assert model.participant is not None
     i = next(x for x in model.participant.inputs if x.name == name)
-    values = ", ".join(label(v) for v in i.values) if i.values else ""
+    values = comma().join(label(v) for v in i.values) if i.values else ""
     shown = values or unit_words(i.unit or i.type) or _(i.type)
     refs: tuple[Ref, ...] = ()
     name = capital(label(i.name))
@@ -416,7 +417,7 @@ def _units(
             )
             for item in clauses
         ) or _("Not accepted for surrender")
-        attributes = ", ".join(f"{label(k)} = {label(v)}" for k, v in u.attributes.items())
+        attributes = comma().join(f"{label(k)} = {label(v)}" for k, v in u.attributes.items())
         issuer = _scheme_title(u.origin, others) if u.origin else _("this scheme")
         out.append(
             Item(

@@ -253,3 +253,11 @@ def test_japanese_linkage_lists_use_japanese_punctuation() -> None:
     assert "）、" in text and "）, " not in text
     assert re.search(r"[一-龥ぁ-んァ-ヶ）], [一-龥ぁ-んァ-ヶ（]", text) is None
     assert "CER、ERU" in text
+
+
+def test_japanese_cards_join_with_japanese_commas() -> None:
+    """'（双方向, 2010年9月17日から）' and input values '排出削減量, 新規植林・再植林'."""
+    saitama = next(m for m in library() if m.name == "saitama_tset")
+    with language("ja"):
+        page = site([saitama], published=date(2025, 1, 31))["saitama_tset.html"]
+    assert "双方向、2010年9月17日から" in page and "双方向, " not in page
