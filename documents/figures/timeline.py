@@ -39,7 +39,14 @@ def timeline(bars: Sequence[Bar], title: str = "Periods", width: int = WIDTH) ->
         return Markup("")
     left, right, row, top, axis = 150, 24, 30, 12, 34
     if width < WIDTH:
-        left, right, row, top, axis = max(text_width(b.name, 12) for b in bars) + 18, 14, 22, 4, 24
+        names = max(text_width(b.name, 12) for b in bars)
+        left, right, row, top, axis = (
+            int(names.to_integral_value(ROUND_CEILING)) + 18,
+            14,
+            22,
+            4,
+            24,
+        )
     pad = (row - 18) // 2  # above and below each bar
     low = min(b.start for b in bars).to_integral_value(ROUND_FLOOR)
     high = max(b.end for b in bars).to_integral_value(ROUND_CEILING)
