@@ -53,9 +53,11 @@ from etsl.documents.prose import (
     phrase,
 )
 from etsl.documents.render import render as render_template
+from etsl.documents.scheme_text import translated
 from etsl.documents.shell import Shell
 from etsl.documents.wording import (
     capital,
+    comma,
     date_words,
     gas_words,
     jurisdiction_words,
@@ -64,7 +66,9 @@ from etsl.documents.wording import (
     literal_words,
     scheme_title,
     series,
+    span_words,
     vocab_words,
+    year_words,
 )
 
 #: What the documents say where a scheme's sources state nothing about a feature.
@@ -136,11 +140,6 @@ def _jurisdiction(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell([jurisdiction_words(item.value)], [item.cite]) if item else EMPTY
 
 
-def span_words(start: str, end: str) -> str:
-    """`FY2010–FY2014`, or `2021` for a one-year span."""
-    return start if start == end else f"{start}–{end}"
-
-
 def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell([_period_line(p) for p in model.periods], [p.cite for p in model.periods])
 
@@ -148,7 +147,8 @@ def _periods(model: SchemeModel, lex: Lexicon) -> Cell:
 def _period_line(p: PeriodModel) -> str:
     """`Second: FY2015–FY2019`; a period named after its span once (`FY2008`)."""
     name, span = capital(label(p.name)), span_words(p.start, p.end)
-    return span if name == span else _("{name}: {span}").format(name=name, span=span)
+    named_after_span = name in (span, p.start if p.start == p.end else f"{p.start}–{p.end}")
+    return span if named_after_span else _("{name}: {span}").format(name=name, span=span)
 
 
 def _gases(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -301,7 +301,7 @@ def link_words(
         parts.append(_("since {date}").format(date=date_words(date.fromisoformat(since))))
     if until:
         parts.append(_("until {date}").format(date=date_words(date.fromisoformat(until))))
-    return _("{scheme} ({how})").format(scheme=title or label(target), how=", ".join(parts))
+    return _("{scheme} ({how})").format(scheme=title or label(target), how=comma().join(parts))
 
 
 def _links(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -418,7 +418,7 @@ def definitions(
         if table is None and tables_only:
             continue
         if table is not None:
-            cells = ", ".join(
+            cells = comma().join(
                 f"{' / '.join(_('any other') if k == '*' else label(k) for k in key.split('/'))} "
                 f"{literal_words(v)}"
                 for key, v in table.entries.items()
@@ -580,7 +580,9 @@ BASIC_COLUMNS = (
 
 
 def comparison(models: Sequence[SchemeModel]) -> Comparison:
-    """Every standard dimension for every scheme, plus the Basic Scheme table."""
+    """Every standard dimension for every scheme, plus the Basic Scheme table (the schemes'
+    own text in the language being written)."""
+    models = [translated(m) for m in models]
     lexicons = [lexicon(m) for m in models]
     rows = tuple(
         Row(
@@ -635,7 +637,7 @@ def _basic_timing(model: SchemeModel) -> Cell:
     if not model.periods:
         return not_stated()
     first = model.periods[0]
-    return cell([_("From {start}").format(start=first.start)], [first.cite])
+    return cell([_("From {start}").format(start=year_words(first.start))], [first.cite])
 
 
 def _basic_phase(model: SchemeModel) -> Cell:

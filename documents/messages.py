@@ -186,18 +186,26 @@ def _po_path(lang: str) -> Path:
 
 def updated(lang: str, template: Catalog) -> tuple[bytes, bytes]:
     """The language's .po and .mo, brought up to date with `template`."""
-    path = _po_path(lang)
+    return updated_catalogue(_po_path(lang), lang, DOMAIN, HEADER, template)
+
+
+def updated_catalogue(
+    path: Path, lang: str, domain: str, header: str, template: Catalog
+) -> tuple[bytes, bytes]:
+    """The .po at `path` (a new one headed `header` if there is none) brought up to date
+    with `template`: every translation kept, text no longer extracted dropped; and its .mo.
+    Shared with the scheme-text catalogues (etsl.documents.scheme_messages)."""
     if path.exists():
         with path.open("rb") as handle:
-            catalog = read_po(handle, locale=lang, domain=DOMAIN)
+            catalog = read_po(handle, locale=lang, domain=domain)
     else:
         catalog = Catalog(
             locale=lang,
-            domain=DOMAIN,
+            domain=domain,
             project="ETSL",
             version="",
             creation_date=EPOCH,
-            header_comment=HEADER,
+            header_comment=header,
             fuzzy=False,
         )
     catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from etsl.documents import i18n
-from etsl.documents.wording import label
+from etsl.documents.wording import colon, comma, label
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -144,6 +144,8 @@ def environment() -> Environment:
     env.filters["url"] = _url
     env.filters["code_spans"] = _code_spans
     env.filters["label"] = label
+    env.globals["comma"] = comma  # list and heading punctuation of the language
+    env.globals["colon"] = colon
     return env
 
 

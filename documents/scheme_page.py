@@ -59,6 +59,7 @@ from etsl.documents.prose import (
 from etsl.documents.wording import (
     article,
     capital,
+    comma,
     date_words,
     is_proper,
     is_short_tons,
@@ -66,6 +67,7 @@ from etsl.documents.wording import (
     listing,
     literal_words,
     scheme_title,
+    span_words,
     unit_words,
     vocab_words,
 )
@@ -214,11 +216,11 @@ def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
             capital(label(p.name)),
             (
                 _period_type(p),
-                f"{p.start} – {p.end}" if p.start != p.end else p.start,
+                span_words(p.start, p.end).replace("–", " – "),
                 _dates(p),
                 p.years,
             ),
-            p.label or "",
+            "" if p.label == capital(label(p.name)) else p.label or "",  # not said twice
             notes.refs(model.name, [p.cite]),
             code=ident(p.name, capital(label(p.name))),
         )
@@ -241,7 +243,7 @@ def _dates(p: PeriodModel) -> str:
 def _input_item(model: SchemeModel, name: str) -> Item:
     assert model.participant is not None
     i = next(x for x in model.participant.inputs if x.name == name)
-    values = ", ".join(label(v) for v in i.values) if i.values else ""
+    values = comma().join(label(v) for v in i.values) if i.values else ""
     shown = values or unit_words(i.unit or i.type) or _(i.type)
     refs: tuple[Ref, ...] = ()
     name = capital(label(i.name))
@@ -415,7 +417,7 @@ def _units(
             )
             for item in clauses
         ) or _("Not accepted for surrender")
-        attributes = ", ".join(f"{label(k)} = {label(v)}" for k, v in u.attributes.items())
+        attributes = comma().join(f"{label(k)} = {label(v)}" for k, v in u.attributes.items())
         issuer = _scheme_title(u.origin, others) if u.origin else _("this scheme")
         out.append(
             Item(

@@ -26,16 +26,17 @@ from etsl.compiler.enums import STATUSES
 from etsl.compiler.model import SchemeModel
 from etsl.documents.citations import SourceEntry
 from etsl.documents.compare import NOT_STATED, Cell, card, cell
-from etsl.documents.figures.scheme import Figure, YearPath
+from etsl.documents.figures.scheme import Figure, YearPath, factsheet_timeline
 from etsl.documents.figures.svg import standalone
 from etsl.documents.glossary import glossary_entries
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.scheme_page import SchemePage, page_name, scheme_page
+from etsl.documents.scheme_text import translated
 from etsl.documents.search import search_page
 from etsl.documents.shell import NavItem, Shell, site_nav
-from etsl.documents.wording import scheme_title, vocab_words
+from etsl.documents.wording import scheme_title, span_words, vocab_words
 
 FORMATS = ("html", "md")
 
@@ -79,12 +80,7 @@ def _index_facts(model: SchemeModel) -> tuple[Cell, ...]:
     )
     if model.periods:
         first, last = model.periods[0], model.periods[-1]
-        span = (
-            first.start
-            if (first.start, first.end) == (last.start, last.end)
-            else (f"{first.start}–{last.end}")
-        )
-        facts["periods"] = cell([span])
+        facts["periods"] = cell([span_words(first.start, last.end)])
     else:  # a crediting programme or a design proposal: no compliance periods
         facts["periods"] = cell(["—"])
     return tuple(facts.get(k, Cell()) for k in INDEX_COLUMNS)
@@ -163,6 +159,7 @@ def site(
     prices year by year (computed by etsl from the system level)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    models = [translated(m) for m in models]
     titles = {m.name: scheme_title(m.title, m.name) for m in models}
     pages = [scheme_page(m, fmt, titles, (paths or {}).get(m.name, ())) for m in models]
     shell = _shell(extras, published, languages, fmt)
@@ -185,6 +182,7 @@ def site(
                 "factsheet.html.j2",
                 page=page,
                 sources=factsheet_sources(page),
+                timeline=factsheet_timeline(model),
                 shell=shell.page(name),
             )
         else:

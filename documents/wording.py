@@ -193,6 +193,16 @@ def series(parts: list[str]) -> str:
     return _(", ").join(parts)
 
 
+def comma() -> str:
+    """What separates the items of a list in the language being written: `, ` or `、`."""
+    return "、" if current() == "ja" else ", "
+
+
+def colon() -> str:
+    """What follows a heading word before its value: `: ` or `：`."""
+    return "：" if current() == "ja" else ": "
+
+
 def listing(parts: list[str], conjunction: str = "and") -> str:
     """`a`, `a and b`, `a, b and c` (`or` when asked), in the language being written."""
     if len(parts) <= 1:
@@ -354,3 +364,18 @@ def vocab_words(vocabulary: Vocabulary, value: str | None) -> str:
     """A vocabulary value's words (compiler/enums.py), in the language being written."""
     words = vocabulary.words(value)
     return _(words) if words else ""
+
+
+#: A fiscal year as ETSL writes it: `FY2010`.
+_FISCAL_YEAR = re.compile(r"FY(\d{4})")
+
+
+def year_words(year: str) -> str:
+    """A period bound as readers write it: `FY2010` in English, `2010年度` in Japanese."""
+    found = _FISCAL_YEAR.fullmatch(year)
+    return _("FY{year}").format(year=found.group(1)) if found else year
+
+
+def span_words(start: str, end: str) -> str:
+    """`FY2010–FY2014` (`2010年度–2014年度`), or `2021` for a one-year span."""
+    return year_words(start) if start == end else f"{year_words(start)}–{year_words(end)}"

@@ -72,7 +72,7 @@ def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     folder = tmp_path_factory.mktemp(f"site-{lang}")
     build(folder, lang)
     pages = ["index.html", "tokyo_cat.html", "tokyo_cat-factsheet.html", "eu_ets-factsheet.html",
-             "compare-world.html", "linkage.html"]
+             "california-factsheet.html", "compare-world.html", "linkage.html"]
     pdfs = print_site(folder, pages)
     return lang, folder, {name: PdfReader(_stream(data)) for name, data in pdfs.items()}
 
@@ -122,8 +122,41 @@ def test_scheme_pages_print_on_a4_portrait(printed) -> None:  # noqa: ANN001
 
 def test_factsheets_fit_one_page(printed) -> None:  # noqa: ANN001
     _, _, pdfs = printed
-    for name in ("tokyo_cat-factsheet.pdf", "eu_ets-factsheet.pdf"):
+    for name in ("tokyo_cat-factsheet.pdf", "eu_ets-factsheet.pdf", "california-factsheet.pdf"):
         assert len(pdfs[name].pages) == 1, f"{name} has {len(pdfs[name].pages)} pages"
+
+
+def printed_sizes(page, wanted: re.Pattern[str]) -> list[float]:  # noqa: ANN001
+    """The printed size (pt) of every text run on the page that is `wanted` in full."""
+    found: list[float] = []
+
+    def visit(text: str, cm, tm, font, font_size) -> None:  # noqa: ANN001
+        if wanted.fullmatch(text.strip()):
+            found.append(abs(font_size * tm[3] * cm[3]))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_the_factsheet_timeline_is_legible_at_a4(printed) -> None:  # noqa: ANN001
+    """Its year labels once printed at 2.8 pt (the page's 760-unit figure in a 65 mm column)."""
+    _, _, pdfs = printed
+    for name in ("tokyo_cat-factsheet.pdf", "california-factsheet.pdf"):
+        years = printed_sizes(pdfs[name].pages[0], re.compile(r"(19|20)\d\d"))
+        assert len(years) >= 3, name
+        assert min(years) >= 6, f"{name}: year labels print at {min(years):.1f} pt"
+
+
+def test_japanese_factsheets_translate_the_scheme_text(printed) -> None:  # noqa: ANN001
+    lang, _, pdfs = printed
+    text = text_of(pdfs["tokyo_cat-factsheet.pdf"])
+    if lang == "ja":
+        text = text.rsplit(squeeze("出典"), 1)[0]  # source titles are quoted as published
+        assert squeeze("東京都環境局") in text and squeeze("削減義務率") in text
+        assert "TMGBureauofEnvironment" not in text and "未翻訳" not in text
+        assert "未翻訳" in text_of(pdfs["california-factsheet.pdf"]), "no catalogue: marked"
+    else:
+        assert "TMGBureauofEnvironment" in text and "未翻訳" not in text
 
 
 def test_wide_tables_print_whole_in_landscape(printed) -> None:  # noqa: ANN001
@@ -209,3 +242,12 @@ def test_linkage_and_comparison_print_in_the_language_of_the_site(printed) -> No
     else:
         assert "Whyitmatters" in linkage
         assert squeeze("World emissions trading systems: a comparison") in compared
+
+
+def test_index_columns_keep_their_words_whole(printed) -> None:  # noqa: ANN001
+    """A long jurisdiction once squeezed the Japanese index's last columns to one
+    character a line (ファ/ク/ト/シー/ト); every row's factsheet link prints on one line."""
+    lang, _, pdfs = printed
+    word = "ファクトシート" if lang == "ja" else "Factsheet"
+    lines = [line for page in pdfs["index.pdf"].pages for line in page.extract_text().splitlines()]
+    assert sum(line.count(word) for line in lines) >= len(JAPAN) + len(WORLD)

@@ -219,3 +219,45 @@ def test_a_price_that_names_a_rule_shows_what_the_rule_gives() -> None:
     )
     assert "if the year is at least 2019 and the year is at most 2030, 24 %; otherwise 12 %" in row
     assert "the MSR intake rate" not in row
+
+
+def test_fiscal_years_read_as_nendo_on_japanese_pages() -> None:
+    """Japanese pages wrote `FY2010–FY2014`; a Japanese reader writes 2010年度–2014年度."""
+    tokyo = next(m for m in library() if m.name == "tokyo_cat")
+    with language("ja"):
+        page = site([tokyo], published=date(2025, 1, 31))
+    assert "2010年度–2024年度" in page["index.html"]
+    assert "2010年度 – 2014年度" in page["tokyo_cat.html"]
+    assert "FY2010" not in page["tokyo_cat-factsheet.html"].split("<footer")[0].split("出典")[0]
+    with language("en"):
+        assert "FY2010–FY2024" in site([tokyo], published=date(2025, 1, 31))["index.html"]
+
+
+def test_the_index_gives_a_single_period_its_whole_span() -> None:
+    """The Kyoto target plan's one period 2008–2012 was listed as "2008"."""
+    plan = next(m for m in library() if m.name == "kyoto_target_plan")
+    assert "2008–2012" in site([plan], published=date(2025, 1, 31))["index.html"]
+
+
+def test_a_period_label_that_repeats_its_name_is_not_said_twice() -> None:
+    eu = next(m for m in library() if m.name == "eu_ets")
+    items = scheme_page(eu).periods
+    assert [i.description for i in items if i.name == "Phase 3"] == [""]
+
+
+def test_japanese_linkage_lists_use_japanese_punctuation() -> None:
+    """The unlinked schemes and the credits of indirect links were joined with ", "."""
+    with language("ja"):
+        page = render_document([], analyse_network(list(library())), "html")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "）、" in text and "）, " not in text
+    assert re.search(r"[一-龥ぁ-んァ-ヶ）], [一-龥ぁ-んァ-ヶ（]", text) is None
+    assert "CER、ERU" in text
+
+
+def test_japanese_cards_join_with_japanese_commas() -> None:
+    """'（双方向, 2010年9月17日から）' and input values '排出削減量, 新規植林・再植林'."""
+    saitama = next(m for m in library() if m.name == "saitama_tset")
+    with language("ja"):
+        page = site([saitama], published=date(2025, 1, 31))["saitama_tset.html"]
+    assert "双方向、2010年9月17日から" in page and "双方向, " not in page

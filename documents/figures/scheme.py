@@ -23,10 +23,10 @@ from etsl.compiler.units import UnknownUnit, parse_unit
 from etsl.documents.figures.graph import Node, dependency_graph
 from etsl.documents.figures.line_chart import Chart, Series, line_chart
 from etsl.documents.figures.scales import short_number
-from etsl.documents.figures.timeline import Bar, timeline
+from etsl.documents.figures.timeline import WIDTH, Bar, timeline
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import Lexicon
-from etsl.documents.wording import label, literal_words, unit_words, vocab_words
+from etsl.documents.wording import label, literal_words, span_words, unit_words, vocab_words
 from markupsafe import Markup
 
 
@@ -74,12 +74,12 @@ def figures(model: SchemeModel, lex: Lexicon, paths: Sequence[YearPath] = ()) ->
     return tuple(out)
 
 
-def _timeline(model: SchemeModel) -> Figure | None:
+def _timeline(model: SchemeModel, width: int = WIDTH) -> Figure | None:
     bars = []
     for p in model.periods:
         bounds = period_bounds(p)
         if bounds is not None:
-            span = p.start if p.start == p.end else f"{p.start}–{p.end}"
+            span = span_words(p.start, p.end)
             bars.append(Bar(_first_upper(label(p.name)), span, *bounds))
     if not bars:
         return None
@@ -87,9 +87,19 @@ def _timeline(model: SchemeModel) -> Figure | None:
     return Figure(
         "timeline",
         title,
-        timeline(bars, title),
+        timeline(bars, title, width),
         _("Compliance periods and phases on a calendar axis."),
     )
+
+
+def factsheet_timeline(model: SchemeModel) -> Figure | None:
+    """The period timeline drawn for a factsheet's narrow column: its labels print at
+    about 7 pt on A4, as large as the full page's."""
+    return _timeline(model, FACTSHEET_WIDTH)
+
+
+#: The factsheet's timeline width (its column is about 65 mm wide when printed).
+FACTSHEET_WIDTH = 330
 
 
 def _first_upper(text: str) -> str:

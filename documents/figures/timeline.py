@@ -27,27 +27,43 @@ class Bar:
     end: Decimal
 
 
-def timeline(bars: Sequence[Bar], title: str = "Periods") -> Markup:
-    """A Gantt-style chart: one row per period over a year axis."""
+#: The width of a full-page timeline; a narrower one (a factsheet's column) keeps the
+#: same text sizes, so its labels print as large as the page's.
+WIDTH = 760
+
+
+def timeline(bars: Sequence[Bar], title: str = "Periods", width: int = WIDTH) -> Markup:
+    """A Gantt-style chart: one row per period over a year axis. Narrower than `WIDTH`,
+    the row names take only the room they need and the axis has fewer years."""
     if not bars:
         return Markup("")
-    width, left, right, row = 760, 150, 24, 30
+    left, right, row, top, axis = 150, 24, 30, 12, 34
+    if width < WIDTH:
+        names = max(text_width(b.name, 12) for b in bars)
+        left, right, row, top, axis = (
+            int(names.to_integral_value(ROUND_CEILING)) + 18,
+            14,
+            22,
+            4,
+            24,
+        )
+    pad = (row - 18) // 2  # above and below each bar
     low = min(b.start for b in bars).to_integral_value(ROUND_FLOOR)
     high = max(b.end for b in bars).to_integral_value(ROUND_CEILING)
     x = Scale(low, high, Decimal(left), Decimal(width - right))
-    top = 12
-    height = top + row * len(bars) + 34
-    body = [_year_axis(x, low, high, top, top + row * len(bars))]
+    height = top + row * len(bars) + axis
+    ticks = 10 if width >= WIDTH else 5
+    body = [_year_axis(x, low, high, top, top + row * len(bars), ticks)]
     for index, bar in enumerate(bars):
         y = top + row * index
         colour = series_colour(index)
-        body.append(text(left - 10, y + 19, bar.name, 12, "end", INK, "600"))
+        body.append(text(left - 10, y + pad + 13, bar.name, 12, "end", INK, "600"))
         body.append(
-            f'<rect x="{n(x(bar.start))}" y="{n(y + 6)}" '
+            f'<rect x="{n(x(bar.start))}" y="{n(y + pad)}" '
             f'width="{n(max(x(bar.end) - x(bar.start), Decimal(2)))}" height="18" rx="3" '
             f'fill="{colour}" fill-opacity="0.85"><title>{escape(bar.label)}</title></rect>'
         )
-        body.append(_bar_label(bar, x, y + 19, Decimal(width), Decimal(left)))
+        body.append(_bar_label(bar, x, y + pad + 13, Decimal(width), Decimal(left)))
     return svg(width, height, body, title)
 
 
@@ -66,9 +82,9 @@ def _bar_label(bar: Bar, x: Scale, baseline: int, width: Decimal, left: Decimal)
     return ""
 
 
-def _year_axis(x: Scale, low: Decimal, high: Decimal, top: int, bottom: int) -> str:
+def _year_axis(x: Scale, low: Decimal, high: Decimal, top: int, bottom: int, ticks: int) -> str:
     span = high - low
-    step = max(Decimal(1), nice_step(span, 10))
+    step = max(Decimal(1), nice_step(span, ticks))
     parts = []
     year = low
     while year <= high:

@@ -1,0 +1,156 @@
+"""Scheme text (descriptions, timing, labels …) on Japanese pages: the per-folder catalogues
+of documents/scheme_text.py, how they are extracted, and the mark on what has no
+translation yet."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from etsl.compiler.driver import compile_paths
+from etsl.compiler.model import SchemeModel
+from etsl.documents.compare import comparison, render
+from etsl.documents.i18n import language
+from etsl.documents.scheme_messages import main, problems, template_catalog, updated
+from etsl.documents.scheme_text import catalogue_path, translated
+from etsl.documents.site import site
+
+from tests.library import ROOT, library
+
+SCHEME = """\
+scheme harbour "Harbour scheme" {
+  jurisdiction "Harbour City"
+  administrator "Harbour Office"
+  description "A small scheme for the harbour." cite law
+  timing "Starts in 2030."
+  source law "Harbour Act, section 4 (never translated)"
+  period p1 = 2030 .. 2032 "First period" cite law "s. 4(2) locator"
+  participant ship "A ship calling at the harbour" {
+    emissions: tCO2e "Emissions while berthed"
+  }
+  cap = 100 tCO2e "Each ship's cap" cite law
+}
+"""
+WORDS = {
+    "A small scheme for the harbour.": "港の小さな制度。",
+    "Starts in 2030.": "2030年開始。",
+    "First period": "第1期間",
+    "Harbour Office": "港湾局",
+    "A ship calling at the harbour": "入港する船舶",
+    "Emissions while berthed": "停泊中の排出量",
+}
+
+
+def harbour(folder: Path) -> SchemeModel:
+    (folder / "harbour.scheme").write_text(SCHEME, encoding="utf-8")
+    compilation = compile_paths([folder])
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    return next(iter(compilation.schemes.values())).model
+
+
+def translate(folder: Path, words: dict[str, str]) -> None:
+    """Extract the folder's catalogue, translate `words`, compile it (as a translator does)."""
+    assert main([str(folder)]) == 0
+    path = catalogue_path(folder, "ja")
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="ja")
+    for message in catalog:
+        message.string = words.get(str(message.id), message.string)
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+    with catalogue_path(folder, "ja", ".mo").open("wb") as handle:
+        write_mo(handle, catalog)
+
+
+def test_extraction_collects_prose_but_not_citations(tmp_path: Path) -> None:
+    harbour(tmp_path)
+    ids = {str(m.id) for m in template_catalog(tmp_path) if m.id}
+    assert ids == {*WORDS, "Each ship's cap"}
+    locations = {str(m.id): m.locations for m in template_catalog(tmp_path) if m.id}
+    assert locations["First period"] == [("harbour.periods[p1].label", None)]
+
+
+def test_japanese_pages_show_the_catalogue_and_mark_the_rest(tmp_path: Path) -> None:
+    model = harbour(tmp_path)
+    translate(tmp_path, WORDS)
+    with language("ja"):
+        page = site([model], published=date(2025, 1, 31))["harbour.html"]
+    for japanese in WORDS.values():
+        assert japanese in page
+    assert "A small scheme for the harbour." not in page
+    assert "【未翻訳】Each ship&#39;s cap" in page
+    assert "Harbour Act, section 4 (never translated)" in page
+    assert "s. 4(2) locator" in page
+
+
+def test_english_pages_are_unchanged(tmp_path: Path) -> None:
+    model = harbour(tmp_path)
+    translate(tmp_path, WORDS)
+    assert translated(model) is model
+    with language("en"):
+        page = site([model], published=date(2025, 1, 31))["harbour.html"]
+    assert "A small scheme for the harbour." in page
+    assert "not yet translated" not in page
+
+
+def test_a_folder_without_a_catalogue_is_marked_throughout(tmp_path: Path) -> None:
+    model = harbour(tmp_path)
+    with language("ja"):
+        shown = translated(model)
+        compared = render(comparison([model]), "html")
+    assert shown.meta["timing"].value == "【未翻訳】Starts in 2030."
+    assert shown.periods[0].label == "【未翻訳】First period"
+    assert shown.sources == model.sources
+    assert "【未翻訳】Starts in 2030." in compared
+
+
+def test_check_reports_new_text_and_missing_translations(tmp_path: Path) -> None:
+    harbour(tmp_path)
+    assert problems(tmp_path, "ja") == ([f"{catalogue_path(tmp_path, 'ja')} is missing"], [])
+    translate(tmp_path, WORDS)
+    stale, untranslated = problems(tmp_path, "ja")
+    assert stale == []
+    assert untranslated == [
+        f'{catalogue_path(tmp_path, "ja")}: no translation of "Each ship\'s cap"'
+    ]
+    assert main(["--check", "--allow-untranslated", str(tmp_path)]) == 0
+    assert main(["--check", str(tmp_path)]) == 1
+    text = (tmp_path / "harbour.scheme").read_text(encoding="utf-8")
+    (tmp_path / "harbour.scheme").write_text(text.replace("Starts in 2030.", "From 2030."))
+    stale, _ = problems(tmp_path, "ja")
+    assert stale == [f"{catalogue_path(tmp_path, 'ja')}: 'From 2030.' is not in the catalogue"]
+
+
+def test_updating_keeps_translations_and_drops_what_no_scheme_says(tmp_path: Path) -> None:
+    harbour(tmp_path)
+    translate(tmp_path, WORDS)
+    text = (tmp_path / "harbour.scheme").read_text(encoding="utf-8")
+    (tmp_path / "harbour.scheme").write_text(text.replace("Starts in 2030.", "From 2030."))
+    po, _mo = updated(tmp_path, "ja")
+    assert "港の小さな制度。" in po.decode()
+    assert "Starts in 2030." not in po.decode()
+
+
+@pytest.mark.parametrize("folder", ["japan", "kyoto"])
+def test_the_japanese_and_kyoto_schemes_are_translated_in_full(folder: str) -> None:
+    """python -m etsl.documents.scheme_messages --check schemes/japan"""
+    assert problems(ROOT / "schemes" / folder, "ja") == ([], [])
+
+
+def test_the_world_catalogue_is_current() -> None:
+    """python -m etsl.documents.scheme_messages --check --allow-untranslated schemes/world"""
+    stale, untranslated = problems(ROOT / "schemes" / "world", "ja")
+    assert stale == []
+    assert 0 < len(untranslated) < 300  # partly translated; the pages mark the rest
+
+
+def test_the_tokyo_page_uses_the_official_terms() -> None:
+    tokyo = next(m for m in library() if m.name == "tokyo_cat")
+    with language("ja"):
+        page = site([tokyo], published=date(2025, 1, 31))["tokyo_cat.html"]
+    for term in ("削減義務率", "東京都環境局", "都外クレジット", "超過削減量"):
+        assert term in page
+    assert "【未翻訳】" not in page.split("<footer")[0]  # only the footer explains the mark
