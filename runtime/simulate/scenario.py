@@ -120,6 +120,17 @@ class SchemePart(Strict):
     charts: dict[str, list[str]] = Field(default_factory=dict)  # chart title → values drawn
 
 
+class ScenarioLink(Strict):
+    """A two-way link the scenario assumes between two of its markets (`[links.NAME]`), whether
+    or not the schemes declare it: it operates from the year `from` to the year `until` (the
+    last year it operates; none: to the end of the horizon). Reported as an assumption."""
+
+    schemes: tuple[str, str]
+    first: Year = Field(alias="from")
+    until: Year | None = None
+    source: str = ""
+
+
 class Scenario(Strict):
     title: str
     description: str = ""
@@ -127,6 +138,7 @@ class Scenario(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
     scheme: dict[str, SchemePart] = Field(min_length=1)
     prices: Prices | None = None
+    links: dict[str, ScenarioLink] = Field(default_factory=dict)
 
     @field_validator("years")
     @classmethod

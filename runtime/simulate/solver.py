@@ -121,13 +121,18 @@ class Solver:
         bound: Sequence[Bound],
         step: Callable[[], None] | None = None,
         received: Mapping[str, Mapping[int, Decimal]] | None = None,
+        before: Mapping[str, Mapping[int, Decimal]] | None = None,
     ) -> None:
         self.scenario, self.prices, self.bound = scenario, prices, list(bound)
         # units each scheme received over a link by the end of each year (negative: gave)
         self.received = received or {}
+        # each scheme's price (in the prices' currency) in the years before those solved
+        # here, when its links changed inside the horizon (runtime/simulate/joins.py)
+        self.before = before or {}
         self.step = step  # called once per price path tried (a progress bar)
         self.start: Decimal | None = None  # the Hotelling path's start, once solved
-        self.years = list(scenario.year_range)
+        solved = {y for prices in self.before.values() for y in prices}
+        self.years = [y for y in scenario.year_range if y not in solved]
         self.limits = self._limits()
 
     # -- the bounds of the price, in the prices' currency, by year
@@ -208,6 +213,7 @@ class Solver:
     def _rows(self, b: Bound, prices: Mapping[int, Decimal]) -> Rows:
         market = b.market
         assert market is not None
+        prices = {**self.before.get(b.name, {}), **prices}
         rows: Rows = {y: dict(row) for y, row in b.rows.items() if y in prices}
         for year, price in prices.items():
             own = _cents(price * b.rate(year, self.prices.currency))
