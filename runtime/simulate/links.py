@@ -184,7 +184,8 @@ def held_abroad(positions: Mapping[str, Mapping[int, Decimal]], scheme: str, yea
     surplus = sum((p[year] for p in positions.values() if p[year] > 0), ZERO)
     if deficit == 0 or surplus == 0:
         return ZERO
-    return -numbers.divide(numbers.multiply(deficit, own), surplus)
+    # in proportion to the surplus, to whole units (rounded half up)
+    return -numbers.round_half_up(numbers.divide(numbers.multiply(deficit, own), surplus))
 
 
 def cumulative(per_year: Mapping[int, Decimal]) -> dict[int, Decimal]:

@@ -74,6 +74,9 @@ class Market(Strict):
     # how many units of this scheme's currency one unit of the prices' currency buys
     exchange_rate: Series | None = None
     groups: dict[str, Curve] = Field(min_length=1)
+    # the bank this scheme's holders keep at the end of the last year, in tonnes, added to the
+    # prices' final_bank for the market the scheme is in (alone or linked)
+    final_bank: Decimal = Field(default=Decimal(0), ge=0)
 
 
 class Prices(Strict):

@@ -155,6 +155,13 @@ class Solver:
             limits[year] = (max(floors), min(ceilings) if ceilings else None)
         return limits
 
+    @property
+    def final_bank(self) -> Decimal:
+        """The bank the market keeps at the end of the last year: the scenario's, plus each
+        scheme's own (`market.final_bank`)."""
+        own = (b.market.final_bank for b in self.bound if b.market is not None)
+        return sum(own, self.prices.final_bank)
+
     def top(self) -> Decimal:
         """The highest price worth searching: the ceiling, else the top of the curves."""
         ceilings = [c for _, c in self.limits.values() if c is not None]
@@ -235,7 +242,7 @@ class Solver:
         """How far each year's bank is below what it must be (0 or less: not short): 0 in
         every year, the final bank in the last."""
         last = self.years[-1]
-        return {y: (self.prices.final_bank if y == last else ZERO) - b for y, b in banks.items()}
+        return {y: (self.final_bank if y == last else ZERO) - b for y, b in banks.items()}
 
     def _hotelling(self) -> dict[int, Decimal]:
         def clears(start: Decimal) -> bool:
@@ -280,7 +287,7 @@ class Solver:
         )
 
     def _needed(self, year: int) -> str:
-        final = self.prices.final_bank if year == self.years[-1] else ZERO
+        final = self.final_bank if year == self.years[-1] else ZERO
         return f"{_grouped(final)} t" + (" (the final bank)" if final else "")
 
     def _why_hotelling(self, prices: Mapping[int, Decimal]) -> str:
