@@ -264,3 +264,16 @@ def test_before_the_join_the_linked_run_is_the_separate_runs(
         assert all(linked.flows[name][y] == 0 for y in before)
     # from the join, one price
     assert all(linked.own["north"][y] == linked.own["south"][y] for y in range(join, YEARS[1] + 1))
+
+
+def test_the_page_draws_the_bank_with_the_units_kept_after_a_link_ends(tmp_path: Path) -> None:
+    scheme, toml = tmp_path / "two.scheme", tmp_path / "two.toml"
+    scheme.write_text(schemes())
+    toml.write_text(TOML.replace("from = 2023", "from = 2021\nuntil = 2022"))
+    out = tmp_path / "out"
+    code, _, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
+    assert code == 0, err
+    assert "bank end with the units moved over the link" in (out / "index.html").read_text()
+    market = (out / "market.csv").read_text().splitlines()
+    # north's own rules see a bank of -30,000; with the 30,000 units it kept, 0
+    assert market[3].split(",")[4:6] == ["50.00", "0"]

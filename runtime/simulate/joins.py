@@ -82,7 +82,7 @@ def clear_in_steps(
             moved = {n: net_imports(within, n) for n in group}
             for n in group:  # units that moved stay where they went when the markets part
                 kept = held_abroad(within, n, end - 1) if len(group) > 1 else ZERO
-                for year in range(end, scenario.years[1] + 1):
+                for year in range(end, scenario.years[1] + 1) if kept else ():
                     received[n][year] = received[n].get(year, ZERO) + kept
             for n in group:
                 for year in range(start, end):
