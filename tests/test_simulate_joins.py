@@ -147,23 +147,23 @@ def test_banks_carry_across_the_join_and_the_explanation_says_so() -> None:
     )
 
 
-def test_explain_names_the_banks_carried_into_the_join(tmp_path: Path) -> None:
-    scheme, toml = tmp_path / "two.scheme", tmp_path / "two.toml"
+def simulate_cli(folder: Path, toml_text: str, *args: str) -> tuple[int, str, str]:
+    """`etsl simulate` of the two markets with a scenario file's text."""
+    scheme, toml = folder / "two.scheme", folder / "two.toml"
     scheme.write_text(schemes())
-    toml.write_text(TOML)
-    code, stdout, err = run_cli(
-        "simulate", str(scheme), "--scenario", str(toml), "--explain", "2023"
-    )
+    toml.write_text(toml_text)
+    return run_cli("simulate", str(scheme), "--scenario", str(toml), *args)
+
+
+def test_explain_names_the_banks_carried_into_the_join(tmp_path: Path) -> None:
+    code, stdout, err = simulate_cli(tmp_path, TOML, "--explain", "2023")
     assert code == 0, err
     assert "the banks carried into 2023 from the prices before it: north 0 t, south 0 t" in (stdout)
 
 
 def test_the_market_table_shows_the_prices_had_the_links_not_changed(tmp_path: Path) -> None:
-    scheme, toml = tmp_path / "two.scheme", tmp_path / "two.toml"
-    scheme.write_text(schemes())
-    toml.write_text(TOML)
     out = tmp_path / "out"
-    code, _, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
+    code, _, err = simulate_cli(tmp_path, TOML, "-o", str(out))
     assert code == 0, err
     market = (out / "market.csv").read_text().splitlines()
     assert market[0].endswith("south.price_unlinked,south.net_imports,south.price_links_unchanged")
@@ -218,11 +218,10 @@ def test_a_one_way_link_that_starts_inside_the_horizon_is_refused() -> None:
 
 
 def test_a_bad_link_on_the_command_line_writes_nothing(tmp_path: Path) -> None:
-    scheme, toml = tmp_path / "two.scheme", tmp_path / "two.toml"
-    scheme.write_text(schemes())
-    toml.write_text(TOML.replace("from = 2023", "from = 2031"))
     out = tmp_path / "out"
-    code, _, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
+    code, _, err = simulate_cli(
+        tmp_path, TOML.replace("from = 2023", "from = 2031"), "-o", str(out)
+    )
     assert code != 0
     assert "two.toml:links.north_south.from: the link year 2031 is outside" in err
     assert not out.exists()
@@ -267,11 +266,9 @@ def test_before_the_join_the_linked_run_is_the_separate_runs(
 
 
 def test_the_page_draws_the_bank_with_the_units_kept_after_a_link_ends(tmp_path: Path) -> None:
-    scheme, toml = tmp_path / "two.scheme", tmp_path / "two.toml"
-    scheme.write_text(schemes())
-    toml.write_text(TOML.replace("from = 2023", "from = 2021\nuntil = 2022"))
     out = tmp_path / "out"
-    code, _, err = run_cli("simulate", str(scheme), "--scenario", str(toml), "-o", str(out))
+    ended = TOML.replace("from = 2023", "from = 2021\nuntil = 2022")
+    code, _, err = simulate_cli(tmp_path, ended, "-o", str(out))
     assert code == 0, err
     assert "bank end with the units moved over the link" in (out / "index.html").read_text()
     market = (out / "market.csv").read_text().splitlines()
