@@ -486,7 +486,7 @@ def test_explain_names_the_banks_carried_into_washingtons_join() -> None:
         "the banks carried into 2027 from the prices before it: california 286,646,000 t, "
         "quebec 37,090,309 t, washington 13,922,800 t" in out
     )
-    assert "the scenario's links.washington_wci, an assumption" in out
+    assert "the scenario's links.washington, an assumption" in out
 
 
 def test_a_sweep_runs_every_combination_of_scenario_values(tmp_path: Path) -> None:

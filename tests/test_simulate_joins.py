@@ -200,6 +200,11 @@ source = "an assumption of this test"
             "links.x.schemes",
             "'west' has no market in the scenario",
         ),
+        (
+            {"x": {"schemes": ["north", "north"], "from": 2022}},
+            "links.x.schemes",
+            "a market is named twice",
+        ),
     ],
 )
 def test_bad_links_are_located(links: dict[str, object], key: str, message: str) -> None:

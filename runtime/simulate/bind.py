@@ -121,7 +121,7 @@ def assumed_problems(scenario: Scenario, markets: Sequence[str], where: str) -> 
     for key, link in scenario.links.items():
         at = f"links.{key}"
         strangers = [n for n in link.schemes if n not in markets]
-        if strangers or link.schemes[0] == link.schemes[1]:
+        if strangers or len(set(link.schemes)) < len(link.schemes):
             out.append(
                 problem(
                     codes.SCENARIO_MISMATCH,
@@ -131,9 +131,9 @@ def assumed_problems(scenario: Scenario, markets: Sequence[str], where: str) -> 
                     + (
                         f"{', '.join(repr(n) for n in strangers)} has no market in the scenario"
                         if strangers
-                        else "a market cannot be linked with itself"
+                        else "a market is named twice"
                     ),
-                    f"name two of the scenario's markets: {', '.join(markets) or 'none'}",
+                    f"name two or more of the scenario's markets: {', '.join(markets) or 'none'}",
                 )
             )
         for name, year in (("from", link.first), ("until", link.until)):
@@ -169,7 +169,7 @@ def step_problems(markets: Sequence[str], steps: Timeline, where: str) -> list[D
     for year, channels in steps:
         for group in groups(channels, markets):
             if len(group) > 1 and not joined_everywhere(channels, group):
-                shown = "; ".join(c.declared for c in channels if c.source in group)
+                shown = "; ".join(sorted({c.declared for c in channels if c.source in group}))
                 return [
                     problem(
                         codes.SCENARIO_MISMATCH,

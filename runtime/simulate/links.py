@@ -77,12 +77,15 @@ def channels_of(
             for source, target in _directions(name, link):
                 add(Channel(source, target, only, where))
     for key, assumption in (assumed or {}).items():
-        a, b = assumption.schemes
         last = assumption.until if assumption.until is not None else year
-        if a in links and b in links and assumption.first <= year <= last:
-            where = f"the scenario's links.{key}, an assumption"
-            add(Channel(a, b, False, where))
-            add(Channel(b, a, False, where))
+        if not assumption.first <= year <= last:
+            continue
+        where = f"the scenario's links.{key}, an assumption"
+        named = [n for n in assumption.schemes if n in links]
+        for a in named:
+            for b in named:
+                if a != b:
+                    add(Channel(a, b, False, where))
     return sorted(found.values(), key=lambda c: (c.source, c.target))
 
 

@@ -124,11 +124,12 @@ class SchemePart(Strict):
 
 
 class ScenarioLink(Strict):
-    """A two-way link the scenario assumes between two of its markets (`[links.NAME]`), whether
-    or not the schemes declare it: it operates from the year `from` to the year `until` (the
-    last year it operates; none: to the end of the horizon). Reported as an assumption."""
+    """Two-way links the scenario assumes between every pair of the markets it names
+    (`[links.NAME]`), whether or not the schemes declare them: they operate from the year
+    `from` to the year `until` (the last year they operate; none: to the end of the
+    horizon). Reported as an assumption."""
 
-    schemes: tuple[str, str]
+    schemes: list[str] = Field(min_length=2)
     first: Year = Field(alias="from")
     until: Year | None = None
     source: str = ""
