@@ -489,6 +489,27 @@ def test_explain_names_the_banks_carried_into_washingtons_join() -> None:
     assert "the scenario's links.washington, an assumption" in out
 
 
+def test_a_sweep_moves_the_year_washington_joins(tmp_path: Path) -> None:
+    doc = (REPO / "docs" / "simulate.md").read_text()
+    schemes = SCHEMES_OF["wci_washington_2027"]
+    scenario = str(SCENARIOS / "wci_washington_2027.toml")
+    out = tmp_path / "out"
+    vary = ["--vary", "links.washington.from=2025,2026,2027,2028"]
+    code, _, err = run_cli(
+        "simulate", *map(str, schemes), "--scenario", scenario, *vary, "-o", str(out)
+    )
+    assert code == 0, err
+    rows = (out / "sweep.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    at_join = []
+    for row in rows[1:]:
+        cells = dict(zip(header, row.split(","), strict=True))
+        join = cells["links.washington.from"]
+        at_join.append(cells[f"california.price.{join}"])
+    assert at_join == ["43.00", "45.14", "47.40", "49.76"]
+    assert "43.00, 45.14, 47.40 and 49.76" in doc
+
+
 def test_a_sweep_runs_every_combination_of_scenario_values(tmp_path: Path) -> None:
     code, out, err = run_cli(
         "simulate",

@@ -63,12 +63,13 @@ def scenario(
     links: dict[str, object] | None = None,
     rate: str = "0",
     bank: int = 0,
+    rule: str = "hotelling",
 ) -> Scenario:
     return Scenario.model_validate(
         {
             "title": "two markets that join",
             "years": list(YEARS),
-            "prices": {"currency": "EUR", "rule": "hotelling", "discount_rate": rate},
+            "prices": {"currency": "EUR", "rule": rule, "discount_rate": rate},
             "scheme": {"north": part(north, bank), "south": part(south, bank)},
             "links": links or {},
         }
@@ -250,11 +251,12 @@ def test_a_link_between_currencies_needs_an_exchange_rate() -> None:
     st.integers(2022, 2023),
     st.sampled_from(["0", "0.05"]),
     st.integers(0, 40000),
+    st.sampled_from(["hotelling", "myopic"]),
 )
 def test_before_the_join_the_linked_run_is_the_separate_runs(
-    north: int, south: int, join: int, rate: str, bank: int
+    north: int, south: int, join: int, rate: str, bank: int, rule: str
 ) -> None:
-    s = scenario(north, south, assumed(join), rate, bank)
+    s = scenario(north, south, assumed(join), rate, bank, rule)
     linked = run(s)
     for name in ("north", "south"):
         separate = alone(s, name)

@@ -49,65 +49,101 @@ def clear_in_steps(
     scenario: Scenario, markets: Sequence[Bound], step: Callable[[], None] | None
 ) -> Stepped:
     """The price paths of markets whose links change inside the horizon (module docstring)."""
-    assert scenario.prices is not None
     steps = markets[0].timeline
     names = [b.name for b in markets]
     ends = [year for year, _ in steps[1:]] + [scenario.years[1] + 1]
-    fixed: dict[str, dict[int, Decimal]] = {n: {} for n in names}
-    solvers: dict[tuple[str, int], Solver] = {}
-    banks: dict[tuple[str, int], Decimal] = {}
-    flows: dict[str, dict[int, Decimal]] = {n: {} for n in names}
-    received: dict[str, dict[int, Decimal]] = {n: {} for n in names}
-    why: dict[int, list[str]] = {}
-    unchanged: dict[str, dict[int, Decimal]] = {}
+    state = _State(scenario, names)
     for (start, channels), end in zip(steps, ends, strict=True):
         parts = groups(channels, names)
         for group in parts:
             members = [b for b in markets if b.name in group]
-            before = {n: fixed[n] for n in group}
-            got = {n: received[n] for n in group}
-            solver = Solver(scenario, scenario.prices, members, step, got, before)
-            path = solver.solve()
-            total = solver.banks(path)
-            reasons = solver.why(path, total)
-            positions = solver.positions(path)
-            if start == scenario.years[0]:
-                unchanged.update({n: dict(path) for n in group})
-            carried = _carried(solver, members, start) if start != scenario.years[0] else ""
-            for year in range(start, end):
-                reason = reasons[year] if year != start else carried + reasons[year]
-                label = f"{', '.join(group)}: " if len(parts) > 1 else ""
-                why.setdefault(year, []).append(label + reason)
-            within = {n: {y: p[y] for y in range(start, end)} for n, p in positions.items()}
-            moved = {n: net_imports(within, n) for n in group}
-            for n in group:  # units that moved stay where they went when the markets part
-                kept = held_abroad(within, n, end - 1) if len(group) > 1 else ZERO
-                for year in range(end, scenario.years[1] + 1) if kept else ():
-                    received[n][year] = received[n].get(year, ZERO) + kept
-            for n in group:
-                for year in range(start, end):
-                    fixed[n][year] = path[year]
-                    solvers[(n, year)] = solver
-                    banks[(n, year)] = total[year]
-                    flows[n][year] = moved[n][year] if len(group) > 1 else ZERO
+            state.solve(members, range(start, end), step, labelled=len(parts) > 1)
     return Stepped(
-        fixed,
-        solvers,
-        banks,
-        flows,
-        {y: "; ".join(reasons) for y, reasons in why.items()},
-        unchanged,
+        state.fixed,
+        state.solvers,
+        state.banks,
+        state.flows,
+        {y: "; ".join(reasons) for y, reasons in state.why.items()},
+        state.unchanged,
         described(steps, names),
-        {n: got for n, got in received.items() if got},
+        {n: got for n, got in state.received.items() if got},
     )
 
 
-def _carried(solver: Solver, members: Sequence[Bound], start: int) -> str:
+class _State:
+    """What the steps solved so far leave: prices, banks, flows, units kept, reasons."""
+
+    def __init__(self, scenario: Scenario, names: Sequence[str]) -> None:
+        self.scenario = scenario
+        self.fixed: dict[str, dict[int, Decimal]] = {n: {} for n in names}
+        self.solvers: dict[tuple[str, int], Solver] = {}
+        self.banks: dict[tuple[str, int], Decimal] = {}
+        self.flows: dict[str, dict[int, Decimal]] = {n: {} for n in names}
+        self.received: dict[str, dict[int, Decimal]] = {n: {} for n in names}
+        self.why: dict[int, list[str]] = {}
+        self.unchanged: dict[str, dict[int, Decimal]] = {}
+
+    def solve(
+        self,
+        members: Sequence[Bound],
+        years: range,
+        step: Callable[[], None] | None,
+        labelled: bool,
+    ) -> None:
+        """Solve one group of markets from the first of `years` to the horizon's end and
+        keep what it gives for `years` (the step)."""
+        assert self.scenario.prices is not None
+        names = [b.name for b in members]
+        before = {n: self.fixed[n] for n in names}
+        got = {n: self.received[n] for n in names}
+        solver = Solver(self.scenario, self.scenario.prices, members, step, got, before)
+        path = solver.solve()
+        total = solver.banks(path)
+        first = years[0] == self.scenario.years[0]
+        if first:
+            self.unchanged.update({n: dict(path) for n in names})
+        self._reasons(solver, path, total, years, labelled, "" if first else _carried(solver))
+        self._moves(names, solver.positions(path), years)
+        for n in names:
+            for year in years:
+                self.fixed[n][year] = path[year]
+                self.solvers[(n, year)] = solver
+                self.banks[(n, year)] = total[year]
+
+    def _reasons(
+        self,
+        solver: Solver,
+        path: Mapping[int, Decimal],
+        total: Mapping[int, Decimal],
+        years: range,
+        labelled: bool,
+        carried: str,
+    ) -> None:
+        reasons = solver.why(path, total)
+        label = f"{', '.join(b.name for b in solver.bound)}: " if labelled else ""
+        for year in years:
+            lead = carried if year == years[0] else ""
+            self.why.setdefault(year, []).append(label + lead + reasons[year])
+
+    def _moves(
+        self, names: Sequence[str], positions: Mapping[str, Mapping[int, Decimal]], years: range
+    ) -> None:
+        """The units a joined group moves in the step; they stay where they went after it."""
+        within = {n: {y: p[y] for y in years} for n, p in positions.items()}
+        for n in names:
+            moved = net_imports(within, n) if len(names) > 1 else dict.fromkeys(years, ZERO)
+            self.flows[n].update(moved)
+            kept = held_abroad(within, n, years[-1]) if len(names) > 1 else ZERO
+            for year in range(years[-1] + 1, self.scenario.years[1] + 1) if kept else ():
+                self.received[n][year] = self.received[n].get(year, ZERO) + kept
+
+
+def _carried(solver: Solver) -> str:
     """The banks the markets carry into the first year of a step (banking across a join)."""
-    assert solver.before
+    start = solver.years[0]
     runs = solver.runs({})
     held = []
-    for b in members:
+    for b in solver.bound:
         assert b.market is not None
         value = runs[b.name].value(start - 1, b.market.bank)
         assert isinstance(value, Decimal)
