@@ -118,6 +118,15 @@ def test_a_link_the_scenario_assumes_joins_the_markets_from_its_year() -> None:
     )
 
 
+def test_a_link_assumed_over_the_whole_horizon_is_reported_as_an_assumption() -> None:
+    outcome = run(scenario(links=assumed(2021)))
+    assert outcome.prices == {y: D("35.00") for y in range(2021, 2024)}
+    assert (
+        outcome.link
+        == "north, south share one price (the scenario's links.north_south, an assumption)"
+    )
+
+
 def test_a_declared_link_with_a_start_date_inside_the_horizon_joins_from_that_year() -> None:
     outcome = run(scenario(), schemes("link south two_way since 2023-01-01"))
     assert outcome.own["north"] == {2021: D("50.00"), 2022: D("50.00"), 2023: D("35.00")}

@@ -49,6 +49,7 @@ class Channel:
     target: str
     credits_only: bool = False
     declared: str = ""  # where it is declared, for messages: "quebec: link california inbound"
+    assumed: bool = False  # the scenario assumes it (`[links.NAME]`); no scheme declares it
 
 
 def channels_of(
@@ -85,7 +86,7 @@ def channels_of(
         for a in named:
             for b in named:
                 if a != b:
-                    add(Channel(a, b, False, where))
+                    add(Channel(a, b, False, where, assumed=True))
     return sorted(found.values(), key=lambda c: (c.source, c.target))
 
 

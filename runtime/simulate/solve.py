@@ -221,7 +221,7 @@ def _clear(
     joined = Cleared(((joint, prices),), unlinked, flows)
     channel = one_channel(markets[0].channels, [b.name for b in markets])
     if channel is None:
-        return joined
+        return Cleared(joined.parts, unlinked, flows, link=_assumed(markets))
     source, target = channel.source, channel.target
     if any(bank < 0 for bank in positions[source].values()):
         return _apart(scenario, markets, step, unlinked, channel)
@@ -237,6 +237,15 @@ def _clear(
         + ", so the markets share one price"
     )
     return Cleared(joined.parts, unlinked, flows, link=note)
+
+
+def _assumed(markets: Sequence[Bound]) -> str:
+    """For joined markets, how, when the scenario assumes a link (reported as such)."""
+    channels = markets[0].channels
+    if not any(c.assumed for c in channels):
+        return ""
+    names = ", ".join(b.name for b in markets)
+    return f"{names} share one price ({'; '.join(sorted({c.declared for c in channels}))})"
 
 
 def _alone(scenario: Scenario, b: Bound, step: Callable[[], None] | None) -> Mapping[int, Decimal]:
