@@ -115,7 +115,7 @@ def bind_compiled(
 
 
 def assumed_problems(scenario: Scenario, markets: Sequence[str], where: str) -> list[DataProblem]:
-    """A link the scenario assumes joins two of its markets, inside the horizon."""
+    """A link the scenario assumes joins two or more of its markets, in years simulated."""
     out = []
     first, last = scenario.years
     for key, link in scenario.links.items():
