@@ -111,7 +111,10 @@ def _scheme_figures(report: Report, b: Bound) -> list[Figure]:
         moved = b.market is not None and names[0] == b.market.bank
         if moved and b.name in report.outcome.received:
             held = sorted(report.positions()[b.name].items())
-            lines.append((f"{label(names[0])} with the credits moved over the link", held, False))
+            moved_what = "units" if report.outcome.unchanged else "credits"
+            lines.append(
+                (f"{label(names[0])} with the {moved_what} moved over the link", held, False)
+            )
         unit = b.level.program.unit_of(names[0])
         figures.append(Figure(title, chart(title, lines, unit), _file(title)))
     return figures
@@ -130,8 +133,13 @@ def _market_figures(report: Report) -> list[Figure]:
         for b in markets:
             own = sorted(report.outcome.own.get(b.name, {}).items())
             lines.append((f"{b.name} ({cur})", own, False))
+    unchanged = report.outcome.unchanged  # links change inside the horizon
     if linked:
         for b in markets:
+            if unchanged:
+                kept = sorted(unchanged.get(b.name, {}).items())
+                lines.append((f"{b.name} with the first year's links ({cur})", kept, True))
+                continue
             alone = sorted(report.outcome.unlinked.get(b.name, {}).items())
             lines.append((f"{b.name} alone ({cur})", alone, True))
     figures = [Figure("Price path", chart("Price path", lines, f"{cur}/t"), "prices.svg")]

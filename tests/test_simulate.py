@@ -396,10 +396,17 @@ DOC_FIGURES = {
     ),
     "simulate-wci-prices.svg": ("wci_2021_2023", "prices.svg"),
     "simulate-wci-flows.svg": ("wci_2021_2023", "flows.svg"),
+    "simulate-wa-prices.svg": ("wci_washington_2027", "prices.svg"),
+    "simulate-wa-flows.svg": ("wci_washington_2027", "flows.svg"),
 }
 SCHEMES_OF = {
     "eu_outlook": [WORLD / "eu_ets.scheme"],
     "wci_2021_2023": [WORLD / "california.scheme", WORLD / "quebec.scheme"],
+    "wci_washington_2027": [
+        WORLD / "california.scheme",
+        WORLD / "quebec.scheme",
+        WORLD / "washington.scheme",
+    ],
 }
 
 
@@ -435,6 +442,72 @@ def test_the_documented_numbers_are_what_the_scenarios_give(written: dict[str, P
     for figure in ("316154", "4226308", "42.93", "47.33"):
         assert figure in wci
     assert "316,154" in doc and "4,226,308" in doc and "42.93–47.33" in doc
+
+
+def test_the_documented_washington_figures_are_what_its_scenario_gives(
+    written: dict[str, Path],
+) -> None:
+    doc = (REPO / "docs" / "simulate.md").read_text()
+    rows = (written["wci_washington_2027"] / "market.csv").read_text().splitlines()
+    table = [dict(zip(rows[0].split(","), row.split(","), strict=True)) for row in rows[1:]]
+    by_year = {int(row["year"]): row for row in table}
+    for name, series in {
+        "california.price_links_unchanged": "37.88 | 39.77 | 41.76 | 43.85 | 46.04 | 48.35",
+        "california.price": "37.88 | 39.77 | 41.76 | 47.40 | 49.77 | 52.26",
+        "washington.price_links_unchanged": "57.95 | 60.85 | 63.89 | 67.08 | 70.44 | 73.96",
+        "washington.price": "57.95 | 60.85 | 63.89 | 47.40 | 49.77 | 52.26",
+    }.items():
+        assert " | ".join(by_year[y][name] for y in range(2024, 2030)) == series
+        assert series in doc
+    assert by_year[2027]["quebec.price"] == "64.94" and "CAD 60.07 to 64.94" in doc
+    imported = ("washington", "2445600"), ("california", "-2169918"), ("quebec", "-275682")
+    for name, units in imported:
+        assert by_year[2029][f"{name}.net_imports"] == units
+    assert "takes in 2,445,600 units (2,169,918 from California,\n275,682 from Québec" in doc
+    # before the join, the run without Washington exactly
+    for year in (2024, 2025, 2026):
+        for name in ("california", "washington"):  # (Québec's own price is in CAD)
+            row = by_year[year]
+            assert row[f"{name}.price_links_unchanged"] == row[f"{name}.price"]
+
+
+def test_explain_names_the_banks_carried_into_washingtons_join() -> None:
+    schemes = SCHEMES_OF["wci_washington_2027"]
+    code, out, err = run_cli(
+        "simulate",
+        *map(str, schemes),
+        "--scenario",
+        str(SCENARIOS / "wci_washington_2027.toml"),
+        "--explain",
+        "2027",
+    )
+    assert code == 0, err
+    assert (
+        "the banks carried into 2027 from the prices before it: california 286,646,000 t, "
+        "quebec 37,090,309 t, washington 13,922,800 t" in out
+    )
+    assert "the scenario's links.washington, an assumption" in out
+
+
+def test_a_sweep_moves_the_year_washington_joins(tmp_path: Path) -> None:
+    doc = (REPO / "docs" / "simulate.md").read_text()
+    schemes = SCHEMES_OF["wci_washington_2027"]
+    scenario = str(SCENARIOS / "wci_washington_2027.toml")
+    out = tmp_path / "out"
+    vary = ["--vary", "links.washington.from=2025,2026,2027,2028"]
+    code, _, err = run_cli(
+        "simulate", *map(str, schemes), "--scenario", scenario, *vary, "-o", str(out)
+    )
+    assert code == 0, err
+    rows = (out / "sweep.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    at_join = []
+    for row in rows[1:]:
+        cells = dict(zip(header, row.split(","), strict=True))
+        join = cells["links.washington.from"]
+        at_join.append(cells[f"california.price.{join}"])
+    assert at_join == ["43.00", "45.14", "47.40", "49.76"]
+    assert "43.00, 45.14, 47.40 and 49.76" in doc
 
 
 def test_a_sweep_runs_every_combination_of_scenario_values(tmp_path: Path) -> None:

@@ -220,11 +220,21 @@ def test_scheme_pages_draw_the_cap_from_the_system_level() -> None:
     assert figure.data[0][0] == "2018" and "82,235,598" in figure.data[0][1]
 
 
+def test_quebec_caps_are_the_secondary_figures_of_its_order() -> None:
+    """Québec's 2021-2030 caps as Near Zero's input file reports O.C. 1126-2017 (secondary),
+    drawn for the years of its periods."""
+    (path,) = cap_paths(scheme("quebec"))
+    assert path.name == "annual_cap"
+    assert path.points[0] == (2021, Decimal("55260000"))
+    assert path.points[-1] == (2029, Decimal("45370000"))
+
+
 def test_no_cap_chart_without_a_system_cap() -> None:
-    """Québec's caps are set by order in council, not read for its file: no chart, and no
+    """Washington's budgets were not read, so its system level has no cap: no chart, and no
     chart from parameters named like caps either (the old charts are gone)."""
-    quebec = scheme("quebec")
-    assert cap_paths(quebec) == ()
+    washington = scheme("washington")
+    assert washington.program.system is not None
+    assert cap_paths(washington) == ()
     eu = scheme("eu_ets")
     keys = [f.key for f in scheme_page(eu.model).figures]
     assert "cap" not in keys and "table-phase_lrf" not in keys

@@ -22,7 +22,14 @@ from etsl.compiler.diagnostics import did_you_mean
 from etsl.compiler.driver import CompiledScheme
 from etsl.runtime.data.checks import DataProblem
 from etsl.runtime.records import Value
-from etsl.runtime.simulate.links import CREDIT_KINDS, Channel, channels_of, joined_everywhere
+from etsl.runtime.simulate.links import (
+    CREDIT_KINDS,
+    Channel,
+    Timeline,
+    groups,
+    joined_everywhere,
+    timeline,
+)
 from etsl.runtime.simulate.scenario import (
     Auctions,
     Market,
@@ -48,6 +55,8 @@ class Bound:
     where: str = ""  # the scenario file (explanations name it as the source of inputs)
     # the links between the simulated markets (empty: markets given together are joined)
     channels: tuple[Channel, ...] = ()
+    # the links of the first year and of each year they change inside the horizon
+    timeline: Timeline = ()
 
     @property
     def level(self) -> ir.SystemLevel:
@@ -88,14 +97,93 @@ def bind_compiled(
     if missing:
         return [], missing
     markets = [n for n, part in scenario.scheme.items() if part.market is not None]
+    problems = assumed_problems(scenario, markets, where)
+    if problems:
+        return [], problems
     links = {n: schemes[n].model.links for n in markets}
     credits = [u.name for n in markets for u in schemes[n].model.units if u.kind in CREDIT_KINDS]
-    channels = channels_of(links, credits, scenario.years[0])
-    problems = link_problems(scenario, markets, channels, where)
+    steps = timeline(links, credits, scenario.year_range, scenario.links)
+    channels = steps[0][1] if steps else ()
+    if len(steps) > 1:
+        problems = step_problems(markets, steps, where)
+    else:
+        problems = link_problems(scenario, markets, channels, where)
     if problems:
         return [], problems
     bound, problems = bind(scenario, {n: schemes[n].program for n in scenario.scheme}, where)
-    return [replace(b, channels=tuple(channels)) for b in bound], problems
+    return [replace(b, channels=tuple(channels), timeline=steps) for b in bound], problems
+
+
+def assumed_problems(scenario: Scenario, markets: Sequence[str], where: str) -> list[DataProblem]:
+    """A link the scenario assumes joins two or more of its markets, in years simulated."""
+    out = []
+    first, last = scenario.years
+    for key, link in scenario.links.items():
+        at = f"links.{key}"
+        strangers = [n for n in link.schemes if n not in markets]
+        if strangers or len(set(link.schemes)) < len(link.schemes):
+            out.append(
+                problem(
+                    codes.SCENARIO_MISMATCH,
+                    where,
+                    f"{at}.schemes",
+                    f"the link joins {', '.join(repr(n) for n in link.schemes)}, but "
+                    + (
+                        f"{', '.join(repr(n) for n in strangers)} has no market in the scenario"
+                        if strangers
+                        else "a market is named twice"
+                    ),
+                    f"name two or more of the scenario's markets: {', '.join(markets) or 'none'}",
+                )
+            )
+        for name, year in (("from", link.first), ("until", link.until)):
+            if year is not None and not first <= year <= last:
+                out.append(_outside(where, f"{at}.{name}", year, scenario))
+        if link.until is not None and link.until < link.first:
+            out.append(
+                problem(
+                    codes.SCENARIO_MISMATCH,
+                    where,
+                    f"{at}.until",
+                    f"the link ends in {link.until}, before it starts in {link.first}",
+                    "until is the last year the link operates, from or later",
+                )
+            )
+    return out
+
+
+def _outside(where: str, key: str, year: int, scenario: Scenario) -> DataProblem:
+    first, last = scenario.years
+    return problem(
+        codes.SCENARIO_MISMATCH,
+        where,
+        key,
+        f"the link year {year} is outside the years simulated ({first}–{last})",
+        f"give a year from {first} to {last}, or simulate the years the link changes in",
+    )
+
+
+def step_problems(markets: Sequence[str], steps: Timeline, where: str) -> list[DataProblem]:
+    """When links change inside the horizon, in every year the markets joined by links must be
+    joined two ways between every pair (they share one price from that year)."""
+    for year, channels in steps:
+        for group in groups(channels, markets):
+            if len(group) > 1 and not joined_everywhere(channels, group):
+                shown = "; ".join(sorted({c.declared for c in channels if c.source in group}))
+                return [
+                    problem(
+                        codes.SCENARIO_MISMATCH,
+                        where,
+                        f"scheme.{group[-1]}.market",
+                        f"the links change inside the horizon, and from {year} "
+                        f"{', '.join(repr(m) for m in group)} are linked, but not two ways "
+                        f"between every pair ({shown})",
+                        "a link that starts or ends inside the horizon must leave the markets "
+                        "it joins linked two ways between every pair; simulate one-way and "
+                        "credit-only links over years they do not change in",
+                    )
+                ]
+    return []
 
 
 def bind(

@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from etsl.compiler import numbers
 from etsl.compiler.model import LinkModel
+from etsl.runtime.simulate.scenario import ScenarioLink
 
 ZERO = Decimal(0)
 OPERATING = (None, "operating", "agreed")
@@ -48,30 +49,97 @@ class Channel:
     target: str
     credits_only: bool = False
     declared: str = ""  # where it is declared, for messages: "quebec: link california inbound"
+    assumed: bool = False  # the scenario assumes it (`[links.NAME]`); no scheme declares it
 
 
 def channels_of(
-    links: Mapping[str, Sequence[LinkModel]], credit_units: Iterable[str], first: int
+    links: Mapping[str, Sequence[LinkModel]],
+    credit_units: Iterable[str],
+    year: int,
+    assumed: Mapping[str, ScenarioLink] | None = None,
 ) -> list[Channel]:
-    """The channels between the schemes named in `links` that operate from the year `first`
-    (a channel declared by both sides, or both full and credit-only, counts once, full)."""
+    """The channels between the schemes named in `links` that operate in `year` (a channel
+    declared by both sides, or both full and credit-only, counts once, full); `assumed`: the
+    two-way links the scenario assumes (`[links.NAME]`)."""
     credits = set(credit_units)
     found: dict[tuple[str, str], Channel] = {}
+
+    def add(channel: Channel) -> None:
+        old = found.get((channel.source, channel.target))
+        if old is None or (old.credits_only and not channel.credits_only):
+            found[(channel.source, channel.target)] = channel
+
     for name, declared in links.items():
         for link in declared:
-            if link.target not in links or not _operating(link, first):
+            if link.target not in links or not operating(link, year):
                 continue
             only = bool(link.units) and set(link.units) <= credits
             where = f"{name}: link {link.target} {link.direction}"
             for source, target in _directions(name, link):
-                old = found.get((source, target))
-                if old is None or (old.credits_only and not only):
-                    found[(source, target)] = Channel(source, target, only, where)
+                add(Channel(source, target, only, where))
+    for key, assumption in (assumed or {}).items():
+        last = assumption.until if assumption.until is not None else year
+        if not assumption.first <= year <= last:
+            continue
+        where = f"the scenario's links.{key}, an assumption"
+        named = [n for n in assumption.schemes if n in links]
+        for a in named:
+            for b in named:
+                if a != b:
+                    add(Channel(a, b, False, where, assumed=True))
     return sorted(found.values(), key=lambda c: (c.source, c.target))
 
 
-def _operating(link: LinkModel, first: int) -> bool:
-    return link.status in OPERATING and (link.since is None or int(link.since[:4]) <= first)
+def operating(link: LinkModel, year: int) -> bool:
+    """A declared link operates in a year from the year of its `since` date to the year
+    before its `until` date (the whole of that year when it is 31 December)."""
+    if link.status not in OPERATING and not (link.status == "ended" and link.until):
+        return False
+    if link.since is not None and int(link.since[:4]) > year:
+        return False
+    if link.until is None:
+        return True
+    last = int(link.until[:4]) - (0 if link.until[5:] == "12-31" else 1)
+    return year <= last
+
+
+#: The channels of each year in which they change: the first year's, then each change.
+Timeline = tuple[tuple[int, tuple[Channel, ...]], ...]
+
+
+def timeline(
+    links: Mapping[str, Sequence[LinkModel]],
+    credit_units: Iterable[str],
+    years: range,
+    assumed: Mapping[str, ScenarioLink] | None = None,
+) -> Timeline:
+    """The channels operating in the first year, and again in every year they change."""
+    credits = list(credit_units)
+    out: list[tuple[int, tuple[Channel, ...]]] = []
+    for year in years:
+        channels = tuple(channels_of(links, credits, year, assumed))
+        if not out or _pairs(out[-1][1]) != _pairs(channels):
+            out.append((year, channels))
+    return tuple(out)
+
+
+def _pairs(channels: Sequence[Channel]) -> set[tuple[str, str, bool]]:
+    return {(c.source, c.target, c.credits_only) for c in channels}
+
+
+def groups(channels: Sequence[Channel], names: Sequence[str]) -> list[list[str]]:
+    """The markets that share a price: joined by channels, in the order of `names`."""
+    group = {name: {name} for name in names}
+    for c in channels:
+        merged = group[c.source] | group[c.target]
+        for name in merged:
+            group[name] = merged
+    out: list[list[str]] = []
+    for name in names:
+        members = [n for n in names if n in group[name]]
+        if members not in out:
+            out.append(members)
+    return out
 
 
 def _directions(name: str, link: LinkModel) -> list[tuple[str, str]]:
@@ -120,7 +188,8 @@ def held_abroad(positions: Mapping[str, Mapping[int, Decimal]], scheme: str, yea
     surplus = sum((p[year] for p in positions.values() if p[year] > 0), ZERO)
     if deficit == 0 or surplus == 0:
         return ZERO
-    return -numbers.divide(numbers.multiply(deficit, own), surplus)
+    # in proportion to the surplus, to whole units (rounded half up)
+    return -numbers.round_half_up(numbers.divide(numbers.multiply(deficit, own), surplus))
 
 
 def cumulative(per_year: Mapping[int, Decimal]) -> dict[int, Decimal]:

@@ -119,10 +119,12 @@ class Report:
         """Per year: the price, each scheme's price (and alone, when linked), bank, flows."""
         markets = self.markets
         linked = len(markets) > 1
+        unchanged = self.outcome.unchanged  # links change inside the horizon
         header = ["year", "price", "currency", "bank"]
         for b in markets:
             header += [f"{b.name}.price", f"{b.name}.bank"]
             header += [f"{b.name}.price_unlinked", f"{b.name}.net_imports"] if linked else []
+            header += [f"{b.name}.price_links_unchanged"] if unchanged else []
         rows: Table = [header]
         positions = self.positions()
         imports = self.outcome.flows
@@ -135,6 +137,8 @@ class Report:
                 if linked:
                     alone = self.outcome.unlinked.get(b.name, {}).get(year)
                     line += [_price(alone), _text(imports.get(b.name, {}).get(year))]
+                if unchanged:
+                    line.append(_price(unchanged.get(b.name, {}).get(year)))
             rows.append(line)
         return rows
 

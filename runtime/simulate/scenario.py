@@ -74,6 +74,9 @@ class Market(Strict):
     # how many units of this scheme's currency one unit of the prices' currency buys
     exchange_rate: Series | None = None
     groups: dict[str, Curve] = Field(min_length=1)
+    # the bank this scheme's holders keep at the end of the last year, in tonnes, added to the
+    # prices' final_bank for the market the scheme is in (alone or linked)
+    final_bank: Decimal = Field(default=Decimal(0), ge=0)
 
 
 class Prices(Strict):
@@ -120,6 +123,18 @@ class SchemePart(Strict):
     charts: dict[str, list[str]] = Field(default_factory=dict)  # chart title → values drawn
 
 
+class ScenarioLink(Strict):
+    """Two-way links the scenario assumes between every pair of the markets it names
+    (`[links.NAME]`), whether or not the schemes declare them: they operate from the year
+    `from` to the year `until` (the last year they operate; none: to the end of the
+    horizon). Reported as an assumption."""
+
+    schemes: list[str] = Field(min_length=2)
+    first: Year = Field(alias="from")
+    until: Year | None = None
+    source: str = ""
+
+
 class Scenario(Strict):
     title: str
     description: str = ""
@@ -127,6 +142,7 @@ class Scenario(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
     scheme: dict[str, SchemePart] = Field(min_length=1)
     prices: Prices | None = None
+    links: dict[str, ScenarioLink] = Field(default_factory=dict)
 
     @field_validator("years")
     @classmethod

@@ -36,6 +36,7 @@ from decimal import Decimal
 
 from etsl.runtime.reference.system import SystemRun
 from etsl.runtime.simulate.bind import Bound
+from etsl.runtime.simulate.joins import clear_in_steps
 from etsl.runtime.simulate.links import Channel, cumulative, held_abroad, net_imports, one_channel
 from etsl.runtime.simulate.scenario import Scenario
 from etsl.runtime.simulate.solver import (
@@ -68,6 +69,8 @@ class Outcome:
     flows: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)  # units taken in
     received: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)  # cumulative
     link: str = ""  # how the links let the prices form (linked markets)
+    # when links change inside the horizon: each market's price had the first year's links held
+    unchanged: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
 
     def of(self, scheme: str) -> list[YearRow]:
         return [r for r in self.rows if r.scheme == scheme]
@@ -103,6 +106,8 @@ def _outcome(
     step: Callable[[], None] | None,
 ) -> Outcome:
     markets = [b for b in bound if b.market]
+    if markets and len(markets[0].timeline) > 1:
+        return _stepped(scenario, bound, markets, trace, step)
     cleared = _clear(scenario, markets, step) if markets else Cleared(())
     runs: dict[str, SystemRun] = {}
     rows: list[YearRow] = []
@@ -132,6 +137,48 @@ def _outcome(
         cleared.flows,
         cleared.received,
         cleared.link,
+    )
+
+
+def _stepped(
+    scenario: Scenario,
+    bound: Sequence[Bound],
+    markets: Sequence[Bound],
+    trace: bool,
+    step: Callable[[], None] | None,
+) -> Outcome:
+    """The outcome when links change inside the horizon (runtime/simulate/joins.py)."""
+    stepped = clear_in_steps(scenario, markets, step)
+    last = scenario.years[1]
+    runs: dict[str, SystemRun] = {}
+    rows: list[YearRow] = []
+    for b in bound:
+        if not b.market:
+            runs[b.name] = system_run(b, b.rows, trace)
+            rows += _rows(b, runs[b.name], scenario, {})
+            continue
+        final = stepped.solvers[(b.name, last)]
+        own = stepped.prices[b.name]
+        runs[b.name] = final.runs({y: p for y, p in own.items() if y in final.years}, trace)[b.name]
+        for year in scenario.year_range:
+            values = {n: given_in(runs[b.name], year, n) for n in b.level.inputs}
+            values.update({n: given_in(runs[b.name], year, n) for n in b.level.values})
+            solver, bank = stepped.solvers[(b.name, year)], stepped.banks[(b.name, year)]
+            rows.append(solver.row(b, runs[b.name], year, own[year], values, bank))
+    order = {b.name: i for i, b in enumerate(bound)}
+    rows.sort(key=lambda r: (order[r.scheme], r.year))
+    unlinked = {b.name: _alone(scenario, b, step) for b in markets}
+    return Outcome(
+        tuple(rows),
+        {},
+        unlinked,
+        runs,
+        {y: f"{stepped.link}; {reason}" for y, reason in stepped.why.items()},
+        stepped.prices,
+        stepped.flows,
+        stepped.received,
+        stepped.link,
+        stepped.unchanged,
     )
 
 
@@ -174,7 +221,7 @@ def _clear(
     joined = Cleared(((joint, prices),), unlinked, flows)
     channel = one_channel(markets[0].channels, [b.name for b in markets])
     if channel is None:
-        return joined
+        return Cleared(joined.parts, unlinked, flows, link=_assumed(markets))
     source, target = channel.source, channel.target
     if any(bank < 0 for bank in positions[source].values()):
         return _apart(scenario, markets, step, unlinked, channel)
@@ -190,6 +237,15 @@ def _clear(
         + ", so the markets share one price"
     )
     return Cleared(joined.parts, unlinked, flows, link=note)
+
+
+def _assumed(markets: Sequence[Bound]) -> str:
+    """For joined markets, how, when the scenario assumes a link (reported as such)."""
+    channels = markets[0].channels
+    if not any(c.assumed for c in channels):
+        return ""
+    names = ", ".join(b.name for b in markets)
+    return f"{names} share one price ({'; '.join(sorted({c.declared for c in channels}))})"
 
 
 def _alone(scenario: Scenario, b: Bound, step: Callable[[], None] | None) -> Mapping[int, Decimal]:

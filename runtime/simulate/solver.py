@@ -121,13 +121,18 @@ class Solver:
         bound: Sequence[Bound],
         step: Callable[[], None] | None = None,
         received: Mapping[str, Mapping[int, Decimal]] | None = None,
+        before: Mapping[str, Mapping[int, Decimal]] | None = None,
     ) -> None:
         self.scenario, self.prices, self.bound = scenario, prices, list(bound)
         # units each scheme received over a link by the end of each year (negative: gave)
         self.received = received or {}
+        # each scheme's price (in the prices' currency) in the years before those solved
+        # here, when its links changed inside the horizon (runtime/simulate/joins.py)
+        self.before = before or {}
         self.step = step  # called once per price path tried (a progress bar)
         self.start: Decimal | None = None  # the Hotelling path's start, once solved
-        self.years = list(scenario.year_range)
+        solved = {y for prices in self.before.values() for y in prices}
+        self.years = [y for y in scenario.year_range if y not in solved]
         self.limits = self._limits()
 
     # -- the bounds of the price, in the prices' currency, by year
@@ -149,6 +154,13 @@ class Solver:
                     ceilings.append(_cents_down(_limit(run, year, market.ceiling, b.name, rate)))
             limits[year] = (max(floors), min(ceilings) if ceilings else None)
         return limits
+
+    @property
+    def final_bank(self) -> Decimal:
+        """The bank the market keeps at the end of the last year: the scenario's, plus each
+        scheme's own (`market.final_bank`)."""
+        own = (b.market.final_bank for b in self.bound if b.market is not None)
+        return sum(own, self.prices.final_bank)
 
     def top(self) -> Decimal:
         """The highest price worth searching: the ceiling, else the top of the curves."""
@@ -208,6 +220,7 @@ class Solver:
     def _rows(self, b: Bound, prices: Mapping[int, Decimal]) -> Rows:
         market = b.market
         assert market is not None
+        prices = {**self.before.get(b.name, {}), **prices}
         rows: Rows = {y: dict(row) for y, row in b.rows.items() if y in prices}
         for year, price in prices.items():
             own = _cents(price * b.rate(year, self.prices.currency))
@@ -229,7 +242,7 @@ class Solver:
         """How far each year's bank is below what it must be (0 or less: not short): 0 in
         every year, the final bank in the last."""
         last = self.years[-1]
-        return {y: (self.prices.final_bank if y == last else ZERO) - b for y, b in banks.items()}
+        return {y: (self.final_bank if y == last else ZERO) - b for y, b in banks.items()}
 
     def _hotelling(self) -> dict[int, Decimal]:
         def clears(start: Decimal) -> bool:
@@ -274,7 +287,7 @@ class Solver:
         )
 
     def _needed(self, year: int) -> str:
-        final = self.prices.final_bank if year == self.years[-1] else ZERO
+        final = self.final_bank if year == self.years[-1] else ZERO
         return f"{_grouped(final)} t" + (" (the final bank)" if final else "")
 
     def _why_hotelling(self, prices: Mapping[int, Decimal]) -> str:
