@@ -139,7 +139,7 @@ def docs(
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
     models = [s.model for s in schemes]
-    paths = {s.name: year_paths(s) for s in schemes}
+    price_paths = {s.name: year_paths(s) for s in schemes}
     compared = [(title, _compared(targets, import_paths)) for title, targets in requests]
     if simulations and output_format == "md":
         raise click.BadParameter("simulation pages are HTML", param_hint="--simulation")
@@ -156,7 +156,7 @@ def docs(
                 extras.append(_linkage_document(models, fmt))
             extras += simulated
             folder = "" if lang == chosen[0] else f"{lang}/"
-            pages = site(models, fmt, extras, day, list(prefixes[lang].items()), paths)
+            pages = site(models, fmt, extras, day, list(prefixes[lang].items()), price_paths)
             files.update({folder + name: text for name, text in pages.items()})
     if output_format == "pdf":
         _write_pdfs(files, out_dir)
