@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from etsl.compiler import program as ir
 from etsl.compiler.display import format_value
@@ -271,7 +272,8 @@ def _run_as_dataset(compiled: CompiledScheme, engine: str) -> list[ExampleOutcom
     holdings = [
         Holding(name, None, h.unit, h.quantity) for name, g in rows.items() for h in g.holdings
     ]
-    results = run_dataset(compiled, Dataset(tuple(records), tuple(holdings)), engine, RunOptions())
+    options = RunOptions(system=partial(example_system_values, program))
+    results = run_dataset(compiled, Dataset(tuple(records), tuple(holdings)), engine, options)
     by_name = {r.participant: r for r in results.rows}
     outcomes = []
     for n, (example, given) in enumerate(zip(program.examples, givens, strict=True), start=1):

@@ -21,7 +21,7 @@ from tests.golden import REPO, check_golden
 SCHEMES = REPO / "schemes"
 JAPAN = ["tokyo_cat", "saitama_tset", "jvets", "domestic_credit", "jver", "cdm", "kyoto_japan",
          "kyoto_target_plan", "trial_integrated_market", "moe_trial_design", "meti_design",
-         "keidanren_vap"]
+         "keidanren_vap", "gx_ets"]
 WORLD = ["eu_ets", "swiss_ets", "uk_ets", "california", "quebec", "rggi", "korea_ets",
          "china_ets", "nz_ets", "washington"]
 FILES = sorted(SCHEMES.rglob("*.scheme"))
