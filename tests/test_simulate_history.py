@@ -1,7 +1,7 @@
 """The EU market balance against the Commission's published history (docs/simulate.md,
 "Validation against history").
 
-Two bundled scenarios: `eu_tnac_history` carries the 2018 TNAC through 2019-2021 with the
+Three bundled scenarios: `eu_tnac_history` carries the 2018 TNAC through 2019-2021 with the
 supply and demand the Commission's Communications count, and `eu_msr_intakes` gives every
 published TNAC of 2018-2025 and checks the reserve's intakes to the allowance. The exact TNAC
 figures come from secondary copies, so they are also checked against what the Commission and
@@ -13,6 +13,7 @@ invalidation leaves the TNAC alone.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from decimal import Decimal as D
 from pathlib import Path
@@ -115,12 +116,18 @@ def test_a_wrong_reserve_split_would_be_caught() -> None:
 # ---- 2022 and 2023: what the published TNAC implies --------------------------------------------
 
 
+@functools.cache
 def implied_net_supply(year: int) -> D:
     """Supply less demand less direct placements in the reserve that the published TNACs of
     the year and the year before imply, with the reserve's intake the scheme places."""
     placed = report(INTAKES).value("msr_placed", "eu_ets", year)
     assert isinstance(placed, D)
     return PUBLISHED_TNAC[year] - PUBLISHED_TNAC[year - 1] + placed
+
+
+def section_2022_2023() -> str:
+    doc = (REPO / "docs" / "simulate.md").read_text(encoding="utf-8")
+    return doc[doc.index("### 2022 and 2023") : doc.index("### The reserve against")]
 
 
 def test_the_implied_net_supply_is_what_the_copied_supply_and_demand_give() -> None:
@@ -135,8 +142,7 @@ def test_the_implied_net_supply_is_what_the_copied_supply_and_demand_give() -> N
 
 
 def test_the_published_tnac_of_2022_and_2023_fixes_the_net_supply_documented() -> None:
-    doc = (REPO / "docs" / "simulate.md").read_text(encoding="utf-8")
-    section = doc[doc.index("### 2022 and 2023") : doc.index("### The reserve against")]
+    section = section_2022_2023()
     assert [implied_net_supply(y) for y in (2022, 2023)] == [D(54_121_279), D(299_599_645)]
     for year in (2020, 2021, 2022, 2023):
         assert f"{implied_net_supply(year):,}" in section, year
@@ -157,8 +163,7 @@ def test_the_reserve_stock_at_the_end_of_2022_agrees_with_the_invalidation() -> 
     found = checks(r)
     assert all(c.ok for c in found.values())
     assert found["msr_invalidated", 2023].difference == D(3_698_007)
-    doc = (REPO / "docs" / "simulate.md").read_text(encoding="utf-8")
-    section = doc[doc.index("### 2022 and 2023") : doc.index("### The reserve against")]
+    section = section_2022_2023()
     for figure in (given["2023"], found["msr_invalidated", 2023].simulated, D(3_698_007)):
         assert f"{D(figure):,}" in section, figure
 
