@@ -221,12 +221,15 @@ def test_scheme_pages_draw_the_cap_from_the_system_level() -> None:
 
 
 def test_quebec_caps_are_the_secondary_figures_of_its_order() -> None:
-    """Québec's 2021-2030 caps as Near Zero's input file reports O.C. 1126-2017 (secondary),
-    drawn for the years of its periods."""
+    """Québec's caps as Near Zero's input file reports O.C. 1185-2012 (2013-2020) and
+    O.C. 1126-2017 (2021-2030) (secondary), drawn for the years of its periods."""
     (path,) = cap_paths(scheme("quebec"))
     assert path.name == "annual_cap"
-    assert path.points[0] == (2021, Decimal("55260000"))
-    assert path.points[-1] == (2029, Decimal("45370000"))
+    points = dict(path.points)
+    assert (min(points), max(points)) == (2013, 2029)
+    assert points[2015] == Decimal("65300000")
+    assert points[2021] == Decimal("55260000")
+    assert points[2029] == Decimal("45370000")
 
 
 def test_no_cap_chart_without_a_system_cap() -> None:
