@@ -30,7 +30,7 @@ from etsl.compiler.enums import FLAG_KINDS
 from etsl.runtime.columnar.data import literal, sql_of
 from etsl.runtime.columnar.results import spreadsheet_safe_sql
 from etsl.runtime.fixed.columns import Array, Column, Kind, to_decimal
-from etsl.runtime.fixed.pairs import BASE, LIMB, Pair
+from etsl.runtime.fixed.pairs import BASE, Pair
 from etsl.runtime.fixed.reader import KEYS, FileColumns
 from etsl.runtime.results.model import (
     OnDemandRows,
@@ -53,8 +53,9 @@ __all__ = ["FixedResults", "fixed_results"]
 
 #: The registered value columns (a DuckDB view of numpy arrays).
 VALUES = "etsl_fixed_values"
-#: A scaled integer below 10^18 fits int64, so scales up to this are formatted in SQL.
-MAX_SCALE = 18
+
+#: Scales whose power of ten is a HUGEINT literal in DuckDB (beyond, a literal is a DOUBLE).
+MAX_SCALE = 36
 
 #: (holds, amount, is the amount a maximum) of each consequence of one kind.
 Applied = list[tuple[Array, Column | None, bool]]
@@ -144,24 +145,27 @@ class _Export:
 
     def number(self, column: Column) -> exp.Expr | None:
         values, scale = column.values, column.scale
-        if isinstance(values, Pair):
-            if not LIMB <= scale <= MAX_SCALE:
-                return None
-            whole, fraction, negative = _pair_parts(values, scale, self.rows)
-            return _text(self.array(whole), self.array(fraction), self.flags(negative), scale)
-        if values.dtype != np.int64 or scale > MAX_SCALE:
+        if scale > MAX_SCALE:
             return None
-        if scale == 0:
-            return self.array(values)
-        value = self.array(values)
-        factor = literal(10**scale)
-        magnitude = exp.Abs(this=value.copy())
-        return _text(
-            exp.IntDiv(this=magnitude, expression=factor),
-            exp.Mod(this=magnitude.copy(), expression=factor.copy()),
-            exp.LT(this=value.copy(), expression=literal(0)),
-            scale,
-        )
+        if isinstance(values, Pair):  # hi × 10^16 + lo as a HUGEINT
+            high = exp.cast(self.array(values.hi), "HUGEINT")
+            shifted = exp.Mul(this=high, expression=literal(BASE))
+            return _scaled(exp.Add(this=shifted, expression=self.array(values.lo)), scale)
+        if values.dtype != np.int64:
+            return None
+        return self.array(values) if scale == 0 else _scaled(self.array(values), scale)
+
+
+def _scaled(value: exp.Expr, scale: int) -> exp.Expr:
+    """A scaled integer's text: its magnitude split at `scale` places, and its sign."""
+    factor = literal(10**scale)
+    magnitude = exp.Abs(this=value.copy())
+    return _text(
+        exp.IntDiv(this=magnitude, expression=factor),
+        exp.Mod(this=magnitude.copy(), expression=factor.copy()),
+        exp.LT(this=value.copy(), expression=literal(0)),
+        scale,
+    )
 
 
 def _text(whole: exp.Expr, fraction: exp.Expr, negative: exp.Expr, scale: int) -> exp.Expr:
@@ -187,19 +191,6 @@ def _text(whole: exp.Expr, fraction: exp.Expr, negative: exp.Expr, scale: int) -
     )
     integer = exp.cast(whole.copy(), "VARCHAR")
     return exp.DPipe(this=exp.DPipe(this=sign, expression=integer), expression=tail)
-
-
-def _pair_parts(values: Pair, scale: int, rows: int) -> tuple[Array, Array, Array]:
-    """hi × 10^16 + lo at `scale` (16 to 18): the magnitude's integer part, its fraction
-    below 10^scale (an int64), and the sign."""
-    hi, lo = np.broadcast_to(values.hi, rows), np.broadcast_to(values.lo, rows)
-    negative = hi < 0
-    has_lo = lo != 0
-    high = np.where(negative, np.where(has_lo, -hi - 1, -hi), hi)
-    low = np.where(negative & has_lo, BASE - lo, lo)
-    shift = 10 ** (scale - LIMB)
-    whole = high // shift
-    return whole, (high - whole * shift) * BASE + low, negative
 
 
 def _export(results: FixedResults, raw: bool) -> str | None:

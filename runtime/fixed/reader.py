@@ -119,6 +119,7 @@ def _columns(
     if period_filter is not None and "period" in source.specs:
         query = query.where(exp.EQ(this=column("period"), expression=literal(period_filter)))
     names = [n for n in ("period", *targets) if n in source.specs]
+    kept = ", ".join(n for n in ("id", "period") if n in source.specs)
     import duckdb
 
     try:
@@ -126,6 +127,9 @@ def _columns(
         connection.execute(f"DROP TABLE {RAW}")  # the text cells: no longer needed
         typed = exp.select(*(quoted(n) for n in names)).from_(quoted(KEYS))
         fetched = connection.execute(sql_of(typed)).fetchnumpy() if names else {}
+        connection.execute(f"CREATE TEMP TABLE etsl_fixed_ids AS SELECT {kept} FROM {KEYS}")
+        connection.execute(f"DROP TABLE {KEYS}")  # the typed cells: fetched
+        connection.execute(f"ALTER TABLE etsl_fixed_ids RENAME TO {KEYS}")
         rows = int(connection.execute(f"SELECT count(*) FROM {KEYS}").fetchall()[0][0])
     except duckdb.Error:
         return Fallback("the file needs the reference reader", notice=False)
