@@ -149,6 +149,8 @@ def _end_to_end(peer: str, csv: Path, out: Path, repeat: int) -> list[float]:
         from bench.peers import pandas_script
 
         return _timed(lambda: pandas_script.run(csv, out), repeat)
+    if peer == "etsl_fixed":
+        return _timed(lambda: _fixed_file(csv, out), repeat)
     if peer != "columnar":
         raise ValueError(f"no end-to-end run for {peer}")
 
@@ -160,6 +162,17 @@ def _end_to_end(peer: str, csv: Path, out: Path, repeat: int) -> list[float]:
         results.write(out)
 
     return _timed(run, repeat)
+
+
+def _fixed_file(csv: Path, out: Path) -> None:
+    """`etsl run --engine fixed` (and `auto`, which chooses it here) in process: the file
+    read straight into int64 columns, results written by one DuckDB COPY."""
+    from etsl.runtime.fixed.output import FixedResults
+    from etsl.runtime.run import DataFiles, run_files
+
+    outcome = run_files(_compiled(), DataFiles(csv, None, MAPPING), "fixed")
+    assert isinstance(outcome.results, FixedResults), "the fixed engine took the records path"
+    outcome.results.write(out)
 
 
 def _mismatches(n: int, csv: Path, out: Path) -> dict[str, dict[str, int] | str]:
@@ -178,6 +191,10 @@ def _mismatches(n: int, csv: Path, out: Path) -> dict[str, dict[str, int] | str]
     found["numpy_split"] = _split_mismatches(exact, table)
     found["etsl_fixed"] = _fixed_mismatches(exact, table)
     ours = _columnar_mismatches(exact, table, csv, out)
+    fixed_out = out.with_name("fixed_" + out.name)
+    _fixed_file(csv, fixed_out)
+    found["etsl_fixed"]["results files unlike the columnar engine's"] = int(
+        fixed_out.read_bytes() != out.read_bytes())
     if n <= REFERENCE_LIMIT:
         ours["rows unlike the reference engine"] = _against_reference(csv, out)
     found["columnar"] = ours
@@ -336,7 +353,7 @@ def run_size(n: int, folder: Path, repeat: int) -> list[dict[str, Any]]:
     for peer in PEERS:
         evaluation = _subprocess("eval", peer, n, csv, _repeats(peer, n, repeat))
         rows[peer] = {"n": n, "peer": peer, "eval": evaluation}
-    for peer in ("pandas_script", "columnar"):
+    for peer in ("pandas_script", "columnar", "etsl_fixed"):
         rows[peer]["e2e"] = _subprocess("e2e", peer, n, csv, max(3, repeat // 2))
     checks = _subprocess("check", "columnar", n, csv, 1).get("mismatches", {})
     for peer, row in rows.items():

@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 Engine = Callable[["CompiledScheme", Dataset, RunOptions], Results]
+#: The notice of an `--engine auto` run: which engine evaluated it.
+AUTO_NOTICE = "engine auto: the {engine} engine evaluated this run"
 Progress = Callable[[int, int], None]
 
 #: engine name → "module:function" (the function is the engine contract, `Engine`).
@@ -55,6 +57,7 @@ ENGINES: dict[str, str] = {
     "columnar": "etsl.runtime.columnar.engine:run",
     "spark": "etsl.runtime.columnar.spark:run",
     "fixed": "etsl.runtime.fixed.engine:run",
+    "auto": "etsl.runtime.run:run_auto",
 }
 
 
@@ -108,6 +111,12 @@ class RunOutcome:
     system: Any = None  # the system level's evaluation (runtime/reference/system.py SystemRun)
 
 
+def run_auto(compiled: CompiledScheme, dataset: Dataset, options: RunOptions) -> Results:
+    """`auto` on records already read: the fixed-point engine, which hands what it does not
+    cover to the columnar engine (and that to the reference engine)."""
+    return engine("fixed")(compiled, dataset, options)
+
+
 def run_dataset(
     compiled: CompiledScheme, dataset: Dataset, engine_name: str, options: RunOptions
 ) -> Results:
@@ -124,8 +133,14 @@ def run_files(
     """Evaluate data files with an engine; the columnar engine falls back with a notice."""
     if files.system is not None or compiled.program.reads_system:
         return _system_files(compiled, files, engine_name, progress)
+    if engine_name == "auto":
+        return _auto_files(compiled, files, progress)
     if engine_name == "columnar":
         return _columnar_files(compiled, files, progress)
+    if engine_name == "fixed":
+        found = _fixed_file(compiled, files)
+        if found is not None:
+            return RunOutcome(found)
     run = STREAMING.get(engine_name) or engine(engine_name)
     dataset, problems = _read(compiled, files)
     if dataset is None:
@@ -210,6 +225,30 @@ def _system_by_reference(
 
     results = reference_run(compiled, dataset, replace(options, system=values_of))
     return RunOutcome(results, (), notices, system)
+
+
+def _fixed_file(compiled: CompiledScheme, files: DataFiles) -> Results | None:
+    """The fixed-point engine over the file read straight into columns, or None when the
+    records path must answer (runtime/fixed/reader.py says when)."""
+    from etsl.runtime.fixed.engine import run_file
+
+    found = run_file(compiled, files)
+    return found if isinstance(found, Results) else None
+
+
+def _auto_files(
+    compiled: CompiledScheme, files: DataFiles, progress: Progress | None
+) -> RunOutcome:
+    """`--engine auto`: the fixed-point engine where its range proof covers the Program and
+    the file reads into its columns, else the columnar engine (itself handing a run on to
+    the reference engine where it must); the notice says which engine answered."""
+    found = _fixed_file(compiled, files)
+    if found is not None:
+        return RunOutcome(found, (), [AUTO_NOTICE.format(engine="fixed")])
+    outcome = _columnar_files(compiled, files, progress)
+    engine_name = outcome.results.engine if outcome.results is not None else "columnar"
+    notices = [AUTO_NOTICE.format(engine=engine_name), *outcome.notices]
+    return RunOutcome(outcome.results, outcome.problems, notices, outcome.system)
 
 
 def _read(compiled: CompiledScheme, files: DataFiles) -> tuple[Dataset | None, Sequence[Any]]:

@@ -325,7 +325,8 @@ def test_the_benchmark_scheme_runs_its_quotients_in_two_limbs() -> None:
 def test_the_documented_run_writes_the_documented_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """docs/fixed.md: its facilities.csv, its `etsl run --engine fixed` line, its results."""
+    """docs/fixed.md: its facilities.csv, its `etsl run --engine fixed` and `--engine auto`
+    lines, what they print and their results."""
     import re
     import shutil
 
@@ -335,14 +336,18 @@ def test_the_documented_run_writes_the_documented_file(
 
     text = (REPO / "docs" / "fixed.md").read_text(encoding="utf-8")
     given, expected = re.findall(r"```csv\n(.*?)```", text, re.S)[:2]
-    (command,) = re.findall(r"^\$ etsl (.+)$", text, re.M)
+    commands = re.findall(r"^\$ etsl (.+)\n((?:[^$`].*\n)*)", text, re.M)
+    assert [c.split()[-3] for c, _ in commands] == ["fixed", "auto"]
     (tmp_path / "bench").mkdir()
     shutil.copy(REPO / "bench" / "tokyo_bench.scheme", tmp_path / "bench")
     (tmp_path / "facilities.csv").write_text(given, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, command.split())
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "results.csv").read_text(encoding="utf-8") == expected
+    for command, printed in commands:
+        (tmp_path / "results.csv").unlink(missing_ok=True)
+        result = CliRunner().invoke(cli, command.split())
+        assert result.exit_code == 0, result.output
+        assert result.stderr == printed
+        assert (tmp_path / "results.csv").read_text(encoding="utf-8") == expected
 
 
 def test_a_power_of_ten_beyond_int64_is_never_an_int64_even_for_zeros() -> None:

@@ -202,8 +202,10 @@ def _run_files(
     "falling back to the reference engine with a notice when it cannot; reference: "
     "exact, one participant at a time; fixed: exact fixed-point integers in numpy, every "
     "participant at once, handing what it does not cover to the columnar engine with a "
-    "notice (docs/fixed.md); spark: the columnar query on a Spark session, "
-    "local unless Spark is configured, with the spark extra and Java 17+).",
+    "notice (docs/fixed.md); auto: the fixed engine where it covers the scheme and the "
+    "file reads into its columns, else columnar, with a notice naming the engine; spark: "
+    "the columnar query on a Spark session, local unless Spark is configured, with the "
+    "spark extra and Java 17+).",
 )
 @click.option(
     "--allow-errors",

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from etsl.compiler import numbers
@@ -41,7 +42,7 @@ from etsl.runtime.fixed.columns import (
 )
 from etsl.runtime.fixed.evaluate import BUILTINS, NODES, Consequences, Evaluator, Frame
 from etsl.runtime.fixed.ranges import Fixed, analyse, places_of
-from etsl.runtime.records import Dataset, Holding, Record
+from etsl.runtime.records import DataFiles, Dataset, Holding, Record
 from etsl.runtime.reference.sequence import Row, participant_chains
 from etsl.runtime.results.model import (
     ConsequenceResult,
@@ -54,7 +55,15 @@ from etsl.runtime.results.model import (
 ENGINE = "fixed"
 ZERO = Decimal(0)
 
-__all__ = ["ENGINE", "Evaluation", "evaluate_columns", "run", "run_with_reason", "unsupported"]
+__all__ = [
+    "ENGINE",
+    "Evaluation",
+    "evaluate_columns",
+    "run",
+    "run_file",
+    "run_with_reason",
+    "unsupported",
+]
 
 
 # ---- what this engine covers ----------------------------------------------------------------
@@ -225,10 +234,12 @@ def evaluate_columns(
     return Evaluation(program, values, eligible, penalties, failed)
 
 
-def _result(evaluation: Evaluation, index: int, row: Row) -> ParticipantResult:
-    program, record = evaluation.program, row.record
+def consequences_at(evaluation: Evaluation, index: int) -> tuple[ConsequenceResult, ...]:
+    """The consequences that apply to one row, in the Program's order."""
     consequences = []
-    for penalty, (holds, found) in zip(program.penalties, evaluation.penalties, strict=True):
+    for penalty, (holds, found) in zip(
+        evaluation.program.penalties, evaluation.penalties, strict=True
+    ):
         if not holds.array[index]:
             continue
         for consequence, (amount, maximum) in zip(penalty.consequences, found, strict=True):
@@ -243,12 +254,24 @@ def _result(evaluation: Evaluation, index: int, row: Row) -> ParticipantResult:
                     consequence.description,
                 )
             )
+    return tuple(consequences)
+
+
+def values_at(evaluation: Evaluation, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One row's values by result name and its eligible amounts by unit type."""
+    values = {n: c.value(index) for n, c in evaluation.values.items()}
+    return values, {u: c.value(index) for u, c in evaluation.eligible.items()}
+
+
+def _result(evaluation: Evaluation, index: int, row: Row) -> ParticipantResult:
+    record = row.record
+    values, eligible = values_at(evaluation, index)
     return ParticipantResult(
         record.participant,
         row.period,
-        {n: c.value(index) for n, c in evaluation.values.items()},
-        {u: c.value(index) for u, c in evaluation.eligible.items()},  # type: ignore[misc]
-        tuple(consequences),
+        values,
+        eligible,
+        consequences_at(evaluation, index),
         (),
         record.values,
         None,
@@ -349,6 +372,26 @@ def _elsewhere(
     results, further = columnar.run_with_reason(compiled, dataset, options)
     notice = reason.notice or (further is not None and further.notice)
     return results, Elsewhere(reason.reason, notice, further)
+
+
+def run_file(compiled: CompiledScheme, files: DataFiles) -> Results | Fallback:
+    """A CSV or Parquet participant table read straight into columns
+    (runtime/fixed/reader.py) and evaluated; a Fallback when the file, the Program or some
+    row needs the records path (`run_with_reason`, which reports and says why)."""
+    from etsl.runtime.fixed.output import fixed_results
+    from etsl.runtime.fixed.reader import read_file
+
+    program = compiled.program
+    if files.system is not None or unsupported(program) is not None:
+        return Fallback("the records path says why", notice=False)
+    read = read_file(compiled, files)
+    if isinstance(read, Fallback):
+        return read
+    evaluation = evaluate_columns(program, read.columns, read.ranges, read.rows, read.period)
+    if evaluation.failed.any():
+        read.connection.close()
+        return Fallback("rows the reference engine evaluates", notice=False)
+    return fixed_results(program, ENGINE, evaluation, read)
 
 
 def run(compiled: CompiledScheme, dataset: Dataset, options: RunOptions | None = None) -> Results:
