@@ -1,27 +1,31 @@
-"""Compiler benchmarks: a generated 5,000-rule scheme, cold `etsl check` of one bundled scheme
-and of the whole library, and `etsl --help` wall time, each with the caches (the parse
-cache, compiler/cache.py, and the program cache, compiler/program_cache.py, which `etsl
-check` reads) warm and turned off. Reports medians; not a timed test.
+"""Compiler benchmarks: a generated 5,000-rule scheme compiled in process, and cold `etsl
+check` of one bundled scheme and of the whole library as new processes, each with the caches
+empty, with only the parse cache filled (compiler/cache.py) and with the program cache filled
+too (compiler/program_cache.py, which `etsl check` reads); `etsl --help`. Medians of CPU
+time (user + system: wall time on a shared machine is mostly the wait for a core); not a
+timed test.
 
 Commands run as a user runs them: a new process each time, with Python's bytecode files in
-place (PYTHONDONTWRITEBYTECODE is removed from their environment and one run warms them),
-and a parse cache of their own in a temporary folder (warmed by that run)."""
+place (PYTHONDONTWRITEBYTECODE is removed from their environment and one uncounted run writes
+them), and caches of their own in a temporary folder: emptied before each run for "caches
+empty", the program cache emptied for "parse cached"."""
 
 from __future__ import annotations
 
 import os
 import random
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OPERATORS = ("+", "-")
-ONE_SCHEME = "schemes/world/eu_ets.scheme"
+ONE_SCHEME = "schemes/japan/tokyo_cat.scheme"
 
 
 def generated_scheme(rules: int, seed: int = 5000) -> str:
@@ -51,116 +55,91 @@ def generated_scheme(rules: int, seed: int = 5000) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _median_seconds(action: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
-
-
-def compile_generated(rules: int = 5000, repeat: int = 3) -> float:
-    """Compile the generated scheme's text in memory: every pass, the parse included."""
-    from etsl.compiler.driver import compile_text
+def compile_generated(folder: Path, rules: int = 5000, repeat: int = 3) -> dict[str, float]:
+    """CPU seconds of compiling the generated scheme as a file, in one process: caches empty
+    (the parse table already loaded: it is loaded once per process, and `etsl check`'s row
+    counts it), parse cached, and read back from the program cache; medians, the three in
+    turn."""
+    from etsl.compiler import program_cache
+    from etsl.compiler.cache import FOLDER
+    from etsl.compiler.driver import compile_paths
     from etsl.compiler.parse import parser
 
-    parser()  # the parse table is loaded once per process, not per compile
-    text = generated_scheme(rules)
-
-    def run() -> None:
-        result = compile_text(text, "generated.scheme")
-        assert result.ok, [d.message for d in result.diagnostics][:3]
-
-    return _median_seconds(run, repeat)
-
-
-def compile_generated_cached(folder: Path, rules: int = 5000, repeat: int = 3) -> float:
-    """Compile the generated scheme as a file whose parse is in the cache."""
-    from etsl.compiler.driver import compile_paths
-
+    parser()
     path = folder / "generated.scheme"
     path.write_text(generated_scheme(rules), encoding="utf-8")
-
-    def run() -> None:
-        result = compile_paths([path])
-        assert result.ok, [d.message for d in result.diagnostics][:3]
-
-    run()  # fills the cache
-    return _median_seconds(run, repeat)
-
-
-def compile_generated_reused(folder: Path, rules: int = 5000, repeat: int = 5) -> tuple[float, float]:
-    """(compile with the parse cache warm, read back from the program cache): CPU seconds of
-    the generated scheme as a file, the two alternating in one process, medians."""
-    from etsl.compiler.driver import compile_paths
-
-    path = folder / "generated_reused.scheme"
-    path.write_text(generated_scheme(rules), encoding="utf-8")
+    caches = folder / "cache"
+    os.environ["ETSL_CACHE_DIR"] = str(caches)
+    emptied = {"caches empty": (FOLDER, program_cache.FOLDER), "parse cached": (program_cache.FOLDER,),
+               "program cached": ()}
     assert compile_paths([path], reuse=True).ok  # fills both caches
-    compiled, reused = [], []
+    timings: dict[str, list[float]] = {label: [] for label in emptied}
     for _ in range(repeat):
-        for timings, reuse in ((compiled, False), (reused, True)):
+        for label, folders in emptied.items():
+            for name in folders:
+                shutil.rmtree(caches / name, ignore_errors=True)
             start = time.process_time()
-            compile_paths([path], reuse=reuse)
-            timings.append(time.process_time() - start)
-    return statistics.median(compiled), statistics.median(reused)
+            result = compile_paths([path], reuse=True)
+            timings[label].append(time.process_time() - start)
+            assert result.ok, [d.message for d in result.diagnostics][:3]
+    return {label: statistics.median(values) for label, values in timings.items()}
 
 
-def command_seconds(args: list[str], env: dict[str, str], repeat: int = 5) -> float:
-    """Median wall time of `etsl ARGS` in a new process, after one run that is not counted."""
+def command_cpu_seconds(args: list[str], env: dict[str, str], emptied: tuple[Path, ...] = (),
+                        repeat: int = 5) -> float:
+    """Median CPU time (user + system) of `etsl ARGS` in a new process, after one run that is
+    not counted; the folders `emptied` are removed before each run."""
 
-    def run() -> None:
+    def run() -> float:
+        for folder in emptied:
+            shutil.rmtree(folder, ignore_errors=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, "-m", "etsl", *args], cwd=REPO, capture_output=True,
                        check=False, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     run()
-    return _median_seconds(run, repeat)
-
-
-def environments(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The commands' environments: parse cache in `folder`, and parse cache off."""
-    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",
-                                                              "ETSL_NO_CACHE")}
-    return {**base, "ETSL_CACHE_DIR": str(folder)}, {**base, "ETSL_NO_CACHE": "1"}
+    return statistics.median(run() for _ in range(repeat))
 
 
 def main() -> list[tuple[str, ...]]:
     with tempfile.TemporaryDirectory(prefix="etsl-bench-cache-") as temporary:
-        folder = Path(temporary)
         previous = os.environ.get("ETSL_CACHE_DIR")
-        os.environ["ETSL_CACHE_DIR"] = str(folder / "cache")
         try:
-            rows = _rows(folder)
+            rows = _rows(Path(temporary))
         finally:
             if previous is None:
-                os.environ.pop("ETSL_CACHE_DIR")
+                os.environ.pop("ETSL_CACHE_DIR", None)
             else:
                 os.environ["ETSL_CACHE_DIR"] = previous
-    print_table(("compiler benchmark", "caches warm", "cache off", "warm ÷ off", "goal"),
-                rows)
+    print_table(("compiler benchmark (CPU, medians)", "caches empty", "parse cached",
+                 "program cached", "goal"), rows)
     return rows
 
 
 def _rows(folder: Path) -> list[tuple[str, ...]]:
-    cached, uncached = environments(folder / "cache")
-    generated = compile_generated()
-    generated_cached = compile_generated_cached(folder)
-    rows = [("compile a generated 5,000-rule scheme (in process)", generated_cached, generated,
-             "≤ 0.5 s")]
-    compiled, reused = compile_generated_reused(folder)
-    rows.append(("the same, read back from the program cache (CPU; warm = program cache, "
-                 "off = parse cache only)", reused, compiled, "≤ 0.5 s"))
+    from etsl.compiler import program_cache
+    from etsl.compiler.cache import FOLDER
+
+    generated = compile_generated(folder)
+    rows = [("compile a generated 5,000-rule scheme (in process)",
+             *(f"{seconds:.3f} s" for seconds in generated.values()), "≤ 0.5 s")]
+    caches = folder / "commands"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",
+                                                             "ETSL_NO_CACHE")}
+    env["ETSL_CACHE_DIR"] = str(caches)
+    emptied = {"caches empty": (caches / FOLDER, caches / program_cache.FOLDER),
+               "parse cached": (caches / program_cache.FOLDER,), "program cached": ()}
     for label, args, repeat, goal in (
         (f"cold `etsl check {ONE_SCHEME}`", ["check", ONE_SCHEME], 7, "≤ 0.3 s"),
         ("cold `etsl check schemes/` (whole library)", ["check", "schemes/"], 3, "—"),
-        ("`etsl --help`", ["--help"], 5, "< 0.5 s"),
     ):
-        warm = command_seconds(args, cached, repeat)
-        off = command_seconds(args, uncached, repeat)
-        rows.append((label, warm, off, goal))
-    return [(label, f"{warm:.3f} s", f"{off:.3f} s", f"{warm / off:.2f}×", goal)
-            for label, warm, off, goal in rows]
+        seconds = [command_cpu_seconds(args, env, folders, repeat) for folders in emptied.values()]
+        rows.append((label, *(f"{s:.3f} s" for s in seconds), goal))
+    help_seconds = command_cpu_seconds(["--help"], env, repeat=5)
+    rows.append(("`etsl --help`", f"{help_seconds:.3f} s", "—", "—", "< 0.5 s"))
+    return rows
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

@@ -11,16 +11,16 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from etsl.compiler.frozen import frozen
 from etsl.compiler.source import Span
 
 # ---- expressions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Quantity:
     """A number with an optional unit, e.g. `1500 kL_oe/yr` or `8 %`."""
 
@@ -29,25 +29,25 @@ class Quantity:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Bool:
     value: bool
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DateLit:
     value: date
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Name:
     name: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Attribute:
     """`issuer.base_emissions`, `holding.vintage`."""
 
@@ -56,14 +56,14 @@ class Attribute:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Call:
     func: str
     args: tuple[Expr, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Binary:
     """Arithmetic: `+ - * /`."""
 
@@ -73,7 +73,7 @@ class Binary:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Compare:
     op: str
     left: Expr
@@ -81,7 +81,7 @@ class Compare:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Logical:
     """`and` / `or`."""
 
@@ -91,19 +91,19 @@ class Logical:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Not:
     operand: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Neg:
     operand: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class If:
     condition: Expr
     then: Expr
@@ -111,7 +111,7 @@ class If:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Member:
     """`category in {office, factory}`."""
 
@@ -120,7 +120,7 @@ class Member:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ShareOf:
     """`1 / 3 of required_reduction`: a dimensionless share of a quantity."""
 
@@ -149,7 +149,7 @@ Expr = (
 # ---- declarations --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cite:
     """`cite SOURCE ["locator"] [primary|secondary|unconfirmed]`"""
 
@@ -159,7 +159,7 @@ class Cite:
     confidence: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Meta:
     """`jurisdiction "…"`, `kind cap_and_trade`, `cap_type absolute, intensity`, …
 
@@ -173,7 +173,7 @@ class Meta:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SourceDecl:
     """`source NAME "citation" [url "…"] [primary|secondary|unconfirmed]`"""
 
@@ -184,27 +184,27 @@ class SourceDecl:
     confidence: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Uses:
     name: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Calendar:
     kind: str
     start_month: str | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PeriodBound:
     text: str
     kind: str  # "name" (FY2010), "int" (2013) or "date" (2014-01-01)
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Period:
     keyword: str
     name: str
@@ -216,7 +216,7 @@ class Period:
     by_year: Span | None = None  # `by year`: its span (data and obligations come per year)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Gases:
     names: tuple[str, ...]
     basis: str | None
@@ -224,20 +224,20 @@ class Gases:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Scope:
     names: tuple[str, ...]
     cite: Cite | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class UnitType:
     unit: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnumType:
     values: tuple[str, ...]
     span: Span
@@ -246,7 +246,7 @@ class EnumType:
 TypeRef = UnitType | EnumType
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Field:
     name: str
     type: TypeRef
@@ -255,7 +255,7 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Participant:
     name: str
     description: str | None
@@ -263,14 +263,14 @@ class Participant:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Covered:
     condition: Expr
     cite: Cite | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Param:
     name: str
     value: Expr
@@ -279,13 +279,13 @@ class Param:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CellName:
     name: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CellAny:
     span: Span
 
@@ -293,13 +293,13 @@ class CellAny:
 Cell = Quantity | Bool | DateLit | CellName | CellAny
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Row:
     cells: tuple[Cell, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Table:
     name: str
     dims: tuple[str, ...]
@@ -309,7 +309,7 @@ class Table:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rule:
     name: str
     vocabulary: bool
@@ -319,14 +319,14 @@ class Rule:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Attr:
     name: str
     value: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class UnitDecl:
     kind: str
     name: str
@@ -337,13 +337,13 @@ class UnitDecl:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Units:
     decls: tuple[UnitDecl, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Accept:
     units: tuple[str, ...]
     limit: Expr | None
@@ -353,7 +353,7 @@ class Accept:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Limit:
     units: tuple[str, ...]
     limit: Expr
@@ -362,7 +362,7 @@ class Limit:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ShareClause:
     """`limit deb at least 50 % among deb, non_deb`: after the accept and limit clauses
     before it, the listed unit types make up at least (at most) a share of the group."""
@@ -379,13 +379,13 @@ class ShareClause:
 SurrenderItem = Accept | Limit | ShareClause
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Surrender:
     items: tuple[SurrenderItem, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BankRule:
     """`except EUA where period == phase1` (those units are not banked) or
     `limit CER, ERU up to 2.5 % of assigned_amount` (banked up to a limit), applied when a
@@ -400,7 +400,7 @@ class BankRule:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HoldingLimit:
     """`holding_limit CCA, QCA up to L`: the most units of these types a participant may hold;
     what it holds beyond the limit is its `holding_excess` (a default rule)."""
@@ -412,7 +412,7 @@ class HoldingLimit:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Banking:
     keyword: str  # "banking" or "borrowing"
     mode: str
@@ -422,7 +422,7 @@ class Banking:
     rules: tuple[BankRule, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Price:
     """`price ceiling 65 USD/tCO2e from 2021 rising 5 % plus cpi [paid in lieu]`."""
 
@@ -437,7 +437,7 @@ class Price:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SystemInput:
     """`input tnac: tCO2e "…"` in a system block: a value of the whole scheme for each year,
     read from the system data (one row per year). `else previous tnac_end` (`carried`): a
@@ -456,7 +456,7 @@ class SystemInput:
 SystemDecl = SystemInput | Param | Table | Rule | Price
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class System:
     """`system { … }`: declarations evaluated once per scheme and year (compiler/system.py)."""
 
@@ -464,7 +464,7 @@ class System:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Mix:
     """`with CCA, QCA at least 75 %`: a share of the units owed that must (at least) or may
     (at most) be of the listed unit types."""
@@ -475,7 +475,7 @@ class Mix:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Consequence:
     kind: str
     amount: Expr | None
@@ -487,7 +487,7 @@ class Consequence:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Penalty:
     name: str | None
     condition: Expr | None  # None: `penalty none`
@@ -497,7 +497,7 @@ class Penalty:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Support:
     name: str
     description: str | None
@@ -508,7 +508,7 @@ class Support:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Link:
     target: str
     direction: str
@@ -521,7 +521,7 @@ class Link:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Allocation:
     methods: tuple[str, ...]
     description: str | None
@@ -529,7 +529,7 @@ class Allocation:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StatedNone:
     """`price none`, `credits none`, `link none`: the scheme has none of these."""
 
@@ -539,7 +539,7 @@ class StatedNone:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NotStated:
     """`not_stated borrowing, links "…"`: features the scheme's sources do not state."""
 
@@ -549,14 +549,14 @@ class NotStated:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Binding:
     path: tuple[str, ...]
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Example:
     title: str
     given: tuple[Binding, ...]
@@ -593,7 +593,7 @@ Decl = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Scheme:
     """A `scheme` or a `catalogue` (a scheme fragment other schemes import and `use`)."""
 
@@ -605,13 +605,13 @@ class Scheme:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Import:
     path: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Module:
     """One parsed file."""
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,16 +101,12 @@ class Compilation:
 def library_scheme_names() -> frozenset[str]:
     """Names of the schemes bundled in etsl.schemes (read cheaply, without compiling)."""
     names: set[str] = set()
-    root = resources.files("etsl.schemes")
-    pending = [root]
-    while pending:
-        folder = pending.pop()
-        for entry in folder.iterdir():
-            if entry.is_dir():
-                pending.append(entry)
-            elif entry.name.endswith(".scheme"):
-                text = entry.read_bytes().decode("utf-8", errors="replace")
-                names.update(re.findall(r"^\s*scheme\s+([A-Za-z_]\w*)", text, re.M))
+    # The package's folders on disk: importing importlib.resources costs a cold check more.
+    spec = find_spec("etsl.schemes")
+    roots = spec.submodule_search_locations if spec else None
+    for path in sorted(p for root in roots or () for p in Path(root).rglob("*.scheme")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        names.update(re.findall(r"^\s*scheme\s+([A-Za-z_]\w*)", text, re.M))
     return frozenset(names)
 
 

@@ -9,8 +9,6 @@ target removes temporaries whose process no longer runs.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import glob
 import os
 import shutil
@@ -183,6 +181,8 @@ _AT_FDCWD = -100
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    import ctypes.util  # here: ctypes and the subprocess module it loads cost every start
+
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name, use_errno=True)

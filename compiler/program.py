@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 
+from etsl.compiler.frozen import frozen
 from etsl.compiler.source import Span
 from etsl.compiler.types import Type, Value
 
@@ -59,7 +60,7 @@ class RefKind(StrEnum):
     SYSTEM = "system"  # a system value of the row's year (compiler/system.py)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Const:
     """A literal in base units, with the value and unit it was written as."""
 
@@ -71,7 +72,7 @@ class Const:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ref:
     name: str
     kind: RefKind
@@ -80,7 +81,7 @@ class Ref:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Attribute:
     """`holding.vintage`, `issuer.base_emissions`: a holding's attribute in a filter."""
 
@@ -91,7 +92,7 @@ class Attribute:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Call:
     """A built-in function (compiler/builtins.py); `unit` names the unit type of
     `held(U)`/`eligible(U)`, `factor` is the GWP factor of `co2e`."""
@@ -105,7 +106,7 @@ class Call:
     factor: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Binary:
     """Arithmetic `+ - * /` (numbers/numbers.py defines each exactly)."""
 
@@ -117,7 +118,7 @@ class Binary:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Compare:
     op: str
     left: Expr
@@ -127,7 +128,7 @@ class Compare:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Logical:
     """`and` / `or`: the right side is evaluated only when the left does not decide."""
 
@@ -139,7 +140,7 @@ class Logical:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Not:
     operand: Expr
     type: Type
@@ -147,7 +148,7 @@ class Not:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Neg:
     operand: Expr
     type: Type
@@ -155,7 +156,7 @@ class Neg:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class If:
     """Only the branch the condition takes is evaluated."""
 
@@ -167,7 +168,7 @@ class If:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Member:
     """`category in {office, factory}`."""
 
@@ -178,7 +179,7 @@ class Member:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Share:
     """`1 / 3 of required_reduction`: see `share_terms` for what it computes."""
 
@@ -189,7 +190,7 @@ class Share:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Aggregate:
     """`sum(x)`, `mean(x)`, `count(c)` in a system value: over the participants of the year.
     `arg` is a participant expression; `key` (the aggregate as written) names the input of
@@ -203,7 +204,7 @@ class Aggregate:
     node: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PricePath:
     """A price's value in the year evaluated: `start` in `from_year`; each later year the
     previous year's value times (1 + `rising` + the year's `plus` input) when `rising` is a
@@ -291,7 +292,7 @@ _EXPR_TYPES = (
 # ---- declarations --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Described:
     """What every named declaration carries for explanations and documents."""
 
@@ -300,7 +301,7 @@ class Described:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Input:
     """A participant input: read from data, in the base unit of its declared unit."""
 
@@ -323,7 +324,7 @@ class Input:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Param:
     name: str
     expr: Expr
@@ -332,7 +333,7 @@ class Param:
     about: Described
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Table:
     """A decision table; `cells` maps a key (one value per dimension, `*` for any) to the
     first entry written for it."""
@@ -345,7 +346,7 @@ class Table:
     about: Described
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rule:
     name: str
     expr: Expr
@@ -356,7 +357,7 @@ class Rule:
     vocabulary: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Clause:
     """One clause of the surrender block, applied in order (runtime docs: Surrender)."""
 
@@ -372,7 +373,7 @@ class Clause:
     among: tuple[str, ...] = ()  # a share clause's group
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class UnitType:
     """A unit type and the holding attributes it declares (row defaults)."""
 
@@ -382,7 +383,7 @@ class UnitType:
     attributes: Mapping[str, Value]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Mix:
     """`with CCA, QCA at least 75 %`: a share of the units owed that must (at least) or may
     (at most) be of the listed unit types."""
@@ -392,7 +393,7 @@ class Mix:
     share: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Consequence:
     kind: str
     amount: Expr | None
@@ -403,7 +404,7 @@ class Consequence:
     within: Expr | None = None  # the time allowed to settle
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Penalty:
     """`penalty NAME when CONDITION { … }`; `condition` None is `penalty none`."""
 
@@ -413,7 +414,7 @@ class Penalty:
     about: Described
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Period:
     name: str
     years: Decimal  # its length, as `years(period)` gives it
@@ -421,7 +422,7 @@ class Period:
     data_years: tuple[int, ...] = ()  # kept `by year`: its years (one row and obligation each)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BankRule:
     """`except U where F` (lots of U passing F are not banked) or `limit U up to L` (lots of
     U are banked up to L), applied when a period closes (runtime/reference/ledger.py)."""
@@ -434,7 +435,7 @@ class BankRule:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Carrying:
     """`banking …` / `borrowing …`: the mode, the optional `up to` limit, the rules."""
 
@@ -444,7 +445,7 @@ class Carrying:
     rules: tuple[BankRule, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Binding:
     """One `given` or `expect` entry of an example: a dotted name and a typed value."""
 
@@ -453,7 +454,7 @@ class Binding:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Example:
     title: str
     given: tuple[Binding, ...]

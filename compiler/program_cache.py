@@ -124,13 +124,13 @@ def _key(path: Path, extra: Iterable[Path]) -> str:
 def _data_digest() -> str:
     """The SHA-256 of the data compiling reads besides the scheme files: the GWP values
     (found without importing their package)."""
-    from importlib.util import find_spec
+    from etsl.compiler.gwp import csv_path
 
-    spec = find_spec("globalwarmingpotentials")
-    if spec is None or spec.origin is None:
+    path = csv_path()
+    if path is None:
         return ""
     try:
-        data = (Path(spec.origin).parent / "globalwarmingpotentials.csv").read_bytes()
+        data = path.read_bytes()
     except OSError:
         return ""
     return hashlib.sha256(data).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -120,4 +121,26 @@ def test_check_does_not_import_graph_or_engine_libraries() -> None:
             "if m in sys.modules]\nprint(heavy)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert "0 error(s)" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+#: What a first `etsl check` (no cache) has no use for: the graph, model and engine libraries,
+#: and the standard library's heavier corners (importlib.metadata and the email package come
+#: with the GWP package's `__init__`, ctypes and subprocess with the atomic folder swap,
+#: zipfile with importlib.resources).
+NOT_FOR_A_COLD_CHECK = (
+    "networkx", "pydantic", "duckdb", "sqlglot", "jinja2", "rich", "globalwarmingpotentials",
+    "importlib.metadata", "email", "ctypes", "subprocess", "importlib.resources", "zipfile",
+)
+
+
+def test_a_cold_check_imports_only_what_checking_needs() -> None:
+    code = ("import sys; from etsl.cli import cli\n"
+            "try:\n    cli(['check', 'schemes/japan/tokyo_cat.scheme'])\n"
+            "except SystemExit:\n    pass\n"
+            f"print([m for m in {NOT_FOR_A_COLD_CHECK!r} if m in sys.modules])")
+    env = {**os.environ, "ETSL_NO_CACHE": "1"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         env=env)
+    assert "0 error(s)" in run.stdout, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
