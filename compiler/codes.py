@@ -871,9 +871,10 @@ EVALUATION_MISSING_TABLE_ENTRY: Final = Code(
 EVALUATION_NO_PERIOD: Final = Code(
     "evaluation-no-period",
     "evaluation",
-    "A value uses `period` (years(period), a table by period) but the scheme declares no "
-    "periods, so the row has none.",
-    "Declare the scheme's periods (`period first = 2013 .. 2015`).",
+    "A value uses `period` (years(period), a table by period) but the row has none: the "
+    "scheme declares no periods, or a system value's year is in none of them.",
+    "Declare the scheme's periods (`period first = 2013 .. 2015`), and give system data "
+    "only for years inside them.",
 )
 EVALUATION_WRONG_TYPE: Final = Code(
     "evaluation-wrong-type",

@@ -29,7 +29,7 @@ from etsl.compiler.lower_system import (
 )
 from etsl.compiler.numbers import multiply
 from etsl.compiler.percent_shown import percent_rules
-from etsl.compiler.periods import bound_year, period_dates, period_years
+from etsl.compiler.periods import program_periods
 from etsl.compiler.printer import print_expr
 from etsl.compiler.program import attribute_value
 from etsl.compiler.resolve import ResolvedScheme
@@ -335,10 +335,7 @@ class _Lowering:
             surrender=self.clauses(),
             units=self.unit_types(),
             penalties=self.penalties(),
-            periods=tuple(
-                ir.Period(n, period_years(p, s.calendar), _first_year(p, s), _data_years(p))
-                for n, p in s.periods.items()
-            ),
+            periods=program_periods(s.periods, s.calendar),
             banking=self.carrying(s.banking),
             borrowing=self.carrying(s.borrowing),
             order=_order(graph),
@@ -486,19 +483,6 @@ def _required(graph: RuleGraph, s: ResolvedScheme) -> frozenset[str]:
         n.split(":", 1)[1] if not n.startswith("penalty:") else "penalty." + n.split(":", 1)[1]
         for n in needed
     )
-
-
-def _data_years(period: ast.Period) -> tuple[int, ...]:
-    """The years of a period kept `by year` (FY2021 counts as 2021), else none."""
-    first, last = bound_year(period.start), bound_year(period.end)
-    if period.by_year is None or first is None or last is None:
-        return ()
-    return tuple(range(first, last + 1))
-
-
-def _first_year(period: ast.Period, s: ResolvedScheme) -> int | None:
-    dates = period_dates(period, s.calendar)
-    return dates[0].year if dates else None
 
 
 def _category_field(s: ResolvedScheme) -> str | None:

@@ -24,6 +24,7 @@ from etsl.compiler import ast
 from etsl.compiler import program as ir
 from etsl.compiler.graph import RuleGraph, evaluation_order
 from etsl.compiler.percent_shown import percent_rules
+from etsl.compiler.periods import program_periods
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.system import YEAR, constant_names
 from etsl.compiler.types import ANY, NUMBER, Quant, Type
@@ -101,7 +102,7 @@ def lower_system(lo: Lowerer, s: ResolvedScheme, graph: RuleGraph) -> ir.SystemL
         surrender=(),
         units={},
         penalties=(),
-        periods=(),
+        periods=program_periods(s.periods, s.calendar),
         banking=None,
         borrowing=None,
         order=order,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
 from etsl.compiler import ast
+from etsl.compiler import program as ir
 from etsl.compiler.numbers import divide
 
 MONTHS = (
@@ -81,3 +83,26 @@ def period_years(period: ast.Period, calendar: ast.Calendar | None) -> Decimal:
         months = (following.year - first.year) * 12 + following.month - first.month
         return divide(Decimal(months), Decimal(12))
     return divide(Decimal((following - first).days), Decimal(365))
+
+
+def program_periods(
+    periods: Mapping[str, ast.Period], calendar: ast.Calendar | None
+) -> tuple[ir.Period, ...]:
+    """The periods as the Program holds them: length, first year, years kept by year."""
+    return tuple(
+        ir.Period(n, period_years(p, calendar), _first_year(p, calendar), _data_years(p))
+        for n, p in periods.items()
+    )
+
+
+def _data_years(period: ast.Period) -> tuple[int, ...]:
+    """The years of a period kept `by year` (FY2021 counts as 2021), else none."""
+    first, last = bound_year(period.start), bound_year(period.end)
+    if period.by_year is None or first is None or last is None:
+        return ()
+    return tuple(range(first, last + 1))
+
+
+def _first_year(period: ast.Period, calendar: ast.Calendar | None) -> int | None:
+    dates = period_dates(period, calendar)
+    return dates[0].year if dates else None

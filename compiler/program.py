@@ -576,6 +576,17 @@ class Program:
         """The period kept by year that holds this year."""
         return next((p.name for p in self.periods if year in p.data_years), None)
 
+    def period_holding(self, year: int) -> str | None:
+        """The period whose years hold this year: the period of a system value's year."""
+        return next(
+            (
+                p.name
+                for p in self.periods
+                if p.first_year is not None and p.first_year <= year < p.first_year + p.years
+            ),
+            None,
+        )
+
     def data_years(self, name: str) -> tuple[int, ...]:
         return next((p.data_years for p in self.periods if p.name == name), ())
 

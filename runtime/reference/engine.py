@@ -344,10 +344,22 @@ class PeriodEvaluator:
             )
         return Decimal(self.context.year)
 
-    def current_period(self) -> str:
-        if self.context.period is None:
-            raise no_period("a value uses 'period'")
-        return self.context.period
+    def current_period(self, what: str = "a value uses 'period'") -> str:
+        """The row's period; a system value's is the period holding its year."""
+        if self.context.period is not None:
+            return self.context.period
+        year = system_year(self.context)
+        period = None if year is None else self.program.period_holding(year)
+        if period is not None:
+            return period
+        if year is not None and self.program.periods:
+            raise Fault(
+                codes.EVALUATION_NO_PERIOD,
+                f"{what}, but {year} is in none of the scheme's periods",
+                "give system data only for years inside the periods, or declare a period "
+                f"holding {year}",
+            )
+        raise no_period(what)
 
     def record_node(self, node: ir.Expr, value: Value) -> Value:
         if self.frames:
@@ -470,6 +482,13 @@ def guarded(compute: Callable[[], Value]) -> Callable[[], Value]:
 # ---- name lookups by kind ---------------------------------------------------------------------
 
 
+def system_year(context: PeriodContext) -> int | None:
+    """The year a system value is computed for (its row is labelled `year 2021`)."""
+    if context.period is None and context.participant.startswith(YEAR_LABEL):
+        return int(context.participant.removeprefix(YEAR_LABEL))
+    return None
+
+
 def _missing_input_hint(context: PeriodContext, name: str) -> str:
     """Where to give a missing input: a system input is a column of the system data."""
     if context.period is None and context.participant.startswith(YEAR_LABEL):
@@ -538,9 +557,7 @@ def _rule(ev: PeriodEvaluator, name: str) -> Value:
 
 def _dimension(ev: PeriodEvaluator, table: str, dim: str) -> str:
     if dim == "period":
-        if ev.context.period is None:
-            raise no_period(f"table '{table}' is looked up by period")
-        return ev.context.period
+        return ev.current_period(f"table '{table}' is looked up by period")
     value = ev.lookup(dim)
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return str(int(value))  # a table by year (compiler/system.py)

@@ -161,8 +161,8 @@ def _stepped(
         own = stepped.prices[b.name]
         runs[b.name] = final.runs({y: p for y, p in own.items() if y in final.years}, trace)[b.name]
         for year in scenario.year_range:
-            values = {n: given_in(runs[b.name], year, n) for n in b.level.inputs}
-            values.update({n: given_in(runs[b.name], year, n) for n in b.level.values})
+            values = {n: given_in(runs[b.name], year, n, b.name) for n in b.level.inputs}
+            values.update({n: given_in(runs[b.name], year, n, b.name) for n in b.level.values})
             solver, bank = stepped.solvers[(b.name, year)], stepped.banks[(b.name, year)]
             rows.append(solver.row(b, runs[b.name], year, own[year], values, bank))
     order = {b.name: i for i, b in enumerate(bound)}
@@ -328,8 +328,8 @@ def _rows(
 ) -> list[YearRow]:
     out = []
     for year in scenario.year_range:
-        values = {n: given_in(run, year, n) for n in b.level.inputs}
-        values.update({n: given_in(run, year, n) for n in b.level.values})
+        values = {n: given_in(run, year, n, b.name) for n in b.level.inputs}
+        values.update({n: given_in(run, year, n, b.name) for n in b.level.values})
         if solver is None or year not in prices:
             out.append(YearRow(b.name, year, values))
             continue

@@ -77,12 +77,29 @@ def value_in(run: SystemRun, year: int, name: str, scheme: str) -> Value:
         ) from None
 
 
-def given_in(run: SystemRun, year: int, name: str) -> Value | None:
-    """A value of the year, or None when it cannot be computed (an input not given)."""
+# Why a value may have no value in a year and be left blank: it reads an input the scenario
+# does not give, a price path before it starts, a table without a row for the year. Any
+# other failure (a division by zero, a wrong type, a year in no period) is reported.
+NO_VALUE_THIS_YEAR = frozenset(
+    {
+        codes.EVALUATION_MISSING_INPUT,
+        codes.EVALUATION_MISSING_SYSTEM_VALUE,
+        codes.EVALUATION_MISSING_TABLE_ENTRY,
+        codes.EVALUATION_OUTSIDE_PRICE_PATH,
+    }
+)
+
+
+def given_in(run: SystemRun, year: int, name: str, scheme: str) -> Value | None:
+    """A value of the year, or None when it has none that year (NO_VALUE_THIS_YEAR)."""
     try:
         return run.value(year, name)
     except (Fault, Upstream, KeyError):
-        return None
+        evaluator = run.evaluator(year)
+        origin = evaluator.failed.get(name, name)
+        if evaluator.fault_codes.get(origin, codes.EVALUATION_MISSING_INPUT) in NO_VALUE_THIS_YEAR:
+            return None
+        return value_in(run, year, name, scheme)
 
 
 def _number(run: SystemRun, year: int, name: str, scheme: str) -> Decimal:
