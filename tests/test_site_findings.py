@@ -124,3 +124,17 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
 )
 def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None:
     assert re.search(FOUND[finding], next(prose(line)))
+
+
+def test_japanese_sentences_end_with_a_japanese_full_stop() -> None:
+    """The linkage page ended its list of unlinked schemes with `制度.`, and each pair's
+    line `リンクを宣言した制度：…制度.`."""
+    english_stop = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」](\.)(?=\s|<|$)")
+    seen = [
+        (name, line[max(0, m.start() - 20) : m.end()])
+        for name, text in documents()
+        if name.startswith("ja/")
+        for line in prose(text)
+        for m in english_stop.finditer(line)
+    ]
+    assert seen == []
