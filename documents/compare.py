@@ -688,7 +688,19 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
             value = "; ".join(f"{k}: {literal_words(v)}" for k, v in table.entries.items())
             name = table.description or label(table.name)
             return cell([_("{name}: {value}").format(name=name, value=value)], [table.cite])
-    return not_stated()
+    return _described_cap(model)
+
+
+def _described_cap(model: SchemeModel) -> Cell:
+    """A market-wide cap written as a rule of its own (California's `annual_cap`, the UK's
+    `trading_period_cap`), by its description: its formula reads tables by year."""
+    described = (
+        r
+        for r in model.rules
+        if r.name.endswith("_cap") and r.formula.unit.startswith("tCO2e") and r.description
+    )
+    rule = next(described, None)
+    return cell([rule.description], [rule.cite]) if rule and rule.description else not_stated()
 
 
 # ---- CSV -----------------------------------------------------------------------------------
