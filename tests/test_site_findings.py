@@ -138,3 +138,15 @@ def test_japanese_sentences_end_with_a_japanese_full_stop() -> None:
         for m in english_stop.finditer(line)
     ]
     assert seen == []
+
+
+def test_a_cell_cites_a_source_once() -> None:
+    """China's, New Zealand's and Québec's cells showed `[18] [18]`: two long locators of
+    one source, each shown as the source's number."""
+    twice = re.compile(r"(\[\\\[\d+\\\]\]\(#[\w-]+\)) \1")
+    seen = [
+        (path.name, m.group(1))
+        for path in golden_pages()
+        for m in twice.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert seen == []
