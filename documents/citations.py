@@ -108,7 +108,7 @@ class Footnotes:
             confidence = confidence_of(self.models[scheme], cite)
             doubt = confidence if is_doubtful(confidence) else None
             out.append(Ref(entry.number, entry.anchor, label, title, entry.url, doubt))
-        return tuple(out)
+        return _merged(out)
 
     def listed(self) -> tuple[SourceEntry, ...]:
         """The sources, each with the locators cited so far."""
@@ -120,3 +120,21 @@ class Footnotes:
             )
             for e in self.entries
         )
+
+
+def _merged(refs: list[Ref]) -> tuple[Ref, ...]:
+    """One mark per label: two long locators of one source both show as its number, so they
+    share one mark (`[18]`, not `[18] [18]`) whose tooltip names both."""
+    by_label: dict[str, Ref] = {}
+    for ref in refs:
+        seen = by_label.get(ref.label)
+        by_label[ref.label] = (
+            replace(
+                seen,
+                title=f"{seen.title}; {ref.title}",
+                confidence=seen.confidence or ref.confidence,
+            )
+            if seen
+            else ref
+        )
+    return tuple(by_label.values())

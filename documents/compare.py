@@ -688,7 +688,19 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
             value = "; ".join(f"{k}: {literal_words(v)}" for k, v in table.entries.items())
             name = table.description or label(table.name)
             return cell([_("{name}: {value}").format(name=name, value=value)], [table.cite])
-    return not_stated()
+    return _described_cap(model)
+
+
+def _described_cap(model: SchemeModel) -> Cell:
+    """A market-wide cap written as a rule of its own (California's `annual_cap`, the UK's
+    `trading_period_cap`), by its description: its formula reads tables by year."""
+    described = (
+        r
+        for r in model.rules
+        if r.name.endswith("_cap") and r.formula.unit.startswith("tCO2e") and r.description
+    )
+    rule = next(described, None)
+    return cell([rule.description], [rule.cite]) if rule and rule.description else not_stated()
 
 
 # ---- CSV -----------------------------------------------------------------------------------
@@ -797,6 +809,23 @@ def shown(result: Comparison, notes: Footnotes) -> tuple[tuple[ShownRow, ...], t
     return rows, basic
 
 
+#: The most schemes one side-by-side table shows: more are split into tables of about equal
+#: width (thirteen Japanese schemes as seven and six), so that no column narrows to a few
+#: letters on a 1400-pixel screen or a landscape A4 page.
+MOST_COLUMNS = 10
+
+
+def column_groups(count: int, most: int = MOST_COLUMNS) -> list[range]:
+    """The schemes of each side-by-side table, as even as possible.
+
+    >>> column_groups(13), column_groups(10), column_groups(0)
+    ([range(0, 7), range(7, 13)], [range(0, 10)], [range(0, 0)])
+    """
+    tables = max(1, -(-count // most))
+    bounds = [-(-i * count // tables) for i in range(tables + 1)]  # the larger tables first
+    return [range(start, stop) for start, stop in zip(bounds, bounds[1:], strict=False)]
+
+
 def render(result: Comparison, fmt: str, title: str = "", shell: Shell | None = None) -> str:
     """The comparison document as HTML, Markdown or CSV (`title`: what it compares)."""
     if fmt == "csv":
@@ -808,6 +837,7 @@ def render(result: Comparison, fmt: str, title: str = "", shell: Shell | None = 
         title=title or _("Scheme comparison"),
         schemes=[(m.name, scheme_title(m.title, m.name)) for m in result.schemes],
         rows=rows,
+        groups=column_groups(len(result.schemes)),
         basic=basic,
         basic_columns=[_(c) for c in BASIC_COLUMNS],
         sources=notes.listed(),

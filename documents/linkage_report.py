@@ -107,6 +107,8 @@ def _reword(data: Any, voice: Voice) -> None:
     """Word, in place, every message of the report's plain data (kept under `k_said`, see
     `etsl.linkage.said.in_english`) for readers, in the language being written."""
     if isinstance(data, dict):
+        if {"scheme", "value"} <= data.keys():  # evidence: words, or scheme text (as code)
+            data["as_written"] = "value_said" not in data
         for key, value in list(data.items()):
             if key.endswith("_said"):
                 data[key.removesuffix("_said")] = spoken(value, voice)

@@ -198,6 +198,11 @@ def comma() -> str:
     return "、" if current() == "ja" else ", "
 
 
+def full_stop() -> str:
+    """What ends a sentence: `.` or `。`."""
+    return "。" if current() == "ja" else "."
+
+
 def colon() -> str:
     """What follows a heading word before its value: `: ` or `：`."""
     return "：" if current() == "ja" else ": "

@@ -15,6 +15,7 @@ cap's parameters are written in (RGGI's short tons), else in base units.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from etsl.compiler import numbers
@@ -32,10 +33,19 @@ def is_cap(name: str) -> bool:
 
 
 def scheme_years(model: SchemeModel) -> range:
-    """The calendar years the scheme's periods cover."""
-    starts = [int(p.start_date[:4]) for p in model.periods if p.start_date]
-    ends = [int(p.end_date[:4]) for p in model.periods if p.end_date]
+    """The years the scheme's periods cover, numbered as the scheme numbers them: a fiscal
+    year by the year it starts in (FY2030 ends in March 2031 but is 2030)."""
+    starts = [year for p in model.periods if (year := _year_of(p.start, p.start_date))]
+    ends = [year for p in model.periods if (year := _year_of(p.end, p.end_date))]
     return range(min(starts), max(ends) + 1) if starts and ends else range(0)
+
+
+def _year_of(label: str, day: str | None) -> int | None:
+    """The year a period bound names (`FY2030`, `2012`), else the year of its date."""
+    named = re.search(r"\d{4}", label)
+    if named:
+        return int(named.group())
+    return int(day[:4]) if day else None
 
 
 def cap_paths(scheme: CompiledScheme) -> tuple[YearPath, ...]:
@@ -75,7 +85,7 @@ def price_paths(scheme: CompiledScheme) -> tuple[YearPath, ...]:
     paths = [r.expr for r in system.rules.values() if isinstance(r.expr, ir.PricePath)]
     last = max(scheme_years(scheme.model), default=0)
     return tuple(
-        _price_path(program, path, range(path.from_year, max(last, path.from_year + 5) + 1))
+        _price_path(program, path, range(path.from_year, max(last, path.from_year + 4) + 1))
         for path in paths
         if path.from_year is not None and isinstance(path.start, ir.Const)
     )

@@ -323,7 +323,7 @@ _STATUS = {
     "not_stated": Statement.NOT_STATED,
 }
 
-Reading = tuple[Statement, str, object]
+Reading = tuple[Statement, Value, object]
 
 
 def _meta(key: str) -> Callable[[SchemeModel], Reading]:
@@ -342,7 +342,7 @@ def _listed(values: list[str]) -> Reading:
     return (Statement.DECLARED, ", ".join(values), None) if values else _not_stated()
 
 
-def _optional(name: str, shown: Callable[[SchemeModel], str]) -> Callable[[SchemeModel], Reading]:
+def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[SchemeModel], Reading]:
     """An optional feature as the compiler states it: declared (shown as the scheme writes
     it), declared none, or not stated (with the `not_stated` declaration that says so)."""
 
@@ -351,7 +351,7 @@ def _optional(name: str, shown: Callable[[SchemeModel], str]) -> Callable[[Schem
         if feature is None:
             return _not_stated()
         status = _STATUS[feature.status]
-        value = {Statement.DECLARED: shown(m), Statement.NONE: "declared none"}.get(
+        value: Value = {Statement.DECLARED: shown(m), Statement.NONE: "declared none"}.get(
             status, NOT_STATED
         )
         return status, value, feature
@@ -359,8 +359,10 @@ def _optional(name: str, shown: Callable[[SchemeModel], str]) -> Callable[[Schem
     return read
 
 
-def _modes(m: SchemeModel, item: object) -> str:
-    return str(getattr(item, "mode", ""))
+def _modes(m: SchemeModel, item: object) -> Value:
+    """A banking or borrowing mode as a term (`next_period`: words in the documents)."""
+    mode = str(getattr(item, "mode", ""))
+    return terms([mode]) if mode else ""
 
 
 #: Each design feature the checks compare: how to read what a scheme states about it. The
@@ -375,16 +377,16 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "gases": lambda m: _listed(m.gases),
     "scope": lambda m: _listed(m.scope),
     "price controls": _optional(
-        "price_controls", lambda m: join_names(p.name for p in m.price_controls)
+        "price_controls", lambda m: terms([p.name for p in m.price_controls])
     ),
     "banking": _optional("banking", lambda m: _modes(m, m.banking)),
     "borrowing": _optional("borrowing", lambda m: _modes(m, m.borrowing)),
     "credits": _optional(
-        "credits", lambda m: join_names(u.name for u in m.units if u.kind in CREDIT_KINDS)
+        "credits", lambda m: terms([u.name for u in m.units if u.kind in CREDIT_KINDS])
     ),
     "verification": _optional("verification", lambda m: m.meta_value("mrv") or ""),
     "penalties": _optional(
-        "penalties", lambda m: join_names(q.kind for p in m.penalties for q in p.consequences)
+        "penalties", lambda m: terms([q.kind for p in m.penalties for q in p.consequences])
     ),
     "links": _optional("links", lambda m: join_names(link.target for link in m.links)),
 }

@@ -6,6 +6,8 @@ CI installs Chromium and a Japanese font (.ci/run); without Chromium these tests
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -30,7 +32,7 @@ from pypdf import PdfReader
 ROOT = Path(__file__).resolve().parent.parent
 WORLD = ("eu_ets", "swiss_ets", "california", "quebec", "rggi", "korea_ets", "nz_ets",
          "uk_ets", "china_ets", "washington")
-JAPAN = ("tokyo_cat", "saitama_tset", "jvets")
+JAPAN = ("tokyo_cat", "saitama_tset", "jvets", "kyoto_japan")
 A4 = (595, 842)
 
 pytestmark = pytest.mark.skipif(
@@ -72,7 +74,8 @@ def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     folder = tmp_path_factory.mktemp(f"site-{lang}")
     build(folder, lang)
     pages = ["index.html", "tokyo_cat.html", "tokyo_cat-factsheet.html", "eu_ets-factsheet.html",
-             "california-factsheet.html", "compare-world.html", "linkage.html"]
+             "california-factsheet.html", "compare-world.html", "linkage.html",
+             "kyoto_japan.html"]
     pdfs = print_site(folder, pages)
     return lang, folder, {name: PdfReader(_stream(data)) for name, data in pdfs.items()}
 
@@ -200,12 +203,12 @@ def test_linkage_page_prints_in_the_shell(printed) -> None:  # noqa: ANN001
     assert "ETSL" in text, "the masthead prints on every page"
 
 
-def dump_dom(url: str) -> str:
+def dump_dom(url: str, *flags: str) -> str:
     profile = tempfile.mkdtemp(prefix="etsl-chromium-")
     try:
         result = subprocess.run(
             [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", f"--user-data-dir={profile}",
+             "--disable-background-networking", f"--user-data-dir={profile}", *flags,
              "--virtual-time-budget=3000", "--dump-dom", url],
             capture_output=True, text=True, timeout=120, check=False)
     finally:
@@ -251,3 +254,61 @@ def test_index_columns_keep_their_words_whole(printed) -> None:  # noqa: ANN001
     word = "ファクトシート" if lang == "ja" else "Factsheet"
     lines = [line for page in pdfs["index.pdf"].pages for line in page.extract_text().splitlines()]
     assert sum(line.count(word) for line in lines) >= len(JAPAN) + len(WORLD)
+
+
+def test_the_first_page_of_a_scheme_is_filled(printed) -> None:  # noqa: ANN001
+    """The Kyoto page once printed its lede alone and left page 1 half blank: the summary
+    card, kept whole, went to page 2. Text now reaches the lower third of page 1."""
+    _, _, pdfs = printed
+    for name in ("tokyo_cat.pdf", "kyoto_japan.pdf"):
+        lowest = min(y for _, y, _ in positions(pdfs[name].pages[0]))
+        assert lowest < A4[1] / 3, f"{name}: page 1 ends {A4[1] - lowest:.0f} pt from the top"
+
+
+def test_printed_unit_tables_keep_their_words_whole(printed) -> None:  # noqa: ANN001
+    """Print once let the table layout squeeze short-word columns to a few letters a line
+    ("Un/it", "Allo/wan/ce", "ク/レ/ジ/ッ/ト")."""
+    lang, _, pdfs = printed
+    header, kinds = (("ユニット制度の種類", ("排出枠", "クレジット")) if lang == "ja"
+                     else ("UnitKind", ("Allowance", "Credit")))
+    lines = [squeeze(line) for page in pdfs["kyoto_japan.pdf"].pages
+             for line in page.extract_text().splitlines()]
+    assert any(header in line for line in lines), "the units table's header is broken"
+    for kind in kinds:
+        assert any(line.startswith(("AAU", "RMU", "CER")) and kind in line for line in lines), kind
+
+
+#: Appended to a copy of a page: lists every table cell whose text is wider than the cell.
+OVERFLOW_PROBE = """<script>
+const wide = [];
+for (const cell of document.querySelectorAll("td, th")) {
+  if (cell.scrollWidth > cell.clientWidth + 1) wide.push(cell.textContent.trim().slice(0, 60));
+}
+const out = document.createElement("pre");
+out.id = "overflow";
+out.textContent = JSON.stringify(wide);
+document.body.appendChild(out);
+</script>"""
+
+
+def overflowing_cells(page: Path, width: int) -> list[str]:
+    """The cells of `page` whose text runs out of them in a `width`-pixel-wide window."""
+    probe = page.with_name(f".probe-{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", OVERFLOW_PROBE + "</body>"),
+                     encoding="utf-8")
+    try:
+        dom = dump_dom(probe.as_uri(), f"--window-size={width},1000")
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="overflow">(.*?)</pre>', dom, re.S)
+    assert found, dom[-500:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_table_cells_hold_their_text_on_a_wide_screen(printed) -> None:  # noqa: ANN001
+    """At 1400 px the index wrote "Not stated in the sources" (キャップ・アンド・トレード in
+    Japanese) over the next column, and 13-scheme tables ran text out of their cells."""
+    lang, folder, _ = printed
+    for name in ("index.html", "compare-world.html", "tokyo_cat.html", "kyoto_japan.html",
+                 "linkage.html"):
+        assert overflowing_cells(folder / name, 1400) == [], (lang, name)

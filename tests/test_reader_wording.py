@@ -261,3 +261,31 @@ def test_japanese_cards_join_with_japanese_commas() -> None:
     with language("ja"):
         page = site([saitama], published=date(2025, 1, 31))["saitama_tset.html"]
     assert "双方向、2010年9月17日から" in page and "双方向, " not in page
+
+
+def test_thirteen_schemes_side_by_side_are_two_tables_of_seven_and_six() -> None:
+    """The Japanese comparison's one 13-column table overflowed at 1400 px and broke
+    "Administrator" mid-word; split, every scheme keeps a column about twice as wide."""
+    from etsl.documents.compare import comparison, render
+
+    japanese = [m for m in library() if "/japan/" in m.path or "/kyoto/" in m.path]
+    assert len(japanese) == 13
+    page = render(comparison(japanese), "html")
+    side = page[page.index('id="dimensions"') : page.index('id="sources"')]
+    tables = re.findall(r'<table class="compare cols-(\d+)">(.*?)</table>', side, re.S)
+    assert [int(count) for count, _ in tables] == [7, 6]
+    heads = [re.findall(r'<th scope="col">', body) for _, body in tables]
+    assert [len(h) for h in heads] == [8, 7], "each table repeats the dimension column"
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"), [("california", "annual_cap"), ("uk_ets", "trading_period_cap")]
+)
+def test_a_market_wide_cap_rule_gives_the_basic_table_its_amount(name: str, rule: str) -> None:
+    """California's allowance budgets (§95841) and the UK's trading-period cap are rules of
+    the system level; the Basic Scheme table said "Not stated in the sources" for both."""
+    from etsl.documents.compare import comparison
+
+    model = next(m for m in library() if m.name == name)
+    amount = comparison([model]).basic[0][-1]
+    assert list(amount.lines) == [model.rule(rule).description]

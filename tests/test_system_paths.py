@@ -261,3 +261,14 @@ def test_price_charts_are_the_system_levels_paths_rounded_as_the_scheme_rounds()
 def test_a_price_with_an_index_is_drawn_before_inflation() -> None:
     (ceiling,) = [p for p in price_paths(scheme("california")) if p.name == "ceiling"]
     assert ceiling.points[:2] == ((2021, Decimal("65")), (2022, Decimal("68.25")))
+
+
+def test_a_fiscal_year_price_path_ends_with_the_schemes_last_fiscal_year() -> None:
+    """GX-ETS runs FY2026-FY2030 (FY2030 ends in March 2031): its chart stops at 2030, for
+    which METI's outlook gives JPY 4,840 and 1,913 rounded; nothing is set for 2031."""
+    compilation = compile_paths([ROOT / "schemes" / "japan" / "gx_ets.scheme"])
+    paths = {p.name: p for p in price_paths(compilation.schemes["gx_ets"])}
+    for name in ("ceiling", "floor"):
+        assert [year for year, _ in paths[name].points] == [2026, 2027, 2028, 2029, 2030]
+    assert round(paths["ceiling"].points[-1][1]) == 4840
+    assert round(paths["floor"].points[-1][1]) == 1913

@@ -1,0 +1,152 @@
+"""What a policy reader once found on the published site and must not find again: grammar
+slips, developer artefacts and identifiers in sentences, in English and Japanese.
+
+The pages read are the golden pages (tests/golden/docs, kept equal to what `etsl docs`
+renders by tests/test_golden_docs.py) and the linkage report on the whole library. Each
+phrase is one reader's finding; the findings that need a computation (linkage, print
+layout) have their own tests in tests/test_linkage*.py and tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from etsl.documents.i18n import language
+from etsl.documents.linkage_report import render_document
+from etsl.linkage.network import analyse_network
+
+from tests.library import library
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "docs"
+
+#: finding → a pattern of what the reader saw.
+FOUND = {
+    "a jurisdiction read as a participant type": r"Each participant is an? (japan|tokyo|eu)\b",
+    "an article before a consonant": r"\b[Aa]n unit",
+    "a unit symbol glued to a gas name": r"\bt(HFC|PFC|SF6|N2O|CH4)s?\b",
+    "a unit's identifier in a sentence": r"\bits ar cdm cap\b",
+    "a note for the library's authors": r"sourced facts|No `gases` line",
+    "a scheme file's line number": r"\.scheme:\d+",
+    "a note on floating point": r"float trap",
+    "a command for developers": r"checked by `?etsl|`etsl test`",
+    "a source's key shown as its reference": r"(?<![#(-])\[[a-z]+_[a-z0-9_]+\]",
+    "a section of the library's facts file": r"\(facts §",
+    "a factor applied to a sum without brackets": r"\b1 − \d+ % of\b",
+    "a comparison without its own title": r"Scheme comparison",
+}
+
+#: A word ETSL writes for a name (`offset_limit`), outside formulas, code and addresses.
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+#: Identifiers that scheme files themselves write in their descriptions (the documents
+#: show scheme text as written): California's description of its offset usage limit says
+#: "2026 handled in offset_limit". The scheme file is to be reworded, not the documents.
+IN_SCHEME_TEXT = {("california", "offset_limit")}
+
+
+def prose(text: str) -> Iterator[str]:
+    """The lines a reader reads as sentences: no fenced or indented formulas, inline code
+    (Markdown or HTML), HTML tags or link targets."""
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith("    "):
+            continue
+        line = re.sub(r"`[^`]*`|<code>.*?</code>|<style>.*", "", line)
+        line = re.sub(r"<[^>]*>", "", line)
+        yield re.sub(r"\]\([^)]*\)", "]", line)
+
+
+def golden_pages() -> list[Path]:
+    return sorted(GOLDEN.glob("*/*.md"))
+
+
+@cache
+def linkage_report(lang: str) -> str:
+    with language(lang):
+        return render_document([], analyse_network(list(library())), "html")
+
+
+def documents() -> Iterator[tuple[str, str]]:
+    for path in golden_pages():
+        yield f"{path.parent.name}/{path.name}", path.read_text(encoding="utf-8")
+    for lang in ("en", "ja"):
+        yield f"{lang}/linkage.html", linkage_report(lang)
+
+
+def test_the_golden_pages_cover_both_languages() -> None:
+    langs = {path.parent.name for path in golden_pages()}
+    assert langs == {"en", "ja"} and len(golden_pages()) >= 50
+
+
+@pytest.mark.parametrize("finding", sorted(FOUND))
+def test_no_page_says_what_a_reader_once_found(finding: str) -> None:
+    pattern = re.compile(FOUND[finding])
+    seen = [
+        (name, match.group())
+        for name, text in documents()
+        for line in prose(text)
+        for match in pattern.finditer(line)
+    ]
+    assert seen == [], finding
+
+
+def test_sentences_name_things_in_words_not_identifiers() -> None:
+    seen = {
+        (name, word)
+        for name, text in documents()
+        for line in prose(text)
+        for word in IDENTIFIER.findall(line)
+    }
+    known = {
+        (f"{lang}/{scheme}.md", word) for scheme, word in IN_SCHEME_TEXT for lang in ("en", "ja")
+    }
+    assert seen - known == set()
+
+
+@pytest.mark.parametrize(
+    ("line", "finding"),
+    [
+        ("Each participant is a japan.", "a jurisdiction read as a participant type"),
+        ("Accepts an unit of the scheme.", "an article before a consonant"),
+        ("Gases: 10 tHFCs", "a unit symbol glued to a gas name"),
+        ("Capped at its ar cdm cap.", "a unit's identifier in a sentence"),
+        ("The rule is defined at tokyo_cat.scheme:70.", "a scheme file's line number"),
+        ("Offices 8 % [tmg_2016]", "a source's key shown as its reference"),
+        ("Cap: 1 − 30 % of 1,000 t", "a factor applied to a sum without brackets"),
+    ],
+)
+def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None:
+    assert re.search(FOUND[finding], next(prose(line)))
+
+
+def test_japanese_sentences_end_with_a_japanese_full_stop() -> None:
+    """The linkage page ended its list of unlinked schemes with `制度.`, and each pair's
+    line `リンクを宣言した制度：…制度.`."""
+    english_stop = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」](\.)(?=\s|<|$)")
+    seen = [
+        (name, line[max(0, m.start() - 20) : m.end()])
+        for name, text in documents()
+        if name.startswith("ja/")
+        for line in prose(text)
+        for m in english_stop.finditer(line)
+    ]
+    assert seen == []
+
+
+def test_a_cell_cites_a_source_once() -> None:
+    """China's, New Zealand's and Québec's cells showed `[18] [18]`: two long locators of
+    one source, each shown as the source's number."""
+    twice = re.compile(r"(\[\\\[\d+\\\]\]\(#[\w-]+\)) \1")
+    seen = [
+        (path.name, m.group(1))
+        for path in golden_pages()
+        for m in twice.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert seen == []
