@@ -68,7 +68,7 @@ from etsl.documents.wording import (
     series,
     span_words,
     vocab_words,
-    year_words,
+    year_alone,
 )
 
 #: What the documents say where a scheme's sources state nothing about a feature.
@@ -637,7 +637,7 @@ def _basic_timing(model: SchemeModel) -> Cell:
     if not model.periods:
         return not_stated()
     first = model.periods[0]
-    return cell([_("From {start}").format(start=year_words(first.start))], [first.cite])
+    return cell([_("From {start}").format(start=year_alone(first.start))], [first.cite])
 
 
 def _basic_phase(model: SchemeModel) -> Cell:

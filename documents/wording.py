@@ -381,6 +381,13 @@ def year_words(year: str) -> str:
     return _("FY{year}").format(year=found.group(1)) if found else year
 
 
+def year_alone(year: str) -> str:
+    """A period bound standing alone in a sentence: `2013` (`2013年` in Japanese), `FY2010`."""
+    if current() == "ja" and year.isdigit():
+        return f"{year}年"
+    return year_words(year)
+
+
 def span_words(start: str, end: str) -> str:
     """`FY2010–FY2014` (`2010年度–2014年度`), or `2021` for a one-year span."""
     return year_words(start) if start == end else f"{year_words(start)}–{year_words(end)}"

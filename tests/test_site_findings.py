@@ -37,6 +37,7 @@ FOUND = {
     "a section of the library's facts file": r"\(facts §",
     "a factor applied to a sum without brackets": r"\b1 − \d+ % of\b",
     "a comparison without its own title": r"Scheme comparison",
+    "a bare year in a Japanese sentence (2013から, not 2013年から)": r"(?<!\d)(19|20)\d\dから",
 }
 
 #: A word ETSL writes for a name (`offset_limit`), outside formulas, code and addresses.
@@ -120,6 +121,7 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
         ("The rule is defined at tokyo_cat.scheme:70.", "a scheme file's line number"),
         ("Offices 8 % [tmg_2016]", "a source's key shown as its reference"),
         ("Cap: 1 − 30 % of 1,000 t", "a factor applied to a sum without brackets"),
+        ("| 開始時期 | 2013から |", "a bare year in a Japanese sentence (2013から, not 2013年から)"),
     ],
 )
 def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None:
