@@ -13,6 +13,7 @@ from etsl.documents.i18n import language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
+from etsl.documents.wording import followed_by
 from etsl.linkage.network import analyse_network
 
 from tests.library import library
@@ -87,6 +88,20 @@ def test_japanese_conditions_join_their_clauses() -> None:
         pages = site(library(), "md", published=date(2025, 1, 31))
     found = {name: UNJOINED.findall(text) for name, text in pages.items()}
     assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+#: A Japanese sentence ended with an English full stop before the next one: `…ない）. データ…`.
+ENGLISH_STOP = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff（）]\. [\u3000-\u30ff\u4e00-\u9fff]")
+
+
+def test_japanese_notes_follow_a_description_with_a_japanese_full_stop() -> None:
+    with language("ja"):
+        pages = site(library(), "md", published=date(2025, 1, 31))
+        assert followed_by("記載がない", "省略できる。") == "記載がない。省略できる。"
+    found = {name: ENGLISH_STOP.findall(text) for name, text in pages.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    assert followed_by("Not stated", "It may be left out.") == "Not stated. It may be left out."
+    assert followed_by("", "It may be left out.") == "It may be left out."
 
 
 def test_a_surrender_condition_and_its_note_are_apart() -> None:
