@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from etsl.documents.citations import Footnotes
-from etsl.documents.compare import card
+from etsl.documents.compare import card, comparison, render
 from etsl.documents.i18n import language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
@@ -276,3 +276,12 @@ def test_japanese_cards_join_with_japanese_commas() -> None:
     with language("ja"):
         page = site([saitama], published=date(2025, 1, 31))["saitama_tset.html"]
     assert "双方向、2010年9月17日から" in page and "双方向, " not in page
+
+
+@pytest.mark.parametrize(("lang", "phase"), [("en", "Phase 1: 1,686.3"), ("ja", "第1フェーズ：1,686.3")])
+def test_a_cap_table_in_the_basic_table_names_its_periods_in_words(lang: str, phase: str) -> None:
+    """Korea's phase caps were listed as `phase1: 1,686.3 Mt CO₂e; phase2: …`."""
+    korea = next(m for m in library() if m.name == "korea_ets")
+    with language(lang):
+        page = render(comparison([korea]), "md")
+    assert phase in page and "phase1" not in page
