@@ -38,6 +38,12 @@ def test_worked_examples_name_values_as_the_page_does(lang: str) -> None:
     assert leaks == []
 
 
+def test_japanese_worked_examples_name_every_value_in_japanese() -> None:
+    """Price controls were named in English words (ceiling, floor, CCR trigger)."""
+    english = [c for c in example_cells("ja") if re.fullmatch(r"[A-Za-z0-9 _.'-]+", c[1])]
+    assert english == []
+
+
 def example_rows(name: str, lang: str, title: str) -> dict[str, str]:
     model = next(m for m in library() if m.name == name)
     with language(lang):
