@@ -685,7 +685,10 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
             return cell([_("{name}: {value}").format(name=name, value=value)], [param.cite])
     for table in model.tables:
         if "cap" in table.name and table.unit.startswith("tCO2e"):
-            value = "; ".join(f"{k}: {literal_words(v)}" for k, v in table.entries.items())
+            value = _("; ").join(
+                _("{name}: {value}").format(name=capital(label(k)), value=literal_words(v))
+                for k, v in table.entries.items()
+            )
             name = table.description or label(table.name)
             return cell([_("{name}: {value}").format(name=name, value=value)], [table.cite])
     return _described_cap(model)

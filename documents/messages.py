@@ -16,6 +16,7 @@ updating keeps them and every translation. A test runs `--check`.
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,8 +27,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from etsl.compiler.model import SchemeModel
+from etsl.compiler.model import Formula, SchemeModel
 from etsl.documents.i18n import DOMAIN, LANGUAGES, LOCALES
+from pydantic import BaseModel
 
 HERE = Path(__file__).parent
 KEYWORDS = {
@@ -150,6 +152,7 @@ def _library_names() -> tuple[dict[str, str], dict[str, str]]:
         found += [p.name for p in m.params] + [t.name for t in m.tables]
         found += [r.name for r in m.rules] + [p.name for p in m.penalties if p.name]
         found += [s.name for s in m.support] + [m.name] + [k.target for k in m.links]
+        found += [p.name for p in m.price_controls]
         if m.participant:
             found.append(m.participant.name)
             found += [b.name for b in m.participant.blocks]
@@ -157,10 +160,30 @@ def _library_names() -> tuple[dict[str, str], dict[str, str]]:
                 found += [i.name, *(i.values or [])]
         for table in m.tables:
             found += [cell for row in table.rows for cell in row[:1]] + list(table.dims)
+        found += _set_members(m)
         for name in found:
             if name and name != "*" and not name[0].isdigit():
                 names.setdefault(name, f"schemes: {m.name}")
     return names, titles
+
+
+_SET = re.compile(r"\{([^{}]*)\}")
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _set_members(model: Any) -> list[str]:
+    """The words a model's formulas list in sets (`project_type in {nuclear, hfc23}`): the
+    pages name them like any identifier."""
+    if isinstance(model, Formula):
+        members = (w.strip() for body in _SET.findall(model.text) for w in body.split(","))
+        return [w for w in members if _WORD.fullmatch(w)]
+    if isinstance(model, list | tuple):
+        return [w for item in model for w in _set_members(item)]
+    if isinstance(model, BaseModel):
+        return [
+            w for field in type(model).model_fields for w in _set_members(getattr(model, field))
+        ]
+    return []
 
 
 def template_catalog(library: bool = True) -> Catalog:

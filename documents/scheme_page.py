@@ -61,6 +61,7 @@ from etsl.documents.wording import (
     capital,
     comma,
     date_words,
+    followed_by,
     is_proper,
     is_short_tons,
     label,
@@ -255,8 +256,7 @@ def _input_item(model: SchemeModel, name: str) -> Item:
     elif i.optional:
         note = _("The data may leave it out: what reads it is then not computed for the year.")
     if note:
-        end = "" if not description or description.endswith((".", "。")) else "."
-        description = f"{description}{end} {note}".strip()
+        description = followed_by(description, note)
     return Item(name, (shown,), description, refs, code=ident(i.name, name))
 
 
@@ -566,9 +566,7 @@ def _price_description(description: str | None, in_lieu: bool) -> str:
         "A participant may pay this price per tonne instead of surrendering allowances; the "
         "tonnes paid for are no longer short."
     )
-    text = description or ""
-    end = "" if not text or text.endswith((".", "。")) else "."
-    return f"{text}{end} {paid}".strip()
+    return followed_by(description or "", paid)
 
 
 def _rising(rate: str | None, index: str | None) -> str:

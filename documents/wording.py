@@ -208,6 +208,16 @@ def colon() -> str:
     return "：" if current() == "ja" else ": "
 
 
+def followed_by(text: str, more: str) -> str:
+    """`text` followed by the sentence `more`: `A. B` in English, `A。B` in Japanese (the full
+    stop the language uses, none added after one already there; no space in Japanese)."""
+    if not text:
+        return more
+    stop, space = ("。", "") if current() == "ja" else (".", " ")
+    end = "" if text.endswith((".", "。")) else stop
+    return f"{text}{end}{space}{more}"
+
+
 def listing(parts: list[str], conjunction: str = "and") -> str:
     """`a`, `a and b`, `a, b and c` (`or` when asked), in the language being written."""
     if len(parts) <= 1:

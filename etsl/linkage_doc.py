@@ -148,7 +148,11 @@ It reports:
 
 Text output prints these sections and then each pair report; Markdown and HTML draw the
 network as an inline SVG (a circle of schemes, arrows where units flow, colour = the pair's
-verdict, dashed = declared by one side). JSON (`"format": "etsl.link/1"`) holds `pairs`
+verdict, dashed = declared by one side). The schemes sit two to a row, the rows evenly spaced,
+each linked market starting a row, so the two schemes of a pair face each other across a level
+line and every label has a line of its own; a long title (Japanese titles are long) takes a
+second line, broken between words, and is cut with "…" only if two lines cannot hold it (the
+full title is the node's tooltip). JSON (`"format": "etsl.link/1"`) holds `pairs`
 (each with `findings`, `counts`, `verdict`) and `network` (or `null` for a pair).
 
 Every message (a finding, a reciprocity problem and its hint, a flow's route, and evidence

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths, compile_text
 from etsl.compiler.model import SchemeModel
 from etsl.documents.figures.network import network_svg
-from etsl.documents.linkage_report import render_document
+from etsl.documents.i18n import language
+from etsl.documents.linkage_report import render_document, short_title
+from etsl.documents.wording import scheme_title
 from etsl.linkage.network import (
     Flow,
     NetworkReport,
@@ -205,6 +207,25 @@ def test_svg_is_well_formed_with_one_node_per_scheme() -> None:
     lines = root.findall(f"{SVG}line")
     assert len(lines) == 2, "p-q and p-t"
     assert sum(1 for line in lines if line.get("stroke-dasharray")) == 1, "p-q is one-sided"
+
+
+def test_library_network_in_japanese_shows_whole_titles_and_level_links() -> None:
+    """Japanese titles were cut to fit 215 px (カリフォルニア州キャップ・ア…); the two schemes
+    of each linked pair now face each other on one row, every title whole on two lines at most."""
+    library = models(ROOT / "schemes")
+    with language("ja"):
+        titles = {m.name: scheme_title(m.title, m.name) for m in library}
+        root = ET.fromstring(
+            network_svg(analyse_network(library), lambda name: short_title(name, titles))
+        )
+    groups = [g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}circle") is not None]
+    shown = {g.findtext(f"{SVG}title"): "".join(t.text or "" for t in g.iter(f"{SVG}text"))
+             for g in groups}
+    assert len(shown) == len(library)
+    assert {title: text for title, text in shown.items() if text != title} == {}
+    assert max(len(g.findall(f"{SVG}text")) for g in groups) == 2
+    for line in root.iter(f"{SVG}line"):
+        assert line.get("y1") == line.get("y2"), "a linked pair shares a row"
 
 
 def test_svg_escapes_names_and_uses_the_pair_verdict_colour() -> None:

@@ -8,11 +8,12 @@ from datetime import date
 
 import pytest
 from etsl.documents.citations import Footnotes
-from etsl.documents.compare import card
+from etsl.documents.compare import card, comparison, render
 from etsl.documents.i18n import language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
+from etsl.documents.wording import followed_by
 from etsl.linkage.network import analyse_network
 
 from tests.library import library
@@ -35,6 +36,12 @@ def example_cells(lang: str) -> list[tuple[str, str, str]]:
 def test_worked_examples_name_values_as_the_page_does(lang: str) -> None:
     leaks = [c for c in example_cells(lang) if IDENTIFIER.search(c[1]) or IDENTIFIER.search(c[2])]
     assert leaks == []
+
+
+def test_japanese_worked_examples_name_every_value_in_japanese() -> None:
+    """Price controls were named in English words (ceiling, floor, CCR trigger)."""
+    english = [c for c in example_cells("ja") if re.fullmatch(r"[A-Za-z0-9 _.'-]+", c[1])]
+    assert english == []
 
 
 def example_rows(name: str, lang: str, title: str) -> dict[str, str]:
@@ -87,6 +94,20 @@ def test_japanese_conditions_join_their_clauses() -> None:
         pages = site(library(), "md", published=date(2025, 1, 31))
     found = {name: UNJOINED.findall(text) for name, text in pages.items()}
     assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+#: A Japanese sentence ended with an English full stop before the next one: `…ない）. データ…`.
+ENGLISH_STOP = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff（）]\. [\u3000-\u30ff\u4e00-\u9fff]")
+
+
+def test_japanese_notes_follow_a_description_with_a_japanese_full_stop() -> None:
+    with language("ja"):
+        pages = site(library(), "md", published=date(2025, 1, 31))
+        assert followed_by("記載がない", "省略できる。") == "記載がない。省略できる。"
+    found = {name: ENGLISH_STOP.findall(text) for name, text in pages.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    assert followed_by("Not stated", "It may be left out.") == "Not stated. It may be left out."
+    assert followed_by("", "It may be left out.") == "It may be left out."
 
 
 def test_a_surrender_condition_and_its_note_are_apart() -> None:
@@ -289,3 +310,14 @@ def test_a_market_wide_cap_rule_gives_the_basic_table_its_amount(name: str, rule
     model = next(m for m in library() if m.name == name)
     amount = comparison([model]).basic[0][-1]
     assert list(amount.lines) == [model.rule(rule).description]
+
+
+@pytest.mark.parametrize(
+    ("lang", "phase"), [("en", "Phase 1: 1,686.3"), ("ja", "第1フェーズ：1,686.3")]
+)
+def test_a_cap_table_in_the_basic_table_names_its_periods_in_words(lang: str, phase: str) -> None:
+    """Korea's phase caps were listed as `phase1: 1,686.3 Mt CO₂e; phase2: …`."""
+    korea = next(m for m in library() if m.name == "korea_ets")
+    with language(lang):
+        page = render(comparison([korea]), "md")
+    assert phase in page and "phase1" not in page

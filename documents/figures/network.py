@@ -22,8 +22,8 @@ from markupsafe import escape
 
 NODE_RADIUS = 9
 WIDTH = 900
-#: Pixels a scheme's label may take beside its node (the full name is in the tooltip).
-LABEL_ROOM = 215
+#: The distance between the two lines of a label that is broken in two.
+LINE = 14
 UNLINKED = "#bdc3c7"
 #: What each verdict colour means, in the legend.
 VERDICT_WORDS = (
@@ -35,28 +35,66 @@ VERDICT_WORDS = (
 Point = tuple[float, float]
 
 
-def _layout(names: Sequence[str], centre: Point, radius: Point) -> dict[str, Point]:
-    """The schemes on an ellipse, the first at the top, clockwise."""
-    if len(names) == 1:
-        return {names[0]: centre}
-    step = 2 * math.pi / max(len(names), 1)
-    return {
-        name: (
-            centre[0] + radius[0] * math.cos(i * step - math.pi / 2),
-            centre[1] + radius[1] * math.sin(i * step - math.pi / 2),
-        )
-        for i, name in enumerate(names)
-    }
+def _slots(components: Sequence[Sequence[str]], unlinked: Sequence[str]) -> list[str | None]:
+    """The schemes in drawing order, each linked market starting a row (a gap, None, after
+    a market of odd size), so that the two schemes of a pair face each other across it."""
+    slots: list[str | None] = []
+    for component in components:
+        slots += component
+        if len(slots) % 2:
+            slots.append(None)
+    return slots + list(unlinked)
 
 
-def _short(text: str, room: int = LABEL_ROOM) -> str:
-    """The label, cut with an ellipsis to fit `room` pixels at 12 px (wide characters,
-    such as Japanese, count double)."""
+def _layout(slots: Sequence[str | None], centre: Point, radius: Point) -> dict[str, Point]:
+    """The schemes on an ellipse, two to a row, right then left, the rows evenly spaced from
+    top to bottom: every label (written outward, away from the ellipse) has a line of its
+    own, and a pair of linked schemes is joined by a level line across the middle."""
+    names = [name for name in slots if name is not None]
+    if len(names) <= 1:
+        return dict.fromkeys(names, centre)
+    rows = math.ceil(len(slots) / 2)
+    pitch = 2 * radius[1] / rows
+    at = {}
+    for i, name in enumerate(slots):
+        if name is None:
+            continue
+        dy = -radius[1] + pitch * (i // 2 + 0.5)
+        dx = radius[0] * math.sqrt(max(0.0, 1 - (dy / radius[1]) ** 2))
+        at[name] = (centre[0] + (dx if i % 2 == 0 else -dx), centre[1] + dy)
+    return at
+
+
+def _short(text: str, room: Decimal) -> str:
+    """The text, cut with an ellipsis to fit `room` pixels at 12 px."""
     if text_width(text, 12) <= room:
         return text
     while text and text_width(text + "…", 12) > room:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+#: Where a label may break onto its second line: after a space, `・`, `-` or `の`, before `（`.
+_AFTER, _BEFORE = " ・-の", "（("
+
+
+def _lines(label: str, room: Decimal) -> list[str]:
+    """The label on at most two lines of `room` pixels at 12 px: broken where a word ends
+    (after a space, `・`, `-` or `の`, before `（`) nearest the middle, else in the middle; what
+    still does not fit ends with `…` (the full name is in the tooltip)."""
+    if text_width(label, 12) <= room:
+        return [label]
+
+    def fits(cut: int) -> bool:
+        return max(text_width(label[:cut], 12), text_width(label[cut:], 12)) <= room
+
+    ends = [i for i in range(1, len(label)) if label[i - 1] in _AFTER or label[i] in _BEFORE]
+    middle = len(label) // 2
+    cuts = sorted((i for i in ends if fits(i)), key=lambda i: abs(i - middle))
+    cut = cuts[0] if cuts else middle
+    if not fits(cut):
+        cut = max(i for i in range(1, len(label)) if text_width(label[:i], 12) <= room)
+    return [label[:cut].rstrip(), _short(label[cut:].lstrip(), room)]
 
 
 def _shorten(p: Point, q: Point) -> tuple[float, ...]:
@@ -73,12 +111,14 @@ def network_svg(
 ) -> str:
     """The network as a standalone SVG; `label` names each scheme for readers."""
     title = title or _("Link network")
-    names = [name for c in report.components for name in c] + list(report.unlinked)
-    count = max(len(names), 1)
-    radius = (min(230.0, 60 + 12 * count), min(190.0, 50 + 10 * count))
+    slots = _slots(report.components, report.unlinked)
+    names = [name for name in slots if name is not None]
+    count = max(len(slots), 1)
+    rows = math.ceil(count / 2)  # a label may take two lines: a row is 2.4 lines high
+    radius = (min(160.0, 60 + 12 * count), max(min(190.0, 50 + 10 * count), 17.0 * rows))
     size = int(2 * radius[1] + 110)
     centre = (WIDTH / 2, radius[1] + 40)
-    at = _layout(names, centre, radius)
+    at = _layout(slots, centre, radius)
     verdicts = {frozenset((p.a.name, p.b.name)): p.verdict for p in report.pairs}
     one_sided = {frozenset(i.schemes) for i in report.reciprocity if i.code == "link-one-sided"}
     directed = {(e.source, e.target) for e in report.edges}
@@ -120,15 +160,20 @@ def _edge(p: Point, q: Point, verdict: str, forward: bool, backward: bool, dashe
 def _node(name: str, at: Point, centre: float, component: int | None) -> str:
     x, y = at
     fill = series_colour(component) if component is not None else UNLINKED
-    anchor = "middle" if abs(x - centre) < 1 else ("start" if x > centre else "end")
-    dx = 0 if anchor == "middle" else (14 if anchor == "start" else -14)
-    dy = -16 if y < centre and anchor == "middle" else (24 if anchor == "middle" else 5)
+    if abs(x - centre) < 1:  # a single scheme: its name below it
+        anchor, dx, lines, top = "middle", 0, [_short(name, Decimal(WIDTH - 20))], y + 24
+    else:
+        anchor, dx = ("start", 14) if x > centre else ("end", -14)
+        room = Decimal(f"{(WIDTH - 10 - x - dx) if dx > 0 else (x + dx - 10):.0f}")
+        lines = _lines(name, room)
+        top = y + 4 - LINE / 2 * (len(lines) - 1)
+    labels = "".join(
+        text(_at(x + dx), _at(top + LINE * i), line, 12, anchor) for i, line in enumerate(lines)
+    )
     return (
         f"<g><title>{escape(name)}</title>"
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_RADIUS}" fill="{fill}" '
-        f'stroke="{INK}" stroke-width="1"/>'
-        + text(_at(x + dx), _at(y + dy), _short(name), 12, anchor)
-        + "</g>"
+        f'stroke="{INK}" stroke-width="1"/>{labels}</g>'
     )
 
 

@@ -242,10 +242,11 @@ def _comparison_document(title: str, models: list[SchemeModel], fmt: str) -> Ext
 def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
     from etsl.documents.i18n import gettext
     from etsl.documents.linkage_report import SITE_TITLE, render_document
+    from etsl.documents.scheme_text import translated
     from etsl.documents.site import ExtraDocument
     from etsl.linkage.network import analyse_network
 
-    network = analyse_network(models)
+    network = analyse_network([translated(m) for m in models])  # its quotes of scheme text
     return ExtraDocument(
         gettext(SITE_TITLE),
         f"linkage.{fmt}",
