@@ -200,8 +200,13 @@ def run_system_example(program: Program, example: ir.Example) -> ExampleOutcome:
 
     assert program.system is not None
     system = program.system.program
+    from etsl.compiler.system import YEAR
+
     given = read_given(system, example)
-    return compare(system, example, given, evaluate_system_example(program, given.inputs))
+    inputs = dict(given.inputs)
+    if given.year is not None:  # read as a data year where a period is kept by year
+        inputs[YEAR] = Decimal(given.year)
+    return compare(system, example, given, evaluate_system_example(program, inputs))
 
 
 def compare(
