@@ -132,7 +132,7 @@ def network_svg(
     component_of = {name: i for i, c in enumerate(report.components) for name in c}
     body += [_node(label(name), at[name], centre[0], component_of.get(name)) for name in names]
     body.append(_legend(size))
-    return standalone(svg(WIDTH, size + 24, body, title))
+    return standalone(svg(WIDTH, size + 38, body, title))
 
 
 def _markers() -> str:
@@ -185,12 +185,10 @@ def _at(value: float) -> Decimal:
 def _legend(size: int) -> str:
     entries = [Entry(_(words), VERDICT[key]) for key, words in VERDICT_WORDS]
     key, _height = legend(entries, 10, size - 30, WIDTH - 10)
-    note = text(
-        10,
-        size + 16,
+    notes = (
         _("Arrows: where units flow. Dashed: declared by one side only."),
-        11,
-        "start",
-        MUTED,
+        _("Circles of one colour form one linked market; grey circles link with no other scheme."),
     )
-    return key + note
+    return key + "".join(
+        text(10, size + 16 + 14 * i, note, 11, "start", MUTED) for i, note in enumerate(notes)
+    )
