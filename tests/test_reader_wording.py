@@ -321,3 +321,13 @@ def test_a_cap_table_in_the_basic_table_names_its_periods_in_words(lang: str, ph
     with language(lang):
         page = render(comparison([korea]), "md")
     assert phase in page and "phase1" not in page
+
+
+def test_the_rule_graph_names_values_the_engine_supplies_in_japanese() -> None:
+    """The Japanese Kyoto page's rule graph showed 'carry in', 'surrendered' and 'owed in':
+    values the engine supplies, not names of the scheme, were missing from the catalogue."""
+    kyoto = next(m for m in library() if m.name == "kyoto_japan")
+    with language("ja"):
+        page = site([kyoto], published=date(2025, 1, 31))["kyoto_japan.html"]
+    assert "前期間からの繰越量" in page and "償却量" in page
+    assert "carry in" not in page and "owed in" not in page
