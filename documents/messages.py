@@ -187,12 +187,11 @@ def _set_members(model: Any) -> list[str]:
     return []
 
 
-def template_catalog(library: bool = True) -> Catalog:
-    """Every message the documents show, as a catalogue template (no translations);
-    `library`: with the bundled schemes' titles and names."""
+def template_catalog() -> Catalog:
+    """Every message the documents show, the bundled schemes' titles and names included, as
+    a catalogue template (no translations)."""
     catalog = Catalog(domain=DOMAIN, project="ETSL", creation_date=EPOCH, fuzzy=False)
-    sources = [_from_python(), _from_templates(), _from_registries()]
-    for source in [*sources, _from_library()] if library else sources:
+    for source in (_from_python(), _from_templates(), _from_registries(), _from_library()):
         for message, context, where in source:
             path, _, line = where.partition(":")
             location: tuple[str, Any] = (path, int(line)) if line.isdigit() else (where, None)
@@ -272,15 +271,14 @@ def _translated(string: object) -> bool:
 
 def main(argv: list[str]) -> int:
     languages = [lang for lang in LANGUAGES if lang != "en"]
+    template = template_catalog()
     if "--check" in argv:
-        template = template_catalog()  # the bundled schemes' names too
         problems = [p for lang in languages for p in stale(lang, template)]
         for problem in problems:
             print(problem)
         if problems:
             print("update with: python -m etsl.documents.messages, then translate")
         return 1 if problems else 0
-    template = template_catalog()
     for lang in languages:
         po, mo = updated(lang, template)
         path = _po_path(lang)

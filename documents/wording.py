@@ -213,8 +213,8 @@ def followed_by(text: str, more: str) -> str:
     stop the language uses, none added after one already there; no space in Japanese)."""
     if not text:
         return more
-    stop, space = ("。", "") if current() == "ja" else (".", " ")
-    end = "" if text.endswith((".", "。")) else stop
+    end = "" if text.endswith((".", "。")) else full_stop()
+    space = "" if current() == "ja" else " "
     return f"{text}{end}{space}{more}"
 
 

@@ -281,34 +281,31 @@ def _typed_text(output: OutputColumn, render: str) -> exp.Expr:
 
 
 def write_output(evaluation: Evaluation, path: Path, options: WriteOptions) -> None:
-    """Stream every row to a CSV or Parquet file with COPY, atomically: DuckDB writes
-    straight into the one hidden temporary file (no temporary of its own)."""
-    from etsl.compiler.files import atomic_path
-
+    """Stream every row to a CSV or Parquet file with COPY (`copy_to_file`)."""
     parquet = path.suffix.lower() in PARQUET_SUFFIXES or path.suffix.lower() == ".parquet"
     store_patch(evaluation, "parquet" if parquet else "text")
     stored_order = stored_in_data_order(evaluation)
     render = parquet_value if parquet else plain_text
     query = export_query(evaluation, render, not parquet and not options.raw_csv, stored_order)
-    options_sql: list[tuple[str, exp.Expr]] = [("USE_TMP_FILE", exp.false())]
-    options_sql += (
-        [("FORMAT", exp.var("PARQUET"))]
-        if parquet
-        else [("FORMAT", exp.var("CSV")), ("HEADER", exp.true()), ("DELIMITER", literal(","))]
-    )
+    copy_to_file(evaluation.connection, sql_of(query), path, parquet, one_thread=stored_order)
+
+
+def copy_to_file(connection: Any, query: str, path: Path, parquet: bool, one_thread: bool) -> None:
+    """COPY a query's rows to a CSV (with a header) or Parquet file, atomically: DuckDB
+    writes straight into the one hidden temporary file (no temporary of its own).
+    `one_thread` keeps the rows in the order the query scans them: with several threads
+    COPY wrote row groups out of order."""
+    from etsl.compiler.files import atomic_path
+
+    written = "FORMAT PARQUET" if parquet else "FORMAT CSV, HEADER true, DELIMITER ','"
     with atomic_path(path) as temporary:
-        copy = exp.Copy(
-            this=exp.Paren(this=query),
-            kind=False,
-            files=[literal(str(temporary))],
-            params=[exp.CopyParameter(this=exp.var(k), expression=v) for k, v in options_sql],
-        )
-        if stored_order:  # with several threads COPY wrote row groups out of stored order
-            evaluation.connection.execute("SET threads = 1")
+        target = sql_of(literal(str(temporary)))
+        if one_thread:
+            connection.execute("SET threads = 1")
         try:
-            evaluation.connection.execute(sql_of(copy))
+            connection.execute(f"COPY ({query}) TO {target} (USE_TMP_FILE false, {written})")
         finally:
-            evaluation.connection.execute("RESET threads")
+            connection.execute("RESET threads")
 
 
 # ---- rows as ParticipantResult ---------------------------------------------------------------------

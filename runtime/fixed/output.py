@@ -28,7 +28,7 @@ import numpy as np
 from etsl.compiler import program as ir
 from etsl.compiler.enums import FLAG_KINDS
 from etsl.runtime.columnar.data import literal, sql_of
-from etsl.runtime.columnar.results import spreadsheet_safe_sql
+from etsl.runtime.columnar.results import copy_to_file, spreadsheet_safe_sql
 from etsl.runtime.fixed.columns import Array, Column, Kind, to_decimal
 from etsl.runtime.fixed.pairs import BASE, Pair
 from etsl.runtime.fixed.reader import KEYS, FileColumns
@@ -86,7 +86,7 @@ class FixedResults(Results):  # type: ignore[misc, unused-ignore]
         if query is None:
             super().write(path, options)
             return
-        _copy(self.read.connection, query, path)
+        copy_to_file(self.read.connection, query, path, parquet=False, one_thread=True)
 
 
 def fixed_results(program: ir.Program, engine: str, evaluation: Any, read: FileColumns) -> Results:
@@ -275,20 +275,6 @@ def _total(export: _Export, applied: Applied) -> exp.Expr | None:
         return None
     text = exp.cast(number, "VARCHAR")
     return exp.If(this=export.flags(holds), true=text, false=literal("0"))
-
-
-def _copy(connection: Any, query: str, path: Path) -> None:
-    """COPY the rows to the file atomically, with one thread (rows stay in data order)."""
-    from etsl.compiler.files import atomic_path
-
-    with atomic_path(path) as temporary:
-        target = sql_of(literal(str(temporary)))
-        options = "USE_TMP_FILE false, FORMAT CSV, HEADER true, DELIMITER ','"
-        connection.execute("SET threads = 1")
-        try:
-            connection.execute(f"COPY ({query}) TO {target} ({options})")
-        finally:
-            connection.execute("RESET threads")
 
 
 # ---- the summary -------------------------------------------------------------------------------
