@@ -42,6 +42,7 @@ from etsl.compiler.model import (
 )
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
+from etsl.documents.figures.comparison import ComparedFigure
 from etsl.documents.i18n import N_, ngettext
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
@@ -829,8 +830,15 @@ def column_groups(count: int, most: int = MOST_COLUMNS) -> list[range]:
     return [range(start, stop) for start, stop in zip(bounds, bounds[1:], strict=False)]
 
 
-def render(result: Comparison, fmt: str, title: str = "", shell: Shell | None = None) -> str:
-    """The comparison document as HTML, Markdown or CSV (`title`: what it compares)."""
+def render(
+    result: Comparison,
+    fmt: str,
+    title: str = "",
+    shell: Shell | None = None,
+    charts: Sequence[ComparedFigure] = (),
+) -> str:
+    """The comparison document as HTML, Markdown or CSV (`title`: what it compares;
+    `charts`: its figures, documents/figures/comparison.py)."""
     if fmt == "csv":
         return to_csv(result)
     notes = Footnotes(result.schemes, prefix="cmp")
@@ -845,4 +853,5 @@ def render(result: Comparison, fmt: str, title: str = "", shell: Shell | None = 
         basic_columns=[_(c) for c in BASIC_COLUMNS],
         sources=notes.listed(),
         shell=shell or Shell(),
+        charts=charts,
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths
 from etsl.documents.compare import comparison, comparison_title, render
+from etsl.documents.figures.comparison import comparison_figures
 from etsl.documents.i18n import language
 from etsl.documents.site import site
 
@@ -72,10 +73,25 @@ def test_fixture_page(name: str, lang: str, update_golden: bool) -> None:
     check_golden(GOLDEN / lang / f"{name}.md", page, update_golden)
 
 
+def compared(folders: tuple[str, ...], title: str) -> str:
+    """The comparison of the library's schemes in `folders`, with its charts, as `etsl
+    docs --compare` writes it."""
+    models = [m for m in library() if Path(m.path).parent.name in folders]
+    result = comparison(models)
+    charts = comparison_figures(result.schemes, library_paths())
+    return render(result, "md", comparison_title(title), charts=charts)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_index_and_world_comparison(lang: str, update_golden: bool) -> None:
     check_golden(GOLDEN / lang / "index.md", library_site(lang)["index.md"], update_golden)
-    world = [m for m in library() if Path(m.path).parent.name == "world"]
     with language(lang):
-        text = render(comparison(world), "md", comparison_title("World emissions trading systems"))
+        text = compared(("world",), "World emissions trading systems")
     check_golden(GOLDEN / lang / "compare-world.md", text, update_golden)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_japan_comparison(lang: str, update_golden: bool) -> None:
+    with language(lang):
+        text = compared(("japan", "kyoto"), "Japanese schemes")
+    check_golden(GOLDEN / lang / "compare-japan.md", text, update_golden)

@@ -221,7 +221,7 @@ def _cap_charts(caps: Sequence[YearPath]) -> list[Figure]:
     ]
 
 
-def _is_money(unit: str) -> bool:
+def is_money(unit: str) -> bool:
     try:
         dims = parse_unit(unit).dims
     except UnknownUnit:
@@ -234,7 +234,7 @@ def _price_charts(model: SchemeModel, paths: Mapping[str, YearPath]) -> list[Fig
     groups: dict[str, list[Series]] = {}
     for p in model.price_controls:
         path = paths.get(p.name)
-        if path is None or len(path.points) < 2 or not _is_money(path.unit):
+        if path is None or len(path.points) < 2 or not is_money(path.unit):
             continue
         points = tuple((Decimal(year), value) for year, value in path.points)
         name = vocab_words(PRICE_CONTROLS, p.name)

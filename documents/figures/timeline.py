@@ -53,7 +53,7 @@ def timeline(bars: Sequence[Bar], title: str = "Periods", width: int = WIDTH) ->
     x = Scale(low, high, Decimal(left), Decimal(width - right))
     height = top + row * len(bars) + axis
     ticks = 10 if width >= WIDTH else 5
-    body = [_year_axis(x, low, high, top, top + row * len(bars), ticks)]
+    body = [year_axis(x, low, high, top, top + row * len(bars), ticks)]
     for index, bar in enumerate(bars):
         y = top + row * index
         colour = series_colour(index)
@@ -82,7 +82,7 @@ def _bar_label(bar: Bar, x: Scale, baseline: int, width: Decimal, left: Decimal)
     return ""
 
 
-def _year_axis(x: Scale, low: Decimal, high: Decimal, top: int, bottom: int, ticks: int) -> str:
+def year_axis(x: Scale, low: Decimal, high: Decimal, top: int, bottom: int, ticks: int) -> str:
     span = high - low
     step = max(Decimal(1), nice_step(span, ticks))
     parts = []

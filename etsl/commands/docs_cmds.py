@@ -15,7 +15,9 @@ from etsl.compiler.driver import Compilation, CompiledScheme
 
 if TYPE_CHECKING:
     from etsl.compiler.model import SchemeModel
+    from etsl.documents.figures.comparison import ComparedFigure
     from etsl.documents.site import ExtraDocument
+    from etsl.linkage.facts import Rates
 
 ONLY = click.option(
     "--scheme",
@@ -96,6 +98,14 @@ def _models_or_exit(
     help="Also write a comparison of these files or folders and list it on the index (repeatable).",
 )
 @click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="BASE/QUOTE=VALUE",
+    help="Exchange rate for the comparisons' price-control charts, e.g. USD/JPY=150 "
+    "(1 USD = 150 JPY), as for etsl link. Repeatable. Default: each scheme's own currency.",
+)
+@click.option(
     "--linkage",
     is_flag=True,
     help="Also write the linkage network report of the documented schemes.",
@@ -118,6 +128,7 @@ def docs(
     languages: tuple[str, ...],
     published: datetime | None,
     comparisons: tuple[str, ...],
+    rates: tuple[str, ...],
     linkage: bool,
     simulations: tuple[Path, ...],
     scheme_names: tuple[str, ...],
@@ -136,6 +147,7 @@ def docs(
     from etsl.system_paths import year_paths
 
     requests = [_comparison_request(text) for text in comparisons]
+    parsed_rates = _rates_or_exit(rates)
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
     models = [s.model for s in schemes]
@@ -151,7 +163,9 @@ def docs(
     files: dict[str, str] = {}
     for lang in chosen:
         with language(lang):
-            extras = [_comparison_document(title, found, fmt) for title, found in compared]
+            extras = [
+                _comparison_document(title, found, fmt, parsed_rates) for title, found in compared
+            ]
             if linkage:
                 extras.append(_linkage_document(models, fmt))
             extras += simulated
@@ -221,22 +235,45 @@ def _slug(title: str) -> str:
     return "-".join("".join(ch.lower() if ch.isalnum() else " " for ch in title).split())
 
 
-def _compared(targets: list[Path], import_paths: Sequence[Path]) -> list[SchemeModel]:
+def _compared(targets: list[Path], import_paths: Sequence[Path]) -> list[CompiledScheme]:
     compilation = compile_or_exit(targets, import_paths)
-    return sorted((s.model for s in compilation.schemes.values()), key=lambda m: m.path)
+    return sorted(compilation.schemes.values(), key=lambda s: s.model.path)
 
 
-def _comparison_document(title: str, models: list[SchemeModel], fmt: str) -> ExtraDocument:
+def _comparison_document(
+    title: str, schemes: list[CompiledScheme], fmt: str, rates: Rates
+) -> ExtraDocument:
     from etsl.documents.compare import comparison, comparison_title, render
     from etsl.documents.site import ExtraDocument
 
-    result = comparison(models)
+    result = comparison([s.model for s in schemes])
     heading = comparison_title(title)
+    charts = _comparison_charts(result.schemes, schemes, rates)
     return ExtraDocument(
         heading,
         f"compare-{_slug(title)}.{fmt}",
-        lambda shell: render(result, fmt, heading, shell),
+        lambda shell: render(result, fmt, heading, shell, charts),
     )
+
+
+def _comparison_charts(
+    models: Sequence[SchemeModel], schemes: Sequence[CompiledScheme], rates: Rates
+) -> tuple[ComparedFigure, ...]:
+    """The comparison's charts, with the caps and price paths etsl computes for each
+    scheme from its system level (documents never evaluate)."""
+    from etsl.documents.figures.comparison import comparison_figures
+    from etsl.system_paths import year_paths
+
+    return comparison_figures(models, {s.name: year_paths(s) for s in schemes}, rates)
+
+
+def _rates_or_exit(texts: Sequence[str]) -> Rates:
+    from etsl.linkage.pair import RateError, parse_rates
+
+    try:
+        return parse_rates(texts)
+    except RateError as problem:
+        raise click.BadParameter(str(problem), param_hint="'--rate'") from None
 
 
 def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
@@ -319,6 +356,14 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
     show_default=True,
     help="Language of the HTML or Markdown document.",
 )
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="BASE/QUOTE=VALUE",
+    help="Exchange rate for the price-control charts, e.g. USD/JPY=150 (1 USD = 150 JPY), "
+    "as for etsl link. Repeatable. Default: each scheme's own currency.",
+)
 @RAW_CSV
 @ONLY
 @IMPORT_PATH
@@ -328,6 +373,7 @@ def compare(
     output_format: str | None,
     table: str,
     lang: str,
+    rates: tuple[str, ...],
     raw_csv: bool,
     scheme_names: tuple[str, ...],
     import_paths: tuple[Path, ...],
@@ -348,11 +394,16 @@ def compare(
                 ".md or .csv file name, or --format"
             )
         fmt = "md"
+    parsed_rates = _rates_or_exit(rates)
     compilation = compile_or_exit(paths, import_paths)
     schemes = _models_or_exit(compilation, scheme_names, paths)
     with language(lang):
         result = comparison([s.model for s in schemes])
-        text = to_csv(result, table, raw_csv) if fmt == "csv" else render(result, fmt)
+        if fmt == "csv":
+            text = to_csv(result, table, raw_csv)
+        else:
+            charts = _comparison_charts(result.schemes, schemes, parsed_rates)
+            text = render(result, fmt, charts=charts)
     try:
         emit(text, output)
     except OSError as problem:
