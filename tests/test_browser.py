@@ -18,16 +18,19 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from etsl.compiler.driver import compile_paths
+from etsl.compiler.driver import CompiledScheme, compile_paths
 from etsl.compiler.model import SchemeModel
 from etsl.documents.compare import comparison, comparison_title, render
-from etsl.documents.i18n import language
+from etsl.documents.figures.comparison import comparison_figures
+from etsl.documents.i18n import gettext, language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.pdf import chromium, print_site
 from etsl.documents.site import ExtraDocument, site, write_site
 from etsl.documents.wording import scheme_title
 from etsl.linkage.network import analyse_network
 from pypdf import PdfReader
+
+from etsl.system_paths import year_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLD = (
@@ -52,24 +55,35 @@ pytestmark = pytest.mark.skipif(
 
 
 @cache
-def models() -> dict[str, SchemeModel]:
+def compiled() -> dict[str, CompiledScheme]:
     compilation = compile_paths([ROOT / "schemes"])
     assert compilation.ok
-    return {name: c.model for name, c in compilation.schemes.items()}
+    return dict(compilation.schemes)
+
+
+def models() -> dict[str, SchemeModel]:
+    return {name: c.model for name, c in compiled().items()}
+
+
+def compared(names: tuple[str, ...], title: str, filename: str) -> ExtraDocument:
+    """The comparison of `names` with its charts, as `etsl docs --compare` adds it."""
+    result = comparison([models()[n] for n in names])
+    heading = comparison_title(title)
+    paths = {n: year_paths(compiled()[n]) for n in names}
+    charts = comparison_figures(result.schemes, paths)
+    return ExtraDocument(
+        heading, filename, lambda shell: render(result, "html", heading, shell, charts)
+    )
 
 
 def build(folder: Path, lang: str) -> dict[str, str]:
-    """A site of three Japanese and ten world schemes, with a comparison and linkage."""
+    """A site of four Japanese and ten world schemes, with two comparisons and linkage."""
     chosen = [models()[n] for n in (*JAPAN, *WORLD)]
-    world = [models()[n] for n in WORLD]
     with language(lang):
-        result = comparison(world)
-        heading = comparison_title("World emissions trading systems")
         network = analyse_network(chosen)
         extras = [
-            ExtraDocument(
-                heading, "compare-world.html", lambda shell: render(result, "html", heading, shell)
-            ),
+            compared(WORLD, "World emissions trading systems", "compare-world.html"),
+            compared(JAPAN, "Japanese schemes", "compare-japan.html"),
             ExtraDocument(
                 "Linkage",
                 "linkage.html",
@@ -425,3 +439,66 @@ def test_network_labels_are_whole_and_apart(printed) -> None:  # noqa: ANN001
     found = measured(folder, "linkage.html", NETWORK_LABELS)
     assert isinstance(found, dict) and found["count"] >= len(JAPAN) + len(WORLD)
     assert found["overlaps"] == [] and found["cut"] == []
+
+
+#: The comparison's charts: each figure's drawn texts (with whether each lies inside its
+#: figure), and the pairs of texts whose boxes overlap.
+CHART_LABELS = """
+return [...document.querySelectorAll('#charts figure')].map(figure => {
+  const svg = figure.querySelector('svg');
+  if (!svg) return {key: figure.id, texts: [], cut: [], overlaps: []};
+  const frame = svg.getBoundingClientRect();
+  const boxes = [...svg.querySelectorAll('text')].map(t => [t.getBoundingClientRect(), t.textContent]);
+  const cut = boxes.filter(([b]) => b.left < frame.left - 1 || b.right > frame.right + 1
+    || b.top < frame.top - 1 || b.bottom > frame.bottom + 1).map(([, s]) => s);
+  const overlaps = [];
+  boxes.forEach(([a, s], i) => boxes.slice(i + 1).forEach(([b, t]) => {
+    const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (x > 1 && y > 2) overlaps.push([s, t]);
+  }));
+  return {key: figure.id, texts: boxes.map(([, s]) => s), cut, overlaps};
+});
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_comparison_charts_show_their_labels_whole_and_apart(printed, width: int) -> None:  # noqa: ANN001
+    """The comparisons' charts name the schemes by their short names (not identifiers), in
+    the page's language, every label inside its figure and none over another."""
+    lang, folder, _ = printed
+    names = {
+        "compare-world.html": ("カリフォルニア州", "ケベック州") if lang == "ja" else ("California", "Québec"),
+        "compare-japan.html": ("東京都", "JVETS") if lang == "ja" else ("Tokyo", "JVETS"),
+    }
+    for page, (first, second) in names.items():
+        found = measured(folder, page, CHART_LABELS, f"{width},900")
+        assert isinstance(found, list)
+        figures = {f["key"]: f for f in found}
+        assert {"fig-timeline", "fig-cap-index"} <= set(figures), (page, list(figures))
+        timeline = figures["fig-timeline"]["texts"]
+        assert first in timeline and second in timeline, (page, timeline)
+        assert not any("_" in text for f in found for text in f["texts"]), "an identifier"
+        for figure in found:
+            assert figure["cut"] == [] and figure["overlaps"] == [], (page, width, figure)
+
+
+def test_comparison_charts_print_whole(printed) -> None:  # noqa: ANN001
+    """Each chart prints on one page: the first words its drawing shows (the link marks
+    above the timeline's rows, the value axis's unit) and its caption below it share a
+    page."""
+    lang, _, pdfs = printed
+    pages = [squeeze(p.extract_text()) for p in pdfs["compare-world.pdf"].pages]
+    with language(lang):
+        pairs = [
+            ("California–Québec 2014" if lang == "en" else "カリフォルニア州–ケベック州 2014年",
+             gettext("Periods, phases and links")),
+            (gettext("Index, each scheme's first year = 100"), gettext("Caps on a common index")),
+            (gettext("Period or phase (shades alternate)"), gettext("Periods, phases and links")),
+        ]
+    heading = squeeze("図" if lang == "ja" else "Charts")
+    assert any(heading in page for page in pages)
+    for top, caption in pairs:
+        where = [i for i, page in enumerate(pages) if squeeze(top) in page]
+        assert where, f"{top!r} is not printed"
+        assert squeeze(caption) in pages[where[0]], f"{top!r} and {caption!r} on two pages"

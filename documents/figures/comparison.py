@@ -357,41 +357,56 @@ def _currency(unit: str) -> str:
     return unit.split("/")[0]
 
 
+@dataclass(frozen=True, slots=True)
+class Common:
+    """The currency prices are converted into, and whether every price converts."""
+
+    currency: str
+    complete: bool
+
+
 def _common_currency(
     models: Sequence[SchemeModel], paths: Mapping[str, Sequence[YearPath]], rates: Rates
-) -> str | None:
-    """The currency every price path converts into with the given rates (the quote of the
-    first rate that serves, else its base), if rates were given."""
+) -> Common | None:
+    """The currency the given rates convert the most price paths' currencies into (the
+    first rate's quote before its base when they tie); none without rates that join two of
+    the currencies."""
     currencies = {
         _currency(p.unit)
         for m in models
         for p in paths.get(m.name, ())
         if p.kind == "price" and is_money(p.unit)
     }
+
+    def joined(candidate: str) -> int:
+        return sum(rates.convert(Decimal(1), c, candidate) is not None for c in currencies)
+
     candidates = [c for base, quote, _v in rates.quotes for c in (quote, base)]
-    for candidate in candidates:
-        if all(rates.convert(Decimal(1), c, candidate) is not None for c in currencies):
-            return candidate
-    return None
+    best = max(candidates, key=joined, default=None)
+    if best is None or joined(best) < 2:
+        return None
+    return Common(best, joined(best) == len(currencies))
 
 
 def _in_currency(
-    path: YearPath, common: str | None, rates: Rates
+    path: YearPath, common: Common | None, rates: Rates
 ) -> tuple[str, tuple[tuple[Decimal, Decimal], ...]]:
-    """The path's unit and points, in the common currency when there is one (values
-    converted exactly, then rounded to two decimal places for the chart and its table)."""
+    """The path's unit and points, in the common currency when a rate converts it (values
+    converted exactly, then rounded to the cent for the chart and its table)."""
     currency = _currency(path.unit)
-    if common is None or currency == common:
+    target = common.currency if common else currency
+    converted = [rates.convert(v, currency, target) for _y, v in path.points]
+    if currency == target or None in converted:
         return path.unit, tuple((Decimal(y), v) for y, v in path.points)
     cent = Decimal("0.01")
     points = tuple(
-        (Decimal(y), Decimal(rates.convert(v, currency, common) or 0).quantize(cent))
-        for y, v in path.points
+        (Decimal(y), Decimal(v or 0).quantize(cent).normalize())
+        for (y, _v), v in zip(path.points, converted, strict=True)
     )
-    return common + path.unit[len(currency) :], points
+    return target + path.unit[len(currency) :], points
 
 
-def _price_caption(common: str | None, rates: Rates) -> str:
+def _price_caption(common: Common | None, rates: Rates) -> str:
     text = _(
         "Floors, reserve prices, ceilings and trigger prices by year, as each scheme's "
         "system level computes them (inflation adjustments not included); dashed lines are "
@@ -399,5 +414,13 @@ def _price_caption(common: str | None, rates: Rates) -> str:
     )
     if common is None:
         return followed_by(text, _("Each chart is in the schemes' own currency and unit."))
-    converted = _("Converted into {currency} at the rates given ({rates}).")
-    return followed_by(text, converted.format(currency=common, rates=", ".join(rates.texts())))
+    used = ", ".join(rates.texts())
+    converted = (
+        _("Converted into {currency} at the rates given ({rates}).")
+        if common.complete
+        else _(
+            "Converted into {currency} at the rates given ({rates}); a currency no rate "
+            "joins to it stays as it is."
+        )
+    )
+    return followed_by(text, converted.format(currency=common.currency, rates=used))

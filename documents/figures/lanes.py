@@ -18,12 +18,12 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from etsl.documents.figures.legend import Entry, legend
 from etsl.documents.figures.palette import INK, PAPER
-from etsl.documents.figures.scales import Scale
+from etsl.documents.figures.scales import Scale, nice_step
 from etsl.documents.figures.svg import n, svg, text, text_width
 from etsl.documents.figures.timeline import Bar, year_axis
 from markupsafe import Markup, escape
 
-WIDTH, RIGHT, ROW, BAR, AXIS = 760, 24, 30, 18, 30
+WIDTH, RIGHT, ROW, BAR, AXIS, TICKS = 760, 24, 30, 18, 30, 10
 #: The height of a line of mark labels above the rows (at most two lines, alternating).
 LABEL_LINE = 15
 #: The widest row name (px at 12 px); the names are short names, so this is never reached
@@ -60,12 +60,13 @@ def lanes(rows: Sequence[Lane], marks: Sequence[Mark], title: str, key: Sequence
     left = int(names.to_integral_value(ROUND_CEILING)) + 18
     starts = [b.start for r in rows for b in r.bars] + [m.at for m in marks]
     ends = [b.end for r in rows for b in r.bars] + [m.at for m in marks]
-    low = min(starts).to_integral_value(ROUND_FLOOR)
     high = max(ends).to_integral_value(ROUND_CEILING)
+    step = max(Decimal(1), nice_step(high - min(starts), TICKS))
+    low = (min(starts) / step).to_integral_value(ROUND_FLOOR) * step  # ticks on round years
     x = Scale(low, high, Decimal(left), Decimal(WIDTH - RIGHT))
     top = 8 + LABEL_LINE * min(len(marks), 2)
     bottom = top + ROW * len(rows)
-    body = [year_axis(x, low, high, top, bottom, 10)]
+    body = [year_axis(x, low, high, top, bottom, TICKS)]
     for index, row in enumerate(rows):
         body.append(_lane(row, x, top + ROW * index, left))
     body += [_mark(mark, x, top, 4 + LABEL_LINE * (1 + i % 2)) for i, mark in enumerate(marks)]
@@ -93,9 +94,10 @@ def _lane(row: Lane, x: Scale, y: int, left: int) -> str:
 
 def _mark(mark: Mark, x: Scale, top: int, baseline: int) -> str:
     """A line from the label above the rows down to the last marked row, and a diamond on
-    each marked row; the label ends at the line when it would run past the plot."""
+    the top edge of each marked row's bars (clear of the bars' labels); the label ends at
+    the line when it would run past the plot."""
     at = x(mark.at)
-    centres = [top + ROW * row + ROW // 2 for row in mark.rows]
+    centres = [top + ROW * row + (ROW - BAR) // 2 for row in mark.rows]
     anchor = "end" if at + text_width(mark.label, 10) + 4 > WIDTH - RIGHT else "start"
     parts = [
         f'<line x1="{n(at)}" y1="{baseline - 10}" x2="{n(at)}" y2="{max(centres)}" '
@@ -104,7 +106,7 @@ def _mark(mark: Mark, x: Scale, top: int, baseline: int) -> str:
     ]
     for y in centres:
         parts.append(
-            f'<path d="M{n(at)},{y - 6} l6,6 l-6,6 l-6,-6 z" fill="{LINK}" '
+            f'<path d="M{n(at)},{y - 5} l5,5 l-5,5 l-5,-5 z" fill="{LINK}" '
             f'stroke="{PAPER}" stroke-width="1"/>'
         )
     return f"<g><title>{escape(mark.label)}</title>{''.join(parts)}</g>"

@@ -1,0 +1,198 @@
+"""The comparison's charts (documents/figures/comparison.py): what each draws for given
+models and paths, what it leaves out and why, and the `--rate` option of `etsl compare`."""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from etsl.compiler.model import SchemeModel
+from etsl.documents.figures.comparison import ComparedFigure, comparison_figures, short_names
+from etsl.documents.figures.scheme import YearPath
+from etsl.documents.i18n import language
+from etsl.linkage.facts import Rates
+
+from etsl.cli import cli
+from tests.library import library, library_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+WORLD = ROOT / "schemes" / "world"
+
+
+def schemes(*names: str) -> list[SchemeModel]:
+    by_name = {m.name: m for m in library()}
+    return [by_name[n] for n in names]
+
+
+def texts(figure: ComparedFigure) -> list[str]:
+    """The words the figure's SVG draws (its <text> elements)."""
+    return [html.unescape(t) for t in re.findall(r"<text [^>]*>([^<]*)</text>", str(figure.svg))]
+
+
+def by_key(figures: tuple[ComparedFigure, ...]) -> dict[str, ComparedFigure]:
+    return {f.key: f for f in figures}
+
+
+def test_short_names_are_words_readers_know_not_identifiers() -> None:
+    models = schemes("california", "quebec", "eu_ets", "rggi", "tokyo_cat", "saitama_tset")
+    assert list(short_names(models).values()) == [
+        "California",
+        "Québec",
+        "EU ETS",
+        "RGGI",
+        "Tokyo",
+        "Saitama Prefecture",
+    ]
+    with language("ja"):
+        shown = short_names(models)
+    assert shown["california"] == "カリフォルニア州" and shown["tokyo_cat"] == "東京都"
+    assert shown["eu_ets"] == "EU ETS"
+
+
+def test_the_timeline_draws_each_schemes_periods_and_marks_links_once() -> None:
+    models = schemes("tokyo_cat", "saitama_tset", "domestic_credit", "jvets")
+    timeline = by_key(comparison_figures(models, {}))["timeline"]
+    drawn = texts(timeline)
+    assert {"Tokyo", "Saitama Prefecture", "JVETS"} <= set(drawn)
+    assert "tokyo_cat" not in str(timeline.svg)
+    assert drawn.count("Tokyo–Saitama Prefecture 2010") == 1  # both declare the link
+    assert str(timeline.svg).count("<rect") == 3 + 4 + 7  # Tokyo, Saitama, JVETS periods
+    assert timeline.rows[0] == ("Tokyo", "FY2010–FY2014; FY2015–FY2019; FY2020–FY2024")
+    assert timeline.rows[-1] == ("Tokyo–Saitama Prefecture link", "since 17 September 2010")
+    assert timeline.omitted == (
+        ("No dated periods or phases in the model", ("Domestic Credit System",)),
+    )
+    assert {"Period or phase (shades alternate)", "Link starts (both schemes marked)"} <= set(drawn)
+
+
+def test_a_link_to_a_scheme_not_compared_is_not_marked() -> None:
+    timeline = by_key(comparison_figures(schemes("california", "eu_ets"), {}))["timeline"]
+    assert "Link starts (both schemes marked)" not in texts(timeline)
+    assert all("link" not in row[0] for row in timeline.rows)
+
+
+def test_caps_are_indexed_to_each_schemes_first_year() -> None:
+    models = schemes("california", "quebec", "korea_ets", "china_ets")
+    paths = {
+        "california": (
+            YearPath(
+                "annual_cap", "tCO2e", ((2013, Decimal(162800000)), (2014, Decimal(159700000)))
+            ),
+        ),
+        "quebec": (YearPath("annual_cap", "tCO2e", ((2013, Decimal(23200000)),)),),
+    }
+    cap = by_key(comparison_figures(models, paths))["cap-index"]
+    assert cap.rows == (("California", "2013", "162,800,000 t CO₂e", "2013: 100.0; 2014: 98.1"),)
+    assert "Index, each scheme's first year = 100" in texts(cap)
+    assert "California" in texts(cap)  # the legend names the line
+    assert cap.omitted == (
+        ("Cap computed for fewer than two years without participants' data", ("Québec",)),
+        ("No cap for the whole system by year in the model", ("Korea ETS",)),
+        ("Cap or target set for each participant, not as a total by year", ("China National ETS",)),
+    )
+
+
+def test_without_any_yearly_cap_the_chart_says_so_and_draws_nothing() -> None:
+    cap = by_key(comparison_figures(schemes("tokyo_cat", "saitama_tset"), {}))["cap-index"]
+    assert str(cap.svg) == "" and cap.rows == ()
+    assert cap.caption == "No compared scheme's model gives a cap for the whole system by year."
+
+
+def test_price_controls_are_drawn_per_currency_from_the_computed_paths() -> None:
+    models = schemes("california", "uk_ets", "eu_ets", "quebec")
+    figures = by_key(comparison_figures(models, library_paths()))
+    assert [k for k in figures if k.startswith("prices")] == [
+        "prices-USD-tCO2e",
+        "prices-GBP-tCO2e",
+    ]
+    usd, gbp = figures["prices-USD-tCO2e"], figures["prices-GBP-tCO2e"]
+    assert [row[0] for row in usd.rows] == [
+        "California: Auction reserve price",
+        "California: Price ceiling",
+    ]
+    assert usd.rows[1][2].startswith("2021: 65; 2022: 68.25; 2023: 71.66")
+    assert "stroke-dasharray" in str(usd.svg)  # the auction reserve price is a floor
+    assert "own currency" in usd.caption and usd.omitted == ()
+    assert gbp.omitted_title == "In no price chart:"
+    assert gbp.omitted == (
+        ("Price controls not amounts of money by year (quantities, shares or rules)", ("EU ETS",)),
+        ("No price controls stated in the sources", ("Québec",)),
+    )
+
+
+def test_with_rates_the_price_controls_share_one_currency_and_say_the_rates() -> None:
+    models = schemes("california", "uk_ets")
+    rates = Rates((("USD", "GBP", Decimal("0.8")),))
+    figures = by_key(comparison_figures(models, library_paths(), rates))
+    chart = figures["prices-GBP-tCO2e"]
+    assert [k for k in figures if k.startswith("prices")] == ["prices-GBP-tCO2e"]
+    california = dict((row[0], row[2]) for row in chart.rows)["California: Price ceiling"]
+    assert california.startswith("2021: 52; 2022: 54.6; 2023: 57.33")  # 65, 68.25, 71.66 USD
+    assert chart.caption.endswith("Converted into GBP at the rates given (USD/GBP=0.8).")
+
+
+def test_a_currency_no_rate_joins_stays_in_its_own_chart() -> None:
+    models = schemes("california", "uk_ets", "nz_ets")
+    rates = Rates((("USD", "GBP", Decimal("0.8")),))
+    figures = by_key(comparison_figures(models, library_paths(), rates))
+    assert [k for k in figures if k.startswith("prices")] == [
+        "prices-GBP-tCO2e",
+        "prices-NZD-tCO2e",
+    ]
+    assert figures["prices-NZD-tCO2e"].caption.endswith(
+        "Converted into GBP at the rates given (USD/GBP=0.8); a currency no rate joins to it "
+        "stays as it is."
+    )
+
+
+def test_a_rate_joining_no_two_compared_currencies_is_not_used() -> None:
+    models = schemes("california", "nz_ets")
+    rates = Rates((("EUR", "JPY", Decimal("160")),))
+    figures = by_key(comparison_figures(models, library_paths(), rates))
+    assert {"prices-USD-tCO2e", "prices-NZD-tCO2e"} <= set(figures)
+    assert "own currency" in figures["prices-USD-tCO2e"].caption
+
+
+def test_no_price_controls_anywhere_is_said_in_words() -> None:
+    figures = by_key(comparison_figures(schemes("tokyo_cat", "korea_ets"), {}))
+    prices = figures["prices"]
+    assert str(prices.svg) == ""
+    assert prices.caption == "No compared scheme states price controls in money by year."
+    assert prices.omitted == (("No price controls stated in the sources", ("Tokyo", "Korea ETS")),)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_compare_writes_the_charts_section(lang: str, tmp_path: Path) -> None:
+    out = tmp_path / "world.html"
+    result = CliRunner().invoke(
+        cli, ["compare", str(WORLD), "--lang", lang, "--rate", "USD/GBP=0.79", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    heading = "図" if lang == "ja" else "Charts"
+    assert f'<section id="charts">\n<h2>{heading}</h2>' in page
+    for key in ("timeline", "cap-index", "prices-GBP-tCO2e"):
+        assert f'id="fig-{key}"' in page
+    assert "USD/GBP=0.79" in page
+
+
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        ("USD=0.79", "'USD=0.79' is not an exchange rate; write BASE/QUOTE=VALUE"),
+        ("USD/XYZ=2", "unknown currency XYZ in 'USD/XYZ=2'"),
+        ("USD/GBP=0", "'USD/GBP=0' must relate two different currencies by a positive number"),
+    ],
+)
+def test_a_bad_rate_is_a_message_and_nothing_is_written(
+    rate: str, message: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "world.html"
+    result = CliRunner().invoke(cli, ["compare", str(WORLD), "--rate", rate, "-o", str(out)])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not out.exists()
