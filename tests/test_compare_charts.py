@@ -196,3 +196,13 @@ def test_a_bad_rate_is_a_message_and_nothing_is_written(
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_docs_refuses_a_bad_rate_before_writing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        cli, ["docs", str(WORLD), "-o", str(out), "--compare", f"W={WORLD}", "--rate", "1USD"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "'1USD' is not an exchange rate" in result.output
+    assert not out.exists()
