@@ -310,7 +310,7 @@ def _price_series(
     model: SchemeModel,
     name: str,
     paths: Sequence[YearPath],
-    common: str | None,
+    common: Common | None,
     rates: Rates,
 ) -> list[tuple[str, Series, tuple[str, ...]]]:
     """The scheme's price controls in money that its system level computes by year: each
