@@ -106,6 +106,8 @@ def test_page_examples_run_explain_sweep_compare_and_link(client: TestClient) ->
     other = "schemes/saitama_tset.scheme"
     status, compared = post(client, "compare", tokyo(other=other))
     assert "Saitama" in compared["html"]
+    assert 'id="fig-timeline"' in compared["html"]  # the charts, with the link's start
+    assert "Tokyo–Saitama Prefecture 2010" in compared["html"]
     status, linked = post(client, "link", tokyo(other=other))
     assert status == 200 and "tokyo_cat ↔ saitama_tset" in linked["text"]
 

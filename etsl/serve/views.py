@@ -289,10 +289,14 @@ def sweep(bench: Bench, body: Body) -> Any:
 
 def compare(bench: Bench, body: Body) -> Any:
     from etsl.documents.compare import comparison, render
+    from etsl.documents.figures.comparison import comparison_figures
+    from etsl.system_paths import year_paths
 
     _, compiled = bench.compiled(body)
     other = bench.other(body)
-    return {"html": render(comparison([compiled.model, other.model]), "html")}
+    result = comparison([compiled.model, other.model])
+    paths = {s.name: year_paths(s) for s in (compiled, other)}
+    return {"html": render(result, "html", charts=comparison_figures(result.schemes, paths))}
 
 
 def link(bench: Bench, body: Body) -> Any:
