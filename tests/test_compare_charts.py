@@ -69,6 +69,16 @@ def test_the_timeline_draws_each_schemes_periods_and_marks_links_once() -> None:
     assert {"Period or phase (shades alternate)", "Link starts (both schemes marked)"} <= set(drawn)
 
 
+def test_a_proposed_link_is_not_marked_as_started() -> None:
+    tokyo, saitama = schemes("tokyo_cat", "saitama_tset")
+    proposed = [link.model_copy(update={"status": "proposed"}) for link in tokyo.links]
+    tokyo = tokyo.model_copy(update={"links": proposed})
+    saitama = saitama.model_copy(update={"links": []})
+    timeline = by_key(comparison_figures([tokyo, saitama], {}))["timeline"]
+    assert "Tokyo–Saitama Prefecture 2010" not in texts(timeline)
+    assert all("link" not in row[0] for row in timeline.rows)
+
+
 def test_a_link_to_a_scheme_not_compared_is_not_marked() -> None:
     timeline = by_key(comparison_figures(schemes("california", "eu_ets"), {}))["timeline"]
     assert "Link starts (both schemes marked)" not in texts(timeline)

@@ -174,14 +174,14 @@ def grouped(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, tuple[str, ...
 def _link_marks(
     drawn: Sequence[SchemeModel], names: Mapping[str, str]
 ) -> tuple[list[Mark], tuple[tuple[str, str], ...]]:
-    """A mark for each link between two drawn schemes (once, though both declare it), and
-    the data rows saying every link's start."""
+    """A mark for each link between two drawn schemes that has started or is agreed to
+    start on a date (once, though both declare it), and the data rows saying its start."""
     row = {m.name: i for i, m in enumerate(drawn)}
     marks: dict[tuple[str, ...], Mark] = {}
     data = []
     for model in drawn:
         for link in model.links:
-            if link.since is None or link.target not in row:
+            if link.since is None or link.target not in row or link.status == "proposed":
                 continue
             pair = tuple(sorted((model.name, link.target), key=row.__getitem__))
             start = date.fromisoformat(link.since)
