@@ -24,7 +24,8 @@ from etsl.documents.figures.timeline import Bar, year_axis
 from markupsafe import Markup, escape
 
 WIDTH, RIGHT, ROW, BAR, AXIS, TICKS = 760, 24, 30, 18, 30, 10
-#: The height of a line of mark labels above the rows (at most two lines, alternating).
+#: The height of a line of mark labels above the rows: one line a mark, the earliest at the
+#: top, so that no mark's line crosses another's label (each label runs right of its line).
 LABEL_LINE = 15
 #: The widest row name (px at 12 px); the names are short names, so this is never reached
 #: in the library's comparisons.
@@ -64,12 +65,13 @@ def lanes(rows: Sequence[Lane], marks: Sequence[Mark], title: str, key: Sequence
     step = max(Decimal(1), nice_step(high - min(starts), TICKS))
     low = (min(starts) / step).to_integral_value(ROUND_FLOOR) * step  # ticks on round years
     x = Scale(low, high, Decimal(left), Decimal(WIDTH - RIGHT))
-    top = 8 + LABEL_LINE * min(len(marks), 2)
+    top = 8 + LABEL_LINE * len(marks)
     bottom = top + ROW * len(rows)
     body = [year_axis(x, low, high, top, bottom, TICKS)]
     for index, row in enumerate(rows):
         body.append(_lane(row, x, top + ROW * index, left))
-    body += [_mark(mark, x, top, 4 + LABEL_LINE * (1 + i % 2)) for i, mark in enumerate(marks)]
+    in_order = sorted(marks, key=lambda mark: mark.at)
+    body += [_mark(mark, x, top, 4 + LABEL_LINE * (1 + i)) for i, mark in enumerate(in_order)]
     drawn, height = legend(key, left, bottom + AXIS, WIDTH - 10)
     body.append(drawn)
     return svg(WIDTH, bottom + AXIS + height, body, title)
