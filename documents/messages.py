@@ -213,12 +213,20 @@ def updated(lang: str, template: Catalog) -> tuple[bytes, bytes]:
 
 
 def updated_catalogue(
-    path: Path, lang: str, domain: str, header: str, template: Catalog
+    path: Path,
+    lang: str,
+    domain: str,
+    header: str,
+    template: Catalog,
+    existing: Catalog | None = None,
 ) -> tuple[bytes, bytes]:
-    """The .po at `path` (a new one headed `header` if there is none) brought up to date
-    with `template`: every translation kept, text no longer extracted dropped; and its .mo.
-    Shared with the scheme-text catalogues (etsl.documents.scheme_messages)."""
-    if path.exists():
+    """The .po at `path` (or `existing`, already read from it; a new one headed `header`
+    if there is none) brought up to date with `template`: every translation kept, text no
+    longer extracted dropped; and its .mo. Shared with the scheme-text catalogues
+    (etsl.documents.scheme_messages)."""
+    if existing is not None:
+        catalog = existing
+    elif path.exists():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang, domain=domain)
     else:

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from etsl.compiler.enums import Vocabulary
 from etsl.compiler.units import CURRENCIES
-from etsl.documents.i18n import current, has_translation, ngettext, pgettext
+from etsl.documents.i18n import current, has_translation, ngettext, own_term, pgettext
 from etsl.documents.i18n import gettext as _
 
 # ---- names ------------------------------------------------------------------------------------
@@ -110,11 +110,15 @@ def is_plural(phrase: str) -> bool:
 
 
 def label(name: str) -> str:
-    """What readers call the value `name`: the catalogue's term in the language being
+    """What readers call the value `name`: the term of the scheme being written
+    (`etsl.documents.i18n.own_terms`), else the catalogue's term in the language being
     written when there is one, else the identifier's words."""
-    if current() != "en" and has_translation("name", name):
-        return pgettext("name", name)
-    return humanize(name)
+    if current() == "en":
+        return humanize(name)
+    own = own_term(name)
+    if own:
+        return own
+    return pgettext("name", name) if has_translation("name", name) else humanize(name)
 
 
 def scheme_title(title: str | None, name: str) -> str:
