@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
+from etsl.compiler.driver import compile_paths
 from etsl.documents.i18n import language
 from etsl.documents.linkage_report import render_document
+from etsl.documents.site import site
 from etsl.linkage.network import analyse_network
 
 from tests.library import library
@@ -145,3 +148,34 @@ def test_a_cell_cites_a_source_once() -> None:
         for m in twice.finditer(path.read_text(encoding="utf-8"))
     ]
     assert seen == []
+
+
+def test_the_japanese_footer_explains_the_untranslated_mark_only_beside_it(
+    tmp_path: Path,
+) -> None:
+    """Every Japanese page's footer explained 【未翻訳】, also on pages without one."""
+    rggi = [m for m in library() if m.name == "rggi"]
+    (tmp_path / "harbour.scheme").write_text(HARBOUR, encoding="utf-8")
+    compilation = compile_paths([tmp_path])
+    harbour = [c.model for c in compilation.schemes.values()]  # no catalogue: marked
+    with language("ja"):
+        pages = site(rggi + harbour, published=date(2025, 1, 31))
+    for name in ("rggi.html", "rggi-factsheet.html", "glossary.html"):
+        assert "未翻訳" not in pages[name], name
+    body, footer = pages["harbour.html"].split("<footer")
+    assert "【未翻訳】A small scheme" in body
+    assert "「【未翻訳】」と表示した文は翻訳がまだなく" in footer
+
+
+HARBOUR = """\
+scheme harbour "Harbour scheme" {
+  jurisdiction "Harbour City"
+  description "A small scheme for the harbour." cite law
+  source law "Harbour Act"
+  period p1 = 2030 .. 2032 "First period" cite law
+  participant ship "A ship" {
+    emissions: tCO2e "Emissions while berthed"
+  }
+  cap = 100 tCO2e "Each ship's cap" cite law
+}
+"""
