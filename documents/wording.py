@@ -267,12 +267,28 @@ def gas_words(gas: str) -> str:
     return _GASES.get(gas, gas)
 
 
+#: Metric prefixes as Japanese official statistics write them (百万t-CO₂ for Mt CO₂).
+_JAPANESE_PREFIXES = {"k": "千", "M": "百万", "G": "十億"}
+
+
 def unit_symbol(symbol: str, per: bool = False) -> str:
     """One unit symbol for readers: `tCO2e` → `t CO₂e`, `kL_oe` → `kL oil-equivalent`
-    (`per`: in a denominator, `per short ton`)."""
+    (`per`: in a denominator, `per short ton`). Japanese pages write tonnes of a gas as
+    the Ministry of the Environment does: `t-CO₂e`, `百万t-CO₂e` for `MtCO2e`.
+
+    >>> unit_symbol("MtCO2e")
+    'Mt CO₂e'
+    >>> from etsl.documents.i18n import language
+    >>> with language("ja"):
+    ...     unit_symbol("MtCO2e"), unit_symbol("tCO2"), unit_symbol("kt")
+    ('百万t-CO₂e', 't-CO₂', '千t')
+    """
     match = _MASS.match(symbol)
     if match:
         prefix, gas = match.group(1) or "", match.group(2)
+        if prefix != "short_" and current() == "ja":
+            mass = f"{_JAPANESE_PREFIXES.get(prefix, prefix)}t"
+            return f"{mass}-{gas_words(gas)}" if gas else mass
         short = _("short ton") if per else _("short tons")
         mass = short if prefix == "short_" else f"{prefix}t"
         return f"{mass} {gas_words(gas)}" if gas else mass

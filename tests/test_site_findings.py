@@ -124,6 +124,26 @@ def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None
     assert re.search(FOUND[finding], next(prose(line)))
 
 
+#: A quantity in tonnes as English pages write it (`1,686.3 Mt CO₂e`, `t CO₂e`), where
+#: Japanese official style writes `百万t-CO₂e` and `t-CO₂e`.
+ENGLISH_TONNES = re.compile(r"(?<![A-Za-z])[kMG]?t CO₂e?|\bMt\b")
+#: A numbered reference: its title is quoted as published, in any language.
+REFERENCE = re.compile(r"^\d+\. <a id=")
+
+
+def test_japanese_quantities_are_in_the_japanese_official_style() -> None:
+    """The generator wrote "Mt CO₂e" on Japanese pages (nz_ets: 34.5 Mt CO₂e)."""
+    seen = [
+        (name, line[:80])
+        for name, text in documents()
+        if name.startswith("ja/")
+        for line in text.splitlines()
+        if not REFERENCE.match(line) and ENGLISH_TONNES.search(line)
+    ]
+    assert seen == []
+    assert ENGLISH_TONNES.search("| 2022年 | 34.5 Mt CO₂e |")
+
+
 def test_japanese_sentences_end_with_a_japanese_full_stop() -> None:
     """The linkage page ended its list of unlinked schemes with `制度.`, and each pair's
     line `リンクを宣言した制度：…制度.`."""
