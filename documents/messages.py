@@ -28,6 +28,7 @@ from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from etsl.compiler.model import Formula, SchemeModel
+from etsl.compiler.resolve import ATTRIBUTE_BASES
 from etsl.documents.i18n import DOMAIN, LANGUAGES, LOCALES
 from pydantic import BaseModel
 
@@ -162,6 +163,7 @@ def _library_names() -> tuple[dict[str, str], dict[str, str]]:
         for table in m.tables:
             found += [cell for row in table.rows for cell in row[:1]] + list(table.dims)
         found += _set_members(m)
+        found += [a for bases in ATTRIBUTE_BASES.values() for a in bases]  # holding.vintage
         for name in found:
             if name and name != "*" and not name[0].isdigit():
                 names.setdefault(name, f"schemes: {m.name}")

@@ -199,3 +199,27 @@ scheme harbour "Harbour scheme" {
   cap = 100 tCO2e "Each ship's cap" cite law
 }
 """
+
+
+def test_japanese_pages_name_a_holdings_attributes_in_japanese() -> None:
+    """GX-ETS's JCM condition read 保有ユニットのvintageが2021以上である."""
+    english = re.compile(r"保有ユニットの[A-Za-z]")
+    seen = [
+        (name, line[:80])
+        for name, text in documents()
+        if name.startswith("ja/")
+        for line in prose(text)
+        if english.search(line)
+    ]
+    assert seen == []
+
+
+def test_the_japanese_factsheet_punctuates_its_lists_in_japanese() -> None:
+    """GX-ETS's factsheet read 価格上限: 4,300 JPY/t CO₂ (開始 2026), 上昇率 毎年3 % and
+    JCMクレジット: 条件 保有ユニットの…."""
+    gx = [m for m in library() if m.name == "gx_ets"]
+    with language("ja"):
+        sheet = site(gx, published=date(2025, 1, 31))["gx_ets-factsheet.html"]
+    assert "4,300 JPY/t-CO₂（2026年から）、毎年3 %上昇" in sheet
+    assert "（保有ユニットのビンテージが2021以上である場合に限る）" in sheet
+    assert "(開始" not in sheet and "上昇率" not in sheet and "条件 " not in sheet
