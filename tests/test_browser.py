@@ -407,6 +407,21 @@ def test_index_cells_keep_their_text_inside_them(printed, width: int) -> None:  
     assert found == [], (lang, width)
 
 
+#: Period-table cells of the first three columns (name, kind, span) set on more than one line.
+BROKEN_PERIOD_CELLS = """
+return [...document.querySelectorAll('#periods table tbody td:nth-child(-n+3)')].filter(cell => {
+  const range = document.createRange(); range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+}).map(cell => cell.textContent.trim());
+"""
+
+
+def test_period_names_and_spans_stay_on_one_line(printed) -> None:  # noqa: ANN001
+    """At 800 px the EU ETS page set 第1フェー/ズ and 2005 –/2007 on two lines each."""
+    lang, folder, _ = printed
+    assert measured(folder, "eu_ets.html", BROKEN_PERIOD_CELLS, "800,900") == [], lang
+
+
 #: The network figure's scheme labels: the pairs whose boxes overlap, and those cut short.
 NETWORK_LABELS = """
 const boxes = [...document.querySelectorAll('figure svg g')].filter(g => g.querySelector('circle'))
