@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import gettext as gnu
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -30,6 +30,7 @@ DOMAIN = "etsl"
 LANGUAGES = {"en": "English", "ja": "日本語"}
 
 _current: ContextVar[str] = ContextVar("etsl_documents_language", default="en")
+_own_terms: ContextVar[Mapping[str, str] | None] = ContextVar("etsl_own_terms", default=None)
 
 
 class UnknownLanguage(ValueError):
@@ -55,6 +56,24 @@ def language(lang: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def own_terms(terms: Mapping[str, str]) -> Iterator[None]:
+    """Inside the block, name the identifiers in `terms` by the term given there: one
+    scheme's own words for its names (RGGI's `cp1` is its first control period, while
+    California's `cp1` is its first compliance period), ahead of the shared catalogue."""
+    token = _own_terms.set(terms)
+    try:
+        yield
+    finally:
+        _own_terms.reset(token)
+
+
+def own_term(name: str) -> str | None:
+    """The term the scheme being written gives `name`, if it gives one."""
+    terms = _own_terms.get()
+    return terms.get(name) if terms else None
 
 
 def current() -> str:

@@ -28,6 +28,7 @@ from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from etsl.compiler.model import Formula, SchemeModel
+from etsl.compiler.resolve import ATTRIBUTE_BASES
 from etsl.documents.i18n import DOMAIN, LANGUAGES, LOCALES
 from pydantic import BaseModel
 
@@ -162,6 +163,7 @@ def _library_names() -> tuple[dict[str, str], dict[str, str]]:
         for table in m.tables:
             found += [cell for row in table.rows for cell in row[:1]] + list(table.dims)
         found += _set_members(m)
+        found += [a for bases in ATTRIBUTE_BASES.values() for a in bases]  # holding.vintage
         for name in found:
             if name and name != "*" and not name[0].isdigit():
                 names.setdefault(name, f"schemes: {m.name}")
@@ -213,12 +215,20 @@ def updated(lang: str, template: Catalog) -> tuple[bytes, bytes]:
 
 
 def updated_catalogue(
-    path: Path, lang: str, domain: str, header: str, template: Catalog
+    path: Path,
+    lang: str,
+    domain: str,
+    header: str,
+    template: Catalog,
+    existing: Catalog | None = None,
 ) -> tuple[bytes, bytes]:
-    """The .po at `path` (a new one headed `header` if there is none) brought up to date
-    with `template`: every translation kept, text no longer extracted dropped; and its .mo.
-    Shared with the scheme-text catalogues (etsl.documents.scheme_messages)."""
-    if path.exists():
+    """The .po at `path` (or `existing`, already read from it; a new one headed `header`
+    if there is none) brought up to date with `template`: every translation kept, text no
+    longer extracted dropped; and its .mo. Shared with the scheme-text catalogues
+    (etsl.documents.scheme_messages)."""
+    if existing is not None:
+        catalog = existing
+    elif path.exists():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang, domain=domain)
     else:

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from etsl.documents import i18n
-from etsl.documents.wording import colon, comma, full_stop, label
+from etsl.documents.wording import colon, comma, full_stop, label, year_alone
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -147,6 +147,7 @@ def environment() -> Environment:
     env.globals["comma"] = comma  # list and heading punctuation of the language
     env.globals["colon"] = colon
     env.globals["full_stop"] = full_stop
+    env.globals["year_alone"] = year_alone  # a period bound in a sentence: 2026年, 2026年度
     return env
 
 

@@ -5,9 +5,14 @@ conditions and example titles are English prose written by its author. The docum
 them in the page's language through a catalogue kept beside the scheme files: for the
 schemes in a folder `DIR`, `DIR/locale/<lang>.po` (maintained with
 `python -m etsl.documents.scheme_messages DIR`) compiled to `DIR/locale/<lang>.mo`, keyed
-by the English text itself, so one translation serves every scheme of the folder that
-says the same thing. A string the catalogue does not translate yet is shown in English
-with a visible mark (`【未翻訳】` on Japanese pages), never silently.
+by the English text in the context of the scheme saying it (gettext `msgctxt` = the
+scheme's name), so that two schemes saying the same words each get their own official
+wording. A string the catalogue does not translate yet is shown in English with a
+visible mark (`【未翻訳】` on Japanese pages), never silently.
+
+The catalogue also names each scheme's periods (`cp1` is RGGI's first control period and
+California's first compliance period): `own_names(model)` gives those terms, for
+`etsl.documents.i18n.own_terms` around everything written about one scheme.
 
 `translated(model)` is applied where the documents receive their models (the site and
 the comparison), inside `with language(lang)`.
@@ -63,10 +68,28 @@ def translated(model: SchemeModel) -> SchemeModel:
     catalogue = _catalogue(Path(model.path).resolve().parent, lang)
 
     def change(text: str, _where: str) -> str:
-        found = catalogue.gettext(text)
+        found = catalogue.pgettext(model.name, text)
         return found if found != text else _(UNTRANSLATED).format(text=text)
 
     return each_text(model, change)
+
+
+def own_names(model: SchemeModel) -> dict[str, str]:
+    """The terms `model`'s catalogue gives its own period names in the language being
+    written (none in English; a name without one keeps the documents' shared term)."""
+    lang = current()
+    if lang == "en":
+        return {}
+    catalogue = _catalogue(Path(model.path).resolve().parent, lang)
+    terms = {p.name: catalogue.pgettext(model.name, p.name) for p in model.periods}
+    return {name: term for name, term in terms.items() if term != name}
+
+
+def each_name(model: SchemeModel, change: Change) -> None:
+    """`change` applied to each name the scheme's catalogue gives a term of its own (how
+    they are extracted)."""
+    for period in model.periods:
+        change(period.name, f"{model.name}.periods[{period.name}].name")
 
 
 def each_text(model: SchemeModel, change: Change) -> SchemeModel:

@@ -29,11 +29,11 @@ from etsl.documents.compare import NOT_STATED, Cell, card, cell
 from etsl.documents.figures.scheme import Figure, YearPath, factsheet_timeline
 from etsl.documents.figures.svg import standalone
 from etsl.documents.glossary import glossary_entries
-from etsl.documents.i18n import N_
+from etsl.documents.i18n import N_, own_terms
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.scheme_page import SchemePage, page_name, scheme_page
-from etsl.documents.scheme_text import translated
+from etsl.documents.scheme_text import own_names, translated
 from etsl.documents.search import search_page
 from etsl.documents.shell import NavItem, Shell, site_nav
 from etsl.documents.wording import scheme_title, span_words, vocab_words
@@ -161,7 +161,10 @@ def site(
         raise ValueError(f"unknown format {fmt!r}")
     models = [translated(m) for m in models]
     titles = {m.name: scheme_title(m.title, m.name) for m in models}
-    pages = [scheme_page(m, fmt, titles, (paths or {}).get(m.name, ())) for m in models]
+    pages = []
+    for m in models:
+        with own_terms(own_names(m)):  # each scheme's own period names
+            pages.append(scheme_page(m, fmt, titles, (paths or {}).get(m.name, ())))
     shell = _shell(extras, published, languages, fmt)
     entries = index_entries(models, fmt)
     files = {
@@ -175,19 +178,8 @@ def site(
     }
     files.update({x.filename: x.draw(shell.page(x.filename, x.filename)) for x in extras})
     for model, page in zip(models, pages, strict=True):
-        files[page.filename] = render_page(page, fmt, shell.page(page.filename, f"index.{fmt}"))
-        if fmt == "html":
-            name = factsheet_name(model)
-            files[name] = render(
-                "factsheet.html.j2",
-                page=page,
-                sources=factsheet_sources(page),
-                timeline=factsheet_timeline(model),
-                shell=shell.page(name),
-            )
-        else:
-            for figure in page.figures:
-                files[figure_filename(page, figure)] = standalone(str(figure.svg))
+        with own_terms(own_names(model)):
+            files.update(_scheme_files(model, page, fmt, shell))
     if fmt == "html":
         files["glossary.html"] = render(
             "glossary.html.j2",
@@ -195,6 +187,24 @@ def site(
             shell=shell.page("glossary.html", "glossary.html"),
         )
         files["search.html"] = search_page(files, shell.page("search.html"))
+    return files
+
+
+def _scheme_files(model: SchemeModel, page: SchemePage, fmt: str, shell: Shell) -> dict[str, str]:
+    """A scheme's page, and its factsheet (HTML) or its figures' files (Markdown)."""
+    files = {page.filename: render_page(page, fmt, shell.page(page.filename, f"index.{fmt}"))}
+    if fmt == "html":
+        name = factsheet_name(model)
+        files[name] = render(
+            "factsheet.html.j2",
+            page=page,
+            sources=factsheet_sources(page),
+            timeline=factsheet_timeline(model),
+            shell=shell.page(name),
+        )
+    else:
+        for figure in page.figures:
+            files[figure_filename(page, figure)] = standalone(str(figure.svg))
     return files
 
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from etsl.compiler.enums import Vocabulary
 from etsl.compiler.units import CURRENCIES
-from etsl.documents.i18n import current, has_translation, ngettext, pgettext
+from etsl.documents.i18n import current, has_translation, ngettext, own_term, pgettext
 from etsl.documents.i18n import gettext as _
 
 # ---- names ------------------------------------------------------------------------------------
@@ -110,11 +110,15 @@ def is_plural(phrase: str) -> bool:
 
 
 def label(name: str) -> str:
-    """What readers call the value `name`: the catalogue's term in the language being
+    """What readers call the value `name`: the term of the scheme being written
+    (`etsl.documents.i18n.own_terms`), else the catalogue's term in the language being
     written when there is one, else the identifier's words."""
-    if current() != "en" and has_translation("name", name):
-        return pgettext("name", name)
-    return humanize(name)
+    if current() == "en":
+        return humanize(name)
+    own = own_term(name)
+    if own:
+        return own
+    return pgettext("name", name) if has_translation("name", name) else humanize(name)
 
 
 def scheme_title(title: str | None, name: str) -> str:
@@ -263,12 +267,28 @@ def gas_words(gas: str) -> str:
     return _GASES.get(gas, gas)
 
 
+#: Metric prefixes as Japanese official statistics write them (百万t-CO₂ for Mt CO₂).
+_JAPANESE_PREFIXES = {"k": "千", "M": "百万", "G": "十億"}
+
+
 def unit_symbol(symbol: str, per: bool = False) -> str:
     """One unit symbol for readers: `tCO2e` → `t CO₂e`, `kL_oe` → `kL oil-equivalent`
-    (`per`: in a denominator, `per short ton`)."""
+    (`per`: in a denominator, `per short ton`). Japanese pages write tonnes of a gas as
+    the Ministry of the Environment does: `t-CO₂e`, `百万t-CO₂e` for `MtCO2e`.
+
+    >>> unit_symbol("MtCO2e")
+    'Mt CO₂e'
+    >>> from etsl.documents.i18n import language
+    >>> with language("ja"):
+    ...     unit_symbol("MtCO2e"), unit_symbol("tCO2"), unit_symbol("kt")
+    ('百万t-CO₂e', 't-CO₂', '千t')
+    """
     match = _MASS.match(symbol)
     if match:
         prefix, gas = match.group(1) or "", match.group(2)
+        if prefix != "short_" and current() == "ja":
+            mass = f"{_JAPANESE_PREFIXES.get(prefix, prefix)}t"
+            return f"{mass}-{gas_words(gas)}" if gas else mass
         short = _("short ton") if per else _("short tons")
         mass = short if prefix == "short_" else f"{prefix}t"
         return f"{mass} {gas_words(gas)}" if gas else mass

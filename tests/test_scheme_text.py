@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
@@ -43,6 +44,7 @@ WORDS = {
     "Harbour Office": "港湾局",
     "A ship calling at the harbour": "入港する船舶",
     "Emissions while berthed": "停泊中の排出量",
+    "p1": "第1港湾期間",  # the period's name: the heading of its row
 }
 
 
@@ -61,6 +63,7 @@ def translate(folder: Path, words: dict[str, str]) -> None:
         catalog = read_po(handle, locale="ja")
     for message in catalog:
         message.string = words.get(str(message.id), message.string)
+        assert not message.id or message.context == "harbour"  # every string in its scheme
     with path.open("wb") as handle:
         write_po(handle, catalog)
     with catalogue_path(folder, "ja", ".mo").open("wb") as handle:
@@ -116,14 +119,15 @@ def test_check_reports_new_text_and_missing_translations(tmp_path: Path) -> None
     stale, untranslated = problems(tmp_path, "ja")
     assert stale == []
     assert untranslated == [
-        f'{catalogue_path(tmp_path, "ja")}: no translation of "Each ship\'s cap"'
+        f'{catalogue_path(tmp_path, "ja")}: no translation of "Each ship\'s cap" (harbour)'
     ]
     assert main(["--check", "--allow-untranslated", str(tmp_path)]) == 0
     assert main(["--check", str(tmp_path)]) == 1
     text = (tmp_path / "harbour.scheme").read_text(encoding="utf-8")
     (tmp_path / "harbour.scheme").write_text(text.replace("Starts in 2030.", "From 2030."))
     stale, _ = problems(tmp_path, "ja")
-    assert stale == [f"{catalogue_path(tmp_path, 'ja')}: 'From 2030.' is not in the catalogue"]
+    path = catalogue_path(tmp_path, "ja")
+    assert stale == [f"{path}: 'From 2030.' (harbour) is not in the catalogue"]
 
 
 def test_updating_keeps_translations_and_drops_what_no_scheme_says(tmp_path: Path) -> None:
@@ -134,6 +138,68 @@ def test_updating_keeps_translations_and_drops_what_no_scheme_says(tmp_path: Pat
     po, _mo = updated(tmp_path, "ja")
     assert "港の小さな制度。" in po.decode()
     assert "Starts in 2030." not in po.decode()
+
+
+def _two_harbours(folder: Path) -> list[SchemeModel]:
+    """Two schemes saying the same words about periods of the same name."""
+    harbour(folder)
+    other = SCHEME.replace("scheme harbour", "scheme port").replace("Harbour scheme", "Port")
+    (folder / "port.scheme").write_text(other, encoding="utf-8")
+    compilation = compile_paths([folder])
+    return sorted((c.model for c in compilation.schemes.values()), key=lambda m: m.name)
+
+
+def test_two_schemes_saying_the_same_words_get_their_own_translations(tmp_path: Path) -> None:
+    """Scheme text was keyed by its English alone: the same words in two schemes had one
+    translation (RGGI's control periods were named with California's term)."""
+    harbour_model, port = _two_harbours(tmp_path)
+    assert main([str(tmp_path)]) == 0
+    path = catalogue_path(tmp_path, "ja")
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="ja")
+    catalog.get("First period", "harbour").string = "第1期間"
+    catalog.get("First period", "port").string = "第1遵守期間"
+    catalog.get("p1", "harbour").string = "第1港湾期間"
+    catalog.get("p1", "port").string = "第1港期間"
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+    assert main([str(tmp_path)]) == 0  # compiles the .mo
+    with language("ja"):
+        pages = site([harbour_model, port], published=date(2025, 1, 31))
+    assert "第1期間" in pages["harbour.html"] and "第1遵守期間" not in pages["harbour.html"]
+    assert "第1遵守期間" in pages["port.html"] and "第1期間" not in pages["port.html"]
+    assert "第1港湾期間" in pages["harbour.html"] and "第1港期間" not in pages["harbour.html"]
+    assert "第1港期間" in pages["port.html"] and "第1港湾期間" not in pages["port.html"]
+
+
+def test_updating_gives_a_translation_without_context_to_each_scheme(tmp_path: Path) -> None:
+    """The migration of catalogues written before contexts: nothing translated is lost."""
+    _two_harbours(tmp_path)
+    old = template_catalog(tmp_path)
+    flat = Catalog(locale="ja", domain="etsl-schemes")
+    for message in old:
+        if message.id and message.id != "p1":
+            found = flat.get(message.id)
+            if found is None:
+                flat.add(message.id, f"訳：{message.id}", locations=list(message.locations),
+                         user_comments=["term of the Harbour Act"])
+            else:
+                found.locations.extend(message.locations)
+    path = catalogue_path(tmp_path, "ja")
+    path.parent.mkdir()
+    with path.open("wb") as handle:
+        write_po(handle, flat)
+    po, _mo = updated(tmp_path, "ja")
+    with catalogue_path(tmp_path, "ja").open("wb") as handle:
+        handle.write(po)
+    with path.open("rb") as handle:
+        new = read_po(handle, locale="ja")
+    for message in (m for m in flat if m.id):
+        for scheme in ("harbour", "port"):
+            found = new.get(message.id, scheme)
+            assert found is not None and found.string == f"訳：{message.id}"
+            assert found.user_comments == ["term of the Harbour Act"]
+    assert not [m.id for m in new if m.id and not m.context]
 
 
 @pytest.mark.parametrize("folder", ["japan", "kyoto", "world"])
@@ -149,6 +215,19 @@ def test_the_tokyo_page_uses_the_official_terms() -> None:
     for term in ("削減義務率", "東京都環境局", "都外クレジット", "超過削減量"):
         assert term in page
     assert "【未翻訳】" not in page.split("<footer")[0]  # only the footer explains the mark
+
+
+def test_each_world_scheme_names_its_periods_in_its_own_terms() -> None:
+    """RGGI's control periods were 規制期間 in its text and California's 遵守期間 in its
+    period names; Switzerland's periods took Tokyo's 計画期間 and the EU's 試行期間."""
+    schemes = {m.name: m for m in library() if m.name in {"rggi", "swiss_ets"}}
+    with language("ja"):
+        pages = site(list(schemes.values()), published=date(2025, 1, 31))
+    rggi = pages["rggi.html"].split("<footer")[0]
+    assert "第1遵守期間" in rggi and "規制期間" not in rggi
+    swiss = pages["swiss_ets.html"].split("<footer")[0]
+    assert "第1義務期間" in swiss and "自主参加期間" in swiss
+    assert "計画期間" not in swiss and "試行期間" not in swiss
 
 
 def test_the_japanese_linkage_page_quotes_scheme_text_in_japanese(tmp_path: Path) -> None:

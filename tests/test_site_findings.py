@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
+from etsl.compiler.driver import compile_paths
 from etsl.documents.i18n import language
 from etsl.documents.linkage_report import render_document
+from etsl.documents.site import site
 from etsl.linkage.network import analyse_network
 
 from tests.library import library
@@ -121,6 +124,26 @@ def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None
     assert re.search(FOUND[finding], next(prose(line)))
 
 
+#: A quantity in tonnes as English pages write it (`1,686.3 Mt CO₂e`, `t CO₂e`), where
+#: Japanese official style writes `百万t-CO₂e` and `t-CO₂e`.
+ENGLISH_TONNES = re.compile(r"(?<![A-Za-z])[kMG]?t CO₂e?|\bMt\b")
+#: A numbered reference: its title is quoted as published, in any language.
+REFERENCE = re.compile(r"^\d+\. <a id=")
+
+
+def test_japanese_quantities_are_in_the_japanese_official_style() -> None:
+    """The generator wrote "Mt CO₂e" on Japanese pages (nz_ets: 34.5 Mt CO₂e)."""
+    seen = [
+        (name, line[:80])
+        for name, text in documents()
+        if name.startswith("ja/")
+        for line in text.splitlines()
+        if not REFERENCE.match(line) and ENGLISH_TONNES.search(line)
+    ]
+    assert seen == []
+    assert ENGLISH_TONNES.search("| 2022年 | 34.5 Mt CO₂e |")
+
+
 def test_japanese_sentences_end_with_a_japanese_full_stop() -> None:
     """The linkage page ended its list of unlinked schemes with `制度.`, and each pair's
     line `リンクを宣言した制度：…制度.`."""
@@ -145,3 +168,58 @@ def test_a_cell_cites_a_source_once() -> None:
         for m in twice.finditer(path.read_text(encoding="utf-8"))
     ]
     assert seen == []
+
+
+def test_the_japanese_footer_explains_the_untranslated_mark_only_beside_it(
+    tmp_path: Path,
+) -> None:
+    """Every Japanese page's footer explained 【未翻訳】, also on pages without one."""
+    rggi = [m for m in library() if m.name == "rggi"]
+    (tmp_path / "harbour.scheme").write_text(HARBOUR, encoding="utf-8")
+    compilation = compile_paths([tmp_path])
+    harbour = [c.model for c in compilation.schemes.values()]  # no catalogue: marked
+    with language("ja"):
+        pages = site(rggi + harbour, published=date(2025, 1, 31))
+    for name in ("rggi.html", "rggi-factsheet.html", "glossary.html"):
+        assert "未翻訳" not in pages[name], name
+    body, footer = pages["harbour.html"].split("<footer")
+    assert "【未翻訳】A small scheme" in body
+    assert "「【未翻訳】」と表示した文は翻訳がまだなく" in footer
+
+
+HARBOUR = """\
+scheme harbour "Harbour scheme" {
+  jurisdiction "Harbour City"
+  description "A small scheme for the harbour." cite law
+  source law "Harbour Act"
+  period p1 = 2030 .. 2032 "First period" cite law
+  participant ship "A ship" {
+    emissions: tCO2e "Emissions while berthed"
+  }
+  cap = 100 tCO2e "Each ship's cap" cite law
+}
+"""
+
+
+def test_japanese_pages_name_a_holdings_attributes_in_japanese() -> None:
+    """GX-ETS's JCM condition read 保有ユニットのvintageが2021以上である."""
+    english = re.compile(r"保有ユニットの[A-Za-z]")
+    seen = [
+        (name, line[:80])
+        for name, text in documents()
+        if name.startswith("ja/")
+        for line in prose(text)
+        if english.search(line)
+    ]
+    assert seen == []
+
+
+def test_the_japanese_factsheet_punctuates_its_lists_in_japanese() -> None:
+    """GX-ETS's factsheet read 価格上限: 4,300 JPY/t CO₂ (開始 2026), 上昇率 毎年3 % and
+    JCMクレジット: 条件 保有ユニットの…."""
+    gx = [m for m in library() if m.name == "gx_ets"]
+    with language("ja"):
+        sheet = site(gx, published=date(2025, 1, 31))["gx_ets-factsheet.html"]
+    assert "4,300 JPY/t-CO₂（2026年から）、毎年3 %上昇" in sheet
+    assert "（保有ユニットのビンテージが2021以上である場合に限る）" in sheet
+    assert "(開始" not in sheet and "上昇率" not in sheet and "条件 " not in sheet
