@@ -85,7 +85,7 @@ def test_a_link_to_a_scheme_not_compared_is_not_marked() -> None:
     assert all("link" not in row[0] for row in timeline.rows)
 
 
-def test_caps_are_indexed_to_each_schemes_first_year() -> None:
+def test_a_lone_cap_is_indexed_to_its_first_year_after_which_it_never_rises() -> None:
     models = schemes("california", "quebec", "korea_ets", "china_ets")
     paths = {
         "california": (
@@ -97,13 +97,42 @@ def test_caps_are_indexed_to_each_schemes_first_year() -> None:
     }
     cap = by_key(comparison_figures(models, paths))["cap-index"]
     assert cap.rows == (("California", "2013", "162,800,000 t CO₂e", "2013: 100.0; 2014: 98.1"),)
-    assert "Index, each scheme's first year = 100" in texts(cap)
+    assert "Index, 2013 = 100" in texts(cap)
     assert "California" in texts(cap)  # the legend names the line
     assert cap.omitted == (
         ("Cap computed for fewer than two years without participants' data", ("Québec",)),
         ("No cap for the whole system by year in the model", ("Korea ETS",)),
         ("Cap or target set for each participant, not as a total by year", ("China National ETS",)),
     )
+
+
+def test_caps_are_indexed_to_the_first_common_year_after_which_no_cap_rises() -> None:
+    """California's and Québec's caps rise in 2015 (wider coverage) and Québec's in 2021: an
+    index on 2013 would show California at 242 and Québec at 281, hiding the declines."""
+    cap = by_key(comparison_figures(schemes("california", "quebec", "eu_ets"), library_paths()))[
+        "cap-index"
+    ]
+    assert "Index, 2021 = 100" in texts(cap)
+    assert "2021 = 100: the first year every scheme drawn has a cap for" in cap.caption
+    rows = {row[0]: row for row in cap.rows}
+    assert rows["California"][1:3] == ("2021", "320,800,000 t CO₂e")
+    assert rows["Québec"][1:3] == ("2021", "55,260,000 t CO₂e")
+    assert rows["Québec"][3].startswith("2021: 100.0; 2022: 97.8; 2023: 95.5")
+    assert all(row[3].startswith("2021: 100.0") for row in cap.rows)
+
+
+def test_caps_without_a_common_base_year_keep_their_own() -> None:
+    early = YearPath(
+        "cap", "tCO2e", ((2013, Decimal(10)), (2014, Decimal(12)), (2015, Decimal(11)))
+    )
+    late = YearPath("cap", "tCO2e", ((2030, Decimal(4)), (2031, Decimal(3))))
+    models = schemes("california", "quebec")
+    cap = by_key(comparison_figures(models, {"california": (early,), "quebec": (late,)}))[
+        "cap-index"
+    ]
+    assert "Index, each scheme's base year = 100" in texts(cap)
+    assert [row[1] for row in cap.rows] == ["2014", "2030"]
+    assert cap.rows[0][3] == "2014: 100.0; 2015: 91.7"
 
 
 def test_without_any_yearly_cap_the_chart_says_so_and_draws_nothing() -> None:

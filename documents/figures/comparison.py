@@ -198,7 +198,7 @@ def _link_marks(
 
 # ---- the cap index ---------------------------------------------------------------------------
 
-#: The index's base: each scheme's first computed year.
+#: The index's base value.
 BASE = Decimal(100)
 
 
@@ -207,37 +207,95 @@ def _cap_index(
     names: Mapping[str, str],
     paths: Mapping[str, Sequence[YearPath]],
 ) -> ComparedFigure:
-    series, data, omitted = [], [], []
+    drawn: list[tuple[str, YearPath]] = []
+    omitted = []
     for model in models:
         caps = [p for p in paths.get(model.name, ()) if p.kind == "cap"]
-        drawn = [c for c in caps if len(c.points) >= 2]
-        if not drawn:
+        mine = [c for c in caps if len(c.points) >= 2]
+        if not mine:
             omitted.append((names[model.name], _cap_reason(model, caps)))
-        for cap in drawn:
+        for cap in mine:
             name = names[model.name]
-            if len(drawn) > 1:
+            if len(mine) > 1:
                 name = _("{name}: {value}").format(name=name, value=label(cap.name))
-            points = tuple((Decimal(y), index(v, cap.points[0][1])) for y, v in cap.points)
-            series.append(Series(name, points))
-            data.append(_cap_row(name, cap, points))
+            drawn.append((name, cap))
+    common = common_base_year([cap for _name, cap in drawn])
+    series, data = [], []
+    for name, cap in drawn:
+        since = [(y, v) for y, v in cap.points if y >= (common or own_base_year(cap))]
+        points = tuple((Decimal(y), index(v, since[0][1])) for y, v in since)
+        series.append(Series(name, points))
+        data.append(_cap_row(name, cap, since, points))
     title = _("Caps on a common index")
-    chart = Chart(title, tuple(series), _("Index, each scheme's first year = 100"))
-    caption = _(
-        "Each scheme's cap for the whole system by year, as an index with its first "
-        "computed year = 100, so that caps of different sizes and start years can be "
-        "compared; computed by etsl from each scheme's system level."
+    axis = (
+        _("Index, {year} = 100").format(year=common)
+        if common
+        else _("Index, each scheme's base year = 100")
     )
-    if not series:
-        caption = _("No compared scheme's model gives a cap for the whole system by year.")
+    chart = Chart(title, tuple(series), axis)
+    caption = (
+        _cap_caption(common)
+        if series
+        else _("No compared scheme's model gives a cap for the whole system by year.")
+    )
     return ComparedFigure(
         "cap-index",
         title,
         line_chart(chart) if series else Markup(""),
         caption,
-        (_("Scheme"), _("First year"), _("Cap in the first year"), _("Index by year")),
+        (_("Scheme"), _("Base year"), _("Cap in the base year"), _("Index by year")),
         tuple(data),
         grouped(omitted),
     )
+
+
+def _cap_caption(common: int | None) -> str:
+    if common:
+        return _(
+            "Each scheme's cap for the whole system by year, as an index with {year} = 100: "
+            "the first year every scheme drawn has a cap for, after which no cap rises (a cap "
+            "that rises, as when a scheme's coverage widens, would hide the declines compared). "
+            "Computed by etsl from each scheme's system level."
+        ).format(year=common)
+    return _(
+        "Each scheme's cap for the whole system by year, as an index with its base year = 100: "
+        "the schemes drawn share no year after which no cap rises, so each is indexed to its "
+        "own first year after which its cap never rises. Computed by etsl from each scheme's "
+        "system level."
+    )
+
+
+def rises_after(cap: YearPath, year: int) -> bool:
+    """Whether the cap rises in some year after `year`."""
+    values = [v for y, v in cap.points if y >= year]
+    return any(later > earlier for earlier, later in zip(values, values[1:], strict=False))
+
+
+def own_base_year(cap: YearPath) -> int:
+    """The first year of `cap` after which it never rises.
+
+    >>> own_base_year(YearPath("cap", "t", ((2013, Decimal(5)), (2014, Decimal(9)), (2015, Decimal(8)))))
+    2014
+    """
+    return next(y for y, _v in cap.points if not rises_after(cap, y))
+
+
+def common_base_year(caps: Sequence[YearPath]) -> int | None:
+    """The first year that every cap has (with a later year) after which no cap rises.
+
+    >>> a = YearPath("a", "t", ((2013, Decimal(5)), (2015, Decimal(9)), (2021, Decimal(8)), (2022, Decimal(7))))
+    >>> b = YearPath("b", "t", ((2015, Decimal(5)), (2021, Decimal(6)), (2022, Decimal(5))))
+    >>> common_base_year([a, b]), common_base_year([a, YearPath("c", "t", ((2030, Decimal(1)),))])
+    (2021, None)
+    """
+    if not caps:
+        return None
+    shared = set.intersection(*({y for y, _v in cap.points} for cap in caps))
+    for year in sorted(shared):
+        later = all(any(y > year for y, _v in cap.points) for cap in caps)
+        if later and not any(rises_after(cap, year) for cap in caps):
+            return year
+    return None
 
 
 def index(value: Decimal, base: Decimal) -> Decimal:
@@ -250,11 +308,14 @@ def index(value: Decimal, base: Decimal) -> Decimal:
 
 
 def _cap_row(
-    name: str, cap: YearPath, points: Sequence[tuple[Decimal, Decimal]]
+    name: str,
+    cap: YearPath,
+    since: Sequence[tuple[int, Decimal]],
+    points: Sequence[tuple[Decimal, Decimal]],
 ) -> tuple[str, ...]:
-    first_year, first = cap.points[0]
+    base_year, base = since[0]
     by_year = _("; ").join(f"{int(y)}: {v}" for y, v in points)
-    return (name, str(first_year), literal_words(f"{first} {cap.unit}"), by_year)
+    return (name, str(base_year), literal_words(f"{base} {cap.unit}"), by_year)
 
 
 def _cap_reason(model: SchemeModel, caps: Sequence[YearPath]) -> str:
