@@ -678,7 +678,11 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
         rule = model.rule(name)
         if rule is not None and not rule.default:
             value = phrase(rule.formula.text, lex, rule.formula.unit)
-            return cell([_(pattern).format(value=value)], [rule.cite])
+            steps = _amount_steps(model, lex, rule)
+            return cell(
+                [_(pattern).format(value=value), *(line for line, _cite in steps)],
+                [rule.cite, *(cite for _line, cite in steps)],
+            )
     for param in model.params:
         if "cap" in param.name and param.formula.unit.startswith("tCO2e"):
             value = literal_words(param.formula.text)
@@ -693,6 +697,35 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
             name = table.description or label(table.name)
             return cell([_("{name}: {value}").format(name=name, value=value)], [table.cite])
     return _described_cap(model)
+
+
+def _amount_steps(
+    model: SchemeModel, lex: Lexicon, top: RuleModel
+) -> list[tuple[str, Citation | None]]:
+    """The scheme's own rules the amount rests on, each as "name = formula": the rules it
+    reads, then the rules those read. An amount written in terms of other rules
+    (Keidanren's `target` reads `co2_allowed`) is thus shown down to the inputs, and the
+    cell says what the amount is made of (intensity times activity level), not only which
+    rule holds it."""
+    steps: list[tuple[str, Citation | None]] = []
+    seen = {top.name}
+    queue = list(top.depends_on)
+    while queue:
+        rule = model.rule(queue.pop(0))
+        if rule is None or rule.default or rule.name in seen or not _is_amount(rule):
+            continue
+        seen.add(rule.name)
+        value = phrase(rule.formula.text, lex, rule.formula.unit)
+        line = _("{name} = {value}").format(name=capital(label(rule.name)), value=value)
+        steps.append((line, rule.cite))
+        queue.extend(rule.depends_on)
+    return steps
+
+
+def _is_amount(rule: RuleModel) -> bool:
+    """A quantity, not a condition: the amount's own line already names a condition
+    ("if “eligible project” holds")."""
+    return rule.formula.unit != "bool"
 
 
 def _described_cap(model: SchemeModel) -> Cell:

@@ -76,7 +76,10 @@ def test_basic_scheme_table_from_model_metadata(three: list[SchemeModel]) -> Non
     assert market == [
         ("Harbour Emissions Trading System",), ("Benchmarking, auction",),
         ("Transition fund",), ("Starts 1 January 2021",), ("2 phases:", "2021–2023", "2024–2030"),
-        ("Absolute cap", "Cap-and-trade"), ("Cap = its free allocation",)]
+        ("Absolute cap", "Cap-and-trade"),
+        ("Cap = its free allocation",
+         "Free allocation = its free share of its benchmark × its output, rounded down to "
+         "whole tonnes")]
     assert tokyo[4] == ("2 periods:", "FY2010–FY2014", "FY2015–FY2019")
     assert tokyo[3] == ("From FY2010",)
     assert tokyo[6] == ("Cap = its base emissions × the years in the period × (1 − its "
@@ -158,3 +161,55 @@ def test_cli_errors(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["compare", str(broken), "-o", str(tmp_path / "c.html")])
     assert result.exit_code == 1 and "broken.scheme:2" in result.output
     assert not (tmp_path / "c.html").exists()
+
+
+STEPPED = """
+scheme stepped "Stepped Programme" {
+  jurisdiction "Nowhere"
+  kind voluntary_target
+  participation voluntary
+  source rules "Stepped Programme Rules"
+  calendar fiscal_year from April
+  period target_year = FY2010 .. FY2010 "Target year" cite rules
+  participant industry {
+    small:      bool
+    intensity:  tCO2/t
+    activity:   t
+    emissions:  tCO2
+  }
+  rule factor = 0.9 "Reduction factor" cite rules
+  rule eligible = small "Only small industries" cite rules
+  rule allowed = intensity * activity "Amount of emissions = intensity x activity level" cite rules
+  rule reduced = floor(allowed * factor) "Allowed emissions after the factor"
+  target = if eligible then reduced else emissions "Target" cite rules
+}
+"""
+
+
+def test_basic_amount_shows_the_rules_it_rests_on_down_to_the_inputs(tmp_path: Path) -> None:
+    """An amount written in terms of other rules shows them too, the rules it reads before
+    the rules they read, so the cell says what the amount is made of; conditions are not
+    repeated (the amount's own line already names them)."""
+    path = tmp_path / "stepped.scheme"
+    path.write_text(STEPPED, encoding="utf-8")
+    compilation = compile_paths([path])
+    assert compilation.ok, compilation.diagnostics
+    amount = comparison([s.model for s in compilation.schemes.values()]).basic[0][6]
+    assert amount.lines == (
+        "Target = if “eligible” holds, its reduced; otherwise its emissions",
+        "Reduced = its allowed × its factor, rounded down to whole tonnes",
+        "Allowed = its intensity × its activity",
+        "Factor = 0.9",
+    )
+    assert [c.source for c in amount.cites] == ["rules"]
+
+
+def test_keidanren_amount_is_intensity_times_activity_level() -> None:
+    """Kobashi (2008): "Amount of emissions = intensity × activity level"."""
+    compilation = compile_paths([JAPAN / "keidanren_vap.scheme"])
+    assert compilation.ok, compilation.diagnostics
+    amount = comparison([s.model for s in compilation.schemes.values()]).basic[0][6]
+    assert amount.lines[0].startswith("Target = if its index is CO₂ total or CO₂ intensity, "
+                                      "its CO₂ allowed")
+    assert amount.lines[1].startswith("CO₂ allowed = if its index is CO₂ intensity, its base "
+                                      "intensity × its index target × its activity")
