@@ -39,6 +39,7 @@ from etsl.compiler.model import (
     RuleModel,
     SchemeModel,
     SurrenderModel,
+    TableModel,
 )
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
@@ -690,13 +691,33 @@ def _basic_amount(model: SchemeModel, lex: Lexicon) -> Cell:
             return cell([_("{name}: {value}").format(name=name, value=value)], [param.cite])
     for table in model.tables:
         if "cap" in table.name and table.unit.startswith("tCO2e"):
-            value = _("; ").join(
-                _("{name}: {value}").format(name=capital(label(k)), value=literal_words(v))
-                for k, v in table.entries.items()
-            )
             name = table.description or label(table.name)
+            value = _table_span(table)
             return cell([_("{name}: {value}").format(name=name, value=value)], [table.cite])
     return _described_cap(model)
+
+
+#: The most entries of a cap table an overview cell lists; a longer table shows its first and
+#: last entries and how many there are (the scheme's page lists them all).
+MOST_ENTRIES = 4
+
+
+def _table_span(table: TableModel) -> str:
+    """A cap table's entries in words, or its first and last when it has many.
+
+    >>> years = {str(y): f"{2060 - y} tCO2e" for y in range(2013, 2031)}
+    >>> _table_span(TableModel(name="caps", dims=["year"], rows=[], entries=years, unit="tCO2e"))
+    '2013: 47 t CO₂e … 2030: 30 t CO₂e (18 entries)'
+    """
+    shown = [
+        _("{name}: {value}").format(name=capital(label(k)), value=literal_words(v))
+        for k, v in table.entries.items()
+    ]
+    if len(shown) <= MOST_ENTRIES:
+        return _("; ").join(shown)
+    return _("{first} … {last} ({count} entries)").format(
+        first=shown[0], last=shown[-1], count=len(shown)
+    )
 
 
 def _amount_steps(
