@@ -414,6 +414,33 @@ def test_eu_lrf_selected_by_a_rule_is_compared_with_the_swiss_rate() -> None:
     assert "from 2020-01-01" in found
 
 
+def test_california_and_quebec_caps_are_compared_from_their_budgets() -> None:
+    """Neither states a decline rate, but both state a cap for each year: 'neither states an
+    annual cap decline' left the comparison out. Published figures: 17 CCR §95841 Table 6-2
+    (California's budget 320.8 M in 2021, 200.5 M in 2030: ICAP's California factsheet puts
+    the decline at about 4 % a year 2021-2030); Québec's caps by O.C. 1126-2017 (55.26 M in
+    2021, 44.14 M in 2030: 1.24 M a year, 2.2 % of 2021's cap)."""
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    assert messages(report, "stringency-not-comparable") == []
+    [found] = messages(report, "cap-decline-differs")
+    assert "from 2014-01-01" in found
+    assert "2021-2030: 4.2 % a year in 'california', 2.2 % in 'quebec'" in found
+    assert "2015-2020: 3.1 % a year in 'california', 3.2 % in 'quebec'" in found
+    assert "2014-2015" not in found, "a cap that rises (coverage added in 2015) starts anew"
+    [evidence] = [f.evidence for f in report.findings if f.code == "cap-decline-differs"]
+    assert "200.5 Mt CO2e in 2030" in evidence[0].value.text()  # type: ignore[union-attr]
+    assert "44.14 Mt CO2e in 2030" in evidence[1].value.text()  # type: ignore[union-attr]
+
+
+def test_cap_trajectories_that_decline_alike_are_not_a_finding() -> None:
+    california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
+    assert not messages(check_pair(california, california), "cap-decline-differs")
+    from etsl.linkage.caps import Stretch, cap_path
+
+    path = cap_path(quebec)
+    assert path is not None and Stretch(2021, 2030).rate(path) == Decimal("0.022")
+
+
 def test_tokyo_and_saitama_reduction_factors_are_compared() -> None:
     """'cap stringency cannot be compared' was false: both have per-period factors."""
     report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
