@@ -207,8 +207,8 @@ def allocation_differs(p: Pair) -> list[Hit]:
                 methods_b=terms(ab.methods),
             ),
             (
-                evidence(p.a, "allocation", ", ".join(aa.methods), aa),
-                evidence(p.b, "allocation", ", ".join(ab.methods), ab),
+                evidence(p.a, "allocation", terms(aa.methods), aa),
+                evidence(p.b, "allocation", terms(ab.methods), ab),
             ),
         )
     ]

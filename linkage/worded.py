@@ -1,0 +1,137 @@
+"""What a scheme declares, in words, for the evidence of a finding: units and names as
+terms, amounts with readable units, formulas by the description the scheme gives them.
+
+    >>> accept_words(california, california.surrender[0]).text()
+    'accepts CCA'
+    >>> print(limit_words(california, "offset_limit").text())  # doctest: +ELLIPSIS
+    offset_limit (Most offset credits the entity may surrender for one obligation ...)
+    >>> quantity_words("6 USD/short_tCO2"), quantity_words("2.2 %")
+    ('6 USD/short ton CO2', '2.2 %')
+
+Evidence quotes a scheme, so it must read like the scheme's own words, not its syntax: a
+reader of the linkage page sees 'accepts ARBOC, sector based up to the quantitative usage
+limit (…)', never `accept ARBOC, sector_based up to offset_limit`. A formula the scheme
+does not describe is shown as written (`Code`), the one place scheme text remains.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etsl.compiler.model import LinkModel, PriceModel, SchemeModel, SurrenderModel
+from etsl.linkage.said import Code, Said, Scheme, Term, Value, template, terms
+
+_LITERAL = re.compile(r"^-?\d[\d_]*(?:\.\d+)? [^\s*/+()-][^\s*+()]*$|^-?\d[\d_]*(?:\.\d+)?$")
+#: Units as readers write them (the rest of a unit is already words: USD, EUR, %).
+_UNIT_WORDS = (("short_tCO2e", "short ton CO2e"), ("short_tCO2", "short ton CO2"))
+_TONNES = re.compile(r"\bt(CO2e?)\b")
+
+
+def quantity_words(text: str) -> str:
+    """A literal amount with its unit in words (`10 USD/tCO2e` → '10 USD/t CO2e')."""
+    for written, words in _UNIT_WORDS:
+        text = text.replace(written, words)
+    return _TONNES.sub(r"t \1", text.replace("_", ""))
+
+
+def formula_words(m: SchemeModel, text: str) -> Value:
+    """A formula in words: a literal amount, a value the scheme names and describes (by its
+    name and description), else the formula as written."""
+    if _LITERAL.match(text):
+        return quantity_words(text)
+    return limit_words(m, text) if re.fullmatch(r"[A-Za-z_]\w*", text) else Code(text)
+
+
+_NAMED = template("evidence-named", "{name} ({description})")
+
+
+def limit_words(m: SchemeModel, name: str) -> Value:
+    """A value the scheme names: its term, with the scheme's description of it."""
+    items = [*m.params, *m.rules, *m.tables]
+    described = next((i.description for i in items if i.name == name and i.description), None)
+    return (
+        _NAMED(name=Term(name, quoted=False), description=described)
+        if described
+        else Term(name, quoted=False)
+    )
+
+
+ACCEPTS = template("evidence-accepts", "accepts {units}")
+_LIMITED = template("evidence-limited", "{units} up to {limit}")
+_UP_TO = template("evidence-up-to", "{clause} up to {limit}")
+_WHERE = template("evidence-where", "{clause}, under a condition: {condition}")
+
+
+def accept_words(m: SchemeModel, item: SurrenderModel) -> Said:
+    """An accept clause: 'accepts CER, ERU up to … , under a condition: …'."""
+    said = ACCEPTS(units=terms(item.units))
+    if item.limit:
+        said = _UP_TO(clause=said, limit=_limit(m, item))
+    if item.where:
+        said = _WHERE(clause=said, condition=item.description or Code(item.where.text))
+    return said
+
+
+def limited_words(m: SchemeModel, item: SurrenderModel) -> Said:
+    """A limit clause: 'ARBOC, QC offset up to …'."""
+    return _LIMITED(units=terms(item.units), limit=_limit(m, item))
+
+
+_DESCRIBED_LIMIT = template("evidence-described-limit", "a limit ({description})")
+
+
+def _limit(m: SchemeModel, item: SurrenderModel) -> Value:
+    """A clause's limit in words, by the clause's description when the formula has none."""
+    words = formula_words(m, item.limit.text) if item.limit else ""
+    if isinstance(words, Code) and item.description:
+        return _DESCRIBED_LIMIT(description=item.description)
+    return words
+
+
+_LINK = template("evidence-link", "{direction} link to {target}")
+_LINK_STATUS = template("evidence-link-status", "{link} ({status})")
+_LINK_SINCE = template("evidence-link-since", "{link} from {date}")
+_LINK_UNTIL = template("evidence-link-until", "{link} until {date}")
+_LINK_FOR = template("evidence-link-for", "{link}, for {units}")
+
+
+def link_words(link: LinkModel) -> Said:
+    """A link declaration: 'two-way link to Québec from 2014-01-01, for QCA, CCA'."""
+    said = _LINK(direction=Term(link.direction, quoted=False), target=Scheme(link.target))
+    if link.status:
+        said = _LINK_STATUS(link=said, status=Term(link.status, quoted=False))
+    if link.since:
+        said = _LINK_SINCE(link=said, date=link.since)
+    if link.until:
+        said = _LINK_UNTIL(link=said, date=link.until)
+    return _LINK_FOR(link=said, units=terms(link.units)) if link.units else said
+
+
+_PRICE = template("evidence-price", "{control}: {value}")
+_PRICE_FROM = template("evidence-price-from", "{price} from {year}")
+_PRICE_RISING = template("evidence-price-rising", "{price}, rising {rate} a year")
+_PRICE_PLUS = template("evidence-price-plus", "{price}, rising {rate} a year plus {index}")
+
+
+def price_words(m: SchemeModel, price: PriceModel, control: Value) -> Said:
+    """A price control: 'auction reserve price: 10 USD/t CO2e from 2012, rising 5 % a year
+    plus the rate of inflation'."""
+    said = _PRICE(control=control, value=formula_words(m, price.value.text))
+    if price.from_year:
+        said = _PRICE_FROM(price=said, year=str(price.from_year))
+    if price.rising and price.rising_plus:
+        index = _input_words(m, price.rising_plus)
+        return _PRICE_PLUS(price=said, rate=formula_words(m, price.rising.text), index=index)
+    if price.rising:
+        return _PRICE_RISING(price=said, rate=formula_words(m, price.rising.text))
+    return said
+
+
+def _input_words(m: SchemeModel, name: str) -> Value:
+    """A system or participant input by its description (its term if it has none)."""
+    inputs = [*(m.participant.inputs if m.participant else [])]
+    found = next((i for i in inputs if i.name == name and i.description), None)
+    if found is None or not found.description:
+        return Term(name, quoted=False)
+    head = found.description.split(":")[0]
+    return head[:1].lower() + head[1:] if head[1:2].islower() else head
