@@ -341,7 +341,7 @@ Reading = tuple[Statement, Value, object]
 def _meta(key: str) -> Callable[[SchemeModel], Reading]:
     def read(m: SchemeModel) -> Reading:
         item = m.meta.get(key)
-        return (Statement.DECLARED, item.value, item) if item else _not_stated()
+        return (Statement.DECLARED, terms(m.meta_values(key)), item) if item else _not_stated()
 
     return read
 
@@ -351,7 +351,7 @@ def _not_stated() -> Reading:
 
 
 def _listed(values: list[str]) -> Reading:
-    return (Statement.DECLARED, ", ".join(values), None) if values else _not_stated()
+    return (Statement.DECLARED, terms(values), None) if values else _not_stated()
 
 
 def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[SchemeModel], Reading]:
@@ -384,7 +384,7 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "cap type": _meta("cap_type"),
     "currency": _meta("currency"),
     "calendar": lambda m: (
-        (Statement.DECLARED, str(m.calendar), None) if m.calendar else _not_stated()
+        (Statement.DECLARED, terms([m.calendar]), None) if m.calendar else _not_stated()
     ),
     "gases": lambda m: _listed(m.gases),
     "scope": lambda m: _listed(m.scope),
@@ -400,7 +400,10 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "penalties": _optional(
         "penalties", lambda m: terms([q.kind for p in m.penalties for q in p.consequences])
     ),
-    "links": _optional("links", lambda m: join_names(link.target for link in m.links)),
+    "links": _optional(
+        "links",
+        lambda m: Listing(tuple(Scheme(link.target, False) for link in m.links), "comma"),
+    ),
 }
 
 

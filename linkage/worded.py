@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 
+from etsl.compiler import ast
 from etsl.compiler.model import LinkModel, PriceModel, SchemeModel, SurrenderModel
+from etsl.linkage.reading import parsed
 from etsl.linkage.said import Code, Said, Scheme, Term, Value, template, terms
 
 _LITERAL = re.compile(r"^-?\d[\d_]*(?:\.\d+)? [^\s*/+()-][^\s*+()]*$|^-?\d[\d_]*(?:\.\d+)?$")
@@ -36,10 +38,38 @@ def quantity_words(text: str) -> str:
 
 def formula_words(m: SchemeModel, text: str) -> Value:
     """A formula in words: a literal amount, a value the scheme names and describes (by its
-    name and description), else the formula as written."""
+    name and description), else what it is computed from."""
     if _LITERAL.match(text):
         return quantity_words(text)
-    return limit_words(m, text) if re.fullmatch(r"[A-Za-z_]\w*", text) else Code(text)
+    if re.fullmatch(r"[A-Za-z_]\w*", text):
+        return limit_words(m, text)
+    names = read_names(text)
+    return _COMPUTED(names=terms(names, "and")) if names else Code(text)
+
+
+_COMPUTED = template("evidence-computed", "an amount computed from {names}")
+_CONDITIONS = template("evidence-conditions-on", "conditions on {names}")
+
+
+def read_names(text: str) -> list[str]:
+    """The values a formula reads, in order (`holding.project_type` as `project_type`)."""
+    expr = parsed(text)
+    found = [
+        node.name
+        for node in (ast.walk(expr) if expr is not None else ())
+        if isinstance(node, ast.Name | ast.Attribute) and node.name not in _SUBJECTS
+    ]
+    return list(dict.fromkeys(found))
+
+
+#: The records a filter reads attributes of, which are not themselves conditions.
+_SUBJECTS = frozenset({"holding", "issuer"})
+
+
+def condition_words(text: str) -> Value:
+    """A filter in words: what it reads ('conditions on the period and the project type')."""
+    names = read_names(text)
+    return _CONDITIONS(names=terms(names, "and")) if names else Code(text)
 
 
 _NAMED = template("evidence-named", "{name} ({description})")
@@ -68,7 +98,7 @@ def accept_words(m: SchemeModel, item: SurrenderModel) -> Said:
     if item.limit:
         said = _UP_TO(clause=said, limit=_limit(m, item))
     if item.where:
-        said = _WHERE(clause=said, condition=item.description or Code(item.where.text))
+        said = _WHERE(clause=said, condition=item.description or condition_words(item.where.text))
     return said
 
 
@@ -80,10 +110,14 @@ def limited_words(m: SchemeModel, item: SurrenderModel) -> Said:
 _DESCRIBED_LIMIT = template("evidence-described-limit", "a limit ({description})")
 
 
+def _computed(words: Value) -> bool:
+    return isinstance(words, Code) or (isinstance(words, Said) and words.id == _COMPUTED.id)
+
+
 def _limit(m: SchemeModel, item: SurrenderModel) -> Value:
     """A clause's limit in words, by the clause's description when the formula has none."""
     words = formula_words(m, item.limit.text) if item.limit else ""
-    if isinstance(words, Code) and item.description:
+    if not isinstance(words, str) and item.description and _computed(words):
         return _DESCRIBED_LIMIT(description=item.description)
     return words
 

@@ -544,3 +544,56 @@ def test_a_list_of_cap_types_with_an_intensity_cap_is_not_absolute() -> None:
     [finding] = check_pair(a, b).blockers
     assert finding.code == "cap-type-incompatible" and "'intensity'" in finding.message.text()
     assert "cap-type-incompatible" in codes(b, a), "b is not absolute everywhere, a is"
+
+
+@pytest.mark.parametrize("a, b, rate", [
+    ("world/california.scheme", "world/quebec.scheme", "USD/CAD=1.35"),
+    ("world/eu_ets.scheme", "world/swiss_ets.scheme", "EUR/CHF=0.94"),
+])
+def test_amounts_across_currencies_read_right_with_a_rate(a: str, b: str, rate: str) -> None:
+    """With `--rate` the currencies are compared at the rate given (either way round); price
+    levels are compared only where both sides state a floor or ceiling per tonne (Québec and
+    Switzerland state no price controls here, which is said, not read as 'has none')."""
+    for given in (rate, f"{rate[4:7]}/{rate[:3]}=2"):
+        report = report_of(a, b, parse_rates([given]))
+        [found] = messages(report, "currency-differs")
+        assert found.endswith(f"amounts are compared at {given}"), found
+        assert not {"price-needs-rate", "penalty-needs-rate", "price-levels-differ",
+                    "price-floor-unilateral", "price-ceiling-unilateral"} & codes_of(report)
+        assert any("price controls" in m for m in messages(report, "feature-undeclared"))
+    report = report_of(a, b)
+    assert messages(report, "currency-differs")[0].endswith(
+        "amounts are compared only with an exchange rate between them")
+
+
+def codes_of(report) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.code for f in report.findings}
+
+
+EVIDENCE_PAIRS = [*LIBRARY_PAIRS, ("world/california.scheme", "world/rggi.scheme"),
+                  ("world/eu_ets.scheme", "world/china_ets.scheme"),
+                  ("japan/tokyo_cat.scheme", "japan/jvets.scheme")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("a, b", EVIDENCE_PAIRS)
+def test_evidence_is_in_words_not_scheme_syntax(a: str, b: str, lang: str) -> None:
+    """Regression: evidence lines quoted scheme text (`accept ARBOC, sector_based up to
+    offset_limit`, `price auction_reserve 10 USD/tCO2e … plus cpi`, `link quebec two_way
+    since …`): they now say what each scheme declares by its terms and descriptions."""
+    from etsl.documents.i18n import language
+    from etsl.documents.linkage_report import render_document
+    from etsl.documents.scheme_text import translated
+    from etsl.linkage.said import Said
+
+    first, second = library_pair(a, b)
+    with language(lang):
+        report = check_pair(translated(first), translated(second), parse_rates(["USD/CAD=1.35"]))
+        assert all(isinstance(e.value, Said) for f in report.findings for e in f.evidence)
+        page = render_document([report], None, "md")
+    cells = [row.split(" | ")[1] for row in page.splitlines()
+             if row.startswith("| ") and row.count(" | ") >= 2]
+    assert len(cells) > 4
+    for cell in cells:
+        assert "`" not in cell and not re.search(r"\b[a-z]+_[a-z_]+\b", cell), cell
+        assert not re.match(r"accept [A-Z]|price [a-z_]+ [\d-]|link [a-z_]+ \w+_way", cell), cell
