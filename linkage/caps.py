@@ -59,7 +59,8 @@ class CapPath:
 def _cap_item(m: SchemeModel) -> RuleModel | TableModel | None:
     rules = [r for r in m.rules if r.system and is_cap(r.name)]
     tables = [t for t in m.tables if t.dims == ["year"] and is_cap(t.name)]
-    return next(iter([*rules, *tables]), None)
+    found: list[RuleModel | TableModel] = [*rules, *tables]
+    return found[0] if found else None
 
 
 def _years(m: SchemeModel) -> range:

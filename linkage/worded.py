@@ -19,7 +19,15 @@ from __future__ import annotations
 import re
 
 from etsl.compiler import ast
-from etsl.compiler.model import LinkModel, PriceModel, SchemeModel, SurrenderModel
+from etsl.compiler.model import (
+    LinkModel,
+    ParamModel,
+    PriceModel,
+    RuleModel,
+    SchemeModel,
+    SurrenderModel,
+    TableModel,
+)
 from etsl.linkage.reading import parsed
 from etsl.linkage.said import Code, Said, Scheme, Term, Value, template, terms
 
@@ -77,7 +85,7 @@ _NAMED = template("evidence-named", "{name} ({description})")
 
 def limit_words(m: SchemeModel, name: str) -> Value:
     """A value the scheme names: its term, with the scheme's description of it."""
-    items = [*m.params, *m.rules, *m.tables]
+    items: list[ParamModel | RuleModel | TableModel] = [*m.params, *m.rules, *m.tables]
     described = next((i.description for i in items if i.name == name and i.description), None)
     return (
         _NAMED(name=Term(name, quoted=False), description=described)

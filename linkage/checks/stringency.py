@@ -195,7 +195,7 @@ _MEASURES = (
 _MEASURE_NEITHER = template("measure-neither", "neither")
 
 
-def _measure(found: tuple[bool, bool]) -> Said:
+def _measure(found: tuple[bool, bool, bool]) -> Said:
     return next((w() for w, f in zip(_MEASURES, found, strict=True) if f), _MEASURE_NEITHER())
 
 
