@@ -33,9 +33,9 @@ from etsl.compiler.printer import print_expr
 from etsl.compiler.units import UnknownUnit, dims_name, parse_unit
 from etsl.linkage.facts import NOT_STATED, Evidence, evidence, number
 from etsl.linkage.reading import Case, Reader, literal, parsed
-from etsl.linkage.said import Code, Listing, Said, Term, Value, template, terms
+from etsl.linkage.said import Code, Listing, Said, Term, Value, template
 from etsl.linkage.timing import ALWAYS, Window, periods_in
-from etsl.linkage.worded import formula_words, price_words
+from etsl.linkage.worded import CONSEQUENCE_WORDS, formula_words, price_words, vocabulary_words
 
 
 def percent(value: Decimal) -> str:
@@ -299,7 +299,7 @@ _CONSEQUENCE_UP_TO = template("evidence-consequence-up-to", "{kind}: {amount}, u
 
 def _consequence_words(m: SchemeModel, q: ConsequenceModel) -> Said:
     """A consequence by its description, else its amount and limit in words."""
-    kind = Term(q.kind, quoted=False)
+    kind = vocabulary_words(CONSEQUENCE_WORDS, [q.kind])
     amount: Value = q.description or (formula_words(m, q.amount.text) if q.amount else "")
     if q.limit and not q.description:
         return _CONSEQUENCE_UP_TO(kind=kind, amount=amount, limit=formula_words(m, q.limit.text))
@@ -311,7 +311,11 @@ _PENALTY_NONE = template("evidence-penalty-none", "declared none")
 
 def penalty_evidence(m: SchemeModel) -> Evidence:
     kinds = [q.kind for _, q in consequences(m)]
-    value = terms(kinds) if kinds else (_PENALTY_NONE() if m.penalties else NOT_STATED)
+    value = (
+        vocabulary_words(CONSEQUENCE_WORDS, kinds)
+        if kinds
+        else (_PENALTY_NONE() if m.penalties else NOT_STATED)
+    )
     first = m.penalties[0] if m.penalties else None
     return evidence(m, "penalties", value, first)
 

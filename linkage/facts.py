@@ -24,7 +24,14 @@ from etsl.compiler.model import (
 )
 from etsl.compiler.numbers import divide, multiply
 from etsl.linkage.said import Listing, Said, Scheme, Term, Value, template, terms
-from etsl.linkage.worded import ACCEPTS, accept_words, link_words
+from etsl.linkage.worded import (
+    ACCEPTS,
+    CONSEQUENCE_WORDS,
+    MODE_WORDS,
+    accept_words,
+    link_words,
+    vocabulary_words,
+)
 
 Severity = Literal["blocker", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("blocker", "warning", "info")
@@ -374,7 +381,7 @@ def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[Sch
 def _modes(m: SchemeModel, item: object) -> Value:
     """A banking or borrowing mode as a term (`next_period`: words in the documents)."""
     mode = str(getattr(item, "mode", ""))
-    return terms([mode]) if mode else ""
+    return vocabulary_words(MODE_WORDS, [mode]) if mode else ""
 
 
 #: Each design feature the checks compare: how to read what a scheme states about it. The
@@ -398,7 +405,10 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     ),
     "verification": _optional("verification", lambda m: m.meta_value("mrv") or ""),
     "penalties": _optional(
-        "penalties", lambda m: terms([q.kind for p in m.penalties for q in p.consequences])
+        "penalties",
+        lambda m: vocabulary_words(
+            CONSEQUENCE_WORDS, [q.kind for p in m.penalties for q in p.consequences]
+        ),
     ),
     "links": _optional(
         "links",

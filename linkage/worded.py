@@ -19,6 +19,13 @@ from __future__ import annotations
 import re
 
 from etsl.compiler import ast
+from etsl.compiler.enums import (
+    BANK_MODES,
+    CONSEQUENCE_KINDS,
+    LINK_DIRECTIONS,
+    LINK_STATUSES,
+    Vocabulary,
+)
 from etsl.compiler.model import (
     LinkModel,
     ParamModel,
@@ -29,7 +36,7 @@ from etsl.compiler.model import (
     TableModel,
 )
 from etsl.linkage.reading import parsed
-from etsl.linkage.said import Code, Said, Scheme, Term, Value, template, terms
+from etsl.linkage.said import Code, Listing, Said, Scheme, Template, Term, Value, template, terms
 
 _LITERAL = re.compile(r"^-?\d[\d_]*(?:\.\d+)? [^\s*/+()-][^\s*+()]*$|^-?\d[\d_]*(?:\.\d+)?$")
 #: Units as readers write them (the rest of a unit is already words: USD, EUR, %).
@@ -130,7 +137,7 @@ def _limit(m: SchemeModel, item: SurrenderModel) -> Value:
     return words
 
 
-_LINK = template("evidence-link", "{direction} link to {target}")
+_LINK = template("evidence-link", "link to {target} ({direction})")
 _LINK_STATUS = template("evidence-link-status", "{link} ({status})")
 _LINK_SINCE = template("evidence-link-since", "{link} from {date}")
 _LINK_UNTIL = template("evidence-link-until", "{link} until {date}")
@@ -139,9 +146,10 @@ _LINK_FOR = template("evidence-link-for", "{link}, for {units}")
 
 def link_words(link: LinkModel) -> Said:
     """A link declaration: 'two-way link to Québec from 2014-01-01, for QCA, CCA'."""
-    said = _LINK(direction=Term(link.direction, quoted=False), target=Scheme(link.target))
+    direction = vocabulary_words(DIRECTION_WORDS, [link.direction])
+    said = _LINK(direction=direction, target=Scheme(link.target))
     if link.status:
-        said = _LINK_STATUS(link=said, status=Term(link.status, quoted=False))
+        said = _LINK_STATUS(link=said, status=vocabulary_words(STATUS_WORDS, [link.status]))
     if link.since:
         said = _LINK_SINCE(link=said, date=link.since)
     if link.until:
@@ -177,3 +185,26 @@ def _input_words(m: SchemeModel, name: str) -> Value:
         return Term(name, quoted=False)
     head = found.description.split(":")[0]
     return head[:1].lower() + head[1:] if head[1:2].islower() else head
+
+
+def _words(vocabulary: Vocabulary) -> dict[str, Template]:
+    """A vocabulary's words in running text, one message per value."""
+    prefix = vocabulary.name.replace(" ", "-")
+    return {
+        c.value: template(f"{prefix}-{c.value}", c.words[:1].lower() + c.words[1:])
+        for c in vocabulary.choices
+    }
+
+
+#: Banking and borrowing modes, link directions and statuses, consequences: in words.
+MODE_WORDS = _words(BANK_MODES)
+DIRECTION_WORDS = _words(LINK_DIRECTIONS)
+STATUS_WORDS = _words(LINK_STATUSES)
+CONSEQUENCE_WORDS = _words(CONSEQUENCE_KINDS)
+
+
+def vocabulary_words(words: dict[str, Template], values: list[str]) -> Listing:
+    """Declared values in words ('allowed, without time limit'); terms when unknown."""
+    return Listing(
+        tuple(words[v]() if v in words else Term(v, quoted=False) for v in values), "comma"
+    )

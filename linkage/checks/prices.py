@@ -25,6 +25,7 @@ from etsl.linkage.facts import (
 )
 from etsl.linkage.flows import allowances_crossing
 from etsl.linkage.said import Said, Scheme, Term, template, terms
+from etsl.linkage.worded import MODE_WORDS, vocabulary_words
 
 
 def _reaches(source: SchemeModel, target: SchemeModel) -> bool:
@@ -258,7 +259,12 @@ def borrowing_unilateral(p: Pair) -> list[Hit]:
                 a=Scheme(p.a.name), b=Scheme(p.b.name), mode=Term(mine.mode if mine else "", False)
             ),
             (
-                evidence(p.a, "borrowing", terms([mine.mode] if mine else []), mine),
+                evidence(
+                    p.a,
+                    "borrowing",
+                    vocabulary_words(MODE_WORDS, [mine.mode] if mine else []),
+                    mine,
+                ),
                 evidence(p.b, "borrowing", DECLARED_NONE(), theirs),
             ),
         )
@@ -283,8 +289,8 @@ def banking_differs(p: Pair) -> list[Hit]:
                 a=Scheme(p.a.name), b=Scheme(p.b.name), mode_a=Term(ba.mode), mode_b=Term(bb.mode)
             ),
             (
-                evidence(p.a, "banking", terms([ba.mode]), ba),
-                evidence(p.b, "banking", terms([bb.mode]), bb),
+                evidence(p.a, "banking", vocabulary_words(MODE_WORDS, [ba.mode]), ba),
+                evidence(p.b, "banking", vocabulary_words(MODE_WORDS, [bb.mode]), bb),
             ),
         )
     ]
