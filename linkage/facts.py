@@ -23,11 +23,14 @@ from etsl.compiler.model import (
     UnitModel,
 )
 from etsl.compiler.numbers import divide, multiply
-from etsl.linkage.said import Listing, Said, Scheme, Term, Value, template, terms
+from etsl.linkage.said import Listing, Said, Scheme, Template, Term, Value, template, terms
 from etsl.linkage.worded import (
     ACCEPTS,
+    CALENDAR_WORDS,
     CONSEQUENCE_WORDS,
+    META_WORDS,
     MODE_WORDS,
+    SCOPE_WORDS,
     accept_words,
     link_words,
     vocabulary_words,
@@ -186,7 +189,12 @@ def evidence(
 def meta(m: SchemeModel, key: str) -> Evidence:
     """A summary fact (`participation`, `currency`, …) in words."""
     item = m.meta.get(key)
-    return evidence(m, f"meta.{key}", terms(m.meta_values(key)) if item else NOT_STATED, item)
+    return evidence(m, f"meta.{key}", meta_words(m, key) if item else NOT_STATED, item)
+
+
+def meta_words(m: SchemeModel, key: str) -> Listing:
+    """A summary fact's values in words (a vocabulary's words, else terms)."""
+    return vocabulary_words(META_WORDS.get(key, {}), m.meta_values(key))
 
 
 def join_names(names: Iterable[str]) -> str:
@@ -348,7 +356,7 @@ Reading = tuple[Statement, Value, object]
 def _meta(key: str) -> Callable[[SchemeModel], Reading]:
     def read(m: SchemeModel) -> Reading:
         item = m.meta.get(key)
-        return (Statement.DECLARED, terms(m.meta_values(key)), item) if item else _not_stated()
+        return (Statement.DECLARED, meta_words(m, key), item) if item else _not_stated()
 
     return read
 
@@ -357,8 +365,9 @@ def _not_stated() -> Reading:
     return Statement.NOT_STATED, NOT_STATED, None
 
 
-def _listed(values: list[str]) -> Reading:
-    return (Statement.DECLARED, terms(values), None) if values else _not_stated()
+def _listed(values: list[str], words: dict[str, Template] | None = None) -> Reading:
+    shown = vocabulary_words(words or {}, values)
+    return (Statement.DECLARED, shown, None) if values else _not_stated()
 
 
 def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[SchemeModel], Reading]:
@@ -391,10 +400,12 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "cap type": _meta("cap_type"),
     "currency": _meta("currency"),
     "calendar": lambda m: (
-        (Statement.DECLARED, terms([m.calendar]), None) if m.calendar else _not_stated()
+        (Statement.DECLARED, vocabulary_words(CALENDAR_WORDS, [m.calendar]), None)
+        if m.calendar
+        else _not_stated()
     ),
     "gases": lambda m: _listed(m.gases),
-    "scope": lambda m: _listed(m.scope),
+    "scope": lambda m: _listed(m.scope, SCOPE_WORDS),
     "price controls": _optional(
         "price_controls", lambda m: terms([p.name for p in m.price_controls])
     ),

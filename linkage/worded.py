@@ -20,10 +20,16 @@ import re
 
 from etsl.compiler import ast
 from etsl.compiler.enums import (
+    ALLOCATION_METHODS,
     BANK_MODES,
+    CALENDARS,
+    CAP_TYPES,
     CONSEQUENCE_KINDS,
     LINK_DIRECTIONS,
     LINK_STATUSES,
+    PARTICIPATION,
+    SCOPES,
+    STATUSES,
     Vocabulary,
 )
 from etsl.compiler.model import (
@@ -191,7 +197,7 @@ def _words(vocabulary: Vocabulary) -> dict[str, Template]:
     """A vocabulary's words in running text, one message per value."""
     prefix = vocabulary.name.replace(" ", "-")
     return {
-        c.value: template(f"{prefix}-{c.value}", c.words[:1].lower() + c.words[1:])
+        c.value: template(f"word-{prefix}-{c.value}", c.words[:1].lower() + c.words[1:])
         for c in vocabulary.choices
     }
 
@@ -201,6 +207,15 @@ MODE_WORDS = _words(BANK_MODES)
 DIRECTION_WORDS = _words(LINK_DIRECTIONS)
 STATUS_WORDS = _words(LINK_STATUSES)
 CONSEQUENCE_WORDS = _words(CONSEQUENCE_KINDS)
+ALLOCATION_WORDS = _words(ALLOCATION_METHODS)
+CALENDAR_WORDS = _words(CALENDARS)
+SCOPE_WORDS = _words(SCOPES)
+#: Summary facts (`meta`) whose values are words of a vocabulary.
+META_WORDS = {
+    "participation": _words(PARTICIPATION),
+    "cap_type": _words(CAP_TYPES),
+    "status": _words(STATUSES),
+}
 
 
 def vocabulary_words(words: dict[str, Template], values: list[str]) -> Listing:

@@ -6,6 +6,7 @@ from etsl.compiler import codes
 from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import Hit, Pair, evidence
 from etsl.linkage.said import Listing, Scheme, template, terms
+from etsl.linkage.worded import SCOPE_WORDS, vocabulary_words
 
 _GASES = template("gases-differ", "only {a} covers {only_a}; only {b} covers {only_b}")
 _GWP = template(
@@ -13,11 +14,6 @@ _GWP = template(
     "GWP basis {basis_a} in {a} and {basis_b} in {b} give different values ({values})",
 )
 _SCOPE = template("scope-differs", "scope is {scope_a} in {a} and {scope_b} in {b}")
-#: Scopes in words.
-SCOPES = {
-    "direct": template("scope-direct", "direct"),
-    "indirect": template("scope-indirect", "indirect"),
-}
 
 
 def _gases(gases: set[str]) -> Listing:
@@ -25,7 +21,7 @@ def _gases(gases: set[str]) -> Listing:
 
 
 def _scopes(scope: list[str]) -> Listing:
-    return Listing(tuple(SCOPES[s]() if s in SCOPES else s for s in scope), "comma")
+    return vocabulary_words(SCOPE_WORDS, scope)
 
 
 @check(
@@ -108,8 +104,8 @@ def scope_differs(p: Pair) -> list[Hit]:
                 scope_b=_scopes(p.b.scope),
             ),
             (
-                evidence(p.a, "scope", terms(p.a.scope)),
-                evidence(p.b, "scope", terms(p.b.scope)),
+                evidence(p.a, "scope", vocabulary_words(SCOPE_WORDS, p.a.scope)),
+                evidence(p.b, "scope", vocabulary_words(SCOPE_WORDS, p.b.scope)),
             ),
         )
     ]

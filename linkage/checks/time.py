@@ -8,6 +8,7 @@ from etsl.linkage.checks.registry import ICAP_GUIDE, check
 from etsl.linkage.facts import Hit, Pair, evidence
 from etsl.linkage.said import Said, Scheme, Term, Value, template
 from etsl.linkage.timing import link_window, period_window
+from etsl.linkage.worded import CALENDAR_WORDS, vocabulary_words
 
 
 @check(
@@ -49,7 +50,7 @@ _PERIODS = template(
 
 def _calendar_words(c: tuple[str | None, str | None]) -> Value:
     """'fiscal_year from April' (the calendar as the scheme writes it; the month translated)."""
-    calendar = Term(str(c[0]), quoted=False)
+    calendar = vocabulary_words(CALENDAR_WORDS, [str(c[0])])
     return _CALENDAR_FROM(calendar=calendar, month=Term(c[1], quoted=False)) if c[1] else calendar
 
 
