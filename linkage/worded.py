@@ -5,6 +5,9 @@ terms, amounts with readable units, formulas by the description the scheme gives
     'accepts CCA'
     >>> print(limit_words(california, "offset_limit").text())  # doctest: +ELLIPSIS
     offset_limit (Most offset credits the entity may surrender for one obligation ...)
+    >>> print(formula_words(tokyo_cat, "floor(required_reduction / 3)").text())
+    ... # doctest: +ELLIPSIS
+    required_reduction (Reduction the facility must achieve ...) divided by 3, rounded down
     >>> quantity_words("6 USD/short_tCO2"), quantity_words("2.2 %")
     ('6 USD/short ton CO2', '2.2 %')
 
@@ -41,6 +44,7 @@ from etsl.compiler.model import (
     SurrenderModel,
     TableModel,
 )
+from etsl.compiler.printer import print_expr
 from etsl.linkage.reading import parsed
 from etsl.linkage.said import Code, Listing, Said, Scheme, Template, Term, Value, template, terms
 
@@ -64,8 +68,46 @@ def formula_words(m: SchemeModel, text: str) -> Value:
         return quantity_words(text)
     if re.fullmatch(r"[A-Za-z_]\w*", text):
         return limit_words(m, text)
+    expr = parsed(text)
+    shown = _expr_words(m, expr) if expr is not None else None
+    if shown is not None:
+        return shown
     names = read_names(text)
     return _COMPUTED(names=terms(names, "and")) if names else Code(text)
+
+
+_SHARE_OF = template("evidence-share-of", "{share} of {whole}")
+_DIVIDED = template("evidence-divided", "{amount} divided by {divisor}")
+_ROUNDED = {
+    "floor": template("evidence-rounded-down", "{amount}, rounded down"),
+    "ceil": template("evidence-rounded-up", "{amount}, rounded up"),
+    "round": template("evidence-rounded", "{amount}, rounded"),
+}
+
+
+def _expr_words(m: SchemeModel, e: ast.Expr) -> Value | None:
+    """Simple formulas in words: '5 % of obligation, rounded down', 'required reduction
+    divided by 3' (None for any other formula)."""
+    if isinstance(e, ast.Call) and e.func in _ROUNDED and len(e.args) == 1:
+        inner = _expr_words(m, e.args[0])
+        return _ROUNDED[e.func](amount=inner) if inner is not None else None
+    if isinstance(e, ast.ShareOf) and isinstance(e.share, ast.Quantity):
+        return _share_of(m, e.share, e.whole)
+    if isinstance(e, ast.Binary) and e.op == "/" and isinstance(e.right, ast.Quantity):
+        return _divided(m, e.left, e.right)
+    return None
+
+
+def _share_of(m: SchemeModel, share: ast.Quantity, whole: ast.Expr) -> Value | None:
+    if not isinstance(whole, ast.Name):
+        return None
+    return _SHARE_OF(share=quantity_words(print_expr(share)), whole=limit_words(m, whole.name))
+
+
+def _divided(m: SchemeModel, left: ast.Expr, right: ast.Quantity) -> Value | None:
+    if not isinstance(left, ast.Name):
+        return None
+    return _DIVIDED(amount=limit_words(m, left.name), divisor=quantity_words(print_expr(right)))
 
 
 _COMPUTED = template("evidence-computed", "an amount computed from {names}")
