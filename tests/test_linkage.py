@@ -601,3 +601,16 @@ def test_evidence_is_in_words_not_scheme_syntax(a: str, b: str, lang: str) -> No
     for cell in cells:
         assert "`" not in cell and not re.search(r"\b[a-z]+_[a-z_]+\b", cell), cell
         assert not re.match(r"accept [A-Z]|price [a-z_]+ [\d-]|link [a-z_]+ \w+_way", cell), cell
+
+
+def test_a_stated_decline_rate_is_not_compared_with_a_computed_one() -> None:
+    """The EU states its LRF (2.2 % of the 2010 cap); its cap for 2021 fell with the United
+    Kingdom's exit, so a decline computed from its caps (4.3 % a year 2018-2023) against
+    RGGI's computed 2.8 % was not a like-for-like comparison."""
+    report = report_of("world/eu_ets.scheme", "world/rggi.scheme")
+    assert messages(report, "cap-decline-differs") == []
+    [found] = messages(report, "stringency-not-comparable")
+    assert "'eu_ets' states an annual cap decline, 'rggi' a cap for each year" in found
+    report = report_of("world/california.scheme", "world/rggi.scheme")
+    [found] = messages(report, "cap-decline-differs")
+    assert "2018-2026: 3.6 % a year in 'california', 2.8 % in 'rggi'" in found
