@@ -478,7 +478,7 @@ STRINGENCY_NOT_COMPARABLE: Final = Code(
     "stringency-not-comparable",
     "linkage",
     "Cap stringency cannot be compared.",
-    "State the cap's annual decline rate, or write the cap as base emissions times (1 - reduction factor), on both sides.",
+    "State the cap's annual decline rate or its cap for each year, or write the cap as base emissions times (1 - reduction factor), on both sides.",
 )
 PENALTY_MISSING: Final = Code(
     "penalty-missing",

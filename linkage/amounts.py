@@ -35,6 +35,7 @@ from etsl.linkage.facts import NOT_STATED, Evidence, evidence, number
 from etsl.linkage.reading import Case, Reader, literal, parsed
 from etsl.linkage.said import Code, Listing, Said, Term, Value, template
 from etsl.linkage.timing import ALWAYS, Window, periods_in
+from etsl.linkage.worded import CONSEQUENCE_WORDS, formula_words, price_words, vocabulary_words
 
 
 def percent(value: Decimal) -> str:
@@ -55,6 +56,8 @@ class Rate:
 
 
 _WHEN = template("rate-when", "when {condition}")
+_FROM_YEAR = template("rate-from-year", "from {year}")
+_YEAR_FROM = re.compile(r"(?:compliance_)?year >= (\d{4})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +101,15 @@ def decline(m: SchemeModel, window: Window = ALWAYS) -> Trajectory | None:
         return None
     name, item, field = found
     rates = _rates(m, name, periods_in(m, window))
-    shown = "; ".join(percent(r.value) + (f" ({r.when})" if r.when else "") for r in rates)
-    return Trajectory(name, rates, evidence(m, field, shown or NOT_STATED, item)) if rates else None
+    if not rates:
+        return None
+    shown = Trajectory(name, rates, evidence(m, field, NOT_STATED)).words()
+    return Trajectory(
+        name, rates, evidence(m, field, _NAMED(name=Term(name, False), value=shown), item)
+    )
+
+
+_NAMED = template("evidence-named-value", "{name}: {value}")
 
 
 def _rates(m: SchemeModel, name: str, periods: list[PeriodModel]) -> tuple[Rate, ...]:
@@ -128,7 +138,9 @@ def _when_label(conditions: tuple[str, ...], period: str) -> tuple[str, Value]:
     period's name."""
     if conditions:
         condition = " and ".join(conditions)
-        return f"when {condition}", _WHEN(condition=Code(condition))
+        since = _YEAR_FROM.fullmatch(condition)
+        words = _FROM_YEAR(year=since[1]) if since else _WHEN(condition=Code(condition))
+        return f"when {condition}", words
     return period, Term(period, quoted=False)
 
 
@@ -199,13 +211,10 @@ def reduction_factors(m: SchemeModel, window: Window = ALWAYS) -> list[Factors]:
     for period in periods_in(m, window):
         cases = Reader(m, period.name).cases(text)
         if cases and all(isinstance(c.value, Decimal) for c in cases):
-            shown = f"{period.name}: " + ", ".join(
-                percent(c.value) + (f" ({', '.join(c.when)})" if c.when else "")  # type: ignore[arg-type]
-                for c in cases
-            )
-            found.append(
-                Factors(period, tuple(cases), evidence(m, f"{rule.name}: 1 - {text}", shown, item))
-            )
+            field = f"{rule.name}: 1 - {text}"
+            plain = Factors(period, tuple(cases), evidence(m, field, NOT_STATED))
+            shown = _NAMED(name=Term(period.name, False), value=plain.words())
+            found.append(Factors(period, tuple(cases), evidence(m, field, shown, item)))
     return found
 
 
@@ -272,26 +281,41 @@ def fine_per_tonne(m: SchemeModel) -> tuple[Decimal, str, Evidence] | None:
         found = _rate_in(m, formula.text) if formula else None
         if formula and found:
             field = f"penalties[{penalty.name or ''}].fine"
-            return found[0], found[1], evidence(m, field, f"fine {formula.text}", q)
+            return found[0], found[1], evidence(m, field, _consequence_words(m, q), q)
     return None
 
 
 def fines(m: SchemeModel) -> list[Evidence]:
     return [
-        evidence(m, f"penalties[{p.name or ''}].fine", _consequence_text(q), q)
+        evidence(m, f"penalties[{p.name or ''}].fine", _consequence_words(m, q), q)
         for p, q in consequences(m)
         if q.kind == "fine"
     ]
 
 
-def _consequence_text(q: ConsequenceModel) -> str:
-    parts = [q.kind] + ([q.amount.text] if q.amount else [])
-    return " ".join(parts + ([f"up to {q.limit.text}"] if q.limit else []))
+_CONSEQUENCE = template("evidence-consequence", "{kind}: {amount}")
+_CONSEQUENCE_UP_TO = template("evidence-consequence-up-to", "{kind}: {amount}, up to {limit}")
+
+
+def _consequence_words(m: SchemeModel, q: ConsequenceModel) -> Said:
+    """A consequence by its description, else its amount and limit in words."""
+    kind = vocabulary_words(CONSEQUENCE_WORDS, [q.kind])
+    amount: Value = q.description or (formula_words(m, q.amount.text) if q.amount else "")
+    if q.limit and not q.description:
+        return _CONSEQUENCE_UP_TO(kind=kind, amount=amount, limit=formula_words(m, q.limit.text))
+    return _CONSEQUENCE(kind=kind, amount=amount)
+
+
+_PENALTY_NONE = template("evidence-penalty-none", "declared none")
 
 
 def penalty_evidence(m: SchemeModel) -> Evidence:
     kinds = [q.kind for _, q in consequences(m)]
-    value = ", ".join(kinds) if kinds else ("penalty none" if m.penalties else NOT_STATED)
+    value = (
+        vocabulary_words(CONSEQUENCE_WORDS, kinds)
+        if kinds
+        else (_PENALTY_NONE() if m.penalties else NOT_STATED)
+    )
     first = m.penalties[0] if m.penalties else None
     return evidence(m, "penalties", value, first)
 
@@ -309,11 +333,15 @@ def prices(m: SchemeModel, kind: str) -> list[PriceModel]:
 
 
 def price_evidence(m: SchemeModel, price: PriceModel) -> Evidence:
-    text = f"price {price.name} {price.value.text}"
-    text += f" from {price.from_year}" if price.from_year else ""
-    text += f" rising {price.rising.text}" if price.rising else ""
-    text += f" plus {price.rising_plus}" if price.rising_plus else ""
-    return evidence(m, f"price_controls[{price.name}]", text, price)
+    """A price control in words: its kind, value, start and rise."""
+    words = price_words(m, price, control_words(price))
+    return evidence(m, f"price_controls[{price.name}]", words, price)
+
+
+def control_words(price: PriceModel) -> Value:
+    """A price control's name in words ('price ceiling'), its term when not in the vocabulary."""
+    control = CONTROL_WORDS.get(price.name)
+    return control() if control else Term(price.name, quoted=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,8 +357,7 @@ class Level:
         """'65 USD/t CO2e (price ceiling from 2021, rising 5 % plus inflation)'."""
         price = self.price
         amount = f"{number(self.value)} {self.currency}/t CO2e"
-        control = CONTROL_WORDS.get(price.name)
-        named = control() if control else Term(price.name, quoted=False)
+        named = control_words(price)
         since = _SINCE(control=named, year=str(price.from_year)) if price.from_year else named
         if not price.rising:
             return _LEVEL(amount=amount, control=since)

@@ -23,7 +23,18 @@ from etsl.compiler.model import (
     UnitModel,
 )
 from etsl.compiler.numbers import divide, multiply
-from etsl.linkage.said import Listing, Said, Scheme, Value, template, terms
+from etsl.linkage.said import Listing, Said, Scheme, Template, Term, Value, template, terms
+from etsl.linkage.worded import (
+    ACCEPTS,
+    CALENDAR_WORDS,
+    CONSEQUENCE_WORDS,
+    META_WORDS,
+    MODE_WORDS,
+    SCOPE_WORDS,
+    accept_words,
+    link_words,
+    vocabulary_words,
+)
 
 Severity = Literal["blocker", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("blocker", "warning", "info")
@@ -135,10 +146,22 @@ def number(value: Decimal) -> str:
 _NOT_STATED = template("not-stated", NOT_STATED)
 
 
+_VALUE = template("evidence-value", "{value}")
+
+
+def _said(value: Value) -> str | Said:
+    """Evidence as a message (a bare list or term is spoken inside one)."""
+    return value if isinstance(value, str | Said) else _VALUE(value=value)
+
+
+def not_stated_words() -> Said:
+    return _NOT_STATED()
+
+
 def evidence(
     m: SchemeModel,
     field: str,
-    value: str | Said,
+    value: Value,
     item: object = None,
     cite: Citation | None = None,
 ) -> Evidence:
@@ -152,7 +175,7 @@ def evidence(
     return Evidence(
         scheme=m.name,
         field=field,
-        value=_NOT_STATED() if value == NOT_STATED else value,
+        value=_NOT_STATED() if value == NOT_STATED else _said(value),
         path=at.path if at else m.path,
         line=at.line if at else None,
         col=at.col if at else None,
@@ -164,8 +187,14 @@ def evidence(
 
 
 def meta(m: SchemeModel, key: str) -> Evidence:
+    """A summary fact (`participation`, `currency`, …) in words."""
     item = m.meta.get(key)
-    return evidence(m, f"meta.{key}", item.value if item else NOT_STATED, item)
+    return evidence(m, f"meta.{key}", meta_words(m, key) if item else NOT_STATED, item)
+
+
+def meta_words(m: SchemeModel, key: str) -> Listing:
+    """A summary fact's values in words (a vocabulary's words, else terms)."""
+    return vocabulary_words(META_WORDS.get(key, {}), m.meta_values(key))
 
 
 def join_names(names: Iterable[str]) -> str:
@@ -195,6 +224,18 @@ A_KIND = {
     "offset": template("a-kind-offset", "an offset credit"),
     "unknown": template("a-kind-unknown", "a unit"),
 }
+
+
+_UNIT = template("evidence-unit", "{kind} {unit}")
+_UNIT_FROM = template("evidence-unit-from", "{kind} {unit}, issued by {origin}")
+
+
+def unit_words(u: UnitModel) -> Said:
+    """A unit declaration in words: 'credit excess reduction, issued by Keidanren'."""
+    kind, unit = kind_words(u.kind), Term(u.name, quoted=False)
+    if u.origin:
+        return _UNIT_FROM(kind=kind, unit=unit, origin=Scheme(u.origin))
+    return _UNIT(kind=kind, unit=unit)
 
 
 def kind_words(kind: str, article: bool = False) -> Said:
@@ -255,19 +296,13 @@ def credits(m: SchemeModel, partner: SchemeModel) -> list[tuple[UnitModel, Surre
 
 
 def accept_evidence(m: SchemeModel, item: SurrenderModel) -> Evidence:
-    """An accept clause as written: units, `up to` limit and `where` filter."""
-    text = f"accept {', '.join(item.units)}"
-    text += f" up to {item.limit.text}" if item.limit else ""
-    text += f" where {item.where.text}" if item.where else ""
-    return evidence(m, "surrender", text, item)
-
-
-_ACCEPTS = template("evidence-accepts", "accepts {units}")
+    """An accept clause in words: units, `up to` limit and `where` filter."""
+    return evidence(m, "surrender", accept_words(m, item), item)
 
 
 def surrender_summary(m: SchemeModel) -> Evidence:
     names = [u.name for u, _ in accepted(m)]
-    return evidence(m, "surrender", _ACCEPTS(units=terms(names)) if names else NOT_STATED)
+    return evidence(m, "surrender", ACCEPTS(units=terms(names)) if names else NOT_STATED)
 
 
 # ---- links ----------------------------------------------------------------------------------------
@@ -277,19 +312,11 @@ def link_to(m: SchemeModel, target: str) -> LinkModel | None:
     return next((link for link in m.links if link.target == target), None)
 
 
-def link_text(link: LinkModel) -> str:
-    text = f"link {link.target} {link.direction}"
-    text += f" {link.status}" if link.status else ""
-    text += f" since {link.since}" if link.since else ""
-    text += f" until {link.until}" if link.until else ""
-    return text + (f" for {', '.join(link.units)}" if link.units else "")
-
-
 def link_evidence(m: SchemeModel, target: str) -> Evidence:
     link = link_to(m, target)
     if link is None:
         return evidence(m, "links", _NO_LINK(target=Scheme(target, quoted=False)))
-    return evidence(m, f"links[{target}]", link_text(link), link)
+    return evidence(m, f"links[{target}]", link_words(link), link)
 
 
 _NO_LINK = template("evidence-no-link", "no link to {target}")
@@ -329,7 +356,7 @@ Reading = tuple[Statement, Value, object]
 def _meta(key: str) -> Callable[[SchemeModel], Reading]:
     def read(m: SchemeModel) -> Reading:
         item = m.meta.get(key)
-        return (Statement.DECLARED, item.value, item) if item else _not_stated()
+        return (Statement.DECLARED, meta_words(m, key), item) if item else _not_stated()
 
     return read
 
@@ -338,8 +365,9 @@ def _not_stated() -> Reading:
     return Statement.NOT_STATED, NOT_STATED, None
 
 
-def _listed(values: list[str]) -> Reading:
-    return (Statement.DECLARED, ", ".join(values), None) if values else _not_stated()
+def _listed(values: list[str], words: dict[str, Template] | None = None) -> Reading:
+    shown = vocabulary_words(words or {}, values)
+    return (Statement.DECLARED, shown, None) if values else _not_stated()
 
 
 def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[SchemeModel], Reading]:
@@ -362,7 +390,7 @@ def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[Sch
 def _modes(m: SchemeModel, item: object) -> Value:
     """A banking or borrowing mode as a term (`next_period`: words in the documents)."""
     mode = str(getattr(item, "mode", ""))
-    return terms([mode]) if mode else ""
+    return vocabulary_words(MODE_WORDS, [mode]) if mode else ""
 
 
 #: Each design feature the checks compare: how to read what a scheme states about it. The
@@ -372,10 +400,12 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "cap type": _meta("cap_type"),
     "currency": _meta("currency"),
     "calendar": lambda m: (
-        (Statement.DECLARED, str(m.calendar), None) if m.calendar else _not_stated()
+        (Statement.DECLARED, vocabulary_words(CALENDAR_WORDS, [m.calendar]), None)
+        if m.calendar
+        else _not_stated()
     ),
     "gases": lambda m: _listed(m.gases),
-    "scope": lambda m: _listed(m.scope),
+    "scope": lambda m: _listed(m.scope, SCOPE_WORDS),
     "price controls": _optional(
         "price_controls", lambda m: terms([p.name for p in m.price_controls])
     ),
@@ -386,9 +416,15 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     ),
     "verification": _optional("verification", lambda m: m.meta_value("mrv") or ""),
     "penalties": _optional(
-        "penalties", lambda m: terms([q.kind for p in m.penalties for q in p.consequences])
+        "penalties",
+        lambda m: vocabulary_words(
+            CONSEQUENCE_WORDS, [q.kind for p in m.penalties for q in p.consequences]
+        ),
     ),
-    "links": _optional("links", lambda m: join_names(link.target for link in m.links)),
+    "links": _optional(
+        "links",
+        lambda m: Listing(tuple(Scheme(link.target, False) for link in m.links), "comma"),
+    ),
 }
 
 
@@ -426,7 +462,7 @@ def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:
 _FEATURE = template("evidence-feature", "{feature}: {value}")
 _SCHEME_SAYS = template("evidence-scheme-says", "{statements} (the scheme: {why})")
 _STATEMENTS = template("evidence-statements", "{statements}")
-_DECLARED_NONE = template("declared-none", "declared none")
+DECLARED_NONE = template("declared-none", "declared none")
 
 
 def _reading(reading: Reading) -> Value:
@@ -434,4 +470,4 @@ def _reading(reading: Reading) -> Value:
     status = reading[0]
     if status is Statement.NOT_STATED:
         return _NOT_STATED()
-    return _DECLARED_NONE() if status is Statement.NONE else reading[1]
+    return DECLARED_NONE() if status is Statement.NONE else reading[1]

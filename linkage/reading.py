@@ -66,11 +66,13 @@ def _quantity(q: ast.Quantity) -> Decimal | None:
 
 
 class Reader:
-    """Reads one scheme's formulas for one period (`None`: no period is known)."""
+    """Reads one scheme's formulas for one period (`None`: no period is known) and, for the
+    system level's values (`year`, tables by year), one year."""
 
-    def __init__(self, model: SchemeModel, period: str | None) -> None:
+    def __init__(self, model: SchemeModel, period: str | None, year: int | None = None) -> None:
         self.m = model
         self.period = period
+        self.year = year
         inputs = model.participant.inputs if model.participant else []
         self.symbols = {v for i in inputs for v in (i.values or [])}
         self.params = {p.name: p.formula.text for p in model.params}
@@ -159,6 +161,8 @@ class Reader:
 
     def _name(self, e: ast.Name, depth: int) -> Value | None:
         name = e.name
+        if name == "year" and self.year is not None:
+            return Decimal(self.year)
         if name == "period" or name in self.periods:
             return self.period if name == "period" else name
         if name in self.params or name in self.rules:
@@ -169,9 +173,11 @@ class Reader:
         return name if name in self.symbols else None
 
     def _table_value(self, table: TableModel) -> Value | None:
-        if table.dims != ["period"] or self.period is None:
+        key = {"period": self.period, "year": str(self.year) if self.year else None}
+        at = key.get(table.dims[0]) if len(table.dims) == 1 else None
+        if at is None:
             return None
-        cell = table.entries.get(self.period, table.entries.get("*"))
+        cell = table.entries.get(at, table.entries.get("*"))
         return literal(cell) if cell is not None else None
 
     def _call(self, e: ast.Call, depth: int) -> Value | None:
@@ -220,7 +226,7 @@ class Reader:
     def _year_compare(self, e: ast.Compare, depth: int) -> bool | None:
         """`year >= 2024` (a system value's year, or a row's data year) read for a period:
         decided when it holds in every year of the period or in none."""
-        if not (isinstance(e.left, ast.Name) and e.left.name == "year"):
+        if self.year is not None or not (isinstance(e.left, ast.Name) and e.left.name == "year"):
             return None
         bound = self.eval(e.right, depth)
         period = self.periods.get(self.period or "")

@@ -114,7 +114,7 @@ def test_findings_are_ordered_by_severity() -> None:
 def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
     found = models(CASES / "participation-voluntary.scheme")
     evidence = check_pair(found["a"], found["b"]).findings[0].evidence
-    assert [e.value for e in evidence] == ["mandatory", "voluntary"]
+    assert [str(e.value) for e in evidence] == ["mandatory", "voluntary"]
     assert [e.field for e in evidence] == ["meta.participation"] * 2
 
 
@@ -408,10 +408,37 @@ def test_credits_not_stated_by_the_partner_are_not_compared() -> None:
 def test_eu_lrf_selected_by_a_rule_is_compared_with_the_swiss_rate() -> None:
     report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
     [found] = messages(report, "cap-decline-differs")
-    assert "4.3 % (when year >= 2024)" in found
-    assert "4.4 % (when year >= 2028)" in found
+    assert "4.3 % (from 2024)" in found
+    assert "4.4 % (from 2028)" in found
     assert "by 2.2 % a year in 'swiss_ets'" in found
     assert "from 2020-01-01" in found
+
+
+def test_california_and_quebec_caps_are_compared_from_their_budgets() -> None:
+    """Neither states a decline rate, but both state a cap for each year: 'neither states an
+    annual cap decline' left the comparison out. Published figures: 17 CCR §95841 Table 6-2
+    (California's budget 320.8 M in 2021, 200.5 M in 2030: ICAP's California factsheet puts
+    the decline at about 4 % a year 2021-2030); Québec's caps by O.C. 1126-2017 (55.26 M in
+    2021, 44.14 M in 2030: 1.24 M a year, 2.2 % of 2021's cap)."""
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    assert messages(report, "stringency-not-comparable") == []
+    [found] = messages(report, "cap-decline-differs")
+    assert "from 2014-01-01" in found
+    assert "2021-2030: 4.2 % a year in 'california', 2.2 % in 'quebec'" in found
+    assert "2015-2020: 3.1 % a year in 'california', 3.2 % in 'quebec'" in found
+    assert "2014-2015" not in found, "a cap that rises (coverage added in 2015) starts anew"
+    [evidence] = [f.evidence for f in report.findings if f.code == "cap-decline-differs"]
+    assert "200.5 Mt CO2e in 2030" in evidence[0].value.text()  # type: ignore[union-attr]
+    assert "44.14 Mt CO2e in 2030" in evidence[1].value.text()  # type: ignore[union-attr]
+
+
+def test_cap_trajectories_that_decline_alike_are_not_a_finding() -> None:
+    california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
+    assert not messages(check_pair(california, california), "cap-decline-differs")
+    from etsl.linkage.caps import Stretch, cap_path
+
+    path = cap_path(quebec)
+    assert path is not None and Stretch(2021, 2030).rate(path) == Decimal("0.022")
 
 
 def test_tokyo_and_saitama_reduction_factors_are_compared() -> None:
@@ -517,3 +544,73 @@ def test_a_list_of_cap_types_with_an_intensity_cap_is_not_absolute() -> None:
     [finding] = check_pair(a, b).blockers
     assert finding.code == "cap-type-incompatible" and "'intensity'" in finding.message.text()
     assert "cap-type-incompatible" in codes(b, a), "b is not absolute everywhere, a is"
+
+
+@pytest.mark.parametrize("a, b, rate", [
+    ("world/california.scheme", "world/quebec.scheme", "USD/CAD=1.35"),
+    ("world/eu_ets.scheme", "world/swiss_ets.scheme", "EUR/CHF=0.94"),
+])
+def test_amounts_across_currencies_read_right_with_a_rate(a: str, b: str, rate: str) -> None:
+    """With `--rate` the currencies are compared at the rate given (either way round); price
+    levels are compared only where both sides state a floor or ceiling per tonne (Québec and
+    Switzerland state no price controls here, which is said, not read as 'has none')."""
+    partner = library_pair(a, b)[1]
+    for given in (rate, f"{rate[4:7]}/{rate[:3]}=2"):
+        report = report_of(a, b, parse_rates([given]))
+        [found] = messages(report, "currency-differs")
+        assert found.endswith(f"amounts are compared at {given}"), found
+        assert not {"price-needs-rate", "penalty-needs-rate"} & codes_of(report)
+        assert not {"price-floor-unilateral", "price-ceiling-unilateral"} & codes_of(report)
+        if not partner.price_controls:
+            assert any("price controls" in m for m in messages(report, "feature-undeclared"))
+        for level in messages(report, "price-levels-differ"):
+            assert f"at {given}" in level or "about" in level, level
+    report = report_of(a, b)
+    assert messages(report, "currency-differs")[0].endswith(
+        "amounts are compared only with an exchange rate between them")
+
+
+def codes_of(report) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.code for f in report.findings}
+
+
+EVIDENCE_PAIRS = [*LIBRARY_PAIRS, ("world/california.scheme", "world/rggi.scheme"),
+                  ("world/eu_ets.scheme", "world/china_ets.scheme"),
+                  ("japan/tokyo_cat.scheme", "japan/jvets.scheme")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("a, b", EVIDENCE_PAIRS)
+def test_evidence_is_in_words_not_scheme_syntax(a: str, b: str, lang: str) -> None:
+    """Regression: evidence lines quoted scheme text (`accept ARBOC, sector_based up to
+    offset_limit`, `price auction_reserve 10 USD/tCO2e … plus cpi`, `link quebec two_way
+    since …`): they now say what each scheme declares by its terms and descriptions."""
+    from etsl.documents.i18n import language
+    from etsl.documents.linkage_report import render_document
+    from etsl.documents.scheme_text import translated
+    from etsl.linkage.said import Said
+
+    first, second = library_pair(a, b)
+    with language(lang):
+        report = check_pair(translated(first), translated(second), parse_rates(["USD/CAD=1.35"]))
+        assert all(isinstance(e.value, Said) for f in report.findings for e in f.evidence)
+        page = render_document([report], None, "md")
+    cells = [row.split(" | ")[1] for row in page.splitlines()
+             if row.startswith("| ") and row.count(" | ") >= 2]
+    assert len(cells) > 4
+    for cell in cells:
+        assert "`" not in cell and not re.search(r"\b[a-z]+_[a-z_]+\b", cell), cell
+        assert not re.match(r"accept [A-Z]|price [a-z_]+ [\d-]|link [a-z_]+ \w+_way", cell), cell
+
+
+def test_a_stated_decline_rate_is_not_compared_with_a_computed_one() -> None:
+    """The EU states its LRF (2.2 % of the 2010 cap); its cap for 2021 fell with the United
+    Kingdom's exit, so a decline computed from its caps (4.3 % a year 2018-2023) against
+    RGGI's computed 2.8 % was not a like-for-like comparison."""
+    report = report_of("world/eu_ets.scheme", "world/rggi.scheme")
+    assert messages(report, "cap-decline-differs") == []
+    [found] = messages(report, "stringency-not-comparable")
+    assert "'eu_ets' states an annual cap decline, 'rggi' a cap for each year" in found
+    report = report_of("world/california.scheme", "world/rggi.scheme")
+    [found] = messages(report, "cap-decline-differs")
+    assert "2018-2026: 3.6 % a year in 'california', 2.8 % in 'rggi'" in found

@@ -5,7 +5,8 @@ from __future__ import annotations
 from etsl.compiler import codes
 from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import Hit, Pair, evidence
-from etsl.linkage.said import Listing, Scheme, template
+from etsl.linkage.said import Listing, Scheme, template, terms
+from etsl.linkage.worded import SCOPE_WORDS, vocabulary_words
 
 _GASES = template("gases-differ", "only {a} covers {only_a}; only {b} covers {only_b}")
 _GWP = template(
@@ -13,11 +14,6 @@ _GWP = template(
     "GWP basis {basis_a} in {a} and {basis_b} in {b} give different values ({values})",
 )
 _SCOPE = template("scope-differs", "scope is {scope_a} in {a} and {scope_b} in {b}")
-#: Scopes in words.
-SCOPES = {
-    "direct": template("scope-direct", "direct"),
-    "indirect": template("scope-indirect", "indirect"),
-}
 
 
 def _gases(gases: set[str]) -> Listing:
@@ -25,7 +21,7 @@ def _gases(gases: set[str]) -> Listing:
 
 
 def _scopes(scope: list[str]) -> Listing:
-    return Listing(tuple(SCOPES[s]() if s in SCOPES else s for s in scope), "comma")
+    return vocabulary_words(SCOPE_WORDS, scope)
 
 
 @check(
@@ -49,8 +45,8 @@ def gases_differ(p: Pair) -> list[Hit]:
                 only_b=_gases(gb - ga),
             ),
             (
-                evidence(p.a, "gases", ", ".join(p.a.gases)),
-                evidence(p.b, "gases", ", ".join(p.b.gases)),
+                evidence(p.a, "gases", terms(p.a.gases)),
+                evidence(p.b, "gases", terms(p.b.gases)),
             ),
         )
     ]
@@ -74,13 +70,13 @@ def gwp_basis_differs(p: Pair) -> list[Hit]:
             _GWP(
                 a=Scheme(p.a.name),
                 b=Scheme(p.b.name),
-                basis_a=p.a.gwp_basis or "",
-                basis_b=p.b.gwp_basis or "",
+                basis_a=terms([p.a.gwp_basis] if p.a.gwp_basis else []),
+                basis_b=terms([p.b.gwp_basis] if p.b.gwp_basis else []),
                 values=values,
             ),
             (
-                evidence(p.a, "gwp_basis", p.a.gwp_basis or ""),
-                evidence(p.b, "gwp_basis", p.b.gwp_basis or ""),
+                evidence(p.a, "gwp_basis", terms([p.a.gwp_basis] if p.a.gwp_basis else [])),
+                evidence(p.b, "gwp_basis", terms([p.b.gwp_basis] if p.b.gwp_basis else [])),
             ),
         )
     ]
@@ -108,8 +104,8 @@ def scope_differs(p: Pair) -> list[Hit]:
                 scope_b=_scopes(p.b.scope),
             ),
             (
-                evidence(p.a, "scope", ", ".join(p.a.scope)),
-                evidence(p.b, "scope", ", ".join(p.b.scope)),
+                evidence(p.a, "scope", vocabulary_words(SCOPE_WORDS, p.a.scope)),
+                evidence(p.b, "scope", vocabulary_words(SCOPE_WORDS, p.b.scope)),
             ),
         )
     ]

@@ -20,6 +20,7 @@ from etsl.linkage.facts import (
     stated,
     surrender_summary,
     unit_named,
+    unit_words,
 )
 from etsl.linkage.flows import Route, first_hop, linked_instrument
 from etsl.linkage.reading import parsed
@@ -32,6 +33,7 @@ from etsl.linkage.timing import (
     link_window,
     periods_in,
 )
+from etsl.linkage.worded import limited_words
 
 
 def reaching(p: Pair, window: Window) -> list[tuple[UnitModel, SurrenderModel, Route]]:
@@ -183,9 +185,7 @@ def _limits(m: SchemeModel, partner: SchemeModel) -> list[SurrenderModel]:
 
 
 def _limit_evidence(m: SchemeModel, s: SurrenderModel) -> Evidence:
-    return evidence(
-        m, "surrender", f"{', '.join(s.units)} up to {s.limit.text if s.limit else ''}", s
-    )
+    return evidence(m, "surrender", limited_words(m, s), s)
 
 
 def _on_units(item: SurrenderModel) -> bool:
@@ -233,4 +233,4 @@ def _declared(partner: SchemeModel, m: SchemeModel, unit: UnitModel) -> Evidence
     own = next((u for u in partner.units if u.name == unit.name), None)
     if own is None:
         return evidence(partner, "units", _NO_UNIT(unit=Term(unit.name)))
-    return evidence(partner, f"units[{own.name}]", f"{own.kind} {own.name}", own)
+    return evidence(partner, f"units[{own.name}]", unit_words(own), own)

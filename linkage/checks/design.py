@@ -23,6 +23,7 @@ from etsl.linkage.facts import (
     statement_evidence,
 )
 from etsl.linkage.said import Joined, Listing, Scheme, Term, template, terms
+from etsl.linkage.worded import ALLOCATION_WORDS, vocabulary_words
 
 _VOLUNTARY = template(
     "participation-voluntary",
@@ -203,12 +204,12 @@ def allocation_differs(p: Pair) -> list[Hit]:
             _ALLOCATION(
                 a=Scheme(p.a.name),
                 b=Scheme(p.b.name),
-                methods_a=terms(aa.methods),
-                methods_b=terms(ab.methods),
+                methods_a=vocabulary_words(ALLOCATION_WORDS, aa.methods),
+                methods_b=vocabulary_words(ALLOCATION_WORDS, ab.methods),
             ),
             (
-                evidence(p.a, "allocation", ", ".join(aa.methods), aa),
-                evidence(p.b, "allocation", ", ".join(ab.methods), ab),
+                evidence(p.a, "allocation", terms(aa.methods), aa),
+                evidence(p.b, "allocation", terms(ab.methods), ab),
             ),
         )
     ]

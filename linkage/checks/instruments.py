@@ -9,7 +9,7 @@ from etsl.compiler import codes
 from etsl.linkage.amounts import uses_short_tons
 from etsl.linkage.checks.penalties import RATE_HOW_TO
 from etsl.linkage.checks.registry import ICAP_GUIDE, RGGI_ELEMENTS, check
-from etsl.linkage.facts import Hit, Pair, evidence, home, join_names, kind_words, meta
+from etsl.linkage.facts import Hit, Pair, evidence, home, kind_words, meta, unit_words
 from etsl.linkage.said import Scheme, Term, template, terms
 
 _CURRENCY = template(
@@ -66,7 +66,7 @@ def tonne_measure_differs(p: Pair) -> list[Hit]:
     return [
         Hit(
             _SHORT_TONS(a=Scheme(p.a.name), b=Scheme(p.b.name)),
-            (evidence(p.a, "units", "short_tCO2"), evidence(p.b, "units", "tCO2e")),
+            (evidence(p.a, "units", _PER_SHORT_TON()), evidence(p.b, "units", _PER_TONNE())),
         )
     ]
 
@@ -93,8 +93,8 @@ def unit_origin_unknown(p: Pair) -> list[Hit]:
                 declared=terms(sorted(names)),
             ),
             (
-                evidence(p.a, f"units[{u.name}]", f"{u.kind} {u.name} from {u.origin}", u),
-                evidence(p.b, "units", join_names(sorted(names))),
+                evidence(p.a, f"units[{u.name}]", unit_words(u), u),
+                evidence(p.b, "units", terms(sorted(names))),
             ),
         )
         for u in p.a.units
@@ -123,10 +123,14 @@ def unit_kind_differs(p: Pair) -> list[Hit]:
                 kind_b=kind_words(theirs[u.name].kind, article=True),
             ),
             (
-                evidence(p.a, f"units[{u.name}]", u.kind, u),
-                evidence(p.b, f"units[{u.name}]", theirs[u.name].kind, theirs[u.name]),
+                evidence(p.a, f"units[{u.name}]", unit_words(u), u),
+                evidence(p.b, f"units[{u.name}]", unit_words(theirs[u.name]), theirs[u.name]),
             ),
         )
         for u in p.a.units
         if u.origin == p.b.name and u.name in theirs and u.kind != theirs[u.name].kind
     ]
+
+
+_PER_SHORT_TON = template("evidence-per-short-ton", "amounts per short ton (2,000 lb) of CO2")
+_PER_TONNE = template("evidence-per-tonne", "amounts per tonne of CO2e")

@@ -9,7 +9,6 @@ from etsl.compiler import codes
 from etsl.compiler.model import LinkModel
 from etsl.linkage.checks.registry import CARB_LINKAGE, ICAP_GUIDE, check
 from etsl.linkage.facts import (
-    NOT_STATED,
     Hit,
     Pair,
     accepted,
@@ -17,6 +16,7 @@ from etsl.linkage.facts import (
     link_evidence,
     link_to,
     links_evidence,
+    not_stated_words,
     surrender_summary,
 )
 from etsl.linkage.flows import receives
@@ -224,8 +224,15 @@ def link_conditions_differ(p: Pair) -> list[Hit]:
         Hit(
             _CONDITIONS(a=Scheme(p.a.name), b=Scheme(p.b.name)),
             (
-                replace(link_evidence(p.a, p.b.name), value=la.conditions or NOT_STATED),
-                replace(link_evidence(p.b, p.a.name), value=lb.conditions or NOT_STATED),
+                replace(link_evidence(p.a, p.b.name), value=_conditions(la.conditions)),
+                replace(link_evidence(p.b, p.a.name), value=_conditions(lb.conditions)),
             ),
         )
     ]
+
+
+_LINK_CONDITIONS = template("evidence-link-conditions", "conditions: {conditions}")
+
+
+def _conditions(text: str | None) -> Said:
+    return _LINK_CONDITIONS(conditions=text) if text else not_stated_words()

@@ -12,6 +12,7 @@ from etsl.linkage.amounts import Level, allows, binding, levels, price_evidence,
 from etsl.linkage.checks.penalties import RATE_HOW_TO
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import (
+    DECLARED_NONE,
     Evidence,
     Hit,
     Pair,
@@ -24,6 +25,7 @@ from etsl.linkage.facts import (
 )
 from etsl.linkage.flows import allowances_crossing
 from etsl.linkage.said import Said, Scheme, Term, template, terms
+from etsl.linkage.worded import MODE_WORDS, vocabulary_words
 
 
 def _reaches(source: SchemeModel, target: SchemeModel) -> bool:
@@ -257,8 +259,13 @@ def borrowing_unilateral(p: Pair) -> list[Hit]:
                 a=Scheme(p.a.name), b=Scheme(p.b.name), mode=Term(mine.mode if mine else "", False)
             ),
             (
-                evidence(p.a, "borrowing", mine.mode if mine else "", mine),
-                evidence(p.b, "borrowing", "none", theirs),
+                evidence(
+                    p.a,
+                    "borrowing",
+                    vocabulary_words(MODE_WORDS, [mine.mode] if mine else []),
+                    mine,
+                ),
+                evidence(p.b, "borrowing", DECLARED_NONE(), theirs),
             ),
         )
     ]
@@ -281,6 +288,9 @@ def banking_differs(p: Pair) -> list[Hit]:
             _BANKING(
                 a=Scheme(p.a.name), b=Scheme(p.b.name), mode_a=Term(ba.mode), mode_b=Term(bb.mode)
             ),
-            (evidence(p.a, "banking", ba.mode, ba), evidence(p.b, "banking", bb.mode, bb)),
+            (
+                evidence(p.a, "banking", vocabulary_words(MODE_WORDS, [ba.mode]), ba),
+                evidence(p.b, "banking", vocabulary_words(MODE_WORDS, [bb.mode]), bb),
+            ),
         )
     ]

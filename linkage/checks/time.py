@@ -6,8 +6,9 @@ from etsl.compiler import codes
 from etsl.compiler.model import PeriodModel
 from etsl.linkage.checks.registry import ICAP_GUIDE, check
 from etsl.linkage.facts import Hit, Pair, evidence
-from etsl.linkage.said import Scheme, Term, Value, template
+from etsl.linkage.said import Said, Scheme, Term, Value, template
 from etsl.linkage.timing import link_window, period_window
+from etsl.linkage.worded import CALENDAR_WORDS, vocabulary_words
 
 
 @check(
@@ -30,13 +31,12 @@ def calendar_differs(p: Pair) -> list[Hit]:
                 calendar_a=_calendar_words(ca),
                 calendar_b=_calendar_words(cb),
             ),
-            (evidence(p.a, "calendar", _calendar(ca)), evidence(p.b, "calendar", _calendar(cb))),
+            (
+                evidence(p.a, "calendar", _calendar_words(ca)),
+                evidence(p.b, "calendar", _calendar_words(cb)),
+            ),
         )
     ]
-
-
-def _calendar(c: tuple[str | None, str | None]) -> str:
-    return f"{c[0]} from {c[1]}" if c[1] else str(c[0])
 
 
 _CALENDARS = template("calendar-differs", "{a} uses {calendar_a}, {b} {calendar_b}")
@@ -50,7 +50,7 @@ _PERIODS = template(
 
 def _calendar_words(c: tuple[str | None, str | None]) -> Value:
     """'fiscal_year from April' (the calendar as the scheme writes it; the month translated)."""
-    calendar = Term(str(c[0]), quoted=False)
+    calendar = vocabulary_words(CALENDAR_WORDS, [str(c[0])])
     return _CALENDAR_FROM(calendar=calendar, month=Term(c[1], quoted=False)) if c[1] else calendar
 
 
@@ -91,9 +91,20 @@ def periods_misaligned(p: Pair) -> list[Hit]:
                 end_b=str(y.end_date),
             ),
             (
-                evidence(p.a, f"periods[{x.name}]", f"{x.start} .. {x.end}", x),
-                evidence(p.b, f"periods[{y.name}]", f"{y.start} .. {y.end}", y),
+                evidence(p.a, f"periods[{x.name}]", _period_words(x), x),
+                evidence(p.b, f"periods[{y.name}]", _period_words(y), y),
             ),
         )
         for x, y in _misaligned(p)
     ]
+
+
+_PERIOD = template("evidence-period", "{period}: {start} to {end}")
+
+
+def _period_words(period: PeriodModel) -> Said:
+    return _PERIOD(
+        period=Term(period.name, quoted=False),
+        start=str(period.start_date or period.start),
+        end=str(period.end_date or period.end),
+    )
