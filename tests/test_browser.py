@@ -511,7 +511,10 @@ def test_comparison_charts_print_whole(printed) -> None:  # noqa: ANN001
         pairs = [
             ("California–Québec 2014" if lang == "en" else "カリフォルニア州–ケベック州 2014年",
              gettext("Periods, phases and links")),
-            (gettext("Index, each scheme's first year = 100"), gettext("Caps on a common index")),
+            (
+                gettext("Index, {year} = 100").format(year=2021),
+                gettext("Caps on a common index"),
+            ),
             (gettext("Period or phase (shades alternate)"), gettext("Periods, phases and links")),
         ]
     heading = squeeze("図" if lang == "ja" else "Charts")
