@@ -213,6 +213,30 @@ _COMPARISONS = {
 }
 
 
+#: Comparisons with a calendar year, worded as years ("2021 or later", 2021年以降).
+_YEAR_COMPARISONS = {
+    ">=": N_("{left} is {right} or later"),
+    "<=": N_("{left} is {right} or earlier"),
+    ">": N_("{left} is after {right}"),
+    "<": N_("{left} is before {right}"),
+}
+
+
+def _is_year_name(expr: ast.Expr) -> bool:
+    """The year, a compliance year, a holding's vintage: names whose values are years."""
+    name = expr.name if isinstance(expr, (ast.Name, ast.Attribute)) else ""
+    return name in ("year", "vintage") or name.endswith("_year")
+
+
+def _is_year_literal(expr: ast.Expr) -> bool:
+    return (
+        isinstance(expr, ast.Quantity)
+        and not expr.unit
+        and expr.value == expr.value.to_integral_value()
+        and 1800 <= expr.value <= 2200
+    )
+
+
 class _Words:
     """Renders one expression; `lex` supplies the words for names."""
 
@@ -255,6 +279,8 @@ class _Words:
 
     def compare(self, e: ast.Compare) -> str:
         left = self.wrapped(e.left, SHARE)
+        if e.op in _YEAR_COMPARISONS and _is_year_name(e.left) and _is_year_literal(e.right):
+            return _(_YEAR_COMPARISONS[e.op]).format(left=left, right=self.words(e.right))
         singular, plural_form = _COMPARISONS[e.op]
         pattern = plural_form if is_plural(left) else singular
         return _(pattern).format(left=left, right=self.wrapped(e.right, SHARE))

@@ -114,7 +114,9 @@ LEX = Lexicon(
             "its shortfall is at least 1 t CO₂e and its shortfall is less than 2 t CO₂e or not its "
             "interim",
         ),
-        ("holding.vintage >= 2013", "the holding's vintage is at least 2013"),
+        ("holding.vintage >= 2013", "the holding's vintage is 2013 or later"),
+        ("year < 2021", "year is before 2021"),
+        ("holding.vintage >= 12", "the holding's vintage is at least 12"),
         (
             "issuer.base_emissions <= 150000 tCO2/yr",
             "the issuer's base emissions are at most 150,000 t CO₂ a year",

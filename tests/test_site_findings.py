@@ -41,6 +41,10 @@ FOUND = {
     "a factor applied to a sum without brackets": r"\b1 − \d+ % of\b",
     "a comparison without its own title": r"Scheme comparison",
     "a bare year in a Japanese sentence (2013から, not 2013年から)": r"(?<!\d)(19|20)\d\dから",
+    "a year compared as a number (2021以上, not 2021年以降)": r"(?<!\d)(19|20)\d\d(以上|以下|未満)",
+    "a year compared as an amount (the year is at least 2019)": (
+        r"\b(year|vintage) is (at least|at most|more than|less than) (19|20)\d\d\b"
+    ),
 }
 
 #: A word ETSL writes for a name (`offset_limit`), outside formulas, code and addresses.
@@ -221,5 +225,5 @@ def test_the_japanese_factsheet_punctuates_its_lists_in_japanese() -> None:
     with language("ja"):
         sheet = site(gx, published=date(2025, 1, 31))["gx_ets-factsheet.html"]
     assert "4,300 JPY/t-CO₂（2026年から）、毎年3 %上昇" in sheet
-    assert "（保有ユニットのビンテージが2021以上である場合に限る）" in sheet
+    assert "（保有ユニットのビンテージが2021年以降である場合に限る）" in sheet
     assert "(開始" not in sheet and "上昇率" not in sheet and "条件 " not in sheet
