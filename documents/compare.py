@@ -44,7 +44,7 @@ from etsl.compiler.model import (
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.figures.comparison import ComparedFigure
-from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import N_, ngettext, own_terms
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
     Lexicon,
@@ -55,7 +55,7 @@ from etsl.documents.prose import (
     phrase,
 )
 from etsl.documents.render import render as render_template
-from etsl.documents.scheme_text import translated
+from etsl.documents.scheme_text import own_names, translated
 from etsl.documents.shell import Shell
 from etsl.documents.wording import (
     capital,
@@ -586,16 +586,20 @@ def comparison(models: Sequence[SchemeModel]) -> Comparison:
     own text in the language being written)."""
     models = [translated(m) for m in models]
     lexicons = [lexicon(m) for m in models]
+    columns = [_column(m, lex) for m, lex in zip(models, lexicons, strict=True)]
     rows = tuple(
-        Row(
-            d.key,
-            d.title,
-            tuple(d.extract(m, lex) for m, lex in zip(models, lexicons, strict=True)),
-        )
-        for d in COMPARE
+        Row(d.key, d.title, tuple(cells[i] for cells, _basic in columns))
+        for i, d in enumerate(COMPARE)
     )
-    basic = tuple(basic_row(m, lex) for m, lex in zip(models, lexicons, strict=True))
+    basic = tuple(basic for _cells, basic in columns)
     return Comparison(tuple(models), rows, basic)
+
+
+def _column(model: SchemeModel, lex: Lexicon) -> tuple[tuple[Cell, ...], tuple[Cell, ...]]:
+    """One scheme's cells for every dimension and for the Basic Scheme table, written with
+    the scheme's own period names (RGGI's 遵守期間, not another scheme's 規制期間)."""
+    with own_terms(own_names(model)):
+        return tuple(d.extract(model, lex) for d in COMPARE), basic_row(model, lex)
 
 
 # ---- the "Basic Scheme" table (Kobashi 2008) -------------------------------------------------

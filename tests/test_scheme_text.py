@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from etsl.compiler.driver import compile_paths
 from etsl.compiler.model import SchemeModel
 from etsl.documents.compare import comparison, render
+from etsl.documents.figures.comparison import comparison_figures
 from etsl.documents.i18n import language
 from etsl.documents.scheme_messages import main, problems, template_catalog, updated
 from etsl.documents.scheme_text import catalogue_path, translated
@@ -228,6 +229,23 @@ def test_each_world_scheme_names_its_periods_in_its_own_terms() -> None:
     swiss = pages["swiss_ets.html"].split("<footer")[0]
     assert "第1義務期間" in swiss and "自主参加期間" in swiss
     assert "計画期間" not in swiss and "試行期間" not in swiss
+
+
+def test_a_comparison_names_each_schemes_periods_in_its_own_terms() -> None:
+    """The Japanese comparison wrote Switzerland's periods with Tokyo's 計画期間 (in its
+    Periods row and its timeline) while the Swiss page wrote 義務期間."""
+    chosen = [m for m in library() if m.name in {"rggi", "swiss_ets", "tokyo_cat"}]
+    with language("ja"):
+        result = comparison(chosen)
+        figures = comparison_figures(result.schemes, {})
+    row = next(r for r in result.rows if r.key == "periods")
+    cells = {m.name: "".join(c.lines) for m, c in zip(result.schemes, row.cells, strict=True)}
+    assert "第1義務期間" in cells["swiss_ets"] and "計画期間" not in cells["swiss_ets"]
+    assert "第1遵守期間" in cells["rggi"] and "計画期間" not in cells["rggi"]
+    assert "第1計画期間" in cells["tokyo_cat"]
+    timeline = str(next(f for f in figures if f.key == "timeline").svg)
+    assert "自主参加期間" in timeline and "第2義務期間" in timeline
+    assert "試行期間" not in timeline
 
 
 def test_the_japanese_linkage_page_quotes_scheme_text_in_japanese(tmp_path: Path) -> None:

@@ -28,8 +28,9 @@ from etsl.documents.figures.line_chart import Chart, Series, line_chart
 from etsl.documents.figures.scheme import YearPath, is_money, period_bounds
 from etsl.documents.figures.svg import text_width
 from etsl.documents.figures.timeline import Bar
-from etsl.documents.i18n import N_, current
+from etsl.documents.i18n import N_, current, own_terms
 from etsl.documents.i18n import gettext as _
+from etsl.documents.scheme_text import own_names
 from etsl.documents.wording import (
     capital,
     date_words,
@@ -129,11 +130,7 @@ def _short_name(model: SchemeModel, places: Sequence[str]) -> str:
 def _timeline(models: Sequence[SchemeModel], names: Mapping[str, str]) -> ComparedFigure:
     rows, data, omitted = [], [], []
     for model in models:
-        bars = tuple(
-            Bar(capital(label(p.name)), span_words(p.start, p.end), *bounds)
-            for p in model.periods
-            if (bounds := period_bounds(p)) is not None
-        )
+        bars = _bars(model)
         if bars:
             rows.append((model, Lane(names[model.name], bars)))
             data.append((names[model.name], _("; ").join(b.label for b in bars)))
@@ -157,6 +154,16 @@ def _timeline(models: Sequence[SchemeModel], names: Mapping[str, str]) -> Compar
         tuple(data) + links,
         grouped(omitted),
     )
+
+
+def _bars(model: SchemeModel) -> tuple[Bar, ...]:
+    """The scheme's dated periods, named in its own terms (RGGI's 遵守期間)."""
+    with own_terms(own_names(model)):
+        return tuple(
+            Bar(capital(label(p.name)), span_words(p.start, p.end), *bounds)
+            for p in model.periods
+            if (bounds := period_bounds(p)) is not None
+        )
 
 
 def grouped(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
