@@ -313,10 +313,11 @@ def test_a_market_wide_cap_rule_gives_the_basic_table_its_amount(name: str, rule
 
 
 @pytest.mark.parametrize(
-    ("lang", "phase"), [("en", "Phase 1: 1,686.3"), ("ja", "第1フェーズ：1,686.3")]
+    ("lang", "phase"), [("en", "Phase 1: 1,686.3"), ("ja", "第1次計画期間：1,686.3")]
 )
 def test_a_cap_table_in_the_basic_table_names_its_periods_in_words(lang: str, phase: str) -> None:
-    """Korea's phase caps were listed as `phase1: 1,686.3 Mt CO₂e; phase2: …`."""
+    """Korea's phase caps were listed as `phase1: 1,686.3 Mt CO₂e; phase2: …`. In Japanese
+    they take Korea's own term for its phases (第1次計画期間, 계획기간)."""
     korea = next(m for m in library() if m.name == "korea_ets")
     with language(lang):
         page = render(comparison([korea]), "md")
