@@ -213,10 +213,25 @@ def allocation_words(methods: Sequence[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Scheme kinds that issue credits for reductions and allocate nothing.
+CREDITING_KINDS = frozenset({"project_crediting", "offset_program"})
+
+
+def not_allocating(model: SchemeModel) -> Cell | None:
+    """For a crediting mechanism without an allocation line, the reason it has none (its
+    cited kind), rather than "not stated"."""
+    kind = model.meta.get("kind")
+    if model.allocation is not None or kind is None or kind.value not in CREDITING_KINDS:
+        return None
+    return cell(
+        [_("Not applicable: a crediting mechanism issues credits, it allocates none")], [kind.cite]
+    )
+
+
 def _allocation(model: SchemeModel, lex: Lexicon) -> Cell:
     a = model.allocation
     if a is None:
-        return EMPTY
+        return not_allocating(model) or EMPTY
     return cell([allocation_words(a.methods), a.description or ""], [a.cite])
 
 
@@ -623,7 +638,7 @@ def basic_row(model: SchemeModel, lex: Lexicon) -> tuple[Cell, ...]:
 
 def _basic_allocation(model: SchemeModel, lex: Lexicon) -> Cell:
     if model.allocation is None:
-        return not_stated()
+        return not_allocating(model) or not_stated()
     return cell([allocation_words(model.allocation.methods)], [model.allocation.cite])
 
 

@@ -48,8 +48,16 @@ def row(result_rows: tuple[Row, ...], key: str) -> Row:
 def test_every_standard_dimension_is_a_row(three: list[SchemeModel]) -> None:
     result = comparison(three)
     assert [r.key for r in result.rows] == [d.key for d in COMPARE]
-    assert {"jurisdiction", "coverage", "cap", "credits", "prices", "mrv", "deadline",
-            "sources"} <= {r.key for r in result.rows}
+    assert {
+        "jurisdiction",
+        "coverage",
+        "cap",
+        "credits",
+        "prices",
+        "mrv",
+        "deadline",
+        "sources",
+    } <= {r.key for r in result.rows}
     kind = row(result.rows, "kind")
     assert [c.text for c in kind.cells] == ["Cap-and-trade", "Cap-and-trade", "Voluntary target"]
     assert kind.differs and [kind.odd(i) for i in range(3)] == [False, False, True]
@@ -58,7 +66,8 @@ def test_every_standard_dimension_is_a_row(three: list[SchemeModel]) -> None:
     prices = row(result.rows, "prices")
     assert prices.cells[1].lines == (
         "Price floor: 20 EUR per t CO₂e from 2022, rising 5 % a year",
-        "Price ceiling: 80 EUR per t CO₂e from 2022, rising 2 % a year plus CPI")
+        "Price ceiling: 80 EUR per t CO₂e from 2022, rising 2 % a year plus CPI",
+    )
     assert row(result.rows, "sources").cells[0].text == "1 source"
 
 
@@ -74,19 +83,29 @@ def test_basic_scheme_table_from_model_metadata(three: list[SchemeModel]) -> Non
     result = comparison(three)
     tokyo, market, pledge = ([c.lines for c in cells] for cells in result.basic)
     assert market == [
-        ("Harbour Emissions Trading System",), ("Benchmarking, auction",),
-        ("Transition fund",), ("Starts 1 January 2021",), ("2 phases:", "2021–2023", "2024–2030"),
+        ("Harbour Emissions Trading System",),
+        ("Benchmarking, auction",),
+        ("Transition fund",),
+        ("Starts 1 January 2021",),
+        ("2 phases:", "2021–2023", "2024–2030"),
         ("Absolute cap", "Cap-and-trade"),
-        ("Cap = its free allocation",
-         "Free allocation = its free share of its benchmark × its output, rounded down to "
-         "whole tonnes")]
+        (
+            "Cap = its free allocation",
+            "Free allocation = its free share of its benchmark × its output, rounded down to "
+            "whole tonnes",
+        ),
+    ]
     assert tokyo[4] == ("2 periods:", "FY2010–FY2014", "FY2015–FY2019")
     assert tokyo[3] == ("From FY2010",)
-    assert tokyo[6] == ("Cap = its base emissions × the years in the period × (1 − its "
-                        "reduction factor), rounded down to whole tonnes",)
+    assert tokyo[6] == (
+        "Cap = its base emissions × the years in the period × (1 − its "
+        "reduction factor), rounded down to whole tonnes",
+    )
     assert pledge[1] == ("Self-set targets",) and pledge[2] == ("Not stated in the sources",)
-    assert pledge[6][0].startswith("Target = if its target type is intensity, its intensity "
-                                   "target × its production, rounded down to whole tonnes")
+    assert pledge[6][0].startswith(
+        "Target = if its target type is intensity, its intensity "
+        "target × its production, rounded down to whole tonnes"
+    )
 
 
 def test_basic_scheme_table_for_the_library() -> None:
@@ -100,12 +119,23 @@ def test_basic_scheme_table_for_the_library() -> None:
 
 def test_csv_has_a_row_per_dimension_and_sources(three: list[SchemeModel]) -> None:
     table = list(csv.reader(io.StringIO(to_csv(comparison(three)))))
-    assert table[0] == ["dimension", "label", "differs", "tokyo_cat", "harbour_ets", "pledge",
-                        "tokyo_cat sources", "harbour_ets sources", "pledge sources"]
+    assert table[0] == [
+        "dimension",
+        "label",
+        "differs",
+        "tokyo_cat",
+        "harbour_ets",
+        "pledge",
+        "tokyo_cat sources",
+        "harbour_ets sources",
+        "pledge sources",
+    ]
     assert len(table) == 1 + len(COMPARE)
     participation = next(r for r in table if r[0] == "participation")
-    assert participation[2] == "yes" and participation[7] == "Harbour Climate Act 2020, s. 3 " \
-        "<https://example.org/harbour-act>"
+    assert (
+        participation[2] == "yes"
+        and participation[7] == "Harbour Climate Act 2020, s. 3 <https://example.org/harbour-act>"
+    )
     basic = list(csv.reader(io.StringIO(to_csv(comparison(three), "basic"))))
     assert basic[0] == [*BASIC_COLUMNS, "Sources"] and len(basic) == 4
 
@@ -153,8 +183,9 @@ def test_cli_writes_each_format(tmp_path: Path) -> None:
 
 def test_cli_errors(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["compare", str(CASES / "tokyo.scheme"), "-o",
-                                 str(tmp_path / "c.txt")])
+    result = runner.invoke(
+        cli, ["compare", str(CASES / "tokyo.scheme"), "-o", str(tmp_path / "c.txt")]
+    )
     assert result.exit_code == 2 and "cannot tell the format" in result.output
     broken = tmp_path / "broken.scheme"
     broken.write_text('scheme b "B" {\n  cap = nothing\n}\n', encoding="utf-8")
@@ -209,7 +240,32 @@ def test_keidanren_amount_is_intensity_times_activity_level() -> None:
     compilation = compile_paths([JAPAN / "keidanren_vap.scheme"])
     assert compilation.ok, compilation.diagnostics
     amount = comparison([s.model for s in compilation.schemes.values()]).basic[0][6]
-    assert amount.lines[0].startswith("Target = if its index is CO₂ total or CO₂ intensity, "
-                                      "its CO₂ allowed")
-    assert amount.lines[1].startswith("CO₂ allowed = if its index is CO₂ intensity, its base "
-                                      "intensity × its index target × its activity")
+    assert amount.lines[0].startswith(
+        "Target = if its index is CO₂ total or CO₂ intensity, its CO₂ allowed"
+    )
+    assert amount.lines[1].startswith(
+        "CO₂ allowed = if its index is CO₂ intensity, its base "
+        "intensity × its index target × its activity"
+    )
+
+
+def test_a_crediting_mechanism_allocates_nothing_rather_than_not_stating_it() -> None:
+    """The Basic table said "Not stated in the sources" for the allocation of the CDM,
+    J-VER and the Domestic Credit System, which issue credits and allocate nothing."""
+    paths = [
+        JAPAN / "jver.scheme",
+        JAPAN / "tokyo_cat.scheme",
+        JAPAN.parent / "kyoto" / "cdm.scheme",
+    ]
+    compilation = compile_paths(paths)
+    assert compilation.ok, compilation.diagnostics
+    models = {s.model.name: s.model for s in compilation.schemes.values()}
+    result = comparison(list(models.values()))
+    allocation = {
+        m.name: cells[1].lines for m, cells in zip(result.schemes, result.basic, strict=True)
+    }
+    for crediting in ("jver", "cdm"):
+        assert allocation[crediting] == (
+            "Not applicable: a crediting mechanism issues credits, it allocates none",
+        )
+    assert allocation["tokyo_cat"] == ("Grandfathering (historical emissions)",)
