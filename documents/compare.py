@@ -44,7 +44,7 @@ from etsl.compiler.model import (
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.figures.comparison import ComparedFigure
-from etsl.documents.i18n import N_, ngettext, own_terms
+from etsl.documents.i18n import N_, ngettext
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
     Lexicon,
@@ -55,7 +55,7 @@ from etsl.documents.prose import (
     phrase,
 )
 from etsl.documents.render import render as render_template
-from etsl.documents.scheme_text import own_names, translated
+from etsl.documents.scheme_text import in_own_terms, translated
 from etsl.documents.shell import Shell
 from etsl.documents.wording import (
     capital,
@@ -613,7 +613,7 @@ def comparison(models: Sequence[SchemeModel]) -> Comparison:
 def _column(model: SchemeModel, lex: Lexicon) -> tuple[tuple[Cell, ...], tuple[Cell, ...]]:
     """One scheme's cells for every dimension and for the Basic Scheme table, written with
     the scheme's own period names (RGGI's 遵守期間, not another scheme's 規制期間)."""
-    with own_terms(own_names(model)):
+    with in_own_terms(model):
         return tuple(d.extract(model, lex) for d in COMPARE), basic_row(model, lex)
 
 

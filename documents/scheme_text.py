@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import functools
 import gettext as gnu
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from etsl.compiler.model import SYSTEM_DESCRIPTION, ExampleModel, Frozen, SchemeModel
-from etsl.documents.i18n import N_, current
+from etsl.documents.i18n import N_, current, own_terms
 from etsl.documents.i18n import gettext as _
 
 #: Fields holding an author's prose, in any part of the model.
@@ -83,6 +84,14 @@ def own_names(model: SchemeModel) -> dict[str, str]:
     catalogue = _catalogue(Path(model.path).resolve().parent, lang)
     terms = {p.name: catalogue.pgettext(model.name, p.name) for p in model.periods}
     return {name: term for name, term in terms.items() if term != name}
+
+
+@contextmanager
+def in_own_terms(model: SchemeModel) -> Iterator[None]:
+    """Everything written inside names `model`'s periods in its own terms (RGGI's
+    遵守期間, not another scheme's 規制期間)."""
+    with own_terms(own_names(model)):
+        yield
 
 
 def each_name(model: SchemeModel, change: Change) -> None:

@@ -29,11 +29,11 @@ from etsl.documents.compare import NOT_STATED, Cell, card, cell
 from etsl.documents.figures.scheme import Figure, YearPath, factsheet_timeline
 from etsl.documents.figures.svg import standalone
 from etsl.documents.glossary import glossary_entries
-from etsl.documents.i18n import N_, own_terms
+from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
 from etsl.documents.scheme_page import SchemePage, page_name, scheme_page
-from etsl.documents.scheme_text import own_names, translated
+from etsl.documents.scheme_text import in_own_terms, translated
 from etsl.documents.search import search_page
 from etsl.documents.shell import NavItem, Shell, site_nav
 from etsl.documents.wording import scheme_title, span_words, vocab_words
@@ -163,7 +163,7 @@ def site(
     titles = {m.name: scheme_title(m.title, m.name) for m in models}
     pages = []
     for m in models:
-        with own_terms(own_names(m)):  # each scheme's own period names
+        with in_own_terms(m):
             pages.append(scheme_page(m, fmt, titles, (paths or {}).get(m.name, ())))
     shell = _shell(extras, published, languages, fmt)
     entries = index_entries(models, fmt)
@@ -178,7 +178,7 @@ def site(
     }
     files.update({x.filename: x.draw(shell.page(x.filename, x.filename)) for x in extras})
     for model, page in zip(models, pages, strict=True):
-        with own_terms(own_names(model)):
+        with in_own_terms(model):
             files.update(_scheme_files(model, page, fmt, shell))
     if fmt == "html":
         files["glossary.html"] = render(

@@ -28,9 +28,9 @@ from etsl.documents.figures.line_chart import Chart, Series, line_chart
 from etsl.documents.figures.scheme import YearPath, is_money, period_bounds
 from etsl.documents.figures.svg import text_width
 from etsl.documents.figures.timeline import Bar
-from etsl.documents.i18n import N_, current, own_terms
+from etsl.documents.i18n import N_, current
 from etsl.documents.i18n import gettext as _
-from etsl.documents.scheme_text import own_names
+from etsl.documents.scheme_text import in_own_terms
 from etsl.documents.wording import (
     capital,
     date_words,
@@ -158,7 +158,7 @@ def _timeline(models: Sequence[SchemeModel], names: Mapping[str, str]) -> Compar
 
 def _bars(model: SchemeModel) -> tuple[Bar, ...]:
     """The scheme's dated periods, named in its own terms (RGGI's 遵守期間)."""
-    with own_terms(own_names(model)):
+    with in_own_terms(model):
         return tuple(
             Bar(capital(label(p.name)), span_words(p.start, p.end), *bounds)
             for p in model.periods
