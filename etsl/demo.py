@@ -16,6 +16,7 @@ import click
 from etsl.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
+SITE_STEP = "Documentation site in English and Japanese: schemes, comparisons and linkage"
 
 
 def _step(title: str, args: Sequence[str]) -> int:
@@ -78,7 +79,7 @@ def steps(out: Path) -> list[tuple[str, list[str]]]:
             ],
         ),
         (
-            "Documentation site: every scheme, the comparisons and the linkage network",
+            SITE_STEP,
             [
                 "docs",
                 str(schemes),
@@ -89,6 +90,10 @@ def steps(out: Path) -> list[tuple[str, list[str]]]:
                 "--compare",
                 "World emissions trading systems=" + ",".join(map(str, world_systems())),
                 "--linkage",
+                "--lang",
+                "en",
+                "--lang",
+                "ja",
             ],
         ),
     ]
@@ -104,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     click.secho("\nDemo output:", bold=True)
     click.echo(f"  results:  {out / 'tokyo_results.csv'}")
     click.echo(f"  docs:     {out / 'site' / 'index.html'}")
+    click.echo(f"  日本語:   {out / 'site' / 'ja' / 'index.html'}")
     if failures:
         click.secho(
             f"\n{len(failures)} step(s) reported problems: " + "; ".join(failures), fg="red"
