@@ -550,6 +550,17 @@ class NotStated:
 
 
 @frozen
+class PriceKind:
+    """`price ceiling not_stated "…"`, `price ceiling none "…"`: one kind of price control."""
+
+    kind: str  # floor, ceiling, supply_adjustment
+    status: str  # none, not_stated
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@frozen
 class Binding:
     path: tuple[str, ...]
     value: Expr
@@ -589,6 +600,7 @@ Decl = (
     | Allocation
     | StatedNone
     | NotStated
+    | PriceKind
     | System
 )
 

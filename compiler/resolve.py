@@ -88,6 +88,7 @@ class ResolvedScheme:
     participant: ast.Participant | None = None
     stated_none: Mapping[str, ast.StatedNone] = field(default_factory=dict)
     not_stated: tuple[ast.NotStated, ...] = ()
+    price_kinds: tuple[ast.PriceKind, ...] = ()
     used: frozenset[str] = field(default_factory=frozenset)
     participant_types: tuple[str, ...] = ()  # every participant block's name
     system: SystemScope = field(default_factory=SystemScope)  # compiler/system.py
@@ -138,6 +139,8 @@ def decl_key(decl: ast.Decl | ast.SystemInput, index: int) -> tuple[object, ...]
             return ("none", feature)
         case ast.NotStated():
             return ("not_stated", index)
+        case ast.PriceKind(kind=kind):
+            return ("price_kind", kind)
         case ast.System():
             return ("system", index)  # several blocks add up (compiler/system.py)
         case _:
@@ -365,6 +368,7 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         participant=participants[0] if participants else None,
         stated_none={d.feature: d for d in _collect(decls, ast.StatedNone)},
         not_stated=tuple(_collect(decls, ast.NotStated)),
+        price_kinds=tuple(_collect(decls, ast.PriceKind)),
         participant_types=tuple(p.name for p in participants),
         system=system_scope(decls),
     )

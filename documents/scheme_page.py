@@ -40,6 +40,7 @@ from etsl.documents.compare import (
     mix_words,
     price_words,
     share_words,
+    stated_kinds,
 )
 from etsl.documents.figures.scheme import Figure, YearPath, figures
 from etsl.documents.i18n import N_
@@ -545,6 +546,14 @@ def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
             notes.refs(model.name, [p.cite]),
         )
         for p in model.price_controls
+    ) + tuple(
+        Item(
+            price_words(name, "", None, None, None).rstrip(": ："),
+            (words, "", ""),
+            said.description or "",
+            notes.refs(model.name, [said.cite]),
+        )
+        for name, words, said in stated_kinds(model)
     )
 
 

@@ -443,6 +443,13 @@ def stated(m: SchemeModel, feature: str) -> bool:
     return states(m, feature) is not Statement.NOT_STATED
 
 
+def kind_states(m: SchemeModel, kind: str) -> Statement:
+    """What scheme `m` states about one kind of price control (`floor`, `ceiling`,
+    `supply`): declared, declared none, or not stated (compiler/features.py)."""
+    said = m.price_kinds.get(kind)
+    return _STATUS[said.status] if said else Statement.NOT_STATED
+
+
 def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:
     """Evidence listing what the scheme states about each feature, located at the scheme's
     own `not_stated` declaration when it acknowledges that its sources are silent."""
