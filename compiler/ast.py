@@ -550,6 +550,16 @@ class NotStated:
 
 
 @frozen
+class PriceMeasure:
+    """`price supply_adjustment "…" cite …`: a price control stated without a level."""
+
+    name: str
+    description: str
+    cite: Cite | None
+    span: Span
+
+
+@frozen
 class PriceKind:
     """`price ceiling not_stated "…"`, `price ceiling none "…"`: one kind of price control."""
 
@@ -601,6 +611,7 @@ Decl = (
     | StatedNone
     | NotStated
     | PriceKind
+    | PriceMeasure
     | System
 )
 

@@ -544,6 +544,13 @@ class Builder:
         text = description_text(description)
         return ast.NotStated(features, text, cite, self.span(meta))
 
+    def price_measure(
+        self, meta: LarkMeta, name: Token, description: Token, cite: ast.Cite | None
+    ) -> ast.PriceMeasure:
+        """price_measure: "price" NAME STRING [cite]"""
+        text = description_text(description) or ""
+        return ast.PriceMeasure(str(name), text, cite, self.span(meta))
+
     def price_kind(
         self,
         meta: LarkMeta,

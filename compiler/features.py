@@ -47,8 +47,9 @@ def _stated_none(s: ResolvedScheme, feature: str) -> Statement | None:
 
 
 def _prices(s: ResolvedScheme) -> Statement:
-    if s.prices:
-        return Statement("declared", s.prices[0].span, s.prices[0].cite)
+    declared = [*s.prices, *s.price_measures]
+    if declared:
+        return Statement("declared", declared[0].span, declared[0].cite)
     return _stated_none(s, "price") or NOT_STATED
 
 
@@ -146,15 +147,17 @@ PRICE_KINDS = {"floor": "floor", "ceiling": "ceiling", "supply_adjustment": "sup
 
 
 def _price_kind(s: ResolvedScheme, written: str, whole: Statement) -> Statement:
-    declared = [p for p in s.prices if PRICE_CONTROLS.kind(p.name) == PRICE_KINDS[written]]
+    controls = [*s.prices, *s.price_measures]
+    declared = [p for p in controls if PRICE_CONTROLS.kind(p.name) == PRICE_KINDS[written]]
     if declared:
         return Statement("declared", declared[0].span, declared[0].cite)
     said = next((d for d in s.price_kinds if d.kind == written), None)
     if said is not None:
         status: Status = "none" if said.status == "none" else "not_stated"
         return Statement(status, said.span, said.cite, said.description)
-    # the scheme lists its price controls: one kind it does not list, it has none of
-    return Statement("none") if whole.status == "declared" else whole
+    # the scheme lists its price controls: one kind it does not list, it has none of; a
+    # scheme that states none, or does not state its price controls, says so of every kind
+    return Statement("none") if whole.status == "declared" else Statement(whole.status)
 
 
 def price_kinds(s: ResolvedScheme) -> dict[str, Statement]:

@@ -226,6 +226,15 @@ class PriceModel(Frozen):
     location: Location | None = None
 
 
+class PriceMeasureModel(Frozen):
+    """`price supply_adjustment "…"`: a price control stated without a level."""
+
+    name: str
+    description: str
+    cite: Citation | None = None
+    location: Location | None = None
+
+
 class MixModel(Frozen):
     """`with CCA, QCA at least 75 %`: the unit mix of units owed."""
 
@@ -326,6 +335,9 @@ class SchemeModel(Frozen):
     borrowing: BankingModel | None = None
     holding_limits: list[HoldingLimitModel] = []
     price_controls: list[PriceModel] = []
+    price_measures: list[PriceMeasureModel] = Field(
+        [], description="Price controls the sources state without a level"
+    )
     penalties: list[PenaltyModel] = []
     support: list[SupportModel] = []
     links: list[LinkModel] = []
@@ -735,6 +747,15 @@ def to_model(checked: CheckedScheme, graph: RuleGraph) -> SchemeModel:
                 location=Location.of(p.span),
             )
             for p in s.prices
+        ],
+        price_measures=[
+            PriceMeasureModel(
+                name=p.name,
+                description=p.description,
+                cite=_cite(p.cite),
+                location=Location.of(p.span),
+            )
+            for p in s.price_measures
         ],
         penalties=_penalties(c),
         support=[

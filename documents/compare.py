@@ -465,6 +465,8 @@ def price_words(
     return text
 
 
+#: What documents write for the level of a price control stated without one.
+LEVEL_NOT_STATED = N_("Level not stated in the sources")
 #: What documents write for a kind of price control the scheme states `none`.
 _KIND_WORDS = {"none": N_("None")}
 
@@ -497,10 +499,14 @@ def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
         )
         for p in model.price_controls
     ]
-    if not lines:
+    measured = [
+        price_words(x.name, _(LEVEL_NOT_STATED), None, None, None) for x in model.price_measures
+    ]
+    if not lines and not measured:
         return absent(model, "price_controls")
-    lines += [price_words(name, words, None, None, None) for name, words, _said in kinds]
-    return cell(lines, [p.cite for p in model.price_controls] + [k[2].cite for k in kinds])
+    lines += measured + [price_words(name, words, None, None, None) for name, words, _said in kinds]
+    cites = [p.cite for p in [*model.price_controls, *model.price_measures]]
+    return cell(lines, cites + [k[2].cite for k in kinds])
 
 
 def _mrv(model: SchemeModel, lex: Lexicon) -> Cell:

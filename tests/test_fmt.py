@@ -111,6 +111,8 @@ def schemes(draw: st.DrawFn) -> str:
         kind = draw(st.sampled_from(["ceiling", "supply_adjustment"]))
         status = draw(st.sampled_from(["none", "not_stated"]))
         body.append(f'price{sep}{kind} {status}{sep}"the sources read"')
+    if draw(st.booleans()):
+        body.append(f'price auction_reserve{sep}"a minimum price, its level not read"')
     return "scheme gen {\n" + "\n".join(body) + "\n}\n"
 
 

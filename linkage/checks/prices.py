@@ -16,9 +16,8 @@ from etsl.linkage.amounts import (
     Level,
     allows,
     binding,
+    controls,
     levels,
-    price_evidence,
-    prices,
 )
 from etsl.linkage.checks.penalties import RATE_HOW_TO
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
@@ -30,8 +29,8 @@ from etsl.linkage.facts import (
     Rates,
     Statement,
     evidence,
+    kind_evidence,
     kind_states,
-    not_stated_words,
     number,
     states,
 )
@@ -92,7 +91,7 @@ _BANKING = template("banking-differs", "banking is {mode_a} in {a} and {mode_b} 
 
 def _none_of(m: SchemeModel, kind: str) -> Evidence:
     """Evidence that `m` has none of a kind, at its `price KIND none` where it says so."""
-    controls = terms([p.name for p in m.price_controls])
+    controls = terms([p.name for p in [*m.price_controls, *m.price_measures]])
     said = m.price_kinds.get(_KINDS[kind])
     return evidence(m, "price_controls", NONE_OF[kind](controls=controls), said)
 
@@ -129,10 +128,10 @@ def price_ceiling_unilateral(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            _CEILING(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(price.name)),
-            (price_evidence(p.a, price), _none_of(p.b, "ceiling")),
+            _CEILING(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(name)),
+            (said, _none_of(p.b, "ceiling")),
         )
-        for price in prices(p.a, "ceiling")
+        for name, said in controls(p.a, "ceiling")
     ]
 
 
@@ -154,10 +153,10 @@ def price_floor_unilateral(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            _FLOOR(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(price.name)),
-            (price_evidence(p.a, price), _none_of(p.b, "floor")),
+            _FLOOR(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(name)),
+            (said, _none_of(p.b, "floor")),
         )
-        for price in prices(p.a, "floor")
+        for name, said in controls(p.a, "floor")
     ]
 
 
@@ -246,44 +245,43 @@ def price_needs_rate(p: Pair) -> list[Hit]:
     both_ways=True,
 )
 def supply_adjustment_unilateral(p: Pair) -> list[Hit]:
-    mine = prices(p.a, "supply")
+    mine = controls(p.a, "supply")
     if not mine or not _has_none(p.b, "supply"):
         return []
     if not _reaches(p.a, p.b):
         return []
     return [
         Hit(
-            _SUPPLY(a=Scheme(p.a.name), b=Scheme(p.b.name), controls=terms([x.name for x in mine])),
-            (price_evidence(p.a, mine[0]), _none_of(p.b, "supply adjustment")),
+            _SUPPLY(a=Scheme(p.a.name), b=Scheme(p.b.name), controls=terms([x[0] for x in mine])),
+            (mine[0][1], _none_of(p.b, "supply adjustment")),
         )
     ]
 
 
 _KIND_NOT_STATED = template(
     "price-control-not-stated",
-    "{a} has {controls}; {b} states price controls but not whether it has a {kind}, so they "
-    "are not compared",
+    "{a} has a {kind} ({controls}); {b} states price controls but not whether it has one, so "
+    "they are not compared",
 )
 
 
 def _kind_not_stated(p: Pair, written: str, kind: str) -> list[Hit]:
-    mine = prices(p.a, kind)
+    mine = controls(p.a, kind)
     if not mine or kind_states(p.b, kind) is not Statement.NOT_STATED:
         return []
     if states(p.b, "price controls") is not Statement.DECLARED:
         return []  # feature-undeclared says the whole feature is not stated
-    said = p.b.price_kinds[kind]
     return [
         Hit(
             _KIND_NOT_STATED(
                 a=Scheme(p.a.name),
                 b=Scheme(p.b.name),
-                controls=terms([x.name for x in mine]),
+                controls=terms([x[0] for x in mine]),
                 kind=CONTROL_WORDS[written](),
             ),
             (
-                price_evidence(p.a, mine[0]),
-                evidence(p.b, f"price_kinds[{kind}]", said.description or not_stated_words(), said),
+                mine[0][1],
+                kind_evidence(p.b, kind),
             ),
         )
     ]
