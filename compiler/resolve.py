@@ -601,7 +601,8 @@ class NameBinder:
                 self._unknown_value(
                     "allocation", method, ALLOCATION_METHODS.values_of(), allocation.span
                 )
-        for price in (*self.s.prices, *self.s.price_measures):
+        controls: list[ast.Price | ast.PriceMeasure] = [*self.s.prices, *self.s.price_measures]
+        for price in controls:
             if price.name not in PRICE_CONTROLS:
                 self._unknown_value("price", price.name, PRICE_CONTROLS.values_of(), price.span)
 

@@ -505,7 +505,7 @@ def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
     if not lines and not measured:
         return absent(model, "price_controls")
     lines += measured + [price_words(name, words, None, None, None) for name, words, _said in kinds]
-    cites = [p.cite for p in [*model.price_controls, *model.price_measures]]
+    cites = [p.cite for p in model.price_controls] + [x.cite for x in model.price_measures]
     return cell(lines, cites + [k[2].cite for k in kinds])
 
 
