@@ -550,6 +550,27 @@ class NotStated:
 
 
 @frozen
+class PriceMeasure:
+    """`price supply_adjustment "…" cite …`: a price control stated without a level."""
+
+    name: str
+    description: str
+    cite: Cite | None
+    span: Span
+
+
+@frozen
+class PriceKind:
+    """`price ceiling not_stated "…"`, `price ceiling none "…"`: one kind of price control."""
+
+    kind: str  # floor, ceiling, supply_adjustment
+    status: str  # none, not_stated
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@frozen
 class Binding:
     path: tuple[str, ...]
     value: Expr
@@ -589,6 +610,8 @@ Decl = (
     | Allocation
     | StatedNone
     | NotStated
+    | PriceKind
+    | PriceMeasure
     | System
 )
 

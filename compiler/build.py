@@ -544,6 +544,25 @@ class Builder:
         text = description_text(description)
         return ast.NotStated(features, text, cite, self.span(meta))
 
+    def price_measure(
+        self, meta: LarkMeta, name: Token, description: Token, cite: ast.Cite | None
+    ) -> ast.PriceMeasure:
+        """price_measure: "price" NAME STRING [cite]"""
+        text = description_text(description) or ""
+        return ast.PriceMeasure(str(name), text, cite, self.span(meta))
+
+    def price_kind(
+        self,
+        meta: LarkMeta,
+        kind: Token,
+        status: Token,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.PriceKind:
+        """price_kind: "price" NAME price_kind_status [STRING] [cite]"""
+        text = description_text(description)
+        return ast.PriceKind(str(kind), str(status), text, cite, self.span(meta))
+
     def link(
         self,
         meta: LarkMeta,
@@ -632,7 +651,7 @@ class Builder:
         return token
 
     meta_key = period_kw = vocab = unit_kind = bank_mode = consequence_kind = _keyword
-    link_direction = none_feature = confidence = _keyword
+    link_direction = none_feature = price_kind_status = confidence = _keyword
 
     # ---- expressions ------------------------------------------------------------------------
     def if_expr(self, meta: LarkMeta, c: ast.Expr, t: ast.Expr, e: ast.Expr) -> ast.If:

@@ -349,6 +349,15 @@ NONE_CONTRADICTED: Final = Code(
     "that it states.",
     "Remove the `none` (or the `not_stated` entry), or the declarations it contradicts.",
 )
+PRICE_KIND_CONTRADICTED: Final = Code(
+    "price-kind-contradicted",
+    "validation",
+    "A scheme states one kind of price control `none` or `not_stated` (`price ceiling "
+    "not_stated`) but declares a price control of that kind (`price ceiling 65 USD/tCO2e`), "
+    "or also states `price none`.",
+    "Keep one statement of the kind: remove the `price KIND none`/`not_stated` line, or the "
+    "declaration it contradicts.",
+)
 RULE_CYCLE: Final = Code(
     "rule-cycle",
     "graph",
@@ -557,6 +566,13 @@ PRICE_NEEDS_RATE: Final = Code(
     "linkage",
     "Price floors or ceilings in different currencies need an exchange rate to be compared.",
     "Give the exchange rate between the two currencies.",
+)
+PRICE_CONTROL_NOT_STATED: Final = Code(
+    "price-control-not-stated",
+    "linkage",
+    "One side has a kind of price control (floor, ceiling, supply adjustment) that the other "
+    "side's sources do not state.",
+    "Read the other side's sources for that kind, and state what they say about it.",
 )
 SUPPLY_ADJUSTMENT_UNILATERAL: Final = Code(
     "supply-adjustment-unilateral",

@@ -7,6 +7,11 @@ nothing about borrowing has borrowing *not stated*, which documents print as "no
 in the sources" and linkage treats as "cannot compare". `etsl check` warns about features
 a scheme leaves not stated (feature-not-stated) and rejects a `none` that the scheme's own
 declarations contradict (none-contradicted).
+
+Price controls are also stated one kind at a time (`price_kinds`): a floor, a ceiling, a
+supply adjustment. A scheme that declares price controls has none of a kind it does not
+declare, unless it says `price ceiling not_stated "…"` (its sources do not say) or states
+`price ceiling none "…"` with its reason.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from etsl.compiler import ast
+from etsl.compiler.enums import PRICE_CONTROLS
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
 
@@ -40,9 +46,15 @@ def _stated_none(s: ResolvedScheme, feature: str) -> Statement | None:
     return Statement("none", decl.span, decl.cite, decl.description) if decl else None
 
 
+def price_controls(s: ResolvedScheme) -> list[ast.Price | ast.PriceMeasure]:
+    """The scheme's price controls, with a level or stated without one."""
+    return [*s.prices, *s.price_measures]
+
+
 def _prices(s: ResolvedScheme) -> Statement:
-    if s.prices:
-        return Statement("declared", s.prices[0].span, s.prices[0].cite)
+    declared = price_controls(s)
+    if declared:
+        return Statement("declared", declared[0].span, declared[0].cite)
     return _stated_none(s, "price") or NOT_STATED
 
 
@@ -132,3 +144,28 @@ def acknowledged(statement: Statement) -> bool:
 
 def words(feature: str) -> str:
     return FEATURES[feature][0]
+
+
+#: The kinds of price control a scheme states one at a time (`price ceiling not_stated`),
+#: as written and as compiler/enums.py PRICE_CONTROLS classifies them.
+PRICE_KINDS = {"floor": "floor", "ceiling": "ceiling", "supply_adjustment": "supply"}
+
+
+def _price_kind(s: ResolvedScheme, written: str, whole: Statement) -> Statement:
+    declared = [p for p in price_controls(s) if PRICE_CONTROLS.kind(p.name) == PRICE_KINDS[written]]
+    if declared:
+        return Statement("declared", declared[0].span, declared[0].cite)
+    said = next((d for d in s.price_kinds if d.kind == written), None)
+    if said is not None:
+        status: Status = "none" if said.status == "none" else "not_stated"
+        return Statement(status, said.span, said.cite, said.description)
+    # the scheme lists its price controls: one kind it does not list, it has none of; a
+    # scheme that states none, or does not state its price controls, says so of every kind
+    return Statement("none") if whole.status == "declared" else Statement(whole.status)
+
+
+def price_kinds(s: ResolvedScheme) -> dict[str, Statement]:
+    """What the scheme states about each kind of price control, keyed by the kind
+    (`floor`, `ceiling`, `supply`)."""
+    whole = statements(s)["price_controls"]
+    return {kind: _price_kind(s, written, whole) for written, kind in PRICE_KINDS.items()}

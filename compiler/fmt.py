@@ -303,6 +303,8 @@ _DECLS: dict[type, Callable[[Any], str]] = {
     ast.NotStated: lambda d: (
         f"not_stated {', '.join(d.features)}{_desc(d.description)}{_cite(d.cite)}"
     ),
+    ast.PriceMeasure: lambda d: f"price {d.name}{_desc(d.description)}{_cite(d.cite)}",
+    ast.PriceKind: lambda d: f"price {d.kind} {d.status}{_desc(d.description)}{_cite(d.cite)}",
     ast.Allocation: lambda d: (
         f"allocation {', '.join(d.methods)}{_desc(d.description)}{_cite(d.cite)}"
     ),

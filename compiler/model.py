@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from etsl.compiler import ast
 from etsl.compiler.check import CheckedScheme
-from etsl.compiler.features import statements
+from etsl.compiler.features import Statement, price_kinds, statements
 from etsl.compiler.graph import RuleGraph
 from etsl.compiler.gwp import gwp
 from etsl.compiler.periods import period_dates, period_years
@@ -226,6 +226,15 @@ class PriceModel(Frozen):
     location: Location | None = None
 
 
+class PriceMeasureModel(Frozen):
+    """`price supply_adjustment "…"`: a price control stated without a level."""
+
+    name: str
+    description: str
+    cite: Citation | None = None
+    location: Location | None = None
+
+
 class MixModel(Frozen):
     """`with CCA, QCA at least 75 %`: the unit mix of units owed."""
 
@@ -326,11 +335,19 @@ class SchemeModel(Frozen):
     borrowing: BankingModel | None = None
     holding_limits: list[HoldingLimitModel] = []
     price_controls: list[PriceModel] = []
+    price_measures: list[PriceMeasureModel] = Field(
+        [], description="Price controls the sources state without a level"
+    )
     penalties: list[PenaltyModel] = []
     support: list[SupportModel] = []
     links: list[LinkModel] = []
     allocation: AllocationModel | None = None
     examples: list[ExampleModel] = []
+    price_kinds: dict[str, FeatureModel] = Field(
+        {},
+        description="What the scheme states about each kind of price control (floor, "
+        "ceiling, supply): declared, none or not_stated.",
+    )
     features: dict[str, FeatureModel] = Field(
         {},
         description="price_controls, banking, borrowing, credits, verification, penalties, "
@@ -395,6 +412,15 @@ class _Converter:
         if not self.graph.has_node(node):
             return []
         return sorted(self.graph.nodes[p]["name"] for p in self.graph.predecessors(node))
+
+
+def _feature(st: Statement) -> FeatureModel:
+    return FeatureModel(
+        status=st.status,
+        description=st.description,
+        cite=_cite(st.cite),
+        location=Location.of(st.span) if st.span else None,
+    )
 
 
 def _cite(cite: ast.Cite | None) -> Citation | None:
@@ -722,6 +748,15 @@ def to_model(checked: CheckedScheme, graph: RuleGraph) -> SchemeModel:
             )
             for p in s.prices
         ],
+        price_measures=[
+            PriceMeasureModel(
+                name=p.name,
+                description=p.description,
+                cite=_cite(p.cite),
+                location=Location.of(p.span),
+            )
+            for p in s.price_measures
+        ],
         penalties=_penalties(c),
         support=[
             SupportModel(
@@ -758,15 +793,8 @@ def to_model(checked: CheckedScheme, graph: RuleGraph) -> SchemeModel:
         if s.allocation
         else None,
         examples=[_example(e) for e in s.examples],
-        features={
-            name: FeatureModel(
-                status=st.status,
-                description=st.description,
-                cite=_cite(st.cite),
-                location=Location.of(st.span) if st.span else None,
-            )
-            for name, st in statements(s).items()
-        },
+        features={name: _feature(st) for name, st in statements(s).items()},
+        price_kinds={kind: _feature(st) for kind, st in price_kinds(s).items()},
         location=Location.of(s.scheme.span),
         gases_location=Location.of(s.gases.span) if s.gases else None,
         gases_cite=_cite(s.gases.cite) if s.gases else None,

@@ -88,6 +88,8 @@ class ResolvedScheme:
     participant: ast.Participant | None = None
     stated_none: Mapping[str, ast.StatedNone] = field(default_factory=dict)
     not_stated: tuple[ast.NotStated, ...] = ()
+    price_kinds: tuple[ast.PriceKind, ...] = ()
+    price_measures: tuple[ast.PriceMeasure, ...] = ()
     used: frozenset[str] = field(default_factory=frozenset)
     participant_types: tuple[str, ...] = ()  # every participant block's name
     system: SystemScope = field(default_factory=SystemScope)  # compiler/system.py
@@ -118,7 +120,9 @@ def decl_key(decl: ast.Decl | ast.SystemInput, index: int) -> tuple[object, ...]
             return ("source" if isinstance(decl, ast.SourceDecl) else "name", name)
         case ast.SystemInput(name=name):
             return ("name", name)
-        case ast.Period(name=name) | ast.Price(name=name) | ast.Support(name=name):
+        case ast.Price(name=name) | ast.PriceMeasure(name=name):
+            return ("Price", name)
+        case ast.Period(name=name) | ast.Support(name=name):
             return (type(decl).__name__, name)
         case ast.Participant(name=name) | ast.Uses(name=name):
             return (type(decl).__name__, name)
@@ -138,6 +142,8 @@ def decl_key(decl: ast.Decl | ast.SystemInput, index: int) -> tuple[object, ...]
             return ("none", feature)
         case ast.NotStated():
             return ("not_stated", index)
+        case ast.PriceKind(kind=kind):
+            return ("price_kind", kind)
         case ast.System():
             return ("system", index)  # several blocks add up (compiler/system.py)
         case _:
@@ -365,6 +371,8 @@ def build(scheme: ast.Scheme, decls: tuple[ast.Decl, ...]) -> ResolvedScheme:
         participant=participants[0] if participants else None,
         stated_none={d.feature: d for d in _collect(decls, ast.StatedNone)},
         not_stated=tuple(_collect(decls, ast.NotStated)),
+        price_kinds=tuple(_collect(decls, ast.PriceKind)),
+        price_measures=tuple(_collect(decls, ast.PriceMeasure)),
         participant_types=tuple(p.name for p in participants),
         system=system_scope(decls),
     )
@@ -593,7 +601,8 @@ class NameBinder:
                 self._unknown_value(
                     "allocation", method, ALLOCATION_METHODS.values_of(), allocation.span
                 )
-        for price in self.s.prices:
+        controls: list[ast.Price | ast.PriceMeasure] = [*self.s.prices, *self.s.price_measures]
+        for price in controls:
             if price.name not in PRICE_CONTROLS:
                 self._unknown_value("price", price.name, PRICE_CONTROLS.values_of(), price.span)
 

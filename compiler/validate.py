@@ -396,7 +396,7 @@ def _compounding(s: ResolvedScheme) -> list[Diagnostic]:
 
 
 _CONTRADICTING: dict[str, Callable[[ResolvedScheme], Sequence[ast.Decl | ast.UnitDecl]]] = {
-    "price": lambda s: s.prices,
+    "price": lambda s: [*s.prices, *s.price_measures],
     "credits": lambda s: [u for u in s.units.values() if u.kind in ("credit", "offset")],
     "link": lambda s: s.links,
 }
@@ -417,6 +417,7 @@ def _features(s: ResolvedScheme) -> list[Diagnostic]:
     ]
     stated = features.statements(s)
     problems += _not_stated_problems(s, stated)
+    problems += [p for d in s.price_kinds for p in _price_kind_problems(s, d)]
     missing = [
         name
         for name, st in stated.items()
@@ -464,6 +465,35 @@ def _not_stated_problems(
                     )
                 )
     return problems
+
+
+def _price_kind_problems(s: ResolvedScheme, decl: ast.PriceKind) -> list[Diagnostic]:
+    """`price ceiling not_stated`: a known kind, not declared, not beside `price none`."""
+    if decl.kind not in features.PRICE_KINDS:
+        hint = did_you_mean(decl.kind, features.PRICE_KINDS)
+        return [
+            error(
+                codes.UNKNOWN_VALUE,
+                f"unknown kind of price control '{decl.kind}'",
+                decl.span,
+                hint or "one of: " + ", ".join(features.PRICE_KINDS),
+            )
+        ]
+    stated = features.price_kinds(s)[features.PRICE_KINDS[decl.kind]]
+    whole = s.stated_none.get("price")
+    if stated.span == decl.span and whole is None:
+        return []
+    other = whole.span if whole is not None else stated.span
+    return [
+        error(
+            codes.PRICE_KIND_CONTRADICTED,
+            f"'price {decl.kind} {decl.status}', but the scheme "
+            + ("states 'price none'" if whole is not None else f"declares a {decl.kind}"),
+            decl.span,
+            "keep one statement of the kind: remove this line, or the declaration it contradicts",
+            _stated_here(other, decl.span),
+        )
+    ]
 
 
 def _stated_here(span: Span | None, own: Span) -> list[Related]:

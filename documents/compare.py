@@ -31,8 +31,10 @@ from etsl.compiler.enums import (
     STATUSES,
     Vocabulary,
 )
+from etsl.compiler.features import PRICE_KINDS
 from etsl.compiler.model import (
     Citation,
+    FeatureModel,
     MixModel,
     PenaltyModel,
     PeriodModel,
@@ -463,7 +465,30 @@ def price_words(
     return text
 
 
+#: What documents write for the level of a price control stated without one.
+LEVEL_NOT_STATED = N_("Level not stated in the sources")
+#: What documents write for a kind of price control the scheme states `none`.
+_KIND_WORDS = {"none": N_("None")}
+
+
+def stated_kinds(model: SchemeModel) -> list[tuple[str, str, FeatureModel]]:
+    """The kinds of price control the scheme says it has none of, or that its sources do
+    not state (`price ceiling not_stated "…"`) beside the price controls it declares: the
+    control's name, the words, the statement."""
+    whole = model.features.get("price_controls")
+    if whole is None or whole.status != "declared":
+        return []
+    return [
+        (written, _(_KIND_WORDS.get(said.status, NOT_STATED)), said)
+        for written, kind in PRICE_KINDS.items()
+        if (said := model.price_kinds.get(kind)) is not None
+        and said.location is not None
+        and said.status != "declared"
+    ]
+
+
 def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
+    kinds = stated_kinds(model)
     lines = [
         price_words(
             p.name,
@@ -474,9 +499,14 @@ def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
         )
         for p in model.price_controls
     ]
-    if not lines:
+    measured = [
+        price_words(x.name, _(LEVEL_NOT_STATED), None, None, None) for x in model.price_measures
+    ]
+    if not lines and not measured:
         return absent(model, "price_controls")
-    return cell(lines, [p.cite for p in model.price_controls])
+    lines += measured + [price_words(name, words, None, None, None) for name, words, _said in kinds]
+    cites = [p.cite for p in model.price_controls] + [x.cite for x in model.price_measures]
+    return cell(lines, cites + [k[2].cite for k in kinds])
 
 
 def _mrv(model: SchemeModel, lex: Lexicon) -> Cell:

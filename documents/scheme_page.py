@@ -34,12 +34,14 @@ from etsl.compiler.model import (
 )
 from etsl.documents.citations import Footnotes, Ref, SourceEntry
 from etsl.documents.compare import (
+    LEVEL_NOT_STATED,
     NOT_STATED,
     card,
     definitions,
     mix_words,
     price_words,
     share_words,
+    stated_kinds,
 )
 from etsl.documents.figures.scheme import Figure, YearPath, figures
 from etsl.documents.i18n import N_
@@ -533,18 +535,38 @@ def _holding_limits(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[
 
 
 def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, ...]:
-    return tuple(
-        Item(
-            price_words(p.name, "", None, None, None).rstrip(": ："),
-            (
-                _price_amount(model, p.value, lex),
-                str(p.from_year or ""),
-                _rising(p.rising.text if p.rising else None, p.rising_plus),
-            ),
-            _price_description(p.description, p.paid_in_lieu),
-            notes.refs(model.name, [p.cite]),
+    return (
+        tuple(
+            Item(
+                price_words(p.name, "", None, None, None).rstrip(": ："),
+                (
+                    _price_amount(model, p.value, lex),
+                    str(p.from_year or ""),
+                    _rising(p.rising.text if p.rising else None, p.rising_plus),
+                ),
+                _price_description(p.description, p.paid_in_lieu),
+                notes.refs(model.name, [p.cite]),
+            )
+            for p in model.price_controls
         )
-        for p in model.price_controls
+        + tuple(
+            Item(
+                price_words(x.name, "", None, None, None).rstrip(": ："),
+                (_(LEVEL_NOT_STATED), "", ""),
+                x.description,
+                notes.refs(model.name, [x.cite]),
+            )
+            for x in model.price_measures
+        )
+        + tuple(
+            Item(
+                price_words(name, "", None, None, None).rstrip(": ："),
+                (words, "", ""),
+                said.description or "",
+                notes.refs(model.name, [said.cite]),
+            )
+            for name, words, said in stated_kinds(model)
+        )
     )
 
 

@@ -24,6 +24,7 @@ from etsl.compiler.model import (
     ConsequenceModel,
     PenaltyModel,
     PeriodModel,
+    PriceMeasureModel,
     PriceModel,
     RuleModel,
     SchemeModel,
@@ -338,7 +339,24 @@ def price_evidence(m: SchemeModel, price: PriceModel) -> Evidence:
     return evidence(m, f"price_controls[{price.name}]", words, price)
 
 
-def control_words(price: PriceModel) -> Value:
+def controls(m: SchemeModel, kind: str) -> list[tuple[str, Evidence]]:
+    """The scheme's price controls of a kind, with or without a level, and their evidence."""
+    measured = [x for x in m.price_measures if PRICE_CONTROLS.kind(x.name) == kind]
+    return [(p.name, price_evidence(m, p)) for p in prices(m, kind)] + [
+        (x.name, measure_evidence(m, x)) for x in measured
+    ]
+
+
+def measure_evidence(m: SchemeModel, measure: PriceMeasureModel) -> Evidence:
+    """A price control stated without a level, in words: its kind and description."""
+    words = _MEASURE(control=control_words(measure), description=measure.description)
+    return evidence(m, f"price_controls[{measure.name}]", words, measure)
+
+
+_MEASURE = template("price-measure", "{control}, its level not stated: {description}")
+
+
+def control_words(price: PriceModel | PriceMeasureModel) -> Value:
     """A price control's name in words ('price ceiling'), its term when not in the vocabulary."""
     control = CONTROL_WORDS.get(price.name)
     return control() if control else Term(price.name, quoted=False)

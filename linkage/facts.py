@@ -407,7 +407,8 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "gases": lambda m: _listed(m.gases),
     "scope": lambda m: _listed(m.scope, SCOPE_WORDS),
     "price controls": _optional(
-        "price_controls", lambda m: terms([p.name for p in m.price_controls])
+        "price_controls",
+        lambda m: terms([p.name for p in m.price_controls] + [x.name for x in m.price_measures]),
     ),
     "banking": _optional("banking", lambda m: _modes(m, m.banking)),
     "borrowing": _optional("borrowing", lambda m: _modes(m, m.borrowing)),
@@ -441,6 +442,26 @@ def states(m: SchemeModel, feature: str) -> Statement:
 
 def stated(m: SchemeModel, feature: str) -> bool:
     return states(m, feature) is not Statement.NOT_STATED
+
+
+def kind_states(m: SchemeModel, kind: str) -> Statement:
+    """What scheme `m` states about one kind of price control (`floor`, `ceiling`,
+    `supply`): declared, declared none, or not stated (compiler/features.py)."""
+    said = m.price_kinds.get(kind)
+    return _STATUS[said.status] if said else Statement.NOT_STATED
+
+
+def kind_evidence(m: SchemeModel, kind: str) -> Evidence:
+    """Evidence of what scheme `m` states about one kind of price control, at its
+    `price KIND not_stated "why"` (with the why) where it says so."""
+    said = m.price_kinds.get(kind)
+    why = said.description if said else None
+    shown = _not_stated_words(why)
+    return evidence(m, f"price_kinds[{kind}]", shown, said)
+
+
+def _not_stated_words(why: str | None) -> Said:
+    return _SCHEME_SAYS(statements=_NOT_STATED(), why=why) if why else _NOT_STATED()
 
 
 def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:

@@ -106,6 +106,13 @@ def schemes(draw: st.DrawFn) -> str:
         body.insert(0, "# a comment")
     if draw(st.booleans()):
         body.append('penalty when base > 0 { fine 5 EUR "note" publish }')
+    if draw(st.booleans()):
+        body.append(f"price floor{sep}10 EUR/tCO2e")
+        kind = draw(st.sampled_from(["ceiling", "supply_adjustment"]))
+        status = draw(st.sampled_from(["none", "not_stated"]))
+        body.append(f'price{sep}{kind} {status}{sep}"the sources read"')
+    if draw(st.booleans()):
+        body.append(f'price auction_reserve{sep}"a minimum price, its level not read"')
     return "scheme gen {\n" + "\n".join(body) + "\n}\n"
 
 

@@ -217,12 +217,13 @@ def test_eu_with_jvets_is_blocked_by_voluntary_participation() -> None:
 
 def test_price_ceiling_of_california_is_not_compared_with_quebec_prices_not_stated() -> None:
     """Regression: "california has a price ceiling … quebec has none" although Québec's
-    scheme does not state its price controls (not stated is not none)."""
+    scheme states a minimum auction price and not whether it has a ceiling (not stated is
+    not none)."""
     california, quebec = library_pair("world/california.scheme", "world/quebec.scheme")
     report = check_pair(california, quebec)
     assert not {"price-ceiling-unilateral", "price-floor-unilateral"} & {f.code for f in report.findings}
-    gaps = [f.message.text() for f in report.findings if f.code == "feature-undeclared"]
-    assert any("price controls" in m and "'quebec'" in m for m in gaps), gaps
+    gaps = [f.message.text() for f in report.findings if f.code == "price-control-not-stated"]
+    assert any("price ceiling" in m and "'quebec'" in m for m in gaps), gaps
     assert not any("has none" in f.message.text() for f in report.findings)
 
 
@@ -561,7 +562,7 @@ def test_amounts_across_currencies_read_right_with_a_rate(a: str, b: str, rate: 
         assert found.endswith(f"amounts are compared at {given}"), found
         assert not {"price-needs-rate", "penalty-needs-rate"} & codes_of(report)
         assert not {"price-floor-unilateral", "price-ceiling-unilateral"} & codes_of(report)
-        if not partner.price_controls:
+        if not partner.price_controls and not partner.price_measures:
             assert any("price controls" in m for m in messages(report, "feature-undeclared"))
         for level in messages(report, "price-levels-differ"):
             assert f"at {given}" in level or "about" in level, level

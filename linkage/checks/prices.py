@@ -1,14 +1,24 @@
 """Price controls (kinds from compiler/enums.py), their levels in a common currency, banking
-and borrowing. A scheme that states no price controls is not compared ("not stated")."""
+and borrowing. A kind of price control is compared only where both sides state it: declared,
+or declared none (a scheme that lists its price controls has none of a kind it does not list,
+unless it says `price ceiling not_stated`); "has none" is said only of a side that has none."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from etsl.compiler import codes
+from etsl.compiler.features import PRICE_KINDS
 from etsl.compiler.model import SchemeModel
 from etsl.compiler.numbers import round_half_up
-from etsl.linkage.amounts import Level, allows, binding, levels, price_evidence, prices
+from etsl.linkage.amounts import (
+    CONTROL_WORDS,
+    Level,
+    allows,
+    binding,
+    controls,
+    levels,
+)
 from etsl.linkage.checks.penalties import RATE_HOW_TO
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import (
@@ -19,8 +29,9 @@ from etsl.linkage.facts import (
     Rates,
     Statement,
     evidence,
+    kind_evidence,
+    kind_states,
     number,
-    stated,
     states,
 )
 from etsl.linkage.flows import allowances_crossing
@@ -79,8 +90,17 @@ _BANKING = template("banking-differs", "banking is {mode_a} in {a} and {mode_b} 
 
 
 def _none_of(m: SchemeModel, kind: str) -> Evidence:
-    controls = terms([p.name for p in m.price_controls])
-    return evidence(m, "price_controls", NONE_OF[kind](controls=controls))
+    """Evidence that `m` has none of a kind, at its `price KIND none` where it says so."""
+    controls = terms([p.name for p in m.price_controls] + [x.name for x in m.price_measures])
+    said = m.price_kinds.get(_KINDS[kind])
+    return evidence(m, "price_controls", NONE_OF[kind](controls=controls), said)
+
+
+def _has_none(m: SchemeModel, kind: str) -> bool:
+    return kind_states(m, kind) is Statement.NONE
+
+
+_KINDS = {"ceiling": "ceiling", "floor": "floor", "supply adjustment": "supply"}
 
 
 #: Evidence that a scheme has price controls, but none of a kind.
@@ -104,14 +124,14 @@ NONE_OF = {
     both_ways=True,
 )
 def price_ceiling_unilateral(p: Pair) -> list[Hit]:
-    if not stated(p.b, "price controls") or prices(p.b, "ceiling") or not _reaches(p.a, p.b):
+    if not _has_none(p.b, "ceiling") or not _reaches(p.a, p.b):
         return []
     return [
         Hit(
-            _CEILING(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(price.name)),
-            (price_evidence(p.a, price), _none_of(p.b, "ceiling")),
+            _CEILING(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(name)),
+            (said, _none_of(p.b, "ceiling")),
         )
-        for price in prices(p.a, "ceiling")
+        for name, said in controls(p.a, "ceiling")
     ]
 
 
@@ -127,16 +147,16 @@ def price_ceiling_unilateral(p: Pair) -> list[Hit]:
     both_ways=True,
 )
 def price_floor_unilateral(p: Pair) -> list[Hit]:
-    if not stated(p.b, "price controls") or prices(p.b, "floor"):
+    if not _has_none(p.b, "floor"):
         return []
     if not (_reaches(p.a, p.b) and _reaches(p.b, p.a)):
         return []
     return [
         Hit(
-            _FLOOR(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(price.name)),
-            (price_evidence(p.a, price), _none_of(p.b, "floor")),
+            _FLOOR(a=Scheme(p.a.name), b=Scheme(p.b.name), price=Term(name)),
+            (said, _none_of(p.b, "floor")),
         )
-        for price in prices(p.a, "floor")
+        for name, said in controls(p.a, "floor")
     ]
 
 
@@ -225,17 +245,62 @@ def price_needs_rate(p: Pair) -> list[Hit]:
     both_ways=True,
 )
 def supply_adjustment_unilateral(p: Pair) -> list[Hit]:
-    mine = prices(p.a, "supply")
-    if not mine or not stated(p.b, "price controls") or prices(p.b, "supply"):
+    mine = controls(p.a, "supply")
+    if not mine or not _has_none(p.b, "supply"):
         return []
     if not _reaches(p.a, p.b):
         return []
     return [
         Hit(
-            _SUPPLY(a=Scheme(p.a.name), b=Scheme(p.b.name), controls=terms([x.name for x in mine])),
-            (price_evidence(p.a, mine[0]), _none_of(p.b, "supply adjustment")),
+            _SUPPLY(a=Scheme(p.a.name), b=Scheme(p.b.name), controls=terms([x[0] for x in mine])),
+            (mine[0][1], _none_of(p.b, "supply adjustment")),
         )
     ]
+
+
+_KIND_NOT_STATED = template(
+    "price-control-not-stated",
+    "{a} has a {kind} ({controls}); {b} states price controls but not whether it has one, so "
+    "they are not compared",
+)
+
+
+def _kind_not_stated(p: Pair, written: str, kind: str) -> list[Hit]:
+    mine = controls(p.a, kind)
+    if not mine or kind_states(p.b, kind) is not Statement.NOT_STATED:
+        return []
+    if states(p.b, "price controls") is not Statement.DECLARED:
+        return []  # feature-undeclared says the whole feature is not stated
+    return [
+        Hit(
+            _KIND_NOT_STATED(
+                a=Scheme(p.a.name),
+                b=Scheme(p.b.name),
+                controls=terms([x[0] for x in mine]),
+                kind=CONTROL_WORDS[written](),
+            ),
+            (
+                mine[0][1],
+                kind_evidence(p.b, kind),
+            ),
+        )
+    ]
+
+
+@check(
+    codes.PRICE_CONTROL_NOT_STATED,
+    "info",
+    rationale="""A scheme may state some kinds of price control and not others: its sources
+       state a floor but not whether it has a ceiling (`price ceiling not_stated`). A kind one
+       side has and the other does not state is not compared, rather than read as absent.""",
+    how_to='State the kind where the sources do (`price ceiling …`, or `price ceiling none "…"`).',
+    sources=(ICAP_GUIDE,),
+    example="`california` declares `price ceiling 65 USD/tCO2e`; `quebec` declares an auction "
+    "reserve price and `price ceiling not_stated`.",
+    both_ways=True,
+)
+def price_control_not_stated(p: Pair) -> list[Hit]:
+    return [hit for w, kind in PRICE_KINDS.items() for hit in _kind_not_stated(p, w, kind)]
 
 
 @check(
