@@ -269,3 +269,40 @@ def test_a_crediting_mechanism_allocates_nothing_rather_than_not_stating_it() ->
             "Not applicable: a crediting mechanism issues credits, it allocates none",
         )
     assert allocation["tokyo_cat"] == ("Grandfathering (historical emissions)",)
+
+
+def test_world_cells_filled_from_the_sources() -> None:
+    """Issue 14: the world comparison was full of "Not stated in the sources". The EU and Swiss
+    coverage, Swiss and Chinese gases, UK scope and links, and Chinese banking and borrowing are
+    now read from the sources; the count of unstated cells falls."""
+    world = ROOT / "schemes" / "world"
+    compilation = compile_paths(sorted(world.glob("*.scheme")))
+    assert compilation.ok, compilation.diagnostics
+    result = comparison([s.model for s in compilation.schemes.values()])
+    names = [m.name for m in result.schemes]
+
+    def cell(key: str, scheme: str) -> str:
+        return row(result.rows, key).cells[names.index(scheme)].text
+
+    unstated = "Not stated in the sources"
+    assert cell("gases", "china_ets") == "CO₂"
+    assert cell("gases", "swiss_ets") == "CO₂, CH₄, N₂O, HFCs, PFCs, SF₆, NF₃"
+    assert cell("scope", "uk_ets") == "direct emissions"
+    assert cell("coverage", "eu_ets").startswith("Covered when its thermal input is more than 20 MW")
+    assert "25,000 t CO₂e" in cell("coverage", "swiss_ets")
+    assert cell("banking", "china_ets") == (
+        "Allowed, without time limit, at most 10,000 t CO₂ + 1.5 × its net allowances sold"
+    )
+    assert cell("borrowing", "china_ets") == "Not allowed"
+    assert cell("links", "uk_ets").startswith("No link; Not linked: on 19 May 2025")
+    filled = [
+        ("gases", "china_ets"),
+        ("coverage", "eu_ets"),
+        ("coverage", "swiss_ets"),
+        ("banking", "china_ets"),
+        ("borrowing", "china_ets"),
+        ("links", "uk_ets"),
+    ]
+    assert all(cell(k, s) != unstated for k, s in filled)
+    count = sum(c.text == unstated for r in result.rows for c in r.cells)
+    assert count <= 21

@@ -119,7 +119,7 @@ def test_eu_system_data_may_leave_the_cap_out(tmp_path: Path) -> None:
     cap given in the data is used."""
     (tmp_path / "p.csv").write_text(
         "id,emissions,compliance_year,nap_credit_limit,p2_free_allocation,intl_credits_used,"
-        "period\nA,1000,2026,0,0,0,phase4\n",
+        "thermal_input,other_annex1_activity,period\nA,1000,2026,0,0,0,50,false,phase4\n",
         encoding="utf-8",
     )
     rows = "2022,1,0,0,0,0,0\n2026,1023494202,0,0,0,0,0\n"
