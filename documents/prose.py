@@ -294,8 +294,9 @@ class _Words:
 
     def operand(self, e: ast.Expr, level: int) -> str:
         """An operand of `and`/`or`. In Japanese a yes-or-no value is a clause
-        (「中小企業」が成り立つ): a bare noun cannot join the clause beside it."""
-        if current() == "ja" and isinstance(e, ast.Name):
+        (「中小企業」が成り立つ): a bare noun cannot join the clause beside it. Nor can it in
+        English: "its thermal input is more than 20 MW or “other annex 1 activity” holds"."""
+        if isinstance(e, ast.Name) and (current() == "ja" or self.is_flag(e)):
             return self.condition(e)
         return self.wrapped(e, level)
 
@@ -304,6 +305,8 @@ class _Words:
             return _("it is not covered")
         if isinstance(e.operand, ast.Member):
             return self.member(e.operand, negated=True)
+        if isinstance(e.operand, ast.Name) and self.is_flag(e.operand):
+            return _("“{label}” does not hold").format(label=label(e.operand.name))
         return _("not {value}").format(value=self.wrapped(e.operand, NOT))
 
     def member(self, e: ast.Member, negated: bool = False) -> str:
@@ -350,6 +353,11 @@ class _Words:
         if term is not None and term.unit == "bool":
             return _("“{label}” holds").format(label=label(term.name))
         return self.words(e)
+
+    def is_flag(self, e: ast.Expr) -> bool:
+        """A yes-or-no input or rule named bare (`additional`, `exemption_requested`)."""
+        term = self.lex.terms.get(e.name) if isinstance(e, ast.Name) else None
+        return term is not None and term.unit == "bool"
 
     def call(self, e: ast.Call) -> str:
         special = _SPECIAL_CALLS.get(e.func)

@@ -111,9 +111,11 @@ LEX = Lexicon(
         ("category in {a, b, c}", "its category is a, b or c"),
         (
             "shortfall >= 1 tCO2e and shortfall < 2 tCO2e or not interim",
-            "its shortfall is at least 1 t CO₂e and its shortfall is less than 2 t CO₂e or not its "
-            "interim",
+            "its shortfall is at least 1 t CO₂e and its shortfall is less than 2 t CO₂e or "
+            "“interim” does not hold",
         ),
+        ("shortfall > 0 tCO2e or interim", "its shortfall is more than zero or “interim” holds"),
+        ("interim and not interim", "“interim” holds and “interim” does not hold"),
         ("holding.vintage >= 2013", "the holding's vintage is 2013 or later"),
         ("year < 2021", "year is before 2021"),
         ("holding.vintage >= 12", "the holding's vintage is at least 12"),
