@@ -269,3 +269,36 @@ def test_a_crediting_mechanism_allocates_nothing_rather_than_not_stating_it() ->
             "Not applicable: a crediting mechanism issues credits, it allocates none",
         )
     assert allocation["tokyo_cat"] == ("Grandfathering (historical emissions)",)
+
+
+WORLD = ROOT / "schemes" / "world"
+
+
+def world_cells(*names: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(dimension, scheme) -> (value, sources) from the world comparison's CSV."""
+    compilation = compile_paths([WORLD / f"{n}.scheme" for n in names])
+    assert compilation.ok, compilation.diagnostics
+    table = list(
+        csv.reader(io.StringIO(to_csv(comparison([s.model for s in compilation.schemes.values()]))))
+    )
+    schemes = table[0][3 : 3 + len(names)]
+    return {
+        (r[0], scheme): (r[3 + i], r[3 + len(names) + i])
+        for r in table[1:]
+        for i, scheme in enumerate(schemes)
+    }
+
+
+def test_world_cells_filled_from_primary_texts() -> None:
+    # Issue 14: cells that read "Not stated in the sources" although a regulator's text states them.
+    cells = world_cells("nz_ets", "washington", "rggi")
+    gases, nz_sources = cells[("gases", "nz_ets")]
+    assert gases == "CO₂, CH₄, N₂O, HFCs, PFCs, SF₆" and "synthetic greenhouse gases" in nz_sources
+    for dimension, value in (
+        ("banking", "without time limit"),
+        ("borrowing", "compliance period only"),
+    ):
+        text, sources = cells[(dimension, "washington")]
+        assert value in text and "WAC 173-446-400" in sources, (dimension, text, sources)
+    # Still unstated, but the description names the texts read.
+    assert cells[("penalties", "rggi")][0] == "Not stated in the sources"
