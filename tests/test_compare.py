@@ -302,3 +302,5 @@ def test_world_cells_filled_from_primary_texts() -> None:
         assert value in text and "WAC 173-446-400" in sources, (dimension, text, sources)
     # Still unstated, but the description names the texts read.
     assert cells[("penalties", "rggi")][0] == "Not stated in the sources"
+    support, ia_sources = cells[("support", "nz_ets")]
+    assert "emission-intensive and trade-exposed" in support and "industrial allocation" in ia_sources
