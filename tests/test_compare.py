@@ -307,7 +307,7 @@ def test_world_cells_filled_from_the_sources() -> None:
     ]
     assert all(cell(k, s) != unstated for k, s in filled)
     count = sum(c.text == unstated for r in result.rows for c in r.cells)
-    assert count <= 16  # 30 before stop 26 (facts7a: 21; facts7b and lang7: 16)
+    assert count <= 16
 
 
 WORLD = ROOT / "schemes" / "world"
