@@ -296,7 +296,7 @@ def test_world_cells_filled_from_the_sources() -> None:
         "Allowed, without time limit, at most 10,000 t CO₂ + 1.5 × its net allowances sold"
     )
     assert cell("borrowing", "china_ets") == "Not allowed"
-    assert cell("links", "uk_ets").startswith("No link; Not linked: on 19 May 2025")
+    assert cell("links", "uk_ets").startswith("No link; On 19 May 2025")
     filled = [
         ("gases", "china_ets"),
         ("coverage", "eu_ets"),
