@@ -11,6 +11,7 @@ citations they rest on). The documentation's summary card uses the same function
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -46,7 +47,7 @@ from etsl.compiler.model import (
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.figures.comparison import ComparedFigure
-from etsl.documents.i18n import N_, ngettext
+from etsl.documents.i18n import N_, ngettext, own_term
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
     Lexicon,
@@ -696,11 +697,29 @@ def _basic_phase(model: SchemeModel) -> Cell:
         return not_stated()
     spans = [span_words(p.start, p.end) for p in model.periods]
     count = len(model.periods)
-    if model.periods[0].keyword == "phase":
-        head = ngettext("{count} phase:", "{count} phases:", count)
+    term = _own_period_kind(model)
+    if term is not None:
+        head = _("{term}, {count} in all:").format(term=term, count=count)
+    elif model.periods[0].keyword == "phase":
+        head = ngettext("{count} phase:", "{count} phases:", count).format(count=count)
     else:
-        head = ngettext("{count} period:", "{count} periods:", count)
-    return cell([head.format(count=count), *spans], [model.periods[0].cite])
+        head = ngettext("{count} period:", "{count} periods:", count).format(count=count)
+    return cell([head, *spans], [model.periods[0].cite])
+
+
+#: The ordinal before a period's own name (第1次 of 第1次計画期間, 第2 of 第2遵守期間).
+_ORDINAL = re.compile(r"^第[0-9０-９]+次?")
+
+
+def _own_period_kind(model: SchemeModel) -> str | None:
+    """The word the scheme's own period names share after their ordinal (Korea's 計画期間
+    of 第1次計画期間…), so that the count reads in its own terms; None if they share none."""
+    terms = [own_term(p.name) or "" for p in model.periods]
+    if not all(_ORDINAL.match(t) for t in terms):
+        return None
+    kinds = {_ORDINAL.sub("", t) for t in terms}
+    kind = kinds.pop() if len(kinds) == 1 else ""
+    return kind if kind not in ("", "期") else None
 
 
 def _basic_target(model: SchemeModel) -> Cell:

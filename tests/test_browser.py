@@ -523,3 +523,23 @@ def test_comparison_charts_print_whole(printed) -> None:  # noqa: ANN001
         where = [i for i, page in enumerate(pages) if squeeze(top) in page]
         assert where, f"{top!r} is not printed"
         assert squeeze(caption) in pages[where[0]], f"{top!r} and {caption!r} on two pages"
+
+
+#: Linkage-page cells set on several lines, narrower than four characters or fewer than four
+#: characters a line.
+NARROW_CELLS = """
+return [...document.querySelectorAll('main table td, main table th')].filter(cell => {
+  const text = cell.textContent.trim(); if (!text) return false;
+  const size = parseFloat(getComputedStyle(cell).fontSize);
+  const range = document.createRange(); range.selectNodeContents(cell);
+  const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  return lines > 1 && (cell.getBoundingClientRect().width < 4 * size || text.length / lines < 4);
+}).map(cell => cell.textContent.trim());
+"""
+
+
+def test_linkage_cells_keep_four_characters_a_line_at_800_px(printed) -> None:  # noqa: ANN001
+    """At 800 px the Japanese linkage page's credit-flow table set セクター別オフセット and
+    オフセット・クレジット two or three characters a line."""
+    lang, folder, _ = printed
+    assert measured(folder, "linkage.html", NARROW_CELLS, "800,900") == [], lang

@@ -324,6 +324,28 @@ def test_a_cap_table_in_the_basic_table_names_its_periods_in_words(lang: str, ph
     assert phase in page and "phase1" not in page
 
 
+@pytest.mark.parametrize(
+    ("lang", "name", "head"),
+    [
+        ("ja", "korea_ets", "計画期間3期："),
+        ("ja", "rggi", "遵守期間6期："),
+        ("ja", "eu_ets", "フェーズ4期："),
+        ("ja", "nz_ets", "5期："),
+        ("en", "korea_ets", "3 phases:"),
+        ("en", "rggi", "6 periods:"),
+    ],
+)
+def test_the_basic_table_counts_periods_in_the_schemes_own_term(
+    lang: str, name: str, head: str
+) -> None:
+    """Korea's Phase cell read 3フェーズ above periods named 第1次計画期間: the count now
+    takes the word the scheme's own period names share (計画期間3期), else a plain count."""
+    model = next(m for m in library() if m.name == name)
+    with language(lang):
+        phase = comparison([model]).basic[0][4]
+    assert phase.lines[0] == head
+
+
 def test_the_rule_graph_names_values_the_engine_supplies_in_japanese() -> None:
     """The Japanese Kyoto page's rule graph showed 'carry in', 'surrendered' and 'owed in':
     values the engine supplies, not names of the scheme, were missing from the catalogue."""
