@@ -11,7 +11,6 @@ citations they rest on). The documentation's summary card uses the same function
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -47,7 +46,7 @@ from etsl.compiler.model import (
 from etsl.compiler.printer import parse_expr
 from etsl.documents.citations import Footnotes
 from etsl.documents.figures.comparison import ComparedFigure
-from etsl.documents.i18n import N_, ngettext, own_term
+from etsl.documents.i18n import N_, ORDINAL, ngettext, ordinal, own_term
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import (
     Lexicon,
@@ -707,17 +706,13 @@ def _basic_phase(model: SchemeModel) -> Cell:
     return cell([head, *spans], [model.periods[0].cite])
 
 
-#: The ordinal before a period's own name (第1次 of 第1次計画期間, 第2 of 第2遵守期間).
-_ORDINAL = re.compile(r"^第[0-9０-９]+次?")
-
-
 def _own_period_kind(model: SchemeModel) -> str | None:
     """The word the scheme's own period names share after their ordinal (Korea's 計画期間
     of 第1次計画期間…), so that the count reads in its own terms; None if they share none."""
     terms = [own_term(p.name) or "" for p in model.periods]
-    if not all(_ORDINAL.match(t) for t in terms):
+    if not all(ordinal(t) for t in terms):
         return None
-    kinds = {_ORDINAL.sub("", t) for t in terms}
+    kinds = {ORDINAL.sub("", t) for t in terms}
     kind = kinds.pop() if len(kinds) == 1 else ""
     return kind if kind not in ("", "期") else None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import gettext as gnu
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -74,6 +75,20 @@ def own_term(name: str) -> str | None:
     """The term the scheme being written gives `name`, if it gives one."""
     terms = _own_terms.get()
     return terms.get(name) if terms else None
+
+
+#: The ordinal before a period's own Japanese name (第1次 of 第1次計画期間, 第2 of 第2遵守期間).
+ORDINAL = re.compile(r"^第[0-9０-９]+次?")
+
+
+def ordinal(name: str) -> str | None:
+    """The ordinal a period's name starts with (第1 of 第1遵守期間), if it starts with one.
+
+    >>> ordinal("第1遵守期間"), ordinal("第2次計画期間"), ordinal("Cp1")
+    ('第1', '第2次', None)
+    """
+    found = ORDINAL.match(name)
+    return found.group() if found else None
 
 
 def current() -> str:

@@ -245,3 +245,18 @@ def test_docs_refuses_a_bad_rate_before_writing(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "'1USD' is not an exchange rate" in result.output
     assert not out.exists()
+
+
+def test_every_period_bar_is_named_on_the_japanese_world_timeline() -> None:
+    """第1遵守期間 is wider than California's bars on the world timeline, which used to be
+    left blank: a bar too narrow for its name carries the name's ordinal (第1)."""
+    names = ("california", "quebec", "rggi", "eu_ets", "korea_ets", "uk_ets")
+    with language("ja"):
+        drawn = texts(by_key(comparison_figures(schemes(*names), {}))["timeline"])
+    ordinals = [f"第{n}" for n in range(1, 7)]
+    for scheme in ("カリフォルニア州", "ケベック州", "RGGI"):
+        start = drawn.index(scheme) + 1
+        assert drawn[start : start + 6] == ordinals, (scheme, drawn[start : start + 6])
+    assert "第3次計画期間" in drawn and "第2割当期間" in drawn  # wide enough: named in full
+    periods = sum(len(m.periods) for m in schemes(*names))
+    assert sum(text.startswith("第") for text in drawn) == periods

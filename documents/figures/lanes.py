@@ -21,6 +21,7 @@ from etsl.documents.figures.palette import INK, PAPER
 from etsl.documents.figures.scales import Scale, nice_step
 from etsl.documents.figures.svg import n, svg, text, text_width
 from etsl.documents.figures.timeline import Bar, year_axis
+from etsl.documents.i18n import ordinal
 from markupsafe import Markup, escape
 
 WIDTH, RIGHT, ROW, BAR, AXIS, TICKS = 760, 24, 30, 18, 30, 10
@@ -88,10 +89,20 @@ def _lane(row: Lane, x: Scale, y: int, left: int) -> str:
             f'fill="{shade}" stroke="{PAPER}" stroke-width="1">'
             f"<title>{escape(row.label)}: {escape(bar.label)}</title></rect>"
         )
-        if width > text_width(bar.name, 10) + 8:
+        shown = _fitting(bar.name, width)
+        if shown:
             ink = PAPER if index % 2 == 0 else INK
-            parts.append(text(x(bar.start) + 4, y + pad + 13, bar.name, 10, "start", ink))
+            parts.append(text(x(bar.start) + 4, y + pad + 13, shown, 10, "start", ink))
     return "".join(parts)
+
+
+def _fitting(name: str, width: Decimal) -> str | None:
+    """The bar's name, or its ordinal alone (第1 of 第1遵守期間) where the name is too long
+    for the bar; the data table under the figure gives every name in full."""
+    for candidate in (name, ordinal(name)):
+        if candidate and width > text_width(candidate, 10) + 8:
+            return candidate
+    return None
 
 
 def _mark(mark: Mark, x: Scale, top: int, baseline: int) -> str:
