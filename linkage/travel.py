@@ -19,9 +19,11 @@ from etsl.linkage.amounts import price_evidence, prices
 from etsl.linkage.facts import (
     CREDIT_KINDS,
     Evidence,
+    Statement,
     accept_evidence,
     accepted,
     evidence,
+    kind_states,
     names_in,
     stated,
     surrender_summary,
@@ -168,7 +170,9 @@ def credit_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow
 
 def price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]:
     """Ceilings reach every scheme allowances flow to; floors only schemes joined by links
-    allowances cross both ways; a scheme that states no price controls is not compared."""
+    allowances cross both ways. A flow is reported only to a scheme that states it has none
+    of that kind: one that states no price controls, or leaves that kind not stated (Québec's
+    ceiling), or states it without a level, is not compared."""
     carrying = allowance_graph(models, graph)
     mutual = nx.DiGraph([(u, v) for u, v in carrying.edges if carrying.has_edge(v, u)])
     mutual.add_nodes_from(carrying.nodes)
@@ -178,7 +182,7 @@ def price_flows(graph: nx.DiGraph, models: dict[str, SchemeModel]) -> list[Flow]
             for price in prices(models[origin], kind):
                 for reached in sorted(nx.descendants(reach, origin)):
                     target = models[reached]
-                    if prices(target, kind) or not stated(target, "price controls"):
+                    if kind_states(target, kind) is not Statement.NONE:
                         continue
                     path = tuple(nx.shortest_path(reach, origin, reached))
                     proof = (

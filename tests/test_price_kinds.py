@@ -115,3 +115,29 @@ def test_a_measure_contradicts_price_none(tmp_path: Path) -> None:
     )
     codes = {d.code for d in compile_paths([path]).diagnostics}
     assert "none-contradicted" in codes
+
+
+def _ceilings_reaching(found: dict[str, SchemeModel]) -> list[tuple[str, str]]:
+    from etsl.linkage.network import analyse_network
+
+    report = analyse_network(found.values())
+    return [(f.origin, f.reaches) for f in report.price_flows if f.kind == "ceiling"]
+
+
+def test_the_network_reports_a_ceiling_reaching_only_a_side_that_has_none(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 14): the linkage page listed California's ceiling and auction
+    reserve price as reaching Québec, 'a scheme without price controls', after Québec
+    stated its floor and left its ceiling not stated."""
+    assert _ceilings_reaching(_pair(tmp_path, NOT_STATED_LINE)) == []
+    stated_none = _pair(tmp_path, 'price ceiling none "The regulation provides no ceiling."')
+    assert _ceilings_reaching(stated_none) == [("a", "b")]
+
+
+def test_no_price_control_of_california_is_said_to_reach_quebec() -> None:
+    from etsl.linkage.network import analyse_network
+
+    compilation = compile_paths(QUEBEC_PAIR)
+    report = analyse_network(c.model for c in compilation.schemes.values())
+    assert report.price_flows == ()
