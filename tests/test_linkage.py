@@ -406,6 +406,14 @@ def test_credits_not_stated_by_the_partner_are_not_compared() -> None:
                for m in messages(report, "feature-undeclared"))
 
 
+def test_a_scheme_without_a_stated_fine_is_not_said_to_have_none() -> None:
+    """Switzerland's sources read name the CO2 Act Art. 21 sanction without its amount: the
+    report said "'swiss_ets' has no fine", which no source says."""
+    report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
+    [found] = messages(report, "penalty-not-comparable")
+    assert "'swiss_ets' states no fine" in found and "has no fine" not in found
+
+
 def test_eu_lrf_selected_by_a_rule_is_compared_with_the_swiss_rate() -> None:
     report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
     [found] = messages(report, "cap-decline-differs")

@@ -28,7 +28,7 @@ _RATE = template(
     "penalty-needs-rate",
     "penalties are in {ca} and {cb}: an exchange rate between them is needed to compare them",
 )
-_NO_FINE = template("penalty-no-fine", "{scheme} has no fine")
+_NO_FINE = template("penalty-no-fine", "{scheme} states no fine")
 _NOT_PER_TONNE = template("penalty-not-per-tonne", "the fines are not both per tonne")
 _NOT_COMPARABLE = template(
     "penalty-not-comparable", "{what}: the penalties of {a} and {b} cannot be compared per tonne"
