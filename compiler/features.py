@@ -46,13 +46,8 @@ def _stated_none(s: ResolvedScheme, feature: str) -> Statement | None:
     return Statement("none", decl.span, decl.cite, decl.description) if decl else None
 
 
-def price_controls(s: ResolvedScheme) -> list[ast.Price | ast.PriceMeasure]:
-    """The scheme's price controls, with a level or stated without one."""
-    return [*s.prices, *s.price_measures]
-
-
 def _prices(s: ResolvedScheme) -> Statement:
-    declared = price_controls(s)
+    declared = s.price_controls
     if declared:
         return Statement("declared", declared[0].span, declared[0].cite)
     return _stated_none(s, "price") or NOT_STATED
@@ -152,7 +147,7 @@ PRICE_KINDS = {"floor": "floor", "ceiling": "ceiling", "supply_adjustment": "sup
 
 
 def _price_kind(s: ResolvedScheme, written: str, whole: Statement) -> Statement:
-    declared = [p for p in price_controls(s) if PRICE_CONTROLS.kind(p.name) == PRICE_KINDS[written]]
+    declared = [p for p in s.price_controls if PRICE_CONTROLS.kind(p.name) == PRICE_KINDS[written]]
     if declared:
         return Statement("declared", declared[0].span, declared[0].cite)
     said = next((d for d in s.price_kinds if d.kind == written), None)

@@ -374,6 +374,10 @@ class SchemeModel(Frozen):
     def rule(self, name: str) -> RuleModel | None:
         return next((r for r in self.rules if r.name == name), None)
 
+    def price_control_names(self) -> list[str]:
+        """Every price control's name: those with a level, then those stated without one."""
+        return [p.name for p in self.price_controls] + [x.name for x in self.price_measures]
+
 
 # ---- conversion ---------------------------------------------------------------------------
 

@@ -98,6 +98,11 @@ class ResolvedScheme:
     def name(self) -> str:
         return self.scheme.name
 
+    @property
+    def price_controls(self) -> list[ast.Price | ast.PriceMeasure]:
+        """The scheme's price controls, with a level or stated without one."""
+        return [*self.prices, *self.price_measures]
+
     def meta_value(self, key: str) -> str | None:
         item = self.meta.get(key)
         return item.value if item else None
@@ -601,8 +606,7 @@ class NameBinder:
                 self._unknown_value(
                     "allocation", method, ALLOCATION_METHODS.values_of(), allocation.span
                 )
-        controls: list[ast.Price | ast.PriceMeasure] = [*self.s.prices, *self.s.price_measures]
-        for price in controls:
+        for price in self.s.price_controls:
             if price.name not in PRICE_CONTROLS:
                 self._unknown_value("price", price.name, PRICE_CONTROLS.values_of(), price.span)
 

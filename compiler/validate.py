@@ -396,7 +396,7 @@ def _compounding(s: ResolvedScheme) -> list[Diagnostic]:
 
 
 _CONTRADICTING: dict[str, Callable[[ResolvedScheme], Sequence[ast.Decl | ast.UnitDecl]]] = {
-    "price": lambda s: [*s.prices, *s.price_measures],
+    "price": lambda s: s.price_controls,
     "credits": lambda s: [u for u in s.units.values() if u.kind in ("credit", "offset")],
     "link": lambda s: s.links,
 }

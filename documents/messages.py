@@ -153,7 +153,7 @@ def _library_names() -> tuple[dict[str, str], dict[str, str]]:
         found += [p.name for p in m.params] + [t.name for t in m.tables]
         found += [r.name for r in m.rules] + [p.name for p in m.penalties if p.name]
         found += [s.name for s in m.support] + [m.name] + [k.target for k in m.links]
-        found += [p.name for p in m.price_controls] + [x.name for x in m.price_measures]
+        found += m.price_control_names()
         found += [d for r in m.rules for d in r.depends_on]  # the rule graph's nodes
         if m.participant:
             found.append(m.participant.name)

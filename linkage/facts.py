@@ -408,7 +408,7 @@ FEATURES: dict[str, Callable[[SchemeModel], Reading]] = {
     "scope": lambda m: _listed(m.scope, SCOPE_WORDS),
     "price controls": _optional(
         "price_controls",
-        lambda m: terms([p.name for p in m.price_controls] + [x.name for x in m.price_measures]),
+        lambda m: terms(m.price_control_names()),
     ),
     "banking": _optional("banking", lambda m: _modes(m, m.banking)),
     "borrowing": _optional("borrowing", lambda m: _modes(m, m.borrowing)),

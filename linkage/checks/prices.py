@@ -91,7 +91,7 @@ _BANKING = template("banking-differs", "banking is {mode_a} in {a} and {mode_b} 
 
 def _none_of(m: SchemeModel, kind: str) -> Evidence:
     """Evidence that `m` has none of a kind, at its `price KIND none` where it says so."""
-    controls = terms([p.name for p in m.price_controls] + [x.name for x in m.price_measures])
+    controls = terms(m.price_control_names())
     said = m.price_kinds.get(_KINDS[kind])
     return evidence(m, "price_controls", NONE_OF[kind](controls=controls), said)
 
