@@ -92,6 +92,11 @@ class Cell:
     def text(self) -> str:
         return "; ".join(self.lines)
 
+    @property
+    def shown_lines(self) -> tuple[str, ...]:
+        """The lines a reader sees in a comparison row: an empty cell is not stated."""
+        return self.lines or (_(NOT_STATED),)
+
 
 EMPTY = Cell()
 
@@ -859,7 +864,7 @@ def to_csv(result: Comparison, table: str = "full", raw: bool = False) -> str:
                 row.key,
                 row.label,
                 "yes" if row.differs else "no",
-                *[c.text for c in row.cells],
+                *["; ".join(c.shown_lines) for c in row.cells],
                 *[
                     " | ".join(source_text(m, x) for x in c.cites)
                     for m, c in zip(result.schemes, row.cells, strict=True)
@@ -917,7 +922,7 @@ def shown(result: Comparison, notes: Footnotes) -> tuple[tuple[ShownRow, ...], t
             row.label,
             row.differs,
             tuple(
-                ShownCell(c.lines or (_(NOT_STATED),), notes.refs(name, c.cites), row.odd(i))
+                ShownCell(c.shown_lines, notes.refs(name, c.cites), row.odd(i))
                 for i, (name, c) in enumerate(zip(names, row.cells, strict=True))
             ),
         )

@@ -306,8 +306,20 @@ def test_world_cells_filled_from_the_sources() -> None:
         ("links", "uk_ets"),
     ]
     assert all(cell(k, s) != unstated for k, s in filled)
-    count = sum(c.text == unstated for r in result.rows for c in r.cells)
-    assert count <= 16
+    count = sum(c.shown_lines == (unstated,) for r in result.rows for c in r.cells)
+    assert count <= UNSTATED_CELLS_AT_MOST
+
+
+#: The world comparison's cells that read "Not stated in the sources" (a cell the scheme leaves
+#: empty counts too: the reader sees the same words). Lower it when a source fills one.
+UNSTATED_CELLS_AT_MOST = 21
+
+
+def test_an_empty_cell_reads_not_stated_in_the_csv_as_in_the_page() -> None:
+    """The HTML showed "Not stated in the sources" for Québec's gases, the CSV an empty cell."""
+    cells = world_cells("quebec", "rggi")
+    assert cells[("gases", "quebec")][0] == "Not stated in the sources"
+    assert cells[("gases", "rggi")][0] == "CO₂"
 
 
 WORLD = ROOT / "schemes" / "world"
