@@ -78,10 +78,11 @@ $ etsl link schemes/world/ --format html -o linkage.html                  # exit
 ## Reading a finding
 
 Each finding has a **code** (stable, kebab-case, registered in compiler/codes.py), a
-**severity**, a message, and **evidence** from both schemes: the model field
-(`meta.participation`, `surrender`, `links[quebec]`, …), the value the scheme declares, where
-(`path:line:col` when the model records the location, else the scheme's path), and the
-scheme's own citation (`cite` source and locator, with the source's URL). Each also carries
+**severity**, a message, and **evidence** from both schemes: the value the scheme declares, in
+words, where (`path:line:col` when the model records the location, else the scheme's path),
+and the scheme's own citation (`cite` source and locator, with the source's URL). The JSON
+report also names the model field each value comes from (`"field": "meta.participation"`,
+`"surrender"`, `"links[quebec]"`, …). Each also carries
 the plain-language **rationale**, a **remedy** in plain words (an exchange rate, a
 quantitative limit on imported units, a one-way link, or harmonisation), a **how to** line
 with the command or scheme syntax that applies it, and the **source of the criterion**.

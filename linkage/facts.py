@@ -481,7 +481,7 @@ def statement_evidence(m: SchemeModel, features: Iterable[str]) -> Evidence:
 
 
 _FEATURE = template("evidence-feature", "{feature}: {value}")
-_SCHEME_SAYS = template("evidence-scheme-says", "{statements} (the scheme: {why})")
+_SCHEME_SAYS = template("evidence-scheme-says", "{statements} (the scheme's note: {why})")
 _STATEMENTS = template("evidence-statements", "{statements}")
 DECLARED_NONE = template("declared-none", "declared none")
 

@@ -237,7 +237,7 @@ def _print_finding(console: Console, finding: Finding) -> None:
 
 def _evidence_text(item: Evidence) -> Text:
     text = Text(f"  {item.scheme}: ", style="bold")
-    text.append(f"{item.field} = {item.value}")
+    text.append(str(item.value))
     text.append(f"  ({item.where})", style="dim")
     if item.source:
         cite = item.source + (f", {item.locator}" if item.locator else "")

@@ -20,6 +20,7 @@ from etsl.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "linkage"
+WORLD = ROOT / "schemes" / "world"
 PAIR_CASES = sorted(p for p in CASES.glob("*.scheme") if not p.name.startswith("network-"))
 
 
@@ -252,6 +253,19 @@ def test_cli_pair_exit_status_follows_blockers(tmp_path: Path) -> None:
     assert status == 1 and "participation-voluntary" in output
     status, output = run(str(CASES / "baseline.scheme"))
     assert status == 0 and "compatible" in output
+
+
+def test_cli_evidence_is_worded_as_on_the_page_and_the_field_stays_in_json() -> None:
+    """The text report printed model paths (`price_kinds[ceiling] = …`, `meta.currency = USD`)
+    where the page shows the value in words; the JSON report keeps the field."""
+    pair = [str(WORLD / "california.scheme"), str(WORLD / "quebec.scheme")]
+    _, output = run(*pair)
+    evidence = [line for line in output.splitlines() if line.startswith(("  california:", "  quebec:"))]
+    assert evidence and not [line for line in evidence if re.search(r"^  \w+: [\w.\[\], ]+ = ", line)]
+    assert "  quebec: not stated in the scheme" in output and "price_kinds[" not in output
+    data = json.loads(run(*pair, "--format", "json")[1])
+    fields = {e["field"] for f in data["pairs"][0]["findings"] for e in f["evidence"]}
+    assert "price_kinds[ceiling]" in fields
 
 
 def test_cli_json_is_a_report_document(tmp_path: Path) -> None:
