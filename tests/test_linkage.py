@@ -637,3 +637,20 @@ def test_a_stated_decline_rate_is_not_compared_with_a_computed_one() -> None:
     report = report_of("world/california.scheme", "world/rggi.scheme")
     [found] = messages(report, "cap-decline-differs")
     assert "2018-2026: 3.6 % a year in 'california', 2.8 % in 'rggi'" in found
+
+
+def test_gases_covered_by_one_side_only_name_no_empty_side() -> None:
+    """RGGI (CO2) against Québec (seven gases) read "only RGGI covers none"; a side whose
+    gases the other also covers is left out of the sentence."""
+    [found] = messages(report_of("world/rggi.scheme", "world/quebec.scheme"), "gases-differ")
+    assert "covers none" not in found and found.startswith("only 'quebec' covers CH4")
+    [found] = messages(report_of("world/quebec.scheme", "world/rggi.scheme"), "gases-differ")
+    assert found.startswith("only 'quebec' covers CH4")
+
+
+def test_california_and_quebec_gases_and_scope_agree() -> None:
+    """Québec's gases and scope are stated in California's terms: the linked pair reports
+    neither a gap in them nor a difference."""
+    report = report_of("world/california.scheme", "world/quebec.scheme")
+    assert not {"gases-differ", "scope-differs"} & {f.code for f in report.findings}
+    assert not any("gases" in m or "scope" in m for m in messages(report, "feature-undeclared"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from etsl.compiler import codes
 from etsl.linkage.checks.registry import EU_CH_AGREEMENT, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import Hit, Pair, evidence
-from etsl.linkage.said import Listing, Scheme, template, terms
+from etsl.linkage.said import Listing, Said, Scheme, template, terms
 from etsl.linkage.worded import SCOPE_WORDS, vocabulary_words
 
 _GASES = template("gases-differ", "only {a} covers {only_a}; only {b} covers {only_b}")
+_GASES_ONE_SIDE = template("gases-differ-one-side", "only {a} covers {only_a}")
 _GWP = template(
     "gwp-basis-differs",
     "GWP basis {basis_a} in {a} and {basis_b} in {b} give different values ({values})",
@@ -22,6 +23,15 @@ def _gases(gases: set[str]) -> Listing:
 
 def _scopes(scope: list[str]) -> Listing:
     return vocabulary_words(SCOPE_WORDS, scope)
+
+
+def _gases_said(a: str, ga: set[str], b: str, gb: set[str]) -> Said:
+    """Which side alone covers which gases; a side that covers no gas of its own is left out."""
+    if not ga - gb:
+        return _GASES_ONE_SIDE(a=Scheme(b), only_a=_gases(gb - ga))
+    if not gb - ga:
+        return _GASES_ONE_SIDE(a=Scheme(a), only_a=_gases(ga - gb))
+    return _GASES(a=Scheme(a), b=Scheme(b), only_a=_gases(ga - gb), only_b=_gases(gb - ga))
 
 
 @check(
@@ -38,12 +48,7 @@ def gases_differ(p: Pair) -> list[Hit]:
         return []
     return [
         Hit(
-            _GASES(
-                a=Scheme(p.a.name),
-                b=Scheme(p.b.name),
-                only_a=_gases(ga - gb),
-                only_b=_gases(gb - ga),
-            ),
+            _gases_said(p.a.name, ga, p.b.name, gb),
             (
                 evidence(p.a, "gases", terms(p.a.gases)),
                 evidence(p.b, "gases", terms(p.b.gases)),
