@@ -486,8 +486,8 @@ def _eu_swiss_linked_since(since: str) -> tuple[SchemeModel, SchemeModel]:
     for name in ("eu_ets", "swiss_ets"):
         path = ROOT / "schemes" / "world" / f"{name}.scheme"
         text = path.read_text(encoding="utf-8").replace("since 2020-01-01", f"since {since}")
-        text = text.replace("not_stated price_controls, borrowing, credits",
-                            "credits none\n  not_stated price_controls, borrowing")
+        text = text.replace("not_stated borrowing, credits",
+                            "credits none\n  not_stated borrowing")
         compilation = compile_text(text, str(path))
         assert compilation.ok, [str(d) for d in compilation.diagnostics]
         pair.append(compilation.schemes[name].model)

@@ -256,5 +256,5 @@ def test_the_japanese_linkage_page_quotes_scheme_text_in_japanese(tmp_path: Path
                                       "--lang", "ja", "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "linkage.html").read_text(encoding="utf-8").split("<footer")[0]
-    assert "（制度ファイルの注記：参照した指令の条文には記載がない。" in page
+    assert "（制度ファイルの注記：CO2法（参照した第19条、" in page
     assert "The sources cited" not in page and "【未翻訳】" not in page
