@@ -477,9 +477,12 @@ class Mix:
 
 @frozen
 class Consequence:
+    """`fine X`, `fine X up to L`, `fine up to L`, `fine from A up to B` (a range)."""
+
     kind: str
     amount: Expr | None
     limit: Expr | None
+    lower: Expr | None  # `from A`: the least the authority may impose (with `up to`)
     mix: Mix | None
     within: Expr | None  # the time allowed to settle (`within 5 day`)
     description: str | None

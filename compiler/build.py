@@ -364,6 +364,9 @@ class Builder:
     def up_to(self, meta: LarkMeta, expr: ast.Expr) -> ast.Expr:
         return expr
 
+    def lower_bound(self, meta: LarkMeta, expr: ast.Expr) -> ast.Expr:
+        return expr
+
     def banking(
         self,
         meta: LarkMeta,
@@ -481,17 +484,20 @@ class Builder:
         meta: LarkMeta,
         kind: Token,
         amount: ast.Expr | None,
+        lower: ast.Expr | None,
         limit: ast.Expr | None,
         mix: ast.Mix | None,
         within: ast.Expr | None,
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Consequence:
-        """consequence: consequence_kind [expr] [up_to] [mix] ["within" expr] [STRING] [cite]"""
+        """consequence: consequence_kind [expr] [lower_bound] [up_to] [mix] ["within" expr]
+        [STRING] [cite]"""
         return ast.Consequence(
             str(kind),
             amount,
             limit,
+            lower,
             mix,
             within,
             description_text(description),

@@ -423,7 +423,9 @@ def _consequence(c: ast.Consequence) -> str:
         else ""
     )
     within = f" within {print_expr(c.within)}" if c.within is not None else ""
-    return f"{c.kind}{amount}{_up_to(c.limit)}{mix}{within}{_desc(c.description)}{_cite(c.cite)}"
+    lower = f" from {print_expr(c.lower)}" if c.lower is not None else ""
+    bounds = f"{amount}{lower}{_up_to(c.limit)}"
+    return f"{c.kind}{bounds}{mix}{within}{_desc(c.description)}{_cite(c.cite)}"
 
 
 def _penalty(p: Printer, d: ast.Penalty, depth: int, first: bool) -> None:

@@ -284,7 +284,14 @@ class _Lowering:
         )
         mix = ir.Mix(c.mix.units, c.mix.bound, self.expr(c.mix.share)) if c.mix else None
         return ir.Consequence(
-            c.kind, amount, limit, unit, c.description, mix, self.optional(c.within)
+            c.kind,
+            amount,
+            limit,
+            unit,
+            c.description,
+            mix,
+            self.optional(c.within),
+            self.optional(c.lower),
         )
 
     def carrying(self, banking: ast.Banking | None) -> ir.Carrying | None:

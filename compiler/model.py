@@ -247,6 +247,9 @@ class ConsequenceModel(Frozen):
     kind: str
     amount: Formula | None = None
     limit: Formula | None = None
+    lower: Formula | None = Field(
+        None, description="`from A up to B`: the least of a range whose most is the limit"
+    )
     mix: MixModel | None = None
     within: Formula | None = Field(None, description="the time allowed to settle")
     description: str | None = None
@@ -628,6 +631,7 @@ def _penalties(c: _Converter) -> list[PenaltyModel]:
                     kind=q.kind,
                     amount=c.formula(q.amount),
                     limit=c.formula(q.limit),
+                    lower=c.formula(q.lower),
                     mix=_mix(c, q.mix),
                     within=c.formula(q.within),
                     description=q.description,

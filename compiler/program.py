@@ -402,6 +402,12 @@ class Consequence:
     description: str | None = None
     mix: Mix | None = None
     within: Expr | None = None  # the time allowed to settle
+    lower: Expr | None = None  # `from A up to B`: the least of a range (the limit its most)
+
+    @property
+    def bounds(self) -> tuple[Expr | None, Expr | None, Expr | None]:
+        """Its amount, lower bound and limit."""
+        return self.amount, self.lower, self.limit
 
 
 @frozen
@@ -528,7 +534,7 @@ class Program:
         exprs += [e for c in self.surrender for e in (c.limit, c.where, c.share) if e is not None]
         for penalty in self.penalties:
             exprs += [penalty.condition] if penalty.condition is not None else []
-            exprs += [e for c in penalty.consequences for e in (c.amount, c.limit) if e is not None]
+            exprs += [e for c in penalty.consequences for e in c.bounds if e is not None]
         return any(isinstance(n, Ref) and n.kind is RefKind.SYSTEM for e in exprs for n in walk(e))
 
     @property
@@ -543,6 +549,13 @@ class Program:
 
         used = {c.kind for p in self.penalties for c in p.consequences}
         return tuple(k for k in CONSEQUENCE_KINDS.values_of() if k in used)
+
+    @property
+    def ranged_kinds(self) -> tuple[str, ...]:
+        """The consequence kinds some consequence states a range of (`fine from A up to B`):
+        their results carry a minimum beside the total."""
+        ranged = {c.kind for p in self.penalties for c in p.consequences if c.lower is not None}
+        return tuple(k for k in self.consequence_kinds if k in ranged)
 
     @property
     def credit_types(self) -> tuple[str, ...]:

@@ -458,7 +458,8 @@ class NameBinder:
             yield "penalty", penalty.condition, "value"
         for consequence in penalty.consequences:
             mix = consequence.mix.share if consequence.mix else None
-            for expr in (consequence.amount, consequence.limit, mix, consequence.within):
+            bounds = (consequence.amount, consequence.lower, consequence.limit)
+            for expr in (*bounds, mix, consequence.within):
                 if expr is not None:
                     yield "penalty", expr, "value"
 

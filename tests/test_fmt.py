@@ -15,7 +15,8 @@ from tests.astcompare import shape
 from tests.golden import REPO
 
 FILES = sorted((REPO / "tests" / "cases").rglob("*.scheme")) + sorted(
-    (REPO / "schemes").rglob("*.scheme"))
+    (REPO / "schemes").rglob("*.scheme")
+)
 
 
 def _module(text: str):  # type: ignore[no-untyped-def]
@@ -34,8 +35,9 @@ def _parses(path: Path) -> bool:
     return parse(SourceFile.read(path))[0] is not None
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if _parses(p)],
-                         ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if _parses(p)], ids=lambda p: str(p.relative_to(REPO))
+)
 def test_fmt_is_idempotent_and_keeps_meaning(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     once = _fmt(text)
@@ -47,27 +49,35 @@ def test_fmt_keeps_every_comment_in_place() -> None:
     path = REPO / "tests" / "cases" / "language" / "ok" / "commented.scheme"
     text = path.read_text(encoding="utf-8")
     assert _fmt(text) == text  # the case is written in canonical form, comments included
-    shuffled = text.replace("\n  # Leading a declaration.\n  kind", " # Leading a declaration.\nkind")
+    shuffled = text.replace(
+        "\n  # Leading a declaration.\n  kind", " # Leading a declaration.\nkind"
+    )
     assert _fmt(shuffled) == text
 
 
 def test_fmt_canonical_layout() -> None:
-    messy = ('scheme s   "T"{kind   cap_and_trade participant p{emissions:tCO2e}\n'
-             "cap=floor(((emissions*2)))}")
+    messy = (
+        'scheme s   "T"{kind   cap_and_trade participant p{emissions:tCO2e}\n'
+        "cap=floor(((emissions*2)))}"
+    )
     assert _fmt(messy) == (
         'scheme s "T" {\n  kind cap_and_trade\n  participant p {\n    emissions: tCO2e\n  }\n'
-        "  cap = floor(emissions * 2)\n}\n")
+        "  cap = floor(emissions * 2)\n}\n"
+    )
 
 
 def test_fmt_aligns_table_columns() -> None:
-    text = ("scheme s { participant p { c: {office, factory} }\n"
-            "table f by c, period { | c | first | | office | 8 % | | factory | 16.5 % | } }")
+    text = (
+        "scheme s { participant p { c: {office, factory} }\n"
+        "table f by c, period { | c | first | | office | 8 % | | factory | 16.5 % | } }"
+    )
     assert "\n".join(_fmt(text).splitlines()[4:9]) == (
         "  table f by c, period {\n"
         "    | c       | first  |\n"
         "    | office  | 8 %    |\n"
         "    | factory | 16.5 % |\n"
-        "  }")
+        "  }"
+    )
 
 
 # ---- generated schemes ---------------------------------------------------------------------

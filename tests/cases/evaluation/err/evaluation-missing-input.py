@@ -1,4 +1,5 @@
 """A Dataset built in Python whose record lacks an input the cap needs."""
+
 from decimal import Decimal
 
 from etsl.runtime.records import Dataset, Record
