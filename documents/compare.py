@@ -34,6 +34,7 @@ from etsl.compiler.enums import (
 from etsl.compiler.features import PRICE_KINDS
 from etsl.compiler.model import (
     Citation,
+    ConsequenceModel,
     FeatureModel,
     MixModel,
     PenaltyModel,
@@ -55,6 +56,7 @@ from etsl.documents.prose import (
     formula_phrase,
     lexicon,
     phrase,
+    range_phrase,
 )
 from etsl.documents.render import render as render_template
 from etsl.documents.scheme_text import in_own_terms, translated
@@ -263,13 +265,20 @@ def consequence_words(kind: str, amount: str | None, limit: str | None) -> str:
     return words
 
 
+def _amount_and_limit(q: ConsequenceModel, lex: Lexicon) -> tuple[str | None, str | None]:
+    """A consequence's amount and limit in words; a range (`from A up to B`) is its amount."""
+    if q.lower and q.limit:
+        return range_phrase(q.lower, q.limit, lex), None
+    return formula_phrase(q.amount, lex), formula_phrase(q.limit, lex)
+
+
 def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
     if p.condition is None:
         if p.description:
             return _("No penalty: {reason}").format(reason=p.description)
         return _("No penalty")
     parts = [
-        consequence_words(q.kind, formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+        consequence_words(q.kind, *_amount_and_limit(q, lex))
         + mix_words(q.mix, formula_phrase(q.within, lex), lex)
         for q in p.consequences
     ]

@@ -239,6 +239,7 @@ def _penalties(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
             + "; ".join(
                 q.kind
                 + (f" {q.amount.text}" if q.amount else "")
+                + (f" from {q.lower.text}" if q.lower else "")
                 + (f" up to {q.limit.text}" if q.limit else "")
                 for q in p.consequences
             )

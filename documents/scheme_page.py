@@ -27,6 +27,7 @@ from etsl.compiler.enums import (
 )
 from etsl.compiler.model import (
     SYSTEM_DESCRIPTION,
+    ConsequenceModel,
     Formula,
     PeriodModel,
     SchemeModel,
@@ -54,6 +55,7 @@ from etsl.documents.prose import (
     formula_phrase,
     lexicon,
     phrase,
+    range_phrase,
     rule_sentence,
     system_lexicon,
     terms_used,
@@ -605,7 +607,7 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
             Item(
                 vocab_words(CONSEQUENCE_KINDS, q.kind),
                 (
-                    amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+                    consequence_amount(q, lex)
                     + mix_words(q.mix, formula_phrase(q.within, lex), lex),
                 ),
                 q.description or "",
@@ -623,6 +625,13 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
             )
         )
     return tuple(out)
+
+
+def consequence_amount(q: ConsequenceModel, lex: Lexicon) -> str:
+    """The amount column of a consequence, a range (`from A up to B`) as "A to B"."""
+    if q.lower and q.limit:
+        return range_phrase(q.lower, q.limit, lex)
+    return amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
 
 
 def amount_words(amount: str | None, limit: str | None) -> str:

@@ -85,6 +85,7 @@ def assert_same_row(a: ParticipantResult, b: ParticipantResult) -> None:
     ], where
     for x, y in zip(a.consequences, b.consequences, strict=True):
         assert same_value(x.amount, y.amount), f"{where}: {y.kind} amount"
+        assert same_value(x.minimum, y.minimum), f"{where}: {y.kind} minimum"
     assert [(e.rule, e.message) for e in a.errors] == [(e.rule, e.message) for e in b.errors]
 
 
@@ -301,6 +302,8 @@ def penalties(draw: st.DrawFn, names: Names) -> str:
                 "fine 100 EUR/tCO2e * shortfall",
                 "fine 100 EUR/tCO2e * shortfall up to 250000 EUR",
                 "fine up to 500000 EUR",
+                "fine from 50 EUR/tCO2e * shortfall up to 100 EUR/tCO2e * shortfall",
+                "fine from 5 * 10 EUR/tCO2e * shortfall up to 250000 EUR",
             )
         )
     )

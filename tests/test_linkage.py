@@ -126,18 +126,67 @@ def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
         ("fine 100 EUR/ktCO2e * shortfall", Decimal("0.1")),
         ("fine 3 * 100 EUR/tCO2e * shortfall", None),
         ("fine up to 500000 EUR", None),
+        ("fine from 50 EUR/tCO2e * shortfall up to 100 EUR/tCO2e * shortfall", Decimal("50")),
+        ("fine from 5000 EUR up to 100 EUR/tCO2e * shortfall", None),
     ],
 )
 def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
     from etsl.linkage.amounts import fine_per_tonne
 
-    text = (CASES / "baseline.scheme").read_text(encoding="utf-8")
-    text = text.replace("fine 100 EUR/tCO2e * shortfall", fine, 1)
-    path = CASES / "baseline.scheme"
-    compilation = compile_text(text, str(path))
+    found = fine_per_tonne(_with_fine("a", fine)["a"])
+    assert (found.low if found else None) == rate
+
+
+def _with_fine(
+    scheme: str, fine: str, path: Path = CASES / "baseline.scheme"
+) -> dict[str, SchemeModel]:
+    """The schemes of a fixture with the first fine of one scheme replaced."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"scheme {scheme} ")
+    head, tail = text[:start], text[start:]
+    tail = re.sub(r"fine [^\n]*", fine, tail, count=1)
+    compilation = compile_text(head + tail, str(path))
     assert compilation.ok, [str(d) for d in compilation.diagnostics]
-    found = fine_per_tonne(compilation.schemes["a"].model)
-    assert (found[0] if found else None) == rate
+    return {name: c.model for name, c in compilation.schemes.items()}
+
+
+@pytest.mark.parametrize(
+    "fine_b, said",
+    [
+        # b's range holds a's 100 EUR: either may be the lower penalty as applied
+        ("fine from 50 EUR/tCO2e * shortfall up to 150 EUR/tCO2e * shortfall", "overlap"),
+        # b's whole range is below a's 100 EUR: b's is the lower penalty whatever is set
+        ("fine from 20 EUR/tCO2e * shortfall up to 40 EUR/tCO2e * shortfall", "caps"),
+        ("fine from 100 EUR/tCO2e * shortfall up to 100 EUR/tCO2e * shortfall", None),
+    ],
+)
+def test_fine_ranges_are_compared_as_ranges(fine_b: str, said: str | None) -> None:
+    found = _with_fine("b", fine_b, CASES / "penalty-level-differs.scheme")
+    report = check_pair(found["a"], found["b"])
+    finding = next((f for f in report.findings if f.code == "penalty-level-differs"), None)
+    if said is None:
+        assert finding is None
+        return
+    assert finding is not None
+    text = finding.message.text()
+    assert ("the ranges overlap" in text) == (said == "overlap"), text
+    assert ("caps the price" in text) == (said == "caps"), text
+    low, high = re.findall(r"(\d+) EUR/tCO2e \* shortfall", fine_b)
+    assert f"'b' {low}–{high} EUR/tCO2e" in text, text
+
+
+def test_fine_ranges_in_two_currencies_are_converted_as_ranges() -> None:
+    found = _with_fine(
+        "b",
+        "fine from 8000 JPY/tCO2e * shortfall up to 16000 JPY/tCO2e * shortfall",
+        CASES / "penalty-needs-rate.scheme",
+    )
+    assert "penalty-needs-rate" in codes(found["a"], found["b"])
+    report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=160"]))
+    finding = next(f for f in report.findings if f.code == "penalty-level-differs")
+    text = finding.message.text()
+    assert "8000–16000 JPY/tCO2e (= 50–100 EUR at EUR/JPY=160)" in text, text
+    assert "the ranges overlap" in text, text
 
 
 # ---- exchange rates ------------------------------------------------------------------------------
