@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.compiler.fmt import format_source
-from etsl.compiler.source import SourceFile
 from etsl.compiler.printer import common_multiple
+from etsl.compiler.source import SourceFile
 from etsl.runtime.columnar import engine as columnar
 from etsl.runtime.columnar.sql.compile import compile_query, table_layout
 from etsl.runtime.columnar.sql.types import DUCKDB, SPARK, Flavour
