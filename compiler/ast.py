@@ -413,6 +413,19 @@ class HoldingLimit:
 
 
 @frozen
+class PeriodCarrying:
+    """`during cycle2 next_period up to L`: the mode and limit of borrowing in some periods
+    (the declaration's mode holds in the others)."""
+
+    periods: tuple[str, ...]
+    mode: str
+    limit: Expr | None
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@frozen
 class Banking:
     keyword: str  # "banking" or "borrowing"
     mode: str
@@ -420,6 +433,7 @@ class Banking:
     cite: Cite | None
     span: Span
     rules: tuple[BankRule, ...] = ()
+    during: tuple[PeriodCarrying, ...] = ()  # borrowing's modes in some periods
 
 
 @frozen

@@ -429,9 +429,34 @@ class Builder:
         return ast.HoldingLimit(units, limit, text, cite, self.span(meta))
 
     def borrowing(
-        self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None
+        self,
+        meta: LarkMeta,
+        mode: Token,
+        limit: ast.Expr | None,
+        during: tuple[ast.PeriodCarrying, ...] | None,
+        cite: ast.Cite | None,
     ) -> ast.Banking:
-        return ast.Banking("borrowing", str(mode), limit, cite, self.span(meta))
+        """borrowing: "borrowing" bank_mode [up_to] [borrow_periods] [cite]"""
+        span = self.span(meta)
+        return ast.Banking("borrowing", str(mode), limit, cite, span, (), during or ())
+
+    def borrow_periods(
+        self, meta: LarkMeta, *during: ast.PeriodCarrying
+    ) -> tuple[ast.PeriodCarrying, ...]:
+        return during
+
+    def borrow_period(
+        self,
+        meta: LarkMeta,
+        periods: tuple[str, ...],
+        mode: Token,
+        limit: ast.Expr | None,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.PeriodCarrying:
+        """borrow_period: "during" name_list bank_mode [up_to] [STRING] [cite]"""
+        text = description_text(description)
+        return ast.PeriodCarrying(periods, str(mode), limit, text, cite, self.span(meta))
 
     # ---- prices, consequences, support, links ------------------------------------------------
     def price(

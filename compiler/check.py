@@ -83,6 +83,18 @@ def _check_surrender(c: Checker) -> None:
     for banking in (c.s.banking, c.s.borrowing):
         if banking is not None and banking.limit is not None:
             c.expect(banking.limit, Quant(CO2E), f"a {banking.keyword} limit")
+    for during in c.s.borrowing.during if c.s.borrowing else ():
+        if during.limit is not None:
+            c.expect(during.limit, Quant(CO2E), "a borrowing limit")
+        for period in (p for p in during.periods if p not in c.s.periods):
+            c.diagnostics.append(
+                error(
+                    codes.UNKNOWN_NAME,
+                    f"borrowing names period '{period}', which the scheme does not declare",
+                    during.span,
+                    did_you_mean(period, list(c.s.periods)) or "name a declared period",
+                )
+            )
     for holding in c.s.holding_limits:
         c.expect(holding.limit, Quant(CO2E), "a holding limit")
     for rule in c.s.banking.rules if c.s.banking else ():

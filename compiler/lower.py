@@ -308,7 +308,12 @@ class _Lowering:
             )
             for r in banking.rules
         )
-        return ir.Carrying(banking.mode, self.optional(banking.limit), banking.span, rules)
+        during = tuple(
+            ir.PeriodCarrying(r.periods, r.mode, self.optional(r.limit), r.span)
+            for r in banking.during
+        )
+        limit = self.optional(banking.limit)
+        return ir.Carrying(banking.mode, limit, banking.span, rules, during)
 
     def examples(self) -> tuple[ir.Example, ...]:
         return tuple(self.example(example) for example in self.s.examples)

@@ -442,13 +442,37 @@ class BankRule:
 
 
 @frozen
+class PeriodCarrying:
+    """`during cycle2 next_period up to L`: borrowing's mode and limit in some periods."""
+
+    periods: tuple[str, ...]
+    mode: str
+    limit: Expr | None
+    span: Span
+
+
+@frozen
 class Carrying:
-    """`banking …` / `borrowing …`: the mode, the optional `up to` limit, the rules."""
+    """`banking …` / `borrowing …`: the mode, the optional `up to` limit, the rules, and
+    (borrowing) the modes of some periods."""
 
     mode: str
     limit: Expr | None
     span: Span
     rules: tuple[BankRule, ...] = ()
+    during: tuple[PeriodCarrying, ...] = ()
+
+    def in_period(self, period: str | None) -> tuple[str, Expr | None, Span]:
+        """The mode, limit and declaring span that hold in one period."""
+        for rule in self.during:
+            if period in rule.periods:
+                return rule.mode, rule.limit, rule.span
+        return self.mode, self.limit, self.span
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Every mode it states: the declaration's, then each period's."""
+        return (self.mode, *(r.mode for r in self.during))
 
 
 @frozen
@@ -540,7 +564,9 @@ class Program:
     @property
     def borrows(self) -> bool:
         """Whether units may be borrowed from the next period."""
-        return self.borrowing is not None and self.borrowing.mode in ("next_period", "unlimited")
+        return self.borrowing is not None and any(
+            mode in ("next_period", "unlimited") for mode in self.borrowing.modes
+        )
 
     @property
     def consequence_kinds(self) -> tuple[str, ...]:

@@ -437,6 +437,9 @@ class NameBinder:
         for other in (s.banking, s.borrowing):
             if other is not None and other.limit is not None:
                 yield other.keyword, other.limit, "value"
+        for during in s.borrowing.during if s.borrowing else ():
+            if during.limit is not None:
+                yield "borrowing", during.limit, "value"
         for bank_rule in s.banking.rules if s.banking else ():
             if bank_rule.where is not None:
                 yield "banking", bank_rule.where, "filter"

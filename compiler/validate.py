@@ -123,6 +123,9 @@ def _limit_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
     for banking in (s.banking, s.borrowing):
         if banking is not None and banking.limit is not None:
             yield banking.limit
+    for during in s.borrowing.during if s.borrowing else ():
+        if during.limit is not None:
+            yield during.limit
 
 
 def _shares(s: ResolvedScheme) -> Iterable[ast.Expr]:

@@ -308,9 +308,28 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
         if item is None:
             return absent(model, attribute)
         limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else None
-        return cell([bank_words(item.mode, limit)], [item.cite])
+        lines = [bank_words(item.mode, limit)] + [
+            _("In {periods}: {mode}").format(
+                periods=periods_words(r.periods, lex),
+                mode=lowered(
+                    bank_words(r.mode, phrase(r.limit.text, lex, r.limit.unit) if r.limit else None)
+                ),
+            )
+            for r in item.during
+        ]
+        return cell(lines, [item.cite, *(r.cite for r in item.during)])
 
     return extract
+
+
+def lowered(words: str) -> str:
+    """Words that follow a colon mid-sentence: `Into the next period` → `into the next period`."""
+    return words[:1].lower() + words[1:]
+
+
+def periods_words(periods: Sequence[str], lex: Lexicon) -> str:
+    """Period names as the documents word them: `cycle 2 and cycle 3`."""
+    return listing([phrase(p, lex) for p in periods])
 
 
 def link_words(

@@ -40,6 +40,7 @@ from etsl.documents.compare import (
     card,
     definitions,
     mix_words,
+    periods_words,
     price_words,
     share_words,
     stated_kinds,
@@ -497,9 +498,26 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
                 notes.refs(model.name, [item.cite]),
             )
         )
+    out.extend(_borrowing_during(model, notes, lex))
     out.extend(_bank_rules(model, notes, lex))
     out.extend(_holding_limits(model, notes, lex))
     return tuple(out) if model.banking or model.borrowing or model.holding_limits else ()
+
+
+def _borrowing_during(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item]:
+    """`during cycle2 next_period …`: borrowing's mode in some periods, under its own."""
+    return [
+        Item(
+            _("Borrowing in {periods}").format(periods=periods_words(r.periods, lex)),
+            (
+                vocab_words(BANK_MODES, r.mode),
+                phrase(r.limit.text, lex, r.limit.unit) if r.limit else "",
+            ),
+            r.description or "",
+            notes.refs(model.name, [r.cite]),
+        )
+        for r in (model.borrowing.during if model.borrowing else [])
+    ]
 
 
 _BANK_RULES = {"except": N_("Not banked"), "limit": N_("Banked at most")}

@@ -13,10 +13,8 @@ def shape(node: object) -> object:
         return None
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         return (type(node).__name__,) + tuple(
-            shape(getattr(node, f.name))
-            for f in dataclasses.fields(node)
-            if f.name != "span" and f.name != "path"
-        )
+            shape(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name != "span"
+            and f.name != "path")
     if isinstance(node, tuple):
         return tuple(shape(n) for n in node)
     return node

@@ -17,12 +17,7 @@ def check_golden(expected_path: Path, actual: str, update: bool) -> None:
         return
     expected = expected_path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(True), actual.splitlines(True), "expected", "actual", n=1
-            )
-        )
-        raise AssertionError(
-            f"output differs from {expected_path.relative_to(REPO)}; run "
-            f"pytest --update-golden and review the diff:\n{diff[:3000]}"
-        )
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            "expected", "actual", n=1))
+        raise AssertionError(f"output differs from {expected_path.relative_to(REPO)}; run "
+                             f"pytest --update-golden and review the diff:\n{diff[:3000]}")

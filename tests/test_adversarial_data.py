@@ -30,11 +30,8 @@ SCHEME = """scheme plain "Plain" {
 }
 """
 HEADER = ("id", "category", "emissions", "base")
-ROWS = (
-    ("F1", "office", "47000", "10000"),
-    ("F2", "factory", "16000.5", "3450"),
-    ("F,3", "office", "72500", "15000.25"),
-)
+ROWS = (("F1", "office", "47000", "10000"), ("F2", "factory", "16000.5", "3450"),
+        ("F,3", "office", "72500", "15000.25"))
 
 
 def etsl(*args: str | Path) -> tuple[int, str]:
@@ -52,9 +49,8 @@ def both(tmp_path: Path, data: Path) -> tuple[tuple[int, str, bytes], tuple[int,
         out = tmp_path / f"{engine}.csv"
         out.unlink(missing_ok=True)
         code, err = etsl("run", scheme, "--participants", data, "-o", out, "--engine", engine)
-        messages = "\n".join(
-            line for line in err.splitlines() if not line.startswith(("columnar engine:", "wrote "))
-        )
+        messages = "\n".join(line for line in err.splitlines()
+                             if not line.startswith(("columnar engine:", "wrote ")))
         outcomes.append((code, messages, out.read_bytes() if out.exists() else b""))
     return outcomes[0], outcomes[1]
 
@@ -66,12 +62,8 @@ def assert_engines_agree(tmp_path: Path, data: Path) -> tuple[int, str, bytes]:
     return ours
 
 
-def csv_text(
-    rows: tuple[tuple[str, ...], ...] = ROWS,
-    newline: str = "\n",
-    delimiter: str = ",",
-    header: tuple[str, ...] = HEADER,
-) -> str:
+def csv_text(rows: tuple[tuple[str, ...], ...] = ROWS, newline: str = "\n",
+             delimiter: str = ",", header: tuple[str, ...] = HEADER) -> str:
     def field(cell: str) -> str:
         return f'"{cell}"' if any(c in cell for c in f'{delimiter}"\r\n') else cell
 
@@ -107,11 +99,8 @@ def dialects(draw: st.DrawFn) -> bytes:
     return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + text.encode()
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(content=dialects())
 def test_generated_dialects_give_the_same_file(tmp_path: Path, content: bytes) -> None:
     data = tmp_path / "data.csv"
@@ -123,29 +112,26 @@ def test_generated_dialects_give_the_same_file(tmp_path: Path, content: bytes) -
 # ---- numeric extremes -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("cell", "code"),
-    [
-        ("9" * 38, None),  # 38 digits: within the limit
-        ("9" * 20 + "." + "9" * 18, None),  # 38 digits, 18 places
-        ("0." + "0" * 17 + "1", None),  # 18 places
-        ("12.50000000000000000000000", None),  # trailing zeros do not count
-        ("1e37", None),
-        ("9" * 39, "data-precision"),
-        ("1" * 22 + "." + "1" * 19, "data-precision"),  # 41 digits, 19 places
-        ("0." + "0" * 18 + "1", "data-precision"),
-        ("1e38", "data-precision"),
-        ("1e999999999", "data-precision"),  # decimal.Overflow before
-        ("1e-999999999", "data-precision"),
-        ("1e99999999999999999999", "data-precision"),  # beyond Decimal's exponents
-        ("٤٧٠٠٠", "data-not-a-number"),  # Arabic-Indic digits
-        ("４７０００", "data-not-a-number"),  # fullwidth digits
-        ("4７000", "data-not-a-number"),  # mixed
-        ("1_000", "data-not-a-number"),
-        ("inf", "data-not-a-number"),
-        ("NaN", "data-blank"),
-    ],
-)
+@pytest.mark.parametrize(("cell", "code"), [
+    ("9" * 38, None),                                  # 38 digits: within the limit
+    ("9" * 20 + "." + "9" * 18, None),                 # 38 digits, 18 places
+    ("0." + "0" * 17 + "1", None),                     # 18 places
+    ("12.50000000000000000000000", None),              # trailing zeros do not count
+    ("1e37", None),
+    ("9" * 39, "data-precision"),
+    ("1" * 22 + "." + "1" * 19, "data-precision"),     # 41 digits, 19 places
+    ("0." + "0" * 18 + "1", "data-precision"),
+    ("1e38", "data-precision"),
+    ("1e999999999", "data-precision"),                 # decimal.Overflow before
+    ("1e-999999999", "data-precision"),
+    ("1e99999999999999999999", "data-precision"),      # beyond Decimal's exponents
+    ("٤٧٠٠٠", "data-not-a-number"),                     # Arabic-Indic digits
+    ("４７０００", "data-not-a-number"),                   # fullwidth digits
+    ("4７000", "data-not-a-number"),                     # mixed
+    ("1_000", "data-not-a-number"),
+    ("inf", "data-not-a-number"),
+    ("NaN", "data-blank"),
+])
 def test_numeric_extremes(tmp_path: Path, cell: str, code: str | None) -> None:
     data = tmp_path / "data.csv"
     data.write_text(csv_text(ROWS[:1] + (("F9", "office", cell, "100"),)), encoding="utf-8")
@@ -163,7 +149,8 @@ def test_huge_exponents_through_the_api_are_data_errors() -> None:
     from etsl.api import DataError, Scheme
 
     scheme = Scheme(compile_text(SCHEME, "plain.scheme").schemes["plain"])
-    rows = [{"id": "F1", "category": "office", "emissions": Decimal("1e999999999"), "base": 1}]
+    rows = [{"id": "F1", "category": "office", "emissions": Decimal("1e999999999"),
+             "base": 1}]
     with pytest.raises(DataError) as raised:
         scheme.run(rows)
     assert [p.code for p in raised.value.problems] == ["data-precision"]
@@ -180,12 +167,10 @@ def test_one_cell_length_limit_for_both_engines(tmp_path: Path, length: int, cod
     exit_code, messages, _ = assert_engines_agree(tmp_path, data)
     assert exit_code == code
     if code:
-        assert messages.startswith(
-            f"{data}:5:id: 'id' has 131,073 characters; the limit is 131,072  [data-cell-too-long]"
-        )
-        _, explained = etsl(
-            "explain", tmp_path / "plain.scheme", "--participants", data, "--id", "F1"
-        )
+        assert messages.startswith(f"{data}:5:id: 'id' has 131,073 characters; the limit is "
+                                   "131,072  [data-cell-too-long]")
+        _, explained = etsl("explain", tmp_path / "plain.scheme", "--participants", data,
+                            "--id", "F1")
         assert "[data-cell-too-long]" in explained
 
 
@@ -196,14 +181,8 @@ def test_a_long_cell_in_an_unused_column_is_read(tmp_path: Path) -> None:
     assert exit_code == 0 and written
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "[" * 100_000,
-        '{"records": ' + "[" * 100_000,
-        json.dumps([{"id": "F1", "emissions": [[[1]]]}]),
-    ],
-)
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"records": ' + "[" * 100_000,
+                                  json.dumps([{"id": "F1", "emissions": [[[1]]]}])])
 def test_deeply_nested_json_is_a_data_problem(tmp_path: Path, text: str) -> None:
     data = tmp_path / "data.json"
     data.write_text(text)

@@ -69,16 +69,8 @@ def test_the_deepest_accepted_expression_runs_everywhere(tmp_path: Path, shape: 
     data.write_text("id,emissions,d\np1,5,1.5\np2,7,1\n")
     outputs = []
     for engine in ("columnar", "reference"):
-        code, output = etsl(
-            "run",
-            scheme,
-            "--participants",
-            data,
-            "-o",
-            tmp_path / f"{engine}.csv",
-            "--engine",
-            engine,
-        )
+        code, output = etsl("run", scheme, "--participants", data, "-o",
+                            tmp_path / f"{engine}.csv", "--engine", engine)
         assert code == 0, output
         outputs.append((tmp_path / f"{engine}.csv").read_bytes())
     assert outputs[0] == outputs[1]
@@ -101,9 +93,8 @@ def test_literals_longer_than_38_digits_are_refused() -> None:
     assert codes_of(HEAD + "  cap = emissions * " + "9" * 4400 + "\n}\n") == ["number-too-long"]
     assert codes_of(HEAD + "  cap = emissions * 0." + "1" * 19 + "\n}\n") == ["number-too-long"]
     assert codes_of(HEAD + "  cap = emissions * ٤\n}\n") == ["unexpected-character"]
-    assert codes_of(
-        HEAD + "  cap = emissions\n  price floor 5 USD/tCO2e from " + "9" * 5000 + "\n}\n"
-    ) == ["syntax-error"]
+    assert codes_of(HEAD + "  cap = emissions\n  price floor 5 USD/tCO2e from " + "9" * 5000
+                    + "\n}\n") == ["syntax-error"]
 
 
 def test_documents_show_every_digit_of_the_largest_literal(tmp_path: Path) -> None:
@@ -111,10 +102,8 @@ def test_documents_show_every_digit_of_the_largest_literal(tmp_path: Path) -> No
     base = tmp_path / "base.scheme"
     base.write_text(HEAD + f"  param big = {digits}\n  cap = emissions * big\n}}\n")
     variant = tmp_path / "variant.scheme"
-    variant.write_text(
-        HEAD.replace('"S"', '"V"').replace("scheme s", "scheme v")
-        + "  param big = 1\n  cap = emissions * big\n}\n"
-    )
+    variant.write_text(HEAD.replace('"S"', '"V"').replace("scheme s", "scheme v")
+                       + "  param big = 1\n  cap = emissions * big\n}\n")
     grouped = "12,345,678,901,234,567,890,123,456,789,012,345,678"
     code, _ = etsl("docs", base, "-o", tmp_path / "site", "--format", "md")
     assert code == 0 and grouped in (tmp_path / "site" / "s.md").read_text()
@@ -163,25 +152,16 @@ def test_fmt_diff_changes_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["CR", "CRLF"])
 def test_line_endings_are_read_and_kept(tmp_path: Path, newline: str) -> None:
-    lines = [
-        'scheme s "S" {',
-        "  participant p {",
-        "    # the verified emissions",
-        "    emissions:   tCO2e",
-        "  }",
-        "  cap =   emissions  # all of them",
-        "}",
-    ]
+    lines = ['scheme s "S" {', "  participant p {", "    # the verified emissions",
+             "    emissions:   tCO2e", "  }", "  cap =   emissions  # all of them", "}"]
     path = tmp_path / "s.scheme"
     path.write_bytes(newline.join(lines).encode() + newline.encode())
     code, output = etsl("check", path)
     assert code == 0, output
     code, _ = etsl("fmt", path)
     first = path.read_bytes()
-    assert first.decode().split(newline)[2:4] == [
-        "    # the verified emissions",
-        "    emissions: tCO2e",
-    ]
+    assert first.decode().split(newline)[2:4] == ["    # the verified emissions",
+                                                  "    emissions: tCO2e"]
     assert b"\n" not in first.replace(b"\r\n", b"") and first.count(newline.encode()) == 7
     code, output = etsl("fmt", "--check", path)
     assert code == 0 and path.read_bytes() == first, output
@@ -189,11 +169,9 @@ def test_line_endings_are_read_and_kept(tmp_path: Path, newline: str) -> None:
 
 def test_brackets_around_a_share_are_kept_by_fmt_and_explain(tmp_path: Path) -> None:
     scheme = tmp_path / "share.scheme"
-    scheme.write_text(
-        'scheme s "Share" {\n  participant p { emissions: tCO2e  base: tCO2e  '
-        "share: number }\n  cap = (1 - share)  of base\n"
-        "  rule kept = (1 - share) of (base - emissions)\n}\n"
-    )
+    scheme.write_text('scheme s "Share" {\n  participant p { emissions: tCO2e  base: tCO2e  '
+                      "share: number }\n  cap = (1 - share)  of base\n"
+                      "  rule kept = (1 - share) of (base - emissions)\n}\n")
     etsl("fmt", scheme)
     assert "  cap = (1 - share) of base\n" in scheme.read_text()
     data = tmp_path / "data.csv"
@@ -209,20 +187,12 @@ def test_brackets_around_a_share_are_kept_by_fmt_and_explain(tmp_path: Path) -> 
 
 def test_a_missing_column_names_the_participant_block_that_declares_it(tmp_path: Path) -> None:
     data = tmp_path / "ca.csv"
-    data.write_text(
-        "id,emissions,annual_emissions,emissions_2026,lowest_reserve_tier_price\n"
-        "E1,100,30000,0,45\n"
-    )
-    code, output = etsl(
-        "run",
-        ROOT / "schemes" / "world" / "california.scheme",
-        "--participants",
-        data,
-        "--period",
-        "cp1",
-    )
+    data.write_text("id,emissions,annual_emissions,emissions_2026,lowest_reserve_tier_price\n"
+                    "E1,100,30000,0,45\n")
+    code, output = etsl("run", ROOT / "schemes" / "world" / "california.scheme",
+                        "--participants", data, "--period", "cp1")
     assert code == 1
-    assert "'previous_settlement_price' is an input of participant 'market'" in output
+    assert ("'previous_settlement_price' is an input of participant 'market'" in output)
 
 
 def test_a_sum_of_fifteen_hundred_terms_runs_explains_and_documents(tmp_path: Path) -> None:

@@ -26,12 +26,8 @@ BENCH = ROOT / "bench" / "tokyo_bench.scheme"
 
 
 def dead_pid() -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
     return int(done.stdout)
 
 
@@ -70,21 +66,9 @@ def test_a_run_killed_while_writing_leaves_no_visible_file(tmp_path: Path, engin
     data = tmp_path / "facilities.csv"
     data.write_text("id,category,base_emissions,emissions,outside_credits\n" + rows)
     out = tmp_path / "out" / "results.csv"
-    command = [
-        sys.executable,
-        "-m",
-        "etsl",
-        "run",
-        str(BENCH),
-        "--participants",
-        str(data),
-        "--map",
-        "outside_credits=held.outside_credits",
-        "-o",
-        str(out),
-        "--engine",
-        engine,
-    ]
+    command = [sys.executable, "-m", "etsl", "run", str(BENCH), "--participants", str(data),
+               "--map", "outside_credits=held.outside_credits", "-o", str(out),
+               "--engine", engine]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -125,9 +109,8 @@ def test_a_folder_etsl_did_not_write_is_not_replaced(tmp_path: Path) -> None:
     with pytest.raises(FolderInUse):
         publish_folder({"index.html": "x"}, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
-    result = CliRunner().invoke(
-        cli, ["docs", str(ROOT / "tests" / "cases" / "docs" / "tokyo.scheme"), "-o", str(tmp_path)]
-    )
+    result = CliRunner().invoke(cli, ["docs", str(ROOT / "tests" / "cases" / "docs" /
+                                                  "tokyo.scheme"), "-o", str(tmp_path)])
     assert result.exit_code == 1 and "etsl did not write" in result.stderr
 
 

@@ -48,8 +48,7 @@ def test_five_megabyte_file(tmp_path: Path) -> None:
     result = compile_paths([path])
     assert [d.code for d in result.diagnostics] == ["file-too-large"]
     assert result.diagnostics[0].message == (
-        "the file has 5,000,000 characters; the limit is 2,000,000"
-    )
+        "the file has 5,000,000 characters; the limit is 2,000,000")
 
 
 def test_ten_thousand_nested_parentheses() -> None:
@@ -59,11 +58,8 @@ def test_ten_thousand_nested_parentheses() -> None:
 
 
 def test_very_long_flat_expression() -> None:
-    text = (
-        "scheme s { participant p { emissions: tCO2e }\n cap = "
-        + " + ".join(["1 tCO2e"] * 20_000)
-        + " }"
-    )
+    text = "scheme s { participant p { emissions: tCO2e }\n cap = " + \
+        " + ".join(["1 tCO2e"] * 20_000) + " }"
     result = compile_text(text)
     assert result.ok or {d.code for d in result.diagnostics} == {"nesting-too-deep"}
 
@@ -106,9 +102,8 @@ def test_a_misspelt_value_in_an_example_is_an_unknown_name() -> None:
 def test_cli_exit_code_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "bad.scheme"
     path.write_bytes(b"scheme s { rule x = ((( }\xff")
-    run = subprocess.run(
-        [sys.executable, "-m", "etsl", "check", str(path)], capture_output=True, text=True
-    )
+    run = subprocess.run([sys.executable, "-m", "etsl", "check", str(path)],
+                         capture_output=True, text=True)
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
     assert "[file-unreadable]" in run.stdout

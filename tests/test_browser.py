@@ -486,9 +486,7 @@ def test_comparison_charts_show_their_labels_whole_and_apart(printed, width: int
     the page's language, every label inside its figure and none over another."""
     lang, folder, _ = printed
     names = {
-        "compare-world.html": ("カリフォルニア州", "ケベック州")
-        if lang == "ja"
-        else ("California", "Québec"),
+        "compare-world.html": ("カリフォルニア州", "ケベック州") if lang == "ja" else ("California", "Québec"),
         "compare-japan.html": ("東京都", "JVETS") if lang == "ja" else ("Tokyo", "JVETS"),
     }
     for page, (first, second) in names.items():
@@ -511,10 +509,8 @@ def test_comparison_charts_print_whole(printed) -> None:  # noqa: ANN001
     pages = [squeeze(p.extract_text()) for p in pdfs["compare-world.pdf"].pages]
     with language(lang):
         pairs = [
-            (
-                "California–Québec 2014" if lang == "en" else "カリフォルニア州–ケベック州 2014年",
-                gettext("Periods, phases and links"),
-            ),
+            ("California–Québec 2014" if lang == "en" else "カリフォルニア州–ケベック州 2014年",
+             gettext("Periods, phases and links")),
             (
                 gettext("Index, {year} = 100").format(year=2021),
                 gettext("Caps on a common index"),

@@ -15,9 +15,8 @@ BAD = REPO / "tests" / "cases" / "types" / "err" / "unit-mismatch.scheme"
 
 
 def etsl(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "etsl", *args], capture_output=True, text=True, cwd=cwd
-    )
+    return subprocess.run([sys.executable, "-m", "etsl", *args], capture_output=True, text=True,
+                          cwd=cwd)
 
 
 def test_check_clean_file_exits_0() -> None:
@@ -95,8 +94,7 @@ def test_graph_dot_and_json() -> None:
     assert '"rule:cap" -> "rule:shortfall"' in dot
     data = json.loads(etsl("graph", "--format", "json", str(OK)).stdout)
     assert {"from": "rule:cap", "to": "rule:shortfall"}.items() <= next(
-        e for e in data["edges"] if e["from"] == "rule:cap" and e["to"] == "rule:shortfall"
-    ).items()
+        e for e in data["edges"] if e["from"] == "rule:cap" and e["to"] == "rule:shortfall").items()
 
 
 def test_schema_is_json_schema() -> None:
@@ -106,12 +104,10 @@ def test_schema_is_json_schema() -> None:
 
 
 def test_help_does_not_import_heavy_modules() -> None:
-    code = (
-        "import sys; from etsl.cli import cli\n"
-        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('lark', 'pydantic', 'networkx', 'jinja2', 'duckdb', 'rich') "
-        "if m in sys.modules]\nprint(heavy)"
-    )
+    code = ("import sys; from etsl.cli import cli\n"
+            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('lark', 'pydantic', 'networkx', 'jinja2', 'duckdb', 'rich') "
+            "if m in sys.modules]\nprint(heavy)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
@@ -119,12 +115,10 @@ def test_help_does_not_import_heavy_modules() -> None:
 def test_check_does_not_import_graph_or_engine_libraries() -> None:
     """`etsl check` compiles a scheme whole (rule graph and cycle test included) without
     networkx, pydantic or the engines' libraries: importing them costs more than the check."""
-    code = (
-        "import sys; from etsl.cli import cli\n"
-        "try:\n    cli(['check', 'schemes/world/eu_ets.scheme'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('networkx', 'pydantic', 'duckdb', 'sqlglot', 'jinja2') "
-        "if m in sys.modules]\nprint(heavy)"
-    )
+    code = ("import sys; from etsl.cli import cli\n"
+            "try:\n    cli(['check', 'schemes/world/eu_ets.scheme'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('networkx', 'pydantic', 'duckdb', 'sqlglot', 'jinja2') "
+            "if m in sys.modules]\nprint(heavy)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert "0 error(s)" in run.stdout
     assert run.stdout.strip().splitlines()[-1] == "[]"
@@ -135,32 +129,18 @@ def test_check_does_not_import_graph_or_engine_libraries() -> None:
 #: with the GWP package's `__init__`, ctypes and subprocess with the atomic folder swap,
 #: zipfile with importlib.resources).
 NOT_FOR_A_COLD_CHECK = (
-    "networkx",
-    "pydantic",
-    "duckdb",
-    "sqlglot",
-    "jinja2",
-    "rich",
-    "globalwarmingpotentials",
-    "importlib.metadata",
-    "email",
-    "ctypes",
-    "subprocess",
-    "importlib.resources",
-    "zipfile",
+    "networkx", "pydantic", "duckdb", "sqlglot", "jinja2", "rich", "globalwarmingpotentials",
+    "importlib.metadata", "email", "ctypes", "subprocess", "importlib.resources", "zipfile",
 )
 
 
 def test_a_cold_check_imports_only_what_checking_needs() -> None:
-    code = (
-        "import sys; from etsl.cli import cli\n"
-        "try:\n    cli(['check', 'schemes/japan/tokyo_cat.scheme'])\n"
-        "except SystemExit:\n    pass\n"
-        f"print([m for m in {NOT_FOR_A_COLD_CHECK!r} if m in sys.modules])"
-    )
+    code = ("import sys; from etsl.cli import cli\n"
+            "try:\n    cli(['check', 'schemes/japan/tokyo_cat.scheme'])\n"
+            "except SystemExit:\n    pass\n"
+            f"print([m for m in {NOT_FOR_A_COLD_CHECK!r} if m in sys.modules])")
     env = {**os.environ, "ETSL_NO_CACHE": "1"}
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
-    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         env=env)
     assert "0 error(s)" in run.stdout, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -26,10 +26,8 @@ from etsl.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 TOKYO = ROOT / "schemes" / "japan" / "tokyo_cat.scheme"
 BENCH = ROOT / "bench" / "tokyo_bench.scheme"
-HEADER = (
-    "id,category,energy_use,base_emissions,emissions,years_elapsed,cumulative_reduction,"
-    "held.outside_tokyo,held_excess_reduction,period"
-)
+HEADER = ("id,category,energy_use,base_emissions,emissions,years_elapsed,cumulative_reduction,"
+          "held.outside_tokyo,held_excess_reduction,period")
 ROWS = (
     "F1,office,2000,10000,47000,0,0,,,first",
     "F2,factory,1600,3450,16000,0,0,,,first",
@@ -51,22 +49,12 @@ def etsl(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def both_engines(
-    scheme: Path, data: Path, tmp_path: Path, suffix: str = ".csv", *extra: str
-) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+def both_engines(scheme: Path, data: Path, tmp_path: Path, suffix: str = ".csv",
+                 *extra: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
     ours, theirs = tmp_path / f"columnar{suffix}", tmp_path / f"reference{suffix}"
     first = etsl("run", str(scheme), "--participants", str(data), "-o", str(ours), *extra)
-    second = etsl(
-        "run",
-        str(scheme),
-        "--participants",
-        str(data),
-        "-o",
-        str(theirs),
-        "--engine",
-        "reference",
-        *extra,
-    )
+    second = etsl("run", str(scheme), "--participants", str(data), "-o", str(theirs),
+                  "--engine", "reference", *extra)
     return first, second
 
 
@@ -91,14 +79,12 @@ def test_parquet_and_json_outputs_match(tmp_path: Path) -> None:
 
     data = write(tmp_path / "facilities.csv")
     both_engines(TOKYO, data, tmp_path, ".parquet")
-    ours, theirs = (
-        pq.read_table(tmp_path / f"{n}.parquet").to_pylist() for n in ("columnar", "reference")
-    )
+    ours, theirs = (pq.read_table(tmp_path / f"{n}.parquet").to_pylist()
+                    for n in ("columnar", "reference"))
     assert ours == theirs
     both_engines(TOKYO, data, tmp_path, ".json")
-    documents = [
-        json.loads((tmp_path / f"{n}.json").read_text()) for n in ("columnar", "reference")
-    ]
+    documents = [json.loads((tmp_path / f"{n}.json").read_text()) for n in ("columnar",
+                                                                            "reference")]
     assert {**documents[0], "engine": "-"} == {**documents[1], "engine": "-"}
 
 
@@ -117,16 +103,15 @@ def test_parquet_input(tmp_path: Path) -> None:
 
 def test_row_errors_are_reported_like_the_reference(tmp_path: Path) -> None:
     scheme = tmp_path / "ratio.scheme"
-    scheme.write_text(
-        'scheme ratio "Ratio" {\n  participant p { emissions: tCO2e  b: number }\n'
-        "  cap = emissions / b\n}\n"
-    )
+    scheme.write_text('scheme ratio "Ratio" {\n  participant p { emissions: tCO2e  b: number }\n'
+                      "  cap = emissions / b\n}\n")
     data = write(tmp_path / "data.csv", ("p1,10,4", "p2,10,0", "p3,1,3"), "id,emissions,b")
     (code, _, err), (code2, _, err2) = both_engines(scheme, data, tmp_path)
     assert code == code2 == 1
     assert err == err2 and "division by zero" in err
     assert not (tmp_path / "columnar.csv").exists()
-    (code, _, err), (code2, _, _) = both_engines(scheme, data, tmp_path, ".csv", "--allow-errors")
+    (code, _, err), (code2, _, _) = both_engines(scheme, data, tmp_path, ".csv",
+                                                 "--allow-errors")
     assert code == code2 == 0
     assert (tmp_path / "columnar.csv").read_text() == (tmp_path / "reference.csv").read_text()
 
@@ -138,11 +123,8 @@ def test_data_problems_are_reported_by_the_reference_reader(tmp_path: Path) -> N
 
 
 def test_whitespace_and_quotes_are_read_like_the_reference(tmp_path: Path) -> None:
-    rows = (
-        '"  F1 ",office,2000,10000,47000,0,0,,,first',
-        'F"2,factory,1600,3450,16000,0,0,,,first',
-        "F3,office,\t2000,10000,47000,0,0,,,first",
-    )
+    rows = ('"  F1 ",office,2000,10000,47000,0,0,,,first', 'F"2,factory,1600,3450,16000,0,0,,,first',
+            "F3,office,\t2000,10000,47000,0,0,,,first")
     data = write(tmp_path / "odd.csv", rows)
     (code, _, err), (code2, _, err2) = both_engines(TOKYO, data, tmp_path)
     assert (code, err.replace("columnar.csv", "reference.csv")) == (code2, err2)
@@ -150,18 +132,14 @@ def test_whitespace_and_quotes_are_read_like_the_reference(tmp_path: Path) -> No
         assert (tmp_path / "columnar.csv").read_text() == (tmp_path / "reference.csv").read_text()
 
 
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("  borrowing next_period\n", "borrowing between periods"),
-    ],
-)
-def test_unsupported_schemes_fall_back_with_a_notice(
-    tmp_path: Path, text: str, reason: str
-) -> None:
+@pytest.mark.parametrize(("text", "reason"), [
+    ("  borrowing next_period\n", "borrowing between periods"),
+])
+def test_unsupported_schemes_fall_back_with_a_notice(tmp_path: Path, text: str,
+                                                     reason: str) -> None:
     scheme = tmp_path / "variant.scheme"
     source = TOKYO.read_text().replace("  borrowing none cite iepd_tokyo\n", text)
-    scheme.write_text(source.replace(" cite iepd_tokyo\n  borrowing", "\n  borrowing"))
+    scheme.write_text(source.replace(' cite iepd_tokyo\n  borrowing', '\n  borrowing'))
     data = write(tmp_path / "facilities.csv")
     (code, _, err), (code2, _, _) = both_engines(scheme, data, tmp_path)
     assert code == code2 == 0
@@ -182,7 +160,8 @@ def test_holdings_tables_fall_back(tmp_path: Path) -> None:
     data = write(tmp_path / "facilities.csv")
     holdings = tmp_path / "holdings.csv"
     holdings.write_text("participant,unit,quantity\nF1,outside_tokyo,100\n")
-    (code, _, err), _ = both_engines(TOKYO, data, tmp_path, ".csv", "--holdings", str(holdings))
+    (code, _, err), _ = both_engines(TOKYO, data, tmp_path, ".csv", "--holdings",
+                                     str(holdings))
     assert code == 0 and "holdings tables are read by the reference engine" in err
     assert (tmp_path / "columnar.csv").read_text() == (tmp_path / "reference.csv").read_text()
 
@@ -213,26 +192,12 @@ def test_query_shapes_give_the_same_file(tmp_path: Path) -> None:
 
 
 def _number(draw: st.DrawFn, big: bool = False) -> str:
-    traps = (
-        "0",
-        "430",
-        "3450",
-        "1000.0",
-        "0.94",
-        "16214.9",
-        "999999999.99",
-        "7.25",
-        "1500",
-        "1499.999",
-    ) + (("1234567890123.5",) if big else ())
-    return draw(
-        st.one_of(
-            st.sampled_from(traps),
-            st.decimals(
-                min_value=0, max_value=10**9, places=3, allow_nan=False, allow_infinity=False
-            ).map(lambda d: f"{d:f}"),
-        )
-    )
+    traps = ("0", "430", "3450", "1000.0", "0.94", "16214.9", "999999999.99", "7.25", "1500",
+             "1499.999") + (("1234567890123.5",) if big else ())
+    return draw(st.one_of(
+        st.sampled_from(traps),
+        st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False,
+                    allow_infinity=False).map(lambda d: f"{d:f}")))
 
 
 @st.composite
@@ -241,25 +206,16 @@ def facility_files(draw: st.DrawFn) -> tuple[str, ...]:
     for index in range(draw(st.integers(1, 12))):
         category = draw(st.sampled_from(("office", "factory")))
         period = draw(st.sampled_from(("first", "second", "third")))
-        cells = [
-            f"F{index}",
-            category,
-            _number(draw),
-            _number(draw),
-            _number(draw, big=True),
-            draw(st.sampled_from(("0", "1", "2", "5"))),
-            _number(draw),
-            draw(st.sampled_from(("", "0", "250.5", "6000"))),
-            draw(st.sampled_from(("", "300", "1334"))),
-            period,
-        ]
+        cells = [f"F{index}", category, _number(draw), _number(draw), _number(draw, big=True),
+                 draw(st.sampled_from(("0", "1", "2", "5"))), _number(draw),
+                 draw(st.sampled_from(("", "0", "250.5", "6000"))),
+                 draw(st.sampled_from(("", "300", "1334"))), period]
         rows.append(",".join(cells))
     return tuple(rows)
 
 
-@settings(
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None
-)
+@settings(suppress_health_check=[HealthCheck.too_slow,
+                                 HealthCheck.function_scoped_fixture], deadline=None)
 @given(rows=facility_files())
 def test_generated_files_give_identical_results(tmp_path: Path, rows: tuple[str, ...]) -> None:
     compiled = compile_paths([TOKYO]).schemes["tokyo_cat"]
@@ -283,32 +239,23 @@ def test_bench_scheme_examples_pass() -> None:
 
 def doc_blocks(kind: str) -> list[str]:
     text = (ROOT / "docs" / "columnar.md").read_text(encoding="utf-8")
-    return [
-        block.split("\n", 1)[1]
-        for block in text.split("```" + kind)[1:]
-        for block in [block.split("```")[0]]
-    ]
+    return [block.split("\n", 1)[1] for block in text.split("```" + kind)[1:]
+            for block in [block.split("```")[0]]]
 
 
-def test_docs_examples_write_what_the_page_shows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_docs_examples_write_what_the_page_shows(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import shlex
 
     csv_blocks = doc_blocks("csv")
     (tmp_path / "facilities.csv").write_text(csv_blocks[0], encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    commands = [
-        line[2:]
-        for block in doc_blocks("console")
-        for line in block.splitlines()
-        if line.startswith(("$ etsl run", "$ etsl sweep")) and "tokyo_bench" in line
-    ]
+    commands = [line[2:] for block in doc_blocks("console") for line in block.splitlines()
+                if line.startswith(("$ etsl run", "$ etsl sweep")) and "tokyo_bench" in line]
     assert len(commands) == 2
     for command in commands:
-        words = [
-            str(BENCH) if w == "bench/tokyo_bench.scheme" else w for w in shlex.split(command)[1:]
-        ]
+        words = [str(BENCH) if w == "bench/tokyo_bench.scheme" else w
+                 for w in shlex.split(command)[1:]]
         code, _, err = etsl(*words)
         assert code == 0, err
     assert (tmp_path / "results.csv").read_text() == csv_blocks[1]
@@ -319,7 +266,8 @@ def test_docs_examples_write_what_the_page_shows(
 @pytest.mark.parametrize("period", ["first", "second"])
 def test_period_option_selects_rows_like_the_reference(tmp_path: Path, period: str) -> None:
     data = write(tmp_path / "facilities.csv")
-    (code, _, _), (code2, _, _) = both_engines(TOKYO, data, tmp_path, ".csv", "--period", period)
+    (code, _, _), (code2, _, _) = both_engines(TOKYO, data, tmp_path, ".csv", "--period",
+                                               period)
     assert code == code2 == 0
     ours = (tmp_path / "columnar.csv").read_text()
     assert ours == (tmp_path / "reference.csv").read_text()
@@ -355,21 +303,17 @@ def _fraction(draw: st.DrawFn) -> str:
     return f"{value:f}"
 
 
-@settings(
-    suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=25
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None,
+          max_examples=25)
 @given(data=st.data())
 def test_values_below_one_are_written_as_the_reference_writes_them(
-    tmp_path: Path, data: st.DataObject
-) -> None:
+        tmp_path: Path, data: st.DataObject) -> None:
     """`0.033`, `-0.5`, `0`, `0.000000333333333333`: never `.033` (DuckDB prints a
     DECIMAL(s, s) without its leading zero); both engines' files are byte-identical."""
     scheme = tmp_path / "fractions.scheme"
     scheme.write_text(FRACTIONS)
-    rows = [
-        f"P{i},{_fraction(data.draw)},{_fraction(data.draw).lstrip('-')}"
-        for i in range(data.draw(st.integers(1, 6)))
-    ]
+    rows = [f"P{i},{_fraction(data.draw)},{_fraction(data.draw).lstrip('-')}"
+            for i in range(data.draw(st.integers(1, 6)))]
     csv = write(tmp_path / "fractions.csv", tuple(rows), "id,share,emissions")
     (code, _, err), (code2, _, err2) = both_engines(scheme, csv, tmp_path)
     assert code == code2 == 0, err + err2
@@ -379,12 +323,10 @@ def test_values_below_one_are_written_as_the_reference_writes_them(
 
 
 def _long_scheme(terms: int, joiner: str = " + ", term: str = "e") -> str:
-    return (
-        'scheme deep "Long expressions" {\n  period p = 2020 .. 2020\n'
-        "  participant p { e: tCO2e  emissions: tCO2e }\n"
-        f"  rule total = {joiner.join([term] * terms)}\n"
-        f"  covered when {' and '.join(['e >= 0 tCO2e'] * terms)}\n}}\n"
-    )
+    return ('scheme deep "Long expressions" {\n  period p = 2020 .. 2020\n'
+            "  participant p { e: tCO2e  emissions: tCO2e }\n"
+            f"  rule total = {joiner.join([term] * terms)}\n"
+            f"  covered when {' and '.join(['e >= 0 tCO2e'] * terms)}\n}}\n")
 
 
 @pytest.mark.parametrize("terms", [200, 340])

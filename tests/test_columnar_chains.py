@@ -33,32 +33,26 @@ AMOUNTS = ("0", "1", "400", "1500", "333.3", "2500.5", "10000", "0.000001", "999
 def scheme_text(
     periods: int, banking: str, limit: str, consequence: str, factor: str, extra: str = ""
 ) -> str:
-    lines = [
-        f"  period {p} = {2011 + 2 * i} .. {2012 + 2 * i}" for i, p in enumerate(PERIODS[:periods])
-    ]
-    return (
-        "\n".join(
-            [
-                "scheme chain {",
-                *lines,
-                "  participant entity { emissions: tCO2e  base: tCO2e/yr }",
-                "  units { allowance a1  offset c1  credit c2 }",
-                f"  cap = base * years(period) * {factor}",
-                "  surrender {",
-                "    accept a1",
-                f"    accept c1, c2 up to {limit}",
-                "  }",
-                f"  banking {banking}",
-                "  penalty late when shortfall > 0 tCO2e {",
-                "    fine 100 EUR/tCO2e * ceil(shortfall)",
-                f"    {consequence}",
-                "  }",
-                extra,
-                "}",
-            ]
-        )
-        + "\n"
-    )
+    lines = [f"  period {p} = {2011 + 2 * i} .. {2012 + 2 * i}" for i, p in
+             enumerate(PERIODS[:periods])]
+    return "\n".join([
+        "scheme chain {",
+        *lines,
+        "  participant entity { emissions: tCO2e  base: tCO2e/yr }",
+        "  units { allowance a1  offset c1  credit c2 }",
+        f"  cap = base * years(period) * {factor}",
+        "  surrender {",
+        "    accept a1",
+        f"    accept c1, c2 up to {limit}",
+        "  }",
+        f"  banking {banking}",
+        "  penalty late when shortfall > 0 tCO2e {",
+        "    fine 100 EUR/tCO2e * ceil(shortfall)",
+        f"    {consequence}",
+        "  }",
+        extra,
+        "}",
+    ]) + "\n"
 
 
 @st.composite
@@ -68,17 +62,10 @@ def schemes(draw: st.DrawFn) -> tuple[int, str]:
         periods,
         draw(st.sampled_from(("none", "next_period", "unlimited"))),
         draw(st.sampled_from(("8 % of obligation", "1 / 3 of cap", "500 tCO2e", "cap / 3"))),
-        draw(
-            st.sampled_from(
-                (
-                    "make_good 4 * excess + owed_unpaid",
-                    "make_good excess + owed_unpaid",
-                    "deduct 1.3 * excess",
-                    "make_good excess\n    deduct 0.3 * excess",
-                    "publish",
-                )
-            )
-        ),
+        draw(st.sampled_from((
+            "make_good 4 * excess + owed_unpaid", "make_good excess + owed_unpaid",
+            "deduct 1.3 * excess", "make_good excess\n    deduct 0.3 * excess", "publish",
+        ))),
         draw(st.sampled_from(("0.92", "1", "1 / 3", "0.94"))),
     )
     return periods, text
@@ -87,7 +74,8 @@ def schemes(draw: st.DrawFn) -> tuple[int, str]:
 def amounts() -> st.SearchStrategy[Decimal]:
     return st.one_of(
         st.sampled_from(AMOUNTS).map(Decimal),
-        st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
+        st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False,
+                    allow_infinity=False),
     )
 
 
@@ -96,9 +84,8 @@ def chains(draw: st.DrawFn, periods: int) -> Dataset:
     records, holdings = [], []
     for index in range(draw(st.integers(1, 6))):
         participant = f"P{index}"
-        steps = draw(
-            st.lists(st.sampled_from(PERIODS[:periods]), min_size=1, max_size=periods, unique=True)
-        )
+        steps = draw(st.lists(st.sampled_from(PERIODS[:periods]), min_size=1, max_size=periods,
+                              unique=True))
         for period in steps:
             values: dict[str, Any] = {
                 "emissions": draw(amounts()),
@@ -130,11 +117,8 @@ def compiled_of(text: str) -> CompiledScheme:
 EXAMPLES = max(10, settings.default.max_examples // 5)
 
 
-@settings(
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    deadline=None,
-    max_examples=EXAMPLES,
-)
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+          deadline=None, max_examples=EXAMPLES)
 @given(data=st.data())
 def test_generated_chains_agree(data: st.DataObject) -> None:
     periods, text = data.draw(schemes())
@@ -177,9 +161,8 @@ def run_both_files(compiled: CompiledScheme, path: Path, out: Path) -> tuple[byt
 
 @pytest.mark.parametrize("banking", ["none", "next_period", "unlimited"])
 def test_chained_file_is_evaluated_by_the_columnar_engine(banking: str, tmp_path: Path) -> None:
-    compiled = compiled_of(
-        scheme_text(3, banking, "8 % of obligation", "make_good 4 * excess + owed_unpaid", "0.94")
-    )
+    compiled = compiled_of(scheme_text(3, banking, "8 % of obligation",
+                                       "make_good 4 * excess + owed_unpaid", "0.94"))
     path = tmp_path / "facilities.csv"
     path.write_text(CHAIN_CSV)
     columnar_bytes, reference_bytes, notices = run_both_files(compiled, path, tmp_path)
@@ -190,61 +173,35 @@ def test_chained_file_is_evaluated_by_the_columnar_engine(banking: str, tmp_path
 
 
 FALLBACKS = [
-    (
-        scheme_text(
-            2, "unlimited {\n    limit c1 up to 100 tCO2e\n  }", "500 tCO2e", "publish", "1"
-        ),
-        "banking rules on carried lots",
-    ),
-    (
-        scheme_text(
-            2, "unlimited", "500 tCO2e", "make_good excess + owed_unpaid with a1 at least 50 %", "1"
-        ),
-        "make-good owed with a unit mix",
-    ),
+    (scheme_text(2, "unlimited {\n    limit c1 up to 100 tCO2e\n  }", "500 tCO2e", "publish",
+                 "1"), "banking rules on carried lots"),
+    (scheme_text(2, "unlimited", "500 tCO2e", "make_good excess + owed_unpaid with a1 at least "
+                 "50 %", "1"), "make-good owed with a unit mix"),
 ]
 
 
 def test_a_chosen_period_gets_what_earlier_periods_carry_into_it(tmp_path: Path) -> None:
     # `etsl run --period p2`: p1 is still evaluated for what it carries into p2 (the columnar
     # engine used to evaluate p2 alone, with carry_in and owed_in 0)
-    compiled = compiled_of(
-        scheme_text(
-            3, "unlimited", "8 % of obligation", "make_good 4 * excess + owed_unpaid", "0.94"
-        )
-    )
+    compiled = compiled_of(scheme_text(3, "unlimited", "8 % of obligation",
+                                       "make_good 4 * excess + owed_unpaid", "0.94"))
     path = tmp_path / "facilities.csv"
     path.write_text(CHAIN_CSV)
-    outcomes = {
-        e: run_files(compiled, DataFiles(path, period="p2"), e) for e in ("columnar", "reference")
-    }
+    outcomes = {e: run_files(compiled, DataFiles(path, period="p2"), e)
+                for e in ("columnar", "reference")}
     rows = {e: o.results.rows for e, o in outcomes.items() if o.results is not None}
     assert outcomes["columnar"].notices == ()
     assert [(r.values["carry_in"], r.values["owed_in"]) for r in rows["columnar"]] == [
-        (Decimal("15560.00"), 0),
-        (0, Decimal("4850.40")),
-    ]
+        (Decimal("15560.00"), 0), (0, Decimal("4850.40"))]
     assert_same_rows(outcomes["columnar"].results, outcomes["reference"].results)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("text", "reason"), FALLBACKS, ids=["banking rules", "unit mix"])
 def test_chains_the_engine_leaves_to_the_reference_engine_say_why(text: str, reason: str) -> None:
     compiled = compiled_of(text)
-    dataset = Dataset(
-        tuple(
-            Record(
-                "E1",
-                p,
-                {
-                    "emissions": Decimal(1000),
-                    "base": Decimal(400),
-                    "held.c1": Decimal(300),
-                    "held.a1": Decimal(500),
-                },
-            )
-            for p in ("p1", "p2")
-        )
-    )
+    dataset = Dataset(tuple(
+        Record("E1", p, {"emissions": Decimal(1000), "base": Decimal(400), "held.c1": Decimal(300),
+                         "held.a1": Decimal(500)}) for p in ("p1", "p2")))
     actual, fallback = columnar.run_with_reason(compiled, dataset)
     assert fallback is not None and fallback.reason.startswith(reason)
     assert_same_rows(actual, reference_run(compiled, dataset))
@@ -261,9 +218,7 @@ def test_california_multi_year_file_agrees(tmp_path: Path) -> None:
         for year in range(2018, 2027):
             emissions = 20000 + 37337 * index + 1013 * (year - 2018) * (index % 3)
             held = (emissions * (index % 4)) // 3
-            rows.append(
-                f"E{index},entity,{year},{emissions},{emissions},{held},{(index * 997) % 5000}"
-            )
+            rows.append(f"E{index},entity,{year},{emissions},{emissions},{held},{(index * 997) % 5000}")
     path = tmp_path / "entities.csv"
     path.write_text("\n".join(rows) + "\n")
     columnar_bytes, reference_bytes, notices = run_both_files(compiled, path, tmp_path)
@@ -271,7 +226,5 @@ def test_california_multi_year_file_agrees(tmp_path: Path) -> None:
     assert len(columnar_bytes.decode().splitlines()) == 1 + 12 * 9
     # years are columnar steps now (tests/test_years.py); what still goes to the reference
     # engine here is California's unit mix for the untimely surrender
-    assert notices == [
-        "columnar engine: make-good owed with a unit mix (settled lot by lot); "
-        "using the reference engine"
-    ]
+    assert notices == ["columnar engine: make-good owed with a unit mix (settled lot by lot); "
+                       "using the reference engine"]

@@ -30,29 +30,9 @@ SCHEMES = Path(__file__).resolve().parent.parent / "schemes"
 CATEGORIES = ("office", "factory", "shop")
 Q_INPUTS = ("emissions", "q1", "q2")
 N_INPUTS = ("n1",)
-TRAPS = (
-    "0",
-    "1",
-    "3",
-    "430",
-    "3450",
-    "1000",
-    "2021",
-    "0.1",
-    "0.3",
-    "0.92",
-    "0.94",
-    "1.3",
-    "1234.5",
-    "16214.9",
-    "47000",
-    "99999.99",
-    "1000000000000",
-    "123456789012.345678",
-    "0.000001",
-    "7.77",
-    "333.3",
-)
+TRAPS = ("0", "1", "3", "430", "3450", "1000", "2021", "0.1", "0.3", "0.92", "0.94", "1.3",
+         "1234.5", "16214.9", "47000", "99999.99", "1000000000000", "123456789012.345678",
+         "0.000001", "7.77", "333.3")
 
 
 # ---- comparing results ------------------------------------------------------------------------
@@ -75,14 +55,12 @@ def assert_same_row(a: ParticipantResult, b: ParticipantResult) -> None:
     assert (a.participant, a.period) == (b.participant, b.period)
     assert list(a.values) == list(b.values), where
     for name, value in b.values.items():
-        assert same_value(a.values[name], value), (
-            f"{where}: {name} = {a.values[name]!r}, reference {value!r}"
-        )
+        assert same_value(a.values[name], value), f"{where}: {name} = {a.values[name]!r}, " \
+            f"reference {value!r}"
     for unit, value in b.eligible.items():
         assert same_value(a.eligible[unit], value), f"{where}: eligible.{unit}"
-    assert [(c.penalty, c.kind, c.unit, c.maximum) for c in a.consequences] == [
-        (c.penalty, c.kind, c.unit, c.maximum) for c in b.consequences
-    ], where
+    assert [(c.penalty, c.kind, c.unit, c.maximum) for c in a.consequences] == \
+        [(c.penalty, c.kind, c.unit, c.maximum) for c in b.consequences], where
     for x, y in zip(a.consequences, b.consequences, strict=True):
         assert same_value(x.amount, y.amount), f"{where}: {y.kind} amount"
         assert same_value(x.minimum, y.minimum), f"{where}: {y.kind} minimum"
@@ -108,23 +86,8 @@ def q_literal() -> st.SearchStrategy[str]:
 
 
 def n_literal() -> st.SearchStrategy[str]:
-    return st.sampled_from(
-        (
-            "0.92",
-            "0.94",
-            "5",
-            "1.3",
-            "8 %",
-            "17 %",
-            "(1 / 3)",
-            "0.5",
-            "2",
-            "0",
-            "(2 / 7)",
-            "1000",
-            "0.001",
-        )
-    )
+    return st.sampled_from(("0.92", "0.94", "5", "1.3", "8 %", "17 %", "(1 / 3)", "0.5", "2",
+                            "0", "(2 / 7)", "1000", "0.001"))
 
 
 SHARES = ("30 %", "1 / 3", "8 %", "0.5", "100 %", "2 / 3")
@@ -142,8 +105,7 @@ def quantity(names: Names, depth: int) -> st.SearchStrategy[str]:
         st.tuples(n, q).map(lambda t: f"({t[0]} * {t[1]})"),
         st.tuples(q, n).map(lambda t: f"({t[0]} / {t[1]})"),
         st.tuples(st.sampled_from(("floor", "ceil", "round")), q, places).map(
-            lambda t: f"{t[0]}({t[1]}{t[2]})"
-        ),
+            lambda t: f"{t[0]}({t[1]}{t[2]})"),
         st.tuples(st.sampled_from(("min", "max")), q, q).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
         q.map(lambda x: f"abs({x})"),
         st.tuples(c, q, q).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
@@ -161,8 +123,7 @@ def number(names: Names, depth: int) -> st.SearchStrategy[str]:
         st.tuples(n, st.sampled_from(("+", "-", "*")), n).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         st.tuples(q, q).map(lambda t: f"({t[0]} / {t[1]})"),
         st.tuples(st.sampled_from(("floor", "ceil", "round")), n).map(
-            lambda t: f"{t[0]}({t[1]}, 3)"
-        ),
+            lambda t: f"{t[0]}({t[1]}, 3)"),
     )
 
 
@@ -171,29 +132,18 @@ def condition(names: Names, depth: int, covered: bool = True) -> st.SearchStrate
     n = number(names, max(depth - 1, 0))
     simple = st.one_of(
         st.tuples(q, st.sampled_from((">", ">=", "<", "<=", "==", "!=")), q).map(
-            lambda t: f"{t[0]} {t[1]} {t[2]}"
-        ),
+            lambda t: f"{t[0]} {t[1]} {t[2]}"),
         st.tuples(n, st.sampled_from((">", "<=")), n).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
-        st.sampled_from(
-            (
-                "category in {office, shop}",
-                "category == factory",
-                "period == p2",
-                "not category in {shop}",
-            )
-            + (("covered",) if covered else ())
-        ),
+        st.sampled_from(("category in {office, shop}", "category == factory",
+                         "period == p2", "not category in {shop}")
+                        + (("covered",) if covered else ())),
     )
     if depth <= 1:
         return simple
     # nested on both sides: `(a and (b or c))` needs its brackets in SQL too
     inner = condition(names, depth - 1, covered)
-    return st.one_of(
-        simple,
-        st.tuples(inner, st.sampled_from(("and", "or")), inner).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"
-        ),
-    )
+    return st.one_of(simple, st.tuples(inner, st.sampled_from(("and", "or")), inner).map(
+        lambda t: f"({t[0]} {t[1]} {t[2]})"))
 
 
 HEADER = """scheme generated "Generated" {
@@ -235,9 +185,8 @@ def schemes(draw: st.DrawFn) -> str:
         "office": draw(st.sampled_from(("8 %", "17 %", "0.333"))),
         "wildcard": draw(st.sampled_from(("| * | 5 % |", "| shop | 1 |"))),
     }
-    names = Names(
-        Q_INPUTS + ("(base * years(period))",), N_INPUTS + ("share", "factor", "period_factor")
-    )
+    names = Names(Q_INPUTS + ("(base * years(period))",),
+                  N_INPUTS + ("share", "factor", "period_factor"))
     rules = []
     for index in range(draw(st.integers(1, 4))):
         if draw(st.booleans()):
@@ -251,89 +200,49 @@ def schemes(draw: st.DrawFn) -> str:
         inputs = Names(Q_INPUTS, N_INPUTS)
         body.append(f"  covered when {draw(condition(inputs, 1, covered=False))}")
     body.append(surrender(draw, names))
-    body.append(
-        draw(
-            st.sampled_from(
-                ("  banking unlimited", "  banking none", "  banking next_period up to 1000 tCO2e")
-            )
-        )
-    )
+    body.append(draw(st.sampled_from(("  banking unlimited", "  banking none",
+                                      "  banking next_period up to 1000 tCO2e"))))
     body.append(penalties(draw, names))
     return "\n".join(body) + "\n}\n"
 
 
 def surrender(draw: st.DrawFn, names: Names) -> str:
-    limit = draw(
-        st.one_of(
-            st.sampled_from(("1 / 3 of cap", "8 % of obligation", "500 tCO2e", "cap / 3")),
-            quantity(names, 1),
-        )
-    )
-    where = draw(
-        st.sampled_from(
-            (
-                "",
-                " where holding.origin in {outside}",
-                " where not holding.origin in {outside}",
-                " where holding.vintage >= 2015",
-                " where issuer.base > 0 tCO2e/yr",
-            )
-        )
-    )
-    combined = draw(
-        st.sampled_from(
-            (
-                "",
-                "    limit c1, c2 up to 1000 tCO2e",
-                f"    limit c2, c1 up to {draw(quantity(names, 1))}",
-            )
-        )
-    )
-    return (
-        f"  surrender {{\n    accept a1\n    accept c1 up to {limit}\n    accept c2, c3"
-        f"{where}\n{combined}\n  }}"
-    )
+    limit = draw(st.one_of(
+        st.sampled_from(("1 / 3 of cap", "8 % of obligation", "500 tCO2e", "cap / 3")),
+        quantity(names, 1)))
+    where = draw(st.sampled_from(("", " where holding.origin in {outside}",
+                                  " where not holding.origin in {outside}",
+                                  " where holding.vintage >= 2015",
+                                  " where issuer.base > 0 tCO2e/yr")))
+    combined = draw(st.sampled_from(("", "    limit c1, c2 up to 1000 tCO2e",
+                                     f"    limit c2, c1 up to {draw(quantity(names, 1))}")))
+    return (f"  surrender {{\n    accept a1\n    accept c1 up to {limit}\n    accept c2, c3"
+            f"{where}\n{combined}\n  }}")
 
 
 def penalties(draw: st.DrawFn, names: Names) -> str:
-    fine = draw(
-        st.sampled_from(
-            (
-                "fine 100 EUR/tCO2e * shortfall",
-                "fine 100 EUR/tCO2e * shortfall up to 250000 EUR",
-                "fine up to 500000 EUR",
-                "fine from 50 EUR/tCO2e * shortfall up to 100 EUR/tCO2e * shortfall",
-                "fine from 5 * 10 EUR/tCO2e * shortfall up to 250000 EUR",
-            )
-        )
-    )
-    order = draw(
-        st.sampled_from(
-            ("order ceil(1.3 * shortfall)", "deduct 1.3 * shortfall", "make_good shortfall", "")
-        )
-    )
-    second = draw(
-        st.sampled_from(
-            (
-                "",
-                f"  penalty report when {draw(condition(names, 1))} {{\n    publish\n    "
-                "refund 10 EUR\n  }",
-            )
-        )
-    )
-    return (
-        f"  penalty late when shortfall > 0 tCO2e {{\n    {fine}\n    publish\n"
-        f"    {order}\n  }}\n{second}"
-    )
+    fine = draw(st.sampled_from(("fine 100 EUR/tCO2e * shortfall",
+                                 "fine 100 EUR/tCO2e * shortfall up to 250000 EUR",
+                                 "fine up to 500000 EUR",
+                                 "fine from 50 EUR/tCO2e * shortfall up to "
+                                 "100 EUR/tCO2e * shortfall",
+                                 "fine from 5 * 10 EUR/tCO2e * shortfall up to 250000 EUR")))
+    order = draw(st.sampled_from(("order ceil(1.3 * shortfall)", "deduct 1.3 * shortfall",
+                                  "make_good shortfall", "")))
+    second = draw(st.sampled_from((
+        "", f"  penalty report when {draw(condition(names, 1))} {{\n    publish\n    "
+            "refund 10 EUR\n  }")))
+    return (f"  penalty late when shortfall > 0 tCO2e {{\n    {fine}\n    publish\n"
+            f"    {order}\n  }}\n{second}")
 
 
 def decimals() -> st.SearchStrategy[Decimal]:
     return st.one_of(
         st.sampled_from(TRAPS).map(Decimal),
-        st.decimals(
-            min_value=-(10**6), max_value=10**9, places=2, allow_nan=False, allow_infinity=False
-        ),
-        st.decimals(min_value=0, max_value=10**12, places=0, allow_nan=False, allow_infinity=False),
+        st.decimals(min_value=-10**6, max_value=10**9, places=2, allow_nan=False,
+                    allow_infinity=False),
+        st.decimals(min_value=0, max_value=10**12, places=0, allow_nan=False,
+                    allow_infinity=False),
         st.integers(0, 10**6).map(lambda i: Decimal(i) / 10),
     )
 
@@ -350,11 +259,8 @@ def datasets(draw: st.DrawFn) -> Dataset:
         period = draw(st.sampled_from(("p1", "p2")))
         records.append(Record(participant, period, values, index + 2, "<generated>"))
         for unit in ("a1", "c1", "c2", "c3"):
-            amount = draw(
-                st.one_of(
-                    st.none(), st.sampled_from(("0", "400", "1500", "333.3", "2500.5")).map(Decimal)
-                )
-            )
+            amount = draw(st.one_of(st.none(), st.sampled_from(("0", "400", "1500", "333.3",
+                                                                "2500.5")).map(Decimal)))
             if amount is not None:
                 holdings.append(Holding(participant, None, unit, amount))
     return Dataset(tuple(records), tuple(holdings))
@@ -363,7 +269,8 @@ def datasets(draw: st.DrawFn) -> Dataset:
 STATS: Counter[str] = Counter()
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+          deadline=None)
 @given(text=schemes(), dataset=datasets())
 def test_generated_schemes_agree(text: str, dataset: Dataset) -> None:
     compilation = compile_text(text, "<generated>")

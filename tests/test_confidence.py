@@ -39,10 +39,7 @@ def model(text: str = TEXT) -> SchemeModel:
 def test_sources_and_citations_carry_their_confidence() -> None:
     m = model()
     assert [(s.id, s.confidence) for s in m.sources] == [
-        ("law", "primary"),
-        ("sheet", "secondary"),
-        ("note", None),
-    ]
+        ("law", "primary"), ("sheet", "secondary"), ("note", None)]
     share = next(p for p in m.params if p.name == "share")
     assert share.cite is not None and share.cite.confidence == "unconfirmed"
     assert confidence_of(m, share.cite) == "unconfirmed", "a citation overrides its source"
@@ -50,11 +47,9 @@ def test_sources_and_citations_carry_their_confidence() -> None:
 
 def test_doubtful_lists_secondary_and_unconfirmed_values_only() -> None:
     found = [(v.what, v.confidence, v.citation.source) for v in doubtful(model())]
-    assert found == [
-        ("param limit", "secondary", "sheet"),
-        ("param share", "unconfirmed", "law"),
-        ("rule cap", "secondary", "note"),
-    ]
+    assert found == [("param limit", "secondary", "sheet"),
+                     ("param share", "unconfirmed", "law"),
+                     ("rule cap", "secondary", "note")]
     assert len(cited_values(model())) == 5
 
 
@@ -85,6 +80,7 @@ def test_check_lists_doubtful_values(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(path), "--confidence", "--format", "json"])
     data = json.loads(result.output)
     assert {d["code"] for d in data["diagnostics"]} == {"unused-rule"}
-    assert [v["what"] for v in data["confidence"]] == ["param limit", "param share", "rule cap"]
+    assert [v["what"] for v in data["confidence"]] == [
+        "param limit", "param share", "rule cap"]
     plain = CliRunner().invoke(cli, ["check", str(path)])
     assert "secondary" not in plain.output, "without --confidence, nothing is listed"

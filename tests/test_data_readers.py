@@ -41,21 +41,11 @@ scheme readers "Reader test scheme" {
 }
 """
 HEADER = ["id", "category", "emissions", "heat", "verified", "opened"]
-ROWS = [
-    ["F1", "office", "47000.25", "0.1", "true", "2014-04-01"],
-    ["F2", "factory", "123456789012345678.123456789", "3", "false", "2015-01-31"],
-]
-EXPECTED = [
-    ("F1", "office", Decimal("47000.25"), Decimal("0.1"), True, date(2014, 4, 1)),
-    (
-        "F2",
-        "factory",
-        Decimal("123456789012345678.123456789"),
-        Decimal(3),
-        False,
-        date(2015, 1, 31),
-    ),
-]
+ROWS = [["F1", "office", "47000.25", "0.1", "true", "2014-04-01"],
+        ["F2", "factory", "123456789012345678.123456789", "3", "false", "2015-01-31"]]
+EXPECTED = [("F1", "office", Decimal("47000.25"), Decimal("0.1"), True, date(2014, 4, 1)),
+            ("F2", "factory", Decimal("123456789012345678.123456789"), Decimal(3), False,
+             date(2015, 1, 31))]
 
 
 @cache
@@ -91,15 +81,12 @@ def test_csv_round_trip_is_exact(tmp_path: Path) -> None:
     assert dataset is not None and dataset.records[1].row == 3
 
 
-@pytest.mark.parametrize(
-    ("delimiter", "encoding", "name"),
-    [
-        (";", "utf-8-sig", "excel.csv"),
-        ("\t", "utf-8", "data.tsv"),
-        (",", "utf-8-sig", "bom.csv"),
-        ("\t", "utf-16", "unicode.txt"),
-    ],
-)
+@pytest.mark.parametrize(("delimiter", "encoding", "name"), [
+    (";", "utf-8-sig", "excel.csv"),
+    ("\t", "utf-8", "data.tsv"),
+    (",", "utf-8-sig", "bom.csv"),
+    ("\t", "utf-16", "unicode.txt"),
+])
 def test_csv_dialects(tmp_path: Path, delimiter: str, encoding: str, name: str) -> None:
     path = write_csv(tmp_path / name, delimiter, encoding)
     if encoding == "utf-8-sig":
@@ -111,25 +98,22 @@ def test_csv_dialects(tmp_path: Path, delimiter: str, encoding: str, name: str) 
 
 def test_semicolon_csv_with_decimal_commas_is_reported_not_guessed(tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
-    path.write_text(
-        "id;category;emissions;heat;verified;opened\nF1;office;47000,25;1;true;2014-04-01\n",
-        encoding="utf-8-sig",
-    )
+    path.write_text("id;category;emissions;heat;verified;opened\n"
+                    "F1;office;47000,25;1;true;2014-04-01\n", encoding="utf-8-sig")
     dataset, problems = load(path)
     assert dataset is None
     assert [(p.row, p.column, p.message) for p in problems] == [
-        (2, "emissions", "'47000,25' is not a number")
-    ]
+        (2, "emissions", "'47000,25' is not a number")]
 
 
 def test_quoted_cells_and_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
-    path.write_text(
-        'id,category,emissions,heat,verified,opened\n\n"F,1",office,"1",2,TRUE,2014-04-01\n,,,,,\n'
-    )
+    path.write_text('id,category,emissions,heat,verified,opened\n\n"F,1",office,"1",2,TRUE,'
+                    "2014-04-01\n,,,,,\n")
     dataset, problems = load(path)
     assert problems == []
-    assert dataset is not None and [(r.participant, r.row) for r in dataset.records] == [("F,1", 3)]
+    assert dataset is not None and [(r.participant, r.row) for r in dataset.records] == [
+        ("F,1", 3)]
 
 
 def test_sniff_delimiter_ignores_quoted_delimiters() -> None:
@@ -145,23 +129,18 @@ def test_not_utf8(tmp_path: Path) -> None:
     dataset, problems = load(path)
     assert dataset is None
     assert [(p.message, p.hint) for p in problems] == [
-        ("the file is not UTF-8 text (byte 21)", "save it as 'CSV UTF-8'")
-    ]
+        ("the file is not UTF-8 text (byte 21)", "save it as 'CSV UTF-8'")]
 
 
 # ---- header units ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "header",
-    ["emissions [ktCO2]", "emissions [kt CO2]", "emissions[ kt CO2 ]", "emissions [ktCO2e]"],
-)
+@pytest.mark.parametrize("header", ["emissions [ktCO2]", "emissions [kt CO2]",
+                                    "emissions[ kt CO2 ]", "emissions [ktCO2e]"])
 def test_header_unit_kilotonnes_to_tonnes_exactly(tmp_path: Path, header: str) -> None:
     path = tmp_path / "data.csv"
-    path.write_text(
-        f"id,category,{header},heat [MWh],verified,opened\n"
-        "F1,office,0.001,0.1,true,2014-04-01\nF2,office,47.123456789,1,no,2014-04-01\n"
-    )
+    path.write_text(f"id,category,{header},heat [MWh],verified,opened\n"
+                    "F1,office,0.001,0.1,true,2014-04-01\nF2,office,47.123456789,1,no,2014-04-01\n")
     dataset, problems = load(path)
     assert problems == []
     assert dataset is not None
@@ -196,19 +175,13 @@ def test_json_records_object(tmp_path: Path) -> None:
     assert values(dataset) == EXPECTED
 
 
-@pytest.mark.parametrize(
-    ("text", "row", "message"),
-    [
-        (
-            '[{"id": "F1",}]',
-            0,
-            "invalid JSON: Expecting property name enclosed in double quotes (line 1, column 14)",
-        ),
-        ('{"rows": []}', 0, 'expected a JSON array of records or an object with a "records" array'),
-        ('[["F1"]]', 2, "the record is not a JSON object"),
-        ("  ", 0, "the file is empty"),
-    ],
-)
+@pytest.mark.parametrize(("text", "row", "message"), [
+    ('[{"id": "F1",}]', 0, "invalid JSON: Expecting property name enclosed in double quotes "
+     "(line 1, column 14)"),
+    ('{"rows": []}', 0, 'expected a JSON array of records or an object with a "records" array'),
+    ('[["F1"]]', 2, "the record is not a JSON object"),
+    ("  ", 0, "the file is empty"),
+])
 def test_bad_json(tmp_path: Path, text: str, row: int, message: str) -> None:
     path = tmp_path / "data.json"
     path.write_text(text)
@@ -226,8 +199,7 @@ def test_json_nested_value(tmp_path: Path) -> None:
     assert dataset is None
     assert [(p.row, p.column, p.message) for p in problems] == [
         (2, "heat", "the value is not a single number, text or true/false"),
-        (2, "heat", "'heat' is blank"),
-    ]
+        (2, "heat", "'heat' is blank")]
 
 
 # ---- Parquet ------------------------------------------------------------------------------
@@ -237,62 +209,40 @@ def test_parquet_round_trip_decimals_exact_and_floats_warned(tmp_path: Path) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table(
-        {
-            "id": ["F1", "F2"],
-            "category": ["office", "factory"],
-            "emissions": pa.array(
-                [Decimal("47000.25"), Decimal("123456789012345678.123456789")], pa.decimal128(38, 9)
-            ),
-            "heat": pa.array([0.1, 3.0], pa.float64()),
-            "verified": [True, False],
-            "opened": pa.array([date(2014, 4, 1), date(2015, 1, 31)], pa.date32()),
-        }
-    )
+    table = pa.table({
+        "id": ["F1", "F2"],
+        "category": ["office", "factory"],
+        "emissions": pa.array([Decimal("47000.25"), Decimal("123456789012345678.123456789")],
+                              pa.decimal128(38, 9)),
+        "heat": pa.array([0.1, 3.0], pa.float64()),
+        "verified": [True, False],
+        "opened": pa.array([date(2014, 4, 1), date(2015, 1, 31)], pa.date32()),
+    })
     path = tmp_path / "data.parquet"
     pq.write_table(table, path)
     dataset, problems = load(path)
     assert [(p.severity, p.column, p.message) for p in problems] == [
-        (
-            "warning",
-            "heat",
-            "binary floating-point column: values are read from their shortest decimal form",
-        )
-    ]
+        ("warning", "heat", "binary floating-point column: values are read from their "
+         "shortest decimal form")]
     assert values(dataset) == [
         ("F1", "office", Decimal("47000.250000000"), Decimal("0.1"), True, date(2014, 4, 1)),
-        (
-            "F2",
-            "factory",
-            Decimal("123456789012345678.123456789"),
-            Decimal("3.0"),
-            False,
-            date(2015, 1, 31),
-        ),
-    ]
+        ("F2", "factory", Decimal("123456789012345678.123456789"), Decimal("3.0"), False,
+         date(2015, 1, 31))]
 
 
 def test_parquet_strings_and_integers(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table(
-        {
-            "id": ["F1"],
-            "category": ["office"],
-            "emissions": ["47000.25"],
-            "heat": pa.array([3], pa.int64()),
-            "verified": ["true"],
-            "opened": ["2014-04-01"],
-        }
-    )
+    table = pa.table({"id": ["F1"], "category": ["office"], "emissions": ["47000.25"],
+                      "heat": pa.array([3], pa.int64()), "verified": ["true"],
+                      "opened": ["2014-04-01"]})
     path = tmp_path / "data.parquet"
     pq.write_table(table, path)
     dataset, problems = load(path)
     assert problems == []
-    assert values(dataset) == [
-        ("F1", "office", Decimal("47000.25"), Decimal(3), True, date(2014, 4, 1))
-    ]
+    assert values(dataset) == [("F1", "office", Decimal("47000.25"), Decimal(3), True,
+                                date(2014, 4, 1))]
 
 
 def test_corrupt_parquet(tmp_path: Path) -> None:
@@ -339,8 +289,7 @@ def test_xlsx_named_sheet(tmp_path: Path) -> None:
     dataset, problems = load(Path(f"{path}#Facilitys"))
     assert dataset is None
     assert [(p.message, p.hint) for p in problems] == [
-        ("no sheet named 'Facilitys'", "did you mean 'Facilities'?")
-    ]
+        ("no sheet named 'Facilitys'", "did you mean 'Facilities'?")]
 
 
 def test_xlsx_numeric_cells_read_through_their_decimal_text(tmp_path: Path) -> None:
@@ -365,18 +314,12 @@ def test_not_an_xlsx(tmp_path: Path) -> None:
 # ---- files ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "message", "hint"),
-    [
-        ("missing.csv", "file not found", None),
-        ("data.ods", "unsupported file type '.ods'", "use .csv, .tsv, .json, .parquet or .xlsx"),
-        (
-            "old.xls",
-            "old-style .xls workbooks are not supported",
-            "save it from Excel as an .xlsx workbook, or as CSV UTF-8",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("name", "message", "hint"), [
+    ("missing.csv", "file not found", None),
+    ("data.ods", "unsupported file type '.ods'", "use .csv, .tsv, .json, .parquet or .xlsx"),
+    ("old.xls", "old-style .xls workbooks are not supported",
+     "save it from Excel as an .xlsx workbook, or as CSV UTF-8"),
+])
 def test_file_problems(tmp_path: Path, name: str, message: str, hint: str | None) -> None:
     if name != "missing.csv":
         (tmp_path / name).write_bytes(b"x")
@@ -402,12 +345,8 @@ def tokyo() -> CompiledScheme:
 
 def test_tokyo_example_data_loads_cleanly() -> None:
     examples = ROOT / "examples"
-    dataset, problems = load_dataset(
-        examples / "tokyo_facilities.csv",
-        tokyo(),
-        holdings=examples / "tokyo_holdings.csv",
-        strict=True,
-    )
+    dataset, problems = load_dataset(examples / "tokyo_facilities.csv", tokyo(),
+                                     holdings=examples / "tokyo_holdings.csv", strict=True)
     assert problems == []
     assert dataset is not None
     assert len(dataset.records) == 300
@@ -422,9 +361,8 @@ def test_tokyo_example_data_loads_cleanly() -> None:
 def test_tokyo_example_data_is_what_the_generator_writes() -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "generate_tokyo", ROOT / "examples" / "generate_tokyo.py"
-    )
+    spec = importlib.util.spec_from_file_location("generate_tokyo",
+                                                  ROOT / "examples" / "generate_tokyo.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

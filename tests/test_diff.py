@@ -27,64 +27,45 @@ def pair() -> tuple[SchemeModel, SchemeModel]:
 def test_variant_changes(pair: tuple[SchemeModel, SchemeModel]) -> None:
     changes = diff(*pair)
     assert [(c.section, c.name, c.kind) for c in changes] == [
-        ("Metadata", "title", "changed"),
-        ("Metadata", "extends", "added"),
-        ("Parameters", "threshold", "changed"),
-        ("Tables", "reduction_factor", "changed"),
-        ("Rules", "required_reduction", "added"),
-    ]
+        ("Metadata", "title", "changed"), ("Metadata", "extends", "added"),
+        ("Parameters", "threshold", "changed"), ("Tables", "reduction_factor", "changed"),
+        ("Rules", "required_reduction", "added")]
     threshold = changes[2]
     assert (threshold.old, threshold.new) == ("1500 kL_oe/yr", "1000 kL_oe/yr")
     assert threshold.new_words == "1,000 kL oil-equivalent a year"
-    assert threshold.details == (("description", "Coverage threshold", "Lower coverage threshold"),)
+    assert threshold.details == (("description", "Coverage threshold",
+                                  "Lower coverage threshold"),)
     assert changes[3].details == (("cell office", "8 %", "10 %"),)
-    assert changes[4].new_words == (
-        "Each facility's required reduction for a period is its base "
-        "emissions × the years in the period − its cap."
-    )
+    assert changes[4].new_words == ("Each facility's required reduction for a period is its base "
+                                    "emissions × the years in the period − its cap.")
 
 
 def test_reverse_and_identity(pair: tuple[SchemeModel, SchemeModel]) -> None:
     old, new = pair
     assert diff(old, old) == []
     backwards = diff(new, old)
-    assert ("Rules", "required_reduction", "removed") in [
-        (c.section, c.name, c.kind) for c in backwards
-    ]
+    assert ("Rules", "required_reduction", "removed") in [(c.section, c.name, c.kind)
+                                                          for c in backwards]
 
 
 def test_every_section_is_compared(tmp_path: Path) -> None:
     base = (CASES / "market.scheme").read_text(encoding="utf-8")
-    edited = (
-        base.replace("rising 5 %", "rising 6 %")
-        .replace("publish\n", "")
-        .replace("link lagoon_ets inbound", "link lagoon_ets two_way")
-        .replace("phase phase2 = 2024 .. 2030", "phase phase2 = 2024 .. 2032")
-        .replace(
-            'credit CER "Certified',
-            'credit ERU "Emission reduction unit"\n    credit CER "Certified',
-        )
-        .replace("up to 1000000 EUR", "up to 2000000 EUR")
-        .replace("banking unlimited", "banking none")
-    )
+    edited = (base.replace("rising 5 %", "rising 6 %").replace("publish\n", "")
+              .replace('link lagoon_ets inbound', 'link lagoon_ets two_way')
+              .replace('phase phase2 = 2024 .. 2030', 'phase phase2 = 2024 .. 2032')
+              .replace('credit CER "Certified', 'credit ERU "Emission reduction unit"\n    credit CER "Certified')
+              .replace('up to 1000000 EUR', 'up to 2000000 EUR')
+              .replace('banking unlimited', 'banking none'))
     path = tmp_path / "market.scheme"
     path.write_text(edited, encoding="utf-8")
     old = compile_paths([CASES / "market.scheme"]).schemes["harbour_ets"].model
     compiled = compile_paths([path])
     assert compiled.ok, compiled.diagnostics
-    changes = {
-        (c.section, c.name, c.kind) for c in diff(old, compiled.schemes["harbour_ets"].model)
-    }
-    assert {
-        ("Price controls", "floor", "changed"),
-        ("Penalties", "excess", "changed"),
-        ("Links", "lagoon_ets", "changed"),
-        ("Periods", "phase2", "changed"),
-        ("Units", "ERU", "added"),
-        ("Support", "transition_fund", "changed"),
-        ("Metadata", "banking", "changed"),
-        ("Rules", "banked", "changed"),
-    } <= changes
+    changes = {(c.section, c.name, c.kind) for c in diff(old, compiled.schemes["harbour_ets"].model)}
+    assert {("Price controls", "floor", "changed"), ("Penalties", "excess", "changed"),
+            ("Links", "lagoon_ets", "changed"), ("Periods", "phase2", "changed"),
+            ("Units", "ERU", "added"), ("Support", "transition_fund", "changed"),
+            ("Metadata", "banking", "changed"), ("Rules", "banked", "changed")} <= changes
 
 
 def test_renderers(pair: tuple[SchemeModel, SchemeModel]) -> None:
@@ -96,11 +77,9 @@ def test_renderers(pair: tuple[SchemeModel, SchemeModel]) -> None:
     assert "## Parameters" in md and "| changed | `threshold` | 1500 kL_oe/yr<br>*1,500" in md
     data = json.loads(to_json(*pair, changes))
     assert data["format"] == "etsl.diff/1" and data["summary"] == {
-        "added": 2,
-        "removed": 0,
-        "changed": 3,
-    }
-    assert data["changes"][3]["details"] == [{"field": "cell office", "old": "8 %", "new": "10 %"}]
+        "added": 2, "removed": 0, "changed": 3}
+    assert data["changes"][3]["details"] == [{"field": "cell office", "old": "8 %",
+                                              "new": "10 %"}]
     assert "no differences" in to_text(pair[0], pair[0], [])
 
 
@@ -111,21 +90,8 @@ def test_cli_two_files_one_variant_and_names(tmp_path: Path) -> None:
     assert two.exit_code == 0 and "~ threshold" in two.output
     one = runner.invoke(cli, ["diff", variant])
     assert one.exit_code == 0 and one.output == two.output
-    named = runner.invoke(
-        cli,
-        [
-            "diff",
-            variant,
-            "--scheme",
-            "city_cat",
-            "--scheme",
-            "city_strict",
-            "--format",
-            "json",
-            "-o",
-            str(tmp_path / "d.json"),
-        ],
-    )
+    named = runner.invoke(cli, ["diff", variant, "--scheme", "city_cat", "--scheme",
+                                "city_strict", "--format", "json", "-o", str(tmp_path / "d.json")])
     assert named.exit_code == 0, named.output
     assert json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["summary"]["added"] == 2
     same = runner.invoke(cli, ["diff", base, base, "--exit-code"])
@@ -140,7 +106,6 @@ def test_cli_errors() -> None:
     assert result.exit_code == 2 and "extends no scheme" in result.output
     result = runner.invoke(cli, ["diff", str(CASES / "base.scheme"), "--scheme", "nope"])
     assert result.exit_code == 2 and "no scheme named 'nope'" in result.output
-    result = runner.invoke(
-        cli, ["diff", str(CASES / "base.scheme"), "--scheme", "a", "--scheme", "b", "--scheme", "c"]
-    )
+    result = runner.invoke(cli, ["diff", str(CASES / "base.scheme"), "--scheme", "a",
+                                 "--scheme", "b", "--scheme", "c"])
     assert result.exit_code == 2 and "at most twice" in result.output

@@ -34,7 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 STATS: Counter[str] = Counter()
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
+@settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None
+)
 @given(text=schemes(), dataset=datasets())
 def test_generated_schemes_agree(text: str, dataset: Dataset) -> None:
     compilation = compile_text(text, "<generated>")
@@ -55,9 +57,8 @@ def _failed_rows(compiled: CompiledScheme, dataset: Dataset) -> int:
     rows = sorted((chain[0] for chain in chains), key=lambda r: r.position)
     columns, ranges = fixed.columns_of(compiled.program, rows, dataset.holdings)
     periods = fixed.period_column(rows)
-    return int(
-        fixed.evaluate_columns(compiled.program, columns, ranges, len(rows), periods).failed.sum()
-    )
+    return int(fixed.evaluate_columns(compiled.program, columns, ranges, len(rows), periods)
+               .failed.sum())
 
 
 @pytest.mark.parametrize("compiled", bundled(), ids=lambda c: c.name)
@@ -232,11 +233,8 @@ def test_whole_pairs_take_the_short_rules_exactly(values: list[tuple[int, int, i
     """Each rule with a whole operand on either side (or both) against Python integers."""
     limbed = _pair([x for x, _, _ in values])
     w, v = _whole([y for _, y, _ in values]), _whole([z for _, _, z in values])
-    ints = {
-        id(limbed): [x for x, _, _ in values],
-        id(w): [y * pairs.BASE for _, y, _ in values],
-        id(v): [z * pairs.BASE for _, _, z in values],
-    }
+    ints = {id(limbed): [x for x, _, _ in values], id(w): [y * pairs.BASE for _, y, _ in values],
+            id(v): [z * pairs.BASE for _, _, z in values]}
     assert w.whole and not limbed.whole
     for a, b in ((limbed, w), (w, limbed), (w, v)):
         both = list(zip(ints[id(a)], ints[id(b)], strict=True))
@@ -256,23 +254,16 @@ def test_whole_pairs_take_the_short_rules_exactly(values: list[tuple[int, int, i
         assert _ints(pairs.times(a, np.full(len(xs), -7))) == [-7 * x for x in xs]
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(-(10**25), 10**25), st.integers(-(10**9), 10**9)),
-        min_size=1,
-        max_size=20,
-    )
-)
+@given(st.lists(st.tuples(st.integers(-(10**25), 10**25), st.integers(-(10**9), 10**9)),
+                min_size=1, max_size=20))
 def test_pair_times_a_factor_is_exact(values: list[tuple[int, int]]) -> None:
     """The product's `hi` fits (the engine checks the proven range before choosing this)."""
     product = pairs.times(_pair([x for x, _ in values]), np.array([f for _, f in values]))
     assert _ints(product) == [x * f for x, f in values]
 
 
-@given(
-    st.lists(st.integers(-(10**25), 10**25), min_size=1, max_size=20),
-    st.sampled_from([-230, -13, 0, 1, 13, 230, 231, 10**9]),
-)
+@given(st.lists(st.integers(-(10**25), 10**25), min_size=1, max_size=20),
+       st.sampled_from([-230, -13, 0, 1, 13, 230, 231, 10**9]))
 def test_pair_times_a_literal_factor_is_exact(values: list[int], factor: int) -> None:
     """A literal factor arrives broadcast; up to SMALL_FACTOR it multiplies `lo` whole."""
     broadcast = np.broadcast_to(np.array(factor, dtype=np.int64), len(values))
@@ -285,23 +276,16 @@ def _half_even(n: int, d: int) -> int:
     return q if (n < 0) == (d < 0) else -q
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(-(10**17), 10**17), st.integers(-(10**15), 10**15).filter(bool)),
-        min_size=1,
-        max_size=20,
-    )
-)
+@given(st.lists(st.tuples(st.integers(-(10**17), 10**17),
+                          st.integers(-(10**15), 10**15).filter(bool)), min_size=1, max_size=20))
 def test_pair_quotients_round_half_even(values: list[tuple[int, int]]) -> None:
     found, zero = pairs.divide(np.array([n for n, _ in values]), np.array([d for _, d in values]))
     assert not zero.any()
     assert _ints(found) == [_half_even(n * pairs.BASE, d) for n, d in values]
 
 
-@given(
-    st.lists(st.integers(-(10**17), 10**17), min_size=1, max_size=20),
-    st.integers(-(10**15), 10**15),
-)
+@given(st.lists(st.integers(-(10**17), 10**17), min_size=1, max_size=20),
+       st.integers(-(10**15), 10**15))
 def test_a_constant_divisor_divides_as_a_scalar(numerators: list[int], d: int) -> None:
     """A literal divisor arrives broadcast (Evaluator.full); zero marks every row."""
     divisor = np.broadcast_to(np.array(d, dtype=np.int64), len(numerators))
@@ -318,25 +302,19 @@ def test_pair_rounding_to_places_above_the_limb(values: list[int], factor: int) 
     pair = _pair(values)
     assert list(pairs.floor_to(pair, factor)) == [x // unit for x in values]
     assert list(pairs.ceil_to(pair, factor)) == [-(-x // unit) for x in values]
-    expected = [
-        int(Decimal(x) / Decimal(unit)).__class__(
-            (Decimal(x) / Decimal(unit)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        )
-        for x in values
-    ]
+    expected = [int(Decimal(x) / Decimal(unit)).__class__(
+        (Decimal(x) / Decimal(unit)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        for x in values]
     assert list(pairs.round_to(pair, factor)) == expected
 
 
 def test_the_benchmark_scheme_runs_its_quotients_in_two_limbs() -> None:
     from bench.peers import etsl_fixed
 
-    table = {
-        "id": np.arange(3),
-        "category": np.array(["office", "factory", "office"]),
-        "base_emissions_t10": np.array([100000, 4300, 10000]),
-        "emissions_t10": np.array([470000, 20210, 48000]),
-        "outside_credits_t10": np.array([0, 0, 3000]),
-    }
+    table = {"id": np.arange(3), "category": np.array(["office", "factory", "office"]),
+             "base_emissions_t10": np.array([100000, 4300, 10000]),
+             "emissions_t10": np.array([470000, 20210, 48000]),
+             "outside_credits_t10": np.array([0, 0, 3000])}
     evaluation = etsl_fixed.compute(etsl_fixed.prepare(table))
     shortfall = evaluation.values["shortfall"]
     assert isinstance(shortfall.values, pairs.Pair) and shortfall.scale == 18
@@ -375,9 +353,8 @@ def test_the_documented_run_writes_the_documented_file(
 def test_a_power_of_ten_beyond_int64_is_never_an_int64_even_for_zeros() -> None:
     """Found by Hypothesis: a third of a third of zeros has scale 36, and the factor that
     brings an operand to it does not fit int64 although every value is 0."""
-    text = BENCH.replace(
-        "cap = floor(base * years(period) * 0.94)", "cap = (1 / 3) * ((1 / 3) * emissions)"
-    )
+    text = BENCH.replace("cap = floor(base * years(period) * 0.94)",
+                         "cap = (1 / 3) * ((1 / 3) * emissions)")
     compiled = compile_text(text, "<wide>").schemes["wide"]
     for pairs_ in ([("0", "0")], [("7", "1"), ("0", "0")]):
         dataset = _records(pairs_)

@@ -36,23 +36,14 @@ def _csv(dataset: Dataset, path: Path) -> None:
     lines = [",".join(["id", "period", *inputs, *(f"held.{u}" for u in UNITS)])]
     for record in dataset.records:
         held = {
-            u: sum(
-                (
-                    h.quantity
-                    for h in dataset.holdings
-                    if (h.participant, h.unit) == (record.participant, u)
-                ),
-                Decimal(0),
-            )
+            u: sum((h.quantity for h in dataset.holdings if (h.participant, h.unit) ==
+                    (record.participant, u)), Decimal(0))
             if any((h.participant, h.unit) == (record.participant, u) for h in dataset.holdings)
             else None
             for u in UNITS
         }
-        cells = [
-            record.participant,
-            record.period or "",
-            *(_cell(record.values.get(n)) for n in inputs),
-        ]
+        cells = [record.participant, record.period or "", *(_cell(record.values.get(n))
+                                                             for n in inputs)]
         lines.append(",".join([*cells, *(_cell(held[u]) for u in UNITS)]))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -81,8 +72,7 @@ def _same_run(compiled: object, files: DataFiles, engine: str, folder: Path) -> 
 
 
 @settings(
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None,
     max_examples=30,
 )
 @given(text=schemes(), dataset=datasets())
@@ -103,14 +93,9 @@ def test_auto_equals_reference_on_generated_files(
 
 def test_bench_file_is_read_into_columns_and_written_identically(tmp_path: Path) -> None:
     compiled = compile_paths([BENCH]).schemes["tokyo_bench"]
-    rows = [
-        "id,category,base_emissions,emissions,outside_credits",
-        "F1,office,10000,47000,",
-        "F2,factory,430,2021,",
-        "=F3,office,1000,4800,300",
-        "F4,factory,3450,16300,120.5",
-        "F5,office,0.05,3.25,0",
-    ]
+    rows = ["id,category,base_emissions,emissions,outside_credits",
+            "F1,office,10000,47000,", "F2,factory,430,2021,", "=F3,office,1000,4800,300",
+            "F4,factory,3450,16300,120.5", "F5,office,0.05,3.25,0"]
     (tmp_path / "data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     files = DataFiles(tmp_path / "data.csv", mapping={"outside_credits": "held.outside_credits"})
     for engine in ("fixed", "auto"):
@@ -123,11 +108,8 @@ def test_bench_file_is_read_into_columns_and_written_identically(tmp_path: Path)
 def test_a_file_the_columns_cannot_hold_takes_the_records_path(tmp_path: Path) -> None:
     """A number wider than int64: the same bytes and messages."""
     compiled = compile_paths([BENCH]).schemes["tokyo_bench"]
-    rows = [
-        "id,category,base_emissions,emissions,outside_credits",
-        "F1,office,123456789012345.678901,47000,",
-        "F2,office,10,1,",
-    ]
+    rows = ["id,category,base_emissions,emissions,outside_credits",
+            "F1,office,123456789012345.678901,47000,", "F2,office,10,1,"]
     (tmp_path / "data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     files = DataFiles(tmp_path / "data.csv", mapping={"outside_credits": "held.outside_credits"})
     ours = _same_run(compiled, files, "fixed", tmp_path)
@@ -155,10 +137,7 @@ def test_bad_data_is_reported_as_the_reference_engine_does(
         out.unlink(missing_ok=True)
         with _inside(tmp_path / "case"):
             result = CliRunner().invoke(cli, [*words, "--engine", name, "-o", "out.csv"])
-        outputs[name] = (
-            result.exit_code,
-            _messages(result.stderr),
-            out.read_bytes() if out.exists() else None,
-        )
+        outputs[name] = (result.exit_code, _messages(result.stderr),
+                         out.read_bytes() if out.exists() else None)
     assert outputs[engine] == outputs["reference"]
     assert f"[{case.stem}]" in expected

@@ -15,8 +15,7 @@ from tests.astcompare import shape
 from tests.golden import REPO
 
 FILES = sorted((REPO / "tests" / "cases").rglob("*.scheme")) + sorted(
-    (REPO / "schemes").rglob("*.scheme")
-)
+    (REPO / "schemes").rglob("*.scheme"))
 
 
 def _module(text: str):  # type: ignore[no-untyped-def]
@@ -35,9 +34,8 @@ def _parses(path: Path) -> bool:
     return parse(SourceFile.read(path))[0] is not None
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in FILES if _parses(p)], ids=lambda p: str(p.relative_to(REPO))
-)
+@pytest.mark.parametrize("path", [p for p in FILES if _parses(p)],
+                         ids=lambda p: str(p.relative_to(REPO)))
 def test_fmt_is_idempotent_and_keeps_meaning(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     once = _fmt(text)
@@ -49,35 +47,27 @@ def test_fmt_keeps_every_comment_in_place() -> None:
     path = REPO / "tests" / "cases" / "language" / "ok" / "commented.scheme"
     text = path.read_text(encoding="utf-8")
     assert _fmt(text) == text  # the case is written in canonical form, comments included
-    shuffled = text.replace(
-        "\n  # Leading a declaration.\n  kind", " # Leading a declaration.\nkind"
-    )
+    shuffled = text.replace("\n  # Leading a declaration.\n  kind", " # Leading a declaration.\nkind")
     assert _fmt(shuffled) == text
 
 
 def test_fmt_canonical_layout() -> None:
-    messy = (
-        'scheme s   "T"{kind   cap_and_trade participant p{emissions:tCO2e}\n'
-        "cap=floor(((emissions*2)))}"
-    )
+    messy = ('scheme s   "T"{kind   cap_and_trade participant p{emissions:tCO2e}\n'
+             "cap=floor(((emissions*2)))}")
     assert _fmt(messy) == (
         'scheme s "T" {\n  kind cap_and_trade\n  participant p {\n    emissions: tCO2e\n  }\n'
-        "  cap = floor(emissions * 2)\n}\n"
-    )
+        "  cap = floor(emissions * 2)\n}\n")
 
 
 def test_fmt_aligns_table_columns() -> None:
-    text = (
-        "scheme s { participant p { c: {office, factory} }\n"
-        "table f by c, period { | c | first | | office | 8 % | | factory | 16.5 % | } }"
-    )
+    text = ("scheme s { participant p { c: {office, factory} }\n"
+            "table f by c, period { | c | first | | office | 8 % | | factory | 16.5 % | } }")
     assert "\n".join(_fmt(text).splitlines()[4:9]) == (
         "  table f by c, period {\n"
         "    | c       | first  |\n"
         "    | office  | 8 %    |\n"
         "    | factory | 16.5 % |\n"
-        "  }"
-    )
+        "  }")
 
 
 # ---- generated schemes ---------------------------------------------------------------------
@@ -114,17 +104,8 @@ def consequences(draw: st.DrawFn) -> str:
     sep = draw(SPACES)
     amount, lower, upper = (draw(expressions(1)) for _ in range(3))
     kind = draw(st.sampled_from(["fine", "order", "make_good"]))
-    bounds = draw(
-        st.sampled_from(
-            [
-                "",
-                f" {amount}",
-                f" {amount} up to{sep}{upper}",
-                f" up to {upper}",
-                f" from{sep}{lower}{sep}up to {upper}",
-            ]
-        )
-    )
+    bounds = draw(st.sampled_from(["", f" {amount}", f" {amount} up to{sep}{upper}",
+                                   f" up to {upper}", f" from{sep}{lower}{sep}up to {upper}"]))
     return f"{kind}{bounds}"
 
 
@@ -140,6 +121,10 @@ def schemes(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         owed = draw(st.lists(consequences(), min_size=1, max_size=3))
         body.append(f"penalty late when base > 0 {{ {sep.join(owed)} }}")
+    if draw(st.booleans()):
+        limit = draw(st.sampled_from(["", f" up to {draw(expressions(1))}"]))
+        during = f"during p1, p2{sep}next_period{limit}"
+        body.append(f"borrowing none {{{sep}{during}{sep}}}")
     if draw(st.booleans()):
         body.append(f"price floor{sep}10 EUR/tCO2e")
         kind = draw(st.sampled_from(["ceiling", "supply_adjustment"]))

@@ -48,7 +48,9 @@ def test_every_code_has_a_failing_case() -> None:
     (tests/test_linkage.py)."""
     covered = {p.stem for p in ERR_CASES}
     compiler_codes = {
-        n for n, c in CODES.items() if c.area not in ("data", "evaluation", "scenario", "linkage")
+        n
+        for n, c in CODES.items()
+        if c.area not in ("data", "evaluation", "scenario", "linkage")
     }
     missing = sorted(compiler_codes - covered - DYNAMIC_CODES)
     assert not missing, f"codes without an err case: {missing}"

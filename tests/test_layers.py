@@ -160,7 +160,10 @@ def test_no_private_name_crosses_a_module_boundary() -> None:
     ],
 )
 def test_importing_a_layer_does_not_pull_in_others(module: str, heavy: tuple[str, ...]) -> None:
-    code = f"import sys, {module}\nprint(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    code = (
+        f"import sys, {module}\n"
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()

@@ -36,27 +36,18 @@ scheme ledger {
 def chain(mode: str, rows: list[tuple[str, dict[str, str]]], **extra: str) -> Results:
     scheme = compiled(LEDGER.replace("MODE", mode))
     records = tuple(
-        Record(
-            "E1",
-            period,
-            {
-                "emissions": D(values.pop("emissions", "100000")),
-                **{k: D(v) for k, v in values.items()},
-            },
-        )
+        Record("E1", period, {"emissions": D(values.pop("emissions", "100000")),
+                              **{k: D(v) for k, v in values.items()}})
         for period, values in rows
     )
     return run(scheme, Dataset(records))
 
 
 def test_offsets_above_the_limit_stay_offsets_and_stay_limited() -> None:
-    results = chain(
-        "unlimited",
-        [
-            ("first", {"held.CCA": "110000", "held.ARBOC": "10000"}),
-            ("second", {"held.CCA": "80000"}),
-        ],
-    )
+    results = chain("unlimited", [
+        ("first", {"held.CCA": "110000", "held.ARBOC": "10000"}),
+        ("second", {"held.CCA": "80000"}),
+    ])
     first, second = results.rows
     assert first.eligible["ARBOC"] == D(4000) and first.values["banked"] == D(14000)
     # 6,000 offsets were never surrendered: they are carried as offsets, and meet the
@@ -67,38 +58,28 @@ def test_offsets_above_the_limit_stay_offsets_and_stay_limited() -> None:
 
 
 def test_next_period_banking_lets_carried_offsets_expire() -> None:
-    results = chain(
-        "next_period",
-        [
-            ("first", {"held.CCA": "100000", "held.ARBOC": "10000"}),
-            ("second", {"held.CCA": "100000"}),
-            ("third", {"held.CCA": "100000"}),
-        ],
-    )
+    results = chain("next_period", [
+        ("first", {"held.CCA": "100000", "held.ARBOC": "10000"}),
+        ("second", {"held.CCA": "100000"}),
+        ("third", {"held.CCA": "100000"}),
+    ])
     assert [r.eligible["ARBOC"] for r in results.rows] == [D(4000), D(4000), D(0)]
 
 
 def test_banking_none_carries_no_credits() -> None:
-    results = chain(
-        "none",
-        [
-            ("first", {"held.CCA": "100000", "held.ARBOC": "10000"}),
-            ("second", {"held.CCA": "100000"}),
-        ],
-    )
+    results = chain("none", [
+        ("first", {"held.CCA": "100000", "held.ARBOC": "10000"}),
+        ("second", {"held.CCA": "100000"}),
+    ])
     assert results.rows[1].eligible["ARBOC"] == 0
 
 
 def test_banking_rules_drop_and_cap_lots() -> None:
-    rules = (
-        "unlimited {\n except forest where holding.vintage < 2022\n"
-        " limit ARBOC up to 1000 tCO2e\n }"
-    )
+    rules = ("unlimited {\n except forest where holding.vintage < 2022\n"
+             " limit ARBOC up to 1000 tCO2e\n }")
     scheme = compiled(LEDGER.replace("MODE", rules))
-    records = (
-        Record("E1", "first", {"emissions": D(0)}),
-        Record("E1", "second", {"emissions": D(100000)}),
-    )
+    records = (Record("E1", "first", {"emissions": D(0)}), Record("E1", "second",
+                                                                  {"emissions": D(100000)}))
     holdings = (
         Holding("E1", "first", "ARBOC", D(3000), {"vintage": D(2021)}),
         Holding("E1", "first", "forest", D(500), {"vintage": D(2021)}),
@@ -164,9 +145,7 @@ scheme settle {
 )
 def test_make_good_on_excess_does_not_compound(make_good: str, owed: list[D]) -> None:
     text = SETTLEMENT.replace("MAKE_GOOD", make_good).replace(
-        "period second = 2024 .. 2026",
-        "period second = 2024 .. 2026\n  period third = 2027 .. 2029",
-    )
+        "period second = 2024 .. 2026", "period second = 2024 .. 2026\n  period third = 2027 .. 2029")
     scheme = compiled(text)
     records = tuple(
         Record("E1", p, {"emissions": D(100000), "held.CCA": D(held)})
@@ -177,14 +156,12 @@ def test_make_good_on_excess_does_not_compound(make_good: str, owed: list[D]) ->
 
 
 def test_the_unit_mix_of_an_untimely_surrender_settles_in_the_next_period() -> None:
-    scheme = compiled(
-        SETTLEMENT.replace("MAKE_GOOD", "4 * excess + owed_unpaid with CCA at least 75 %")
-    )
+    scheme = compiled(SETTLEMENT.replace(
+        "MAKE_GOOD", "4 * excess + owed_unpaid with CCA at least 75 %"))
     records = (
         Record("E1", "first", {"emissions": D(100000), "held.CCA": D(90000)}),
-        Record(
-            "E1", "second", {"emissions": D(100000), "held.CCA": D(130000), "held.ARBOC": D(15000)}
-        ),
+        Record("E1", "second", {"emissions": D(100000), "held.CCA": D(130000),
+                                "held.ARBOC": D(15000)}),
     )
     first, second = run(scheme, Dataset(records)).rows
     (owed,) = first.consequences

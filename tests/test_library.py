@@ -19,33 +19,11 @@ from etsl.compiler.source import SourceFile
 from tests.golden import REPO, check_golden
 
 SCHEMES = REPO / "schemes"
-JAPAN = [
-    "tokyo_cat",
-    "saitama_tset",
-    "jvets",
-    "domestic_credit",
-    "jver",
-    "cdm",
-    "kyoto_japan",
-    "kyoto_target_plan",
-    "trial_integrated_market",
-    "moe_trial_design",
-    "meti_design",
-    "keidanren_vap",
-    "gx_ets",
-]
-WORLD = [
-    "eu_ets",
-    "swiss_ets",
-    "uk_ets",
-    "california",
-    "quebec",
-    "rggi",
-    "korea_ets",
-    "china_ets",
-    "nz_ets",
-    "washington",
-]
+JAPAN = ["tokyo_cat", "saitama_tset", "jvets", "domestic_credit", "jver", "cdm", "kyoto_japan",
+         "kyoto_target_plan", "trial_integrated_market", "moe_trial_design", "meti_design",
+         "keidanren_vap", "gx_ets"]
+WORLD = ["eu_ets", "swiss_ets", "uk_ets", "california", "quebec", "rggi", "korea_ets",
+         "china_ets", "nz_ets", "washington"]
 FILES = sorted(SCHEMES.rglob("*.scheme"))
 
 
@@ -93,9 +71,8 @@ def test_every_parameter_is_sourced(path: Path) -> None:
             continue
         block = _declaration_text(lines, index)
         comments = _comments_above(lines, index)
-        if " cite " not in block and not re.search(
-            r"source|cite|\[V\]|\[S\]|\[U\]", comments, re.I
-        ):
+        if " cite " not in block and not re.search(r"source|cite|\[V\]|\[S\]|\[U\]", comments,
+                                                   re.I):
             unsourced.append(f"line {index + 1}: {match.group(1)} {match.group(2)}")
     assert not unsourced, "no cite or source comment: " + "; ".join(unsourced)
 
@@ -103,10 +80,9 @@ def test_every_parameter_is_sourced(path: Path) -> None:
 def _declaration_text(lines: list[str], index: int) -> str:
     text = lines[index]
     if text.rstrip().endswith("{"):
-        end = next(
-            (i for i in range(index + 1, len(lines)) if lines[i].strip().startswith("}")), index
-        )
-        text = " ".join(lines[index : end + 1])
+        end = next((i for i in range(index + 1, len(lines)) if lines[i].strip().startswith("}")),
+                   index)
+        text = " ".join(lines[index:end + 1])
     return " " + text + " "
 
 
@@ -127,10 +103,6 @@ def test_catalogue_page_is_current(update_golden: bool) -> None:
 
 
 def test_library_examples_pass() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "etsl", "test", str(SCHEMES)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
+    run = subprocess.run([sys.executable, "-m", "etsl", "test", str(SCHEMES)],
+                         capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]

@@ -71,11 +71,8 @@ def test_the_direct_pair_reports_do_not_see_the_indirect_flow() -> None:
 def test_ceilings_flow_downstream_and_floors_along_two_way_links() -> None:
     report = network("network-chain.scheme")
     assert flows(report.price_flows) == {
-        ("ceiling", "a", "c", True),
-        ("ceiling", "b", "c", False),
-        ("floor", "c", "b", False),
-        ("floor", "c", "a", True),
-    }
+        ("ceiling", "a", "c", True), ("ceiling", "b", "c", False),
+        ("floor", "c", "b", False), ("floor", "c", "a", True)}
 
 
 def test_one_way_link_carries_ceiling_and_credits_but_not_floors() -> None:
@@ -97,16 +94,11 @@ def test_one_way_link_carries_ceiling_and_credits_but_not_floors() -> None:
 def test_reciprocity_and_direction_mismatch() -> None:
     report = network("network-declarations.scheme")
     issues = {(i.code, i.schemes) for i in report.reciprocity}
-    assert issues == {
-        ("link-one-sided", ("p", "q")),
-        ("link-direction-mismatch", ("p", "t")),
-        ("link-target-missing", ("r", "nowhere")),
-    }
+    assert issues == {("link-one-sided", ("p", "q")), ("link-direction-mismatch", ("p", "t")),
+                      ("link-target-missing", ("r", "nowhere"))}
     one_sided = next(i for i in report.reciprocity if i.code == "link-one-sided")
-    assert (
-        one_sided.message.text()
-        == "'p' declares a two-way link to 'q', which does not declare it back"
-    )
+    assert one_sided.message.text() == \
+        "'p' declares a two-way link to 'q', which does not declare it back"
 
 
 def test_reciprocity_and_the_pair_report_use_the_same_words() -> None:
@@ -116,9 +108,7 @@ def test_reciprocity_and_the_pair_report_use_the_same_words() -> None:
     pair = check_pair(found["p"], found["q"])
     report = network("network-declarations.scheme")
     network_words = next(i.message.text() for i in report.reciprocity if i.code == "link-one-sided")
-    assert [f.message.text() for f in pair.findings if f.code == "link-one-sided"] == [
-        network_words
-    ]
+    assert [f.message.text() for f in pair.findings if f.code == "link-one-sided"] == [network_words]
 
 
 def test_dangling_link_target_cannot_be_confirmed() -> None:
@@ -135,9 +125,7 @@ def test_link_to_a_library_scheme_not_analysed_hints_at_the_library() -> None:
     tokyo = ROOT / "schemes" / "japan" / "tokyo_cat.scheme"
     report = analyse_network(models(tokyo))
     [problem] = report.reciprocity
-    assert "saitama_tset" in problem.message.text() and "bundled library" in (
-        problem.hint.text() if problem.hint else ""
-    )
+    assert "saitama_tset" in problem.message.text() and "bundled library" in (problem.hint.text() if problem.hint else "")
     assert report.pairs == () and report.components == () and report.diagnostics == ()
 
 
@@ -168,21 +156,12 @@ def test_no_schemes_is_an_empty_network() -> None:
 
 
 def test_library_network_has_three_reciprocal_markets() -> None:
-    names = [
-        "japan/tokyo_cat.scheme",
-        "japan/saitama_tset.scheme",
-        "world/eu_ets.scheme",
-        "world/swiss_ets.scheme",
-        "world/california.scheme",
-        "world/quebec.scheme",
-    ]
+    names = ["japan/tokyo_cat.scheme", "japan/saitama_tset.scheme", "world/eu_ets.scheme",
+             "world/swiss_ets.scheme", "world/california.scheme", "world/quebec.scheme"]
     paths = [ROOT / "schemes" / n for n in names]
     report = analyse_network(models(*paths))
-    assert report.components == (
-        ("california", "quebec"),
-        ("eu_ets", "swiss_ets"),
-        ("saitama_tset", "tokyo_cat"),
-    )
+    assert report.components == (("california", "quebec"), ("eu_ets", "swiss_ets"),
+                                 ("saitama_tset", "tokyo_cat"))
     assert report.reciprocity == ()
     assert [(p.a, p.b, p.path) for p in report.indirect_pairs if p.path] == []
     assert not report.blocked and len(report.pairs) == 3
@@ -191,13 +170,8 @@ def test_library_network_has_three_reciprocal_markets() -> None:
 def test_schemes_accepting_the_same_credits_are_linked_indirectly() -> None:
     """Regression: "Pairs linked only indirectly: None" although CERs are accepted by five
     bundled systems (at overlapping times)."""
-    names = [
-        "world/eu_ets.scheme",
-        "japan/kyoto_japan.scheme",
-        "japan/kyoto_target_plan.scheme",
-        "japan/trial_integrated_market.scheme",
-        "japan/meti_design.scheme",
-    ]
+    names = ["world/eu_ets.scheme", "japan/kyoto_japan.scheme", "japan/kyoto_target_plan.scheme",
+             "japan/trial_integrated_market.scheme", "japan/meti_design.scheme"]
     report = analyse_network(models(*(ROOT / "schemes" / n for n in names)))
     through_cer = {(p.a, p.b) for p in report.indirect_pairs if "CER" in p.credits}
     assert ("eu_ets", "kyoto_japan") in through_cer
@@ -208,18 +182,13 @@ def test_schemes_accepting_the_same_credits_are_linked_indirectly() -> None:
 
 def test_credit_accepted_only_before_a_chain_operates_does_not_flow() -> None:
     text = (CASES / "network-chain.scheme").read_text(encoding="utf-8")
-    text = text.replace(
-        "accept CER up to 10 % of obligation\n  }\n  price ceiling 65 EUR/tCO2e"
-        " from 2021\n  link b two_way\n",
-        "accept CER up to 10 % of obligation where period in {p0}\n  }\n"
-        "  price ceiling 65 EUR/tCO2e from 2021\n  link b two_way since 2021-01-01\n",
-        1,
-    )
-    text = text.replace(
-        'scheme a "Scheme A" {\n',
-        'scheme a "Scheme A" {\n  period p0 = 2015 .. 2020\n  period p1 = 2021 .. 2025\n',
-        1,
-    )
+    text = text.replace("accept CER up to 10 % of obligation\n  }\n  price ceiling 65 EUR/tCO2e"
+                        " from 2021\n  link b two_way\n",
+                        "accept CER up to 10 % of obligation where period in {p0}\n  }\n"
+                        "  price ceiling 65 EUR/tCO2e from 2021\n  link b two_way since 2021-01-01\n",
+                        1)
+    text = text.replace("scheme a \"Scheme A\" {\n",
+                        "scheme a \"Scheme A\" {\n  period p0 = 2015 .. 2020\n  period p1 = 2021 .. 2025\n", 1)
     compilation = compile_text(text, str(CASES / "network-chain.scheme"))
     assert compilation.ok, [str(d) for d in compilation.diagnostics]
     report = analyse_network([c.model for c in compilation.schemes.values()])
@@ -250,10 +219,8 @@ def test_library_network_in_japanese_shows_whole_titles_and_level_links() -> Non
             network_svg(analyse_network(library), lambda name: short_title(name, titles))
         )
     groups = [g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}circle") is not None]
-    shown = {
-        g.findtext(f"{SVG}title"): "".join(t.text or "" for t in g.iter(f"{SVG}text"))
-        for g in groups
-    }
+    shown = {g.findtext(f"{SVG}title"): "".join(t.text or "" for t in g.iter(f"{SVG}text"))
+             for g in groups}
     assert len(shown) == len(library)
     assert {title: text for title, text in shown.items() if text != title} == {}
     assert max(len(g.findall(f"{SVG}text")) for g in groups) == 2
@@ -281,17 +248,17 @@ def test_network_documents_render(fmt: str) -> None:
     if fmt in ("md", "html"):
         assert "<svg" in text and "Credits reaching schemes that do not accept them" in text
     if fmt == "text":
-        assert (
-            "offset" not in text
-            and "credit 'CER' of a reaches c through the chain a → b → c" in text
-        )
+        assert "offset" not in text and "credit 'CER' of a reaches c through the chain a → b → c" \
+            in text
 
 
 def test_cli_network_over_a_folder(tmp_path: Path) -> None:
     for name in ("network-chain.scheme", "network-one-way.scheme"):
-        (tmp_path / name).write_text((CASES / name).read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / name).write_text((CASES / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
     target = tmp_path / "out" / "network.html"
-    result = CliRunner().invoke(cli, ["link", str(tmp_path), "--format", "html", "-o", str(target)])
+    result = CliRunner().invoke(cli, ["link", str(tmp_path), "--format", "html",
+                                      "-o", str(target)])
     assert result.exit_code == 0, result.output
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html

@@ -35,9 +35,7 @@ def network_report() -> object:
 
 def test_a_message_is_said_in_english_from_its_template() -> None:
     said = Template("example", "{a} accepts {units}; {b} accepts {none}")(
-        a=Scheme("quebec"),
-        b=Scheme("rggi"),
-        units=terms(["QC_offset", "ARBOC"], "and"),
+        a=Scheme("quebec"), b=Scheme("rggi"), units=terms(["QC_offset", "ARBOC"], "and"),
         none=Listing(()),
     )
     assert said.text() == "'quebec' accepts 'QC_offset' and 'ARBOC'; 'rggi' accepts none"
@@ -104,9 +102,6 @@ def test_every_check_is_explained_in_japanese() -> None:
 def test_english_findings_read_as_sentences_on_the_page() -> None:
     html = render_document([], network_report(), "html")
     assert "<p>Neither " in html or "<p>California accepts offset credit" in html
-    assert re.search(
-        r"<p>California accepts offset credit “sector based” but Québec does not: "
-        r"its tonnes reach Québec by freeing allowances that cross the link "
-        r"\([^)]*\)\.</p>",
-        html,
-    )
+    assert re.search(r"<p>California accepts offset credit “sector based” but Québec does not: "
+                     r"its tonnes reach Québec by freeing allowances that cross the link "
+                     r"\([^)]*\)\.</p>", html)

@@ -36,18 +36,10 @@ scheme gx "Two kinds of company" {
 
 def _rows() -> tuple[Record, ...]:
     return (
-        Record(
-            "A",
-            None,
-            {"output": D(1000), "emissions": D(600)},
-            participant_type="benchmark_company",
-        ),
-        Record(
-            "B",
-            None,
-            {"base_emissions": D(2000), "reduction": D("0.1"), "emissions": D(1900)},
-            participant_type="grandfathered_company",
-        ),
+        Record("A", None, {"output": D(1000), "emissions": D(600)},
+               participant_type="benchmark_company"),
+        Record("B", None, {"base_emissions": D(2000), "reduction": D("0.1"),
+                           "emissions": D(1900)}, participant_type="grandfathered_company"),
     )
 
 
@@ -71,11 +63,8 @@ def test_a_missing_input_of_the_row_s_own_type_is_still_an_error() -> None:
 
 
 def test_participant_type_without_a_type_is_an_error() -> None:
-    row = Record(
-        "A",
-        None,
-        {"output": D(1000), "emissions": D(600), "base_emissions": D(1), "reduction": D(0)},
-    )
+    row = Record("A", None, {"output": D(1000), "emissions": D(600), "base_emissions": D(1),
+                             "reduction": D(0)})
     (result,) = run(compiled(TYPED), Dataset((row,))).rows
     assert any("the row gives no type" in e.message for e in result.errors)
 

@@ -44,12 +44,8 @@ def test_every_bundled_scheme_renders_in_both_languages(lang: str, fmt: str) -> 
     files = pages(lang, fmt)
     for model in library():
         text = files[f"{model.name}.{fmt}"]
-        visible = re.sub(
-            r"<svg.*?</svg>|<style>.*?</style>|<code.*?</code>|```.*?```|`[^`]*`",
-            "",
-            text,
-            flags=re.S,
-        )
+        visible = re.sub(r"<svg.*?</svg>|<style>.*?</style>|<code.*?</code>|```.*?```|`[^`]*`",
+                         "", text, flags=re.S)
         assert not re.search(r"\bNone\b|\{\w*\}|%\(\w+\)s", visible), (model.name, lang)
         if lang == "ja":
             assert "概要" in text and "出典" in text
@@ -69,9 +65,9 @@ def test_the_index_groups_schemes_and_states_their_status() -> None:
     index = pages("en")["index.html"]
     headings = re.findall(r"<h2>([^<]+)</h2>", index)
     assert headings[:3] == ["Japan", "Other jurisdictions", "Crediting and offset programmes"]
-    japan = index[index.index(">Japan<") : index.index(">Other jurisdictions<")]
+    japan = index[index.index(">Japan<"):index.index(">Other jurisdictions<")]
     assert "Tokyo Cap-and-Trade Program" in japan and "EU Emissions" not in japan
-    crediting = index[index.index(">Crediting and offset programmes<") :]
+    crediting = index[index.index(">Crediting and offset programmes<"):]
     assert "Clean Development Mechanism" in crediting and "J-VER" in crediting
     rows = re.findall(r"<tr><td><a href=\"[^\"]+\">[^<]+</a></td>(.*?)</tr>", index, re.S)
     assert rows and all(r.count("<td>") >= 4 for r in rows)
@@ -131,7 +127,7 @@ def test_search_works_offline_with_one_allowed_script() -> None:
     page = pages("en")["search.html"]
     assert script_hash(SCRIPT) in page and f"<script>{SCRIPT}</script>" in page
     assert "default-src 'none'" in page and "connect-src" not in page
-    index = page[page.index('id="search-index">') + 18 :]
+    index = page[page.index('id="search-index">') + 18:]
     assert '"page":"Tokyo Cap-and-Trade Program"' in index and "tokyo_cat.html#rules" in index
     assert 'action="search.html"' in pages("en")["index.html"]
 
@@ -141,7 +137,7 @@ def test_factsheets_list_only_the_sources_they_cite() -> None:
     listed = lambda text: re.findall(r'<li id="src-[^"]+" value="(\d+)"', text)  # noqa: E731
     assert 0 < len(listed(sheet)) < len(listed(full))
     for number in listed(sheet):
-        assert f">[{number}" in sheet, f"source {number} is listed but not cited"
+        assert f'>[{number}' in sheet, f"source {number} is listed but not cited"
 
 
 CONFIDENT = """scheme s "S" {
@@ -158,7 +154,7 @@ CONFIDENT = """scheme s "S" {
 def test_non_primary_values_are_marked_in_every_format() -> None:
     model = compile_text(CONFIDENT, "s.scheme").schemes["s"].model
     html = site([model], "html")["s.html"]
-    row = lambda name: html[html.index(f'id="param-{name}"') :].split("</tr>")[0]  # noqa: E731
+    row = lambda name: html[html.index(f'id="param-{name}"'):].split("</tr>")[0]  # noqa: E731
     assert 'class="confidence secondary">secondary source' in row("limit")
     assert 'class="confidence unconfirmed">unconfirmed' in row("share")
     assert "confidence" not in row("rate")
@@ -172,21 +168,8 @@ def test_non_primary_values_are_marked_in_every_format() -> None:
 def test_cli_writes_both_languages_and_refuses_a_bad_date(tmp_path: Path) -> None:
     runner = CliRunner()
     fixture = str(ROOT / "tests" / "cases" / "docs" / "tokyo.scheme")
-    result = runner.invoke(
-        cli,
-        [
-            "docs",
-            fixture,
-            "-o",
-            str(tmp_path / "s"),
-            "--lang",
-            "en",
-            "--lang",
-            "ja",
-            "--date",
-            "2025-01-31",
-        ],
-    )
+    result = runner.invoke(cli, ["docs", fixture, "-o", str(tmp_path / "s"), "--lang", "en",
+                                 "--lang", "ja", "--date", "2025-01-31"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "s" / "ja" / "tokyo_cat.html").exists()
     assert "2025年1月31日発行" in (tmp_path / "s" / "ja" / "index.html").read_text("utf-8")
@@ -200,9 +183,8 @@ def test_pdf_without_chromium_is_a_message_and_writes_nothing(
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("ETSL_CHROMIUM", str(tmp_path / "no-such-browser"))
     fixture = str(ROOT / "tests" / "cases" / "docs" / "tokyo.scheme")
-    result = CliRunner().invoke(
-        cli, ["docs", fixture, "-o", str(tmp_path / "pdf"), "--format", "pdf"]
-    )
+    result = CliRunner().invoke(cli, ["docs", fixture, "-o", str(tmp_path / "pdf"),
+                                      "--format", "pdf"])
     assert result.exit_code == 1 and "apt-get install chromium" in result.output
     assert not (tmp_path / "pdf").exists() and "Traceback" not in result.output
 
@@ -226,17 +208,11 @@ SETTLEMENT = """scheme s "S" {
 """
 
 
-@pytest.mark.parametrize(
-    ("lang", "share", "mix"),
-    [
-        (
-            "en",
-            "DEB: at least 50 % of DEB and non-DEB",
-            "4 × its excess emissions + its units still owed, with CCA at least 75 %, within 5 days",
-        ),
-        ("ja", "DEB：DEB及びnon-DEBの50 %以上", "（うちCCAが75 %以上）（5日以内）"),
-    ],
-)
+@pytest.mark.parametrize(("lang", "share", "mix"), [
+    ("en", "DEB: at least 50 % of DEB and non-DEB",
+     "4 × its excess emissions + its units still owed, with CCA at least 75 %, within 5 days"),
+    ("ja", "DEB：DEB及びnon-DEBの50 %以上", "（うちCCAが75 %以上）（5日以内）"),
+])
 def test_share_clauses_and_unit_mixes_are_worded(lang: str, share: str, mix: str) -> None:
     compilation = compile_text(SETTLEMENT, "s.scheme")
     assert compilation.ok, [str(d) for d in compilation.diagnostics]

@@ -4,14 +4,17 @@ surrendered, through formatting, results, engines, documents and the China schem
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.compiler.fmt import format_source
+from etsl.compiler.model import SchemeModel
 from etsl.compiler.printer import common_multiple
 from etsl.compiler.source import SourceFile
+from etsl.linkage.pair import check_pair, parse_rates
 from etsl.runtime.columnar import engine as columnar
 from etsl.runtime.columnar.sql.compile import compile_query, table_layout
 from etsl.runtime.columnar.sql.types import DUCKDB, SPARK, Flavour
@@ -164,3 +167,58 @@ def test_an_example_may_not_expect_the_minimum_as_given() -> None:
     )
     compilation = compile_text(text, "ranged.scheme")
     assert "example-unknown-name" in {d.code for d in compilation.diagnostics}
+
+
+# ---- linkage: fine ranges compared as ranges ----------------------------------------------------
+
+LINKAGE = REPO / "tests" / "cases" / "linkage"
+
+
+def _with_fine(scheme: str, fine: str, path: Path) -> dict[str, SchemeModel]:
+    """The schemes of a linkage fixture with the first fine of one scheme replaced."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"scheme {scheme} ")
+    tail = re.sub(r"fine [^\n]*", fine, text[start:], count=1)
+    compilation = compile_text(text[:start] + tail, str(path))
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    return {name: c.model for name, c in compilation.schemes.items()}
+
+
+@pytest.mark.parametrize(
+    ("fine_b", "said"),
+    [
+        # b's range holds a's 100 EUR: either may be the lower penalty as applied
+        ("fine from 50 EUR/tCO2e * shortfall up to 150 EUR/tCO2e * shortfall", "overlap"),
+        # b's whole range is below a's 100 EUR: b's is the lower penalty whatever is set
+        ("fine from 20 EUR/tCO2e * shortfall up to 40 EUR/tCO2e * shortfall", "caps"),
+        ("fine from 100 EUR/tCO2e * shortfall up to 100 EUR/tCO2e * shortfall", None),
+    ],
+)
+def test_fine_ranges_are_compared_as_ranges(fine_b: str, said: str | None) -> None:
+    found = _with_fine("b", fine_b, LINKAGE / "penalty-level-differs.scheme")
+    report = check_pair(found["a"], found["b"])
+    finding = next((f for f in report.findings if f.code == "penalty-level-differs"), None)
+    if said is None:
+        assert finding is None
+        return
+    assert finding is not None
+    text = finding.message.text()
+    assert ("the ranges overlap" in text) == (said == "overlap"), text
+    assert ("caps the price" in text) == (said == "caps"), text
+    low, high = re.findall(r"(\d+) EUR/tCO2e \* shortfall", fine_b)
+    assert f"'b' {low}–{high} EUR/tCO2e" in text, text
+
+
+def test_fine_ranges_in_two_currencies_are_converted_as_ranges() -> None:
+    found = _with_fine(
+        "b",
+        "fine from 8000 JPY/tCO2e * shortfall up to 16000 JPY/tCO2e * shortfall",
+        LINKAGE / "penalty-needs-rate.scheme",
+    )
+    codes = {f.code for f in check_pair(found["a"], found["b"]).findings}
+    assert "penalty-needs-rate" in codes
+    report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=160"]))
+    finding = next(f for f in report.findings if f.code == "penalty-level-differs")
+    text = finding.message.text()
+    assert "8000–16000 JPY/tCO2e (= 50–100 EUR at EUR/JPY=160)" in text, text
+    assert "the ranges overlap" in text, text

@@ -238,9 +238,7 @@ def test_a_price_that_names_a_rule_shows_what_the_rule_gives() -> None:
     row = next(
         line for line in page.splitlines() if line.startswith("| Market stability reserve intake")
     )
-    assert (
-        "if the year is 2019 or later and the year is 2030 or earlier, 24 %; otherwise 12 %" in row
-    )
+    assert "if the year is 2019 or later and the year is 2030 or earlier, 24 %; otherwise 12 %" in row
     assert "the MSR intake rate" not in row
 
 

@@ -63,21 +63,14 @@ def formats(documents: dict[str, str], fmt: str) -> dict[str, str]:
 
 def test_every_kind_of_document_is_checked(documents: dict[str, str]) -> None:
     html = set(formats(documents, "html"))
-    assert {
-        "site/index.html",
-        "site/hostile_a.html",
-        "site/hostile_a-factsheet.html",
-        "site/glossary.html",
-        "compare.html",
-        "network.html",
-        "pair.html",
-    } <= html
+    assert {"site/index.html", "site/hostile_a.html", "site/hostile_a-factsheet.html",
+            "site/glossary.html", "compare.html", "network.html", "pair.html"} <= html
     assert len(formats(documents, "md")) == 6
 
 
 def test_the_search_index_cannot_leave_its_script_element(documents: dict[str, str]) -> None:
     page = documents["site/search.html"]
-    index = page[page.index('id="search-index">') : page.index("</script>")]
+    index = page[page.index('id="search-index">'):page.index("</script>")]
     assert "<" not in index.removeprefix('id="search-index">') and "Ministry" in index
     assert page.count("<script") == 2 and "Content-Security-Policy" in page
 
@@ -85,11 +78,8 @@ def test_the_search_index_cannot_leave_its_script_element(documents: dict[str, s
 def test_nothing_executable_or_external_survives(documents: dict[str, str]) -> None:
     for name, text in documents.items():
         lower = text.lower()
-        tags = (
-            ("<iframe", "<img", "<b>")
-            if name == "site/search.html"
-            else ("<script", "<iframe", "<img", "<b>")
-        )
+        tags = ("<iframe", "<img", "<b>") if name == "site/search.html" else (
+            "<script", "<iframe", "<img", "<b>")
         for tag in tags:
             assert tag not in lower, (name, tag)
         assert not re.search(r"""href=["']?\s*javascript""", lower), name
@@ -104,12 +94,7 @@ def test_scheme_text_is_escaped_identically_in_every_html_document(
     seen = 0
     for name, text in formats(documents, "html").items():
         for hostile in (CONDITIONS, JURISDICTION):
-            if (
-                "Fees" in text
-                and hostile == CONDITIONS
-                or "Ministry" in text
-                and hostile != CONDITIONS
-            ):
+            if "Fees" in text and hostile == CONDITIONS or "Ministry" in text and hostile != CONDITIONS:
                 assert str(escape(hostile)) in text, (name, hostile)
                 seen += 1
     assert seen >= 4
@@ -148,7 +133,7 @@ def test_source_addresses_are_linked_correctly_for_each_format(
     [
         ("https://example.org/a?b=1&c=2", "https://example.org/a?b=1&c=2"),
         ("HTTP://EXAMPLE.ORG/x", "HTTP://EXAMPLE.ORG/x"),
-        ('https://example.org/a b<c>"d"|e', "https://example.org/a%20b%3Cc%3E%22d%22%7Ce"),
+        ("https://example.org/a b<c>\"d\"|e", "https://example.org/a%20b%3Cc%3E%22d%22%7Ce"),
         ("https://example.org/環境", "https://example.org/%E7%92%B0%E5%A2%83"),
         ("javascript:alert(1)", None),
         (" javascript:alert(1)", None),
@@ -165,29 +150,17 @@ def test_safe_url(url: str | None, expected: str | None) -> None:
 
 
 def test_markdown_templates_escape_values_the_view_did_not_mark() -> None:
-    text = render_string(
-        "{{ value }} {{ value|code }} <{{ link|url }}>",
-        "t.md.j2",
-        value="[x](javascript:y) | *z*",
-        link="https://a.example/?p=1&q=2",
-    )
-    assert (
-        text == r"\[x\](javascript:y) \| \*z\* `[x](javascript:y) / *z*` "
-        "<https://a.example/?p=1&q=2>"
-    )
+    text = render_string("{{ value }} {{ value|code }} <{{ link|url }}>", "t.md.j2",
+                         value="[x](javascript:y) | *z*", link="https://a.example/?p=1&q=2")
+    assert text == r"\[x\](javascript:y) \| \*z\* `[x](javascript:y) / *z*` " \
+                   "<https://a.example/?p=1&q=2>"
 
 
 def test_html_templates_autoescape_and_link_only_web_addresses() -> None:
-    text = render_string(
-        '<a href="{{ a|url }}">{{ a }}</a><a href="{{ b|url }}">',
-        "t.html.j2",
-        a="https://a.example/?p=1&q=2",
-        b="javascript:alert(1)",
-    )
-    assert (
-        text == '<a href="https://a.example/?p=1&amp;q=2">https://a.example/?p=1&amp;q=2'
-        '</a><a href="">'
-    )
+    text = render_string('<a href="{{ a|url }}">{{ a }}</a><a href="{{ b|url }}">', "t.html.j2",
+                         a="https://a.example/?p=1&q=2", b="javascript:alert(1)")
+    assert text == '<a href="https://a.example/?p=1&amp;q=2">https://a.example/?p=1&amp;q=2' \
+                   '</a><a href="">'
 
 
 def test_printing_nothing_is_a_bug_not_the_word_none() -> None:

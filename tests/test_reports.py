@@ -37,18 +37,8 @@ def test_markdown_autolinks_keep_ampersands(tmp_path: Path) -> None:
     scheme.write_text(LINKED)
     other = tmp_path / "b.scheme"
     other.write_text(LINKED.replace('scheme a "A"', 'scheme b "B"'))
-    code, _ = etsl(
-        "docs",
-        scheme,
-        other,
-        "-o",
-        tmp_path / "site",
-        "--format",
-        "md",
-        "--compare",
-        f"Both={scheme},{other}",
-        "--linkage",
-    )
+    code, _ = etsl("docs", scheme, other, "-o", tmp_path / "site", "--format", "md",
+                   "--compare", f"Both={scheme},{other}", "--linkage")
     assert code == 0
     pages = [p.read_text() for p in (tmp_path / "site").glob("*.md")]
     code, compared = etsl("compare", scheme, other)
@@ -59,39 +49,26 @@ def test_markdown_autolinks_keep_ampersands(tmp_path: Path) -> None:
 
 def test_sweep_table_shows_the_key_of_every_varied_name(tmp_path: Path) -> None:
     data = tmp_path / "facilities.csv"
-    data.write_text(
-        "id,category,base_emissions,emissions,outside_credits\n"
-        "F1,office,10000,47000,\nF2,factory,430,2021,\n"
-    )
-    code, output = etsl(
-        "sweep",
-        BENCH,
-        "--participants",
-        data,
-        "--map",
-        "outside_credits=held.outside_credits",
-        "--vary",
-        "reduction_factor[office]=8%,10%",
-        "--vary",
-        "reduction_factor[factory]=8%,10%",
-        "--vary",
-        "limit[outside_credits]=0 tCO2,100 tCO2",
-    )
+    data.write_text("id,category,base_emissions,emissions,outside_credits\n"
+                    "F1,office,10000,47000,\nF2,factory,430,2021,\n")
+    code, output = etsl("sweep", BENCH, "--participants", data, "--map",
+                        "outside_credits=held.outside_credits",
+                        "--vary", "reduction_factor[office]=8%,10%",
+                        "--vary", "reduction_factor[factory]=8%,10%",
+                        "--vary", "limit[outside_credits]=0 tCO2,100 tCO2")
     assert code == 0, output
     header = next(line for line in output.splitlines() if "┃ scenario" in line)
-    for name in ("reduction_factor[office]", "reduction_factor[factory]", "limit[outside_credits]"):
+    for name in ("reduction_factor[office]", "reduction_factor[factory]",
+                 "limit[outside_credits]"):
         assert name in header
 
 
 def test_ids_that_look_like_markup_are_printed_as_they_are(tmp_path: Path) -> None:
     data = tmp_path / "facilities.csv"
-    data.write_text(
-        "id,category,base_emissions,emissions,outside_credits\n"
-        "[bold]F1[/bold],office,10000,47000,\n"
-    )
-    code, output = etsl(
-        "run", BENCH, "--participants", data, "--map", "outside_credits=held.outside_credits"
-    )
+    data.write_text("id,category,base_emissions,emissions,outside_credits\n"
+                    "[bold]F1[/bold],office,10000,47000,\n")
+    code, output = etsl("run", BENCH, "--participants", data, "--map",
+                        "outside_credits=held.outside_credits")
     assert code == 0 and "[bold]F1[/bold]" in output
 
 
@@ -110,10 +87,8 @@ SUMMARY = """scheme s "S" {
 
 def test_summary_totals_caps_of_covered_participants_only(tmp_path: Path) -> None:
     compiled = compile_text(SUMMARY, "s.scheme").schemes["s"]
-    records = tuple(
-        Record(f"F{i}", "p", {"emissions": Decimal(e), "size": Decimal(s)}, i + 2)
-        for i, (e, s) in enumerate([(1200, 20), (900, 20), (5000, 5)])
-    )
+    records = tuple(Record(f"F{i}", "p", {"emissions": Decimal(e), "size": Decimal(s)}, i + 2)
+                    for i, (e, s) in enumerate([(1200, 20), (900, 20), (5000, 5)]))
     summary = run(compiled, Dataset(records)).summary()
     assert summary.participants_covered == 2
     assert summary.total_cap == Decimal(2000)  # not 3000: F2 is not covered
@@ -122,14 +97,8 @@ def test_summary_totals_caps_of_covered_participants_only(tmp_path: Path) -> Non
     (tmp_path / "data.csv").write_text("id,emissions,size\nF0,1200,20\nF1,900,20\nF2,5000,5\n")
     outputs = []
     for engine in ("columnar", "reference"):
-        code, output = etsl(
-            "run",
-            tmp_path / "s.scheme",
-            "--participants",
-            tmp_path / "data.csv",
-            "--engine",
-            engine,
-        )
+        code, output = etsl("run", tmp_path / "s.scheme", "--participants",
+                            tmp_path / "data.csv", "--engine", engine)
         assert code == 0, output
         outputs.append(output.split(": summary")[1].split("\n", 1)[1])
     assert outputs[0] == outputs[1]

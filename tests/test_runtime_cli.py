@@ -296,32 +296,19 @@ def test_map_reads_a_mapping_file(tmp_path: Path) -> None:
     from etsl.cli import cli
 
     scheme = tmp_path / "s.scheme"
-    scheme.write_text("scheme s { participant p { emissions: tCO2e }\n cap = 100 tCO2e }\n")
+    scheme.write_text('scheme s { participant p { emissions: tCO2e }\n cap = 100 tCO2e }\n')
     data = tmp_path / "d.csv"
     data.write_text("Facility,CO2 (t)\nF1,120\n")
     mapping = tmp_path / "mapping.txt"
     mapping.write_text("Facility = id\nCO2 (t) = emissions\n")
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(
-        cli,
-        ["run", str(scheme), "--participants", str(data), "--map", f"@{mapping}", "-o", str(out)],
-    )
+    result = CliRunner().invoke(cli, ["run", str(scheme), "--participants", str(data),
+                                      "--map", f"@{mapping}", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "F1,,true,100,120,20" in out.read_text()
     mapping.write_text("Facility\n")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "run",
-            str(scheme),
-            "--participants",
-            str(data),
-            "--map",
-            f"@{mapping}",
-            "-o",
-            str(tmp_path / "x.csv"),
-        ],
-    )
+    result = CliRunner().invoke(cli, ["run", str(scheme), "--participants", str(data),
+                                      "--map", f"@{mapping}", "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
     assert "the mapping file has problems" in result.output
     assert not (tmp_path / "x.csv").exists()

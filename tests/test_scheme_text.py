@@ -182,12 +182,8 @@ def test_updating_gives_a_translation_without_context_to_each_scheme(tmp_path: P
         if message.id and message.id != "p1":
             found = flat.get(message.id)
             if found is None:
-                flat.add(
-                    message.id,
-                    f"訳：{message.id}",
-                    locations=list(message.locations),
-                    user_comments=["term of the Harbour Act"],
-                )
+                flat.add(message.id, f"訳：{message.id}", locations=list(message.locations),
+                         user_comments=["term of the Harbour Act"])
             else:
                 found.locations.extend(message.locations)
     path = catalogue_path(tmp_path, "ja")
@@ -255,19 +251,9 @@ def test_a_comparison_names_each_schemes_periods_in_its_own_terms() -> None:
 def test_the_japanese_linkage_page_quotes_scheme_text_in_japanese(tmp_path: Path) -> None:
     """Its evidence quoted a scheme's own words in English: （制度の記述：The sources cited …）."""
     world = ROOT / "schemes" / "world"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "docs",
-            str(world / "eu_ets.scheme"),
-            str(world / "swiss_ets.scheme"),
-            "--linkage",
-            "--lang",
-            "ja",
-            "-o",
-            str(tmp_path / "site"),
-        ],
-    )
+    result = CliRunner().invoke(cli, ["docs", str(world / "eu_ets.scheme"),
+                                      str(world / "swiss_ets.scheme"), "--linkage",
+                                      "--lang", "ja", "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "linkage.html").read_text(encoding="utf-8").split("<footer")[0]
     assert "（制度の記述：参照した指令の条文には記載がない。" in page

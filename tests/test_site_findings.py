@@ -51,6 +51,7 @@ FOUND = {
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 
 
+
 def prose(text: str) -> Iterator[str]:
     """The lines a reader reads as sentences: no fenced or indented formulas, inline code
     (Markdown or HTML), HTML tags or link targets."""
@@ -120,10 +121,7 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
         ("The rule is defined at tokyo_cat.scheme:70.", "a scheme file's line number"),
         ("Offices 8 % [tmg_2016]", "a source's key shown as its reference"),
         ("Cap: 1 − 30 % of 1,000 t", "a factor applied to a sum without brackets"),
-        (
-            "| 開始時期 | 2013から |",
-            "a bare year in a Japanese sentence (2013から, not 2013年から)",
-        ),
+        ("| 開始時期 | 2013から |", "a bare year in a Japanese sentence (2013から, not 2013年から)"),
     ],
 )
 def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None:

@@ -27,20 +27,14 @@ def sql(*args: str) -> tuple[int, str, str]:
 def supported() -> list[CompiledScheme]:
     compilation = compile_paths([ROOT / "schemes", BENCH])
     schemes = [compilation.schemes[n] for n in sorted(compilation.schemes)]
-    return [
-        s
-        for s in schemes
-        if not isinstance(
-            compile_query(s, table_layout(s.program, "participants", (18, 4), None)), Unsupported
-        )
-    ]
+    return [s for s in schemes if not isinstance(
+        compile_query(s, table_layout(s.program, "participants", (18, 4), None)), Unsupported)]
 
 
 @pytest.mark.parametrize("compiled", supported(), ids=lambda c: c.name)
 def test_spark_sql_parses_in_sqlglots_spark_dialect(compiled: CompiledScheme) -> None:
-    query = compile_query(
-        compiled, table_layout(compiled.program, "participants", (18, 4), None), SPARK
-    )
+    query = compile_query(compiled, table_layout(compiled.program, "participants", (18, 4), None),
+                          SPARK)
     assert not isinstance(query, Unsupported)
     text = query.sql("spark")
     parsed = sqlglot.parse_one(text, read="spark")
@@ -80,7 +74,8 @@ def test_spark_sql_says_which_settings_it_needs() -> None:
 def test_nested_shape_has_no_with_clause() -> None:
     code, out, _ = sql(str(TOKYO), "--shape", "nested", "--compact")
     assert code == 0
-    assert sqlglot.parse_one(out.strip().rstrip(";"), read="duckdb").find(sqlglot.exp.With) is None
+    assert sqlglot.parse_one(out.strip().rstrip(";"), read="duckdb").find(sqlglot.exp.With) \
+        is None
 
 
 def test_duckdb_sql_runs_and_computes_the_examples(tmp_path: Path) -> None:
@@ -91,8 +86,7 @@ def test_duckdb_sql_runs_and_computes_the_examples(tmp_path: Path) -> None:
         "CREATE TABLE participants AS SELECT * FROM (VALUES "
         "('F1', 'office', 10000, 47000, NULL), ('F2', 'factory', 430, 2021, NULL), "
         "('F3', 'office', 1000, 4800, 300)) AS t(id, category, base_emissions, emissions, "
-        '"held.outside_credits")'
-    )
+        '"held.outside_credits")')
     rows = connection.execute((tmp_path / "q.sql").read_text()).fetchall()
     names = [d[0] for d in connection.description]
     by_id = {r[names.index("$participant")]: dict(zip(names, r, strict=True)) for r in rows}
@@ -104,7 +98,8 @@ def test_duckdb_sql_runs_and_computes_the_examples(tmp_path: Path) -> None:
 
 def test_unsupported_scheme_is_an_error_not_sql(tmp_path: Path) -> None:
     scheme = tmp_path / "borrow.scheme"
-    scheme.write_text(BENCH.read_text().replace("  units {", "  borrowing unlimited\n  units {"))
+    scheme.write_text(BENCH.read_text().replace(
+        "  units {", "  borrowing unlimited\n  units {"))
     code, out, err = sql(str(scheme))
     assert code == 1 and out == ""
     assert "cannot be written as one exact query: unsupported: borrowing 'unlimited'" in err

@@ -54,16 +54,12 @@ def compiled_sql(fixture: Fixture, dialect: str) -> str:
     """The SQL of every column computed for `rule x = EXPRESSION`, one line."""
     inputs = fixture.inputs()
     declared = "  ".join(f"{name}: number" for name in inputs)
-    text = (
-        f'scheme fixture "Fixture" {{\n  participant p {{ {declared}  emissions: tCO2e }}\n'
-        f"  rule x = {fixture.expression}\n}}\n"
-    )
+    text = (f'scheme fixture "Fixture" {{\n  participant p {{ {declared}  emissions: tCO2e }}\n'
+            f"  rule x = {fixture.expression}\n}}\n")
     compilation = compile_text(text, "<fixture>")
     assert compilation.ok, [d.message for d in compilation.diagnostics]
-    columns = {
-        n: InputColumn(n, Kind.NUM, num, False)
-        for n, num in {**inputs, "emissions": Num(10, 0)}.items()
-    }
+    columns = {n: InputColumn(n, Kind.NUM, num, False)
+               for n, num in {**inputs, "emissions": Num(10, 0)}.items()}
     layout = Layout("participants", "id", None, "p", columns)
     query = compile_query(compilation.schemes["fixture"], layout, FLAVOURS[dialect])
     assert isinstance(query, ColumnarQuery), query
@@ -81,5 +77,7 @@ def test_exact_rewrites_match_the_golden_sql(dialect: str, update_golden: bool) 
     path = FIXTURES / f"exact.{dialect}.sql"
     fixtures = read_fixtures(path)
     assert len(fixtures) >= 10
-    text = "\n\n".join(f"{f.header}\n{f.expression}\n{compiled_sql(f, dialect)}" for f in fixtures)
+    text = "\n\n".join(
+        f"{f.header}\n{f.expression}\n{compiled_sql(f, dialect)}" for f in fixtures
+    )
     check_golden(path, text + "\n", update_golden)

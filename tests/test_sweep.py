@@ -40,16 +40,13 @@ def data(tmp_path: Path) -> Path:
     return path
 
 
-VARIES = [
-    "coverage_threshold=1000 kL_oe/yr,1500,2500kL_oe/yr",
-    "reduction_factor[office,first]=8%,20",
-    "limit[outside_tokyo]=0 tCO2e,1000 tCO2,1 ktCO2e",
-]
+VARIES = ["coverage_threshold=1000 kL_oe/yr,1500,2500kL_oe/yr",
+          "reduction_factor[office,first]=8%,20",
+          "limit[outside_tokyo]=0 tCO2e,1000 tCO2,1 ktCO2e"]
 
 
-def test_columnar_sweep_equals_the_reference_per_scenario(
-    tokyo: CompiledScheme, data: Path
-) -> None:
+def test_columnar_sweep_equals_the_reference_per_scenario(tokyo: CompiledScheme,
+                                                           data: Path) -> None:
     grid = sweep.parse_grid(tokyo, VARIES)
     assert isinstance(grid, sweep.Grid)
     outcome = sweep.sweep_file(tokyo, grid, data, {}, None)
@@ -75,19 +72,16 @@ def test_values_are_read_in_the_targets_unit(tokyo: CompiledScheme) -> None:
     assert limit.values == (Decimal(0), Decimal(1000), Decimal(1000))
 
 
-@pytest.mark.parametrize(
-    ("vary", "message"),
-    [
-        ("threshold=1", "'threshold' is not a parameter"),
-        ("coverage_threshold", "is not NAME=V1,V2"),
-        ("coverage_threshold=1000 tCO2e", "is in tCO2e, but 'coverage_threshold' is in kL_oe/yr"),
-        ("coverage_threshold=lots", "is not a number"),
-        ("coverage_threshold=5 parsecs", "unknown unit 'parsecs'"),
-        ("reduction_factor[shop,first]=1%", "has no cell [shop,first]"),
-        ("factors[office]=1%", "'factors' is not a table"),
-        ("limit[saitama_excess,other_gas]=5 tCO2e", "no surrender clause names exactly"),
-    ],
-)
+@pytest.mark.parametrize(("vary", "message"), [
+    ("threshold=1", "'threshold' is not a parameter"),
+    ("coverage_threshold", "is not NAME=V1,V2"),
+    ("coverage_threshold=1000 tCO2e", "is in tCO2e, but 'coverage_threshold' is in kL_oe/yr"),
+    ("coverage_threshold=lots", "is not a number"),
+    ("coverage_threshold=5 parsecs", "unknown unit 'parsecs'"),
+    ("reduction_factor[shop,first]=1%", "has no cell [shop,first]"),
+    ("factors[office]=1%", "'factors' is not a table"),
+    ("limit[saitama_excess,other_gas]=5 tCO2e", "no surrender clause names exactly"),
+])
 def test_bad_varies_are_explained(tokyo: CompiledScheme, vary: str, message: str) -> None:
     problem = sweep.parse_grid(tokyo, [vary])
     assert isinstance(problem, sweep.GridError)
@@ -96,28 +90,12 @@ def test_bad_varies_are_explained(tokyo: CompiledScheme, vary: str, message: str
 
 def test_cli_writes_table_and_chart(tmp_path: Path, data: Path) -> None:
     out, chart = tmp_path / "sweep.csv", tmp_path / "sweep.svg"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            str(TOKYO),
-            "--participants",
-            str(data),
-            "--vary",
-            VARIES[0],
-            "--vary",
-            VARIES[1],
-            "-o",
-            str(out),
-            "--chart",
-            str(chart),
-            "--metric",
-            "fine",
-        ],
-    )
+    result = CliRunner().invoke(cli, ["sweep", str(TOKYO), "--participants", str(data),
+                                      "--vary", VARIES[0], "--vary", VARIES[1], "-o", str(out),
+                                      "--chart", str(chart), "--metric", "fine"])
     assert result.exit_code == 0, result.output
     lines = out.read_text().splitlines()
-    assert lines[0].startswith('scenario,rows,coverage_threshold,"reduction_factor[office,')
+    assert lines[0].startswith("scenario,rows,coverage_threshold,\"reduction_factor[office,")
     assert len(lines) == 1 + 6
     root = ElementTree.fromstring(chart.read_text())
     assert root.tag.endswith("svg")
@@ -128,19 +106,8 @@ def test_cli_writes_table_and_chart(tmp_path: Path, data: Path) -> None:
 def test_a_written_sweep_prints_its_first_50_scenarios(tmp_path: Path, data: Path) -> None:
     out = tmp_path / "sweep.csv"
     thresholds = ",".join(str(1000 + step) for step in range(60))
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            str(TOKYO),
-            "--participants",
-            str(data),
-            "--vary",
-            f"coverage_threshold={thresholds}",
-            "-o",
-            str(out),
-        ],
-    )
+    result = CliRunner().invoke(cli, ["sweep", str(TOKYO), "--participants", str(data),
+                                      "--vary", f"coverage_threshold={thresholds}", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert len(out.read_text().splitlines()) == 1 + 60
     assert "60 scenario(s)" in result.output and "│ 1049 " in result.output
@@ -157,34 +124,21 @@ def test_cli_rejects_unknown_metrics_and_formats(data: Path, tmp_path: Path) -> 
 
 
 def test_charts_are_svg_only(data: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            str(TOKYO),
-            "--participants",
-            str(data),
-            "--vary",
-            VARIES[0],
-            "--chart",
-            str(tmp_path / "c.png"),
-        ],
-    )
+    result = CliRunner().invoke(cli, ["sweep", str(TOKYO), "--participants", str(data),
+                                      "--vary", VARIES[0], "--chart", str(tmp_path / "c.png")])
     assert result.exit_code == 2 and "write .svg files" in result.output
     assert not (tmp_path / "c.png").exists()
 
 
-def test_unsupported_schemes_are_swept_by_the_reference_engine(tmp_path: Path, data: Path) -> None:
+def test_unsupported_schemes_are_swept_by_the_reference_engine(tmp_path: Path,
+                                                               data: Path) -> None:
     scheme = tmp_path / "borrow.scheme"
     scheme.write_text(TOKYO.read_text().replace("borrowing none", "borrowing next_period"))
-    result = CliRunner().invoke(
-        cli, ["sweep", str(scheme), "--participants", str(data), "--vary", VARIES[0]]
-    )
+    result = CliRunner().invoke(cli, ["sweep", str(scheme), "--participants", str(data),
+                                      "--vary", VARIES[0]])
     assert result.exit_code == 0, result.output
-    assert (
-        "columnar engine: borrowing between periods; evaluating each scenario with the "
+    assert "columnar engine: borrowing between periods; evaluating each scenario with the " \
         "reference engine" in result.output
-    )
     assert "(reference engine)" in result.output
 
 
@@ -205,23 +159,15 @@ def test_an_overflow_names_the_value_participant_and_scenario(tmp_path: Path) ->
     scheme.write_text(OVERFLOWING)
     data = tmp_path / "sw.csv"
     data.write_text("id,emissions\nA,5\nB,123456789012345\n")
-    result = CliRunner().invoke(
-        cli,
-        ["sweep", str(scheme), "--participants", str(data), "--vary", "multiplier=2,100000000000"],
-    )
+    result = CliRunner().invoke(cli, ["sweep", str(scheme), "--participants", str(data),
+                                      "--vary", "multiplier=2,100000000000"])
     assert result.exit_code == 0, result.stderr
-    assert (
-        "columnar engine: a value does not fit DECIMAL(38): 'cap' of participant 'B' "
-        "in scenario 2 (Out of Range Error: Overflow"
-    ) in result.stderr
+    assert ("columnar engine: a value does not fit DECIMAL(38): 'cap' of participant 'B' "
+            "in scenario 2 (Out of Range Error: Overflow") in result.stderr
     result = CliRunner().invoke(cli, ["run", str(scheme), "--participants", str(data)])
     assert result.exit_code == 0 and "does not fit" not in result.stderr
-    scheme.write_text(
-        OVERFLOWING.replace("param multiplier = 2", "param multiplier = 10000000000000")
-    )
+    scheme.write_text(OVERFLOWING.replace("param multiplier = 2", "param multiplier = 10000000000000"))
     result = CliRunner().invoke(cli, ["run", str(scheme), "--participants", str(data)])
     assert result.exit_code == 0
-    assert (
-        "columnar engine: a value does not fit DECIMAL(38): 'cap' of participant 'A' (Out "
-        "of Range Error" in result.stderr
-    )
+    assert ("columnar engine: a value does not fit DECIMAL(38): 'cap' of participant 'A' (Out "
+            "of Range Error" in result.stderr)

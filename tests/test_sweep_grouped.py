@@ -42,7 +42,9 @@ def _same_as_reference(outcome: sweep.SweepOutcome, expected: sweep.SweepOutcome
         assert ours.values == theirs.values
         without_categories = replace(theirs.summary, category_field=None, by_category={})
         assert ours.summary == without_categories, ours.values
-    assert sorted(e.render() for e in outcome.errors) == sorted(e.render() for e in expected.errors)
+    assert sorted(e.render() for e in outcome.errors) == sorted(
+        e.render() for e in expected.errors
+    )
 
 
 def _divided(tmp_path: Path, data: str, offsets: str) -> sweep.SweepOutcome:

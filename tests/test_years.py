@@ -182,9 +182,7 @@ def test_run_writes_a_year_column_and_both_engines_agree(tmp_path: Path) -> None
     header, *lines = outputs["reference"].splitlines()
     assert header.startswith("participant,period,year,covered,")
     assert [line.split(",")[:3] for line in lines] == [
-        ["E1", "cp4", "2021"],
-        ["E1", "cp4", "2022"],
-        ["E1", "cp4", "2023"],
+        ["E1", "cp4", "2021"], ["E1", "cp4", "2022"], ["E1", "cp4", "2023"]
     ]
 
 
@@ -195,7 +193,10 @@ def test_explain_names_the_year_and_shows_the_earlier_sums(tmp_path: Path) -> No
     )
     assert code == 0, output
     assert "annual: participant E1, period cp4, year 2023 (" in output
-    assert "obligation = 100,000 t CO2e + 200,000 t CO2e − 60,000 t CO2e = 240,000 t CO2e" in output
+    assert (
+        "obligation = 100,000 t CO2e + 200,000 t CO2e − 60,000 t CO2e = 240,000 t CO2e"
+        in output
+    )
     assert "earlier_years.obligation = 60,000 t CO2e — obligation summed over 2021, 2022" in output
 
 
@@ -265,6 +266,4 @@ def test_explain_shows_a_year_as_a_year(tmp_path: Path) -> None:
     data.write_text("id,year,emissions\nA,2021,5\nA,2022,7\n")
     code, output = _cli("explain", scheme, "--participants", data, "--id", "A", "--rule", "later")
     assert code == 0, output
-    assert (
-        "later = 2022 − 2000 = 22" in output
-    )  # a number beside year is a year too: not 2,022 or 2,000
+    assert "later = 2022 − 2000 = 22" in output  # a number beside year is a year too: not 2,022 or 2,000

@@ -256,7 +256,7 @@ def compile_query(
 def unsupported_constructs(program: Program) -> Unsupported | None:
     if program.borrows:  # `within_period` never borrows across periods (nor does `none`)
         assert program.borrowing is not None
-        return Unsupported(f"borrowing '{program.borrowing.mode}'")
+        return Unsupported(f"borrowing '{'/'.join(dict.fromkeys(program.borrowing.modes))}'")
     return None
 
 

@@ -1,5 +1,4 @@
 """A Dataset built in Python whose record lacks an input the cap needs."""
-
 from decimal import Decimal
 
 from etsl.runtime.records import Dataset, Record
