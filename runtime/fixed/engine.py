@@ -82,7 +82,7 @@ def unsupported(program: ir.Program) -> str | None:
             return f"{clause.kind} clauses in surrender"
     for penalty in program.penalties:
         if any(c.mix or c.within or c.lower for c in penalty.consequences):
-            return "a unit mix, a time to settle or a range (`from`) in a consequence"
+            return "a unit mix, a time to settle or a range in a consequence"
     for expr in _expressions(program):
         reason = _node_reason(expr)
         if reason:
