@@ -38,6 +38,7 @@ from etsl.documents.compare import (
     LEVEL_NOT_STATED,
     NOT_STATED,
     card,
+    cell,
     definitions,
     mix_words,
     periods_words,
@@ -186,6 +187,7 @@ class SchemePage:
     doubtful: int = 0  # values resting on secondary or unconfirmed sources
     related: tuple[Item, ...] = ()
     limit_values: tuple[str, ...] = ()  # what the surrender limits amount to, with numbers
+    sheet_facts: tuple[Fact, ...] = ()  # the factsheet's key facts (see _sheet_facts)
 
 
 #: A factsheet fits one page: it shows at most this many limit tables (the full page has all).
@@ -214,6 +216,23 @@ def _fact_view(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Fact
     return tuple(
         Fact(d.title, c.lines, notes.refs(model.name, c.cites)) for d, c in card(model, lex)
     )
+
+
+def _sheet_facts(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Fact, ...]:
+    """The key facts of a one-page factsheet: the page's, but borrowing's own modes in some
+    periods (`during cycle2 …`, each with its limit and source) are named and left to the
+    full page."""
+    facts = []
+    for d, c in card(model, lex):
+        borrowing = model.borrowing if d.key == "borrowing" else None
+        if borrowing and borrowing.during:
+            periods = periods_words([p for r in borrowing.during for p in r.periods], lex)
+            line = _("{mode} ({periods}: see the full page)").format(
+                mode=c.lines[0], periods=periods
+            )
+            c = cell([line], [borrowing.cite])
+        facts.append(Fact(d.title, c.lines, notes.refs(model.name, c.cites)))
+    return tuple(facts)
 
 
 def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
@@ -754,6 +773,7 @@ def scheme_page(
         units=_units(model, notes, lex, others),
         surrender=_surrender(model, notes, lex),
         limit_values=_limit_values(model, lex),
+        sheet_facts=_sheet_facts(model, notes, lex),
         banking=_banking(model, notes, lex),
         prices=_prices(model, notes, lex),
         penalties=_penalties(model, notes, lex),

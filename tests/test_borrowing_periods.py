@@ -106,3 +106,15 @@ def test_linkage_names_the_periods_of_one_sided_borrowing(tmp_path: Path) -> Non
     finding = next(f for f in check_pair(a, b).findings if f.code == "borrowing-unilateral")
     assert "allows borrowing in p1" in finding.message.text()
     assert finding.evidence[0].field == "borrowing during p1"
+
+
+def test_the_factsheet_names_the_period_and_leaves_its_rule_to_the_full_page() -> None:
+    """China's factsheet ran onto a second page with the 2021-2022 rule and its source."""
+    from etsl.documents.site import site
+
+    model = compile_paths([CHINA]).schemes["china_ets"].model
+    pages = site([model], "html")
+    sheet, full = pages["china_ets-factsheet.html"], pages["china_ets.html"]
+    assert "Not allowed (cycle 2: see the full page)" in sheet
+    assert "climatecooperation.cn" not in sheet and "climatecooperation.cn" in full
+    assert "In cycle 2: into the next period only" in full
