@@ -324,6 +324,7 @@ def borrowing_unilateral(p: Pair) -> list[Hit]:
         return []
     allowing = [r for r in mine.during if allows(r.mode)]
     a, b = Scheme(p.a.name), Scheme(p.b.name)
+    item: object  # what the evidence points at: the declaration, or its period's rule
     if allows(mine.mode):
         said = _BORROWING(a=a, b=b, mode=Term(mine.mode, False))
         field, item, mode = "borrowing", mine, mine.mode
