@@ -413,6 +413,19 @@ class HoldingLimit:
 
 
 @frozen
+class PeriodCarrying:
+    """`during cycle2 next_period up to L`: the mode and limit of borrowing in some periods
+    (the declaration's mode holds in the others)."""
+
+    periods: tuple[str, ...]
+    mode: str
+    limit: Expr | None
+    description: str | None
+    cite: Cite | None
+    span: Span
+
+
+@frozen
 class Banking:
     keyword: str  # "banking" or "borrowing"
     mode: str
@@ -420,6 +433,7 @@ class Banking:
     cite: Cite | None
     span: Span
     rules: tuple[BankRule, ...] = ()
+    during: tuple[PeriodCarrying, ...] = ()  # borrowing's modes in some periods
 
 
 @frozen
@@ -477,9 +491,12 @@ class Mix:
 
 @frozen
 class Consequence:
+    """`fine X`, `fine X up to L`, `fine up to L`, `fine from A up to B` (a range)."""
+
     kind: str
     amount: Expr | None
     limit: Expr | None
+    lower: Expr | None  # `from A`: the least the authority may impose (with `up to`)
     mix: Mix | None
     within: Expr | None  # the time allowed to settle (`within 5 day`)
     description: str | None

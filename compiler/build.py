@@ -364,6 +364,9 @@ class Builder:
     def up_to(self, meta: LarkMeta, expr: ast.Expr) -> ast.Expr:
         return expr
 
+    def lower_bound(self, meta: LarkMeta, expr: ast.Expr) -> ast.Expr:
+        return expr
+
     def banking(
         self,
         meta: LarkMeta,
@@ -426,9 +429,34 @@ class Builder:
         return ast.HoldingLimit(units, limit, text, cite, self.span(meta))
 
     def borrowing(
-        self, meta: LarkMeta, mode: Token, limit: ast.Expr | None, cite: ast.Cite | None
+        self,
+        meta: LarkMeta,
+        mode: Token,
+        limit: ast.Expr | None,
+        during: tuple[ast.PeriodCarrying, ...] | None,
+        cite: ast.Cite | None,
     ) -> ast.Banking:
-        return ast.Banking("borrowing", str(mode), limit, cite, self.span(meta))
+        """borrowing: "borrowing" bank_mode [up_to] [borrow_periods] [cite]"""
+        span = self.span(meta)
+        return ast.Banking("borrowing", str(mode), limit, cite, span, (), during or ())
+
+    def borrow_periods(
+        self, meta: LarkMeta, *during: ast.PeriodCarrying
+    ) -> tuple[ast.PeriodCarrying, ...]:
+        return during
+
+    def borrow_period(
+        self,
+        meta: LarkMeta,
+        periods: tuple[str, ...],
+        mode: Token,
+        limit: ast.Expr | None,
+        description: Token | None,
+        cite: ast.Cite | None,
+    ) -> ast.PeriodCarrying:
+        """borrow_period: "during" name_list bank_mode [up_to] [STRING] [cite]"""
+        text = description_text(description)
+        return ast.PeriodCarrying(periods, str(mode), limit, text, cite, self.span(meta))
 
     # ---- prices, consequences, support, links ------------------------------------------------
     def price(
@@ -481,17 +509,20 @@ class Builder:
         meta: LarkMeta,
         kind: Token,
         amount: ast.Expr | None,
+        lower: ast.Expr | None,
         limit: ast.Expr | None,
         mix: ast.Mix | None,
         within: ast.Expr | None,
         description: Token | None,
         cite: ast.Cite | None,
     ) -> ast.Consequence:
-        """consequence: consequence_kind [expr] [up_to] [mix] ["within" expr] [STRING] [cite]"""
+        """consequence: consequence_kind [expr] [lower_bound] [up_to] [mix] ["within" expr]
+        [STRING] [cite]"""
         return ast.Consequence(
             str(kind),
             amount,
             limit,
+            lower,
             mix,
             within,
             description_text(description),

@@ -18,6 +18,9 @@ from etsl.compiler.units import CO2E, DAYS, TIME, is_currency, is_price_per_tonn
 from etsl.compiler.vocabulary import CO2E_NAMES, PRELUDE_PATH, RUNTIME_INPUTS
 from etsl.compiler.vocabulary import is_default as vocabulary_is_default
 
+#: `fine.minimum` in an example: the least the consequences of a kind may total.
+MINIMUM = "minimum"
+
 __all__ = ["CheckedScheme", "Checker", "check", "dependency_order", "is_zero"]
 
 
@@ -80,6 +83,18 @@ def _check_surrender(c: Checker) -> None:
     for banking in (c.s.banking, c.s.borrowing):
         if banking is not None and banking.limit is not None:
             c.expect(banking.limit, Quant(CO2E), f"a {banking.keyword} limit")
+    for during in c.s.borrowing.during if c.s.borrowing else ():
+        if during.limit is not None:
+            c.expect(during.limit, Quant(CO2E), "a borrowing limit")
+        for period in (p for p in during.periods if p not in c.s.periods):
+            c.diagnostics.append(
+                error(
+                    codes.UNKNOWN_NAME,
+                    f"borrowing names period '{period}', which the scheme does not declare",
+                    during.span,
+                    did_you_mean(period, list(c.s.periods)) or "name a declared period",
+                )
+            )
     for holding in c.s.holding_limits:
         c.expect(holding.limit, Quant(CO2E), "a holding limit")
     for rule in c.s.banking.rules if c.s.banking else ():
@@ -95,10 +110,44 @@ def _check_penalties(c: Checker) -> None:
             c.expect(penalty.condition, BOOL, "a penalty condition")
         for consequence in penalty.consequences:
             kind = CONSEQUENCE_AMOUNTS.get(consequence.kind)
-            for expr in (consequence.amount, consequence.limit):
+            for expr in (consequence.amount, consequence.lower, consequence.limit):
                 if expr is not None and kind is not None:
                     _check_amount(c, consequence.kind, kind, expr)
+            _check_range(c, consequence)
             _check_settlement(c, consequence)
+
+
+def _check_range(c: Checker, consequence: ast.Consequence) -> None:
+    """`fine from A up to B`: a range needs both bounds, no amount, and one unit."""
+    lower, upper = consequence.lower, consequence.limit
+    if lower is None:
+        return
+    if upper is None or consequence.amount is not None:
+        problem = (
+            "needs an upper bound ('up to …')"
+            if upper is None
+            else "states a range, so it takes no amount of its own"
+        )
+        c.diagnostics.append(
+            error(
+                codes.RANGE_FORM,
+                f"a {consequence.kind} with a lower bound ('from …') {problem}",
+                lower.span,
+                f"write a range as {consequence.kind} from A up to B, or an amount with a cap "
+                f"as {consequence.kind} X up to L",
+            )
+        )
+        return
+    lower_type, upper_type = c.infer(lower), c.infer(upper)
+    if ANY not in (lower_type, upper_type) and lower_type != upper_type:
+        c.diagnostics.append(
+            error(
+                codes.UNIT_MISMATCH,
+                f"the bounds of a {consequence.kind} differ: from {lower_type} up to {upper_type}",
+                upper.span,
+                "write both bounds in the same unit",
+            )
+        )
 
 
 #: Consequences that owe units, so their settlement can state a unit mix.
@@ -225,6 +274,8 @@ def _binding_target(c: Checker, path: tuple[str, ...], given: bool) -> Type | No
     head = path[0]
     if len(path) == 2 and head in ("held", "eligible") and (given or head == "eligible"):
         return Quant(CO2E) if path[1] in c.s.units else None
+    if len(path) == 2 and path[1] == MINIMUM and head in CONSEQUENCE_AMOUNTS and not given:
+        return ANY  # `expect fine.minimum = …`: the least of a range (`fine from A up to B`)
     if len(path) == 2 and head == "earlier_years" and given:
         summable = path[1] in c.s.fields or path[1] in c.s.rules or path[1] in RUNTIME_INPUTS
         return c.symbol_type(path[1]) if summable else None

@@ -218,6 +218,13 @@ MISSING_GWP: Final = Code(
     "co2e() converts a gas that has no GWP under the scheme's basis (or the scheme declares no basis).",
     "Declare the basis (`gases CO2, CH4 gwp AR5`), or pick a basis with a value for the gas.",
 )
+RANGE_FORM: Final = Code(
+    "range-form",
+    "types",
+    "A consequence states a lower bound (`from A`) without an upper bound (`up to B`), or "
+    "beside an amount of its own.",
+    "Write a range as `fine from A up to B`; an amount with a cap as `fine X up to L`.",
+)
 MISSING_INPUT: Final = Code(
     "missing-input",
     "types",
@@ -264,6 +271,13 @@ LIMIT_OUT_OF_RANGE: Final = Code(
     "validation",
     "A share or percentage limit lies outside [0, 1].",
     "Write the share as a fraction (`1 / 3`) or a percentage (`8 %`) between 0 and 1.",
+)
+RANGE_REVERSED: Final = Code(
+    "range-reversed",
+    "validation",
+    "A consequence's lower bound (`from A`) is above its upper bound (`up to B`); both are "
+    "constant, so the range is empty.",
+    "Swap the bounds: the smaller amount follows `from`, the larger `up to`.",
 )
 TABLE_MISSING_ROW: Final = Code(
     "table-missing-row",

@@ -64,6 +64,8 @@ def _cited(model: SchemeModel) -> Iterator[tuple[str, Citation | None, Location 
     for label, bank in (("banking", model.banking), ("borrowing", model.borrowing)):
         if bank is not None:
             yield label, bank.cite, bank.location
+            for r in bank.during:
+                yield f"{label} during {', '.join(r.periods)}", r.cite, r.location
     for price in model.price_controls:
         yield f"price {price.name}", price.cite, price.location
     yield from _penalties(model)

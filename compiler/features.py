@@ -58,7 +58,8 @@ def _carrying(keyword: str) -> Callable[[ResolvedScheme], Statement]:
         decl = s.banking if keyword == "banking" else s.borrowing
         if decl is None:
             return NOT_STATED
-        return Statement("none" if decl.mode == "none" else "declared", decl.span, decl.cite)
+        modes = {decl.mode, *(r.mode for r in decl.during)}
+        return Statement("none" if modes == {"none"} else "declared", decl.span, decl.cite)
 
     return statement
 

@@ -423,7 +423,9 @@ def _consequence(c: ast.Consequence) -> str:
         else ""
     )
     within = f" within {print_expr(c.within)}" if c.within is not None else ""
-    return f"{c.kind}{amount}{_up_to(c.limit)}{mix}{within}{_desc(c.description)}{_cite(c.cite)}"
+    lower = f" from {print_expr(c.lower)}" if c.lower is not None else ""
+    bounds = f"{amount}{lower}{_up_to(c.limit)}"
+    return f"{c.kind}{bounds}{mix}{within}{_desc(c.description)}{_cite(c.cite)}"
 
 
 def _penalty(p: Printer, d: ast.Penalty, depth: int, first: bool) -> None:
@@ -444,11 +446,19 @@ def _penalty(p: Printer, d: ast.Penalty, depth: int, first: bool) -> None:
 
 def _banking(p: Printer, d: ast.Banking, depth: int, first: bool) -> None:
     head = f"{d.keyword} {d.mode}{_up_to(d.limit)}"
-    if not d.rules:
+    inner = [(r, _bank_rule(r)) for r in d.rules] + [(r, _during(r)) for r in d.during]
+    if not inner:
         p.emit(d, depth, f"{head}{_cite(d.cite)}", first)
         return
-    p.block(d, depth, head, [(r, _bank_rule(r)) for r in d.rules], first)
+    p.block(d, depth, head, inner, first)
     p.lines[-1] += _cite(d.cite)
+
+
+def _during(r: ast.PeriodCarrying) -> str:
+    return (
+        f"during {', '.join(r.periods)} {r.mode}{_up_to(r.limit)}{_desc(r.description)}"
+        f"{_cite(r.cite)}"
+    )
 
 
 def _bank_rule(r: ast.BankRule) -> str:

@@ -185,7 +185,9 @@ def _edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
 def _penalty_edges(s: ResolvedScheme) -> Iterator[tuple[str, str, Span]]:
     for index, penalty in enumerate(s.penalties):
         node = f"penalty:{penalty.name or index + 1}"
-        exprs = [penalty.condition] + [e for c in penalty.consequences for e in (c.amount, c.limit)]
+        exprs = [penalty.condition] + [
+            e for c in penalty.consequences for e in (c.amount, c.lower, c.limit)
+        ]
         for expr in exprs:
             if expr is not None:
                 for used, span in _uses(s, expr):

@@ -284,7 +284,14 @@ class _Lowering:
         )
         mix = ir.Mix(c.mix.units, c.mix.bound, self.expr(c.mix.share)) if c.mix else None
         return ir.Consequence(
-            c.kind, amount, limit, unit, c.description, mix, self.optional(c.within)
+            c.kind,
+            amount,
+            limit,
+            unit,
+            c.description,
+            mix,
+            self.optional(c.within),
+            self.optional(c.lower),
         )
 
     def carrying(self, banking: ast.Banking | None) -> ir.Carrying | None:
@@ -301,7 +308,12 @@ class _Lowering:
             )
             for r in banking.rules
         )
-        return ir.Carrying(banking.mode, self.optional(banking.limit), banking.span, rules)
+        during = tuple(
+            ir.PeriodCarrying(r.periods, r.mode, self.optional(r.limit), r.span)
+            for r in banking.during
+        )
+        limit = self.optional(banking.limit)
+        return ir.Carrying(banking.mode, limit, banking.span, rules, during)
 
     def examples(self) -> tuple[ir.Example, ...]:
         return tuple(self.example(example) for example in self.s.examples)

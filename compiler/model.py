@@ -196,10 +196,24 @@ class BankRuleModel(Frozen):
     cite: Citation | None = None
 
 
+class PeriodCarryingModel(Frozen):
+    """`during cycle2 next_period up to …`: borrowing's mode in some periods."""
+
+    periods: list[str]
+    mode: str
+    limit: Formula | None = None
+    description: str | None = None
+    cite: Citation | None = None
+    location: Location | None = None
+
+
 class BankingModel(Frozen):
     mode: str
     limit: Formula | None = None
     rules: list[BankRuleModel] = []
+    during: list[PeriodCarryingModel] = Field(
+        [], description="borrowing's modes in some periods (the mode above holds in the others)"
+    )
     cite: Citation | None = None
     location: Location | None = None
 
@@ -247,6 +261,9 @@ class ConsequenceModel(Frozen):
     kind: str
     amount: Formula | None = None
     limit: Formula | None = None
+    lower: Formula | None = Field(
+        None, description="`from A up to B`: the least of a range whose most is the limit"
+    )
     mix: MixModel | None = None
     within: Formula | None = Field(None, description="the time allowed to settle")
     description: str | None = None
@@ -609,10 +626,22 @@ def _banking(c: _Converter, b: ast.Banking | None) -> BankingModel | None:
         )
         for r in b.rules
     ]
+    during = [
+        PeriodCarryingModel(
+            periods=list(r.periods),
+            mode=r.mode,
+            limit=c.formula(r.limit),
+            description=r.description,
+            cite=_cite(r.cite),
+            location=Location.of(r.span),
+        )
+        for r in b.during
+    ]
     return BankingModel(
         mode=b.mode,
         limit=c.formula(b.limit),
         rules=rules,
+        during=during,
         cite=_cite(b.cite),
         location=Location.of(b.span),
     )
@@ -628,6 +657,7 @@ def _penalties(c: _Converter) -> list[PenaltyModel]:
                     kind=q.kind,
                     amount=c.formula(q.amount),
                     limit=c.formula(q.limit),
+                    lower=c.formula(q.lower),
                     mix=_mix(c, q.mix),
                     within=c.formula(q.within),
                     description=q.description,

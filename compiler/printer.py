@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -187,3 +188,31 @@ def parse_expr(text: str) -> ast.Expr:
     rule = module.schemes[0].decls[0]
     assert isinstance(rule, ast.Rule)
     return rule.expr
+
+
+# ---- ranges ----------------------------------------------------------------------------------
+
+
+def multiple_of(expr: ast.Expr) -> tuple[ast.Quantity, ast.Expr] | None:
+    """`5 * price * shortfall` → (5, `price * shortfall`): a plain number times a formula
+    (products and quotients associate to the left, so the number is the leftmost factor)."""
+    if not isinstance(expr, ast.Binary) or expr.op not in ("*", "/"):
+        return None
+    if expr.op == "*" and isinstance(expr.left, ast.Quantity) and expr.left.unit is None:
+        return expr.left, expr.right
+    inner = multiple_of(expr.left)
+    if inner is None:
+        return None
+    return inner[0], dataclasses.replace(expr, left=inner[1])
+
+
+def common_multiple(lower: str, upper: str) -> tuple[str, str, str] | None:
+    """`5 * p * s` and `10 * p * s` → ("5", "10", "p * s"): two multiples of one formula
+    (documents read a range of them as "5 to 10 times p × s"), else None."""
+    try:
+        low, high = multiple_of(parse_expr(lower)), multiple_of(parse_expr(upper))
+    except ValueError:
+        return None
+    if low is None or high is None or print_expr(low[1]) != print_expr(high[1]):
+        return None
+    return print_expr(low[0]), print_expr(high[0]), print_expr(low[1])

@@ -402,6 +402,12 @@ class Consequence:
     description: str | None = None
     mix: Mix | None = None
     within: Expr | None = None  # the time allowed to settle
+    lower: Expr | None = None  # `from A up to B`: the least of a range (the limit its most)
+
+    @property
+    def bounds(self) -> tuple[Expr | None, Expr | None, Expr | None]:
+        """Its amount, lower bound and limit."""
+        return self.amount, self.lower, self.limit
 
 
 @frozen
@@ -436,13 +442,37 @@ class BankRule:
 
 
 @frozen
+class PeriodCarrying:
+    """`during cycle2 next_period up to L`: borrowing's mode and limit in some periods."""
+
+    periods: tuple[str, ...]
+    mode: str
+    limit: Expr | None
+    span: Span
+
+
+@frozen
 class Carrying:
-    """`banking …` / `borrowing …`: the mode, the optional `up to` limit, the rules."""
+    """`banking …` / `borrowing …`: the mode, the optional `up to` limit, the rules, and
+    (borrowing) the modes of some periods."""
 
     mode: str
     limit: Expr | None
     span: Span
     rules: tuple[BankRule, ...] = ()
+    during: tuple[PeriodCarrying, ...] = ()
+
+    def in_period(self, period: str | None) -> tuple[str, Expr | None, Span]:
+        """The mode, limit and declaring span that hold in one period."""
+        for rule in self.during:
+            if period in rule.periods:
+                return rule.mode, rule.limit, rule.span
+        return self.mode, self.limit, self.span
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Every mode it states: the declaration's, then each period's."""
+        return (self.mode, *(r.mode for r in self.during))
 
 
 @frozen
@@ -528,13 +558,15 @@ class Program:
         exprs += [e for c in self.surrender for e in (c.limit, c.where, c.share) if e is not None]
         for penalty in self.penalties:
             exprs += [penalty.condition] if penalty.condition is not None else []
-            exprs += [e for c in penalty.consequences for e in (c.amount, c.limit) if e is not None]
+            exprs += [e for c in penalty.consequences for e in c.bounds if e is not None]
         return any(isinstance(n, Ref) and n.kind is RefKind.SYSTEM for e in exprs for n in walk(e))
 
     @property
     def borrows(self) -> bool:
         """Whether units may be borrowed from the next period."""
-        return self.borrowing is not None and self.borrowing.mode in ("next_period", "unlimited")
+        return self.borrowing is not None and any(
+            mode in ("next_period", "unlimited") for mode in self.borrowing.modes
+        )
 
     @property
     def consequence_kinds(self) -> tuple[str, ...]:
@@ -543,6 +575,13 @@ class Program:
 
         used = {c.kind for p in self.penalties for c in p.consequences}
         return tuple(k for k in CONSEQUENCE_KINDS.values_of() if k in used)
+
+    @property
+    def ranged_kinds(self) -> tuple[str, ...]:
+        """The consequence kinds some consequence states a range of (`fine from A up to B`):
+        their results carry a minimum beside the total."""
+        ranged = {c.kind for p in self.penalties for c in p.consequences if c.lower is not None}
+        return tuple(k for k in self.consequence_kinds if k in ranged)
 
     @property
     def credit_types(self) -> tuple[str, ...]:

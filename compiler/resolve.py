@@ -437,6 +437,9 @@ class NameBinder:
         for other in (s.banking, s.borrowing):
             if other is not None and other.limit is not None:
                 yield other.keyword, other.limit, "value"
+        for during in s.borrowing.during if s.borrowing else ():
+            if during.limit is not None:
+                yield "borrowing", during.limit, "value"
         for bank_rule in s.banking.rules if s.banking else ():
             if bank_rule.where is not None:
                 yield "banking", bank_rule.where, "filter"
@@ -458,7 +461,8 @@ class NameBinder:
             yield "penalty", penalty.condition, "value"
         for consequence in penalty.consequences:
             mix = consequence.mix.share if consequence.mix else None
-            for expr in (consequence.amount, consequence.limit, mix, consequence.within):
+            bounds = (consequence.amount, consequence.lower, consequence.limit)
+            for expr in (*bounds, mix, consequence.within):
                 if expr is not None:
                     yield "penalty", expr, "value"
 

@@ -13,6 +13,7 @@ from etsl.compiler import ast, codes, features
 from etsl.compiler.check import CheckedScheme
 from etsl.compiler.diagnostics import Diagnostic, Related, did_you_mean, error, warning
 from etsl.compiler.periods import bound_dates, period_dates
+from etsl.compiler.printer import print_expr
 from etsl.compiler.resolve import ResolvedScheme
 from etsl.compiler.source import Span
 from etsl.compiler.units import UnknownUnit, parse_unit
@@ -122,6 +123,9 @@ def _limit_expressions(s: ResolvedScheme) -> Iterable[ast.Expr]:
     for banking in (s.banking, s.borrowing):
         if banking is not None and banking.limit is not None:
             yield banking.limit
+    for during in s.borrowing.during if s.borrowing else ():
+        if during.limit is not None:
+            yield during.limit
 
 
 def _shares(s: ResolvedScheme) -> Iterable[ast.Expr]:
@@ -153,6 +157,27 @@ def _out_of_range(share: ast.Expr, s: ResolvedScheme) -> Diagnostic | None:
         share.span,
         "write a share as a fraction (1 / 3) or percentage (8 %)",
     )
+
+
+def _ranges(s: ResolvedScheme) -> list[Diagnostic]:
+    """`fine from A up to B` with constant A above constant B: no fine fits the range."""
+    problems = []
+    for c in (c for p in s.penalties for c in p.consequences):
+        if c.lower is None or c.limit is None:
+            continue
+        lower, upper = constant(c.lower, s), constant(c.limit, s)
+        if lower is not None and upper is not None and lower > upper:
+            problems.append(
+                error(
+                    codes.RANGE_REVERSED,
+                    f"the lower bound of a {c.kind} ({print_expr(c.lower)}) is above its "
+                    f"upper bound ({print_expr(c.limit)})",
+                    c.lower.span,
+                    "swap the bounds: the smaller amount follows 'from', the larger 'up to'",
+                    [Related(c.limit.span, "the upper bound")],
+                )
+            )
+    return problems
 
 
 def _tables(s: ResolvedScheme) -> list[Diagnostic]:
@@ -506,6 +531,7 @@ def validate(checked: CheckedScheme, known_schemes: set[str]) -> list[Diagnostic
     return (
         _periods(s)
         + _limits(s)
+        + _ranges(s)
         + _tables(s)
         + _unused(s)
         + _branches(s)

@@ -34,6 +34,7 @@ from etsl.compiler.enums import (
 from etsl.compiler.features import PRICE_KINDS
 from etsl.compiler.model import (
     Citation,
+    ConsequenceModel,
     FeatureModel,
     MixModel,
     PenaltyModel,
@@ -55,6 +56,7 @@ from etsl.documents.prose import (
     formula_phrase,
     lexicon,
     phrase,
+    range_phrase,
 )
 from etsl.documents.render import render as render_template
 from etsl.documents.scheme_text import in_own_terms, translated
@@ -268,13 +270,20 @@ def consequence_words(kind: str, amount: str | None, limit: str | None) -> str:
     return words
 
 
+def _amount_and_limit(q: ConsequenceModel, lex: Lexicon) -> tuple[str | None, str | None]:
+    """A consequence's amount and limit in words; a range (`from A up to B`) is its amount."""
+    if q.lower and q.limit:
+        return range_phrase(q.lower, q.limit, lex), None
+    return formula_phrase(q.amount, lex), formula_phrase(q.limit, lex)
+
+
 def penalty_summary(p: PenaltyModel, lex: Lexicon) -> str:
     if p.condition is None:
         if p.description:
             return _("No penalty: {reason}").format(reason=p.description)
         return _("No penalty")
     parts = [
-        consequence_words(q.kind, formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+        consequence_words(q.kind, *_amount_and_limit(q, lex))
         + mix_words(q.mix, formula_phrase(q.within, lex), lex)
         for q in p.consequences
     ]
@@ -304,9 +313,28 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
         if item is None:
             return absent(model, attribute)
         limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else None
-        return cell([bank_words(item.mode, limit)], [item.cite])
+        lines = [bank_words(item.mode, limit)] + [
+            _("In {periods}: {mode}").format(
+                periods=periods_words(r.periods, lex),
+                mode=lowered(
+                    bank_words(r.mode, phrase(r.limit.text, lex, r.limit.unit) if r.limit else None)
+                ),
+            )
+            for r in item.during
+        ]
+        return cell(lines, [item.cite, *(r.cite for r in item.during)])
 
     return extract
+
+
+def lowered(words: str) -> str:
+    """Words that follow a colon mid-sentence: `Into the next period` → `into the next period`."""
+    return words[:1].lower() + words[1:]
+
+
+def periods_words(periods: Sequence[str], lex: Lexicon) -> str:
+    """Period names as the documents word them: `cycle 2 and cycle 3`."""
+    return listing([phrase(p, lex) for p in periods])
 
 
 def link_words(

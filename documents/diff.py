@@ -105,6 +105,13 @@ def _metadata(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
                 ),
                 _fields(cite=_cite(bank.cite)),
             )
+        for r in bank.during if bank is not None else []:
+            during = f" up to {r.limit.text}" if r.limit else ""
+            out[f"{label} during {', '.join(r.periods)}"] = Entry(
+                r.mode + during,
+                BANK_MODES.words(r.mode),
+                _fields(description=r.description, cite=_cite(r.cite)),
+            )
     if m.allocation is not None:
         out["allocation"] = Entry(
             ", ".join(m.allocation.methods),
@@ -239,6 +246,7 @@ def _penalties(m: SchemeModel, lex: Lexicon) -> dict[str, Entry]:
             + "; ".join(
                 q.kind
                 + (f" {q.amount.text}" if q.amount else "")
+                + (f" from {q.lower.text}" if q.lower else "")
                 + (f" up to {q.limit.text}" if q.limit else "")
                 for q in p.consequences
             )

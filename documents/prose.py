@@ -23,7 +23,16 @@ from typing import Any
 from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.model import Formula, RuleModel, SchemeModel
-from etsl.compiler.printer import ATOM, NOT, PRODUCT, SHARE, SUM, parse_expr, precedence
+from etsl.compiler.printer import (
+    ATOM,
+    NOT,
+    PRODUCT,
+    SHARE,
+    SUM,
+    common_multiple,
+    parse_expr,
+    precedence,
+)
 from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, STEP_VALUES
 from etsl.documents.i18n import N_, current
 from etsl.documents.i18n import gettext as _
@@ -51,6 +60,7 @@ __all__ = [
     "formula_phrase",
     "lexicon",
     "phrase",
+    "range_phrase",
     "rule_sentence",
     "subject",
     "terms_used",
@@ -589,6 +599,20 @@ def terms_used(rule: RuleModel, lex: Lexicon) -> list[Term]:
 def formula_phrase(formula: Formula | None, lex: Lexicon) -> str | None:
     """A formula's value in words, or None when there is no formula."""
     return phrase(formula.text, lex, formula.unit) if formula is not None else None
+
+
+def range_phrase(lower: Formula, upper: Formula, lex: Lexicon) -> str:
+    """`fine from 5 * p * s up to 10 * p * s` → "5 to 10 times p × s" (ja 「p × sの5倍以上10倍
+    以下」); other bounds → "A to B" (「A以上B以下」)."""
+    multiple = common_multiple(lower.text, upper.text)
+    if multiple is None:
+        return _("{lower} to {upper}").format(
+            lower=phrase(lower.text, lex, lower.unit), upper=phrase(upper.text, lex, upper.unit)
+        )
+    low, high, value = multiple
+    return _("{low} to {high} times {value}").format(
+        low=phrase(low, lex), high=phrase(high, lex), value=phrase(value, lex, upper.unit)
+    )
 
 
 def formula_condition(formula: Formula | None, lex: Lexicon) -> str | None:

@@ -27,6 +27,7 @@ from etsl.compiler.enums import (
 )
 from etsl.compiler.model import (
     SYSTEM_DESCRIPTION,
+    ConsequenceModel,
     Formula,
     PeriodModel,
     SchemeModel,
@@ -37,8 +38,10 @@ from etsl.documents.compare import (
     LEVEL_NOT_STATED,
     NOT_STATED,
     card,
+    cell,
     definitions,
     mix_words,
+    periods_words,
     price_words,
     share_words,
     stated_kinds,
@@ -54,6 +57,7 @@ from etsl.documents.prose import (
     formula_phrase,
     lexicon,
     phrase,
+    range_phrase,
     rule_sentence,
     system_lexicon,
     terms_used,
@@ -183,6 +187,7 @@ class SchemePage:
     doubtful: int = 0  # values resting on secondary or unconfirmed sources
     related: tuple[Item, ...] = ()
     limit_values: tuple[str, ...] = ()  # what the surrender limits amount to, with numbers
+    sheet_facts: tuple[Fact, ...] = ()  # the factsheet's key facts (see _sheet_facts)
 
 
 #: A factsheet fits one page: it shows at most this many limit tables (the full page has all).
@@ -211,6 +216,23 @@ def _fact_view(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Fact
     return tuple(
         Fact(d.title, c.lines, notes.refs(model.name, c.cites)) for d, c in card(model, lex)
     )
+
+
+def _sheet_facts(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Fact, ...]:
+    """The key facts of a one-page factsheet: the page's, but borrowing's own modes in some
+    periods (`during cycle2 …`, each with its limit and source) are named and left to the
+    full page."""
+    facts = []
+    for d, c in card(model, lex):
+        borrowing = model.borrowing if d.key == "borrowing" else None
+        if borrowing and borrowing.during:
+            periods = periods_words([p for r in borrowing.during for p in r.periods], lex)
+            line = _("{mode} ({periods}: see the full page)").format(
+                mode=c.lines[0], periods=periods
+            )
+            c = cell([line], [borrowing.cite])
+        facts.append(Fact(d.title, c.lines, notes.refs(model.name, c.cites)))
+    return tuple(facts)
 
 
 def _period_items(model: SchemeModel, notes: Footnotes) -> tuple[Item, ...]:
@@ -495,9 +517,26 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
                 notes.refs(model.name, [item.cite]),
             )
         )
+    out.extend(_borrowing_during(model, notes, lex))
     out.extend(_bank_rules(model, notes, lex))
     out.extend(_holding_limits(model, notes, lex))
     return tuple(out) if model.banking or model.borrowing or model.holding_limits else ()
+
+
+def _borrowing_during(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item]:
+    """`during cycle2 next_period …`: borrowing's mode in some periods, under its own."""
+    return [
+        Item(
+            _("Borrowing in {periods}").format(periods=periods_words(r.periods, lex)),
+            (
+                vocab_words(BANK_MODES, r.mode),
+                phrase(r.limit.text, lex, r.limit.unit) if r.limit else "",
+            ),
+            r.description or "",
+            notes.refs(model.name, [r.cite]),
+        )
+        for r in (model.borrowing.during if model.borrowing else [])
+    ]
 
 
 _BANK_RULES = {"except": N_("Not banked"), "limit": N_("Banked at most")}
@@ -605,7 +644,7 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
             Item(
                 vocab_words(CONSEQUENCE_KINDS, q.kind),
                 (
-                    amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
+                    consequence_amount(q, lex)
                     + mix_words(q.mix, formula_phrase(q.within, lex), lex),
                 ),
                 q.description or "",
@@ -623,6 +662,13 @@ def _penalties(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Pena
             )
         )
     return tuple(out)
+
+
+def consequence_amount(q: ConsequenceModel, lex: Lexicon) -> str:
+    """The amount column of a consequence, a range (`from A up to B`) as "A to B"."""
+    if q.lower and q.limit:
+        return range_phrase(q.lower, q.limit, lex)
+    return amount_words(formula_phrase(q.amount, lex), formula_phrase(q.limit, lex))
 
 
 def amount_words(amount: str | None, limit: str | None) -> str:
@@ -727,6 +773,7 @@ def scheme_page(
         units=_units(model, notes, lex, others),
         surrender=_surrender(model, notes, lex),
         limit_values=_limit_values(model, lex),
+        sheet_facts=_sheet_facts(model, notes, lex),
         banking=_banking(model, notes, lex),
         prices=_prices(model, notes, lex),
         penalties=_penalties(model, notes, lex),

@@ -115,7 +115,8 @@ def factsheet_name(model: SchemeModel, fmt: str = "html") -> str:
 
 def factsheet_sources(page: SchemePage) -> tuple[SourceEntry, ...]:
     """The sources a factsheet cites (the page's numbers, so both agree)."""
-    refs = [*page.description_refs, *(r for f in (*page.facts, *page.extra_meta) for r in f.refs)]
+    facts = (*page.sheet_facts, *page.extra_meta)
+    refs = [*page.description_refs, *(r for f in facts for r in f.refs)]
     refs += [r for item in (*page.surrender, *page.prices) for r in item.refs]
     used = {r.number for r in refs}
     return tuple(s for s in page.sources if s.number in used)

@@ -56,6 +56,9 @@ def example_label(key: str) -> str:
     outer, _dot, inner = key.partition(".")
     if inner and outer in _DOTTED:
         return capital(_(_DOTTED[outer]).format(name=label(inner)))
+    if inner == "minimum" and outer in CONSEQUENCE_KINDS:  # `fine.minimum`: the least of a range
+        kind = vocab_words(CONSEQUENCE_KINDS, outer)
+        return capital(_("{kind}, at least").format(kind=kind))
     if key in CONSEQUENCE_KINDS:
         return capital(vocab_words(CONSEQUENCE_KINDS, key))
     return capital(label(key))

@@ -275,15 +275,39 @@ def _named_rate(m: SchemeModel, name: str) -> tuple[Decimal, str] | None:
     return (value, currency[1]) if value is not None and currency else None
 
 
-def fine_per_tonne(m: SchemeModel) -> tuple[Decimal, str, Evidence] | None:
-    """The per-tonne fine (latest period), in base units of `CUR/tCO2e`, with its evidence."""
+@dataclass(frozen=True)
+class FineLevel:
+    """A fine per tonne of shortfall in base units of `CUR/tCO2e`: one rate (`fine RATE *
+    shortfall`, low = high) or a range (`fine from LOW * shortfall up to HIGH * shortfall`)."""
+
+    low: Decimal
+    high: Decimal
+    currency: str
+    evidence: Evidence
+
+
+def fine_per_tonne(m: SchemeModel) -> FineLevel | None:
+    """The per-tonne fine (latest period) with its evidence."""
     for penalty, q in consequences(m):
-        formula = q.amount if q.kind == "fine" else None
-        found = _rate_in(m, formula.text) if formula else None
-        if formula and found:
+        found = _fine_rates(m, q) if q.kind == "fine" else None
+        if found:
             field = f"penalties[{penalty.name or ''}].fine"
-            return found[0], found[1], evidence(m, field, _consequence_words(m, q), q)
+            said = evidence(m, field, _consequence_words(m, q), q)
+            return FineLevel(found[0][0], found[1][0], found[0][1], said)
     return None
+
+
+def _fine_rates(
+    m: SchemeModel, q: ConsequenceModel
+) -> tuple[tuple[Decimal, str], tuple[Decimal, str]] | None:
+    """The lowest and highest rate of a fine per tonne, each with its currency."""
+    if q.amount:
+        rate = _rate_in(m, q.amount.text)
+        return (rate, rate) if rate else None
+    if not (q.lower and q.limit):
+        return None
+    low, high = _rate_in(m, q.lower.text), _rate_in(m, q.limit.text)
+    return (low, high) if low and high and low[1] == high[1] else None
 
 
 def fines(m: SchemeModel) -> list[Evidence]:
@@ -296,12 +320,16 @@ def fines(m: SchemeModel) -> list[Evidence]:
 
 _CONSEQUENCE = template("evidence-consequence", "{kind}: {amount}")
 _CONSEQUENCE_UP_TO = template("evidence-consequence-up-to", "{kind}: {amount}, up to {limit}")
+_CONSEQUENCE_RANGE = template("evidence-consequence-range", "{kind}: from {lower} up to {limit}")
 
 
 def _consequence_words(m: SchemeModel, q: ConsequenceModel) -> Said:
     """A consequence by its description, else its amount and limit in words."""
     kind = vocabulary_words(CONSEQUENCE_WORDS, [q.kind])
     amount: Value = q.description or (formula_words(m, q.amount.text) if q.amount else "")
+    if q.lower and q.limit and not q.description:
+        lower, limit = formula_words(m, q.lower.text), formula_words(m, q.limit.text)
+        return _CONSEQUENCE_RANGE(kind=kind, lower=lower, limit=limit)
     if q.limit and not q.description:
         return _CONSEQUENCE_UP_TO(kind=kind, amount=amount, limit=formula_words(m, q.limit.text))
     return _CONSEQUENCE(kind=kind, amount=amount)

@@ -387,10 +387,20 @@ def _optional(name: str, shown: Callable[[SchemeModel], Value]) -> Callable[[Sch
     return read
 
 
+_MODE_DURING = template("evidence-mode-during", "{mode}; in {periods}: {other}")
+
+
 def _modes(m: SchemeModel, item: object) -> Value:
-    """A banking or borrowing mode as a term (`next_period`: words in the documents)."""
+    """A banking or borrowing mode as a term (`next_period`: words in the documents), with
+    the modes of the periods that have their own (`borrowing none { during cycle2 … }`)."""
     mode = str(getattr(item, "mode", ""))
-    return vocabulary_words(MODE_WORDS, [mode]) if mode else ""
+    if not mode:
+        return ""
+    words: Value = vocabulary_words(MODE_WORDS, [mode])
+    for rule in getattr(item, "during", []):
+        other = vocabulary_words(MODE_WORDS, [rule.mode])
+        words = _MODE_DURING(mode=words, periods=terms(rule.periods), other=other)
+    return words
 
 
 #: Each design feature the checks compare: how to read what a scheme states about it. The

@@ -143,7 +143,7 @@ def _unit(program: Program, result: ParticipantResult, binding: ir.Binding) -> s
     name = ".".join(binding.path)
     if name.startswith("eligible.") or name in RUNTIME_INPUTS:
         return "tCO2e"
-    units = [c.unit for c in result.consequences if c.kind == name]
+    units = [c.unit for c in result.consequences if c.kind == binding.path[0]]
     if units:
         return units[0]
     if program.kind_of(name) is None and isinstance(binding.value, ir.Const) and binding.value.unit:

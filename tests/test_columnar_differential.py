@@ -63,6 +63,7 @@ def assert_same_row(a: ParticipantResult, b: ParticipantResult) -> None:
         [(c.penalty, c.kind, c.unit, c.maximum) for c in b.consequences], where
     for x, y in zip(a.consequences, b.consequences, strict=True):
         assert same_value(x.amount, y.amount), f"{where}: {y.kind} amount"
+        assert same_value(x.minimum, y.minimum), f"{where}: {y.kind} minimum"
     assert [(e.rule, e.message) for e in a.errors] == [(e.rule, e.message) for e in b.errors]
 
 
@@ -222,7 +223,10 @@ def surrender(draw: st.DrawFn, names: Names) -> str:
 def penalties(draw: st.DrawFn, names: Names) -> str:
     fine = draw(st.sampled_from(("fine 100 EUR/tCO2e * shortfall",
                                  "fine 100 EUR/tCO2e * shortfall up to 250000 EUR",
-                                 "fine up to 500000 EUR")))
+                                 "fine up to 500000 EUR",
+                                 "fine from 50 EUR/tCO2e * shortfall up to "
+                                 "100 EUR/tCO2e * shortfall",
+                                 "fine from 5 * 10 EUR/tCO2e * shortfall up to 250000 EUR")))
     order = draw(st.sampled_from(("order ceil(1.3 * shortfall)", "deduct 1.3 * shortfall",
                                   "make_good shortfall", "")))
     second = draw(st.sampled_from((

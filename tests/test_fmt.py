@@ -98,6 +98,18 @@ SPACES = st.sampled_from([" ", "  ", "\n  ", " \n\n "])
 
 
 @st.composite
+def consequences(draw: st.DrawFn) -> str:
+    """A consequence in each form of its bounds: `fine X`, `fine X up to L`, `fine up to L`,
+    `fine from A up to B` (a range), or none."""
+    sep = draw(SPACES)
+    amount, lower, upper = (draw(expressions(1)) for _ in range(3))
+    kind = draw(st.sampled_from(["fine", "order", "make_good"]))
+    bounds = draw(st.sampled_from(["", f" {amount}", f" {amount} up to{sep}{upper}",
+                                   f" up to {upper}", f" from{sep}{lower}{sep}up to {upper}"]))
+    return f"{kind}{bounds}"
+
+
+@st.composite
 def schemes(draw: st.DrawFn) -> str:
     rules = draw(st.lists(expressions(), min_size=1, max_size=5))
     sep = draw(SPACES)
@@ -106,6 +118,13 @@ def schemes(draw: st.DrawFn) -> str:
         body.insert(0, "# a comment")
     if draw(st.booleans()):
         body.append('penalty when base > 0 { fine 5 EUR "note" publish }')
+    if draw(st.booleans()):
+        owed = draw(st.lists(consequences(), min_size=1, max_size=3))
+        body.append(f"penalty late when base > 0 {{ {sep.join(owed)} }}")
+    if draw(st.booleans()):
+        limit = draw(st.sampled_from(["", f" up to {draw(expressions(1))}"]))
+        during = f"during p1, p2{sep}next_period{limit}"
+        body.append(f"borrowing none {{{sep}{during}{sep}}}")
     if draw(st.booleans()):
         body.append(f"price floor{sep}10 EUR/tCO2e")
         kind = draw(st.sampled_from(["ceiling", "supply_adjustment"]))

@@ -125,6 +125,8 @@ def test_citation_of_the_evidence_is_resolved_to_its_source() -> None:
     ("fine 100 EUR/ktCO2e * shortfall", Decimal("0.1")),
     ("fine 3 * 100 EUR/tCO2e * shortfall", None),
     ("fine up to 500000 EUR", None),
+    ("fine from 50 EUR/tCO2e * shortfall up to 100 EUR/tCO2e * shortfall", Decimal("50")),
+    ("fine from 5000 EUR up to 100 EUR/tCO2e * shortfall", None),
 ])
 def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal | None) -> None:
     from etsl.linkage.amounts import fine_per_tonne
@@ -135,7 +137,7 @@ def test_only_fines_per_tonne_of_shortfall_are_compared(fine: str, rate: Decimal
     compilation = compile_text(text, str(path))
     assert compilation.ok, [str(d) for d in compilation.diagnostics]
     found = fine_per_tonne(compilation.schemes["a"].model)
-    assert (found[0] if found else None) == rate
+    assert (found.low if found else None) == rate
 
 
 # ---- exchange rates ------------------------------------------------------------------------------

@@ -293,3 +293,12 @@ def test_random_quotients_of_many_places_on_spark(
     session: Any, pairs: list[tuple[Decimal, Decimal]]
 ) -> None:
     _quotients_on_spark(pairs)
+
+
+def test_a_fine_within_a_range_on_spark(session: Any) -> None:
+    """`fine from A up to B`: Spark computes the lower bound the reference engine does."""
+    compiled = compile_paths([ROOT / "tests" / "cases" / "language" / "ok" / "ranged_fine.scheme"])
+    scheme = compiled.schemes["ranged_fine"]
+    actual, expected = on_spark(scheme, examples_dataset(scheme))
+    assert_same_rows(actual, expected)
+    assert [r.minimum("fine") for r in actual.rows] == [Decimal("5601000"), Decimal(0)]

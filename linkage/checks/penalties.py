@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from etsl.compiler import codes
-from etsl.linkage.amounts import consequences, fine_per_tonne, fines, penalty_evidence
+from etsl.linkage.amounts import FineLevel, consequences, fine_per_tonne, fines, penalty_evidence
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
-from etsl.linkage.facts import Evidence, Hit, Pair, Statement, number, states
+from etsl.linkage.facts import Hit, Pair, Statement, number, states
 from etsl.linkage.said import Scheme, Value, template
 
 RATE_HOW_TO = (
@@ -22,6 +22,11 @@ _MISSING = template(
 _LEVEL = template(
     "penalty-level-differs",
     "{a} fines {fine_a}, {b} {fine_b}; the lower penalty caps the price of the linked market",
+)
+_LEVEL_OVERLAPS = template(
+    "penalty-ranges-overlap",
+    "{a} fines {fine_a}, {b} {fine_b}; the ranges overlap, so which penalty is lower depends "
+    "on the fine each authority sets",
 )
 _CONVERTED = template("amount-converted", "{amount} (= {converted} at {rate})")
 _RATE = template(
@@ -63,12 +68,16 @@ def penalty_missing(p: Pair) -> list[Hit]:
     ]
 
 
-Fine = tuple[Decimal, str, Evidence]
-
-
-def _fine_pair(p: Pair) -> tuple[Fine, Fine] | None:
+def _fine_pair(p: Pair) -> tuple[FineLevel, FineLevel] | None:
     fa, fb = fine_per_tonne(p.a), fine_per_tonne(p.b)
     return (fa, fb) if fa and fb else None
+
+
+def _level_text(low: Decimal, high: Decimal, currency: str) -> str:
+    """`100 EUR/tCO2e`, or `50–100 EUR/tCO2e` for a range (the same in every language)."""
+    if low == high:
+        return f"{number(low)} {currency}/tCO2e"
+    return f"{number(low)}–{number(high)} {currency}/tCO2e"
 
 
 @check(
@@ -87,23 +96,22 @@ def penalty_level_differs(p: Pair) -> list[Hit]:
     fines_ = _fine_pair(p)
     if fines_ is None:
         return []
-    (va, ca, ea), (vb, cb, eb) = fines_
-    converted = p.rates.convert(vb, cb, ca)
-    if converted is None or converted == va:
+    a, b = fines_
+    low, high = (p.rates.convert(v, b.currency, a.currency) for v in (b.low, b.high))
+    if low is None or high is None or (low, high) == (a.low, a.high):
         return []
-    fine_b: Value = f"{number(vb)} {cb}/tCO2e"
-    if ca != cb:
-        rate = p.rates.text_for(ca, cb)
-        fine_b = _CONVERTED(amount=fine_b, converted=f"{number(converted)} {ca}", rate=rate)
+    fine_b: Value = _level_text(b.low, b.high, b.currency)
+    if a.currency != b.currency:
+        rate = p.rates.text_for(a.currency, b.currency)
+        converted = _level_text(low, high, a.currency).removesuffix("/tCO2e")
+        fine_b = _CONVERTED(amount=fine_b, converted=converted, rate=rate)
+    overlap = a.low <= high and low <= a.high
+    said = _LEVEL_OVERLAPS if overlap else _LEVEL
+    fine_a = _level_text(a.low, a.high, a.currency)
     return [
         Hit(
-            _LEVEL(
-                a=Scheme(p.a.name),
-                b=Scheme(p.b.name),
-                fine_a=f"{number(va)} {ca}/tCO2e",
-                fine_b=fine_b,
-            ),
-            (ea, eb),
+            said(a=Scheme(p.a.name), b=Scheme(p.b.name), fine_a=fine_a, fine_b=fine_b),
+            (a.evidence, b.evidence),
         )
     ]
 
@@ -120,15 +128,12 @@ def penalty_level_differs(p: Pair) -> list[Hit]:
 )
 def penalty_needs_rate(p: Pair) -> list[Hit]:
     fines_ = _fine_pair(p)
-    if fines_ is None or p.rates.convert(Decimal(1), fines_[1][1], fines_[0][1]) is not None:
+    if fines_ is None:
         return []
-    (_, ca, ea), (_, cb, eb) = fines_
-    return [
-        Hit(
-            _RATE(ca=ca, cb=cb),
-            (ea, eb),
-        )
-    ]
+    a, b = fines_
+    if p.rates.convert(Decimal(1), b.currency, a.currency) is not None:
+        return []
+    return [Hit(_RATE(ca=a.currency, cb=b.currency), (a.evidence, b.evidence))]
 
 
 @check(

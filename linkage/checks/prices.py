@@ -86,6 +86,10 @@ _SUPPLY = template(
 _BORROWING = template(
     "borrowing-unilateral", "{a} allows borrowing ({mode}); {b} declares that it does not"
 )
+_BORROWING_DURING = template(
+    "borrowing-unilateral-during",
+    "{a} allows borrowing in {periods} ({mode}); {b} declares that it does not",
+)
 _BANKING = template("banking-differs", "banking is {mode_a} in {a} and {mode_b} in {b}")
 
 
@@ -316,20 +320,26 @@ def price_control_not_stated(p: Pair) -> list[Hit]:
 )
 def borrowing_unilateral(p: Pair) -> list[Hit]:
     mine, theirs = p.a.borrowing, p.b.borrowing
-    if not allows(mine.mode if mine else None) or states(p.b, "borrowing") is not Statement.NONE:
+    if mine is None or states(p.b, "borrowing") is not Statement.NONE:
         return []
+    allowing = [r for r in mine.during if allows(r.mode)]
+    a, b = Scheme(p.a.name), Scheme(p.b.name)
+    item: object  # what the evidence points at: the declaration, or its period's rule
+    if allows(mine.mode):
+        said = _BORROWING(a=a, b=b, mode=Term(mine.mode, False))
+        field, item, mode = "borrowing", mine, mine.mode
+    elif allowing:  # only in some periods (`borrowing none { during cycle2 next_period }`)
+        first = allowing[0]
+        field, item, mode = f"borrowing during {', '.join(first.periods)}", first, first.mode
+        said = _BORROWING_DURING(a=a, b=b, periods=terms(first.periods), mode=Term(mode, False))
+    else:
+        return []
+    words = vocabulary_words(MODE_WORDS, [mode])
     return [
         Hit(
-            _BORROWING(
-                a=Scheme(p.a.name), b=Scheme(p.b.name), mode=Term(mine.mode if mine else "", False)
-            ),
+            said,
             (
-                evidence(
-                    p.a,
-                    "borrowing",
-                    vocabulary_words(MODE_WORDS, [mine.mode] if mine else []),
-                    mine,
-                ),
+                evidence(p.a, field, words, item),
                 evidence(p.b, "borrowing", DECLARED_NONE(), theirs),
             ),
         )

@@ -407,6 +407,7 @@ def run_file(
         program.consequence_kinds,
         (),
         program.category_field,
+        ranged_kinds=program.ranged_kinds,
         evaluation=evaluation,
     )
 

@@ -104,6 +104,7 @@ def output_columns(evaluation: Evaluation) -> list[OutputColumn]:
         columns.append(OutputColumn(name, column(name), typed.kind, typed.num))
     for kind in program.consequence_kinds:
         columns += _kind_columns(query, kind)
+        columns += [_minimum_column(query, kind)] if kind in program.ranged_kinds else []
     columns.append(OutputColumn("error", exp.cast(exp.Null(), "VARCHAR"), Kind.TEXT))
     return columns
 
@@ -112,23 +113,35 @@ def _kind_columns(query: ColumnarQuery, kind: str) -> list[OutputColumn]:
     of_kind = [c for c in query.consequences if c.kind == kind]
     if kind in FLAG_KINDS:
         return [OutputColumn(kind, _any([column(c.applies) for c in of_kind]), Kind.BOOL)]
-    total = zero()
-    for consequence in (c for c in of_kind if c.amount):
-        amount = query.columns[str(consequence.amount)]
-        value = Typed(
-            exp.Coalesce(
-                this=column(str(consequence.amount)),
-                expressions=[as_num(zero(), amount.number)],
-            ),
-            Kind.NUM,
-            amount.num,
-        )
-        total = add("+", total, value)
+    total = _sum(query, [c.amount for c in of_kind if c.amount])
     maximum = _any([column(c.applies) for c in of_kind if c.maximum])
     return [
         OutputColumn(kind, declared(total).sql, Kind.NUM, total.num),
         OutputColumn(f"{kind}_is_maximum", maximum, Kind.BOOL),
     ]
+
+
+def _minimum_column(query: ColumnarQuery, kind: str) -> OutputColumn:
+    """`KIND_minimum`: the least each consequence may be (its lower bound, its amount, or 0
+    for a bare maximum), added up (ConsequenceResult.least)."""
+    of_kind = [c for c in query.consequences if c.kind == kind]
+    least = [c.minimum or (None if c.maximum else c.amount) for c in of_kind]
+    total = _sum(query, [name for name in least if name])
+    return OutputColumn(f"{kind}_minimum", declared(total).sql, Kind.NUM, total.num)
+
+
+def _sum(query: ColumnarQuery, names: Sequence[str]) -> Typed:
+    """The sum of amount columns, each NULL (the penalty does not apply) taken as 0."""
+    total = zero()
+    for name in names:
+        amount = query.columns[name]
+        value = Typed(
+            exp.Coalesce(this=column(name), expressions=[as_num(zero(), amount.number)]),
+            Kind.NUM,
+            amount.num,
+        )
+        total = add("+", total, value)
+    return total
 
 
 def _any(tests: Sequence[exp.Expr]) -> exp.Expr:
@@ -323,6 +336,7 @@ def result_select(evaluation: Evaluation) -> exp.Select:
         *(f"eligible.{u}" for u in evaluation.program.units),
         *dict.fromkeys(c.applies for c in query.consequences),
         *(c.amount for c in query.consequences if c.amount),
+        *(c.minimum for c in query.consequences if c.minimum),
     ]
     return (
         exp.select(*(column(n) for n in dict.fromkeys(names)))
@@ -343,6 +357,7 @@ def participant_result(
             c.unit,
             c.maximum,
             c.description,
+            minimum=row[c.minimum] if c.minimum else None,
         )
         for c in query.consequences
         if row[c.applies]

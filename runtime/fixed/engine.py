@@ -81,8 +81,8 @@ def unsupported(program: ir.Program) -> str | None:
         if clause.kind not in ("accept", "limit"):
             return f"{clause.kind} clauses in surrender"
     for penalty in program.penalties:
-        if any(c.mix is not None or c.within is not None for c in penalty.consequences):
-            return "a unit mix or a time to settle in a consequence"
+        if any(c.mix or c.within or c.lower for c in penalty.consequences):
+            return "a unit mix, a time to settle or a range in a consequence"
     for expr in _expressions(program):
         reason = _node_reason(expr)
         if reason:

@@ -4,6 +4,7 @@
 
 For each consequence of a penalty whose `when` condition is true (`penalty none` has none):
 `fine X` → X; `fine X up to L` → min(X, L); `fine up to L` → L, flagged as a maximum;
+`fine from A up to B` → B, flagged as a maximum, with A as its minimum;
 `publish`, `suspend`, `action_plan` (and `refund`/`buy_on_behalf` without an amount) →
 no amount. make_good, deduct and order amounts are in t CO2e.
 """
@@ -66,6 +67,7 @@ def apply_penalty(
     for consequence in penalty.consequences:
         amount = _optional(consequence.amount, evaluate, f"the {consequence.kind} amount")
         limit = _optional(consequence.limit, evaluate, f"the {consequence.kind} limit")
+        lower = _optional(consequence.lower, evaluate, f"the {consequence.kind} lower bound")
         value, maximum = consequence_amount(amount, limit)
         results.append(
             ConsequenceResult(
@@ -77,6 +79,7 @@ def apply_penalty(
                 consequence.description,
                 _mix(consequence.mix, value, evaluate),
                 _within(consequence.within, evaluate),
+                lower,
             )
         )
     return tuple(results)

@@ -179,6 +179,8 @@ def consequence_note(c: ConsequenceResult) -> str:
     if c.amount is None:
         return c.kind
     bound = "up to " if c.maximum else ""
+    if c.minimum is not None:
+        bound = f"from {format_value(c.minimum, c.unit)} {bound}"
     extras = [c.mix.text()] if c.mix else []
     extras += [f"within {c.within}"] if c.within else []
     detail = f" ({'; '.join(extras)})" if extras else ""

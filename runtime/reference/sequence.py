@@ -438,7 +438,10 @@ def may_borrow(program: Program, index: int | None, borrowed_before: Decimal) ->
         or index + 1 >= len(program.period_names)
     ):
         return False
-    return not (borrowing.mode == "next_period" and borrowed_before > 0)
+    mode, _, _ = borrowing.in_period(program.period_names[index])
+    if mode not in ("next_period", "unlimited"):
+        return False
+    return not (mode == "next_period" and borrowed_before > 0)
 
 
 def evaluate_period(
@@ -477,7 +480,7 @@ def evaluate_period(
             context.period,
             "borrowing",
             message,
-            program.borrowing.span if program.borrowing else None,
+            program.borrowing.in_period(context.period)[2] if program.borrowing else None,
             None,
             context.row,
             context.source,
@@ -503,7 +506,8 @@ def evaluate_period(
 
 
 def _borrowable(program: Program, evaluator: PeriodEvaluator, shortfall: Decimal) -> Decimal:
-    limit_expr = program.borrowing.limit if program.borrowing else None
+    period = evaluator.context.period
+    limit_expr = program.borrowing.in_period(period)[1] if program.borrowing else None
     if limit_expr is None:
         return shortfall
     limit = evaluator.evaluate(limit_expr)

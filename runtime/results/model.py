@@ -38,7 +38,8 @@ RESULTS_FORMAT = "etsl.results/1"
 
 @dataclass(frozen=True, slots=True)
 class ConsequenceResult:
-    """One consequence that applied: `fine up to 500000 JPY` → amount 500000, maximum True."""
+    """One consequence that applied: `fine up to 500000 JPY` → amount 500000, maximum True;
+    `fine from 250000 JPY up to 500000 JPY` → the same with minimum 250000."""
 
     penalty: str
     kind: str
@@ -48,6 +49,14 @@ class ConsequenceResult:
     description: str | None = None
     mix: OwedMix | None = None
     within: str | None = None  # the time allowed to settle, as a reader reads it ("5 day")
+    minimum: Decimal | None = None  # the least of a range (`from A up to B`), else None
+
+    @property
+    def least(self) -> Decimal | None:
+        """The least it may be: its minimum, 0 for a bare maximum, else its amount."""
+        if self.minimum is not None:
+            return self.minimum
+        return Decimal(0) if self.maximum and self.amount is not None else self.amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +158,10 @@ class ParticipantResult:
     def is_maximum(self, kind: str) -> bool:
         return any(c.kind == kind and c.maximum for c in self.consequences)
 
+    def minimum(self, kind: str) -> Decimal:
+        """The least the consequences of one kind may total (`fine from A up to B` → A)."""
+        return exact_sum(c.least for c in self.consequences if c.kind == kind and c.least)
+
     def value(self, name: str) -> Value | None:
         """A rule or runtime value, `eligible.UNIT`, a consequence total or a flag."""
         if name.startswith("eligible."):
@@ -157,6 +170,9 @@ class ParticipantResult:
             return self.values[name]
         if name in AMOUNT_KINDS:
             return self.total(name)
+        kind, _, part = name.partition(".")
+        if kind in AMOUNT_KINDS and part == "minimum":
+            return self.minimum(kind)
         if name in FLAG_KINDS:
             return self.flag(name)
         raise KeyError(name)
@@ -224,6 +240,7 @@ class Results:
     category_field: str | None = None
     by_year: bool = False  # rows carry a year (some period is kept by year)
     typed: bool = False  # rows carry a participant type (the data has a `type` column)
+    ranged_kinds: tuple[str, ...] = ()  # kinds some consequence states a range of (`from`)
     scanned: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -248,6 +265,7 @@ class Results:
             program.category_field,
             by_year,
             typed,
+            program.ranged_kinds,
         )
 
     def stream(self) -> Iterator[ParticipantResult]:
@@ -289,6 +307,7 @@ class Results:
         columns += [f"eligible.{u}" for u in self.units]
         for kind in self.consequence_kinds:
             columns += [kind] if kind in FLAG_KINDS else [kind, f"{kind}_is_maximum"]
+            columns += [f"{kind}_minimum"] if kind in self.ranged_kinds else []
         return columns + ["error"]
 
     def records(self) -> Iterator[dict[str, object]]:
@@ -361,6 +380,8 @@ def result_record(results: Results, r: ParticipantResult) -> dict[str, object]:
         else:
             record[kind] = r.total(kind) if known else None
             record[f"{kind}_is_maximum"] = r.is_maximum(kind) if known else None
+        if kind in results.ranged_kinds:
+            record[f"{kind}_minimum"] = r.minimum(kind) if known else None
     record["error"] = "; ".join(f"{e.rule}: {e.message}" for e in r.errors) or None
     return record
 

@@ -256,7 +256,7 @@ def compile_query(
 def unsupported_constructs(program: Program) -> Unsupported | None:
     if program.borrows:  # `within_period` never borrows across periods (nor does `none`)
         assert program.borrowing is not None
-        return Unsupported(f"borrowing '{program.borrowing.mode}'")
+        return Unsupported(f"borrowing '{'/'.join(dict.fromkeys(program.borrowing.modes))}'")
     return None
 
 
@@ -330,6 +330,7 @@ def _outputs(
         *(f"eligible.{u}" for u in program.units),
         *(c.applies for c in consequences),
         *(c.amount for c in consequences if c.amount),
+        *(c.minimum for c in consequences if c.minimum),
         *([SCENARIO] if layout.scenario else []),
         *(aggregate_column(k) for k in (layout.system.aggregates if layout.system else {})),
     ]
@@ -351,9 +352,10 @@ def failure_test(
     ]
     tests = [is_null(col(n)) for n in names if scope.columns[n].nullable]
     tests += [
-        exp.And(this=scope.columns[c.applies].sql, expression=is_null(col(c.amount)))
+        exp.And(this=scope.columns[c.applies].sql, expression=is_null(col(name)))
         for c in consequences
-        if c.amount and scope.columns[c.amount].nullable
+        for name in (c.amount, c.minimum)
+        if name and scope.columns[name].nullable
     ]
     return any_of(tests)
 

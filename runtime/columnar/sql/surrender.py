@@ -237,6 +237,7 @@ class ConsequenceColumn:
     maximum: bool  # `fine up to L` without an amount
     unit: str
     description: str | None
+    minimum: str | None = None  # the lower bound's column (`fine from A up to B`)
 
 
 def applies_column(penalty: str) -> str:
@@ -275,11 +276,9 @@ def _consequence(
         if amount is None
         else extremum("min", [amount, limit], scope)
     )
-    column = None
-    if value is not None:
-        column = f"$amount.{penalty}.{number}"
-        node = exp.Case(ifs=[exp.If(this=applies.sql, true=declared(value).sql)])
-        builder.add(scope, column, Typed(node, Kind.NUM, value.num, value.nullable, True))
+    column = _when_applies(builder, scope, f"$amount.{penalty}.{number}", value, applies)
+    lower = compile_num(consequence.lower, scope) if consequence.lower else None
+    minimum = _when_applies(builder, scope, f"$minimum.{penalty}.{number}", lower, applies)
     return ConsequenceColumn(
         penalty,
         number,
@@ -289,4 +288,16 @@ def _consequence(
         amount is None and limit is not None,
         consequence.unit,
         consequence.description,
+        minimum,
     )
+
+
+def _when_applies(
+    builder: QueryBuilder, scope: Scope, column: str, value: Typed | None, applies: Typed
+) -> str | None:
+    """A column holding the value where the penalty applies (NULL elsewhere), or None."""
+    if value is None:
+        return None
+    node = exp.Case(ifs=[exp.If(this=applies.sql, true=declared(value).sql)])
+    builder.add(scope, column, Typed(node, Kind.NUM, value.num, value.nullable, True))
+    return column
