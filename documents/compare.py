@@ -36,6 +36,7 @@ from etsl.compiler.model import (
     Citation,
     ConsequenceModel,
     FeatureModel,
+    Formula,
     MixModel,
     PenaltyModel,
     PeriodModel,
@@ -302,9 +303,38 @@ def _penalties(model: SchemeModel, lex: Lexicon) -> Cell:
     return cell([penalty_summary(p, lex) for p in model.penalties], cites)
 
 
-def bank_words(mode: str, limit: str | None) -> str:
-    words = vocab_words(BANK_MODES, mode)
-    return _("{mode}, at most {limit}").format(mode=words, limit=limit) if limit else words
+#: Banking and borrowing modes in the words of a scheme whose periods are phases (the EU's,
+#: Korea's): "Within the compliance period only" read as the annual compliance of the EU ETS.
+_PHASE_MODES = {
+    "next_period": N_("Into the next phase only"),
+    "within_period": N_("Within the phase only"),
+}
+
+
+def bank_mode_words(model: SchemeModel, mode: str) -> str:
+    """A banking or borrowing mode in the scheme's own word for its periods."""
+    phases = bool(model.periods) and model.periods[0].keyword == "phase"
+    return (
+        _(_PHASE_MODES[mode]) if phases and mode in _PHASE_MODES else vocab_words(BANK_MODES, mode)
+    )
+
+
+def bank_words(model: SchemeModel, mode: str, limit: Formula | None, lex: Lexicon) -> str:
+    """A banking or borrowing mode with its limit: "Allowed, without time limit, at most …"."""
+    return limited(bank_mode_words(model, mode), limit, lex)
+
+
+def limited(words: str, limit: Formula | None, lex: Lexicon) -> str:
+    """Words with the limit that bounds them; a conditional limit ("if …, A; otherwise B") is
+    set apart, so that it does not read "at most if …"."""
+    if limit is None:
+        return words
+    shown = phrase(limit.text, lex, limit.unit)
+    if not words:
+        return _("At most {limit}").format(limit=shown)
+    if limit.text.lstrip().startswith("if "):
+        return _("{mode}; its limit: {limit}").format(mode=words, limit=shown)
+    return _("{mode}, at most {limit}").format(mode=words, limit=shown)
 
 
 def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
@@ -312,13 +342,10 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
         item = getattr(model, attribute)
         if item is None:
             return absent(model, attribute)
-        limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else None
-        lines = [bank_words(item.mode, limit)] + [
+        lines = [bank_words(model, item.mode, item.limit, lex)] + [
             _("In {periods}: {mode}").format(
                 periods=periods_words(r.periods, lex),
-                mode=lowered(
-                    bank_words(r.mode, phrase(r.limit.text, lex, r.limit.unit) if r.limit else None)
-                ),
+                mode=lowered(bank_words(model, r.mode, r.limit, lex)),
             )
             for r in item.during
         ]

@@ -19,7 +19,6 @@ from datetime import date
 
 from etsl.compiler.enums import (
     ALLOCATION_METHODS,
-    BANK_MODES,
     CONSEQUENCE_KINDS,
     LINK_DIRECTIONS,
     LINK_STATUSES,
@@ -37,9 +36,11 @@ from etsl.documents.citations import Footnotes, Ref, SourceEntry
 from etsl.documents.compare import (
     LEVEL_NOT_STATED,
     NOT_STATED,
+    bank_words,
     card,
     cell,
     definitions,
+    limited,
     mix_words,
     periods_words,
     price_words,
@@ -506,13 +507,12 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
     for attribute, name in _BANKING:
         item = getattr(model, attribute)
         if item is None:
-            out.append(Item(_(name), (_(NOT_STATED), "")))
+            out.append(Item(_(name), (_(NOT_STATED),)))
             continue
-        limit = phrase(item.limit.text, lex, item.limit.unit) if item.limit else ""
         out.append(
             Item(
                 _(name),
-                (vocab_words(BANK_MODES, item.mode), limit),
+                (bank_words(model, item.mode, item.limit, lex),),
                 "",
                 notes.refs(model.name, [item.cite]),
             )
@@ -528,10 +528,7 @@ def _borrowing_during(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> lis
     return [
         Item(
             _("Borrowing in {periods}").format(periods=periods_words(r.periods, lex)),
-            (
-                vocab_words(BANK_MODES, r.mode),
-                phrase(r.limit.text, lex, r.limit.unit) if r.limit else "",
-            ),
+            (bank_words(model, r.mode, r.limit, lex),),
             r.description or "",
             notes.refs(model.name, [r.cite]),
         )
@@ -548,10 +545,13 @@ def _bank_rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[Item
         Item(
             f"{_(_BANK_RULES[r.kind])}: {listing([label(u) for u in r.units])}",
             (
-                _("when {condition}").format(condition=condition(r.where.text, lex))
-                if r.where
-                else _("always"),
-                phrase(r.limit.text, lex, r.limit.unit) if r.limit else "",
+                limited(
+                    _("when {condition}").format(condition=condition(r.where.text, lex))
+                    if r.where
+                    else _("always"),
+                    r.limit,
+                    lex,
+                ),
             ),
             r.description or "",
             notes.refs(model.name, [r.cite]),
@@ -565,7 +565,7 @@ def _holding_limits(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> list[
     return [
         Item(
             f"{name}: {listing([label(u) for u in h.units])}",
-            ("", phrase(h.limit.text, lex, h.limit.unit)),
+            (limited("", h.limit, lex),),
             h.description or "",
             notes.refs(model.name, [h.cite]),
         )

@@ -355,3 +355,38 @@ def test_the_rule_graph_names_values_the_engine_supplies_in_japanese() -> None:
         page = site([kyoto], published=date(2025, 1, 31))["kyoto_japan.html"]
     assert "前期間からの繰越量" in page and "償却量" in page
     assert "carry in" not in page and "owed in" not in page
+
+
+def banking_rows(name: str, lang: str) -> dict[str, str]:
+    with language(lang):
+        model = next(m for m in library() if m.name == name)
+        return {b.name: b.columns[0] for b in scheme_page(model).banking}
+
+
+def test_banking_rows_read_as_sentences_in_both_languages() -> None:
+    """China's 2021-2022 borrowing read "… only, at most if its shortfall is at least 10 % …",
+    and the Japanese page joined the limit with an English comma (認める（期限なし）, 上限 …)."""
+    china = banking_rows("china_ets", "en")
+    assert china["Borrowing in cycle 2"].startswith("Into the next period only; its limit: if ")
+    assert not [row for row in china.values() if "at most if" in row]
+    for name in ("china_ets", "tokyo_cat", "eu_ets"):
+        rows = banking_rows(name, "ja")
+        assert rows and not [r for r in rows.values() if ", " in r], rows
+    assert banking_rows("china_ets", "ja")["バンキング"].startswith("認める（期限なし）（上限 10,000")
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "words"),
+    [
+        ("eu_ets", "en", "Within the phase only"),
+        ("eu_ets", "ja", "フェーズ内に限り認める"),
+        ("california", "en", "Within the compliance period only"),
+    ],
+)
+def test_borrowing_within_a_period_says_the_schemes_kind_of_period(
+    name: str, lang: str, words: str
+) -> None:
+    """The EU's compliance is annual; its borrowing within the phase read "Within the compliance
+    period only"."""
+    rows = banking_rows(name, lang)
+    assert rows["Borrowing" if lang == "en" else "ボローイング"].startswith(words)
