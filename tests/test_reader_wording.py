@@ -15,8 +15,9 @@ from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
 from etsl.documents.wording import followed_by
 from etsl.linkage.network import analyse_network
+from etsl.system_paths import year_paths
 
-from tests.library import library
+from tests.library import compiled_library, library
 
 #: An identifier as ETSL writes it: `held.outside_tokyo`, `first_commitment`, `true`.
 IDENTIFIER = re.compile(r"\b[a-z]+\.[a-z_]+\b|\b[a-z0-9]+_[a-z0-9_]+\b|^(true|false)$")
@@ -354,3 +355,28 @@ def test_the_rule_graph_names_values_the_engine_supplies_in_japanese() -> None:
         page = site([kyoto], published=date(2025, 1, 31))["kyoto_japan.html"]
     assert "前期間からの繰越量" in page and "償却量" in page
     assert "carry in" not in page and "owed in" not in page
+
+
+AXIS_LABEL = re.compile(r'text-anchor="end"[^>]*>([^<]*)</text>')
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "labels", "absent"),
+    [
+        ("ja", "eu_ets", {"25億"}, {" bn", " M", " k"}),
+        ("ja", "gx_ets", {"5,000"}, {" k"}),
+        ("en", "gx_ets", {"5,000"}, {" k"}),
+    ],
+)
+def test_chart_axes_count_in_the_words_of_the_page(
+    lang: str, name: str, labels: set[str], absent: set[str]
+) -> None:
+    """Japanese charts labelled their axes `2.5 bn`, `80 M` and `5 k`: English
+    abbreviations a Japanese reader does not use (25億, 8,000万), and `5 k` yen reads as
+    developer shorthand in either language (5,000)."""
+    compiled = compiled_library().schemes[name]
+    with language(lang):
+        page = site([compiled.model], paths={name: year_paths(compiled)})[f"{name}.html"]
+    shown = set(AXIS_LABEL.findall(page))
+    assert labels <= shown
+    assert not [s for s in shown for word in absent if s.endswith(word)]
