@@ -15,8 +15,8 @@ from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
 from etsl.documents.wording import followed_by
 from etsl.linkage.network import analyse_network
-from etsl.system_paths import year_paths
 
+from etsl.system_paths import year_paths
 from tests.library import compiled_library, library
 
 #: An identifier as ETSL writes it: `held.outside_tokyo`, `first_commitment`, `true`.
