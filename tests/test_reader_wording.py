@@ -135,7 +135,7 @@ def test_a_period_named_after_its_span_is_shown_once() -> None:
 def test_linkage_findings_name_schemes_and_units_in_words(fmt: str) -> None:
     models = [m for m in library() if m.name in ("california", "quebec", "eu_ets", "swiss_ets")]
     text = render_document([], analyse_network(models), fmt)
-    assert "California accepts offset credit “sector based” but Québec does not" in text
+    assert "California accepts offset credit “sector-based” but Québec does not" in text
     assert re.findall(r"'[a-z][a-z0-9_]*'", text) == []
     assert "schemes/world/" not in text, "file paths are for the text report"
 
@@ -380,3 +380,27 @@ def test_chart_axes_count_in_the_words_of_the_page(
     shown = set(AXIS_LABEL.findall(page))
     assert labels <= shown
     assert not [s for s in shown for word in absent if s.endswith(word)]
+
+
+#: Identifier parts read as words that English writes otherwise (found on the EU ETS,
+#: Tokyo, California, China, UK and GX-ETS pages).
+SPLIT_WORDS = re.compile(
+    r"(?<![\w-])(one off|sector based|pre allocation|small midsize|other gas(?! credits)|hfc23"
+    r"|afforestation (and )?reforestation|\d+mw|[Cc]bam|[Aa]pcr|Hse|annex 1|J Credit|gx ETS"
+    r"|TCER|LCER)(?!\w)"
+)
+
+
+def test_english_pages_write_identifier_words_as_readers_do() -> None:
+    """`One off cut`, `Cbam free allocation cut`, `hfc23`, `coal 300mw plus`, `sector
+    based`, `small midsize`: identifier parts were shown as if they were words; and a
+    table cell beginning with `tCER` capitalised it to `TCER`."""
+    pages = site(library(), "md", published=date(2025, 1, 31))
+    found = {
+        (name, hit.group(0))
+        for name, text in pages.items()
+        for line in text.splitlines()
+        if "`" not in line  # formulas keep their identifiers
+        for hit in SPLIT_WORDS.finditer(line)
+    }
+    assert found == set()
