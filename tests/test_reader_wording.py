@@ -404,3 +404,17 @@ def test_english_pages_write_identifier_words_as_readers_do() -> None:
         for hit in SPLIT_WORDS.finditer(line)
     }
     assert found == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "scope"),
+    [
+        ("eu_ets", "Direct emissions"),
+        ("korea_ets", "Direct emissions, indirect emissions (purchased electricity and heat)"),
+    ],
+)
+def test_the_scope_on_a_card_begins_like_its_neighbours(name: str, scope: str) -> None:
+    """Every summary cell began with a capital (Mandatory, Absolute cap, Grandfathering …)
+    except Scope: 'direct emissions'."""
+    model = next(m for m in library() if m.name == name)
+    assert [list(c.lines) for d, c in card(model) if d.key == "scope"] == [[scope]]
