@@ -9,11 +9,12 @@ from datetime import date
 import pytest
 from etsl.documents.citations import Footnotes
 from etsl.documents.compare import card, comparison, render
-from etsl.documents.i18n import language
+from etsl.documents.i18n import gettext, language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.site import site
 from etsl.documents.wording import followed_by
+from etsl.linkage.checks import CATALOGUE
 from etsl.linkage.network import analyse_network
 
 from etsl.system_paths import year_paths
@@ -418,3 +419,13 @@ def test_the_scope_on_a_card_begins_like_its_neighbours(name: str, scope: str) -
     except Scope: 'direct emissions'."""
     model = next(m for m in library() if m.name == name)
     assert [list(c.lines) for d, c in card(model) if d.key == "scope"] == [[scope]]
+
+
+def test_why_a_linkage_finding_matters_is_said_without_scheme_syntax() -> None:
+    """The linkage page's 'Why it matters' lines read `(price none, credits none, …)`,
+    `not_stated …` and `(price ceiling not_stated)`: ETSL syntax belongs on the 'How to'
+    line, for the scheme's author; the reason is for the analyst."""
+    for lang in ("en", "ja"):
+        with language(lang):
+            why = {code: gettext(check.rationale) for code, check in CATALOGUE.items()}
+        assert {code: text for code, text in why.items() if "`" in text} == {}, lang
