@@ -18,6 +18,7 @@ from typing import Any
 from etsl.documents.figures.network import network_svg
 from etsl.documents.i18n import N_, ngettext, pgettext
 from etsl.documents.i18n import gettext as _
+from etsl.documents.prose import Lexicon, condition
 from etsl.documents.render import render
 from etsl.documents.shell import Shell
 from etsl.documents.wording import capital, label, scheme_title
@@ -76,10 +77,15 @@ _JOINS = {
 }
 
 
+#: Words for scheme text quoted in a finding, which names no scheme's own terms.
+_NO_TERMS = Lexicon(None, {})
+
+
 def reader_voice(short: Mapping[str, str]) -> Voice:
     """Linkage messages in the language being written: templates from the catalogue, schemes
-    by their short titles, identifiers by their terms, scheme text as code (messages are
-    shown with `|code_spans`, so a title's backquote is made a quote)."""
+    by their short titles, identifiers by their terms, scheme text (a condition) in words as
+    the scheme pages word it, `the issuer's shortfall is zero` (messages are shown with
+    `|code_spans`, so a title's backquote is made a quote)."""
 
     def term(name: str, quoted: bool) -> str:
         return _("“{name}”").format(name=label(name)) if quoted else label(name)
@@ -98,7 +104,7 @@ def reader_voice(short: Mapping[str, str]) -> Voice:
         template=lambda text: pgettext("linkage", text),
         scheme=scheme,
         term=term,
-        code=lambda text: f"`{text}`",
+        code=lambda text: condition(text, _NO_TERMS),
         listing=listing,
     )
 

@@ -429,3 +429,22 @@ def test_why_a_linkage_finding_matters_is_said_without_scheme_syntax() -> None:
         with language(lang):
             why = {code: gettext(check.rationale) for code, check in CATALOGUE.items()}
         assert {code: text for code, text in why.items() if "`" in text} == {}, lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "how_to"),
+    [
+        ("en", "only where the issuer's shortfall is zero: units of", "How to:"),
+        ("ja", "「超過削減量」を、発行者の不足量が0である場合に限り受け入れる", "手順："),
+    ],
+)
+def test_a_linkage_finding_words_the_condition_it_quotes(lang: str, said: str, how_to: str) -> None:
+    """Tokyo–Saitama read 'accepts “excess reduction” … only where issuer.shortfall == 0
+    tCO2' (「issuer.shortfall == 0 tCO2」の場合に限り): the scheme's condition as code,
+    where the scheme pages word it. Only the 'How to' line keeps the syntax."""
+    models = [m for m in library() if m.name in ("tokyo_cat", "saitama_tset")]
+    with language(lang):
+        text = render_document([], analyse_network(models), "md")
+    assert said in text
+    leaks = [line for line in text.splitlines() if "issuer." in line and how_to not in line]
+    assert leaks == []
