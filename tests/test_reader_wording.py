@@ -448,3 +448,14 @@ def test_a_linkage_finding_words_the_condition_it_quotes(lang: str, said: str, h
     assert said in text
     leaks = [line for line in text.splitlines() if "issuer." in line and how_to not in line]
     assert leaks == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_navigation_names_the_glossary_as_its_page_does(lang: str) -> None:
+    """The Japanese navigation said 用語集 for a page titled 略語集 (abbreviations only)."""
+    with language(lang):
+        page = site(library()[:1], published=date(2025, 1, 31))["glossary.html"]
+    nav = re.search(r'<a [^>]*href="glossary.html"[^>]*>([^<]*)</a>', page)
+    title = re.search(r"<h1>([^<]*)</h1>", page)
+    assert nav is not None and title is not None
+    assert title.group(1).startswith(nav.group(1))
