@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from etsl.compiler.model import SchemeModel
+from etsl.documents.figures.comparison import brief_name, sole_places
 from etsl.documents.figures.network import network_svg
 from etsl.documents.i18n import N_, ngettext, pgettext
 from etsl.documents.i18n import gettext as _
@@ -48,20 +50,23 @@ def render_document(
     fmt: str,
     color: bool = False,
     shell: Shell | None = None,
+    models: Sequence[SchemeModel] = (),
 ) -> str:
     """A pair or network report as text, json, md or html (self-contained, or inside a
-    site's `shell`)."""
+    site's `shell`). `models`, when given, are the schemes analysed: their jurisdictions
+    shorten their names as the comparisons' charts do (`Saitama Prefecture`)."""
     if fmt not in DOCUMENT_FORMATS:
         return plain_report(pairs, network, fmt, color)
     data = document_data(pairs, network)
     names = scheme_titles(pairs, network)
     data["names"] = names
-    data["short"] = {name: short_title(name, names) for name in names}
+    places = sole_places(models)
+    data["short"] = {name: brief_name(names[name], name, places.get(name)) for name in names}
     _reword(data, reader_voice(data["short"]))
     for finding in (f for pair in data["pairs"] for f in pair["findings"]):
         finding["message"] = sentence(finding["message"])
     data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
-    data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
+    data["svg"] = Markup(network_svg(network, data["short"].__getitem__)) if network else None
     data["title"] = title(pairs, network, names)
     data["shell"] = shell or Shell()
     return render(f"link.{fmt}.j2", **data)
@@ -134,12 +139,6 @@ def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) ->
     """Each scheme's title (its name when it has none)."""
     refs = list(network.schemes) if network else [r for p in pairs for r in (p.a, p.b)]
     return {r.name: scheme_title(r.title, r.name) for r in refs}
-
-
-def short_title(name: str, names: dict[str, str]) -> str:
-    """A label short enough for the network figure."""
-    full = names.get(name, name).split(" (")[0]
-    return full if len(full) <= 30 else capital(label(name))
 
 
 def title(pairs: Sequence[LinkReport], network: NetworkReport | None, names: dict[str, str]) -> str:

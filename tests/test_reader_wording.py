@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from etsl.documents.citations import Footnotes
 from etsl.documents.compare import card, comparison, render
+from etsl.documents.figures.comparison import short_names
 from etsl.documents.i18n import gettext, language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
@@ -459,3 +460,22 @@ def test_the_navigation_names_the_glossary_as_its_page_does(lang: str) -> None:
     title = re.search(r"<h1>([^<]*)</h1>", page)
     assert nav is not None and title is not None
     assert title.group(1).startswith(nav.group(1))
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_linkage_page_names_schemes_as_the_comparison_charts_do(lang: str) -> None:
+    """The network figure and the findings mixed whole titles ('Tokyo Cap-and-Trade
+    Program', 'Swiss Emissions Trading Scheme') with identifier words ('Saitama TSET',
+    'Kyoto target plan'), in one sentence; the world comparison's charts call the same
+    schemes 'Tokyo', 'Saitama Prefecture', 'Swiss ETS'."""
+    models = list(library())
+    with language(lang):
+        short = short_names(models)
+        page = render_document([], analyse_network(models), "html", models=models)
+    drawn = set(re.findall(r"<text [^>]*>([^<]+)</text>", page))
+    assert {short[n] for n in ("tokyo_cat", "saitama_tset", "swiss_ets", "eu_ets")} <= drawn
+    said = {
+        "en": "<p>Tokyo accepts “Saitama excess” from Saitama Prefecture only where",
+        "ja": "<p>東京都は埼玉県目標設定型排出量取引制度の「埼玉県の超過削減量」を",
+    }
+    assert said[lang] in page
