@@ -12,13 +12,14 @@ so scheme text is escaped and linked exactly as on every other page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from etsl.compiler.model import SchemeModel
 from etsl.documents.figures.comparison import brief_name, sole_places
 from etsl.documents.figures.network import network_svg
-from etsl.documents.i18n import N_, ngettext, pgettext
+from etsl.documents.i18n import N_, current, ngettext, pgettext
 from etsl.documents.i18n import gettext as _
 from etsl.documents.prose import Lexicon, condition
 from etsl.documents.render import render
@@ -122,12 +123,31 @@ def _reword(data: Any, voice: Voice) -> None:
             data["as_written"] = "value_said" not in data
         for key, value in list(data.items()):
             if key.endswith("_said"):
-                data[key.removesuffix("_said")] = spoken(value, voice)
+                data[key.removesuffix("_said")] = gas_symbols(spoken(value, voice))
             else:
                 _reword(value, voice)
     elif isinstance(data, list | tuple):
         for value in data:
             _reword(value, voice)
+
+
+#: Gases and tonnes of them as the pages write them, by language (the analysis writes
+#: `t CO2e` for its text report).
+_GAS_SYMBOLS = {
+    "en": ((re.compile(r"\bCO2(e?)\b"), "CO₂\\1"),),
+    "ja": (
+        (re.compile(r"\bCO2(e?)\b"), "CO₂\\1"),
+        (re.compile(r"\b(M?)t CO₂(e?)\b"), lambda m: f"{'百万' if m[1] else ''}t-CO₂{m[2]}"),
+    ),
+}
+
+
+def gas_symbols(text: str) -> str:
+    """`394.5 Mt CO2e`, `65 USD/t CO2e` as the pages write them: `Mt CO₂e`, `USD/t CO₂e`
+    (in Japanese `百万t-CO₂e`, `USD/t-CO₂e`)."""
+    for pattern, words in _GAS_SYMBOLS.get(current(), ()):
+        text = pattern.sub(words, text)
+    return text
 
 
 def sentence(text: str) -> str:

@@ -13,6 +13,7 @@ from etsl.documents.figures.comparison import short_names
 from etsl.documents.i18n import gettext, language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
+from etsl.documents.scheme_text import translated
 from etsl.documents.site import site
 from etsl.documents.wording import followed_by
 from etsl.linkage.checks import CATALOGUE
@@ -479,3 +480,29 @@ def test_the_linkage_page_names_schemes_as_the_comparison_charts_do(lang: str) -
         "ja": "<p>東京都は埼玉県目標設定型排出量取引制度の「埼玉県の超過削減量」を",
     }
     assert said[lang] in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [
+        ("en", ["394.5 Mt CO₂e in 2015", "65 USD/t CO₂e from 2021"], ["CO2e"]),
+        (
+            "ja",
+            ["65 USD/t-CO₂e（2021年から）、毎年5 %にその年のインフレ率を加えて上昇"],
+            ["CO2e", "インフレ率："],
+        ),
+    ],
+)
+def test_linkage_evidence_writes_amounts_as_the_pages_do(
+    lang: str, expected: list[str], absent: list[str]
+) -> None:
+    """California–Québec evidence read '394.5 Mt CO2e' and '65 USD/t CO2e' beside pages that
+    write CO₂e (t-CO₂e in Japanese), and the Japanese ceiling rose 'by 5 % plus
+    その年のインフレ率：入手可能な…によるを加えて': the whole description of the index, cut
+    at an English colon only."""
+    models = [m for m in library() if m.name in ("california", "quebec")]
+    with language(lang):
+        text = render_document([], analyse_network([translated(m) for m in models]), "md")
+    found = [line for line in text.splitlines() if not re.search(r"\*(How to:|手順：)\*", line)]
+    assert all(any(e in line for line in found) for e in expected)
+    assert [line for line in found for a in absent if a in line and "http" not in line] == []
