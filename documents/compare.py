@@ -174,7 +174,8 @@ def _gases(model: SchemeModel, lex: Lexicon) -> Cell:
 def _scope(model: SchemeModel, lex: Lexicon) -> Cell:
     if not model.scope:
         return EMPTY
-    return cell([series([vocab_words(SCOPES, s) for s in model.scope])], [model.scope_cite])
+    words = capital(series([vocab_words(SCOPES, s) for s in model.scope]))
+    return cell([words], [model.scope_cite])
 
 
 def _coverage(model: SchemeModel, lex: Lexicon) -> Cell:

@@ -12,12 +12,16 @@ so scheme text is escaped and linked exactly as on every other page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from etsl.compiler.model import SchemeModel
+from etsl.documents.figures.comparison import brief_name, sole_places
 from etsl.documents.figures.network import network_svg
-from etsl.documents.i18n import N_, ngettext, pgettext
+from etsl.documents.i18n import N_, current, ngettext, pgettext
 from etsl.documents.i18n import gettext as _
+from etsl.documents.prose import Lexicon, condition
 from etsl.documents.render import render
 from etsl.documents.shell import Shell
 from etsl.documents.wording import capital, label, scheme_title
@@ -47,20 +51,23 @@ def render_document(
     fmt: str,
     color: bool = False,
     shell: Shell | None = None,
+    models: Sequence[SchemeModel] = (),
 ) -> str:
     """A pair or network report as text, json, md or html (self-contained, or inside a
-    site's `shell`)."""
+    site's `shell`). `models`, when given, are the schemes analysed: their jurisdictions
+    shorten their names as the comparisons' charts do (`Saitama Prefecture`)."""
     if fmt not in DOCUMENT_FORMATS:
         return plain_report(pairs, network, fmt, color)
     data = document_data(pairs, network)
     names = scheme_titles(pairs, network)
     data["names"] = names
-    data["short"] = {name: short_title(name, names) for name in names}
+    places = sole_places(models)
+    data["short"] = {name: brief_name(names[name], name, places.get(name)) for name in names}
     _reword(data, reader_voice(data["short"]))
     for finding in (f for pair in data["pairs"] for f in pair["findings"]):
         finding["message"] = sentence(finding["message"])
     data["kinds"] = {kind: _(words) for kind, words in FLOW_KINDS.items()}
-    data["svg"] = Markup(network_svg(network, lambda n: short_title(n, names))) if network else None
+    data["svg"] = Markup(network_svg(network, data["short"].__getitem__)) if network else None
     data["title"] = title(pairs, network, names)
     data["shell"] = shell or Shell()
     return render(f"link.{fmt}.j2", **data)
@@ -76,10 +83,15 @@ _JOINS = {
 }
 
 
+#: Words for scheme text quoted in a finding, which names no scheme's own terms.
+_NO_TERMS = Lexicon(None, {})
+
+
 def reader_voice(short: Mapping[str, str]) -> Voice:
     """Linkage messages in the language being written: templates from the catalogue, schemes
-    by their short titles, identifiers by their terms, scheme text as code (messages are
-    shown with `|code_spans`, so a title's backquote is made a quote)."""
+    by their short titles, identifiers by their terms, scheme text (a condition) in words as
+    the scheme pages word it, `the issuer's shortfall is zero` (messages are shown with
+    `|code_spans`, so a title's backquote is made a quote)."""
 
     def term(name: str, quoted: bool) -> str:
         return _("“{name}”").format(name=label(name)) if quoted else label(name)
@@ -98,7 +110,7 @@ def reader_voice(short: Mapping[str, str]) -> Voice:
         template=lambda text: pgettext("linkage", text),
         scheme=scheme,
         term=term,
-        code=lambda text: f"`{text}`",
+        code=lambda text: condition(text, _NO_TERMS),
         listing=listing,
     )
 
@@ -111,12 +123,31 @@ def _reword(data: Any, voice: Voice) -> None:
             data["as_written"] = "value_said" not in data
         for key, value in list(data.items()):
             if key.endswith("_said"):
-                data[key.removesuffix("_said")] = spoken(value, voice)
+                data[key.removesuffix("_said")] = gas_symbols(spoken(value, voice))
             else:
                 _reword(value, voice)
     elif isinstance(data, list | tuple):
         for value in data:
             _reword(value, voice)
+
+
+#: Gases and tonnes of them as the pages write them, by language (the analysis writes
+#: `t CO2e` for its text report).
+_GAS_SYMBOLS = {
+    "en": ((re.compile(r"\bCO2(e?)\b"), "CO₂\\1"),),
+    "ja": (
+        (re.compile(r"\bCO2(e?)\b"), "CO₂\\1"),
+        (re.compile(r"\b(M?)t CO₂(e?)\b"), lambda m: f"{'百万' if m[1] else ''}t-CO₂{m[2]}"),
+    ),
+}
+
+
+def gas_symbols(text: str) -> str:
+    """`394.5 Mt CO2e`, `65 USD/t CO2e` as the pages write them: `Mt CO₂e`, `USD/t CO₂e`
+    (in Japanese `百万t-CO₂e`, `USD/t-CO₂e`)."""
+    for pattern, words in _GAS_SYMBOLS.get(current(), ()):
+        text = pattern.sub(words, text)
+    return text
 
 
 def sentence(text: str) -> str:
@@ -128,12 +159,6 @@ def scheme_titles(pairs: Sequence[LinkReport], network: NetworkReport | None) ->
     """Each scheme's title (its name when it has none)."""
     refs = list(network.schemes) if network else [r for p in pairs for r in (p.a, p.b)]
     return {r.name: scheme_title(r.title, r.name) for r in refs}
-
-
-def short_title(name: str, names: dict[str, str]) -> str:
-    """A label short enough for the network figure."""
-    full = names.get(name, name).split(" (")[0]
-    return full if len(full) <= 30 else capital(label(name))
 
 
 def title(pairs: Sequence[LinkReport], network: NetworkReport | None, names: dict[str, str]) -> str:

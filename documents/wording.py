@@ -40,12 +40,13 @@ ACRONYMS = {
     "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆",
     "sme": "SME", "tcer": "tCER", "tnac": "TNAC", "tset": "TSET", "cat": "CAT", "uk": "UK", "uka": "UKA", "us": "US",
     "vap": "VAP", "intl": "international", "moe": "MOE", "meti": "METI", "jvets": "JVETS",
+    "cbam": "CBAM", "apcr": "APCR", "hse": "HSE", "arb": "ARB", "gx": "GX", "jcm": "JCM",
 }  # fmt: skip
 #: Place names in identifiers.
 PROPER = {
     "california": "California", "china": "China", "japan": "Japan", "korea": "Korea",
     "kyoto": "Kyoto", "quebec": "Québec", "saitama": "Saitama", "swiss": "Swiss",
-    "tokyo": "Tokyo", "europe": "Europe", "keidanren": "Keidanren",
+    "tokyo": "Tokyo", "europe": "Europe", "keidanren": "Keidanren", "annex": "Annex",
 }  # fmt: skip
 #: Names whose words are not their parts.
 _NAME_WORDS = {
@@ -53,7 +54,18 @@ _NAME_WORDS = {
     "allocation_amount": "free allocation",
     "excess": "excess emissions",
     "owed_unpaid": "units still owed",
+    "small_midsize": "small and mid-size facility credits",
+    "saitama_small_midsize": "Saitama small and mid-size facility credits",
+    "renewable_energy": "renewable-energy credits",
+    "other_gas": "other-gas credits",
 }
+#: Words an identifier splits that readers join (`one_off_cut` → `one-off cut`).
+_COMPOUNDS = {
+    "one off": "one-off", "sector based": "sector-based", "pre allocation": "pre-allocation",
+    "self set": "self-set", "two way": "two-way", "J Credit": "J-Credit", "GX ETS": "GX-ETS",
+    "afforestation reforestation": "afforestation/reforestation",
+}  # fmt: skip
+_COMPOUND = re.compile(r"\b(" + "|".join(map(re.escape, _COMPOUNDS)) + r")\b")
 
 
 def humanize(name: str) -> str:
@@ -68,20 +80,28 @@ def humanize(name: str) -> str:
             words[-1] = f"non-{word}"
         elif word:
             words.append(word)
-    return re.sub(r"\b(\d{4}) (\d{4})\b", "\\1–\\2", " ".join(words).strip())
+    phrase = _COMPOUND.sub(lambda m: _COMPOUNDS[m.group(1)], " ".join(words).strip())
+    return re.sub(r"\b(\d{4}) (\d{4})\b", "\\1–\\2", phrase)
 
 
 def _numbered(part: str) -> str:
-    """`phase1` → `phase 1`, `cp1` → `CP1`, `y2022` → `2022`, `fy2008` → `FY2008`."""
+    """`phase1` → `phase 1`, `cp1` → `CP1`, `y2022` → `2022`, `fy2008` → `FY2008`,
+    `hfc23` → `HFC-23`, `300mw` → `300 MW`."""
     year = re.fullmatch(r"y(\d{4})", part)
     if year:
         return year.group(1)
+    gas = re.fullmatch(r"(hfc|pfc)(\d+)", part)
+    if gas:
+        return f"{gas.group(1).upper()}-{gas.group(2)}"
+    power = re.fullmatch(r"(\d+)(kw|mw|gw)", part)
+    if power:
+        return f"{power.group(1)} {power.group(2)[:-1].upper()}W"
     short = re.fullmatch(r"([a-z]{1,2})(\d+)", part)
     if short:
         return part.upper()
     long = re.fullmatch(r"([a-z]{3,})(\d+)", part)
     if long and not long.group(1).startswith(("co", "ch", "hfc", "pfc", "sf", "nf")):
-        return f"{long.group(1)} {long.group(2)}"
+        return f"{PROPER.get(long.group(1), long.group(1))} {long.group(2)}"
     return part
 
 
@@ -144,8 +164,11 @@ def value_words(value: str) -> str:
 
 
 def capital(text: str) -> str:
-    """The text with its first letter upper-case (English; other languages unchanged)."""
-    return text[:1].upper() + text[1:] if current() == "en" else text
+    """The text with its first letter upper-case (English; other languages unchanged),
+    unless it begins with a name spelt in mixed case (`tCER`, `lCER`, `kL`)."""
+    if current() != "en" or text[1:2].isupper():
+        return text
+    return text[:1].upper() + text[1:]
 
 
 def is_proper(noun: str) -> bool:

@@ -231,7 +231,7 @@ def _input_words(m: SchemeModel, name: str) -> Value:
     found = next((i for i in inputs if i.name == name and i.description), None)
     if found is None or not found.description:
         return Term(name, quoted=False)
-    head = found.description.split(":")[0]
+    head = re.split("[:：]", found.description)[0]  # a translated description's colon too
     return head[:1].lower() + head[1:] if head[1:2].islower() else head
 
 

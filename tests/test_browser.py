@@ -107,6 +107,7 @@ def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "compare-world.html",
         "linkage.html",
         "kyoto_japan.html",
+        "gx_ets.html",
         *(f"{name}-factsheet.html" for name in (*JAPAN, *WORLD)),
     ]
     pdfs = print_site(folder, pages)
@@ -343,6 +344,25 @@ def test_printed_unit_tables_keep_their_words_whole(printed) -> None:  # noqa: A
     assert any(header in line for line in lines), "the units table's header is broken"
     for kind in kinds:
         assert any(line.startswith(("AAU", "RMU", "CER")) and kind in line for line in lines), kind
+
+
+def test_printed_price_controls_and_consequences_keep_their_names_whole(printed) -> None:  # noqa: ANN001
+    """GX-ETS printed in Japanese broke a control's and a consequence's name between any two
+    characters beside a long description: 価格上/限, 措/置, 罰/金."""
+    lang, _, pdfs = printed
+    lines = [
+        squeeze(line)
+        for page in pdfs["gx_ets.pdf"].pages
+        for line in page.extract_text().splitlines()
+    ]
+    heads = (
+        ("措置値起点上昇率説明", "措置量説明")
+        if lang == "ja"
+        else ("ControlValueFrom", "ConsequenceAmount")
+    )
+    names = ("価格上限4,300", "罰金") if lang == "ja" else ("Fine",)
+    assert all(any(line.startswith(h) for line in lines) for h in heads), heads
+    assert all(any(line.startswith(n) for line in lines) for n in names), names
 
 
 #: Appended to a copy of a page: lists every table cell whose text is wider than the cell.

@@ -293,7 +293,7 @@ def test_world_cells_filled_from_the_sources() -> None:
     unstated = "Not stated in the sources"
     assert cell("gases", "china_ets") == "CO₂"
     assert cell("gases", "swiss_ets") == "CO₂, CH₄, N₂O, HFCs, PFCs, SF₆, NF₃"
-    assert cell("scope", "uk_ets") == "direct emissions"
+    assert cell("scope", "uk_ets") == "Direct emissions"
     assert cell("coverage", "eu_ets").startswith(
         "Covered when its thermal input is more than 20 MW"
     )

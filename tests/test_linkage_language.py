@@ -102,6 +102,6 @@ def test_every_check_is_explained_in_japanese() -> None:
 def test_english_findings_read_as_sentences_on_the_page() -> None:
     html = render_document([], network_report(), "html")
     assert "<p>Neither " in html or "<p>California accepts offset credit" in html
-    assert re.search(r"<p>California accepts offset credit “sector based” but Québec does not: "
+    assert re.search(r"<p>California accepts offset credit “sector-based” but Québec does not: "
                      r"its tonnes reach Québec by freeing allowances that cross the link "
                      r"\([^)]*\)\.</p>", html)

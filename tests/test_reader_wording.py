@@ -9,14 +9,18 @@ from datetime import date
 import pytest
 from etsl.documents.citations import Footnotes
 from etsl.documents.compare import card, comparison, render
-from etsl.documents.i18n import language
+from etsl.documents.figures.comparison import short_names
+from etsl.documents.i18n import gettext, language
 from etsl.documents.linkage_report import render_document
 from etsl.documents.scheme_page import scheme_page
+from etsl.documents.scheme_text import translated
 from etsl.documents.site import site
 from etsl.documents.wording import followed_by
+from etsl.linkage.checks import CATALOGUE
 from etsl.linkage.network import analyse_network
 
-from tests.library import library
+from etsl.system_paths import year_paths
+from tests.library import compiled_library, library
 
 #: An identifier as ETSL writes it: `held.outside_tokyo`, `first_commitment`, `true`.
 IDENTIFIER = re.compile(r"\b[a-z]+\.[a-z_]+\b|\b[a-z0-9]+_[a-z0-9_]+\b|^(true|false)$")
@@ -134,7 +138,7 @@ def test_a_period_named_after_its_span_is_shown_once() -> None:
 def test_linkage_findings_name_schemes_and_units_in_words(fmt: str) -> None:
     models = [m for m in library() if m.name in ("california", "quebec", "eu_ets", "swiss_ets")]
     text = render_document([], analyse_network(models), fmt)
-    assert "California accepts offset credit “sector based” but Québec does not" in text
+    assert "California accepts offset credit “sector-based” but Québec does not" in text
     assert re.findall(r"'[a-z][a-z0-9_]*'", text) == []
     assert "schemes/world/" not in text, "file paths are for the text report"
 
@@ -390,3 +394,151 @@ def test_borrowing_within_a_period_says_the_schemes_kind_of_period(
     period only"."""
     rows = banking_rows(name, lang)
     assert rows["Borrowing" if lang == "en" else "ボローイング"].startswith(words)
+
+
+AXIS_LABEL = re.compile(r'text-anchor="end"[^>]*>([^<]*)</text>')
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "labels", "absent"),
+    [
+        ("ja", "eu_ets", {"25億"}, {" bn", " M", " k"}),
+        ("ja", "gx_ets", {"5,000"}, {" k"}),
+        ("en", "gx_ets", {"5,000"}, {" k"}),
+    ],
+)
+def test_chart_axes_count_in_the_words_of_the_page(
+    lang: str, name: str, labels: set[str], absent: set[str]
+) -> None:
+    """Japanese charts labelled their axes `2.5 bn`, `80 M` and `5 k`: English
+    abbreviations a Japanese reader does not use (25億, 8,000万), and `5 k` yen reads as
+    developer shorthand in either language (5,000)."""
+    compiled = compiled_library().schemes[name]
+    with language(lang):
+        page = site([compiled.model], paths={name: year_paths(compiled)})[f"{name}.html"]
+    shown = set(AXIS_LABEL.findall(page))
+    assert labels <= shown
+    assert not [s for s in shown for word in absent if s.endswith(word)]
+
+
+#: Identifier parts read as words that English writes otherwise (found on the EU ETS,
+#: Tokyo, California, China, UK and GX-ETS pages).
+SPLIT_WORDS = re.compile(
+    r"(?<![\w-])(one off|sector based|pre allocation|small midsize|other gas(?! credits)|hfc23"
+    r"|afforestation (and )?reforestation|\d+mw|[Cc]bam|[Aa]pcr|Hse|annex 1|J Credit|gx ETS"
+    r"|TCER|LCER)(?!\w)"
+)
+
+
+def test_english_pages_write_identifier_words_as_readers_do() -> None:
+    """`One off cut`, `Cbam free allocation cut`, `hfc23`, `coal 300mw plus`, `sector
+    based`, `small midsize`: identifier parts were shown as if they were words; and a
+    table cell beginning with `tCER` capitalised it to `TCER`."""
+    pages = site(library(), "md", published=date(2025, 1, 31))
+    found = {
+        (name, hit.group(0))
+        for name, text in pages.items()
+        for line in text.splitlines()
+        if "`" not in line  # formulas keep their identifiers
+        for hit in SPLIT_WORDS.finditer(line)
+    }
+    assert found == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "scope"),
+    [
+        ("eu_ets", "Direct emissions"),
+        ("korea_ets", "Direct emissions, indirect emissions (purchased electricity and heat)"),
+    ],
+)
+def test_the_scope_on_a_card_begins_like_its_neighbours(name: str, scope: str) -> None:
+    """Every summary cell began with a capital (Mandatory, Absolute cap, Grandfathering …)
+    except Scope: 'direct emissions'."""
+    model = next(m for m in library() if m.name == name)
+    assert [list(c.lines) for d, c in card(model) if d.key == "scope"] == [[scope]]
+
+
+def test_why_a_linkage_finding_matters_is_said_without_scheme_syntax() -> None:
+    """The linkage page's 'Why it matters' lines read `(price none, credits none, …)`,
+    `not_stated …` and `(price ceiling not_stated)`: ETSL syntax belongs on the 'How to'
+    line, for the scheme's author; the reason is for the analyst."""
+    for lang in ("en", "ja"):
+        with language(lang):
+            why = {code: gettext(check.rationale) for code, check in CATALOGUE.items()}
+        assert {code: text for code, text in why.items() if "`" in text} == {}, lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "how_to"),
+    [
+        ("en", "only where the issuer's shortfall is zero: units of", "How to:"),
+        ("ja", "「超過削減量」を、発行者の不足量が0である場合に限り受け入れる", "手順："),
+    ],
+)
+def test_a_linkage_finding_words_the_condition_it_quotes(lang: str, said: str, how_to: str) -> None:
+    """Tokyo–Saitama read 'accepts “excess reduction” … only where issuer.shortfall == 0
+    tCO2' (「issuer.shortfall == 0 tCO2」の場合に限り): the scheme's condition as code,
+    where the scheme pages word it. Only the 'How to' line keeps the syntax."""
+    models = [m for m in library() if m.name in ("tokyo_cat", "saitama_tset")]
+    with language(lang):
+        text = render_document([], analyse_network(models), "md")
+    assert said in text
+    leaks = [line for line in text.splitlines() if "issuer." in line and how_to not in line]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_navigation_names_the_glossary_as_its_page_does(lang: str) -> None:
+    """The Japanese navigation said 用語集 for a page titled 略語集 (abbreviations only)."""
+    with language(lang):
+        page = site(library()[:1], published=date(2025, 1, 31))["glossary.html"]
+    nav = re.search(r'<a [^>]*href="glossary.html"[^>]*>([^<]*)</a>', page)
+    title = re.search(r"<h1>([^<]*)</h1>", page)
+    assert nav is not None and title is not None
+    assert title.group(1).startswith(nav.group(1))
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_linkage_page_names_schemes_as_the_comparison_charts_do(lang: str) -> None:
+    """The network figure and the findings mixed whole titles ('Tokyo Cap-and-Trade
+    Program', 'Swiss Emissions Trading Scheme') with identifier words ('Saitama TSET',
+    'Kyoto target plan'), in one sentence; the world comparison's charts call the same
+    schemes 'Tokyo', 'Saitama Prefecture', 'Swiss ETS'."""
+    models = list(library())
+    with language(lang):
+        short = short_names(models)
+        page = render_document([], analyse_network(models), "html", models=models)
+    drawn = set(re.findall(r"<text [^>]*>([^<]+)</text>", page))
+    assert {short[n] for n in ("tokyo_cat", "saitama_tset", "swiss_ets", "eu_ets")} <= drawn
+    said = {
+        "en": "<p>Tokyo accepts “Saitama excess” from Saitama Prefecture only where",
+        "ja": "<p>東京都は埼玉県目標設定型排出量取引制度の「埼玉県の超過削減量」を",
+    }
+    assert said[lang] in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [
+        ("en", ["394.5 Mt CO₂e in 2015", "65 USD/t CO₂e from 2021"], ["CO2e"]),
+        (
+            "ja",
+            ["65 USD/t-CO₂e（2021年から）、毎年5 %にその年のインフレ率を加えて上昇"],
+            ["CO2e", "インフレ率："],
+        ),
+    ],
+)
+def test_linkage_evidence_writes_amounts_as_the_pages_do(
+    lang: str, expected: list[str], absent: list[str]
+) -> None:
+    """California–Québec evidence read '394.5 Mt CO2e' and '65 USD/t CO2e' beside pages that
+    write CO₂e (t-CO₂e in Japanese), and the Japanese ceiling rose 'by 5 % plus
+    その年のインフレ率：入手可能な…によるを加えて': the whole description of the index, cut
+    at an English colon only."""
+    models = [m for m in library() if m.name in ("california", "quebec")]
+    with language(lang):
+        text = render_document([], analyse_network([translated(m) for m in models]), "md")
+    found = [line for line in text.splitlines() if not re.search(r"\*(How to:|手順：)\*", line)]
+    assert all(any(e in line for line in found) for e in expected)
+    assert [line for line in found for a in absent if a in line and "http" not in line] == []

@@ -89,8 +89,21 @@ def short_names(models: Sequence[SchemeModel]) -> dict[str, str]:
     its title gives (`GX-ETS`), else its title without generic words (`California`,
     `EU ETS`) when short, else its jurisdiction when no other compared scheme shares it,
     else the catalogue's name for it (`RGGI`, `経済産業省設計案`)."""
+    places = sole_places(models)
+    return {
+        m.name: brief_name(scheme_title(m.title, m.name), m.name, places.get(m.name))
+        for m in models
+    }
+
+
+def sole_places(models: Sequence[SchemeModel]) -> dict[str, str]:
+    """The jurisdiction of each scheme that no other of `models` shares."""
     places = [m.meta["jurisdiction"].value for m in models if "jurisdiction" in m.meta]
-    return {m.name: _short_name(m, places) for m in models}
+    return {
+        m.name: m.meta["jurisdiction"].value
+        for m in models
+        if "jurisdiction" in m.meta and places.count(m.meta["jurisdiction"].value) == 1
+    }
 
 
 _ABBREVIATION = re.compile(r"[(（]([A-Z][A-Za-z0-9 -]{1,11})[)）]")
@@ -107,20 +120,20 @@ _GENERIC = {
 }
 
 
-def _short_name(model: SchemeModel, places: Sequence[str]) -> str:
-    title = scheme_title(model.title, model.name)
+def brief_name(title: str, name: str, place: str | None = None) -> str:
+    """A scheme's name short enough for a chart or a sentence of findings: the abbreviation
+    its `title` gives, else the title without generic words, else the `place` it alone
+    covers among those named together, else the catalogue's name for `name`."""
     found = _ABBREVIATION.search(title)
     if found and sum(ch.isupper() for ch in found.group(1)) >= 2:
         return found.group(1)
     head = re.split(r" \(|（|: |：", title)[0]
     for pattern, words in _GENERIC.get(current(), ()):
         head = pattern.sub(words, head).strip()
-    place = model.meta.get("jurisdiction")
-    unique = place is not None and places.count(place.value) == 1
-    where = re.split(r", |、|（| \(", jurisdiction_words(place.value))[0] if place else ""
-    for name in (head, where if unique else "", label(model.name)):
-        if name and text_width(name, 12) <= SHORT:
-            return capital(name)
+    where = re.split(r", |、|（| \(", jurisdiction_words(place))[0] if place else ""
+    for short in (head, where, label(name)):
+        if short and text_width(short, 12) <= SHORT:
+            return capital(short)
     return head
 
 

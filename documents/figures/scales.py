@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from etsl.documents.i18n import current
+
 
 @dataclass(frozen=True, slots=True)
 class Scale:
@@ -62,17 +64,27 @@ def year_ticks(low: Decimal, high: Decimal, count: int) -> list[Decimal]:
 
 
 def short_number(value: Decimal, percent: bool = False) -> str:
-    """An axis label: 1571583007 → `1.57 bn`, 0.08 (percent) → `8 %`."""
+    """An axis label in the language being written: 1571583007 → `1.57 bn` (`15.72億` in
+    Japanese, which counts in 万 and 億), 5000 → `5,000` (never `5 k`)."""
     if percent:
         return f"{trim(value * 100)} %"
-    for size, suffix in (
-        (Decimal(10) ** 9, " bn"),
-        (Decimal(10) ** 6, " M"),
-        (Decimal(10) ** 3, " k"),
-    ):
+    for size, suffix in _LARGE.get(current(), _LARGE["en"]):
         if abs(value) >= size:
-            return f"{trim((value / size).quantize(Decimal('0.01')))}{suffix}"
-    return trim(value.quantize(Decimal("0.01")))
+            return f"{_grouped((value / size).quantize(Decimal('0.01')))}{suffix}"
+    return _grouped(value.quantize(Decimal("0.01")))
+
+
+#: The units large axis labels count in, largest first, by language.
+_LARGE = {
+    "en": ((Decimal(10) ** 9, " bn"), (Decimal(10) ** 6, " M")),
+    "ja": ((Decimal(10) ** 8, "億"), (Decimal(10) ** 4, "万")),
+}
+
+
+def _grouped(value: Decimal) -> str:
+    """A trimmed decimal with thousands separators: 8000 → `8,000`, 2.50 → `2.5`."""
+    whole, dot, fraction = trim(abs(value)).partition(".")
+    return f"{'-' if value < 0 else ''}{int(whole):,}{dot}{fraction}"
 
 
 def trim(value: Decimal) -> str:

@@ -287,7 +287,7 @@ def _linkage_document(models: list[SchemeModel], fmt: str) -> ExtraDocument:
     return ExtraDocument(
         gettext(SITE_TITLE),
         f"linkage.{fmt}",
-        lambda shell: render_document([], network, fmt, False, shell),
+        lambda shell: render_document([], network, fmt, False, shell, models),
         section="linkage",
     )
 

@@ -12,6 +12,9 @@ import click
 from etsl.commands.common import IMPORT_PATH, compile_or_exit, emit, use_color
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from etsl.compiler.model import SchemeModel
     from etsl.linkage.network import NetworkReport
     from etsl.linkage.pair import LinkReport
 
@@ -116,14 +119,20 @@ def link(
         first = Path(paths[0]).resolve()
         a, b = sorted(models, key=lambda m: Path(m.path).resolve() != first)
         report = check_pair(a, b, parsed)
-        emit(_report([report], None, output_format, color), output)
+        emit(_report([report], None, output_format, color, models), output)
         sys.exit(1 if report.blockers else 0)
     network = analyse_network(models, parsed)
-    emit(_report([], network, output_format, color), output)
+    emit(_report([], network, output_format, color, models), output)
     sys.exit(1 if network.blocked else 0)
 
 
-def _report(pairs: list[LinkReport], network: NetworkReport | None, fmt: str, color: bool) -> str:
+def _report(
+    pairs: list[LinkReport],
+    network: NetworkReport | None,
+    fmt: str,
+    color: bool,
+    models: Sequence[SchemeModel],
+) -> str:
     """Text and JSON from the analysis itself; HTML and Markdown from the documents layer
     (so a terminal report never loads the template engine)."""
     if fmt in ("text", "json"):
@@ -132,4 +141,4 @@ def _report(pairs: list[LinkReport], network: NetworkReport | None, fmt: str, co
         return plain_report(pairs, network, fmt, color)
     from etsl.documents.linkage_report import render_document
 
-    return render_document(pairs, network, fmt)
+    return render_document(pairs, network, fmt, models=models)

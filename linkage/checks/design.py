@@ -141,10 +141,9 @@ def cap_type_differs(p: Pair) -> list[Hit]:
     "info",
     rationale="""A feature a scheme does not state is unknown, not absent: a scheme that
        says nothing about price controls may well have them. Comparisons need both sides
-       stated, so each gap is reported here instead of being read as "has none". A feature
-       declared `none` (`price none`, `credits none`, `banking none`, `borrowing none`,
-       `mrv none`, `penalty none`, `link none`) is stated; `not_stated …` records that the
-       sources are silent, and the finding points at it.""",
+       stated, so each gap is reported here instead of being read as "has none". A scheme
+       that states it has none of a feature has stated it; one that states its sources are
+       silent on it is still reported, pointing at that statement.""",
     how_to="Declarations: `participation`, `cap_type`, `currency`, `calendar`, `gases`, "
     "`scope`, `price`, `units` (credits), `banking`, `borrowing`, `mrv`, `penalty`, `link`, "
     'each also as `… none`; `not_stated FEATURE "why"` when the sources are silent.',

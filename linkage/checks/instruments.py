@@ -74,8 +74,9 @@ def tonne_measure_differs(p: Pair) -> list[Hit]:
 @check(
     codes.UNIT_ORIGIN_UNKNOWN,
     "warning",
-    rationale="""A unit declared `from` the partner should be one the partner issues;
-       otherwise the two schemes name the instrument differently and recognition is unclear.""",
+    rationale="""A unit a scheme says comes from the partner should be one the partner
+       issues; otherwise the two schemes name the instrument differently and recognition is
+       unclear.""",
     sources=(ICAP_GUIDE,),
     example="`saitama_tset` declares `credit tokyo_excess from tokyo_cat`; `tokyo_cat` "
     "calls it `excess_reduction`.",

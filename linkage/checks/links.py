@@ -124,8 +124,8 @@ def link_one_sided(p: Pair) -> list[Hit]:
 @check(
     codes.LINK_DIRECTION_MISMATCH,
     "warning",
-    rationale="""The two declarations describe different flows of units: `two_way` on
-       both sides, or `outbound` matched by `inbound`, are consistent.""",
+    rationale="""The two declarations describe different flows of units: two-way on both
+       sides, or outbound on one side matched by inbound on the other, are consistent.""",
     sources=(ICAP_GUIDE,),
     example="`a` declares `link b two_way`; `b` declares `link a outbound`.",
 )
@@ -164,8 +164,8 @@ def link_dates_differ(p: Pair) -> list[Hit]:
 @check(
     codes.LINK_UNITS_DIFFER,
     "info",
-    rationale="""The `for` lists name the units the link covers; different lists mean the
-       sides recognise different instruments.""",
+    rationale="""Each side lists the units the link covers; different lists mean the sides
+       recognise different instruments.""",
     sources=(ICAP_GUIDE,),
     example="`link b two_way for A_allowance, B_allowance` against `link a two_way for "
     "B_allowance`.",

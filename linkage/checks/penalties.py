@@ -48,9 +48,8 @@ _MAKE_GOOD_SAID = template(
     "warning",
     rationale="""Compliance and enforcement must be comparable: if one side declares that a
        shortfall has no consequence, its participants can hold fewer units than they emit and
-       the linked market's cap is not enforced there. Only a scheme that declares
-       `penalty none` is said to have none; one that states nothing is reported as not
-       stated.""",
+       the linked market's cap is not enforced there. Only a scheme that states it has no
+       penalty is said to have none; one that states nothing is reported as not stated.""",
     how_to="In the scheme: a `penalty when shortfall > 0 tCO2e { … }` block with a fine and "
     "`make_good shortfall`.",
     sources=(PMR_HANDBOOK, ICAP_GUIDE),

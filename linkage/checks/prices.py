@@ -295,8 +295,8 @@ def _kind_not_stated(p: Pair, written: str, kind: str) -> list[Hit]:
     codes.PRICE_CONTROL_NOT_STATED,
     "info",
     rationale="""A scheme may state some kinds of price control and not others: its sources
-       state a floor but not whether it has a ceiling (`price ceiling not_stated`). A kind one
-       side has and the other does not state is not compared, rather than read as absent.""",
+       state a floor but not whether it has a ceiling. A kind one side has and the other does
+       not state is not compared, rather than read as absent.""",
     how_to='State the kind where the sources do (`price ceiling …`, or `price ceiling none "…"`).',
     sources=(ICAP_GUIDE,),
     example="`california` declares `price ceiling 65 USD/tCO2e`; `quebec` declares an auction "
@@ -312,7 +312,7 @@ def price_control_not_stated(p: Pair) -> list[Hit]:
     "warning",
     rationale="""Borrowing future units on one side lets the linked market as a whole
        borrow; Goers and Pflüglmayer exclude systems with unrestricted borrowing from EU
-       linking. Only a side that declares `borrowing none` is said not to allow it.""",
+       linking. Only a side that states it allows no borrowing is said not to allow it.""",
     how_to="`borrowing none`, or `borrowing next_period up to …`.",
     sources=(GOERS, ICAP_GUIDE),
     example="`borrowing next_period` on one side, `borrowing none` on the other.",
