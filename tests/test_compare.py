@@ -302,8 +302,8 @@ def test_world_cells_filled_from_the_sources() -> None:
         "Allowed, without time limit, at most 10,000 t CO₂ + 1.5 × its net allowances sold"
     )
     assert cell("borrowing", "china_ets").startswith(
-        "Not allowed; In cycle 2: into the next period only, at most if its shortfall is at "
-        "least 10 % of its cap, 50 % of its shortfall"
+        "Not allowed; In cycle 2: into the next period only; its limit: if its shortfall is at "
+        "least 10 % of its cap, 50 % of its shortfall; otherwise zero"
     )
     assert cell("links", "uk_ets").startswith("No link; On 19 May 2025")
     filled = [
@@ -400,11 +400,11 @@ def test_world_cells_filled_for_the_eu_uk_swiss_and_nz_schemes() -> None:
     support, swiss_sources = cells[("support", "swiss_ets")]
     assert "benchmarks and adaptation factors of Annex 9" in support
     assert "Art. 46(1)" in swiss_sources
-    assert cells[("scope", "swiss_ets")][0] == "direct emissions"
+    assert cells[("scope", "swiss_ets")][0] == "Direct emissions"
     prices, price_sources = cells[("prices", "swiss_ets")]
     assert prices.startswith("Supply adjustment mechanism: Level not stated in the sources")
     assert "Art. 48(1bis)" in price_sources
-    assert cells[("scope", "nz_ets")][0] == "direct emissions, upstream (fuel suppliers)"
+    assert cells[("scope", "nz_ets")][0] == "Direct emissions, upstream (fuel suppliers)"
     coverage, nz_sources = cells[("coverage", "nz_ets")]
     assert "more than 50,000" in coverage and "Sch. 3" in nz_sources
     banking, banking_sources = cells[("banking", "nz_ets")]
