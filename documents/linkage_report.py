@@ -138,13 +138,14 @@ _GAS_SYMBOLS = {
     "ja": (
         (re.compile(r"\bCO2(e?)\b"), "CO₂\\1"),
         (re.compile(r"\b(M?)t CO₂(e?)\b"), lambda m: f"{'百万' if m[1] else ''}t-CO₂{m[2]}"),
+        (re.compile(r"(\d) JPY\b"), "\\1円"),
     ),
 }
 
 
 def gas_symbols(text: str) -> str:
     """`394.5 Mt CO2e`, `65 USD/t CO2e` as the pages write them: `Mt CO₂e`, `USD/t CO₂e`
-    (in Japanese `百万t-CO₂e`, `USD/t-CO₂e`)."""
+    (in Japanese `百万t-CO₂e`, `USD/t-CO₂e`, and yen as Japanese pages write it: `4,300円`)."""
     for pattern, words in _GAS_SYMBOLS.get(current(), ()):
         text = pattern.sub(words, text)
     return text

@@ -292,6 +292,8 @@ def gas_words(gas: str) -> str:
 
 #: Metric prefixes as Japanese official statistics write them (百万t-CO₂ for Mt CO₂).
 _JAPANESE_PREFIXES = {"k": "千", "M": "百万", "G": "十億"}
+#: Currencies Japanese publications write in words: 4,300円/t-CO₂, not 4,300 JPY/t-CO₂.
+_JAPANESE_CURRENCIES = {"JPY": "円"}
 
 
 def unit_symbol(symbol: str, per: bool = False) -> str:
@@ -315,6 +317,8 @@ def unit_symbol(symbol: str, per: bool = False) -> str:
         short = _("short ton") if per else _("short tons")
         mass = short if prefix == "short_" else f"{prefix}t"
         return f"{mass} {gas_words(gas)}" if gas else mass
+    if symbol in _JAPANESE_CURRENCIES and current() == "ja":
+        return _JAPANESE_CURRENCIES[symbol]
     if symbol == "kL_oe":
         return _("kL oil-equivalent")
     if symbol == "yr":
@@ -346,7 +350,7 @@ def whole_unit(unit: str) -> str:
             else _("whole {unit}").format(unit=unit_words(unit))
         )
     if unit in CURRENCIES:
-        return _("whole {unit}").format(unit=unit)
+        return _("whole {unit}").format(unit=unit_symbol(unit))
     return _("a whole number")
 
 
@@ -383,7 +387,10 @@ def quantity_words(value: Decimal, unit: str | None) -> str:
     if unit == "day":
         return count_words("{count} day", "{count} days", value)
     words = unit_words(unit)
-    return f"{number_words(value)} {words}" if words else plain_number_words(value)
+    if not words:
+        return plain_number_words(value)
+    joined = "" if words.startswith(tuple(_JAPANESE_CURRENCIES.values())) else " "
+    return f"{number_words(value)}{joined}{words}"
 
 
 def count_words(singular: str, plural_form: str, count: Decimal | int) -> str:

@@ -78,7 +78,7 @@ TOKYO_OUTSIDE = "outside-Tokyo credits capped at a third of the required reducti
                 "期間": "第1計画期間",
                 "保有量：都外クレジット": "2,500 t-CO₂",
                 "上限適用後の適格量：都外クレジット": "2,000 t-CO₂",
-                "罰金": "500,000 JPY",
+                "罰金": "500,000円",
                 "参加者名の公表": "はい",
             },
         ),
@@ -542,3 +542,22 @@ def test_linkage_evidence_writes_amounts_as_the_pages_do(
     found = [line for line in text.splitlines() if not re.search(r"\*(How to:|手順：)\*", line)]
     assert all(any(e in line for line in found) for e in expected)
     assert [line for line in found for a in absent if a in line and "http" not in line] == []
+
+
+def test_japanese_pages_write_yen_as_japanese_publications_do() -> None:
+    """The Japanese GX-ETS page read "4,300 JPY/t-CO₂" and "50万円以下の罰金" beside
+    "上限 500,000 JPY"; Japanese publications write 4,300円/t-CO₂."""
+    from decimal import Decimal
+
+    from etsl.documents.linkage_report import gas_symbols
+    from etsl.documents.wording import quantity_words, whole_unit
+
+    with language("ja"):
+        assert quantity_words(Decimal(4300), "JPY/tCO2") == "4,300円/t-CO₂"
+        assert quantity_words(Decimal(500000), "JPY") == "500,000円"
+        assert quantity_words(Decimal(40), "EUR/tCO2e") == "40 EUR/t-CO₂e"
+        assert whole_unit("JPY") == "1円"
+        assert gas_symbols("1,700 JPY/t CO2e") == "1,700円/t-CO₂e"
+    with language("en"):
+        assert quantity_words(Decimal(4300), "JPY/tCO2") == "4,300 JPY per t CO₂"
+        assert gas_symbols("1,700 JPY/t CO2e") == "1,700 JPY/t CO₂e"
