@@ -44,9 +44,10 @@ _NO_COMMON = template(
 @check(
     codes.CAP_DECLINE_DIFFERS,
     "warning",
-    rationale="""Linked systems should have comparable stringency: the EU-Swiss essential
-       criteria require a Swiss cap at least as stringent as the EU's. When one cap declines
-       more slowly, its cheaper units flow to the stricter side. Rates are compared for every
+    rationale="""Linked systems should have comparable stringency: when one cap declines more
+       slowly, its cheaper units flow to the stricter side (the EU-Swiss linking agreement, for
+       one, makes a Swiss cap at least as stringent as the EU's an essential criterion). Rates
+       are compared for every
        period in which the link operates, including rates a rule selects for some years only
        (the EU's 4.3 % and 4.4 % from 2024 and 2028). Where neither side states a rate but both
        state their cap for each year (California's and Québec's budgets), the caps' average
