@@ -22,6 +22,7 @@ from typing import Any
 
 from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
+from etsl.compiler.enums import PRICE_CONTROLS
 from etsl.compiler.model import Formula, RuleModel, SchemeModel
 from etsl.compiler.printer import (
     ATOM,
@@ -48,6 +49,7 @@ from etsl.documents.wording import (
     quantity_words,
     unit_words,
     value_words,
+    vocab_words,
     whole_unit,
 )
 
@@ -175,6 +177,8 @@ def lexicon(model: SchemeModel) -> Lexicon:
             rule.description or MEANINGS.get(rule.name),
             rule.name in market,
         )
+    for name in model.price_control_names():
+        terms.setdefault(name, Term(name, "price", _price_control_words(name)))
     terms["period"] = Term("period", "period", _("the period"))
     for name, words in (
         ("year", _("the data year")),
@@ -188,6 +192,12 @@ def lexicon(model: SchemeModel) -> Lexicon:
         bool(model.periods),
         any(p.by_year for p in model.periods),
     )
+
+
+def _price_control_words(name: str) -> str:
+    """A price control a formula reads (`round(ceiling)`): `the price ceiling` (価格上限)."""
+    words = vocab_words(PRICE_CONTROLS, name) or label(name)
+    return _("the {label}").format(label=words[:1].lower() + words[1:])
 
 
 def system_lexicon(lex: Lexicon) -> Lexicon:

@@ -561,3 +561,17 @@ def test_japanese_pages_write_yen_as_japanese_publications_do() -> None:
     with language("en"):
         assert quantity_words(Decimal(4300), "JPY/tCO2") == "4,300 JPY per t CO₂"
         assert gas_symbols("1,700 JPY/t CO2e") == "1,700 JPY/t CO₂e"
+
+
+def test_a_formula_reads_a_price_control_by_its_name_in_words() -> None:
+    """GX-ETS's penalty read "110 % of its shortfall × ceiling", and its rounded prices were
+    labelled "Upper price yen"."""
+    from etsl.documents.compare import comparison
+
+    with language("en"):
+        gx = next(m for m in library() if m.name == "gx_ets")
+        penalties = next(r for r in comparison([gx]).rows if r.key == "penalties")
+        assert penalties.cells[0].text.endswith("110 % of its shortfall × the price ceiling")
+        page = scheme_page(gx)
+        names = {name for example in page.examples for name, _ in example.expect}
+        assert "Upper reference price" in names and "Upper price yen" not in names
