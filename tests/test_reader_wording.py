@@ -575,3 +575,16 @@ def test_a_formula_reads_a_price_control_by_its_name_in_words() -> None:
         page = scheme_page(gx)
         names = {name for example in page.examples for name, _ in example.expect}
         assert "Upper reference price" in names and "Upper price yen" not in names
+
+
+def test_koreas_coverage_names_its_two_thresholds_in_plain_words() -> None:
+    """Korea's coverage read "its entity annual emissions … or its facility annual emissions"."""
+    from etsl.documents.compare import comparison
+
+    with language("en"):
+        korea = next(m for m in library() if m.name == "korea_ets")
+        coverage = next(r for r in comparison([korea]).rows if r.key == "coverage").cells[0].text
+    assert coverage.startswith(
+        "Covered when its annual emissions are at least 125,000 t CO₂e a year or its largest "
+        "facility emissions are at least 25,000 t CO₂e a year"
+    )
