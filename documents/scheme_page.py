@@ -266,11 +266,16 @@ def _dates(p: PeriodModel) -> str:
     return f"{date_words(start, short=True)} – {date_words(end, short=True)}"
 
 
+#: What an input without a unit holds, in words (the page showed `bool` and `number`).
+_INPUT_KINDS = {"bool": N_("Yes or no"), "number": N_("Number without a unit")}
+
+
 def _input_item(model: SchemeModel, name: str) -> Item:
     assert model.participant is not None
     i = next(x for x in model.participant.inputs if x.name == name)
     values = comma().join(label(v) for v in i.values) if i.values else ""
-    shown = values or unit_words(i.unit or i.type) or _(i.type)
+    kind = _INPUT_KINDS.get(i.unit or i.type)
+    shown = values or (_(kind) if kind else unit_words(i.unit or i.type)) or _(i.type)
     refs: tuple[Ref, ...] = ()
     name = capital(label(i.name))
     description = i.description or ""

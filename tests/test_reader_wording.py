@@ -243,7 +243,9 @@ def test_a_price_that_names_a_rule_shows_what_the_rule_gives() -> None:
     row = next(
         line for line in page.splitlines() if line.startswith("| Market stability reserve intake")
     )
-    assert "if the year is 2019 or later and the year is 2030 or earlier, 24 %; otherwise 12 %" in row
+    assert (
+        "if the year is 2019 or later and the year is 2030 or earlier, 24 %; otherwise 12 %" in row
+    )
     assert "the MSR intake rate" not in row
 
 
@@ -376,7 +378,9 @@ def test_banking_rows_read_as_sentences_in_both_languages() -> None:
     for name in ("china_ets", "tokyo_cat", "eu_ets"):
         rows = banking_rows(name, "ja")
         assert rows and not [r for r in rows.values() if ", " in r], rows
-    assert banking_rows("china_ets", "ja")["バンキング"].startswith("認める（期限なし）（上限 10,000")
+    assert banking_rows("china_ets", "ja")["バンキング"].startswith(
+        "認める（期限なし）（上限 10,000"
+    )
 
 
 @pytest.mark.parametrize(
@@ -588,3 +592,23 @@ def test_koreas_coverage_names_its_two_thresholds_in_plain_words() -> None:
         "Covered when its annual emissions are at least 125,000 t CO₂e a year or its largest "
         "facility emissions are at least 25,000 t CO₂e a year"
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", {"Yes or no", "Number without a unit"}),
+        ("ja", {"該当又は非該当", "数値（単位なし）"}),
+    ],
+)
+def test_an_input_without_a_unit_says_what_it_holds(lang: str, words: set[str]) -> None:
+    """The participant-data tables showed the type names `bool` and `number` to readers, in
+    English and in Japanese (補正係数 | number)."""
+    with language(lang):
+        shown = {
+            item.columns[0]
+            for model in library()
+            for item in scheme_page(model).inputs
+            if item.columns
+        }
+    assert words <= shown and not shown & {"bool", "number"}
