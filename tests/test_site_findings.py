@@ -224,6 +224,6 @@ def test_the_japanese_factsheet_punctuates_its_lists_in_japanese() -> None:
     gx = [m for m in library() if m.name == "gx_ets"]
     with language("ja"):
         sheet = site(gx, published=date(2025, 1, 31))["gx_ets-factsheet.html"]
-    assert "4,300 JPY/t-CO₂（2026年から）、毎年3 %上昇" in sheet
+    assert "4,300円/t-CO₂（2026年から）、毎年3 %上昇" in sheet
     assert "（保有ユニットのビンテージが2021年以降である場合に限る）" in sheet
     assert "(開始" not in sheet and "上昇率" not in sheet and "条件 " not in sheet
