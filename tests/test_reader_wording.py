@@ -561,3 +561,23 @@ def test_japanese_pages_write_yen_as_japanese_publications_do() -> None:
     with language("en"):
         assert quantity_words(Decimal(4300), "JPY/tCO2") == "4,300 JPY per t CO₂"
         assert gas_symbols("1,700 JPY/t CO2e") == "1,700 JPY/t CO₂e"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_factsheet_numbers_its_sources_from_one_without_gaps(lang: str) -> None:
+    """Regression: a factsheet kept the full page's numbers, so its sources read [3], [7],
+    [12]…; each sheet now numbers the sources it cites 1..n, in the order it cites them, and
+    every mark links to the entry bearing its number."""
+    with language(lang):
+        pages = site(list(library()), "html")
+    sheets = {name: text for name, text in pages.items() if name.endswith("-factsheet.html")}
+    assert len(sheets) == len(library())
+    for name, text in sheets.items():
+        entries = re.findall(r'<li id="([^"]+)" value="(\d+)">', text)
+        assert [int(v) for _id, v in entries] == list(range(1, len(entries) + 1)), name
+        marks = re.findall(r'<a class="cite" href="#([^"]+)"[^>]*>\[(\d+)', text)
+        assert marks, name
+        assert [int(n) for _a, n in dict.fromkeys(marks)] == sorted(
+            {int(n) for _a, n in marks}
+        ), f"{name}: first cited in order"
+        assert set(marks) == {(a, v) for a, v in entries}, f"{name}: each mark names its entry"
