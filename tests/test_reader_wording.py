@@ -581,3 +581,22 @@ def test_a_factsheet_numbers_its_sources_from_one_without_gaps(lang: str) -> Non
             {int(n) for _a, n in marks}
         ), f"{name}: first cited in order"
         assert set(marks) == {(a, v) for a, v in entries}, f"{name}: each mark names its entry"
+
+
+EMPTY_SECTIONS = {
+    "en": ("No pair is linked only indirectly.", "No link names a scheme outside the analysis."),
+    "ja": ("間接的にのみリンクしている組合せはない。", "分析対象外の制度へのリンクはない。"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_empty_linkage_section_says_what_is_absent(lang: str, fmt: str) -> None:
+    """Regression: the linkage page answered empty sections with a bare "None." ("Pairs linked
+    only indirectly: None."); each now says in words what is absent."""
+    pair = [m for m in library() if m.name in ("tokyo_cat", "saitama_tset")]
+    with language(lang):
+        text = render_document([], analyse_network(pair), fmt, models=pair)
+    assert "None." not in text and "なし。" not in text
+    for words in EMPTY_SECTIONS[lang]:
+        assert words in text
