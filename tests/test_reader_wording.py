@@ -600,3 +600,14 @@ def test_an_empty_linkage_section_says_what_is_absent(lang: str, fmt: str) -> No
     assert "None." not in text and "なし。" not in text
     for words in EMPTY_SECTIONS[lang]:
         assert words in text
+
+
+def test_chart_names_read_as_titles_cut_from_the_schemes_titles() -> None:
+    """Regression: the charts fell back on identifier words ('Kyoto target plan', 'Trial
+    integrated market') when a title was too long; they now cut the title to its core."""
+    with language("en"):
+        short = short_names(list(library()))
+    assert short["kyoto_target_plan"] == "Kyoto Target Achievement Plan"
+    assert short["trial_integrated_market"] == "Trial Integrated Market"
+    assert short["meti_design"] == "METI design" and short["moe_trial_design"] == "MOE design"
+    assert short["kyoto_japan"] == "Kyoto Protocol commitment periods", "a title that fits"
