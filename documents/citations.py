@@ -122,6 +122,23 @@ class Footnotes:
         )
 
 
+def numbering(groups: Iterable[Iterable[Ref]]) -> dict[int, int]:
+    """New footnote numbers, 1..n, in the order the references first appear (a document
+    citing only some of the sources: a factsheet)."""
+    order = dict.fromkeys(r.number for refs in groups for r in refs)
+    return {number: new for new, number in enumerate(order, 1)}
+
+
+def renumbered(refs: Iterable[Ref], numbers: dict[int, int]) -> tuple[Ref, ...]:
+    """The references under `numbers` (see `numbering`); a label keeps its locator."""
+    return tuple(
+        replace(
+            r, number=numbers[r.number], label=f"{numbers[r.number]}{r.label[len(str(r.number)) :]}"
+        )
+        for r in refs
+    )
+
+
 def _merged(refs: list[Ref]) -> tuple[Ref, ...]:
     """One mark per label: two long locators of one source both show as its number, so they
     share one mark (`[18]`, not `[18] [18]`) whose tooltip names both."""

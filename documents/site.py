@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from etsl.compiler.enums import STATUSES
 from etsl.compiler.model import SchemeModel
-from etsl.documents.citations import SourceEntry
+from etsl.documents.citations import SourceEntry, numbering, renumbered
 from etsl.documents.compare import NOT_STATED, Cell, card, cell
 from etsl.documents.figures.scheme import Figure, YearPath, factsheet_timeline
 from etsl.documents.figures.svg import standalone
@@ -32,7 +32,7 @@ from etsl.documents.glossary import glossary_entries
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
 from etsl.documents.render import render
-from etsl.documents.scheme_page import SchemePage, page_name, scheme_page
+from etsl.documents.scheme_page import Fact, Item, SchemePage, page_name, scheme_page
 from etsl.documents.scheme_text import in_own_terms, translated
 from etsl.documents.search import search_page
 from etsl.documents.shell import NavItem, Shell, site_nav
@@ -113,13 +113,31 @@ def factsheet_name(model: SchemeModel, fmt: str = "html") -> str:
     return f"{model.name}-factsheet.{fmt}"
 
 
-def factsheet_sources(page: SchemePage) -> tuple[SourceEntry, ...]:
-    """The sources a factsheet cites (the page's numbers, so both agree)."""
+def factsheet(page: SchemePage) -> tuple[SchemePage, tuple[SourceEntry, ...]]:
+    """The page as its factsheet cites it, and the sources it cites: numbered 1..n in the
+    order they first appear on the sheet (not the full page's [3], [7], [12]…)."""
     facts = (*page.sheet_facts, *page.extra_meta)
-    refs = [*page.description_refs, *(r for f in facts for r in f.refs)]
-    refs += [r for item in (*page.surrender, *page.prices) for r in item.refs]
-    used = {r.number for r in refs}
-    return tuple(s for s in page.sources if s.number in used)
+    items = (*page.surrender, *page.prices)
+    numbers = numbering([page.description_refs, *(f.refs for f in facts), *(i.refs for i in items)])
+
+    def facts_of(found: tuple[Fact, ...]) -> tuple[Fact, ...]:
+        return tuple(replace(f, refs=renumbered(f.refs, numbers)) for f in found)
+
+    def items_of(found: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(replace(i, refs=renumbered(i.refs, numbers)) for i in found)
+
+    sheet = replace(
+        page,
+        description_refs=renumbered(page.description_refs, numbers),
+        sheet_facts=facts_of(page.sheet_facts),
+        extra_meta=facts_of(page.extra_meta),
+        surrender=items_of(page.surrender),
+        prices=items_of(page.prices),
+    )
+    cited = sorted(
+        (s for s in page.sources if s.number in numbers), key=lambda s: numbers[s.number]
+    )
+    return sheet, tuple(replace(s, number=numbers[s.number]) for s in cited)
 
 
 def figure_filename(page: SchemePage, figure: Figure) -> str:
@@ -196,10 +214,11 @@ def _scheme_files(model: SchemeModel, page: SchemePage, fmt: str, shell: Shell) 
     files = {page.filename: render_page(page, fmt, shell.page(page.filename, f"index.{fmt}"))}
     if fmt == "html":
         name = factsheet_name(model)
+        sheet, sources = factsheet(page)
         files[name] = render(
             "factsheet.html.j2",
-            page=page,
-            sources=factsheet_sources(page),
+            page=sheet,
+            sources=sources,
             timeline=factsheet_timeline(model),
             shell=shell.page(name),
         )

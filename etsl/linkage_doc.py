@@ -148,8 +148,10 @@ It reports:
 - **Diagnostics**: a link to itself (`link-to-self`); never a crash.
 
 Text output prints these sections and then each pair report; Markdown and HTML draw the
-network as an inline SVG (a circle of schemes, arrows where units flow, colour = the pair's
-verdict, dashed = declared by one side). The schemes sit two to a row, the rows evenly spaced,
+network as an inline SVG (a circle of schemes, arrows where units flow, a line's colour = the
+pair's verdict in red, amber or green, dashed = declared by one side; a circle's colour, in
+blues and purples no verdict uses, = its linked market, an open circle = linked with no other
+scheme; the legend names each market by its schemes and each verdict). The schemes sit two to a row, the rows evenly spaced,
 each linked market starting a row, so the two schemes of a pair face each other across a level
 line and every label has a line of its own; a long title (Japanese titles are long) takes a
 second line, broken between words, and is cut with "…" only if two lines cannot hold it (the

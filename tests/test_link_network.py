@@ -202,7 +202,7 @@ def test_credit_accepted_only_before_a_chain_operates_does_not_flow() -> None:
 def test_svg_is_well_formed_with_one_node_per_scheme() -> None:
     report = network("network-declarations.scheme")
     root = ET.fromstring(network_svg(report))
-    circles = root.findall(f".//{SVG}circle")
+    circles = root.findall(f"{SVG}g/{SVG}circle")
     labels = {t.text for t in root.iter(f"{SVG}text")}
     assert len(circles) == 4 and {"p", "q", "r", "t"} <= labels
     lines = root.findall(f"{SVG}line")
@@ -270,3 +270,20 @@ def test_cli_network_exit_status_follows_pair_blockers() -> None:
     result = CliRunner().invoke(cli, ["link", str(CASES / "participation-voluntary.scheme")])
     assert result.exit_code == 1, result.output
     assert "participation-voluntary" in result.output
+
+
+def test_node_and_verdict_colours_are_distinct_and_each_in_the_legend() -> None:
+    """Regression: orange filled a linked market's circles and also drew the "linkable, with
+    warnings" lines; every colour now means one thing, and the legend names each."""
+    root = ET.fromstring(network_svg(analyse_network(models(ROOT / "schemes"))))
+    groups = [g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}circle") is not None]
+    fills = {g.find(f"{SVG}circle").get("fill") for g in groups}  # type: ignore[union-attr]
+    strokes = {line.get("stroke") for line in root.iter(f"{SVG}line")}
+    assert fills and strokes and not fills & strokes
+    assert len(fills) == 4, "three linked markets and the unlinked schemes"
+    swatches = {c.get("fill") for c in root.findall(f"{SVG}circle")}
+    swatches |= {p.get("stroke") for p in root.findall(f"{SVG}path")}
+    assert fills | strokes <= swatches, "every colour drawn has a legend entry"
+    labels = " ".join(t.text or "" for t in root.findall(f"{SVG}text"))
+    assert "linked market: california, quebec" in labels
+    assert "linked with no other scheme" in labels and "Link: linkable, with warnings" in labels

@@ -612,3 +612,53 @@ def test_an_input_without_a_unit_says_what_it_holds(lang: str, words: set[str]) 
             if item.columns
         }
     assert words <= shown and not shown & {"bool", "number"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_factsheet_numbers_its_sources_from_one_without_gaps(lang: str) -> None:
+    """Regression: a factsheet kept the full page's numbers, so its sources read [3], [7],
+    [12]…; each sheet now numbers the sources it cites 1..n, in the order it cites them, and
+    every mark links to the entry bearing its number."""
+    with language(lang):
+        pages = site(list(library()), "html")
+    sheets = {name: text for name, text in pages.items() if name.endswith("-factsheet.html")}
+    assert len(sheets) == len(library())
+    for name, text in sheets.items():
+        entries = re.findall(r'<li id="([^"]+)" value="(\d+)">', text)
+        assert [int(v) for _id, v in entries] == list(range(1, len(entries) + 1)), name
+        marks = re.findall(r'<a class="cite" href="#([^"]+)"[^>]*>\[(\d+)', text)
+        assert marks, name
+        assert [int(n) for _a, n in dict.fromkeys(marks)] == sorted(
+            {int(n) for _a, n in marks}
+        ), f"{name}: first cited in order"
+        assert set(marks) == {(a, v) for a, v in entries}, f"{name}: each mark names its entry"
+
+
+EMPTY_SECTIONS = {
+    "en": ("No pair is linked only indirectly.", "No link names a scheme outside the analysis."),
+    "ja": ("間接的にのみリンクしている組合せはない。", "分析対象外の制度へのリンクはない。"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_empty_linkage_section_says_what_is_absent(lang: str, fmt: str) -> None:
+    """Regression: the linkage page answered empty sections with a bare "None." ("Pairs linked
+    only indirectly: None."); each now says in words what is absent."""
+    pair = [m for m in library() if m.name in ("tokyo_cat", "saitama_tset")]
+    with language(lang):
+        text = render_document([], analyse_network(pair), fmt, models=pair)
+    assert "None." not in text and "なし。" not in text
+    for words in EMPTY_SECTIONS[lang]:
+        assert words in text
+
+
+def test_chart_names_read_as_titles_cut_from_the_schemes_titles() -> None:
+    """Regression: the charts fell back on identifier words ('Kyoto target plan', 'Trial
+    integrated market') when a title was too long; they now cut the title to its core."""
+    with language("en"):
+        short = short_names(list(library()))
+    assert short["kyoto_target_plan"] == "Kyoto Target Achievement Plan"
+    assert short["trial_integrated_market"] == "Trial Integrated Market"
+    assert short["meti_design"] == "METI design" and short["moe_trial_design"] == "MOE design"
+    assert short["kyoto_japan"] == "Kyoto Protocol commitment periods", "a title that fits"

@@ -118,12 +118,27 @@ _GENERIC = {
         (re.compile(r"温室効果ガス排出枠$"), ""),
     ),
 }
+#: A long title cut to its core, by language: its qualifier (`… for Emissions Trading`)
+#: dropped, a treaty named by its place (`Kyoto Protocol Target …` → `Kyoto Target …`).
+_CUT = {
+    "en": (
+        (re.compile(r" (for|of) .*$"), ""),
+        (re.compile(r"\bKyoto Protocol (?=\S)"), "Kyoto "),
+    ),
+}
+
+
+def _cut(head: str) -> str:
+    for pattern, words in _CUT.get(current(), ()):
+        head = pattern.sub(words, head).strip()
+    return head
 
 
 def brief_name(title: str, name: str, place: str | None = None) -> str:
     """A scheme's name short enough for a chart or a sentence of findings: the abbreviation
     its `title` gives, else the title without generic words, else the `place` it alone
-    covers among those named together, else the catalogue's name for `name`."""
+    covers among those named together, else the title cut to its core (`Trial Integrated
+    Market`), else the catalogue's name for `name`."""
     found = _ABBREVIATION.search(title)
     if found and sum(ch.isupper() for ch in found.group(1)) >= 2:
         return found.group(1)
@@ -131,7 +146,7 @@ def brief_name(title: str, name: str, place: str | None = None) -> str:
     for pattern, words in _GENERIC.get(current(), ()):
         head = pattern.sub(words, head).strip()
     where = re.split(r", |、|（| \(", jurisdiction_words(place))[0] if place else ""
-    for short in (head, where, label(name)):
+    for short in (head, where, _cut(head), label(name)):
         if short and text_width(short, 12) <= SHORT:
             return capital(short)
     return head

@@ -14,25 +14,35 @@ ROW = 18
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """What a colour means: a label, the colour, and whether its line is dashed."""
+    """What a colour means: a label, the colour, whether its line is dashed, and whether
+    its swatch is a circle (a node's colour) rather than a line."""
 
     label: str
     colour: str
     dashed: bool = False
+    circle: bool = False
 
 
 def legend(entries: Sequence[Entry], left: int, top: int, right: int) -> tuple[str, int]:
-    """Line swatches with their labels from (left, top), wrapping before `right`; returns
-    the markup and the height used."""
+    """Line (or circle) swatches with their labels from (left, top), wrapping before `right`;
+    returns the markup and the height used."""
     parts, x, y = [], Decimal(left), Decimal(top)
     for entry in entries:
         width = text_width(entry.label, 11) + 34
         if x + width > right and x > left:
             x, y = Decimal(left), y + ROW
-        dash = ' stroke-dasharray="5 3"' if entry.dashed else ""
-        parts.append(
-            f'<path d="M{n(x)},{n(y - 4)} h18" stroke="{entry.colour}" stroke-width="3"{dash}/>'
-        )
+        parts.append(_swatch(entry, x, y))
         parts.append(text(x + 24, y, entry.label, 11, "start", INK))
         x += width
     return "".join(parts), int(y - top) + 12 if entries else 0
+
+
+def _swatch(entry: Entry, x: Decimal, y: Decimal) -> str:
+    """The entry's colour at (x, y): a circle outlined in ink, or a line."""
+    if entry.circle:
+        return (
+            f'<circle cx="{n(x + 9)}" cy="{n(y - 4)}" r="6" fill="{entry.colour}" '
+            f'stroke="{INK}" stroke-width="1"/>'
+        )
+    dash = ' stroke-dasharray="5 3"' if entry.dashed else ""
+    return f'<path d="M{n(x)},{n(y - 4)} h18" stroke="{entry.colour}" stroke-width="3"{dash}/>'

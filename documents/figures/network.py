@@ -2,7 +2,7 @@
 
 >>> from etsl.linkage.network import analyse_network
 >>> markup = network_svg(analyse_network([tokyo_cat, saitama_tset]))
->>> markup.count("<circle"), "tokyo_cat" in markup
+>>> markup.count("<g><title>"), "tokyo_cat" in markup
 (2, True)
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from etsl.documents.figures.legend import Entry, legend
-from etsl.documents.figures.palette import INK, MUTED, VERDICT, series_colour
+from etsl.documents.figures.palette import INK, MARKETS, MUTED, UNLINKED, VERDICT
 from etsl.documents.figures.svg import standalone, svg, text, text_width
 from etsl.documents.i18n import N_
 from etsl.documents.i18n import gettext as _
@@ -24,12 +24,13 @@ NODE_RADIUS = 9
 WIDTH = 900
 #: The distance between the two lines of a label that is broken in two.
 LINE = 14
-UNLINKED = "#bdc3c7"
-#: What each verdict colour means, in the legend.
+#: What each verdict colour means, in the legend (`none`: a link no pair check judged, named
+#: only when one is drawn).
 VERDICT_WORDS = (
     ("blocked", N_("at least one blocker")),
     ("warnings", N_("linkable, with warnings")),
     ("compatible", N_("compatible")),
+    ("none", N_("not checked as a pair")),
 )
 
 Point = tuple[float, float]
@@ -131,8 +132,15 @@ def network_svg(
         )
     component_of = {name: i for i, c in enumerate(report.components) for name in c}
     body += [_node(label(name), at[name], centre[0], component_of.get(name)) for name in names]
-    body.append(_legend(size))
-    return standalone(svg(WIDTH, size + 38, body, title))
+    drawn = {verdicts.get(frozenset((e.source, e.target)), "none") for e in report.edges}
+    key, height = _legend(report, label, drawn, size)
+    body.append(key)
+    return standalone(svg(WIDTH, size + height, body, title))
+
+
+def market_colour(index: int) -> str:
+    """The fill of the `index`-th linked market's circles (the colours repeat)."""
+    return MARKETS[index % len(MARKETS)]
 
 
 def _markers() -> str:
@@ -159,7 +167,7 @@ def _edge(p: Point, q: Point, verdict: str, forward: bool, backward: bool, dashe
 
 def _node(name: str, at: Point, centre: float, component: int | None) -> str:
     x, y = at
-    fill = series_colour(component) if component is not None else UNLINKED
+    fill = market_colour(component) if component is not None else UNLINKED
     if abs(x - centre) < 1:  # a single scheme: its name below it
         anchor, dx, lines, top = "middle", 0, [_short(name, Decimal(WIDTH - 20))], y + 24
     else:
@@ -182,13 +190,32 @@ def _at(value: float) -> Decimal:
     return Decimal(f"{value:.1f}")
 
 
-def _legend(size: int) -> str:
-    entries = [Entry(_(words), VERDICT[key]) for key, words in VERDICT_WORDS]
-    key, _height = legend(entries, 10, size - 30, WIDTH - 10)
-    notes = (
-        _("Arrows: where units flow. Dashed: declared by one side only."),
-        _("Circles of one colour form one linked market; grey circles link with no other scheme."),
-    )
-    return key + "".join(
-        text(10, size + 16 + 14 * i, note, 11, "start", MUTED) for i, note in enumerate(notes)
-    )
+def _legend(
+    report: NetworkReport, label: Callable[[str], str], drawn: set[str], top: int
+) -> tuple[str, int]:
+    """The key below the drawing: one entry per circle colour (each linked market, named by
+    its schemes, and the open circle of a scheme linked with no other), one per verdict
+    colour, then the notes; returns the markup and the height it takes."""
+    join = _(", ")
+    nodes = [
+        Entry(
+            _("linked market: {schemes}").format(schemes=join.join(map(label, c))),
+            market_colour(i),
+            circle=True,
+        )
+        for i, c in enumerate(report.components)
+    ]
+    if report.unlinked:
+        nodes.append(Entry(_("linked with no other scheme"), UNLINKED, circle=True))
+    lines = [
+        Entry(_("Link: {verdict}").format(verdict=_(words)), VERDICT[key])
+        for key, words in VERDICT_WORDS
+        if key != "none" or key in drawn
+    ]
+    first, high = legend(nodes, 10, top - 30, WIDTH - 10)
+    second, low = legend(lines, 10, top - 30 + high + (6 if nodes else 0), WIDTH - 10)
+    bottom = top - 30 + high + (6 if nodes else 0) + low
+    notes = (_("Arrows: where units flow. Dashed: declared by one side only."),)
+    return first + second + "".join(
+        text(10, bottom + 10 + 14 * i, note, 11, "start", MUTED) for i, note in enumerate(notes)
+    ), bottom + 18 + 14 * len(notes) - top

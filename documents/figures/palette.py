@@ -31,6 +31,12 @@ NODE_STYLE: Final = {
     "vocabulary": ("#1d3b58", "#1d3b58"),
 }
 
+#: Linked markets in the network figure, used in order: blues and purples only, so that no
+#: market shares a hue with a verdict's red, amber, green or grey.
+MARKETS: Final = ("#0072B2", "#CC79A7", "#56B4E9", "#6A3D9A", "#1F4E79", "#9E9AC8")
+#: A scheme linked with no other: an open circle.
+UNLINKED: Final = PAPER
+
 #: Linkage verdicts: verdict → colour.
 VERDICT: Final = {
     "blocked": "#c0392b",
