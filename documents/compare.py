@@ -71,6 +71,7 @@ from etsl.documents.wording import (
     label,
     listing,
     literal_words,
+    lowered,
     scheme_title,
     series,
     span_words,
@@ -314,10 +315,14 @@ _PHASE_MODES = {
 
 def bank_mode_words(model: SchemeModel, mode: str) -> str:
     """A banking or borrowing mode in the scheme's own word for its periods."""
-    phases = bool(model.periods) and model.periods[0].keyword == "phase"
-    return (
-        _(_PHASE_MODES[mode]) if phases and mode in _PHASE_MODES else vocab_words(BANK_MODES, mode)
-    )
+    if in_phases(model) and mode in _PHASE_MODES:
+        return _(_PHASE_MODES[mode])
+    return vocab_words(BANK_MODES, mode)
+
+
+def in_phases(model: SchemeModel) -> bool:
+    """Whether the scheme's periods are phases (the EU's, Korea's), by their keyword."""
+    return bool(model.periods) and model.periods[0].keyword == "phase"
 
 
 def bank_words(model: SchemeModel, mode: str, limit: Formula | None, lex: Lexicon) -> str:
@@ -353,11 +358,6 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
         return cell(lines, [item.cite, *(r.cite for r in item.during)])
 
     return extract
-
-
-def lowered(words: str) -> str:
-    """Words that follow a colon mid-sentence: `Into the next period` → `into the next period`."""
-    return words[:1].lower() + words[1:]
 
 
 def periods_words(periods: Sequence[str], lex: Lexicon) -> str:
@@ -760,7 +760,7 @@ def _basic_phase(model: SchemeModel) -> Cell:
     term = _own_period_kind(model)
     if term is not None:
         head = _("{term}, {count} in all:").format(term=term, count=count)
-    elif model.periods[0].keyword == "phase":
+    elif in_phases(model):
         head = ngettext("{count} phase:", "{count} phases:", count).format(count=count)
     else:
         head = ngettext("{count} period:", "{count} periods:", count).format(count=count)

@@ -45,6 +45,7 @@ from etsl.documents.wording import (
     is_proper,
     label,
     listing,
+    lowered,
     possessive,
     quantity_words,
     unit_words,
@@ -197,7 +198,7 @@ def lexicon(model: SchemeModel) -> Lexicon:
 def _price_control_words(name: str) -> str:
     """A price control a formula reads (`round(ceiling)`): `the price ceiling` (価格上限)."""
     words = vocab_words(PRICE_CONTROLS, name) or label(name)
-    return _("the {label}").format(label=words[:1].lower() + words[1:])
+    return _("the {label}").format(label=lowered(words))
 
 
 def system_lexicon(lex: Lexicon) -> Lexicon:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from etsl.compiler.enums import STATUSES
 from etsl.compiler.model import SchemeModel
@@ -113,6 +114,10 @@ def factsheet_name(model: SchemeModel, fmt: str = "html") -> str:
     return f"{model.name}-factsheet.{fmt}"
 
 
+#: A row of a page that carries footnote references (a fact or an item).
+Cited = TypeVar("Cited", Fact, Item)
+
+
 def factsheet(page: SchemePage) -> tuple[SchemePage, tuple[SourceEntry, ...]]:
     """The page as its factsheet cites it, and the sources it cites: numbered 1..n in the
     order they first appear on the sheet (not the full page's [3], [7], [12]…)."""
@@ -120,19 +125,16 @@ def factsheet(page: SchemePage) -> tuple[SchemePage, tuple[SourceEntry, ...]]:
     items = (*page.surrender, *page.prices)
     numbers = numbering([page.description_refs, *(f.refs for f in facts), *(i.refs for i in items)])
 
-    def facts_of(found: tuple[Fact, ...]) -> tuple[Fact, ...]:
-        return tuple(replace(f, refs=renumbered(f.refs, numbers)) for f in found)
-
-    def items_of(found: tuple[Item, ...]) -> tuple[Item, ...]:
-        return tuple(replace(i, refs=renumbered(i.refs, numbers)) for i in found)
+    def cited_in_sheet(found: tuple[Cited, ...]) -> tuple[Cited, ...]:
+        return tuple(replace(x, refs=renumbered(x.refs, numbers)) for x in found)
 
     sheet = replace(
         page,
         description_refs=renumbered(page.description_refs, numbers),
-        sheet_facts=facts_of(page.sheet_facts),
-        extra_meta=facts_of(page.extra_meta),
-        surrender=items_of(page.surrender),
-        prices=items_of(page.prices),
+        sheet_facts=cited_in_sheet(page.sheet_facts),
+        extra_meta=cited_in_sheet(page.extra_meta),
+        surrender=cited_in_sheet(page.surrender),
+        prices=cited_in_sheet(page.prices),
     )
     cited = sorted(
         (s for s in page.sources if s.number in numbers), key=lambda s: numbers[s.number]

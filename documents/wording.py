@@ -163,6 +163,12 @@ def value_words(value: str) -> str:
     return label(value)
 
 
+def lowered(words: str) -> str:
+    """Words that follow a colon or an article mid-sentence: `Into the next period` → `into
+    the next period`, `Price ceiling` → `price ceiling`."""
+    return words[:1].lower() + words[1:]
+
+
 def capital(text: str) -> str:
     """The text with its first letter upper-case (English; other languages unchanged),
     unless it begins with a name spelt in mixed case (`tCER`, `lCER`, `kL`)."""
