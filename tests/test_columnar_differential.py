@@ -283,6 +283,7 @@ def test_generated_schemes_agree(text: str, dataset: Dataset) -> None:
     STATS["rows"] += len(actual.rows)
     STATS["rows with errors"] += sum(not r.ok for r in actual.rows)
     assert_same_rows(actual, expected)
+    assert actual.summary() == expected.summary()  # the columnar summary is SQL of its own
 
 
 # ---- the bundled schemes' examples ----------------------------------------------------------

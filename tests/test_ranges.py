@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from etsl.compiler.driver import CompiledScheme, compile_paths, compile_text
 from etsl.compiler.fmt import format_source
 from etsl.compiler.model import SchemeModel
@@ -24,6 +25,7 @@ from etsl.runtime.reference.explain import consequence_note
 from etsl.runtime.reference.sequence import run as reference_run
 from etsl.runtime.results.model import ConsequenceResult
 
+from etsl.cli import cli
 from tests.golden import REPO
 
 RANGED = REPO / "tests" / "cases" / "language" / "ok" / "ranged_fine.scheme"
@@ -96,6 +98,34 @@ def test_the_sql_computes_the_lower_bound(flavour: Flavour) -> None:
     assert not isinstance(query, Exception)
     text = query.sql(flavour.name)
     assert "$minimum.unsurrendered.0" in text and "fine_minimum" not in text
+
+
+def test_the_summary_totals_the_least_beside_the_amount() -> None:
+    scheme = compiled()
+    dataset = examples_dataset(scheme)
+    columnar_results, reason = columnar.run_with_reason(scheme, dataset)
+    assert reason is None, reason
+    for summary in (reference_run(scheme, dataset).summary(), columnar_results.summary()):
+        fine, publish = summary.consequences["fine"], summary.consequences["publish"]
+        assert (fine.count, fine.amount, fine.minimum) == (1, Decimal(11202000), Decimal(5601000))
+        assert publish.minimum is None and "minimum" not in publish.to_dict()
+        assert summary.to_dict()["consequences"]["fine"]["minimum"] == "5601000"
+
+
+def test_etsl_run_prints_the_least_in_its_summary(tmp_path: Path) -> None:
+    data = tmp_path / "units.csv"
+    data.write_text("id,emissions,average_price\nshort,17000,70\nshort2,1500,70\nok,900,70\n")
+    printed = []
+    for engine in ("columnar", "reference"):
+        result = CliRunner().invoke(cli, ["run", str(RANGED), "--participants", str(data),
+                                          "--engine", engine])
+        assert result.exit_code == 0, result.output
+        printed.append(result.output.split(": summary")[1].split("\n", 1)[1])
+    assert printed[0] == printed[1]
+    # short: 5,601,000 to 11,202,000; short2: 500 t × 70 × 5 + 1,000 = 176,000 to 352,000
+    assert re.search(r"│ consequence: fine\s+│\s+2 rows, 11,554,000 CNY "
+                     r"\(at least 5,777,000 CNY\) │", printed[0])
+    assert re.search(r"│ consequence: publish\s+│\s+2 rows │", printed[0])
 
 
 def test_the_fixed_engine_leaves_a_range_to_the_columnar_engine() -> None:

@@ -105,3 +105,35 @@ def test_summary_totals_caps_of_covered_participants_only(tmp_path: Path) -> Non
     assert "│ total cap (covered participants) │" in outputs[0]
     assert re.search(r"│ consequence: fine\s+│\s+1 row, 20,000 JPY │", outputs[0])
     assert re.search(r"│ consequence: publish\s+│\s+1 row │", outputs[0])
+
+
+TWO_FINES = """scheme s "S" {
+  period p = 2020 .. 2020
+  participant firm { emissions: tCO2e }
+  cap = 1000 tCO2e
+  penalty late when shortfall > 0 tCO2e {
+    fine 100 JPY/tCO2e * shortfall
+    fine 5000 JPY
+  }
+  penalty large when shortfall > 100 tCO2e {
+    fine 10000 JPY
+    publish
+  }
+}
+"""
+
+
+def test_a_row_counts_once_for_each_kind_in_every_engine(tmp_path: Path) -> None:
+    """Three fines on one row are one row fined: the count is of rows, the amount of fines."""
+    (tmp_path / "s.scheme").write_text(TWO_FINES)
+    (tmp_path / "data.csv").write_text("id,emissions\nF0,1200\nF1,1050\nF2,900\n")
+    outputs = []
+    for engine in ("columnar", "reference", "fixed"):
+        code, output = etsl("run", tmp_path / "s.scheme", "--participants",
+                            tmp_path / "data.csv", "--engine", engine)
+        assert code == 0, output
+        outputs.append(output.split(": summary")[1].split("\n", 1)[1])
+    assert outputs[0] == outputs[1] == outputs[2]
+    # F0: 20,000 + 5,000 + 10,000; F1: 5,000 + 5,000
+    assert re.search(r"│ consequence: fine\s+│\s+2 rows, 45,000 JPY │", outputs[0])
+    assert re.search(r"│ consequence: publish\s+│\s+1 row │", outputs[0])

@@ -132,6 +132,8 @@ def _summary_table(results: Results) -> Any:
     table.add_row("non-compliant (shortfall > 0)", f"{summary.non_compliant:,}")
     for kind, total in summary.consequences.items():
         amount = f", {format_value(total.amount, total.unit)}" if total.amount else ""
+        if total.minimum is not None:
+            amount += f" (at least {format_value(total.minimum, total.unit)})"
         applied = f"{total.count:,} row{'' if total.count == 1 else 's'}"
         table.add_row(f"consequence: {kind}", f"{applied}{amount}")
     for category, part in summary.by_category.items():

@@ -31,6 +31,7 @@ from etsl.runtime.columnar.data import (
 )
 from etsl.runtime.columnar.sql.compile import ColumnarQuery
 from etsl.runtime.columnar.sql.exact import add
+from etsl.runtime.columnar.sql.surrender import ConsequenceColumn
 from etsl.runtime.columnar.sql.types import (
     FAILED,
     PARTICIPANT,
@@ -62,6 +63,7 @@ from etsl.runtime.results.summary import (
     Summary,
     Tally,
     Totals,
+    exact_sum,
 )
 from sqlglot import exp
 
@@ -125,7 +127,7 @@ def _minimum_column(query: ColumnarQuery, kind: str) -> OutputColumn:
     """`KIND_minimum`: the least each consequence may be (its lower bound, its amount, or 0
     for a bare maximum), added up (ConsequenceResult.least)."""
     of_kind = [c for c in query.consequences if c.kind == kind]
-    least = [c.minimum or (None if c.maximum else c.amount) for c in of_kind]
+    least = [_least(c) for c in of_kind]
     total = _sum(query, [name for name in least if name])
     return OutputColumn(f"{kind}_minimum", declared(total).sql, Kind.NUM, total.num)
 
@@ -432,17 +434,35 @@ def aggregates(evaluation: Evaluation) -> list[exp.Expr]:
         for n in SUMMED
         if n in program.rule_names
     ]
-    for index, c in enumerate(query.consequences):
-        applied = column(c.applies)
-        selected.append(exp.alias_(exp.CountIf(this=applied), f"count:{index}", quoted=True))
+    for kind, of_kind in _by_kind(query).items():
+        applied = exp.or_(*(column(c.applies) for _, c in of_kind))
+        selected.append(exp.alias_(exp.CountIf(this=applied), f"count:{kind}", quoted=True))
         if ROW in query.columns:
             first = exp.Min(this=exp.Case(ifs=[exp.If(this=applied.copy(), true=column(ROW))]))
-            selected.append(exp.alias_(first, f"first:{index}", quoted=True))
-        if c.amount:
-            selected.append(
-                exp.alias_(exp.Sum(this=column(c.amount)), f"amount:{index}", quoted=True)
-            )
+            selected.append(exp.alias_(first, f"first:{kind}", quoted=True))
+        for index, c in of_kind:
+            if c.amount:
+                total = exp.Sum(this=column(c.amount))
+                selected.append(exp.alias_(total, f"amount:{index}", quoted=True))
+            least = _least(c) if kind in program.ranged_kinds else None
+            if least:
+                total = exp.Sum(this=column(least))
+                selected.append(exp.alias_(total, f"least:{index}", quoted=True))
     return selected
+
+
+def _by_kind(query: ColumnarQuery) -> dict[str, list[tuple[int, ConsequenceColumn]]]:
+    """The consequences (with their positions) of each kind, kinds in the order declared."""
+    kinds: dict[str, list[tuple[int, ConsequenceColumn]]] = {}
+    for index, c in enumerate(query.consequences):
+        kinds.setdefault(c.kind, []).append((index, c))
+    return kinds
+
+
+def _least(c: ConsequenceColumn) -> str | None:
+    """The column of the least a consequence may be (runtime/results/model.py,
+    ConsequenceResult.least): its lower bound, none (0) for a bare `up to`, else its amount."""
+    return c.minimum or (None if c.maximum else c.amount)
 
 
 def summed(name: str) -> exp.Expr:
@@ -457,15 +477,16 @@ def summed(name: str) -> exp.Expr:
 def totals_of(evaluation: Evaluation, stats: Mapping[str, Any]) -> Totals:
     """One row of `aggregates` as Totals."""
     kinds = []
-    for index, c in enumerate(evaluation.query.consequences):
-        first = stats.get(f"first:{index}")
+    for kind, of_kind in _by_kind(evaluation.query).items():
+        first = stats.get(f"first:{kind}")
         kinds.append(
             KindAggregate(
-                c.kind,
-                int(stats.get(f"count:{index}") or 0),
-                Decimal(stats.get(f"amount:{index}") or 0),
-                c.unit,
+                kind,
+                int(stats.get(f"count:{kind}") or 0),
+                exact_sum(Decimal(stats.get(f"amount:{i}") or 0) for i, _ in of_kind),
+                of_kind[0][1].unit,
                 None if first is None else int(first),
+                exact_sum(Decimal(stats.get(f"least:{i}") or 0) for i, _ in of_kind),
             )
         )
     return Totals(
@@ -490,7 +511,7 @@ def summary(evaluation: Evaluation) -> Summary:
         return _sql_summary(evaluation)
     except duckdb.OutOfRangeException:
         program = evaluation.program
-        tally = Tally(program.rule_names, program.category_field)
+        tally = Tally(program.rule_names, program.category_field, program.ranged_kinds)
         tally.add_rows(r for _, r in iter_results(evaluation))
         return tally.summary()
 
@@ -500,7 +521,7 @@ def _sql_summary(evaluation: Evaluation) -> Summary:
     cursor = evaluation.connection.execute(sql_of(computed_rows().select(*aggregates(evaluation))))
     names = [d[0] for d in cursor.description]
     stats = dict(zip(names, cursor.fetchone(), strict=True))
-    tally = Tally(program.rule_names, program.category_field)
+    tally = Tally(program.rule_names, program.category_field, program.ranged_kinds)
     tally.add_totals(replace(totals_of(evaluation, stats), categories=_categories(evaluation)))
     tally.add_rows(evaluation.patch.values())
     return tally.summary()

@@ -46,6 +46,7 @@ from etsl.runtime.results.summary import (
     Summary,
     Tally,
     Totals,
+    exact_sum,
 )
 from sqlglot import exp
 
@@ -295,17 +296,29 @@ def _totals(results: FixedResults, category: Column | None) -> Totals:
         if name in evaluation.values
     }
     short = _positive(evaluation.values.get("shortfall"), rows)
-    kinds = []
-    penalties = zip(evaluation.program.penalties, evaluation.penalties, strict=True)
-    for penalty, (holds, found) in penalties:
-        where = np.broadcast_to(holds.array, rows).astype(bool)
-        hits = np.flatnonzero(where)
-        for consequence, (amount, _) in zip(penalty.consequences, found, strict=True):
-            total = _sum(amount, where) if amount is not None else Decimal(0)
-            first = int(hits[0]) + 1 if len(hits) else None
-            kinds.append(KindAggregate(consequence.kind, len(hits), total, consequence.unit, first))
+    kinds = _kinds(evaluation, rows)
     categories = _categories(results, category, covered, short)
     return Totals(rows, int(covered.sum()), int(short.sum()), sums, kinds, categories)
+
+
+def _kinds(evaluation: Any, rows: int) -> list[KindAggregate]:
+    """Each consequence kind's rows and amounts: a row counts once however many apply."""
+    units: dict[str, str] = {}
+    for penalty in evaluation.program.penalties:
+        for consequence in penalty.consequences:
+            units.setdefault(consequence.kind, consequence.unit)
+    kinds = []
+    for kind, unit in units.items():
+        applied = _applied(evaluation, kind)
+        hits = np.flatnonzero(np.broadcast_to(_any(applied, rows), rows))
+        total = exact_sum(
+            _sum(amount, np.broadcast_to(holds, rows).astype(bool))
+            for holds, amount, _ in applied
+            if amount is not None
+        )
+        first = int(hits[0]) + 1 if len(hits) else None
+        kinds.append(KindAggregate(kind, len(hits), total, unit, first))
+    return kinds
 
 
 def _sum(column: Column, where: Array) -> Decimal:

@@ -270,7 +270,7 @@ class Results:
 
     def stream(self) -> Iterator[ParticipantResult]:
         """Every row once, in data order; the summary and errors are gathered on the way."""
-        tally = Tally(self.rule_names, self.category_field)
+        tally = Tally(self.rule_names, self.category_field, self.ranged_kinds)
         errors = list(self.problems)
         for row in self.rows:
             tally.add_rows((row,))

@@ -7,7 +7,9 @@
 
 Rows with errors count in `errors`; their values are left out of the sums. The total cap
 and target are over covered rows only (a participant that is not covered has none).
-Consequence kinds are listed in the order they first apply in the data.
+Consequence kinds are listed in the order they first apply in the data. A kind that some
+consequence states as a range (`fine from A up to B`) also totals its least amounts: the
+lower bounds, 0 for a bare `up to`, else the amount.
 """
 
 from __future__ import annotations
@@ -28,11 +30,18 @@ _NEVER = 1 << 62
 
 @dataclass(frozen=True)
 class KindTotal:
-    """How often a consequence kind applied and the sum of its amounts."""
+    """How many rows a consequence kind applied to, the sum of its amounts and, for a kind stated as
+    a range, the sum of the least amounts (else None)."""
 
     count: int
     amount: Decimal
     unit: str
+    minimum: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its JSON fields; `minimum` only for a kind stated as a range."""
+        shown = {"count": self.count, "amount": self.amount, "unit": self.unit}
+        return shown if self.minimum is None else {**shown, "minimum": self.minimum}
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class Summary:
                 "total_surplus": self.total_surplus,
                 "non_compliant": self.non_compliant,
                 "errors": self.errors,
-                "consequences": {k: vars(v) for k, v in self.consequences.items()},
+                "consequences": {k: v.to_dict() for k, v in self.consequences.items()},
                 "category_field": self.category_field,
                 "by_category": {k: vars(v) for k, v in self.by_category.items()},
             }
@@ -100,13 +109,14 @@ class Summary:
 
 @dataclass(frozen=True)
 class KindAggregate:
-    """One consequence's aggregate as a database computes it."""
+    """One consequence kind's aggregate as a database computes it: `count` rows it applied to."""
 
     kind: str
     count: int
     amount: Decimal
     unit: str
     first: int | None = None  # the data position of the first row it applied to
+    least: Decimal = ZERO  # the sum of its least amounts (only read for a ranged kind)
 
 
 @dataclass(frozen=True)
@@ -139,12 +149,31 @@ def is_short(row: Any) -> bool:
     return shortfall is not None and shortfall > 0
 
 
+def _row_kind(row: Any, kind: str) -> KindAggregate:
+    """One row's consequences of one kind: the row counts once, however many apply."""
+    of_kind = [c for c in row.consequences if c.kind == kind]
+    return KindAggregate(
+        kind,
+        1,
+        exact_sum(c.amount or ZERO for c in of_kind),
+        of_kind[0].unit,
+        row.row or None,
+        exact_sum(c.least or ZERO for c in of_kind),
+    )
+
+
 class Tally:
     """Accumulates rows and database aggregates into one Summary."""
 
-    def __init__(self, rule_names: Sequence[str], category_field: str | None) -> None:
+    def __init__(
+        self,
+        rule_names: Sequence[str],
+        category_field: str | None,
+        ranged_kinds: Sequence[str] = (),
+    ) -> None:
         self.rule_names = tuple(rule_names)
         self.category_field = category_field
+        self.ranged_kinds = frozenset(ranged_kinds)
         self.rows = 0
         self.counted_participants = 0
         self.participants: set[str] = set()
@@ -176,9 +205,8 @@ class Tally:
             if value is not None and (covered or name not in COVERED_ONLY):
                 self.sums[name] = add(self.sums[name], value)
         self.short += is_short(row)
-        for consequence in row.consequences:
-            amount = consequence.amount or ZERO
-            self._add_kind(consequence.kind, 1, amount, consequence.unit, row.row or None)
+        for kind in dict.fromkeys(c.kind for c in row.consequences):
+            self._add_kind(_row_kind(row, kind))
         if self.category_field is not None:
             key = str(row.inputs.get(self.category_field, "?"))
             part = CategorySummary(
@@ -191,15 +219,18 @@ class Tally:
             )
             self.categories[key] = self.categories.get(key, NO_CATEGORY).plus(part)
 
-    def _add_kind(
-        self, kind: str, count: int, amount: Decimal, unit: str, first: int | None
-    ) -> None:
-        before = self.kinds.get(kind, KindTotal(0, ZERO, unit))
+    def _add_kind(self, found: KindAggregate) -> None:
+        kind = found.kind
+        before = self.kinds.get(kind, KindTotal(0, ZERO, found.unit))
+        minimum = add(before.minimum or ZERO, found.least) if kind in self.ranged_kinds else None
         self.kinds[kind] = KindTotal(
-            before.count + count, add(before.amount, amount), before.unit or unit
+            before.count + found.count,
+            add(before.amount, found.amount),
+            before.unit or found.unit,
+            minimum,
         )
-        if first is not None:
-            self.first[kind] = min(self.first.get(kind, _NEVER), first)
+        if found.first is not None:
+            self.first[kind] = min(self.first.get(kind, _NEVER), found.first)
 
     def add_totals(self, totals: Totals) -> None:
         self.rows += totals.rows
@@ -210,13 +241,7 @@ class Tally:
             self.sums[name] = add(self.sums[name], value)
         for aggregate in totals.kinds:
             if aggregate.count:
-                self._add_kind(
-                    aggregate.kind,
-                    aggregate.count,
-                    aggregate.amount,
-                    aggregate.unit,
-                    aggregate.first,
-                )
+                self._add_kind(aggregate)
         for key, part in totals.categories.items():
             self.categories[key] = self.categories.get(key, NO_CATEGORY).plus(part)
 

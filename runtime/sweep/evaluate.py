@@ -343,7 +343,7 @@ def _grouped(
 def _summary(
     evaluation: columnar.Evaluation, totals: Totals | None, patched: Sequence[ParticipantResult]
 ) -> Summary:
-    tally = Tally(evaluation.program.rule_names, None)
+    tally = Tally(evaluation.program.rule_names, None, evaluation.program.ranged_kinds)
     tally.add_rows(patched)
     if totals is not None:
         tally.add_totals(totals)
