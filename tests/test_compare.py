@@ -387,15 +387,14 @@ def test_world_cells_filled_for_rggi_and_quebec() -> None:
 
 def test_china_s_support_and_price_controls_are_read_from_the_texts() -> None:
     """Issue 14: China's support and price-control cells said "Not stated in the sources".
-    The 2023-2024 allocation plan allocates all allowances free (Interim Regulations Art. 9(1));
-    the State Council briefing of February 2024 names the cap and allocation plan's regard for
-    market regulation as the market's (not yet complete) stability mechanism, at no price level.
-    Its links stay unstated, with the texts read named."""
+    The Interim Regulations allocate allowances free of charge (Art. 9(1)); the State Council
+    briefing of February 2024 names the cap and allocation plan's regard for market regulation
+    as the market's (not yet complete) stability mechanism, at no price level. Its links stay
+    unstated, with the texts read named."""
     cells = world_cells("china_ets")
     support, support_sources = cells[("support", "china_ets")]
-    assert support.startswith("Allowances are allocated free of charge (Interim Regulations")
-    assert "2023 and 2024 are all allocated free" in support
-    assert "section 4" in support_sources and "202410/P020241022275017526919" in support_sources
+    assert support.startswith("Allowances are allocated free of charge; free and paid allocation")
+    assert "Art. 9(1)" in support_sources and "Order No. 775" in support_sources
     prices, price_sources = cells[("prices", "china_ets")]
     assert prices == (
         "Supply adjustment mechanism: Level not stated in the sources; "
