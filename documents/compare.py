@@ -76,6 +76,7 @@ from etsl.documents.wording import (
     scheme_title,
     series,
     span_words,
+    unit_symbol,
     vocab_words,
     year_alone,
 )
@@ -147,6 +148,12 @@ def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, L
         return cell([vocab_words(table, item.value) if table else item.value], [item.cite])
 
     return extract
+
+
+def _currency(model: SchemeModel, lex: Lexicon) -> Cell:
+    """The currency as the pages write amounts in it: JPY, on Japanese pages 円."""
+    item = model.meta.get("currency")
+    return cell([unit_symbol(item.value)], [item.cite]) if item else EMPTY
 
 
 def _jurisdiction(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -662,7 +669,7 @@ CARD: tuple[Dimension, ...] = (
     Dimension("banking", N_("Banking"), _bank("banking")),
     Dimension("borrowing", N_("Borrowing"), _bank("borrowing")),
     Dimension("links", N_("Links"), _links),
-    Dimension("currency", N_("Currency"), _meta("currency")),
+    Dimension("currency", N_("Currency"), _currency),
 )
 
 COMPARE: tuple[Dimension, ...] = CARD + (

@@ -683,3 +683,12 @@ def test_amounts_in_short_tons_keep_their_unit_where_they_are_defined() -> None:
     assert "- **Cap 2018**: RGGI cap 2018 (short tons CO₂)" in page
     regional = page[page.index("### Regional cap") :]
     assert regional.split("<a id=")[0].count("(metric; short tons are converted at") == 1
+
+
+def test_japanese_pages_write_the_yen_as_their_prices_do() -> None:
+    """Tokyo's Japanese factsheet read 通貨 JPY beside prices written 4,300円."""
+    tokyo = next(m for m in library() if m.name == "tokyo_cat")
+    with language("ja"):
+        currency = next(c.lines for d, c in card(tokyo) if d.key == "currency")
+    assert currency == ("円",)
+    assert next(c.lines for d, c in card(tokyo) if d.key == "currency") == ("JPY",)
