@@ -58,6 +58,7 @@ from etsl.documents.prose import (
     lexicon,
     phrase,
     range_phrase,
+    system_lexicon,
 )
 from etsl.documents.render import render as render_template
 from etsl.documents.scheme_text import in_own_terms, translated
@@ -75,6 +76,7 @@ from etsl.documents.wording import (
     scheme_title,
     series,
     span_words,
+    unit_symbol,
     vocab_words,
     year_alone,
 )
@@ -146,6 +148,12 @@ def _meta(key: str, table: Vocabulary | None = None) -> Callable[[SchemeModel, L
         return cell([vocab_words(table, item.value) if table else item.value], [item.cite])
 
     return extract
+
+
+def _currency(model: SchemeModel, lex: Lexicon) -> Cell:
+    """The currency as the pages write amounts in it: JPY, on Japanese pages 円."""
+    item = model.meta.get("currency")
+    return cell([unit_symbol(item.value)], [item.cite]) if item else EMPTY
 
 
 def _jurisdiction(model: SchemeModel, lex: Lexicon) -> Cell:
@@ -313,9 +321,18 @@ _PHASE_MODES = {
 }
 
 
-def bank_mode_words(model: SchemeModel, mode: str) -> str:
+#: Borrowing's own words where banking's would say the opposite: a unit is borrowed from the
+#: next period (China's 2021-2022 cycle), not carried into it.
+_BORROWING_MODES = {"next_period": N_("From the next period only")}
+_BORROWING_PHASE_MODES = {"next_period": N_("From the next phase only")}
+
+
+def bank_mode_words(model: SchemeModel, mode: str, borrowing: bool = False) -> str:
     """A banking or borrowing mode in the scheme's own word for its periods."""
-    if in_phases(model) and mode in _PHASE_MODES:
+    phases = in_phases(model)
+    if borrowing and mode in _BORROWING_MODES:
+        return _((_BORROWING_PHASE_MODES if phases else _BORROWING_MODES)[mode])
+    if phases and mode in _PHASE_MODES:
         return _(_PHASE_MODES[mode])
     return vocab_words(BANK_MODES, mode)
 
@@ -325,9 +342,11 @@ def in_phases(model: SchemeModel) -> bool:
     return bool(model.periods) and model.periods[0].keyword == "phase"
 
 
-def bank_words(model: SchemeModel, mode: str, limit: Formula | None, lex: Lexicon) -> str:
+def bank_words(
+    model: SchemeModel, mode: str, limit: Formula | None, lex: Lexicon, borrowing: bool = False
+) -> str:
     """A banking or borrowing mode with its limit: "Allowed, without time limit, at most …"."""
-    return limited(bank_mode_words(model, mode), limit, lex)
+    return limited(bank_mode_words(model, mode, borrowing), limit, lex)
 
 
 def limited(words: str, limit: Formula | None, lex: Lexicon) -> str:
@@ -348,10 +367,11 @@ def _bank(attribute: str) -> Callable[[SchemeModel, Lexicon], Cell]:
         item = getattr(model, attribute)
         if item is None:
             return absent(model, attribute)
-        lines = [bank_words(model, item.mode, item.limit, lex)] + [
+        borrowing = attribute == "borrowing"
+        lines = [bank_words(model, item.mode, item.limit, lex, borrowing)] + [
             _("In {periods}: {mode}").format(
                 periods=periods_words(r.periods, lex),
-                mode=lowered(bank_words(model, r.mode, r.limit, lex)),
+                mode=lowered(bank_words(model, r.mode, r.limit, lex, borrowing)),
             )
             for r in item.during
         ]
@@ -513,9 +533,22 @@ def definitions(
 
 
 def price_words(
-    name: str, value: str, from_year: int | None, rising: str | None, plus: str | None
+    name: str,
+    value: str,
+    from_year: int | None,
+    rising: str | None,
+    plus: str | None,
+    conditional: bool = False,
 ) -> str:
-    text = _("{control}: {value}").format(control=vocab_words(PRICE_CONTROLS, name), value=value)
+    """A price control in a cell: "Price ceiling: 65 USD per t CO₂e from 2021, rising …"; a
+    level that depends on the year ("if …, 24 %; otherwise 12 %") gives its start first, so
+    that "from 2019" is not read as part of its last case."""
+    control = vocab_words(PRICE_CONTROLS, name)
+    if conditional and from_year is not None:
+        return _("{control} from {year}: {value}").format(
+            control=control, year=from_year, value=value
+        )
+    text = _("{control}: {value}").format(control=control, value=value)
     if from_year is not None:
         text = _("{text} from {year}").format(text=text, year=from_year)
     if rising and plus:
@@ -548,15 +581,32 @@ def stated_kinds(model: SchemeModel) -> list[tuple[str, str, FeatureModel]]:
     ]
 
 
+def price_formula(model: SchemeModel, value: Formula) -> Formula:
+    """What a price's level is: the formula of the rule or parameter it names, else itself."""
+    rule = next((r for r in model.rules if r.name == value.text), None)
+    param = next((p for p in model.params if p.name == value.text), None)
+    return rule.formula if rule else param.formula if param else value
+
+
+def price_amount(model: SchemeModel, value: Formula, lex: Lexicon) -> str:
+    """A price's amount in words; a price that names a rule or parameter shows what that
+    gives (the row already names the price, so the name alone would repeat it)."""
+    rule = next((r for r in model.rules if r.name == value.text), None)
+    shown = price_formula(model, value)
+    words = system_lexicon(lex) if rule and rule.system else lex
+    return phrase(shown.text, words, shown.unit)
+
+
 def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
     kinds = stated_kinds(model)
     lines = [
         price_words(
             p.name,
-            phrase(p.value.text, lex, p.value.unit),
+            price_amount(model, p.value, lex),
             p.from_year,
             literal_words(p.rising.text) if p.rising else None,
             p.rising_plus,
+            price_formula(model, p.value).text.lstrip().startswith("if "),
         )
         for p in model.price_controls
     ]
@@ -619,7 +669,7 @@ CARD: tuple[Dimension, ...] = (
     Dimension("banking", N_("Banking"), _bank("banking")),
     Dimension("borrowing", N_("Borrowing"), _bank("borrowing")),
     Dimension("links", N_("Links"), _links),
-    Dimension("currency", N_("Currency"), _meta("currency")),
+    Dimension("currency", N_("Currency"), _currency),
 )
 
 COMPARE: tuple[Dimension, ...] = CARD + (

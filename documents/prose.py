@@ -43,6 +43,7 @@ from etsl.documents.wording import (
     date_words,
     is_plural,
     is_proper,
+    is_short_tons,
     label,
     listing,
     lowered,
@@ -162,7 +163,7 @@ def lexicon(model: SchemeModel) -> Lexicon:
             param.name,
             "param",
             _param_words(param.name, param.formula.text),
-            param.formula.unit,
+            written_unit(param.formula),
             param.description,
         )
     for table in model.tables:
@@ -595,6 +596,17 @@ def _bool_sentence(rule: RuleModel, lex: Lexicon) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:] if current() == "en" else text
+
+
+#: An amount as a scheme writes it: a number and its unit (`82235598 short_tCO2`).
+_AMOUNT = re.compile(r"^-?[\d_.]+ (\S+)$")
+
+
+def written_unit(formula: Formula) -> str:
+    """The unit a parameter is written in where readers must see it: short tons stay short
+    tons (`82235598 short_tCO2`), although the model holds the amount in metric tonnes."""
+    found = _AMOUNT.match(formula.text.strip())
+    return found.group(1) if found and is_short_tons(found.group(1)) else formula.unit
 
 
 def terms_used(rule: RuleModel, lex: Lexicon) -> list[Term]:

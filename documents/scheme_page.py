@@ -27,7 +27,6 @@ from etsl.compiler.enums import (
 from etsl.compiler.model import (
     SYSTEM_DESCRIPTION,
     ConsequenceModel,
-    Formula,
     PeriodModel,
     SchemeModel,
     TableModel,
@@ -43,6 +42,7 @@ from etsl.documents.compare import (
     limited,
     mix_words,
     periods_words,
+    price_amount,
     price_words,
     share_words,
     stated_kinds,
@@ -60,7 +60,6 @@ from etsl.documents.prose import (
     phrase,
     range_phrase,
     rule_sentence,
-    system_lexicon,
     terms_used,
 )
 from etsl.documents.wording import (
@@ -370,11 +369,14 @@ def _table(t: TableModel, refs: tuple[Ref, ...]) -> TableView:
     )
 
 
-def _result_words(rule_unit: str, formula: str) -> str:
+def _result_words(rule_unit: str, formula: str, reads: Sequence[Term] = ()) -> str:
+    """A rule's unit; a tonnage computed from amounts in short tons (written in the formula
+    or in a parameter it reads) says that it is metric."""
     if rule_unit == "bool":
         return _("yes or no")
     words = unit_words(rule_unit) or _dimensionless_words(formula)
-    if is_short_tons(formula) and rule_unit.startswith("t"):
+    short = is_short_tons(formula) or any(is_short_tons(t.unit) for t in reads)
+    if short and any(part.startswith("t") for part in rule_unit.split("/")):
         return _("{unit} (metric; short tons are converted at 0.90718474 t)").format(unit=words)
     return words
 
@@ -395,7 +397,7 @@ def _rules(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[RuleView
             anchor=f"rule-{r.name}",
             sentence=rule_sentence(r, lex),
             formula=r.formula.text,
-            unit=_result_words(r.formula.unit, r.formula.text),
+            unit=_result_words(r.formula.unit, r.formula.text, terms_used(r, lex)),
             description=r.description or "",
             meaning=capital(_(r.meaning)) if r.meaning else "",
             default=r.default,
@@ -517,7 +519,7 @@ def _banking(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, 
         out.append(
             Item(
                 _(name),
-                (bank_words(model, item.mode, item.limit, lex),),
+                (bank_words(model, item.mode, item.limit, lex, attribute == "borrowing"),),
                 "",
                 notes.refs(model.name, [item.cite]),
             )
@@ -533,7 +535,7 @@ def _borrowing_during(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> lis
     return [
         Item(
             _("Borrowing in {periods}").format(periods=periods_words(r.periods, lex)),
-            (bank_words(model, r.mode, r.limit, lex),),
+            (bank_words(model, r.mode, r.limit, lex, borrowing=True),),
             r.description or "",
             notes.refs(model.name, [r.cite]),
         )
@@ -584,7 +586,7 @@ def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
             Item(
                 price_words(p.name, "", None, None, None).rstrip(": ："),
                 (
-                    _price_amount(model, p.value, lex),
+                    price_amount(model, p.value, lex),
                     str(p.from_year or ""),
                     _rising(p.rising.text if p.rising else None, p.rising_plus),
                 ),
@@ -612,16 +614,6 @@ def _prices(model: SchemeModel, notes: Footnotes, lex: Lexicon) -> tuple[Item, .
             for name, words, said in stated_kinds(model)
         )
     )
-
-
-def _price_amount(model: SchemeModel, value: Formula, lex: Lexicon) -> str:
-    """A price's amount in words; a price that names a rule or parameter shows what that
-    gives (the row already names the price, so the name alone would repeat it)."""
-    rule = next((r for r in model.rules if r.name == value.text), None)
-    param = next((p for p in model.params if p.name == value.text), None)
-    shown = rule.formula if rule else param.formula if param else value
-    words = system_lexicon(lex) if rule and rule.system else lex
-    return phrase(shown.text, words, shown.unit)
 
 
 def _price_description(description: str | None, in_lieu: bool) -> str:

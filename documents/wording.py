@@ -37,7 +37,7 @@ ACRONYMS = {
     "eru": "ERU", "ghg": "GHG", "gwp": "GWP", "hfc": "HFC", "ji": "JI", "jpa": "JPA",
     "jver": "J-VER", "kau": "KAU", "kcu": "KCU", "koc": "KOC", "lcer": "lCER", "lrf": "LRF",
     "msr": "MSR", "mrv": "MRV", "n2o": "N₂O", "nap": "NAP", "nz": "NZ", "nzu": "NZU", "pfc": "PFC",
-    "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆",
+    "qc": "QC", "qca": "QCA", "rga": "RGA", "rggi": "RGGI", "rmu": "RMU", "sf6": "SF₆", "nf3": "NF₃",
     "sme": "SME", "tcer": "tCER", "tnac": "TNAC", "tset": "TSET", "cat": "CAT", "uk": "UK", "uka": "UKA", "us": "US",
     "vap": "VAP", "intl": "international", "moe": "MOE", "meti": "METI", "jvets": "JVETS",
     "cbam": "CBAM", "apcr": "APCR", "hse": "HSE", "arb": "ARB", "gx": "GX", "jcm": "JCM",

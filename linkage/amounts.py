@@ -30,6 +30,7 @@ from etsl.compiler.model import (
     SchemeModel,
     TableModel,
 )
+from etsl.compiler.numbers import round_half_up
 from etsl.compiler.printer import print_expr
 from etsl.compiler.units import UnknownUnit, dims_name, parse_unit
 from etsl.linkage.facts import NOT_STATED, Evidence, evidence, number
@@ -402,12 +403,13 @@ class Level:
     def words(self) -> Said:
         """'65 USD/t CO2e (price ceiling from 2021, rising 5 % plus inflation)'."""
         price = self.price
-        amount = f"{number(self.value)} {self.currency}/t CO2e"
+        amount = f"{number(round_half_up(self.value, 2))} {self.currency}/t CO2e"
         named = control_words(price)
         since = _SINCE(control=named, year=str(price.from_year)) if price.from_year else named
         if not price.rising:
             return _LEVEL(amount=amount, control=since)
-        rising = price.rising.text + (f" plus {price.rising_plus}" if price.rising_plus else "")
+        plus = price.rising_plus.upper() if price.rising_plus else ""  # an index: CPI
+        rising = price.rising.text + (f" plus {plus}" if plus else "")
         return _LEVEL_RISING(amount=amount, control=since, rising=rising)
 
 

@@ -72,8 +72,8 @@ def test_an_unknown_period_is_a_located_error() -> None:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", "**Borrowing in cycle 2**: Into the next period only"),
-        ("ja", "**第2履行期のボローイング**: 次の期間に限り認める"),
+        ("en", "**Borrowing in cycle 2**: From the next period only"),
+        ("ja", "**第2履行期のボローイング**: 次の期間からに限り認める"),
     ],
 )
 def test_documents_list_the_mode_of_china_s_second_cycle(lang: str, words: str) -> None:
@@ -117,4 +117,4 @@ def test_the_factsheet_names_the_period_and_leaves_its_rule_to_the_full_page() -
     sheet, full = pages["china_ets-factsheet.html"], pages["china_ets.html"]
     assert "Not allowed (cycle 2: see the full page)" in sheet
     assert "climatecooperation.cn" not in sheet and "climatecooperation.cn" in full
-    assert "In cycle 2: into the next period only" in full
+    assert "In cycle 2: from the next period only" in full

@@ -302,7 +302,7 @@ def test_world_cells_filled_from_the_sources() -> None:
         "Allowed, without time limit, at most 10,000 t CO₂ + 1.5 × its net allowances sold"
     )
     assert cell("borrowing", "china_ets").startswith(
-        "Not allowed; In cycle 2: into the next period only; its limit: if its shortfall is at "
+        "Not allowed; In cycle 2: from the next period only; its limit: if its shortfall is at "
         "least 10 % of its cap, 50 % of its shortfall; otherwise zero"
     )
     assert cell("links", "uk_ets").startswith("No link; On 19 May 2025")

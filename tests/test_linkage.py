@@ -471,7 +471,7 @@ def test_tokyo_and_saitama_reduction_factors_are_compared() -> None:
     report = report_of("japan/tokyo_cat.scheme", "japan/saitama_tset.scheme")
     assert messages(report, "stringency-not-comparable") == []
     [found] = messages(report, "reduction-factors-differ")
-    assert "third (FY2020 .. FY2024): 'tokyo_cat' 27 % (office), 25 % (factory), " \
+    assert "third (FY2020 to FY2024): 'tokyo_cat' 27 % (office), 25 % (factory), " \
            "'saitama_tset' 22 % (office), 20 % (factory)" in found
     assert "first" not in found, "the first periods' 8 % and 6 % agree"
 
@@ -520,7 +520,22 @@ def test_price_levels_are_compared_in_a_common_currency() -> None:
 def test_price_levels_per_short_ton_are_converted_to_tonnes() -> None:
     report = report_of("world/california.scheme", "world/rggi.scheme")
     [message] = messages(report, "price-levels-differ")
-    assert "13 USD/short_tCO2" in message and "the ceiling of 'rggi' binds both sides" in message
+    assert "13 USD/short ton CO2 = 14.33 USD/t CO2e (cost containment reserve trigger" in message
+    assert "the ceiling of 'rggi' binds both sides" in message
+
+
+def test_a_price_level_is_said_once_and_rounded_to_the_cent() -> None:
+    """The reader saw '10 USD/tCO2e (10 USD/t CO2e (auction reserve price …, plus cpi))' and
+    '14.330047042017042752 USD/t CO2e'."""
+    report = report_of(
+        "world/california.scheme", "world/uk_ets.scheme", parse_rates(["GBP/USD=1.25"])
+    )
+    [floor, ceiling] = messages(report, "price-levels-differ")
+    assert "'california' 10 USD/t CO2e (auction reserve price from 2012, rising 5 % plus CPI)" \
+        in floor
+    assert "about 57.5 USD/t CO2e" in ceiling
+    rggi = messages(report_of("world/california.scheme", "world/rggi.scheme"), "price-levels-differ")
+    assert not re.search(r"\d\.\d{3}", rggi[0])
 
 
 @pytest.mark.parametrize("case, removed, code, feature", [

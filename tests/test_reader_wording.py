@@ -373,7 +373,8 @@ def test_banking_rows_read_as_sentences_in_both_languages() -> None:
     """China's 2021-2022 borrowing read "… only, at most if its shortfall is at least 10 % …",
     and the Japanese page joined the limit with an English comma (認める（期限なし）, 上限 …)."""
     china = banking_rows("china_ets", "en")
-    assert china["Borrowing in cycle 2"].startswith("Into the next period only; its limit: if ")
+    # borrowed from the next period, not carried into it as banking is
+    assert china["Borrowing in cycle 2"].startswith("From the next period only; its limit: if ")
     assert not [row for row in china.values() if "at most if" in row]
     for name in ("china_ets", "tokyo_cat", "eu_ets"):
         rows = banking_rows(name, "ja")
@@ -662,3 +663,32 @@ def test_chart_names_read_as_titles_cut_from_the_schemes_titles() -> None:
     assert short["trial_integrated_market"] == "Trial Integrated Market"
     assert short["meti_design"] == "METI design" and short["moe_trial_design"] == "MOE design"
     assert short["kyoto_japan"] == "Kyoto Protocol commitment periods", "a title that fits"
+
+
+def test_a_comparison_shows_what_a_price_rule_gives_with_its_start_first() -> None:
+    """The world comparison read "Market stability reserve intake rate: the MSR intake rate
+    from 2019": the name of a rule where a designer needs 24 % and 12 %."""
+    eu = next(m for m in library() if m.name == "eu_ets")
+    page = render(comparison([eu]), "md")
+    row = next(line for line in page.splitlines() if "intake rate" in line)
+    assert "Market stability reserve intake rate from 2019: if the year is 2019" in row
+    assert "24 %; otherwise 12 %<br>" in row and "the MSR intake rate" not in row
+
+
+def test_amounts_in_short_tons_keep_their_unit_where_they_are_defined() -> None:
+    """RGGI's caps, written in short tons, were defined on its page as "(t CO₂e)", and the
+    regional cap computed from them read "Result: t CO₂e" without saying it is converted."""
+    rggi = next(m for m in library() if m.name == "rggi")
+    page = site([rggi], "md")["rggi.md"]
+    assert "- **Cap 2018**: RGGI cap 2018 (short tons CO₂)" in page
+    regional = page[page.index("### Regional cap") :]
+    assert regional.split("<a id=")[0].count("(metric; short tons are converted at") == 1
+
+
+def test_japanese_pages_write_the_yen_as_their_prices_do() -> None:
+    """Tokyo's Japanese factsheet read 通貨 JPY beside prices written 4,300円."""
+    tokyo = next(m for m in library() if m.name == "tokyo_cat")
+    with language("ja"):
+        currency = next(c.lines for d, c in card(tokyo) if d.key == "currency")
+    assert currency == ("円",)
+    assert next(c.lines for d, c in card(tokyo) if d.key == "currency") == ("JPY",)

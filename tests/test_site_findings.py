@@ -45,11 +45,23 @@ FOUND = {
     "a year compared as an amount (the year is at least 2019)": (
         r"\b(year|vintage) is (at least|at most|more than|less than) (19|20)\d\d\b"
     ),
+    "a price control named by its identifier (a price ceiling (ceiling))": (
+        r"price (ceiling|floor) \((ceiling|floor|auction reserve)\)"
+    ),
+    "scheme syntax in a finding (penalty none)": r"penalty none",
+    "a span of dates written as in scheme files (2011-04-01 .. 2015-03-31)": (
+        r"(\d|FY\d{4}) \.\. (\d|FY)"
+    ),
+    "a gas without its subscript (CH4, NF3)": r"\b(CH4|NF3|SF6|N2O)\b",
+    "an abbreviation of the regulation's symbol read as a word (the lo 2026)": r"\b[Tt]he lo\b",
+    "borrowing carried into the next period, as banking is": (
+        r"[Bb]orrowing.*[Ii]nto the next|ボローイング.*次の(期間|フェーズ)に限り"
+    ),
+    "a price said twice (10 USD/tCO2e (10 USD/t CO2e": r"tCO2e \(\d",
 }
 
 #: A word ETSL writes for a name (`offset_limit`), outside formulas, code and addresses.
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
-
 
 
 def prose(text: str) -> Iterator[str]:
@@ -121,7 +133,39 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
         ("The rule is defined at tokyo_cat.scheme:70.", "a scheme file's line number"),
         ("Offices 8 % [tmg_2016]", "a source's key shown as its reference"),
         ("Cap: 1 − 30 % of 1,000 t", "a factor applied to a sum without brackets"),
-        ("| 開始時期 | 2013から |", "a bare year in a Japanese sentence (2013から, not 2013年から)"),
+        (
+            "| 開始時期 | 2013から |",
+            "a bare year in a Japanese sentence (2013から, not 2013年から)",
+        ),
+        (
+            "California has a price ceiling (ceiling).",
+            "a price control named by its identifier (a price ceiling (ceiling))",
+        ),
+        (
+            "Saitama declares no consequence (penalty none).",
+            "scheme syntax in a finding (penalty none)",
+        ),
+        (
+            "period first (2011-04-01 .. 2015-03-31)",
+            "a span of dates written as in scheme files (2011-04-01 .. 2015-03-31)",
+        ),
+        (
+            "second (FY2015 .. FY2019)",
+            "a span of dates written as in scheme files (2011-04-01 .. 2015-03-31)",
+        ),
+        ("Only Swiss ETS covers CH4, HFCs, NF3, SF6.", "a gas without its subscript (CH4, NF3)"),
+        (
+            "+ (the lo 2026 (6 %) of its emissions)",
+            "an abbreviation of the regulation's symbol read as a word (the lo 2026)",
+        ),
+        (
+            "| Borrowing in cycle 2 | Into the next period only",
+            "borrowing carried into the next period, as banking is",
+        ),
+        (
+            "'california' 10 USD/tCO2e (10 USD/t CO2e (auction reserve",
+            "a price said twice (10 USD/tCO2e (10 USD/t CO2e",
+        ),
     ],
 )
 def test_each_pattern_finds_what_the_reader_saw(line: str, finding: str) -> None:

@@ -18,7 +18,8 @@ _SCOPE = template("scope-differs", "scope is {scope_a} in {a} and {scope_b} in {
 
 
 def _gases(gases: set[str]) -> Listing:
-    return Listing(tuple(sorted(gases)), "comma")
+    """Gases as terms, so that the documents write them as the pages do (CH₄, NF₃)."""
+    return terms(sorted(gases))
 
 
 def _scopes(scope: list[str]) -> Listing:

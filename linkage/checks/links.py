@@ -46,7 +46,7 @@ _MISMATCH = template(
 )
 _UNDECLARED = template("link-undeclared", "neither {a} nor {b} declares a link to the other")
 _DATES = template("link-dates-differ", "{a} declares {dates_a}, {b} {dates_b}")
-_DATES_SPAN = template("link-dates", "{since} .. {until}")
+_DATES_SPAN = template("link-dates", "{since} to {until}")
 _UNITS = template("link-units-differ", "{a} links {units_a}, {b} links {units_b}")
 _NOT_ACCEPTED = template(
     "link-units-not-accepted", "units of {b} flow into {a}, which accepts none of them"

@@ -17,7 +17,7 @@ RATE_HOW_TO = (
 
 
 _MISSING = template(
-    "penalty-missing", "{a} declares no consequence for a shortfall (`penalty none`), unlike {b}"
+    "penalty-missing", "{a} declares that a shortfall has no consequence, unlike {b}"
 )
 _LEVEL = template(
     "penalty-level-differs",

@@ -36,7 +36,7 @@ from etsl.linkage.facts import (
 )
 from etsl.linkage.flows import allowances_crossing
 from etsl.linkage.said import Said, Scheme, Term, template, terms
-from etsl.linkage.worded import MODE_WORDS, vocabulary_words
+from etsl.linkage.worded import MODE_WORDS, quantity_words, vocabulary_words
 
 
 def _reaches(source: SchemeModel, target: SchemeModel) -> bool:
@@ -169,13 +169,19 @@ def _converted(level: Level, currency: str, rates: Rates) -> Decimal | None:
 
 
 def _level_words(level: Level, shown: Decimal | None = None, currency: str = "") -> Said:
-    said = _LEVEL_AS_WRITTEN(written=level.price.value.text, level=level.words())
+    """A level per tonne; as the scheme writes it too where that differs (per short ton)."""
+    written = quantity_words(level.price.value.text)
+    said = (
+        _LEVEL_AS_WRITTEN(written=written, level=level.words())
+        if "short_t" in level.price.value.text
+        else level.words()
+    )
     if shown is None or currency == level.currency:
         return said
     return _ABOUT(level=said, converted=f"{number(round_half_up(shown, 2))} {currency}/t CO2e")
 
 
-_LEVEL_AS_WRITTEN = template("price-level-written", "{written} ({level})")
+_LEVEL_AS_WRITTEN = template("price-level-written", "{written} = {level}")
 
 
 @check(
@@ -264,8 +270,8 @@ def supply_adjustment_unilateral(p: Pair) -> list[Hit]:
 
 _KIND_NOT_STATED = template(
     "price-control-not-stated",
-    "{a} has a {kind} ({controls}); {b} states price controls but not whether it has one, so "
-    "they are not compared",
+    "{a} has a {kind}; {b} states price controls but not whether it has one, so they are not "
+    "compared",
 )
 
 
@@ -277,12 +283,7 @@ def _kind_not_stated(p: Pair, written: str, kind: str) -> list[Hit]:
         return []  # feature-undeclared says the whole feature is not stated
     return [
         Hit(
-            _KIND_NOT_STATED(
-                a=Scheme(p.a.name),
-                b=Scheme(p.b.name),
-                controls=terms([x[0] for x in mine]),
-                kind=CONTROL_WORDS[written](),
-            ),
+            _KIND_NOT_STATED(a=Scheme(p.a.name), b=Scheme(p.b.name), kind=CONTROL_WORDS[written]()),
             (
                 mine[0][1],
                 kind_evidence(p.b, kind),

@@ -33,7 +33,7 @@ _FACTORS_SAME = template("factors-same-period", "{period}: {a} {factors_a}, {b} 
 _FACTORS_OTHER = template(
     "factors-other-periods", "{a} {factors_a} in {period_a}, {b} {factors_b} in {period_b}"
 )
-_SPAN = template("period-span", "{period} ({start} .. {end})")
+_SPAN = template("period-span", "{period} ({start} to {end})")
 _NEITHER = template("stringency-not-stated", "neither {a} nor {b} states {measures}")
 _NO_COMMON = template(
     "stringency-not-comparable",

@@ -43,8 +43,8 @@ _CALENDARS = template("calendar-differs", "{a} uses {calendar_a}, {b} {calendar_
 _CALENDAR_FROM = template("calendar-from", "{calendar} from {month}")
 _PERIODS = template(
     "periods-misaligned",
-    "{a} period {period_a} ({start_a} .. {end_a}) overlaps {b} period {period_b} "
-    "({start_b} .. {end_b}) with different boundaries",
+    "{a} period {period_a} ({start_a} to {end_a}) overlaps {b} period {period_b} "
+    "({start_b} to {end_b}) with different boundaries",
 )
 
 
