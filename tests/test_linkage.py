@@ -423,11 +423,33 @@ def test_credits_not_stated_by_the_partner_are_not_compared() -> None:
 
 
 def test_a_scheme_without_a_stated_fine_is_not_said_to_have_none() -> None:
-    """Switzerland's sources read name the CO2 Act Art. 21 sanction without its amount: the
-    report said "'swiss_ets' has no fine", which no source says."""
-    report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
+    """A side whose penalty only makes good the shortfall states no fine: the report said
+    "'b' has no fine", which no source says."""
+    text = (CASES / "penalty-not-comparable.scheme").read_text(encoding="utf-8")
+    head, tail = text.split('scheme b "Scheme B"')
+    fine = "    fine up to 500000 EUR\n"
+    assert fine in tail
+    compilation = compile_text(head + 'scheme b "Scheme B"' + tail.replace(fine, "", 1),
+                               str(CASES / "penalty-not-comparable.scheme"))
+    assert compilation.ok
+    report = check_pair(compilation.schemes["a"].model, compilation.schemes["b"].model)
     [found] = messages(report, "penalty-not-comparable")
-    assert "'swiss_ets' states no fine" in found and "has no fine" not in found
+    assert "'b' states no fine" in found and "has no fine" not in found
+
+
+def test_the_swiss_sanction_is_compared_with_the_eu_penalty() -> None:
+    """Switzerland's CO2 Act Art. 21(1) (CHF 125 a tonne not covered by allowances, read in
+    a copy of the Act) replaces "'swiss_ets' states no fine": the two fines are per tonne and
+    only the exchange rate is missing."""
+    report = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme")
+    assert messages(report, "penalty-not-comparable") == []
+    [needs_rate] = [f for f in report.findings if f.code == "penalty-needs-rate"]
+    assert "EUR and CHF" in needs_rate.message.text()
+    assert "125 francs per tonne" in str(needs_rate.evidence)
+    converted = report_of("world/eu_ets.scheme", "world/swiss_ets.scheme",
+                          parse_rates(["EUR/CHF=0.95"]))
+    [level] = messages(converted, "penalty-level-differs")
+    assert "125 CHF/tCO2e" in level
 
 
 def test_eu_lrf_selected_by_a_rule_is_compared_with_the_swiss_rate() -> None:
