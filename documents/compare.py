@@ -610,8 +610,11 @@ def _prices(model: SchemeModel, lex: Lexicon) -> Cell:
         )
         for p in model.price_controls
     ]
+    # A control stated without a level reads as its statement (the Swiss halving of the
+    # auctioned quantity is a rule on volumes, not a level the sources left out).
     measured = [
-        price_words(x.name, _(LEVEL_NOT_STATED), None, None, None) for x in model.price_measures
+        price_words(x.name, lowered(x.description) or _(LEVEL_NOT_STATED), None, None, None)
+        for x in model.price_measures
     ]
     if not lines and not measured:
         return absent(model, "price_controls")

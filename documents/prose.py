@@ -244,6 +244,35 @@ _YEAR_COMPARISONS = {
 }
 
 
+#: Both ends of a span of years: `year >= 2019 and year <= 2030` (2019年から2030年まで).
+_YEAR_SPAN = N_("{left} is {low} to {high}")
+
+
+def _year_span(e: ast.Logical) -> tuple[ast.Expr, ast.Expr, ast.Expr] | None:
+    """(the year, from, to) when `e` bounds one year name on both sides with years."""
+    if e.op != "and" or not (isinstance(e.left, ast.Compare) and isinstance(e.right, ast.Compare)):
+        return None
+    bounds = {c.op: c for c in (e.left, e.right)}
+    low, high = bounds.get(">="), bounds.get("<=")
+    if (
+        low is None
+        or high is None
+        or not all(_is_year_name(c.left) and _is_year_literal(c.right) for c in (low, high))
+    ):
+        return None
+    return (low.left, low.right, high.right) if _same_name(low.left, high.left) else None
+
+
+def _same_name(a: ast.Expr, b: ast.Expr) -> bool:
+    """The same name wherever it is written (AST nodes compare their spans too)."""
+
+    def key(e: ast.Expr) -> tuple[str, str, str]:
+        base = getattr(e, "base", None)
+        return type(e).__name__, getattr(e, "name", ""), getattr(base, "name", "")
+
+    return key(a) == key(b)
+
+
 def _is_year_name(expr: ast.Expr) -> bool:
     """The year, a compliance year, a holding's vintage: names whose values are years."""
     name = expr.name if isinstance(expr, (ast.Name, ast.Attribute)) else ""
@@ -308,6 +337,10 @@ class _Words:
         return _(pattern).format(left=left, right=self.wrapped(e.right, SHARE))
 
     def logical(self, e: ast.Logical) -> str:
+        span = _year_span(e)
+        if span is not None:
+            year, low, high = (self.words(x) for x in span)
+            return _(_YEAR_SPAN).format(left=year, low=low, high=high)
         level = precedence(e)
         left, right = self.operand(e.left, level), self.operand(e.right, level + 1)
         if e.op == "and":

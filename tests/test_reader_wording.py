@@ -12,6 +12,7 @@ from etsl.documents.compare import card, comparison, render
 from etsl.documents.figures.comparison import short_names
 from etsl.documents.i18n import gettext, language
 from etsl.documents.linkage_report import render_document
+from etsl.documents.prose import Lexicon, phrase
 from etsl.documents.scheme_page import scheme_page
 from etsl.documents.scheme_text import translated
 from etsl.documents.site import site
@@ -243,10 +244,26 @@ def test_a_price_that_names_a_rule_shows_what_the_rule_gives() -> None:
     row = next(
         line for line in page.splitlines() if line.startswith("| Market stability reserve intake")
     )
-    assert (
-        "if the year is 2019 or later and the year is 2030 or earlier, 24 %; otherwise 12 %" in row
-    )
+    # A span of years reads as one: not "the year is 2019 or later and the year is 2030 or
+    # earlier" (nor 「その年が2019年以降であり、かつその年が2030年以前である」).
+    assert "if the year is 2019 to 2030, 24 %; otherwise 12 %" in row
     assert "the MSR intake rate" not in row
+    with language("ja"):
+        page = site([eu], "md")["eu_ets.md"]
+    assert "その年が2019年から2030年までである場合は24 %、それ以外は12 %" in page
+
+
+@pytest.mark.parametrize(
+    ("condition", "words"),
+    [
+        ("year >= 2019 and year <= 2030", "if year is 2019 to 2030,"),
+        ("year <= 2030 and year >= 2019", "if year is 2019 to 2030,"),
+        ("year >= 2019 and vintage <= 2030", "if year is 2019 or later and vintage is 2030 or"),
+        ("year > 2019 and year <= 2030", "if year is after 2019 and year is 2030 or earlier,"),
+    ],
+)
+def test_a_span_of_years_reads_as_one(condition: str, words: str) -> None:
+    assert phrase(f"if {condition} then 24 % else 12 %", Lexicon(None, {})).startswith(words)
 
 
 def test_fiscal_years_read_as_nendo_on_japanese_pages() -> None:
