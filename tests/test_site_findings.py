@@ -58,6 +58,9 @@ FOUND = {
         r"[Bb]orrowing.*[Ii]nto the next|ボローイング.*次の(期間|フェーズ)に限り"
     ),
     "a price said twice (10 USD/tCO2e (10 USD/t CO2e": r"tCO2e \(\d",
+    "a calculation written for the library's authors (10 * 1.025^2 = 10.50625 -> 10.51)": (
+        r"\bround\(\)|\d \* \d|\d\^\d| -(>|&gt;) "
+    ),
 }
 
 #: A word ETSL writes for a name (`offset_limit`), outside formulas, code and addresses.
@@ -165,6 +168,14 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
         (
             "'california' 10 USD/tCO2e (10 USD/t CO2e (auction reserve",
             "a price said twice (10 USD/tCO2e (10 USD/t CO2e",
+        ),
+        (
+            "| CCR trigger | 10 * 1.025^2 = 10.50625 -> 10.51 (round() would work in USD",
+            "a calculation written for the library's authors (10 * 1.025^2 = 10.50625 -> 10.51)",
+        ),
+        (
+            "CO2 intensity index 1.00 -&gt; 0.78",
+            "a calculation written for the library's authors (10 * 1.025^2 = 10.50625 -> 10.51)",
         ),
     ],
 )
