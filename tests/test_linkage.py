@@ -161,8 +161,12 @@ def test_a_different_rate_reports_the_converted_penalty() -> None:
     found = models(CASES / "penalty-needs-rate.scheme")
     report = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=150"]))
     finding = next(f for f in report.findings if f.code == "penalty-level-differs")
-    assert "= 106.666666666666666667 EUR at EUR/JPY=150" in finding.message.text()
+    # Said to the cent, "about" when rounded (not "= 106.666666666666666667 EUR").
+    assert "(about 106.67 EUR at EUR/JPY=150)" in finding.message.text()
     assert report.rates == ("EUR/JPY=150",)
+    exact = check_pair(found["a"], found["b"], parse_rates(["EUR/JPY=125"]))
+    finding = next(f for f in exact.findings if f.code == "penalty-level-differs")
+    assert "(= 128 EUR at EUR/JPY=125)" in finding.message.text()
 
 
 def test_rate_conversion_is_exact_decimal() -> None:

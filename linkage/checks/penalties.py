@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from etsl.compiler import codes
+from etsl.compiler.numbers import round_half_up
 from etsl.linkage.amounts import FineLevel, consequences, fine_per_tonne, fines, penalty_evidence
 from etsl.linkage.checks.registry import GOERS, ICAP_GUIDE, PMR_HANDBOOK, check
 from etsl.linkage.facts import Hit, Pair, Statement, number, states
@@ -29,6 +30,7 @@ _LEVEL_OVERLAPS = template(
     "on the fine each authority sets",
 )
 _CONVERTED = template("amount-converted", "{amount} (= {converted} at {rate})")
+_CONVERTED_ABOUT = template("amount-converted-about", "{amount} (about {converted} at {rate})")
 _RATE = template(
     "penalty-needs-rate",
     "penalties are in {ca} and {cb}: an exchange rate between them is needed to compare them",
@@ -102,8 +104,10 @@ def penalty_level_differs(p: Pair) -> list[Hit]:
     fine_b: Value = _level_text(b.low, b.high, b.currency)
     if a.currency != b.currency:
         rate = p.rates.text_for(a.currency, b.currency)
-        converted = _level_text(low, high, a.currency).removesuffix("/tCO2e")
-        fine_b = _CONVERTED(amount=fine_b, converted=converted, rate=rate)
+        cents = [round_half_up(v, 2) for v in (low, high)]
+        converted = _level_text(*cents, a.currency).removesuffix("/tCO2e")
+        said_as = _CONVERTED if cents == [low, high] else _CONVERTED_ABOUT
+        fine_b = said_as(amount=fine_b, converted=converted, rate=rate)
     overlap = a.low <= high and low <= a.high
     said = _LEVEL_OVERLAPS if overlap else _LEVEL
     fine_a = _level_text(a.low, a.high, a.currency)
