@@ -104,9 +104,9 @@ def penalty_level_differs(p: Pair) -> list[Hit]:
     fine_b: Value = _level_text(b.low, b.high, b.currency)
     if a.currency != b.currency:
         rate = p.rates.text_for(a.currency, b.currency)
-        cents = [round_half_up(v, 2) for v in (low, high)]
-        converted = _level_text(*cents, a.currency).removesuffix("/tCO2e")
-        said_as = _CONVERTED if cents == [low, high] else _CONVERTED_ABOUT
+        low_cents, high_cents = round_half_up(low, 2), round_half_up(high, 2)
+        converted = _level_text(low_cents, high_cents, a.currency).removesuffix("/tCO2e")
+        said_as = _CONVERTED if (low_cents, high_cents) == (low, high) else _CONVERTED_ABOUT
         fine_b = said_as(amount=fine_b, converted=converted, rate=rate)
     overlap = a.low <= high and low <= a.high
     said = _LEVEL_OVERLAPS if overlap else _LEVEL
