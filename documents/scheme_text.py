@@ -15,7 +15,8 @@ California's first compliance period): `own_names(model)` gives those terms, for
 `etsl.documents.i18n.own_terms` around everything written about one scheme.
 
 `translated(model)` is applied where the documents receive their models (the site and
-the comparison), inside `with language(lang)`.
+the comparison), inside `with language(lang)`. It also typesets the gases the prose names
+(`CO2 emissions` → `CO₂ emissions`), in every language.
 
 Source titles, citations and locators are never translated. Identifiers and scheme titles
 are not scheme text here: they have terms of their own in the documents' catalogue
@@ -34,6 +35,7 @@ from typing import TypeVar
 from etsl.compiler.model import SYSTEM_DESCRIPTION, ExampleModel, Frozen, SchemeModel
 from etsl.documents.i18n import N_, current, own_terms
 from etsl.documents.i18n import gettext as _
+from etsl.documents.wording import formulas
 
 #: Fields holding an author's prose, in any part of the model.
 TEXT_FIELDS = frozenset({"description", "label", "conditions"})
@@ -62,15 +64,16 @@ def _catalogue(folder: Path, lang: str) -> gnu.NullTranslations:
 
 
 def translated(model: SchemeModel) -> SchemeModel:
-    """`model` with its prose in the language being written (unchanged in English)."""
+    """`model` with its prose in the language being written, its gases typeset as reports
+    write them (`CO2` → `CO₂`; the words are otherwise unchanged in English)."""
     lang = current()
     if lang == "en":
-        return model
+        return each_text(model, lambda text, _where: formulas(text))
     catalogue = _catalogue(Path(model.path).resolve().parent, lang)
 
     def change(text: str, _where: str) -> str:
         found = catalogue.pgettext(model.name, text)
-        return found if found != text else _(UNTRANSLATED).format(text=text)
+        return formulas(found) if found != text else _(UNTRANSLATED).format(text=formulas(text))
 
     return each_text(model, change)
 

@@ -296,6 +296,17 @@ def gas_words(gas: str) -> str:
     return _GASES.get(gas, gas)
 
 
+#: A gas's formula in prose (`CO2 emissions`, エネルギー起源CO2), not inside a unit symbol
+#: (`tCO2e`), a name or an address.
+_FORMULA = re.compile(r"(?<![A-Za-z0-9_/.\-])(CO2|CH4|N2O|SF6|NF3)(?![0-9A-Za-df-z_])")
+
+
+def formulas(text: str) -> str:
+    """Prose with its gases typeset: `CO2 and CH4 emissions` → `CO₂ and CH₄ emissions`,
+    `CO2e`/`CO2eq` → `CO₂e`/`CO₂eq`."""
+    return _FORMULA.sub(lambda m: _GASES[m[1]], text)
+
+
 #: Metric prefixes as Japanese official statistics write them (百万t-CO₂ for Mt CO₂).
 _JAPANESE_PREFIXES = {"k": "千", "M": "百万", "G": "十億"}
 #: Currencies Japanese publications write in words: 4,300円/t-CO₂, not 4,300 JPY/t-CO₂.

@@ -372,7 +372,7 @@ def test_world_cells_filled_for_rggi_and_quebec() -> None:
     deduction was read in no participating state's rule) with the texts read named."""
     cells = world_cells("rggi", "quebec", "california")
     support, support_sources = cells[("support", "rggi")]
-    assert "proceeds of the CO2 allowance auctions" in support
+    assert "proceeds of the CO₂ allowance auctions" in support
     assert "Rhode Island Office of Energy Resources" in support_sources
     links, link_sources = cells[("links", "rggi")]
     assert links.startswith("No link;") and "Western Climate Initiative" in links

@@ -95,11 +95,28 @@ def test_japanese_pages_show_the_catalogue_and_mark_the_rest(tmp_path: Path) -> 
 def test_english_pages_are_unchanged(tmp_path: Path) -> None:
     model = harbour(tmp_path)
     translate(tmp_path, WORDS)
-    assert translated(model) is model
+    assert translated(model) == model  # English prose is kept word for word
     with language("en"):
         page = site([model], published=date(2025, 1, 31))["harbour.html"]
     assert "A small scheme for the harbour." in page
     assert "not yet translated" not in page
+
+
+def test_gases_in_scheme_prose_are_typeset_in_both_languages(tmp_path: Path) -> None:
+    """A scheme's prose wrote `CO2 emissions` (エネルギー起源CO2) beside the documents' own
+    `t CO₂e`; units inside words (`tCO2e`), names and addresses are left as written."""
+    model = harbour(tmp_path)
+    said = "CO2 and CH4 from ships (1 tCO2e each; see https://example.org/CO2)"
+    meta = {
+        **model.meta,
+        "description": model.meta["description"].model_copy(update={"value": said}),
+    }
+    shown = translated(model.model_copy(update={"meta": meta}))
+    typeset = "CO₂ and CH₄ from ships (1 tCO2e each; see https://example.org/CO2)"
+    assert shown.meta["description"].value == typeset
+    with language("ja"):  # no catalogue here: shown in English, marked, and typeset
+        shown = translated(model.model_copy(update={"meta": meta}))
+    assert shown.meta["description"].value == f"【未翻訳】{typeset}"
 
 
 def test_a_folder_without_a_catalogue_is_marked_throughout(tmp_path: Path) -> None:
@@ -256,5 +273,5 @@ def test_the_japanese_linkage_page_quotes_scheme_text_in_japanese(tmp_path: Path
                                       "--lang", "ja", "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "linkage.html").read_text(encoding="utf-8").split("<footer")[0]
-    assert "（制度ファイルの注記：CO2法（参照した第19条、" in page
+    assert "（制度ファイルの注記：CO₂法（参照した第19条、" in page
     assert "The sources cited" not in page and "【未翻訳】" not in page
