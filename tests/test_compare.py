@@ -334,7 +334,12 @@ WORLD = ROOT / "schemes" / "world"
 
 def world_cells(*names: str) -> dict[tuple[str, str], tuple[str, str]]:
     """(dimension, scheme) -> (value, sources) from the world comparison's CSV."""
-    compilation = compile_paths([WORLD / f"{n}.scheme" for n in names])
+    return library_cells(WORLD, *names)
+
+
+def library_cells(folder: Path, *names: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(dimension, scheme) -> (value, sources) from the CSV comparing a library's schemes."""
+    compilation = compile_paths([folder / f"{n}.scheme" for n in names])
     assert compilation.ok, compilation.diagnostics
     table = list(
         csv.reader(io.StringIO(to_csv(comparison([s.model for s in compilation.schemes.values()]))))
@@ -450,3 +455,32 @@ def test_uk_gases_and_the_swiss_sanction_read_from_the_texts() -> None:
     assert "the period is third: Fine: 125 CHF per t CO₂e × its shortfall" in penalties
     assert "the period is second: Make good" in penalties
     assert "Art. 21(1)" in swiss_sources and "641.71-21-28" in swiss_sources
+
+
+def test_gx_ets_and_saitama_flexibility_stays_unstated_with_the_texts_read_named() -> None:
+    """Issue 14: GX-ETS's banking, borrowing and links and Saitama's borrowing read "Not stated
+    in the sources". The Act's chapter 5, its Ordinances, METI's interim summary and Saitama's
+    operating guideline could not be read, so nothing is filled; each statement names the texts
+    that were read, and Saitama's price controls keep their own statement."""
+    cells = library_cells(JAPAN, "gx_ets", "saitama_tset", "tokyo_cat")
+    for dimension, scheme in (
+        ("banking", "gx_ets"),
+        ("borrowing", "gx_ets"),
+        ("links", "gx_ets"),
+        ("borrowing", "saitama_tset"),
+    ):
+        assert cells[(dimension, scheme)] == ("Not stated in the sources", ""), (dimension, scheme)
+    # Neighbouring cells the sources do fill are untouched.
+    assert cells[("banking", "saitama_tset")][0] == "Into the next period only"
+    assert cells[("borrowing", "tokyo_cat")][0] == "Not allowed"
+    compilation = compile_paths([JAPAN / "gx_ets.scheme", JAPAN / "saitama_tset.scheme"])
+    assert compilation.ok, compilation.diagnostics
+    gx = compilation.schemes["gx_ets"].model.features
+    for feature in ("banking", "borrowing", "links"):
+        assert gx[feature].status == "not_stated"
+        text = gx[feature].description or ""
+        assert "Cabinet Order art. 1" in text and "chapter 5 articles" in text, feature
+    saitama = compilation.schemes["saitama_tset"].model.features
+    assert saitama["borrowing"].status == "not_stated"
+    assert "operating guideline was not read" in (saitama["borrowing"].description or "")
+    assert saitama["price_controls"].status == "not_stated"
