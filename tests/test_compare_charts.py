@@ -60,8 +60,8 @@ def test_the_timeline_draws_each_schemes_periods_and_marks_links_once() -> None:
     assert {"Tokyo", "Saitama Prefecture", "JVETS"} <= set(drawn)
     assert "tokyo_cat" not in str(timeline.svg)
     assert drawn.count("Tokyo–Saitama Prefecture 2010") == 1  # both declare the link
-    assert str(timeline.svg).count("<rect") == 3 + 4 + 7  # Tokyo, Saitama, JVETS periods
-    assert timeline.rows[0] == ("Tokyo", "FY2010–FY2014; FY2015–FY2019; FY2020–FY2024")
+    assert str(timeline.svg).count("<rect") == 4 + 4 + 7  # Tokyo, Saitama, JVETS periods
+    assert timeline.rows[0] == ("Tokyo", "FY2010–FY2014; FY2015–FY2019; FY2020–FY2024; FY2025–FY2029")
     assert timeline.rows[-1] == ("Tokyo–Saitama Prefecture link", "since 17 September 2010")
     assert timeline.omitted == (
         ("No dated periods or phases in the model", ("Domestic Credit System",)),

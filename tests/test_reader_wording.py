@@ -271,11 +271,11 @@ def test_fiscal_years_read_as_nendo_on_japanese_pages() -> None:
     tokyo = next(m for m in library() if m.name == "tokyo_cat")
     with language("ja"):
         page = site([tokyo], published=date(2025, 1, 31))
-    assert "2010年度–2024年度" in page["index.html"]
+    assert "2010年度–2029年度" in page["index.html"]
     assert "2010年度 – 2014年度" in page["tokyo_cat.html"]
     assert "FY2010" not in page["tokyo_cat-factsheet.html"].split("<footer")[0].split("出典")[0]
     with language("en"):
-        assert "FY2010–FY2024" in site([tokyo], published=date(2025, 1, 31))["index.html"]
+        assert "FY2010–FY2029" in site([tokyo], published=date(2025, 1, 31))["index.html"]
 
 
 def test_the_index_gives_a_single_period_its_whole_span() -> None:

@@ -107,5 +107,5 @@ def test_unsupported_scheme_is_an_error_not_sql(tmp_path: Path) -> None:
 
 def test_bad_options_are_usage_errors() -> None:
     assert sql(str(TOKYO), "--decimal", "4,9")[0] == 2
-    assert sql(str(TOKYO), "--period", "fourth")[0] == 2
+    assert sql(str(TOKYO), "--period", "fifth")[0] == 2
     assert sql(str(TOKYO), "--dialect", "cobol")[0] == 2

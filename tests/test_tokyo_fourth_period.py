@@ -1,0 +1,55 @@
+"""Tokyo's fourth compliance period (FY2025–FY2029): its dates, its published rates (50 % for
+office buildings, 48 % for factories), where each is cited from, and the index's span."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from etsl.compiler.model import SchemeModel
+from etsl.runtime.examples import run_examples
+
+from tests.library import compiled_library, library
+from tests.test_golden_docs import library_site
+
+
+def tokyo() -> SchemeModel:
+    return next(m for m in library() if m.name == "tokyo_cat")
+
+
+def test_the_fourth_period_runs_fy2025_to_fy2029_from_tmgs_reform_page() -> None:
+    fourth = tokyo().periods[-1]
+    assert (fourth.name, fourth.start, fourth.end, fourth.years) == ("fourth", "FY2025", "FY2029", "5")
+    assert (fourth.start_date, fourth.end_date) == ("2025-04-01", "2030-03-31")
+    assert fourth.cite is not None and fourth.cite.source == "tmg_reform"
+    source = next(s for s in tokyo().sources if s.id == "tmg_reform")
+    assert source.confidence == "primary" and source.url == "https://tokyo-seidokaisei.jp/summary"
+
+
+def test_the_fourth_period_rates_are_tmgs_published_ones_and_no_copy_of_the_third() -> None:
+    table = next(t for t in tokyo().tables if t.name == "reduction_factor")
+    assert table.entries["office/fourth"] == "50 %" and table.entries["factory/fourth"] == "48 %"
+    assert table.entries["office/third"] == "27 %" and table.entries["factory/third"] == "25 %"
+    # The rates were read in a cached copy of TMG's release, so that source is secondary.
+    release = next(s for s in tokyo().sources if s.id == "tmg_2023_bill")
+    assert release.confidence == "secondary"
+    assert "50 %" in release.citation and "48 %" in release.citation
+
+
+@pytest.mark.parametrize(("title", "cap", "required"), [
+    ("fourth-period office at 50 %", Decimal(25000), Decimal(25000)),  # 10,000 t x 5 x 0.50
+    ("fourth-period factory at 48 %", Decimal(8970), Decimal(8280)),  # 3,450 t x 5 x 0.52
+])
+def test_the_fourth_period_caps_come_from_the_published_rates(
+    title: str, cap: Decimal, required: Decimal
+) -> None:
+    outcome = next(o for o in run_examples(compiled_library().schemes["tokyo_cat"]) if o.title == title)
+    assert outcome.passed and outcome.result is not None
+    assert outcome.result.period == "fourth"
+    assert (outcome.result.value("cap"), outcome.result.value("required_reduction")) == (cap, required)
+
+
+@pytest.mark.parametrize(("lang", "span"), [("en", "FY2010–FY2029"), ("ja", "2010年度–2029年度")])
+def test_the_index_shows_tokyo_through_fy2029(lang: str, span: str) -> None:
+    line = next(x for x in library_site(lang)["index.md"].splitlines() if "(tokyo_cat.md)" in x)
+    assert line.endswith(f"| {span} |")
