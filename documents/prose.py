@@ -23,7 +23,7 @@ from typing import Any
 from etsl.compiler import ast
 from etsl.compiler.builtins import BUILTINS
 from etsl.compiler.enums import PRICE_CONTROLS
-from etsl.compiler.model import Formula, RuleModel, SchemeModel
+from etsl.compiler.model import Formula, PeriodModel, RuleModel, SchemeModel
 from etsl.compiler.printer import (
     ATOM,
     NOT,
@@ -143,7 +143,7 @@ def lexicon(model: SchemeModel) -> Lexicon:
     for name, meaning in RUNTIME_INPUTS.items():
         terms[name] = Term(name, "runtime", _(_RUNTIME_WORDS[name]), "tCO2e", meaning)
     for period in model.periods:
-        terms[period.name] = Term(period.name, "period", label(period.name), "", period.label)
+        terms[period.name] = Term(period.name, "period", period_words(period), "", period.label)
     for unit in model.units:
         terms[unit.name] = Term(unit.name, "unit", label(unit.name), "", unit.description)
     for item in model.participant.inputs if model.participant else ():
@@ -200,6 +200,19 @@ def _price_control_words(name: str) -> str:
     """A price control a formula reads (`round(ceiling)`): `the price ceiling` (価格上限)."""
     words = vocab_words(PRICE_CONTROLS, name) or label(name)
     return _("the {label}").format(label=lowered(words))
+
+
+#: A period named by a word, not a number: `the period is the third phase`, not `… is third`.
+_NAMED_PERIOD = {"phase": N_("the {label} phase"), "period": N_("the {label} period")}
+
+
+def period_words(period: PeriodModel) -> str:
+    """A period as a condition names it: `cycle 1`, `phase 2`, `CP1`; a period named by a
+    word with its keyword: `the third phase`, `the first commitment period`."""
+    words = label(period.name)
+    if any(c.isdigit() for c in words) or words.endswith((" period", " phase")):
+        return words
+    return _(_NAMED_PERIOD[period.keyword]).format(label=words)
 
 
 def system_lexicon(lex: Lexicon) -> Lexicon:

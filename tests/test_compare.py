@@ -452,8 +452,8 @@ def test_uk_gases_and_the_swiss_sanction_read_from_the_texts() -> None:
     gases, uk_sources = cells[("gases", "uk_ets")]
     assert gases == "CO₂, N₂O, PFCs" and "METS permitting service" in uk_sources
     penalties, swiss_sources = cells[("penalties", "swiss_ets")]
-    assert "the period is third: Fine: 125 CHF per t CO₂e × its shortfall" in penalties
-    assert "the period is second: Make good" in penalties
+    assert "the period is the third phase: Fine: 125 CHF per t CO₂e × its shortfall" in penalties
+    assert "the period is the second phase: Make good" in penalties
     assert "Art. 21(1)" in swiss_sources and "641.71-21-28" in swiss_sources
 
 

@@ -58,6 +58,9 @@ FOUND = {
         r"[Bb]orrowing.*[Ii]nto the next|ボローイング.*次の(期間|フェーズ)に限り"
     ),
     "a price said twice (10 USD/tCO2e (10 USD/t CO2e": r"tCO2e \(\d",
+    "a period named by a bare word (the period is third)": (
+        r"\bperiod is (first|second|third|fourth|fifth|pilot)\b"
+    ),
     "a calculation written for the library's authors (10 * 1.025^2 = 10.50625 -> 10.51)": (
         r"\bround\(\)|\d \* \d|\d\^\d| -(>|&gt;) "
     ),
@@ -172,6 +175,10 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
         (
             "| CCR trigger | 10 * 1.025^2 = 10.50625 -> 10.51 (round() would work in USD",
             "a calculation written for the library's authors (10 * 1.025^2 = 10.50625 -> 10.51)",
+        ),
+        (
+            "When its shortfall is more than zero and the period is third: Fine",
+            "a period named by a bare word (the period is third)",
         ),
         (
             "CO2 intensity index 1.00 -&gt; 0.78",
