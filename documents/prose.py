@@ -257,6 +257,9 @@ _YEAR_COMPARISONS = {
 }
 
 
+#: A quantity of its own that is more than zero (`shortfall > 0 tCO2e`).
+_HAS = N_("it has {thing}")
+
 #: Both ends of a span of years: `year >= 2019 and year <= 2030` (2019年から2030年まで).
 _YEAR_SPAN = N_("{left} is {low} to {high}")
 
@@ -342,12 +345,28 @@ class _Words:
         )
 
     def compare(self, e: ast.Compare) -> str:
+        owned = self.has(e)
+        if owned is not None:
+            return owned
         left = self.wrapped(e.left, SHARE)
         if e.op in _YEAR_COMPARISONS and _is_year_name(e.left) and _is_year_literal(e.right):
             return _(_YEAR_COMPARISONS[e.op]).format(left=left, right=self.words(e.right))
         singular, plural_form = _COMPARISONS[e.op]
         pattern = plural_form if is_plural(left) else singular
         return _(pattern).format(left=left, right=self.wrapped(e.right, SHARE))
+
+    def has(self, e: ast.Compare) -> str | None:
+        """`shortfall > 0 tCO2e` as a reader says it: `it has a shortfall` (不足量が0を超える),
+        not `its shortfall is more than zero`."""
+        zero = isinstance(e.right, ast.Quantity) and e.right.value == 0
+        if e.op != ">" or not zero or not isinstance(e.left, ast.Name):
+            return None
+        left = self.words(e.left)
+        if current() == "en" and not left.startswith("its "):
+            return None
+        noun = left.removeprefix("its ")
+        thing = noun if is_plural(left) else article(noun)
+        return _(_HAS).format(left=left, thing=thing)
 
     def logical(self, e: ast.Logical) -> str:
         span = _year_span(e)

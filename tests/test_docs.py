@@ -114,7 +114,9 @@ LEX = Lexicon(
             "its shortfall is at least 1 t CO₂e and its shortfall is less than 2 t CO₂e or "
             "“interim” does not hold",
         ),
-        ("shortfall > 0 tCO2e or interim", "its shortfall is more than zero or “interim” holds"),
+        ("shortfall > 0 tCO2e or interim", "it has a shortfall or “interim” holds"),
+        ("shortfall > 1 tCO2e", "its shortfall is more than 1 t CO₂e"),
+        ("shortfall >= 0 tCO2e", "its shortfall is at least zero"),
         ("interim and not interim", "“interim” holds and “interim” does not hold"),
         ("holding.vintage >= 2013", "the holding's vintage is 2013 or later"),
         ("year < 2021", "year is before 2021"),
