@@ -37,13 +37,14 @@ def _desc(text: str | None) -> str:
 
 
 def _cite(cite: ast.Cite | None) -> str:
+    """` cite a "x", b "y" secondary`: every citation, in order, after one `cite`."""
     if cite is None:
         return ""
-    return (
-        f" cite {cite.source}"
-        + (f" {_q(cite.locator)}" if cite.locator else "")
-        + _opt("", cite.confidence)
-    )
+    return " cite " + ", ".join(map(_citation, cite.all()))
+
+
+def _citation(cite: ast.Cite) -> str:
+    return cite.source + (f" {_q(cite.locator)}" if cite.locator else "") + _opt("", cite.confidence)
 
 
 def _up_to(expr: ast.Expr | None) -> str:
