@@ -144,7 +144,9 @@ class Builder:
         span = self.span(meta)
         if others:
             end = first.span
-            span = Span(span.path, span.start, end.end, span.line, span.col, end.end_line, end.end_col)
+            span = Span(
+                span.path, span.start, end.end, span.line, span.col, end.end_line, end.end_col
+            )
         return dataclasses.replace(first, span=span, also=others)
 
     def citation(

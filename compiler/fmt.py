@@ -44,7 +44,9 @@ def _cite(cite: ast.Cite | None) -> str:
 
 
 def _citation(cite: ast.Cite) -> str:
-    return cite.source + (f" {_q(cite.locator)}" if cite.locator else "") + _opt("", cite.confidence)
+    return (
+        cite.source + (f" {_q(cite.locator)}" if cite.locator else "") + _opt("", cite.confidence)
+    )
 
 
 def _up_to(expr: ast.Expr | None) -> str:

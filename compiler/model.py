@@ -52,7 +52,7 @@ class Citation(Frozen):
     also: tuple[Citation, ...] = Field(
         default=(),
         description="the other sources the value is drawn from, each with its own locator "
-        "and confidence (`cite a \"x\", b \"y\"`)",
+        'and confidence (`cite a "x", b "y"`)',
     )
 
     def all(self) -> tuple[Citation, ...]:

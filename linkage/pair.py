@@ -241,7 +241,9 @@ def _evidence_text(item: Evidence) -> Text:
     text.append(f"  ({item.where})", style="dim")
     if item.source:
         cites = ((item.source, item.locator), *((c.source, c.locator) for c in item.also))
-        listed = "; ".join(source + (f", {locator}" if locator else "") for source, locator in cites)
+        listed = "; ".join(
+            source + (f", {locator}" if locator else "") for source, locator in cites
+        )
         text.append(f"  cite {listed}", style="dim")
     return text
 

@@ -13,7 +13,6 @@ from etsl.compiler.model import SchemeModel
 from etsl.compiler.source import SourceFile
 
 from etsl.cli import cli
-
 from tests.golden import REPO
 
 TEXT = """scheme s "S" {
