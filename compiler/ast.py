@@ -151,12 +151,20 @@ Expr = (
 
 @frozen
 class Cite:
-    """`cite SOURCE ["locator"] [primary|secondary|unconfirmed]`"""
+    """`cite SOURCE ["locator"] [primary|secondary|unconfirmed] (, SOURCE …)*`
+
+    The fields are the first citation's; `also` holds the others, in order (a value drawn
+    from several texts: `cite tmg_2016 "periods 1-3", tmg_2023_bill "period 4"`)."""
 
     source: str
     locator: str | None
     span: Span
     confidence: str | None = None
+    also: tuple[Cite, ...] = ()
+
+    def all(self) -> tuple[Cite, ...]:
+        """This citation and the others it lists, in order."""
+        return (self, *self.also)
 
 
 @frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -137,9 +138,21 @@ class Builder:
             str(confidence) if confidence else None,
         )
 
-    def cite(
+    def cite(self, meta: LarkMeta, first: ast.Cite, *others: ast.Cite) -> ast.Cite:
+        """`cite: "cite" citation ("," citation)*`: the first citation's span starts at
+        `cite`; each other citation keeps its own span."""
+        span = self.span(meta)
+        if others:
+            end = first.span
+            span = Span(
+                span.path, span.start, end.end, span.line, span.col, end.end_line, end.end_col
+            )
+        return dataclasses.replace(first, span=span, also=others)
+
+    def citation(
         self, meta: LarkMeta, name: Token, locator: Token | None, confidence: str | None
     ) -> ast.Cite:
+        """`citation: NAME [STRING] [confidence]`"""
         return ast.Cite(
             str(name),
             unquote(locator) if locator else None,

@@ -2,12 +2,14 @@
 
 A source may say how far it can be relied on (`source icap "ICAP factsheet" secondary`);
 one citation may say so for the value it supports (`cite tmg "art. 5" unconfirmed`),
-which overrides its source. A source that says nothing is taken at its word (no mark).
+which overrides its source. A source that says nothing is taken at its word (no mark). A
+value citing several sources is as settled as the least settled of them.
 
     >>> from etsl.compiler.driver import compile_text
-    >>> text = 'scheme s { source f "A factsheet" secondary  param x = 5 % cite f }'
+    >>> text = 'scheme s { source f "A factsheet" secondary  source a "An act" primary  '
+    >>> text += 'param x = 5 % cite f  param y = 1 % cite a "art. 2", f "p. 3" }'
     >>> [(v.what, v.confidence) for v in doubtful(compile_text(text).schemes["s"].model)]
-    [('param x', 'secondary')]
+    [('param x', 'secondary'), ('param y', 'secondary')]
 """
 
 from __future__ import annotations
@@ -30,10 +32,20 @@ class CitedValue:
     location: Location | None
 
 
+#: Confidences from the most to the least settled; a value citing several sources is as
+#: settled as the least settled of them (None: not stated, taken at its word).
+WEAKNESS = (None, "primary", "secondary", "unconfirmed")
+
+
 def confidence_of(model: SchemeModel, cite: Citation | None) -> str | None:
-    """The citation's own confidence, else its source's, else None (not stated)."""
+    """The least settled of the value's citations (`cite a, b secondary`: secondary); each
+    citation's own confidence, else its source's, else None (not stated)."""
     if cite is None:
         return None
+    return max((_one_confidence(model, c) for c in cite.all()), key=WEAKNESS.index)
+
+
+def _one_confidence(model: SchemeModel, cite: Citation) -> str | None:
     if cite.confidence is not None:
         return cite.confidence
     source = next((s for s in model.sources if s.id == cite.source), None)

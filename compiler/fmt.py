@@ -37,12 +37,15 @@ def _desc(text: str | None) -> str:
 
 
 def _cite(cite: ast.Cite | None) -> str:
+    """` cite a "x", b "y" secondary`: every citation, in order, after one `cite`."""
     if cite is None:
         return ""
+    return " cite " + ", ".join(map(_citation, cite.all()))
+
+
+def _citation(cite: ast.Cite) -> str:
     return (
-        f" cite {cite.source}"
-        + (f" {_q(cite.locator)}" if cite.locator else "")
-        + _opt("", cite.confidence)
+        cite.source + (f" {_q(cite.locator)}" if cite.locator else "") + _opt("", cite.confidence)
     )
 
 

@@ -60,9 +60,14 @@ def literal_value(q: ast.Quantity) -> Decimal:
 
 
 def citation_text(cite: ast.Cite | None, sources: Mapping[str, ast.SourceDecl]) -> str | None:
-    """A citation as readers see it: the source's citation, then the locator."""
+    """A citation as readers see it: the source's citation, then the locator (several,
+    `cite a "x", b "y"`, joined by "; ")."""
     if cite is None:
         return None
+    return "; ".join(_one_citation_text(c, sources) for c in cite.all())
+
+
+def _one_citation_text(cite: ast.Cite, sources: Mapping[str, ast.SourceDecl]) -> str:
     source = sources.get(cite.source)
     text = source.citation if source else cite.source
     return f"{text}, {cite.locator}" if cite.locator else text

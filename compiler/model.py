@@ -49,6 +49,15 @@ class Citation(Frozen):
         default=None,
         description="primary, secondary or unconfirmed, when this citation says so",
     )
+    also: tuple[Citation, ...] = Field(
+        default=(),
+        description="the other sources the value is drawn from, each with its own locator "
+        'and confidence (`cite a "x", b "y"`)',
+    )
+
+    def all(self) -> tuple[Citation, ...]:
+        """This citation and the others it lists, in order."""
+        return (self, *self.also)
 
 
 class Formula(Frozen):
@@ -447,7 +456,16 @@ def _feature(st: Statement) -> FeatureModel:
 def _cite(cite: ast.Cite | None) -> Citation | None:
     if cite is None:
         return None
-    return Citation(source=cite.source, locator=cite.locator, confidence=cite.confidence)
+    return _citation(cite)
+
+
+def _citation(cite: ast.Cite) -> Citation:
+    return Citation(
+        source=cite.source,
+        locator=cite.locator,
+        confidence=cite.confidence,
+        also=tuple(map(_citation, cite.also)),
+    )
 
 
 def _periods(c: _Converter) -> list[PeriodModel]:

@@ -93,7 +93,7 @@ class Footnotes:
     def refs(self, scheme: str, cites: Iterable[Citation | None]) -> tuple[Ref, ...]:
         """Footnote references; long locators show in the tooltip and the sources list."""
         out = []
-        for cite in dict.fromkeys(c for c in cites if c is not None):
+        for cite in dict.fromkeys(one for c in cites if c is not None for one in _each(c)):
             entry = self.index.get((scheme, cite.source))
             if entry is None:
                 continue
@@ -120,6 +120,12 @@ class Footnotes:
             )
             for e in self.entries
         )
+
+
+def _each(cite: Citation) -> tuple[Citation, ...]:
+    """Every citation of a value on its own (`cite a "x", b "y" secondary`: two references,
+    each with its own locator and confidence)."""
+    return tuple(c.model_copy(update={"also": ()}) if c.also else c for c in cite.all())
 
 
 def numbering(groups: Iterable[Iterable[Ref]]) -> dict[int, int]:

@@ -942,7 +942,12 @@ def _described_cap(model: SchemeModel) -> Cell:
 
 
 def source_text(model: SchemeModel, cite: Citation) -> str:
-    """A citation as text: the source's citation, locator and URL."""
+    """A citation as text: the source's citation, locator and URL; several citations
+    (`cite a "x", b "y"`) joined by "; "."""
+    return "; ".join(_one_source_text(model, c) for c in cite.all())
+
+
+def _one_source_text(model: SchemeModel, cite: Citation) -> str:
     source = next((s for s in model.sources if s.id == cite.source), None)
     text: str = source.citation if source else cite.source
     if cite.locator:

@@ -64,7 +64,7 @@ class Change:
 def _cite(cite: Citation | None) -> str:
     if cite is None:
         return ""
-    return f"{cite.source}, {cite.locator}" if cite.locator else cite.source
+    return "; ".join(f"{c.source}, {c.locator}" if c.locator else c.source for c in cite.all())
 
 
 def _fields(**values: str | None) -> dict[str, str]:

@@ -19,6 +19,7 @@ from etsl.compiler.model import (
     LinkModel,
     Location,
     SchemeModel,
+    Source,
     SurrenderModel,
     UnitModel,
 )
@@ -53,6 +54,16 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class Cited:
+    """One more source a declaration cites (`cite a "x", b "y"`: b, after the first)."""
+
+    source: str
+    locator: str | None = None
+    citation: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """What one scheme declares, where, and on whose authority."""
 
@@ -66,6 +77,7 @@ class Evidence:
     locator: str | None = None
     citation: str | None = None
     url: str | None = None
+    also: tuple[Cited, ...] = ()  # the other citations, when the declaration cites several
 
     @property
     def where(self) -> str:
@@ -170,7 +182,7 @@ def evidence(
     the scheme', 'accepts …')."""
     cite = cite or getattr(item, "cite", None)
     location = getattr(item, "location", None)
-    source = next((s for s in m.sources if cite is not None and s.id == cite.source), None)
+    source = _source(m, cite)
     at = location if isinstance(location, Location) else None
     return Evidence(
         scheme=m.name,
@@ -183,6 +195,21 @@ def evidence(
         locator=cite.locator if cite else None,
         citation=source.citation if source else None,
         url=source.url if source else None,
+        also=tuple(_cited(m, c) for c in cite.also) if cite else (),
+    )
+
+
+def _source(m: SchemeModel, cite: Citation | None) -> Source | None:
+    return next((s for s in m.sources if cite is not None and s.id == cite.source), None)
+
+
+def _cited(m: SchemeModel, cite: Citation) -> Cited:
+    source = _source(m, cite)
+    return Cited(
+        cite.source,
+        cite.locator,
+        source.citation if source else None,
+        source.url if source else None,
     )
 
 

@@ -240,8 +240,11 @@ def _evidence_text(item: Evidence) -> Text:
     text.append(str(item.value))
     text.append(f"  ({item.where})", style="dim")
     if item.source:
-        cite = item.source + (f", {item.locator}" if item.locator else "")
-        text.append(f"  cite {cite}", style="dim")
+        cites = ((item.source, item.locator), *((c.source, c.locator) for c in item.also))
+        listed = "; ".join(
+            source + (f", {locator}" if locator else "") for source, locator in cites
+        )
+        text.append(f"  cite {listed}", style="dim")
     return text
 
 

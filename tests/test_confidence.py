@@ -13,6 +13,7 @@ from etsl.compiler.model import SchemeModel
 from etsl.compiler.source import SourceFile
 
 from etsl.cli import cli
+from tests.golden import REPO
 
 TEXT = """scheme s "S" {
   source law "The Act" url "https://example.org/act" primary
@@ -84,3 +85,43 @@ def test_check_lists_doubtful_values(tmp_path: Path) -> None:
         "param limit", "param share", "rule cap"]
     plain = CliRunner().invoke(cli, ["check", str(path)])
     assert "secondary" not in plain.output, "without --confidence, nothing is listed"
+
+
+SEVERAL = """scheme s "S" {
+  source law "The Act" primary
+  source sheet "A factsheet" secondary
+  source note "A note"
+  param both = 5 % cite law "s. 5", sheet "p. 2"
+  param doubted = 6 % cite law "s. 6", note unconfirmed
+  param settled = 7 % cite law "s. 7", note
+}
+"""
+
+
+def test_a_value_citing_several_sources_is_as_settled_as_the_weakest() -> None:
+    m = model(SEVERAL)
+    found = [(v.what, v.confidence) for v in doubtful(m)]
+    assert found == [("param both", "secondary"), ("param doubted", "unconfirmed")]
+    settled = next(p for p in m.params if p.name == "settled")
+    assert confidence_of(m, settled.cite) == "primary"
+    both = next(p for p in m.params if p.name == "both")
+    assert both.cite is not None
+    assert [(c.source, c.locator) for c in both.cite.all()] == [("law", "s. 5"), ("sheet", "p. 2")]
+
+
+def test_check_lists_every_citation_of_a_doubtful_value(tmp_path: Path) -> None:
+    path = tmp_path / "s.scheme"
+    path.write_text(SEVERAL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path), "--confidence"])
+    assert f"{path}:5:3: secondary: s: param both (cite law 's. 5', sheet 'p. 2')" in (
+        result.output.splitlines())
+    data = json.loads(CliRunner().invoke(
+        cli, ["check", str(path), "--confidence", "--format", "json"]).output)
+    assert data["confidence"][0]["also"] == [{"source": "sheet", "locator": "p. 2"}]
+
+
+def test_check_lists_tokyos_reduction_table_for_its_secondary_fourth_period() -> None:
+    result = CliRunner().invoke(cli, ["check", str(REPO / "schemes/japan/tokyo_cat.scheme"), "--confidence"])
+    [line] = [x for x in result.output.splitlines() if "table reduction_factor" in x]
+    assert ": secondary: tokyo_cat: table reduction_factor (cite tmg_2016 " in line
+    assert "tmg_2023_bill 'fourth period'" in line

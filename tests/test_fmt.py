@@ -59,6 +59,16 @@ def test_fmt_canonical_layout() -> None:
         "  cap = floor(emissions * 2)\n}\n")
 
 
+def test_fmt_prints_several_citations_after_one_cite() -> None:
+    messy = ('scheme s {\n  param x = 5 % cite act  "art. 5" ,\n bill "p. 2"   secondary,order\n}\n')
+    once = _fmt(messy)
+    assert once == 'scheme s {\n  param x = 5 % cite act "art. 5", bill "p. 2" secondary, order\n}\n'
+    assert _fmt(once) == once
+    cite = _module(once).schemes[0].decls[0].cite
+    assert [(c.source, c.locator, c.confidence) for c in cite.all()] == [
+        ("act", "art. 5", None), ("bill", "p. 2", "secondary"), ("order", None, None)]
+
+
 def test_fmt_aligns_table_columns() -> None:
     text = ("scheme s { participant p { c: {office, factory} }\n"
             "table f by c, period { | c | first | | office | 8 % | | factory | 16.5 % | } }")
@@ -109,9 +119,24 @@ def consequences(draw: st.DrawFn) -> str:
     return f"{kind}{bounds}"
 
 
+CITATIONS = st.tuples(
+    st.sampled_from(["act", "order", "bill"]),
+    st.sampled_from(["", ' "art. 5"', ' "p. 2, table 1"']),
+    st.sampled_from(["", " primary", " secondary", " unconfirmed"]),
+).map("".join)
+
+
+@st.composite
+def cites(draw: st.DrawFn) -> str:
+    """No citation, one, or several (`cite act "art. 5", bill "p. 2" secondary`)."""
+    listed = draw(st.lists(CITATIONS, max_size=3))
+    comma = draw(st.sampled_from([",", " ,", ",\n    "]))
+    return f" cite {comma.join(listed)}" if listed else ""
+
+
 @st.composite
 def schemes(draw: st.DrawFn) -> str:
-    rules = draw(st.lists(expressions(), min_size=1, max_size=5))
+    rules = draw(st.lists(st.tuples(expressions(), cites()).map("".join), min_size=1, max_size=5))
     sep = draw(SPACES)
     body = [f"rule r{i}{sep}={sep}{expr}" for i, expr in enumerate(rules)]
     if draw(st.booleans()):

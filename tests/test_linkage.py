@@ -697,3 +697,29 @@ def test_california_and_quebec_gases_and_scope_agree() -> None:
     report = report_of("world/california.scheme", "world/quebec.scheme")
     assert not {"gases-differ", "scope-differs"} & {f.code for f in report.findings}
     assert not any("gases" in m or "scope" in m for m in messages(report, "feature-undeclared"))
+
+
+def _voluntary_citing_two_texts(tmp_path: Path) -> Path:
+    text = (CASES / "participation-voluntary.scheme").read_text(encoding="utf-8").replace(
+        "  participation voluntary\n",
+        '  source act "The B Act" primary\n  source notice "A notice on the B Act" url '
+        '"https://example.org/notice" secondary\n'
+        '  participation voluntary cite act "art. 2", notice "p. 4"\n')
+    path = tmp_path / "voluntary.scheme"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_evidence_names_every_source_a_declaration_cites(tmp_path: Path) -> None:
+    found = models(_voluntary_citing_two_texts(tmp_path))
+    b = check_pair(found["a"], found["b"]).findings[0].evidence[1]
+    assert (b.source, b.locator, b.citation) == ("act", "art. 2", "The B Act")
+    [also] = b.also
+    assert (also.source, also.locator, also.citation, also.url) == (
+        "notice", "p. 4", "A notice on the B Act", "https://example.org/notice")
+    _, output = run(str(tmp_path / "voluntary.scheme"))
+    assert "cite act, art. 2; notice, p. 4" in output
+    out = tmp_path / "report.md"
+    run(str(tmp_path / "voluntary.scheme"), "--format", "md", "-o", str(out))
+    assert "The B Act, art. 2; A notice on the B Act, p. 4 <https://example.org/notice>" in (
+        out.read_text(encoding="utf-8"))

@@ -53,3 +53,25 @@ def test_the_fourth_period_caps_come_from_the_published_rates(
 def test_the_index_shows_tokyo_through_fy2029(lang: str, span: str) -> None:
     line = next(x for x in library_site(lang)["index.md"].splitlines() if "(tokyo_cat.md)" in x)
     assert line.endswith(f"| {span} |")
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("en", "*(secondary source)*"), ("ja", "*(二次資料)*")])
+def test_the_rate_table_cites_each_period_from_its_own_source(lang: str, mark: str) -> None:
+    """The table cites TMG's 2016 release for P1 and P2, ICAP for P3 and TMG's 2023 release
+    for P4; the page shows each reference with its locator, the last marked secondary."""
+    table = next(t for t in tokyo().tables if t.name == "reduction_factor")
+    assert table.cite is not None
+    assert [(c.source, c.locator) for c in table.cite.all()] == [
+        ("tmg_2016", "first and second periods"),
+        ("icap_2021", "third period"),
+        ("tmg_2023_bill", "fourth period"),
+    ]
+    page = library_site(lang)["tokyo_cat.md"].splitlines()
+    heading = next(i for i, x in enumerate(page) if x == '<a id="table-reduction_factor"></a>')
+    refs = page[heading + 2]
+    assert refs.endswith(
+        "[\\[2\\]](#src-tmg_2016) [\\[7, third period\\]](#src-icap_2021) "
+        f"[\\[20, fourth period\\]](#src-tmg_2023_bill) {mark}"
+    )
+    listed = next(x for x in page if x.startswith('2. <a id="src-tmg_2016"></a>'))
+    assert listed.endswith("first and second periods")

@@ -94,10 +94,10 @@ def _confidence_text(compilation: Compilation) -> str:
         return "Every cited value rests on a primary source (or one that says nothing)."
     lines = [f"{len(values)} cited value(s) rest on a secondary or unconfirmed source:"]
     for v in values:
-        locator = f" {v.citation.locator!r}" if v.citation.locator else ""
-        lines.append(
-            f"{_where(v)}: {v.confidence}: {v.scheme}: {v.what} (cite {v.citation.source}{locator})"
+        cites = ", ".join(
+            c.source + (f" {c.locator!r}" if c.locator else "") for c in v.citation.all()
         )
+        lines.append(f"{_where(v)}: {v.confidence}: {v.scheme}: {v.what} (cite {cites})")
     return "\n".join(lines)
 
 
@@ -111,6 +111,7 @@ def _confidence_json(compilation: Compilation) -> str:
             "confidence": v.confidence,
             "source": v.citation.source,
             "locator": v.citation.locator,
+            "also": [{"source": c.source, "locator": c.locator} for c in v.citation.also],
             "where": _where(v),
         }
         for v in _doubtful(compilation)

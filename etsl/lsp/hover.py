@@ -114,8 +114,11 @@ def _cite_of(model: SchemeModel, name: str) -> Citation | None:
 
 
 def _citation(model: SchemeModel, cite: Citation | None) -> Section:
-    if cite is None:
-        return []
+    """One line per citation (`cite a "x", b "y"`: two)."""
+    return [line for c in cite.all() for line in _one_citation(model, c)] if cite else []
+
+
+def _one_citation(model: SchemeModel, cite: Citation) -> Section:
     source = next((s for s in model.sources if s.id == cite.source), None)
     text = source.citation if source else cite.source
     where = f", {cite.locator}" if cite.locator else ""
