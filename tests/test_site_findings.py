@@ -58,6 +58,10 @@ FOUND = {
         r"[Bb]orrowing.*[Ii]nto the next|ボローイング.*次の(期間|フェーズ)に限り"
     ),
     "a price said twice (10 USD/tCO2e (10 USD/t CO2e": r"tCO2e \(\d",
+    "a product written with the letter x (1990 emissions x 5)": (
+        r"(?:[\d)%]|emissions|intensity|index|factor|production|level) x [\w(]"
+    ),
+    "a period written as the library's shorthand (P2 (H27-R1))": r"\bP[1-5] \(|\bH\d\d-",
     "a period named by a bare word (the period is third)": (
         r"\bperiod is (first|second|third|fourth|fifth|pilot)\b"
     ),
@@ -180,6 +184,10 @@ def test_sentences_name_things_in_words_not_identifiers() -> None:
             "When its shortfall is more than zero and the period is third: Fine",
             "a period named by a bare word (the period is third)",
         ),
+        ("Emissions allowed over 2008-2012: 1990 emissions x 5 x (1 - 6 %)",
+         "a product written with the letter x (1990 emissions x 5)"),
+        ("| Second | Period | FY2015 – FY2019 | 5 | P2 (H27-R1) |",
+         "a period written as the library's shorthand (P2 (H27-R1))"),
         (
             "CO2 intensity index 1.00 -&gt; 0.78",
             "a calculation written for the library's authors (10 * 1.025^2 = 10.50625 -> 10.51)",

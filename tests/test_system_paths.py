@@ -118,7 +118,7 @@ def test_eu_system_data_may_leave_the_cap_out(tmp_path: Path) -> None:
     is computed where the line states it and left empty (no error) where it does not; a
     cap given in the data is used."""
     (tmp_path / "p.csv").write_text(
-        "id,emissions,compliance_year,nap_credit_limit,p2_free_allocation,intl_credits_used,"
+        "id,emissions,compliance_year,nap_credit_limit,phase2_free_allocation,intl_credits_used,"
         "thermal_input,other_annex1_activity,period\nA,1000,2026,0,0,0,50,false,phase4\n",
         encoding="utf-8",
     )
