@@ -269,13 +269,13 @@ def _dates(p: PeriodModel) -> str:
 _INPUT_KINDS = {"bool": N_("Yes or no"), "number": N_("Number without a unit")}
 
 
-def _input_item(model: SchemeModel, name: str) -> Item:
+def _input_item(model: SchemeModel, name: str, notes: Footnotes) -> Item:
     assert model.participant is not None
     i = next(x for x in model.participant.inputs if x.name == name)
     values = comma().join(label(v) for v in i.values) if i.values else ""
     kind = _INPUT_KINDS.get(i.unit or i.type)
     shown = values or (_(kind) if kind else unit_words(i.unit or i.type)) or _(i.type)
-    refs: tuple[Ref, ...] = ()
+    refs = notes.refs(model.name, [i.cite])
     name = capital(label(i.name))
     description = i.description or ""
     note = ""
@@ -297,7 +297,7 @@ def participant_sentence(noun: str, description: str | None) -> str:
     return _("Each participant is {a_participant}.").format(a_participant=who)
 
 
-def _groups(model: SchemeModel) -> tuple[InputGroup, ...]:
+def _groups(model: SchemeModel, notes: Footnotes) -> tuple[InputGroup, ...]:
     if model.participant is None:
         return ()
     p = model.participant
@@ -316,7 +316,7 @@ def _groups(model: SchemeModel) -> tuple[InputGroup, ...]:
             if first
             else (description or _("Values for the whole market, not per participant."))
         )
-        out.append(InputGroup(title, sentence, tuple(_input_item(model, n) for n in names)))
+        out.append(InputGroup(title, sentence, tuple(_input_item(model, n, notes) for n in names)))
     return tuple(out)
 
 
@@ -750,7 +750,7 @@ def scheme_page(
     notes = Footnotes([model])
     lex = lexicon(model)
     description = model.meta.get("description")
-    groups = _groups(model)
+    groups = _groups(model, notes)
     status = model.meta.get("status")
     page = SchemePage(
         name=model.name,

@@ -125,3 +125,18 @@ def test_check_lists_tokyos_reduction_table_for_its_secondary_fourth_period() ->
     [line] = [x for x in result.output.splitlines() if "table reduction_factor" in x]
     assert ": secondary: tokyo_cat: table reduction_factor (cite tmg_2016 " in line
     assert "tmg_2023_bill 'fourth period'" in line
+
+
+def test_a_participant_input_shows_its_sources_and_their_confidence() -> None:
+    """Inputs cited sources that the page never showed: Tokyo's base emissions cite TMG and
+    an ICAP news item, and California's market-wide `offsets_used` a secondary source."""
+    from etsl.documents.scheme_page import scheme_page
+
+    from tests.library import library
+
+    models = {m.name: m for m in library()}
+    base = next(i for i in scheme_page(models["tokyo_cat"]).inputs if i.name == "Base emissions")
+    assert len(base.refs) == 2
+    inputs = [i for g in scheme_page(models["california"]).groups for i in g.inputs]
+    offsets = next(i for i in inputs if i.name == "Offsets used")
+    assert [r.confidence for r in offsets.refs] == ["secondary"]
