@@ -33,6 +33,7 @@ from etsl.compiler.printer import (
     common_multiple,
     parse_expr,
     precedence,
+    print_expr,
 )
 from etsl.compiler.vocabulary import MEANINGS, RUNTIME_INPUTS, STEP_VALUES
 from etsl.documents.i18n import N_, current
@@ -276,17 +277,8 @@ def _year_span(e: ast.Logical) -> tuple[ast.Expr, ast.Expr, ast.Expr] | None:
         or not all(_is_year_name(c.left) and _is_year_literal(c.right) for c in (low, high))
     ):
         return None
-    return (low.left, low.right, high.right) if _same_name(low.left, high.left) else None
-
-
-def _same_name(a: ast.Expr, b: ast.Expr) -> bool:
-    """The same name wherever it is written (AST nodes compare their spans too)."""
-
-    def key(e: ast.Expr) -> tuple[str, str, str]:
-        base = getattr(e, "base", None)
-        return type(e).__name__, getattr(e, "name", ""), getattr(base, "name", "")
-
-    return key(a) == key(b)
+    same = print_expr(low.left) == print_expr(high.left)  # nodes compare their spans too
+    return (low.left, low.right, high.right) if same else None
 
 
 def _is_year_name(expr: ast.Expr) -> bool:
